@@ -1,0 +1,59 @@
+import FluentKit
+import Foundation
+
+/// Writes and queries the audit trail.
+public struct AuditLog: Sendable {
+    let database: any Database
+
+    /// Creates the log over the system database.
+    public init(database: any Database) {
+        self.database = database
+    }
+
+    /// Stores one entry.
+    public func record(_ entry: AuditEntry) async throws {
+        try await entry.create(on: database)
+    }
+
+    /// Filters for reading the trail.
+    public struct Filter: Sendable {
+        public var actor: String?
+        public var tenant: String?
+        public var action: String?
+        public var outcome: String?
+        public var since: Date?
+        public var until: Date?
+
+        /// Creates a filter; nil means any.
+        public init(actor: String? = nil, tenant: String? = nil, action: String? = nil, outcome: String? = nil,
+                    since: Date? = nil, until: Date? = nil) {
+            self.actor = actor
+            self.tenant = tenant
+            self.action = action
+            self.outcome = outcome
+            self.since = since
+            self.until = until
+        }
+    }
+
+    /// Newest first, limited to what the caller may see: admins everything, tenant admins their tenant.
+    public func entries(matching filter: Filter, by caller: Caller, limit: Int, offset: Int)
+        async throws -> (items: [AuditEntry], total: Int) {
+        var query = AuditEntry.query(on: database)
+        if !caller.isAdmin {
+            guard caller.role == .tenantAdmin, let tenantName = caller.tenantName else {
+                throw PlatformError.forbidden("reading the audit trail needs the admin or tenant_admin role")
+            }
+            query = query.filter(\.$tenant == tenantName)
+        }
+        if let actor = filter.actor { query = query.filter(\.$actor == actor) }
+        if let tenant = filter.tenant { query = query.filter(\.$tenant == tenant) }
+        if let action = filter.action { query = query.filter(\.$action == action) }
+        if let outcome = filter.outcome { query = query.filter(\.$outcome == outcome) }
+        if let since = filter.since { query = query.filter(\.$occurredAt >= since) }
+        if let until = filter.until { query = query.filter(\.$occurredAt < until) }
+        let total = try await query.count()
+        let items = try await query.sort(\.$occurredAt, .descending).range(offset..<(offset + limit)).all()
+        return (items, total)
+    }
+}

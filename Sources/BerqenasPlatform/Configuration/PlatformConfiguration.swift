@@ -1,0 +1,107 @@
+import Foundation
+
+/// Everything a hub needs to start, resolved once from the environment (or given explicitly by tests).
+public struct PlatformConfiguration: Sendable {
+    /// Where the hub listens.
+    public var host: String
+    /// The TCP port the hub listens on.
+    public var port: Int
+    /// Root of everything the hub keeps on disk: the SQLite system database, tenant stores, the key file.
+    public var dataDirectory: URL
+    /// When set, the system database lives in PostgreSQL and tenants become schemas in that cluster.
+    public var databaseURL: String?
+    /// Base64 of a 32-byte key; when absent a key file under the data directory is used (and created).
+    public var masterKeyBase64: String?
+    /// Password for the first `admin` user; when absent one is generated and written to a 0600 file.
+    public var adminPassword: String?
+    /// Lifetime of access tokens.
+    public var accessTokenLifetime: TimeInterval
+    /// Lifetime of refresh tokens.
+    public var refreshTokenLifetime: TimeInterval
+    /// bcrypt work factor for stored passwords.
+    public var bcryptCost: Int
+
+    /// A configuration with the embedded defaults.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        dataDirectory: URL = URL(fileURLWithPath: ".berqenas"),
+        databaseURL: String? = nil,
+        masterKeyBase64: String? = nil,
+        adminPassword: String? = nil,
+        accessTokenLifetime: TimeInterval = 900,
+        refreshTokenLifetime: TimeInterval = 30 * 24 * 3600,
+        bcryptCost: Int = 12
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.masterKeyBase64 = masterKeyBase64
+        self.adminPassword = adminPassword
+        self.accessTokenLifetime = accessTokenLifetime
+        self.refreshTokenLifetime = refreshTokenLifetime
+        self.bcryptCost = bcryptCost
+    }
+
+    /// Which engine holds the system database.
+    public var systemDatabaseEngine: SystemDatabaseEngine {
+        databaseURL == nil ? .sqlite : .postgresql
+    }
+
+    /// The SQLite system database file (embedded mode).
+    public var systemDatabaseFile: URL { dataDirectory.appendingPathComponent("berqenas.sqlite") }
+    /// Folder of per-tenant SQLite stores (embedded mode).
+    public var tenantStoreDirectory: URL { dataDirectory.appendingPathComponent("tenants") }
+    /// The generated master key file, used when no key is given in the environment.
+    public var masterKeyFile: URL { dataDirectory.appendingPathComponent("master.key") }
+    /// Where a generated admin password is written once.
+    public var initialAdminPasswordFile: URL { dataDirectory.appendingPathComponent("initial-admin-password") }
+}
+
+/// The engine behind the system database.
+public enum SystemDatabaseEngine: String, Sendable, Codable {
+    case sqlite
+    case postgresql
+}
+
+extension PlatformConfiguration {
+    /// Reads `BERQENAS_*` variables; anything unset keeps its embedded default.
+    /// - Throws: `PlatformError` naming the variable when a value cannot be used.
+    public static func fromEnvironment(_ environment: [String: String]) throws -> PlatformConfiguration {
+        var configuration = PlatformConfiguration()
+        if let host = environment["BERQENAS_HOST"], !host.isEmpty { configuration.host = host }
+        if let port = environment["BERQENAS_PORT"], !port.isEmpty {
+            guard let value = Int(port), (1...65535).contains(value) else {
+                throw PlatformError.invalidConfiguration("BERQENAS_PORT must be a port number (1-65535), got '\(port)'")
+            }
+            configuration.port = value
+        }
+        if let dir = environment["BERQENAS_DATA_DIR"], !dir.isEmpty {
+            configuration.dataDirectory = URL(fileURLWithPath: dir)
+        }
+        if let url = environment["BERQENAS_DATABASE_URL"], !url.isEmpty {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw PlatformError.invalidConfiguration("BERQENAS_DATABASE_URL must be a postgres:// URL")
+            }
+            configuration.databaseURL = url
+        }
+        if let key = environment["BERQENAS_MASTER_KEY"], !key.isEmpty { configuration.masterKeyBase64 = key }
+        if let password = environment["BERQENAS_ADMIN_PASSWORD"], !password.isEmpty {
+            configuration.adminPassword = password
+        }
+        if let ttl = environment["BERQENAS_ACCESS_TOKEN_TTL"], !ttl.isEmpty {
+            guard let seconds = Int(ttl), seconds >= 30 else {
+                throw PlatformError.invalidConfiguration("BERQENAS_ACCESS_TOKEN_TTL must be a number of seconds, at least 30")
+            }
+            configuration.accessTokenLifetime = TimeInterval(seconds)
+        }
+        if let cost = environment["BERQENAS_BCRYPT_COST"], !cost.isEmpty {
+            guard let value = Int(cost), (4...31).contains(value) else {
+                throw PlatformError.invalidConfiguration("BERQENAS_BCRYPT_COST must be between 4 and 31")
+            }
+            configuration.bcryptCost = value
+        }
+        return configuration
+    }
+}

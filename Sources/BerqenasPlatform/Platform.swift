@@ -1,0 +1,30 @@
+import FluentKit
+import Foundation
+
+/// The hub's services over one system database, assembled once at start-up.
+public struct Platform: Sendable {
+    public let configuration: PlatformConfiguration
+    public let secrets: SecretBox
+    public let tenants: TenantService
+    public let users: UserService
+    public let signIn: SignInService
+    public let audit: AuditLog
+
+    /// Assembles the services; the database must already be migrated.
+    public init(configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
+                hooks: ProvisioningHooks = ProvisioningHooks()) throws {
+        let hasher = try PasswordHasher(cost: configuration.bcryptCost)
+        let stores: any TenantStoreBackend = if let url = configuration.databaseURL {
+            try PostgresTenantStores(databaseURL: url)
+        } else {
+            SQLiteTenantStores(directory: configuration.tenantStoreDirectory)
+        }
+        self.configuration = configuration
+        self.secrets = secrets
+        self.tenants = TenantService(database: database, stores: stores, secrets: secrets, hooks: hooks)
+        self.users = UserService(database: database, hasher: hasher)
+        self.signIn = SignInService(database: database, hasher: hasher,
+                                    refreshTokenLifetime: configuration.refreshTokenLifetime)
+        self.audit = AuditLog(database: database)
+    }
+}

@@ -1,0 +1,45 @@
+import Crypto
+import Foundation
+
+/// Finds the hub's master key: from the configuration, or from a key file it creates on first start.
+public enum MasterKeyLoader {
+    /// Returns the master key for `configuration`, creating `<data dir>/master.key` (0600) when needed.
+    /// - Throws: `PlatformError` when the given key is not base64 of 32 bytes or the file is damaged.
+    public static func load(_ configuration: PlatformConfiguration) throws -> SymmetricKey {
+        if let base64 = configuration.masterKeyBase64 {
+            return try decode(base64, source: "BERQENAS_MASTER_KEY")
+        }
+        let file = configuration.masterKeyFile
+        if FileManager.default.fileExists(atPath: file.path) {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            return try decode(text.trimmingCharacters(in: .whitespacesAndNewlines), source: file.path)
+        }
+        let key = SymmetricKey(size: .bits256)
+        let encoded = key.withUnsafeBytes { Data($0).base64EncodedString() }
+        try PrivateFile.write(encoded + "\n", to: file)
+        return key
+    }
+
+    private static func decode(_ base64: String, source: String) throws -> SymmetricKey {
+        guard let data = Data(base64Encoded: base64), data.count == 32 else {
+            throw PlatformError.invalidConfiguration("\(source) must be base64 of exactly 32 bytes")
+        }
+        return SymmetricKey(data: data)
+    }
+}
+
+/// Writes files only their owner may read.
+public enum PrivateFile {
+    /// Creates (or replaces) `url` with mode 0600, creating its folder if needed.
+    public static func write(_ contents: String, to url: URL) throws {
+        let manager = FileManager.default
+        try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if manager.fileExists(atPath: url.path) { try manager.removeItem(at: url) }
+        guard manager.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw PlatformError.invalidConfiguration("cannot create \(url.path)")
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.write(contentsOf: Data(contents.utf8))
+    }
+}

@@ -1,0 +1,124 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// PostgreSQL mode: each tenant is a schema `tenant_<name>` owned by a login role `tenant_<name>_user`
+/// in the system database's cluster, limited by the tenant's quotas.
+public struct PostgresTenantStores: TenantStoreBackend {
+    /// Host clients should use to reach the cluster.
+    public let host: String
+    /// Port clients should use.
+    public let port: Int
+    /// The database holding the tenant schemas.
+    public let database: String
+
+    /// Creates the backend from the system database URL.
+    public init(databaseURL: String) throws {
+        guard let components = URLComponents(string: databaseURL), let host = components.host else {
+            throw PlatformError.invalidConfiguration("BERQENAS_DATABASE_URL is not a valid URL")
+        }
+        self.host = host
+        self.port = components.port ?? 5432
+        let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        self.database = path.isEmpty ? (components.user ?? "postgres") : path
+    }
+
+    public var engine: SystemDatabaseEngine { .postgresql }
+
+    public func provision(_ tenant: Tenant, rolePassword: String?, on transaction: any Database) async throws {
+        guard let rolePassword else {
+            throw PlatformError(code: "internal", status: 500, message: "a PostgreSQL tenant needs a role password")
+        }
+        let sql = try sqlDatabase(transaction)
+        let role = quoted(TenantObjectNames.role(tenant.name))
+        let schema = quoted(TenantObjectNames.schema(tenant.name))
+        let verifier = ScramVerifier.make(password: rolePassword)
+        try await ensureAbsent(tenant, on: sql)
+        try await sql.raw("CREATE ROLE \(unsafeRaw: role) LOGIN NOINHERIT PASSWORD \(unsafeRaw: literal(verifier))").run()
+        try await sql.raw("GRANT \(unsafeRaw: role) TO CURRENT_USER").run()
+        try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema) AUTHORIZATION \(unsafeRaw: role)").run()
+        try await sql.raw("REVOKE ALL ON SCHEMA \(unsafeRaw: schema) FROM PUBLIC").run()
+        try await sql.raw("""
+            DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), \
+            \(unsafeRaw: literal(TenantObjectNames.role(tenant.name)))); END $$
+            """).run()
+        try await sql.raw("ALTER ROLE \(unsafeRaw: role) SET search_path = \(unsafeRaw: schema)").run()
+        try await applyQuotas(tenant, on: transaction)
+    }
+
+    public func discardFailedProvision(_ tenant: Tenant) async {}
+
+    public func applyQuotas(_ tenant: Tenant, on database: any Database) async throws {
+        let sql = try sqlDatabase(database)
+        let role = quoted(TenantObjectNames.role(tenant.name))
+        try await sql.raw("ALTER ROLE \(unsafeRaw: role) CONNECTION LIMIT \(unsafeRaw: String(tenant.maxConnections))").run()
+        try await sql.raw(
+            "ALTER ROLE \(unsafeRaw: role) SET statement_timeout = \(unsafeRaw: String(tenant.statementTimeoutMilliseconds))"
+        ).run()
+    }
+
+    public func setLoginEnabled(_ enabled: Bool, for tenant: Tenant, on database: any Database) async throws {
+        let sql = try sqlDatabase(database)
+        let roleName = TenantObjectNames.role(tenant.name)
+        try await sql.raw("ALTER ROLE \(unsafeRaw: quoted(roleName)) \(unsafeRaw: enabled ? "LOGIN" : "NOLOGIN")").run()
+        if !enabled {
+            try await terminateSessions(of: roleName, on: sql)
+        }
+    }
+
+    public func destroy(_ tenant: Tenant, on database: any Database) async throws {
+        let sql = try sqlDatabase(database)
+        let roleName = TenantObjectNames.role(tenant.name)
+        try await terminateSessions(of: roleName, on: sql)
+        try await sql.raw("DROP SCHEMA IF EXISTS \(unsafeRaw: quoted(TenantObjectNames.schema(tenant.name))) CASCADE").run()
+        let exists = try await sql.raw("SELECT 1 AS present FROM pg_roles WHERE rolname = \(bind: roleName)").first()
+        if exists != nil {
+            try await sql.raw("DROP OWNED BY \(unsafeRaw: quoted(roleName))").run()
+            try await sql.raw("DROP ROLE \(unsafeRaw: quoted(roleName))").run()
+        }
+    }
+
+    public func connectionInfo(for tenant: Tenant) -> TenantConnectionInfo {
+        TenantConnectionInfo(
+            engine: .postgresql, host: host, port: port, database: database,
+            schema: TenantObjectNames.schema(tenant.name), username: TenantObjectNames.role(tenant.name), password: nil
+        )
+    }
+
+    private func ensureAbsent(_ tenant: Tenant, on sql: any SQLDatabase) async throws {
+        let roleName = TenantObjectNames.role(tenant.name)
+        let schemaName = TenantObjectNames.schema(tenant.name)
+        if try await sql.raw("SELECT 1 AS present FROM pg_roles WHERE rolname = \(bind: roleName)").first() != nil {
+            throw PlatformError.conflict(
+                "tenant_store_exists", "the role \(roleName) already exists in the cluster; drop or rename it first"
+            )
+        }
+        if try await sql.raw("SELECT 1 AS present FROM pg_namespace WHERE nspname = \(bind: schemaName)").first() != nil {
+            throw PlatformError.conflict(
+                "tenant_store_exists", "the schema \(schemaName) already exists in the database; drop or rename it first"
+            )
+        }
+    }
+
+    private func terminateSessions(of roleName: String, on sql: any SQLDatabase) async throws {
+        try await sql.raw(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = \(bind: roleName)"
+        ).run()
+    }
+
+    private func sqlDatabase(_ database: any Database) throws -> any SQLDatabase {
+        guard let sql = database as? any SQLDatabase else {
+            throw PlatformError(code: "internal", status: 500, message: "the system database does not speak SQL")
+        }
+        return sql
+    }
+
+    /// Identifiers here come from validated tenant names; quoting keeps them exact anyway.
+    private func quoted(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    private func literal(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+}

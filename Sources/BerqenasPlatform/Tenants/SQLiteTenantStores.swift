@@ -1,0 +1,73 @@
+import FluentKit
+import Foundation
+import SQLiteNIO
+
+/// Embedded mode: each tenant's store is the file `<data dir>/tenants/<name>.sqlite`.
+public struct SQLiteTenantStores: TenantStoreBackend {
+    /// Folder holding the store files.
+    public let directory: URL
+
+    /// Creates the backend over `directory`.
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    public var engine: SystemDatabaseEngine { .sqlite }
+
+    /// The store file of a tenant.
+    public func storeFile(_ tenantName: String) -> URL {
+        directory.appendingPathComponent("\(tenantName).sqlite")
+    }
+
+    public func provision(_ tenant: Tenant, rolePassword: String?, on transaction: any Database) async throws {
+        let file = storeFile(tenant.name)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        guard !FileManager.default.fileExists(atPath: file.path) else {
+            throw PlatformError.conflict(
+                "tenant_store_exists",
+                "a store file for '\(tenant.name)' already exists at \(file.path); move it away before creating the tenant"
+            )
+        }
+        let connection = try await SQLiteConnection.open(storage: .file(path: file.path))
+        do {
+            try await connection.query("PRAGMA journal_mode=WAL", []) { _ in }
+            try await connection.query(
+                "CREATE TABLE _berqenas_store (key TEXT PRIMARY KEY, value TEXT NOT NULL)", []
+            ) { _ in }
+            try await connection.query(
+                "INSERT INTO _berqenas_store (key, value) VALUES ('tenant', ?), ('created_at', ?)",
+                [.text(tenant.name), .text(ISO8601DateFormatter().string(from: Date()))]
+            ) { _ in }
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    public func discardFailedProvision(_ tenant: Tenant) async {
+        removeStoreFiles(tenant.name)
+    }
+
+    public func applyQuotas(_ tenant: Tenant, on database: any Database) async throws {}
+
+    public func setLoginEnabled(_ enabled: Bool, for tenant: Tenant, on database: any Database) async throws {}
+
+    public func destroy(_ tenant: Tenant, on database: any Database) async throws {
+        removeStoreFiles(tenant.name)
+    }
+
+    public func connectionInfo(for tenant: Tenant) -> TenantConnectionInfo {
+        TenantConnectionInfo(
+            engine: .sqlite, host: nil, port: nil, database: storeFile(tenant.name).path,
+            schema: "main", username: nil, password: nil
+        )
+    }
+
+    private func removeStoreFiles(_ tenantName: String) {
+        let base = storeFile(tenantName).path
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            try? FileManager.default.removeItem(atPath: base + suffix)
+        }
+    }
+}

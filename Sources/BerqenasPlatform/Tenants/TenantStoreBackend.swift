@@ -1,0 +1,55 @@
+import FluentKit
+import Foundation
+
+/// Where a tenant's cloud store lives and how it is created, limited and removed.
+///
+/// `provision` runs inside the system-database transaction that inserts the tenant, so a backend whose
+/// store lives in that database (PostgreSQL) is all-or-nothing by construction; one that writes outside
+/// it (SQLite files) undoes its work in `discardFailedProvision`.
+public protocol TenantStoreBackend: Sendable {
+    /// The engine of the stores this backend makes.
+    var engine: SystemDatabaseEngine { get }
+    /// Creates the store for `tenant`; `rolePassword` is the login role's password where the engine has roles.
+    func provision(_ tenant: Tenant, rolePassword: String?, on transaction: any Database) async throws
+    /// Removes whatever `provision` left outside the rolled-back transaction.
+    func discardFailedProvision(_ tenant: Tenant) async
+    /// Applies the tenant's quotas to its store.
+    func applyQuotas(_ tenant: Tenant, on database: any Database) async throws
+    /// Lets the tenant's login in, or shuts it out and ends its sessions.
+    func setLoginEnabled(_ enabled: Bool, for tenant: Tenant, on database: any Database) async throws
+    /// Drops the store and everything in it.
+    func destroy(_ tenant: Tenant, on database: any Database) async throws
+    /// How a client reaches the store; `password` is filled in by the caller when allowed.
+    func connectionInfo(for tenant: Tenant) -> TenantConnectionInfo
+}
+
+/// How to reach a tenant's store.
+public struct TenantConnectionInfo: Codable, Sendable, Equatable {
+    public var engine: SystemDatabaseEngine
+    public var host: String?
+    public var port: Int?
+    public var database: String
+    public var schema: String
+    public var username: String?
+    public var password: String?
+
+    /// Creates connection details.
+    public init(engine: SystemDatabaseEngine, host: String?, port: Int?, database: String, schema: String,
+                username: String?, password: String?) {
+        self.engine = engine
+        self.host = host
+        self.port = port
+        self.database = database
+        self.schema = schema
+        self.username = username
+        self.password = password
+    }
+}
+
+/// Names a tenant's objects get in a shared PostgreSQL cluster.
+public enum TenantObjectNames {
+    /// `tenant_<name>`.
+    public static func schema(_ tenantName: String) -> String { "tenant_\(tenantName)" }
+    /// `tenant_<name>_user`.
+    public static func role(_ tenantName: String) -> String { "tenant_\(tenantName)_user" }
+}

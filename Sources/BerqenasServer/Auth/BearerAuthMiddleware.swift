@@ -1,0 +1,47 @@
+import BerqenasPlatform
+import Fluent
+import Vapor
+
+/// Requires a valid bearer access token and makes its user the request's `Caller`.
+///
+/// The user is read on every request, so disabling or deleting a user takes effect at once, and a
+/// suspended tenant's users may still read but no longer change anything.
+struct BearerAuthMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let bearer = request.headers.bearerAuthorization else {
+            throw PlatformError(code: "unauthorized", status: 401, message: "this needs a bearer access token",
+                                details: [:])
+        }
+        let payload = try await request.berqenas.tokens.verify(bearer.token)
+        guard let userID = UUID(uuidString: payload.sub.value),
+              let user = try await User.query(on: request.db).filter(\.$id == userID).with(\.$tenant).first(),
+              !user.disabled else {
+            throw PlatformError(code: "invalid_token", status: 401, message: "the token's user no longer exists or is disabled")
+        }
+        if request.method != .GET, user.tenant?.status == .suspended {
+            throw PlatformError(code: "tenant_suspended", status: 403,
+                                message: "tenant '\(user.tenant?.name ?? "")' is suspended; it is read-only")
+        }
+        request.caller = Caller(
+            userID: userID, username: user.username, role: user.role,
+            tenantID: user.$tenant.id, tenantName: user.tenant?.name
+        )
+        return try await next.respond(to: request)
+    }
+}
+
+extension Request {
+    private struct CallerKey: StorageKey { typealias Value = Caller }
+
+    /// The signed-in user, set by `BearerAuthMiddleware`.
+    var caller: Caller? {
+        get { storage[CallerKey.self] }
+        set { storage[CallerKey.self] = newValue }
+    }
+
+    /// The signed-in user, or 401.
+    func requireCaller() throws -> Caller {
+        guard let caller else { throw PlatformError(code: "unauthorized", status: 401, message: "not signed in") }
+        return caller
+    }
+}

@@ -1,0 +1,81 @@
+import BerqenasPlatform
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Vapor
+
+/// Wires a Vapor application into a Berqenas hub.
+public enum BerqenasServer {
+    /// Opens the system database, migrates it, checks the master key, creates the first admin,
+    /// and mounts the routes.
+    /// - Parameters:
+    ///   - app: The application to configure.
+    ///   - configuration: Explicit configuration (the CLI reads it from the environment).
+    ///   - hooks: Failure-injection points for tests.
+    /// - Throws: `PlatformError` for an unusable configuration or a wrong master key.
+    public static func configure(
+        _ app: Application, configuration: PlatformConfiguration, hooks: ProvisioningHooks = ProvisioningHooks()
+    ) async throws {
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        try useSystemDatabase(app, configuration)
+        app.migrations.add(CreateFoundationSchema())
+        try await app.autoMigrate()
+
+        let secrets = SecretBox(key: try MasterKeyLoader.load(configuration))
+        try await MasterKeyCheck.verify(secrets, on: app.db)
+        let platform = try Platform(configuration: configuration, database: app.db, secrets: secrets, hooks: hooks)
+        app.berqenas = BerqenasState(
+            platform: platform,
+            tokens: await TokenIssuer.make(secrets: secrets, lifetime: configuration.accessTokenLifetime)
+        )
+        try await bootstrapAdmin(app, platform)
+
+        app.http.server.configuration.hostname = configuration.host
+        app.http.server.configuration.port = configuration.port
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        ContentConfiguration.global.use(encoder: encoder, for: .json)
+        app.middleware = Middlewares()
+        app.middleware.use(AuditMiddleware())
+        app.middleware.use(ErrorResponseMiddleware())
+        registerRoutes(app)
+    }
+
+    /// Only applies migrations (the `berqenas migrate` command).
+    public static func migrate(_ app: Application, configuration: PlatformConfiguration) async throws {
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        try useSystemDatabase(app, configuration)
+        app.migrations.add(CreateFoundationSchema())
+        try await app.autoMigrate()
+    }
+
+    static func registerRoutes(_ app: Application) {
+        let api = app.grouped("api", "v1")
+        let signedIn = api.grouped(BearerAuthMiddleware())
+        SystemController().register(root: app, signedIn: signedIn)
+        AuthController().register(open: api, signedIn: signedIn)
+        TenantController().register(on: signedIn)
+        UserController().register(on: signedIn)
+        AuditController().register(on: signedIn)
+    }
+
+    private static func useSystemDatabase(_ app: Application, _ configuration: PlatformConfiguration) throws {
+        if let url = configuration.databaseURL {
+            var postgres = try SQLPostgresConfiguration(url: url)
+            postgres.searchPath = ["public"]
+            app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4), as: .psql)
+        } else {
+            app.databases.use(.sqlite(.file(configuration.systemDatabaseFile.path)), as: .sqlite)
+        }
+    }
+
+    private static func bootstrapAdmin(_ app: Application, _ platform: Platform) async throws {
+        let configuration = platform.configuration
+        guard let generated = try await platform.users.bootstrapAdmin(password: configuration.adminPassword) else { return }
+        let file = configuration.initialAdminPasswordFile
+        try PrivateFile.write(generated + "\n", to: file)
+        app.logger.notice("created user 'admin'; its generated password is in \(file.path) (readable by this user only)")
+    }
+}

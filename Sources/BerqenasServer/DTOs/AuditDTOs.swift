@@ -1,0 +1,41 @@
+import BerqenasPlatform
+import Foundation
+import OpenAPIKit
+import Vapor
+
+/// One audit entry as the API shows it.
+struct AuditEntryResponse: Content {
+    let id: UUID
+    let occurredAt: Date
+    let actor: String?
+    let tenant: String?
+    let action: String
+    let target: String?
+    let outcome: String
+    let statusCode: Int
+    let clientAddress: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, occurredAt = "occurred_at", actor, tenant, action, target, outcome, statusCode = "status_code"
+        case clientAddress = "client_address"
+    }
+
+    init(_ entry: AuditEntry) throws {
+        id = try entry.requireID()
+        occurredAt = entry.occurredAt
+        actor = entry.actor
+        tenant = entry.tenant
+        action = entry.action
+        target = entry.target
+        outcome = entry.outcome
+        statusCode = entry.statusCode
+        clientAddress = entry.clientAddress
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "id": .string(format: .uuid), "occurred_at": .string(format: .dateTime), "actor": .string(nullable: true),
+        "tenant": .string(nullable: true), "action": .string, "target": .string(nullable: true),
+        "outcome": .string(allowedValues: "success", "denied", "failure"), "status_code": .integer,
+        "client_address": .string(nullable: true),
+    ])
+}

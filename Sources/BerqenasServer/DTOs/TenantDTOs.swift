@@ -1,0 +1,160 @@
+import BerqenasPlatform
+import Foundation
+import OpenAPIKit
+import Vapor
+
+/// A tenant as the API shows it.
+struct TenantResponse: Content {
+    struct Quotas: Content {
+        let maxConnections: Int
+        let statementTimeoutMs: Int
+        let storageMb: Int
+
+        enum CodingKeys: String, CodingKey {
+            case maxConnections = "max_connections", statementTimeoutMs = "statement_timeout_ms", storageMb = "storage_mb"
+        }
+    }
+
+    let id: UUID
+    let name: String
+    let displayName: String
+    let subdomain: String?
+    let vpnEnabled: Bool
+    let status: TenantStatus
+    let quotas: Quotas
+    let createdAt: Date?
+    let updatedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, displayName = "display_name", subdomain, vpnEnabled = "vpn_enabled", status, quotas
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    init(_ tenant: Tenant) throws {
+        id = try tenant.requireID()
+        name = tenant.name
+        displayName = tenant.displayName
+        subdomain = tenant.subdomain
+        vpnEnabled = tenant.vpnEnabled
+        status = tenant.status
+        quotas = Quotas(maxConnections: tenant.maxConnections, statementTimeoutMs: tenant.statementTimeoutMilliseconds,
+                        storageMb: tenant.storageQuotaMegabytes)
+        createdAt = tenant.createdAt
+        updatedAt = tenant.updatedAt
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "id": .string(format: .uuid), "name": .string, "display_name": .string,
+        "subdomain": .string(nullable: true), "vpn_enabled": .boolean,
+        "status": .string(allowedValues: TenantStatus.allCases.map { .init($0.rawValue) }),
+        "quotas": TenantSchemas.quotas(required: true),
+        "created_at": .string(format: .dateTime, required: false),
+        "updated_at": .string(format: .dateTime, required: false),
+    ])
+}
+
+/// Quota fields in a request; missing ones keep their current (or default) value.
+struct QuotasPatch: Content {
+    let maxConnections: Int?
+    let statementTimeoutMs: Int?
+    let storageMb: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case maxConnections = "max_connections", statementTimeoutMs = "statement_timeout_ms", storageMb = "storage_mb"
+    }
+
+    func applied(to quotas: TenantQuotas) -> TenantQuotas {
+        TenantQuotas(
+            maxConnections: maxConnections ?? quotas.maxConnections,
+            statementTimeoutMilliseconds: statementTimeoutMs ?? quotas.statementTimeoutMilliseconds,
+            storageMegabytes: storageMb ?? quotas.storageMegabytes
+        )
+    }
+}
+
+/// A new tenant.
+struct CreateTenantRequest: Content {
+    let name: String
+    let displayName: String?
+    let subdomain: String?
+    let vpnEnabled: Bool?
+    let quotas: QuotasPatch?
+
+    enum CodingKeys: String, CodingKey {
+        case name, displayName = "display_name", subdomain, vpnEnabled = "vpn_enabled", quotas
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "name": .string(pattern: "^[a-z][a-z0-9_]{1,30}$"),
+        "display_name": .string(required: false), "subdomain": .string(required: false),
+        "vpn_enabled": .boolean(required: false), "quotas": TenantSchemas.quotas(required: false),
+    ])
+}
+
+/// Changes to a tenant; `"subdomain": null` clears the subdomain.
+struct UpdateTenantRequest: Content {
+    let displayName: String?
+    let subdomain: String??
+    let vpnEnabled: Bool?
+    let status: TenantStatus?
+    let quotas: QuotasPatch?
+
+    enum CodingKeys: String, CodingKey {
+        case displayName = "display_name", subdomain, vpnEnabled = "vpn_enabled", status, quotas
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        displayName = try container.decodeIfPresent(String.self, forKey: .displayName)
+        subdomain = container.contains(.subdomain)
+            ? .some(try container.decodeNil(forKey: .subdomain) ? nil : container.decode(String.self, forKey: .subdomain))
+            : .none
+        vpnEnabled = try container.decodeIfPresent(Bool.self, forKey: .vpnEnabled)
+        status = try container.decodeIfPresent(TenantStatus.self, forKey: .status)
+        quotas = try container.decodeIfPresent(QuotasPatch.self, forKey: .quotas)
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "display_name": .string(required: false), "subdomain": .string(required: false, nullable: true),
+        "vpn_enabled": .boolean(required: false),
+        "status": .string(required: false, allowedValues: TenantStatus.allCases.map { .init($0.rawValue) }),
+        "quotas": TenantSchemas.quotas(required: false),
+    ])
+}
+
+/// How to reach a tenant's store.
+struct ConnectionResponse: Content {
+    let engine: String
+    let host: String?
+    let port: Int?
+    let database: String
+    let schema: String
+    let username: String?
+    let password: String?
+
+    init(_ info: TenantConnectionInfo) {
+        engine = info.engine.rawValue
+        host = info.host
+        port = info.port
+        database = info.database
+        schema = info.schema
+        username = info.username
+        password = info.password
+    }
+
+    static let openAPISchema: JSONSchema = .object(properties: [
+        "engine": .string(allowedValues: "sqlite", "postgresql"), "host": .string(nullable: true),
+        "port": .integer(nullable: true), "database": .string, "schema": .string,
+        "username": .string(nullable: true), "password": .string(nullable: true),
+    ])
+}
+
+enum TenantSchemas {
+    static func quotas(required: Bool) -> JSONSchema {
+        .object(required: required, properties: [
+            "max_connections": .integer(required: false, maximum: (1000, exclusive: false), minimum: (1, exclusive: false)),
+            "statement_timeout_ms": .integer(required: false, minimum: (100, exclusive: false)),
+            "storage_mb": .integer(required: false, minimum: (1, exclusive: false)),
+        ])
+    }
+}

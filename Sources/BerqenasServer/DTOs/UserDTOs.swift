@@ -1,0 +1,62 @@
+import BerqenasPlatform
+import Foundation
+import OpenAPIKit
+import Vapor
+
+/// A user as the API shows it (never the password hash).
+struct UserResponse: Content {
+    let id: UUID
+    let username: String
+    let role: UserRole
+    let tenant: String?
+    let disabled: Bool
+    let createdAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, username, role, tenant, disabled, createdAt = "created_at"
+    }
+
+    init(_ user: User) throws {
+        self.id = try user.requireID()
+        self.username = user.username
+        self.role = user.role
+        self.tenant = user.$tenant.value??.name
+        self.disabled = user.disabled
+        self.createdAt = user.createdAt
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "id": .string(format: .uuid), "username": .string, "role": UserSchemas.role,
+        "tenant": .string(nullable: true), "disabled": .boolean,
+        "created_at": .string(format: .dateTime, required: false),
+    ])
+}
+
+/// A new user.
+struct CreateUserRequest: Content {
+    let username: String
+    let password: String
+    let role: UserRole
+    let tenant: String?
+
+    static let schema: JSONSchema = .object(properties: [
+        "username": .string, "password": .string(format: .password), "role": UserSchemas.role,
+        "tenant": .string(required: false),
+    ])
+}
+
+/// Changes to a user.
+struct UpdateUserRequest: Content {
+    let password: String?
+    let role: UserRole?
+    let disabled: Bool?
+
+    static let schema: JSONSchema = .object(properties: [
+        "password": .string(format: .password, required: false),
+        "role": UserSchemas.role.optionalSchemaObject(), "disabled": .boolean(required: false),
+    ])
+}
+
+enum UserSchemas {
+    static let role: JSONSchema = .string(allowedValues: UserRole.allCases.map { .init($0.rawValue) })
+}

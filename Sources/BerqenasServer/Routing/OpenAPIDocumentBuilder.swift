@@ -1,0 +1,94 @@
+import OpenAPIKit
+import Vapor
+
+/// Builds the OpenAPI 3.1 document of the management API from the documented routes themselves,
+/// so a route cannot exist without being described.
+enum OpenAPIDocumentBuilder {
+    static func document(for routes: [Route], version: String) -> OpenAPI.Document {
+        var paths: OpenAPI.PathItem.Map = [:]
+        for route in routes {
+            guard let operation = route.operation else { continue }
+            let path = OpenAPI.Path(rawValue: openAPIPath(route.path))
+            var item = paths[path]?.pathItemValue ?? OpenAPI.PathItem()
+            item.set(operation: makeOperation(operation, route: route), for: httpMethod(route.method))
+            paths[path] = .init(item)
+        }
+        return OpenAPI.Document(
+            openAPIVersion: .v3_1_1,
+            info: .init(
+                title: "Berqenas management API",
+                description: "Tenants, users, authentication and audit of a Berqenas hub.",
+                version: version
+            ),
+            servers: [],
+            paths: paths,
+            components: OpenAPI.Components(
+                schemas: ["Error": ErrorSchemas.error],
+                securitySchemes: ["bearer": .b(.http(scheme: "bearer", bearerFormat: "JWT"))]
+            ),
+            security: [],
+            tags: nil
+        )
+    }
+
+    /// `/api/v1/tenants/:name` -> `/api/v1/tenants/{name}`.
+    static func openAPIPath(_ components: [PathComponent]) -> String {
+        "/" + components.map { component -> String in
+            switch component {
+            case let .constant(value): value
+            case let .parameter(name): "{\(name)}"
+            case .anything: "*"
+            case .catchall: "**"
+            }
+        }.joined(separator: "/")
+    }
+
+    private static func makeOperation(_ operation: Operation, route: Route) -> OpenAPI.Operation {
+        var parameters: OpenAPI.Parameter.Array = []
+        for component in route.path {
+            if case let .parameter(name) = component { parameters.append(.b(.path(name: name, schema: .string))) }
+        }
+        for query in operation.query {
+            parameters.append(.b(.query(name: query.name, schema: query.schema, description: query.description)))
+        }
+        var responses: OpenAPI.Response.Map = [:]
+        let success = OpenAPI.Response(
+            description: "success",
+            content: operation.responseBody.map { [.json: .b(OpenAPI.Content(schema: $0))] } ?? [:]
+        )
+        responses[.status(code: operation.successStatus)] = .b(success)
+        var failures = operation.failureStatuses
+        if operation.access == .signedIn { failures += [401, 403] }
+        if operation.requestBody != nil { failures += [400, 422] }
+        for status in Set(failures).sorted() {
+            responses[.status(code: status)] = .b(OpenAPI.Response(
+                description: HTTPResponseStatus(statusCode: status).reasonPhrase,
+                content: [.json: .b(OpenAPI.Content(schema: JSONSchema.reference(.component(named: "Error"))))]
+            ))
+        }
+        return OpenAPI.Operation(
+            tags: [operation.tag],
+            summary: operation.summary,
+            operationId: operation.id,
+            parameters: parameters,
+            requestBody: operation.requestBody.map { schema in
+                OpenAPI.Request(content: [.json: .b(OpenAPI.Content(schema: schema))], required: true)
+            },
+            responses: responses,
+            security: operation.access == .signedIn ? [[.component(named: "bearer"): []]] : []
+        )
+    }
+
+    private static func httpMethod(_ method: HTTPMethod) -> OpenAPI.HttpMethod {
+        switch method {
+        case .GET: .get
+        case .POST: .post
+        case .PUT: .put
+        case .PATCH: .patch
+        case .DELETE: .delete
+        case .HEAD: .head
+        case .OPTIONS: .options
+        default: .get
+        }
+    }
+}

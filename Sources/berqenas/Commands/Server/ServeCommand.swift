@@ -1,0 +1,32 @@
+import ArgumentParser
+import BerqenasPlatform
+import BerqenasServer
+import Foundation
+import Vapor
+
+/// `berqenas serve`: runs the hub until SIGINT or SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the hub (configured by BERQENAS_* environment variables; see the README)."
+    )
+
+    func run() async throws {
+        let configuration = try PlatformConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
+        var environment = Environment(name: "production", arguments: ["berqenas"])
+        try LoggingSystem.bootstrap(from: &environment)
+        let app = try await Application.make(environment)
+        do {
+            try await BerqenasServer.configure(app, configuration: configuration)
+            app.logger.notice("""
+                Berqenas \(BerqenasVersion.current) on http://\(configuration.host):\(configuration.port), \
+                system database: \(configuration.systemDatabaseEngine.rawValue), data: \(configuration.dataDirectory.path)
+                """)
+            try await app.execute()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}

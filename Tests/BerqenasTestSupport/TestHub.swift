@@ -1,0 +1,141 @@
+import BerqenasPlatform
+import BerqenasServer
+import Foundation
+import NIOCore
+import Vapor
+import VaporTesting
+
+/// A real hub (real SQLite files or a real PostgreSQL database) in memory, with request helpers.
+public struct TestHub: Sendable {
+    /// The admin password every test hub starts with.
+    public static let adminPassword = "correct-horse-battery"
+
+    public let app: Application
+    public let configuration: PlatformConfiguration
+
+    /// Which system database a test hub uses.
+    public enum Mode: Sendable {
+        case sqlite
+        case postgresql(url: String)
+    }
+
+    /// Starts a hub over `dataDirectory` (a new temporary one by default), runs `body`, and shuts it down.
+    public static func run<T: Sendable>(
+        _ mode: Mode = .sqlite,
+        dataDirectory: URL? = nil,
+        masterKeyBase64: String? = nil,
+        adminPassword: String? = TestHub.adminPassword,
+        accessTokenLifetime: TimeInterval = 900,
+        hooks: ProvisioningHooks = ProvisioningHooks(),
+        _ body: (TestHub) async throws -> T
+    ) async throws -> T {
+        var configuration = PlatformConfiguration(
+            dataDirectory: dataDirectory ?? TemporaryDirectory.make(),
+            masterKeyBase64: masterKeyBase64,
+            adminPassword: adminPassword,
+            accessTokenLifetime: accessTokenLifetime,
+            bcryptCost: 4
+        )
+        if case let .postgresql(url) = mode { configuration.databaseURL = url }
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        do {
+            try await BerqenasServer.configure(app, configuration: configuration, hooks: hooks)
+            let result = try await body(TestHub(app: app, configuration: configuration))
+            try await app.asyncShutdown()
+            return result
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    /// Sends a request; `json` is encoded as the body, `token` as a bearer token.
+    @discardableResult
+    public func send(
+        _ method: HTTPMethod, _ path: String, token: String? = nil, json: [String: any Sendable]? = nil,
+        rawBody: String? = nil, contentType: HTTPMediaType = .json
+    ) async throws -> TestingHTTPResponse {
+        var headers = HTTPHeaders()
+        if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
+        var body = ByteBuffer()
+        if let json {
+            body = ByteBuffer(data: try JSONSerialization.data(withJSONObject: json))
+            headers.contentType = contentType
+        } else if let rawBody {
+            body = ByteBuffer(string: rawBody)
+            headers.contentType = contentType
+        }
+        return try await app.testing().performTest(request: TestingHTTPRequest(
+            method: method, url: URI(path: path), headers: headers, body: body
+        ))
+    }
+
+    /// Signs in and returns the token answer.
+    public func login(_ username: String = "admin", _ password: String = adminPassword) async throws -> [String: Any] {
+        let response = try await send(.POST, "/api/v1/auth/login", json: ["username": username, "password": password])
+        guard response.status == .ok else {
+            throw TestSupportError("login of \(username) answered \(response.status): \(response.body.string)")
+        }
+        return try response.jsonObject()
+    }
+
+    /// An access token for `username`.
+    public func token(_ username: String = "admin", _ password: String = adminPassword) async throws -> String {
+        guard let token = try await login(username, password)["access_token"] as? String else {
+            throw TestSupportError("no access token")
+        }
+        return token
+    }
+
+    /// Creates a tenant (as admin) and fails the test fixture when that does not answer 201.
+    @discardableResult
+    public func createTenant(_ name: String, adminToken: String) async throws -> [String: Any] {
+        let response = try await send(.POST, "/api/v1/tenants", token: adminToken, json: ["name": name])
+        guard response.status == .created else {
+            throw TestSupportError("creating tenant \(name) answered \(response.status): \(response.body.string)")
+        }
+        return try response.jsonObject()
+    }
+
+    /// Creates a user (as `token`) and returns a fresh access token of that user.
+    public func createUser(_ username: String, role: String, tenant: String?, token: String) async throws -> String {
+        var body: [String: any Sendable] = ["username": username, "password": "pw-\(username)-123456", "role": role]
+        if let tenant { body["tenant"] = tenant }
+        let response = try await send(.POST, "/api/v1/users", token: token, json: body)
+        guard response.status == .created else {
+            throw TestSupportError("creating user \(username) answered \(response.status): \(response.body.string)")
+        }
+        return try await self.token(username, "pw-\(username)-123456")
+    }
+}
+
+extension TestingHTTPResponse {
+    /// The body as a JSON object.
+    public func jsonObject() throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
+            throw TestSupportError("body is not a JSON object: \(body.string)")
+        }
+        return object
+    }
+
+    /// `error.code` of an error answer.
+    public var errorCode: String? {
+        ((try? jsonObject())?["error"] as? [String: Any])?["code"] as? String
+    }
+
+    /// `error.message` of an error answer.
+    public var errorMessage: String? {
+        ((try? jsonObject())?["error"] as? [String: Any])?["message"] as? String
+    }
+}
+
+/// Temporary folders for data directories.
+public enum TemporaryDirectory {
+    /// A new empty folder under the system's temporary directory.
+    public static func make() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("berqenas-test-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

@@ -1,0 +1,78 @@
+"""Fixtures that run the real `berqenas` binary: a hub process and the CLI against it."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+BINARY = os.environ.get("BERQENAS_BIN", ".build/debug/berqenas")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Hub:
+    """One `berqenas serve` process over a data directory."""
+
+    def __init__(self, data_dir, port, extra_env=None):
+        self.data_dir = data_dir
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.env = {**os.environ, "BERQENAS_DATA_DIR": str(data_dir), "BERQENAS_PORT": str(port),
+                    "BERQENAS_BCRYPT_COST": "6", **(extra_env or {})}
+        self.process = None
+        self.log_path = data_dir.parent / f"serve-{port}.log"
+
+    def start(self, timeout=30):
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen([BINARY, "serve"], env=self.env, stdout=log, stderr=log)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"serve exited with {self.process.returncode}: {self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=1) as response:
+                    if response.status == 200:
+                        return json.load(response)
+            except OSError:
+                time.sleep(0.05)  # polling for readiness, bounded by the deadline
+        raise RuntimeError("hub did not become healthy: " + self.log())
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            return self.process.wait(timeout=30)
+        return self.process.returncode if self.process else None
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@pytest.fixture
+def hub(tmp_path):
+    instance = Hub(tmp_path / "data", free_port())
+    instance.start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture
+def cli(tmp_path):
+    config = tmp_path / "cli-config.json"
+
+    def run(*args, stdin=None, check=True):
+        env = {**os.environ, "BERQENAS_CONFIG": str(config)}
+        result = subprocess.run([BINARY, *args], input=stdin, capture_output=True, text=True, env=env, timeout=60)
+        if check and result.returncode != 0:
+            raise AssertionError(f"berqenas {' '.join(args)} failed ({result.returncode}): {result.stderr}")
+        return result
+
+    run.config_path = config
+    return run

@@ -1,0 +1,92 @@
+"""The real binary end to end: the embedded default, the CLI, restarts and graceful stops."""
+import json
+import os
+import stat
+import urllib.request
+
+
+def admin_password(hub):
+    return (hub.data_dir / "initial-admin-password").read_text().strip()
+
+
+def login(cli, hub):
+    return cli("login", "--url", hub.url, "--username", "admin", "--password-stdin", stdin=admin_password(hub) + "\n")
+
+
+def test_serves_health_on_the_embedded_default_and_writes_private_files(hub):
+    with urllib.request.urlopen(hub.url + "/health") as response:
+        health = json.load(response)
+    assert health["status"] == "ok" and health["database"] == "sqlite" and health["version"]
+    for name in ("initial-admin-password", "master.key"):
+        mode = stat.S_IMODE(os.stat(hub.data_dir / name).st_mode)
+        assert mode == 0o600, (name, oct(mode))
+    assert (hub.data_dir / "berqenas.sqlite").exists()
+    log = hub.log()
+    assert str(hub.data_dir / "initial-admin-password") in log
+    assert admin_password(hub) not in log
+
+
+def test_cli_login_stores_a_private_session_and_manages_tenants(hub, cli):
+    out = login(cli, hub)
+    assert "logged in" in out.stdout
+    assert stat.S_IMODE(os.stat(cli.config_path).st_mode) == 0o600
+
+    created = json.loads(cli("tenant", "create", "acme", "--display-name", "Acme Retail", "--json").stdout)
+    assert created["name"] == "acme" and created["status"] == "active"
+    table = cli("tenant", "list").stdout
+    assert "NAME" in table.splitlines()[0] and "acme" in table and "Acme Retail" in table
+
+    listed = json.loads(cli("tenant", "list", "--json").stdout)
+    assert listed["total"] == 1
+
+    session = json.loads(cli.config_path.read_text())
+    request = urllib.request.Request(hub.url + "/api/v1/audit?action=tenants.create",
+                                     headers={"Authorization": "Bearer " + session["access_token"]})
+    with urllib.request.urlopen(request) as response:
+        entries = json.load(response)["items"]
+    assert [(e["actor"], e["tenant"], e["outcome"], e["client_address"]) for e in entries] == [
+        ("admin", "acme", "success", "127.0.0.1")]
+
+    duplicate = cli("tenant", "create", "acme", check=False)
+    assert duplicate.returncode != 0
+    assert "tenant_exists" in duplicate.stderr
+
+    bad = cli("tenant", "create", "Bad-Name", check=False)
+    assert bad.returncode != 0 and "name:" in bad.stderr
+
+    cli("user", "create", "ada", "--role", "tenant_admin", "--tenant", "acme", stdin="long-password-1\n")
+    users = json.loads(cli("user", "list", "--json").stdout)
+    assert {u["username"] for u in users["items"]} == {"admin", "ada"}
+
+    suspended = json.loads(cli("tenant", "delete", "acme", "--json").stdout)
+    assert suspended["status"] == "suspended"
+    cli("tenant", "delete", "acme", "--permanent")
+    gone = cli("tenant", "show", "acme", check=False)
+    assert gone.returncode != 0 and "not_found" in gone.stderr
+    assert not (hub.data_dir / "tenants" / "acme.sqlite").exists()
+
+
+def test_a_tenant_survives_a_graceful_restart(hub, cli):
+    login(cli, hub)
+    cli("tenant", "create", "durable")
+    assert hub.stop() == 0  # SIGTERM is a graceful stop
+    hub.start()
+    shown = json.loads(cli("tenant", "show", "durable", "--json").stdout)  # the stored session still works
+    assert shown["name"] == "durable"
+    assert (hub.data_dir / "tenants" / "durable.sqlite").exists()
+
+
+def test_cli_without_a_session_says_how_to_log_in(cli):
+    result = cli("tenant", "list", check=False)
+    assert result.returncode != 0
+    assert "berqenas login" in result.stderr
+
+
+def test_a_wrong_master_key_stops_the_start_with_a_clear_message(hub):
+    hub.stop()
+    hub.env["BERQENAS_MASTER_KEY"] = "A" * 43 + "="
+    try:
+        hub.start(timeout=20)
+        raise AssertionError("the hub started with a wrong master key")
+    except RuntimeError as error:
+        assert "master key" in str(error)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The test command: installs what tests need, starts a throwaway PostgreSQL cluster, builds, runs the
+# Swift suites and the end-to-end suite against the real binary, and stops what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-test-deps.sh
+
+cluster_dir=$(mktemp -d /tmp/berqenas-test-pg.XXXXXX)
+cleanup() { scripts/pg-cluster.sh stop "$cluster_dir"; }
+trap cleanup EXIT
+export BERQENAS_TEST_POSTGRES_URL
+BERQENAS_TEST_POSTGRES_URL=$(scripts/pg-cluster.sh start "$cluster_dir")
+export BERQENAS_TEST_REQUIRE_POSTGRES=1
+export SWIFT_BACKTRACE=enable=no
+
+swift build --build-tests
+swift test --skip-build
+BERQENAS_BIN="$(swift build --show-bin-path)/berqenas" python3 -m pytest -q e2e
