@@ -5,13 +5,18 @@ import Vapor
 public struct PasswordHasher: Sendable {
     /// bcrypt work factor.
     public let cost: Int
-    /// A hash of a random password, verified against when the user does not exist so the answer takes as long.
+    /// A well-formed bcrypt hash of the same cost that matches no password. Verifying against it when the
+    /// user does not exist takes as long as a real check, so timing does not reveal which usernames exist.
+    /// It is random text in bcrypt's format rather than a computed hash, so start-up pays nothing for it.
     private let decoyHash: String
 
     /// Creates a hasher with `cost`.
     public init(cost: Int) throws {
         self.cost = cost
-        self.decoyHash = try Bcrypt.hash(SecretGenerator.alphanumeric(length: 24), cost: cost)
+        let alphabet = Array("./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        let body = String((0..<53).map { _ in alphabet.randomElement(using: &generator)! })
+        self.decoyHash = "$2b$" + (cost < 10 ? "0\(cost)" : "\(cost)") + "$" + body
     }
 
     /// The bcrypt hash of `password`.
