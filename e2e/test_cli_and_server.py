@@ -2,7 +2,10 @@
 import json
 import os
 import stat
+import subprocess
 import urllib.request
+
+from conftest import BINARY
 
 
 def admin_password(hub):
@@ -90,3 +93,12 @@ def test_a_wrong_master_key_stops_the_start_with_a_clear_message(hub):
         raise AssertionError("the hub started with a wrong master key")
     except RuntimeError as error:
         assert "master key" in str(error)
+
+
+def test_migrate_prepares_a_data_directory_without_serving(tmp_path):
+    data = tmp_path / "fresh"
+    env = {**os.environ, "BERQENAS_DATA_DIR": str(data)}
+    result = subprocess.run([BINARY, "migrate"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "migrations applied (sqlite)" in result.stdout
+    assert (data / "berqenas.sqlite").stat().st_size > 0

@@ -44,8 +44,9 @@ import Vapor
         }
     }
 
-    @Test func everySignedInRouteAnswers401WithoutABadOrAnExpiredToken() async throws {
-        try await TestHub.run { hub in
+    @Test(arguments: HubEngine.available)
+    func everySignedInRouteAnswers401WithoutABadOrAnExpiredToken(_ engine: HubEngine) async throws {
+        try await TestHub.run(try await engine.makeMode()) { hub in
             let admin = try await hub.token()
             let document = try await hub.send(.GET, "/api/v1/openapi.json", token: admin).jsonObject()
             let user = try #require(try await User.query(on: hub.app.db).filter(\.$username == "admin").first())
@@ -65,25 +66,28 @@ import Vapor
         }
     }
 
-    @Test func tenantUsersAreConfinedToTheirTenantAndViewersCannotWrite() async throws {
-        try await TestHub.run { hub in
+    @Test(arguments: HubEngine.available)
+    func tenantUsersAreConfinedToTheirTenantAndViewersCannotWrite(_ engine: HubEngine) async throws {
+        try await TestHub.run(try await engine.makeMode()) { hub in
             let admin = try await hub.token()
-            try await hub.createTenant("acme", adminToken: admin)
-            try await hub.createTenant("beta", adminToken: admin)
-            let acmeAdmin = try await hub.createUser("ada", role: "tenant_admin", tenant: "acme", token: admin)
-            let acmeViewer = try await hub.createUser("vic", role: "tenant_viewer", tenant: "acme", token: admin)
+            let acme = TenantTests.unique("acme")
+            let beta = TenantTests.unique("beta")
+            try await hub.createTenant(acme, adminToken: admin)
+            try await hub.createTenant(beta, adminToken: admin)
+            let acmeAdmin = try await hub.createUser("ada", role: "tenant_admin", tenant: acme, token: admin)
+            let acmeViewer = try await hub.createUser("vic", role: "tenant_viewer", tenant: acme, token: admin)
 
             let forbidden: [(HTTPMethod, String, String, [String: any Sendable])] = [
-                (.GET, "/api/v1/tenants/beta", acmeAdmin, [:]),
-                (.GET, "/api/v1/tenants/beta/connection", acmeAdmin, [:]),
-                (.PATCH, "/api/v1/tenants/beta", acmeAdmin, ["display_name": "x"]),
-                (.POST, "/api/v1/tenants", acmeAdmin, ["name": "gamma"]),
-                (.DELETE, "/api/v1/tenants/acme", acmeAdmin, [:]),
-                (.PATCH, "/api/v1/tenants/acme", acmeAdmin, ["status": "suspended"]),
-                (.POST, "/api/v1/users", acmeAdmin, ["username": "eve", "password": "long-password-1", "role": "tenant_viewer", "tenant": "beta"]),
+                (.GET, "/api/v1/tenants/\(beta)", acmeAdmin, [:]),
+                (.GET, "/api/v1/tenants/\(beta)/connection", acmeAdmin, [:]),
+                (.PATCH, "/api/v1/tenants/\(beta)", acmeAdmin, ["display_name": "x"]),
+                (.POST, "/api/v1/tenants", acmeAdmin, ["name": "gamma_never"]),
+                (.DELETE, "/api/v1/tenants/\(acme)", acmeAdmin, [:]),
+                (.PATCH, "/api/v1/tenants/\(acme)", acmeAdmin, ["status": "suspended"]),
+                (.POST, "/api/v1/users", acmeAdmin, ["username": "eve", "password": "long-password-1", "role": "tenant_viewer", "tenant": beta]),
                 (.POST, "/api/v1/users", acmeAdmin, ["username": "eve", "password": "long-password-1", "role": "admin"]),
-                (.PATCH, "/api/v1/tenants/acme", acmeViewer, ["display_name": "x"]),
-                (.POST, "/api/v1/users", acmeViewer, ["username": "eve", "password": "long-password-1", "role": "tenant_viewer", "tenant": "acme"]),
+                (.PATCH, "/api/v1/tenants/\(acme)", acmeViewer, ["display_name": "x"]),
+                (.POST, "/api/v1/users", acmeViewer, ["username": "eve", "password": "long-password-1", "role": "tenant_viewer", "tenant": acme]),
                 (.GET, "/api/v1/users", acmeViewer, [:]),
                 (.GET, "/api/v1/audit", acmeViewer, [:]),
             ]
@@ -92,13 +96,20 @@ import Vapor
                 #expect(response.status == .forbidden, "\(method) \(path): \(response.status) \(response.body.string)")
             }
 
-            #expect(try await hub.send(.GET, "/api/v1/tenants/acme", token: acmeViewer).status == .ok)
+            #expect(try await hub.send(.GET, "/api/v1/tenants/\(acme)", token: acmeViewer).status == .ok)
             let listed = try await hub.send(.GET, "/api/v1/tenants", token: acmeViewer).jsonObject()
             #expect(listed["total"] as? Int == 1)
             let created = try await hub.send(.POST, "/api/v1/users", token: acmeAdmin, json: [
-                "username": "val", "password": "long-password-1", "role": "tenant_viewer", "tenant": "acme",
+                "username": "val", "password": "long-password-1", "role": "tenant_viewer", "tenant": acme,
             ])
             #expect(created.status == .created)
+
+            // A suspended tenant's users may still read, but no longer change anything.
+            #expect(try await hub.send(.DELETE, "/api/v1/tenants/\(acme)", token: admin).status == .ok)
+            #expect(try await hub.send(.GET, "/api/v1/tenants/\(acme)", token: acmeAdmin).status == .ok)
+            let frozen = try await hub.send(.PATCH, "/api/v1/tenants/\(acme)", token: acmeAdmin, json: ["display_name": "x"])
+            #expect(frozen.status == .forbidden)
+            #expect(frozen.errorCode == "tenant_suspended")
         }
     }
 

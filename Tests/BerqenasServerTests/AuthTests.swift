@@ -38,9 +38,11 @@ import Vapor
         }
     }
 
-    @Test func fiveFailuresLockTheUserEvenAcrossARestart() async throws {
+    @Test(arguments: HubEngine.available)
+    func fiveFailuresLockTheUserEvenAcrossARestart(_ engine: HubEngine) async throws {
         let directory = TemporaryDirectory.make()
-        try await TestHub.run(dataDirectory: directory) { hub in
+        let mode = try await engine.makeMode()
+        try await TestHub.run(mode, dataDirectory: directory) { hub in
             for _ in 0..<5 {
                 let response = try await hub.send(.POST, "/api/v1/auth/login", json: ["username": "admin", "password": "wrong-password"])
                 #expect(response.status == .unauthorized)
@@ -51,15 +53,16 @@ import Vapor
             #expect(locked.errorCode == "too_many_attempts")
             #expect(Int(locked.headers.first(name: "Retry-After") ?? "") ?? 0 > 800)
         }
-        try await TestHub.run(dataDirectory: directory) { hub in
+        try await TestHub.run(mode, dataDirectory: directory) { hub in
             let stillLocked = try await hub.send(.POST, "/api/v1/auth/login",
                                                  json: ["username": "admin", "password": TestHub.adminPassword])
             #expect(stillLocked.status == .tooManyRequests)
         }
     }
 
-    @Test func refreshRotatesAndARotatedTokenCannotBeReplayed() async throws {
-        try await TestHub.run { hub in
+    @Test(arguments: HubEngine.available)
+    func refreshRotatesAndARotatedTokenCannotBeReplayed(_ engine: HubEngine) async throws {
+        try await TestHub.run(try await engine.makeMode()) { hub in
             let first = try #require(try await hub.login()["refresh_token"] as? String)
             let rotated = try await hub.send(.POST, "/api/v1/auth/refresh", json: ["refresh_token": first])
             #expect(rotated.status == .ok)
@@ -86,8 +89,9 @@ import Vapor
         }
     }
 
-    @Test func expiredAndForgedAccessTokensAreRefused() async throws {
-        try await TestHub.run { hub in
+    @Test(arguments: HubEngine.available)
+    func expiredAndForgedAccessTokensAreRefused(_ engine: HubEngine) async throws {
+        try await TestHub.run(try await engine.makeMode()) { hub in
             let admin = try #require(try await User.query(on: hub.app.db).filter(\.$username == "admin").first())
             let expired = try await hub.app.berqenas.tokens.issue(for: admin, now: Date().addingTimeInterval(-3600))
             let response = try await hub.send(.GET, "/api/v1/auth/me", token: expired)
