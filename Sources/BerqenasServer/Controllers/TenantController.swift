@@ -28,9 +28,9 @@ struct TenantController {
         tenants.on(.DELETE, ":name", operation: Operation(
             id: "tenants.delete",
             summary: "Suspend a tenant; with permanent=true, drop a suspended tenant and its store irreversibly (admin)",
-            tag: "tenants", successStatus: 200, responseBody: TenantResponse.schema.optionalSchemaObject(),
+            tag: "tenants", successStatus: 200, alternativeEmptySuccess: 204, responseBody: TenantResponse.schema,
             query: [.init(name: "permanent", schema: .boolean, description: "drop the suspended tenant for good")],
-            failureStatuses: [404, 409]
+            failureStatuses: [404, 409, 422]
         ), use: delete)
         tenants.on(.GET, ":name", "connection", operation: Operation(
             id: "tenants.connection",
@@ -88,11 +88,19 @@ struct TenantController {
         try request.requireCaller().requireAdmin()
         let tenant = try await readableTenant(request)
         let service = request.berqenas.platform.tenants
-        guard try request.query.get(Bool?.self, at: "permanent") == true else {
+        guard try permanentFlag(request) else {
             return try await TenantResponse(service.suspend(tenant)).encodeResponse(for: request)
         }
         try await service.destroy(tenant)
         return Response(status: .noContent)
+    }
+
+    private func permanentFlag(_ request: Request) throws -> Bool {
+        switch request.query[String.self, at: "permanent"]?.lowercased() {
+        case nil, "false", "0": return false
+        case "true", "1": return true
+        default: throw PlatformError.validation(field: "permanent", "must be true or false")
+        }
     }
 
     @Sendable

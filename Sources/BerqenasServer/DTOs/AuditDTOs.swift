@@ -20,6 +20,20 @@ struct AuditEntryResponse: Content {
         case clientAddress = "client_address"
     }
 
+    /// Absent values are written as `null`, so every documented key is always present.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(occurredAt, forKey: .occurredAt)
+        try container.encode(actor, forKey: .actor)
+        try container.encode(tenant, forKey: .tenant)
+        try container.encode(action, forKey: .action)
+        try container.encode(target, forKey: .target)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(statusCode, forKey: .statusCode)
+        try container.encode(clientAddress, forKey: .clientAddress)
+    }
+
     init(_ entry: AuditEntry) throws {
         id = try entry.requireID()
         occurredAt = entry.occurredAt

@@ -30,6 +30,20 @@ struct TenantResponse: Content {
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 
+    /// Absent values are written as `null`, so every documented key is always present.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(displayName, forKey: .displayName)
+        try container.encode(subdomain, forKey: .subdomain)
+        try container.encode(vpnEnabled, forKey: .vpnEnabled)
+        try container.encode(status, forKey: .status)
+        try container.encode(quotas, forKey: .quotas)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+
     init(_ tenant: Tenant) throws {
         id = try tenant.requireID()
         name = tenant.name
@@ -48,8 +62,8 @@ struct TenantResponse: Content {
         "subdomain": .string(nullable: true), "vpn_enabled": .boolean,
         "status": .string(allowedValues: TenantStatus.allCases.map { .init($0.rawValue) }),
         "quotas": TenantSchemas.quotas(required: true),
-        "created_at": .string(format: .dateTime, required: false),
-        "updated_at": .string(format: .dateTime, required: false),
+        "created_at": .string(format: .dateTime, nullable: true),
+        "updated_at": .string(format: .dateTime, nullable: true),
     ])
 }
 
@@ -131,6 +145,20 @@ struct ConnectionResponse: Content {
     let schema: String
     let username: String?
     let password: String?
+
+    /// Absent values are written as `null`, so every documented key is always present.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(engine, forKey: .engine)
+        try container.encode(host, forKey: .host)
+        try container.encode(port, forKey: .port)
+        try container.encode(database, forKey: .database)
+        try container.encode(schema, forKey: .schema)
+        try container.encode(username, forKey: .username)
+        try container.encode(password, forKey: .password)
+    }
+
+    enum CodingKeys: String, CodingKey { case engine, host, port, database, schema, username, password }
 
     init(_ info: TenantConnectionInfo) {
         engine = info.engine.rawValue

@@ -16,6 +16,17 @@ struct UserResponse: Content {
         case id, username, role, tenant, disabled, createdAt = "created_at"
     }
 
+    /// Absent values are written as `null`, so every documented key is always present.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(username, forKey: .username)
+        try container.encode(role, forKey: .role)
+        try container.encode(tenant, forKey: .tenant)
+        try container.encode(disabled, forKey: .disabled)
+        try container.encode(createdAt, forKey: .createdAt)
+    }
+
     init(_ user: User) throws {
         self.id = try user.requireID()
         self.username = user.username
@@ -28,7 +39,7 @@ struct UserResponse: Content {
     static let schema: JSONSchema = .object(properties: [
         "id": .string(format: .uuid), "username": .string, "role": UserSchemas.role,
         "tenant": .string(nullable: true), "disabled": .boolean,
-        "created_at": .string(format: .dateTime, required: false),
+        "created_at": .string(format: .dateTime, nullable: true),
     ])
 }
 

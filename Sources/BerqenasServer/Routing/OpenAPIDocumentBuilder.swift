@@ -57,9 +57,12 @@ enum OpenAPIDocumentBuilder {
             content: operation.responseBody.map { [.json: .b(OpenAPI.Content(schema: $0))] } ?? [:]
         )
         responses[.status(code: operation.successStatus)] = .b(success)
+        if let empty = operation.alternativeEmptySuccess {
+            responses[.status(code: empty)] = .b(OpenAPI.Response(description: "success, no content"))
+        }
         var failures = operation.failureStatuses
         if operation.access == .signedIn { failures += [401, 403] }
-        if operation.requestBody != nil { failures += [400, 422] }
+        if operation.requestBody != nil { failures += [400, 413, 415, 422] }
         for status in Set(failures).sorted() {
             responses[.status(code: status)] = .b(OpenAPI.Response(
                 description: HTTPResponseStatus(statusCode: status).reasonPhrase,

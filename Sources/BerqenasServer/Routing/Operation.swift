@@ -26,13 +26,16 @@ struct Operation: Sendable {
     let access: Access
     let requestBody: JSONSchema?
     let successStatus: Int
+    /// Another success status without a body (a DELETE that may answer 200 or 204).
+    let alternativeEmptySuccess: Int?
     let responseBody: JSONSchema?
     let query: [QueryParameter]
     /// Failure statuses worth listing besides the ones every signed-in operation has.
     let failureStatuses: [Int]
 
     init(id: String, summary: String, tag: String, access: Access = .signedIn, requestBody: JSONSchema? = nil,
-         successStatus: Int = 200, responseBody: JSONSchema? = nil, query: [QueryParameter] = [],
+         successStatus: Int = 200, alternativeEmptySuccess: Int? = nil, responseBody: JSONSchema? = nil,
+         query: [QueryParameter] = [],
          failureStatuses: [Int] = []) {
         self.id = id
         self.summary = summary
@@ -40,6 +43,7 @@ struct Operation: Sendable {
         self.access = access
         self.requestBody = requestBody
         self.successStatus = successStatus
+        self.alternativeEmptySuccess = alternativeEmptySuccess
         self.responseBody = responseBody
         self.query = query
         self.failureStatuses = failureStatuses
