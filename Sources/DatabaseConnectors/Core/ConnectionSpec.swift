@@ -1,0 +1,83 @@
+/// Which database engine a connector speaks.
+public enum DatabaseEngine: String, Sendable, Codable, CaseIterable {
+    case postgresql
+    case sqlite
+    case mssql
+}
+
+/// How to reach a database. The password is plain here: callers keep it sealed at rest.
+public struct ConnectionSpec: Sendable, Hashable {
+    /// Transport security wanted.
+    public enum TLSMode: String, Sendable, Codable {
+        /// PostgreSQL: no TLS. SQL Server: encrypt off.
+        case disable
+        /// PostgreSQL: TLS when the server offers it.
+        case prefer
+        /// TLS, certificate not verified (SQL Server: encrypt on).
+        case require
+        /// TLS with certificate and host name verified (SQL Server: strict).
+        case verifyFull = "verify_full"
+    }
+
+    public var engine: DatabaseEngine
+    public var host: String
+    public var port: Int
+    /// Database name; for SQLite, the file path.
+    public var database: String
+    public var schema: String?
+    public var username: String
+    public var password: String
+    public var tls: TLSMode
+    /// Seconds to wait for a connection.
+    public var connectTimeout: Double
+    /// Seconds a single statement may run.
+    public var statementTimeout: Double
+    /// Most connections this spec opens at once.
+    public var maxConnections: Int
+
+    /// Creates a spec with sensible timeouts.
+    public init(engine: DatabaseEngine, host: String = "127.0.0.1", port: Int? = nil, database: String,
+                schema: String? = nil, username: String = "", password: String = "", tls: TLSMode = .prefer,
+                connectTimeout: Double = 10, statementTimeout: Double = 300, maxConnections: Int = 4) {
+        self.engine = engine
+        self.host = host
+        self.port = port ?? (engine == .mssql ? 1433 : 5432)
+        self.database = database
+        self.schema = schema
+        self.username = username
+        self.password = password
+        self.tls = tls
+        self.connectTimeout = connectTimeout
+        self.statementTimeout = statementTimeout
+        self.maxConnections = maxConnections
+    }
+}
+
+/// What `test()` found out about a database.
+public struct ConnectionTestResult: Sendable, Hashable, Codable {
+    public var serverVersion: String
+    /// Round-trip time of a trivial query, in milliseconds.
+    public var latencyMilliseconds: Double
+    public var capabilities: Capabilities
+
+    /// What sync needs from a database, and whether the login has it.
+    public struct Capabilities: Sendable, Hashable, Codable {
+        public var canCreateTriggers: Bool
+        public var changeTrackingEnabled: Bool?
+        public var logicalReplication: Bool?
+
+        /// Creates a capability report.
+        public init(canCreateTriggers: Bool, changeTrackingEnabled: Bool? = nil, logicalReplication: Bool? = nil) {
+            self.canCreateTriggers = canCreateTriggers
+            self.changeTrackingEnabled = changeTrackingEnabled
+            self.logicalReplication = logicalReplication
+        }
+    }
+
+    /// Creates a result.
+    public init(serverVersion: String, latencyMilliseconds: Double, capabilities: Capabilities) {
+        self.serverVersion = serverVersion
+        self.latencyMilliseconds = latencyMilliseconds
+        self.capabilities = capabilities
+    }
+}

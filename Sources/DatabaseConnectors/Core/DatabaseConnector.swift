@@ -1,0 +1,46 @@
+/// One database engine behind one interface: introspection, snapshot reads, batched writes and change capture.
+///
+/// Implementations pool their connections and never block an event loop.
+public protocol DatabaseConnector: Sendable {
+    /// The engine this connector speaks.
+    var engine: DatabaseEngine { get }
+
+    /// Server version, round-trip latency and the capabilities sync needs, or a typed failure.
+    func test() async throws -> ConnectionTestResult
+
+    /// Tables and views, of one schema or of every user schema.
+    func listTables(schema: String?) async throws -> [TableRef]
+
+    /// Columns, keys, indexes and row estimate of one table or view.
+    func describeTable(_ table: TableRef) async throws -> TableSchema
+
+    /// Up to `limit` rows in primary-key order, after the key `after` (nil: from the start).
+    func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage
+
+    /// Applies upserts and deletes in one transaction, marked with `origin` so capture can tell them apart.
+    func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws
+
+    /// Inserts many new rows through the engine's fastest path, in one transaction.
+    func bulkLoad(_ rows: [Row], into table: TableSchema, origin: String?) async throws
+
+    /// Creates `table` (columns, primary key) from its canonical description, if it does not exist.
+    func createTable(_ table: TableSchema) async throws
+
+    /// Installs change capture on a table (idempotent).
+    func installCapture(on table: TableRef, mode: CaptureMode) async throws
+
+    /// Removes change capture from a table (idempotent).
+    func uninstallCapture(on table: TableRef) async throws
+
+    /// Whether capture is installed and how many changes wait.
+    func captureStatus(of table: TableRef) async throws -> CaptureStatus
+
+    /// Changes after `cursor` (nil: from the beginning), skipping those made with origin `excludingOrigin`.
+    func readChanges(of tables: [TableSchema], after cursor: String?, excludingOrigin: String?, limit: Int) async throws -> ChangeBatch
+
+    /// Forgets changes up to `cursor` (they were applied on the other side).
+    func acknowledge(_ cursor: String) async throws
+
+    /// Closes every pooled connection.
+    func close() async
+}

@@ -1,0 +1,115 @@
+/// The change-capture objects Berqenas installs in a PostgreSQL database (pure SQL text).
+///
+/// Row triggers write into `berqenas_sync.change_log` the column names and the row images in the
+/// record's text form, produced under fixed output settings (the trigger function sets them), so
+/// values are exact whatever the writing session's DateStyle, TimeZone or bytea_output. Each log row
+/// carries its transaction id, so the reader can stay behind transactions that are still open.
+enum PostgresCaptureSQL {
+    static let schema = "berqenas_sync"
+    static let rowTrigger = "berqenas_capture_row"
+    static let truncateTrigger = "berqenas_capture_truncate"
+
+    static let setup: [String] = [
+        "SELECT pg_advisory_xact_lock(hashtext('berqenas_sync.install'))",
+        "CREATE SCHEMA IF NOT EXISTS berqenas_sync",
+        """
+        CREATE TABLE IF NOT EXISTS berqenas_sync.change_log (
+            seq bigserial PRIMARY KEY,
+            table_schema text NOT NULL,
+            table_name text NOT NULL,
+            op char(1) NOT NULL,
+            columns text[],
+            new_row text,
+            old_row text,
+            txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+            captured_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            origin text DEFAULT NULLIF(current_setting('berqenas.origin', true), '')
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS change_log_txid ON berqenas_sync.change_log (txid)",
+        """
+        CREATE OR REPLACE FUNCTION berqenas_sync.capture_row() RETURNS trigger LANGUAGE plpgsql
+        SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC' SET IntervalStyle = 'iso_8601'
+        SET bytea_output = 'hex' SET extra_float_digits = 3 SET lc_monetary = 'C'
+        AS $$
+        DECLARE
+            names text[];
+        BEGIN
+            SELECT array_agg(attname::text ORDER BY attnum) INTO names
+            FROM pg_attribute WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped;
+            INSERT INTO berqenas_sync.change_log (table_schema, table_name, op, columns, new_row, old_row)
+            VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, left(TG_OP, 1), names,
+                    CASE WHEN TG_OP <> 'DELETE' THEN NEW::text END,
+                    CASE WHEN TG_OP <> 'INSERT' THEN OLD::text END);
+            RETURN NULL;
+        END
+        $$
+        """,
+        """
+        CREATE OR REPLACE FUNCTION berqenas_sync.capture_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO berqenas_sync.change_log (table_schema, table_name, op) VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, 'T');
+            RETURN NULL;
+        END
+        $$
+        """,
+    ]
+
+    static func install(_ relation: String) -> [String] {
+        setup + [
+            "DROP TRIGGER IF EXISTS \(rowTrigger) ON \(relation)",
+            "CREATE TRIGGER \(rowTrigger) AFTER INSERT OR UPDATE OR DELETE ON \(relation) "
+                + "FOR EACH ROW EXECUTE FUNCTION berqenas_sync.capture_row()",
+            "DROP TRIGGER IF EXISTS \(truncateTrigger) ON \(relation)",
+            "CREATE TRIGGER \(truncateTrigger) AFTER TRUNCATE ON \(relation) "
+                + "FOR EACH STATEMENT EXECUTE FUNCTION berqenas_sync.capture_truncate()",
+        ]
+    }
+
+    static func uninstall(_ relation: String) -> [String] {
+        ["DROP TRIGGER IF EXISTS \(rowTrigger) ON \(relation)", "DROP TRIGGER IF EXISTS \(truncateTrigger) ON \(relation)"]
+    }
+
+    /// Changes of the listed tables inside one finished-transaction window, after a sequence number.
+    /// Binds: $1 low txid, $2 high txid, $3 last seq, $4 excluded origin, $5 schemas[], $6 names[].
+    static func readWindow(limit: Int) -> String {
+        """
+        SELECT l.seq::text, l.table_schema, l.table_name, l.op::text, l.columns::text, l.new_row, l.old_row,
+               l.captured_at::text, l.origin
+        FROM berqenas_sync.change_log l
+        JOIN unnest($5::text[], $6::text[]) AS t(s, n) ON t.s = l.table_schema AND t.n = l.table_name
+        WHERE l.txid >= $1::xid8 AND l.txid < $2::xid8 AND l.seq > $3::bigint
+          AND l.origin IS DISTINCT FROM $4::text
+        ORDER BY l.seq LIMIT \(limit)
+        """
+    }
+}
+
+/// Where a PostgreSQL change reader stands: transactions below `low` are consumed; a window
+/// [`low`, `high`) is being read, up to sequence `afterSequence`.
+struct PostgresCaptureCursor: Equatable {
+    var low: UInt64
+    var high: UInt64?
+    var afterSequence: Int64
+
+    static let start = PostgresCaptureCursor(low: 0, high: nil, afterSequence: 0)
+
+    init(low: UInt64, high: UInt64?, afterSequence: Int64) {
+        self.low = low
+        self.high = high
+        self.afterSequence = afterSequence
+    }
+
+    /// Parses `pg:<low>:<high or empty>:<seq>`.
+    init(_ text: String) throws {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "pg", let low = UInt64(parts[1]), let sequence = Int64(parts[3]) else {
+            throw ConnectorError(.invalidValue, "not a PostgreSQL capture cursor: \(text)")
+        }
+        self.low = low
+        self.high = parts[2].isEmpty ? nil : UInt64(parts[2])
+        self.afterSequence = sequence
+    }
+
+    var text: String { "pg:\(low):\(high.map(String.init) ?? ""):\(afterSequence)" }
+}

@@ -1,0 +1,103 @@
+import PostgresNIO
+
+extension PostgresConnector {
+    public func installCapture(on table: TableRef, mode: CaptureMode) async throws {
+        guard mode == .triggers else {
+            throw ConnectorError(.unsupported, "PostgreSQL supports the triggers capture mode only")
+        }
+        let relation = PostgresDialect().qualified(table)
+        try await withTransaction { connection in
+            for statement in PostgresCaptureSQL.install(relation) { try await execute(statement, on: connection) }
+        }
+    }
+
+    public func uninstallCapture(on table: TableRef) async throws {
+        let relation = PostgresDialect().qualified(table)
+        try await withTransaction { connection in
+            for statement in PostgresCaptureSQL.uninstall(relation) { try await execute(statement, on: connection) }
+        }
+    }
+
+    public func captureStatus(of table: TableRef) async throws -> CaptureStatus {
+        let relation = PostgresDialect().qualified(table)
+        return try await withConnection { connection in
+            let installed = try await scalar("""
+                SELECT count(*)::text FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $2
+                """, [relation, PostgresCaptureSQL.rowTrigger], on: connection) == "1"
+            let logExists = try await scalar("SELECT to_regclass('berqenas_sync.change_log')::text", on: connection) != nil
+            var pending = 0
+            if logExists {
+                pending = Int(try await scalar("""
+                    SELECT count(*)::text FROM berqenas_sync.change_log WHERE table_schema = $1 AND table_name = $2
+                    """, [table.schema, table.name], on: connection) ?? "0") ?? 0
+            }
+            return CaptureStatus(installed: installed, mode: installed ? .triggers : nil, pendingChanges: pending)
+        }
+    }
+
+    public func readChanges(of tables: [TableSchema], after cursor: String?, excludingOrigin: String?,
+                            limit: Int) async throws -> ChangeBatch {
+        var position = try cursor.map(PostgresCaptureCursor.init) ?? .start
+        let byName = Dictionary(tables.map { ($0.table, $0) }, uniquingKeysWith: { first, _ in first })
+        let schemas = PostgresLiteral.renderArray(tables.map { .value($0.table.schema) })
+        let names = PostgresLiteral.renderArray(tables.map { .value($0.table.name) })
+        return try await withConnection { connection in
+            if position.high == nil {
+                // Every transaction below the snapshot's xmin has ended: that window is complete and stable.
+                let xmin = try await scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text", on: connection)
+                position.high = UInt64(xmin ?? "") ?? position.low
+                position.afterSequence = 0
+            }
+            let high = position.high ?? position.low
+            let rows = try await textRows(PostgresCaptureSQL.readWindow(limit: limit + 1), [
+                String(position.low), String(high), String(position.afterSequence), excludingOrigin, schemas, names,
+            ], on: connection)
+            let changes = try rows.prefix(limit).map { try Self.changeRecord($0, tables: byName) }
+            if rows.count > limit, let last = changes.last {
+                position.afterSequence = last.sequence
+                return ChangeBatch(changes: changes, cursor: position.text, hasMore: true)
+            }
+            let next = PostgresCaptureCursor(low: high, high: nil, afterSequence: 0)
+            return ChangeBatch(changes: changes, cursor: next.text, hasMore: false)
+        }
+    }
+
+    public func acknowledge(_ cursor: String) async throws {
+        let position = try PostgresCaptureCursor(cursor)
+        try await withConnection { connection in
+            try await execute("DELETE FROM berqenas_sync.change_log WHERE txid < $1::xid8", [String(position.low)],
+                              on: connection)
+        }
+    }
+
+    static func changeRecord(_ row: [String?], tables: [TableRef: TableSchema]) throws -> ChangeRecord {
+        let ref = TableRef(schema: row[1] ?? "", name: row[2] ?? "")
+        let schema = tables[ref]
+        let names: [String] = try row[4].map { text in
+            try PostgresLiteral.parseArray(text).compactMap { if case let .value(name) = $0 { name } else { nil } }
+        } ?? []
+        var unknown: Set<String> = []
+        func image(_ text: String?) throws -> [String: CanonicalValue]? {
+            guard let text else { return nil }
+            let fields = try PostgresLiteral.parseRecord(text)
+            var values: [String: CanonicalValue] = [:]
+            for (name, field) in zip(names, fields) {
+                if let column = schema?.column(name) {
+                    values[name] = try PostgresValueCodec.decode(field, as: column.canonicalType)
+                } else {
+                    unknown.insert(name)
+                    values[name] = field.map(CanonicalValue.text) ?? .null
+                }
+            }
+            return values
+        }
+        let newRow = try image(row[5])
+        let oldRow = try image(row[6])
+        return ChangeRecord(
+            sequence: Int64(row[0] ?? "") ?? 0, table: ref,
+            operation: ChangeOperation(rawValue: row[3] ?? "") ?? .update,
+            newRow: newRow, oldRow: oldRow, capturedAt: TemporalText.normalizeOffset(row[7] ?? ""),
+            origin: row[8], unknownColumns: unknown.sorted()
+        )
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+
+/// PostgreSQL through PostgresNIO, with a bounded pool of its own connections (COPY needs a connection).
+public final class PostgresConnector: DatabaseConnector {
+    public let engine = DatabaseEngine.postgresql
+    let spec: ConnectionSpec
+    let logger: Logger
+    let pool: ConnectionPool<PostgresConnection>
+
+    /// Creates a connector; nothing connects until first use.
+    public init(spec: ConnectionSpec, logger: Logger = Logger(label: "berqenas.connector.postgresql")) throws {
+        self.spec = spec
+        self.logger = logger
+        let configuration = try Self.configuration(spec)
+        self.pool = ConnectionPool(
+            maxConnections: spec.maxConnections,
+            open: { try await Self.connect(configuration, spec: spec, logger: logger) },
+            close: { try? await $0.close() },
+            isUsable: { !$0.isClosed }
+        )
+    }
+
+    public func close() async {
+        await pool.shutdown()
+    }
+
+    static func configuration(_ spec: ConnectionSpec) throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch spec.tls {
+        case .disable:
+            tls = .disable
+        case .prefer, .require:
+            var config = TLSConfiguration.makeClientConfiguration()
+            config.certificateVerification = .none
+            let context = try NIOSSLContext(configuration: config)
+            tls = spec.tls == .prefer ? .prefer(context) : .require(context)
+        case .verifyFull:
+            tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: spec.host, port: spec.port, username: spec.username,
+            password: spec.password.isEmpty ? nil : spec.password, database: spec.database, tls: tls
+        )
+        configuration.options.connectTimeout = .milliseconds(Int64(spec.connectTimeout * 1000))
+        configuration.options.additionalStartupParameters = PostgresValueCodec.sessionParameters
+            + [("statement_timeout", String(Int(spec.statementTimeout * 1000))), ("application_name", "berqenas")]
+        return configuration
+    }
+
+    private static func connect(_ configuration: PostgresConnection.Configuration, spec: ConnectionSpec,
+                                logger: Logger) async throws -> PostgresConnection {
+        do {
+            return try await PostgresConnection.connect(
+                configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger
+            )
+        } catch {
+            throw PostgresErrorMapping.connectError(error, spec: spec)
+        }
+    }
+
+    /// Runs `body` on a pooled connection, mapping PostgreSQL failures to `ConnectorError`.
+    func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await pool.withConnection(body)
+        } catch let error as ConnectorError {
+            throw error
+        } catch {
+            throw PostgresErrorMapping.queryError(error)
+        }
+    }
+
+    /// Runs `body` inside BEGIN … COMMIT on one connection, rolling back on failure.
+    func withTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let result = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// Every row of `sql` as optional texts (select text columns only).
+    func textRows(_ sql: String, _ binds: [String?] = [], on connection: PostgresConnection) async throws -> [[String?]] {
+        var result: [[String?]] = []
+        let rows = try await connection.query(Self.query(sql, binds), logger: logger)
+        for try await row in rows {
+            var cells: [String?] = []
+            cells.reserveCapacity(row.count)
+            for cell in row { cells.append(try cell.decode(String?.self)) }
+            result.append(cells)
+        }
+        return result
+    }
+
+    /// The first cell of the first row, or nil.
+    func scalar(_ sql: String, _ binds: [String?] = [], on connection: PostgresConnection) async throws -> String? {
+        try await textRows(sql, binds, on: connection).first?.first ?? nil
+    }
+
+    /// Runs a statement with text bindings.
+    func execute(_ sql: String, _ binds: [String?] = [], on connection: PostgresConnection) async throws {
+        try await connection.query(Self.query(sql, binds), logger: logger)
+    }
+
+    static func query(_ sql: String, _ binds: [String?]) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for bind in binds {
+            if let bind { bindings.append(bind) } else { bindings.appendNull() }
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    public func test() async throws -> ConnectionTestResult {
+        try await withConnection { connection in
+            let clock = ContinuousClock()
+            var version = ""
+            let elapsed = try await clock.measure {
+                version = try await scalar("SELECT current_setting('server_version')", on: connection) ?? ""
+            }
+            let facts = try await textRows("""
+                SELECT has_database_privilege(current_database(), 'CREATE')::text,
+                       current_setting('wal_level'),
+                       (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user)::text
+                """, on: connection).first ?? []
+            let canCreate = facts.first == "true"
+            return ConnectionTestResult(
+                serverVersion: version,
+                latencyMilliseconds: elapsed / .milliseconds(1),
+                capabilities: .init(
+                    canCreateTriggers: canCreate, changeTrackingEnabled: nil,
+                    logicalReplication: facts.count > 2 && facts[1] == "logical" && facts[2] == "true"
+                )
+            )
+        }
+    }
+
+    public func createTable(_ table: TableSchema) async throws {
+        try await withConnection { connection in
+            let postGIS = try await scalar("SELECT count(*)::text FROM pg_type WHERE typname = 'geometry'", on: connection) == "1"
+            let dialect = PostgresDialect(postGIS: postGIS)
+            try await execute("CREATE SCHEMA IF NOT EXISTS \(dialect.quote(table.table.schema))", on: connection)
+            try await execute(dialect.createTableSQL(table), on: connection)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+/// SQL text for PostgreSQL (pure): identifiers quoted, values always bound as `$n::type` casts of text.
+public struct PostgresDialect: Sendable {
+    /// Whether PostGIS types exist in the target database.
+    public var postGIS: Bool
+
+    /// Creates the dialect.
+    public init(postGIS: Bool = false) {
+        self.postGIS = postGIS
+    }
+
+    /// `"name"` with embedded quotes doubled.
+    public func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// `"schema"."table"`.
+    public func qualified(_ table: TableRef) -> String { "\(quote(table.schema)).\(quote(table.name))" }
+
+    /// The type a bound text parameter is cast to for a column.
+    public func castType(_ column: ColumnSchema) -> String {
+        column.nativeType.isEmpty ? PostgresTypeMap.nativeType(for: column.canonicalType, postGIS: postGIS) : column.nativeType
+    }
+
+    /// `CREATE TABLE IF NOT EXISTS` with the best-fitting PostgreSQL types and the primary key.
+    public func createTableSQL(_ table: TableSchema) -> String {
+        var parts = table.columns.map { column in
+            "\(quote(column.name)) \(PostgresTypeMap.nativeType(for: column.canonicalType, postGIS: postGIS))"
+                + (column.nullable ? "" : " NOT NULL")
+        }
+        if table.hasPrimaryKey {
+            parts.append("PRIMARY KEY (\(table.primaryKey.map(quote).joined(separator: ", ")))")
+        }
+        return "CREATE TABLE IF NOT EXISTS \(qualified(table.table)) (\(parts.joined(separator: ", ")))"
+    }
+
+    /// A page of rows as text, in key order, after the bound key values `$1…$k` when `afterKey`.
+    public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, limit: Int) -> String {
+        let select = table.columns.map { PostgresValueCodec.readExpression(quote($0.name), nativeType: $0.nativeType) }
+            .joined(separator: ", ")
+        let keyColumns = table.primaryKey.compactMap { table.column($0) }
+        let order = keyColumns.map { quote($0.name) }.joined(separator: ", ")
+        var sql = "SELECT \(select) FROM \(qualified(table.table))"
+        if afterKey {
+            let placeholders = keyColumns.enumerated().map { "$\($0.offset + 1)::\(castType($0.element))" }
+            sql += " WHERE (\(order)) > (\(placeholders.joined(separator: ", ")))"
+        }
+        return sql + " ORDER BY \(order) LIMIT \(limit)"
+    }
+
+    /// A multi-row upsert of `rowCount` rows of the writable columns, keyed by the primary key.
+    public func upsertSQL(_ table: TableSchema, rowCount: Int) -> String {
+        let columns = table.writableColumns
+        let names = columns.map { quote($0.name) }.joined(separator: ", ")
+        var parameter = 0
+        let rows = (0..<rowCount).map { _ in
+            "(" + columns.map { column in
+                parameter += 1
+                return "$\(parameter)::\(castType(column))"
+            }.joined(separator: ", ") + ")"
+        }
+        let identity = columns.contains { $0.isIdentity } ? " OVERRIDING SYSTEM VALUE" : ""
+        var sql = "INSERT INTO \(qualified(table.table)) (\(names))\(identity) VALUES \(rows.joined(separator: ", "))"
+        guard table.hasPrimaryKey else { return sql }
+        let keys = table.primaryKey.map(quote).joined(separator: ", ")
+        let updates = columns.filter { !table.primaryKey.contains($0.name) }
+            .map { "\(quote($0.name)) = EXCLUDED.\(quote($0.name))" }
+        sql += updates.isEmpty ? " ON CONFLICT (\(keys)) DO NOTHING" : " ON CONFLICT (\(keys)) DO UPDATE SET \(updates.joined(separator: ", "))"
+        return sql
+    }
+
+    /// Deletes the rows whose keys are bound as `rowCount` key tuples.
+    public func deleteSQL(_ table: TableSchema, rowCount: Int) -> String {
+        let keyColumns = table.primaryKey.compactMap { table.column($0) }
+        var parameter = 0
+        let tuples = (0..<rowCount).map { _ in
+            "(" + keyColumns.map { column in
+                parameter += 1
+                return "$\(parameter)::\(castType(column))"
+            }.joined(separator: ", ") + ")"
+        }
+        let keys = keyColumns.map { quote($0.name) }.joined(separator: ", ")
+        return "DELETE FROM \(qualified(table.table)) WHERE (\(keys)) IN (\(tuples.joined(separator: ", ")))"
+    }
+}

@@ -1,0 +1,75 @@
+import SQLiteNIO
+
+extension SQLiteConnector {
+    /// Bind variables per statement (SQLite allows 32766).
+    static let maxParameters = 30_000
+
+    public func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
+        guard table.hasPrimaryKey else {
+            throw ConnectorError(.unsupported, "\(table.table) has no primary key: it cannot be read in key order")
+        }
+        let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, limit: limit)
+        let types = table.columns.map(\.canonicalType)
+        let result: [Row] = try await pool.withConnection { connection in
+            try await rows(sql, (after ?? []).map(SQLiteValueCodec.encode), on: connection).map { row in
+                Row(try zip(row.columns, types).map { try SQLiteValueCodec.decode($0.data, as: $1) })
+            }
+        }
+        let keyIndexes = table.primaryKeyIndexes
+        let nextKey = result.count == limit ? result.last.map { row in keyIndexes.map { row.values[$0] } } : nil
+        return SnapshotPage(rows: result, nextKey: nextKey)
+    }
+
+    public func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws {
+        guard table.hasPrimaryKey else {
+            throw ConnectorError(.unsupported, "\(table.table) has no primary key: changes cannot be matched to rows")
+        }
+        let writable = table.columns.indices.filter { !table.columns[$0].isGenerated }
+        try await withTransaction { connection in
+            try await markOrigin(origin, on: connection)
+            var index = changes.startIndex
+            while index < changes.endIndex {
+                if case .upsert = changes[index] {
+                    var batch: [Row] = []
+                    while index < changes.endIndex, case let .upsert(row) = changes[index] {
+                        batch.append(row)
+                        index += 1
+                    }
+                    for chunk in batch.chunked(max(1, Self.maxParameters / max(1, writable.count))) {
+                        let binds = chunk.flatMap { row in writable.map { SQLiteValueCodec.encode(row.values[$0]) } }
+                        try await execute(dialect.upsertSQL(table, rowCount: chunk.count), binds, on: connection)
+                    }
+                } else {
+                    var keys: [[CanonicalValue]] = []
+                    while index < changes.endIndex, case let .delete(key) = changes[index] {
+                        keys.append(key)
+                        index += 1
+                    }
+                    for chunk in keys.chunked(max(1, Self.maxParameters / max(1, table.primaryKey.count))) {
+                        let binds = chunk.flatMap { $0.map(SQLiteValueCodec.encode) }
+                        try await execute(dialect.deleteSQL(table, rowCount: chunk.count), binds, on: connection)
+                    }
+                }
+            }
+            try await clearOrigin(origin, on: connection)
+        }
+    }
+
+    public func bulkLoad(_ rows: [Row], into table: TableSchema, origin: String?) async throws {
+        try await apply(rows.map(RowChange.upsert), to: table, origin: origin)
+    }
+
+    /// Marks the write transaction with its origin. Writers are exclusive in SQLite, so a row in this
+    /// table, inserted and deleted inside the transaction, is visible to the capture triggers of this
+    /// transaction only: a connection-local marker that any client's triggers can read.
+    func markOrigin(_ origin: String?, on connection: SQLiteConnection) async throws {
+        guard let origin else { return }
+        try await execute(SQLiteCaptureSQL.createOriginTable, on: connection)
+        try await execute("INSERT INTO _berqenas_apply_origin (origin) VALUES (?)", [.text(origin)], on: connection)
+    }
+
+    func clearOrigin(_ origin: String?, on connection: SQLiteConnection) async throws {
+        guard origin != nil else { return }
+        try await execute("DELETE FROM _berqenas_apply_origin", on: connection)
+    }
+}

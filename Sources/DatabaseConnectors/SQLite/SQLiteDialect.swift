@@ -1,0 +1,58 @@
+/// SQL text for SQLite (pure): identifiers quoted, values bound as `?`.
+public struct SQLiteDialect: Sendable {
+    /// Creates the dialect.
+    public init() {}
+
+    /// `"name"` with embedded quotes doubled.
+    public func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The table name (SQLite's `main` schema is implied).
+    public func qualified(_ table: TableRef) -> String {
+        table.schema.isEmpty || table.schema == "main" ? quote(table.name) : "\(quote(table.schema)).\(quote(table.name))"
+    }
+
+    /// `CREATE TABLE IF NOT EXISTS` with affinity-safe declared types and the primary key.
+    public func createTableSQL(_ table: TableSchema) -> String {
+        var parts = table.columns.map { column in
+            "\(quote(column.name)) \(SQLiteTypeMap.declaredType(for: column.canonicalType))" + (column.nullable ? "" : " NOT NULL")
+        }
+        if table.hasPrimaryKey {
+            parts.append("PRIMARY KEY (\(table.primaryKey.map(quote).joined(separator: ", ")))")
+        }
+        return "CREATE TABLE IF NOT EXISTS \(qualified(table.table)) (\(parts.joined(separator: ", ")))"
+    }
+
+    /// A page of rows in key order, after the bound key when `afterKey`.
+    public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, limit: Int) -> String {
+        let select = table.columns.map { quote($0.name) }.joined(separator: ", ")
+        let order = table.primaryKey.map(quote).joined(separator: ", ")
+        var sql = "SELECT \(select) FROM \(qualified(table.table))"
+        if afterKey {
+            sql += " WHERE (\(order)) > (\(table.primaryKey.map { _ in "?" }.joined(separator: ", ")))"
+        }
+        return sql + " ORDER BY \(order) LIMIT \(limit)"
+    }
+
+    /// A multi-row upsert of the writable columns keyed by the primary key.
+    public func upsertSQL(_ table: TableSchema, rowCount: Int) -> String {
+        let columns = table.writableColumns
+        let row = "(" + columns.map { _ in "?" }.joined(separator: ", ") + ")"
+        var sql = "INSERT INTO \(qualified(table.table)) (\(columns.map { quote($0.name) }.joined(separator: ", "))) VALUES "
+            + Array(repeating: row, count: rowCount).joined(separator: ", ")
+        guard table.hasPrimaryKey else { return sql }
+        let updates = columns.filter { !table.primaryKey.contains($0.name) }
+            .map { "\(quote($0.name)) = excluded.\(quote($0.name))" }
+        let keys = table.primaryKey.map(quote).joined(separator: ", ")
+        sql += updates.isEmpty ? " ON CONFLICT (\(keys)) DO NOTHING" : " ON CONFLICT (\(keys)) DO UPDATE SET \(updates.joined(separator: ", "))"
+        return sql
+    }
+
+    /// Deletes the rows whose keys are bound as `rowCount` key tuples.
+    public func deleteSQL(_ table: TableSchema, rowCount: Int) -> String {
+        let tuple = "(" + table.primaryKey.map { _ in "?" }.joined(separator: ", ") + ")"
+        return "DELETE FROM \(qualified(table.table)) WHERE (\(table.primaryKey.map(quote).joined(separator: ", "))) IN (VALUES "
+            + Array(repeating: tuple, count: rowCount).joined(separator: ", ") + ")"
+    }
+}
