@@ -70,46 +70,67 @@ enum PostgresCaptureSQL {
         ["DROP TRIGGER IF EXISTS \(rowTrigger) ON \(relation)", "DROP TRIGGER IF EXISTS \(truncateTrigger) ON \(relation)"]
     }
 
-    /// Changes of the listed tables inside one finished-transaction window, after a sequence number.
-    /// Binds: $1 low txid, $2 high txid, $3 last seq, $4 excluded origin, $5 schemas[], $6 names[].
+    /// Changes of the listed tables made by transactions visible in snapshot `$2` but not in snapshot
+    /// `$1` (committed between the two), after sequence `$3` (PgQ's batching rule).
+    /// Binds: $1 previous snapshot, $2 current snapshot, $3 last seq, $4 excluded origin, $5 schemas[], $6 names[].
     static func readWindow(limit: Int) -> String {
         """
         SELECT l.seq::text, l.table_schema, l.table_name, l.op::text, l.columns::text, l.new_row, l.old_row,
                l.captured_at::text, l.origin
         FROM berqenas_sync.change_log l
         JOIN unnest($5::text[], $6::text[]) AS t(s, n) ON t.s = l.table_schema AND t.n = l.table_name
-        WHERE l.txid >= $1::xid8 AND l.txid < $2::xid8 AND l.seq > $3::bigint
-          AND l.origin IS DISTINCT FROM $4::text
+        WHERE l.txid >= pg_snapshot_xmin($1::pg_snapshot) AND l.txid < pg_snapshot_xmax($2::pg_snapshot)
+          AND pg_visible_in_snapshot(l.txid, $2::pg_snapshot)
+          AND NOT pg_visible_in_snapshot(l.txid, $1::pg_snapshot)
+          AND l.seq > $3::bigint
+          AND ($4::text IS NULL OR l.origin IS DISTINCT FROM $4::text)
         ORDER BY l.seq LIMIT \(limit)
         """
     }
+
+    /// Removes changes every reader has seen: those visible in the acknowledged snapshot `$1`.
+    static let prune = """
+        DELETE FROM berqenas_sync.change_log
+        WHERE txid < pg_snapshot_xmax($1::pg_snapshot) AND pg_visible_in_snapshot(txid, $1::pg_snapshot)
+        """
 }
 
-/// Where a PostgreSQL change reader stands: transactions below `low` are consumed; a window
-/// [`low`, `high`) is being read, up to sequence `afterSequence`.
+/// Where a PostgreSQL change reader stands, as two snapshots: changes of transactions visible in
+/// `consumed` have been delivered; a window up to `window` (visible there, not in `consumed`) is being
+/// read after sequence `afterSequence`. A transaction still open is in neither, so it is delivered
+/// whenever it commits, however its sequence values compare with others'.
 struct PostgresCaptureCursor: Equatable {
-    var low: UInt64
-    var high: UInt64?
+    var consumed: String
+    var window: String?
     var afterSequence: Int64
 
-    static let start = PostgresCaptureCursor(low: 0, high: nil, afterSequence: 0)
+    /// Nothing consumed: transaction ids start above 1.
+    static let start = PostgresCaptureCursor(consumed: "1:1:", window: nil, afterSequence: 0)
 
-    init(low: UInt64, high: UInt64?, afterSequence: Int64) {
-        self.low = low
-        self.high = high
+    init(consumed: String, window: String?, afterSequence: Int64) {
+        self.consumed = consumed
+        self.window = window
         self.afterSequence = afterSequence
     }
 
-    /// Parses `pg:<low>:<high or empty>:<seq>`.
+    /// Parses `pg|<consumed snapshot>|<window snapshot or empty>|<seq>`.
     init(_ text: String) throws {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "pg", let low = UInt64(parts[1]), let sequence = Int64(parts[3]) else {
+        let parts = text.split(separator: "|", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "pg", Self.isSnapshot(parts[1]), parts[2].isEmpty || Self.isSnapshot(parts[2]),
+              let sequence = Int64(parts[3]) else {
             throw ConnectorError(.invalidValue, "not a PostgreSQL capture cursor: \(text)")
         }
-        self.low = low
-        self.high = parts[2].isEmpty ? nil : UInt64(parts[2])
+        self.consumed = String(parts[1])
+        self.window = parts[2].isEmpty ? nil : String(parts[2])
         self.afterSequence = sequence
     }
 
-    var text: String { "pg:\(low):\(high.map(String.init) ?? ""):\(afterSequence)" }
+    var text: String { "pg|\(consumed)|\(window ?? "")|\(afterSequence)" }
+
+    /// `xmin:xmax:xip,…` with digits only.
+    private static func isSnapshot(_ text: Substring) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count == 3 && !parts[0].isEmpty && !parts[1].isEmpty
+            && text.allSatisfy { $0.isNumber || $0 == ":" || $0 == "," }
+    }
 }

@@ -42,22 +42,20 @@ extension PostgresConnector {
         let schemas = PostgresLiteral.renderArray(tables.map { .value($0.table.schema) })
         let names = PostgresLiteral.renderArray(tables.map { .value($0.table.name) })
         return try await withConnection { connection in
-            if position.high == nil {
-                // Every transaction below the snapshot's xmin has ended: that window is complete and stable.
-                let xmin = try await scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text", on: connection)
-                position.high = UInt64(xmin ?? "") ?? position.low
+            if position.window == nil {
+                position.window = try await scalar("SELECT pg_current_snapshot()::text", on: connection)
                 position.afterSequence = 0
             }
-            let high = position.high ?? position.low
+            let window = position.window ?? position.consumed
             let rows = try await textRows(PostgresCaptureSQL.readWindow(limit: limit + 1), [
-                String(position.low), String(high), String(position.afterSequence), excludingOrigin, schemas, names,
+                position.consumed, window, String(position.afterSequence), excludingOrigin, schemas, names,
             ], on: connection)
             let changes = try rows.prefix(limit).map { try Self.changeRecord($0, tables: byName) }
             if rows.count > limit, let last = changes.last {
                 position.afterSequence = last.sequence
                 return ChangeBatch(changes: changes, cursor: position.text, hasMore: true)
             }
-            let next = PostgresCaptureCursor(low: high, high: nil, afterSequence: 0)
+            let next = PostgresCaptureCursor(consumed: window, window: nil, afterSequence: 0)
             return ChangeBatch(changes: changes, cursor: next.text, hasMore: false)
         }
     }
@@ -65,8 +63,7 @@ extension PostgresConnector {
     public func acknowledge(_ cursor: String) async throws {
         let position = try PostgresCaptureCursor(cursor)
         try await withConnection { connection in
-            try await execute("DELETE FROM berqenas_sync.change_log WHERE txid < $1::xid8", [String(position.low)],
-                              on: connection)
+            try await execute(PostgresCaptureSQL.prune, [position.consumed], on: connection)
         }
     }
 

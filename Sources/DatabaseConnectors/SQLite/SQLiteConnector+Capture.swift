@@ -43,10 +43,11 @@ extension SQLiteConnector {
         return try await pool.withConnection { connection in
             let names = tables.map { _ in "?" }.joined(separator: ", ")
             var binds: [SQLiteData] = [.integer(Int(after))] + tables.map { .text($0.table.name) }
-            binds.append(excludingOrigin.map(SQLiteData.text) ?? .null)
+            let origin = excludingOrigin.map(SQLiteData.text) ?? .null
+            binds += [origin, origin]
             let found = try await rows("""
                 SELECT seq, table_name, op, new_row, old_row, captured_at, origin FROM _berqenas_change_log
-                WHERE seq > ? AND table_name IN (\(names)) AND origin IS NOT ?
+                WHERE seq > ? AND table_name IN (\(names)) AND (? IS NULL OR origin IS NOT ?)
                 ORDER BY seq LIMIT \(limit + 1)
                 """, binds, on: connection)
             let changes = try found.prefix(limit).map { try Self.changeRecord($0, tables: byName) }
