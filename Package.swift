@@ -76,7 +76,8 @@ let package = Package(
         ),
         .testTarget(
             name: "DatabaseConnectorsTests",
-            dependencies: ["DatabaseConnectors", "BerqenasTestSupport"]
+            dependencies: ["DatabaseConnectors", "BerqenasTestSupport"],
+            exclude: ["tsql_check.py"]
         ),
         .testTarget(
             name: "BerqenasPlatformTests",

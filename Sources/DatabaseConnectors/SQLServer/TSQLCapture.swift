@@ -1,0 +1,125 @@
+/// Change-capture statements for SQL Server (pure SQL text): `triggers` and `change_tracking`.
+public enum TSQLCapture {
+    static let dialect = TSQLDialect()
+
+    /// Creates the schema and log table when absent.
+    public static let setup: [String] = [
+        "IF SCHEMA_ID(N'berqenas_sync') IS NULL EXEC(N'CREATE SCHEMA berqenas_sync')",
+        """
+        IF OBJECT_ID(N'berqenas_sync.change_log', N'U') IS NULL CREATE TABLE berqenas_sync.change_log (
+            seq bigint IDENTITY(1, 1) NOT NULL PRIMARY KEY,
+            table_schema nvarchar(128) NOT NULL,
+            table_name nvarchar(128) NOT NULL,
+            op char(1) NOT NULL,
+            new_row nvarchar(max) NULL,
+            old_row nvarchar(max) NULL,
+            captured_at datetimeoffset(7) NOT NULL DEFAULT SYSDATETIMEOFFSET(),
+            origin nvarchar(128) NULL,
+            columns_signature nvarchar(max) NULL
+        )
+        """,
+    ]
+
+    /// Name of the capture trigger of a table.
+    public static func triggerName(_ table: TableRef) -> String {
+        "berqenas_capture_\(table.schema)_\(table.name)"
+    }
+
+    /// The statements inside the trigger body; kept apart so each can be checked on its own.
+    public static func triggerBody(_ table: TableSchema) -> [String] {
+        let schema = dialect.literal(table.table.schema)
+        let name = dialect.literal(table.table.name)
+        let keys = table.primaryKey.map(dialect.quote)
+        func image(_ alias: String) -> String {
+            "(SELECT " + table.columns.map { column in
+                "\(SQLServerTypeMap.readExpression("\(alias).\(dialect.quote(column.name))", column.canonicalType)) AS \(dialect.quote(column.name))"
+            }.joined(separator: ", ") + " FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)"
+        }
+        let joined = keys.map { "i.\($0) = d.\($0)" }.joined(separator: " AND ")
+        let origin = "CONVERT(nvarchar(128), SESSION_CONTEXT(N'berqenas.origin'))"
+        let insertInto = "INSERT INTO berqenas_sync.change_log (table_schema, table_name, op, new_row, old_row, origin)"
+        return [
+            "SET NOCOUNT ON",
+            // Updates that kept the key: one 'U' with both images.
+            "\(insertInto) SELECT \(schema), \(name), 'U', \(image("i")), \(image("d")), \(origin) "
+                + "FROM inserted AS i INNER JOIN deleted AS d ON \(joined)",
+            // Rows only in `inserted`: inserts, and the new side of key changes.
+            "\(insertInto) SELECT \(schema), \(name), 'I', \(image("i")), NULL, \(origin) FROM inserted AS i "
+                + "WHERE NOT EXISTS (SELECT 1 FROM deleted AS d WHERE \(joined))",
+            // Rows only in `deleted`: deletes, and the old side of key changes.
+            "\(insertInto) SELECT \(schema), \(name), 'D', NULL, \(image("d")), \(origin) FROM deleted AS d "
+                + "WHERE NOT EXISTS (SELECT 1 FROM inserted AS i WHERE \(joined))",
+        ]
+    }
+
+    /// `CREATE OR ALTER TRIGGER … AFTER INSERT, UPDATE, DELETE AS BEGIN <body> END`.
+    public static func createTrigger(_ table: TableSchema) -> String {
+        "CREATE OR ALTER TRIGGER \(dialect.quote(table.table.schema)).\(dialect.quote(triggerName(table.table))) "
+            + "ON \(dialect.qualified(table.table)) AFTER INSERT, UPDATE, DELETE AS BEGIN "
+            + triggerBody(table).joined(separator: "; ") + "; END"
+    }
+
+    /// Removes the capture trigger.
+    public static func dropTrigger(_ table: TableRef) -> String {
+        "DROP TRIGGER IF EXISTS \(dialect.quote(table.schema)).\(dialect.quote(triggerName(table)))"
+    }
+
+    /// Logged changes of a table after sequence `@p1` (as text), skipping origin `@p2` when given.
+    public static func readLog(limit: Int) -> String {
+        """
+        SELECT TOP (\(limit)) CONVERT(varchar(20), seq) AS seq, table_schema, table_name, op, new_row, old_row,
+               CONVERT(varchar(40), captured_at, 126) AS captured_at, origin
+        FROM berqenas_sync.change_log
+        WHERE seq > CONVERT(bigint, @p1) AND (@p2 IS NULL OR origin IS NULL OR origin <> @p2)
+          AND table_schema = @p3 AND table_name = @p4
+        ORDER BY seq
+        """
+    }
+
+    /// Forgets logged changes up to sequence `@p1`.
+    public static let prune = "DELETE FROM berqenas_sync.change_log WHERE seq <= CONVERT(bigint, @p1)"
+
+    // MARK: change_tracking
+
+    /// Enables change tracking on the database (idempotent) and the table.
+    public static func enableChangeTracking(_ table: TableRef) -> [String] {
+        [
+            "IF NOT EXISTS (SELECT 1 FROM sys.change_tracking_databases WHERE database_id = DB_ID()) "
+                + "EXEC(N'ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 7 DAYS, AUTO_CLEANUP = ON)')",
+            "IF NOT EXISTS (SELECT 1 FROM sys.change_tracking_tables WHERE object_id = OBJECT_ID(\(dialect.literal(dialect.qualified(table))))) "
+                + "EXEC(N'ALTER TABLE \(dialect.qualified(table).replacingOccurrences(of: "'", with: "''")) ENABLE CHANGE_TRACKING')",
+        ]
+    }
+
+    /// Disables change tracking on the table.
+    public static func disableChangeTracking(_ table: TableRef) -> String {
+        "IF EXISTS (SELECT 1 FROM sys.change_tracking_tables WHERE object_id = OBJECT_ID(\(dialect.literal(dialect.qualified(table))))) "
+            + "EXEC(N'ALTER TABLE \(dialect.qualified(table).replacingOccurrences(of: "'", with: "''")) DISABLE CHANGE_TRACKING')"
+    }
+
+    /// The oldest version a reader may still ask for; an older cursor needs a new snapshot.
+    public static func minimumValidVersion(_ table: TableRef) -> String {
+        "SELECT CONVERT(varchar(20), CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID(\(dialect.literal(dialect.qualified(table)))))) AS v, "
+            + "CONVERT(varchar(20), CHANGE_TRACKING_CURRENT_VERSION()) AS current_version"
+    }
+
+    /// Changes since version `@p1`, values joined from the table (NULL when the row is gone), skipping
+    /// changes whose context is origin `@p2`.
+    public static func readChangeTable(_ table: TableSchema) -> String {
+        let keys = table.primaryKey.map(dialect.quote)
+        let keyColumns = table.primaryKey.compactMap { table.column($0) }
+        let keyText = keyColumns.map { "\(SQLServerTypeMap.readExpression("ct.\(dialect.quote($0.name))", $0.canonicalType)) AS \(dialect.quote("key:" + $0.name))" }
+        let values = table.columns.map { "\(SQLServerTypeMap.readExpression("t.\(dialect.quote($0.name))", $0.canonicalType)) AS \(dialect.quote($0.name))" }
+        return "SELECT CONVERT(varchar(20), ct.SYS_CHANGE_VERSION) AS version, ct.SYS_CHANGE_OPERATION AS op, "
+            + "CONVERT(nvarchar(128), ct.SYS_CHANGE_CONTEXT) AS origin, \((keyText + values).joined(separator: ", ")) "
+            + "FROM CHANGETABLE(CHANGES \(dialect.qualified(table.table)), CONVERT(bigint, @p1)) AS ct "
+            + "LEFT JOIN \(dialect.qualified(table.table)) AS t ON \(keys.map { "t.\($0) = ct.\($0)" }.joined(separator: " AND ")) "
+            + "WHERE (@p2 IS NULL OR ct.SYS_CHANGE_CONTEXT IS NULL OR ct.SYS_CHANGE_CONTEXT <> CONVERT(varbinary(128), @p2)) "
+            + "ORDER BY ct.SYS_CHANGE_VERSION"
+    }
+
+    /// Wraps a write so change tracking records origin `@p0` as its context.
+    public static func withContext(_ statement: String) -> String {
+        "WITH CHANGE_TRACKING_CONTEXT (CONVERT(varbinary(128), @p0)) " + statement
+    }
+}

@@ -1,0 +1,104 @@
+/// T-SQL text (pure). Every value is a parameter `@pN` of type nvarchar(max), sent through
+/// `sp_executesql` and converted to the column type in the statement, never spliced into SQL.
+public struct TSQLDialect: Sendable {
+    /// Creates the dialect.
+    public init() {}
+
+    /// `[name]` with `]` doubled.
+    public func quote(_ identifier: String) -> String {
+        "[" + identifier.replacingOccurrences(of: "]", with: "]]") + "]"
+    }
+
+    /// `N'text'` with quotes doubled (for names in catalog lookups; values always go as parameters).
+    public func literal(_ text: String) -> String {
+        "N'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
+    /// `[schema].[table]`.
+    public func qualified(_ table: TableRef) -> String { "\(quote(table.schema)).\(quote(table.name))" }
+
+    /// The parameter declaration list for `sp_executesql`: `@p1 nvarchar(max), …`.
+    public func parameterDeclarations(_ count: Int) -> String {
+        (1...max(count, 1)).map { "@p\($0) nvarchar(max)" }.joined(separator: ", ")
+    }
+
+    private func castType(_ column: ColumnSchema) -> String {
+        column.nativeType.isEmpty ? SQLServerTypeMap.nativeType(for: column.canonicalType) : column.nativeType
+    }
+
+    private func write(_ parameter: Int, _ column: ColumnSchema) -> String {
+        SQLServerTypeMap.writeExpression("@p\(parameter)", column.canonicalType, nativeType: castType(column))
+    }
+
+    /// `CREATE TABLE` (when absent) with the best-fitting SQL Server types and the primary key.
+    public func createTableSQL(_ table: TableSchema) -> String {
+        var parts = table.columns.map { column in
+            "\(quote(column.name)) \(SQLServerTypeMap.nativeType(for: column.canonicalType))"
+                + (column.nullable && !table.primaryKey.contains(column.name) ? " NULL" : " NOT NULL")
+        }
+        if table.hasPrimaryKey { parts.append("PRIMARY KEY (\(table.primaryKey.map(quote).joined(separator: ", ")))") }
+        return "IF OBJECT_ID(\(literal("\(quote(table.table.schema)).\(quote(table.table.name))")), N'U') IS NULL "
+            + "CREATE TABLE \(qualified(table.table)) (\(parts.joined(separator: ", ")))"
+    }
+
+    /// A page of rows as text in key order; with `afterKey`, after the key bound as `@p1…@pk`.
+    /// T-SQL has no row-value comparison, so the keyset condition is spelled out lexicographically.
+    public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, limit: Int) -> String {
+        let select = table.columns.map { "\(SQLServerTypeMap.readExpression(quote($0.name), $0.canonicalType)) AS \(quote($0.name))" }
+        let keys = table.primaryKey.compactMap { table.column($0) }
+        var sql = "SELECT TOP (\(limit)) \(select.joined(separator: ", ")) FROM \(qualified(table.table))"
+        if afterKey {
+            let disjuncts = keys.indices.map { position in
+                let equalities = keys[..<position].enumerated().map { "\(quote($0.element.name)) = \(write($0.offset + 1, $0.element))" }
+                let greater = "\(quote(keys[position].name)) > \(write(position + 1, keys[position]))"
+                return "(" + (equalities + [greater]).joined(separator: " AND ") + ")"
+            }
+            sql += " WHERE " + disjuncts.joined(separator: " OR ")
+        }
+        return sql + " ORDER BY " + keys.map { quote($0.name) }.joined(separator: ", ")
+    }
+
+    /// A multi-row `MERGE` upserting `rowCount` rows of the writable columns.
+    public func mergeSQL(_ table: TableSchema, rowCount: Int) -> String {
+        let columns = table.writableColumns.filter { $0.canonicalType != .rowVersion }
+        var parameter = 0
+        let rows = (0..<rowCount).map { _ in
+            "(" + columns.map { column in
+                parameter += 1
+                return write(parameter, column)
+            }.joined(separator: ", ") + ")"
+        }
+        let names = columns.map { quote($0.name) }
+        let on = table.primaryKey.map { "target.\(quote($0)) = source.\(quote($0))" }.joined(separator: " AND ")
+        let updates = columns.filter { !table.primaryKey.contains($0.name) }
+            .map { "target.\(quote($0.name)) = source.\(quote($0.name))" }
+        var sql = "MERGE INTO \(qualified(table.table)) WITH (HOLDLOCK) AS target USING (VALUES \(rows.joined(separator: ", "))) "
+            + "AS source (\(names.joined(separator: ", "))) ON \(on)"
+        if !updates.isEmpty { sql += " WHEN MATCHED THEN UPDATE SET \(updates.joined(separator: ", "))" }
+        sql += " WHEN NOT MATCHED THEN INSERT (\(names.joined(separator: ", "))) VALUES (\(names.map { "source.\($0)" }.joined(separator: ", ")));"
+        return sql
+    }
+
+    /// Deletes the rows whose keys are bound as `rowCount` key tuples.
+    public func deleteSQL(_ table: TableSchema, rowCount: Int) -> String {
+        let keys = table.primaryKey.compactMap { table.column($0) }
+        var parameter = 0
+        let tuples = (0..<rowCount).map { _ in
+            "(" + keys.map { column in
+                parameter += 1
+                return write(parameter, column)
+            }.joined(separator: ", ") + ")"
+        }
+        let on = keys.map { "target.\(quote($0.name)) = doomed.\(quote($0.name))" }.joined(separator: " AND ")
+        return "DELETE target FROM \(qualified(table.table)) AS target INNER JOIN (VALUES \(tuples.joined(separator: ", "))) "
+            + "AS doomed (\(keys.map { quote($0.name) }.joined(separator: ", "))) ON \(on)"
+    }
+
+    /// Marks (or, with NULL, unmarks) this session as applying changes from `@p1`, for capture triggers.
+    public let setOriginSQL = "EXEC sp_set_session_context @key = N'berqenas.origin', @value = @p1"
+
+    /// Lets explicit values into an identity column of `table` (or stops letting them).
+    public func identityInsertSQL(_ table: TableRef, on: Bool) -> String {
+        "SET IDENTITY_INSERT \(qualified(table)) \(on ? "ON" : "OFF")"
+    }
+}
