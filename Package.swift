@@ -24,9 +24,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
+        .systemLibrary(
+            name: "CFreeTDS",
+            providers: [.apt(["freetds-dev"])]
+        ),
         .target(
             name: "DatabaseConnectors",
             dependencies: [
+                "CFreeTDS",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -40,28 +40,15 @@ extension PostgresConnector {
         let writable = table.columns.indices.filter { !table.columns[$0].isGenerated }
         try await withTransaction { connection in
             try await markOrigin(origin, on: connection)
-            // Consecutive changes of one kind go together; order between kinds is kept.
-            var index = changes.startIndex
-            while index < changes.endIndex {
-                if case .upsert = changes[index] {
-                    var rows: [Row] = []
-                    while index < changes.endIndex, case let .upsert(row) = changes[index] {
-                        rows.append(row)
-                        index += 1
-                    }
-                    let perStatement = max(1, Self.maxParameters / max(1, writable.count))
-                    for chunk in rows.chunked(perStatement) {
+            for run in changes.runsByKind() {
+                switch run {
+                case let .upserts(rows):
+                    for chunk in rows.chunked(max(1, Self.maxParameters / max(1, writable.count))) {
                         let binds = chunk.flatMap { row in writable.map { PostgresValueCodec.encode(row.values[$0]) } }
                         try await execute(dialect.upsertSQL(table, rowCount: chunk.count), binds, on: connection)
                     }
-                } else {
-                    var keys: [[CanonicalValue]] = []
-                    while index < changes.endIndex, case let .delete(key) = changes[index] {
-                        keys.append(key)
-                        index += 1
-                    }
-                    let perStatement = max(1, Self.maxParameters / max(1, table.primaryKey.count))
-                    for chunk in keys.chunked(perStatement) {
+                case let .deletes(keys):
+                    for chunk in keys.chunked(max(1, Self.maxParameters / max(1, table.primaryKey.count))) {
                         let binds = chunk.flatMap { $0.map(PostgresValueCodec.encode) }
                         try await execute(dialect.deleteSQL(table, rowCount: chunk.count), binds, on: connection)
                     }
@@ -124,12 +111,5 @@ enum PostgresCopyText {
             }
         }
         buffer.writeInteger(UInt8(ascii: "\n"))
-    }
-}
-
-extension Array {
-    /// Consecutive slices of at most `size` elements.
-    func chunked(_ size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -18,7 +18,39 @@ public enum TSQLCapture {
             columns_signature nvarchar(max) NULL
         )
         """,
+        """
+        IF OBJECT_ID(N'berqenas_sync.captured_tables', N'U') IS NULL CREATE TABLE berqenas_sync.captured_tables (
+            table_schema nvarchar(128) NOT NULL,
+            table_name nvarchar(128) NOT NULL,
+            mode varchar(20) NOT NULL,
+            columns_signature nvarchar(max) NOT NULL,
+            PRIMARY KEY (table_schema, table_name)
+        )
+        """,
     ]
+
+    /// Records (or re-records) how a table is captured: `@p1` schema, `@p2` name, `@p3` mode, `@p4` columns.
+    public static let recordCapture = """
+        MERGE INTO berqenas_sync.captured_tables WITH (HOLDLOCK) AS target
+        USING (VALUES (@p1, @p2, @p3, @p4)) AS source (table_schema, table_name, mode, columns_signature)
+        ON target.table_schema = source.table_schema AND target.table_name = source.table_name
+        WHEN MATCHED THEN UPDATE SET target.mode = source.mode, target.columns_signature = source.columns_signature
+        WHEN NOT MATCHED THEN INSERT (table_schema, table_name, mode, columns_signature)
+        VALUES (source.table_schema, source.table_name, source.mode, source.columns_signature);
+        """
+
+    /// How a table is captured: `@p1` schema, `@p2` name.
+    public static let capturedTable = """
+        SELECT mode, columns_signature FROM berqenas_sync.captured_tables WHERE table_schema = @p1 AND table_name = @p2
+        """
+
+    /// Forgets how a table is captured: `@p1` schema, `@p2` name.
+    public static let forgetCapture = "DELETE FROM berqenas_sync.captured_tables WHERE table_schema = @p1 AND table_name = @p2"
+
+    /// Logged changes not yet acknowledged of a table: `@p1` schema, `@p2` name.
+    public static let pendingCount = """
+        SELECT CONVERT(varchar(20), COUNT(*)) AS n FROM berqenas_sync.change_log WHERE table_schema = @p1 AND table_name = @p2
+        """
 
     /// Name of the capture trigger of a table.
     public static func triggerName(_ table: TableRef) -> String {
@@ -64,7 +96,7 @@ public enum TSQLCapture {
         "DROP TRIGGER IF EXISTS \(dialect.quote(table.schema)).\(dialect.quote(triggerName(table)))"
     }
 
-    /// Logged changes of a table after sequence `@p1` (as text), skipping origin `@p2` when given.
+    /// Logged changes of table `@p3`.`@p4` after sequence `@p1`, skipping origin `@p2` when given.
     public static func readLog(limit: Int) -> String {
         """
         SELECT TOP (\(limit)) CONVERT(varchar(20), seq) AS seq, table_schema, table_name, op, new_row, old_row,

@@ -97,6 +97,11 @@ public struct TSQLDialect: Sendable {
     /// Marks (or, with NULL, unmarks) this session as applying changes from `@p1`, for capture triggers.
     public let setOriginSQL = "EXEC sp_set_session_context @key = N'berqenas.origin', @value = @p1"
 
+    /// Creates a schema when absent.
+    public func ensureSchemaSQL(_ schema: String) -> String {
+        "IF SCHEMA_ID(\(literal(schema))) IS NULL EXEC(\(literal("CREATE SCHEMA \(quote(schema))")))"
+    }
+
     /// Lets explicit values into an identity column of `table` (or stops letting them).
     public func identityInsertSQL(_ table: TableRef, on: Bool) -> String {
         "SET IDENTITY_INSERT \(qualified(table)) \(on ? "ON" : "OFF")"

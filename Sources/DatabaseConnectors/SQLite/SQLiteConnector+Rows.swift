@@ -27,24 +27,14 @@ extension SQLiteConnector {
         let writable = table.columns.indices.filter { !table.columns[$0].isGenerated }
         try await withTransaction { connection in
             try await markOrigin(origin, on: connection)
-            var index = changes.startIndex
-            while index < changes.endIndex {
-                if case .upsert = changes[index] {
-                    var batch: [Row] = []
-                    while index < changes.endIndex, case let .upsert(row) = changes[index] {
-                        batch.append(row)
-                        index += 1
-                    }
-                    for chunk in batch.chunked(max(1, Self.maxParameters / max(1, writable.count))) {
+            for run in changes.runsByKind() {
+                switch run {
+                case let .upserts(rows):
+                    for chunk in rows.chunked(max(1, Self.maxParameters / max(1, writable.count))) {
                         let binds = chunk.flatMap { row in writable.map { SQLiteValueCodec.encode(row.values[$0]) } }
                         try await execute(dialect.upsertSQL(table, rowCount: chunk.count), binds, on: connection)
                     }
-                } else {
-                    var keys: [[CanonicalValue]] = []
-                    while index < changes.endIndex, case let .delete(key) = changes[index] {
-                        keys.append(key)
-                        index += 1
-                    }
+                case let .deletes(keys):
                     for chunk in keys.chunked(max(1, Self.maxParameters / max(1, table.primaryKey.count))) {
                         let binds = chunk.flatMap { $0.map(SQLiteValueCodec.encode) }
                         try await execute(dialect.deleteSQL(table, rowCount: chunk.count), binds, on: connection)

@@ -1,0 +1,38 @@
+/// A run of consecutive changes of one kind: applied as one statement per chunk, in order.
+public enum ChangeRun: Sendable {
+    case upserts([Row])
+    case deletes([[CanonicalValue]])
+}
+
+extension Array where Element == RowChange {
+    /// The changes as runs of upserts and deletes, keeping their order.
+    public func runsByKind() -> [ChangeRun] {
+        var runs: [ChangeRun] = []
+        var index = startIndex
+        while index < endIndex {
+            if case .upsert = self[index] {
+                var rows: [Row] = []
+                while index < endIndex, case let .upsert(row) = self[index] {
+                    rows.append(row)
+                    index += 1
+                }
+                runs.append(.upserts(rows))
+            } else {
+                var keys: [[CanonicalValue]] = []
+                while index < endIndex, case let .delete(key) = self[index] {
+                    keys.append(key)
+                    index += 1
+                }
+                runs.append(.deletes(keys))
+            }
+        }
+        return runs
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

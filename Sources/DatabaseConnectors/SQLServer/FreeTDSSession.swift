@@ -1,0 +1,185 @@
+import CFreeTDS
+import Foundation
+import NIOPosix
+import Synchronization
+
+/// One FreeTDS db-lib connection. Every call blocks, so all of them run on `NIOThreadPool.singleton`,
+/// never on an event loop; the pool hands a session to one caller at a time.
+final class FreeTDSSession: @unchecked Sendable {
+    private let process: OpaquePointer
+    private(set) var isClosed = false
+
+    private init(process: OpaquePointer) {
+        self.process = process
+    }
+
+    /// `dbinit()` must run once per process; a global `let` is initialised once, thread-safely.
+    private static let initialized: Bool = {
+        guard dbinit() == SUCCEED else { return false }
+        dberrhandle { _, _, code, _, text, _ in
+            FreeTDSDiagnostics.record(code: Int(code), text: text.map { String(cString: $0) } ?? "")
+            return INT_CANCEL
+        }
+        dbmsghandle { _, number, _, severity, text, _, _, _ in
+            if severity > 10 { FreeTDSDiagnostics.record(code: Int(number), text: text.map { String(cString: $0) } ?? "") }
+            return 0
+        }
+        return true
+    }()
+
+    /// Opens a session for `spec`, or throws the typed failure.
+    static func open(_ spec: ConnectionSpec) async throws -> FreeTDSSession {
+        try await NIOThreadPool.singleton.runIfActive {
+            guard initialized else { throw ConnectorError(.unsupported, "FreeTDS could not be initialised") }
+            FreeTDSDiagnostics.clear()
+            guard let login = dblogin() else { throw ConnectorError(.unsupported, "FreeTDS: dblogin failed") }
+            defer { dbloginfree(login) }
+            dbsetlname(login, spec.username, DBSETUSER)
+            dbsetlname(login, spec.password, DBSETPWD)
+            dbsetlname(login, "berqenas", DBSETAPP)
+            dbsetlname(login, "UTF-8", DBSETCHARSET)
+            dbsetlname(login, spec.database, DBSETDBNAME)
+            let encryption = switch spec.tls {
+            case .disable: "off"
+            case .prefer: "request"
+            case .require: "require"
+            case .verifyFull: "strict"
+            }
+            dbsetlname(login, encryption, DBSETENCRYPT)
+            dbsetlogintime(Int32(max(1, spec.connectTimeout.rounded(.up))))
+            dbsettime(Int32(max(1, spec.statementTimeout.rounded(.up))))
+            guard let process = dbopen(login, "\(spec.host):\(spec.port)") else {
+                throw FreeTDSDiagnostics.connectError(spec: spec)
+            }
+            return FreeTDSSession(process: process)
+        }
+    }
+
+    /// Runs `sql` with nvarchar parameters `@p1…` (through `sp_executesql`, or `@p0…` when `firstIndex`
+    /// is 0) and returns every row of every result as optional texts.
+    func query(_ sql: String, _ parameters: [String?] = [], firstIndex: Int = 1) async throws -> [[String?]] {
+        try await NIOThreadPool.singleton.runIfActive { [self] in
+            FreeTDSDiagnostics.clear()
+            if parameters.isEmpty {
+                guard dbcmd(process, sql) == SUCCEED, dbsqlexec(process) == SUCCEED else { throw failure(sql) }
+            } else {
+                try sendExecuteSQL(sql, parameters, firstIndex: firstIndex)
+            }
+            var rows: [[String?]] = []
+            while true {
+                let status = dbresults(process)
+                if status == NO_MORE_RESULTS { break }
+                guard status == SUCCEED else { throw failure(sql) }
+                let columns = dbnumcols(process)
+                while dbnextrow(process) != NO_MORE_ROWS {
+                    rows.append((1...max(columns, 1)).prefix(Int(columns)).map { text(column: Int32($0)) })
+                }
+            }
+            return rows
+        }
+    }
+
+    /// Closes the session.
+    func close() async {
+        guard !isClosed else { return }
+        isClosed = true
+        _ = try? await NIOThreadPool.singleton.runIfActive { [self] in dbclose(process) }
+    }
+
+    private func sendExecuteSQL(_ sql: String, _ parameters: [String?], firstIndex: Int) throws {
+        guard dbrpcinit(process, "sp_executesql", 0) == SUCCEED else { throw failure(sql) }
+        let declarations = parameters.indices.map { "@p\($0 + firstIndex) nvarchar(max)" }.joined(separator: ", ")
+        try addParameter("@stmt", sql)
+        try addParameter("@params", declarations)
+        for (index, value) in parameters.enumerated() {
+            try addParameter("@p\(index + firstIndex)", value)
+        }
+        guard dbrpcsend(process) == SUCCEED, dbsqlok(process) == SUCCEED else { throw failure(sql) }
+    }
+
+    /// Binds one nvarchar parameter; FreeTDS converts the UTF-8 text to the server's UCS-2.
+    private func addParameter(_ name: String, _ value: String?) throws {
+        let type = Int32(SYBNVARCHAR)
+        let status: RETCODE
+        if let value {
+            var bytes = Array(value.utf8)
+            status = bytes.withUnsafeMutableBufferPointer { buffer in
+                dbrpcparam(process, name, 0, type, -1, DBINT(buffer.count), buffer.baseAddress)
+            }
+        } else {
+            status = dbrpcparam(process, name, 0, type, -1, 0, nil)
+        }
+        guard status == SUCCEED else { throw failure("parameter \(name)") }
+    }
+
+    private func text(column: Int32) -> String? {
+        guard let data = dbdata(process, column) else { return nil }
+        let length = Int(dbdatlen(process, column))
+        let type = dbcoltype(process, column)
+        let isCharacter = [SYBCHAR, SYBVARCHAR, SYBTEXT, SYBNVARCHAR, SYBNTEXT].map { Int32($0) }.contains(type)
+        if isCharacter { return String(decoding: UnsafeBufferPointer(start: data, count: length), as: UTF8.self) }
+        var buffer = [UInt8](repeating: 0, count: max(64, length * 2 + 3))
+        let written = buffer.withUnsafeMutableBufferPointer { output in
+            dbconvert(process, type, data, DBINT(length), Int32(SYBCHAR), output.baseAddress, DBINT(output.count))
+        }
+        guard written >= 0 else { return nil }
+        return String(decoding: buffer.prefix(Int(written)), as: UTF8.self).trimmingCharacters(in: .whitespaces)
+    }
+
+    private func failure(_ context: String) -> ConnectorError {
+        dbcancel(process)
+        let (code, message) = FreeTDSDiagnostics.last() ?? (0, "the statement failed")
+        if code == 229 || code == 230 || code == 262 || code == 1088 { return ConnectorError(.permissionDenied, message) }
+        if code == Int(SYBETIME) { return ConnectorError(.timeout, message) }
+        if isClosedError(code) {
+            isClosed = true
+            return ConnectorError(.unreachable, "the connection to SQL Server was lost: \(message)")
+        }
+        return ConnectorError(.queryFailed, "SQL Server \(code): \(message)")
+    }
+
+    private func isClosedError(_ code: Int) -> Bool { code == Int(SYBECONN) || code == 20006 || code == 20047 }
+}
+
+/// The last db-lib error or server message of the current thread (db-lib reports through callbacks).
+enum FreeTDSDiagnostics {
+    private static let messages = Mutex<[UInt: (Int, String)]>([:])
+
+    private static var thread: UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(bitPattern: UInt(pthread_self())))) }
+
+    static func record(code: Int, text: String) {
+        let key = thread
+        messages.withLock { $0[key] = (code, text) }
+    }
+
+    static func clear() {
+        let key = thread
+        _ = messages.withLock { $0.removeValue(forKey: key) }
+    }
+
+    static func last() -> (Int, String)? {
+        let key = thread
+        return messages.withLock { $0[key] }
+    }
+
+    static func connectError(spec: ConnectionSpec) -> ConnectorError {
+        let target = "\(spec.host):\(spec.port)"
+        guard let (code, message) = last() else {
+            return ConnectorError(.unreachable, "cannot reach SQL Server at \(target)")
+        }
+        switch code {
+        case 18456: return ConnectorError(.authFailed, "login failed for user '\(spec.username)'")
+        case 4060: return ConnectorError(.databaseNotFound, "cannot open database '\(spec.database)' on \(target)")
+        case Int(SYBETIME): return ConnectorError(.timeout, "no answer from \(target) within \(spec.connectTimeout) s")
+        case Int(SYBECONN), Int(SYBEFCON), Int(SYBEUHST):
+            return message.lowercased().contains("time")
+                ? ConnectorError(.timeout, "no answer from \(target) within \(spec.connectTimeout) s")
+                : ConnectorError(.unreachable, "cannot reach SQL Server at \(target): \(message)")
+        default:
+            if message.lowercased().contains("encrypt") || message.lowercased().contains("tls") {
+                return ConnectorError(.tlsRequired, "\(target): \(message)")
+            }
+            return ConnectorError(.unreachable, "cannot connect to SQL Server at \(target): \(message)")
+        }
+    }
+}

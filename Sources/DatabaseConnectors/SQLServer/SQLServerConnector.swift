@@ -1,0 +1,183 @@
+import Foundation
+
+/// SQL Server through FreeTDS db-lib: blocking calls on a thread pool, values always as `sp_executesql`
+/// parameters, a bounded pool of sessions.
+public final class SQLServerConnector: DatabaseConnector {
+    public let engine = DatabaseEngine.mssql
+    let spec: ConnectionSpec
+    let pool: ConnectionPool<FreeTDSSession>
+    let dialect = TSQLDialect()
+    /// SQL Server accepts at most 2100 parameters per call.
+    static let maxParameters = 2000
+
+    /// Creates a connector; nothing connects until first use.
+    public init(spec: ConnectionSpec) {
+        self.spec = spec
+        self.pool = ConnectionPool(
+            maxConnections: spec.maxConnections,
+            open: { try await FreeTDSSession.open(spec) },
+            close: { await $0.close() },
+            isUsable: { !$0.isClosed }
+        )
+    }
+
+    public func close() async {
+        await pool.shutdown()
+    }
+
+    func withTransaction<T: Sendable>(_ body: (FreeTDSSession) async throws -> T) async throws -> T {
+        try await pool.withConnection { session in
+            _ = try await session.query("BEGIN TRANSACTION")
+            do {
+                let result = try await body(session)
+                _ = try await session.query("COMMIT TRANSACTION")
+                return result
+            } catch {
+                _ = try? await session.query("IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION")
+                throw error
+            }
+        }
+    }
+
+    public func test() async throws -> ConnectionTestResult {
+        try await pool.withConnection { session in
+            let clock = ContinuousClock()
+            let elapsed = try await clock.measure { _ = try await session.query("SELECT 1") }
+            let facts = try await session.query(TSQLIntrospection.serverFacts).first ?? []
+            return ConnectionTestResult(
+                serverVersion: (facts.first ?? nil) ?? "", latencyMilliseconds: elapsed / .milliseconds(1),
+                capabilities: .init(canCreateTriggers: facts.count > 1 && facts[1] == "1",
+                                    changeTrackingEnabled: facts.count > 2 && facts[2] == "1")
+            )
+        }
+    }
+
+    public func listTables(schema: String?) async throws -> [TableRef] {
+        try await pool.withConnection { session in
+            try await session.query(TSQLIntrospection.listTables, [schema]).map { TableRef(schema: $0[0] ?? "", name: $0[1] ?? "") }
+        }
+    }
+
+    public func describeTable(_ table: TableRef) async throws -> TableSchema {
+        try await pool.withConnection { session in
+            let names: [String?] = [table.schema, table.name]
+            guard let relation = try await session.query(TSQLIntrospection.relation, names).first else {
+                throw ConnectorError(.queryFailed, "no table or view \(table)")
+            }
+            let columns = try await session.query(TSQLIntrospection.columns, names).map { row in
+                let type = row[1] ?? ""
+                let maxLength = Int(row[2] ?? "") ?? 0
+                let precision = Int(row[3] ?? "") ?? 0
+                let scale = Int(row[4] ?? "") ?? 0
+                let canonical = SQLServerTypeMap.canonical(name: type, maxLength: maxLength, precision: precision,
+                                                           scale: scale, collation: row[8])
+                return ColumnSchema(
+                    name: row[0] ?? "", nativeType: Self.nativeSpelling(type, maxLength, precision, scale),
+                    canonicalType: canonical, nullable: row[5] == "1", defaultExpression: row[9],
+                    isIdentity: row[6] == "1", isGenerated: row[7] == "1" || canonical == .rowVersion,
+                    length: maxLength, precision: precision, scale: scale, collation: row[8]
+                )
+            }
+            var indexes: [String: IndexSchema] = [:]
+            var order: [String] = []
+            var primaryKey: [String] = []
+            var constraints: Set<String> = []
+            for row in try await session.query(TSQLIntrospection.indexes, names) {
+                let name = row[0] ?? ""
+                if indexes[name] == nil { order.append(name) }
+                indexes[name, default: IndexSchema(name: name, columns: [], isUnique: row[2] == "1")].columns.append(row[4] ?? "")
+                if row[1] == "1" { primaryKey.append(row[4] ?? "") }
+                if row[3] == "1" { constraints.insert(name) }
+            }
+            var keys: [String: ForeignKey] = [:]
+            for row in try await session.query(TSQLIntrospection.foreignKeys, names) {
+                let name = row[0] ?? ""
+                var key = keys[name] ?? ForeignKey(name: name, columns: [], referencedTable: TableRef(schema: row[2] ?? "",
+                                                   name: row[3] ?? ""), referencedColumns: [])
+                key.columns.append(row[1] ?? "")
+                key.referencedColumns.append(row[4] ?? "")
+                keys[name] = key
+            }
+            return TableSchema(
+                table: table, kind: relation[0]?.trimmingCharacters(in: .whitespaces) == "V" ? .view : .table,
+                columns: columns, primaryKey: primaryKey,
+                uniqueConstraints: order.filter { constraints.contains($0) }.compactMap { indexes[$0]?.columns },
+                foreignKeys: keys.keys.sorted().compactMap { keys[$0] }, indexes: order.compactMap { indexes[$0] },
+                estimatedRowCount: (relation[1] ?? nil).flatMap { Int64($0) }
+            )
+        }
+    }
+
+    /// `decimal(38,10)`, `nvarchar(max)`, `datetime2(7)` from catalog facts.
+    static func nativeSpelling(_ type: String, _ maxLength: Int, _ precision: Int, _ scale: Int) -> String {
+        switch type {
+        case "decimal", "numeric": "\(type)(\(precision),\(scale))"
+        case "varchar", "varbinary", "char", "binary": "\(type)(\(maxLength < 0 ? "max" : String(maxLength)))"
+        case "nvarchar", "nchar": "\(type)(\(maxLength < 0 ? "max" : String(maxLength / 2)))"
+        case "datetime2", "datetimeoffset", "time": "\(type)(\(scale))"
+        default: type
+        }
+    }
+
+    public func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
+        guard table.hasPrimaryKey else {
+            throw ConnectorError(.unsupported, "\(table.table) has no primary key: it cannot be read in key order")
+        }
+        let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, limit: limit)
+        let types = table.columns.map(\.canonicalType)
+        let rows = try await pool.withConnection { session in
+            try await session.query(sql, (after ?? []).map(SQLServerValueCodec.encode)).map { cells in
+                Row(try zip(cells, types).map { try SQLServerValueCodec.decode($0, as: $1) })
+            }
+        }
+        let keyIndexes = table.primaryKeyIndexes
+        return SnapshotPage(rows: rows, nextKey: rows.count == limit ? rows.last.map { row in keyIndexes.map { row.values[$0] } } : nil)
+    }
+
+    public func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws {
+        guard table.hasPrimaryKey else {
+            throw ConnectorError(.unsupported, "\(table.table) has no primary key: changes cannot be matched to rows")
+        }
+        let writable = table.columns.indices.filter { !table.columns[$0].isGenerated && table.columns[$0].canonicalType != .rowVersion }
+        let identity = table.columns.contains { $0.isIdentity }
+        try await withTransaction { session in
+            if let origin { _ = try await session.query(dialect.setOriginSQL, [origin]) }
+            if identity { _ = try await session.query(dialect.identityInsertSQL(table.table, on: true)) }
+            // With an origin, change tracking records it as the change context (triggers read the session context).
+            func run(_ statement: String, _ values: [String?]) async throws {
+                if let origin {
+                    _ = try await session.query(TSQLCapture.withContext(statement), [origin] + values, firstIndex: 0)
+                } else {
+                    _ = try await session.query(statement, values)
+                }
+            }
+            for change in changes.runsByKind() {
+                switch change {
+                case let .upserts(rows):
+                    for chunk in rows.chunked(max(1, Self.maxParameters / max(1, writable.count))) {
+                        try await run(dialect.mergeSQL(table, rowCount: chunk.count),
+                                      chunk.flatMap { row in writable.map { SQLServerValueCodec.encode(row.values[$0]) } })
+                    }
+                case let .deletes(keys):
+                    for chunk in keys.chunked(max(1, Self.maxParameters / max(1, table.primaryKey.count))) {
+                        try await run(dialect.deleteSQL(table, rowCount: chunk.count), chunk.flatMap { $0.map(SQLServerValueCodec.encode) })
+                    }
+                }
+            }
+            if identity { _ = try await session.query(dialect.identityInsertSQL(table.table, on: false)) }
+            if origin != nil { _ = try await session.query(dialect.setOriginSQL, [nil]) }
+        }
+    }
+
+    public func bulkLoad(_ rows: [Row], into table: TableSchema, origin: String?) async throws {
+        try await apply(rows.map(RowChange.upsert), to: table, origin: origin)
+    }
+
+    public func createTable(_ table: TableSchema) async throws {
+        try await pool.withConnection { session in
+            _ = try await session.query(dialect.ensureSchemaSQL(table.table.schema))
+            _ = try await session.query(dialect.createTableSQL(table))
+        }
+    }
+}
+
