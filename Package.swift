@@ -69,6 +69,10 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .executableTarget(
+            name: "berqenas-bench",
+            dependencies: ["DatabaseConnectors"]
+        ),
         .target(
             name: "BerqenasTestSupport",
             dependencies: [

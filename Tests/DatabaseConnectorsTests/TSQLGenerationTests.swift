@@ -97,8 +97,8 @@ import Testing
 
     @Test func keysetConditionIsLexicographic() {
         let sql = TSQLDialect().keysetSelectSQL(Self.table, afterKey: true, limit: 10)
-        #expect(sql.contains("WHERE ([store_id] > CONVERT(int, @p1)) OR ([store_id] = CONVERT(int, @p1) AND [line] > CONVERT(bigint, @p2))"))
-        #expect(sql.hasSuffix("ORDER BY [store_id], [line]"))
+        #expect(sql.contains("WHERE (source.[store_id] > CONVERT(int, @p1)) OR (source.[store_id] = CONVERT(int, @p1) AND source.[line] > CONVERT(bigint, @p2))"))
+        #expect(sql.hasSuffix("ORDER BY source.[store_id], source.[line]"))
     }
 
     @Test func valuesSurviveTheTextForms() throws {

@@ -34,12 +34,14 @@ public struct PostgresDialect: Sendable {
     }
 
     /// A page of rows as text, in key order, after the bound key values `$1…$k` when `afterKey`.
+    /// Key columns are qualified by the table alias: the text casts in the select list carry the column
+    /// names, and an unqualified ORDER BY would sort by that text.
     public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, limit: Int) -> String {
-        let select = table.columns.map { PostgresValueCodec.readExpression(quote($0.name), nativeType: $0.nativeType) }
+        let select = table.columns.map { PostgresValueCodec.readExpression("source." + quote($0.name), nativeType: $0.nativeType) + " AS " + quote($0.name) }
             .joined(separator: ", ")
         let keyColumns = table.primaryKey.compactMap { table.column($0) }
-        let order = keyColumns.map { quote($0.name) }.joined(separator: ", ")
-        var sql = "SELECT \(select) FROM \(qualified(table.table))"
+        let order = keyColumns.map { "source." + quote($0.name) }.joined(separator: ", ")
+        var sql = "SELECT \(select) FROM \(qualified(table.table)) AS source"
         if afterKey {
             let placeholders = keyColumns.enumerated().map { "$\($0.offset + 1)::\(castType($0.element))" }
             sql += " WHERE (\(order)) > (\(placeholders.joined(separator: ", ")))"

@@ -42,20 +42,22 @@ public struct TSQLDialect: Sendable {
     }
 
     /// A page of rows as text in key order; with `afterKey`, after the key bound as `@p1…@pk`.
-    /// T-SQL has no row-value comparison, so the keyset condition is spelled out lexicographically.
+    /// T-SQL has no row-value comparison, so the keyset condition is spelled out lexicographically; key
+    /// columns are qualified by the table alias so ORDER BY never resolves to the text aliases.
     public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, limit: Int) -> String {
-        let select = table.columns.map { "\(SQLServerTypeMap.readExpression(quote($0.name), $0.canonicalType)) AS \(quote($0.name))" }
+        let select = table.columns.map { "\(SQLServerTypeMap.readExpression("source." + quote($0.name), $0.canonicalType)) AS \(quote($0.name))" }
         let keys = table.primaryKey.compactMap { table.column($0) }
-        var sql = "SELECT TOP (\(limit)) \(select.joined(separator: ", ")) FROM \(qualified(table.table))"
+        let key = { (column: ColumnSchema) in "source." + quote(column.name) }
+        var sql = "SELECT TOP (\(limit)) \(select.joined(separator: ", ")) FROM \(qualified(table.table)) AS source"
         if afterKey {
             let disjuncts = keys.indices.map { position in
-                let equalities = keys[..<position].enumerated().map { "\(quote($0.element.name)) = \(write($0.offset + 1, $0.element))" }
-                let greater = "\(quote(keys[position].name)) > \(write(position + 1, keys[position]))"
+                let equalities = keys[..<position].enumerated().map { "\(key($0.element)) = \(write($0.offset + 1, $0.element))" }
+                let greater = "\(key(keys[position])) > \(write(position + 1, keys[position]))"
                 return "(" + (equalities + [greater]).joined(separator: " AND ") + ")"
             }
             sql += " WHERE " + disjuncts.joined(separator: " OR ")
         }
-        return sql + " ORDER BY " + keys.map { quote($0.name) }.joined(separator: ", ")
+        return sql + " ORDER BY " + keys.map(key).joined(separator: ", ")
     }
 
     /// A multi-row `MERGE` upserting `rowCount` rows of the writable columns.
