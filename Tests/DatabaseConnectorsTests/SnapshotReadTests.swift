@@ -37,3 +37,18 @@ import Testing
         try await SQLiteFixture.with { connector in try await check(connector, schema: "main") }
     }
 }
+
+@Suite struct UUIDTextTests {
+    @Test func parsesAndPrintsLikeFoundation() {
+        for _ in 0..<200 {
+            let uuid = UUID()
+            #expect(UUIDText.lowercase(uuid) == uuid.uuidString.lowercased())
+            #expect(UUIDText.parse(uuid.uuidString) == uuid)
+            #expect(UUIDText.parse(uuid.uuidString.lowercased()) == uuid)
+        }
+        for bad in ["", "not-a-uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1", "a0eebc999c0b-4ef8-bb6d-6bb9bd380a11-",
+                    "g0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111"] {
+            #expect(UUIDText.parse(bad) == nil, "\(bad)")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import PostgresNIO
 
@@ -12,16 +13,16 @@ extension PostgresConnector {
         let dialect = PostgresDialect()
         let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, limit: limit)
         let binds = (after ?? []).map(PostgresValueCodec.encode)
-        let types = table.columns.map(\.canonicalType)
+        let columns = table.columns.map { ($0.canonicalType, PostgresValueCodec.readForm(nativeType: $0.nativeType)) }
         let rows: [Row] = try await withConnection { connection in
             var result: [Row] = []
             result.reserveCapacity(limit)
             let stream = try await connection.query(Self.query(sql, binds), logger: logger)
             for try await row in stream {
                 var values: [CanonicalValue] = []
-                values.reserveCapacity(types.count)
-                for (cell, type) in zip(row, types) {
-                    values.append(try PostgresValueCodec.decode(try cell.decode(String?.self), as: type))
+                values.reserveCapacity(columns.count)
+                for (cell, (type, form)) in zip(row, columns) {
+                    values.append(try Self.decode(cell, type, form))
                 }
                 result.append(Row(values))
             }
@@ -30,6 +31,16 @@ extension PostgresConnector {
         let keyIndexes = table.primaryKeyIndexes
         let nextKey = rows.count == limit ? rows.last.map { row in keyIndexes.map { row.values[$0] } } : nil
         return SnapshotPage(rows: rows, nextKey: nextKey)
+    }
+
+    static func decode(_ cell: PostgresCell, _ type: CanonicalType, _ form: PostgresValueCodec.ReadForm) throws -> CanonicalValue {
+        switch form {
+        case .integer: try cell.decode(Int64?.self).map(CanonicalValue.integer) ?? .null
+        case .boolean: try cell.decode(Bool?.self).map(CanonicalValue.boolean) ?? .null
+        case .double: try cell.decode(Double?.self).map(CanonicalValue.float) ?? .null
+        case .uuid: try cell.decode(UUID?.self).map(CanonicalValue.uuid) ?? .null
+        case .text: try PostgresValueCodec.decode(try cell.decode(String?.self), as: type)
+        }
     }
 
     public func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws {
@@ -94,13 +105,37 @@ extension PostgresConnector {
 /// COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
 enum PostgresCopyText {
     static func appendRow(_ values: [CanonicalValue], to buffer: inout ByteBuffer) {
-        for (index, value) in values.enumerated() {
-            if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-            guard let text = PostgresValueCodec.encode(value) else {
-                buffer.writeStaticString("\\N")
-                continue
+        var first = true
+        for value in values {
+            if !first { buffer.writeInteger(UInt8(ascii: "\t")) }
+            first = false
+            switch value {
+            case .null: buffer.writeStaticString("\\N")
+            // The hot kinds are written straight into the buffer, without an intermediate string.
+            case let .integer(number): buffer.writeString(String(number))
+            case let .boolean(flag): flag ? buffer.writeStaticString("t") : buffer.writeStaticString("f")
+            case let .uuid(uuid): UUIDText.write(uuid, to: &buffer)
+            case let .decimal(text), let .date(text), let .timestamp(text), let .timestampWithZone(text), let .text(text):
+                appendEscaped(text, to: &buffer)
+            default: appendEscaped(PostgresValueCodec.encode(value) ?? "", to: &buffer)
             }
-            for byte in text.utf8 {
+        }
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    private static func appendEscaped(_ text: String, to buffer: inout ByteBuffer) {
+        var text = text
+        text.withUTF8 { bytes in
+            var clean = true
+            for byte in bytes where byte == UInt8(ascii: "\\") || byte < 0x20 {
+                clean = false
+                break
+            }
+            guard !clean else {
+                buffer.writeBytes(bytes)
+                return
+            }
+            for byte in bytes {
                 switch byte {
                 case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
                 case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
@@ -110,6 +145,5 @@ enum PostgresCopyText {
                 }
             }
         }
-        buffer.writeInteger(UInt8(ascii: "\n"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Canonical values to and from PostgreSQL's text forms (pure).
 ///
@@ -12,9 +13,35 @@ public enum PostgresValueCodec {
         ("bytea_output", "hex"), ("extra_float_digits", "3"),
     ]
 
-    /// The select-list expression reading `column` as exact text.
+    /// How a column is read: most as exact text, a few fixed-width types in PostgreSQL's binary form
+    /// (exact too, and cheaper on both ends of a snapshot copy).
+    public enum ReadForm: Sendable, Equatable {
+        case integer
+        case boolean
+        case double
+        case uuid
+        case text
+    }
+
+    /// The read form of a column of `nativeType` (a `format_type()` spelling).
+    public static func readForm(nativeType: String) -> ReadForm {
+        switch nativeType {
+        case "smallint", "integer", "bigint": .integer
+        case "boolean": .boolean
+        // float4 stays text: its shortest text form is what row images carry, and they must agree.
+        case "double precision": .double
+        case "uuid": .uuid
+        default: .text
+        }
+    }
+
+    /// The select-list expression reading `column` in its read form.
     public static func readExpression(_ quotedColumn: String, nativeType: String) -> String {
-        nativeType == "money" ? "\(quotedColumn)::numeric::text" : "\(quotedColumn)::text"
+        switch (nativeType, readForm(nativeType: nativeType)) {
+        case ("money", _): "\(quotedColumn)::numeric::text"
+        case (_, .text): "\(quotedColumn)::text"
+        default: quotedColumn
+        }
     }
 
     /// The canonical value of a column's text output (nil text is NULL).
@@ -26,7 +53,7 @@ public enum PostgresValueCodec {
             return .integer(value)
         case .decimal, .money:
             // Money in a row image prints as `-$1,234.56` (lc_monetary C): keep the digits.
-            return .decimal(text.contains("$") ? text.filter { $0 != "$" && $0 != "," } : text)
+            return .decimal(text.utf8.contains(UInt8(ascii: "$")) ? text.filter { $0 != "$" && $0 != "," } : text)
         case .float:
             guard let value = Double(text) else { throw invalid(text, type) }
             return .float(value)
@@ -35,7 +62,7 @@ public enum PostgresValueCodec {
             guard text.hasPrefix("\\x"), let bytes = HexBytes.decode(text.dropFirst(2)) else { throw invalid(text, type) }
             return .binary(bytes)
         case .uuid:
-            guard let uuid = UUID(uuidString: text) else { throw invalid(text, type) }
+            guard let uuid = UUIDText.parse(text) else { throw invalid(text, type) }
             return .uuid(uuid)
         case .date: return .date(text)
         case .time: return .time(TemporalText.normalizeOffset(text))
@@ -76,7 +103,7 @@ public enum PostgresValueCodec {
              let .interval(text), let .json(text), let .xml(text):
             text
         case let .binary(bytes): "\\x" + HexBytes.encode(bytes)
-        case let .uuid(uuid): uuid.uuidString.lowercased()
+        case let .uuid(uuid): UUIDText.lowercase(uuid)
         case let .geometry(bytes): HexBytes.encode(bytes)
         case let .array(elements): PostgresLiteral.renderArray(elements.map(arrayElement))
         }
@@ -109,6 +136,9 @@ public enum FloatText {
 public enum TemporalText {
     /// `…+05` -> `…+05:00`, `…-0330` -> `…-03:30`; text without an offset is returned unchanged.
     public static func normalizeOffset(_ text: String) -> String {
+        // Fast path for what a UTC session prints.
+        if text.hasSuffix("+00") { return text + ":00" }
+        if text.hasSuffix("+00:00") { return text }
         let bytes = Array(text.utf8)
         // The offset sign comes after the time part (position >= 8 avoids the date's hyphens).
         guard let signIndex = bytes.indices.reversed().first(where: {
@@ -121,5 +151,71 @@ public enum TemporalText {
         let hours = digits.prefix(2)
         let minutes = digits.count == 4 ? String(digits.suffix(2)) : "00"
         return "\(head)\(sign)\(hours):\(minutes)"
+    }
+}
+
+/// UUIDs to and from text without Foundation's scanner (a hot path of snapshot copies).
+public enum UUIDText {
+    /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case); nil otherwise.
+    public static func parse(_ text: String) -> UUID? {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var count = 0
+        var high: UInt8?
+        for (position, character) in text.utf8.enumerated() {
+            if character == UInt8(ascii: "-") {
+                guard [8, 13, 18, 23].contains(position), high == nil else { return nil }
+                continue
+            }
+            let nibble: UInt8
+            switch character {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = character - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            if let first = high {
+                guard count < 16 else { return nil }
+                bytes[count] = first << 4 | nibble
+                count += 1
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        guard count == 16, high == nil, text.utf8.count == 36 else { return nil }
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Writes the lowercase text form into `buffer`.
+    static func write(_ uuid: UUID, to buffer: inout ByteBuffer) {
+        withUnsafeBytes(of: uuid.uuid) { bytes in
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { buffer.writeInteger(UInt8(ascii: "-")) }
+                buffer.writeInteger(digits[Int(byte >> 4)])
+                buffer.writeInteger(digits[Int(byte & 0x0F)])
+            }
+        }
+    }
+
+    /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in lowercase.
+    public static func lowercase(_ uuid: UUID) -> String {
+        withUnsafeBytes(of: uuid.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { output in
+                var position = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        output[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    output[position] = digits[Int(byte >> 4)]
+                    output[position + 1] = digits[Int(byte & 0x0F)]
+                    position += 2
+                }
+                return position
+            }
+        }
     }
 }

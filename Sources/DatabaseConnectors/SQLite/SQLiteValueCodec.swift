@@ -17,7 +17,7 @@ public enum SQLiteValueCodec {
         // SQLite stores NaN as NULL: non-finite values travel as their text.
         case let .float(number): number.isFinite ? .float(number) : .text(FloatText.render(number))
         case let .binary(bytes), let .geometry(bytes): .blob(ByteBuffer(bytes: bytes))
-        case let .uuid(uuid): .text(uuid.uuidString.lowercased())
+        case let .uuid(uuid): .text(UUIDText.lowercase(uuid))
         case let .array(elements): .text(jsonArray(elements))
         default: .text(PostgresValueCodec.encode(value) ?? "")
         }
@@ -66,7 +66,7 @@ public enum SQLiteValueCodec {
                 return .uuid(UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8],
                                          raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15])))
             }
-            guard let uuid = UUID(uuidString: text(data)) else { throw invalid(data, type) }
+            guard let uuid = UUIDText.parse(text(data)) else { throw invalid(data, type) }
             return .uuid(uuid)
         case let .array(element):
             return try decodeJSONArray(text(data), element)
