@@ -30,6 +30,25 @@ extension Array where Element == RowChange {
     }
 }
 
+extension Array where Element == RowChange {
+    /// Applies the changes in order as statements of at most `maxParameters` bound values each:
+    /// `upsert` gets slices of rows (binding `columns` values each), `delete` slices of keys.
+    func applyInChunks(
+        columns: Int, keyColumns: Int, maxParameters: Int,
+        upsert: (ArraySlice<Row>) async throws -> Void,
+        delete: (ArraySlice<[CanonicalValue]>) async throws -> Void
+    ) async throws {
+        for run in runsByKind() {
+            switch run {
+            case let .upserts(rows):
+                for chunk in rows.chunked(Swift.max(1, maxParameters / Swift.max(1, columns))) { try await upsert(chunk) }
+            case let .deletes(keys):
+                for chunk in keys.chunked(Swift.max(1, maxParameters / Swift.max(1, keyColumns))) { try await delete(chunk) }
+            }
+        }
+    }
+}
+
 extension Array {
     /// Consecutive slices of at most `size` elements.
     func chunked(_ size: Int) -> [ArraySlice<Element>] {

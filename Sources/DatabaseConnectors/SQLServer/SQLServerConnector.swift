@@ -151,19 +151,16 @@ public final class SQLServerConnector: DatabaseConnector {
                     _ = try await session.query(statement, values)
                 }
             }
-            for change in changes.runsByKind() {
-                switch change {
-                case let .upserts(rows):
-                    for chunk in rows.chunked(max(1, Self.maxParameters / max(1, writable.count))) {
-                        try await run(dialect.mergeSQL(table, rowCount: chunk.count),
-                                      chunk.flatMap { row in writable.map { SQLServerValueCodec.encode(row.values[$0]) } })
-                    }
-                case let .deletes(keys):
-                    for chunk in keys.chunked(max(1, Self.maxParameters / max(1, table.primaryKey.count))) {
-                        try await run(dialect.deleteSQL(table, rowCount: chunk.count), chunk.flatMap { $0.map(SQLServerValueCodec.encode) })
-                    }
+            try await changes.applyInChunks(
+                columns: writable.count, keyColumns: table.primaryKey.count, maxParameters: Self.maxParameters,
+                upsert: { rows in
+                    try await run(dialect.mergeSQL(table, rowCount: rows.count),
+                                  rows.flatMap { row in writable.map { SQLServerValueCodec.encode(row.values[$0]) } })
+                },
+                delete: { keys in
+                    try await run(dialect.deleteSQL(table, rowCount: keys.count), keys.flatMap { $0.map(SQLServerValueCodec.encode) })
                 }
-            }
+            )
             if identity { _ = try await session.query(dialect.identityInsertSQL(table.table, on: false)) }
             if origin != nil { _ = try await session.query(dialect.setOriginSQL, [nil]) }
         }

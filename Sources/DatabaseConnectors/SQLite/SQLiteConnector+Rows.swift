@@ -27,20 +27,17 @@ extension SQLiteConnector {
         let writable = table.columns.indices.filter { !table.columns[$0].isGenerated }
         try await withTransaction { connection in
             try await markOrigin(origin, on: connection)
-            for run in changes.runsByKind() {
-                switch run {
-                case let .upserts(rows):
-                    for chunk in rows.chunked(max(1, Self.maxParameters / max(1, writable.count))) {
-                        let binds = chunk.flatMap { row in writable.map { SQLiteValueCodec.encode(row.values[$0]) } }
-                        try await execute(dialect.upsertSQL(table, rowCount: chunk.count), binds, on: connection)
-                    }
-                case let .deletes(keys):
-                    for chunk in keys.chunked(max(1, Self.maxParameters / max(1, table.primaryKey.count))) {
-                        let binds = chunk.flatMap { $0.map(SQLiteValueCodec.encode) }
-                        try await execute(dialect.deleteSQL(table, rowCount: chunk.count), binds, on: connection)
-                    }
+            try await changes.applyInChunks(
+                columns: writable.count, keyColumns: table.primaryKey.count, maxParameters: Self.maxParameters,
+                upsert: { rows in
+                    let binds = rows.flatMap { row in writable.map { SQLiteValueCodec.encode(row.values[$0]) } }
+                    try await execute(dialect.upsertSQL(table, rowCount: rows.count), binds, on: connection)
+                },
+                delete: { keys in
+                    let binds = keys.flatMap { $0.map(SQLiteValueCodec.encode) }
+                    try await execute(dialect.deleteSQL(table, rowCount: keys.count), binds, on: connection)
                 }
-            }
+            )
             try await clearOrigin(origin, on: connection)
         }
     }
