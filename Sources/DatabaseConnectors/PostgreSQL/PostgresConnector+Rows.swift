@@ -35,11 +35,19 @@ extension PostgresConnector {
 
     static func decode(_ cell: PostgresCell, _ type: CanonicalType, _ form: PostgresValueCodec.ReadForm) throws -> CanonicalValue {
         switch form {
-        case .integer: try cell.decode(Int64?.self).map(CanonicalValue.integer) ?? .null
-        case .boolean: try cell.decode(Bool?.self).map(CanonicalValue.boolean) ?? .null
-        case .double: try cell.decode(Double?.self).map(CanonicalValue.float) ?? .null
-        case .uuid: try cell.decode(UUID?.self).map(CanonicalValue.uuid) ?? .null
-        case .text: try PostgresValueCodec.decode(try cell.decode(String?.self), as: type)
+        case .integer: return try cell.decode(Int64?.self).map(CanonicalValue.integer) ?? .null
+        case .boolean: return try cell.decode(Bool?.self).map(CanonicalValue.boolean) ?? .null
+        case .double: return try cell.decode(Double?.self).map(CanonicalValue.float) ?? .null
+        case .uuid: return try cell.decode(UUID?.self).map(CanonicalValue.uuid) ?? .null
+        case .timestamp, .timestampWithZone:
+            guard var bytes = cell.bytes else { return .null }
+            guard bytes.readableBytes == 8, let microseconds = bytes.readInteger(as: Int64.self) else {
+                throw ConnectorError(.invalidValue, "a timestamp cell is not 8 bytes")
+            }
+            let withZone = form == .timestampWithZone
+            let text = PostgresTimestampText.render(microseconds, withZone: withZone)
+            return withZone ? .timestampWithZone(text) : .timestamp(text)
+        case .text: return try PostgresValueCodec.decode(try cell.decode(String?.self), as: type)
         }
     }
 
