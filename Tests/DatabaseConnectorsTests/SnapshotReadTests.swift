@@ -33,6 +33,20 @@ import Testing
         try await PostgresFixture.with { fixture in try await check(fixture.connector, schema: "public") }
     }
 
+    @Test(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
+    func aTableWithoutPrimaryKeyIsMarkedAndRefusedForKeyedWork() async throws {
+        try await PostgresFixture.with { fixture in
+            try await fixture.run("CREATE TABLE loose (a int, b text)")
+            let table = try await fixture.connector.describeTable(TableRef(schema: "public", name: "loose"))
+            #expect(!table.hasPrimaryKey)
+            let error = await #expect(throws: ConnectorError.self) {
+                try await fixture.connector.apply([.delete(key: [.integer(1)])], to: table, origin: nil)
+            }
+            #expect(error?.code == .unsupported)
+            #expect(error?.message.contains("public.loose has no primary key") == true)
+        }
+    }
+
     @Test func sqlitePagesFollowTheKey() async throws {
         try await SQLiteFixture.with { connector in try await check(connector, schema: "main") }
     }

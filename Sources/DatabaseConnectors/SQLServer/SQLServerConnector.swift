@@ -120,9 +120,7 @@ public final class SQLServerConnector: DatabaseConnector {
     }
 
     public func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
-        guard table.hasPrimaryKey else {
-            throw ConnectorError(.unsupported, "\(table.table) has no primary key: it cannot be read in key order")
-        }
+        try table.requirePrimaryKey(for: "it cannot be read in key order")
         let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, limit: limit)
         let types = table.columns.map(\.canonicalType)
         let rows = try await pool.withConnection { session in
@@ -135,9 +133,7 @@ public final class SQLServerConnector: DatabaseConnector {
     }
 
     public func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws {
-        guard table.hasPrimaryKey else {
-            throw ConnectorError(.unsupported, "\(table.table) has no primary key: changes cannot be matched to rows")
-        }
+        try table.requirePrimaryKey(for: "changes cannot be matched to rows")
         let writable = table.columns.indices.filter { !table.columns[$0].isGenerated && table.columns[$0].canonicalType != .rowVersion }
         let identity = table.columns.contains { $0.isIdentity }
         try await withTransaction { session in

@@ -5,9 +5,7 @@ extension SQLiteConnector {
     static let maxParameters = 30_000
 
     public func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
-        guard table.hasPrimaryKey else {
-            throw ConnectorError(.unsupported, "\(table.table) has no primary key: it cannot be read in key order")
-        }
+        try table.requirePrimaryKey(for: "it cannot be read in key order")
         let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, limit: limit)
         let types = table.columns.map(\.canonicalType)
         let result: [Row] = try await pool.withConnection { connection in
@@ -21,9 +19,7 @@ extension SQLiteConnector {
     }
 
     public func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws {
-        guard table.hasPrimaryKey else {
-            throw ConnectorError(.unsupported, "\(table.table) has no primary key: changes cannot be matched to rows")
-        }
+        try table.requirePrimaryKey(for: "changes cannot be matched to rows")
         let writable = table.columns.indices.filter { !table.columns[$0].isGenerated }
         try await withTransaction { connection in
             try await markOrigin(origin, on: connection)

@@ -114,6 +114,13 @@ public struct TableSchema: Sendable, Hashable, Codable {
     /// A table without a primary key can be read, but not synced both ways (rows cannot be matched).
     public var hasPrimaryKey: Bool { !primaryKey.isEmpty }
 
+    /// - Throws: `unsupported` naming the table when it has no primary key.
+    public func requirePrimaryKey(for purpose: String) throws {
+        guard hasPrimaryKey else {
+            throw ConnectorError(.unsupported, "\(table) has no primary key: \(purpose)")
+        }
+    }
+
     /// Columns whose type the map does not know; they travel as text and are reported.
     public var unknownTypeColumns: [ColumnSchema] { columns.filter { $0.canonicalType.isUnknown } }
 
