@@ -31,7 +31,7 @@ public enum PostgresTestCluster {
         }
         let name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
         try await withConnection(adminURL) { connection in
-            try await connection.query("CREATE DATABASE \(unescaped: name)", logger: logger)
+            _ = try await connection.query("CREATE DATABASE \(unescaped: name)", logger: logger)
         }
         return replacingDatabase(in: adminURL, with: name)
     }

@@ -70,7 +70,6 @@ extension PostgresConnector {
     }
 
     public func bulkLoad(_ rows: [Row], into table: TableSchema, origin: String?) async throws {
-        let dialect = PostgresDialect()
         let writable = table.columns.indices.filter { !table.columns[$0].isGenerated }
         // PostgresNIO wraps the table and column names in double quotes itself, without escaping them:
         // hand it the inner text of each quoted identifier (and `schema"."table` for the qualified name).
@@ -114,7 +113,7 @@ enum PostgresCopyText {
             case .null: buffer.writeStaticString("\\N")
             // The hot kinds are written straight into the buffer, without an intermediate string.
             case let .integer(number): buffer.writeString(String(number))
-            case let .boolean(flag): flag ? buffer.writeStaticString("t") : buffer.writeStaticString("f")
+            case let .boolean(flag): buffer.writeStaticString(flag ? "t" : "f")
             case let .uuid(uuid): UUIDText.write(uuid, to: &buffer)
             case let .decimal(text), let .date(text), let .timestamp(text), let .timestampWithZone(text), let .text(text):
                 appendEscaped(text, to: &buffer)
