@@ -6,6 +6,7 @@ enum PostgresTimestampText {
     private static let epochShift: Int64 = 730_425
 
     /// `2024-06-30 07:04:56.123456`, with `+00:00` appended when `withZone` (the canonical offset form).
+    /// Written into one buffer: this runs once per timestamp cell of a snapshot copy.
     static func render(_ microseconds: Int64, withZone: Bool) -> String {
         if microseconds == .max { return "infinity" }
         if microseconds == .min { return "-infinity" }
@@ -17,17 +18,56 @@ enum PostgresTimestampText {
         }
         let (year, month, day) = civil(daysSinceEpoch: days)
         let seconds = timeOfDay / 1_000_000
-        let fraction = timeOfDay % 1_000_000
-        var text = pad(year <= 0 ? 1 - year : year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + " "
-            + pad(seconds / 3600, 2) + ":" + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2)
-        if fraction > 0 {
-            var digits = pad(fraction, 6)
-            while digits.hasSuffix("0") { digits.removeLast() }
-            text += "." + digits
+        var fraction = timeOfDay % 1_000_000
+        var fractionDigits = fraction == 0 ? 0 : 6
+        while fractionDigits > 0, fraction % 10 == 0 {
+            fraction /= 10
+            fractionDigits -= 1
         }
-        if withZone { text += year <= 0 ? "+00" : "+00:00" }
-        if year <= 0 { text += " BC" }
-        return text
+        return String(unsafeUninitializedCapacity: 48) { output in
+            var position = 0
+            func put(_ byte: UInt8) {
+                output[position] = byte
+                position += 1
+            }
+            func digits(_ value: Int64, width: Int) {
+                var count = 1
+                var rest = value / 10
+                while rest > 0 {
+                    count += 1
+                    rest /= 10
+                }
+                let total = max(count, width)
+                var remaining = value
+                for offset in stride(from: total - 1, through: 0, by: -1) {
+                    output[position + offset] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                    remaining /= 10
+                }
+                position += total
+            }
+            digits(year <= 0 ? 1 - year : year, width: 4)
+            put(UInt8(ascii: "-"))
+            digits(month, width: 2)
+            put(UInt8(ascii: "-"))
+            digits(day, width: 2)
+            put(UInt8(ascii: " "))
+            digits(seconds / 3600, width: 2)
+            put(UInt8(ascii: ":"))
+            digits(seconds / 60 % 60, width: 2)
+            put(UInt8(ascii: ":"))
+            digits(seconds % 60, width: 2)
+            if fractionDigits > 0 {
+                put(UInt8(ascii: "."))
+                digits(fraction, width: fractionDigits)
+            }
+            if withZone {
+                for byte in (year <= 0 ? "+00" : "+00:00").utf8 { put(byte) }
+            }
+            if year <= 0 {
+                for byte in " BC".utf8 { put(byte) }
+            }
+            return position
+        }
     }
 
     /// Howard Hinnant's days-to-civil algorithm, counted from 2000-01-01.
@@ -42,10 +82,5 @@ enum PostgresTimestampText {
         let month = monthPosition < 10 ? monthPosition + 3 : monthPosition - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         return (year, month, day)
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }
