@@ -53,15 +53,9 @@ public struct PostgresDialect: Sendable {
     public func upsertSQL(_ table: TableSchema, rowCount: Int) -> String {
         let columns = table.writableColumns
         let names = columns.map { quote($0.name) }.joined(separator: ", ")
-        var parameter = 0
-        let rows = (0..<rowCount).map { _ in
-            "(" + columns.map { column in
-                parameter += 1
-                return "$\(parameter)::\(castType(column))"
-            }.joined(separator: ", ") + ")"
-        }
+        let rows = ValueTuples.render(rowCount: rowCount, columns: columns) { "$\($0)::\(castType($1))" }
         let identity = columns.contains { $0.isIdentity } ? " OVERRIDING SYSTEM VALUE" : ""
-        var sql = "INSERT INTO \(qualified(table.table)) (\(names))\(identity) VALUES \(rows.joined(separator: ", "))"
+        var sql = "INSERT INTO \(qualified(table.table)) (\(names))\(identity) VALUES \(rows)"
         guard table.hasPrimaryKey else { return sql }
         let keys = table.primaryKey.map(quote).joined(separator: ", ")
         let updates = columns.filter { !table.primaryKey.contains($0.name) }
@@ -73,14 +67,8 @@ public struct PostgresDialect: Sendable {
     /// Deletes the rows whose keys are bound as `rowCount` key tuples.
     public func deleteSQL(_ table: TableSchema, rowCount: Int) -> String {
         let keyColumns = table.primaryKey.compactMap { table.column($0) }
-        var parameter = 0
-        let tuples = (0..<rowCount).map { _ in
-            "(" + keyColumns.map { column in
-                parameter += 1
-                return "$\(parameter)::\(castType(column))"
-            }.joined(separator: ", ") + ")"
-        }
+        let tuples = ValueTuples.render(rowCount: rowCount, columns: keyColumns) { "$\($0)::\(castType($1))" }
         let keys = keyColumns.map { quote($0.name) }.joined(separator: ", ")
-        return "DELETE FROM \(qualified(table.table)) WHERE (\(keys)) IN (\(tuples.joined(separator: ", ")))"
+        return "DELETE FROM \(qualified(table.table)) WHERE (\(keys)) IN (\(tuples))"
     }
 }

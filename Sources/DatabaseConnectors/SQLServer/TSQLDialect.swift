@@ -63,18 +63,12 @@ public struct TSQLDialect: Sendable {
     /// A multi-row `MERGE` upserting `rowCount` rows of the writable columns.
     public func mergeSQL(_ table: TableSchema, rowCount: Int) -> String {
         let columns = table.writableColumns.filter { $0.canonicalType != .rowVersion }
-        var parameter = 0
-        let rows = (0..<rowCount).map { _ in
-            "(" + columns.map { column in
-                parameter += 1
-                return write(parameter, column)
-            }.joined(separator: ", ") + ")"
-        }
+        let rows = ValueTuples.render(rowCount: rowCount, columns: columns, placeholder: write)
         let names = columns.map { quote($0.name) }
         let on = table.primaryKey.map { "target.\(quote($0)) = source.\(quote($0))" }.joined(separator: " AND ")
         let updates = columns.filter { !table.primaryKey.contains($0.name) }
             .map { "target.\(quote($0.name)) = source.\(quote($0.name))" }
-        var sql = "MERGE INTO \(qualified(table.table)) WITH (HOLDLOCK) AS target USING (VALUES \(rows.joined(separator: ", "))) "
+        var sql = "MERGE INTO \(qualified(table.table)) WITH (HOLDLOCK) AS target USING (VALUES \(rows)) "
             + "AS source (\(names.joined(separator: ", "))) ON \(on)"
         if !updates.isEmpty { sql += " WHEN MATCHED THEN UPDATE SET \(updates.joined(separator: ", "))" }
         sql += " WHEN NOT MATCHED THEN INSERT (\(names.joined(separator: ", "))) VALUES (\(names.map { "source.\($0)" }.joined(separator: ", ")));"
@@ -84,15 +78,9 @@ public struct TSQLDialect: Sendable {
     /// Deletes the rows whose keys are bound as `rowCount` key tuples.
     public func deleteSQL(_ table: TableSchema, rowCount: Int) -> String {
         let keys = table.primaryKey.compactMap { table.column($0) }
-        var parameter = 0
-        let tuples = (0..<rowCount).map { _ in
-            "(" + keys.map { column in
-                parameter += 1
-                return write(parameter, column)
-            }.joined(separator: ", ") + ")"
-        }
+        let tuples = ValueTuples.render(rowCount: rowCount, columns: keys, placeholder: write)
         let on = keys.map { "target.\(quote($0.name)) = doomed.\(quote($0.name))" }.joined(separator: " AND ")
-        return "DELETE target FROM \(qualified(table.table)) AS target INNER JOIN (VALUES \(tuples.joined(separator: ", "))) "
+        return "DELETE target FROM \(qualified(table.table)) AS target INNER JOIN (VALUES \(tuples)) "
             + "AS doomed (\(keys.map { quote($0.name) }.joined(separator: ", "))) ON \(on)"
     }
 

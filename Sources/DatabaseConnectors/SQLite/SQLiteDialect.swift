@@ -38,9 +38,8 @@ public struct SQLiteDialect: Sendable {
     /// A multi-row upsert of the writable columns keyed by the primary key.
     public func upsertSQL(_ table: TableSchema, rowCount: Int) -> String {
         let columns = table.writableColumns
-        let row = "(" + columns.map { _ in "?" }.joined(separator: ", ") + ")"
         var sql = "INSERT INTO \(qualified(table.table)) (\(columns.map { quote($0.name) }.joined(separator: ", "))) VALUES "
-            + Array(repeating: row, count: rowCount).joined(separator: ", ")
+            + ValueTuples.render(rowCount: rowCount, columns: columns) { _, _ in "?" }
         guard table.hasPrimaryKey else { return sql }
         let updates = columns.filter { !table.primaryKey.contains($0.name) }
             .map { "\(quote($0.name)) = excluded.\(quote($0.name))" }
@@ -51,8 +50,8 @@ public struct SQLiteDialect: Sendable {
 
     /// Deletes the rows whose keys are bound as `rowCount` key tuples.
     public func deleteSQL(_ table: TableSchema, rowCount: Int) -> String {
-        let tuple = "(" + table.primaryKey.map { _ in "?" }.joined(separator: ", ") + ")"
+        let keys = table.primaryKey.compactMap { table.column($0) }
         return "DELETE FROM \(qualified(table.table)) WHERE (\(table.primaryKey.map(quote).joined(separator: ", "))) IN (VALUES "
-            + Array(repeating: tuple, count: rowCount).joined(separator: ", ") + ")"
+            + ValueTuples.render(rowCount: rowCount, columns: keys) { _, _ in "?" } + ")"
     }
 }
