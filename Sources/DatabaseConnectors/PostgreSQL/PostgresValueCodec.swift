@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 
 /// Canonical values to and from PostgreSQL's text forms (pure).
 ///
@@ -123,103 +122,5 @@ public enum PostgresValueCodec {
 
     private static func invalid(_ text: String, _ type: CanonicalType) -> ConnectorError {
         ConnectorError(.invalidValue, "'\(text.prefix(40))' is not a valid \(type) value")
-    }
-}
-
-/// Floating-point numbers as the shortest text that reads back to the same value.
-public enum FloatText {
-    /// `Infinity`, `-Infinity`, `NaN`, or Swift's shortest round-trip form.
-    public static func render(_ value: Double) -> String {
-        if value.isNaN { return "NaN" }
-        if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
-        return "\(value)"
-    }
-}
-
-/// Small normalizations of temporal text shared by the engines.
-public enum TemporalText {
-    /// `…+05` -> `…+05:00`, `…-0330` -> `…-03:30`; text without an offset is returned unchanged.
-    public static func normalizeOffset(_ text: String) -> String {
-        // Fast path for what a UTC session prints.
-        if text.hasSuffix("+00") { return text + ":00" }
-        if text.hasSuffix("+00:00") { return text }
-        let bytes = Array(text.utf8)
-        // The offset sign comes after the time part (position >= 8 avoids the date's hyphens).
-        guard let signIndex = bytes.indices.reversed().first(where: {
-            $0 >= 8 && (bytes[$0] == UInt8(ascii: "+") || bytes[$0] == UInt8(ascii: "-"))
-        }) else { return text }
-        let head = String(decoding: bytes[..<signIndex], as: UTF8.self)
-        let sign = String(UnicodeScalar(bytes[signIndex]))
-        let digits = String(decoding: bytes[(signIndex + 1)...], as: UTF8.self).replacingOccurrences(of: ":", with: "")
-        guard digits.count == 2 || digits.count == 4, digits.allSatisfy(\.isNumber) else { return text }
-        let hours = digits.prefix(2)
-        let minutes = digits.count == 4 ? String(digits.suffix(2)) : "00"
-        return "\(head)\(sign)\(hours):\(minutes)"
-    }
-}
-
-/// UUIDs to and from text without Foundation's scanner (a hot path of snapshot copies).
-public enum UUIDText {
-    /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case); nil otherwise.
-    public static func parse(_ text: String) -> UUID? {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        var count = 0
-        var high: UInt8?
-        for (position, character) in text.utf8.enumerated() {
-            if character == UInt8(ascii: "-") {
-                guard [8, 13, 18, 23].contains(position), high == nil else { return nil }
-                continue
-            }
-            let nibble: UInt8
-            switch character {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = character - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-            if let first = high {
-                guard count < 16 else { return nil }
-                bytes[count] = first << 4 | nibble
-                count += 1
-                high = nil
-            } else {
-                high = nibble
-            }
-        }
-        guard count == 16, high == nil, text.utf8.count == 36 else { return nil }
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
-    }
-
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    /// Writes the lowercase text form into `buffer`.
-    static func write(_ uuid: UUID, to buffer: inout ByteBuffer) {
-        withUnsafeBytes(of: uuid.uuid) { bytes in
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 { buffer.writeInteger(UInt8(ascii: "-")) }
-                buffer.writeInteger(digits[Int(byte >> 4)])
-                buffer.writeInteger(digits[Int(byte & 0x0F)])
-            }
-        }
-    }
-
-    /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in lowercase.
-    public static func lowercase(_ uuid: UUID) -> String {
-        withUnsafeBytes(of: uuid.uuid) { bytes in
-            String(unsafeUninitializedCapacity: 36) { output in
-                var position = 0
-                for (index, byte) in bytes.enumerated() {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        output[position] = UInt8(ascii: "-")
-                        position += 1
-                    }
-                    output[position] = digits[Int(byte >> 4)]
-                    output[position + 1] = digits[Int(byte & 0x0F)]
-                    position += 2
-                }
-                return position
-            }
-        }
     }
 }

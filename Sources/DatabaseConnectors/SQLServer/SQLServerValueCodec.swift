@@ -24,7 +24,7 @@ public enum SQLServerValueCodec {
             return withZone ? .timestampWithZone(TemporalText.normalizeOffset(value.replacingOccurrences(of: "Z", with: "+00:00")))
                 : .timestamp(value)
         case .hierarchyID: return .text(text)
-        case let .array(element): return try SQLiteValueCodec.decodeJSONArray(text, element)
+        case let .array(element): return try ArrayJSON.decode(text, element)
         default: return try PostgresValueCodec.decode(text, as: type)
         }
     }
@@ -36,7 +36,7 @@ public enum SQLServerValueCodec {
         case let .boolean(flag): flag ? "1" : "0"
         case let .binary(bytes), let .geometry(bytes): HexBytes.encode(bytes)
         case let .timestamp(text), let .timestampWithZone(text): text.replacingOccurrences(of: " ", with: "T")
-        case let .array(elements): SQLiteValueCodec.jsonArray(elements)
+        case let .array(elements): ArrayJSON.encode(elements)
         default: PostgresValueCodec.encode(value)
         }
     }

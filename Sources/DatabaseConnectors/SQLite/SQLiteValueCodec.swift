@@ -5,8 +5,7 @@ import SQLiteNIO
 /// Canonical values to and from SQLite storage classes (pure).
 ///
 /// Exact types go as TEXT (decimal digits, ISO temporal text, lowercase UUIDs); binary and spatial
-/// values as BLOB; arrays as TEXT holding a JSON array whose elements are the values' text literals
-/// (the same literals PostgreSQL reads), so every element keeps its exact form.
+/// values as BLOB; arrays as TEXT in `ArrayJSON` form.
 public enum SQLiteValueCodec {
     /// The SQLite value to bind for a canonical value.
     public static func encode(_ value: CanonicalValue) -> SQLiteData {
@@ -18,7 +17,7 @@ public enum SQLiteValueCodec {
         case let .float(number): number.isFinite ? .float(number) : .text(FloatText.render(number))
         case let .binary(bytes), let .geometry(bytes): .blob(ByteBuffer(bytes: bytes))
         case let .uuid(uuid): .text(UUIDText.lowercase(uuid))
-        case let .array(elements): .text(jsonArray(elements))
+        case let .array(elements): .text(ArrayJSON.encode(elements))
         default: .text(PostgresValueCodec.encode(value) ?? "")
         }
     }
@@ -69,37 +68,10 @@ public enum SQLiteValueCodec {
             guard let uuid = UUIDText.parse(text(data)) else { throw invalid(data, type) }
             return .uuid(uuid)
         case let .array(element):
-            return try decodeJSONArray(text(data), element)
+            return try ArrayJSON.decode(text(data), element)
         default:
             return try PostgresValueCodec.decode(text(data), as: type)
         }
-    }
-
-    static func jsonArray(_ elements: [CanonicalValue]) -> String {
-        func json(_ value: CanonicalValue) -> Any {
-            switch value {
-            case .null: NSNull()
-            case let .array(inner): inner.map(json)
-            default: PostgresValueCodec.encode(value) ?? ""
-            }
-        }
-        let data = (try? JSONSerialization.data(withJSONObject: elements.map(json))) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func decodeJSONArray(_ text: String, _ element: CanonicalType) throws -> CanonicalValue {
-        guard let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Any] else {
-            throw ConnectorError(.invalidValue, "'\(text.prefix(40))' is not a JSON array")
-        }
-        func value(_ item: Any) throws -> CanonicalValue {
-            switch item {
-            case is NSNull: return .null
-            case let inner as [Any]: return .array(try inner.map(value))
-            case let string as String: return try PostgresValueCodec.decode(string, as: element)
-            default: return try PostgresValueCodec.decode("\(item)", as: element)
-            }
-        }
-        return .array(try parsed.map(value))
     }
 
     private static func bytes(_ data: SQLiteData) -> [UInt8] {
