@@ -36,9 +36,17 @@ extension SQLiteConnector {
                             limit: Int) async throws -> ChangeBatch {
         let after = try Self.sequence(of: cursor)
         let byName = Dictionary(tables.map { ($0.table.name, $0) }, uniquingKeysWith: { first, _ in first })
-        // A table that gained a column gets triggers that capture it from now on.
-        try await withTransaction { connection in
-            for table in tables { try await refreshTriggers(table.table.name, force: false, on: connection) }
+        // A table that gained a column gets triggers that capture it from now on. The check only reads;
+        // the write lock is taken when a rebuild is due.
+        let stale = try await pool.withConnection { connection in
+            var stale: [String] = []
+            for table in tables where try await needsNewTriggers(table.table.name, on: connection) { stale.append(table.table.name) }
+            return stale
+        }
+        if !stale.isEmpty {
+            try await withTransaction { connection in
+                for table in stale { try await refreshTriggers(table, force: false, on: connection) }
+            }
         }
         return try await pool.withConnection { connection in
             let names = tables.map { _ in "?" }.joined(separator: ", ")
@@ -67,22 +75,36 @@ extension SQLiteConnector {
         try await rows("SELECT 1 AS x FROM sqlite_master WHERE name = '_berqenas_capture'", on: connection).first != nil
     }
 
+    /// Whether a captured table's columns differ from those its triggers were made for.
+    private func needsNewTriggers(_ table: String, on connection: SQLiteConnection) async throws -> Bool {
+        guard let recorded = try await recordedSignature(table, on: connection) else { return false }
+        return try await currentColumns(table, on: connection).signature != recorded
+    }
+
     /// Rebuilds the triggers of a captured table when its columns differ from those recorded (or always).
     private func refreshTriggers(_ table: String, force: Bool, on connection: SQLiteConnection) async throws {
-        guard try await hasCatalog(on: connection) else { return }
-        let recorded = try await rows("SELECT columns FROM _berqenas_capture WHERE table_name = ?", [.text(table)],
-                                      on: connection).first?.column("columns")?.string
+        let recorded = try await recordedSignature(table, on: connection)
         guard force || recorded != nil else { return }
-        let columns = try await rows("PRAGMA table_xinfo(\(dialect.quote(table)))", on: connection)
-            .filter { ($0.column("hidden")?.integer ?? 0) != 1 }
-            .compactMap { $0.column("name")?.string }
-        let signature = String(decoding: try JSONEncoder().encode(columns), as: UTF8.self)
+        let (columns, signature) = try await currentColumns(table, on: connection)
         guard force || recorded != signature else { return }
         for statement in SQLiteCaptureSQL.triggers(table: table, columns: columns, dialect: dialect) {
             try await execute(statement, on: connection)
         }
         try await execute("INSERT OR REPLACE INTO _berqenas_capture (table_name, columns) VALUES (?, ?)",
                           [.text(table), .text(signature)], on: connection)
+    }
+
+    private func recordedSignature(_ table: String, on connection: SQLiteConnection) async throws -> String? {
+        guard try await hasCatalog(on: connection) else { return nil }
+        return try await rows("SELECT columns FROM _berqenas_capture WHERE table_name = ?", [.text(table)],
+                              on: connection).first?.column("columns")?.string
+    }
+
+    private func currentColumns(_ table: String, on connection: SQLiteConnection) async throws -> (columns: [String], signature: String) {
+        let columns = try await rows("PRAGMA table_xinfo(\(dialect.quote(table)))", on: connection)
+            .filter { ($0.column("hidden")?.integer ?? 0) != 1 }
+            .compactMap { $0.column("name")?.string }
+        return (columns, String(decoding: try JSONEncoder().encode(columns), as: UTF8.self))
     }
 
     static func sequence(of cursor: String?) throws -> Int64 {
