@@ -36,7 +36,7 @@ extension SQLiteConnector {
                 if hidden == 1 { continue }
                 let pkPosition = row.column("pk")?.integer ?? 0
                 if pkPosition > 0 { primaryKey.append((pkPosition, name)) }
-                let (_, modifiers) = PostgresTypeMap.split(declared)
+                let (_, modifiers) = TypeSpelling.split(declared)
                 columns.append(ColumnSchema(
                     name: name, nativeType: declared,
                     canonicalType: recorded[name] ?? SQLiteTypeMap.canonical(declared: declared),

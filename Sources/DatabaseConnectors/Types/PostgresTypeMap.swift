@@ -1,3 +1,5 @@
+import Foundation
+
 /// PostgreSQL types to canonical types and back (pure).
 public enum PostgresTypeMap {
     /// What introspection knows about a column's type.
@@ -40,7 +42,7 @@ public enum PostgresTypeMap {
     }
 
     private static func canonical(formatted: String) -> CanonicalType {
-        let (name, modifiers) = split(formatted)
+        let (name, modifiers) = TypeSpelling.split(formatted)
         switch name {
         case "smallint": return .integer(bits: 16)
         case "integer": return .integer(bits: 32)
@@ -77,19 +79,6 @@ public enum PostgresTypeMap {
         }
     }
 
-    /// `timestamp(3) with time zone` -> (`timestamp with time zone`, [3]); `numeric(10,2)` -> (`numeric`, [10, 2]).
-    static func split(_ formatted: String) -> (String, [Int]) {
-        guard let open = formatted.firstIndex(of: "("), let close = formatted[open...].firstIndex(of: ")") else {
-            return (formatted, [])
-        }
-        let inside = formatted[formatted.index(after: open)..<close]
-        let numbers = inside.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let name = (formatted[..<open] + formatted[formatted.index(after: close)...])
-            .trimmingCharacters(in: .whitespaces)
-        // Spatial modifiers (`geometry(Point,4326)`) are not numbers; keep the bare name.
-        return (name, numbers)
-    }
-
     /// The PostgreSQL type to create for a canonical type.
     /// - Parameter postGIS: whether spatial types exist in the target database (else `bytea`).
     public static func nativeType(for type: CanonicalType, postGIS: Bool = false) -> String {
@@ -119,5 +108,3 @@ public enum PostgresTypeMap {
         }
     }
 }
-
-import Foundation

@@ -10,7 +10,7 @@ public enum SQLiteTypeMap {
     /// The canonical type of a declared column type of a table Berqenas did not create.
     public static func canonical(declared: String) -> CanonicalType {
         let upper = declared.uppercased()
-        let (name, modifiers) = PostgresTypeMap.split(upper)
+        let (name, modifiers) = TypeSpelling.split(upper)
         switch name {
         case "BOOLEAN", "BOOL": return .boolean
         case "DATE": return .date
