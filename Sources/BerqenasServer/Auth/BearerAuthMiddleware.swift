@@ -22,6 +22,7 @@ struct BearerAuthMiddleware: AsyncMiddleware {
             throw PlatformError(code: "tenant_suspended", status: 403,
                                 message: "tenant '\(user.tenant?.name ?? "")' is suspended; it is read-only")
         }
+        request.signedInUser = user
         request.caller = Caller(
             userID: userID, username: user.username, role: user.role,
             tenantID: user.$tenant.id, tenantName: user.tenant?.name
@@ -39,9 +40,25 @@ extension Request {
         set { storage[CallerKey.self] = newValue }
     }
 
+    private struct SignedInUserKey: StorageKey { typealias Value = User }
+
+    /// The signed-in user's record (with its tenant), as `BearerAuthMiddleware` loaded it.
+    var signedInUser: User? {
+        get { storage[SignedInUserKey.self] }
+        set { storage[SignedInUserKey.self] = newValue }
+    }
+
     /// The signed-in user, or 401.
     func requireCaller() throws -> Caller {
-        guard let caller else { throw PlatformError(code: "unauthorized", status: 401, message: "not signed in") }
+        guard let caller else { throw Self.notSignedIn }
         return caller
     }
+
+    /// The signed-in user's record, or 401.
+    func requireSignedInUser() throws -> User {
+        guard let signedInUser else { throw Self.notSignedIn }
+        return signedInUser
+    }
+
+    private static let notSignedIn = PlatformError(code: "unauthorized", status: 401, message: "not signed in")
 }

@@ -62,8 +62,7 @@ struct AuthController {
 
     @Sendable
     func me(_ request: Request) async throws -> UserResponse {
-        try UserResponse(try await request.berqenas.platform.users.find(request.requireCaller().userID,
-                                                                         by: request.requireCaller()))
+        try UserResponse(request.requireSignedInUser())
     }
 
     private func tokens(for user: User, refreshToken: String, _ request: Request) async throws -> TokenResponse {
