@@ -37,6 +37,12 @@ extension PostgresConnector {
         case .boolean: return try cell.decode(Bool?.self).map(CanonicalValue.boolean) ?? .null
         case .double: return try cell.decode(Double?.self).map(CanonicalValue.float) ?? .null
         case .uuid: return try cell.decode(UUID?.self).map(CanonicalValue.uuid) ?? .null
+        case .date:
+            guard var bytes = cell.bytes else { return .null }
+            guard bytes.readableBytes == 4, let days = bytes.readInteger(as: Int32.self) else {
+                throw ConnectorError(.invalidValue, "a date cell is not 4 bytes")
+            }
+            return .date(PostgresTimestampText.renderDate(days))
         case .timestamp, .timestampWithZone:
             guard var bytes = cell.bytes else { return .null }
             guard bytes.readableBytes == 8, let microseconds = bytes.readInteger(as: Int64.self) else {
@@ -84,7 +90,7 @@ extension PostgresConnector {
                 var buffer = ByteBuffer()
                 buffer.reserveCapacity(1 << 20)
                 for row in rows {
-                    PostgresCopyText.appendRow(writable.map { row.values[$0] }, to: &buffer)
+                    PostgresCopyText.appendRow(row.values, columns: writable, to: &buffer)
                     if buffer.readableBytes >= 1 << 20 {
                         try await writer.write(buffer)
                         buffer.clear()
@@ -104,12 +110,13 @@ extension PostgresConnector {
 
 /// COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
 enum PostgresCopyText {
-    static func appendRow(_ values: [CanonicalValue], to buffer: inout ByteBuffer) {
+    /// Appends one line holding `values[columns]`, in that order.
+    static func appendRow(_ values: [CanonicalValue], columns: [Int], to buffer: inout ByteBuffer) {
         var first = true
-        for value in values {
+        for column in columns {
             if !first { buffer.writeInteger(UInt8(ascii: "\t")) }
             first = false
-            switch value {
+            switch values[column] {
             case .null: buffer.writeStaticString("\\N")
             // The hot kinds are written straight into the buffer, without an intermediate string.
             case let .integer(number): buffer.writeString(String(number))
@@ -117,7 +124,7 @@ enum PostgresCopyText {
             case let .uuid(uuid): UUIDText.write(uuid, to: &buffer)
             case let .decimal(text), let .date(text), let .timestamp(text), let .timestampWithZone(text), let .text(text):
                 appendEscaped(text, to: &buffer)
-            default: appendEscaped(PostgresValueCodec.encode(value) ?? "", to: &buffer)
+            case let value: appendEscaped(PostgresValueCodec.encode(value) ?? "", to: &buffer)
             }
         }
         buffer.writeInteger(UInt8(ascii: "\n"))

@@ -19,6 +19,7 @@ public enum PostgresValueCodec {
         case boolean
         case double
         case uuid
+        case date
         case timestamp
         case timestampWithZone
         case text
@@ -32,6 +33,7 @@ public enum PostgresValueCodec {
         // float4 stays text: its shortest text form is what row images carry, and they must agree.
         case "double precision": .double
         case "uuid": .uuid
+        case "date": .date
         case let type where type.hasPrefix("timestamp") && type.hasSuffix("without time zone"): .timestamp
         case let type where type.hasPrefix("timestamp") && type.hasSuffix("with time zone"): .timestampWithZone
         default: .text

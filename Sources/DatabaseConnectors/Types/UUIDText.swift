@@ -34,35 +34,37 @@ public enum UUIDText {
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 
-    private static let digits = Array("0123456789abcdef".utf8)
-
     /// Writes the lowercase text form into `buffer`.
     static func write(_ uuid: UUID, to buffer: inout ByteBuffer) {
-        withUnsafeBytes(of: uuid.uuid) { bytes in
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 { buffer.writeInteger(UInt8(ascii: "-")) }
-                buffer.writeInteger(digits[Int(byte >> 4)])
-                buffer.writeInteger(digits[Int(byte & 0x0F)])
-            }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 36) { output in
+            render(uuid, into: output)
         }
     }
 
     /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in lowercase.
     public static func lowercase(_ uuid: UUID) -> String {
-        withUnsafeBytes(of: uuid.uuid) { bytes in
-            String(unsafeUninitializedCapacity: 36) { output in
-                var position = 0
-                for (index, byte) in bytes.enumerated() {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        output[position] = UInt8(ascii: "-")
-                        position += 1
-                    }
-                    output[position] = digits[Int(byte >> 4)]
-                    output[position + 1] = digits[Int(byte & 0x0F)]
-                    position += 2
+        String(unsafeUninitializedCapacity: 36) { output in
+            render(uuid, into: UnsafeMutableRawBufferPointer(output))
+        }
+    }
+
+    /// Renders the 36 bytes of the text form at the start of `output` and returns 36.
+    private static func render(_ uuid: UUID, into output: UnsafeMutableRawBufferPointer) -> Int {
+        let hex: StaticString = "0123456789abcdef"
+        return withUnsafeBytes(of: uuid.uuid) { bytes in
+            let digits = hex.utf8Start
+            var position = 0
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    output[position] = UInt8(ascii: "-")
+                    position += 1
                 }
-                return position
+                let byte = bytes[index]
+                output[position] = digits[Int(byte >> 4)]
+                output[position + 1] = digits[Int(byte & 0x0F)]
+                position += 2
             }
+            return position
         }
     }
 }
