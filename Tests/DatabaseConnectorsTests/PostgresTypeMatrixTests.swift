@@ -47,6 +47,11 @@ struct PostgresTypeMatrixTests {
          '{}', '{}', '{}', '{}',
          NULL, NULL),
         (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+        (4, -32768, -2147483648, -9223372036854775808, NULL, NULL, NULL, '-1.401298e-45', '-0', NULL, NULL, NULL, NULL, NULL,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+         NULL, NULL, NULL),
+        (5, 0, 0, 0, NULL, NULL, NULL, NULL, '4.9406564584124654e-324', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
          NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
         """,
     ]
@@ -92,7 +97,7 @@ struct PostgresTypeMatrixTests {
             try await source.run(contentsOf: Self.setup)
             let table = try await source.connector.describeTable(TableRef(schema: "public", name: "everything"))
             let original = try await readAll(source.connector, table)
-            #expect(original.count == 3)
+            #expect(original.count == 5)
             try await PostgresFixture.with(postGIS: true) { target in
                 try await target.connector.createTable(table)
                 let created = try await target.connector.describeTable(table.table)
@@ -120,13 +125,21 @@ struct PostgresTypeMatrixTests {
                 try await sqlite.bulkLoad(original, into: middle, origin: nil)
                 return try await readAll(sqlite, middle)
             }
-            #expect(throughSQLite == original)
+            // The one named loss on this path (docs/types.md): SQLite keeps -0.0 as 0.0.
+            let expected = original.map { row in
+                Row(row.values.map { value in
+                    if case let .float(number) = value, number == 0 { return CanonicalValue.float(0) }
+                    return value
+                })
+            }
+            #expect(throughSQLite == expected)
+            #expect(original != expected, "the fixture holds a -0.0")
             try await PostgresFixture.with(postGIS: true) { back in
                 try await back.connector.createTable(TableSchema(table: table.table, columns: table.columns,
                                                                  primaryKey: table.primaryKey))
                 let final = try await back.connector.describeTable(table.table)
                 try await back.connector.apply(throughSQLite.map(RowChange.upsert), to: final, origin: nil)
-                #expect(try await readAll(back.connector, final) == original)
+                #expect(try await readAll(back.connector, final) == expected)
             }
         }
     }

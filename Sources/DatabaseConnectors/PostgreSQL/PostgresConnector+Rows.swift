@@ -117,7 +117,8 @@ enum PostgresCopyText {
             switch values[column] {
             case .null: buffer.writeStaticString("\\N")
             // The hot kinds are written straight into the buffer, without an intermediate string.
-            case let .integer(number): buffer.writeString(String(number))
+            case let .integer(number): appendDecimal(number, to: &buffer)
+            case let .float(number) where number.isFinite: buffer.writeString(number.description)
             case let .boolean(flag): buffer.writeStaticString(flag ? "t" : "f")
             case let .uuid(uuid): UUIDText.write(uuid, to: &buffer)
             case let .decimal(text), let .date(text), let .timestamp(text), let .timestampWithZone(text), let .text(text):
@@ -126,6 +127,26 @@ enum PostgresCopyText {
             }
         }
         buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    /// `number` in decimal, written in place.
+    private static func appendDecimal(_ number: Int64, to buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 20) { output in
+            var magnitude = number.magnitude
+            var digits = 0
+            repeat {
+                digits += 1
+                magnitude /= 10
+            } while magnitude > 0
+            let width = digits + (number < 0 ? 1 : 0)
+            if number < 0 { output[0] = UInt8(ascii: "-") }
+            magnitude = number.magnitude
+            for position in stride(from: width - 1, through: width - digits, by: -1) {
+                output[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            }
+            return width
+        }
     }
 
     private static func appendEscaped(_ text: String, to buffer: inout ByteBuffer) {

@@ -4,6 +4,6 @@ public enum FloatText {
     public static func render(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
-        return "\(value)"
+        return value.description
     }
 }
