@@ -11,16 +11,19 @@ extension PostgresConnector {
         let dialect = PostgresDialect()
         let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, limit: limit)
         let binds = (after ?? []).map(PostgresValueCodec.encode)
-        let columns = table.columns.map { ($0.canonicalType, PostgresValueCodec.readForm(nativeType: $0.nativeType)) }
+        let types = table.columns.map(\.canonicalType)
+        let forms = table.columns.map { PostgresValueCodec.readForm(nativeType: $0.nativeType) }
         let rows: [Row] = try await withConnection { connection in
             var result: [Row] = []
             result.reserveCapacity(limit)
             let stream = try await connection.query(Self.query(sql, binds), logger: logger)
             for try await row in stream {
                 var values: [CanonicalValue] = []
-                values.reserveCapacity(columns.count)
-                for (cell, (type, form)) in zip(row, columns) {
-                    values.append(try Self.decode(cell, type, form))
+                values.reserveCapacity(forms.count)
+                var column = 0
+                for cell in row {
+                    values.append(try Self.decode(cell, types[column], forms[column]))
+                    column += 1
                 }
                 result.append(Row(values))
             }
