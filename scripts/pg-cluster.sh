@@ -3,7 +3,8 @@
 #   scripts/pg-cluster.sh start DIR   -> prints the superuser URL (postgres://postgres:PASSWORD@127.0.0.1:PORT/postgres)
 #   scripts/pg-cluster.sh stop DIR
 # The cluster runs as the unprivileged `postgres` user, listens on 127.0.0.1 and a free port, and keeps
-# everything (data, socket, log) under DIR.
+# everything (data, socket, log) under DIR. TLS is on with a throwaway self-signed certificate (CN
+# localhost), and the role `tls_only` (made by the tests that need it) may connect over TLS only (tests of the TLS modes).
 set -euo pipefail
 
 bindir() {
@@ -35,6 +36,10 @@ start() {
     || { cat "$dir/initdb.log" >&2; exit 1; }
   rm -f "$dir/pwfile"
   port=$(free_port)
+  as_postgres openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+    -keyout "$dir/data/server.key" -out "$dir/data/server.crt" >/dev/null 2>&1
+  { echo "hostnossl all tls_only 127.0.0.1/32 reject"; cat "$dir/data/pg_hba.conf"; } > "$dir/hba" \
+    && cat "$dir/hba" > "$dir/data/pg_hba.conf" && rm -f "$dir/hba"
   cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $port
@@ -44,6 +49,7 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 max_connections = 300
+ssl = on
 CONF
   as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null \
     || { cat "$dir/server.log" >&2; exit 1; }

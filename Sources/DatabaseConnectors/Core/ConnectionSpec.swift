@@ -58,6 +58,8 @@ public struct ConnectionTestResult: Sendable, Hashable, Codable {
     public var serverVersion: String
     /// Round-trip time of a trivial query, in milliseconds.
     public var latencyMilliseconds: Double
+    /// Whether the session runs over TLS (nil where the engine has no network, SQLite).
+    public var encrypted: Bool?
     public var capabilities: Capabilities
 
     /// What sync needs from a database, and whether the login has it.
@@ -75,9 +77,10 @@ public struct ConnectionTestResult: Sendable, Hashable, Codable {
     }
 
     /// Creates a result.
-    public init(serverVersion: String, latencyMilliseconds: Double, capabilities: Capabilities) {
+    public init(serverVersion: String, latencyMilliseconds: Double, encrypted: Bool?, capabilities: Capabilities) {
         self.serverVersion = serverVersion
         self.latencyMilliseconds = latencyMilliseconds
+        self.encrypted = encrypted
         self.capabilities = capabilities
     }
 }

@@ -7,6 +7,7 @@ public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible
         case authFailed = "auth_failed"
         case databaseNotFound = "database_not_found"
         case tlsRequired = "tls_required"
+        case tlsUntrusted = "tls_untrusted"
         case permissionDenied = "permission_denied"
         case unsupported
         case invalidValue = "invalid_value"

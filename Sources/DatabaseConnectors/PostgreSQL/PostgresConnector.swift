@@ -129,12 +129,14 @@ public final class PostgresConnector: DatabaseConnector {
             let facts = try await textRows("""
                 SELECT has_database_privilege(current_database(), 'CREATE')::text,
                        current_setting('wal_level'),
-                       (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user)::text
+                       (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user)::text,
+                       coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)::text
                 """, on: connection).first ?? []
             let canCreate = facts.first == "true"
             return ConnectionTestResult(
                 serverVersion: version,
                 latencyMilliseconds: elapsed / .milliseconds(1),
+                encrypted: facts.count > 3 && facts[3] == "true",
                 capabilities: .init(
                     canCreateTriggers: canCreate, changeTrackingEnabled: nil,
                     logicalReplication: facts.count > 2 && facts[1] == "logical" && facts[2] == "true"

@@ -46,6 +46,7 @@ public final class SQLServerConnector: DatabaseConnector {
             let facts = try await session.query(TSQLIntrospection.serverFacts).first ?? []
             return ConnectionTestResult(
                 serverVersion: (facts.first ?? nil) ?? "", latencyMilliseconds: elapsed / .milliseconds(1),
+                encrypted: facts.count > 3 && facts[3] == "TRUE",
                 capabilities: .init(canCreateTriggers: facts.count > 1 && facts[1] == "1",
                                     changeTrackingEnabled: facts.count > 2 && facts[2] == "1")
             )

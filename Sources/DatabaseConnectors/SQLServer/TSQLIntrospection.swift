@@ -4,7 +4,8 @@ enum TSQLIntrospection {
         SELECT CONVERT(nvarchar(128), SERVERPROPERTY('ProductVersion')) AS version,
                CONVERT(varchar(1), HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'ALTER')) AS can_alter,
                CONVERT(varchar(1), CASE WHEN EXISTS (SELECT 1 FROM sys.change_tracking_databases
-                   WHERE database_id = DB_ID()) THEN 1 ELSE 0 END) AS change_tracking
+                   WHERE database_id = DB_ID()) THEN 1 ELSE 0 END) AS change_tracking,
+               CONVERT(varchar(5), CONNECTIONPROPERTY('encrypt_option')) AS encrypted
         """
 
     static let listTables = """

@@ -71,7 +71,7 @@ public final class SQLiteConnector: DatabaseConnector {
                 version = try await rows("SELECT sqlite_version() AS v", on: connection).first?.column("v")?.string ?? ""
             }
             return ConnectionTestResult(
-                serverVersion: "SQLite \(version)", latencyMilliseconds: elapsed / .milliseconds(1),
+                serverVersion: "SQLite \(version)", latencyMilliseconds: elapsed / .milliseconds(1), encrypted: nil,
                 capabilities: .init(canCreateTriggers: FileManager.default.isWritableFile(atPath: path))
             )
         }
