@@ -97,6 +97,7 @@ let package = Package(
             dependencies: [
                 "BerqenasServer", "BerqenasTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
             ]
         ),

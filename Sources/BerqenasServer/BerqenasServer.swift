@@ -64,6 +64,7 @@ public enum BerqenasServer {
     private static func useSystemDatabase(_ app: Application, _ configuration: PlatformConfiguration) throws {
         if let url = configuration.databaseURL {
             var postgres = try SQLPostgresConfiguration(url: url)
+            postgres.coreConfiguration.tls = try SystemDatabaseTLS.mode(url: url)
             postgres.searchPath = ["public"]
             app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4), as: .psql)
         } else {
