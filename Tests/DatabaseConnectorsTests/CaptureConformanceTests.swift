@@ -80,7 +80,7 @@ import Testing
 
             let next = try await site.connector.readChanges(of: [table], after: batch.cursor, excludingOrigin: nil, limit: 100)
             #expect(next.changes.isEmpty)
-            try await site.connector.acknowledge(next.cursor)
+            try await site.connector.acknowledge(next.cursor, of: [site.table])
             #expect(try await site.connector.captureStatus(of: site.table).pendingChanges == 0)
         }
     }
@@ -139,6 +139,24 @@ import Testing
             #expect(try await site.connector.captureStatus(of: site.table).installed == false)
             let batch = try await site.connector.readChanges(of: [table], after: nil, excludingOrigin: nil, limit: 10)
             #expect(batch.changes.isEmpty)
+        }
+    }
+
+    @Test(arguments: EngineUnderTest.available)
+    func acknowledgingOneTableKeepsAnotherTablesChanges(_ engine: EngineUnderTest) async throws {
+        try await withCapturedOrders(engine) { site, orders in
+            let other = TableRef(schema: site.table.schema, name: site.table.name + "_other")
+            let otherName = "\"\(other.schema)\".\"\(other.name)\""
+            try await site.write("CREATE TABLE \(otherName) (id int PRIMARY KEY)")
+            try await site.connector.installCapture(on: other, mode: .triggers)
+            try await site.write("INSERT INTO \(site.qualified) (id) VALUES (1)", "INSERT INTO \(otherName) (id) VALUES (1)")
+            let batch = try await site.connector.readChanges(of: [orders], after: nil, excludingOrigin: nil, limit: 10)
+            #expect(batch.changes.count == 1)
+            try await site.connector.acknowledge(batch.cursor, of: [orders.table])
+            #expect(try await site.connector.captureStatus(of: site.table).pendingChanges == 0)
+            #expect(try await site.connector.captureStatus(of: other).pendingChanges == 1)
+            try await site.connector.uninstallCapture(on: other)
+            try await site.write("DROP TABLE \(otherName)")
         }
     }
 }

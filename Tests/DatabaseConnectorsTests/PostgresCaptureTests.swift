@@ -63,3 +63,33 @@ struct PostgresCaptureTests {
         }
     }
 }
+
+/// A tenant store's login cannot create schemas of its own choosing nor share a log: the capture schema
+/// comes from the spec.
+@Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
+struct PostgresCaptureSchemaTests {
+    @Test func theLogLivesInTheSchemaTheSpecNames() async throws {
+        try await PostgresFixture.with { fixture in
+            var spec = try PostgresFixture.spec(fixture.url)
+            spec.captureSchema = "store_sync"
+            let connector = try PostgresConnector(spec: spec)
+            do {
+                try await fixture.run("CREATE TABLE items (id int PRIMARY KEY)")
+                let ref = TableRef(schema: "public", name: "items")
+                try await connector.installCapture(on: ref, mode: .triggers)
+                try await fixture.run("INSERT INTO items VALUES (1)")
+                #expect(try await connector.captureStatus(of: ref).pendingChanges == 1)
+                #expect(try await connector.listTables(schema: nil) == [ref], "the capture schema is not listed")
+                let batch = try await connector.readChanges(of: [try await connector.describeTable(ref)], after: nil,
+                                                            excludingOrigin: nil, limit: 10)
+                #expect(batch.changes.count == 1)
+                try await fixture.run("SELECT count(*) FROM store_sync.change_log")
+                try await fixture.run("DO $$ BEGIN IF to_regclass('berqenas_sync.change_log') IS NOT NULL THEN RAISE 'default log made'; END IF; END $$")
+            } catch {
+                await connector.close()
+                throw error
+            }
+            await connector.close()
+        }
+    }
+}

@@ -34,11 +34,15 @@ public struct ConnectionSpec: Sendable, Hashable {
     public var statementTimeout: Double
     /// Most connections this spec opens at once.
     public var maxConnections: Int
+    /// PostgreSQL: the schema holding the change log and capture functions (`berqenas_sync` by default;
+    /// a tenant store keeps its own, since its login may not create schemas or share a log).
+    public var captureSchema: String
 
     /// Creates a spec with sensible timeouts.
     public init(engine: DatabaseEngine, host: String = "127.0.0.1", port: Int? = nil, database: String,
                 schema: String? = nil, username: String = "", password: String = "", tls: TLSMode = .prefer,
-                connectTimeout: Double = 10, statementTimeout: Double = 300, maxConnections: Int = 4) {
+                connectTimeout: Double = 10, statementTimeout: Double = 300, maxConnections: Int = 4,
+                captureSchema: String = "berqenas_sync") {
         self.engine = engine
         self.host = host
         self.port = port ?? (engine == .mssql ? 1433 : 5432)
@@ -50,6 +54,7 @@ public struct ConnectionSpec: Sendable, Hashable {
         self.connectTimeout = connectTimeout
         self.statementTimeout = statementTimeout
         self.maxConnections = maxConnections
+        self.captureSchema = captureSchema
     }
 }
 

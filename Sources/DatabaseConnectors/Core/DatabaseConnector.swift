@@ -38,8 +38,9 @@ public protocol DatabaseConnector: Sendable {
     /// Changes after `cursor` (nil: from the beginning), skipping those made with origin `excludingOrigin`.
     func readChanges(of tables: [TableSchema], after cursor: String?, excludingOrigin: String?, limit: Int) async throws -> ChangeBatch
 
-    /// Forgets changes up to `cursor` (they were applied on the other side).
-    func acknowledge(_ cursor: String) async throws
+    /// Forgets the listed tables' changes up to `cursor` (they were applied on the other side); changes of
+    /// other tables stay for their own readers.
+    func acknowledge(_ cursor: String, of tables: [TableRef]) async throws
 
     /// Closes every pooled connection.
     func close() async

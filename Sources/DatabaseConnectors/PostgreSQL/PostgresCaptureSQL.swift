@@ -1,19 +1,31 @@
 /// The change-capture objects Berqenas installs in a PostgreSQL database (pure SQL text).
 ///
-/// Row triggers write into `berqenas_sync.change_log` the column names and the row images in the
+/// Row triggers write into `<capture schema>.change_log` (`berqenas_sync` unless the spec names another)
+/// the column names and the row images in the
 /// record's text form, produced under fixed output settings (the trigger function sets them), so
 /// values are exact whatever the writing session's DateStyle, TimeZone or bytea_output. Each log row
 /// carries its transaction id, so the reader can stay behind transactions that are still open.
-enum PostgresCaptureSQL {
-    static let schema = "berqenas_sync"
+struct PostgresCaptureSQL {
     static let rowTrigger = "berqenas_capture_row"
     static let truncateTrigger = "berqenas_capture_truncate"
 
-    static let setup: [String] = [
-        "SELECT pg_advisory_xact_lock(hashtext('berqenas_sync.install'))",
-        "CREATE SCHEMA IF NOT EXISTS berqenas_sync",
+    /// The capture schema, quoted.
+    let schema: String
+    /// The capture schema as text (for `to_regclass` and locks).
+    let schemaName: String
+
+    init(schema name: String) {
+        schemaName = name
+        schema = PostgresDialect().quote(name)
+    }
+
+    var log: String { "\(schema).change_log" }
+
+    var setup: [String] { [
+        "SELECT pg_advisory_xact_lock(hashtext('\(schemaName.replacingOccurrences(of: "'", with: "''")).install'))",
+        "CREATE SCHEMA IF NOT EXISTS \(schema)",
         """
-        CREATE TABLE IF NOT EXISTS berqenas_sync.change_log (
+        CREATE TABLE IF NOT EXISTS \(log) (
             seq bigserial PRIMARY KEY,
             table_schema text NOT NULL,
             table_name text NOT NULL,
@@ -26,9 +38,9 @@ enum PostgresCaptureSQL {
             origin text DEFAULT NULLIF(current_setting('berqenas.origin', true), '')
         )
         """,
-        "CREATE INDEX IF NOT EXISTS change_log_txid ON berqenas_sync.change_log (txid)",
+        "CREATE INDEX IF NOT EXISTS change_log_txid ON \(log) (txid)",
         """
-        CREATE OR REPLACE FUNCTION berqenas_sync.capture_row() RETURNS trigger LANGUAGE plpgsql
+        CREATE OR REPLACE FUNCTION \(schema).capture_row() RETURNS trigger LANGUAGE plpgsql
         SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC' SET IntervalStyle = 'iso_8601'
         SET bytea_output = 'hex' SET extra_float_digits = 3 SET lc_monetary = 'C'
         AS $$
@@ -37,7 +49,7 @@ enum PostgresCaptureSQL {
         BEGIN
             SELECT array_agg(attname::text ORDER BY attnum) INTO names
             FROM pg_attribute WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped;
-            INSERT INTO berqenas_sync.change_log (table_schema, table_name, op, columns, new_row, old_row)
+            INSERT INTO \(log) (table_schema, table_name, op, columns, new_row, old_row)
             VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, left(TG_OP, 1), names,
                     CASE WHEN TG_OP <> 'DELETE' THEN NEW::text END,
                     CASE WHEN TG_OP <> 'INSERT' THEN OLD::text END);
@@ -46,38 +58,38 @@ enum PostgresCaptureSQL {
         $$
         """,
         """
-        CREATE OR REPLACE FUNCTION berqenas_sync.capture_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE OR REPLACE FUNCTION \(schema).capture_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            INSERT INTO berqenas_sync.change_log (table_schema, table_name, op) VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, 'T');
+            INSERT INTO \(log) (table_schema, table_name, op) VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, 'T');
             RETURN NULL;
         END
         $$
         """,
-    ]
+    ] }
 
-    static func install(_ relation: String) -> [String] {
+    func install(_ relation: String) -> [String] {
         setup + [
-            "DROP TRIGGER IF EXISTS \(rowTrigger) ON \(relation)",
-            "CREATE TRIGGER \(rowTrigger) AFTER INSERT OR UPDATE OR DELETE ON \(relation) "
-                + "FOR EACH ROW EXECUTE FUNCTION berqenas_sync.capture_row()",
-            "DROP TRIGGER IF EXISTS \(truncateTrigger) ON \(relation)",
-            "CREATE TRIGGER \(truncateTrigger) AFTER TRUNCATE ON \(relation) "
-                + "FOR EACH STATEMENT EXECUTE FUNCTION berqenas_sync.capture_truncate()",
+            "DROP TRIGGER IF EXISTS \(Self.rowTrigger) ON \(relation)",
+            "CREATE TRIGGER \(Self.rowTrigger) AFTER INSERT OR UPDATE OR DELETE ON \(relation) "
+                + "FOR EACH ROW EXECUTE FUNCTION \(schema).capture_row()",
+            "DROP TRIGGER IF EXISTS \(Self.truncateTrigger) ON \(relation)",
+            "CREATE TRIGGER \(Self.truncateTrigger) AFTER TRUNCATE ON \(relation) "
+                + "FOR EACH STATEMENT EXECUTE FUNCTION \(schema).capture_truncate()",
         ]
     }
 
-    static func uninstall(_ relation: String) -> [String] {
-        ["DROP TRIGGER IF EXISTS \(rowTrigger) ON \(relation)", "DROP TRIGGER IF EXISTS \(truncateTrigger) ON \(relation)"]
+    func uninstall(_ relation: String) -> [String] {
+        ["DROP TRIGGER IF EXISTS \(Self.rowTrigger) ON \(relation)", "DROP TRIGGER IF EXISTS \(Self.truncateTrigger) ON \(relation)"]
     }
 
     /// Changes of the listed tables made by transactions visible in snapshot `$2` but not in snapshot
     /// `$1` (committed between the two), after sequence `$3` (PgQ's batching rule).
     /// Binds: $1 previous snapshot, $2 current snapshot, $3 last seq, $4 excluded origin, $5 schemas[], $6 names[].
-    static func readWindow(limit: Int) -> String {
+    func readWindow(limit: Int) -> String {
         """
         SELECT l.seq::text, l.table_schema, l.table_name, l.op::text, l.columns::text, l.new_row, l.old_row,
                l.captured_at::text, l.origin
-        FROM berqenas_sync.change_log l
+        FROM \(log) l
         JOIN unnest($5::text[], $6::text[]) AS t(s, n) ON t.s = l.table_schema AND t.n = l.table_name
         WHERE l.txid >= pg_snapshot_xmin($1::pg_snapshot) AND l.txid < pg_snapshot_xmax($2::pg_snapshot)
           AND pg_visible_in_snapshot(l.txid, $2::pg_snapshot)
@@ -88,11 +100,16 @@ enum PostgresCaptureSQL {
         """
     }
 
-    /// Removes changes every reader has seen: those visible in the acknowledged snapshot `$1`.
-    static let prune = """
-        DELETE FROM berqenas_sync.change_log
-        WHERE txid < pg_snapshot_xmax($1::pg_snapshot) AND pg_visible_in_snapshot(txid, $1::pg_snapshot)
-        """
+    /// Removes the listed tables' changes the reader has seen: those visible in the acknowledged snapshot
+    /// `$1`. Binds: $1 snapshot, $2 schemas[], $3 names[] (other readers' tables keep their changes).
+    var prune: String { """
+        DELETE FROM \(log) l USING unnest($2::text[], $3::text[]) AS t(s, n)
+        WHERE l.table_schema = t.s AND l.table_name = t.n
+          AND l.txid < pg_snapshot_xmax($1::pg_snapshot) AND pg_visible_in_snapshot(l.txid, $1::pg_snapshot)
+        """ }
+
+    /// Changes waiting for one table. Binds: $1 schema, $2 name.
+    var pendingCount: String { "SELECT count(*)::text FROM \(log) WHERE table_schema = $1 AND table_name = $2" }
 }
 
 /// Where a PostgreSQL change reader stands, as two snapshots: changes of transactions visible in

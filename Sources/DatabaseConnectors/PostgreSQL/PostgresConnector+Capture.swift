@@ -1,20 +1,22 @@
 import PostgresNIO
 
 extension PostgresConnector {
+    var captureSQL: PostgresCaptureSQL { PostgresCaptureSQL(schema: spec.captureSchema) }
+
     public func installCapture(on table: TableRef, mode: CaptureMode) async throws {
         guard mode == .triggers else {
             throw ConnectorError(.unsupported, "PostgreSQL supports the triggers capture mode only")
         }
         let relation = PostgresDialect().qualified(table)
         try await withTransaction { connection in
-            for statement in PostgresCaptureSQL.install(relation) { try await execute(statement, on: connection) }
+            for statement in captureSQL.install(relation) { try await execute(statement, on: connection) }
         }
     }
 
     public func uninstallCapture(on table: TableRef) async throws {
         let relation = PostgresDialect().qualified(table)
         try await withTransaction { connection in
-            for statement in PostgresCaptureSQL.uninstall(relation) { try await execute(statement, on: connection) }
+            for statement in captureSQL.uninstall(relation) { try await execute(statement, on: connection) }
         }
     }
 
@@ -24,12 +26,10 @@ extension PostgresConnector {
             let installed = try await scalar("""
                 SELECT count(*)::text FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $2
                 """, [relation, PostgresCaptureSQL.rowTrigger], on: connection) == "1"
-            let logExists = try await scalar("SELECT to_regclass('berqenas_sync.change_log')::text", on: connection) != nil
+            let logExists = try await scalar("SELECT to_regclass($1)::text", [captureSQL.log], on: connection) != nil
             var pending = 0
             if logExists {
-                pending = Int(try await scalar("""
-                    SELECT count(*)::text FROM berqenas_sync.change_log WHERE table_schema = $1 AND table_name = $2
-                    """, [table.schema, table.name], on: connection) ?? "0") ?? 0
+                pending = Int(try await scalar(captureSQL.pendingCount, [table.schema, table.name], on: connection) ?? "0") ?? 0
             }
             return CaptureStatus(installed: installed, mode: installed ? .triggers : nil, pendingChanges: pending)
         }
@@ -47,7 +47,7 @@ extension PostgresConnector {
                 position.afterSequence = 0
             }
             let window = position.window ?? position.consumed
-            let rows = try await textRows(PostgresCaptureSQL.readWindow(limit: limit + 1), [
+            let rows = try await textRows(captureSQL.readWindow(limit: limit + 1), [
                 position.consumed, window, String(position.afterSequence), excludingOrigin, schemas, names,
             ], on: connection)
             let changes = try rows.prefix(limit).map { try Self.changeRecord($0, tables: byName) }
@@ -60,10 +60,12 @@ extension PostgresConnector {
         }
     }
 
-    public func acknowledge(_ cursor: String) async throws {
+    public func acknowledge(_ cursor: String, of tables: [TableRef]) async throws {
         let position = try PostgresCaptureCursor(cursor)
+        let schemas = PostgresLiteral.renderArray(tables.map { .value($0.schema) })
+        let names = PostgresLiteral.renderArray(tables.map { .value($0.name) })
         try await withConnection { connection in
-            try await execute(PostgresCaptureSQL.prune, [position.consumed], on: connection)
+            try await execute(captureSQL.prune, [position.consumed, schemas, names], on: connection)
         }
     }
 

@@ -6,10 +6,10 @@ extension PostgresConnector {
             let rows = try await textRows("""
                 SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r', 'p', 'v', 'm')
-                  AND ($1::text IS NULL AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'berqenas_sync')
+                  AND ($1::text IS NULL AND n.nspname NOT IN ('pg_catalog', 'information_schema', $2::text)
                        AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%' OR n.nspname = $1::text)
                 ORDER BY 1, 2
-                """, [schema], on: connection)
+                """, [schema, spec.captureSchema], on: connection)
             return rows.map { TableRef(schema: $0[0] ?? "", name: $0[1] ?? "") }
         }
     }

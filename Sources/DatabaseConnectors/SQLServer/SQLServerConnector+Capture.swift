@@ -96,13 +96,15 @@ extension SQLServerConnector {
         return ChangeBatch(changes: changes, cursor: "mssql:" + encoded, hasMore: hasMore)
     }
 
-    public func acknowledge(_ cursor: String) async throws {
+    public func acknowledge(_ cursor: String, of tables: [TableRef]) async throws {
         guard cursor.hasPrefix("mssql:"),
               let position = try? JSONDecoder().decode(Cursor.self, from: Data(cursor.dropFirst(6).utf8)) else {
             throw ConnectorError(.invalidValue, "not a SQL Server capture cursor: \(cursor)")
         }
         try await pool.withConnection { session in
-            _ = try await session.query(TSQLCapture.prune, [String(position.log)])
+            for table in tables {
+                _ = try await session.query(TSQLCapture.prune, [String(position.log), table.schema, table.name])
+            }
         }
     }
 

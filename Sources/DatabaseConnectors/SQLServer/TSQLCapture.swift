@@ -109,7 +109,9 @@ public enum TSQLCapture {
     }
 
     /// Forgets logged changes up to sequence `@p1`.
-    public static let prune = "DELETE FROM berqenas_sync.change_log WHERE seq <= CONVERT(bigint, @p1)"
+    public static let prune = """
+        DELETE FROM berqenas_sync.change_log WHERE seq <= CONVERT(bigint, @p1) AND table_schema = @p2 AND table_name = @p3
+        """
 
     // MARK: change_tracking
 

@@ -64,10 +64,13 @@ extension SQLiteConnector {
         }
     }
 
-    public func acknowledge(_ cursor: String) async throws {
+    public func acknowledge(_ cursor: String, of tables: [TableRef]) async throws {
         let sequence = try Self.sequence(of: cursor)
         try await pool.withConnection { connection in
-            try await execute("DELETE FROM _berqenas_change_log WHERE seq <= ?", [.integer(Int(sequence))], on: connection)
+            for table in tables {
+                try await execute("DELETE FROM _berqenas_change_log WHERE seq <= ? AND table_name = ?",
+                                  [.integer(Int(sequence)), .text(table.name)], on: connection)
+            }
         }
     }
 
