@@ -39,6 +39,7 @@ import Testing
             ("createTable", dialect.createTableSQL(table)),
             ("keysetFirst", dialect.keysetSelectSQL(table, afterKey: false, limit: 500)),
             ("keysetAfter", dialect.keysetSelectSQL(table, afterKey: true, limit: 500)),
+            ("selectByKeys", dialect.selectByKeysSQL(table, rowCount: 3)),
             ("merge", dialect.mergeSQL(table, rowCount: 3)),
             ("delete", dialect.deleteSQL(table, rowCount: 3)),
             ("setOrigin", dialect.setOriginSQL),

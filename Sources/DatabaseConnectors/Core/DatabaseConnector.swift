@@ -17,6 +17,9 @@ public protocol DatabaseConnector: Sendable {
     /// Up to `limit` rows in primary-key order, after the key `after` (nil: from the start).
     func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage
 
+    /// The rows with these primary keys that exist, in key order (missing keys are simply absent).
+    func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row]
+
     /// Applies upserts and deletes in one transaction, marked with `origin` so capture can tell them apart.
     func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws
 

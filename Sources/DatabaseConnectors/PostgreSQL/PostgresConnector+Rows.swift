@@ -8,30 +8,48 @@ extension PostgresConnector {
 
     public func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
         try table.requirePrimaryKey(for: "it cannot be read in key order")
-        let dialect = PostgresDialect()
-        let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, limit: limit)
-        let binds = (after ?? []).map(PostgresValueCodec.encode)
-        let types = table.columns.map(\.canonicalType)
-        let forms = table.columns.map { PostgresValueCodec.readForm(nativeType: $0.nativeType) }
-        let rows: [Row] = try await withConnection { connection in
-            var result: [Row] = []
-            result.reserveCapacity(limit)
-            let stream = try await connection.query(Self.query(sql, binds), logger: logger)
-            for try await row in stream {
-                var values: [CanonicalValue] = []
-                values.reserveCapacity(forms.count)
-                var column = 0
-                for cell in row {
-                    values.append(try Self.decode(cell, types[column], forms[column]))
-                    column += 1
-                }
-                result.append(Row(values))
-            }
-            return result
+        let sql = PostgresDialect().keysetSelectSQL(table, afterKey: after != nil, limit: limit)
+        let rows = try await withConnection { connection in
+            try await readRows(sql, (after ?? []).map(PostgresValueCodec.encode), of: table, expected: limit, on: connection)
         }
         let keyIndexes = table.primaryKeyIndexes
         let nextKey = rows.count == limit ? rows.last.map { row in keyIndexes.map { row.values[$0] } } : nil
         return SnapshotPage(rows: rows, nextKey: nextKey)
+    }
+
+    public func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row] {
+        try table.requirePrimaryKey(for: "rows cannot be looked up by key")
+        let dialect = PostgresDialect()
+        return try await withConnection { connection in
+            var rows: [Row] = []
+            for chunk in keys.chunked(Swift.max(1, Self.maxParameters / Swift.max(1, table.primaryKey.count))) {
+                rows += try await readRows(dialect.selectByKeysSQL(table, rowCount: chunk.count),
+                                           chunk.flatMap { $0.map(PostgresValueCodec.encode) }, of: table, expected: chunk.count,
+                                           on: connection)
+            }
+            return rows
+        }
+    }
+
+    /// Runs a select of every column of `table` (in its read forms) and decodes the rows.
+    private func readRows(_ sql: String, _ binds: [String?], of table: TableSchema, expected: Int,
+                          on connection: PostgresConnection) async throws -> [Row] {
+        let types = table.columns.map(\.canonicalType)
+        let forms = table.columns.map { PostgresValueCodec.readForm(nativeType: $0.nativeType) }
+        var result: [Row] = []
+        result.reserveCapacity(expected)
+        let stream = try await connection.query(Self.query(sql, binds), logger: logger)
+        for try await row in stream {
+            var values: [CanonicalValue] = []
+            values.reserveCapacity(forms.count)
+            var column = 0
+            for cell in row {
+                values.append(try Self.decode(cell, types[column], forms[column]))
+                column += 1
+            }
+            result.append(Row(values))
+        }
+        return result
     }
 
     /// Decodes a cell straight from its bytes (a hot path of snapshot copies: PostgresNIO's generic decoding

@@ -37,16 +37,29 @@ public struct PostgresDialect: Sendable {
     /// Key columns are qualified by the table alias: the text casts in the select list carry the column
     /// names, and an unqualified ORDER BY would sort by that text.
     public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, limit: Int) -> String {
-        let select = table.columns.map { PostgresValueCodec.readExpression("source." + quote($0.name), nativeType: $0.nativeType) + " AS " + quote($0.name) }
-            .joined(separator: ", ")
         let keyColumns = table.primaryKey.compactMap { table.column($0) }
         let order = keyColumns.map { "source." + quote($0.name) }.joined(separator: ", ")
-        var sql = "SELECT \(select) FROM \(qualified(table.table)) AS source"
+        var sql = selectSQL(table)
         if afterKey {
             let placeholders = keyColumns.enumerated().map { "$\($0.offset + 1)::\(castType($0.element))" }
             sql += " WHERE (\(order)) > (\(placeholders.joined(separator: ", ")))"
         }
         return sql + " ORDER BY \(order) LIMIT \(limit)"
+    }
+
+    /// The rows whose keys are bound as `rowCount` key tuples, in key order.
+    public func selectByKeysSQL(_ table: TableSchema, rowCount: Int) -> String {
+        let keyColumns = table.primaryKey.compactMap { table.column($0) }
+        let keys = keyColumns.map { "source." + quote($0.name) }.joined(separator: ", ")
+        let tuples = ValueTuples.render(rowCount: rowCount, columns: keyColumns) { "$\($0)::\(castType($1))" }
+        return selectSQL(table) + " WHERE (\(keys)) IN (\(tuples)) ORDER BY \(keys)"
+    }
+
+    /// Every column in its read form, from the table aliased `source`.
+    private func selectSQL(_ table: TableSchema) -> String {
+        let select = table.columns.map { PostgresValueCodec.readExpression("source." + quote($0.name), nativeType: $0.nativeType) + " AS " + quote($0.name) }
+            .joined(separator: ", ")
+        return "SELECT \(select) FROM \(qualified(table.table)) AS source"
     }
 
     /// A multi-row upsert of `rowCount` rows of the writable columns, keyed by the primary key.

@@ -123,14 +123,31 @@ public final class SQLServerConnector: DatabaseConnector {
     public func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
         try table.requirePrimaryKey(for: "it cannot be read in key order")
         let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, limit: limit)
-        let types = table.columns.map(\.canonicalType)
         let rows = try await pool.withConnection { session in
-            try await session.query(sql, (after ?? []).map(SQLServerValueCodec.encode)).map { cells in
-                Row(try zip(cells, types).map { try SQLServerValueCodec.decode($0, as: $1) })
-            }
+            try await readRows(sql, (after ?? []).map(SQLServerValueCodec.encode), of: table, on: session)
         }
         let keyIndexes = table.primaryKeyIndexes
         return SnapshotPage(rows: rows, nextKey: rows.count == limit ? rows.last.map { row in keyIndexes.map { row.values[$0] } } : nil)
+    }
+
+    public func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row] {
+        try table.requirePrimaryKey(for: "rows cannot be looked up by key")
+        return try await pool.withConnection { session in
+            var rows: [Row] = []
+            for chunk in keys.chunked(Swift.max(1, Self.maxParameters / Swift.max(1, table.primaryKey.count))) {
+                rows += try await readRows(dialect.selectByKeysSQL(table, rowCount: chunk.count),
+                                           chunk.flatMap { $0.map(SQLServerValueCodec.encode) }, of: table, on: session)
+            }
+            return rows
+        }
+    }
+
+    /// Runs a select of every column of `table` (as text) and decodes the rows.
+    private func readRows(_ sql: String, _ binds: [String?], of table: TableSchema, on session: FreeTDSSession) async throws -> [Row] {
+        let types = table.columns.map(\.canonicalType)
+        return try await session.query(sql, binds).map { cells in
+            Row(try zip(cells, types).map { try SQLServerValueCodec.decode($0, as: $1) })
+        }
     }
 
     public func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws {

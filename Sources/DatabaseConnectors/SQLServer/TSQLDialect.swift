@@ -45,10 +45,10 @@ public struct TSQLDialect: Sendable {
     /// T-SQL has no row-value comparison, so the keyset condition is spelled out lexicographically; key
     /// columns are qualified by the table alias so ORDER BY never resolves to the text aliases.
     public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, limit: Int) -> String {
-        let select = table.columns.map { "\(SQLServerTypeMap.readExpression("source." + quote($0.name), $0.canonicalType)) AS \(quote($0.name))" }
+        let select = selectList(table)
         let keys = table.primaryKey.compactMap { table.column($0) }
         let key = { (column: ColumnSchema) in "source." + quote(column.name) }
-        var sql = "SELECT TOP (\(limit)) \(select.joined(separator: ", ")) FROM \(qualified(table.table)) AS source"
+        var sql = "SELECT TOP (\(limit)) \(select) FROM \(qualified(table.table)) AS source"
         if afterKey {
             let disjuncts = keys.indices.map { position in
                 let equalities = keys[..<position].enumerated().map { "\(key($0.element)) = \(write($0.offset + 1, $0.element))" }
@@ -58,6 +58,22 @@ public struct TSQLDialect: Sendable {
             sql += " WHERE " + disjuncts.joined(separator: " OR ")
         }
         return sql + " ORDER BY " + keys.map(key).joined(separator: ", ")
+    }
+
+    /// The rows whose keys are bound as `rowCount` key tuples, in key order.
+    public func selectByKeysSQL(_ table: TableSchema, rowCount: Int) -> String {
+        let keys = table.primaryKey.compactMap { table.column($0) }
+        let tuples = ValueTuples.render(rowCount: rowCount, columns: keys, placeholder: write)
+        let on = keys.map { "source.\(quote($0.name)) = wanted.\(quote($0.name))" }.joined(separator: " AND ")
+        return "SELECT \(selectList(table)) FROM \(qualified(table.table)) AS source INNER JOIN (VALUES \(tuples)) "
+            + "AS wanted (\(keys.map { quote($0.name) }.joined(separator: ", "))) ON \(on) ORDER BY "
+            + keys.map { "source." + quote($0.name) }.joined(separator: ", ")
+    }
+
+    /// Every column as its text read expression, from the table aliased `source`.
+    private func selectList(_ table: TableSchema) -> String {
+        table.columns.map { "\(SQLServerTypeMap.readExpression("source." + quote($0.name), $0.canonicalType)) AS \(quote($0.name))" }
+            .joined(separator: ", ")
     }
 
     /// A multi-row `MERGE` upserting `rowCount` rows of the writable columns.

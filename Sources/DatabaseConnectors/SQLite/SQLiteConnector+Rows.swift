@@ -7,15 +7,32 @@ extension SQLiteConnector {
     public func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
         try table.requirePrimaryKey(for: "it cannot be read in key order")
         let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, limit: limit)
-        let types = table.columns.map(\.canonicalType)
         let result: [Row] = try await pool.withConnection { connection in
-            try await rows(sql, (after ?? []).map(SQLiteValueCodec.encode), on: connection).map { row in
-                Row(try zip(row.columns, types).map { try SQLiteValueCodec.decode($0.data, as: $1) })
-            }
+            try await readRows(sql, (after ?? []).map(SQLiteValueCodec.encode), of: table, on: connection)
         }
         let keyIndexes = table.primaryKeyIndexes
         let nextKey = result.count == limit ? result.last.map { row in keyIndexes.map { row.values[$0] } } : nil
         return SnapshotPage(rows: result, nextKey: nextKey)
+    }
+
+    public func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row] {
+        try table.requirePrimaryKey(for: "rows cannot be looked up by key")
+        return try await pool.withConnection { connection in
+            var result: [Row] = []
+            for chunk in keys.chunked(Swift.max(1, Self.maxParameters / Swift.max(1, table.primaryKey.count))) {
+                result += try await readRows(dialect.selectByKeysSQL(table, rowCount: chunk.count),
+                                             chunk.flatMap { $0.map(SQLiteValueCodec.encode) }, of: table, on: connection)
+            }
+            return result
+        }
+    }
+
+    /// Runs a select of every column of `table` and decodes the rows.
+    private func readRows(_ sql: String, _ binds: [SQLiteData], of table: TableSchema, on connection: SQLiteConnection) async throws -> [Row] {
+        let types = table.columns.map(\.canonicalType)
+        return try await rows(sql, binds, on: connection).map { row in
+            Row(try zip(row.columns, types).map { try SQLiteValueCodec.decode($0.data, as: $1) })
+        }
     }
 
     public func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws {

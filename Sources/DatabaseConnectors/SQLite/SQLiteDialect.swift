@@ -35,6 +35,14 @@ public struct SQLiteDialect: Sendable {
         return sql + " ORDER BY \(order) LIMIT \(limit)"
     }
 
+    /// The rows whose keys are bound as `rowCount` key tuples, in key order.
+    public func selectByKeysSQL(_ table: TableSchema, rowCount: Int) -> String {
+        let keys = table.primaryKey.map(quote).joined(separator: ", ")
+        let tuples = ValueTuples.render(rowCount: rowCount, columns: table.primaryKey.compactMap { table.column($0) }) { _, _ in "?" }
+        return "SELECT \(table.columns.map { quote($0.name) }.joined(separator: ", ")) FROM \(qualified(table.table)) "
+            + "WHERE (\(keys)) IN (VALUES \(tuples)) ORDER BY \(keys)"
+    }
+
     /// A multi-row upsert of the writable columns keyed by the primary key.
     public func upsertSQL(_ table: TableSchema, rowCount: Int) -> String {
         let columns = table.writableColumns
