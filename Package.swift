@@ -39,8 +39,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BerqenasSync",
+            dependencies: ["DatabaseConnectors"]
+        ),
+        .target(
             name: "BerqenasPlatform",
             dependencies: [
+                "BerqenasSync",
+                "DatabaseConnectors",
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
@@ -87,6 +93,10 @@ let package = Package(
             name: "DatabaseConnectorsTests",
             dependencies: ["DatabaseConnectors", "BerqenasTestSupport"],
             exclude: ["tsql_check.py"]
+        ),
+        .testTarget(
+            name: "BerqenasSyncTests",
+            dependencies: ["BerqenasSync"]
         ),
         .testTarget(
             name: "BerqenasPlatformTests",

@@ -1,0 +1,109 @@
+import DatabaseConnectors
+
+/// How a row changed on both sides since the last sync is settled.
+public enum ConflictStrategy: String, Sendable, Codable, CaseIterable {
+    /// The side whose change was captured later wins; equal capture times go to the cloud.
+    case latestWins = "latest_wins"
+    case cloudWins = "cloud_wins"
+    case localWins = "local_wins"
+    /// Park the row (both sides keep their version) until someone resolves it.
+    case manual
+}
+
+/// One side of a sync: the tenant's on-premise database or its cloud store.
+public enum SyncSide: String, Sendable, Codable, CaseIterable {
+    case local
+    case cloud
+}
+
+/// A row both sides changed differently.
+public struct PlannedConflict: Sendable, Hashable {
+    public var key: RowKey
+    /// The row as it was before either change (from whichever side's log saw it first).
+    public var base: RowImage?
+    public var local: RowImage?
+    public var cloud: RowImage?
+    public var localCapturedAt: String
+    public var cloudCapturedAt: String
+    /// The side whose version was applied to both; nil when parked.
+    public var winner: SyncSide?
+    /// The sides that reported a change this run (a parked row may change again on one side only; the
+    /// other side's image is then the one already on record).
+    public var changedOn: [SyncSide]
+}
+
+/// What a bidirectional run does to one table.
+public struct SyncPlan: Sendable {
+    /// Rows to write on the cloud side (the local side's result).
+    public var toCloud: [NetChange] = []
+    /// Rows to write on the local side.
+    public var toLocal: [NetChange] = []
+    public var conflicts: [PlannedConflict] = []
+    /// Rows both sides changed to the same result (nothing to do, no conflict).
+    public var identical = 0
+
+    public var resolvedConflicts: Int { conflicts.filter { $0.winner != nil }.count }
+    public var openConflicts: Int { conflicts.filter { $0.winner == nil }.count }
+}
+
+/// Decides, row by row, what each side needs (pure).
+public enum SyncPlanner {
+    /// Plans one table from the net changes of each side. Keys in `parked` (open conflicts) stay parked,
+    /// with their images refreshed, whatever the strategy.
+    public static func plan(local: [NetChange], cloud: [NetChange], strategy: ConflictStrategy,
+                            parked: Set<RowKey> = []) -> SyncPlan {
+        var plan = SyncPlan()
+        let cloudByKey = Dictionary(cloud.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        let localKeys = Set(local.map(\.key))
+        for change in local {
+            guard let other = cloudByKey[change.key] else {
+                if parked.contains(change.key) {
+                    plan.conflicts.append(conflict(local: change, cloud: nil, winner: nil))
+                } else {
+                    plan.toCloud.append(change)
+                }
+                continue
+            }
+            if sameRow(change.after, other.after), !parked.contains(change.key) {
+                plan.identical += 1
+                continue
+            }
+            let winner = parked.contains(change.key) ? nil : decide(strategy, local: change, cloud: other)
+            plan.conflicts.append(conflict(local: change, cloud: other, winner: winner))
+            switch winner {
+            case .local?: plan.toCloud.append(change)
+            case .cloud?: plan.toLocal.append(other)
+            case nil: break
+            }
+        }
+        for change in cloud where !localKeys.contains(change.key) {
+            if parked.contains(change.key) {
+                plan.conflicts.append(conflict(local: nil, cloud: change, winner: nil))
+            } else {
+                plan.toLocal.append(change)
+            }
+        }
+        return plan
+    }
+
+    static func decide(_ strategy: ConflictStrategy, local: NetChange, cloud: NetChange) -> SyncSide? {
+        switch strategy {
+        case .cloudWins: return .cloud
+        case .localWins: return .local
+        case .manual: return nil
+        case .latestWins:
+            let localAt = CaptureInstant.microseconds(local.capturedAt) ?? .min
+            let cloudAt = CaptureInstant.microseconds(cloud.capturedAt) ?? .min
+            return localAt > cloudAt ? .local : .cloud
+        }
+    }
+
+    private static func conflict(local: NetChange?, cloud: NetChange?, winner: SyncSide?) -> PlannedConflict {
+        let key = local?.key ?? cloud?.key ?? []
+        return PlannedConflict(
+            key: key, base: local?.before ?? cloud?.before, local: local?.after, cloud: cloud?.after,
+            localCapturedAt: local?.capturedAt ?? "", cloudCapturedAt: cloud?.capturedAt ?? "", winner: winner,
+            changedOn: (local == nil ? [] : [.local]) + (cloud == nil ? [] : [.cloud])
+        )
+    }
+}
