@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Logging
 
 /// The hub's services over one system database, assembled once at start-up.
 public struct Platform: Sendable {
@@ -9,6 +10,10 @@ public struct Platform: Sendable {
     public let users: UserService
     public let signIn: SignInService
     public let audit: AuditLog
+    public let remoteDatabases: RemoteDatabaseService
+    public let syncJobs: SyncJobService
+    public let conflicts: ConflictService
+    public let worker: SyncWorker
 
     /// Assembles the services; the database must already be migrated.
     public init(configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
@@ -26,5 +31,14 @@ public struct Platform: Sendable {
         self.signIn = SignInService(database: database, hasher: hasher,
                                     refreshTokenLifetime: configuration.refreshTokenLifetime)
         self.audit = AuditLog(database: database)
+        let remotes = RemoteDatabaseService(database: database, secrets: secrets, stores: stores, tenants: tenants)
+        self.remoteDatabases = remotes
+        let worker = SyncWorker(database: database, remotes: remotes, tenants: tenants,
+                                leaseDuration: configuration.jobLeaseSeconds,
+                                pollInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),
+                                logger: Logger(label: "berqenas.sync"))
+        self.worker = worker
+        self.syncJobs = SyncJobService(database: database, remotes: remotes, wake: { worker.wake() })
+        self.conflicts = ConflictService(database: database, remotes: remotes)
     }
 }

@@ -19,7 +19,7 @@ public enum BerqenasServer {
     ) async throws {
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         try useSystemDatabase(app, configuration)
-        app.migrations.add(CreateFoundationSchema())
+        SystemMigrations.add(to: app)
         try await app.autoMigrate()
 
         let secrets = SecretBox(key: try MasterKeyLoader.load(configuration))
@@ -41,13 +41,14 @@ public enum BerqenasServer {
         app.middleware.use(AuditMiddleware())
         app.middleware.use(ErrorResponseMiddleware())
         registerRoutes(app)
+        app.lifecycle.use(SyncWorkerLifecycle(worker: platform.worker))
     }
 
     /// Only applies migrations (the `berqenas migrate` command).
     public static func migrate(_ app: Application, configuration: PlatformConfiguration) async throws {
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         try useSystemDatabase(app, configuration)
-        app.migrations.add(CreateFoundationSchema())
+        SystemMigrations.add(to: app)
         try await app.autoMigrate()
     }
 
@@ -59,6 +60,8 @@ public enum BerqenasServer {
         TenantController().register(on: signedIn)
         UserController().register(on: signedIn)
         AuditController().register(on: signedIn)
+        RemoteDatabaseController().register(on: signedIn)
+        SyncJobController().register(on: signedIn)
     }
 
     private static func useSystemDatabase(_ app: Application, _ configuration: PlatformConfiguration) throws {

@@ -20,6 +20,10 @@ public struct PlatformConfiguration: Sendable {
     public var refreshTokenLifetime: TimeInterval
     /// bcrypt work factor for stored passwords.
     public var bcryptCost: Int
+    /// How long a sync job's lease lasts without renewal (a dead server's job is taken over after it).
+    public var jobLeaseSeconds: TimeInterval = 30
+    /// How often an idle worker looks for jobs queued by other servers.
+    public var jobPollSeconds: TimeInterval = 1
 
     /// A configuration with the embedded defaults.
     public init(
@@ -101,6 +105,12 @@ extension PlatformConfiguration {
                 throw PlatformError.invalidConfiguration("BERQENAS_BCRYPT_COST must be between 4 and 31")
             }
             configuration.bcryptCost = value
+        }
+        if let lease = environment["BERQENAS_JOB_LEASE_SECONDS"], !lease.isEmpty {
+            guard let value = Double(lease), value >= 1 else {
+                throw PlatformError.invalidConfiguration("BERQENAS_JOB_LEASE_SECONDS must be a number of seconds, at least 1")
+            }
+            configuration.jobLeaseSeconds = value
         }
         return configuration
     }

@@ -1,3 +1,4 @@
+import DatabaseConnectors
 import FluentKit
 import Foundation
 import SQLKit
@@ -11,6 +12,8 @@ public struct PostgresTenantStores: TenantStoreBackend {
     public let port: Int
     /// The database holding the tenant schemas.
     public let database: String
+    /// TLS of the tenant logins' connections (the system URL's `sslmode`).
+    public let tls: ConnectionSpec.TLSMode
 
     /// Creates the backend from the system database URL.
     public init(databaseURL: String) throws {
@@ -21,6 +24,13 @@ public struct PostgresTenantStores: TenantStoreBackend {
         self.port = components.port ?? 5432
         let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         self.database = path.isEmpty ? (components.user ?? "postgres") : path
+        let mode = components.queryItems?.last { ["sslmode", "tlsmode"].contains($0.name.lowercased()) }?.value?.lowercased()
+        switch mode {
+        case "disable"?: tls = .disable
+        case "require"?: tls = .require
+        case "verify-ca"?, "verify-full"?: tls = .verifyFull
+        default: tls = .prefer
+        }
     }
 
     public var engine: SystemDatabaseEngine { .postgresql }
@@ -43,6 +53,7 @@ public struct PostgresTenantStores: TenantStoreBackend {
             \(unsafeRaw: literal(TenantObjectNames.role(tenant.name)))); END $$
             """).run()
         try await sql.raw("ALTER ROLE \(unsafeRaw: role) SET search_path = \(unsafeRaw: schema)").run()
+        try await prepareSync(tenant, on: transaction)
         try await applyQuotas(tenant, on: transaction)
     }
 
@@ -83,6 +94,21 @@ public struct PostgresTenantStores: TenantStoreBackend {
             engine: .postgresql, host: host, port: port, database: database,
             schema: TenantObjectNames.schema(tenant.name), username: TenantObjectNames.role(tenant.name), password: nil
         )
+    }
+
+    public func prepareSync(_ tenant: Tenant, on database: any Database) async throws {
+        let sql = try sqlDatabase(database)
+        try await sql.raw("""
+            CREATE SCHEMA IF NOT EXISTS \(unsafeRaw: quoted(TenantObjectNames.syncSchema(tenant.name))) \
+            AUTHORIZATION \(unsafeRaw: quoted(TenantObjectNames.role(tenant.name)))
+            """).run()
+    }
+
+    public func syncSpec(for tenant: Tenant, password: String?) -> ConnectionSpec {
+        ConnectionSpec(engine: .postgresql, host: host, port: port, database: database,
+                       schema: TenantObjectNames.schema(tenant.name), username: TenantObjectNames.role(tenant.name),
+                       password: password ?? "", tls: tls, maxConnections: 2,
+                       captureSchema: TenantObjectNames.syncSchema(tenant.name))
     }
 
     private func ensureAbsent(_ tenant: Tenant, on sql: any SQLDatabase) async throws {

@@ -1,3 +1,4 @@
+import DatabaseConnectors
 import FluentKit
 import Foundation
 import SQLiteNIO
@@ -55,6 +56,12 @@ public struct SQLiteTenantStores: TenantStoreBackend {
 
     public func destroy(_ tenant: Tenant, on database: any Database) async throws {
         removeStoreFiles(tenant.name)
+    }
+
+    public func prepareSync(_ tenant: Tenant, on database: any Database) async throws {}
+
+    public func syncSpec(for tenant: Tenant, password: String?) -> ConnectionSpec {
+        ConnectionSpec(engine: .sqlite, database: storeFile(tenant.name).path, schema: "main")
     }
 
     public func connectionInfo(for tenant: Tenant) -> TenantConnectionInfo {

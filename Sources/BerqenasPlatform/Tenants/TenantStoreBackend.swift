@@ -1,3 +1,4 @@
+import DatabaseConnectors
 import FluentKit
 import Foundation
 
@@ -21,6 +22,10 @@ public protocol TenantStoreBackend: Sendable {
     func destroy(_ tenant: Tenant, on database: any Database) async throws
     /// How a client reaches the store; `password` is filled in by the caller when allowed.
     func connectionInfo(for tenant: Tenant) -> TenantConnectionInfo
+    /// Makes the store ready for the sync engine (idempotent).
+    func prepareSync(_ tenant: Tenant, on database: any Database) async throws
+    /// How the sync engine connects to the store, as the tenant's own login (`password`, where it has one).
+    func syncSpec(for tenant: Tenant, password: String?) -> ConnectionSpec
 }
 
 /// How to reach a tenant's store.
@@ -52,4 +57,6 @@ public enum TenantObjectNames {
     public static func schema(_ tenantName: String) -> String { "tenant_\(tenantName)" }
     /// `tenant_<name>_user`.
     public static func role(_ tenantName: String) -> String { "tenant_\(tenantName)_user" }
+    /// `tenant_<name>_sync`: the change log of the tenant's cloud tables, owned by its login.
+    public static func syncSchema(_ tenantName: String) -> String { "tenant_\(tenantName)_sync" }
 }

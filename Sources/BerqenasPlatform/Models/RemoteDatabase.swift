@@ -1,0 +1,158 @@
+import FluentKit
+import Foundation
+
+/// A tenant's on-premise database registered with the hub (the "local" side of its sync).
+public final class RemoteDatabase: Model, @unchecked Sendable {
+    public static let schema = "remote_databases"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "tenant_id") public var tenantID: UUID
+    @Field(key: "name") public var name: String
+    /// `postgresql`, `mssql` or `sqlite`.
+    @Field(key: "engine") public var engine: String
+    @Field(key: "host") public var host: String
+    @Field(key: "port") public var port: Int
+    @Field(key: "database_name") public var databaseName: String
+    @OptionalField(key: "schema_name") public var schemaName: String?
+    @Field(key: "username") public var username: String
+    /// The password, sealed by the master key; never returned.
+    @Field(key: "password_sealed") public var passwordSealed: String
+    @Field(key: "tls") public var tls: String
+    @OptionalField(key: "wireguard_peer_id") public var wireguardPeerID: UUID?
+    @Field(key: "capture_mode") public var captureMode: String
+    /// Prefix of the cloud tables' names (keeps two remotes' tables apart).
+    @Field(key: "target_prefix") public var targetPrefix: String
+    /// Result of the last connection test: `ok` or a connector error code.
+    @Field(key: "status") public var status: String
+    @OptionalField(key: "status_message") public var statusMessage: String?
+    @Field(key: "continuous") public var continuous: Bool
+    @Field(key: "continuous_mode") public var continuousMode: String
+    @Field(key: "continuous_strategy") public var continuousStrategy: String
+    @Field(key: "poll_interval_ms") public var pollIntervalMilliseconds: Int
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+
+    public init() {}
+}
+
+/// A job of the sync engine: queued, leased by one worker at a time, resumable.
+public final class SyncJob: Model, @unchecked Sendable {
+    public static let schema = "sync_jobs"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "tenant_id") public var tenantID: UUID
+    @Field(key: "remote_database_id") public var remoteDatabaseID: UUID
+    /// `full`, `incremental`, `bidirectional` or `rollback`.
+    @Field(key: "mode") public var mode: String
+    /// JSON array of local table names (`schema.name`); empty: every table with a primary key.
+    @Field(key: "tables_json") public var tablesJSON: String
+    @Field(key: "conflict_strategy") public var conflictStrategy: String
+    @Field(key: "dry_run") public var dryRun: Bool
+    /// `queued`, `running`, `succeeded`, `failed`, `cancelled`.
+    @Field(key: "status") public var status: String
+    @Field(key: "progress_json") public var progressJSON: String
+    @Field(key: "results_json") public var resultsJSON: String
+    @OptionalField(key: "error_code") public var errorCode: String?
+    @OptionalField(key: "error_message") public var errorMessage: String?
+    @OptionalField(key: "lease_owner") public var leaseOwner: String?
+    @OptionalField(key: "lease_expires_at") public var leaseExpiresAt: Date?
+    @Field(key: "attempts") public var attempts: Int
+    @OptionalField(key: "checkpoint_json") public var checkpointJSON: String?
+    @OptionalField(key: "rollback_of") public var rollbackOf: UUID?
+    @Field(key: "cancel_requested") public var cancelRequested: Bool
+    @OptionalField(key: "requested_by") public var requestedBy: String?
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @OptionalField(key: "started_at") public var startedAt: Date?
+    @OptionalField(key: "finished_at") public var finishedAt: Date?
+
+    public init() {}
+}
+
+/// A capture cursor of one side of one table pair of a remote database.
+public final class SyncCursor: Model, @unchecked Sendable {
+    public static let schema = "sync_cursors"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "remote_database_id") public var remoteDatabaseID: UUID
+    /// The local table, `schema.name`.
+    @Field(key: "table_name") public var tableName: String
+    @Field(key: "side") public var side: String
+    @Field(key: "cursor") public var cursor: String
+    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+
+    public init() {}
+}
+
+/// A row changed differently on both sides.
+public final class SyncConflict: Model, @unchecked Sendable {
+    public static let schema = "sync_conflicts"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "tenant_id") public var tenantID: UUID
+    @Field(key: "remote_database_id") public var remoteDatabaseID: UUID
+    @Field(key: "job_id") public var jobID: UUID
+    @Field(key: "local_table") public var localTable: String
+    @Field(key: "cloud_table") public var cloudTable: String
+    /// The key in its stored JSON form (also what identifies the row's conflict).
+    @Field(key: "key_json") public var keyJSON: String
+    @OptionalField(key: "base_json") public var baseJSON: String?
+    @OptionalField(key: "local_json") public var localJSON: String?
+    @OptionalField(key: "cloud_json") public var cloudJSON: String?
+    @Field(key: "local_captured_at") public var localCapturedAt: String
+    @Field(key: "cloud_captured_at") public var cloudCapturedAt: String
+    /// `open` or `resolved`.
+    @Field(key: "status") public var status: String
+    /// `cloud`, `local` or `custom` once resolved.
+    @OptionalField(key: "winner") public var winner: String?
+    /// The strategy, or the user who resolved it.
+    @OptionalField(key: "resolved_by") public var resolvedBy: String?
+    @OptionalField(key: "resolved_at") public var resolvedAt: Date?
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+
+    public init() {}
+}
+
+/// How to undo one row a job wrote.
+public final class SyncUndoImage: Model, @unchecked Sendable {
+    public static let schema = "sync_undo_images"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "job_id") public var jobID: UUID
+    @Field(key: "side") public var side: String
+    @Field(key: "table_name") public var tableName: String
+    @Field(key: "key_json") public var keyJSON: String
+    @OptionalField(key: "before_json") public var beforeJSON: String?
+    @OptionalField(key: "after_json") public var afterJSON: String?
+
+    public init() {}
+}
+
+/// Which remote database writes a cloud table (one writer per table).
+public final class SyncTableOwner: Model, @unchecked Sendable {
+    public static let schema = "sync_table_owners"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "tenant_id") public var tenantID: UUID
+    @Field(key: "cloud_table") public var cloudTable: String
+    @Field(key: "remote_database_id") public var remoteDatabaseID: UUID
+
+    public init() {}
+}
+
+/// When a remote database syncs by itself.
+public final class SyncSchedule: Model, @unchecked Sendable {
+    public static let schema = "sync_schedules"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "remote_database_id") public var remoteDatabaseID: UUID
+    @OptionalField(key: "every_minutes") public var everyMinutes: Int?
+    @OptionalField(key: "cron") public var cron: String?
+    @Field(key: "mode") public var mode: String
+    @Field(key: "conflict_strategy") public var conflictStrategy: String
+    @Field(key: "tables_json") public var tablesJSON: String
+    @Field(key: "enabled") public var enabled: Bool
+    @OptionalField(key: "next_run_at") public var nextRunAt: Date?
+    @OptionalField(key: "last_run_at") public var lastRunAt: Date?
+
+    public init() {}
+}

@@ -1,0 +1,155 @@
+import BerqenasSync
+import DatabaseConnectors
+import Foundation
+
+/// What registering a remote database takes (validated by `RemoteDatabaseService`).
+public struct RemoteDatabaseRegistration: Sendable {
+    public var name: String
+    public var engine: String
+    public var host: String?
+    public var port: Int?
+    public var database: String
+    public var schema: String?
+    public var username: String?
+    public var password: String?
+    public var tls: String?
+    public var wireguardPeerID: UUID?
+    public var captureMode: String?
+    public var targetPrefix: String?
+
+    /// Creates a registration.
+    public init(name: String, engine: String, host: String?, port: Int?, database: String, schema: String?,
+                username: String?, password: String?, tls: String?, wireguardPeerID: UUID?, captureMode: String?,
+                targetPrefix: String?) {
+        self.name = name
+        self.engine = engine
+        self.host = host
+        self.port = port
+        self.database = database
+        self.schema = schema
+        self.username = username
+        self.password = password
+        self.tls = tls
+        self.wireguardPeerID = wireguardPeerID
+        self.captureMode = captureMode
+        self.targetPrefix = targetPrefix
+    }
+}
+
+/// A change to a registered remote database; nil fields stay as they are.
+public struct RemoteDatabaseUpdate: Sendable {
+    public var host: String?
+    public var port: Int?
+    public var database: String?
+    public var schema: String?
+    public var username: String?
+    public var password: String?
+    public var tls: String?
+    public var captureMode: String?
+    public var continuous: Bool?
+    public var continuousMode: String?
+    public var continuousStrategy: String?
+    public var pollIntervalMilliseconds: Int?
+
+    /// Creates an update.
+    public init(host: String? = nil, port: Int? = nil, database: String? = nil, schema: String? = nil,
+                username: String? = nil, password: String? = nil, tls: String? = nil, captureMode: String? = nil,
+                continuous: Bool? = nil, continuousMode: String? = nil, continuousStrategy: String? = nil,
+                pollIntervalMilliseconds: Int? = nil) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.schema = schema
+        self.username = username
+        self.password = password
+        self.tls = tls
+        self.captureMode = captureMode
+        self.continuous = continuous
+        self.continuousMode = continuousMode
+        self.continuousStrategy = continuousStrategy
+        self.pollIntervalMilliseconds = pollIntervalMilliseconds
+    }
+
+    /// Whether the connection details change (then the database is tested again).
+    var changesConnection: Bool {
+        host != nil || port != nil || database != nil || schema != nil || username != nil || password != nil || tls != nil
+    }
+}
+
+/// Field rules shared by registration and updates.
+enum RemoteDatabaseRules {
+    static func engine(_ text: String) throws -> DatabaseEngine {
+        switch text {
+        case "postgresql": return .postgresql
+        case "mssql": return .mssql
+        case "sqlite": return .sqlite
+        default: throw PlatformError.validation(field: "engine", "must be postgresql, mssql or sqlite, not '\(text)'")
+        }
+    }
+
+    /// TLS modes: PostgreSQL's disable/prefer/require/verify_full, and SQL Server's off/on/strict.
+    static func tls(_ text: String, engine: DatabaseEngine) throws -> ConnectionSpec.TLSMode {
+        switch (text, engine) {
+        case ("disable", _), ("off", .mssql): return .disable
+        case ("prefer", _): return .prefer
+        case ("require", _), ("on", .mssql): return .require
+        case ("verify_full", _), ("verify-full", _), ("strict", .mssql): return .verifyFull
+        default:
+            throw PlatformError.validation(field: "tls", engine == .mssql
+                ? "must be off, on or strict (or disable, prefer, require, verify_full)"
+                : "must be disable, prefer, require or verify_full")
+        }
+    }
+
+    static func captureMode(_ text: String, engine: DatabaseEngine) throws -> CaptureMode {
+        guard let mode = CaptureMode(rawValue: text) else {
+            throw PlatformError.validation(field: "capture_mode", "must be triggers or change_tracking")
+        }
+        if mode == .changeTracking, engine != .mssql {
+            throw PlatformError.validation(field: "capture_mode", "change_tracking exists on SQL Server only")
+        }
+        return mode
+    }
+
+    /// Remote database names: lowercase letters, digits, `-` and `_`, 1 to 63 characters.
+    static func name(_ text: String) throws {
+        let allowed = text.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 95 }
+        guard !text.isEmpty, text.utf8.count <= 63, allowed else {
+            throw PlatformError.validation(field: "name", "use 1 to 63 lowercase letters, digits, '-' or '_'")
+        }
+    }
+
+    /// Cloud table prefixes: lowercase letters, digits and `_`, up to 30 characters.
+    static func targetPrefix(_ text: String) throws {
+        let allowed = text.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+        guard text.utf8.count <= 30, allowed else {
+            throw PlatformError.validation(field: "target_prefix", "use up to 30 lowercase letters, digits or '_'")
+        }
+    }
+
+    static func port(_ port: Int) throws {
+        guard (1...65535).contains(port) else { throw PlatformError.validation(field: "port", "must be between 1 and 65535") }
+    }
+
+    static func defaultSchema(_ engine: DatabaseEngine) -> String {
+        switch engine {
+        case .postgresql: "public"
+        case .mssql: "dbo"
+        case .sqlite: "main"
+        }
+    }
+
+    static func mode(_ text: String, field: String = "mode") throws -> SyncMode {
+        guard let mode = SyncMode(rawValue: text) else {
+            throw PlatformError.validation(field: field, "must be full, incremental or bidirectional, not '\(text)'")
+        }
+        return mode
+    }
+
+    static func strategy(_ text: String, field: String = "conflict_strategy") throws -> ConflictStrategy {
+        guard let strategy = ConflictStrategy(rawValue: text) else {
+            throw PlatformError.validation(field: field, "must be latest_wins, cloud_wins, local_wins or manual, not '\(text)'")
+        }
+        return strategy
+    }
+}

@@ -1,0 +1,206 @@
+import BerqenasSync
+import DatabaseConnectors
+import FluentKit
+import Foundation
+
+/// Registered on-premise databases of tenants: registration, connection tests, tables, removal.
+public struct RemoteDatabaseService: Sendable {
+    let database: any Database
+    let secrets: SecretBox
+    let stores: any TenantStoreBackend
+    let tenants: TenantService
+
+    static func secretContext(_ id: UUID) -> String { "remote-database:\(id.uuidString)" }
+
+    /// Registers a remote database of `tenant` and tests it; the result of the test is its `status`.
+    public func register(_ request: RemoteDatabaseRegistration, tenant: Tenant, caller: Caller) async throws -> RemoteDatabase {
+        try RemoteDatabaseRules.name(request.name)
+        let engine = try RemoteDatabaseRules.engine(request.engine)
+        if engine == .sqlite, !caller.isAdmin {
+            throw PlatformError.validation(field: "engine", "sqlite remote databases are files on the hub: only an admin may register one")
+        }
+        if engine != .sqlite, (request.host ?? "").isEmpty {
+            throw PlatformError.validation(field: "host", "is required for \(engine.rawValue)")
+        }
+        guard !request.database.isEmpty else { throw PlatformError.validation(field: "database", "is required") }
+        if let port = request.port { try RemoteDatabaseRules.port(port) }
+        let tls = try RemoteDatabaseRules.tls(request.tls ?? (engine == .mssql ? "require" : "prefer"), engine: engine)
+        let capture = try RemoteDatabaseRules.captureMode(request.captureMode ?? "triggers", engine: engine)
+        try RemoteDatabaseRules.targetPrefix(request.targetPrefix ?? "")
+        if try await RemoteDatabase.query(on: database).filter(\.$tenantID == tenant.requireID())
+            .filter(\.$name == request.name).first() != nil {
+            throw PlatformError.conflict("remote_database_exists", "tenant '\(tenant.name)' already has a remote database named '\(request.name)'")
+        }
+        let remote = RemoteDatabase()
+        let id = UUID()
+        remote.id = id
+        remote.tenantID = try tenant.requireID()
+        remote.name = request.name
+        remote.engine = engine.rawValue
+        remote.host = request.host ?? ""
+        remote.port = request.port ?? (engine == .mssql ? 1433 : 5432)
+        remote.databaseName = request.database
+        remote.schemaName = request.schema ?? RemoteDatabaseRules.defaultSchema(engine)
+        remote.username = request.username ?? ""
+        remote.passwordSealed = try secrets.seal(request.password ?? "", context: Self.secretContext(id))
+        remote.tls = tls.rawValue
+        remote.wireguardPeerID = request.wireguardPeerID
+        remote.captureMode = capture.rawValue
+        remote.targetPrefix = request.targetPrefix ?? ""
+        remote.continuous = false
+        remote.continuousMode = SyncMode.incremental.rawValue
+        remote.continuousStrategy = ConflictStrategy.latestWins.rawValue
+        remote.pollIntervalMilliseconds = 1000
+        remote.status = "untested"
+        try await remote.create(on: database)
+        _ = try? await test(remote)
+        return remote
+    }
+
+    /// The remote databases of a tenant.
+    public func list(tenant: Tenant) async throws -> [RemoteDatabase] {
+        try await RemoteDatabase.query(on: database).filter(\.$tenantID == tenant.requireID()).sort(\.$name).all()
+    }
+
+    /// One remote database of a tenant.
+    public func find(_ id: UUID, tenant: Tenant) async throws -> RemoteDatabase {
+        guard let remote = try await RemoteDatabase.find(id, on: database), remote.tenantID == tenant.id else {
+            throw PlatformError.notFound("remote database", id.uuidString)
+        }
+        return remote
+    }
+
+    /// Applies an update; new connection details are tested again.
+    public func update(_ remote: RemoteDatabase, with update: RemoteDatabaseUpdate) async throws -> RemoteDatabase {
+        let engine = try RemoteDatabaseRules.engine(remote.engine)
+        if let host = update.host {
+            guard !host.isEmpty || engine == .sqlite else { throw PlatformError.validation(field: "host", "must not be empty") }
+            remote.host = host
+        }
+        if let port = update.port {
+            try RemoteDatabaseRules.port(port)
+            remote.port = port
+        }
+        if let name = update.database {
+            guard !name.isEmpty else { throw PlatformError.validation(field: "database", "must not be empty") }
+            remote.databaseName = name
+        }
+        if let schema = update.schema { remote.schemaName = schema }
+        if let username = update.username { remote.username = username }
+        if let password = update.password {
+            remote.passwordSealed = try secrets.seal(password, context: Self.secretContext(try remote.requireID()))
+        }
+        if let tls = update.tls { remote.tls = try RemoteDatabaseRules.tls(tls, engine: engine).rawValue }
+        if let mode = update.captureMode { remote.captureMode = try RemoteDatabaseRules.captureMode(mode, engine: engine).rawValue }
+        if let mode = update.continuousMode {
+            let parsed = try RemoteDatabaseRules.mode(mode, field: "continuous_mode")
+            guard parsed != .full else {
+                throw PlatformError.validation(field: "continuous_mode", "must be incremental or bidirectional")
+            }
+            remote.continuousMode = parsed.rawValue
+        }
+        if let strategy = update.continuousStrategy {
+            remote.continuousStrategy = try RemoteDatabaseRules.strategy(strategy, field: "continuous_strategy").rawValue
+        }
+        if let interval = update.pollIntervalMilliseconds {
+            guard (100...3_600_000).contains(interval) else {
+                throw PlatformError.validation(field: "poll_interval_ms", "must be between 100 and 3600000")
+            }
+            remote.pollIntervalMilliseconds = interval
+        }
+        if let continuous = update.continuous { remote.continuous = continuous }
+        try await remote.save(on: database)
+        if update.changesConnection { _ = try? await test(remote) }
+        return remote
+    }
+
+    /// Unregisters a remote database; removes its capture objects from the remote unless `keepCapture`
+    /// (or the remote cannot be reached: then they stay, and the answer says so).
+    public func delete(_ remote: RemoteDatabase, keepCapture: Bool) async throws -> (captureRemoved: Bool, message: String?) {
+        var removed = false
+        var message: String?
+        if !keepCapture {
+            let connector = try connector(for: remote)
+            do {
+                let cursors = try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remote.requireID())
+                    .filter(\.$side == SyncSide.local.rawValue).all()
+                for name in Set(cursors.map(\.tableName)) {
+                    try await connector.uninstallCapture(on: try TableNames.parse(name))
+                }
+                removed = true
+            } catch {
+                message = "capture objects were left on the remote: \(Self.describe(error))"
+            }
+            await connector.close()
+        }
+        try await remote.delete(on: database)
+        return (removed, message)
+    }
+
+    /// Tests the connection and records the outcome as the remote's status.
+    public func test(_ remote: RemoteDatabase) async throws -> ConnectionTestResult {
+        let connector = try connector(for: remote)
+        defer { Task { await connector.close() } }
+        do {
+            let result = try await connector.test()
+            remote.status = "ok"
+            remote.statusMessage = nil
+            try await remote.save(on: database)
+            return result
+        } catch let error as ConnectorError {
+            remote.status = error.code.rawValue
+            remote.statusMessage = error.message
+            try await remote.save(on: database)
+            throw PlatformError(code: error.code.rawValue, status: 422, message: error.message)
+        }
+    }
+
+    /// A connector to the remote database (through its WireGuard peer once peers exist; `host` until then).
+    public func connector(for remote: RemoteDatabase) throws -> any DatabaseConnector {
+        let engine = try RemoteDatabaseRules.engine(remote.engine)
+        let password = try secrets.open(remote.passwordSealed, context: Self.secretContext(try remote.requireID()))
+        let spec = ConnectionSpec(engine: engine, host: remote.host, port: remote.port, database: remote.databaseName,
+                                  schema: remote.schemaName, username: remote.username, password: password,
+                                  tls: ConnectionSpec.TLSMode(rawValue: remote.tls) ?? .prefer, connectTimeout: 10)
+        return try Self.makeConnector(spec)
+    }
+
+    /// A connector to a tenant's cloud store, as the tenant's own login.
+    public func cloudConnector(for tenant: Tenant) async throws -> (any DatabaseConnector, schema: String) {
+        try await stores.prepareSync(tenant, on: database)
+        let password = try tenants.connectionInfo(for: tenant, revealPassword: true).password
+        let spec = stores.syncSpec(for: tenant, password: password)
+        return (try Self.makeConnector(spec), spec.schema ?? "main")
+    }
+
+    /// The schema of a tenant's cloud tables.
+    public func cloudSchema(for tenant: Tenant) -> String {
+        stores.syncSpec(for: tenant, password: nil).schema ?? "main"
+    }
+
+    static func makeConnector(_ spec: ConnectionSpec) throws -> any DatabaseConnector {
+        switch spec.engine {
+        case .postgresql: try PostgresConnector(spec: spec)
+        case .sqlite: SQLiteConnector(spec: spec)
+        case .mssql: SQLServerConnector(spec: spec)
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? ConnectorError { return "\(error.code.rawValue): \(error.message)" }
+        if let error = error as? SyncError { return error.message }
+        if let error = error as? PlatformError { return error.message }
+        return "\(error)"
+    }
+}
+
+/// `schema.name` texts of table references (how jobs, cursors and conflicts name tables).
+enum TableNames {
+    static func parse(_ text: String, defaultSchema: String = "public") throws -> TableRef {
+        let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
+        guard let last = parts.last, !last.isEmpty else {
+            throw PlatformError.validation(field: "tables", "'\(text)' is not a table name")
+        }
+        return TableRef(schema: parts.count == 2 ? parts[0] : defaultSchema, name: last)
+    }
+}

@@ -1,0 +1,71 @@
+import BerqenasSync
+import DatabaseConnectors
+import FluentKit
+import Foundation
+
+/// A remote database's state, measured when asked.
+public struct RemoteDatabaseStatus: Sendable {
+    public struct TableState: Sendable {
+        public var table: String
+        public var captureInstalled: Bool
+        public var pendingChanges: Int
+    }
+
+    public var reachable: Bool
+    public var latencyMilliseconds: Double?
+    public var error: String?
+    public var lastJob: SyncJob?
+    public var nextRunAt: Date?
+    public var tables: [TableState]
+    public var openConflicts: Int
+    public var continuous: Bool
+}
+
+extension RemoteDatabaseService {
+    /// Every table and view of the remote database's schema, described.
+    public func tables(of remote: RemoteDatabase) async throws -> [TableSchema] {
+        let connector = try connector(for: remote)
+        do {
+            var tables: [TableSchema] = []
+            for ref in try await connector.listTables(schema: remote.schemaName) {
+                tables.append(try await connector.describeTable(ref))
+            }
+            await connector.close()
+            return tables
+        } catch {
+            await connector.close()
+            if let error = error as? ConnectorError { throw PlatformError(code: error.code.rawValue, status: 422, message: error.message) }
+            throw error
+        }
+    }
+
+    /// Reachability and latency (a live test), last job, next scheduled run, capture state and pending
+    /// changes of each synced table, and open conflicts.
+    public func status(of remote: RemoteDatabase) async throws -> RemoteDatabaseStatus {
+        let remoteID = try remote.requireID()
+        let lastJob = try await SyncJob.query(on: database).filter(\.$remoteDatabaseID == remoteID)
+            .sort(\.$createdAt, .descending).first()
+        let schedule = try await SyncSchedule.query(on: database).filter(\.$remoteDatabaseID == remoteID).first()
+        let openConflicts = try await SyncConflict.query(on: database).filter(\.$remoteDatabaseID == remoteID)
+            .filter(\.$status == "open").count()
+        let synced = Set(try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remoteID)
+            .filter(\.$side == SyncSide.local.rawValue).all().map(\.tableName)).sorted()
+        var status = RemoteDatabaseStatus(reachable: false, latencyMilliseconds: nil, error: nil, lastJob: lastJob,
+                                          nextRunAt: schedule?.enabled == true ? schedule?.nextRunAt : nil, tables: [],
+                                          openConflicts: openConflicts, continuous: remote.continuous)
+        let connector = try connector(for: remote)
+        do {
+            let test = try await connector.test()
+            status.reachable = true
+            status.latencyMilliseconds = test.latencyMilliseconds
+            for name in synced {
+                let capture = try await connector.captureStatus(of: try TableNames.parse(name))
+                status.tables.append(.init(table: name, captureInstalled: capture.installed, pendingChanges: capture.pendingChanges))
+            }
+        } catch {
+            status.error = Self.describe(error)
+        }
+        await connector.close()
+        return status
+    }
+}

@@ -1,0 +1,171 @@
+import BerqenasSync
+import DatabaseConnectors
+import FluentKit
+import Foundation
+import SQLKit
+
+/// What a sync request asks for.
+public struct SyncRequest: Sendable {
+    public var mode: String
+    public var tables: [String]?
+    public var conflictStrategy: String?
+    public var dryRun: Bool
+
+    /// Creates a request.
+    public init(mode: String, tables: [String]? = nil, conflictStrategy: String? = nil, dryRun: Bool = false) {
+        self.mode = mode
+        self.tables = tables
+        self.conflictStrategy = conflictStrategy
+        self.dryRun = dryRun
+    }
+}
+
+/// Sync jobs: queueing (one active job per remote database), listing, cancelling, rolling back.
+public struct SyncJobService: Sendable {
+    let database: any Database
+    let remotes: RemoteDatabaseService
+    /// Wakes the local worker when a job is queued.
+    let wake: @Sendable () -> Void
+
+    /// Queues a job. The tables are checked against the remote now (so an unknown table or an unreachable
+    /// remote is a 4xx, not a failed job), and the cloud tables are claimed for this remote database.
+    public func enqueue(_ request: SyncRequest, remote: RemoteDatabase, tenant: Tenant, caller: Caller) async throws -> SyncJob {
+        let mode = try RemoteDatabaseRules.mode(request.mode)
+        let strategy = try RemoteDatabaseRules.strategy(request.conflictStrategy ?? ConflictStrategy.latestWins.rawValue)
+        let pairs = try await tablePairs(request.tables, remote: remote, tenant: tenant)
+        if !request.dryRun { try await claim(pairs, remote: remote) }
+        return try await insertJob(remote: remote, mode: mode.rawValue, tables: pairs.map(\.local.description),
+                                   strategy: strategy.rawValue, dryRun: request.dryRun, rollbackOf: nil, caller: caller)
+    }
+
+    /// The job that undoes `job` on the rows nobody changed since.
+    public func rollback(_ job: SyncJob, remote: RemoteDatabase, caller: Caller) async throws -> SyncJob {
+        guard ["succeeded", "failed", "cancelled"].contains(job.status) else {
+            throw PlatformError.conflict("job_not_finished", "job \(job.id?.uuidString ?? "") is \(job.status); roll back a finished job")
+        }
+        guard !job.dryRun else { throw PlatformError.conflict("dry_run_job", "a dry run changed nothing: there is nothing to roll back") }
+        let outcome = try StoredJSON.value(SyncJobOutcome.self, job.resultsJSON)
+        guard outcome.undoComplete else {
+            throw PlatformError.conflict("undo_incomplete", "job changed more than \(SystemDatabaseJournal.undoLimit) rows; its undo journal is incomplete")
+        }
+        return try await insertJob(remote: remote, mode: "rollback", tables: [], strategy: job.conflictStrategy,
+                                   dryRun: false, rollbackOf: try job.requireID(), caller: caller)
+    }
+
+    private func insertJob(remote: RemoteDatabase, mode: String, tables: [String], strategy: String, dryRun: Bool,
+                           rollbackOf: UUID?, caller: Caller) async throws -> SyncJob {
+        let job = SyncJob()
+        job.id = UUID()
+        job.tenantID = remote.tenantID
+        job.remoteDatabaseID = try remote.requireID()
+        job.mode = mode
+        job.tablesJSON = try StoredJSON.text(tables)
+        job.conflictStrategy = strategy
+        job.dryRun = dryRun
+        job.status = "queued"
+        job.progressJSON = try StoredJSON.text(SyncProgress(tablesTotal: tables.count))
+        job.resultsJSON = try StoredJSON.text(SyncJobOutcome())
+        job.attempts = 0
+        job.cancelRequested = false
+        job.rollbackOf = rollbackOf
+        job.requestedBy = caller.username
+        do {
+            try await job.create(on: database)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            let active = try await SyncJob.query(on: database).filter(\.$remoteDatabaseID == remote.requireID())
+                .filter(\.$status ~~ ["queued", "running"]).first()
+            throw PlatformError(code: "sync_in_progress", status: 409,
+                                message: "remote database '\(remote.name)' already has a \(active?.status ?? "queued") job; "
+                                    + "wait for it or cancel it",
+                                details: ["job_id": active?.id?.uuidString ?? ""])
+        }
+        wake()
+        return job
+    }
+
+    /// The local and cloud tables a request names (every table with a primary key when it names none).
+    func tablePairs(_ names: [String]?, remote: RemoteDatabase, tenant: Tenant) async throws -> [SyncTablePair] {
+        let connector = try remotes.connector(for: remote)
+        defer { Task { await connector.close() } }
+        let available: [TableRef]
+        do {
+            available = try await connector.listTables(schema: remote.schemaName)
+        } catch let error as ConnectorError {
+            throw PlatformError(code: error.code.rawValue, status: 422, message: "remote database '\(remote.name)': \(error.message)")
+        }
+        var locals: [TableRef] = []
+        if let names, !names.isEmpty {
+            for name in names {
+                let ref = try TableNames.parse(name, defaultSchema: remote.schemaName ?? "public")
+                guard available.contains(ref) else {
+                    throw PlatformError.validation(field: "tables", "'\(name)' is not a table of remote database '\(remote.name)'")
+                }
+                locals.append(ref)
+            }
+        } else {
+            for ref in available where try await connector.describeTable(ref).hasPrimaryKey { locals.append(ref) }
+        }
+        let cloudSchema = remotes.cloudSchema(for: tenant)
+        return locals.map { SyncTablePair(local: $0, cloud: TableRef(schema: cloudSchema, name: remote.targetPrefix + $0.name)) }
+    }
+
+    /// Records that `remote` writes these cloud tables; another remote database's table is refused.
+    private func claim(_ pairs: [SyncTablePair], remote: RemoteDatabase) async throws {
+        let remoteID = try remote.requireID()
+        for pair in pairs {
+            let name = pair.cloud.description
+            if let owner = try await SyncTableOwner.query(on: database).filter(\.$tenantID == remote.tenantID)
+                .filter(\.$cloudTable == name).first() {
+                guard owner.remoteDatabaseID == remoteID else {
+                    let other = try await RemoteDatabase.find(owner.remoteDatabaseID, on: database)
+                    throw PlatformError.conflict("table_owned",
+                        "cloud table \(name) is written by remote database '\(other?.name ?? owner.remoteDatabaseID.uuidString)'; "
+                        + "register this one with a target_prefix to keep the tables apart")
+                }
+                continue
+            }
+            let owner = SyncTableOwner()
+            owner.tenantID = remote.tenantID
+            owner.cloudTable = name
+            owner.remoteDatabaseID = remoteID
+            try await owner.create(on: database)
+        }
+    }
+
+    /// A page of a tenant's jobs, newest first.
+    public func list(tenant: Tenant, remoteID: UUID?, status: String?, limit: Int, offset: Int) async throws -> (items: [SyncJob], total: Int) {
+        var query = SyncJob.query(on: database).filter(\.$tenantID == (try tenant.requireID()))
+        if let remoteID { query = query.filter(\.$remoteDatabaseID == remoteID) }
+        if let status {
+            guard ["queued", "running", "succeeded", "failed", "cancelled"].contains(status) else {
+                throw PlatformError.validation(field: "status", "must be queued, running, succeeded, failed or cancelled")
+            }
+            query = query.filter(\.$status == status)
+        }
+        let total = try await query.count()
+        let items = try await query.sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all()
+        return (items, total)
+    }
+
+    /// One job of a tenant.
+    public func find(_ id: UUID, tenant: Tenant) async throws -> SyncJob {
+        guard let job = try await SyncJob.find(id, on: database), job.tenantID == tenant.id else {
+            throw PlatformError.notFound("sync job", id.uuidString)
+        }
+        return job
+    }
+
+    /// Cancels a queued job at once, a running one at its next batch; a finished job answers 409.
+    public func cancel(_ job: SyncJob) async throws -> SyncJob {
+        switch job.status {
+        case "queued":
+            try await SyncJob.query(on: database).filter(\.$id == job.requireID()).filter(\.$status == "queued")
+                .set(\.$status, to: "cancelled").set(\.$finishedAt, to: Date()).set(\.$cancelRequested, to: true).update()
+        case "running":
+            try await SyncJob.query(on: database).filter(\.$id == job.requireID()).set(\.$cancelRequested, to: true).update()
+        default:
+            throw PlatformError.conflict("job_finished", "the job already \(job.status)")
+        }
+        return try await SyncJob.find(job.requireID(), on: database) ?? job
+    }
+}

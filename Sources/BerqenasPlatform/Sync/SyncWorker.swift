@@ -1,0 +1,211 @@
+import BerqenasSync
+import DatabaseConnectors
+import FluentKit
+import Foundation
+import Logging
+import SQLKit
+
+/// Runs queued sync jobs. Each job is leased (owner + expiry, renewed while it runs): with several
+/// servers on one PostgreSQL system database, `FOR UPDATE SKIP LOCKED` hands each job to one worker,
+/// and a job whose worker died is taken over once its lease expires and resumes from its journal.
+public actor SyncWorker {
+    let database: any Database
+    let remotes: RemoteDatabaseService
+    let tenants: TenantService
+    let logger: Logger
+    /// Identifies this worker's leases.
+    public nonisolated let workerID = "worker-" + UUID().uuidString.prefix(8).lowercased()
+    let leaseDuration: TimeInterval
+    let pollInterval: Duration
+    private var loop: Task<Void, Never>?
+    private var waiter: CheckedContinuation<Void, Never>?
+    private var waiterGeneration = 0
+    private var wokenEarly = false
+
+    init(database: any Database, remotes: RemoteDatabaseService, tenants: TenantService, leaseDuration: TimeInterval,
+         pollInterval: Duration, logger: Logger) {
+        self.database = database
+        self.remotes = remotes
+        self.tenants = tenants
+        self.leaseDuration = leaseDuration
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    /// Starts taking jobs.
+    public func start() {
+        guard loop == nil else { return }
+        loop = Task { [weak self] in
+            while !Task.isCancelled {
+                guard let self else { return }
+                if await self.runNextJob() { continue }
+                await self.waitForWork()
+            }
+        }
+    }
+
+    /// Stops taking jobs; a running job stops at its next batch and keeps its lease until it expires.
+    public func stop() async {
+        loop?.cancel()
+        resumeWaiter()
+        await loop?.value
+        loop = nil
+    }
+
+    /// Wakes the loop (a job was queued here).
+    public nonisolated func wake() {
+        Task { await self.signal() }
+    }
+
+    private func signal() {
+        if waiter != nil { resumeWaiter() } else { wokenEarly = true }
+    }
+
+    /// Returns at a wake-up or after the poll interval (jobs queued by other servers, expired leases).
+    private func waitForWork() async {
+        if wokenEarly {
+            wokenEarly = false
+            return
+        }
+        waiterGeneration += 1
+        let generation = waiterGeneration
+        let timer = Task { [pollInterval] in
+            try? await Task.sleep(for: pollInterval)
+            await self.timeOut(generation)
+        }
+        await withCheckedContinuation { waiter = $0 }
+        timer.cancel()
+    }
+
+    private func timeOut(_ generation: Int) {
+        if generation == waiterGeneration { resumeWaiter() }
+    }
+
+    private func resumeWaiter() {
+        waiter?.resume()
+        waiter = nil
+    }
+
+    /// Claims and runs one job; false when none was ready.
+    func runNextJob() async -> Bool {
+        do {
+            guard let job = try await claim() else { return false }
+            await run(job)
+            return true
+        } catch {
+            logger.error("sync worker: \(String(describing: error))")
+            return false
+        }
+    }
+
+    /// Takes the oldest queued job, or a running one whose lease expired.
+    func claim() async throws -> SyncJob? {
+        guard let sql = database as? any SQLDatabase else { return nil }
+        let now = Date()
+        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        let row = try await sql.raw("""
+            UPDATE sync_jobs SET status = 'running', lease_owner = \(bind: workerID),
+                lease_expires_at = \(bind: now.addingTimeInterval(leaseDuration)), attempts = attempts + 1,
+                started_at = COALESCE(started_at, \(bind: now))
+            WHERE id = (SELECT id FROM sync_jobs
+                        WHERE status = 'queued' OR (status = 'running' AND lease_expires_at < \(bind: now))
+                        ORDER BY created_at LIMIT 1\(unsafeRaw: lock))
+            RETURNING id
+            """).first()
+        guard let id = try row?.decode(column: "id", as: UUID.self) else { return nil }
+        return try await SyncJob.find(id, on: database)
+    }
+
+    private func run(_ job: SyncJob) async {
+        let heartbeat = Task { [database, workerID, leaseDuration] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(max(0.2, leaseDuration / 3)))
+                guard !Task.isCancelled, let id = job.id else { return }
+                try? await SyncJob.query(on: database).filter(\.$id == id).filter(\.$leaseOwner == workerID)
+                    .set(\.$leaseExpiresAt, to: Date().addingTimeInterval(leaseDuration)).update()
+            }
+        }
+        defer { heartbeat.cancel() }
+        var outcome = (try? StoredJSON.value(SyncJobOutcome.self, job.resultsJSON)) ?? SyncJobOutcome()
+        var status = "succeeded"
+        var errorCode: String?
+        var errorMessage: String?
+        do {
+            outcome = try await execute(job)
+        } catch let error as SyncError where error.code == "cancelled" {
+            status = "cancelled"
+        } catch {
+            status = "failed"
+            (errorCode, errorMessage) = Self.codeAndMessage(error)
+            logger.warning("sync job \(job.id?.uuidString ?? "") failed: \(errorMessage ?? "")")
+        }
+        do {
+            try await SyncJob.query(on: database).filter(\.$id == job.requireID()).filter(\.$leaseOwner == workerID)
+                .set(\.$status, to: status).set(\.$resultsJSON, to: try StoredJSON.text(outcome))
+                .set(\.$errorCode, to: errorCode).set(\.$errorMessage, to: errorMessage)
+                .set(\.$finishedAt, to: Date()).set(\.$leaseOwner, to: nil).set(\.$leaseExpiresAt, to: nil)
+                .update()
+        } catch {
+            logger.error("sync job \(job.id?.uuidString ?? ""): could not record its end: \(String(describing: error))")
+        }
+    }
+
+    static func codeAndMessage(_ error: any Error) -> (String, String) {
+        switch error {
+        case let error as SyncError: (error.code, error.message)
+        case let error as ConnectorError: (error.code.rawValue, error.message)
+        case let error as PlatformError: (error.code, error.message)
+        default: ("internal", String(describing: error))
+        }
+    }
+
+    /// Runs a claimed job to its end (or its first error).
+    private func execute(_ job: SyncJob) async throws -> SyncJobOutcome {
+        guard let remote = try await RemoteDatabase.find(job.remoteDatabaseID, on: database),
+              let tenant = try await Tenant.find(job.tenantID, on: database) else {
+            throw SyncError("remote_missing", "the remote database was deleted")
+        }
+        let journal = try SystemDatabaseJournal(database: database, job: job)
+        let local = try remotes.connector(for: remote)
+        let (cloud, _) = try await remotes.cloudConnector(for: tenant)
+        let runner = SyncRunner(local: local, cloud: cloud, origin: "berqenas:\(try remote.requireID().uuidString)", journal: journal)
+        do {
+            var outcome = SyncJobOutcome()
+            if job.mode == "rollback", let target = job.rollbackOf {
+                let entries = try await undoEntries(of: target)
+                let (restored, changedSince) = try await runner.rollback(entries)
+                outcome.restored = restored
+                outcome.changedSince = changedSince.map {
+                    .init(side: $0.side.rawValue, table: $0.table.description, key: $0.key.map(PlainJSONCodec.render))
+                }
+            } else {
+                let tables = try StoredJSON.value([String].self, job.tablesJSON)
+                let cloudSchema = remotes.cloudSchema(for: tenant)
+                let pairs = try tables.map { name in
+                    let ref = try TableNames.parse(name)
+                    return SyncTablePair(local: ref, cloud: TableRef(schema: cloudSchema, name: remote.targetPrefix + ref.name))
+                }
+                let mode = try RemoteDatabaseRules.mode(job.mode)
+                let strategy = try RemoteDatabaseRules.strategy(job.conflictStrategy)
+                outcome.tables = try await runner.run(mode, pairs: pairs, strategy: strategy, dryRun: job.dryRun)
+            }
+            outcome.undoComplete = journal.undoComplete
+            await local.close()
+            await cloud.close()
+            return outcome
+        } catch {
+            await local.close()
+            await cloud.close()
+            throw error
+        }
+    }
+
+    private func undoEntries(of jobID: UUID) async throws -> [UndoEntry] {
+        try await SyncUndoImage.query(on: database).filter(\.$jobID == jobID).all().map { image in
+            UndoEntry(side: SyncSide(rawValue: image.side) ?? .cloud, table: try TableNames.parse(image.tableName),
+                      key: try StoredJSON.value(RowKey.self, image.keyJSON),
+                      before: try image.beforeJSON.map { try StoredJSON.value(RowImage.self, $0) },
+                      after: try image.afterJSON.map { try StoredJSON.value(RowImage.self, $0) })
+        }
+    }
+}

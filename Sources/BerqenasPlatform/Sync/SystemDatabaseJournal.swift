@@ -1,0 +1,155 @@
+import BerqenasSync
+import DatabaseConnectors
+import FluentKit
+import Foundation
+import SQLKit
+
+/// A job's journal in the system database: cursors, checkpoint, undo images, conflicts, progress.
+final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
+    let database: any Database
+    let jobID: UUID
+    let tenantID: UUID
+    let remoteID: UUID
+    let strategyName: String
+    /// Undo images kept per job; a job changing more rows cannot be rolled back.
+    static let undoLimit = 100_000
+    private let lock = NSLock()
+    private var undoCount = 0
+    private(set) var undoComplete = true
+
+    init(database: any Database, job: SyncJob) throws {
+        self.database = database
+        self.jobID = try job.requireID()
+        self.tenantID = job.tenantID
+        self.remoteID = job.remoteDatabaseID
+        self.strategyName = job.conflictStrategy
+    }
+
+    func cursor(of table: TableRef, side: SyncSide) async throws -> String? {
+        try await cursorRow(table, side)?.cursor
+    }
+
+    func saveCursor(_ cursor: String, of table: TableRef, side: SyncSide) async throws {
+        if let row = try await cursorRow(table, side) {
+            row.cursor = cursor
+            try await row.save(on: database)
+        } else {
+            let row = SyncCursor()
+            row.remoteDatabaseID = remoteID
+            row.tableName = table.description
+            row.side = side.rawValue
+            row.cursor = cursor
+            try await row.create(on: database)
+        }
+    }
+
+    private func cursorRow(_ table: TableRef, _ side: SyncSide) async throws -> SyncCursor? {
+        try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remoteID)
+            .filter(\.$tableName == table.description).filter(\.$side == side.rawValue).first()
+    }
+
+    func checkpoint() async throws -> FullCopyCheckpoint? {
+        guard let text = try await job().checkpointJSON else { return nil }
+        return try StoredJSON.value(FullCopyCheckpoint.self, text)
+    }
+
+    func saveCheckpoint(_ checkpoint: FullCopyCheckpoint?) async throws {
+        let text = try checkpoint.map(StoredJSON.text)
+        try await SyncJob.query(on: database).filter(\.$id == jobID).set(\.$checkpointJSON, to: text).update()
+    }
+
+    func recordUndo(_ entries: [UndoEntry]) async throws {
+        let room: Int = lock.withLock {
+            let room = max(0, Self.undoLimit - undoCount)
+            undoCount += min(room, entries.count)
+            if entries.count > room { undoComplete = false }
+            return room
+        }
+        guard room > 0, let sql = database as? any SQLDatabase else { return }
+        for chunk in Array(entries.prefix(room)).chunked(500) {
+            var rows: [[any SQLExpression]] = []
+            for entry in chunk {
+                rows.append([
+                    SQLBind(UUID()), SQLBind(jobID), SQLBind(entry.side.rawValue), SQLBind(entry.table.description),
+                    SQLBind(try StoredJSON.text(entry.key)), SQLBind(try entry.before.map(StoredJSON.text)),
+                    SQLBind(try entry.after.map(StoredJSON.text)),
+                ])
+            }
+            var insert = sql.insert(into: SyncUndoImage.schema)
+                .columns("id", "job_id", "side", "table_name", "key_json", "before_json", "after_json")
+            for row in rows { insert = insert.values(row) }
+            try await insert.ignoringConflicts(with: ["job_id", "side", "table_name", "key_json"]).run()
+        }
+    }
+
+    func parkedKeys(of table: SyncTablePair) async throws -> Set<RowKey> {
+        let open = try await openConflicts(table)
+        return Set(try open.map { try StoredJSON.value(RowKey.self, $0.keyJSON) })
+    }
+
+    private func openConflicts(_ table: SyncTablePair) async throws -> [SyncConflict] {
+        try await SyncConflict.query(on: database).filter(\.$remoteDatabaseID == remoteID)
+            .filter(\.$localTable == table.local.description).filter(\.$status == "open").all()
+    }
+
+    func recordConflicts(_ conflicts: [PlannedConflict], of table: SyncTablePair) async throws {
+        let open = Dictionary(try await openConflicts(table).map { ($0.keyJSON, $0) }, uniquingKeysWith: { first, _ in first })
+        for planned in conflicts {
+            let keyText = try StoredJSON.text(planned.key)
+            let row = open[keyText] ?? SyncConflict()
+            if row.id == nil {
+                row.tenantID = tenantID
+                row.remoteDatabaseID = remoteID
+                row.localTable = table.local.description
+                row.cloudTable = table.cloud.description
+                row.keyJSON = keyText
+                row.baseJSON = try planned.base.map(StoredJSON.text)
+                row.localJSON = nil
+                row.cloudJSON = nil
+                row.localCapturedAt = ""
+                row.cloudCapturedAt = ""
+            }
+            row.jobID = jobID
+            if planned.changedOn.contains(.local) {
+                row.localJSON = try planned.local.map(StoredJSON.text)
+                row.localCapturedAt = planned.localCapturedAt
+            }
+            if planned.changedOn.contains(.cloud) {
+                row.cloudJSON = try planned.cloud.map(StoredJSON.text)
+                row.cloudCapturedAt = planned.cloudCapturedAt
+            }
+            if let winner = planned.winner {
+                row.status = "resolved"
+                row.winner = winner.rawValue
+                row.resolvedBy = "strategy:\(strategyName)"
+                row.resolvedAt = Date()
+            } else {
+                row.status = "open"
+            }
+            try await row.save(on: database)
+        }
+    }
+
+    func report(progress: SyncProgress, results: [SyncTableResult]) async throws {
+        try await SyncJob.query(on: database).filter(\.$id == jobID)
+            .set(\.$progressJSON, to: try StoredJSON.text(progress)).update()
+    }
+
+    func checkCancelled() async throws {
+        if try await job().cancelRequested { throw SyncError("cancelled", "the job was cancelled") }
+    }
+
+    private func job() async throws -> SyncJob {
+        guard let job = try await SyncJob.find(jobID, on: database) else {
+            throw SyncError("job_missing", "the job was deleted while it ran")
+        }
+        return job
+    }
+}
+
+extension Array {
+    /// Consecutive runs of at most `size` elements.
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

@@ -1,0 +1,354 @@
+import BerqenasPlatform
+import DatabaseConnectors
+import Foundation
+import OpenAPIKit
+import Vapor
+
+/// A remote database as the API shows it (never its password).
+struct RemoteDatabaseResponse: Content {
+    let id: UUID
+    let name: String
+    let engine: String
+    let host: String
+    let port: Int
+    let database: String
+    let schema: String?
+    let username: String
+    let tls: String
+    let wireguardPeerID: UUID?
+    let captureMode: String
+    let targetPrefix: String
+    let status: String
+    let statusMessage: String?
+    let continuous: Bool
+    let continuousMode: String
+    let continuousStrategy: String
+    let pollIntervalMs: Int
+    let createdAt: Date?
+    let updatedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, engine, host, port, database, schema, username, tls, status, continuous
+        case wireguardPeerID = "wireguard_peer_id", captureMode = "capture_mode", targetPrefix = "target_prefix"
+        case statusMessage = "status_message", continuousMode = "continuous_mode", continuousStrategy = "continuous_strategy"
+        case pollIntervalMs = "poll_interval_ms", createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    init(_ remote: RemoteDatabase) throws {
+        id = try remote.requireID()
+        name = remote.name
+        engine = remote.engine
+        host = remote.host
+        port = remote.port
+        database = remote.databaseName
+        schema = remote.schemaName
+        username = remote.username
+        tls = remote.tls
+        wireguardPeerID = remote.wireguardPeerID
+        captureMode = remote.captureMode
+        targetPrefix = remote.targetPrefix
+        status = remote.status
+        statusMessage = remote.statusMessage
+        continuous = remote.continuous
+        continuousMode = remote.continuousMode
+        continuousStrategy = remote.continuousStrategy
+        pollIntervalMs = remote.pollIntervalMilliseconds
+        createdAt = remote.createdAt
+        updatedAt = remote.updatedAt
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(engine, forKey: .engine)
+        try container.encode(host, forKey: .host)
+        try container.encode(port, forKey: .port)
+        try container.encode(database, forKey: .database)
+        try container.encode(schema, forKey: .schema)
+        try container.encode(username, forKey: .username)
+        try container.encode(tls, forKey: .tls)
+        try container.encode(wireguardPeerID, forKey: .wireguardPeerID)
+        try container.encode(captureMode, forKey: .captureMode)
+        try container.encode(targetPrefix, forKey: .targetPrefix)
+        try container.encode(status, forKey: .status)
+        try container.encode(statusMessage, forKey: .statusMessage)
+        try container.encode(continuous, forKey: .continuous)
+        try container.encode(continuousMode, forKey: .continuousMode)
+        try container.encode(continuousStrategy, forKey: .continuousStrategy)
+        try container.encode(pollIntervalMs, forKey: .pollIntervalMs)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "id": .string(format: .uuid), "name": .string, "engine": .string(allowedValues: ["postgresql", "mssql", "sqlite"]),
+        "host": .string, "port": .integer, "database": .string, "schema": .string(nullable: true), "username": .string,
+        "tls": .string, "wireguard_peer_id": .string(format: .uuid, nullable: true), "capture_mode": .string,
+        "target_prefix": .string, "status": .string, "status_message": .string(nullable: true), "continuous": .boolean,
+        "continuous_mode": .string, "continuous_strategy": .string, "poll_interval_ms": .integer,
+        "created_at": .string(format: .dateTime, nullable: true), "updated_at": .string(format: .dateTime, nullable: true),
+    ])
+}
+
+/// A new remote database.
+struct RegisterRemoteDatabaseRequest: Content {
+    let name: String
+    let engine: String
+    let host: String?
+    let port: Int?
+    let database: String
+    let schema: String?
+    let username: String?
+    let password: String?
+    let tls: String?
+    let wireguardPeerID: UUID?
+    let captureMode: String?
+    let targetPrefix: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, engine, host, port, database, schema, username, password, tls
+        case wireguardPeerID = "wireguard_peer_id", captureMode = "capture_mode", targetPrefix = "target_prefix"
+    }
+
+    var registration: RemoteDatabaseRegistration {
+        RemoteDatabaseRegistration(name: name, engine: engine, host: host, port: port, database: database, schema: schema,
+                                   username: username, password: password, tls: tls, wireguardPeerID: wireguardPeerID,
+                                   captureMode: captureMode, targetPrefix: targetPrefix)
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "name": .string, "engine": .string(allowedValues: ["postgresql", "mssql", "sqlite"]),
+        "host": .string(required: false), "port": .integer(required: false), "database": .string,
+        "schema": .string(required: false), "username": .string(required: false), "password": .string(required: false),
+        "tls": .string(required: false), "wireguard_peer_id": .string(format: .uuid, required: false),
+        "capture_mode": .string(required: false), "target_prefix": .string(required: false),
+    ])
+}
+
+/// Changes to a remote database; new connection details are tested again.
+struct UpdateRemoteDatabaseRequest: Content {
+    let host: String?
+    let port: Int?
+    let database: String?
+    let schema: String?
+    let username: String?
+    let password: String?
+    let tls: String?
+    let captureMode: String?
+    let continuous: Bool?
+    let continuousMode: String?
+    let continuousStrategy: String?
+    let pollIntervalMs: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case host, port, database, schema, username, password, tls, continuous
+        case captureMode = "capture_mode", continuousMode = "continuous_mode", continuousStrategy = "continuous_strategy"
+        case pollIntervalMs = "poll_interval_ms"
+    }
+
+    var update: RemoteDatabaseUpdate {
+        RemoteDatabaseUpdate(host: host, port: port, database: database, schema: schema, username: username, password: password,
+                             tls: tls, captureMode: captureMode, continuous: continuous, continuousMode: continuousMode,
+                             continuousStrategy: continuousStrategy, pollIntervalMilliseconds: pollIntervalMs)
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "host": .string(required: false), "port": .integer(required: false), "database": .string(required: false),
+        "schema": .string(required: false), "username": .string(required: false), "password": .string(required: false),
+        "tls": .string(required: false), "capture_mode": .string(required: false), "continuous": .boolean(required: false),
+        "continuous_mode": .string(required: false), "continuous_strategy": .string(required: false),
+        "poll_interval_ms": .integer(required: false),
+    ])
+}
+
+/// The outcome of a connection test.
+struct ConnectionTestResponse: Content {
+    let serverVersion: String
+    let latencyMs: Double
+    let encrypted: Bool?
+    let canCreateTriggers: Bool
+    let changeTrackingEnabled: Bool?
+    let logicalReplication: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case serverVersion = "server_version", latencyMs = "latency_ms", encrypted
+        case canCreateTriggers = "can_create_triggers", changeTrackingEnabled = "change_tracking_enabled"
+        case logicalReplication = "logical_replication"
+    }
+
+    init(_ result: ConnectionTestResult) {
+        serverVersion = result.serverVersion
+        latencyMs = result.latencyMilliseconds
+        encrypted = result.encrypted
+        canCreateTriggers = result.capabilities.canCreateTriggers
+        changeTrackingEnabled = result.capabilities.changeTrackingEnabled
+        logicalReplication = result.capabilities.logicalReplication
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(serverVersion, forKey: .serverVersion)
+        try container.encode(latencyMs, forKey: .latencyMs)
+        try container.encode(encrypted, forKey: .encrypted)
+        try container.encode(canCreateTriggers, forKey: .canCreateTriggers)
+        try container.encode(changeTrackingEnabled, forKey: .changeTrackingEnabled)
+        try container.encode(logicalReplication, forKey: .logicalReplication)
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "server_version": .string, "latency_ms": .number, "encrypted": .boolean(nullable: true),
+        "can_create_triggers": .boolean, "change_tracking_enabled": .boolean(nullable: true),
+        "logical_replication": .boolean(nullable: true),
+    ])
+}
+
+/// A table of a remote database and whether it can sync.
+struct RemoteTableResponse: Content {
+    struct Column: Content {
+        let name: String
+        let nativeType: String
+        let canonicalType: String
+        let nullable: Bool
+
+        enum CodingKeys: String, CodingKey { case name, nativeType = "native_type", canonicalType = "canonical_type", nullable }
+    }
+
+    let schema: String
+    let name: String
+    let kind: String
+    let columns: [Column]
+    let primaryKey: [String]
+    let rowEstimate: Int64?
+    let oneWay: Bool
+    let twoWay: Bool
+    let reason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case schema, name, kind, columns, primaryKey = "primary_key", rowEstimate = "row_estimate"
+        case oneWay = "one_way", twoWay = "two_way", reason
+    }
+
+    init(_ table: TableSchema) {
+        schema = table.table.schema
+        name = table.table.name
+        kind = table.kind.rawValue
+        columns = table.columns.map {
+            Column(name: $0.name, nativeType: $0.nativeType, canonicalType: String(describing: $0.canonicalType), nullable: $0.nullable)
+        }
+        primaryKey = table.primaryKey
+        rowEstimate = table.estimatedRowCount
+        let syncable = table.hasPrimaryKey && table.kind == .table
+        oneWay = syncable
+        twoWay = syncable
+        reason = table.kind != .table ? "a \(table.kind.rawValue) is not a table: its rows cannot be written"
+            : table.hasPrimaryKey ? nil : "no primary key: rows cannot be matched between the sides"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schema, forKey: .schema)
+        try container.encode(name, forKey: .name)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(columns, forKey: .columns)
+        try container.encode(primaryKey, forKey: .primaryKey)
+        try container.encode(rowEstimate, forKey: .rowEstimate)
+        try container.encode(oneWay, forKey: .oneWay)
+        try container.encode(twoWay, forKey: .twoWay)
+        try container.encode(reason, forKey: .reason)
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "schema": .string, "name": .string, "kind": .string,
+        "columns": .array(items: .object(properties: [
+            "name": .string, "native_type": .string, "canonical_type": .string, "nullable": .boolean,
+        ])),
+        "primary_key": .array(items: .string), "row_estimate": .integer(nullable: true),
+        "one_way": .boolean, "two_way": .boolean, "reason": .string(nullable: true),
+    ])
+}
+
+/// A remote database's measured state.
+struct RemoteStatusResponse: Content {
+    struct Table: Content {
+        let table: String
+        let captureInstalled: Bool
+        let pendingChanges: Int
+
+        enum CodingKeys: String, CodingKey { case table, captureInstalled = "capture_installed", pendingChanges = "pending_changes" }
+    }
+
+    struct LastJob: Content {
+        let id: UUID
+        let mode: String
+        let status: String
+        let finishedAt: Date?
+        let error: String?
+
+        enum CodingKeys: String, CodingKey { case id, mode, status, finishedAt = "finished_at", error }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(mode, forKey: .mode)
+            try container.encode(status, forKey: .status)
+            try container.encode(finishedAt, forKey: .finishedAt)
+            try container.encode(error, forKey: .error)
+        }
+    }
+
+    let reachable: Bool
+    let latencyMs: Double?
+    let error: String?
+    let lastJob: LastJob?
+    let nextRunAt: Date?
+    let tables: [Table]
+    let pendingChanges: Int
+    let openConflicts: Int
+    let continuous: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case reachable, error, tables, continuous, latencyMs = "latency_ms", lastJob = "last_job", nextRunAt = "next_run_at"
+        case pendingChanges = "pending_changes", openConflicts = "open_conflicts"
+    }
+
+    init(_ status: RemoteDatabaseStatus) {
+        reachable = status.reachable
+        latencyMs = status.latencyMilliseconds
+        error = status.error
+        lastJob = status.lastJob.flatMap { job in
+            job.id.map { LastJob(id: $0, mode: job.mode, status: job.status, finishedAt: job.finishedAt, error: job.errorMessage) }
+        }
+        nextRunAt = status.nextRunAt
+        tables = status.tables.map { Table(table: $0.table, captureInstalled: $0.captureInstalled, pendingChanges: $0.pendingChanges) }
+        pendingChanges = status.tables.reduce(0) { $0 + $1.pendingChanges }
+        openConflicts = status.openConflicts
+        continuous = status.continuous
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(reachable, forKey: .reachable)
+        try container.encode(latencyMs, forKey: .latencyMs)
+        try container.encode(error, forKey: .error)
+        try container.encode(lastJob, forKey: .lastJob)
+        try container.encode(nextRunAt, forKey: .nextRunAt)
+        try container.encode(tables, forKey: .tables)
+        try container.encode(pendingChanges, forKey: .pendingChanges)
+        try container.encode(openConflicts, forKey: .openConflicts)
+        try container.encode(continuous, forKey: .continuous)
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "reachable": .boolean, "latency_ms": .number(nullable: true), "error": .string(nullable: true),
+        "last_job": .object(nullable: true, properties: [
+            "id": .string(format: .uuid), "mode": .string, "status": .string,
+            "finished_at": .string(format: .dateTime, nullable: true), "error": .string(nullable: true),
+        ]),
+        "next_run_at": .string(format: .dateTime, nullable: true),
+        "tables": .array(items: .object(properties: [
+            "table": .string, "capture_installed": .boolean, "pending_changes": .integer,
+        ])),
+        "pending_changes": .integer, "open_conflicts": .integer, "continuous": .boolean,
+    ])
+}

@@ -1,0 +1,272 @@
+import BerqenasPlatform
+import BerqenasSync
+import DatabaseConnectors
+import Foundation
+import OpenAPIKit
+import Vapor
+
+/// A sync request.
+struct SyncJobRequest: Content {
+    let mode: String
+    let tables: [String]?
+    let conflictStrategy: String?
+    let dryRun: Bool?
+
+    enum CodingKeys: String, CodingKey { case mode, tables, conflictStrategy = "conflict_strategy", dryRun = "dry_run" }
+
+    static let schema: JSONSchema = .object(properties: [
+        "mode": .string(allowedValues: ["full", "incremental", "bidirectional"]),
+        "tables": .array(required: false, items: .string),
+        "conflict_strategy": .string(required: false, allowedValues: ["latest_wins", "cloud_wins", "local_wins", "manual"]),
+        "dry_run": .boolean(required: false),
+    ])
+}
+
+/// The answer to a queued job.
+struct JobAcceptedResponse: Content {
+    let jobID: UUID
+    let status: String
+
+    enum CodingKeys: String, CodingKey { case jobID = "job_id", status }
+
+    static let schema: JSONSchema = .object(properties: ["job_id": .string(format: .uuid), "status": .string])
+}
+
+/// A job as the API shows it.
+struct SyncJobResponse: Content {
+    struct Progress: Content {
+        let tablesDone: Int
+        let tablesTotal: Int
+        let rowsDone: Int
+        let rowsTotalEstimate: Int
+
+        enum CodingKeys: String, CodingKey {
+            case tablesDone = "tables_done", tablesTotal = "tables_total", rowsDone = "rows_done"
+            case rowsTotalEstimate = "rows_total_estimate"
+        }
+    }
+
+    struct TableResult: Content {
+        let table: String
+        let cloudToLocal: Int
+        let localToCloud: Int
+        let conflictsDetected: Int
+        let conflictsResolved: Int
+        let conflictsOpen: Int
+        let errors: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case table, cloudToLocal = "cloud_to_local", localToCloud = "local_to_cloud"
+            case conflictsDetected = "conflicts_detected", conflictsResolved = "conflicts_resolved"
+            case conflictsOpen = "conflicts_open", errors
+        }
+    }
+
+    struct ChangedRow: Content {
+        let side: String
+        let table: String
+        let key: [PlainJSON]
+    }
+
+    let id: UUID
+    let remoteDatabaseID: UUID
+    let mode: String
+    let tables: [String]
+    let conflictStrategy: String
+    let dryRun: Bool
+    let status: String
+    let progress: Progress
+    let results: [TableResult]
+    let rollbackOf: UUID?
+    let restored: Int?
+    let changedSince: [ChangedRow]?
+    let undoComplete: Bool
+    let attempts: Int
+    let requestedBy: String?
+    let createdAt: Date?
+    let startedAt: Date?
+    let finishedAt: Date?
+    let durationMs: Int?
+    let error: ErrorInfo?
+
+    struct ErrorInfo: Content {
+        let code: String
+        let message: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, mode, tables, status, progress, results, restored, attempts, error
+        case remoteDatabaseID = "remote_database_id", conflictStrategy = "conflict_strategy", dryRun = "dry_run"
+        case rollbackOf = "rollback_of", changedSince = "changed_since", undoComplete = "undo_complete"
+        case requestedBy = "requested_by", createdAt = "created_at", startedAt = "started_at", finishedAt = "finished_at"
+        case durationMs = "duration_ms"
+    }
+
+    init(_ job: SyncJob) throws {
+        id = try job.requireID()
+        remoteDatabaseID = job.remoteDatabaseID
+        mode = job.mode
+        tables = (try? JSONDecoder().decode([String].self, from: Data(job.tablesJSON.utf8))) ?? []
+        conflictStrategy = job.conflictStrategy
+        dryRun = job.dryRun
+        status = job.status
+        let progress = (try? JSONDecoder().decode(SyncProgress.self, from: Data(job.progressJSON.utf8))) ?? SyncProgress()
+        self.progress = Progress(tablesDone: progress.tablesDone, tablesTotal: progress.tablesTotal, rowsDone: progress.rowsDone,
+                                 rowsTotalEstimate: progress.rowsTotalEstimate)
+        let outcome = (try? JSONDecoder().decode(SyncJobOutcome.self, from: Data(job.resultsJSON.utf8))) ?? SyncJobOutcome()
+        results = outcome.tables.map {
+            TableResult(table: $0.table, cloudToLocal: $0.cloudToLocal, localToCloud: $0.localToCloud,
+                        conflictsDetected: $0.conflictsDetected, conflictsResolved: $0.conflictsResolved,
+                        conflictsOpen: $0.conflictsOpen, errors: $0.errors)
+        }
+        rollbackOf = job.rollbackOf
+        restored = outcome.restored
+        changedSince = outcome.changedSince?.map { ChangedRow(side: $0.side, table: $0.table, key: $0.key) }
+        undoComplete = outcome.undoComplete
+        attempts = job.attempts
+        requestedBy = job.requestedBy
+        createdAt = job.createdAt
+        startedAt = job.startedAt
+        finishedAt = job.finishedAt
+        durationMs = zip2(job.startedAt, job.finishedAt).map { Int(($1.timeIntervalSince($0) * 1000).rounded()) }
+        error = job.errorCode.map { ErrorInfo(code: $0, message: job.errorMessage ?? "") }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(remoteDatabaseID, forKey: .remoteDatabaseID)
+        try container.encode(mode, forKey: .mode)
+        try container.encode(tables, forKey: .tables)
+        try container.encode(conflictStrategy, forKey: .conflictStrategy)
+        try container.encode(dryRun, forKey: .dryRun)
+        try container.encode(status, forKey: .status)
+        try container.encode(progress, forKey: .progress)
+        try container.encode(results, forKey: .results)
+        try container.encode(rollbackOf, forKey: .rollbackOf)
+        try container.encode(restored, forKey: .restored)
+        try container.encode(changedSince, forKey: .changedSince)
+        try container.encode(undoComplete, forKey: .undoComplete)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encode(requestedBy, forKey: .requestedBy)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(durationMs, forKey: .durationMs)
+        try container.encode(error, forKey: .error)
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "id": .string(format: .uuid), "remote_database_id": .string(format: .uuid), "mode": .string,
+        "tables": .array(items: .string), "conflict_strategy": .string, "dry_run": .boolean,
+        "status": .string(allowedValues: ["queued", "running", "succeeded", "failed", "cancelled"]),
+        "progress": .object(properties: [
+            "tables_done": .integer, "tables_total": .integer, "rows_done": .integer, "rows_total_estimate": .integer,
+        ]),
+        "results": .array(items: .object(properties: [
+            "table": .string, "cloud_to_local": .integer, "local_to_cloud": .integer, "conflicts_detected": .integer,
+            "conflicts_resolved": .integer, "conflicts_open": .integer, "errors": .array(items: .string),
+        ])),
+        "rollback_of": .string(format: .uuid, nullable: true), "restored": .integer(nullable: true),
+        "changed_since": .array(nullable: true, items: .object(properties: [
+            "side": .string, "table": .string, "key": .array(items: .fragment),
+        ])),
+        "undo_complete": .boolean, "attempts": .integer, "requested_by": .string(nullable: true),
+        "created_at": .string(format: .dateTime, nullable: true), "started_at": .string(format: .dateTime, nullable: true),
+        "finished_at": .string(format: .dateTime, nullable: true), "duration_ms": .integer(nullable: true),
+        "error": .object(nullable: true, properties: ["code": .string, "message": .string]),
+    ])
+}
+
+private func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}
+
+/// A conflict as the API shows it.
+struct ConflictResponse: Content {
+    let id: UUID
+    let remoteDatabaseID: UUID
+    let jobID: UUID
+    let table: String
+    let cloudTable: String
+    let key: [PlainJSON]
+    let base: [String: PlainJSON]?
+    let cloud: [String: PlainJSON]?
+    let local: [String: PlainJSON]?
+    let localCapturedAt: String
+    let cloudCapturedAt: String
+    let status: String
+    let winner: String?
+    let resolvedBy: String?
+    let resolvedAt: Date?
+    let createdAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, table, key, base, cloud, local, status, winner
+        case remoteDatabaseID = "remote_database_id", jobID = "job_id", cloudTable = "cloud_table"
+        case localCapturedAt = "local_captured_at", cloudCapturedAt = "cloud_captured_at"
+        case resolvedBy = "resolved_by", resolvedAt = "resolved_at", createdAt = "created_at"
+    }
+
+    init(_ conflict: SyncConflict) throws {
+        func plain(_ text: String?) throws -> [String: PlainJSON]? {
+            try text.map { try JSONDecoder().decode([String: CanonicalValue].self, from: Data($0.utf8)).mapValues(PlainJSONCodec.render) }
+        }
+        id = try conflict.requireID()
+        remoteDatabaseID = conflict.remoteDatabaseID
+        jobID = conflict.jobID
+        table = conflict.localTable
+        cloudTable = conflict.cloudTable
+        key = try JSONDecoder().decode([CanonicalValue].self, from: Data(conflict.keyJSON.utf8)).map(PlainJSONCodec.render)
+        base = try plain(conflict.baseJSON)
+        cloud = try plain(conflict.cloudJSON)
+        local = try plain(conflict.localJSON)
+        localCapturedAt = conflict.localCapturedAt
+        cloudCapturedAt = conflict.cloudCapturedAt
+        status = conflict.status
+        winner = conflict.winner
+        resolvedBy = conflict.resolvedBy
+        resolvedAt = conflict.resolvedAt
+        createdAt = conflict.createdAt
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(remoteDatabaseID, forKey: .remoteDatabaseID)
+        try container.encode(jobID, forKey: .jobID)
+        try container.encode(table, forKey: .table)
+        try container.encode(cloudTable, forKey: .cloudTable)
+        try container.encode(key, forKey: .key)
+        try container.encode(base, forKey: .base)
+        try container.encode(cloud, forKey: .cloud)
+        try container.encode(local, forKey: .local)
+        try container.encode(localCapturedAt, forKey: .localCapturedAt)
+        try container.encode(cloudCapturedAt, forKey: .cloudCapturedAt)
+        try container.encode(status, forKey: .status)
+        try container.encode(winner, forKey: .winner)
+        try container.encode(resolvedBy, forKey: .resolvedBy)
+        try container.encode(resolvedAt, forKey: .resolvedAt)
+        try container.encode(createdAt, forKey: .createdAt)
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "id": .string(format: .uuid), "remote_database_id": .string(format: .uuid), "job_id": .string(format: .uuid),
+        "table": .string, "cloud_table": .string, "key": .array(items: .fragment),
+        "base": .object(nullable: true), "cloud": .object(nullable: true), "local": .object(nullable: true),
+        "local_captured_at": .string, "cloud_captured_at": .string, "status": .string(allowedValues: ["open", "resolved"]),
+        "winner": .string(nullable: true), "resolved_by": .string(nullable: true),
+        "resolved_at": .string(format: .dateTime, nullable: true), "created_at": .string(format: .dateTime, nullable: true),
+    ])
+}
+
+/// A decision on a conflict.
+struct ResolveConflictRequest: Content {
+    let winner: String
+    let row: [String: PlainJSON]?
+
+    static let schema: JSONSchema = .object(properties: [
+        "winner": .string(allowedValues: ["cloud", "local", "custom"]), "row": .object(required: false),
+    ])
+}
