@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "BerqenasServerTests",
             dependencies: [
-                "BerqenasServer", "BerqenasTestSupport",
+                "BerqenasServer", "BerqenasTestSupport", "BerqenasSync", "DatabaseConnectors",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),

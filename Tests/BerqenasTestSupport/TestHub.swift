@@ -41,6 +41,7 @@ public struct TestHub: Sendable {
         app.logger.logLevel = .warning
         do {
             try await BerqenasServer.configure(app, configuration: configuration, hooks: hooks)
+            try await app.asyncBoot()
             let result = try await body(TestHub(app: app, configuration: configuration))
             try await app.asyncShutdown()
             return result

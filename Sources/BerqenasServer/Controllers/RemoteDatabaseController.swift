@@ -6,7 +6,7 @@ import Vapor
 /// A tenant's on-premise databases: registration, tests, tables, status, sync requests.
 struct RemoteDatabaseController {
     func register(on routes: any RoutesBuilder) {
-        let remotes = routes.grouped("tenants", ":tenant", "remote-databases")
+        let remotes = routes.grouped("tenants", ":name", "remote-databases")
         remotes.on(.POST, operation: Operation(
             id: "remote_databases.create", summary: "Register a remote database (its password is sealed, never returned)",
             tag: "sync", requestBody: RegisterRemoteDatabaseRequest.schema, successStatus: 201,

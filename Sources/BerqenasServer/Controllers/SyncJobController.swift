@@ -4,7 +4,7 @@ import Vapor
 /// A tenant's sync jobs and conflicts.
 struct SyncJobController {
     func register(on routes: any RoutesBuilder) {
-        let jobs = routes.grouped("tenants", ":tenant", "sync-jobs")
+        let jobs = routes.grouped("tenants", ":name", "sync-jobs")
         jobs.on(.GET, operation: Operation(
             id: "sync_jobs.list", summary: "Sync jobs, newest first", tag: "sync",
             responseBody: Page<SyncJobResponse>.schema(of: SyncJobResponse.schema),
@@ -29,7 +29,7 @@ struct SyncJobController {
             tag: "sync", successStatus: 202, responseBody: JobAcceptedResponse.schema, failureStatuses: [404, 409]
         ), use: rollback)
 
-        let conflicts = routes.grouped("tenants", ":tenant", "conflicts")
+        let conflicts = routes.grouped("tenants", ":name", "conflicts")
         conflicts.on(.GET, operation: Operation(
             id: "conflicts.list", summary: "Rows changed differently on both sides", tag: "sync",
             responseBody: Page<ConflictResponse>.schema(of: ConflictResponse.schema),

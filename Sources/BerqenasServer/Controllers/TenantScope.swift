@@ -1,12 +1,12 @@
 import BerqenasPlatform
 import Vapor
 
-/// The tenant named by a `:tenant` path parameter, checked against the caller.
+/// The tenant named by the `:name` parameter of `/tenants/:name/…` paths, checked against the caller.
 enum TenantScope {
     /// The tenant, when the caller may read it (another tenant's name answers 403 before any lookup).
     static func readable(_ request: Request) async throws -> (Tenant, Caller) {
         let caller = try request.requireCaller()
-        let name = try request.parameters.require("tenant")
+        let name = try request.parameters.require("name")
         request.auditContext.tenant = name
         if !caller.isAdmin, caller.tenantName != name { throw PlatformError.forbidden("you may not access another tenant") }
         let tenant = try await request.berqenas.platform.tenants.find(name)

@@ -35,21 +35,23 @@ public struct SyncRunner: Sendable {
             let localTable = try await local.describeTable(pair.local)
             guard localTable.hasPrimaryKey else { throw SyncError.noPrimaryKey(pair.local) }
             progress.rowsTotalEstimate += Int(max(0, localTable.estimatedRowCount ?? 0))
-            let cloudTable = try await ensureCloudTable(for: localTable, at: pair.cloud, create: !dryRun)
-            var table = TableRun(pair: pair, local: localTable, cloud: cloudTable, write: !dryRun)
+            let (cloudTable, cloudExists) = try await ensureCloudTable(for: localTable, at: pair.cloud, create: !dryRun)
+            var table = TableRun(pair: pair, local: localTable, cloud: cloudTable, cloudExists: cloudExists, write: !dryRun)
             switch mode {
             case .full:
                 try await fullCopy(&table, &result, &progress, resume: resume?.table == pair.local ? resume : nil)
-            case .incremental:
+            case .incremental, .bidirectional:
+                // A table never synced starts with a full copy (a dry run stops there: the real run would
+                // start tracking changes only after it).
                 if try await needsFirstCopy(table) {
                     try await fullCopy(&table, &result, &progress, resume: resume?.table == pair.local ? resume : nil)
+                    if dryRun { break }
                 }
-                try await carryLocalChanges(table, &result, &progress)
-            case .bidirectional:
-                if try await needsFirstCopy(table) {
-                    try await fullCopy(&table, &result, &progress, resume: resume?.table == pair.local ? resume : nil)
+                if mode == .incremental {
+                    try await carryLocalChanges(table, &result, &progress)
+                } else {
+                    try await exchange(table, strategy: strategy, &result, &progress)
                 }
-                try await exchange(table, strategy: strategy, &result, &progress)
             }
             progress.tablesDone += 1
             results.append(result)
@@ -90,6 +92,8 @@ public struct SyncRunner: Sendable {
         var pair: SyncTablePair
         var local: TableSchema
         var cloud: TableSchema
+        /// False in a dry run before the cloud table exists (it reads as empty).
+        var cloudExists: Bool
         var write: Bool
     }
 
@@ -113,7 +117,7 @@ public struct SyncRunner: Sendable {
                 try await journal.checkCancelled()
                 let page = try await local.readSnapshot(table.local, after: after, limit: pageSize)
                 let wanted = page.rows.map { NetChange(key: table.local.key(of: $0), before: nil, after: table.local.image(of: $0), capturedAt: "") }
-                let existing = try await images(cloud, table.cloud, keys: wanted.map(\.key))
+                let existing = table.cloudExists ? try await images(cloud, table.cloud, keys: wanted.map(\.key)) : [:]
                 let differing = wanted.filter { !sameRow(existing[$0.key], $0.after) }
                 if table.write {
                     try await write(differing, to: .cloud, table.cloud, known: existing, recordUndo: true)
@@ -134,6 +138,7 @@ public struct SyncRunner: Sendable {
         var after = checkpoint.afterKey
         repeat {
             try await journal.checkCancelled()
+            guard table.cloudExists else { break }
             let page = try await cloud.readSnapshot(table.cloud, after: after, limit: pageSize)
             let keys = page.rows.map { table.cloud.key(of: $0) }
             let present = Set(try await local.fetchRows(table.local, keys: keys).map { table.local.key(of: $0) })
@@ -286,13 +291,13 @@ public struct SyncRunner: Sendable {
 
     /// The cloud table for a local one: described when it exists, created from the local description
     /// (through the type map) when it does not and `create` allows.
-    private func ensureCloudTable(for localTable: TableSchema, at ref: TableRef, create: Bool) async throws -> TableSchema {
+    private func ensureCloudTable(for localTable: TableSchema, at ref: TableRef, create: Bool) async throws -> (TableSchema, Bool) {
         if try await cloud.listTables(schema: ref.schema).contains(ref) {
             let existing = try await cloud.describeTable(ref)
             guard existing.primaryKey.count == localTable.primaryKey.count else {
                 throw SyncError("key_mismatch", "cloud table \(ref) has a different primary key than \(localTable.table)")
             }
-            return existing
+            return (existing, true)
         }
         let planned = TableSchema(table: ref, columns: localTable.columns.map { column in
             var copy = column
@@ -302,8 +307,8 @@ public struct SyncRunner: Sendable {
             copy.isGenerated = false
             return copy
         }, primaryKey: localTable.primaryKey)
-        guard create else { return planned }
+        guard create else { return (planned, false) }
         try await cloud.createTable(planned)
-        return try await cloud.describeTable(ref)
+        return (try await cloud.describeTable(ref), true)
     }
 }

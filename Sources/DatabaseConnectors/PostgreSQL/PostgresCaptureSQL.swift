@@ -23,7 +23,7 @@ struct PostgresCaptureSQL {
 
     var setup: [String] { [
         "SELECT pg_advisory_xact_lock(hashtext('\(schemaName.replacingOccurrences(of: "'", with: "''")).install'))",
-        "CREATE SCHEMA IF NOT EXISTS \(schema)",
+        PostgresDialect().ensureSchemaSQL(schemaName),
         """
         CREATE TABLE IF NOT EXISTS \(log) (
             seq bigserial PRIMARY KEY,

@@ -149,7 +149,7 @@ public final class PostgresConnector: DatabaseConnector {
         try await withConnection { connection in
             let postGIS = try await scalar("SELECT count(*)::text FROM pg_type WHERE typname = 'geometry'", on: connection) == "1"
             let dialect = PostgresDialect(postGIS: postGIS)
-            try await execute("CREATE SCHEMA IF NOT EXISTS \(dialect.quote(table.table.schema))", on: connection)
+            try await execute(dialect.ensureSchemaSQL(table.table.schema), on: connection)
             try await execute(dialect.createTableSQL(table), on: connection)
         }
     }
