@@ -32,8 +32,12 @@ def test_the_api_never_errors_and_answers_as_documented(hub, tmp_path):
         document.write_bytes(response.read())
 
     # Signing in is fuzzed last and alone: random passwords for `admin` lock the account, as they should.
-    signed_in = schemathesis(str(document), "--url", hub.url, "-H", f"Authorization: Bearer {token}",
-                             "--exclude-operation-id", "auth.login", "--exclude-operation-id", "auth.logout")
+    # Operations that open connections to a remote database are not fuzzed: generated hosts would send
+    # traffic off this machine (their validation is covered by the Swift sync tests).
+    connecting = ["remote_databases.create", "remote_databases.update", "remote_databases.delete", "remote_databases.test",
+                  "remote_databases.tables", "remote_databases.status", "remote_databases.sync", "conflicts.resolve"]
+    excluded = [flag for operation in ["auth.login", "auth.logout", *connecting] for flag in ("--exclude-operation-id", operation)]
+    signed_in = schemathesis(str(document), "--url", hub.url, "-H", f"Authorization: Bearer {token}", *excluded)
     assert signed_in.returncode == 0, signed_in.stdout[-6000:]
     sign_in = schemathesis(str(document), "--url", hub.url, "--include-operation-id", "auth.login")
     assert sign_in.returncode == 0, sign_in.stdout[-6000:]
