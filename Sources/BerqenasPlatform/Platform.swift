@@ -13,6 +13,7 @@ public struct Platform: Sendable {
     public let remoteDatabases: RemoteDatabaseService
     public let syncJobs: SyncJobService
     public let conflicts: ConflictService
+    public let schedules: ScheduleService
     public let worker: SyncWorker
 
     /// Assembles the services; the database must already be migrated.
@@ -38,7 +39,11 @@ public struct Platform: Sendable {
                                 pollInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),
                                 logger: Logger(label: "berqenas.sync"))
         self.worker = worker
-        self.syncJobs = SyncJobService(database: database, remotes: remotes, wake: { worker.wake() })
+        let jobs = SyncJobService(database: database, remotes: remotes, wake: { worker.wake() })
+        self.syncJobs = jobs
+        self.schedules = ScheduleService(database: database, jobs: jobs)
+        let schedules = self.schedules
+        worker.onIdle { try await schedules.runDue() }
         self.conflicts = ConflictService(database: database, remotes: remotes)
     }
 }

@@ -62,6 +62,7 @@ public enum BerqenasServer {
         AuditController().register(on: signedIn)
         RemoteDatabaseController().register(on: signedIn)
         SyncJobController().register(on: signedIn)
+        ScheduleController().register(on: signedIn)
     }
 
     private static func useSystemDatabase(_ app: Application, _ configuration: PlatformConfiguration) throws {

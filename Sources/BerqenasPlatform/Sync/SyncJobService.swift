@@ -33,7 +33,7 @@ public struct SyncJobService: Sendable {
         let mode = try RemoteDatabaseRules.mode(request.mode)
         let strategy = try RemoteDatabaseRules.strategy(request.conflictStrategy ?? ConflictStrategy.latestWins.rawValue)
         let pairs = try await tablePairs(request.tables, remote: remote, tenant: tenant)
-        if !request.dryRun { try await claim(pairs, remote: remote) }
+        if !request.dryRun { try await TableOwnership.claim(pairs, for: remote, on: database) }
         return try await insertJob(remote: remote, mode: mode.rawValue, tables: pairs.map(\.local.description),
                                    strategy: strategy.rawValue, dryRun: request.dryRun, rollbackOf: nil, caller: caller)
     }
@@ -52,8 +52,15 @@ public struct SyncJobService: Sendable {
                                    dryRun: false, rollbackOf: try job.requireID(), caller: caller)
     }
 
+    /// Queues a scheduled job without contacting the remote (its tables are checked when it runs).
+    func enqueueScheduled(_ schedule: SyncSchedule, remote: RemoteDatabase) async throws -> SyncJob {
+        let tables = try StoredJSON.value([String].self, schedule.tablesJSON)
+        return try await insertJob(remote: remote, mode: schedule.mode, tables: tables, strategy: schedule.conflictStrategy,
+                                   dryRun: false, rollbackOf: nil, caller: nil)
+    }
+
     private func insertJob(remote: RemoteDatabase, mode: String, tables: [String], strategy: String, dryRun: Bool,
-                           rollbackOf: UUID?, caller: Caller) async throws -> SyncJob {
+                           rollbackOf: UUID?, caller: Caller?) async throws -> SyncJob {
         let job = SyncJob()
         job.id = UUID()
         job.tenantID = remote.tenantID
@@ -68,7 +75,7 @@ public struct SyncJobService: Sendable {
         job.attempts = 0
         job.cancelRequested = false
         job.rollbackOf = rollbackOf
-        job.requestedBy = caller.username
+        job.requestedBy = caller?.username ?? "schedule"
         do {
             try await job.create(on: database)
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -107,29 +114,6 @@ public struct SyncJobService: Sendable {
         }
         let cloudSchema = remotes.cloudSchema(for: tenant)
         return locals.map { SyncTablePair(local: $0, cloud: TableRef(schema: cloudSchema, name: remote.targetPrefix + $0.name)) }
-    }
-
-    /// Records that `remote` writes these cloud tables; another remote database's table is refused.
-    private func claim(_ pairs: [SyncTablePair], remote: RemoteDatabase) async throws {
-        let remoteID = try remote.requireID()
-        for pair in pairs {
-            let name = pair.cloud.description
-            if let owner = try await SyncTableOwner.query(on: database).filter(\.$tenantID == remote.tenantID)
-                .filter(\.$cloudTable == name).first() {
-                guard owner.remoteDatabaseID == remoteID else {
-                    let other = try await RemoteDatabase.find(owner.remoteDatabaseID, on: database)
-                    throw PlatformError.conflict("table_owned",
-                        "cloud table \(name) is written by remote database '\(other?.name ?? owner.remoteDatabaseID.uuidString)'; "
-                        + "register this one with a target_prefix to keep the tables apart")
-                }
-                continue
-            }
-            let owner = SyncTableOwner()
-            owner.tenantID = remote.tenantID
-            owner.cloudTable = name
-            owner.remoteDatabaseID = remoteID
-            try await owner.create(on: database)
-        }
     }
 
     /// A page of a tenant's jobs, newest first.

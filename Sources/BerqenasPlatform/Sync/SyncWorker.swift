@@ -21,6 +21,8 @@ public actor SyncWorker {
     private var waiter: CheckedContinuation<Void, Never>?
     private var waiterGeneration = 0
     private var wokenEarly = false
+    /// Work done whenever no job is ready (queueing scheduled jobs).
+    private var idleTasks: [@Sendable () async throws -> Void] = []
 
     init(database: any Database, remotes: RemoteDatabaseService, tenants: TenantService, leaseDuration: TimeInterval,
          pollInterval: Duration, logger: Logger) {
@@ -32,12 +34,29 @@ public actor SyncWorker {
         self.logger = logger
     }
 
+    /// Adds work to do whenever no job is ready.
+    public nonisolated func onIdle(_ task: @escaping @Sendable () async throws -> Void) {
+        Task { await self.addIdleTask(task) }
+    }
+
+    private func addIdleTask(_ task: @escaping @Sendable () async throws -> Void) {
+        idleTasks.append(task)
+    }
+
+    private func runIdleTasks() async {
+        for task in idleTasks {
+            do { try await task() } catch { logger.warning("sync worker: \(String(describing: error))") }
+        }
+    }
+
     /// Starts taking jobs.
     public func start() {
         guard loop == nil else { return }
         loop = Task { [weak self] in
             while !Task.isCancelled {
                 guard let self else { return }
+                if await self.runNextJob() { continue }
+                await self.runIdleTasks()
                 if await self.runNextJob() { continue }
                 await self.waitForWork()
             }
@@ -179,12 +198,16 @@ public actor SyncWorker {
                     .init(side: $0.side.rawValue, table: $0.table.description, key: $0.key.map(PlainJSONCodec.render))
                 }
             } else {
-                let tables = try StoredJSON.value([String].self, job.tablesJSON)
-                let cloudSchema = remotes.cloudSchema(for: tenant)
-                let pairs = try tables.map { name in
-                    let ref = try TableNames.parse(name)
-                    return SyncTablePair(local: ref, cloud: TableRef(schema: cloudSchema, name: remote.targetPrefix + ref.name))
+                var tables = try StoredJSON.value([String].self, job.tablesJSON).map { try TableNames.parse($0) }
+                if tables.isEmpty {
+                    // A scheduled job naming no tables syncs every table with a primary key, as found now.
+                    for ref in try await local.listTables(schema: remote.schemaName) where try await local.describeTable(ref).hasPrimaryKey {
+                        tables.append(ref)
+                    }
                 }
+                let cloudSchema = remotes.cloudSchema(for: tenant)
+                let pairs = tables.map { SyncTablePair(local: $0, cloud: TableRef(schema: cloudSchema, name: remote.targetPrefix + $0.name)) }
+                if !job.dryRun { try await TableOwnership.claim(pairs, for: remote, on: database) }
                 let mode = try RemoteDatabaseRules.mode(job.mode)
                 let strategy = try RemoteDatabaseRules.strategy(job.conflictStrategy)
                 outcome.tables = try await runner.run(mode, pairs: pairs, strategy: strategy, dryRun: job.dryRun)

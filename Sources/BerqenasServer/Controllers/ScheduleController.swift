@@ -1,0 +1,56 @@
+import BerqenasPlatform
+import Vapor
+
+/// When a remote database syncs by itself.
+struct ScheduleController {
+    func register(on routes: any RoutesBuilder) {
+        let schedule = routes.grouped("tenants", ":name", "remote-databases", ":id", "schedule")
+        schedule.on(.PUT, operation: Operation(
+            id: "schedules.put",
+            summary: "Sync every N minutes or on a five-field cron (UTC); runs missed while the hub was down run once",
+            tag: "sync", requestBody: ScheduleBody.schema, responseBody: ScheduleResponse.schema, failureStatuses: [404]
+        ), use: put)
+        schedule.on(.GET, operation: Operation(
+            id: "schedules.show", summary: "A remote database's schedule and its next run", tag: "sync",
+            responseBody: ScheduleResponse.schema, failureStatuses: [404]
+        ), use: show)
+        schedule.on(.DELETE, operation: Operation(
+            id: "schedules.delete", summary: "Remove a remote database's schedule", tag: "sync", successStatus: 204,
+            failureStatuses: [404]
+        ), use: delete)
+    }
+
+    private func remote(_ request: Request, _ tenant: Tenant) async throws -> RemoteDatabase {
+        let id = try TenantScope.id(request, "id", what: "remote database")
+        request.auditContext.target = "remote-database:\(id.uuidString)"
+        return try await request.berqenas.platform.remoteDatabases.find(id, tenant: tenant)
+    }
+
+    @Sendable
+    func put(_ request: Request) async throws -> ScheduleResponse {
+        let (tenant, _) = try await TenantScope.writable(request)
+        let remote = try await remote(request, tenant)
+        let body = try request.content.decode(ScheduleBody.self)
+        return ScheduleResponse(try await request.berqenas.platform.schedules.put(body.request, remote: remote))
+    }
+
+    @Sendable
+    func show(_ request: Request) async throws -> ScheduleResponse {
+        let (tenant, _) = try await TenantScope.readable(request)
+        let remote = try await remote(request, tenant)
+        guard let schedule = try await request.berqenas.platform.schedules.find(remote) else {
+            throw PlatformError.notFound("schedule of remote database", remote.name)
+        }
+        return ScheduleResponse(schedule)
+    }
+
+    @Sendable
+    func delete(_ request: Request) async throws -> HTTPStatus {
+        let (tenant, _) = try await TenantScope.writable(request)
+        let remote = try await remote(request, tenant)
+        guard try await request.berqenas.platform.schedules.delete(remote) else {
+            throw PlatformError.notFound("schedule of remote database", remote.name)
+        }
+        return .noContent
+    }
+}
