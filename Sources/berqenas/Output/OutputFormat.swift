@@ -19,6 +19,8 @@ struct OutputOptions: ParsableArguments {
             rows = items
         } else if let object = value as? [String: Any] {
             rows = [object]
+        } else if let array = value as? [[String: Any]] {
+            rows = array
         } else {
             rows = []
         }
@@ -36,6 +38,9 @@ struct OutputOptions: ParsableArguments {
         case nil, is NSNull: return "-"
         case let value as String: return value
         case let value as Bool: return value ? "yes" : "no"
+        case let value as [Any]:
+            let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])) ?? Data()
+            return String(decoding: data, as: UTF8.self)
         case let value?: return "\(value)"
         }
     }
