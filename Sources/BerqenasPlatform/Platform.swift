@@ -15,6 +15,7 @@ public struct Platform: Sendable {
     public let conflicts: ConflictService
     public let schedules: ScheduleService
     public let worker: SyncWorker
+    public let continuousSync: ContinuousSync
 
     /// Assembles the services; the database must already be migrated.
     public init(configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
@@ -39,11 +40,13 @@ public struct Platform: Sendable {
                                 pollInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),
                                 logger: Logger(label: "berqenas.sync"))
         self.worker = worker
-        let jobs = SyncJobService(database: database, remotes: remotes, wake: { worker.wake() })
+        self.continuousSync = ContinuousSync(database: database, remotes: remotes, tenants: tenants,
+                                             leaseDuration: configuration.jobLeaseSeconds,
+                                             scanInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),
+                                             logger: Logger(label: "berqenas.sync.continuous"))
+        let jobs = SyncJobService(database: database, remotes: remotes, wake: { [weak worker] in worker?.wake() })
         self.syncJobs = jobs
         self.schedules = ScheduleService(database: database, jobs: jobs)
-        let schedules = self.schedules
-        worker.onIdle { try await schedules.runDue() }
         self.conflicts = ConflictService(database: database, remotes: remotes)
     }
 }

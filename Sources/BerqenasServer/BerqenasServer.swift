@@ -41,7 +41,8 @@ public enum BerqenasServer {
         app.middleware.use(AuditMiddleware())
         app.middleware.use(ErrorResponseMiddleware())
         registerRoutes(app)
-        app.lifecycle.use(SyncWorkerLifecycle(worker: platform.worker))
+        app.lifecycle.use(SyncWorkerLifecycle(worker: platform.worker, continuous: platform.continuousSync,
+                                              schedules: platform.schedules))
     }
 
     /// Only applies migrations (the `berqenas migrate` command).

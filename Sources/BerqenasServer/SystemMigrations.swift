@@ -9,15 +9,23 @@ enum SystemMigrations {
     }
 }
 
-/// Starts the sync worker with the server and stops it on shutdown.
+/// Starts the sync worker and continuous sync with the server and stops them on shutdown.
 struct SyncWorkerLifecycle: LifecycleHandler {
     let worker: SyncWorker
+    let continuous: ContinuousSync
+    let schedules: ScheduleService
 
     func didBootAsync(_ application: Application) async throws {
-        await worker.start()
+        await worker.start(schedules: schedules)
+        await continuous.start()
     }
 
     func shutdownAsync(_ application: Application) async {
+        await continuous.stop()
         await worker.stop()
+        // The pools hand a connection back a moment after its query's result arrives; a query the loops
+        // finished just now must be back in its pool before the pools close (PostgresNIO asserts that
+        // every connection is closed by its pool), so the database shutdown that follows waits this long.
+        try? await Task.sleep(for: .milliseconds(300))
     }
 }

@@ -29,6 +29,9 @@ public final class RemoteDatabase: Model, @unchecked Sendable {
     @Field(key: "continuous_mode") public var continuousMode: String
     @Field(key: "continuous_strategy") public var continuousStrategy: String
     @Field(key: "poll_interval_ms") public var pollIntervalMilliseconds: Int
+    /// The server running this remote's continuous sync, and until when (a lease, renewed while it runs).
+    @OptionalField(key: "continuous_owner") public var continuousOwner: String?
+    @OptionalField(key: "continuous_lease_until") public var continuousLeaseUntil: Date?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
@@ -90,7 +93,8 @@ public final class SyncConflict: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     @Field(key: "tenant_id") public var tenantID: UUID
     @Field(key: "remote_database_id") public var remoteDatabaseID: UUID
-    @Field(key: "job_id") public var jobID: UUID
+    /// The job that found it (nil: continuous sync).
+    @OptionalField(key: "job_id") public var jobID: UUID?
     @Field(key: "local_table") public var localTable: String
     @Field(key: "cloud_table") public var cloudTable: String
     /// The key in its stored JSON form (also what identifies the row's conflict).

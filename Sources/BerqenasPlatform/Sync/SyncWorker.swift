@@ -18,11 +18,11 @@ public actor SyncWorker {
     let leaseDuration: TimeInterval
     let pollInterval: Duration
     private var loop: Task<Void, Never>?
-    private var waiter: CheckedContinuation<Void, Never>?
-    private var waiterGeneration = 0
-    private var wokenEarly = false
-    /// Work done whenever no job is ready (queueing scheduled jobs).
-    private var idleTasks: [@Sendable () async throws -> Void] = []
+    private nonisolated let doorbell = Doorbell()
+    /// Raised by stop(); a new flag for each start.
+    private var stopping = StopFlag()
+    /// Queues scheduled jobs whenever no job is ready.
+    private var schedules: ScheduleService?
 
     init(database: any Database, remotes: RemoteDatabaseService, tenants: TenantService, leaseDuration: TimeInterval,
          pollInterval: Duration, logger: Logger) {
@@ -34,75 +34,43 @@ public actor SyncWorker {
         self.logger = logger
     }
 
-    /// Adds work to do whenever no job is ready.
-    public nonisolated func onIdle(_ task: @escaping @Sendable () async throws -> Void) {
-        Task { await self.addIdleTask(task) }
+    private func queueScheduledJobs() async {
+        do { try await schedules?.runDue() } catch { logger.warning("sync scheduler: \(String(describing: error))") }
     }
 
-    private func addIdleTask(_ task: @escaping @Sendable () async throws -> Void) {
-        idleTasks.append(task)
-    }
-
-    private func runIdleTasks() async {
-        for task in idleTasks {
-            do { try await task() } catch { logger.warning("sync worker: \(String(describing: error))") }
-        }
-    }
-
-    /// Starts taking jobs.
-    public func start() {
+    /// Starts taking jobs (and, when given, queueing the jobs of due schedules).
+    public func start(schedules: ScheduleService? = nil) {
         guard loop == nil else { return }
-        loop = Task { [weak self] in
-            while !Task.isCancelled {
+        self.schedules = schedules
+        stopping = StopFlag()
+        loop = Task { [weak self, stopping] in
+            while !stopping.isRaised {
                 guard let self else { return }
                 if await self.runNextJob() { continue }
-                await self.runIdleTasks()
+                await self.queueScheduledJobs()
                 if await self.runNextJob() { continue }
                 await self.waitForWork()
             }
         }
     }
 
-    /// Stops taking jobs; a running job stops at its next batch and keeps its lease until it expires.
+    /// Stops taking jobs. A running job stops at its next batch and stays `running` with an expired lease,
+    /// so the next server to look (this one after a restart) resumes it from its journal.
     public func stop() async {
-        loop?.cancel()
-        resumeWaiter()
+        stopping.raise()
+        doorbell.ring()
         await loop?.value
         loop = nil
     }
 
     /// Wakes the loop (a job was queued here).
     public nonisolated func wake() {
-        Task { await self.signal() }
-    }
-
-    private func signal() {
-        if waiter != nil { resumeWaiter() } else { wokenEarly = true }
+        doorbell.ring()
     }
 
     /// Returns at a wake-up or after the poll interval (jobs queued by other servers, expired leases).
     private func waitForWork() async {
-        if wokenEarly {
-            wokenEarly = false
-            return
-        }
-        waiterGeneration += 1
-        let generation = waiterGeneration
-        let timer = Task { [pollInterval] in
-            try? await Task.sleep(for: pollInterval)
-            await self.timeOut(generation)
-        }
-        await withCheckedContinuation { waiter = $0 }
-        timer.cancel()
-    }
-
-    private func timeOut(_ generation: Int) {
-        if generation == waiterGeneration { resumeWaiter() }
-    }
-
-    private func resumeWaiter() {
-        waiter?.resume()
-        waiter = nil
+        await doorbell.wait(timeout: pollInterval)
     }
 
     /// Claims and runs one job; false when none was ready.
@@ -117,22 +85,28 @@ public actor SyncWorker {
         }
     }
 
-    /// Takes the oldest queued job, or a running one whose lease expired.
+    /// Takes the oldest queued job, or a running one whose lease expired. The update is conditional on the
+    /// state just read, so when several workers reach for one job exactly one of them gets it.
     func claim() async throws -> SyncJob? {
-        guard let sql = database as? any SQLDatabase else { return nil }
         let now = Date()
-        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-        let row = try await sql.raw("""
-            UPDATE sync_jobs SET status = 'running', lease_owner = \(bind: workerID),
-                lease_expires_at = \(bind: now.addingTimeInterval(leaseDuration)), attempts = attempts + 1,
-                started_at = COALESCE(started_at, \(bind: now))
-            WHERE id = (SELECT id FROM sync_jobs
-                        WHERE status = 'queued' OR (status = 'running' AND lease_expires_at < \(bind: now))
-                        ORDER BY created_at LIMIT 1\(unsafeRaw: lock))
-            RETURNING id
-            """).first()
-        guard let id = try row?.decode(column: "id", as: UUID.self) else { return nil }
-        return try await SyncJob.find(id, on: database)
+        let ready = SyncJob.query(on: database).group(.or) { either in
+            either.filter(\.$status == "queued")
+            either.group(.and) { expired in
+                expired.filter(\.$status == "running").filter(\.$leaseExpiresAt < now)
+            }
+        }
+        guard let candidate = try await ready.sort(\.$createdAt).first(), let id = candidate.id else { return nil }
+        var update = SyncJob.query(on: database).filter(\.$id == id).filter(\.$status == candidate.status)
+        if candidate.status == "running" { update = update.filter(\.$leaseExpiresAt < now) }
+        try await update
+            .set(\.$status, to: "running").set(\.$leaseOwner, to: workerID)
+            .set(\.$leaseExpiresAt, to: now.addingTimeInterval(leaseDuration))
+            .set(\.$attempts, to: candidate.attempts + 1)
+            .set(\.$startedAt, to: candidate.startedAt ?? now)
+            .update()
+        guard let claimed = try await SyncJob.find(id, on: database), claimed.leaseOwner == workerID,
+              claimed.attempts == candidate.attempts + 1 else { return nil }
+        return claimed
     }
 
     private func run(_ job: SyncJob) async {
@@ -151,6 +125,10 @@ public actor SyncWorker {
         var errorMessage: String?
         do {
             outcome = try await execute(job)
+        } catch let error as SyncError where error.code == "shutting_down" {
+            try? await SyncJob.query(on: database).filter(\.$id == job.requireID()).filter(\.$leaseOwner == workerID)
+                .set(\.$leaseExpiresAt, to: Date()).update()
+            return
         } catch let error as SyncError where error.code == "cancelled" {
             status = "cancelled"
         } catch {
@@ -184,7 +162,7 @@ public actor SyncWorker {
               let tenant = try await Tenant.find(job.tenantID, on: database) else {
             throw SyncError("remote_missing", "the remote database was deleted")
         }
-        let journal = try SystemDatabaseJournal(database: database, job: job)
+        let journal = try SystemDatabaseJournal(database: database, job: job, shuttingDown: { [stopping] in stopping.isRaised })
         let local = try remotes.connector(for: remote)
         let (cloud, _) = try await remotes.cloudConnector(for: tenant)
         let runner = SyncRunner(local: local, cloud: cloud, origin: "berqenas:\(try remote.requireID().uuidString)", journal: journal)

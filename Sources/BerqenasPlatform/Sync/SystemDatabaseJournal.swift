@@ -5,25 +5,41 @@ import Foundation
 import SQLKit
 
 /// A job's journal in the system database: cursors, checkpoint, undo images, conflicts, progress.
+/// Without a job (continuous sync) it keeps cursors and conflicts only.
 final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
     let database: any Database
-    let jobID: UUID
+    let jobID: UUID?
     let tenantID: UUID
     let remoteID: UUID
     let strategyName: String
+    /// Continuous sync: whether it should stop (checked where a job checks for cancellation).
+    let shouldStop: @Sendable () -> Bool
     /// Undo images kept per job; a job changing more rows cannot be rolled back.
     static let undoLimit = 100_000
     private let lock = NSLock()
     private var undoCount = 0
     private(set) var undoComplete = true
 
-    init(database: any Database, job: SyncJob) throws {
+    init(database: any Database, job: SyncJob, shuttingDown: @escaping @Sendable () -> Bool = { false }) throws {
         self.database = database
         self.jobID = try job.requireID()
         self.tenantID = job.tenantID
         self.remoteID = job.remoteDatabaseID
         self.strategyName = job.conflictStrategy
+        self.shouldStop = shuttingDown
     }
+
+    /// The journal of a remote database's continuous sync.
+    init(database: any Database, continuous remote: RemoteDatabase, shouldStop: @escaping @Sendable () -> Bool) throws {
+        self.database = database
+        self.jobID = nil
+        self.tenantID = remote.tenantID
+        self.remoteID = try remote.requireID()
+        self.strategyName = remote.continuousStrategy
+        self.shouldStop = shouldStop
+    }
+
+    var keepsUndo: Bool { jobID != nil }
 
     func cursor(of table: TableRef, side: SyncSide) async throws -> String? {
         try await cursorRow(table, side)?.cursor
@@ -49,11 +65,12 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
     }
 
     func checkpoint() async throws -> FullCopyCheckpoint? {
-        guard let text = try await job().checkpointJSON else { return nil }
+        guard jobID != nil, let text = try await job().checkpointJSON else { return nil }
         return try StoredJSON.value(FullCopyCheckpoint.self, text)
     }
 
     func saveCheckpoint(_ checkpoint: FullCopyCheckpoint?) async throws {
+        guard let jobID else { return }
         let text = try checkpoint.map(StoredJSON.text)
         try await SyncJob.query(on: database).filter(\.$id == jobID).set(\.$checkpointJSON, to: text).update()
     }
@@ -65,7 +82,7 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
             if entries.count > room { undoComplete = false }
             return room
         }
-        guard room > 0, let sql = database as? any SQLDatabase else { return }
+        guard room > 0, let jobID, let sql = database as? any SQLDatabase else { return }
         for chunk in Array(entries.prefix(room)).chunked(500) {
             var rows: [[any SQLExpression]] = []
             for entry in chunk {
@@ -131,16 +148,22 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
     }
 
     func report(progress: SyncProgress, results: [SyncTableResult]) async throws {
+        guard let jobID else { return }
         try await SyncJob.query(on: database).filter(\.$id == jobID)
             .set(\.$progressJSON, to: try StoredJSON.text(progress)).update()
     }
 
     func checkCancelled() async throws {
+        guard jobID != nil else {
+            if shouldStop() { throw SyncError("cancelled", "continuous sync stopped") }
+            return
+        }
+        if shouldStop() { throw SyncError("shutting_down", "the server is stopping; the job resumes when a server takes it") }
         if try await job().cancelRequested { throw SyncError("cancelled", "the job was cancelled") }
     }
 
     private func job() async throws -> SyncJob {
-        guard let job = try await SyncJob.find(jobID, on: database) else {
+        guard let jobID, let job = try await SyncJob.find(jobID, on: database) else {
             throw SyncError("job_missing", "the job was deleted while it ran")
         }
         return job

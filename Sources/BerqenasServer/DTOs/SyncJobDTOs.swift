@@ -187,7 +187,7 @@ private func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
 struct ConflictResponse: Content {
     let id: UUID
     let remoteDatabaseID: UUID
-    let jobID: UUID
+    let jobID: UUID?
     let table: String
     let cloudTable: String
     let key: [PlainJSON]
@@ -252,7 +252,7 @@ struct ConflictResponse: Content {
     }
 
     static let schema: JSONSchema = .object(properties: [
-        "id": .string(format: .uuid), "remote_database_id": .string(format: .uuid), "job_id": .string(format: .uuid),
+        "id": .string(format: .uuid), "remote_database_id": .string(format: .uuid), "job_id": .string(format: .uuid, nullable: true),
         "table": .string, "cloud_table": .string, "key": .array(items: .fragment),
         "base": .object(nullable: true), "cloud": .object(nullable: true), "local": .object(nullable: true),
         "local_captured_at": .string, "cloud_captured_at": .string, "status": .string(allowedValues: ["open", "resolved"]),

@@ -94,6 +94,8 @@ public struct FullCopyCheckpoint: Sendable, Hashable, Codable {
 /// Where a running job keeps its state (the system database, in the hub). Every call is durable when
 /// it returns: a job restarted after a crash reads back cursors and checkpoints and carries on.
 public protocol SyncJournal: Sendable {
+    /// Whether the runner should keep undo images (jobs do; continuous sync does not).
+    var keepsUndo: Bool { get }
     /// A side's capture cursor for a table pair (keyed by the local table); nil before its first sync.
     func cursor(of table: TableRef, side: SyncSide) async throws -> String?
     func saveCursor(_ cursor: String, of table: TableRef, side: SyncSide) async throws

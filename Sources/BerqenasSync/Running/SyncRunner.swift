@@ -177,8 +177,8 @@ public struct SyncRunner: Sendable {
     // MARK: - Incremental
 
     private func carryLocalChanges(_ table: TableRun, _ result: inout SyncTableResult, _ progress: inout SyncProgress) async throws {
+        // A cursor exists only after a full copy, which installed capture on the local table.
         var cursor = try await journal.cursor(of: table.pair.local, side: .local)
-        if table.write { try await local.installCapture(on: table.pair.local, mode: .triggers) }
         while true {
             try await journal.checkCancelled()
             let batch = try await local.readChanges(of: [table.local], after: cursor, excludingOrigin: origin, limit: changeBatch)
@@ -204,9 +204,8 @@ public struct SyncRunner: Sendable {
         var localCursor = try await journal.cursor(of: table.pair.local, side: .local)
         var cloudCursor = try await journal.cursor(of: table.pair.local, side: .cloud)
         if table.write {
-            try await local.installCapture(on: table.pair.local, mode: .triggers)
-            try await cloud.installCapture(on: table.pair.cloud, mode: .triggers)
             if cloudCursor == nil {
+                try await cloud.installCapture(on: table.pair.cloud, mode: .triggers)
                 // Cloud edits before the first exchange are not known one by one: the full copy made the
                 // cloud equal to the local side, and tracking starts here.
                 cloudCursor = try await drain(cloud, table.cloud, from: nil)
@@ -276,7 +275,7 @@ public struct SyncRunner: Sendable {
                        recordUndo: Bool) async throws {
         guard !changes.isEmpty else { return }
         let target = connector(side)
-        if recordUndo {
+        if recordUndo, journal.keepsUndo {
             var existing = known ?? [:]
             if known == nil { existing = try await images(target, table, keys: changes.map(\.key)) }
             try await journal.recordUndo(changes.map {

@@ -7,6 +7,8 @@
 /// carries its transaction id, so the reader can stay behind transactions that are still open.
 struct PostgresCaptureSQL {
     static let rowTrigger = "berqenas_capture_row"
+    /// The channel capture triggers NOTIFY (payload `schema.table`), so continuous sync wakes at once.
+    static let channel = "berqenas_changes"
     static let truncateTrigger = "berqenas_capture_truncate"
 
     /// The capture schema, quoted.
@@ -53,6 +55,7 @@ struct PostgresCaptureSQL {
             VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, left(TG_OP, 1), names,
                     CASE WHEN TG_OP <> 'DELETE' THEN NEW::text END,
                     CASE WHEN TG_OP <> 'INSERT' THEN OLD::text END);
+            PERFORM pg_notify('\(Self.channel)', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
             RETURN NULL;
         END
         $$

@@ -51,7 +51,7 @@ public final class PostgresConnector: DatabaseConnector {
         return configuration
     }
 
-    private static func connect(_ configuration: PostgresConnection.Configuration, spec: ConnectionSpec,
+    static func connect(_ configuration: PostgresConnection.Configuration, spec: ConnectionSpec,
                                 logger: Logger) async throws -> PostgresConnection {
         do {
             return try await PostgresConnection.connect(

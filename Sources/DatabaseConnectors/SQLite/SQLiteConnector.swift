@@ -21,9 +21,15 @@ public final class SQLiteConnector: DatabaseConnector {
             maxConnections: spec.maxConnections,
             open: {
                 let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-                try await connection.query("PRAGMA busy_timeout = \(busyTimeout)", []) { _ in }
-                try await connection.query("PRAGMA journal_mode = WAL", []) { _ in }
-                return connection
+                do {
+                    try await connection.query("PRAGMA busy_timeout = \(busyTimeout)", []) { _ in }
+                    try await connection.query("PRAGMA journal_mode = WAL", []) { _ in }
+                    return connection
+                } catch {
+                    // A connection that failed its set-up (the file locked by another writer) is closed, not leaked.
+                    try? await connection.close()
+                    throw ConnectorError(.queryFailed, "SQLite: \(error)")
+                }
             },
             close: { try? await $0.close() },
             isUsable: { !$0.isClosed }

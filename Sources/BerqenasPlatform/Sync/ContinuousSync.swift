@@ -1,0 +1,151 @@
+import BerqenasSync
+import DatabaseConnectors
+import FluentKit
+import Foundation
+import Logging
+import SQLKit
+
+/// Keeps remote databases set to continuous sync in step, one loop per remote database. A loop holds a
+/// lease on its remote (so with several servers one of them runs it), carries changes as they come, and
+/// sleeps until the local database's capture triggers NOTIFY (PostgreSQL) or the remote's poll interval
+/// passes (other engines, and the cloud side's changes).
+public actor ContinuousSync {
+    let database: any Database
+    let remotes: RemoteDatabaseService
+    let tenants: TenantService
+    let leaseDuration: TimeInterval
+    let scanInterval: Duration
+    let logger: Logger
+    nonisolated let owner = "continuous-" + UUID().uuidString.prefix(8).lowercased()
+    private var loops: [UUID: Task<Void, Never>] = [:]
+    private var bells: [UUID: Doorbell] = [:]
+    private var scanner: Task<Void, Never>?
+    private let scannerBell = Doorbell()
+    private let stopping = StopFlag()
+
+    init(database: any Database, remotes: RemoteDatabaseService, tenants: TenantService, leaseDuration: TimeInterval,
+         scanInterval: Duration, logger: Logger) {
+        self.database = database
+        self.remotes = remotes
+        self.tenants = tenants
+        self.leaseDuration = leaseDuration
+        self.scanInterval = scanInterval
+        self.logger = logger
+    }
+
+    /// Starts looking for remote databases to keep in step.
+    public func start() {
+        guard scanner == nil else { return }
+        let bell = scannerBell
+        scanner = Task { [weak self, scanInterval, stopping] in
+            while !stopping.isRaised {
+                await self?.scan()
+                await bell.wait(timeout: scanInterval)
+            }
+        }
+    }
+
+    /// Stops every loop and gives their leases back.
+    public func stop() async {
+        stopping.raise()
+        scannerBell.ring()
+        for bell in bells.values { bell.ring() }
+        await scanner?.value
+        scanner = nil
+        for task in loops.values { await task.value }
+    }
+
+    /// Starts a loop for each continuous remote database this server can lease.
+    func scan() async {
+        do {
+            let candidates = try await RemoteDatabase.query(on: database).filter(\.$continuous == true).all()
+            for remote in candidates {
+                guard !stopping.isRaised, let id = remote.id, loops[id] == nil, try await lease(id) else { continue }
+                let bell = Doorbell()
+                bells[id] = bell
+                loops[id] = Task { [weak self] in await self?.run(id, bell: bell) }
+            }
+        } catch {
+            logger.warning("continuous sync: \(String(describing: error))")
+        }
+    }
+
+    /// Takes or renews the lease on a remote database; false when another server holds it.
+    private func lease(_ id: UUID) async throws -> Bool {
+        guard let sql = database as? any SQLDatabase else { return false }
+        let now = Date()
+        return try await sql.raw("""
+            UPDATE remote_databases SET continuous_owner = \(bind: owner),
+                continuous_lease_until = \(bind: now.addingTimeInterval(leaseDuration))
+            WHERE id = \(bind: id) AND continuous
+              AND (continuous_owner IS NULL OR continuous_owner = \(bind: owner) OR continuous_lease_until < \(bind: now))
+            RETURNING id
+            """).first() != nil
+    }
+
+    private func release(_ id: UUID) async {
+        try? await RemoteDatabase.query(on: database).filter(\.$id == id).filter(\.$continuousOwner == owner)
+            .set(\.$continuousOwner, to: nil).set(\.$continuousLeaseUntil, to: nil).update()
+    }
+
+    private func finished(_ id: UUID) {
+        loops[id] = nil
+        bells[id] = nil
+    }
+
+    /// One remote database's loop: runs until the remote stops being continuous, the lease is lost, or stop().
+    private func run(_ id: UUID, bell: Doorbell) async {
+        defer { Task { await self.finished(id) } }
+        guard let remote = try? await RemoteDatabase.find(id, on: database),
+              let tenant = try? await Tenant.find(remote.tenantID, on: database),
+              let local = try? remotes.connector(for: remote),
+              let (cloud, cloudSchema) = try? await remotes.cloudConnector(for: tenant) else {
+            await release(id)
+            return
+        }
+        let listener: Task<Void, Never>? = (local as? PostgresConnector).map { postgres in
+            Task { [logger] in
+                do { try await postgres.listenForChanges { bell.ring() } } catch {
+                    logger.info("continuous sync: change notifications stopped (\(String(describing: error))); polling")
+                }
+            }
+        }
+        var renewed = Date()
+        while !stopping.isRaised {
+            do {
+                if Date().timeIntervalSince(renewed) > leaseDuration / 3 {
+                    guard try await lease(id) else { break }
+                    renewed = Date()
+                }
+                guard let current = try await RemoteDatabase.find(id, on: database), current.continuous else { break }
+                try await tick(current, local: local, cloud: cloud, cloudSchema: cloudSchema)
+                await bell.wait(timeout: .milliseconds(max(100, current.pollIntervalMilliseconds)))
+            } catch {
+                logger.warning("continuous sync of \(remote.name): \(RemoteDatabaseService.describe(error))")
+                await bell.wait(timeout: .milliseconds(max(1000, remote.pollIntervalMilliseconds)))
+            }
+        }
+        listener?.cancel()
+        await listener?.value
+        await local.close()
+        await cloud.close()
+        await release(id)
+    }
+
+    /// Carries what changed since the last tick, for every table a full sync has started tracking.
+    private func tick(_ remote: RemoteDatabase, local: any DatabaseConnector, cloud: any DatabaseConnector,
+                      cloudSchema: String) async throws {
+        let tracked = Set(try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remote.requireID())
+            .filter(\.$side == SyncSide.local.rawValue).all().map(\.tableName)).sorted()
+        guard !tracked.isEmpty else { return }
+        let pairs = try tracked.map { name in
+            let ref = try TableNames.parse(name)
+            return SyncTablePair(local: ref, cloud: TableRef(schema: cloudSchema, name: remote.targetPrefix + ref.name))
+        }
+        let journal = try SystemDatabaseJournal(database: database, continuous: remote) { [stopping] in stopping.isRaised }
+        let runner = SyncRunner(local: local, cloud: cloud, origin: "berqenas:\(try remote.requireID().uuidString)", journal: journal)
+        let mode = SyncMode(rawValue: remote.continuousMode) ?? .incremental
+        let strategy = ConflictStrategy(rawValue: remote.continuousStrategy) ?? .latestWins
+        _ = try await runner.run(mode, pairs: pairs, strategy: strategy, dryRun: false)
+    }
+}

@@ -1,0 +1,48 @@
+@testable import BerqenasServer
+import BerqenasTestSupport
+import DatabaseConnectors
+import Foundation
+import Testing
+
+/// Continuous mode: a remote database kept in step as changes commit, without jobs.
+@Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
+struct ContinuousSyncTests {
+    /// Polls `condition` until it holds (a deadline, not a fixed sleep).
+    func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        Issue.record("not reached within \(timeout): \(what)")
+    }
+
+    @Test(arguments: HubEngine.available)
+    func changesTravelAsTheyCommitBothWaysUntilSwitchedOff(_ engine: HubEngine) async throws {
+        try await SyncFixture.with(engine) { fixture in
+            try await fixture.sync("full", tables: ["orders"])
+            let path = "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)"
+            let on = try await fixture.hub.send(.PATCH, path, token: fixture.token,
+                                                json: ["continuous": true, "continuous_mode": "bidirectional", "poll_interval_ms": 200])
+            #expect(on.status == .ok, "\(on.body.string)")
+
+            try await fixture.local("INSERT INTO orders VALUES (700, 1, 7.00, 'live')", "DELETE FROM orders WHERE id = 1")
+            try await eventually("the local insert and delete reach the cloud") {
+                let cloud = try await fixture.bothSides("orders").cloud
+                return cloud[[.integer(700)]] != nil && cloud[[.integer(1)]] == nil
+            }
+            try await fixture.cloudWrite("orders", [.upsert(Row([.integer(701), .integer(2), .decimal("7.01"), .text("from cloud")]))])
+            try await eventually("the cloud insert reaches the local side") {
+                try await fixture.bothSides("orders").local[[.integer(701)]] != nil
+            }
+            try await fixture.expectEqual("orders")
+            let jobs = try await fixture.hub.send(.GET, "/api/v1/tenants/\(fixture.tenant)/sync-jobs", token: fixture.token)
+            #expect(try jobs.jsonObject()["total"] as? Int == 1, "continuous sync runs without jobs")
+
+            let off = try await fixture.hub.send(.PATCH, path, token: fixture.token, json: ["continuous": false])
+            #expect(off.status == .ok)
+            let status = try await fixture.hub.send(.GET, path + "/status", token: fixture.token)
+            #expect(try status.jsonObject()["continuous"] as? Bool == false)
+        }
+    }
+}
