@@ -95,7 +95,7 @@ public actor ContinuousSync {
 
     /// One remote database's loop: runs until the remote stops being continuous, the lease is lost, or stop().
     private func run(_ id: UUID, bell: Doorbell) async {
-        defer { Task { await self.finished(id) } }
+        defer { finished(id) }
         guard let remote = try? await RemoteDatabase.find(id, on: database),
               let tenant = try? await Tenant.find(remote.tenantID, on: database),
               let local = try? remotes.connector(for: remote),

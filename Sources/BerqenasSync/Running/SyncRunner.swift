@@ -282,10 +282,16 @@ public struct SyncRunner: Sendable {
                 UndoEntry(side: side, table: table.table, key: $0.key, before: existing[$0.key], after: $0.after)
             })
         }
+        // Only the columns the images carry are written: a column that exists on this side alone (added
+        // there, with its own default) keeps its value instead of being set to NULL.
+        var carried: Set<String> = []
+        for change in changes { if let after = change.after { carried.formUnion(after.keys) } }
+        var written = table
+        written.columns = table.columns.filter { carried.contains($0.name) || table.primaryKey.contains($0.name) }
         let rows: [RowChange] = changes.map { change in
-            change.after.map { .upsert(table.row(from: $0)) } ?? .delete(key: change.key)
+            change.after.map { .upsert(written.row(from: $0)) } ?? .delete(key: change.key)
         }
-        try await target.apply(rows, to: table, origin: origin)
+        try await target.apply(rows, to: written, origin: origin)
     }
 
     /// The cloud table for a local one: described when it exists, created from the local description
