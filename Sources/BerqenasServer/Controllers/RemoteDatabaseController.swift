@@ -53,12 +53,6 @@ struct RemoteDatabaseController {
         ), use: sync)
     }
 
-    private func remote(_ request: Request, _ tenant: Tenant) async throws -> RemoteDatabase {
-        let id = try TenantScope.id(request, "id", what: "remote database")
-        request.auditContext.target = "remote-database:\(id.uuidString)"
-        return try await request.berqenas.platform.remoteDatabases.find(id, tenant: tenant)
-    }
-
     @Sendable
     func create(_ request: Request) async throws -> Response {
         let (tenant, caller) = try await TenantScope.writable(request)
@@ -77,13 +71,13 @@ struct RemoteDatabaseController {
     @Sendable
     func show(_ request: Request) async throws -> RemoteDatabaseResponse {
         let (tenant, _) = try await TenantScope.readable(request)
-        return try RemoteDatabaseResponse(try await remote(request, tenant))
+        return try RemoteDatabaseResponse(try await TenantScope.remoteDatabase(request, of: tenant))
     }
 
     @Sendable
     func update(_ request: Request) async throws -> RemoteDatabaseResponse {
         let (tenant, _) = try await TenantScope.writable(request)
-        let remote = try await remote(request, tenant)
+        let remote = try await TenantScope.remoteDatabase(request, of: tenant)
         let body = try request.content.decode(UpdateRemoteDatabaseRequest.self)
         return try RemoteDatabaseResponse(try await request.berqenas.platform.remoteDatabases.update(remote, with: body.update))
     }
@@ -91,7 +85,7 @@ struct RemoteDatabaseController {
     @Sendable
     func delete(_ request: Request) async throws -> HTTPStatus {
         let (tenant, _) = try await TenantScope.writable(request)
-        let remote = try await remote(request, tenant)
+        let remote = try await TenantScope.remoteDatabase(request, of: tenant)
         let keep = try QueryFlag.bool(request, "keep_capture") ?? false
         let outcome = try await request.berqenas.platform.remoteDatabases.delete(remote, keepCapture: keep)
         if let message = outcome.message { request.logger.warning("\(message)") }
@@ -101,27 +95,27 @@ struct RemoteDatabaseController {
     @Sendable
     func test(_ request: Request) async throws -> ConnectionTestResponse {
         let (tenant, _) = try await TenantScope.readable(request)
-        return ConnectionTestResponse(try await request.berqenas.platform.remoteDatabases.test(try await remote(request, tenant)))
+        return ConnectionTestResponse(try await request.berqenas.platform.remoteDatabases.test(try await TenantScope.remoteDatabase(request, of: tenant)))
     }
 
     @Sendable
     func tables(_ request: Request) async throws -> [RemoteTableResponse] {
         let (tenant, _) = try await TenantScope.readable(request)
-        let remote = try await remote(request, tenant)
+        let remote = try await TenantScope.remoteDatabase(request, of: tenant)
         return try await request.berqenas.platform.remoteDatabases.tables(of: remote).map(RemoteTableResponse.init)
     }
 
     @Sendable
     func status(_ request: Request) async throws -> RemoteStatusResponse {
         let (tenant, _) = try await TenantScope.readable(request)
-        let remote = try await remote(request, tenant)
+        let remote = try await TenantScope.remoteDatabase(request, of: tenant)
         return RemoteStatusResponse(try await request.berqenas.platform.remoteDatabases.status(of: remote))
     }
 
     @Sendable
     func sync(_ request: Request) async throws -> Response {
         let (tenant, caller) = try await TenantScope.writable(request)
-        let remote = try await remote(request, tenant)
+        let remote = try await TenantScope.remoteDatabase(request, of: tenant)
         let body = try request.content.decode(SyncJobRequest.self)
         let job = try await request.berqenas.platform.syncJobs.enqueue(
             SyncRequest(mode: body.mode, tables: body.tables, conflictStrategy: body.conflictStrategy, dryRun: body.dryRun ?? false),

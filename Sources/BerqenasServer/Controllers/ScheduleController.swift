@@ -20,16 +20,10 @@ struct ScheduleController {
         ), use: delete)
     }
 
-    private func remote(_ request: Request, _ tenant: Tenant) async throws -> RemoteDatabase {
-        let id = try TenantScope.id(request, "id", what: "remote database")
-        request.auditContext.target = "remote-database:\(id.uuidString)"
-        return try await request.berqenas.platform.remoteDatabases.find(id, tenant: tenant)
-    }
-
     @Sendable
     func put(_ request: Request) async throws -> ScheduleResponse {
         let (tenant, _) = try await TenantScope.writable(request)
-        let remote = try await remote(request, tenant)
+        let remote = try await TenantScope.remoteDatabase(request, of: tenant)
         let body = try request.content.decode(ScheduleBody.self)
         return ScheduleResponse(try await request.berqenas.platform.schedules.put(body.request, remote: remote))
     }
@@ -37,7 +31,7 @@ struct ScheduleController {
     @Sendable
     func show(_ request: Request) async throws -> ScheduleResponse {
         let (tenant, _) = try await TenantScope.readable(request)
-        let remote = try await remote(request, tenant)
+        let remote = try await TenantScope.remoteDatabase(request, of: tenant)
         guard let schedule = try await request.berqenas.platform.schedules.find(remote) else {
             throw PlatformError.notFound("schedule of remote database", remote.name)
         }
@@ -47,7 +41,7 @@ struct ScheduleController {
     @Sendable
     func delete(_ request: Request) async throws -> HTTPStatus {
         let (tenant, _) = try await TenantScope.writable(request)
-        let remote = try await remote(request, tenant)
+        let remote = try await TenantScope.remoteDatabase(request, of: tenant)
         guard try await request.berqenas.platform.schedules.delete(remote) else {
             throw PlatformError.notFound("schedule of remote database", remote.name)
         }

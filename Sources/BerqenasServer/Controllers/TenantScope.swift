@@ -30,4 +30,11 @@ enum TenantScope {
         guard let id = UUID(uuidString: text) else { throw PlatformError.notFound(what, text) }
         return id
     }
+
+    /// The remote database named by the `:id` parameter, within `tenant`.
+    static func remoteDatabase(_ request: Request, of tenant: Tenant) async throws -> RemoteDatabase {
+        let id = try Self.id(request, "id", what: "remote database")
+        request.auditContext.target = "remote-database:\(id.uuidString)"
+        return try await request.berqenas.platform.remoteDatabases.find(id, tenant: tenant)
+    }
 }
