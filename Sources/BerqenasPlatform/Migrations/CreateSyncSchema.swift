@@ -86,15 +86,11 @@ public struct CreateSyncSchema: AsyncMigration {
             .field("resolved_at", .datetime)
             .field("created_at", .datetime)
             .create()
-        try await database.schema(SyncUndoImage.schema)
+        try await database.schema(SyncUndoBatch.schema)
             .id()
             .field("job_id", .uuid, .required, .references(SyncJob.schema, .id, onDelete: .cascade))
-            .field("side", .string, .required)
-            .field("table_name", .string, .required)
-            .field("key_json", .string, .required)
-            .field("before_json", .string)
-            .field("after_json", .string)
-            .unique(on: "job_id", "side", "table_name", "key_json")
+            .field("seq", .int64, .required)
+            .field("entries_json", .string, .required)
             .create()
         try await database.schema(SyncTableOwner.schema)
             .id()
@@ -127,7 +123,7 @@ public struct CreateSyncSchema: AsyncMigration {
     }
 
     public func revert(on database: any Database) async throws {
-        for schema in [SyncSchedule.schema, SyncTableOwner.schema, SyncUndoImage.schema, SyncConflict.schema,
+        for schema in [SyncSchedule.schema, SyncTableOwner.schema, SyncUndoBatch.schema, SyncConflict.schema,
                        SyncCursor.schema, SyncJob.schema, RemoteDatabase.schema] {
             try await database.schema(schema).delete()
         }

@@ -116,17 +116,16 @@ public final class SyncConflict: Model, @unchecked Sendable {
     public init() {}
 }
 
-/// How to undo one row a job wrote.
-public final class SyncUndoImage: Model, @unchecked Sendable {
-    public static let schema = "sync_undo_images"
+/// Undo images of one batch a job wrote: how to put back each row it changed.
+public final class SyncUndoBatch: Model, @unchecked Sendable {
+    public static let schema = "sync_undo_batches"
 
     @ID(key: .id) public var id: UUID?
     @Field(key: "job_id") public var jobID: UUID
-    @Field(key: "side") public var side: String
-    @Field(key: "table_name") public var tableName: String
-    @Field(key: "key_json") public var keyJSON: String
-    @OptionalField(key: "before_json") public var beforeJSON: String?
-    @OptionalField(key: "after_json") public var afterJSON: String?
+    /// Order of the batches within the job (microseconds since 1970 when written).
+    @Field(key: "seq") public var sequence: Int64
+    /// JSON array of `{side, table, key, before, after}`, images in the stored canonical form.
+    @Field(key: "entries_json") public var entriesJSON: String
 
     public init() {}
 }

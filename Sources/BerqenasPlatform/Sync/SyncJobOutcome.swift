@@ -37,3 +37,42 @@ enum StoredJSON {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }
+
+/// One undo image as stored in a batch.
+struct StoredUndo: Codable {
+    var side: SyncSide
+    var table: String
+    var key: RowKey
+    var before: RowImage?
+    var after: RowImage?
+
+    init(_ entry: UndoEntry) {
+        side = entry.side
+        table = entry.table.description
+        key = entry.key
+        before = entry.before
+        after = entry.after
+    }
+
+    func entry() throws -> UndoEntry {
+        UndoEntry(side: side, table: try TableNames.parse(table), key: key, before: before, after: after)
+    }
+
+    /// A job's images merged per row: the first `before` (the row as the job found it) and the last
+    /// `after` (what the job left), in first-touched order. A batch replayed after a crash changes nothing.
+    static func merged(_ batches: [[StoredUndo]]) throws -> [UndoEntry] {
+        var order: [String] = []
+        var merged: [String: UndoEntry] = [:]
+        for stored in batches.joined() {
+            let identity = "\(stored.side.rawValue)|\(stored.table)|\(try StoredJSON.text(stored.key))"
+            if var existing = merged[identity] {
+                existing.after = stored.after
+                merged[identity] = existing
+            } else {
+                merged[identity] = try stored.entry()
+                order.append(identity)
+            }
+        }
+        return order.compactMap { merged[$0] }
+    }
+}

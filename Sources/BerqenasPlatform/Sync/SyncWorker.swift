@@ -202,11 +202,7 @@ public actor SyncWorker {
     }
 
     private func undoEntries(of jobID: UUID) async throws -> [UndoEntry] {
-        try await SyncUndoImage.query(on: database).filter(\.$jobID == jobID).all().map { image in
-            UndoEntry(side: SyncSide(rawValue: image.side) ?? .cloud, table: try TableNames.parse(image.tableName),
-                      key: try StoredJSON.value(RowKey.self, image.keyJSON),
-                      before: try image.beforeJSON.map { try StoredJSON.value(RowImage.self, $0) },
-                      after: try image.afterJSON.map { try StoredJSON.value(RowImage.self, $0) })
-        }
+        let batches = try await SyncUndoBatch.query(on: database).filter(\.$jobID == jobID).sort(\.$sequence).all()
+        return try StoredUndo.merged(batches.map { try StoredJSON.value([StoredUndo].self, $0.entriesJSON) })
     }
 }

@@ -75,28 +75,20 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
         try await SyncJob.query(on: database).filter(\.$id == jobID).set(\.$checkpointJSON, to: text).update()
     }
 
+    /// Keeps a batch's undo images as one row (the first image of a row wins when they are read back).
     func recordUndo(_ entries: [UndoEntry]) async throws {
-        let room: Int = lock.withLock {
+        let kept: Int = lock.withLock {
             let room = max(0, Self.undoLimit - undoCount)
             undoCount += min(room, entries.count)
             if entries.count > room { undoComplete = false }
-            return room
+            return min(room, entries.count)
         }
-        guard room > 0, let jobID, let sql = database as? any SQLDatabase else { return }
-        for chunk in Array(entries.prefix(room)).chunked(500) {
-            var rows: [[any SQLExpression]] = []
-            for entry in chunk {
-                rows.append([
-                    SQLBind(UUID()), SQLBind(jobID), SQLBind(entry.side.rawValue), SQLBind(entry.table.description),
-                    SQLBind(try StoredJSON.text(entry.key)), SQLBind(try entry.before.map(StoredJSON.text)),
-                    SQLBind(try entry.after.map(StoredJSON.text)),
-                ])
-            }
-            var insert = sql.insert(into: SyncUndoImage.schema)
-                .columns("id", "job_id", "side", "table_name", "key_json", "before_json", "after_json")
-            for row in rows { insert = insert.values(row) }
-            try await insert.ignoringConflicts(with: ["job_id", "side", "table_name", "key_json"]).run()
-        }
+        guard kept > 0, let jobID else { return }
+        let batch = SyncUndoBatch()
+        batch.jobID = jobID
+        batch.sequence = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        batch.entriesJSON = try StoredJSON.text(entries.prefix(kept).map(StoredUndo.init))
+        try await batch.create(on: database)
     }
 
     func parkedKeys(of table: SyncTablePair) async throws -> Set<RowKey> {

@@ -67,9 +67,10 @@ struct SyncGuaranteeTests {
         }
     }
 
-    @Test(arguments: [("latest_wins", "cloud"), ("cloud_wins", "cloud"), ("local_wins", "local")])
-    func eachStrategySettlesARowChangedOnBothSides(_ strategy: String, _ winner: String) async throws {
-        try await SyncFixture.with(.sqlite) { fixture in
+    @Test(arguments: HubEngine.available, [("latest_wins", "cloud"), ("cloud_wins", "cloud"), ("local_wins", "local")])
+    func eachStrategySettlesARowChangedOnBothSides(_ engine: HubEngine, _ choice: (String, String)) async throws {
+        let (strategy, winner) = choice
+        try await SyncFixture.with(engine) { fixture in
             try await fixture.sync("bidirectional", tables: ["orders"])
             try await fixture.local("UPDATE orders SET note = 'local says' WHERE id = 5")
             // The cloud edit is captured later than the local one: latest_wins picks the cloud.
