@@ -26,4 +26,4 @@ BERQENAS_DATA_DIR="$work/hub" BERQENAS_PORT=$port BERQENAS_DATABASE_URL="$cloud_
 hub_pid=$!
 python3 bench/sync_bench.py --hub "http://127.0.0.1:$port" --local "$local_url" --cloud "$cloud_url" \
   --pgbench "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pgbench" \
-  --rates "${RATES:-500 5000}" --seconds "${SECONDS_EACH:-60}" --changes "${CHANGES:-200000}" --rows "${ROWS:-100000}"
+  --rates "${RATES-500 5000}" --seconds "${SECONDS_EACH:-60}" --changes "${CHANGES:-200000}" --rows "${ROWS:-100000}"

@@ -18,7 +18,8 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
     static let undoLimit = 100_000
     private let lock = NSLock()
     private var undoCount = 0
-    private(set) var undoComplete = true
+    private var undoCompleteFlag = true
+    var undoComplete: Bool { lock.withLock { undoCompleteFlag } }
 
     init(database: any Database, job: SyncJob, shuttingDown: @escaping @Sendable () -> Bool = { false }) throws {
         self.database = database
@@ -39,7 +40,8 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
         self.shouldStop = shouldStop
     }
 
-    var keepsUndo: Bool { jobID != nil }
+    /// Jobs keep undo images until the journal is full; after that the rows before a write are not even read.
+    var keepsUndo: Bool { jobID != nil && undoComplete }
 
     func cursor(of table: TableRef, side: SyncSide) async throws -> String? {
         try await cursorRow(table, side)?.cursor
@@ -80,7 +82,7 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
         let kept: Int = lock.withLock {
             let room = max(0, Self.undoLimit - undoCount)
             undoCount += min(room, entries.count)
-            if entries.count > room { undoComplete = false }
+            if entries.count > room { undoCompleteFlag = false }
             return min(room, entries.count)
         }
         guard kept > 0, let jobID else { return }

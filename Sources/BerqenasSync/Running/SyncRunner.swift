@@ -14,7 +14,7 @@ public struct SyncRunner: Sendable {
     /// Rows per snapshot page of a full copy.
     public var pageSize = 2_000
     /// Captured changes per read.
-    public var changeBatch = 5_000
+    public var changeBatch = 20_000
 
     /// Creates a runner.
     public init(local: any DatabaseConnector, cloud: any DatabaseConnector, origin: String, journal: any SyncJournal) {
@@ -188,12 +188,17 @@ public struct SyncRunner: Sendable {
             if table.write {
                 try await write(changes, to: .cloud, table.cloud, recordUndo: true)
                 try await journal.saveCursor(batch.cursor, of: table.pair.local, side: .local)
-                try await local.acknowledge(batch.cursor, of: [table.pair.local])
             }
             result.localToCloud += changes.count
             progress.rowsDone += batch.changes.count
             cursor = batch.cursor
-            if !batch.hasMore { return }
+            if !batch.hasMore {
+                // Pruning scans the log, so it runs once the log is drained, not after every batch (a job
+                // stopped before this point leaves delivered rows behind its saved cursor; they are pruned
+                // by the next run).
+                if table.write { try await local.acknowledge(batch.cursor, of: [table.pair.local]) }
+                return
+            }
         }
     }
 
