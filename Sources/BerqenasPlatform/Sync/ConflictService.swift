@@ -52,7 +52,7 @@ public struct ConflictService: Sendable {
             case "cloud": image = try await cloud.fetchRows(cloudTable, keys: [key]).first.map(cloudTable.image)
             default: image = try Self.parse(custom ?? [:], for: localTable, key: key)
             }
-            let origin = "berqenas:\(try remote.requireID().uuidString)"
+            let origin = try remote.syncOrigin()
             for (connector, table) in [(local, localTable), (cloud, cloudTable)] {
                 let change: RowChange = image.map { .upsert(table.row(from: $0)) } ?? .delete(key: key)
                 try await connector.apply([change], to: table, origin: origin)

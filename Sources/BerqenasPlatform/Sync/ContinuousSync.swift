@@ -135,15 +135,10 @@ public actor ContinuousSync {
     /// Carries what changed since the last tick, for every table a full sync has started tracking.
     private func tick(_ remote: RemoteDatabase, local: any DatabaseConnector, cloud: any DatabaseConnector,
                       cloudSchema: String) async throws {
-        let tracked = Set(try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remote.requireID())
-            .filter(\.$side == SyncSide.local.rawValue).all().map(\.tableName)).sorted()
-        guard !tracked.isEmpty else { return }
-        let pairs = try tracked.map { name in
-            let ref = try TableNames.parse(name)
-            return SyncTablePair(local: ref, cloud: TableRef(schema: cloudSchema, name: remote.targetPrefix + ref.name))
-        }
+        let pairs = try await remotes.trackedTables(of: remote).map { remote.pair($0, cloudSchema: cloudSchema) }
+        guard !pairs.isEmpty else { return }
         let journal = try SystemDatabaseJournal(database: database, continuous: remote) { [stopping] in stopping.isRaised }
-        let runner = SyncRunner(local: local, cloud: cloud, origin: "berqenas:\(try remote.requireID().uuidString)", journal: journal)
+        let runner = SyncRunner(local: local, cloud: cloud, origin: try remote.syncOrigin(), journal: journal)
         let mode = SyncMode(rawValue: remote.continuousMode) ?? .incremental
         let strategy = ConflictStrategy(rawValue: remote.continuousStrategy) ?? .latestWins
         _ = try await runner.run(mode, pairs: pairs, strategy: strategy, dryRun: false)

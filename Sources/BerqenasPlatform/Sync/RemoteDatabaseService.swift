@@ -122,10 +122,8 @@ public struct RemoteDatabaseService: Sendable {
         if !keepCapture {
             let connector = try connector(for: remote)
             do {
-                let cursors = try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remote.requireID())
-                    .filter(\.$side == SyncSide.local.rawValue).all()
-                for name in Set(cursors.map(\.tableName)) {
-                    try await connector.uninstallCapture(on: try TableNames.parse(name))
+                for table in try await trackedTables(of: remote) {
+                    try await connector.uninstallCapture(on: table)
                 }
                 removed = true
             } catch {

@@ -48,8 +48,7 @@ extension RemoteDatabaseService {
         let schedule = try await SyncSchedule.query(on: database).filter(\.$remoteDatabaseID == remoteID).first()
         let openConflicts = try await SyncConflict.query(on: database).filter(\.$remoteDatabaseID == remoteID)
             .filter(\.$status == "open").count()
-        let synced = Set(try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remoteID)
-            .filter(\.$side == SyncSide.local.rawValue).all().map(\.tableName)).sorted()
+        let synced = try await trackedTables(of: remote)
         var status = RemoteDatabaseStatus(reachable: false, latencyMilliseconds: nil, error: nil, lastJob: lastJob,
                                           nextRunAt: schedule?.enabled == true ? schedule?.nextRunAt : nil, tables: [],
                                           openConflicts: openConflicts, continuous: remote.continuous)
@@ -58,9 +57,10 @@ extension RemoteDatabaseService {
             let test = try await connector.test()
             status.reachable = true
             status.latencyMilliseconds = test.latencyMilliseconds
-            for name in synced {
-                let capture = try await connector.captureStatus(of: try TableNames.parse(name))
-                status.tables.append(.init(table: name, captureInstalled: capture.installed, pendingChanges: capture.pendingChanges))
+            for table in synced {
+                let capture = try await connector.captureStatus(of: table)
+                status.tables.append(.init(table: table.description, captureInstalled: capture.installed,
+                                           pendingChanges: capture.pendingChanges))
             }
         } catch {
             status.error = Self.describe(error)

@@ -110,10 +110,10 @@ public struct SyncJobService: Sendable {
                 locals.append(ref)
             }
         } else {
-            for ref in available where try await connector.describeTable(ref).hasPrimaryKey { locals.append(ref) }
+            locals = try await remotes.keyedTables(connector, of: remote)
         }
         let cloudSchema = remotes.cloudSchema(for: tenant)
-        return locals.map { SyncTablePair(local: $0, cloud: TableRef(schema: cloudSchema, name: remote.targetPrefix + $0.name)) }
+        return locals.map { remote.pair($0, cloudSchema: cloudSchema) }
     }
 
     /// A page of a tenant's jobs, newest first.

@@ -165,7 +165,7 @@ public actor SyncWorker {
         let journal = try SystemDatabaseJournal(database: database, job: job, shuttingDown: { [stopping] in stopping.isRaised })
         let local = try remotes.connector(for: remote)
         let (cloud, _) = try await remotes.cloudConnector(for: tenant)
-        let runner = SyncRunner(local: local, cloud: cloud, origin: "berqenas:\(try remote.requireID().uuidString)", journal: journal)
+        let runner = SyncRunner(local: local, cloud: cloud, origin: try remote.syncOrigin(), journal: journal)
         do {
             var outcome = SyncJobOutcome()
             if job.mode == "rollback", let target = job.rollbackOf {
@@ -177,14 +177,10 @@ public actor SyncWorker {
                 }
             } else {
                 var tables = try StoredJSON.value([String].self, job.tablesJSON).map { try TableNames.parse($0) }
-                if tables.isEmpty {
-                    // A scheduled job naming no tables syncs every table with a primary key, as found now.
-                    for ref in try await local.listTables(schema: remote.schemaName) where try await local.describeTable(ref).hasPrimaryKey {
-                        tables.append(ref)
-                    }
-                }
+                // A scheduled job naming no tables syncs every table with a primary key, as found now.
+                if tables.isEmpty { tables = try await remotes.keyedTables(local, of: remote) }
                 let cloudSchema = remotes.cloudSchema(for: tenant)
-                let pairs = tables.map { SyncTablePair(local: $0, cloud: TableRef(schema: cloudSchema, name: remote.targetPrefix + $0.name)) }
+                let pairs = tables.map { remote.pair($0, cloudSchema: cloudSchema) }
                 if !job.dryRun { try await TableOwnership.claim(pairs, for: remote, on: database) }
                 let mode = try RemoteDatabaseRules.mode(job.mode)
                 let strategy = try RemoteDatabaseRules.strategy(job.conflictStrategy)

@@ -2,7 +2,6 @@ import BerqenasSync
 import DatabaseConnectors
 import FluentKit
 import Foundation
-import SQLKit
 
 /// A job's journal in the system database: cursors, checkpoint, undo images, conflicts, progress.
 /// Without a job (continuous sync) it keeps cursors and conflicts only.
@@ -161,12 +160,5 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
             throw SyncError("job_missing", "the job was deleted while it ran")
         }
         return job
-    }
-}
-
-extension Array {
-    /// Consecutive runs of at most `size` elements.
-    func chunked(_ size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -24,13 +24,7 @@ public struct PostgresTenantStores: TenantStoreBackend {
         self.port = components.port ?? 5432
         let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         self.database = path.isEmpty ? (components.user ?? "postgres") : path
-        let mode = components.queryItems?.last { ["sslmode", "tlsmode"].contains($0.name.lowercased()) }?.value?.lowercased()
-        switch mode {
-        case "disable"?: tls = .disable
-        case "require"?: tls = .require
-        case "verify-ca"?, "verify-full"?: tls = .verifyFull
-        default: tls = .prefer
-        }
+        self.tls = try SSLMode.tls(of: databaseURL)
     }
 
     public var engine: SystemDatabaseEngine { .postgresql }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NIOHTTP1
 import Foundation
 
 /// `berqenas sync …`: remote databases, jobs, conflicts and schedules of a tenant.
@@ -26,6 +27,13 @@ struct RemoteSelection: ParsableArguments {
             throw CLIError("tenant '\(tenant)' has no remote database named '\(remote)'")
         }
         return "\(base)/\(id)"
+    }
+
+    /// Sends `method` to `<remote path><suffix>` with a signed-in client.
+    func send(_ method: HTTPMethod, _ suffix: String) async throws -> Any? {
+        var client = try APIClient.loggedIn()
+        let path = try await remotePath(&client) + suffix
+        return try await client.send(method, path)
     }
 }
 
@@ -84,9 +92,7 @@ struct SyncTest: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var client = try APIClient.loggedIn()
-        let path = try await selection.remotePath(&client) + "/test"
-        try output.print(try await client.send(.POST, path),
+        try output.print(try await selection.send(.POST, "/test"),
                          columns: ["server_version", "latency_ms", "encrypted", "can_create_triggers", "logical_replication"])
     }
 }
@@ -98,9 +104,7 @@ struct SyncTables: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var client = try APIClient.loggedIn()
-        let path = try await selection.remotePath(&client) + "/tables"
-        try output.print(try await client.send(.GET, path), columns: ["schema", "name", "row_estimate", "two_way", "reason"])
+        try output.print(try await selection.send(.GET, "/tables"), columns: ["schema", "name", "row_estimate", "two_way", "reason"])
     }
 }
 
@@ -111,9 +115,7 @@ struct SyncStatus: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var client = try APIClient.loggedIn()
-        let path = try await selection.remotePath(&client) + "/status"
-        try output.print(try await client.send(.GET, path),
+        try output.print(try await selection.send(.GET, "/status"),
                          columns: ["reachable", "latency_ms", "last_job.status", "last_job.finished_at", "next_run_at",
                                    "pending_changes", "open_conflicts", "error"])
     }
