@@ -64,6 +64,67 @@ struct PostgresCaptureTests {
     }
 }
 
+/// The wake lock: writers notify exactly while a loop holds it, and taking it waits for writers that
+/// stayed silent to commit (so the read after it sees their changes).
+@Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
+struct PostgresChangeSignalTests {
+    let logger = Logger(label: "tests")
+
+    /// Counts the signal's notifications until the signal closes.
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func add() { lock.withLock { value += 1 } }
+        var count: Int { lock.withLock { value } }
+    }
+
+    @Test func writersNotifyOnlyWhileTheLockIsHeldAndArmingWaitsForSilentWriters() async throws {
+        try await PostgresFixture.with { fixture in
+            try await fixture.run("CREATE TABLE orders (id int PRIMARY KEY, item text)")
+            try await fixture.connector.installCapture(on: PostgresCaptureTests.table, mode: .triggers)
+            let signal = try await fixture.connector.changeSignal(lockTimeout: .milliseconds(100))
+            let heard = Counter()
+            let listener = Task { try await signal.listen { heard.add() } }
+            do {
+                // Nobody armed: writers stay silent.
+                try await fixture.run("INSERT INTO orders VALUES (1, 'silent')")
+                try await PostgresTestCluster.withConnection(fixture.url) { writer in
+                    // A silent writer whose transaction is open holds the lock shared: arming times out.
+                    try await writer.query("BEGIN", logger: logger)
+                    try await writer.query("INSERT INTO orders VALUES (2, 'open')", logger: logger)
+                    #expect(try await signal.arm() == false)
+                    try await writer.query("COMMIT", logger: logger)
+                }
+                #expect(try await signal.arm() == true)
+                #expect(try await signal.arm() == true, "arming twice is harmless")
+                // Armed: a commit rings. Notifications arrive in commit order on one connection, so
+                // once the armed insert's has come, an earlier silent one would have come before it.
+                try await fixture.run("INSERT INTO orders VALUES (3, 'rings')")
+                let deadline = ContinuousClock.now + .seconds(10)
+                while heard.count == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(heard.count == 1)
+                try await signal.disarm()
+                try await fixture.run("INSERT INTO orders VALUES (4, 'silent again')")
+                // A second signal arms and its insert's notification reaches both listeners; the first
+                // must not have heard the disarmed insert before it.
+                let second = try await fixture.connector.changeSignal()
+                #expect(try await second.arm() == true)
+                try await fixture.run("INSERT INTO orders VALUES (5, 'rings again')")
+                let again = ContinuousClock.now + .seconds(10)
+                while heard.count < 2, ContinuousClock.now < again { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(heard.count == 2, "the disarmed insert rang nobody; the armed one rang")
+                await second.close()
+            } catch {
+                await signal.close()
+                _ = await listener.result
+                throw error
+            }
+            await signal.close()
+            _ = await listener.result
+        }
+    }
+}
+
 /// A tenant store's login cannot create schemas of its own choosing nor share a log: the capture schema
 /// comes from the spec.
 @Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))

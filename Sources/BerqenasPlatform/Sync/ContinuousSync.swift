@@ -59,6 +59,9 @@ public actor ContinuousSync {
     func scan() async {
         do {
             let candidates = try await RemoteDatabase.query(on: database).filter(\.$continuous == true).all()
+            // A loop whose remote was switched off (maybe through another server) hears it now.
+            let wanted = Set(candidates.compactMap(\.id))
+            for (id, bell) in bells where !wanted.contains(id) { bell.ring() }
             for remote in candidates {
                 guard !stopping.isRaised, let id = remote.id, loops[id] == nil, try await lease(id) else { continue }
                 let bell = Doorbell()
@@ -103,14 +106,18 @@ public actor ContinuousSync {
             await release(id)
             return
         }
-        let listener: Task<Void, Never>? = (local as? PostgresConnector).map { postgres in
+        // PostgreSQL: writers NOTIFY while this loop waits (see PostgresChangeSignal); elsewhere it polls.
+        let signal = try? await (local as? PostgresConnector)?.changeSignal()
+        let listener: Task<Void, Never>? = signal.map { signal in
             Task { [logger] in
-                do { try await postgres.listenForChanges { bell.ring() } } catch {
+                do { try await signal.listen { bell.ring() } } catch {
                     logger.info("continuous sync: change notifications stopped (\(String(describing: error))); polling")
                 }
             }
         }
+        let descriptions = TableDescriptions()
         var renewed = Date()
+        var armed = false
         while !stopping.isRaised {
             do {
                 if Date().timeIntervalSince(renewed) > leaseDuration / 3 {
@@ -118,29 +125,46 @@ public actor ContinuousSync {
                     renewed = Date()
                 }
                 guard let current = try await RemoteDatabase.find(id, on: database), current.continuous else { break }
-                try await tick(current, local: local, cloud: cloud, cloudSchema: cloudSchema)
-                await bell.wait(timeout: .milliseconds(max(100, current.pollIntervalMilliseconds)))
+                // Waits end in time to renew the lease, however long the poll interval.
+                let poll = min(Duration.milliseconds(max(100, current.pollIntervalMilliseconds)), .seconds(leaseDuration / 3))
+                let moved = try await tick(current, local: local, cloud: cloud, cloudSchema: cloudSchema, descriptions: descriptions)
+                if moved > 0 {
+                    // Busy: read again at once, without a notification per commit meanwhile.
+                    if armed { try await signal?.disarm() }
+                    armed = false
+                } else if let signal, !armed {
+                    // Arming waits for silent writers to commit; the next read sees their changes.
+                    armed = try await signal.arm()
+                    if !armed { await bell.wait(timeout: min(poll, .milliseconds(250))) }
+                } else {
+                    await bell.wait(timeout: poll)
+                }
             } catch {
+                descriptions.clear()
                 logger.warning("continuous sync of \(remote.name): \(RemoteDatabaseService.describe(error))")
                 await bell.wait(timeout: .milliseconds(max(1000, remote.pollIntervalMilliseconds)))
             }
         }
-        listener?.cancel()
+        // Closing the signal's connection ends the listener (no task is cancelled mid-connection).
+        await signal?.close()
         await listener?.value
         await local.close()
         await cloud.close()
         await release(id)
     }
 
-    /// Carries what changed since the last tick, for every table a full sync has started tracking.
+    /// Carries what changed since the last tick, for every table a full sync has started tracking; returns
+    /// how many rows it wrote or found in conflict.
     private func tick(_ remote: RemoteDatabase, local: any DatabaseConnector, cloud: any DatabaseConnector,
-                      cloudSchema: String) async throws {
+                      cloudSchema: String, descriptions: TableDescriptions) async throws -> Int {
         let pairs = try await remotes.trackedTables(of: remote).map { remote.pair($0, cloudSchema: cloudSchema) }
-        guard !pairs.isEmpty else { return }
+        guard !pairs.isEmpty else { return 0 }
         let journal = try SystemDatabaseJournal(database: database, continuous: remote) { [stopping] in stopping.isRaised }
-        let runner = SyncRunner(local: local, cloud: cloud, origin: try remote.syncOrigin(), journal: journal)
+        var runner = SyncRunner(local: local, cloud: cloud, origin: try remote.syncOrigin(), journal: journal)
+        runner.descriptions = descriptions
         let mode = SyncMode(rawValue: remote.continuousMode) ?? .incremental
         let strategy = ConflictStrategy(rawValue: remote.continuousStrategy) ?? .latestWins
-        _ = try await runner.run(mode, pairs: pairs, strategy: strategy, dryRun: false)
+        let results = try await runner.run(mode, pairs: pairs, strategy: strategy, dryRun: false)
+        return results.reduce(0) { $0 + $1.localToCloud + $1.cloudToLocal + $1.conflictsDetected }
     }
 }

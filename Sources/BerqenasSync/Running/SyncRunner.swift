@@ -15,6 +15,8 @@ public struct SyncRunner: Sendable {
     public var pageSize = 2_000
     /// Captured changes per read.
     public var changeBatch = 20_000
+    /// Descriptions kept between runs (continuous sync); nil: every run describes its tables.
+    public var descriptions: TableDescriptions?
 
     /// Creates a runner.
     public init(local: any DatabaseConnector, cloud: any DatabaseConnector, origin: String, journal: any SyncJournal) {
@@ -32,11 +34,10 @@ public struct SyncRunner: Sendable {
         let resume = try await journal.checkpoint()
         for pair in pairs {
             var result = SyncTableResult(table: pair.local.description)
-            let localTable = try await local.describeTable(pair.local)
-            guard localTable.hasPrimaryKey else { throw SyncError.noPrimaryKey(pair.local) }
-            progress.rowsTotalEstimate += Int(max(0, localTable.estimatedRowCount ?? 0))
-            let (cloudTable, cloudExists) = try await ensureCloudTable(for: localTable, at: pair.cloud, create: !dryRun)
-            var table = TableRun(pair: pair, local: localTable, cloud: cloudTable, cloudExists: cloudExists, write: !dryRun)
+            let described = try await describe(pair, create: !dryRun)
+            progress.rowsTotalEstimate += Int(max(0, described.local.estimatedRowCount ?? 0))
+            var table = TableRun(pair: pair, local: described.local, cloud: described.cloud, cloudExists: described.cloudExists,
+                                 write: !dryRun)
             switch mode {
             case .full:
                 try await fullCopy(&table, &result, &progress, resume: resume?.table == pair.local ? resume : nil)
@@ -297,6 +298,17 @@ public struct SyncRunner: Sendable {
             change.after.map { .upsert(written.row(from: $0)) } ?? .delete(key: change.key)
         }
         try await target.apply(rows, to: written, origin: origin)
+    }
+
+    /// Both tables of a pair, from `descriptions` when it holds them.
+    private func describe(_ pair: SyncTablePair, create: Bool) async throws -> TableDescriptions.Entry {
+        if let known = descriptions?.entry(for: pair) { return known }
+        let localTable = try await local.describeTable(pair.local)
+        guard localTable.hasPrimaryKey else { throw SyncError.noPrimaryKey(pair.local) }
+        let (cloudTable, cloudExists) = try await ensureCloudTable(for: localTable, at: pair.cloud, create: create)
+        let entry = TableDescriptions.Entry(local: localTable, cloud: cloudTable, cloudExists: cloudExists, describedAt: .now)
+        descriptions?.remember(entry, for: pair)
+        return entry
     }
 
     /// The cloud table for a local one: described when it exists, created from the local description

@@ -60,22 +60,6 @@ extension PostgresConnector {
         }
     }
 
-    /// Calls `onChange` each time a captured table of this database changes (its trigger's NOTIFY), on a
-    /// connection of its own, until the calling task is cancelled or the connection fails.
-    public func listenForChanges(_ onChange: @escaping @Sendable () async -> Void) async throws {
-        let connection = try await Self.connect(try Self.configuration(spec), spec: spec, logger: logger)
-        do {
-            try await connection.listen(on: PostgresCaptureSQL.channel) { notifications in
-                for try await _ in notifications { await onChange() }
-            }
-            try? await connection.close()
-        } catch {
-            try? await connection.close()
-            if error is CancellationError { return }
-            throw error
-        }
-    }
-
     public func acknowledge(_ cursor: String, of tables: [TableRef]) async throws {
         let position = try PostgresCaptureCursor(cursor)
         let schemas = PostgresLiteral.renderArray(tables.map { .value($0.schema) })

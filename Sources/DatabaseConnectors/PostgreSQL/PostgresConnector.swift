@@ -106,9 +106,10 @@ public final class PostgresConnector: DatabaseConnector {
         try await textRows(sql, binds, on: connection).first?.first ?? nil
     }
 
-    /// Runs a statement with text bindings.
+    /// Runs a statement with text bindings, to its end (a query's result arrives before the statement
+    /// has finished: its rows, and any error after its row description, come as they are read).
     func execute(_ sql: String, _ binds: [String?] = [], on connection: PostgresConnection) async throws {
-        try await connection.query(Self.query(sql, binds), logger: logger)
+        try await connection.runToEnd(Self.query(sql, binds), logger: logger)
     }
 
     static func query(_ sql: String, _ binds: [String?]) -> PostgresQuery {
@@ -152,5 +153,13 @@ public final class PostgresConnector: DatabaseConnector {
             try await execute(dialect.ensureSchemaSQL(table.table.schema), on: connection)
             try await execute(dialect.createTableSQL(table), on: connection)
         }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs `query` and reads its rows away, so it has finished (or failed) when this returns.
+    func runToEnd(_ query: PostgresQuery, logger: Logger) async throws {
+        let rows = try await self.query(query, logger: logger)
+        for try await _ in rows {}
     }
 }

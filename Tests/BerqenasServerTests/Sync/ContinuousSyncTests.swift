@@ -41,6 +41,34 @@ struct ContinuousSyncTests {
 
             let off = try await fixture.hub.send(.PATCH, path, token: fixture.token, json: ["continuous": false])
             #expect(off.status == .ok)
+        }
+    }
+
+    /// PostgreSQL wakes the loop by NOTIFY: with an hour-long poll interval (waits are cut to a third of
+    /// the 30 s lease) each change still arrives within 5 s, and so do changes committed while the loop
+    /// is busy with earlier ones.
+    @Test(arguments: HubEngine.available)
+    func aPostgresLocalSideWakesTheLoopWithoutPolling(_ engine: HubEngine) async throws {
+        try await SyncFixture.with(engine) { fixture in
+            try await fixture.sync("full", tables: ["orders"])
+            let path = "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)"
+            let on = try await fixture.hub.send(.PATCH, path, token: fixture.token,
+                                                json: ["continuous": true, "continuous_mode": "incremental", "poll_interval_ms": 3_600_000])
+            #expect(on.status == .ok, "\(on.body.string)")
+            for round in 1...3 {
+                try await fixture.local("INSERT INTO orders VALUES (\(800 + round), 1, 8.00, 'woken')")
+                try await eventually("insert \(round) reaches the cloud", timeout: .seconds(5)) {
+                    try await fixture.bothSides("orders").cloud[[.integer(Int64(800 + round))]] != nil
+                }
+            }
+            let burst = (810..<860).map { "INSERT INTO orders VALUES (\($0), 1, 8.10, 'burst')" }
+            for statement in burst { try await fixture.local(statement) }
+            try await eventually("a burst reaches the cloud", timeout: .seconds(5)) {
+                try await fixture.bothSides("orders").cloud[[.integer(859)]] != nil
+            }
+            try await fixture.expectEqual("orders")
+            let off = try await fixture.hub.send(.PATCH, path, token: fixture.token, json: ["continuous": false])
+            #expect(off.status == .ok)
             let status = try await fixture.hub.send(.GET, path + "/status", token: fixture.token)
             #expect(try status.jsonObject()["continuous"] as? Bool == false)
         }

@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A connection of its own on which a sync loop hears the capture triggers' NOTIFY, and through which it
+/// asks for them: writers notify only while the loop holds the wake lock (`arm`), so a loop busy reading
+/// is not sent a notification per commit.
+///
+/// The loop arms before it waits: `arm` waits (briefly) for writers that stayed silent to commit, so
+/// one more read after it sees their changes, and every change committed later rings. It disarms when
+/// it finds work, and reads back to back until it finds none.
+public final class PostgresChangeSignal: @unchecked Sendable {
+    private let connection: PostgresConnection
+    private let lockArguments: String
+    private let logger: Logger
+    private let lock = NSLock()
+    private var armed = false
+    private var closed = false
+
+    init(connection: PostgresConnection, lockArguments: String, logger: Logger) {
+        self.connection = connection
+        self.lockArguments = lockArguments
+        self.logger = logger
+    }
+
+    /// Calls `onChange` for each notification until the connection closes or the calling task is cancelled.
+    public func listen(_ onChange: @escaping @Sendable () -> Void) async throws {
+        do {
+            try await connection.listen(on: PostgresCaptureSQL.channel) { notifications in
+                for try await _ in notifications { onChange() }
+            }
+        } catch {
+            // The end of a signal that was closed, or of a cancelled listener, is not a failure.
+            if error is CancellationError || lock.withLock({ closed }) { return }
+            throw error
+        }
+    }
+
+    /// Takes the wake lock; false when it could not be had within the lock timeout (another loop on the
+    /// same capture schema holds it, or a long transaction of a silent writer is still open).
+    public func arm() async throws -> Bool {
+        if lock.withLock({ armed }) { return true }
+        do {
+            try await connection.runToEnd(PostgresQuery(unsafeSQL: "SELECT pg_advisory_lock(\(lockArguments))"), logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
+            return false
+        } catch {
+            throw PostgresErrorMapping.queryError(error)
+        }
+        lock.withLock { armed = true }
+        return true
+    }
+
+    /// Gives the wake lock back: writers stop notifying.
+    public func disarm() async throws {
+        guard lock.withLock({ armed }) else { return }
+        do {
+            try await connection.runToEnd(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(lockArguments))"), logger: logger)
+        } catch {
+            throw PostgresErrorMapping.queryError(error)
+        }
+        lock.withLock { armed = false }
+    }
+
+    /// Closes the connection (which also gives the lock back).
+    public func close() async {
+        lock.withLock { closed = true }
+        try? await connection.close()
+    }
+}
+
+extension PostgresConnector {
+    /// Opens the change signal of this database's capture schema. Taking its lock waits at most
+    /// `lockTimeout` for open writers.
+    public func changeSignal(lockTimeout: Duration = .milliseconds(200)) async throws -> PostgresChangeSignal {
+        let connection = try await Self.connect(try Self.configuration(spec), spec: spec, logger: logger)
+        do {
+            let milliseconds = lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000
+            try await connection.runToEnd(PostgresQuery(unsafeSQL: "SET lock_timeout = \(max(1, milliseconds))"), logger: logger)
+        } catch {
+            try? await connection.close()
+            throw PostgresErrorMapping.queryError(error)
+        }
+        return PostgresChangeSignal(connection: connection, lockArguments: captureSQL.wakeLockArguments, logger: logger)
+    }
+}
