@@ -64,6 +64,44 @@ struct PostgresCaptureTests {
     }
 }
 
+/// A reader that has pruned many log rows vacuums the log itself (autovacuum comes once a minute).
+@Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
+struct PostgresCaptureLogVacuumTests {
+    @Test func pruningTenThousandRowsVacuumsTheLog() async throws {
+        try await PostgresFixture.with { fixture in
+            try await fixture.run("CREATE TABLE orders (id int PRIMARY KEY, item text)")
+            try await fixture.connector.installCapture(on: PostgresCaptureTests.table, mode: .triggers)
+            let table = try await fixture.connector.describeTable(PostgresCaptureTests.table)
+            let vacuums = "SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = 'berqenas_sync.change_log'::regclass"
+            func vacuumCount() async throws -> Int {
+                try await PostgresTestCluster.withConnection(fixture.url) { connection in
+                    var count = -1
+                    for try await row in try await connection.query(PostgresQuery(unsafeSQL: vacuums), logger: Logger(label: "tests")) {
+                        count = Int(try row.decode(Int64.self))
+                    }
+                    return count
+                }
+            }
+            var cursor: String?
+            func readAndAcknowledge() async throws {
+                var more = true
+                while more {
+                    let batch = try await fixture.connector.readChanges(of: [table], after: cursor, excludingOrigin: nil, limit: 5_000)
+                    cursor = batch.cursor
+                    more = batch.hasMore
+                }
+                try await fixture.connector.acknowledge(cursor!, of: [PostgresCaptureTests.table])
+            }
+            try await fixture.run("INSERT INTO orders SELECT g, 'row' FROM generate_series(1, 9000) g")
+            try await readAndAcknowledge()
+            #expect(try await vacuumCount() == 0, "9,000 pruned rows are under the threshold")
+            try await fixture.run("UPDATE orders SET item = 'changed' WHERE id <= 2000")
+            try await readAndAcknowledge()
+            #expect(try await vacuumCount() == 1)
+        }
+    }
+}
+
 /// The wake lock: writers notify exactly while a loop holds it, and taking it waits for writers that
 /// stayed silent to commit (so the read after it sees their changes).
 @Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))

@@ -118,16 +118,22 @@ public actor ContinuousSync {
         let descriptions = TableDescriptions()
         var renewed = Date()
         var armed = false
+        var settings: LoopSettings?
         while !stopping.isRaised {
             do {
                 if Date().timeIntervalSince(renewed) > leaseDuration / 3 {
                     guard try await lease(id) else { break }
                     renewed = Date()
                 }
-                guard let current = try await RemoteDatabase.find(id, on: database), current.continuous else { break }
+                if settings.map({ $0.read.duration(to: .now) > Self.settingsLifetime }) ?? true {
+                    guard let current = try await RemoteDatabase.find(id, on: database), current.continuous else { break }
+                    settings = try await LoopSettings(current, cloudSchema: cloudSchema, remotes: remotes, database: database,
+                                                      stopping: stopping)
+                }
+                guard let loop = settings else { break }
                 // Waits end in time to renew the lease, however long the poll interval.
-                let poll = min(Duration.milliseconds(max(100, current.pollIntervalMilliseconds)), .seconds(leaseDuration / 3))
-                let moved = try await tick(current, local: local, cloud: cloud, cloudSchema: cloudSchema, descriptions: descriptions)
+                let poll = min(Duration.milliseconds(max(100, loop.remote.pollIntervalMilliseconds)), .seconds(leaseDuration / 3))
+                let moved = try await tick(loop, local: local, cloud: cloud, descriptions: descriptions)
                 if moved > 0 {
                     // Busy: read again at once, without a notification per commit meanwhile.
                     if armed { try await signal?.disarm() }
@@ -141,6 +147,7 @@ public actor ContinuousSync {
                 }
             } catch {
                 descriptions.clear()
+                settings = nil
                 logger.warning("continuous sync of \(remote.name): \(RemoteDatabaseService.describe(error))")
                 await bell.wait(timeout: .milliseconds(max(1000, remote.pollIntervalMilliseconds)))
             }
@@ -153,18 +160,36 @@ public actor ContinuousSync {
         await release(id)
     }
 
+    /// How long a loop trusts what it read of its remote (settings, tracked tables, cursors) before
+    /// reading it again: switching continuous sync off or a full sync adding a table shows within it.
+    static let settingsLifetime: Duration = .seconds(1)
+
+    /// What a loop reads of its remote database, kept for `settingsLifetime`.
+    struct LoopSettings {
+        let remote: RemoteDatabase
+        let pairs: [SyncTablePair]
+        let journal: SystemDatabaseJournal
+        let read = ContinuousClock.now
+
+        init(_ remote: RemoteDatabase, cloudSchema: String, remotes: RemoteDatabaseService, database: any Database,
+             stopping: StopFlag) async throws {
+            self.remote = remote
+            pairs = try await remotes.trackedTables(of: remote).map { remote.pair($0, cloudSchema: cloudSchema) }
+            journal = try SystemDatabaseJournal(database: database, continuous: remote) { stopping.isRaised }
+        }
+    }
+
     /// Carries what changed since the last tick, for every table a full sync has started tracking; returns
     /// how many rows it wrote or found in conflict.
-    private func tick(_ remote: RemoteDatabase, local: any DatabaseConnector, cloud: any DatabaseConnector,
-                      cloudSchema: String, descriptions: TableDescriptions) async throws -> Int {
-        let pairs = try await remotes.trackedTables(of: remote).map { remote.pair($0, cloudSchema: cloudSchema) }
-        guard !pairs.isEmpty else { return 0 }
-        let journal = try SystemDatabaseJournal(database: database, continuous: remote) { [stopping] in stopping.isRaised }
-        var runner = SyncRunner(local: local, cloud: cloud, origin: try remote.syncOrigin(), journal: journal)
+    private func tick(_ loop: LoopSettings, local: any DatabaseConnector, cloud: any DatabaseConnector,
+                      descriptions: TableDescriptions) async throws -> Int {
+        guard !loop.pairs.isEmpty else { return 0 }
+        let remote = loop.remote
+        var runner = SyncRunner(local: local, cloud: cloud, origin: try remote.syncOrigin(), journal: loop.journal)
         runner.descriptions = descriptions
         let mode = SyncMode(rawValue: remote.continuousMode) ?? .incremental
         let strategy = ConflictStrategy(rawValue: remote.continuousStrategy) ?? .latestWins
-        let results = try await runner.run(mode, pairs: pairs, strategy: strategy, dryRun: false)
+        let results = try await runner.run(mode, pairs: loop.pairs, strategy: strategy, dryRun: false)
         return results.reduce(0) { $0 + $1.localToCloud + $1.cloudToLocal + $1.conflictsDetected }
     }
 }

@@ -18,6 +18,9 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
     private let lock = NSLock()
     private var undoCount = 0
     private var undoCompleteFlag = true
+    /// Cursor rows read or written through this journal (a continuous loop keeps its journal between
+    /// ticks, and its lease makes it the only writer of its remote's cursors).
+    private var cursorRows: [String: SyncCursor] = [:]
     var undoComplete: Bool { lock.withLock { undoCompleteFlag } }
 
     init(database: any Database, job: SyncJob, shuttingDown: @escaping @Sendable () -> Bool = { false }) throws {
@@ -57,13 +60,20 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
             row.side = side.rawValue
             row.cursor = cursor
             try await row.create(on: database)
+            lock.withLock { cursorRows[Self.cursorKey(table, side)] = row }
         }
     }
 
     private func cursorRow(_ table: TableRef, _ side: SyncSide) async throws -> SyncCursor? {
-        try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remoteID)
+        let key = Self.cursorKey(table, side)
+        if let known = lock.withLock({ cursorRows[key] }) { return known }
+        let row = try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remoteID)
             .filter(\.$tableName == table.description).filter(\.$side == side.rawValue).first()
+        if let row { lock.withLock { cursorRows[key] = row } }
+        return row
     }
+
+    private static func cursorKey(_ table: TableRef, _ side: SyncSide) -> String { "\(side.rawValue) \(table.description)" }
 
     func checkpoint() async throws -> FullCopyCheckpoint? {
         guard jobID != nil, let text = try await job().checkpointJSON else { return nil }

@@ -65,7 +65,10 @@ extension PostgresConnector {
         let schemas = PostgresLiteral.renderArray(tables.map { .value($0.schema) })
         let names = PostgresLiteral.renderArray(tables.map { .value($0.name) })
         try await withConnection { connection in
-            try await execute(captureSQL.prune, [position.consumed, schemas, names], on: connection)
+            let pruned = Int(try await scalar(captureSQL.prune, [position.consumed, schemas, names], on: connection) ?? "0") ?? 0
+            if logChurn.addPruned(pruned, vacuumAfter: PostgresCaptureSQL.vacuumAfterPrunedRows) {
+                try await execute(captureSQL.vacuum, on: connection)
+            }
         }
     }
 

@@ -10,6 +10,8 @@ public final class PostgresConnector: DatabaseConnector {
     let spec: ConnectionSpec
     let logger: Logger
     let pool: ConnectionPool<PostgresConnection>
+    /// Capture log rows this connector pruned since it last vacuumed the log.
+    let logChurn = LogChurn()
 
     /// Creates a connector; nothing connects until first use.
     public init(spec: ConnectionSpec, logger: Logger = Logger(label: "berqenas.connector.postgresql")) throws {
@@ -161,5 +163,21 @@ extension PostgresConnection {
     func runToEnd(_ query: PostgresQuery, logger: Logger) async throws {
         let rows = try await self.query(query, logger: logger)
         for try await _ in rows {}
+    }
+}
+
+/// Counts pruned capture log rows between vacuums.
+final class LogChurn: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pruned = 0
+
+    /// Adds `count`; true (and the count starts over) once `vacuumAfter` rows have gone.
+    func addPruned(_ count: Int, vacuumAfter: Int) -> Bool {
+        lock.withLock {
+            pruned += count
+            guard pruned >= vacuumAfter else { return false }
+            pruned = 0
+            return true
+        }
     }
 }
