@@ -96,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BerqenasSyncTests",
-            dependencies: ["BerqenasSync"]
+            dependencies: ["BerqenasSync", "DatabaseConnectors", "BerqenasTestSupport", .product(name: "SQLiteNIO", package: "sqlite-nio")]
         ),
         .testTarget(
             name: "BerqenasPlatformTests",

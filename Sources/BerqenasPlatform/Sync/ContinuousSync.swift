@@ -185,7 +185,7 @@ public actor ContinuousSync {
                       descriptions: TableDescriptions) async throws -> Int {
         guard !loop.pairs.isEmpty else { return 0 }
         let remote = loop.remote
-        var runner = SyncRunner(local: local, cloud: cloud, origin: try remote.syncOrigin(), journal: loop.journal)
+        var runner = try remote.runner(local: local, cloud: cloud, journal: loop.journal)
         runner.descriptions = descriptions
         let mode = SyncMode(rawValue: remote.continuousMode) ?? .incremental
         let strategy = ConflictStrategy(rawValue: remote.continuousStrategy) ?? .latestWins

@@ -9,6 +9,13 @@ extension RemoteDatabase {
         "berqenas:\(try requireID().uuidString)"
     }
 
+    /// A runner between this remote database and the cloud store, with its origin and capture mode.
+    func runner(local: any DatabaseConnector, cloud: any DatabaseConnector, journal: any SyncJournal) throws -> SyncRunner {
+        var runner = SyncRunner(local: local, cloud: cloud, origin: try syncOrigin(), journal: journal)
+        runner.localCaptureMode = CaptureMode(rawValue: captureMode) ?? .triggers
+        return runner
+    }
+
     /// The cloud table a local table of this remote database is kept in: same name, behind the prefix.
     func pair(_ local: TableRef, cloudSchema: String) -> SyncTablePair {
         SyncTablePair(local: local, cloud: TableRef(schema: cloudSchema, name: targetPrefix + local.name))

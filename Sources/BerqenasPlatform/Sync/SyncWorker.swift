@@ -165,7 +165,7 @@ public actor SyncWorker {
         let journal = try SystemDatabaseJournal(database: database, job: job, shuttingDown: { [stopping] in stopping.isRaised })
         let local = try remotes.connector(for: remote)
         let (cloud, _) = try await remotes.cloudConnector(for: tenant)
-        let runner = SyncRunner(local: local, cloud: cloud, origin: try remote.syncOrigin(), journal: journal)
+        let runner = try remote.runner(local: local, cloud: cloud, journal: journal)
         do {
             var outcome = SyncJobOutcome()
             if job.mode == "rollback", let target = job.rollbackOf {

@@ -17,6 +17,8 @@ public struct SyncRunner: Sendable {
     public var changeBatch = 20_000
     /// Descriptions kept between runs (continuous sync); nil: every run describes its tables.
     public var descriptions: TableDescriptions?
+    /// How changes are captured on the local side (the cloud store always uses triggers).
+    public var localCaptureMode: CaptureMode = .triggers
 
     /// Creates a runner.
     public init(local: any DatabaseConnector, cloud: any DatabaseConnector, origin: String, journal: any SyncJournal) {
@@ -108,7 +110,7 @@ public struct SyncRunner: Sendable {
                           resume: FullCopyCheckpoint?) async throws {
         var checkpoint = resume ?? FullCopyCheckpoint(table: table.pair.local, phase: .copy, afterKey: nil, startCursor: nil)
         if table.write, checkpoint.startCursor == nil {
-            try await local.installCapture(on: table.pair.local, mode: .triggers)
+            try await local.installCapture(on: table.pair.local, mode: localCaptureMode)
             checkpoint.startCursor = try await drain(local, table.local, from: try await journal.cursor(of: table.pair.local, side: .local))
             try await journal.saveCheckpoint(checkpoint)
         }
@@ -177,29 +179,44 @@ public struct SyncRunner: Sendable {
 
     // MARK: - Incremental
 
+    /// Carries the local log to the cloud batch by batch. The next batch is read while the current one
+    /// is written (the local database, the hub and the cloud store then work at once).
     private func carryLocalChanges(_ table: TableRun, _ result: inout SyncTableResult, _ progress: inout SyncProgress) async throws {
         // A cursor exists only after a full copy, which installed capture on the local table.
-        var cursor = try await journal.cursor(of: table.pair.local, side: .local)
-        while true {
-            try await journal.checkCancelled()
-            let batch = try await local.readChanges(of: [table.local], after: cursor, excludingOrigin: origin, limit: changeBatch)
-            var netting = ChangeNetting(table: table.local)
-            try netting.add(batch.changes)
-            let changes = netting.effective
-            if table.write {
-                try await write(changes, to: .cloud, table.cloud, recordUndo: true)
-                try await journal.saveCursor(batch.cursor, of: table.pair.local, side: .local)
+        let start = try await journal.cursor(of: table.pair.local, side: .local)
+        var reading: Task<ChangeBatch, any Error>? = readAhead(table.local, after: start)
+        do {
+            while let current = reading {
+                try await journal.checkCancelled()
+                let batch = try await current.value
+                reading = batch.hasMore ? readAhead(table.local, after: batch.cursor) : nil
+                var netting = ChangeNetting(table: table.local)
+                try netting.add(batch.changes)
+                let changes = netting.effective
+                if table.write {
+                    try await write(changes, to: .cloud, table.cloud, recordUndo: true)
+                    try await journal.saveCursor(batch.cursor, of: table.pair.local, side: .local)
+                }
+                result.localToCloud += changes.count
+                progress.rowsDone += batch.changes.count
+                if !batch.hasMore {
+                    // Pruning scans the log, so it runs once the log is drained, not after every batch (a
+                    // job stopped before this point leaves delivered rows behind its saved cursor; they are
+                    // pruned by the next run).
+                    if table.write { try await local.acknowledge(batch.cursor, of: [table.pair.local]) }
+                }
             }
-            result.localToCloud += changes.count
-            progress.rowsDone += batch.changes.count
-            cursor = batch.cursor
-            if !batch.hasMore {
-                // Pruning scans the log, so it runs once the log is drained, not after every batch (a job
-                // stopped before this point leaves delivered rows behind its saved cursor; they are pruned
-                // by the next run).
-                if table.write { try await local.acknowledge(batch.cursor, of: [table.pair.local]) }
-                return
-            }
+        } catch {
+            // A read still running finishes before the job reports (it holds a pooled connection).
+            _ = await reading?.result
+            throw error
+        }
+    }
+
+    /// Starts reading the local changes after `cursor`.
+    private func readAhead(_ table: TableSchema, after cursor: String?) -> Task<ChangeBatch, any Error> {
+        Task { [local, origin, changeBatch] in
+            try await local.readChanges(of: [table], after: cursor, excludingOrigin: origin, limit: changeBatch)
         }
     }
 
