@@ -135,12 +135,13 @@ public actor ContinuousSync {
                 let poll = min(Duration.milliseconds(max(100, loop.remote.pollIntervalMilliseconds)), .seconds(leaseDuration / 3))
                 let moved = try await tick(loop, local: local, cloud: cloud, descriptions: descriptions)
                 if moved > 0 {
-                    // Busy: read again at once, without a notification per commit meanwhile.
-                    if armed { try await signal?.disarm() }
+                    // Busy: read again at once, without a notification per commit meanwhile. (A signal
+                    // whose connection failed has lost its lock with it; the listener logged that.)
+                    if armed { try? await signal?.disarm() }
                     armed = false
                 } else if let signal, !armed {
                     // Arming waits for silent writers to commit; the next read sees their changes.
-                    armed = try await signal.arm()
+                    armed = (try? await signal.arm()) ?? false
                     if !armed { await bell.wait(timeout: min(poll, .milliseconds(250))) }
                 } else {
                     await bell.wait(timeout: poll)
