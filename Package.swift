@@ -39,6 +39,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BerqenasNetwork",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
             name: "BerqenasSync",
             dependencies: ["DatabaseConnectors"]
         ),
@@ -97,6 +101,10 @@ let package = Package(
         .testTarget(
             name: "BerqenasSyncTests",
             dependencies: ["BerqenasSync", "DatabaseConnectors", "BerqenasTestSupport", .product(name: "SQLiteNIO", package: "sqlite-nio")]
+        ),
+        .testTarget(
+            name: "BerqenasNetworkTests",
+            dependencies: ["BerqenasNetwork"]
         ),
         .testTarget(
             name: "BerqenasPlatformTests",

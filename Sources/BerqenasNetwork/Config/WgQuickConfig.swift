@@ -1,0 +1,41 @@
+/// A peer's configuration file as `wg-quick` reads it: its own interface, and the hub as its one peer.
+public struct WgQuickConfig: Sendable, Equatable {
+    /// The peer's tunnel address, with the tenant network's prefix length.
+    public var address: IPv4Address
+    public var networkPrefixLength: Int
+    public var privateKey: WireGuardKey
+    public var hubPublicKey: WireGuardKey
+    /// What the peer routes through the tunnel: the tenant network.
+    public var allowedIPs: IPv4Network
+    /// `host:port` of the hub.
+    public var endpoint: String
+    /// Seconds between keepalives (nil: none).
+    public var persistentKeepalive: Int?
+
+    public init(address: IPv4Address, networkPrefixLength: Int, privateKey: WireGuardKey, hubPublicKey: WireGuardKey,
+                allowedIPs: IPv4Network, endpoint: String, persistentKeepalive: Int?) {
+        self.address = address
+        self.networkPrefixLength = networkPrefixLength
+        self.privateKey = privateKey
+        self.hubPublicKey = hubPublicKey
+        self.allowedIPs = allowedIPs
+        self.endpoint = endpoint
+        self.persistentKeepalive = persistentKeepalive
+    }
+
+    /// The file's text.
+    public var text: String {
+        var lines = [
+            "[Interface]",
+            "Address = \(address)/\(networkPrefixLength)",
+            "PrivateKey = \(privateKey.base64)",
+            "",
+            "[Peer]",
+            "PublicKey = \(hubPublicKey.base64)",
+            "AllowedIPs = \(allowedIPs)",
+            "Endpoint = \(endpoint)",
+        ]
+        if let keepalive = persistentKeepalive { lines.append("PersistentKeepalive = \(keepalive)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
