@@ -49,6 +49,7 @@ let package = Package(
         .target(
             name: "BerqenasPlatform",
             dependencies: [
+                "BerqenasNetwork",
                 "BerqenasSync",
                 "DatabaseConnectors",
                 .product(name: "Fluent", package: "fluent"),
@@ -63,6 +64,7 @@ let package = Package(
         .target(
             name: "BerqenasServer",
             dependencies: [
+                "BerqenasNetwork",
                 "BerqenasPlatform",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),

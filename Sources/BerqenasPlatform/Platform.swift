@@ -16,6 +16,7 @@ public struct Platform: Sendable {
     public let schedules: ScheduleService
     public let worker: SyncWorker
     public let continuousSync: ContinuousSync
+    public let vpn: VPNService
 
     /// Assembles the services; the database must already be migrated.
     public init(configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
@@ -30,6 +31,7 @@ public struct Platform: Sendable {
         self.secrets = secrets
         self.tenants = TenantService(database: database, stores: stores, secrets: secrets, hooks: hooks)
         self.users = UserService(database: database, hasher: hasher)
+        self.vpn = VPNService(database: database, secrets: secrets, settings: configuration.vpn)
         self.signIn = SignInService(database: database, hasher: hasher,
                                     refreshTokenLifetime: configuration.refreshTokenLifetime)
         self.audit = AuditLog(database: database)

@@ -64,6 +64,7 @@ public enum BerqenasServer {
         RemoteDatabaseController().register(on: signedIn)
         SyncJobController().register(on: signedIn)
         ScheduleController().register(on: signedIn)
+        VPNController().register(on: signedIn)
     }
 
     private static func useSystemDatabase(_ app: Application, _ configuration: PlatformConfiguration) throws {

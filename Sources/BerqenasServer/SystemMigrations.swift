@@ -6,6 +6,7 @@ enum SystemMigrations {
     static func add(to app: Application) {
         app.migrations.add(CreateFoundationSchema())
         app.migrations.add(CreateSyncSchema())
+        app.migrations.add(CreateVPNSchema())
     }
 }
 

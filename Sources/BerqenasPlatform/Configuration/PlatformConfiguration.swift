@@ -1,3 +1,4 @@
+import BerqenasNetwork
 import Foundation
 
 /// Everything a hub needs to start, resolved once from the environment (or given explicitly by tests).
@@ -24,6 +25,8 @@ public struct PlatformConfiguration: Sendable {
     public var jobLeaseSeconds: TimeInterval = 30
     /// How often an idle worker looks for jobs queued by other servers.
     public var jobPollSeconds: TimeInterval = 1
+    /// The WireGuard side (`BERQENAS_VPN_POOL`, `BERQENAS_VPN_PORTS`, `BERQENAS_VPN_BACKEND`, `BERQENAS_PUBLIC_ENDPOINT`).
+    public var vpn: VPNSettings = .defaults
 
     /// A configuration with the embedded defaults.
     public init(
@@ -111,6 +114,11 @@ extension PlatformConfiguration {
                 throw PlatformError.invalidConfiguration("BERQENAS_JOB_LEASE_SECONDS must be a number of seconds, at least 1")
             }
             configuration.jobLeaseSeconds = value
+        }
+        do {
+            configuration.vpn = try VPNSettings.fromEnvironment(environment)
+        } catch let error as NetworkError {
+            throw PlatformError.invalidConfiguration(error.message)
         }
         return configuration
     }

@@ -1,0 +1,69 @@
+/// How the hub's WireGuard side is set up (`BERQENAS_VPN_*`, `BERQENAS_PUBLIC_ENDPOINT`).
+public struct VPNSettings: Sendable, Equatable {
+    /// Where WireGuard state is applied.
+    public enum Backend: String, Sendable, CaseIterable {
+        /// Chosen at start: the kernel module where present, otherwise wireguard-go, otherwise none.
+        case automatic = "auto"
+        case kernel
+        case wireguardGo = "wireguard-go"
+        /// Everything stored and rendered, nothing applied.
+        case none
+    }
+
+    public var pool: TenantAddressPool
+    /// UDP ports tenant interfaces listen on, one per tenant.
+    public var ports: ClosedRange<Int>
+    public var backend: Backend
+    /// The host peers reach the hub at (a name or address); nil: configs carry no usable endpoint host.
+    public var publicEndpoint: String?
+
+    public init(pool: TenantAddressPool, ports: ClosedRange<Int>, backend: Backend, publicEndpoint: String?) {
+        self.pool = pool
+        self.ports = ports
+        self.backend = backend
+        self.publicEndpoint = publicEndpoint
+    }
+
+    /// The embedded defaults: pool 10.60.0.0/16 in /24s, ports 51820-51919, automatic backend.
+    public static let defaults = try! VPNSettings(pool: TenantAddressPool(pool: IPv4Network(parsing: TenantAddressPool.defaultPool)),
+                                                  ports: 51820...51919, backend: .automatic, publicEndpoint: nil)
+
+    /// Reads the variables; a value that cannot be used throws an error naming its variable.
+    public static func fromEnvironment(_ environment: [String: String]) throws -> VPNSettings {
+        var settings = defaults
+        if let text = environment["BERQENAS_VPN_POOL"], !text.isEmpty {
+            do {
+                settings.pool = try TenantAddressPool(pool: try IPv4Network(parsing: text))
+            } catch let error as NetworkError {
+                throw NetworkError(error.code, "BERQENAS_VPN_POOL: \(error.message)")
+            }
+        }
+        if let text = environment["BERQENAS_VPN_PORTS"], !text.isEmpty {
+            settings.ports = try parsePorts(text)
+        }
+        if let text = environment["BERQENAS_VPN_BACKEND"], !text.isEmpty {
+            guard let backend = Backend(rawValue: text) else {
+                throw NetworkError("invalid_setting", "BERQENAS_VPN_BACKEND must be one of \(Backend.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            settings.backend = backend
+        }
+        if let text = environment["BERQENAS_PUBLIC_ENDPOINT"], !text.isEmpty {
+            guard !text.contains(where: { $0.isWhitespace || $0 == "/" }) else {
+                throw NetworkError("invalid_setting", "BERQENAS_PUBLIC_ENDPOINT must be a host name or address, got '\(text)'")
+            }
+            settings.publicEndpoint = text
+        }
+        return settings
+    }
+
+    /// `first-last` or a single port.
+    static func parsePorts(_ text: String) throws -> ClosedRange<Int> {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        let bounds: [Int] = parts.compactMap { $0 }
+        guard bounds.count == parts.count, (1...2).contains(bounds.count), let low = bounds.first, let high = bounds.last,
+              1...65535 ~= low, 1...65535 ~= high, low <= high else {
+            throw NetworkError("invalid_setting", "BERQENAS_VPN_PORTS must be a UDP port or a range like 51820-51919, got '\(text)'")
+        }
+        return low...high
+    }
+}

@@ -1,0 +1,30 @@
+import FluentKit
+
+/// The VPN's system tables: one network per tenant, kept apart by unique pool slots, ports and interfaces.
+public struct CreateVPNSchema: AsyncMigration {
+    public init() {}
+
+    public func prepare(on database: any Database) async throws {
+        try await database.schema(VPNNetwork.schema)
+            .id()
+            .field("tenant_id", .uuid, .required, .references(Tenant.schema, .id, onDelete: .cascade))
+            .field("pool_slot", .int, .required)
+            .field("network", .string, .required)
+            .field("listen_port", .int, .required)
+            .field("interface_name", .string, .required)
+            .field("hub_private_key_sealed", .string, .required)
+            .field("hub_public_key", .string, .required)
+            .field("enabled", .bool, .required)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .unique(on: "tenant_id")
+            .unique(on: "pool_slot")
+            .unique(on: "listen_port")
+            .unique(on: "interface_name")
+            .create()
+    }
+
+    public func revert(on database: any Database) async throws {
+        try await database.schema(VPNNetwork.schema).delete()
+    }
+}

@@ -1,0 +1,108 @@
+import BerqenasNetwork
+import FluentKit
+import Foundation
+
+/// Tenant WireGuard networks: allocation from the pool, the hub's keys, enabling and disabling.
+///
+/// Allocation takes the lowest free pool slot and port and lets the database's unique indexes settle races:
+/// a request that loses one retries with what is free then, so concurrent requests never share a network.
+public struct VPNService: Sendable {
+    let database: any Database
+    let secrets: SecretBox
+    public let settings: VPNSettings
+
+    public init(database: any Database, secrets: SecretBox, settings: VPNSettings) {
+        self.database = database
+        self.secrets = secrets
+        self.settings = settings
+    }
+
+    /// The tenant's network, if it was ever enabled.
+    public func network(of tenant: Tenant) async throws -> VPNNetwork? {
+        try await VPNNetwork.query(on: database).filter(\.$tenantID == tenant.requireID()).first()
+    }
+
+    /// Enables or disables the tenant's VPN. Enabling the first time allocates the network, port, interface
+    /// and hub keys; disabling keeps them (and the peers) for the next enable. Nil: disabled, never allocated.
+    public func setEnabled(_ enabled: Bool, tenant: Tenant) async throws -> VPNNetwork? {
+        let existing = try await network(of: tenant)
+        let network: VPNNetwork?
+        if let existing {
+            existing.enabled = enabled
+            try await existing.save(on: database)
+            network = existing
+        } else if enabled {
+            network = try await allocate(for: tenant)
+        } else {
+            network = nil
+        }
+        tenant.vpnEnabled = enabled
+        try await tenant.save(on: database)
+        return network
+    }
+
+    /// What applies the network. Only `none` exists so far: stored and rendered, nothing applied.
+    public var backend: VPNSettings.Backend { .none }
+
+    /// The network's state as the API reports it.
+    public func state(of network: VPNNetwork?) -> String {
+        guard let network, network.enabled else { return "down" }
+        return backend == .none ? "not_applied" : "up"
+    }
+
+    /// `host:port` peers are given, when a public endpoint is configured.
+    public func endpoint(of network: VPNNetwork) -> String? {
+        settings.publicEndpoint.map { "\($0):\(network.listenPort)" }
+    }
+
+    /// The hub's private key on the network (for the backend; never returned by the API).
+    func hubPrivateKey(of network: VPNNetwork) throws -> WireGuardKey {
+        try WireGuardKey(base64: secrets.open(network.hubPrivateKeySealed, context: Self.hubKeyContext(network.tenantID)))
+    }
+
+    static func hubKeyContext(_ tenantID: UUID) -> String { "vpn-hub-key:\(tenantID.uuidString)" }
+
+    private func allocate(for tenant: Tenant) async throws -> VPNNetwork {
+        let tenantID = try tenant.requireID()
+        let keys = WireGuardKeyPair.generate()
+        for _ in 0..<20 {
+            let taken = try await VPNNetwork.query(on: database).all()
+            let slot: Int
+            do {
+                slot = try settings.pool.firstFreeSlot(excluding: Set(taken.map(\.poolSlot)))
+            } catch let error as NetworkError {
+                throw PlatformError.conflict("vpn_pool_exhausted", error.message)
+            }
+            let usedPorts = Set(taken.map(\.listenPort))
+            guard let port = settings.ports.first(where: { !usedPorts.contains($0) }) else {
+                throw PlatformError.conflict("vpn_ports_exhausted", "every port of BERQENAS_VPN_PORTS (\(settings.ports.lowerBound)-\(settings.ports.upperBound)) is taken")
+            }
+            let row = VPNNetwork()
+            row.tenantID = tenantID
+            row.poolSlot = slot
+            row.network = try settings.pool.network(slot: slot).description
+            row.listenPort = port
+            row.interfaceName = Self.interfaceName(slot: slot)
+            row.hubPrivateKeySealed = try secrets.seal(keys.privateKey.base64, context: Self.hubKeyContext(tenantID))
+            row.hubPublicKey = keys.publicKey.base64
+            row.enabled = true
+            do {
+                try await row.create(on: database)
+                return row
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                // Another request took this slot or port (or enabled this tenant) first.
+                if let mine = try await network(of: tenant) {
+                    mine.enabled = true
+                    try await mine.save(on: database)
+                    return mine
+                }
+                continue
+            }
+        }
+        throw PlatformError.conflict("vpn_allocation_contended", "could not allocate a network under concurrent requests; try again")
+    }
+
+    /// The interface of the network in `slot`: `bq` and the slot number (at most 7 characters, within
+    /// Linux's 15).
+    static func interfaceName(slot: Int) -> String { "bq\(slot)" }
+}

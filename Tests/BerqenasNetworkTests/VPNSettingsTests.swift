@@ -1,0 +1,33 @@
+import BerqenasNetwork
+import Testing
+
+struct VPNSettingsTests {
+    @Test func defaultsAndOverridesFromTheEnvironment() throws {
+        let defaults = try VPNSettings.fromEnvironment([:])
+        #expect(defaults.pool.pool.description == "10.60.0.0/16" && defaults.pool.tenantPrefixLength == 24)
+        #expect(defaults.ports == 51820...51919 && defaults.backend == .automatic && defaults.publicEndpoint == nil)
+        let set = try VPNSettings.fromEnvironment([
+            "BERQENAS_VPN_POOL": "198.18.0.0/20", "BERQENAS_VPN_PORTS": "40000-40009",
+            "BERQENAS_VPN_BACKEND": "wireguard-go", "BERQENAS_PUBLIC_ENDPOINT": "hub.example.test",
+        ])
+        #expect(set.pool.slotCount == 16 && set.ports == 40000...40009 && set.backend == .wireguardGo)
+        #expect(set.publicEndpoint == "hub.example.test")
+        #expect(try VPNSettings.fromEnvironment(["BERQENAS_VPN_PORTS": "51820"]).ports == 51820...51820)
+    }
+
+    @Test(arguments: [
+        ("BERQENAS_VPN_POOL", "10.60.0.1/16"), ("BERQENAS_VPN_POOL", "10.60.0.0/26"), ("BERQENAS_VPN_PORTS", "51830-51820"),
+        ("BERQENAS_VPN_PORTS", "0-10"), ("BERQENAS_VPN_PORTS", "a-b"), ("BERQENAS_VPN_PORTS", "1-2-3"),
+        ("BERQENAS_VPN_BACKEND", "userspace"), ("BERQENAS_PUBLIC_ENDPOINT", "http://hub"),
+    ])
+    func unusableValuesNameTheirVariable(_ variable: String, _ value: String) {
+        do {
+            _ = try VPNSettings.fromEnvironment([variable: value])
+            Issue.record("\(variable)=\(value) was accepted")
+        } catch let error as NetworkError {
+            #expect(error.message.contains(variable), "\(error)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}
