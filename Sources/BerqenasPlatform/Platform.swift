@@ -17,6 +17,7 @@ public struct Platform: Sendable {
     public let worker: SyncWorker
     public let continuousSync: ContinuousSync
     public let vpn: VPNService
+    public let vpnPeers: VPNPeerService
 
     /// Assembles the services; the database must already be migrated.
     public init(configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
@@ -32,6 +33,7 @@ public struct Platform: Sendable {
         self.tenants = TenantService(database: database, stores: stores, secrets: secrets, hooks: hooks)
         self.users = UserService(database: database, hasher: hasher)
         self.vpn = VPNService(database: database, secrets: secrets, settings: configuration.vpn)
+        self.vpnPeers = VPNPeerService(database: database, secrets: secrets, networks: vpn)
         self.signIn = SignInService(database: database, hasher: hasher,
                                     refreshTokenLifetime: configuration.refreshTokenLifetime)
         self.audit = AuditLog(database: database)

@@ -27,6 +27,7 @@ public struct TestHub: Sendable {
         adminPassword: String? = TestHub.adminPassword,
         accessTokenLifetime: TimeInterval = 900,
         hooks: ProvisioningHooks = ProvisioningHooks(),
+        adjust: (inout PlatformConfiguration) -> Void = { _ in },
         _ body: (TestHub) async throws -> T
     ) async throws -> T {
         var configuration = PlatformConfiguration(
@@ -37,6 +38,7 @@ public struct TestHub: Sendable {
             bcryptCost: 4
         )
         if case let .postgresql(url) = mode { configuration.databaseURL = url }
+        adjust(&configuration)
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         do {

@@ -7,13 +7,14 @@ public struct WgQuickConfig: Sendable, Equatable {
     public var hubPublicKey: WireGuardKey
     /// What the peer routes through the tunnel: the tenant network.
     public var allowedIPs: IPv4Network
-    /// `host:port` of the hub.
-    public var endpoint: String
+    /// `host:port` of the hub; nil when the hub has no public endpoint configured (the file then says so
+    /// in a comment, and the peer cannot start the tunnel).
+    public var endpoint: String?
     /// Seconds between keepalives (nil: none).
     public var persistentKeepalive: Int?
 
     public init(address: IPv4Address, networkPrefixLength: Int, privateKey: WireGuardKey, hubPublicKey: WireGuardKey,
-                allowedIPs: IPv4Network, endpoint: String, persistentKeepalive: Int?) {
+                allowedIPs: IPv4Network, endpoint: String?, persistentKeepalive: Int?) {
         self.address = address
         self.networkPrefixLength = networkPrefixLength
         self.privateKey = privateKey
@@ -33,7 +34,7 @@ public struct WgQuickConfig: Sendable, Equatable {
             "[Peer]",
             "PublicKey = \(hubPublicKey.base64)",
             "AllowedIPs = \(allowedIPs)",
-            "Endpoint = \(endpoint)",
+            endpoint.map { "Endpoint = \($0)" } ?? "# Endpoint: unknown until the hub sets BERQENAS_PUBLIC_ENDPOINT",
         ]
         if let keepalive = persistentKeepalive { lines.append("PersistentKeepalive = \(keepalive)") }
         return lines.joined(separator: "\n") + "\n"

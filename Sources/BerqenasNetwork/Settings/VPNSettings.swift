@@ -16,6 +16,9 @@ public struct VPNSettings: Sendable, Equatable {
     public var backend: Backend
     /// The host peers reach the hub at (a name or address); nil: configs carry no usable endpoint host.
     public var publicEndpoint: String?
+    /// How long a revoked peer's address stays held before another peer may take it
+    /// (`BERQENAS_VPN_ADDRESS_GRACE_SECONDS`, default a day).
+    public var addressGraceSeconds: Int = 86_400
 
     public init(pool: TenantAddressPool, ports: ClosedRange<Int>, backend: Backend, publicEndpoint: String?) {
         self.pool = pool
@@ -52,6 +55,12 @@ public struct VPNSettings: Sendable, Equatable {
                 throw NetworkError("invalid_setting", "BERQENAS_PUBLIC_ENDPOINT must be a host name or address, got '\(text)'")
             }
             settings.publicEndpoint = text
+        }
+        if let text = environment["BERQENAS_VPN_ADDRESS_GRACE_SECONDS"], !text.isEmpty {
+            guard let seconds = Int(text), seconds >= 0 else {
+                throw NetworkError("invalid_setting", "BERQENAS_VPN_ADDRESS_GRACE_SECONDS must be a number of seconds, got '\(text)'")
+            }
+            settings.addressGraceSeconds = seconds
         }
         return settings
     }

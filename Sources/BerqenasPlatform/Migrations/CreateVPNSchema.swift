@@ -1,6 +1,7 @@
 import FluentKit
 
-/// The VPN's system tables: one network per tenant, kept apart by unique pool slots, ports and interfaces.
+/// The VPN's system tables: one network per tenant, kept apart by unique pool slots, ports and interfaces,
+/// and its peers, kept apart by unique addresses.
 public struct CreateVPNSchema: AsyncMigration {
     public init() {}
 
@@ -22,9 +23,24 @@ public struct CreateVPNSchema: AsyncMigration {
             .unique(on: "listen_port")
             .unique(on: "interface_name")
             .create()
+        try await database.schema(VPNPeer.schema)
+            .id()
+            .field("tenant_id", .uuid, .required, .references(Tenant.schema, .id, onDelete: .cascade))
+            .field("network_id", .uuid, .required, .references(VPNNetwork.schema, .id, onDelete: .cascade))
+            .field("name", .string, .required)
+            .field("public_key", .string, .required)
+            .field("address", .string)
+            .field("released_address", .string)
+            .field("private_key_sealed", .string)
+            .field("persistent_keepalive", .int)
+            .field("revoked_at", .datetime)
+            .field("created_at", .datetime)
+            .unique(on: "network_id", "address")
+            .create()
     }
 
     public func revert(on database: any Database) async throws {
+        try await database.schema(VPNPeer.schema).delete()
         try await database.schema(VPNNetwork.schema).delete()
     }
 }

@@ -2,15 +2,16 @@ import BerqenasPlatform
 import Foundation
 import Vapor
 
-/// Records every mutating request on a documented route: time, actor, tenant, action, target, outcome, client.
+/// Records every mutating request on a documented route, and reads a handler marks as worth it: time, actor,
+/// tenant, action, target, outcome, client.
 ///
 /// It sits outside the error middleware, so it sees the final status of failed requests too. Request
 /// bodies are never recorded (they may carry passwords).
 struct AuditMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
-        guard request.method != .GET, request.method != .HEAD, request.method != .OPTIONS,
-              let operation = request.route?.operation else { return response }
+        let mutating = request.method != .GET && request.method != .HEAD && request.method != .OPTIONS
+        guard mutating || request.auditContext.auditRead, let operation = request.route?.operation else { return response }
         let context = request.auditContext
         let status = Int(response.status.code)
         let entry = AuditEntry(
@@ -45,6 +46,8 @@ struct AuditContext: Sendable {
     var actor: String?
     var tenant: String?
     var target: String?
+    /// A read worth recording (a download of secrets, such as a peer's config).
+    var auditRead = false
 }
 
 extension Request {

@@ -14,6 +14,74 @@ struct VPNController {
             id: "vpn.show", summary: "The tenant's VPN: network, hub address and key, endpoint, state and backend", tag: "vpn",
             responseBody: VPNResponse.schema, failureStatuses: [404]
         ), use: show)
+        let peers = vpn.grouped("peers")
+        peers.on(.POST, operation: Operation(
+            id: "vpn.peers.create",
+            summary: "Add a peer; without public_key the hub generates the keys and the response carries the wg-quick config once",
+            tag: "vpn", requestBody: VPNPeerBody.schema, successStatus: 201, responseBody: VPNPeerResponse.schema,
+            failureStatuses: [404, 409]
+        ), use: create)
+        peers.on(.GET, operation: Operation(
+            id: "vpn.peers.list", summary: "The network's peers (never private keys)", tag: "vpn",
+            responseBody: VPNPeerList.schema, failureStatuses: [404]
+        ), use: list)
+        peers.on(.GET, ":id", operation: Operation(
+            id: "vpn.peers.show", summary: "One peer", tag: "vpn", responseBody: VPNPeerResponse.schema, failureStatuses: [404]
+        ), use: showPeer)
+        peers.on(.GET, ":id", "config", operation: Operation(
+            id: "vpn.peers.config", summary: "The peer's wg-quick file (hub-generated keys only); each download is audited",
+            tag: "vpn", responseBody: .string, responseIsPlainText: true, failureStatuses: [404, 409]
+        ), use: config)
+        peers.on(.DELETE, ":id", operation: Operation(
+            id: "vpn.peers.revoke", summary: "Revoke a peer: it leaves the network at once; its address is reused only after the grace period",
+            tag: "vpn", successStatus: 204, failureStatuses: [404]
+        ), use: revoke)
+    }
+
+    @Sendable
+    func create(_ request: Request) async throws -> Response {
+        let (tenant, _) = try await TenantScope.writable(request)
+        let body = try request.content.decode(VPNPeerBody.self)
+        let (peer, config) = try await request.berqenas.platform.vpnPeers.add(body.request, tenant: tenant)
+        request.auditContext.target = "vpn-peer:\(try peer.requireID().uuidString)"
+        return try await VPNPeerResponse(peer, config: config).encodeResponse(status: .created, for: request)
+    }
+
+    @Sendable
+    func list(_ request: Request) async throws -> VPNPeerList {
+        let (tenant, _) = try await TenantScope.readable(request)
+        return VPNPeerList(items: try await request.berqenas.platform.vpnPeers.list(tenant: tenant).map { try VPNPeerResponse($0) })
+    }
+
+    @Sendable
+    func showPeer(_ request: Request) async throws -> VPNPeerResponse {
+        let (tenant, _) = try await TenantScope.readable(request)
+        return try VPNPeerResponse(try await peer(request, tenant))
+    }
+
+    @Sendable
+    func config(_ request: Request) async throws -> Response {
+        let (tenant, _) = try await TenantScope.writable(request)
+        request.auditContext.auditRead = true
+        let peer = try await peer(request, tenant)
+        let text = try await request.berqenas.platform.vpnPeers.config(of: peer, tenant: tenant)
+        var headers = HTTPHeaders()
+        headers.contentType = .plainText
+        headers.add(name: .contentDisposition, value: "attachment; filename=\"\(peer.name.filter { $0.isLetter || $0.isNumber }.prefix(15)).conf\"")
+        return Response(status: .ok, headers: headers, body: .init(string: text))
+    }
+
+    @Sendable
+    func revoke(_ request: Request) async throws -> HTTPStatus {
+        let (tenant, _) = try await TenantScope.writable(request)
+        try await request.berqenas.platform.vpnPeers.revoke(try await peer(request, tenant))
+        return .noContent
+    }
+
+    private func peer(_ request: Request, _ tenant: Tenant) async throws -> VPNPeer {
+        let id = try TenantScope.id(request, "id", what: "peer")
+        request.auditContext.target = "vpn-peer:\(id.uuidString)"
+        return try await request.berqenas.platform.vpnPeers.find(id, tenant: tenant)
     }
 
     @Sendable

@@ -59,3 +59,93 @@ struct VPNResponse: Content {
         "backend": .string(allowedValues: ["kernel", "wireguard-go", "none"]),
     ])
 }
+
+/// `POST …/vpn/peers`.
+struct VPNPeerBody: Content {
+    let name: String
+    let publicKey: String?
+    let persistentKeepalive: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case name, publicKey = "public_key", persistentKeepalive = "persistent_keepalive"
+    }
+
+    var request: VPNPeerRequest { VPNPeerRequest(name: name, publicKey: publicKey, persistentKeepalive: persistentKeepalive) }
+
+    static let schema: JSONSchema = .object(properties: [
+        "name": .string, "public_key": .string(required: false), "persistent_keepalive": .integer(required: false),
+    ])
+}
+
+/// A peer as the API shows it (never a private key). The live fields read `false`/null/0 until the
+/// status poller exists.
+struct VPNPeerResponse: Content {
+    let id: UUID
+    let name: String
+    let address: String?
+    let publicKey: String
+    let persistentKeepalive: Int?
+    let keysGeneratedByHub: Bool
+    let connected: Bool
+    let latestHandshake: Date?
+    let endpoint: String?
+    let rxBytes: Int
+    let txBytes: Int
+    let createdAt: Date?
+    /// The wg-quick file, only in the response that created a peer with hub-generated keys.
+    let config: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, address, publicKey = "public_key", persistentKeepalive = "persistent_keepalive"
+        case keysGeneratedByHub = "keys_generated_by_hub", connected, latestHandshake = "latest_handshake", endpoint
+        case rxBytes = "rx_bytes", txBytes = "tx_bytes", createdAt = "created_at", config
+    }
+
+    init(_ peer: VPNPeer, config: String? = nil) throws {
+        id = try peer.requireID()
+        name = peer.name
+        address = peer.address
+        publicKey = peer.publicKey
+        persistentKeepalive = peer.persistentKeepalive
+        keysGeneratedByHub = peer.privateKeySealed != nil
+        connected = false
+        latestHandshake = nil
+        endpoint = nil
+        rxBytes = 0
+        txBytes = 0
+        createdAt = peer.createdAt
+        self.config = config
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(address, forKey: .address)
+        try container.encode(publicKey, forKey: .publicKey)
+        try container.encode(persistentKeepalive, forKey: .persistentKeepalive)
+        try container.encode(keysGeneratedByHub, forKey: .keysGeneratedByHub)
+        try container.encode(connected, forKey: .connected)
+        try container.encode(latestHandshake, forKey: .latestHandshake)
+        try container.encode(endpoint, forKey: .endpoint)
+        try container.encode(rxBytes, forKey: .rxBytes)
+        try container.encode(txBytes, forKey: .txBytes)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encodeIfPresent(config, forKey: .config)
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "id": .string(format: .uuid), "name": .string, "address": .string(nullable: true), "public_key": .string,
+        "persistent_keepalive": .integer(nullable: true), "keys_generated_by_hub": .boolean, "connected": .boolean,
+        "latest_handshake": .string(format: .dateTime, nullable: true), "endpoint": .string(nullable: true),
+        "rx_bytes": .integer, "tx_bytes": .integer, "created_at": .string(format: .dateTime, nullable: true),
+        "config": .string(required: false),
+    ])
+}
+
+/// `GET …/vpn/peers`.
+struct VPNPeerList: Content {
+    let items: [VPNPeerResponse]
+
+    static let schema: JSONSchema = .object(properties: ["items": .array(items: VPNPeerResponse.schema)])
+}

@@ -54,7 +54,7 @@ enum OpenAPIDocumentBuilder {
         var responses: OpenAPI.Response.Map = [:]
         let success = OpenAPI.Response(
             description: "success",
-            content: operation.responseBody.map { [.json: .b(OpenAPI.Content(schema: $0))] } ?? [:]
+            content: operation.responseBody.map { [operation.responseIsPlainText ? .txt : .json: .b(OpenAPI.Content(schema: $0))] } ?? [:]
         )
         responses[.status(code: operation.successStatus)] = .b(success)
         if let empty = operation.alternativeEmptySuccess {

@@ -29,13 +29,15 @@ struct Operation: Sendable {
     /// Another success status without a body (a DELETE that may answer 200 or 204).
     let alternativeEmptySuccess: Int?
     let responseBody: JSONSchema?
+    /// Set for a response that is text, not JSON (the body schema is then a string).
+    let responseIsPlainText: Bool
     let query: [QueryParameter]
     /// Failure statuses worth listing besides the ones every signed-in operation has.
     let failureStatuses: [Int]
 
     init(id: String, summary: String, tag: String, access: Access = .signedIn, requestBody: JSONSchema? = nil,
          successStatus: Int = 200, alternativeEmptySuccess: Int? = nil, responseBody: JSONSchema? = nil,
-         query: [QueryParameter] = [],
+         responseIsPlainText: Bool = false, query: [QueryParameter] = [],
          failureStatuses: [Int] = []) {
         self.id = id
         self.summary = summary
@@ -45,6 +47,7 @@ struct Operation: Sendable {
         self.successStatus = successStatus
         self.alternativeEmptySuccess = alternativeEmptySuccess
         self.responseBody = responseBody
+        self.responseIsPlainText = responseIsPlainText
         self.query = query
         self.failureStatuses = failureStatuses
     }

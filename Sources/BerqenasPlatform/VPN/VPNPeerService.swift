@@ -1,0 +1,170 @@
+import BerqenasNetwork
+import FluentKit
+import Foundation
+
+/// What a new peer asks for.
+public struct VPNPeerRequest: Sendable {
+    public var name: String
+    /// Base64; nil: the hub generates the pair and keeps the private key sealed for the config download.
+    public var publicKey: String?
+    /// Seconds, 1-65535; nil or 0: off.
+    public var persistentKeepalive: Int?
+
+    public init(name: String, publicKey: String?, persistentKeepalive: Int?) {
+        self.name = name
+        self.publicKey = publicKey
+        self.persistentKeepalive = persistentKeepalive
+    }
+}
+
+/// Peers of tenant networks: addresses (unique while held, reused only after the grace period), keys,
+/// wg-quick configs, revocation.
+public struct VPNPeerService: Sendable {
+    let database: any Database
+    let secrets: SecretBox
+    let networks: VPNService
+
+    public init(database: any Database, secrets: SecretBox, networks: VPNService) {
+        self.database = database
+        self.secrets = secrets
+        self.networks = networks
+    }
+
+    /// Adds a peer; the config comes back when the hub generated the keys (shown once here, and later
+    /// through the audited config download).
+    public func add(_ request: VPNPeerRequest, tenant: Tenant) async throws -> (peer: VPNPeer, config: String?) {
+        guard let network = try await networks.network(of: tenant) else {
+            throw PlatformError.conflict("vpn_not_enabled", "enable the tenant's VPN (PUT …/vpn) before adding peers")
+        }
+        let name = try Self.validName(request.name)
+        let keepalive = try Self.validKeepalive(request.persistentKeepalive)
+        let generated: WireGuardKeyPair?
+        let publicKey: WireGuardKey
+        if let text = request.publicKey {
+            do { publicKey = try WireGuardKey(base64: text) } catch let error as NetworkError {
+                throw PlatformError.validation(field: "public_key", error.message)
+            }
+            generated = nil
+        } else {
+            let pair = WireGuardKeyPair.generate()
+            generated = pair
+            publicKey = pair.publicKey
+        }
+        let active = try await activePeers(of: network)
+        if active.contains(where: { $0.name == name }) {
+            throw PlatformError.conflict("peer_exists", "a peer named '\(name)' is already on this network")
+        }
+        if active.contains(where: { $0.publicKey == publicKey.base64 }) || publicKey.base64 == network.hubPublicKey {
+            throw PlatformError.conflict("public_key_in_use", "that public key is already on this network")
+        }
+        let peer = VPNPeer()
+        peer.id = UUID()
+        peer.tenantID = try tenant.requireID()
+        peer.networkID = try network.requireID()
+        peer.name = name
+        peer.publicKey = publicKey.base64
+        peer.persistentKeepalive = keepalive
+        if let generated {
+            peer.privateKeySealed = try secrets.seal(generated.privateKey.base64, context: Self.keyContext(try peer.requireID()))
+        }
+        try await insertWithFreeAddress(peer, network: network)
+        return (peer, try generated.map { try config(of: peer, privateKey: $0.privateKey, network: network) })
+    }
+
+    /// Peers on the tenant's network that are not revoked, oldest first.
+    public func list(tenant: Tenant) async throws -> [VPNPeer] {
+        guard let network = try await networks.network(of: tenant) else { return [] }
+        return try await activePeers(of: network)
+    }
+
+    /// One active peer of the tenant.
+    public func find(_ id: UUID, tenant: Tenant) async throws -> VPNPeer {
+        guard let peer = try await VPNPeer.query(on: database).filter(\.$id == id).filter(\.$tenantID == tenant.requireID())
+            .filter(\.$revokedAt == nil).first() else {
+            throw PlatformError.notFound("peer", id.uuidString)
+        }
+        return peer
+    }
+
+    /// The peer's wg-quick file; only for peers whose keys the hub generated.
+    public func config(of peer: VPNPeer, tenant: Tenant) async throws -> String {
+        guard let sealed = peer.privateKeySealed else {
+            throw PlatformError.conflict("peer_key_external", "this peer brought its own key: the hub has no private key to put in a config")
+        }
+        guard let network = try await networks.network(of: tenant) else { throw PlatformError.notFound("VPN of tenant", tenant.name) }
+        let privateKey = try WireGuardKey(base64: secrets.open(sealed, context: Self.keyContext(try peer.requireID())))
+        return try config(of: peer, privateKey: privateKey, network: network)
+    }
+
+    /// Revokes the peer: it leaves the network at once; its address is held for the grace period.
+    public func revoke(_ peer: VPNPeer) async throws {
+        peer.revokedAt = Date()
+        peer.privateKeySealed = nil
+        try await peer.save(on: database)
+    }
+
+    private func config(of peer: VPNPeer, privateKey: WireGuardKey, network: VPNNetwork) throws -> String {
+        let tenantNetwork = try IPv4Network(parsing: network.network)
+        guard let address = peer.address.flatMap(IPv4Address.init) else { throw PlatformError.notFound("address of peer", peer.name) }
+        return WgQuickConfig(address: address, networkPrefixLength: tenantNetwork.prefixLength, privateKey: privateKey,
+                             hubPublicKey: try WireGuardKey(base64: network.hubPublicKey), allowedIPs: tenantNetwork,
+                             endpoint: networks.endpoint(of: network), persistentKeepalive: peer.persistentKeepalive).text
+    }
+
+    private func activePeers(of network: VPNNetwork) async throws -> [VPNPeer] {
+        try await VPNPeer.query(on: database).filter(\.$networkID == network.requireID()).filter(\.$revokedAt == nil)
+            .sort(\.$createdAt).sort(\.$name).all()
+    }
+
+    /// Releases addresses whose grace has passed, then takes the lowest free one; a request that loses a
+    /// race for an address (the unique index) tries the next.
+    private func insertWithFreeAddress(_ peer: VPNPeer, network: VPNNetwork) async throws {
+        let tenantNetwork = try IPv4Network(parsing: network.network)
+        let networkID = try network.requireID()
+        let graceStart = Date().addingTimeInterval(-Double(networks.settings.addressGraceSeconds))
+        for expired in try await VPNPeer.query(on: database).filter(\.$networkID == networkID)
+            .filter(\.$revokedAt < graceStart).filter(\.$address != nil).all() {
+            expired.releasedAddress = expired.address
+            expired.address = nil
+            try await expired.save(on: database)
+        }
+        for _ in 0..<50 {
+            let held = Set(try await VPNPeer.query(on: database).filter(\.$networkID == networkID).filter(\.$address != nil)
+                .all().compactMap { $0.address.flatMap(IPv4Address.init) })
+            let address: IPv4Address
+            do {
+                address = try TenantAddressPool.firstFreePeerAddress(in: tenantNetwork, excluding: held)
+            } catch let error as NetworkError {
+                throw PlatformError.conflict("vpn_network_full", error.message)
+            }
+            peer.address = address.description
+            do {
+                try await peer.create(on: database)
+                return
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                continue
+            }
+        }
+        throw PlatformError.conflict("vpn_allocation_contended", "could not allocate an address under concurrent requests; try again")
+    }
+
+    static func keyContext(_ peerID: UUID) -> String { "vpn-peer-key:\(peerID.uuidString)" }
+
+    static func validName(_ name: String) throws -> String {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard (1...63).contains(trimmed.count),
+              trimmed.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_. ".unicodeScalars.contains($0) }),
+              trimmed.allSatisfy(\.isASCII) else {
+            throw PlatformError.validation(field: "name", "1-63 characters: letters, digits, space, '-', '_' or '.'")
+        }
+        return trimmed
+    }
+
+    static func validKeepalive(_ seconds: Int?) throws -> Int? {
+        guard let seconds, seconds != 0 else { return nil }
+        guard (1...65535).contains(seconds) else {
+            throw PlatformError.validation(field: "persistent_keepalive", "seconds between 1 and 65535 (0 or absent: off)")
+        }
+        return seconds
+    }
+}
