@@ -13,6 +13,17 @@ public struct WireGuardDump: Sendable, Equatable {
         public var sentBytes: UInt64
         /// Seconds (nil: off).
         public var persistentKeepalive: Int?
+
+        public init(publicKey: String, endpoint: String?, allowedIPs: [String], latestHandshake: Date?, receivedBytes: UInt64,
+                    sentBytes: UInt64, persistentKeepalive: Int?) {
+            self.publicKey = publicKey
+            self.endpoint = endpoint
+            self.allowedIPs = allowedIPs
+            self.latestHandshake = latestHandshake
+            self.receivedBytes = receivedBytes
+            self.sentBytes = sentBytes
+            self.persistentKeepalive = persistentKeepalive
+        }
     }
 
     public var publicKey: String

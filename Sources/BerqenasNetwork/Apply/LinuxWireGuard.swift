@@ -1,0 +1,120 @@
+import Foundation
+
+/// An interface as the hub wants it.
+public struct InterfaceSpec: Sendable, Equatable {
+    public var name: String
+    public var address: IPv4Address
+    public var network: IPv4Network
+    public var listenPort: Int
+    public var privateKey: WireGuardKey
+    public var publicKey: WireGuardKey
+
+    public init(name: String, address: IPv4Address, network: IPv4Network, listenPort: Int, privateKey: WireGuardKey,
+                publicKey: WireGuardKey) {
+        self.name = name
+        self.address = address
+        self.network = network
+        self.listenPort = listenPort
+        self.privateKey = privateKey
+        self.publicKey = publicKey
+    }
+}
+
+/// WireGuard on Linux through `ip` and `wg`; the interface itself comes from the kernel module or from a
+/// supervised `wireguard-go` daemon (restarted by the next `ensure` when it has died).
+public final class LinuxWireGuard: @unchecked Sendable {
+    public enum Creation: Sendable { case kernel, userspace }
+
+    public let creation: Creation
+    let runner: CommandRunner
+    private let lock = NSLock()
+    private var daemons: [String: Process] = [:]
+
+    public init(creation: Creation, runner: CommandRunner = CommandRunner()) {
+        self.creation = creation
+        self.runner = runner
+    }
+
+    /// The automatic choice: the kernel module when loaded, else wireguard-go when installed, else nil.
+    public static func detect(runner: CommandRunner = CommandRunner()) -> LinuxWireGuard? {
+        if FileManager.default.fileExists(atPath: "/sys/module/wireguard") { return LinuxWireGuard(creation: .kernel, runner: runner) }
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/wireguard-go") { return LinuxWireGuard(creation: .userspace, runner: runner) }
+        return nil
+    }
+
+    /// Brings the interface to `spec` (creating it if missing), touching only what differs.
+    public func ensure(_ spec: InterfaceSpec) throws {
+        if !exists(spec.name) { try create(spec.name) }
+        let current = try dump(spec.name)
+        if current?.publicKey != spec.publicKey.base64 || current?.listenPort != spec.listenPort {
+            try runner.run("/usr/bin/wg", ["set", spec.name, "listen-port", String(spec.listenPort), "private-key", "/dev/stdin"],
+                           input: spec.privateKey.base64 + "\n")
+        }
+        try runner.run("/usr/sbin/ip", ["address", "replace", "\(spec.address)/\(spec.network.prefixLength)", "dev", spec.name])
+        try runner.run("/usr/sbin/ip", ["link", "set", spec.name, "up"])
+    }
+
+    /// Applies peer changes one `wg set` each.
+    public func apply(_ changes: [PeerChange], on name: String) throws {
+        for change in changes {
+            switch change {
+            case let .remove(publicKey):
+                try runner.run("/usr/bin/wg", ["set", name, "peer", publicKey, "remove"])
+            case let .set(peer):
+                try runner.run("/usr/bin/wg", ["set", name, "peer", peer.publicKey, "allowed-ips", peer.allowedIP,
+                                               "persistent-keepalive", peer.persistentKeepalive.map(String.init) ?? "off"])
+            }
+        }
+    }
+
+    /// The interface's state, or nil when it does not exist.
+    public func dump(_ name: String) throws -> WireGuardDump? {
+        guard exists(name) else { return nil }
+        return try WireGuardDump(parsing: try runner.run("/usr/bin/wg", ["show", name, "dump"]))
+    }
+
+    /// Takes the interface down and away (stopping its daemon).
+    public func remove(_ name: String) throws {
+        let daemon = lock.withLock { daemons.removeValue(forKey: name) }
+        if let daemon, daemon.isRunning {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+        if exists(name) { try runner.run("/usr/sbin/ip", ["link", "delete", name]) }
+    }
+
+    /// Stops every daemon this backend started (their interfaces go with them).
+    public func shutdown() {
+        let all = lock.withLock { () -> [Process] in
+            defer { daemons = [:] }
+            return Array(daemons.values)
+        }
+        for daemon in all where daemon.isRunning {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+    }
+
+    func exists(_ name: String) -> Bool {
+        (try? runner.run("/usr/sbin/ip", ["link", "show", "dev", name])) != nil
+    }
+
+    private func create(_ name: String) throws {
+        switch creation {
+        case .kernel:
+            try runner.run("/usr/sbin/ip", ["link", "add", "dev", name, "type", "wireguard"])
+        case .userspace:
+            let daemon = try runner.spawn("/usr/bin/wireguard-go", ["-f", name],
+                                          environment: ["WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD": "1"])
+            lock.withLock { daemons[name] = daemon }
+            // The daemon creates the interface shortly after it starts.
+            let deadline = Date().addingTimeInterval(5)
+            while !exists(name) {
+                guard daemon.isRunning, Date() < deadline else {
+                    throw NetworkError("backend_failed", "wireguard-go did not bring up \(name) (is /dev/net/tun there, and are we root?)")
+                }
+                usleep(20_000)
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import BerqenasNetwork
+import Foundation
+import Testing
+
+/// Whether real interfaces can be made here.
+enum TunnelSupport {
+    static let available = getuid() == 0 && FileManager.default.fileExists(atPath: "/dev/net/tun")
+        && FileManager.default.isExecutableFile(atPath: "/usr/bin/wireguard-go")
+}
+
+/// The wireguard-go backend for real, inside a network namespace the test makes and removes (root, TUN).
+@Suite(.enabled(if: TunnelSupport.available, "needs root, /dev/net/tun and wireguard-go (CI has them)"))
+struct LinuxWireGuardTests {
+    func peer(_ host: Int) -> DesiredPeer {
+        DesiredPeer(publicKey: WireGuardKeyPair.generate().publicKey.base64, allowedIP: "198.18.10.\(host)/32",
+                    persistentKeepalive: host == 2 ? 25 : nil)
+    }
+
+    @Test func interfacesAndPeersAreAppliedByDifferenceAndADeadDaemonIsReplaced() throws {
+        let namespace = "bqt-" + UUID().uuidString.prefix(8).lowercased()
+        try CommandRunner().run("/usr/sbin/ip", ["netns", "add", namespace])
+        let backend = LinuxWireGuard(creation: .userspace, runner: CommandRunner(namespace: namespace))
+        defer {
+            backend.shutdown()
+            _ = try? CommandRunner().run("/usr/sbin/ip", ["netns", "delete", namespace])
+        }
+        let keys = WireGuardKeyPair.generate()
+        let spec = InterfaceSpec(name: "bq0", address: IPv4Address("198.18.10.1")!, network: try IPv4Network(parsing: "198.18.10.0/24"),
+                                 listenPort: 51900, privateKey: keys.privateKey, publicKey: keys.publicKey)
+        try backend.ensure(spec)
+        var dump = try #require(try backend.dump("bq0"))
+        #expect(dump.publicKey == keys.publicKey.base64 && dump.listenPort == 51900 && dump.peers.isEmpty)
+        let addresses = try CommandRunner(namespace: namespace).run("/usr/sbin/ip", ["-o", "-4", "address", "show", "dev", "bq0"])
+        #expect(addresses.contains("198.18.10.1/24"))
+
+        var desired = [peer(2), peer(3), peer(4)]
+        try backend.apply(PeerReconciliation.changes(desired: desired, current: dump.peers), on: "bq0")
+        dump = try #require(try backend.dump("bq0"))
+        #expect(Set(dump.peers.map(\.publicKey)) == Set(desired.map(\.publicKey)))
+        #expect(dump.peers.first { $0.publicKey == desired[0].publicKey }?.persistentKeepalive == 25)
+
+        // One more peer: one change, the others untouched.
+        desired.append(peer(5))
+        let adding = PeerReconciliation.changes(desired: desired, current: dump.peers)
+        #expect(adding == [.set(desired[3])])
+        try backend.apply(adding, on: "bq0")
+        desired.remove(at: 1)
+        let removing = PeerReconciliation.changes(desired: desired, current: try #require(try backend.dump("bq0")).peers)
+        #expect(removing == [.remove(publicKey: dump.peers.first { $0.allowedIPs == ["198.18.10.3/32"] }!.publicKey)])
+        try backend.apply(removing, on: "bq0")
+        dump = try #require(try backend.dump("bq0"))
+        #expect(Set(dump.peers.map(\.publicKey)) == Set(desired.map(\.publicKey)))
+        #expect(PeerReconciliation.changes(desired: desired, current: dump.peers).isEmpty)
+
+        // The daemon dies (its interface with it); the next ensure brings both back.
+        let pids = try CommandRunner().run("/usr/sbin/ip", ["netns", "pids", namespace]).split(whereSeparator: \.isNewline)
+        #expect(pids.count == 1, "the daemon is the namespace's one process")
+        for pid in pids { kill(pid_t(pid)!, SIGKILL) }
+        let deadline = Date().addingTimeInterval(5)
+        while try backend.dump("bq0") != nil, Date() < deadline { usleep(20_000) }
+        #expect(try backend.dump("bq0") == nil)
+        try backend.ensure(spec)
+        #expect(try backend.dump("bq0")?.publicKey == keys.publicKey.base64)
+
+        try backend.remove("bq0")
+        #expect(try backend.dump("bq0") == nil)
+    }
+}
+
+struct PeerReconciliationTests {
+    @Test func onlyDifferencesBecomeChanges() throws {
+        let a = DesiredPeer(publicKey: "A", allowedIP: "10.60.0.2/32", persistentKeepalive: nil)
+        let b = DesiredPeer(publicKey: "B", allowedIP: "10.60.0.3/32", persistentKeepalive: 25)
+        let current = [
+            WireGuardDump.Peer(publicKey: "A", endpoint: nil, allowedIPs: ["10.60.0.2/32"], latestHandshake: nil, receivedBytes: 0,
+                               sentBytes: 0, persistentKeepalive: nil),
+            WireGuardDump.Peer(publicKey: "B", endpoint: nil, allowedIPs: ["10.60.0.9/32"], latestHandshake: nil, receivedBytes: 0,
+                               sentBytes: 0, persistentKeepalive: 25),
+            WireGuardDump.Peer(publicKey: "C", endpoint: nil, allowedIPs: ["10.60.0.4/32"], latestHandshake: nil, receivedBytes: 0,
+                               sentBytes: 0, persistentKeepalive: nil),
+        ]
+        #expect(PeerReconciliation.changes(desired: [a, b], current: current) == [.remove(publicKey: "C"), .set(b)])
+        #expect(PeerReconciliation.changes(desired: [], current: current).count == 3)
+        #expect(PeerReconciliation.changes(desired: [a], current: Array(current.prefix(1))).isEmpty)
+    }
+}
