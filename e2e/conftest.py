@@ -21,10 +21,11 @@ def free_port():
 class Hub:
     """One `berqenas serve` process over a data directory."""
 
-    def __init__(self, data_dir, port, extra_env=None):
+    def __init__(self, data_dir, port, extra_env=None, prefix=(), host="127.0.0.1"):
         self.data_dir = data_dir
         self.port = port
-        self.url = f"http://127.0.0.1:{port}"
+        self.prefix = list(prefix)  # e.g. ["ip", "netns", "exec", "hub"]: run the hub inside a namespace
+        self.url = f"http://{host}:{port}"
         self.env = {**os.environ, "BERQENAS_DATA_DIR": str(data_dir), "BERQENAS_PORT": str(port),
                     "BERQENAS_BCRYPT_COST": "6", **(extra_env or {})}
         self.process = None
@@ -32,7 +33,7 @@ class Hub:
 
     def start(self, timeout=30):
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen([BINARY, "serve"], env=self.env, stdout=log, stderr=log)
+        self.process = subprocess.Popen([*self.prefix, BINARY, "serve"], env=self.env, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

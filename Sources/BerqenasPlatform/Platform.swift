@@ -32,7 +32,8 @@ public struct Platform: Sendable {
         self.secrets = secrets
         self.tenants = TenantService(database: database, stores: stores, secrets: secrets, hooks: hooks)
         self.users = UserService(database: database, hasher: hasher)
-        self.vpn = VPNService(database: database, secrets: secrets, settings: configuration.vpn)
+        self.vpn = VPNService(database: database, secrets: secrets, settings: configuration.vpn,
+                              logger: Logger(label: "berqenas.vpn"))
         self.vpnPeers = VPNPeerService(database: database, secrets: secrets, networks: vpn)
         self.signIn = SignInService(database: database, hasher: hasher,
                                     refreshTokenLifetime: configuration.refreshTokenLifetime)

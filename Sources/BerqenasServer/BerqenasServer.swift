@@ -42,7 +42,7 @@ public enum BerqenasServer {
         app.middleware.use(ErrorResponseMiddleware())
         registerRoutes(app)
         app.lifecycle.use(SyncWorkerLifecycle(worker: platform.worker, continuous: platform.continuousSync,
-                                              schedules: platform.schedules))
+                                              schedules: platform.schedules, vpn: platform.vpn.reconciler))
     }
 
     /// Only applies migrations (the `berqenas migrate` command).

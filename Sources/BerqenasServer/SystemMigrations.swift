@@ -10,18 +10,21 @@ enum SystemMigrations {
     }
 }
 
-/// Starts the sync worker and continuous sync with the server and stops them on shutdown.
+/// Starts the sync worker, continuous sync and the VPN reconciler with the server and stops them on shutdown.
 struct SyncWorkerLifecycle: LifecycleHandler {
     let worker: SyncWorker
     let continuous: ContinuousSync
     let schedules: ScheduleService
+    let vpn: VPNReconciler
 
     func didBootAsync(_ application: Application) async throws {
         await worker.start(schedules: schedules)
         await continuous.start()
+        await vpn.start()
     }
 
     func shutdownAsync(_ application: Application) async {
+        await vpn.stop()
         await continuous.stop()
         await worker.stop()
         // The pools hand a connection back a moment after its query's result arrives; a query the loops

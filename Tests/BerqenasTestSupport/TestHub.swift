@@ -38,6 +38,8 @@ public struct TestHub: Sendable {
             bcryptCost: 4
         )
         if case let .postgresql(url) = mode { configuration.databaseURL = url }
+        // Test hubs apply no WireGuard state unless a test asks (the VPN tests that do use namespaces).
+        configuration.vpn.backend = .none
         adjust(&configuration)
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning

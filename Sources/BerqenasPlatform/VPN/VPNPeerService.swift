@@ -68,6 +68,7 @@ public struct VPNPeerService: Sendable {
             peer.privateKeySealed = try secrets.seal(generated.privateKey.base64, context: Self.keyContext(try peer.requireID()))
         }
         try await insertWithFreeAddress(peer, network: network)
+        await networks.reconciler.reconcile(network)
         return (peer, try generated.map { try config(of: peer, privateKey: $0.privateKey, network: network) })
     }
 
@@ -101,6 +102,7 @@ public struct VPNPeerService: Sendable {
         peer.revokedAt = Date()
         peer.privateKeySealed = nil
         try await peer.save(on: database)
+        if let network = try await VPNNetwork.find(peer.networkID, on: database) { await networks.reconciler.reconcile(network) }
     }
 
     private func config(of peer: VPNPeer, privateKey: WireGuardKey, network: VPNNetwork) throws -> String {

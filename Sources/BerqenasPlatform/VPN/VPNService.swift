@@ -1,6 +1,7 @@
 import BerqenasNetwork
 import FluentKit
 import Foundation
+import Logging
 
 /// Tenant WireGuard networks: allocation from the pool, the hub's keys, enabling and disabling.
 ///
@@ -10,11 +11,13 @@ public struct VPNService: Sendable {
     let database: any Database
     let secrets: SecretBox
     public let settings: VPNSettings
+    public let reconciler: VPNReconciler
 
-    public init(database: any Database, secrets: SecretBox, settings: VPNSettings) {
+    public init(database: any Database, secrets: SecretBox, settings: VPNSettings, logger: Logger) {
         self.database = database
         self.secrets = secrets
         self.settings = settings
+        self.reconciler = VPNReconciler(database: database, secrets: secrets, settings: settings, logger: logger)
     }
 
     /// The tenant's network, if it was ever enabled.
@@ -38,16 +41,16 @@ public struct VPNService: Sendable {
         }
         tenant.vpnEnabled = enabled
         try await tenant.save(on: database)
+        if let network { await reconciler.reconcile(network) }
         return network
     }
 
-    /// What applies the network. Only `none` exists so far: stored and rendered, nothing applied.
-    public var backend: VPNSettings.Backend { .none }
+    /// What applies the networks: the kernel, wireguard-go, or none (stored and rendered only).
+    public var backend: VPNSettings.Backend { reconciler.backend }
 
-    /// The network's state as the API reports it.
-    public func state(of network: VPNNetwork?) -> String {
-        guard let network, network.enabled else { return "down" }
-        return backend == .none ? "not_applied" : "up"
+    /// The network's state as the API reports it, with the last error when applying failed.
+    public func state(of network: VPNNetwork?) async -> (state: String, error: String?) {
+        await reconciler.state(of: network)
     }
 
     /// `host:port` peers are given, when a public endpoint is configured.

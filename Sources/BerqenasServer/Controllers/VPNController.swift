@@ -89,13 +89,13 @@ struct VPNController {
         let (tenant, _) = try await TenantScope.writable(request)
         let body = try request.content.decode(VPNBody.self)
         let service = request.berqenas.platform.vpn
-        return VPNResponse(try await service.setEnabled(body.enabled, tenant: tenant), service: service)
+        return await VPNResponse(try await service.setEnabled(body.enabled, tenant: tenant), service: service)
     }
 
     @Sendable
     func show(_ request: Request) async throws -> VPNResponse {
         let (tenant, _) = try await TenantScope.readable(request)
         let service = request.berqenas.platform.vpn
-        return VPNResponse(try await service.network(of: tenant), service: service)
+        return await VPNResponse(try await service.network(of: tenant), service: service)
     }
 }

@@ -20,14 +20,16 @@ struct VPNResponse: Content {
     let listenPort: Int?
     let interface: String?
     let state: String
+    /// Why applying failed (state `error`).
+    let error: String?
     let backend: String
 
     enum CodingKeys: String, CodingKey {
         case enabled, network, hubAddress = "hub_address", publicKey = "public_key", endpoint, listenPort = "listen_port"
-        case interface, state, backend
+        case interface, state, error, backend
     }
 
-    init(_ network: VPNNetwork?, service: VPNService) {
+    init(_ network: VPNNetwork?, service: VPNService) async {
         enabled = network?.enabled ?? false
         self.network = network?.network
         hubAddress = network.flatMap { try? IPv4Network(parsing: $0.network) }.map { TenantAddressPool.hubAddress(in: $0).description }
@@ -35,7 +37,7 @@ struct VPNResponse: Content {
         endpoint = network.flatMap(service.endpoint(of:))
         listenPort = network?.listenPort
         interface = network?.interfaceName
-        state = service.state(of: network)
+        (state, error) = await service.state(of: network)
         backend = service.backend.rawValue
     }
 
@@ -49,13 +51,15 @@ struct VPNResponse: Content {
         try container.encode(listenPort, forKey: .listenPort)
         try container.encode(interface, forKey: .interface)
         try container.encode(state, forKey: .state)
+        try container.encode(error, forKey: .error)
         try container.encode(backend, forKey: .backend)
     }
 
     static let schema: JSONSchema = .object(properties: [
         "enabled": .boolean, "network": .string(nullable: true), "hub_address": .string(nullable: true),
         "public_key": .string(nullable: true), "endpoint": .string(nullable: true), "listen_port": .integer(nullable: true),
-        "interface": .string(nullable: true), "state": .string(allowedValues: ["down", "up", "not_applied"]),
+        "interface": .string(nullable: true), "state": .string(allowedValues: ["down", "up", "not_applied", "error"]),
+        "error": .string(nullable: true),
         "backend": .string(allowedValues: ["kernel", "wireguard-go", "none"]),
     ])
 }

@@ -1,0 +1,107 @@
+import BerqenasNetwork
+import FluentKit
+import Foundation
+import Logging
+
+/// Makes the machine's WireGuard interfaces match the database: at start, after every change, and every
+/// few seconds (which also restarts a wireguard-go daemon that died). Only differences are applied, so
+/// one peer coming or going never disturbs the others.
+public actor VPNReconciler {
+    let database: any Database
+    let secrets: SecretBox
+    /// Nil: the `none` backend (stored and rendered, nothing applied).
+    let wireGuard: LinuxWireGuard?
+    let logger: Logger
+    public nonisolated let backend: VPNSettings.Backend
+    /// The last failure per network, cleared by a successful pass.
+    private var failures: [UUID: String] = [:]
+    private var loop: Task<Void, Never>?
+    private let stopping = StopFlag()
+
+    init(database: any Database, secrets: SecretBox, settings: VPNSettings, logger: Logger) {
+        self.database = database
+        self.secrets = secrets
+        self.logger = logger
+        let chosen: LinuxWireGuard? = switch settings.backend {
+        case .none: nil
+        case .kernel: LinuxWireGuard(creation: .kernel)
+        case .wireguardGo: LinuxWireGuard(creation: .userspace)
+        // Interfaces need root (CAP_NET_ADMIN): a hub run by a user stores and renders only.
+        case .automatic: getuid() == 0 ? LinuxWireGuard.detect() : nil
+        }
+        wireGuard = chosen
+        backend = switch chosen?.creation {
+        case .kernel?: .kernel
+        case .userspace?: .wireguardGo
+        case nil: .none
+        }
+    }
+
+    /// The network's state: `down` (disabled), `not_applied` (none backend), `up`, or `error`.
+    public func state(of network: VPNNetwork?) -> (state: String, error: String?) {
+        guard let network, network.enabled else { return ("down", nil) }
+        guard wireGuard != nil else { return ("not_applied", nil) }
+        if let id = network.id, let failure = failures[id] { return ("error", failure) }
+        return ("up", nil)
+    }
+
+    /// Applies one network (and its peers); a failure is logged and shown in the network's state.
+    public func reconcile(_ network: VPNNetwork) async {
+        guard let wireGuard, let id = network.id else { return }
+        do {
+            if network.enabled {
+                let spec = try await interfaceSpec(network)
+                let peers = try await VPNPeer.query(on: database).filter(\.$networkID == id).filter(\.$revokedAt == nil).all()
+                let desired = peers.compactMap { peer in
+                    peer.address.map { DesiredPeer(publicKey: peer.publicKey, allowedIP: "\($0)/32", persistentKeepalive: peer.persistentKeepalive) }
+                }
+                try wireGuard.ensure(spec)
+                let current = try wireGuard.dump(spec.name)?.peers ?? []
+                try wireGuard.apply(PeerReconciliation.changes(desired: desired, current: current), on: spec.name)
+            } else {
+                try wireGuard.remove(network.interfaceName)
+            }
+            failures[id] = nil
+        } catch {
+            failures[id] = String(describing: error)
+            logger.warning("VPN \(network.interfaceName): \(String(describing: error))")
+        }
+    }
+
+    /// Applies every network.
+    public func reconcileAll() async {
+        guard wireGuard != nil else { return }
+        do {
+            for network in try await VPNNetwork.query(on: database).all() { await reconcile(network) }
+        } catch {
+            logger.warning("VPN reconcile: \(String(describing: error))")
+        }
+    }
+
+    /// Reconciles now and then every `interval`.
+    public func start(interval: Duration = .seconds(5)) {
+        guard wireGuard != nil, loop == nil else { return }
+        loop = Task { [weak self, stopping] in
+            let bell = Doorbell()
+            while !stopping.isRaised {
+                await self?.reconcileAll()
+                await bell.wait(timeout: interval)
+            }
+        }
+    }
+
+    /// Stops the loop and the daemons this hub started (their interfaces go with them).
+    public func stop() async {
+        stopping.raise()
+        await loop?.value
+        loop = nil
+        wireGuard?.shutdown()
+    }
+
+    private func interfaceSpec(_ network: VPNNetwork) async throws -> InterfaceSpec {
+        let tenantNetwork = try IPv4Network(parsing: network.network)
+        let privateKey = try WireGuardKey(base64: secrets.open(network.hubPrivateKeySealed, context: VPNService.hubKeyContext(network.tenantID)))
+        return InterfaceSpec(name: network.interfaceName, address: TenantAddressPool.hubAddress(in: tenantNetwork), network: tenantNetwork,
+                             listenPort: network.listenPort, privateKey: privateKey, publicKey: try WireGuardKey(base64: network.hubPublicKey))
+    }
+}
