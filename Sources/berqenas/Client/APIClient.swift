@@ -23,6 +23,20 @@ struct APIClient {
         return try Self.decode(answer)
     }
 
+    /// Fetches a text answer (a file such as a peer's config), with the same errors as `send`.
+    mutating func text(_ path: String) async throws -> String {
+        var answer = try await Self.perform(.GET, url: config.url + path, body: nil, token: config.accessToken)
+        if answer.status == .unauthorized {
+            try await refreshTokens()
+            answer = try await Self.perform(.GET, url: config.url + path, body: nil, token: config.accessToken)
+        }
+        guard (200..<300).contains(answer.status.code) else {
+            _ = try Self.decode(answer)
+            throw CLIError("HTTP \(answer.status.code)")
+        }
+        return String(buffer: answer.body)
+    }
+
     /// Signs in and returns the stored configuration.
     static func login(url: String, username: String, password: String) async throws -> ClientConfig {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+
+/// `berqenas vpn …`: a tenant's WireGuard network and its peers.
+struct VPNCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vpn", abstract: "A tenant's WireGuard network and its peers.",
+        subcommands: [VPNEnable.self, VPNDisable.self, VPNStatus.self, VPNPeerCommand.self]
+    )
+
+    static let columns = ["enabled", "state", "backend", "network", "hub_address", "endpoint", "interface", "public_key", "error"]
+
+    static func path(_ tenant: String) throws -> String { "/api/v1/tenants/\(try PathSegment.encode(tenant))/vpn" }
+}
+
+struct VPNEnable: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "enable",
+                                                    abstract: "Enable the tenant's VPN (allocating its network the first time).")
+    @Argument(help: "Tenant name.") var tenant: String
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        var client = try APIClient.loggedIn()
+        try output.print(try await client.send(.PUT, try VPNCommand.path(tenant), body: ["enabled": true]), columns: VPNCommand.columns)
+    }
+}
+
+struct VPNDisable: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disable",
+                                                    abstract: "Take the tenant's VPN down (its network and peers are kept).")
+    @Argument(help: "Tenant name.") var tenant: String
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        var client = try APIClient.loggedIn()
+        try output.print(try await client.send(.PUT, try VPNCommand.path(tenant), body: ["enabled": false]), columns: VPNCommand.columns)
+    }
+}
+
+struct VPNStatus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "The tenant's VPN and its state.")
+    @Argument(help: "Tenant name.") var tenant: String
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        var client = try APIClient.loggedIn()
+        try output.print(try await client.send(.GET, try VPNCommand.path(tenant)), columns: VPNCommand.columns)
+    }
+}
+
+/// `berqenas vpn peer …`.
+struct VPNPeerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peer", abstract: "Machines on a tenant's network.",
+        subcommands: [VPNPeerAdd.self, VPNPeerList.self, VPNPeerConfig.self, VPNPeerRevoke.self]
+    )
+    static let columns = ["name", "address", "connected", "latest_handshake", "public_key", "id"]
+}
+
+/// A tenant and one of its peers, by name or id.
+struct PeerSelection: ParsableArguments {
+    @Argument(help: "Tenant name.") var tenant: String
+    @Argument(help: "Peer name (or id).") var peer: String
+
+    /// `/api/v1/tenants/<t>/vpn/peers/<id>`, looking the name up.
+    func path(_ client: inout APIClient) async throws -> String {
+        let base = try VPNCommand.path(tenant) + "/peers"
+        if UUID(uuidString: peer) != nil { return "\(base)/\(peer)" }
+        let list = try await client.send(.GET, base) as? [String: Any]
+        guard let id = (list?["items"] as? [[String: Any]])?.first(where: { $0["name"] as? String == peer })?["id"] as? String else {
+            throw CLIError("tenant '\(tenant)' has no peer named '\(peer)'")
+        }
+        return "\(base)/\(id)"
+    }
+}
+
+struct VPNPeerAdd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Add a peer. Without --public-key the hub makes the keys and this prints the wg-quick file (to --config-out, or here).")
+    @Argument(help: "Tenant name.") var tenant: String
+    @Argument(help: "Peer name.") var name: String
+    @ArgumentParser.Option(name: .customLong("public-key"), help: "The peer's own public key (base64).") var publicKey: String?
+    @ArgumentParser.Option(help: "Seconds between keepalives (useful behind NAT).") var keepalive: Int?
+    @ArgumentParser.Option(name: .customLong("config-out"), help: "Write the wg-quick file here (mode 0600).") var configOut: String?
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        var body: [String: Any] = ["name": name]
+        if let publicKey { body["public_key"] = publicKey }
+        if let keepalive { body["persistent_keepalive"] = keepalive }
+        var client = try APIClient.loggedIn()
+        let created = try await client.send(.POST, try VPNCommand.path(tenant) + "/peers", body: body)
+        var shown = created as? [String: Any] ?? [:]
+        let config = shown.removeValue(forKey: "config") as? String
+        if let config, let configOut {
+            try VPNPeerConfig.write(config, to: configOut)
+        }
+        try output.print(output.json ? created : shown, columns: VPNPeerCommand.columns)
+        if let config, configOut == nil, !output.json { print("\n" + config, terminator: "") }
+    }
+}
+
+struct VPNPeerList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "A tenant's peers.")
+    @Argument(help: "Tenant name.") var tenant: String
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        var client = try APIClient.loggedIn()
+        try output.print(try await client.send(.GET, try VPNCommand.path(tenant) + "/peers"), columns: VPNPeerCommand.columns)
+    }
+}
+
+struct VPNPeerConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "config",
+                                                    abstract: "Download a peer's wg-quick file (hub-made keys only; audited).")
+    @OptionGroup var selection: PeerSelection
+    @ArgumentParser.Option(name: .customLong("out"), help: "Write it here (mode 0600) instead of printing it.") var out: String?
+
+    func run() async throws {
+        var client = try APIClient.loggedIn()
+        let text = try await client.text(try await selection.path(&client) + "/config")
+        if let out { try Self.write(text, to: out) } else { print(text, terminator: "") }
+    }
+
+    /// Writes a config readable by its owner only (it holds a private key).
+    static func write(_ text: String, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError("cannot write \(path)")
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+    }
+}
+
+struct VPNPeerRevoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a peer: it leaves the network at once.")
+    @OptionGroup var selection: PeerSelection
+
+    func run() async throws {
+        var client = try APIClient.loggedIn()
+        _ = try await client.send(.DELETE, try await selection.path(&client))
+        print("revoked \(selection.peer)")
+    }
+}
