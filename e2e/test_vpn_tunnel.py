@@ -4,6 +4,7 @@ this test makes (addresses in 198.18.0.0/15) and removes."""
 import json
 import os
 import subprocess
+import time
 import urllib.request
 import uuid
 
@@ -127,6 +128,15 @@ def test_a_site_joins_through_the_handed_out_config_and_leaves_when_revoked(tmp_
         assert reaches(site_ns, vpn["hub_address"], 8099, 10), "the site reaches the hub through the tunnel"
         handshake = in_ns(hub_ns, "wg", "show", vpn["interface"], "latest-handshakes").stdout.split()
         assert len(handshake) == 2 and int(handshake[1]) > 0
+        # The status poller (every 5 s) shows it through the API.
+        deadline = time.monotonic() + 20
+        while True:
+            _, shown = api.call("GET", f"/api/v1/tenants/stores/vpn/peers/{peer['id']}")
+            if shown["connected"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)  # polling the API, bounded by the deadline
+        assert shown["connected"] and shown["latest_handshake"] and shown["rx_bytes"] > 0, shown
+        assert shown["endpoint"].startswith("198.18.1.2:")
 
         # A second peer joins without disturbing the first's session.
         status, _ = api.call("POST", "/api/v1/tenants/stores/vpn/peers", {"name": "store-2"})

@@ -18,9 +18,39 @@ public final class VPNPeer: Model, @unchecked Sendable {
     @OptionalField(key: "private_key_sealed") public var privateKeySealed: String?
     @OptionalField(key: "persistent_keepalive") public var persistentKeepalive: Int?
     @OptionalField(key: "revoked_at") public var revokedAt: Date?
+    /// Measured by the status poller from `wg show dump`.
+    @OptionalField(key: "latest_handshake") public var latestHandshake: Date?
+    @OptionalField(key: "endpoint") public var endpoint: String?
+    /// Bytes received from / sent to the peer since it was added: the interface's counters reset when it
+    /// restarts, so the poller adds the growth of each counter (or the whole counter after a reset).
+    @Field(key: "rx_bytes") public var receivedBytes: Int64
+    @Field(key: "tx_bytes") public var sentBytes: Int64
+    @Field(key: "rx_counter") public var lastReceivedCounter: Int64
+    @Field(key: "tx_counter") public var lastSentCounter: Int64
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}
 
     public var isActive: Bool { revokedAt == nil }
+
+    /// How recent a handshake must be for the peer to count as connected.
+    public static let connectedWithin: TimeInterval = 180
+
+    public func isConnected(at now: Date = Date()) -> Bool {
+        latestHandshake.map { now.timeIntervalSince($0) < Self.connectedWithin } ?? false
+    }
+
+    /// Takes a new reading of the interface's counters for this peer; returns whether anything changed.
+    func record(handshake: Date?, endpoint: String?, receivedCounter: UInt64, sentCounter: UInt64) -> Bool {
+        let received = Int64(clamping: receivedCounter), sent = Int64(clamping: sentCounter)
+        let changed = handshake != latestHandshake || endpoint != self.endpoint
+            || received != lastReceivedCounter || sent != lastSentCounter
+        receivedBytes += received >= lastReceivedCounter ? received - lastReceivedCounter : received
+        sentBytes += sent >= lastSentCounter ? sent - lastSentCounter : sent
+        lastReceivedCounter = received
+        lastSentCounter = sent
+        latestHandshake = handshake
+        self.endpoint = endpoint
+        return changed
+    }
 }

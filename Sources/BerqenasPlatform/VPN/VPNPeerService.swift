@@ -64,6 +64,10 @@ public struct VPNPeerService: Sendable {
         peer.name = name
         peer.publicKey = publicKey.base64
         peer.persistentKeepalive = keepalive
+        peer.receivedBytes = 0
+        peer.sentBytes = 0
+        peer.lastReceivedCounter = 0
+        peer.lastSentCounter = 0
         if let generated {
             peer.privateKeySealed = try secrets.seal(generated.privateKey.base64, context: Self.keyContext(try peer.requireID()))
         }

@@ -57,7 +57,10 @@ public actor VPNReconciler {
                 }
                 try wireGuard.ensure(spec)
                 let current = try wireGuard.dump(spec.name)?.peers ?? []
-                try wireGuard.apply(PeerReconciliation.changes(desired: desired, current: current), on: spec.name)
+                let changes = PeerReconciliation.changes(desired: desired, current: current)
+                try wireGuard.apply(changes, on: spec.name)
+                let measured = changes.isEmpty ? current : try wireGuard.dump(spec.name)?.peers ?? []
+                try await recordStatus(of: peers, from: measured)
             } else {
                 try wireGuard.remove(network.interfaceName)
             }
@@ -96,6 +99,19 @@ public actor VPNReconciler {
         await loop?.value
         loop = nil
         wireGuard?.shutdown()
+    }
+
+    /// Stores each peer's handshake, endpoint and byte counts as `wg show dump` reports them (only peers
+    /// whose reading changed are written).
+    private func recordStatus(of peers: [VPNPeer], from dump: [WireGuardDump.Peer]) async throws {
+        let byKey = Dictionary(dump.map { ($0.publicKey, $0) }, uniquingKeysWith: { first, _ in first })
+        for peer in peers {
+            guard let reading = byKey[peer.publicKey] else { continue }
+            if peer.record(handshake: reading.latestHandshake, endpoint: reading.endpoint,
+                           receivedCounter: reading.receivedBytes, sentCounter: reading.sentBytes) {
+                try await peer.save(on: database)
+            }
+        }
     }
 
     private func interfaceSpec(_ network: VPNNetwork) async throws -> InterfaceSpec {

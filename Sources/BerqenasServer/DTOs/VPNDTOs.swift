@@ -81,8 +81,8 @@ struct VPNPeerBody: Content {
     ])
 }
 
-/// A peer as the API shows it (never a private key). The live fields read `false`/null/0 until the
-/// status poller exists.
+/// A peer as the API shows it (never a private key); the live fields come from the status poller
+/// (`connected`: a handshake in the last 180 s).
 struct VPNPeerResponse: Content {
     let id: UUID
     let name: String
@@ -112,11 +112,11 @@ struct VPNPeerResponse: Content {
         publicKey = peer.publicKey
         persistentKeepalive = peer.persistentKeepalive
         keysGeneratedByHub = peer.privateKeySealed != nil
-        connected = false
-        latestHandshake = nil
-        endpoint = nil
-        rxBytes = 0
-        txBytes = 0
+        connected = peer.isConnected()
+        latestHandshake = peer.latestHandshake
+        endpoint = peer.endpoint
+        rxBytes = Int(peer.receivedBytes)
+        txBytes = Int(peer.sentBytes)
         createdAt = peer.createdAt
         self.config = config
     }
