@@ -26,7 +26,7 @@ public final class LinuxWireGuard: @unchecked Sendable {
     public enum Creation: Sendable { case kernel, userspace }
 
     public let creation: Creation
-    let runner: CommandRunner
+    public let runner: CommandRunner
     private let lock = NSLock()
     private var daemons: [String: Process] = [:]
 
@@ -104,12 +104,17 @@ public final class LinuxWireGuard: @unchecked Sendable {
         case .kernel:
             try runner.run("/usr/sbin/ip", ["link", "add", "dev", name, "type", "wireguard"])
         case .userspace:
+            // A daemon that was killed leaves its control socket behind; the new one must not be mistaken
+            // for ready because of it.
+            let socket = "/var/run/wireguard/\(name).sock"
+            try? FileManager.default.removeItem(atPath: socket)
             let daemon = try runner.spawn("/usr/bin/wireguard-go", ["-f", name],
                                           environment: ["WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD": "1"])
             lock.withLock { daemons[name] = daemon }
-            // The daemon creates the interface shortly after it starts.
-            let deadline = Date().addingTimeInterval(5)
-            while !exists(name) {
+            // The daemon creates the interface, then its control socket, shortly after it starts (`wg`
+            // talks to the socket; before it exists `wg` tries the kernel and fails).
+            let deadline = Date().addingTimeInterval(10)
+            while !exists(name) || !FileManager.default.fileExists(atPath: socket) {
                 guard daemon.isRunning, Date() < deadline else {
                     throw NetworkError("backend_failed", "wireguard-go did not bring up \(name) (is /dev/net/tun there, and are we root?)")
                 }

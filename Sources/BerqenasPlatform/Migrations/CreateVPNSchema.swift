@@ -16,6 +16,7 @@ public struct CreateVPNSchema: AsyncMigration {
             .field("hub_private_key_sealed", .string, .required)
             .field("hub_public_key", .string, .required)
             .field("enabled", .bool, .required)
+            .field("spoke_to_spoke", .bool, .required)
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
             .unique(on: "tenant_id")

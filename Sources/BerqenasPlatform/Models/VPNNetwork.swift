@@ -16,6 +16,8 @@ public final class VPNNetwork: Model, @unchecked Sendable {
     @Field(key: "hub_private_key_sealed") public var hubPrivateKeySealed: String
     @Field(key: "hub_public_key") public var hubPublicKey: String
     @Field(key: "enabled") public var enabled: Bool
+    /// Whether the tenant's peers may reach each other through the hub (off by default).
+    @Field(key: "spoke_to_spoke") public var spokeToSpoke: Bool
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 

@@ -15,6 +15,8 @@ public actor VPNReconciler {
     public nonisolated let backend: VPNSettings.Backend
     /// The last failure per network, cleared by a successful pass.
     private var failures: [UUID: String] = [:]
+    private var isolationFailure: String?
+    let pool: IPv4Network
     private var loop: Task<Void, Never>?
     private let stopping = StopFlag()
 
@@ -22,6 +24,7 @@ public actor VPNReconciler {
         self.database = database
         self.secrets = secrets
         self.logger = logger
+        self.pool = settings.pool.pool
         let chosen: LinuxWireGuard? = switch settings.backend {
         case .none: nil
         case .kernel: LinuxWireGuard(creation: .kernel)
@@ -41,7 +44,7 @@ public actor VPNReconciler {
     public func state(of network: VPNNetwork?) -> (state: String, error: String?) {
         guard let network, network.enabled else { return ("down", nil) }
         guard wireGuard != nil else { return ("not_applied", nil) }
-        if let id = network.id, let failure = failures[id] { return ("error", failure) }
+        if let id = network.id, let failure = failures[id] ?? isolationFailure { return ("error", failure) }
         return ("up", nil)
     }
 
@@ -71,13 +74,33 @@ public actor VPNReconciler {
         }
     }
 
-    /// Applies every network.
+    /// Applies every network, then the isolation rules.
     public func reconcileAll() async {
         guard wireGuard != nil else { return }
         do {
             for network in try await VPNNetwork.query(on: database).all() { await reconcile(network) }
         } catch {
             logger.warning("VPN reconcile: \(String(describing: error))")
+        }
+        await applyIsolation()
+    }
+
+    /// Replaces the `inet berqenas` nftables table with the rules for the enabled networks (one
+    /// transaction). Isolation is the point of the table, so a failure here marks every network in error.
+    public func applyIsolation() async {
+        guard let wireGuard else { return }
+        do {
+            let enabled = try await VPNNetwork.query(on: database).filter(\.$enabled == true).all()
+            let networks = try enabled.map {
+                IsolationRuleset.TenantNetwork(interface: $0.interfaceName, network: try IPv4Network(parsing: $0.network),
+                                               spokeToSpoke: $0.spokeToSpoke)
+            }
+            let script = networks.isEmpty ? IsolationRuleset.removal : IsolationRuleset(networks: networks, pool: pool).script
+            try wireGuard.runner.run("/usr/sbin/nft", ["-f", "-"], input: script)
+            isolationFailure = nil
+        } catch {
+            isolationFailure = "isolation rules: \(String(describing: error))"
+            logger.error("VPN isolation rules could not be applied: \(String(describing: error))")
         }
     }
 

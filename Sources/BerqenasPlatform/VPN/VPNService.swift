@@ -27,21 +27,25 @@ public struct VPNService: Sendable {
 
     /// Enables or disables the tenant's VPN. Enabling the first time allocates the network, port, interface
     /// and hub keys; disabling keeps them (and the peers) for the next enable. Nil: disabled, never allocated.
-    public func setEnabled(_ enabled: Bool, tenant: Tenant) async throws -> VPNNetwork? {
+    public func setEnabled(_ enabled: Bool, spokeToSpoke: Bool? = nil, tenant: Tenant) async throws -> VPNNetwork? {
         let existing = try await network(of: tenant)
         let network: VPNNetwork?
         if let existing {
             existing.enabled = enabled
+            if let spokeToSpoke { existing.spokeToSpoke = spokeToSpoke }
             try await existing.save(on: database)
             network = existing
         } else if enabled {
-            network = try await allocate(for: tenant)
+            network = try await allocate(for: tenant, spokeToSpoke: spokeToSpoke)
         } else {
             network = nil
         }
         tenant.vpnEnabled = enabled
         try await tenant.save(on: database)
-        if let network { await reconciler.reconcile(network) }
+        if let network {
+            await reconciler.reconcile(network)
+            await reconciler.applyIsolation()
+        }
         return network
     }
 
@@ -65,7 +69,7 @@ public struct VPNService: Sendable {
 
     static func hubKeyContext(_ tenantID: UUID) -> String { "vpn-hub-key:\(tenantID.uuidString)" }
 
-    private func allocate(for tenant: Tenant) async throws -> VPNNetwork {
+    private func allocate(for tenant: Tenant, spokeToSpoke: Bool?) async throws -> VPNNetwork {
         let tenantID = try tenant.requireID()
         let keys = WireGuardKeyPair.generate()
         for _ in 0..<20 {
@@ -89,6 +93,7 @@ public struct VPNService: Sendable {
             row.hubPrivateKeySealed = try secrets.seal(keys.privateKey.base64, context: Self.hubKeyContext(tenantID))
             row.hubPublicKey = keys.publicKey.base64
             row.enabled = true
+            row.spokeToSpoke = spokeToSpoke ?? false
             do {
                 try await row.create(on: database)
                 return row
@@ -96,6 +101,7 @@ public struct VPNService: Sendable {
                 // Another request took this slot or port (or enabled this tenant) first.
                 if let mine = try await network(of: tenant) {
                     mine.enabled = true
+                    if let spokeToSpoke { mine.spokeToSpoke = spokeToSpoke }
                     try await mine.save(on: database)
                     return mine
                 }

@@ -89,7 +89,7 @@ struct VPNController {
         let (tenant, _) = try await TenantScope.writable(request)
         let body = try request.content.decode(VPNBody.self)
         let service = request.berqenas.platform.vpn
-        return await VPNResponse(try await service.setEnabled(body.enabled, tenant: tenant), service: service)
+        return await VPNResponse(try await service.setEnabled(body.enabled, spokeToSpoke: body.spokeToSpoke, tenant: tenant), service: service)
     }
 
     @Sendable

@@ -6,8 +6,13 @@ import Vapor
 /// `PUT …/vpn`: turn the tenant's network on or off.
 struct VPNBody: Content {
     let enabled: Bool
+    let spokeToSpoke: Bool?
 
-    static let schema: JSONSchema = .object(properties: ["enabled": .boolean])
+    enum CodingKeys: String, CodingKey {
+        case enabled, spokeToSpoke = "spoke_to_spoke"
+    }
+
+    static let schema: JSONSchema = .object(properties: ["enabled": .boolean, "spoke_to_spoke": .boolean(required: false)])
 }
 
 /// A tenant's VPN as the API shows it (never the hub's private key).
@@ -19,6 +24,7 @@ struct VPNResponse: Content {
     let endpoint: String?
     let listenPort: Int?
     let interface: String?
+    let spokeToSpoke: Bool
     let state: String
     /// Why applying failed (state `error`).
     let error: String?
@@ -26,7 +32,7 @@ struct VPNResponse: Content {
 
     enum CodingKeys: String, CodingKey {
         case enabled, network, hubAddress = "hub_address", publicKey = "public_key", endpoint, listenPort = "listen_port"
-        case interface, state, error, backend
+        case interface, spokeToSpoke = "spoke_to_spoke", state, error, backend
     }
 
     init(_ network: VPNNetwork?, service: VPNService) async {
@@ -37,6 +43,7 @@ struct VPNResponse: Content {
         endpoint = network.flatMap(service.endpoint(of:))
         listenPort = network?.listenPort
         interface = network?.interfaceName
+        spokeToSpoke = network?.spokeToSpoke ?? false
         (state, error) = await service.state(of: network)
         backend = service.backend.rawValue
     }
@@ -50,6 +57,7 @@ struct VPNResponse: Content {
         try container.encode(endpoint, forKey: .endpoint)
         try container.encode(listenPort, forKey: .listenPort)
         try container.encode(interface, forKey: .interface)
+        try container.encode(spokeToSpoke, forKey: .spokeToSpoke)
         try container.encode(state, forKey: .state)
         try container.encode(error, forKey: .error)
         try container.encode(backend, forKey: .backend)
@@ -58,7 +66,7 @@ struct VPNResponse: Content {
     static let schema: JSONSchema = .object(properties: [
         "enabled": .boolean, "network": .string(nullable: true), "hub_address": .string(nullable: true),
         "public_key": .string(nullable: true), "endpoint": .string(nullable: true), "listen_port": .integer(nullable: true),
-        "interface": .string(nullable: true), "state": .string(allowedValues: ["down", "up", "not_applied", "error"]),
+        "interface": .string(nullable: true), "spoke_to_spoke": .boolean, "state": .string(allowedValues: ["down", "up", "not_applied", "error"]),
         "error": .string(nullable: true),
         "backend": .string(allowedValues: ["kernel", "wireguard-go", "none"]),
     ])
