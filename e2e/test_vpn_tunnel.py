@@ -4,7 +4,9 @@ lives in namespaces this test makes (addresses in 198.18.0.0/15) and removes."""
 import json
 import os
 import subprocess
+import tempfile
 import time
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -168,6 +170,26 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
         assert not reaches(sites[1], site_address, 8099, 2), "spoke-to-spoke is off"
         api.call("PUT", "/api/v1/tenants/stores/vpn", {"enabled": True, "spoke_to_spoke": True})
         assert reaches(sites[1], site_address, 8099, 5), "the tenant turned spoke-to-spoke on"
+
+        # A PostgreSQL in the second site, listening only on its tunnel address, synced through its peer.
+        pg_dir = tempfile.mkdtemp(prefix="bq-site-pg-")  # the cluster's user must be able to reach it
+        url = in_ns(sites[1], "env", f"PG_LISTEN={second['address']}", "scripts/pg-cluster.sh", "start", str(pg_dir)).stdout.strip()
+        try:
+            parsed = urllib.parse.urlparse(url)
+            socket_dsn = f"host={pg_dir} port={parsed.port} user=postgres dbname=postgres"
+            sh("psql", "-qX", "-v", "ON_ERROR_STOP=1", socket_dsn, "-c",
+               "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 500) g")
+            status, remote = api.call("POST", "/api/v1/tenants/stores/remote-databases", {
+                "name": "erp", "engine": "postgresql", "port": parsed.port, "database": "postgres", "username": "postgres",
+                "password": parsed.password, "tls": "disable", "wireguard_peer_id": second["id"]})
+            assert status == 201 and remote["status"] == "ok", remote
+            _, job = api.call("POST", f"/api/v1/tenants/stores/remote-databases/{remote['id']}/sync",
+                              {"mode": "full", "tables": ["items"]})
+            done = wait_until(lambda: (lambda j: j if j["status"] in ("succeeded", "failed") else None)(
+                api.call("GET", f"/api/v1/tenants/stores/sync-jobs/{job['job_id']}")[1]), 60, "the sync through the tunnel")
+            assert done["status"] == "succeeded" and done["results"][0]["local_to_cloud"] == 500, done
+        finally:
+            sh("scripts/pg-cluster.sh", "stop", str(pg_dir), check=False)
 
         # Another tenant's site, even routing the whole pool into its tunnel, cannot reach this tenant's site.
         _, other_vpn = api.call("PUT", "/api/v1/tenants/other/vpn", {"enabled": True})

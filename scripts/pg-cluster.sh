@@ -5,6 +5,8 @@
 # The cluster runs as the unprivileged `postgres` user, listens on 127.0.0.1 and a free port, and keeps
 # everything (data, socket, log) under DIR. TLS is on with a throwaway self-signed certificate (CN
 # localhost), and the role `tls_only` (made by the tests that need it) may connect over TLS only (tests of the TLS modes).
+# PG_LISTEN=<address> listens there instead of 127.0.0.1 and accepts password logins from anywhere (a
+# cluster inside a test's network namespace, reached through a tunnel).
 set -euo pipefail
 
 bindir() {
@@ -41,7 +43,7 @@ start() {
   { echo "hostnossl all tls_only 127.0.0.1/32 reject"; cat "$dir/data/pg_hba.conf"; } > "$dir/hba" \
     && cat "$dir/hba" > "$dir/data/pg_hba.conf" && rm -f "$dir/hba"
   cat >>"$dir/data/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
+listen_addresses = '${PG_LISTEN:-127.0.0.1}'
 port = $port
 unix_socket_directories = '$dir'
 wal_level = logical
@@ -51,6 +53,7 @@ full_page_writes = off
 max_connections = 300
 ssl = on
 CONF
+  [[ -n ${PG_LISTEN:-} ]] && echo "host all all 0.0.0.0/0 scram-sha-256" >> "$dir/data/pg_hba.conf"
   as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null \
     || { cat "$dir/server.log" >&2; exit 1; }
   echo "postgres://postgres:$password@127.0.0.1:$port/postgres"

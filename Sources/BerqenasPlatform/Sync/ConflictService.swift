@@ -41,7 +41,7 @@ public struct ConflictService: Sendable {
             throw PlatformError.notFound("remote database", conflict.remoteDatabaseID.uuidString)
         }
         let key = try StoredJSON.value(RowKey.self, conflict.keyJSON)
-        let local = try remotes.connector(for: remote)
+        let local = try await remotes.connector(for: remote)
         let (cloud, _) = try await remotes.cloudConnector(for: tenant)
         do {
             let localTable = try await local.describeTable(try TableNames.parse(conflict.localTable))

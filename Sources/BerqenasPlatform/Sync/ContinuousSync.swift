@@ -101,7 +101,7 @@ public actor ContinuousSync {
         defer { finished(id) }
         guard let remote = try? await RemoteDatabase.find(id, on: database),
               let tenant = try? await Tenant.find(remote.tenantID, on: database),
-              let local = try? remotes.connector(for: remote),
+              let local = try? await remotes.connector(for: remote),
               let (cloud, cloudSchema) = try? await remotes.cloudConnector(for: tenant) else {
             await release(id)
             return

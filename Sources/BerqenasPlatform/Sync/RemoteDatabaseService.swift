@@ -19,9 +19,10 @@ public struct RemoteDatabaseService: Sendable {
         if engine == .sqlite, !caller.isAdmin {
             throw PlatformError.validation(field: "engine", "sqlite remote databases are files on the hub: only an admin may register one")
         }
-        if engine != .sqlite, (request.host ?? "").isEmpty {
-            throw PlatformError.validation(field: "host", "is required for \(engine.rawValue)")
+        if engine != .sqlite, request.wireguardPeerID == nil, (request.host ?? "").isEmpty {
+            throw PlatformError.validation(field: "host", "is required for \(engine.rawValue) (or a wireguard_peer_id)")
         }
+        try await requirePeer(request.wireguardPeerID, tenantID: try tenant.requireID())
         guard !request.database.isEmpty else { throw PlatformError.validation(field: "database", "is required") }
         if let port = request.port { try RemoteDatabaseRules.port(port) }
         let tls = try RemoteDatabaseRules.tls(request.tls ?? (engine == .mssql ? "require" : "prefer"), engine: engine)
@@ -120,7 +121,7 @@ public struct RemoteDatabaseService: Sendable {
         var removed = false
         var message: String?
         if !keepCapture {
-            let connector = try connector(for: remote)
+            let connector = try await connector(for: remote)
             do {
                 for table in try await trackedTables(of: remote) {
                     try await connector.uninstallCapture(on: table)
@@ -137,7 +138,7 @@ public struct RemoteDatabaseService: Sendable {
 
     /// Tests the connection and records the outcome as the remote's status.
     public func test(_ remote: RemoteDatabase) async throws -> ConnectionTestResult {
-        let connector = try connector(for: remote)
+        let connector = try await connector(for: remote)
         defer { Task { await connector.close() } }
         do {
             let result = try await connector.test()
@@ -153,14 +154,35 @@ public struct RemoteDatabaseService: Sendable {
         }
     }
 
-    /// A connector to the remote database (through its WireGuard peer once peers exist; `host` until then).
-    public func connector(for remote: RemoteDatabase) throws -> any DatabaseConnector {
+    /// A connector to the remote database: at its WireGuard peer's tunnel address when it names a peer,
+    /// otherwise at `host`.
+    public func connector(for remote: RemoteDatabase) async throws -> any DatabaseConnector {
         let engine = try RemoteDatabaseRules.engine(remote.engine)
         let password = try secrets.open(remote.passwordSealed, context: Self.secretContext(try remote.requireID()))
-        let spec = ConnectionSpec(engine: engine, host: remote.host, port: remote.port, database: remote.databaseName,
+        var host = remote.host
+        if let peerID = remote.wireguardPeerID {
+            guard let address = try await activePeer(peerID, tenantID: remote.tenantID)?.address else {
+                throw PlatformError.conflict("peer_unavailable", "the WireGuard peer this remote database goes through is revoked or gone")
+            }
+            host = address
+        }
+        let spec = ConnectionSpec(engine: engine, host: host, port: remote.port, database: remote.databaseName,
                                   schema: remote.schemaName, username: remote.username, password: password,
                                   tls: ConnectionSpec.TLSMode(rawValue: remote.tls) ?? .prefer, connectTimeout: 10)
         return try Self.makeConnector(spec)
+    }
+
+    /// An active VPN peer of the tenant.
+    func activePeer(_ id: UUID, tenantID: UUID) async throws -> VPNPeer? {
+        try await VPNPeer.query(on: database).filter(\.$id == id).filter(\.$tenantID == tenantID).filter(\.$revokedAt == nil).first()
+    }
+
+    /// Checks a `wireguard_peer_id` against the tenant's active peers.
+    func requirePeer(_ id: UUID?, tenantID: UUID) async throws {
+        guard let id else { return }
+        guard try await activePeer(id, tenantID: tenantID) != nil else {
+            throw PlatformError.validation(field: "wireguard_peer_id", "is not an active VPN peer of this tenant")
+        }
     }
 
     /// A connector to a tenant's cloud store, as the tenant's own login.

@@ -24,7 +24,7 @@ public struct RemoteDatabaseStatus: Sendable {
 extension RemoteDatabaseService {
     /// Every table and view of the remote database's schema, described.
     public func tables(of remote: RemoteDatabase) async throws -> [TableSchema] {
-        let connector = try connector(for: remote)
+        let connector = try await connector(for: remote)
         do {
             var tables: [TableSchema] = []
             for ref in try await connector.listTables(schema: remote.schemaName) {
@@ -52,7 +52,7 @@ extension RemoteDatabaseService {
         var status = RemoteDatabaseStatus(reachable: false, latencyMilliseconds: nil, error: nil, lastJob: lastJob,
                                           nextRunAt: schedule?.enabled == true ? schedule?.nextRunAt : nil, tables: [],
                                           openConflicts: openConflicts, continuous: remote.continuous)
-        let connector = try connector(for: remote)
+        let connector = try await connector(for: remote)
         do {
             let test = try await connector.test()
             status.reachable = true

@@ -92,7 +92,7 @@ public struct SyncJobService: Sendable {
 
     /// The local and cloud tables a request names (every table with a primary key when it names none).
     func tablePairs(_ names: [String]?, remote: RemoteDatabase, tenant: Tenant) async throws -> [SyncTablePair] {
-        let connector = try remotes.connector(for: remote)
+        let connector = try await remotes.connector(for: remote)
         defer { Task { await connector.close() } }
         let available: [TableRef]
         do {

@@ -163,7 +163,7 @@ public actor SyncWorker {
             throw SyncError("remote_missing", "the remote database was deleted")
         }
         let journal = try SystemDatabaseJournal(database: database, job: job, shuttingDown: { [stopping] in stopping.isRaised })
-        let local = try remotes.connector(for: remote)
+        let local = try await remotes.connector(for: remote)
         let (cloud, _) = try await remotes.cloudConnector(for: tenant)
         let runner = try remote.runner(local: local, cloud: cloud, journal: journal)
         do {

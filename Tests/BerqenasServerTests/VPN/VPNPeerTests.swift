@@ -99,6 +99,13 @@ struct VPNPeerTests {
             let list = try await hub.send(.GET, peers, token: token).jsonObject()
             #expect((list["items"] as? [[String: Any]])?.count == 1, "refused requests left nothing behind")
 
+            // A remote database may go through a peer only if it is an active peer of the same tenant.
+            let remote: [String: any Sendable] = ["name": "erp", "engine": "postgresql", "database": "erp", "username": "u",
+                                                  "password": "p", "wireguard_peer_id": UUID().uuidString]
+            let unknownPeer = try await hub.send(.POST, "/api/v1/tenants/site_net/remote-databases", token: token, json: remote)
+            #expect(unknownPeer.status == .unprocessableEntity && unknownPeer.body.string.contains("wireguard_peer_id"),
+                    "\(unknownPeer.body.string)")
+
             try await hub.createTenant("no_vpn", adminToken: token)
             let early = try await hub.send(.POST, "/api/v1/tenants/no_vpn/vpn/peers", token: token, json: ["name": "x"])
             #expect(early.status == .conflict && early.body.string.contains("vpn_not_enabled"))
