@@ -11,6 +11,12 @@ struct VPNCommand: AsyncParsableCommand {
     static let columns = ["enabled", "state", "backend", "network", "hub_address", "endpoint", "interface", "public_key", "error"]
 
     static func path(_ tenant: String) throws -> String { "/api/v1/tenants/\(try PathSegment.encode(tenant))/vpn" }
+
+    /// Turns the tenant's VPN on or off and prints what the hub reports.
+    static func set(enabled: Bool, tenant: String, output: OutputOptions) async throws {
+        var client = try APIClient.loggedIn()
+        try output.print(try await client.send(.PUT, try path(tenant), body: ["enabled": enabled]), columns: columns)
+    }
 }
 
 struct VPNEnable: AsyncParsableCommand {
@@ -20,8 +26,7 @@ struct VPNEnable: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var client = try APIClient.loggedIn()
-        try output.print(try await client.send(.PUT, try VPNCommand.path(tenant), body: ["enabled": true]), columns: VPNCommand.columns)
+        try await VPNCommand.set(enabled: true, tenant: tenant, output: output)
     }
 }
 
@@ -32,8 +37,7 @@ struct VPNDisable: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var client = try APIClient.loggedIn()
-        try output.print(try await client.send(.PUT, try VPNCommand.path(tenant), body: ["enabled": false]), columns: VPNCommand.columns)
+        try await VPNCommand.set(enabled: false, tenant: tenant, output: output)
     }
 }
 
