@@ -16,8 +16,13 @@ public actor VPNReconciler {
     /// The last failure per network, cleared by a successful pass.
     private var failures: [UUID: String] = [:]
     private var isolationFailure: String?
+    /// Whether this hub has loaded its nftables table (a hub with no enabled network leaves the host's
+    /// firewall alone).
+    private var isolationLoaded = false
     let pool: IPv4Network
     private var loop: Task<Void, Never>?
+    /// The last reconcile pass queued (passes run one after another).
+    private var queue: Task<Void, Never>?
     private let stopping = StopFlag()
 
     init(database: any Database, secrets: SecretBox, settings: VPNSettings, logger: Logger) {
@@ -49,8 +54,27 @@ public actor VPNReconciler {
     }
 
     /// Applies one network (and its peers); a failure is logged and shown in the network's state.
+    /// Passes run one at a time, in call order, each reading the database afresh: a pass that read the
+    /// peers before another pass added one cannot take that peer off again.
     public func reconcile(_ network: VPNNetwork) async {
-        guard let wireGuard, let id = network.id else { return }
+        guard wireGuard != nil, let id = network.id else { return }
+        let previous = queue
+        let pass = Task {
+            await previous?.value
+            await self.apply(networkID: id)
+        }
+        queue = pass
+        await pass.value
+    }
+
+    private func apply(networkID id: UUID) async {
+        guard let wireGuard else { return }
+        let found: VPNNetwork?
+        do { found = try await VPNNetwork.find(id, on: database) } catch {
+            logger.warning("VPN reconcile: \(String(describing: error))")
+            return
+        }
+        guard let network = found else { return }
         do {
             if network.enabled {
                 let spec = try await interfaceSpec(network)
@@ -95,8 +119,10 @@ public actor VPNReconciler {
                 IsolationRuleset.TenantNetwork(interface: $0.interfaceName, network: try IPv4Network(parsing: $0.network),
                                                spokeToSpoke: $0.spokeToSpoke)
             }
+            if networks.isEmpty, !isolationLoaded { return }
             let script = networks.isEmpty ? IsolationRuleset.removal : IsolationRuleset(networks: networks, pool: pool).script
             try wireGuard.runner.run("/usr/sbin/nft", ["-f", "-"], input: script)
+            isolationLoaded = !networks.isEmpty
             isolationFailure = nil
         } catch {
             isolationFailure = "isolation rules: \(String(describing: error))"
