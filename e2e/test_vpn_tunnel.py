@@ -167,6 +167,10 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
         join(sites[1], second["config"].replace("198.18.1.1:", "198.18.2.1:"), tmp_path, processes)
         assert wait_until(lambda: reaches(hub_ns, second["address"], 8099, 2), 15, "the hub to reach the second site")
         assert reaches(hub_ns, site_address, 8099, 2)
+        _, check = api.call("POST", f"/api/v1/tenants/stores/vpn/peers/{second['id']}/check", {"port": 8099})
+        assert check["reachable"] and check["latency_ms"] >= 0 and check["error"] is None, check
+        _, closed = api.call("POST", f"/api/v1/tenants/stores/vpn/peers/{second['id']}/check", {"port": 8100})
+        assert not closed["reachable"] and "refused" in closed["error"], closed
         assert not reaches(sites[1], site_address, 8099, 2), "spoke-to-spoke is off"
         api.call("PUT", "/api/v1/tenants/stores/vpn", {"enabled": True, "spoke_to_spoke": True})
         assert reaches(sites[1], site_address, 8099, 5), "the tenant turned spoke-to-spoke on"

@@ -101,6 +101,13 @@ public struct VPNPeerService: Sendable {
         return try config(of: peer, privateKey: privateKey, network: network)
     }
 
+    /// A TCP connect to `port` on the peer's tunnel address, with a 3 s timeout.
+    public func check(_ peer: VPNPeer, port: Int) async throws -> PeerReachability {
+        guard (1...65535).contains(port) else { throw PlatformError.validation(field: "port", "must be a TCP port (1-65535)") }
+        guard let address = peer.address else { throw PlatformError.notFound("address of peer", peer.name) }
+        return await PeerReachability.probe(address, port: port)
+    }
+
     /// Revokes the peer: it leaves the network at once; its address is held for the grace period.
     public func revoke(_ peer: VPNPeer) async throws {
         peer.revokedAt = Date()

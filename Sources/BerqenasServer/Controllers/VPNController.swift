@@ -32,6 +32,10 @@ struct VPNController {
             id: "vpn.peers.config", summary: "The peer's wg-quick file (hub-generated keys only); each download is audited",
             tag: "vpn", responseBody: .string, responseIsPlainText: true, failureStatuses: [404, 409]
         ), use: config)
+        peers.on(.POST, ":id", "check", operation: Operation(
+            id: "vpn.peers.check", summary: "A TCP connect through the tunnel to a port of the peer (3 s timeout): reachable and latency, or why not",
+            tag: "vpn", requestBody: PeerCheckBody.schema, responseBody: PeerCheckResponse.schema, failureStatuses: [404]
+        ), use: check)
         peers.on(.DELETE, ":id", operation: Operation(
             id: "vpn.peers.revoke", summary: "Revoke a peer: it leaves the network at once; its address is reused only after the grace period",
             tag: "vpn", successStatus: 204, failureStatuses: [404]
@@ -69,6 +73,13 @@ struct VPNController {
         headers.contentType = .plainText
         headers.add(name: .contentDisposition, value: "attachment; filename=\"\(peer.name.filter { $0.isLetter || $0.isNumber }.prefix(15)).conf\"")
         return Response(status: .ok, headers: headers, body: .init(string: text))
+    }
+
+    @Sendable
+    func check(_ request: Request) async throws -> PeerCheckResponse {
+        let (tenant, _) = try await TenantScope.writable(request)
+        let body = try request.content.decode(PeerCheckBody.self)
+        return PeerCheckResponse(try await request.berqenas.platform.vpnPeers.check(try await peer(request, tenant), port: body.port))
     }
 
     @Sendable

@@ -161,3 +161,38 @@ struct VPNPeerList: Content {
 
     static let schema: JSONSchema = .object(properties: ["items": .array(items: VPNPeerResponse.schema)])
 }
+
+/// `POST …/vpn/peers/{id}/check`.
+struct PeerCheckBody: Content {
+    let port: Int
+
+    static let schema: JSONSchema = .object(properties: ["port": .integer])
+}
+
+/// What the check found.
+struct PeerCheckResponse: Content {
+    let reachable: Bool
+    let latencyMs: Double?
+    let error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case reachable, latencyMs = "latency_ms", error
+    }
+
+    init(_ result: PeerReachability) {
+        reachable = result.reachable
+        latencyMs = result.latencyMilliseconds
+        error = result.error
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(reachable, forKey: .reachable)
+        try container.encode(latencyMs, forKey: .latencyMs)
+        try container.encode(error, forKey: .error)
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "reachable": .boolean, "latency_ms": .number(nullable: true), "error": .string(nullable: true),
+    ])
+}

@@ -81,6 +81,9 @@ struct VPNPeerTests {
             let body = try brought.jsonObject()
             #expect(body["config"] == nil && body["public_key"] as? String == own && body["keys_generated_by_hub"] as? Bool == false)
             let id = try #require(body["id"] as? String)
+            // (Only the refusal is checked here: a real check would send traffic to the pool outside a namespace.)
+            let badPort = try await hub.send(.POST, "\(peers)/\(id)/check", token: token, json: ["port": 70_000])
+            #expect(badPort.status == .unprocessableEntity && badPort.body.string.contains("port"))
             let noConfig = try await hub.send(.GET, "\(peers)/\(id)/config", token: token)
             #expect(noConfig.status == .conflict && noConfig.body.string.contains("peer_key_external"))
 

@@ -56,7 +56,7 @@ struct VPNStatus: AsyncParsableCommand {
 struct VPNPeerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "peer", abstract: "Machines on a tenant's network.",
-        subcommands: [VPNPeerAdd.self, VPNPeerList.self, VPNPeerConfig.self, VPNPeerRevoke.self]
+        subcommands: [VPNPeerAdd.self, VPNPeerList.self, VPNPeerConfig.self, VPNPeerCheck.self, VPNPeerRevoke.self]
     )
     static let columns = ["name", "address", "connected", "latest_handshake", "public_key", "id"]
 }
@@ -145,5 +145,20 @@ struct VPNPeerRevoke: AsyncParsableCommand {
         var client = try APIClient.loggedIn()
         _ = try await client.send(.DELETE, try await selection.path(&client))
         print("revoked \(selection.peer)")
+    }
+}
+
+struct VPNPeerCheck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check",
+                                                    abstract: "Try a TCP connection through the tunnel to a port of the peer.")
+    @OptionGroup var selection: PeerSelection
+    @ArgumentParser.Option(help: "TCP port on the peer.") var port: Int
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        var client = try APIClient.loggedIn()
+        let result = try await client.send(.POST, try await selection.path(&client) + "/check", body: ["port": port])
+        try output.print(result, columns: ["reachable", "latency_ms", "error"])
+        if (result as? [String: Any])?["reachable"] as? Bool != true { throw ExitCode(1) }
     }
 }
