@@ -5,23 +5,7 @@ import Testing
 struct WireGuardFormatTests {
     /// Runs `wg` (wireguard-tools, installed by scripts/install-test-deps.sh) with `input` on stdin.
     func wg(_ arguments: [String], input: String) throws -> String {
-        try run("/usr/bin/wg", arguments, input: input)
-    }
-
-    func run(_ tool: String, _ arguments: [String], input: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try CommandRunner().run("/usr/bin/wg", arguments, input: input).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func generatedKeysAgreeWithWireGuardTools() throws {
@@ -67,7 +51,7 @@ struct WireGuardFormatTests {
         let file = directory.appendingPathComponent("bq-test.conf")
         try config.text.write(to: file, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
-        let stripped = try run("/usr/bin/wg-quick", ["strip", file.path], input: "")
+        let stripped = try CommandRunner().run("/usr/bin/wg-quick", ["strip", file.path])
         #expect(!stripped.contains("Address"))
         #expect(stripped.contains("PrivateKey = \(peer.privateKey.base64)"))
         #expect(stripped.contains("Endpoint = hub.example.test:51820"))

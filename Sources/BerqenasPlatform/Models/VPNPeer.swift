@@ -31,8 +31,6 @@ public final class VPNPeer: Model, @unchecked Sendable {
 
     public init() {}
 
-    public var isActive: Bool { revokedAt == nil }
-
     /// How recent a handshake must be for the peer to count as connected.
     public static let connectedWithin: TimeInterval = 180
 

@@ -77,7 +77,7 @@ public actor VPNReconciler {
         guard let network = found else { return }
         do {
             if network.enabled {
-                let spec = try await interfaceSpec(network)
+                let spec = try interfaceSpec(network)
                 let peers = try await VPNPeer.query(on: database).filter(\.$networkID == id).filter(\.$revokedAt == nil).all()
                 let desired = peers.compactMap { peer in
                     peer.address.map { DesiredPeer(publicKey: peer.publicKey, allowedIP: "\($0)/32", persistentKeepalive: peer.persistentKeepalive) }
@@ -163,7 +163,8 @@ public actor VPNReconciler {
         }
     }
 
-    private func interfaceSpec(_ network: VPNNetwork) async throws -> InterfaceSpec {
+    /// The interface as the database describes it, with the hub's private key unsealed (for `wg` only).
+    private func interfaceSpec(_ network: VPNNetwork) throws -> InterfaceSpec {
         let tenantNetwork = try IPv4Network(parsing: network.network)
         let privateKey = try WireGuardKey(base64: secrets.open(network.hubPrivateKeySealed, context: VPNService.hubKeyContext(network.tenantID)))
         return InterfaceSpec(name: network.interfaceName, address: TenantAddressPool.hubAddress(in: tenantNetwork), network: tenantNetwork,

@@ -62,11 +62,6 @@ public struct VPNService: Sendable {
         settings.publicEndpoint.map { "\($0):\(network.listenPort)" }
     }
 
-    /// The hub's private key on the network (for the backend; never returned by the API).
-    func hubPrivateKey(of network: VPNNetwork) throws -> WireGuardKey {
-        try WireGuardKey(base64: secrets.open(network.hubPrivateKeySealed, context: Self.hubKeyContext(network.tenantID)))
-    }
-
     static func hubKeyContext(_ tenantID: UUID) -> String { "vpn-hub-key:\(tenantID.uuidString)" }
 
     private func allocate(for tenant: Tenant, spokeToSpoke: Bool?) async throws -> VPNNetwork {

@@ -21,18 +21,7 @@ struct VPNPeerTests {
 
     /// `wg pubkey` of a private key (wireguard-tools).
     func publicKey(of privateKey: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/wg")
-        process.arguments = ["pubkey"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data((privateKey + "\n").utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        try CommandRunner().run("/usr/bin/wg", ["pubkey"], input: privateKey + "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func aGeneratedPeerGetsItsConfigOnceThenThroughAnAuditedDownload() async throws {
