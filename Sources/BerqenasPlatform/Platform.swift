@@ -18,6 +18,7 @@ public struct Platform: Sendable {
     public let continuousSync: ContinuousSync
     public let vpn: VPNService
     public let vpnPeers: VPNPeerService
+    public let publications: PublicationService
 
     /// Assembles the services; the database must already be migrated.
     public init(configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
@@ -35,6 +36,7 @@ public struct Platform: Sendable {
         self.vpn = VPNService(database: database, secrets: secrets, settings: configuration.vpn,
                               logger: Logger(label: "berqenas.vpn"))
         self.vpnPeers = VPNPeerService(database: database, secrets: secrets, networks: vpn)
+        self.publications = PublicationService(database: database, networks: vpn, reservedPort: configuration.port)
         self.signIn = SignInService(database: database, hasher: hasher,
                                     refreshTokenLifetime: configuration.refreshTokenLifetime)
         self.audit = AuditLog(database: database)

@@ -65,6 +65,7 @@ public enum BerqenasServer {
         SyncJobController().register(on: signedIn)
         ScheduleController().register(on: signedIn)
         VPNController().register(on: signedIn)
+        PublicationController().register(on: signedIn)
     }
 
     private static func useSystemDatabase(_ app: Application, _ configuration: PlatformConfiguration) throws {

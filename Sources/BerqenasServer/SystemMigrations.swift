@@ -7,6 +7,7 @@ enum SystemMigrations {
         app.migrations.add(CreateFoundationSchema())
         app.migrations.add(CreateSyncSchema())
         app.migrations.add(CreateVPNSchema())
+        app.migrations.add(CreatePublicationSchema())
     }
 }
 

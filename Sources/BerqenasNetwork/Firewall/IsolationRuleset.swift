@@ -6,6 +6,10 @@
 ///   tenant allows it.
 /// - Spokes reach the hub itself only for replies to connections the hub opened, ICMP echo, and the TCP
 ///   ports listed as open to them (publications are forwarded, not delivered to the hub).
+/// - Published services: allowed sources connecting to a public port on one of the hub's own addresses are
+///   forwarded (DNAT) to the site and masqueraded as the hub's tunnel address, so the site answers through
+///   the tunnel. Every forwarded connection into a tenant interface must belong to a listed publication:
+///   one that was disabled or removed loses its open connections at once (TCP reset).
 public struct IsolationRuleset: Sendable, Equatable {
     public struct TenantNetwork: Sendable, Equatable {
         public var interface: String
@@ -27,10 +31,14 @@ public struct IsolationRuleset: Sendable, Equatable {
     /// Hub TCP ports spokes may open connections to.
     public var hubPortsOpenToSpokes: [Int]
 
-    public init(networks: [TenantNetwork], pool: IPv4Network, hubPortsOpenToSpokes: [Int] = []) {
+    /// Services forwarded from hub ports to sites (enabled ones only).
+    public var publications: [PublishedService]
+
+    public init(networks: [TenantNetwork], pool: IPv4Network, hubPortsOpenToSpokes: [Int] = [], publications: [PublishedService] = []) {
         self.networks = networks.sorted { $0.interface < $1.interface }
         self.pool = pool
         self.hubPortsOpenToSpokes = hubPortsOpenToSpokes.sorted()
+        self.publications = publications.sorted { $0.publicPort < $1.publicPort }
     }
 
     /// The `nft -f` script: create the table if missing, delete it, and add it back whole, in one transaction.
@@ -46,25 +54,60 @@ public struct IsolationRuleset: Sendable, Equatable {
             }
             forward.append("ip saddr \(tenant.network) ip daddr \(pool) ip daddr != \(tenant.network) drop")
         }
+        forward += publicationForwarding
         input.append("iifname \"bq*\" ct state established,related accept")
         input.append("iifname \"bq*\" icmp type echo-request accept")
         if !hubPortsOpenToSpokes.isEmpty {
             input.append("iifname \"bq*\" tcp dport { \(hubPortsOpenToSpokes.map(String.init).joined(separator: ", ")) } accept")
         }
         input.append("iifname \"bq*\" drop")
-        func chain(_ name: String, _ hook: String, _ rules: [String]) -> String {
-            (["    chain \(name) {", "        type filter hook \(hook) priority filter; policy accept;"]
+        func chain(_ name: String, _ hook: String, _ rules: [String], type: String, priority: String = "filter") -> String {
+            (["    chain \(name) {", "        type \(type) hook \(hook) priority \(priority); policy accept;"]
                 + rules.map { "        " + $0 } + ["    }"]).joined(separator: "\n")
+        }
+        var body = [chain("forward", "forward", forward, type: "filter"), chain("input", "input", input, type: "filter")]
+        if !publications.isEmpty {
+            // NAT chains only when something is published: they need the kernel's nf_nat, and isolation must
+            // load without it.
+            body.insert(contentsOf: publications.flatMap { service in
+                [service.connectionsCounter, service.inboundCounter, service.outboundCounter].map { "    counter \($0) {\n    }" }
+            }, at: 0)
+            body.append(chain("prerouting", "prerouting", publications.map(Self.destinationNAT), type: "nat", priority: "dstnat"))
+            body.append(chain("postrouting", "postrouting", [#"oifname "bq*" ct status dnat masquerade"#], type: "nat", priority: "srcnat"))
         }
         return """
             table inet \(Self.table)
             delete table inet \(Self.table)
             table inet \(Self.table) {
-            \(chain("forward", "forward", forward))
-            \(chain("input", "input", input))
+            \(body.joined(separator: "\n"))
             }
 
             """
+    }
+
+    /// Forwarded publication traffic: counted per direction and accepted; any other forwarded (DNAT)
+    /// connection through a tenant interface is reset.
+    private var publicationForwarding: [String] {
+        var rules: [String] = []
+        for service in publications {
+            let flow = "meta l4proto tcp ct status dnat ct original proto-dst \(service.publicPort)"
+            rules.append(#"oifname "bq*" \#(flow) ct direction original counter name "\#(service.inboundCounter)" accept"#)
+            rules.append(#"iifname "bq*" \#(flow) ct direction reply counter name "\#(service.outboundCounter)" accept"#)
+        }
+        rules.append(#"oifname "bq*" meta l4proto tcp ct status dnat reject with tcp reset"#)
+        rules.append(#"iifname "bq*" meta l4proto tcp ct status dnat reject with tcp reset"#)
+        return rules
+    }
+
+    /// The DNAT rule of one publication: only to the hub's own addresses (or the bound one), only from
+    /// allowed sources; each connection is counted once (NAT chains see a connection's first packet only).
+    private static func destinationNAT(_ service: PublishedService) -> String {
+        var matches = [service.bind.map { "ip daddr \($0)" } ?? "fib daddr type local", "tcp dport \(service.publicPort)"]
+        if !service.allowed.contains(where: { $0.prefixLength == 0 }) {
+            matches.append("ip saddr { \(service.allowed.map(\.description).joined(separator: ", ")) }")
+        }
+        return matches.joined(separator: " ")
+            + #" counter name "\#(service.connectionsCounter)" dnat ip to \#(service.target):\#(service.targetPort)"#
     }
 
     /// The script that removes the table (when no network remains).

@@ -19,6 +19,20 @@ public struct VPNSettings: Sendable, Equatable {
     /// How long a revoked peer's address stays held before another peer may take it
     /// (`BERQENAS_VPN_ADDRESS_GRACE_SECONDS`, default a day).
     public var addressGraceSeconds: Int = 86_400
+    /// How published services are forwarded (`BERQENAS_PUBLISH_MODE`).
+    public var publishMode: PublishMode = .automatic
+    /// The one hub address publications are offered on (`BERQENAS_PUBLIC_BIND`); nil: all of them.
+    public var publicBind: IPv4Address?
+
+    /// How the hub forwards a published service to its site.
+    public enum PublishMode: String, Sendable, CaseIterable {
+        /// nftables where `nft` is installed, otherwise the relay.
+        case automatic = "auto"
+        /// nftables DNAT and masquerade: the kernel forwards, counted per publication.
+        case nat
+        /// The hub's own TCP relay: connections pass through the server, each logged with its byte counts.
+        case relay
+    }
 
     public init(pool: TenantAddressPool, ports: ClosedRange<Int>, backend: Backend, publicEndpoint: String?) {
         self.pool = pool
@@ -61,6 +75,18 @@ public struct VPNSettings: Sendable, Equatable {
                 throw NetworkError("invalid_setting", "BERQENAS_VPN_ADDRESS_GRACE_SECONDS must be a number of seconds, got '\(text)'")
             }
             settings.addressGraceSeconds = seconds
+        }
+        if let text = environment["BERQENAS_PUBLISH_MODE"], !text.isEmpty {
+            guard let mode = PublishMode(rawValue: text) else {
+                throw NetworkError("invalid_setting", "BERQENAS_PUBLISH_MODE must be one of \(PublishMode.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            settings.publishMode = mode
+        }
+        if let text = environment["BERQENAS_PUBLIC_BIND"], !text.isEmpty {
+            guard let address = IPv4Address(text) else {
+                throw NetworkError("invalid_setting", "BERQENAS_PUBLIC_BIND must be an IPv4 address of the hub, got '\(text)'")
+            }
+            settings.publicBind = address
         }
         return settings
     }

@@ -114,6 +114,7 @@ public struct VPNPeerService: Sendable {
         peer.privateKeySealed = nil
         try await peer.save(on: database)
         if let network = try await VPNNetwork.find(peer.networkID, on: database) { await networks.reconciler.reconcile(network) }
+        await networks.reconciler.applyFirewall()
     }
 
     private func config(of peer: VPNPeer, privateKey: WireGuardKey, network: VPNNetwork) throws -> String {

@@ -15,11 +15,20 @@ public actor VPNReconciler {
     public nonisolated let backend: VPNSettings.Backend
     /// The last failure per network, cleared by a successful pass.
     private var failures: [UUID: String] = [:]
-    private var isolationFailure: String?
-    /// Whether this hub has loaded its nftables table (a hub with no enabled network leaves the host's
-    /// firewall alone).
-    private var isolationLoaded = false
+    var isolationFailure: String?
+    /// The nftables script this hub last loaded; nil: none (a hub with no enabled network or publication
+    /// leaves the host's firewall alone).
+    var loadedFirewall: String?
+    /// The publication counters' readings already added to the database, by counter name (they restart
+    /// from zero whenever the table is replaced).
+    var countedTraffic: [String: PublicationTraffic] = [:]
+    /// Whether this hub turned IPv4 forwarding on (it never turns it off).
+    var forwardingEnabled = false
     let pool: IPv4Network
+    let settings: VPNSettings
+    /// How published services reach their sites: `nat`, `relay`, or `none` (nothing applied).
+    public nonisolated let publishing: PublishingMode
+    let relays: PublicationRelays
     private var loop: Task<Void, Never>?
     /// The last reconcile pass queued (passes run one after another).
     private var queue: Task<Void, Never>?
@@ -30,6 +39,8 @@ public actor VPNReconciler {
         self.secrets = secrets
         self.logger = logger
         self.pool = settings.pool.pool
+        self.settings = settings
+        self.relays = PublicationRelays(logger: logger)
         let chosen: LinuxWireGuard? = switch settings.backend {
         case .none: nil
         case .kernel: LinuxWireGuard(creation: .kernel)
@@ -43,7 +54,15 @@ public actor VPNReconciler {
         case .userspace?: .wireguardGo
         case nil: .none
         }
+        publishing = switch (chosen, settings.publishMode) {
+        case (nil, _): .none
+        case (_, .nat): .nat
+        case (_, .relay): .relay
+        case (_, .automatic): FileManager.default.isExecutableFile(atPath: Self.nft) ? .nat : .relay
+        }
     }
+
+    static let nft = "/usr/sbin/nft"
 
     /// The network's state: `down` (disabled), `not_applied` (none backend), `up`, or `error`.
     public func state(of network: VPNNetwork?) -> (state: String, error: String?) {
@@ -106,28 +125,7 @@ public actor VPNReconciler {
         } catch {
             logger.warning("VPN reconcile: \(String(describing: error))")
         }
-        await applyIsolation()
-    }
-
-    /// Replaces the `inet berqenas` nftables table with the rules for the enabled networks (one
-    /// transaction). Isolation is the point of the table, so a failure here marks every network in error.
-    public func applyIsolation() async {
-        guard let wireGuard else { return }
-        do {
-            let enabled = try await VPNNetwork.query(on: database).filter(\.$enabled == true).all()
-            let networks = try enabled.map {
-                IsolationRuleset.TenantNetwork(interface: $0.interfaceName, network: try IPv4Network(parsing: $0.network),
-                                               spokeToSpoke: $0.spokeToSpoke)
-            }
-            if networks.isEmpty, !isolationLoaded { return }
-            let script = networks.isEmpty ? IsolationRuleset.removal : IsolationRuleset(networks: networks, pool: pool).script
-            try wireGuard.runner.run("/usr/sbin/nft", ["-f", "-"], input: script)
-            isolationLoaded = !networks.isEmpty
-            isolationFailure = nil
-        } catch {
-            isolationFailure = "isolation rules: \(String(describing: error))"
-            logger.error("VPN isolation rules could not be applied: \(String(describing: error))")
-        }
+        await applyFirewall()
     }
 
     /// Reconciles now and then every `interval`.
@@ -147,6 +145,7 @@ public actor VPNReconciler {
         stopping.raise()
         await loop?.value
         loop = nil
+        await relays.stopAll()
         wireGuard?.shutdown()
     }
 

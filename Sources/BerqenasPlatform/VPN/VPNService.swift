@@ -44,7 +44,7 @@ public struct VPNService: Sendable {
         try await tenant.save(on: database)
         if let network {
             await reconciler.reconcile(network)
-            await reconciler.applyIsolation()
+            await reconciler.applyFirewall()
         }
         return network
     }

@@ -1,0 +1,160 @@
+import BerqenasNetwork
+import FluentKit
+import Foundation
+
+/// What a new publication asks for (absent fields of a change keep their value).
+public struct PublicationRequest: Sendable {
+    public var peerID: UUID?
+    public var targetPort: Int?
+    public var publicPort: Int?
+    /// Nil on create: everyone (`0.0.0.0/0`).
+    public var allowedCIDRs: [String]?
+    public var enabled: Bool?
+
+    public init(peerID: UUID? = nil, targetPort: Int? = nil, publicPort: Int? = nil, allowedCIDRs: [String]? = nil, enabled: Bool? = nil) {
+        self.peerID = peerID
+        self.targetPort = targetPort
+        self.publicPort = publicPort
+        self.allowedCIDRs = allowedCIDRs
+        self.enabled = enabled
+    }
+}
+
+/// A publication with what the API shows beside it.
+public struct PublicationView: Sendable {
+    public var publication: Publication
+    public var peerName: String?
+    public var state: String
+    public var error: String?
+    public var mode: PublishingMode
+}
+
+/// Sites' services published on hub ports: validation, unique public ports across tenants, enabling and
+/// disabling (applied at once by the reconciler), traffic totals.
+public struct PublicationService: Sendable {
+    let database: any Database
+    let networks: VPNService
+    /// The hub's own API port, which no publication may take.
+    let reservedPort: Int
+
+    public init(database: any Database, networks: VPNService, reservedPort: Int) {
+        self.database = database
+        self.networks = networks
+        self.reservedPort = reservedPort
+    }
+
+    /// How the hub forwards publications.
+    public var mode: PublishingMode { networks.reconciler.publishing }
+
+    public func create(_ request: PublicationRequest, tenant: Tenant) async throws -> Publication {
+        guard let peerID = request.peerID else { throw PlatformError.validation(field: "peer_id", "required: the peer whose service is published") }
+        try await activePeer(peerID, tenant: tenant)
+        let publication = Publication()
+        publication.tenantID = try tenant.requireID()
+        publication.peerID = peerID
+        publication.targetPort = try Self.port(request.targetPort, field: "target_port")
+        publication.publicPort = try publicPort(request.publicPort)
+        publication.allowedCIDRs = try Self.cidrs(request.allowedCIDRs ?? ["0.0.0.0/0"])
+        publication.enabled = request.enabled ?? true
+        publication.connections = 0
+        publication.bytesIn = 0
+        publication.bytesOut = 0
+        do {
+            try await publication.create(on: database)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw Self.portTaken(publication.publicPort)
+        }
+        await networks.reconciler.applyFirewall()
+        return publication
+    }
+
+    public func list(tenant: Tenant) async throws -> [Publication] {
+        try await Publication.query(on: database).filter(\.$tenantID == tenant.requireID()).sort(\.$publicPort).all()
+    }
+
+    public func find(_ id: UUID, tenant: Tenant) async throws -> Publication {
+        guard let found = try await Publication.query(on: database).filter(\.$id == id).filter(\.$tenantID == tenant.requireID()).first() else {
+            throw PlatformError.notFound("publication", id.uuidString)
+        }
+        return found
+    }
+
+    /// Changes the fields given; turning it off closes the path at once (open connections included).
+    public func update(_ publication: Publication, with request: PublicationRequest, tenant: Tenant) async throws -> Publication {
+        if let peerID = request.peerID {
+            try await activePeer(peerID, tenant: tenant)
+            publication.peerID = peerID
+        }
+        if request.targetPort != nil { publication.targetPort = try Self.port(request.targetPort, field: "target_port") }
+        if request.publicPort != nil { publication.publicPort = try publicPort(request.publicPort) }
+        if let cidrs = request.allowedCIDRs { publication.allowedCIDRs = try Self.cidrs(cidrs) }
+        if let enabled = request.enabled { publication.enabled = enabled }
+        do {
+            try await publication.save(on: database)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw Self.portTaken(publication.publicPort)
+        }
+        await networks.reconciler.applyFirewall()
+        return publication
+    }
+
+    public func remove(_ publication: Publication) async throws {
+        try await publication.delete(on: database)
+        await networks.reconciler.applyFirewall()
+    }
+
+    /// The publication with its totals brought up to date.
+    public func withFreshTraffic(_ publication: Publication, tenant: Tenant) async throws -> Publication {
+        try await networks.reconciler.collectPublicationTraffic()
+        return try await find(try publication.requireID(), tenant: tenant)
+    }
+
+    public func view(_ publication: Publication) async throws -> PublicationView {
+        let peer = try await VPNPeer.find(publication.peerID, on: database)
+        let network = if let peer { try await VPNNetwork.find(peer.networkID, on: database) } else { VPNNetwork?.none }
+        let (state, error) = await networks.reconciler.state(of: publication, peerActive: peer != nil && peer?.revokedAt == nil && peer?.address != nil,
+                                                             networkEnabled: network?.enabled ?? false)
+        return PublicationView(publication: publication, peerName: peer?.name, state: state, error: error,
+                               mode: mode)
+    }
+
+    private func activePeer(_ id: UUID, tenant: Tenant) async throws {
+        let found = try await VPNPeer.query(on: database).filter(\.$id == id).filter(\.$tenantID == tenant.requireID())
+            .filter(\.$revokedAt == nil).first()
+        guard found != nil else { throw PlatformError.validation(field: "peer_id", "no active peer \(id.uuidString) on this tenant's network") }
+    }
+
+    private func publicPort(_ port: Int?) throws -> Int {
+        let port = try Self.port(port, field: "public_port")
+        guard port != reservedPort else {
+            throw PlatformError.conflict("public_port_reserved", "public_port \(port) is the hub's own API port")
+        }
+        return port
+    }
+
+    static func port(_ port: Int?, field: String) throws -> Int {
+        guard let port else { throw PlatformError.validation(field: field, "required: a TCP port (1-65535)") }
+        guard (1...65535).contains(port) else { throw PlatformError.validation(field: field, "must be a TCP port (1-65535), got \(port)") }
+        return port
+    }
+
+    /// Checks and normalizes the allowed networks (at least one, at most 64).
+    static func cidrs(_ list: [String]) throws -> String {
+        guard (1...64).contains(list.count) else {
+            throw PlatformError.validation(field: "allowed_cidrs", "list 1 to 64 IPv4 networks (0.0.0.0/0 for everyone)")
+        }
+        var parsed: [IPv4Network] = []
+        for text in list {
+            do { parsed.append(try IPv4Network(parsing: text.trimmingCharacters(in: .whitespaces))) } catch let error as NetworkError {
+                throw PlatformError.validation(field: "allowed_cidrs", error.message)
+            }
+        }
+        var unique: [IPv4Network] = []
+        for network in parsed where !unique.contains(network) { unique.append(network) }
+        return unique.map(\.description).joined(separator: ",")
+    }
+
+    static func portTaken(_ port: Int) -> PlatformError {
+        PlatformError.conflict("public_port_in_use", "public_port \(port) is already published (ports are unique across tenants)")
+    }
+}

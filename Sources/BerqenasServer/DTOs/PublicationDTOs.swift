@@ -1,0 +1,112 @@
+import BerqenasPlatform
+import OpenAPIKit
+import Vapor
+
+/// `POST …/publications` and `PATCH …/publications/{id}` (a change sends only what changes).
+struct PublicationBody: Content {
+    let peerID: UUID?
+    let targetPort: Int?
+    let publicPort: Int?
+    let allowedCIDRs: [String]?
+    let enabled: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case peerID = "peer_id", targetPort = "target_port", publicPort = "public_port", allowedCIDRs = "allowed_cidrs", enabled
+    }
+
+    var request: PublicationRequest {
+        PublicationRequest(peerID: peerID, targetPort: targetPort, publicPort: publicPort, allowedCIDRs: allowedCIDRs, enabled: enabled)
+    }
+
+    static func schema(creating: Bool) -> JSONSchema {
+        .object(properties: [
+            "peer_id": .string(format: .uuid, required: creating), "target_port": .integer(required: creating),
+            "public_port": .integer(required: creating), "allowed_cidrs": .array(required: false, items: .string),
+            "enabled": .boolean(required: false),
+        ])
+    }
+}
+
+/// A publication as the API shows it.
+struct PublicationResponse: Content {
+    let id: UUID
+    let peerID: UUID
+    let peerName: String?
+    let targetPort: Int
+    let publicPort: Int
+    let allowedCIDRs: [String]
+    let enabled: Bool
+    /// `active`, `disabled`, `waiting` (network down or peer revoked), `not_applied`, `error`.
+    let state: String
+    let error: String?
+    /// How the hub forwards it: `nat`, `relay` or `none`.
+    let mode: String
+    let createdAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, peerID = "peer_id", peerName = "peer_name", targetPort = "target_port", publicPort = "public_port"
+        case allowedCIDRs = "allowed_cidrs", enabled, state, error, mode, createdAt = "created_at"
+    }
+
+    init(_ view: PublicationView) throws {
+        let publication = view.publication
+        id = try publication.requireID()
+        peerID = publication.peerID
+        peerName = view.peerName
+        targetPort = publication.targetPort
+        publicPort = publication.publicPort
+        allowedCIDRs = publication.allowedList
+        enabled = publication.enabled
+        state = view.state
+        error = view.error
+        mode = view.mode.rawValue
+        createdAt = publication.createdAt
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(peerID, forKey: .peerID)
+        try container.encode(peerName, forKey: .peerName)
+        try container.encode(targetPort, forKey: .targetPort)
+        try container.encode(publicPort, forKey: .publicPort)
+        try container.encode(allowedCIDRs, forKey: .allowedCIDRs)
+        try container.encode(enabled, forKey: .enabled)
+        try container.encode(state, forKey: .state)
+        try container.encode(error, forKey: .error)
+        try container.encode(mode, forKey: .mode)
+        try container.encode(createdAt, forKey: .createdAt)
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "id": .string(format: .uuid), "peer_id": .string(format: .uuid), "peer_name": .string(nullable: true),
+        "target_port": .integer, "public_port": .integer, "allowed_cidrs": .array(items: .string), "enabled": .boolean,
+        "state": .string(allowedValues: ["active", "disabled", "waiting", "not_applied", "error"]), "error": .string(nullable: true),
+        "mode": .string(allowedValues: ["nat", "relay", "none"]), "created_at": .string(format: .dateTime, nullable: true),
+    ])
+}
+
+/// `GET …/publications`.
+struct PublicationList: Content {
+    let items: [PublicationResponse]
+
+    static let schema: JSONSchema = .object(properties: ["items": .array(items: PublicationResponse.schema)])
+}
+
+/// `GET …/publications/{id}/stats`: totals since the publication was made.
+struct PublicationStats: Content {
+    let id: UUID
+    let connections: Int
+    let bytesIn: Int
+    let bytesOut: Int
+    let mode: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, connections, bytesIn = "bytes_in", bytesOut = "bytes_out", mode
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "id": .string(format: .uuid), "connections": .integer, "bytes_in": .integer, "bytes_out": .integer,
+        "mode": .string(allowedValues: ["nat", "relay", "none"]),
+    ])
+}
