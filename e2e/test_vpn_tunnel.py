@@ -29,10 +29,39 @@ def in_ns(ns, *args, check=True):
     return sh("ip", "netns", "exec", ns, *args, check=check)
 
 
-def reaches(ns, host, port, timeout):
-    """Whether a TCP connection from namespace `ns` to host:port succeeds within `timeout` seconds."""
-    code = f"import socket; socket.create_connection(({host!r}, {port}), timeout={timeout}).close()"
+def reaches(ns, host, port, timeout, source=None):
+    """Whether a TCP connection from namespace `ns` (from address `source`) to host:port succeeds within
+    `timeout` seconds."""
+    bind = f", source_address=({source!r}, 0)" if source else ""
+    code = f"import socket; socket.create_connection(({host!r}, {port}), timeout={timeout}{bind}).close()"
     return in_ns(ns, "python3", "-c", code, check=False).returncode == 0
+
+
+# A client that opens a connection, proves it carries bytes (an echo comes back), then waits for a line on
+# stdin and tries again on the same connection, printing what happened.
+HELD_CONNECTION = """
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+s.sendall(b"ping")
+print("first:" + s.recv(4).decode(), flush=True)
+sys.stdin.readline()
+try:
+    s.sendall(b"pong")
+    print("second:" + repr(s.recv(4)), flush=True)
+except OSError as error:
+    print("second:" + type(error).__name__, flush=True)
+"""
+
+ECHO_SERVER = """
+import socket, sys, threading
+def echo(connection):
+    with connection:
+        while data := connection.recv(4096):
+            connection.sendall(data)
+server = socket.create_server((sys.argv[1], int(sys.argv[2])))
+while True:
+    threading.Thread(target=echo, args=(server.accept()[0],), daemon=True).start()
+"""
 
 
 def wait_until(predicate, timeout, what):
@@ -62,14 +91,16 @@ class Api:
 
 @pytest.fixture
 def namespaces():
-    """`hub`, reachable from here at 198.18.0.2, and SITES sites, site i at 198.18.<i+1>.2 behind the hub's
-    198.18.<i+1>.1 (their "internet")."""
+    """`hub`, reachable from here at 198.18.0.2; SITES sites, site i at 198.18.<i+1>.2 behind the hub's
+    198.18.<i+1>.1 (their "internet"); and `client`, an outside user at 198.18.20.2 and 198.18.20.66 behind
+    the hub's 198.18.20.1."""
     suffix = uuid.uuid4().hex[:6]
     hub = f"bq-hub-{suffix}"
     sites = [f"bq-s{i}-{suffix}" for i in range(SITES)]
+    client = f"bq-cl-{suffix}"
     made, processes = [], []
     try:
-        for ns in [hub, *sites]:
+        for ns in [hub, *sites, client]:
             sh("ip", "netns", "add", ns)
             made.append(ns)
             in_ns(ns, "ip", "link", "set", "lo", "up")
@@ -84,9 +115,15 @@ def namespaces():
             in_ns(hub, "ip", "link", "set", f"wan{index}", "up")
             in_ns(site, "ip", "address", "add", f"198.18.{index + 1}.2/24", "dev", "wan0")
             in_ns(site, "ip", "link", "set", "wan0", "up")
-        # The hub forwards between tunnels (spoke-to-spoke, when allowed); isolation is nftables' job.
-        in_ns(hub, "sysctl", "-qw", "net.ipv4.ip_forward=1")
-        yield hub, sites, processes
+        in_ns(hub, "ip", "link", "add", "cli0", "type", "veth", "peer", "name", "eth0", "netns", client)
+        in_ns(hub, "ip", "address", "add", "198.18.20.1/24", "dev", "cli0")
+        in_ns(hub, "ip", "link", "set", "cli0", "up")
+        for address in ("198.18.20.2/24", "198.18.20.66/24"):
+            in_ns(client, "ip", "address", "add", address, "dev", "eth0")
+        in_ns(client, "ip", "link", "set", "eth0", "up")
+        # Forwarding starts off: the hub turns it on when spoke-to-spoke or a publication needs it.
+        in_ns(hub, "sysctl", "-qw", "net.ipv4.ip_forward=0")
+        yield hub, sites, client, processes
     finally:
         for process in processes:
             process.kill()
@@ -129,7 +166,7 @@ def join(site, config, tmp_path, processes):
 
 @pytest.mark.skipif(not CAN_RUN, reason="needs root, /dev/net/tun and wireguard-go: the VPN tunnel test is SKIPPED")
 def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namespaces):
-    hub_ns, sites, processes = namespaces
+    hub_ns, sites, client_ns, processes = namespaces
     hub = Hub(tmp_path / "data", free_port(), prefix=["ip", "netns", "exec", hub_ns], host="198.18.0.2",
               extra_env={"BERQENAS_HOST": "198.18.0.2", "BERQENAS_ADMIN_PASSWORD": "tunnel-test-password",
                          "BERQENAS_VPN_POOL": "198.19.0.0/16", "BERQENAS_VPN_BACKEND": "wireguard-go",
@@ -173,7 +210,10 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
         assert not closed["reachable"] and "refused" in closed["error"], closed
         assert not reaches(sites[1], site_address, 8099, 2), "spoke-to-spoke is off"
         api.call("PUT", "/api/v1/tenants/stores/vpn", {"enabled": True, "spoke_to_spoke": True})
+        assert in_ns(hub_ns, "sysctl", "-n", "net.ipv4.ip_forward").stdout.strip() == "1", "the hub turned forwarding on"
         assert reaches(sites[1], site_address, 8099, 5), "the tenant turned spoke-to-spoke on"
+        api.call("PUT", "/api/v1/tenants/stores/vpn", {"enabled": True, "spoke_to_spoke": False})
+        assert not reaches(sites[1], site_address, 8099, 2), "spoke-to-spoke off again: nftables drops it, forwarding or not"
 
         # A PostgreSQL in the second site, listening only on its tunnel address, synced through its peer.
         pg_dir = tempfile.mkdtemp(prefix="bq-site-pg-")  # the cluster's user must be able to reach it
@@ -192,6 +232,38 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
             done = wait_until(lambda: (lambda j: j if j["status"] in ("succeeded", "failed") else None)(
                 api.call("GET", f"/api/v1/tenants/stores/sync-jobs/{job['job_id']}")[1]), 60, "the sync through the tunnel")
             assert done["status"] == "succeeded" and done["results"][0]["local_to_cloud"] == 500, done
+
+            # Published on the hub: an outside client reaches that PostgreSQL through the hub's address, only
+            # from an allowed network; disabled, the path closes at once, open connection included.
+            status, published = api.call("POST", "/api/v1/tenants/stores/publications", {
+                "peer_id": second["id"], "target_port": parsed.port, "public_port": 15432,
+                "allowed_cidrs": ["198.18.20.0/26"]})
+            assert status == 201 and published["state"] == "active" and published["mode"] == "nat", published
+            client_dsn = f"host=198.18.20.1 port=15432 user=postgres password={parsed.password} dbname=postgres connect_timeout=5"
+            count = in_ns(client_ns, "psql", "-qtAX", client_dsn, "-c", "SELECT count(*) FROM items").stdout.strip()
+            assert count == "500"
+            assert reaches(client_ns, "198.18.20.1", 15432, 3, source="198.18.20.2")
+            assert not reaches(client_ns, "198.18.20.1", 15432, 3, source="198.18.20.66"), "outside allowed_cidrs"
+            _, stats = api.call("GET", f"/api/v1/tenants/stores/publications/{published['id']}/stats")
+            assert stats["connections"] == 2 and stats["bytes_in"] > 0 and stats["bytes_out"] > 0, stats
+
+            # A second publication (an echo service) beside the first; disabling it cuts its open connection.
+            processes.append(subprocess.Popen(["ip", "netns", "exec", sites[1], "python3", "-c", ECHO_SERVER, second["address"], "8098"]))
+            _, echo = api.call("POST", "/api/v1/tenants/stores/publications",
+                               {"peer_id": second["id"], "target_port": 8098, "public_port": 18098})
+            held = subprocess.Popen(["ip", "netns", "exec", client_ns, "python3", "-c", HELD_CONNECTION, "198.18.20.1", "18098"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            processes.append(held)
+            assert held.stdout.readline().strip() == "first:ping"
+            status, closed = api.call("PATCH", f"/api/v1/tenants/stores/publications/{echo['id']}", {"enabled": False})
+            assert status == 200 and closed["state"] == "disabled"
+            held.stdin.write("go\n")
+            held.stdin.flush()
+            assert held.stdout.readline().strip() == "second:ConnectionResetError", "the open connection was cut"
+            assert not reaches(client_ns, "198.18.20.1", 18098, 3, source="198.18.20.2"), "disabled: unreachable"
+            assert reaches(client_ns, "198.18.20.1", 15432, 3, source="198.18.20.2"), "the other publication is untouched"
+            api.call("PATCH", f"/api/v1/tenants/stores/publications/{published['id']}", {"enabled": False})
+            assert not reaches(client_ns, "198.18.20.1", 15432, 3, source="198.18.20.2")
         finally:
             sh("scripts/pg-cluster.sh", "stop", str(pg_dir), check=False)
 

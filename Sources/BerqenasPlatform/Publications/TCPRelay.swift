@@ -39,6 +39,9 @@ final class TCPRelay: Sendable {
         return relay
     }
 
+    /// The port it listens on (the service's, or the one the system chose for port 0).
+    var boundPort: Int? { listener.localAddress?.port }
+
     /// What was carried since the last call.
     func takeTraffic() -> PublicationTraffic {
         traffic.withLockedValue { taken in
