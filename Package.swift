@@ -38,9 +38,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .systemLibrary(
+            name: "CQRencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
         .target(
             name: "BerqenasNetwork",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CQRencode", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "BerqenasSync",

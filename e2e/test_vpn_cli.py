@@ -3,6 +3,7 @@ machine's network."""
 import json
 import os
 import stat
+import subprocess
 
 from conftest import Hub, free_port
 
@@ -26,6 +27,25 @@ def test_vpn_commands_enable_add_download_and_revoke(tmp_path, cli):
         config = out.read_text()
         assert "[Interface]" in config and f"Endpoint = hub.example.test:{enabled['listen_port']}" in config
         assert cli("vpn", "peer", "config", "stores", "store-1").stdout == config
+        qr = tmp_path / "store-1.png"
+        cli("vpn", "peer", "config", "stores", "store-1", "--qr", "--out", str(qr))
+        assert stat.S_IMODE(os.stat(qr).st_mode) == 0o600
+        decoded = subprocess.run(["zbarimg", "--raw", "-q", "-Sbinary", str(qr)], capture_output=True, text=True, check=True).stdout
+        assert decoded.rstrip("\n") == config.rstrip("\n"), "a phone scanning the QR code gets the same file"
+        assert "--out" in cli("vpn", "peer", "config", "stores", "store-1", "--qr", check=False).stderr
+
+        published = json.loads(cli("publish", "add", "stores", "store-1", "--target-port", "5432", "--public-port", "15432",
+                                   "--allow", "198.18.20.0/26", "--allow", "10.9.0.0/16", "--json").stdout)
+        assert published["allowed_cidrs"] == ["198.18.20.0/26", "10.9.0.0/16"] and published["state"] == "not_applied"
+        assert "15432" in cli("publish", "list", "stores").stdout
+        assert json.loads(cli("publish", "disable", "stores", "15432", "--json").stdout)["state"] == "disabled"
+        assert json.loads(cli("publish", "enable", "stores", published["id"], "--json").stdout)["enabled"] is True
+        stats = json.loads(cli("publish", "stats", "stores", "15432", "--json").stdout)
+        assert stats["connections"] == 0 and stats["mode"] == "none"
+        taken = cli("publish", "add", "stores", "store-1", "--target-port", "22", "--public-port", "15432", check=False)
+        assert taken.returncode != 0 and "public_port_in_use" in taken.stderr
+        assert "removed 15432" in cli("publish", "remove", "stores", "15432").stdout
+        assert "15432" not in cli("publish", "list", "stores").stdout
 
         listed = cli("vpn", "peer", "list", "stores").stdout
         assert "store-1" in listed and "PrivateKey" not in listed

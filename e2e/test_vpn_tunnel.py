@@ -293,3 +293,63 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
         assert in_ns(hub_ns, "ip", "link", "show", vpn["interface"], check=False).returncode != 0
     finally:
         assert hub.stop() == 0, hub.log()
+
+
+def echoes(ns, host, port, source):
+    """Whether a connection from `source` in `ns` to host:port gets its bytes echoed back."""
+    code = ("import socket\n"
+            f"s = socket.create_connection(({host!r}, {port}), timeout=3, source_address=({source!r}, 0))\n"
+            "s.sendall(b'ping')\n"
+            "assert s.recv(4) == b'ping'\n")
+    return in_ns(ns, "python3", "-c", code, check=False).returncode == 0
+
+
+@pytest.mark.skipif(not CAN_RUN, reason="needs root, /dev/net/tun and wireguard-go: the VPN tunnel test is SKIPPED")
+def test_publication_through_the_hubs_own_relay(tmp_path, namespaces):
+    """Publish mode `relay`, bound to the client-side address: the hub's SwiftNIO relay carries the
+    connection, logs it with its byte counts, turns away sources outside allowed_cidrs, and cuts open
+    connections when the publication is disabled."""
+    hub_ns, sites, client_ns, processes = namespaces
+    hub = Hub(tmp_path / "data", free_port(), prefix=["ip", "netns", "exec", hub_ns], host="198.18.0.2",
+              extra_env={"BERQENAS_HOST": "198.18.0.2", "BERQENAS_ADMIN_PASSWORD": "relay-test-password",
+                         "BERQENAS_VPN_POOL": "198.19.0.0/16", "BERQENAS_VPN_BACKEND": "wireguard-go",
+                         "BERQENAS_PUBLIC_ENDPOINT": "198.18.1.1", "BERQENAS_VPN_PORTS": "51830-51839",
+                         "BERQENAS_PUBLISH_MODE": "relay", "BERQENAS_PUBLIC_BIND": "198.18.20.1"})
+    hub.start()
+    try:
+        api = Api(hub.url)
+        _, login = api.call("POST", "/api/v1/auth/login", {"username": "admin", "password": "relay-test-password"})
+        api.token = login["access_token"]
+        api.call("POST", "/api/v1/tenants", {"name": "shops"})
+        api.call("PUT", "/api/v1/tenants/shops/vpn", {"enabled": True})
+        _, peer = api.call("POST", "/api/v1/tenants/shops/vpn/peers", {"name": "shop-1", "persistent_keepalive": 5})
+        address = join(sites[0], peer["config"], tmp_path, processes)
+        processes.append(subprocess.Popen(["ip", "netns", "exec", sites[0], "python3", "-c", ECHO_SERVER, address, "8098"]))
+        assert wait_until(lambda: reaches(hub_ns, address, 8098, 2), 15, "the hub to reach the site")
+
+        status, published = api.call("POST", "/api/v1/tenants/shops/publications", {
+            "peer_id": peer["id"], "target_port": 8098, "public_port": 18098, "allowed_cidrs": ["198.18.20.0/26"]})
+        assert status == 201 and published["mode"] == "relay" and published["state"] == "active", published
+        assert echoes(client_ns, "198.18.20.1", 18098, "198.18.20.2")
+        assert not echoes(client_ns, "198.18.20.1", 18098, "198.18.20.66"), "outside allowed_cidrs"
+        assert not reaches(client_ns, "198.18.0.2", 18098, 2, source="198.18.20.2"), "bound to 198.18.20.1 only"
+        wait_until(lambda: "publication 18098: 198.18.20.2 -> " in hub.log() and "4 bytes in, 4 bytes out" in hub.log(),
+                   10, "the connection's log line")
+        assert "publication 18098: refused 198.18.20.66" in hub.log()
+        _, stats = api.call("GET", f"/api/v1/tenants/shops/publications/{published['id']}/stats")
+        assert stats == {"id": published["id"], "connections": 1, "bytes_in": 4, "bytes_out": 4, "mode": "relay"}, stats
+
+        held = subprocess.Popen(["ip", "netns", "exec", client_ns, "python3", "-c", HELD_CONNECTION, "198.18.20.1", "18098"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        processes.append(held)
+        assert held.stdout.readline().strip() == "first:ping"
+        status, closed = api.call("PATCH", f"/api/v1/tenants/shops/publications/{published['id']}", {"enabled": False})
+        assert status == 200 and closed["state"] == "disabled"
+        held.stdin.write("go\n")
+        held.stdin.flush()
+        assert held.stdout.readline().strip() in ("second:b''", "second:ConnectionResetError"), "the open connection was cut"
+        assert not reaches(client_ns, "198.18.20.1", 18098, 2), "disabled: nothing listens"
+        _, stats = api.call("GET", f"/api/v1/tenants/shops/publications/{published['id']}/stats")
+        assert stats["connections"] == 2 and stats["bytes_in"] == 8 and stats["bytes_out"] == 8, stats
+    finally:
+        assert hub.stop() == 0, hub.log()

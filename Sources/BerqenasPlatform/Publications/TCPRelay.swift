@@ -7,7 +7,8 @@ import NIOPosix
 
 /// The hub's own forwarder for one published service: it listens on the public port, admits only allowed
 /// sources, opens a connection through the tunnel per client and pipes bytes both ways. Each connection is
-/// logged when it ends, with its byte counts; totals wait in `takeTraffic()` for the database.
+/// logged (notice level) when it ends, with its byte counts, as is each refused source; totals wait in
+/// `takeTraffic()` for the database.
 final class TCPRelay: Sendable {
     let service: PublishedService
     private let listener: any Channel
@@ -59,7 +60,7 @@ final class TCPRelay: Sendable {
     private func accept(_ client: any Channel) -> EventLoopFuture<Void> {
         let source = client.remoteAddress?.ipAddress ?? "?"
         guard let address = IPv4Address(source), service.admits(address) else {
-            logger.info("publication \(service.publicPort): refused \(source) (not in allowed_cidrs)")
+            logger.notice("publication \(service.publicPort): refused \(source) (not in allowed_cidrs)")
             return client.close()
         }
         let key = ObjectIdentifier(client)
@@ -91,7 +92,7 @@ final class TCPRelay: Sendable {
                     open.withLockedValue { _ = $0.removeValue(forKey: key) }
                     let seconds = started.duration(to: .now)
                     let (bytesIn, bytesOut) = counts.withLockedValue { ($0.bytesIn, $0.bytesOut) }
-                    logger.info("publication \(service.publicPort): \(source) -> \(target) closed after \(seconds), \(bytesIn) bytes in, \(bytesOut) bytes out")
+                    logger.notice("publication \(service.publicPort): \(source) -> \(target) closed after \(seconds), \(bytesIn) bytes in, \(bytesOut) bytes out")
                 }
                 logger.info("publication \(service.publicPort): \(source) -> \(target) opened")
                 return client.eventLoop.makeCompletedFuture {

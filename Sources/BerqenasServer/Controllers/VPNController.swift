@@ -1,3 +1,4 @@
+import BerqenasNetwork
 import BerqenasPlatform
 import Vapor
 
@@ -29,8 +30,12 @@ struct VPNController {
             id: "vpn.peers.show", summary: "One peer", tag: "vpn", responseBody: VPNPeerResponse.schema, failureStatuses: [404]
         ), use: showPeer)
         peers.on(.GET, ":id", "config", operation: Operation(
-            id: "vpn.peers.config", summary: "The peer's wg-quick file (hub-generated keys only); each download is audited",
-            tag: "vpn", responseBody: .string, responseIsPlainText: true, failureStatuses: [404, 409]
+            id: "vpn.peers.config",
+            summary: "The peer's wg-quick file (hub-generated keys only), or with format=qr the file as a QR code (PNG); each download is audited",
+            tag: "vpn", responseBody: .string, responseIsPlainText: true, alsoAnswersPNG: true,
+            query: [.init(name: "format", schema: .string(required: false, allowedValues: ["text", "qr"]),
+                          description: "text (the default): the wg-quick file; qr: a PNG QR code of it")],
+            failureStatuses: [404, 409]
         ), use: config)
         peers.on(.POST, ":id", "check", operation: Operation(
             id: "vpn.peers.check", summary: "A TCP connect through the tunnel to a port of the peer (3 s timeout): reachable and latency, or why not",
@@ -66,12 +71,22 @@ struct VPNController {
     @Sendable
     func config(_ request: Request) async throws -> Response {
         let (tenant, _) = try await TenantScope.writable(request)
+        let format = try request.query.get(String?.self, at: "format") ?? "text"
+        guard ["text", "qr"].contains(format) else {
+            throw PlatformError.validation(field: "format", "text (the wg-quick file) or qr (a PNG QR code of it), got '\(format)'")
+        }
         request.auditContext.auditRead = true
         let peer = try await peer(request, tenant)
         let text = try await request.berqenas.platform.vpnPeers.config(of: peer, tenant: tenant)
+        let fileName = peer.name.filter { $0.isLetter || $0.isNumber }.prefix(15)
         var headers = HTTPHeaders()
+        if format == "qr" {
+            headers.contentType = .png
+            headers.add(name: .contentDisposition, value: "attachment; filename=\"\(fileName).png\"")
+            return Response(status: .ok, headers: headers, body: .init(data: Data(try QRCode(encoding: text).png())))
+        }
         headers.contentType = .plainText
-        headers.add(name: .contentDisposition, value: "attachment; filename=\"\(peer.name.filter { $0.isLetter || $0.isNumber }.prefix(15)).conf\"")
+        headers.add(name: .contentDisposition, value: "attachment; filename=\"\(fileName).conf\"")
         return Response(status: .ok, headers: headers, body: .init(string: text))
     }
 

@@ -52,10 +52,9 @@ enum OpenAPIDocumentBuilder {
             parameters.append(.b(.query(name: query.name, schema: query.schema, description: query.description)))
         }
         var responses: OpenAPI.Response.Map = [:]
-        let success = OpenAPI.Response(
-            description: "success",
-            content: operation.responseBody.map { [operation.responseIsPlainText ? .txt : .json: .b(OpenAPI.Content(schema: $0))] } ?? [:]
-        )
+        var content: OpenAPI.Content.Map = operation.responseBody.map { [operation.responseIsPlainText ? .txt : .json: .b(OpenAPI.Content(schema: $0))] } ?? [:]
+        if operation.alsoAnswersPNG { content[.png] = .b(OpenAPI.Content(schema: .string(contentMediaType: .png))) }
+        let success = OpenAPI.Response(description: "success", content: content)
         responses[.status(code: operation.successStatus)] = .b(success)
         if let empty = operation.alternativeEmptySuccess {
             responses[.status(code: empty)] = .b(OpenAPI.Response(description: "success, no content"))

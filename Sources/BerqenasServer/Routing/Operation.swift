@@ -31,13 +31,15 @@ struct Operation: Sendable {
     let responseBody: JSONSchema?
     /// Set for a response that is text, not JSON (the body schema is then a string).
     let responseIsPlainText: Bool
+    /// Set when a query parameter can ask for the response as a PNG image instead.
+    let alsoAnswersPNG: Bool
     let query: [QueryParameter]
     /// Failure statuses worth listing besides the ones every signed-in operation has.
     let failureStatuses: [Int]
 
     init(id: String, summary: String, tag: String, access: Access = .signedIn, requestBody: JSONSchema? = nil,
          successStatus: Int = 200, alternativeEmptySuccess: Int? = nil, responseBody: JSONSchema? = nil,
-         responseIsPlainText: Bool = false, query: [QueryParameter] = [],
+         responseIsPlainText: Bool = false, alsoAnswersPNG: Bool = false, query: [QueryParameter] = [],
          failureStatuses: [Int] = []) {
         self.id = id
         self.summary = summary
@@ -48,6 +50,7 @@ struct Operation: Sendable {
         self.alternativeEmptySuccess = alternativeEmptySuccess
         self.responseBody = responseBody
         self.responseIsPlainText = responseIsPlainText
+        self.alsoAnswersPNG = alsoAnswersPNG
         self.query = query
         self.failureStatuses = failureStatuses
     }

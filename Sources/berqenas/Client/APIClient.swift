@@ -25,6 +25,11 @@ struct APIClient {
 
     /// Fetches a text answer (a file such as a peer's config), with the same errors as `send`.
     mutating func text(_ path: String) async throws -> String {
+        String(buffer: try await bytes(path))
+    }
+
+    /// GETs a non-JSON resource (a file, an image) as it comes.
+    mutating func bytes(_ path: String) async throws -> ByteBuffer {
         var answer = try await Self.perform(.GET, url: config.url + path, body: nil, token: config.accessToken)
         if answer.status == .unauthorized {
             try await refreshTokens()
@@ -34,7 +39,7 @@ struct APIClient {
             _ = try Self.decode(answer)
             throw CLIError("HTTP \(answer.status.code)")
         }
-        return String(buffer: answer.body)
+        return answer.body
     }
 
     /// Signs in and returns the stored configuration.

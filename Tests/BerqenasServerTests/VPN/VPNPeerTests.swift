@@ -55,9 +55,15 @@ struct VPNPeerTests {
             #expect(download.status == .ok)
             #expect(download.headers.contentType?.subType == "plain")
             #expect(download.body.string == config)
+            let qr = try await hub.send(.GET, "\(peers)/\(id)/config?format=qr", token: token)
+            #expect(qr.status == .ok && qr.headers.contentType == .png)
+            #expect(Array(qr.body.readableBytesView.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+            #expect(Array(qr.body.readableBytesView) == (try QRCode(encoding: config).png()), "the QR code of the same file")
+            let badFormat = try await hub.send(.GET, "\(peers)/\(id)/config?format=svg", token: token)
+            #expect(badFormat.status == .unprocessableEntity && badFormat.body.string.contains("format"))
             let audit = try await hub.send(.GET, "/api/v1/audit?action=vpn.peers.config", token: token).jsonObject()
             let entries = try #require(audit["items"] as? [[String: Any]])
-            #expect(entries.count == 1 && entries.first?["target"] as? String == "vpn-peer:\(id)", "\(audit)")
+            #expect(entries.count == 2 && entries.allSatisfy { $0["target"] as? String == "vpn-peer:\(id)" }, "both downloads audited: \(audit)")
             #expect(entries.first?["action"] as? String == "vpn.peers.config")
         }
     }

@@ -98,7 +98,7 @@ struct VPNPeerAdd: AsyncParsableCommand {
         var shown = created as? [String: Any] ?? [:]
         let config = shown.removeValue(forKey: "config") as? String
         if let config, let configOut {
-            try VPNPeerConfig.write(config, to: configOut)
+            try VPNPeerConfig.write(Data(config.utf8), to: configOut)
         }
         try output.print(output.json ? created : shown, columns: VPNPeerCommand.columns)
         if let config, configOut == nil, !output.json { print("\n" + config, terminator: "") }
@@ -121,16 +121,26 @@ struct VPNPeerConfig: AsyncParsableCommand {
                                                     abstract: "Download a peer's wg-quick file (hub-made keys only; audited).")
     @OptionGroup var selection: PeerSelection
     @ArgumentParser.Option(name: .customLong("out"), help: "Write it here (mode 0600) instead of printing it.") var out: String?
+    @Flag(help: "Download it as a QR code (PNG) for a phone; needs --out.") var qr = false
+
+    func validate() throws {
+        if qr, out == nil { throw ValidationError("--qr writes a PNG image: give the file with --out") }
+    }
 
     func run() async throws {
         var client = try APIClient.loggedIn()
-        let text = try await client.text(try await selection.path(&client) + "/config")
-        if let out { try Self.write(text, to: out) } else { print(text, terminator: "") }
+        let path = try await selection.path(&client) + "/config"
+        if qr, let out {
+            try Self.write(Data(try await client.bytes(path + "?format=qr").readableBytesView), to: out)
+            return
+        }
+        let text = try await client.text(path)
+        if let out { try Self.write(Data(text.utf8), to: out) } else { print(text, terminator: "") }
     }
 
-    /// Writes a config readable by its owner only (it holds a private key).
-    static func write(_ text: String, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+    /// Writes a config (or its QR code) readable by its owner only: it holds a private key.
+    static func write(_ contents: Data, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: contents, attributes: [.posixPermissions: 0o600]) else {
             throw CLIError("cannot write \(path)")
         }
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
