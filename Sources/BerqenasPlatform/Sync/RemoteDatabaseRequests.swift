@@ -50,12 +50,21 @@ public struct RemoteDatabaseUpdate: Sendable {
     public var continuousMode: String?
     public var continuousStrategy: String?
     public var pollIntervalMilliseconds: Int?
+    /// Nil: unchanged; `.through(peer)`: reach it at that VPN peer's tunnel address; `.direct`: at `host` again.
+    public var route: Route?
+
+    /// How the hub reaches the database.
+    public enum Route: Sendable, Equatable {
+        case through(peer: UUID)
+        case direct
+    }
 
     /// Creates an update.
     public init(host: String? = nil, port: Int? = nil, database: String? = nil, schema: String? = nil,
                 username: String? = nil, password: String? = nil, tls: String? = nil, captureMode: String? = nil,
                 continuous: Bool? = nil, continuousMode: String? = nil, continuousStrategy: String? = nil,
-                pollIntervalMilliseconds: Int? = nil) {
+                pollIntervalMilliseconds: Int? = nil, route: Route? = nil) {
+        self.route = route
         self.host = host
         self.port = port
         self.database = database
@@ -73,6 +82,7 @@ public struct RemoteDatabaseUpdate: Sendable {
     /// Whether the connection details change (then the database is tested again).
     var changesConnection: Bool {
         host != nil || port != nil || database != nil || schema != nil || username != nil || password != nil || tls != nil
+            || route != nil
     }
 }
 

@@ -110,6 +110,18 @@ public struct RemoteDatabaseService: Sendable {
             remote.pollIntervalMilliseconds = interval
         }
         if let continuous = update.continuous { remote.continuous = continuous }
+        switch update.route {
+        case let .through(peer)?:
+            try await requirePeer(peer, tenantID: remote.tenantID)
+            remote.wireguardPeerID = peer
+        case .direct?:
+            guard engine == .sqlite || !(remote.host ?? "").isEmpty else {
+                throw PlatformError.validation(field: "wireguard_peer_id", "cannot be cleared while host is empty: give a host too")
+            }
+            remote.wireguardPeerID = nil
+        case nil:
+            break
+        }
         try await remote.save(on: database)
         if update.changesConnection { _ = try? await test(remote) }
         return remote

@@ -127,7 +127,7 @@ struct RegisterRemoteDatabaseRequest: Content {
 }
 
 /// Changes to a remote database; new connection details are tested again.
-struct UpdateRemoteDatabaseRequest: Content {
+struct UpdateRemoteDatabaseRequest: Decodable {
     let host: String?
     let port: Int?
     let database: String?
@@ -140,17 +140,42 @@ struct UpdateRemoteDatabaseRequest: Content {
     let continuousMode: String?
     let continuousStrategy: String?
     let pollIntervalMs: Int?
+    /// Absent: unchanged; a peer id: through that peer; null: directly at `host` again.
+    let route: RemoteDatabaseUpdate.Route?
 
     enum CodingKeys: String, CodingKey {
         case host, port, database, schema, username, password, tls, continuous
         case captureMode = "capture_mode", continuousMode = "continuous_mode", continuousStrategy = "continuous_strategy"
-        case pollIntervalMs = "poll_interval_ms"
+        case pollIntervalMs = "poll_interval_ms", wireguardPeerID = "wireguard_peer_id"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        host = try container.decodeIfPresent(String.self, forKey: .host)
+        port = try container.decodeIfPresent(Int.self, forKey: .port)
+        database = try container.decodeIfPresent(String.self, forKey: .database)
+        schema = try container.decodeIfPresent(String.self, forKey: .schema)
+        username = try container.decodeIfPresent(String.self, forKey: .username)
+        password = try container.decodeIfPresent(String.self, forKey: .password)
+        tls = try container.decodeIfPresent(String.self, forKey: .tls)
+        captureMode = try container.decodeIfPresent(String.self, forKey: .captureMode)
+        continuous = try container.decodeIfPresent(Bool.self, forKey: .continuous)
+        continuousMode = try container.decodeIfPresent(String.self, forKey: .continuousMode)
+        continuousStrategy = try container.decodeIfPresent(String.self, forKey: .continuousStrategy)
+        pollIntervalMs = try container.decodeIfPresent(Int.self, forKey: .pollIntervalMs)
+        if !container.contains(.wireguardPeerID) {
+            route = nil
+        } else if try container.decodeNil(forKey: .wireguardPeerID) {
+            route = .direct
+        } else {
+            route = .through(peer: try container.decode(UUID.self, forKey: .wireguardPeerID))
+        }
     }
 
     var update: RemoteDatabaseUpdate {
         RemoteDatabaseUpdate(host: host, port: port, database: database, schema: schema, username: username, password: password,
                              tls: tls, captureMode: captureMode, continuous: continuous, continuousMode: continuousMode,
-                             continuousStrategy: continuousStrategy, pollIntervalMilliseconds: pollIntervalMs)
+                             continuousStrategy: continuousStrategy, pollIntervalMilliseconds: pollIntervalMs, route: route)
     }
 
     static let schema: JSONSchema = .object(properties: [
@@ -158,7 +183,7 @@ struct UpdateRemoteDatabaseRequest: Content {
         "schema": .string(required: false), "username": .string(required: false), "password": .string(required: false),
         "tls": .string(required: false), "capture_mode": .string(required: false), "continuous": .boolean(required: false),
         "continuous_mode": .string(required: false), "continuous_strategy": .string(required: false),
-        "poll_interval_ms": .integer(required: false),
+        "poll_interval_ms": .integer(required: false), "wireguard_peer_id": .string(format: .uuid, required: false, nullable: true),
     ])
 }
 

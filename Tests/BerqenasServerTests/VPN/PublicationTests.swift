@@ -8,26 +8,29 @@ import Testing
 /// both system databases), defaults, states, changes, traffic totals and refusals. Forwarding itself is
 /// exercised for real in `e2e/test_vpn_tunnel.py` (nftables) and `TCPRelayTests` (the relay).
 struct PublicationTests {
-    /// Two tenants with a VPN and one peer each; passes the peers' ids.
-    func withPeers(_ hub: TestHub, _ token: String) async throws -> (first: String, second: String) {
+    /// Two tenants (`pub_a_…`, `pub_b_…`: a PostgreSQL cluster outlives a test's hub) with a VPN and one peer
+    /// each: their names and the peers' ids.
+    func withPeers(_ hub: TestHub, _ token: String) async throws -> (a: String, b: String, first: String, second: String) {
+        let suffix = UUID().uuidString.prefix(6).lowercased()
+        let names = ["pub_a_\(suffix)", "pub_b_\(suffix)"]
         var ids: [String] = []
-        for tenant in ["pub_a", "pub_b"] {
+        for tenant in names {
             try await hub.createTenant(tenant, adminToken: token)
             #expect(try await hub.send(.PUT, "/api/v1/tenants/\(tenant)/vpn", token: token, json: ["enabled": true]).status == .ok)
             let peer = try await hub.send(.POST, "/api/v1/tenants/\(tenant)/vpn/peers", token: token, json: ["name": "site"]).jsonObject()
             ids.append(try #require(peer["id"] as? String))
         }
-        return (ids[0], ids[1])
+        return (names[0], names[1], ids[0], ids[1])
     }
 
     @Test(arguments: HubEngine.available)
     func publicPortsAreUniqueAcrossTenantsUnderConcurrentRequests(_ engine: HubEngine) async throws {
         try await TestHub.run(try await engine.makeMode()) { hub in
             let token = try await hub.token()
-            let (first, second) = try await withPeers(hub, token)
+            let (a, b, first, second) = try await withPeers(hub, token)
             let statuses = try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 for attempt in 0..<6 {
-                    let (tenant, peer) = attempt.isMultiple(of: 2) ? ("pub_a", first) : ("pub_b", second)
+                    let (tenant, peer) = attempt.isMultiple(of: 2) ? (a, first) : (b, second)
                     group.addTask {
                         let response = try await hub.send(.POST, "/api/v1/tenants/\(tenant)/publications", token: token,
                                                           json: ["peer_id": peer, "target_port": 5432, "public_port": 15432])
@@ -42,7 +45,7 @@ struct PublicationTests {
             #expect(statuses.filter { $0.0 == 409 && $0.1.contains("public_port_in_use") }.count == 5, "\(statuses)")
 
             // Traffic totals grow by addition in the database (both engines), and stats show them.
-            let owner = statuses.contains { $0.0 == 201 && $0.1.contains(first) } ? "pub_a" : "pub_b"
+            let owner = statuses.contains { $0.0 == 201 && $0.1.contains(first) } ? a : b
             let listed = try await hub.send(.GET, "/api/v1/tenants/\(owner)/publications", token: token).jsonObject()
             let id = try #require((listed["items"] as? [[String: Any]])?.first?["id"] as? String)
             let uuid = try #require(UUID(uuidString: id))
@@ -51,7 +54,7 @@ struct PublicationTests {
             let stats = try await hub.send(.GET, "/api/v1/tenants/\(owner)/publications/\(id)/stats", token: token).jsonObject()
             #expect(stats["connections"] as? Int == 3 && stats["bytes_in"] as? Int == 350 && stats["bytes_out"] as? Int == 7_000, "\(stats)")
             #expect(stats["mode"] as? String == "none")
-            let other = owner == "pub_a" ? "pub_b" : "pub_a"
+            let other = owner == a ? b : a
             #expect(try await hub.send(.GET, "/api/v1/tenants/\(other)/publications/\(id)/stats", token: token).status == .notFound,
                     "another tenant cannot see it")
         }
@@ -60,8 +63,8 @@ struct PublicationTests {
     @Test func defaultsStatesChangesAndRefusals() async throws {
         try await TestHub.run { hub in
             let token = try await hub.token()
-            let (peer, foreignPeer) = try await withPeers(hub, token)
-            let base = "/api/v1/tenants/pub_a/publications"
+            let (tenant, _, peer, foreignPeer) = try await withPeers(hub, token)
+            let base = "/api/v1/tenants/\(tenant)/publications"
             let created = try await hub.send(.POST, base, token: token, json: ["peer_id": peer, "target_port": 5432, "public_port": 15432])
             #expect(created.status == .created, "\(created.body.string)")
             let publication = try created.jsonObject()
@@ -99,7 +102,7 @@ struct PublicationTests {
             #expect(moved.status == .conflict && moved.body.string.contains("public_port_in_use"))
             #expect(try await hub.send(.GET, "\(base)/\(id)", token: token).jsonObject()["public_port"] as? Int == 15432, "a refused change keeps nothing")
 
-            #expect(try await hub.send(.DELETE, "/api/v1/tenants/pub_a/vpn/peers/\(peer)", token: token).status == .noContent)
+            #expect(try await hub.send(.DELETE, "/api/v1/tenants/\(tenant)/vpn/peers/\(peer)", token: token).status == .noContent)
             let waiting = try await hub.send(.PATCH, "\(base)/\(id)", token: token, json: ["enabled": true]).jsonObject()
             #expect(waiting["state"] as? String == "waiting", "its peer was revoked: \(waiting)")
 
