@@ -198,6 +198,9 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
         shown = wait_until(lambda: (lambda p: p if p["connected"] else None)(
             api.call("GET", f"/api/v1/tenants/stores/vpn/peers/{peer['id']}")[1]), 20, "the API to show the peer connected")
         assert shown["latest_handshake"] and shown["rx_bytes"] > 0 and shown["endpoint"].startswith("198.18.1.2:"), shown
+        _, events = api.call("GET", "/api/v1/tenants/stores/events?kind=vpn.peer.")
+        connected = [e for e in events["items"] if e["subject"] == f"vpn-peer:{peer['id']}"]
+        assert [e["kind"] for e in connected] == ["vpn.peer.connected"] and "198.18.1.2:" in connected[0]["message"], events
 
         # A second site of the same tenant joins without disturbing the first; spoke-to-spoke is off by default.
         _, second = api.call("POST", "/api/v1/tenants/stores/vpn/peers", {"name": "store-2", "persistent_keepalive": 5})

@@ -19,6 +19,7 @@ public struct Platform: Sendable {
     public let vpn: VPNService
     public let vpnPeers: VPNPeerService
     public let publications: PublicationService
+    public let events: EventLog
 
     /// Assembles the services; the database must already be migrated.
     public init(configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
@@ -36,6 +37,7 @@ public struct Platform: Sendable {
         self.vpn = VPNService(database: database, secrets: secrets, settings: configuration.vpn,
                               logger: Logger(label: "berqenas.vpn"))
         self.vpnPeers = VPNPeerService(database: database, secrets: secrets, networks: vpn)
+        self.events = EventLog(database: database)
         self.publications = PublicationService(database: database, networks: vpn, reservedPort: configuration.port)
         self.signIn = SignInService(database: database, hasher: hasher,
                                     refreshTokenLifetime: configuration.refreshTokenLifetime)

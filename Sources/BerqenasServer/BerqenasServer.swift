@@ -66,6 +66,7 @@ public enum BerqenasServer {
         ScheduleController().register(on: signedIn)
         VPNController().register(on: signedIn)
         PublicationController().register(on: signedIn)
+        EventController().register(on: signedIn)
     }
 
     private static func useSystemDatabase(_ app: Application, _ configuration: PlatformConfiguration) throws {

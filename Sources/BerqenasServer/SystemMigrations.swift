@@ -8,6 +8,7 @@ enum SystemMigrations {
         app.migrations.add(CreateSyncSchema())
         app.migrations.add(CreateVPNSchema())
         app.migrations.add(CreatePublicationSchema())
+        app.migrations.add(CreateEventSchema())
     }
 }
 

@@ -23,4 +23,16 @@ struct VPNPeerStatusTests {
         _ = peer.record(handshake: nil, endpoint: nil, receivedCounter: 200, sentCounter: 100)
         #expect(!peer.isConnected(at: now))
     }
+
+    @Test func aConnectionChangeIsReportedOnceEachWay() {
+        let peer = VPNPeer()
+        peer.wasConnected = false
+        let now = Date()
+        #expect(peer.connectionChange(at: now) == nil, "never connected, still not")
+        peer.latestHandshake = now.addingTimeInterval(-5)
+        #expect(peer.connectionChange(at: now) == true)
+        #expect(peer.connectionChange(at: now.addingTimeInterval(60)) == nil, "still connected: no new event")
+        #expect(peer.connectionChange(at: now.addingTimeInterval(VPNPeer.connectedWithin)) == false, "the handshake grew too old")
+        #expect(peer.connectionChange(at: now.addingTimeInterval(VPNPeer.connectedWithin + 60)) == nil)
+    }
 }

@@ -28,6 +28,8 @@ public final class VPNPeer: Model, @unchecked Sendable {
     @Field(key: "rx_counter") public var lastReceivedCounter: Int64
     @Field(key: "tx_counter") public var lastSentCounter: Int64
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    /// Whether the peer counted as connected when the poller last looked (a change becomes an event).
+    @Field(key: "connected") public var wasConnected: Bool
 
     public init() {}
 
@@ -36,6 +38,14 @@ public final class VPNPeer: Model, @unchecked Sendable {
 
     public func isConnected(at now: Date = Date()) -> Bool {
         latestHandshake.map { now.timeIntervalSince($0) < Self.connectedWithin } ?? false
+    }
+
+    /// The new connection state when it differs from the last one seen (then remembered), nil otherwise.
+    func connectionChange(at now: Date = Date()) -> Bool? {
+        let connected = isConnected(at: now)
+        guard connected != wasConnected else { return nil }
+        wasConnected = connected
+        return connected
     }
 
     /// Takes a new reading of the interface's counters for this peer; returns whether anything changed.

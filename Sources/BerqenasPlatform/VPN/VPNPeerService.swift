@@ -68,6 +68,7 @@ public struct VPNPeerService: Sendable {
         peer.sentBytes = 0
         peer.lastReceivedCounter = 0
         peer.lastSentCounter = 0
+        peer.wasConnected = false
         if let generated {
             peer.privateKeySealed = try secrets.seal(generated.privateKey.base64, context: Self.keyContext(try peer.requireID()))
         }
@@ -113,6 +114,8 @@ public struct VPNPeerService: Sendable {
         peer.revokedAt = Date()
         peer.privateKeySealed = nil
         try await peer.save(on: database)
+        try await EventLog(database: database).record("vpn.peer.revoked", tenantID: peer.tenantID, subject: "vpn-peer:\(try peer.requireID())",
+                                                      message: "peer '\(peer.name)' was revoked")
         if let network = try await VPNNetwork.find(peer.networkID, on: database) { await networks.reconciler.reconcile(network) }
         await networks.reconciler.applyFirewall()
     }

@@ -29,6 +29,7 @@ public actor VPNReconciler {
     /// How published services reach their sites: `nat`, `relay`, or `none` (nothing applied).
     public nonisolated let publishing: PublishingMode
     let relays: PublicationRelays
+    let events: EventLog
     private var loop: Task<Void, Never>?
     /// The last reconcile pass queued (passes run one after another).
     private var queue: Task<Void, Never>?
@@ -41,6 +42,7 @@ public actor VPNReconciler {
         self.pool = settings.pool.pool
         self.settings = settings
         self.relays = PublicationRelays(logger: logger)
+        self.events = EventLog(database: database)
         let chosen: LinuxWireGuard? = switch settings.backend {
         case .none: nil
         case .kernel: LinuxWireGuard(creation: .kernel)
@@ -110,10 +112,25 @@ public actor VPNReconciler {
             } else {
                 try wireGuard.remove(network.interfaceName)
             }
-            failures[id] = nil
+            if let previous = failures.removeValue(forKey: id) {
+                await event("vpn.network.recovered", network, "the VPN interface \(network.interfaceName) applies again (it had failed: \(previous))")
+            }
         } catch {
-            failures[id] = String(describing: error)
-            logger.warning("VPN \(network.interfaceName): \(String(describing: error))")
+            let message = String(describing: error)
+            if failures.updateValue(message, forKey: id) == nil {
+                await event("vpn.network.failed", network, "the VPN interface \(network.interfaceName) could not be applied: \(message)")
+            }
+            logger.warning("VPN \(network.interfaceName): \(message)")
+        }
+    }
+
+    /// Records an event about a network; the event log failing must not stop the VPN.
+    private func event(_ kind: String, _ network: VPNNetwork, _ message: String) async {
+        guard let id = network.id else { return }
+        do {
+            try await events.record(kind, tenantID: network.tenantID, subject: "vpn-network:\(id)", message: message)
+        } catch {
+            logger.warning("VPN event \(kind) not recorded: \(String(describing: error))")
         }
     }
 
@@ -150,14 +167,23 @@ public actor VPNReconciler {
     }
 
     /// Stores each peer's handshake, endpoint and byte counts as `wg show dump` reports them (only peers
-    /// whose reading changed are written).
+    /// whose reading changed are written); a peer that connected, or whose last handshake grew too old,
+    /// becomes an event.
     private func recordStatus(of peers: [VPNPeer], from dump: [WireGuardDump.Peer]) async throws {
         let byKey = Dictionary(dump.map { ($0.publicKey, $0) }, uniquingKeysWith: { first, _ in first })
         for peer in peers {
-            guard let reading = byKey[peer.publicKey] else { continue }
-            if peer.record(handshake: reading.latestHandshake, endpoint: reading.endpoint,
-                           receivedCounter: reading.receivedBytes, sentCounter: reading.sentBytes) {
-                try await peer.save(on: database)
+            var changed = false
+            if let reading = byKey[peer.publicKey] {
+                changed = peer.record(handshake: reading.latestHandshake, endpoint: reading.endpoint,
+                                      receivedCounter: reading.receivedBytes, sentCounter: reading.sentBytes)
+            }
+            let connection = peer.connectionChange()
+            if changed || connection != nil { try await peer.save(on: database) }
+            if let connected = connection {
+                try await events.record(connected ? "vpn.peer.connected" : "vpn.peer.disconnected", tenantID: peer.tenantID,
+                                        subject: "vpn-peer:\(try peer.requireID())",
+                                        message: connected ? "peer '\(peer.name)' connected from \(peer.endpoint ?? "an unknown endpoint")"
+                                            : "peer '\(peer.name)' has had no handshake for \(Int(VPNPeer.connectedWithin)) s")
             }
         }
     }

@@ -1,0 +1,73 @@
+import BerqenasPlatform
+import Foundation
+import OpenAPIKit
+import Vapor
+
+/// Reading a tenant's event log (peers connecting and going quiet, networks failing and recovering).
+struct EventController {
+    func register(on routes: any RoutesBuilder) {
+        routes.on(.GET, "tenants", ":name", "events", operation: Operation(
+            id: "events.list", summary: "The tenant's events after a number, oldest first (follow with after=last_id)", tag: "events",
+            responseBody: EventList.schema,
+            query: [
+                .init(name: "after", schema: .integer(required: false), description: "only events numbered after this (default 0)"),
+                .init(name: "limit", schema: .integer(required: false), description: "at most this many, 1-1000 (default 100)"),
+                .init(name: "kind", schema: .string(required: false), description: "kinds starting with this, e.g. vpn.peer."),
+            ],
+            failureStatuses: [404, 422]
+        ), use: list)
+    }
+
+    @Sendable
+    func list(_ request: Request) async throws -> EventList {
+        let (tenant, _) = try await TenantScope.readable(request)
+        let after = try number(request, "after") ?? 0
+        let items = try await request.berqenas.platform.events.events(
+            of: tenant, after: after, limit: try number(request, "limit") ?? 100, kindPrefix: request.query[String.self, at: "kind"])
+        return EventList(items: try items.map(EventResponse.init), lastID: items.last?.id ?? after)
+    }
+
+    private func number(_ request: Request, _ name: String) throws -> Int? {
+        guard let raw = request.query[String.self, at: name] else { return nil }
+        guard let value = Int(raw) else { throw PlatformError.validation(field: name, "must be a whole number, got '\(raw)'") }
+        return value
+    }
+}
+
+/// One event.
+struct EventResponse: Content {
+    let id: Int
+    let kind: String
+    let subject: String
+    let message: String
+    let occurredAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, subject, message, occurredAt = "occurred_at"
+    }
+
+    init(_ event: PlatformEvent) throws {
+        guard let id = event.id else { throw Abort(.internalServerError, reason: "an event without a number") }
+        self.id = id
+        kind = event.kind
+        subject = event.subject
+        message = event.message
+        occurredAt = event.occurredAt
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "id": .integer, "kind": .string, "subject": .string, "message": .string, "occurred_at": .string(format: .dateTime),
+    ])
+}
+
+/// `GET …/events`: `last_id` is what to pass as `after` next time.
+struct EventList: Content {
+    let items: [EventResponse]
+    let lastID: Int
+
+    enum CodingKeys: String, CodingKey {
+        case items, lastID = "last_id"
+    }
+
+    static let schema: JSONSchema = .object(properties: ["items": .array(items: EventResponse.schema), "last_id": .integer])
+}

@@ -1,0 +1,44 @@
+import BerqenasTestSupport
+import Foundation
+import Testing
+
+/// The tenant event log through the API: numbered in order on both system databases, followed with
+/// `after`, filtered by kind, kept per tenant.
+struct EventLogTests {
+    @Test(arguments: HubEngine.available)
+    func revocationsAreEventsFollowedInOrder(_ engine: HubEngine) async throws {
+        try await TestHub.run(try await engine.makeMode()) { hub in
+            let token = try await hub.token()
+            let suffix = UUID().uuidString.prefix(6).lowercased()
+            let tenant = "events_\(suffix)", other = "quiet_\(suffix)"
+            for name in [tenant, other] {
+                try await hub.createTenant(name, adminToken: token)
+                #expect(try await hub.send(.PUT, "/api/v1/tenants/\(name)/vpn", token: token, json: ["enabled": true]).status == .ok)
+            }
+            var ids: [String] = []
+            for name in ["a", "b", "c"] {
+                let peer = try await hub.send(.POST, "/api/v1/tenants/\(tenant)/vpn/peers", token: token, json: ["name": name]).jsonObject()
+                let id = try #require(peer["id"] as? String)
+                #expect(try await hub.send(.DELETE, "/api/v1/tenants/\(tenant)/vpn/peers/\(id)", token: token).status == .noContent)
+                ids.append(id)
+            }
+            let all = try await hub.send(.GET, "/api/v1/tenants/\(tenant)/events", token: token).jsonObject()
+            let items = try #require(all["items"] as? [[String: Any]])
+            #expect(items.map { $0["subject"] as? String } == ids.map { "vpn-peer:\($0)" }, "in the order they happened")
+            #expect(items.allSatisfy { $0["kind"] as? String == "vpn.peer.revoked" })
+            let numbers = items.compactMap { $0["id"] as? Int }
+            #expect(numbers == numbers.sorted() && Set(numbers).count == 3 && all["last_id"] as? Int == numbers.last)
+
+            let rest = try await hub.send(.GET, "/api/v1/tenants/\(tenant)/events?after=\(numbers[0])&limit=1", token: token).jsonObject()
+            #expect((rest["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [numbers[1]])
+            let none = try await hub.send(.GET, "/api/v1/tenants/\(tenant)/events?kind=vpn.network.", token: token).jsonObject()
+            #expect((none["items"] as? [[String: Any]])?.isEmpty == true)
+            let quiet = try await hub.send(.GET, "/api/v1/tenants/\(other)/events", token: token).jsonObject()
+            #expect((quiet["items"] as? [[String: Any]])?.isEmpty == true && quiet["last_id"] as? Int == 0, "another tenant's log is its own")
+            for bad in ["limit=0", "limit=5000", "after=-1", "after=x"] {
+                let refused = try await hub.send(.GET, "/api/v1/tenants/\(tenant)/events?\(bad)", token: token)
+                #expect(refused.status == .unprocessableEntity && refused.body.string.contains(String(bad.prefix { $0 != "=" })), "\(bad)")
+            }
+        }
+    }
+}
