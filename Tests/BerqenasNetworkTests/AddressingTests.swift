@@ -44,7 +44,10 @@ struct AddressingTests {
     @Test func tenantPoolGivesTheHubTheFirstHostAndPeersTheRest() throws {
         let pool = try TenantAddressPool(pool: try IPv4Network(parsing: TenantAddressPool.defaultPool))
         #expect(pool.slotCount == 256)
-        #expect(try pool.firstFreeSlot(excluding: [0, 1, 3]) == 2)
+        let allocated = try [0, 1, 3].map { try pool.network(slot: $0) }
+        #expect(try pool.firstFreeSlot(avoiding: allocated) == 2)
+        // Networks made under another tenant size stay respected: a /23 at slot 0 covers /24 slots 0 and 1.
+        #expect(try pool.firstFreeSlot(avoiding: [try IPv4Network(parsing: "10.60.0.0/23")]) == 2)
         let network = try pool.network(slot: 2)
         #expect(network.description == "10.60.2.0/24")
         #expect(TenantAddressPool.hubAddress(in: network).description == "10.60.2.1")
@@ -52,7 +55,7 @@ struct AddressingTests {
         let taken: Set = [IPv4Address("10.60.2.2")!, IPv4Address("10.60.2.3")!, IPv4Address("10.60.2.5")!]
         #expect(try TenantAddressPool.firstFreePeerAddress(in: network, excluding: taken).description == "10.60.2.4")
         #expect(throws: NetworkError.self) { try pool.network(slot: 256) }
-        #expect(throws: NetworkError.self) { try pool.firstFreeSlot(excluding: Set(0..<256)) }
+        #expect(throws: NetworkError.self) { try pool.firstFreeSlot(avoiding: [pool.pool]) }
         let small = try TenantAddressPool(pool: try IPv4Network(parsing: "198.18.0.0/30"), tenantPrefixLength: 30)
         let only = try small.network(slot: 0)
         #expect(try TenantAddressPool.firstFreePeerAddress(in: only, excluding: []).description == "198.18.0.2")

@@ -13,12 +13,18 @@ struct VPNSettingsTests {
         #expect(set.pool.slotCount == 16 && set.ports == 40000...40009 && set.backend == .wireguardGo)
         #expect(set.publicEndpoint == "hub.example.test")
         #expect(try VPNSettings.fromEnvironment(["BERQENAS_VPN_PORTS": "51820"]).ports == 51820...51820)
+        let wide = try VPNSettings.fromEnvironment(["BERQENAS_VPN_POOL": "198.19.0.0/16", "BERQENAS_VPN_TENANT_PREFIX": "/18",
+                                                    "BERQENAS_PUBLISH_MODE": "relay", "BERQENAS_PUBLIC_BIND": "198.18.20.1"])
+        #expect(wide.pool.slotCount == 4 && wide.pool.tenantPrefixLength == 18)
+        #expect(wide.publishMode == .relay && wide.publicBind?.description == "198.18.20.1")
     }
 
     @Test(arguments: [
         ("BERQENAS_VPN_POOL", "10.60.0.1/16"), ("BERQENAS_VPN_POOL", "10.60.0.0/26"), ("BERQENAS_VPN_PORTS", "51830-51820"),
         ("BERQENAS_VPN_PORTS", "0-10"), ("BERQENAS_VPN_PORTS", "a-b"), ("BERQENAS_VPN_PORTS", "1-2-3"),
         ("BERQENAS_VPN_BACKEND", "userspace"), ("BERQENAS_PUBLIC_ENDPOINT", "http://hub"),
+        ("BERQENAS_VPN_TENANT_PREFIX", "8"), ("BERQENAS_VPN_TENANT_PREFIX", "31"), ("BERQENAS_VPN_TENANT_PREFIX", "x"),
+        ("BERQENAS_PUBLISH_MODE", "proxy"), ("BERQENAS_PUBLIC_BIND", "0.0.0.0/0"),
     ])
     func unusableValuesNameTheirVariable(_ variable: String, _ value: String) {
         do {

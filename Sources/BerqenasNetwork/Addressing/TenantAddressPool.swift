@@ -26,9 +26,13 @@ public struct TenantAddressPool: Sendable, Equatable {
         return network
     }
 
-    /// The lowest slot not in `taken`.
-    public func firstFreeSlot(excluding taken: Set<Int>) throws -> Int {
-        for slot in 0..<slotCount where !taken.contains(slot) { return slot }
+    /// The lowest slot whose network overlaps none of `allocated` (networks made under another tenant
+    /// prefix length stay respected after the setting changes).
+    public func firstFreeSlot(avoiding allocated: [IPv4Network]) throws -> Int {
+        for slot in 0..<slotCount {
+            let candidate = try network(slot: slot)
+            if !allocated.contains(where: { $0.overlaps(candidate) }) { return slot }
+        }
         throw NetworkError("pool_exhausted", "every tenant network of pool \(pool) is allocated")
     }
 

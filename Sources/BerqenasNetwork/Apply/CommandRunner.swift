@@ -33,9 +33,11 @@ public struct CommandRunner: Sendable {
         }
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try? stdin.fileHandleForWriting.close()
-        // Read both pipes to their end before waiting, so a chatty tool cannot block on a full pipe.
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        // Read both pipes to their end at the same time before waiting, so a chatty tool (`wg show dump` of
+        // thousands of peers) cannot block on a full pipe while the other one is being read.
+        let errorReading = PipeReading(errors.fileHandleForReading)
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errorReading.wait()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let message = String(decoding: errorData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -60,5 +62,34 @@ public struct CommandRunner: Sendable {
             throw NetworkError("command_failed", "cannot start \(tool): \(error.localizedDescription)")
         }
         return process
+    }
+}
+
+/// A pipe read to its end on another thread.
+private final class PipeReading: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        DispatchQueue.global().async {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }
+    }
+
+    /// What was read (waits for the end of the pipe; the semaphore orders the write before this read).
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
+}
+
+/// Runs blocking work (child processes) on a Dispatch thread, keeping Swift concurrency's few cooperative
+/// threads free for the server while `wg` or `nft` runs.
+public enum Blocking {
+    public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
     }
 }

@@ -54,16 +54,21 @@ public final class LinuxWireGuard: @unchecked Sendable {
         try runner.run("/usr/sbin/ip", ["link", "set", spec.name, "up"])
     }
 
-    /// Applies peer changes one `wg set` each.
+    /// Applies peer changes, up to 256 per `wg set` (an interface brought up with thousands of peers takes a
+    /// few dozen commands, not thousands).
     public func apply(_ changes: [PeerChange], on name: String) throws {
-        for change in changes {
-            switch change {
-            case let .remove(publicKey):
-                try runner.run("/usr/bin/wg", ["set", name, "peer", publicKey, "remove"])
-            case let .set(peer):
-                try runner.run("/usr/bin/wg", ["set", name, "peer", peer.publicKey, "allowed-ips", peer.allowedIP,
-                                               "persistent-keepalive", peer.persistentKeepalive.map(String.init) ?? "off"])
+        for start in stride(from: 0, to: changes.count, by: 256) {
+            var arguments = ["set", name]
+            for change in changes[start..<min(start + 256, changes.count)] {
+                switch change {
+                case let .remove(publicKey):
+                    arguments += ["peer", publicKey, "remove"]
+                case let .set(peer):
+                    arguments += ["peer", peer.publicKey, "allowed-ips", peer.allowedIP,
+                                  "persistent-keepalive", peer.persistentKeepalive.map(String.init) ?? "off"]
+                }
             }
+            try runner.run("/usr/bin/wg", arguments)
         }
     }
 

@@ -55,6 +55,16 @@ public struct VPNSettings: Sendable, Equatable {
                 throw NetworkError(error.code, "BERQENAS_VPN_POOL: \(error.message)")
             }
         }
+        if let text = environment["BERQENAS_VPN_TENANT_PREFIX"], !text.isEmpty {
+            guard let length = Int(text.hasPrefix("/") ? String(text.dropFirst()) : text) else {
+                throw NetworkError("invalid_setting", "BERQENAS_VPN_TENANT_PREFIX must be a prefix length like 24, got '\(text)'")
+            }
+            do {
+                settings.pool = try TenantAddressPool(pool: settings.pool.pool, tenantPrefixLength: length)
+            } catch let error as NetworkError {
+                throw NetworkError(error.code, "BERQENAS_VPN_TENANT_PREFIX: \(error.message)")
+            }
+        }
         if let text = environment["BERQENAS_VPN_PORTS"], !text.isEmpty {
             settings.ports = try parsePorts(text)
         }

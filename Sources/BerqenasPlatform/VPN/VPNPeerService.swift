@@ -1,6 +1,7 @@
 import BerqenasNetwork
 import FluentKit
 import Foundation
+import SQLKit
 
 /// What a new peer asks for.
 public struct VPNPeerRequest: Sendable {
@@ -50,11 +51,14 @@ public struct VPNPeerService: Sendable {
             generated = pair
             publicKey = pair.publicKey
         }
-        let active = try await activePeers(of: network)
-        if active.contains(where: { $0.name == name }) {
+        let networkID = try network.requireID()
+        func active() -> QueryBuilder<VPNPeer> {
+            VPNPeer.query(on: database).filter(\.$networkID == networkID).filter(\.$revokedAt == nil)
+        }
+        if try await active().filter(\.$name == name).count() > 0 {
             throw PlatformError.conflict("peer_exists", "a peer named '\(name)' is already on this network")
         }
-        if active.contains(where: { $0.publicKey == publicKey.base64 }) || publicKey.base64 == network.hubPublicKey {
+        if try await active().filter(\.$publicKey == publicKey.base64).count() > 0 || publicKey.base64 == network.hubPublicKey {
             throw PlatformError.conflict("public_key_in_use", "that public key is already on this network")
         }
         let peer = VPNPeer()
@@ -73,7 +77,7 @@ public struct VPNPeerService: Sendable {
             peer.privateKeySealed = try secrets.seal(generated.privateKey.base64, context: Self.keyContext(try peer.requireID()))
         }
         try await insertWithFreeAddress(peer, network: network)
-        await networks.reconciler.reconcile(network)
+        await networks.reconciler.peerAdded(peer, to: network)
         return (peer, try generated.map { try config(of: peer, privateKey: $0.privateKey, network: network) })
     }
 
@@ -116,7 +120,7 @@ public struct VPNPeerService: Sendable {
         try await peer.save(on: database)
         try await EventLog(database: database).record("vpn.peer.revoked", tenantID: peer.tenantID, subject: "vpn-peer:\(try peer.requireID())",
                                                       message: "peer '\(peer.name)' was revoked")
-        if let network = try await VPNNetwork.find(peer.networkID, on: database) { await networks.reconciler.reconcile(network) }
+        if let network = try await VPNNetwork.find(peer.networkID, on: database) { await networks.reconciler.peerRemoved(peer, from: network) }
         await networks.reconciler.applyFirewall()
     }
 
@@ -146,8 +150,7 @@ public struct VPNPeerService: Sendable {
             try await expired.save(on: database)
         }
         for _ in 0..<50 {
-            let held = Set(try await VPNPeer.query(on: database).filter(\.$networkID == networkID).filter(\.$address != nil)
-                .all().compactMap { $0.address.flatMap(IPv4Address.init) })
+            let held = Set(try await heldAddresses(networkID).compactMap(IPv4Address.init))
             let address: IPv4Address
             do {
                 address = try TenantAddressPool.firstFreePeerAddress(in: tenantNetwork, excluding: held)
@@ -163,6 +166,18 @@ public struct VPNPeerService: Sendable {
             }
         }
         throw PlatformError.conflict("vpn_allocation_contended", "could not allocate an address under concurrent requests; try again")
+    }
+
+    /// The addresses held on a network, read as bare strings (no model per row: this runs for every new peer,
+    /// and networks may hold thousands).
+    private func heldAddresses(_ networkID: UUID) async throws -> [String] {
+        guard let sql = database as? any SQLDatabase else {
+            return try await VPNPeer.query(on: database).filter(\.$networkID == networkID).filter(\.$address != nil).all().compactMap(\.address)
+        }
+        struct Row: Decodable { let address: String }
+        return try await sql.select().column("address").from(VPNPeer.schema)
+            .where("network_id", .equal, SQLBind(networkID)).where("address", .isNot, SQLLiteral.null)
+            .all(decoding: Row.self).map(\.address)
     }
 
     static func keyContext(_ peerID: UUID) -> String { "vpn-peer-key:\(peerID.uuidString)" }

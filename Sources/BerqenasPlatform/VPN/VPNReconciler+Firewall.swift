@@ -31,7 +31,7 @@ extension VPNReconciler {
             var delta: [UUID: PublicationTraffic] = [:]
             if networks.isEmpty, natServices.isEmpty {
                 if loadedFirewall != nil {
-                    try wireGuard.runner.run(Self.nft, ["-f", "-"], input: IsolationRuleset.removal)
+                    try await Blocking.run { try wireGuard.runner.run(Self.nft, ["-f", "-"], input: IsolationRuleset.removal) }
                     loadedFirewall = nil
                 }
             } else {

@@ -10,7 +10,7 @@ public actor VPNReconciler {
     let database: any Database
     let secrets: SecretBox
     /// Nil: the `none` backend (stored and rendered, nothing applied).
-    let wireGuard: LinuxWireGuard?
+    nonisolated let wireGuard: LinuxWireGuard?
     let logger: Logger
     public nonisolated let backend: VPNSettings.Backend
     /// The last failure per network, cleared by a successful pass.
@@ -99,18 +99,19 @@ public actor VPNReconciler {
         do {
             if network.enabled {
                 let spec = try interfaceSpec(network)
+                // The interface is read before the database: a peer added meanwhile (database first, then its
+                // own `wg set`) is then never seen on the interface without being wanted, so never taken off.
+                try await Blocking.run { try wireGuard.ensure(spec) }
+                let current = try await Blocking.run { try wireGuard.dump(spec.name)?.peers ?? [] }
                 let peers = try await VPNPeer.query(on: database).filter(\.$networkID == id).filter(\.$revokedAt == nil).all()
                 let desired = peers.compactMap { peer in
                     peer.address.map { DesiredPeer(publicKey: peer.publicKey, allowedIP: "\($0)/32", persistentKeepalive: peer.persistentKeepalive) }
                 }
-                try wireGuard.ensure(spec)
-                let current = try wireGuard.dump(spec.name)?.peers ?? []
                 let changes = PeerReconciliation.changes(desired: desired, current: current)
-                try wireGuard.apply(changes, on: spec.name)
-                let measured = changes.isEmpty ? current : try wireGuard.dump(spec.name)?.peers ?? []
-                try await recordStatus(of: peers, from: measured)
+                if !changes.isEmpty { try await Blocking.run { try wireGuard.apply(changes, on: spec.name) } }
+                try await recordStatus(of: peers, from: current)
             } else {
-                try wireGuard.remove(network.interfaceName)
+                try await Blocking.run { try wireGuard.remove(network.interfaceName) }
             }
             if let previous = failures.removeValue(forKey: id) {
                 await event("vpn.network.recovered", network, "the VPN interface \(network.interfaceName) applies again (it had failed: \(previous))")
@@ -131,6 +132,31 @@ public actor VPNReconciler {
             try await events.record(kind, tenantID: network.tenantID, subject: "vpn-network:\(id)", message: message)
         } catch {
             logger.warning("VPN event \(kind) not recorded: \(String(describing: error))")
+        }
+    }
+
+    /// Puts one peer on its network's interface at once (one `wg set`) without a full pass, so adding a peer
+    /// costs the same with ten peers or ten thousand; if that fails, a full pass repairs the interface.
+    public nonisolated func peerAdded(_ peer: VPNPeer, to network: VPNNetwork) async {
+        guard let wireGuard, network.enabled, let address = peer.address else { return }
+        let change = PeerChange.set(DesiredPeer(publicKey: peer.publicKey, allowedIP: "\(address)/32",
+                                                persistentKeepalive: peer.persistentKeepalive))
+        await applyOne(change, wireGuard, network)
+    }
+
+    /// Takes one peer off its network's interface at once (its session ends there).
+    public nonisolated func peerRemoved(_ peer: VPNPeer, from network: VPNNetwork) async {
+        guard let wireGuard, network.enabled else { return }
+        await applyOne(.remove(publicKey: peer.publicKey), wireGuard, network)
+    }
+
+    private nonisolated func applyOne(_ change: PeerChange, _ wireGuard: LinuxWireGuard, _ network: VPNNetwork) async {
+        let name = network.interfaceName
+        do {
+            try await Blocking.run { try wireGuard.apply([change], on: name) }
+        } catch {
+            logger.warning("VPN \(name): a single peer change failed (\(String(describing: error))); reconciling the whole interface")
+            await reconcile(network)
         }
     }
 

@@ -71,7 +71,7 @@ public struct VPNService: Sendable {
             let taken = try await VPNNetwork.query(on: database).all()
             let slot: Int
             do {
-                slot = try settings.pool.firstFreeSlot(excluding: Set(taken.map(\.poolSlot)))
+                slot = try settings.pool.firstFreeSlot(avoiding: taken.compactMap { try? IPv4Network(parsing: $0.network) })
             } catch let error as NetworkError {
                 throw PlatformError.conflict("vpn_pool_exhausted", error.message)
             }
