@@ -42,8 +42,10 @@ public final class LinuxWireGuard: @unchecked Sendable {
         return nil
     }
 
-    /// Brings the interface to `spec` (creating it if missing), touching only what differs.
-    public func ensure(_ spec: InterfaceSpec) throws {
+    /// Brings the interface to `spec` (creating it if missing), touching only what differs; returns the
+    /// interface as it read it (its peers are still current: only key, port and address were set).
+    @discardableResult
+    public func ensure(_ spec: InterfaceSpec) throws -> WireGuardDump? {
         if !exists(spec.name) { try create(spec.name) }
         let current = try dump(spec.name)
         if current?.publicKey != spec.publicKey.base64 || current?.listenPort != spec.listenPort {
@@ -52,6 +54,7 @@ public final class LinuxWireGuard: @unchecked Sendable {
         }
         try runner.run("/usr/sbin/ip", ["address", "replace", "\(spec.address)/\(spec.network.prefixLength)", "dev", spec.name])
         try runner.run("/usr/sbin/ip", ["link", "set", spec.name, "up"])
+        return current
     }
 
     /// Applies peer changes, up to 256 per `wg set` (an interface brought up with thousands of peers takes a

@@ -24,6 +24,7 @@ public struct VPNPeerService: Sendable {
     let database: any Database
     let secrets: SecretBox
     let networks: VPNService
+    let addressBook = AddressBook()
 
     public init(database: any Database, secrets: SecretBox, networks: VPNService) {
         self.database = database
@@ -138,22 +139,24 @@ public struct VPNPeerService: Sendable {
     }
 
     /// Releases addresses whose grace has passed, then takes the lowest free one; a request that loses a
-    /// race for an address (the unique index) tries the next.
+    /// race for an address (the unique index: another hub took it) reloads what is held and tries again.
     private func insertWithFreeAddress(_ peer: VPNPeer, network: VPNNetwork) async throws {
         let tenantNetwork = try IPv4Network(parsing: network.network)
         let networkID = try network.requireID()
         let graceStart = Date().addingTimeInterval(-Double(networks.settings.addressGraceSeconds))
+        var released: [IPv4Address] = []
         for expired in try await VPNPeer.query(on: database).filter(\.$networkID == networkID)
             .filter(\.$revokedAt < graceStart).filter(\.$address != nil).all() {
+            released += [expired.address.flatMap(IPv4Address.init)].compactMap { $0 }
             expired.releasedAddress = expired.address
             expired.address = nil
             try await expired.save(on: database)
         }
+        await addressBook.release(released, networkID: networkID)
         for _ in 0..<50 {
-            let held = Set(try await heldAddresses(networkID).compactMap(IPv4Address.init))
             let address: IPv4Address
             do {
-                address = try TenantAddressPool.firstFreePeerAddress(in: tenantNetwork, excluding: held)
+                address = try await addressBook.claim(in: tenantNetwork, networkID: networkID) { try await heldAddresses(networkID) }
             } catch let error as NetworkError {
                 throw PlatformError.conflict("vpn_network_full", error.message)
             }
@@ -162,7 +165,11 @@ public struct VPNPeerService: Sendable {
                 try await peer.create(on: database)
                 return
             } catch let error as any DatabaseError where error.isConstraintFailure {
+                await addressBook.forget(networkID)
                 continue
+            } catch {
+                await addressBook.unclaim(address, networkID: networkID)
+                throw error
             }
         }
         throw PlatformError.conflict("vpn_allocation_contended", "could not allocate an address under concurrent requests; try again")

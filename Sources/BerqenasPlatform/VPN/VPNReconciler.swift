@@ -101,8 +101,7 @@ public actor VPNReconciler {
                 let spec = try interfaceSpec(network)
                 // The interface is read before the database: a peer added meanwhile (database first, then its
                 // own `wg set`) is then never seen on the interface without being wanted, so never taken off.
-                try await Blocking.run { try wireGuard.ensure(spec) }
-                let current = try await Blocking.run { try wireGuard.dump(spec.name)?.peers ?? [] }
+                let current = try await Blocking.run { try wireGuard.ensure(spec)?.peers ?? [] }
                 let peers = try await VPNPeer.query(on: database).filter(\.$networkID == id).filter(\.$revokedAt == nil).all()
                 let desired = peers.compactMap { peer in
                     peer.address.map { DesiredPeer(publicKey: peer.publicKey, allowedIP: "\($0)/32", persistentKeepalive: peer.persistentKeepalive) }
