@@ -30,6 +30,10 @@ public actor VPNReconciler {
     public nonisolated let publishing: PublishingMode
     let relays: PublicationRelays
     let events: EventLog
+    /// Per network, what the status poller last recorded for each peer (by public key).
+    var statusMemory: [UUID: [String: PeerStatusReading]] = [:]
+    /// Periodic passes so far (every twelfth compares all peers).
+    private var passes = 0
     private var loop: Task<Void, Never>?
     /// The last reconcile pass queued (passes run one after another).
     private var queue: Task<Void, Never>?
@@ -77,18 +81,20 @@ public actor VPNReconciler {
     /// Applies one network (and its peers); a failure is logged and shown in the network's state.
     /// Passes run one at a time, in call order, each reading the database afresh: a pass that read the
     /// peers before another pass added one cannot take that peer off again.
-    public func reconcile(_ network: VPNNetwork) async {
+    public func reconcile(_ network: VPNNetwork, full: Bool = true) async {
         guard wireGuard != nil, let id = network.id else { return }
         let previous = queue
         let pass = Task {
             await previous?.value
-            await self.apply(networkID: id)
+            await self.apply(networkID: id, full: full)
         }
         queue = pass
         await pass.value
     }
 
-    private func apply(networkID id: UUID) async {
+    /// `full`: compare every wanted peer with the interface; otherwise only poll the status (peers come and
+    /// go through `peerAdded`/`peerRemoved`, and every twelfth pass is full anyway).
+    private func apply(networkID id: UUID, full: Bool) async {
         guard let wireGuard else { return }
         let found: VPNNetwork?
         do { found = try await VPNNetwork.find(id, on: database) } catch {
@@ -102,13 +108,17 @@ public actor VPNReconciler {
                 // The interface is read before the database: a peer added meanwhile (database first, then its
                 // own `wg set`) is then never seen on the interface without being wanted, so never taken off.
                 let current = try await Blocking.run { try wireGuard.ensure(spec)?.peers ?? [] }
-                let peers = try await VPNPeer.query(on: database).filter(\.$networkID == id).filter(\.$revokedAt == nil).all()
-                let desired = peers.compactMap { peer in
-                    peer.address.map { DesiredPeer(publicKey: peer.publicKey, allowedIP: "\($0)/32", persistentKeepalive: peer.persistentKeepalive) }
+                if full || current.isEmpty || statusMemory[id] == nil {
+                    let peers = try await VPNPeer.query(on: database).filter(\.$networkID == id).filter(\.$revokedAt == nil).all()
+                    let desired = peers.compactMap { peer in
+                        peer.address.map { DesiredPeer(publicKey: peer.publicKey, allowedIP: "\($0)/32", persistentKeepalive: peer.persistentKeepalive) }
+                    }
+                    let changes = PeerReconciliation.changes(desired: desired, current: current)
+                    if !changes.isEmpty { try await Blocking.run { try wireGuard.apply(changes, on: spec.name) } }
+                    try await recordStatus(of: peers, from: current, networkID: id, complete: true)
+                } else {
+                    try await refreshStatus(from: current, networkID: id)
                 }
-                let changes = PeerReconciliation.changes(desired: desired, current: current)
-                if !changes.isEmpty { try await Blocking.run { try wireGuard.apply(changes, on: spec.name) } }
-                try await recordStatus(of: peers, from: current)
             } else {
                 try await Blocking.run { try wireGuard.remove(network.interfaceName) }
             }
@@ -163,7 +173,9 @@ public actor VPNReconciler {
     public func reconcileAll() async {
         guard wireGuard != nil else { return }
         do {
-            for network in try await VPNNetwork.query(on: database).all() { await reconcile(network) }
+            passes += 1
+            let full = passes % 12 == 1
+            for network in try await VPNNetwork.query(on: database).all() { await reconcile(network, full: full) }
         } catch {
             logger.warning("VPN reconcile: \(String(describing: error))")
         }
@@ -189,28 +201,6 @@ public actor VPNReconciler {
         loop = nil
         await relays.stopAll()
         wireGuard?.shutdown()
-    }
-
-    /// Stores each peer's handshake, endpoint and byte counts as `wg show dump` reports them (only peers
-    /// whose reading changed are written); a peer that connected, or whose last handshake grew too old,
-    /// becomes an event.
-    private func recordStatus(of peers: [VPNPeer], from dump: [WireGuardDump.Peer]) async throws {
-        let byKey = Dictionary(dump.map { ($0.publicKey, $0) }, uniquingKeysWith: { first, _ in first })
-        for peer in peers {
-            var changed = false
-            if let reading = byKey[peer.publicKey] {
-                changed = peer.record(handshake: reading.latestHandshake, endpoint: reading.endpoint,
-                                      receivedCounter: reading.receivedBytes, sentCounter: reading.sentBytes)
-            }
-            let connection = peer.connectionChange()
-            if changed || connection != nil { try await peer.save(on: database) }
-            if let connected = connection {
-                try await events.record(connected ? "vpn.peer.connected" : "vpn.peer.disconnected", tenantID: peer.tenantID,
-                                        subject: "vpn-peer:\(try peer.requireID())",
-                                        message: connected ? "peer '\(peer.name)' connected from \(peer.endpoint ?? "an unknown endpoint")"
-                                            : "peer '\(peer.name)' has had no handshake for \(Int(VPNPeer.connectedWithin)) s")
-            }
-        }
     }
 
     /// The interface as the database describes it, with the hub's private key unsealed (for `wg` only).
