@@ -282,6 +282,13 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
         assert not reaches(sites[2], site_address, 8099, 2), "tenants are isolated"
         assert "berqenas" in in_ns(hub_ns, "nft", "list", "tables").stdout
 
+        # A tenant deleted for good takes its interface with it (at the next pass).
+        api.call("DELETE", "/api/v1/tenants/other")
+        api.call("DELETE", "/api/v1/tenants/other?permanent=true")
+        wait_until(lambda: in_ns(hub_ns, "ip", "link", "show", other_vpn["interface"], check=False).returncode != 0, 15,
+                   "the deleted tenant's interface to go")
+        assert in_ns(hub_ns, "ip", "link", "show", vpn["interface"], check=False).returncode == 0
+
         # Revoked: the peer leaves the hub's interface at once and the tunnel stops carrying traffic.
         status, _ = api.call("DELETE", f"/api/v1/tenants/stores/vpn/peers/{peer['id']}")
         assert status == 204

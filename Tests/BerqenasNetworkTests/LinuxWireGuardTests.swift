@@ -69,6 +69,16 @@ struct LinuxWireGuardTests {
         try backend.remove(name)
         #expect(try backend.dump(name) == nil)
     }
+
+    @Test func onlyInterfacesNamedLikeTheHubsAreItsOwn() throws {
+        let namespace = "bqt-" + UUID().uuidString.prefix(8).lowercased()
+        try CommandRunner().run("/usr/sbin/ip", ["netns", "add", namespace])
+        defer { _ = try? CommandRunner().run("/usr/sbin/ip", ["netns", "delete", namespace]) }
+        let runner = CommandRunner(namespace: namespace)
+        for name in ["bq9", "bq12x", "tun0"] { try runner.run("/usr/sbin/ip", ["tuntap", "add", "dev", name, "mode", "tun"]) }
+        #expect(try LinuxWireGuard(creation: .userspace, runner: runner).berqenasInterfaces() == ["bq9"])
+        #expect(try LinuxWireGuard(creation: .kernel, runner: runner).berqenasInterfaces() == [], "the kernel backend owns WireGuard links only")
+    }
 }
 
 struct PeerReconciliationTests {

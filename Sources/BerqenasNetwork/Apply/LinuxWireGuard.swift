@@ -103,6 +103,20 @@ public final class LinuxWireGuard: @unchecked Sendable {
         }
     }
 
+    /// The WireGuard interfaces here named like the hub names them (`bq` and a number).
+    public func berqenasInterfaces() throws -> [String] {
+        let listing = try runner.run("/usr/sbin/ip", ["-o", "link", "show", "type", "wireguard"])
+            + (creation == .userspace ? try runner.run("/usr/sbin/ip", ["-o", "link", "show", "type", "tun"]) : "")
+        return listing.split(separator: "\n").compactMap { line in
+            // "7: bq0: <POINTOPOINT,…> mtu 1420 …"
+            let fields = line.split(separator: ":", maxSplits: 2)
+            guard fields.count >= 2 else { return nil }
+            let name = fields[1].trimmingCharacters(in: .whitespaces)
+            guard name.hasPrefix("bq"), name.count > 2, name.dropFirst(2).allSatisfy(\.isNumber) else { return nil }
+            return name
+        }
+    }
+
     func exists(_ name: String) -> Bool {
         (try? runner.run("/usr/sbin/ip", ["link", "show", "dev", name])) != nil
     }

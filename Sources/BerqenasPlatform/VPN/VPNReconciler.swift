@@ -175,11 +175,23 @@ public actor VPNReconciler {
         do {
             passes += 1
             let full = passes % 12 == 1
-            for network in try await VPNNetwork.query(on: database).all() { await reconcile(network, full: full) }
+            let networks = try await VPNNetwork.query(on: database).all()
+            for network in networks { await reconcile(network, full: full) }
+            try await removeStrayInterfaces(keeping: Set(networks.map(\.interfaceName)))
         } catch {
             logger.warning("VPN reconcile: \(String(describing: error))")
         }
         await applyFirewall()
+    }
+
+    /// Takes away Berqenas interfaces (`bq<n>`) no network in the database has any more: a tenant deleted
+    /// for good takes its network with it.
+    private func removeStrayInterfaces(keeping wanted: Set<String>) async throws {
+        guard let wireGuard else { return }
+        for name in try await Blocking.run({ try wireGuard.berqenasInterfaces() }) where !wanted.contains(name) {
+            logger.notice("VPN: removing \(name), which no tenant network uses any more")
+            try await Blocking.run { try wireGuard.remove(name) }
+        }
     }
 
     /// Reconciles now and then every `interval`.
