@@ -52,6 +52,20 @@ except OSError as error:
     print("second:" + type(error).__name__, flush=True)
 """
 
+def disable_while_open(api, tenant, publication_id, client_ns, port, processes):
+    """Opens a connection from `client_ns` through the hub's port (and sees it echo), disables the publication,
+    then uses the connection again: returns what the client saw the second time."""
+    held = subprocess.Popen(["ip", "netns", "exec", client_ns, "python3", "-c", HELD_CONNECTION, "198.18.20.1", str(port)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    processes.append(held)
+    assert held.stdout.readline().strip() == "first:ping"
+    status, closed = api.call("PATCH", f"/api/v1/tenants/{tenant}/publications/{publication_id}", {"enabled": False})
+    assert status == 200 and closed["state"] == "disabled"
+    held.stdin.write("go\n")
+    held.stdin.flush()
+    return held.stdout.readline().strip()
+
+
 ECHO_SERVER = """
 import socket, sys, threading
 def echo(connection):
@@ -254,15 +268,8 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
             processes.append(subprocess.Popen(["ip", "netns", "exec", sites[1], "python3", "-c", ECHO_SERVER, second["address"], "8098"]))
             _, echo = api.call("POST", "/api/v1/tenants/stores/publications",
                                {"peer_id": second["id"], "target_port": 8098, "public_port": 18098})
-            held = subprocess.Popen(["ip", "netns", "exec", client_ns, "python3", "-c", HELD_CONNECTION, "198.18.20.1", "18098"],
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-            processes.append(held)
-            assert held.stdout.readline().strip() == "first:ping"
-            status, closed = api.call("PATCH", f"/api/v1/tenants/stores/publications/{echo['id']}", {"enabled": False})
-            assert status == 200 and closed["state"] == "disabled"
-            held.stdin.write("go\n")
-            held.stdin.flush()
-            assert held.stdout.readline().strip() == "second:ConnectionResetError", "the open connection was cut"
+            after = disable_while_open(api, "stores", echo["id"], client_ns, 18098, processes)
+            assert after == "second:ConnectionResetError", "the open connection was cut"
             assert not reaches(client_ns, "198.18.20.1", 18098, 3, source="198.18.20.2"), "disabled: unreachable"
             assert reaches(client_ns, "198.18.20.1", 15432, 3, source="198.18.20.2"), "the other publication is untouched"
             api.call("PATCH", f"/api/v1/tenants/stores/publications/{published['id']}", {"enabled": False})
@@ -349,15 +356,8 @@ def test_publication_through_the_hubs_own_relay(tmp_path, namespaces):
         _, stats = api.call("GET", f"/api/v1/tenants/shops/publications/{published['id']}/stats")
         assert stats == {"id": published["id"], "connections": 1, "bytes_in": 4, "bytes_out": 4, "mode": "relay"}, stats
 
-        held = subprocess.Popen(["ip", "netns", "exec", client_ns, "python3", "-c", HELD_CONNECTION, "198.18.20.1", "18098"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        processes.append(held)
-        assert held.stdout.readline().strip() == "first:ping"
-        status, closed = api.call("PATCH", f"/api/v1/tenants/shops/publications/{published['id']}", {"enabled": False})
-        assert status == 200 and closed["state"] == "disabled"
-        held.stdin.write("go\n")
-        held.stdin.flush()
-        assert held.stdout.readline().strip() in ("second:b''", "second:ConnectionResetError"), "the open connection was cut"
+        after = disable_while_open(api, "shops", published["id"], client_ns, 18098, processes)
+        assert after in ("second:b''", "second:ConnectionResetError"), "the open connection was cut"
         assert not reaches(client_ns, "198.18.20.1", 18098, 2), "disabled: nothing listens"
         _, stats = api.call("GET", f"/api/v1/tenants/shops/publications/{published['id']}/stats")
         assert stats["connections"] == 2 and stats["bytes_in"] == 8 and stats["bytes_out"] == 8, stats
