@@ -16,8 +16,20 @@ extension VPNReconciler {
     /// Replaces the `inet berqenas` nftables table with the rules for the enabled networks and, in `nat`
     /// mode, the enabled publications (one transaction, and only when the rules changed); in `relay` mode
     /// starts and stops relays instead. Isolation is the point of the table, so a failure here marks every
-    /// network in error.
+    /// network in error. Calls run one after another, each reading the database afresh, so a pass that read
+    /// the publications before a change cannot load its stale rules after the change's own pass.
     public func applyFirewall() async {
+        guard wireGuard != nil else { return }
+        let previous = firewallQueue
+        let pass = Task {
+            await previous?.value
+            await self.loadFirewall()
+        }
+        firewallQueue = pass
+        await pass.value
+    }
+
+    private func loadFirewall() async {
         guard let wireGuard else { return }
         do {
             let enabled = try await VPNNetwork.query(on: database).filter(\.$enabled == true).all()

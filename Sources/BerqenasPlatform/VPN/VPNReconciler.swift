@@ -37,6 +37,8 @@ public actor VPNReconciler {
     private var loop: Task<Void, Never>?
     /// The last reconcile pass queued (passes run one after another).
     private var queue: Task<Void, Never>?
+    /// The last firewall load queued (likewise).
+    var firewallQueue: Task<Void, Never>?
     private let stopping = StopFlag()
 
     init(database: any Database, secrets: SecretBox, settings: VPNSettings, logger: Logger) {
@@ -120,6 +122,7 @@ public actor VPNReconciler {
                     try await refreshStatus(from: current, networkID: id)
                 }
             } else {
+                statusMemory[id] = nil
                 try await Blocking.run { try wireGuard.remove(network.interfaceName) }
             }
             if let previous = failures.removeValue(forKey: id) {
