@@ -47,6 +47,10 @@ let package = Package(
             dependencies: ["CQRencode", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
+            name: "BerqenasAutoAPI",
+            dependencies: ["DatabaseConnectors"]
+        ),
+        .target(
             name: "BerqenasSync",
             dependencies: ["DatabaseConnectors"]
         ),
@@ -107,6 +111,11 @@ let package = Package(
         .testTarget(
             name: "BerqenasSyncTests",
             dependencies: ["BerqenasSync", "DatabaseConnectors", "BerqenasTestSupport", .product(name: "SQLiteNIO", package: "sqlite-nio")]
+        ),
+        .testTarget(
+            name: "BerqenasAutoAPITests",
+            dependencies: ["BerqenasAutoAPI", "DatabaseConnectors", "BerqenasTestSupport", .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                           .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(
             name: "BerqenasNetworkTests",

@@ -35,7 +35,7 @@ struct VPNController {
             tag: "vpn", responseBody: .string, responseIsPlainText: true, alsoAnswersPNG: true,
             query: [.init(name: "format", schema: .string(required: false, allowedValues: ["text", "qr"]),
                           description: "text (the default): the wg-quick file; qr: a PNG QR code of it")],
-            failureStatuses: [404, 409]
+            failureStatuses: [404, 409, 422]
         ), use: config)
         peers.on(.POST, ":id", "check", operation: Operation(
             id: "vpn.peers.check", summary: "A TCP connect through the tunnel to a port of the peer (3 s timeout): reachable and latency, or why not",

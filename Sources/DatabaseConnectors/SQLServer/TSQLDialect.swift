@@ -26,7 +26,8 @@ public struct TSQLDialect: Sendable {
         column.nativeType.isEmpty ? SQLServerTypeMap.nativeType(for: column.canonicalType) : column.nativeType
     }
 
-    private func write(_ parameter: Int, _ column: ColumnSchema) -> String {
+    /// Parameter `@pN` (nvarchar) converted to the column's type.
+    public func write(_ parameter: Int, _ column: ColumnSchema) -> String {
         SQLServerTypeMap.writeExpression("@p\(parameter)", column.canonicalType, nativeType: castType(column))
     }
 

@@ -1,0 +1,216 @@
+import DatabaseConnectors
+
+/// A statement ready to run: SQL text whose every value is a bound parameter (as text; nil is NULL).
+public struct CompiledQuery: Sendable, Equatable {
+    public var sql: String
+    public var binds: [String?]
+    /// The result's columns, in order: output name, the column it reads, and its cast.
+    public var columns: [ResultColumn]
+}
+
+/// One column of a result.
+public struct ResultColumn: Sendable, Equatable {
+    public var name: String
+    public var source: ColumnSchema
+    public var cast: CastType?
+}
+
+/// Turns a parsed request into SQL for one engine. Names are looked up in the served columns (an unknown
+/// one is a 400, never SQL text); values only ever travel as bound parameters.
+public struct QueryCompiler: Sendable {
+    public let flavor: SQLFlavor
+    public let table: TableSchema
+    /// The columns the API serves, by name (all of the table's unless its definition narrows them).
+    let served: [String: ColumnSchema]
+    let servedOrder: [ColumnSchema]
+
+    public init(flavor: SQLFlavor, table: TableSchema, servedColumns: [String]? = nil) {
+        self.flavor = flavor
+        self.table = table
+        let wanted = servedColumns.map(Set.init)
+        servedOrder = table.columns.filter { wanted?.contains($0.name) ?? true }
+        served = Dictionary(servedOrder.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// `SELECT … FROM … WHERE … ORDER BY … LIMIT/OFFSET`; `maxRows` caps the limit (nil: no cap).
+    public func select(_ request: ReadRequest, maxRows: Int?) throws -> CompiledQuery {
+        var binds: [String?] = []
+        let columns = try resultColumns(request.select)
+        let list = columns.map { column in
+            let reference = flavor.quote(column.source.name)
+            return "\(column.cast.map { flavor.cast(reference, to: $0) } ?? reference) AS \(flavor.quote(column.name))"
+        }.joined(separator: ", ")
+        var sql = "SELECT \(list) FROM \(flavor.qualified(table.table))"
+        if let condition = try whereClause(request.filters, &binds) { sql += " WHERE \(condition)" }
+        let limit = [request.limit, maxRows].compactMap { $0 }.min()
+        let order = try orderClause(request.order)
+        switch flavor {
+        case .postgresql, .sqlite:
+            if let order { sql += " ORDER BY \(order)" }
+            if let limit { sql += " LIMIT \(limit)" }
+            if let offset = request.offset, offset > 0 { sql += (limit == nil && isSQLite ? " LIMIT -1" : "") + " OFFSET \(offset)" }
+        case .tsql:
+            if limit != nil || (request.offset ?? 0) > 0 {
+                // OFFSET … FETCH needs an order: the primary key keeps pages stable.
+                let keyOrder = table.primaryKey.map { flavor.quote($0) }.joined(separator: ", ")
+                sql += " ORDER BY \(order ?? (keyOrder.isEmpty ? "(SELECT NULL)" : keyOrder))"
+                sql += " OFFSET \(request.offset ?? 0) ROWS"
+                if let limit { sql += " FETCH NEXT \(limit) ROWS ONLY" }
+            } else if let order {
+                sql += " ORDER BY \(order)"
+            }
+        }
+        return CompiledQuery(sql: sql, binds: binds, columns: columns)
+    }
+
+    /// `SELECT COUNT(*)` over the same filters (for `Prefer: count=exact`).
+    public func count(_ request: ReadRequest) throws -> CompiledQuery {
+        var binds: [String?] = []
+        var sql = "SELECT COUNT(*) AS \(flavor.quote("count")) FROM \(flavor.qualified(table.table))"
+        if let condition = try whereClause(request.filters, &binds) { sql += " WHERE \(condition)" }
+        return CompiledQuery(sql: sql, binds: binds, columns: [])
+    }
+
+    private var isSQLite: Bool {
+        if case .sqlite = flavor { return true }
+        return false
+    }
+
+    func column(_ name: String) throws -> ColumnSchema {
+        guard let column = served[name] else { throw AutoAPIError.unknownColumn(name, table: table.table.name) }
+        return column
+    }
+
+    private func resultColumns(_ items: [SelectItem]) throws -> [ResultColumn] {
+        var columns: [ResultColumn] = []
+        for item in items {
+            switch item {
+            case .all:
+                columns += servedOrder.map { ResultColumn(name: $0.name, source: $0, cast: nil) }
+            case let .column(name, alias, cast):
+                columns.append(ResultColumn(name: alias ?? name, source: try column(name), cast: cast))
+            }
+        }
+        return columns
+    }
+
+    func whereClause(_ filters: [FilterNode], _ binds: inout [String?]) throws -> String? {
+        guard !filters.isEmpty else { return nil }
+        return try filters.map { try node($0, &binds) }.joined(separator: " AND ")
+    }
+
+    private func node(_ node: FilterNode, _ binds: inout [String?]) throws -> String {
+        switch node {
+        case let .condition(condition):
+            return try self.condition(condition, &binds)
+        case let .group(conjunction, negated, members):
+            let joined = try members.map { try self.node($0, &binds) }.joined(separator: conjunction == .and ? " AND " : " OR ")
+            return negated ? "NOT (\(joined))" : "(\(joined))"
+        }
+    }
+
+    private func condition(_ condition: Condition, _ binds: inout [String?]) throws -> String {
+        let column = try column(condition.column)
+        let reference = flavor.quote(column.name)
+        func bind(_ value: String) -> String {
+            binds.append(flavor.boundValue(value, for: column))
+            return flavor.parameter(binds.count, typedLike: column)
+        }
+        func bindText(_ value: String) -> String {
+            binds.append(value)
+            return flavor.textParameter(binds.count)
+        }
+        let sql: String
+        switch condition.operation {
+        case let .compare(comparison, value):
+            let symbol = switch comparison {
+            case .eq: "="
+            case .neq: "<>"
+            case .gt: ">"
+            case .gte: ">="
+            case .lt: "<"
+            case .lte: "<="
+            }
+            sql = "\(reference) \(symbol) \(bind(value))"
+        case let .like(pattern, caseInsensitive):
+            sql = likeCondition(flavor.asText(reference, column), pattern: pattern, caseInsensitive: caseInsensitive, bindText)
+        case let .match(pattern, caseInsensitive):
+            guard case .postgresql = flavor else {
+                throw AutoAPIError.unsupported("match and imatch (regular expressions) need a PostgreSQL source",
+                                               hint: "use like or ilike with * as the wildcard")
+            }
+            sql = "\(flavor.asText(reference, column)) \(caseInsensitive ? "~*" : "~") \(bindText(pattern))"
+        case let .isIn(values):
+            sql = values.isEmpty ? flavor.never : "\(reference) IN (\(values.map(bind).joined(separator: ", ")))"
+        case let .isValue(value):
+            sql = isCondition(reference, value)
+        case let .isDistinct(value):
+            switch flavor {
+            case .postgresql: sql = "\(reference) IS DISTINCT FROM \(bind(value))"
+            case .sqlite: sql = "\(reference) IS NOT \(bind(value))"
+            case .tsql: sql = "NOT EXISTS (SELECT \(reference) INTERSECT SELECT \(bind(value)))"
+            }
+        }
+        return condition.negated ? "NOT (\(sql))" : sql
+    }
+
+    /// like/ilike: PostgreSQL's own operators; SQLite's LIKE (case-insensitive for ASCII) or GLOB (case-
+    /// sensitive); SQL Server's LIKE under a case-sensitive or -insensitive collation.
+    private func likeCondition(_ text: String, pattern: String, caseInsensitive: Bool, _ bindText: (String) -> String) -> String {
+        switch flavor {
+        case .postgresql:
+            return "\(text) \(caseInsensitive ? "ILIKE" : "LIKE") \(bindText(pattern))"
+        case .sqlite:
+            return caseInsensitive ? "\(text) LIKE \(bindText(pattern)) ESCAPE '\\'" : "\(text) GLOB \(bindText(Self.glob(pattern)))"
+        case .tsql:
+            let collation = caseInsensitive ? "Latin1_General_CI_AS" : "Latin1_General_CS_AS"
+            return "\(text) COLLATE \(collation) LIKE \(bindText(pattern.replacingOccurrences(of: "[", with: "[[]"))) ESCAPE '\\'"
+        }
+    }
+
+    /// A LIKE pattern (`%`, `_`, `\` escapes) as a GLOB pattern (`*`, `?`, brackets for literals).
+    static func glob(_ pattern: String) -> String {
+        var result = ""
+        var escaped = false
+        for character in pattern {
+            if escaped {
+                result += "*?[".contains(character) ? "[\(character)]" : String(character)
+                escaped = false
+                continue
+            }
+            switch character {
+            case "\\": escaped = true
+            case "%": result += "*"
+            case "_": result += "?"
+            case "*", "?", "[": result += "[\(character)]"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    private func isCondition(_ reference: String, _ value: Condition.IsValue) -> String {
+        switch (value, flavor) {
+        case (.null, _), (.unknown, _): "\(reference) IS NULL"
+        case (.notNull, _): "\(reference) IS NOT NULL"
+        case (.true, .tsql): "\(reference) = 1"
+        case (.false, .tsql): "\(reference) = 0"
+        case (.true, _): "\(reference) IS TRUE"
+        case (.false, _): "\(reference) IS FALSE"
+        }
+    }
+
+    private func orderClause(_ terms: [OrderTerm]) throws -> String? {
+        guard !terms.isEmpty else { return nil }
+        return try terms.map { term in
+            let reference = flavor.quote(try column(term.column).name)
+            let direction = term.descending ? "DESC" : "ASC"
+            guard let nullsFirst = term.nullsFirst else { return "\(reference) \(direction)" }
+            if case .tsql = flavor {
+                // SQL Server has no NULLS FIRST/LAST: nulls are sorted by a leading key of their own.
+                return "CASE WHEN \(reference) IS NULL THEN \(nullsFirst ? 0 : 1) ELSE \(nullsFirst ? 1 : 0) END, \(reference) \(direction)"
+            }
+            return "\(reference) \(direction) NULLS \(nullsFirst ? "FIRST" : "LAST")"
+        }.joined(separator: ", ")
+    }
+}

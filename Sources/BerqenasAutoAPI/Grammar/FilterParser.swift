@@ -1,0 +1,79 @@
+/// Column filters (`price=gte.10`, `name=not.in.("a,b",c)`) and logic groups
+/// (`or=(age.lt.18,and(age.gt.65,retired.is.true))`).
+enum FilterParser {
+    /// `not.` (optional), an operator, `.`, its value: the right side of `column=`.
+    static func operation(_ text: Substring, column: String, quotedValues: Bool) throws -> Condition {
+        var rest = text
+        var negated = false
+        if rest.hasPrefix("not.") {
+            negated = true
+            rest = rest.dropFirst(4)
+        }
+        guard let dot = rest.firstIndex(of: ".") else {
+            throw AutoAPIError.unparsable("filter", details: "\(column)=\(text): expected operator.value (like eq.5)",
+                                          hint: "operators: eq neq gt gte lt lte like ilike match imatch in is isdistinct, each may follow not.")
+        }
+        let name = rest[..<dot]
+        let rawValue = rest[rest.index(after: dot)...]
+        let value = quotedValues ? ListSplitter.unquote(rawValue) : String(rawValue)
+        let operation: Condition.Operation
+        if let comparison = Condition.Comparison(rawValue: String(name)) {
+            operation = .compare(comparison, value)
+        } else {
+            switch name {
+            case "like", "ilike": operation = .like(value.replacingOccurrences(of: "*", with: "%"), caseInsensitive: name == "ilike")
+            case "match", "imatch": operation = .match(value, caseInsensitive: name == "imatch")
+            case "in": operation = .isIn(try list(rawValue, column: column))
+            case "is":
+                guard let known = Condition.IsValue(rawValue: value.lowercased()) else {
+                    throw AutoAPIError.unparsable("filter", details: "\(column)=is.\(value): is takes null, not_null, true, false or unknown")
+                }
+                operation = .isValue(known)
+            case "isdistinct": operation = .isDistinct(value)
+            case "fts", "plfts", "phfts", "wfts", "cs", "cd", "ov", "sl", "sr", "nxr", "nxl", "adj":
+                throw AutoAPIError.unsupported("operator \(name) (full-text search, arrays, ranges) is not served yet",
+                                               hint: "use eq, neq, gt, gte, lt, lte, like, ilike, match, imatch, in, is or isdistinct")
+            default:
+                if name.contains("(") {
+                    throw AutoAPIError.unsupported("operator modifiers like \(name) are not served yet")
+                }
+                throw AutoAPIError.unparsable("filter", details: "unknown operator '\(name)' in \(column)=\(text)",
+                                              hint: "operators: eq neq gt gte lt lte like ilike match imatch in is isdistinct")
+            }
+        }
+        return Condition(column: column, negated: negated, operation: operation)
+    }
+
+    /// `(a,"b,c",d)` -> [a, "b,c", d]; `()` -> [].
+    static func list(_ text: Substring, column: String) throws -> [String] {
+        guard text.first == "(", text.last == ")" else {
+            throw AutoAPIError.unparsable("filter", details: "\(column)=in.\(text): in takes a list in parentheses, like in.(1,2,3)")
+        }
+        let inner = text.dropFirst().dropLast()
+        if inner.isEmpty { return [] }
+        return try ListSplitter.split(inner).map(ListSplitter.unquote)
+    }
+
+    /// The members of `and=(…)` / `or=(…)`: conditions `column.[not.]op.value` and nested groups.
+    static func group(_ text: Substring, conjunction: FilterNode.Conjunction, negated: Bool) throws -> FilterNode {
+        guard text.first == "(", text.last == ")", text.count >= 2 else {
+            throw AutoAPIError.unparsable("logic tree", details: "\(conjunction.rawValue)=\(text): expected (…)")
+        }
+        let members = try ListSplitter.split(text.dropFirst().dropLast()).map(member)
+        guard !members.isEmpty else { throw AutoAPIError.unparsable("logic tree", details: "\(conjunction.rawValue)=() is empty") }
+        return .group(conjunction: conjunction, negated: negated, members: members)
+    }
+
+    private static func member(_ text: Substring) throws -> FilterNode {
+        let trimmed = text.trimmingPrefix(" ")
+        for (prefix, conjunction, negated) in [("and(", FilterNode.Conjunction.and, false), ("or(", .or, false),
+                                               ("not.and(", .and, true), ("not.or(", .or, true)] where trimmed.hasPrefix(prefix) {
+            return try group(trimmed.dropFirst(prefix.count - 1), conjunction: conjunction, negated: negated)
+        }
+        guard let dot = trimmed.firstIndex(of: "."), dot != trimmed.startIndex else {
+            throw AutoAPIError.unparsable("logic tree", details: "'\(text)': expected column.operator.value")
+        }
+        let column = String(trimmed[..<dot])
+        return .condition(try operation(trimmed[trimmed.index(after: dot)...], column: column, quotedValues: true))
+    }
+}

@@ -1,0 +1,102 @@
+/// What a GET asks for, as PostgREST's URL grammar says it: columns, filters, order and a window.
+public struct ReadRequest: Sendable, Equatable {
+    public var select: [SelectItem] = [.all]
+    /// Column filters and `and`/`or` groups, all of which must hold.
+    public var filters: [FilterNode] = []
+    public var order: [OrderTerm] = []
+    public var limit: Int?
+    public var offset: Int?
+
+    public init(select: [SelectItem] = [.all], filters: [FilterNode] = [], order: [OrderTerm] = [], limit: Int? = nil, offset: Int? = nil) {
+        self.select = select
+        self.filters = filters
+        self.order = order
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+/// One entry of `select=`.
+public enum SelectItem: Sendable, Equatable {
+    /// `*`: every column served.
+    case all
+    /// `alias:column::cast` (alias and cast optional).
+    case column(name: String, alias: String?, cast: CastType?)
+}
+
+/// The types a column may be cast to in `select=` (`col::text`): a fixed list, so a type name never
+/// reaches SQL from the request.
+public enum CastType: String, Sendable, CaseIterable {
+    case text, integer, bigint, numeric, boolean, date, timestamp, timestamptz, json, jsonb
+    case double = "double precision"
+
+    /// The spellings PostgREST users write.
+    static func parse(_ text: String) -> CastType? {
+        switch text.lowercased() {
+        case "text", "varchar", "character varying": .text
+        case "int", "int4", "integer": .integer
+        case "int8", "bigint": .bigint
+        case "numeric", "decimal": .numeric
+        case "bool", "boolean": .boolean
+        case "date": .date
+        case "timestamp": .timestamp
+        case "timestamptz": .timestamptz
+        case "json": .json
+        case "jsonb": .jsonb
+        case "float8", "double precision", "float", "double": .double
+        default: nil
+        }
+    }
+}
+
+/// A filter, or a group of them.
+public indirect enum FilterNode: Sendable, Equatable {
+    case condition(Condition)
+    /// `and=(…)`, `or=(…)`, possibly negated (`not.or=(…)`).
+    case group(conjunction: Conjunction, negated: Bool, members: [FilterNode])
+
+    public enum Conjunction: String, Sendable { case and, or }
+}
+
+/// `column=[not.]operator.value`.
+public struct Condition: Sendable, Equatable {
+    public var column: String
+    public var negated: Bool
+    public var operation: Operation
+
+    public init(column: String, negated: Bool = false, operation: Operation) {
+        self.column = column
+        self.negated = negated
+        self.operation = operation
+    }
+
+    public enum Operation: Sendable, Equatable {
+        /// eq, neq, gt, gte, lt, lte: the value as text, typed by the column.
+        case compare(Comparison, String)
+        /// like, ilike (PostgREST's `*` is SQL's `%`).
+        case like(String, caseInsensitive: Bool)
+        /// match, imatch: a POSIX regular expression (PostgreSQL only).
+        case match(String, caseInsensitive: Bool)
+        case isIn([String])
+        case isValue(IsValue)
+        case isDistinct(String)
+    }
+
+    public enum Comparison: String, Sendable, CaseIterable { case eq, neq, gt, gte, lt, lte }
+
+    public enum IsValue: String, Sendable { case null, notNull = "not_null", `true`, `false`, unknown }
+}
+
+/// `order=column[.asc|.desc][.nullsfirst|.nullslast]`.
+public struct OrderTerm: Sendable, Equatable {
+    public var column: String
+    public var descending: Bool
+    /// nil: the engine's default.
+    public var nullsFirst: Bool?
+
+    public init(column: String, descending: Bool = false, nullsFirst: Bool? = nil) {
+        self.column = column
+        self.descending = descending
+        self.nullsFirst = nullsFirst
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// Reads a GET's query string (already percent-decoded, in order) into a `ReadRequest`.
+public enum RequestParser {
+    /// Parameters that are not column filters.
+    static let reserved: Set<String> = ["select", "order", "limit", "offset", "and", "or", "not.and", "not.or", "columns", "on_conflict"]
+
+    public static func read(_ items: [(name: String, value: String)]) throws -> ReadRequest {
+        var request = ReadRequest()
+        for (name, value) in items {
+            switch name {
+            case "select": request.select = try select(value)
+            case "order": request.order = try order(value)
+            case "limit": request.limit = try count(value, "limit")
+            case "offset": request.offset = try count(value, "offset")
+            case "and", "or", "not.and", "not.or":
+                let negated = name.hasPrefix("not.")
+                request.filters.append(try FilterParser.group(Substring(value), conjunction: name.hasSuffix("and") ? .and : .or, negated: negated))
+            case "columns", "on_conflict":
+                continue  // for writes
+            default:
+                guard !name.contains("->") else {
+                    throw AutoAPIError.unsupported("JSON paths in filters (\(name)) are not served yet")
+                }
+                request.filters.append(.condition(try FilterParser.operation(Substring(value), column: name, quotedValues: false)))
+            }
+        }
+        return request
+    }
+
+    /// `select=id,title:name,price::text,*`.
+    static func select(_ text: String) throws -> [SelectItem] {
+        var items: [SelectItem] = []
+        for raw in try ListSplitter.split(Substring(text)) {
+            let item = raw.trimmingCharacters(in: .whitespaces)
+            guard !item.isEmpty else { throw AutoAPIError.unparsable("select", details: "an empty item in select=\(text)") }
+            if item == "*" {
+                items.append(.all)
+                continue
+            }
+            guard !item.contains("(") else {
+                throw AutoAPIError.unsupported("embedding related tables (\(item)) is not served yet")
+            }
+            guard !item.contains("->") else { throw AutoAPIError.unsupported("JSON paths in select (\(item)) are not served yet") }
+            var body = Substring(item)
+            var cast: CastType?
+            if let range = body.range(of: "::") {
+                let typeName = body[range.upperBound...]
+                guard let known = CastType.parse(String(typeName)) else {
+                    throw AutoAPIError.unparsable("select", details: "unknown cast '\(typeName)' in \(item)",
+                                                  hint: "casts: \(CastType.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                cast = known
+                body = body[..<range.lowerBound]
+            }
+            var alias: String?
+            if let colon = body.firstIndex(of: ":") {
+                alias = String(body[..<colon])
+                body = body[body.index(after: colon)...]
+                guard let alias, !alias.isEmpty else { throw AutoAPIError.unparsable("select", details: "an empty alias in \(item)") }
+            }
+            guard !body.isEmpty else { throw AutoAPIError.unparsable("select", details: "no column in \(item)") }
+            items.append(.column(name: String(body), alias: alias, cast: cast))
+        }
+        return items
+    }
+
+    /// `order=price.desc.nullslast,id`.
+    static func order(_ text: String) throws -> [OrderTerm] {
+        try ListSplitter.split(Substring(text)).map { raw in
+            var parts = raw.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard let column = parts.first, !column.isEmpty else {
+                throw AutoAPIError.unparsable("order", details: "an empty item in order=\(text)")
+            }
+            parts.removeFirst()
+            var term = OrderTerm(column: column)
+            for modifier in parts {
+                switch modifier {
+                case "asc": term.descending = false
+                case "desc": term.descending = true
+                case "nullsfirst": term.nullsFirst = true
+                case "nullslast": term.nullsFirst = false
+                default:
+                    throw AutoAPIError.unparsable("order", details: "unknown modifier '\(modifier)' in \(raw)",
+                                                  hint: "column.asc|desc[.nullsfirst|.nullslast]")
+                }
+            }
+            return term
+        }
+    }
+
+    static func count(_ text: String, _ name: String) throws -> Int {
+        guard let value = Int(text), value >= 0 else {
+            throw AutoAPIError.unparsable(name, details: "\(name)=\(text): a whole number of rows, 0 or more")
+        }
+        return value
+    }
+}

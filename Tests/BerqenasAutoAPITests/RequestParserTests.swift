@@ -1,0 +1,90 @@
+@testable import BerqenasAutoAPI
+import Testing
+
+/// PostgREST's URL grammar, read into requests: what each form means, and clear refusals.
+struct RequestParserTests {
+    func read(_ items: [(String, String)]) throws -> ReadRequest {
+        try RequestParser.read(items.map { (name: $0.0, value: $0.1) })
+    }
+
+    @Test func selectWithRenamesCastsAndStar() throws {
+        let request = try read([("select", "id,title:name,price::text,cost:price::numeric,*")])
+        #expect(request.select == [
+            .column(name: "id", alias: nil, cast: nil), .column(name: "name", alias: "title", cast: nil),
+            .column(name: "price", alias: nil, cast: .text), .column(name: "price", alias: "cost", cast: .numeric), .all,
+        ])
+        #expect(try read([]).select == [.all], "no select: every column")
+    }
+
+    @Test func columnFiltersWithEveryOperator() throws {
+        let request = try read([
+            ("age", "gte.18"), ("name", "not.eq.Ann"), ("city", "in.(Oslo,\"New York, NY\",\"a\\\"b\")"), ("nick", "like.*ann*"),
+            ("mail", "ilike.*@EXAMPLE.com"), ("code", "match.^A[0-9]+$"), ("gone", "is.null"), ("ok", "is.true"),
+            ("note", "isdistinct.x"), ("tag", "in.()"), ("raw", "eq.a,b"),
+        ])
+        #expect(request.filters == [
+            .condition(Condition(column: "age", operation: .compare(.gte, "18"))),
+            .condition(Condition(column: "name", negated: true, operation: .compare(.eq, "Ann"))),
+            .condition(Condition(column: "city", operation: .isIn(["Oslo", "New York, NY", "a\"b"]))),
+            .condition(Condition(column: "nick", operation: .like("%ann%", caseInsensitive: false))),
+            .condition(Condition(column: "mail", operation: .like("%@EXAMPLE.com", caseInsensitive: true))),
+            .condition(Condition(column: "code", operation: .match("^A[0-9]+$", caseInsensitive: false))),
+            .condition(Condition(column: "gone", operation: .isValue(.null))),
+            .condition(Condition(column: "ok", operation: .isValue(.true))),
+            .condition(Condition(column: "note", operation: .isDistinct("x"))),
+            .condition(Condition(column: "tag", operation: .isIn([]))),
+            .condition(Condition(column: "raw", operation: .compare(.eq, "a,b"))),
+        ])
+    }
+
+    @Test func nestedLogicTreesWithQuotedValues() throws {
+        let request = try read([("or", "(age.lt.18,and(age.gt.65,retired.is.true),not.or(name.eq.\"a,b\",name.like.x*))"),
+                                ("not.and", "(a.eq.1,b.not.eq.2)")])
+        #expect(request.filters == [
+            .group(conjunction: .or, negated: false, members: [
+                .condition(Condition(column: "age", operation: .compare(.lt, "18"))),
+                .group(conjunction: .and, negated: false, members: [
+                    .condition(Condition(column: "age", operation: .compare(.gt, "65"))),
+                    .condition(Condition(column: "retired", operation: .isValue(.true))),
+                ]),
+                .group(conjunction: .or, negated: true, members: [
+                    .condition(Condition(column: "name", operation: .compare(.eq, "a,b"))),
+                    .condition(Condition(column: "name", operation: .like("x%", caseInsensitive: false))),
+                ]),
+            ]),
+            .group(conjunction: .and, negated: true, members: [
+                .condition(Condition(column: "a", operation: .compare(.eq, "1"))),
+                .condition(Condition(column: "b", negated: true, operation: .compare(.eq, "2"))),
+            ]),
+        ])
+    }
+
+    @Test func orderLimitAndOffset() throws {
+        let request = try read([("order", "price.desc.nullslast,name,id.asc.nullsfirst"), ("limit", "10"), ("offset", "20")])
+        #expect(request.order == [OrderTerm(column: "price", descending: true, nullsFirst: false), OrderTerm(column: "name"),
+                                  OrderTerm(column: "id", descending: false, nullsFirst: true)])
+        #expect(request.limit == 10 && request.offset == 20)
+    }
+
+    @Test(arguments: [
+        ("age", "gte"), ("age", "between.1"), ("city", "in.Oslo"), ("city", "in.(a,\"b)"), ("ok", "is.maybe"),
+        ("or", "age.lt.18"), ("or", "()"), ("and", "(age)"), ("order", "price.sideways"), ("limit", "-1"), ("offset", "x"),
+        ("select", "id,"), ("select", "price::money"), ("select", ":id"), ("or", "(a.eq.1))"),
+    ])
+    func malformedRequestsAre400WithPostgRESTsCode(_ name: String, _ value: String) {
+        do {
+            _ = try read([(name, value)])
+            Issue.record("\(name)=\(value) was accepted")
+        } catch let error as AutoAPIError {
+            #expect(error.status == 400 && error.code == "PGRST100", "\(error)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func notYetServedFeaturesSaySo() throws {
+        for (name, value) in [("select", "*,orders(*)"), ("tags", "cs.{a}"), ("body", "fts.cat"), ("data->a", "eq.1")] {
+            #expect(throws: AutoAPIError.self) { try read([(name, value)]) }
+        }
+    }
+}
