@@ -37,23 +37,23 @@ struct QueryCompilerTests {
 
     @Test func postgreSQL() throws {
         let query = try compiler(.postgresql(PostgresDialect())).select(Self.request, maxRows: 1000)
-        #expect(query.sql == #"SELECT "id" AS "id", "name" AS "title", "price"::text AS "price" FROM "public"."items" WHERE "price" >= $1::numeric(12,2) AND ("name" ILIKE $2::text OR NOT ("id" IN ($3::integer, $4::integer))) AND "active" IS TRUE ORDER BY "price" DESC NULLS LAST LIMIT 50 OFFSET 10"#)
+        #expect(query.sql == #"SELECT "id" AS "id", "name"::text AS "title", "price"::text AS "price" FROM "public"."items" WHERE "price" >= $1::numeric(12,2) AND ("name" ILIKE $2::text OR NOT ("id" IN ($3::integer, $4::integer))) AND "active" IS TRUE ORDER BY "public"."items"."price" DESC NULLS LAST LIMIT 50 OFFSET 10"#)
         #expect(query.binds == ["10", "a%", "1", "2"])
         #expect(query.columns.map(\.name) == ["id", "title", "price"])
     }
 
     @Test func sqlite() throws {
         let query = try compiler(.sqlite).select(Self.request, maxRows: 20)
-        #expect(query.sql == #"SELECT "id" AS "id", "name" AS "title", CAST("price" AS TEXT) AS "price" FROM "items" WHERE "price" >= ?1 AND ("name" LIKE ?2 ESCAPE '\' OR NOT ("id" IN (?3, ?4))) AND "active" IS TRUE ORDER BY "price" DESC NULLS LAST LIMIT 20 OFFSET 10"#)
+        #expect(query.sql == #"SELECT "id" AS "id", "name" AS "title", CAST("price" AS TEXT) AS "price" FROM "items" WHERE "price" >= ?1 AND ("name" LIKE ?2 ESCAPE '\' OR NOT ("id" IN (?3, ?4))) AND "active" IS TRUE ORDER BY "items"."price" DESC NULLS LAST LIMIT 20 OFFSET 10"#)
         #expect(try compiler(.sqlite).select(ReadRequest(offset: 5), maxRows: nil).sql.hasSuffix(" LIMIT -1 OFFSET 5"), "SQLite needs a LIMIT before OFFSET")
     }
 
     @Test func tsql() throws {
         let query = try compiler(.tsql).select(Self.request, maxRows: nil)
-        #expect(query.sql.hasPrefix("SELECT [id] AS [id], [name] AS [title], CAST([price] AS nvarchar(max)) AS [price] FROM [public].[items] WHERE "))
+        #expect(query.sql.hasPrefix("SELECT CONVERT(varchar(50), [id]) AS [id], CONVERT(nvarchar(max), [name]) AS [title], CONVERT(nvarchar(max), CAST([price] AS nvarchar(max))) AS [price] FROM [public].[items] WHERE "), "values read as text")
         #expect(query.sql.contains("[name] COLLATE Latin1_General_CI_AS LIKE @p2 ESCAPE '\\'"))
         #expect(query.sql.contains("[active] = 1"))
-        #expect(query.sql.hasSuffix("ORDER BY CASE WHEN [price] IS NULL THEN 1 ELSE 0 END, [price] DESC OFFSET 10 ROWS FETCH NEXT 50 ROWS ONLY"))
+        #expect(query.sql.hasSuffix("ORDER BY CASE WHEN [public].[items].[price] IS NULL THEN 1 ELSE 0 END, [public].[items].[price] DESC OFFSET 10 ROWS FETCH NEXT 50 ROWS ONLY"))
         let keyed = try compiler(.tsql).select(ReadRequest(limit: 5), maxRows: nil)
         #expect(keyed.sql.hasSuffix("ORDER BY [id] OFFSET 0 ROWS FETCH NEXT 5 ROWS ONLY"), "pages follow the primary key")
     }

@@ -13,6 +13,8 @@ public struct ResultColumn: Sendable, Equatable {
     public var name: String
     public var source: ColumnSchema
     public var cast: CastType?
+    /// The value as it comes back (the source column, or what its cast made of it), named `name`.
+    public var value: ColumnSchema
 }
 
 /// Turns a parsed request into SQL for one engine. Names are looked up in the served columns (an unknown
@@ -38,7 +40,8 @@ public struct QueryCompiler: Sendable {
         let columns = try resultColumns(request.select)
         let list = columns.map { column in
             let reference = flavor.quote(column.source.name)
-            return "\(column.cast.map { flavor.cast(reference, to: $0) } ?? reference) AS \(flavor.quote(column.name))"
+            let value = flavor.read(column.cast.map { flavor.cast(reference, to: $0) } ?? reference, as: column.value)
+            return "\(value) AS \(flavor.quote(column.name))"
         }.joined(separator: ", ")
         var sql = "SELECT \(list) FROM \(flavor.qualified(table.table))"
         if let condition = try whereClause(request.filters, &binds) { sql += " WHERE \(condition)" }
@@ -86,9 +89,12 @@ public struct QueryCompiler: Sendable {
         for item in items {
             switch item {
             case .all:
-                columns += servedOrder.map { ResultColumn(name: $0.name, source: $0, cast: nil) }
+                columns += servedOrder.map { ResultColumn(name: $0.name, source: $0, cast: nil, value: $0) }
             case let .column(name, alias, cast):
-                columns.append(ResultColumn(name: alias ?? name, source: try column(name), cast: cast))
+                let source = try column(name)
+                var value = cast.map { flavor.column(named: source.name, castTo: $0) } ?? source
+                value.name = alias ?? name
+                columns.append(ResultColumn(name: alias ?? name, source: source, cast: cast, value: value))
             }
         }
         return columns
@@ -203,7 +209,8 @@ public struct QueryCompiler: Sendable {
     private func orderClause(_ terms: [OrderTerm]) throws -> String? {
         guard !terms.isEmpty else { return nil }
         return try terms.map { term in
-            let reference = flavor.quote(try column(term.column).name)
+            // Qualified: a bare name in ORDER BY would mean the output column, which may be a cast of it.
+            let reference = flavor.qualified(table.table) + "." + flavor.quote(try column(term.column).name)
             let direction = term.descending ? "DESC" : "ASC"
             guard let nullsFirst = term.nullsFirst else { return "\(reference) \(direction)" }
             if case .tsql = flavor {

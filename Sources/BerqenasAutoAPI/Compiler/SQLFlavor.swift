@@ -80,6 +80,37 @@ public enum SQLFlavor: Sendable {
         }
     }
 
+    /// `expression` in the form the connector's `select` decodes for `column` (PostgreSQL numerics and other
+    /// types as text, SQL Server dates and binaries converted).
+    func read(_ expression: String, as column: ColumnSchema) -> String {
+        switch self {
+        case .postgresql:
+            expression.hasSuffix("::text") && column.nativeType == "text" ? expression
+                : PostgresValueCodec.readExpression(expression, nativeType: column.nativeType)
+        case .sqlite: expression
+        case .tsql: SQLServerTypeMap.readExpression(expression, column.canonicalType)
+        }
+    }
+
+    /// What a cast produces, described as a column (how the connector decodes it).
+    func column(named name: String, castTo type: CastType) -> ColumnSchema {
+        let (native, canonical): (String, CanonicalType) = switch type {
+        case .text: ("text", .text(length: nil, fixed: false, collation: nil))
+        case .integer: ("integer", .integer(bits: 32))
+        case .bigint: ("bigint", .integer(bits: 64))
+        case .numeric: ("numeric", .decimal(precision: nil, scale: nil))
+        case .boolean: ("boolean", .boolean)
+        case .date: ("date", .date)
+        case .timestamp: ("timestamp", .timestamp(precision: 6, withZone: false))
+        case .timestamptz: ("timestamptz", .timestamp(precision: 6, withZone: true))
+        case .json: ("json", .json(binary: false))
+        case .jsonb: ("jsonb", .json(binary: true))
+        case .double: ("double precision", .float(bits: 64))
+        }
+        if case .tsql = self, case .text = canonical { return ColumnSchema(name: name, nativeType: "nvarchar(max)", canonicalType: canonical) }
+        return ColumnSchema(name: name, nativeType: native, canonicalType: canonical)
+    }
+
     /// A condition that never holds (`in.()`).
     var never: String {
         if case .postgresql = self { return "FALSE" }

@@ -20,6 +20,10 @@ public protocol DatabaseConnector: Sendable {
     /// The rows with these primary keys that exist, in key order (missing keys are simply absent).
     func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row]
 
+    /// Runs a read-only statement whose result columns are `columns`, each selected in its read form (the
+    /// generated APIs' queries); values are bound as text (nil: NULL).
+    func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row]
+
     /// Applies upserts and deletes in one transaction, marked with `origin` so capture can tell them apart.
     func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws
 

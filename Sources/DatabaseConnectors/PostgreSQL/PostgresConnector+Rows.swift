@@ -31,11 +31,23 @@ extension PostgresConnector {
         }
     }
 
+    public func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
+        try await withConnection { connection in
+            try await readRows(sql, binds, of: columns, expected: 16, on: connection)
+        }
+    }
+
     /// Runs a select of every column of `table` (in its read forms) and decodes the rows.
     private func readRows(_ sql: String, _ binds: [String?], of table: TableSchema, expected: Int,
                           on connection: PostgresConnection) async throws -> [Row] {
-        let types = table.columns.map(\.canonicalType)
-        let forms = table.columns.map { PostgresValueCodec.readForm(nativeType: $0.nativeType) }
+        try await readRows(sql, binds, of: table.columns, expected: expected, on: connection)
+    }
+
+    /// Runs a select of `columns` (in their read forms) and decodes the rows.
+    private func readRows(_ sql: String, _ binds: [String?], of columns: [ColumnSchema], expected: Int,
+                          on connection: PostgresConnection) async throws -> [Row] {
+        let types = columns.map(\.canonicalType)
+        let forms = columns.map { PostgresValueCodec.readForm(nativeType: $0.nativeType) }
         var result: [Row] = []
         result.reserveCapacity(expected)
         let stream = try await connection.query(Self.query(sql, binds), logger: logger)

@@ -142,9 +142,20 @@ public final class SQLServerConnector: DatabaseConnector {
         }
     }
 
+    public func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
+        try await pool.withConnection { session in
+            try await readRows(sql, binds, of: columns, on: session)
+        }
+    }
+
     /// Runs a select of every column of `table` (as text) and decodes the rows.
     private func readRows(_ sql: String, _ binds: [String?], of table: TableSchema, on session: FreeTDSSession) async throws -> [Row] {
-        let types = table.columns.map(\.canonicalType)
+        try await readRows(sql, binds, of: table.columns, on: session)
+    }
+
+    /// Runs a select of `columns` (as text) and decodes the rows.
+    private func readRows(_ sql: String, _ binds: [String?], of columns: [ColumnSchema], on session: FreeTDSSession) async throws -> [Row] {
+        let types = columns.map(\.canonicalType)
         return try await session.query(sql, binds).map { cells in
             Row(try zip(cells, types).map { try SQLServerValueCodec.decode($0, as: $1) })
         }

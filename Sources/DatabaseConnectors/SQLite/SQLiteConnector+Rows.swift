@@ -27,9 +27,20 @@ extension SQLiteConnector {
         }
     }
 
+    public func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
+        try await pool.withConnection { connection in
+            try await readRows(sql, binds.map { $0.map(SQLiteData.text) ?? .null }, of: columns, on: connection)
+        }
+    }
+
     /// Runs a select of every column of `table` and decodes the rows.
     private func readRows(_ sql: String, _ binds: [SQLiteData], of table: TableSchema, on connection: SQLiteConnection) async throws -> [Row] {
-        let types = table.columns.map(\.canonicalType)
+        try await readRows(sql, binds, of: table.columns, on: connection)
+    }
+
+    /// Runs a select of `columns` and decodes the rows.
+    private func readRows(_ sql: String, _ binds: [SQLiteData], of columns: [ColumnSchema], on connection: SQLiteConnection) async throws -> [Row] {
+        let types = columns.map(\.canonicalType)
         return try await rows(sql, binds, on: connection).map { row in
             Row(try zip(row.columns, types).map { try SQLiteValueCodec.decode($0.data, as: $1) })
         }
