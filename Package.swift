@@ -57,6 +57,7 @@ let package = Package(
         .target(
             name: "BerqenasPlatform",
             dependencies: [
+                "BerqenasAutoAPI",
                 "BerqenasNetwork",
                 "BerqenasSync",
                 "DatabaseConnectors",

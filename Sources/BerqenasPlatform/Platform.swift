@@ -20,6 +20,7 @@ public struct Platform: Sendable {
     public let vpnPeers: VPNPeerService
     public let publications: PublicationService
     public let events: EventLog
+    public let apis: APIDefinitionService
 
     /// Assembles the services; the database must already be migrated.
     public init(configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
@@ -44,6 +45,7 @@ public struct Platform: Sendable {
         self.audit = AuditLog(database: database)
         let remotes = RemoteDatabaseService(database: database, secrets: secrets, stores: stores, tenants: tenants)
         self.remoteDatabases = remotes
+        self.apis = APIDefinitionService(database: database, remotes: remotes)
         let worker = SyncWorker(database: database, remotes: remotes, tenants: tenants,
                                 leaseDuration: configuration.jobLeaseSeconds,
                                 pollInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),

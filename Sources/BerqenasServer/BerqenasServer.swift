@@ -42,7 +42,8 @@ public enum BerqenasServer {
         app.middleware.use(ErrorResponseMiddleware())
         registerRoutes(app)
         app.lifecycle.use(SyncWorkerLifecycle(worker: platform.worker, continuous: platform.continuousSync,
-                                              schedules: platform.schedules, vpn: platform.vpn.reconciler))
+                                              schedules: platform.schedules, vpn: platform.vpn.reconciler,
+                                              apis: platform.apis.registry))
     }
 
     /// Only applies migrations (the `berqenas migrate` command).
@@ -67,6 +68,8 @@ public enum BerqenasServer {
         VPNController().register(on: signedIn)
         PublicationController().register(on: signedIn)
         EventController().register(on: signedIn)
+        APIDefinitionController().register(on: signedIn)
+        RestController().register(on: app)
     }
 
     private static func useSystemDatabase(_ app: Application, _ configuration: PlatformConfiguration) throws {

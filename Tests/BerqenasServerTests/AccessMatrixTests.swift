@@ -35,12 +35,14 @@ import Vapor
             let document = try response.jsonObject()
             #expect(document["openapi"] as? String == "3.1.1")
             let documented = Set(try Self.operations(in: document).map { "\($0.method.rawValue) \($0.id)" })
-            for route in hub.app.routes.all {
+            // The generated APIs under /rest/v1 describe themselves, each in its own document.
+            let management = hub.app.routes.all.filter { $0.path.first?.description != "rest" }
+            for route in management {
                 let operation = try #require(route.operation, "route \(route.method) \(route.path) has no Operation")
                 #expect(documented.contains("\(route.method.rawValue) \(operation.id)"),
                         "\(route.method) \(route.path) is missing from openapi.json")
             }
-            #expect(documented.count == hub.app.routes.all.count)
+            #expect(documented.count == management.count)
         }
     }
 

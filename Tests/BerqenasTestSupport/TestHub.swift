@@ -59,9 +59,9 @@ public struct TestHub: Sendable {
     @discardableResult
     public func send(
         _ method: HTTPMethod, _ path: String, token: String? = nil, json: [String: any Sendable]? = nil,
-        rawBody: String? = nil, contentType: HTTPMediaType = .json
+        rawBody: String? = nil, contentType: HTTPMediaType = .json, headers extra: [String: String] = [:]
     ) async throws -> TestingHTTPResponse {
-        var headers = HTTPHeaders()
+        var headers = HTTPHeaders(extra.map { ($0.key, $0.value) })
         if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
         var body = ByteBuffer()
         if let json {

@@ -1,0 +1,81 @@
+import DatabaseConnectors
+import Foundation
+
+/// What a generated API may do to a table.
+public enum APIOperation: String, Codable, Sendable, CaseIterable {
+    case read, insert, update, delete
+}
+
+/// A table an API serves (`*`: every table of the source) and the operations allowed on it.
+public struct TableGrant: Codable, Sendable, Equatable {
+    public var name: String
+    public var operations: [APIOperation]
+
+    public init(name: String, operations: [APIOperation] = APIOperation.allCases) {
+        self.name = name
+        self.operations = operations
+    }
+}
+
+/// A served table as introspected, with its operations.
+public struct ServedTable: Codable, Sendable, Equatable {
+    public var schema: TableSchema
+    public var operations: [APIOperation]
+}
+
+/// Where an API reads from.
+public enum APISource: Sendable, Equatable {
+    case tenantStore
+    case remoteDatabase(UUID)
+}
+
+/// `POST …/apis` (every field) and `PATCH …/apis/{name}` (the fields that change).
+public struct APIDefinitionRequest: Sendable {
+    public var name: String?
+    public var source: APISource?
+    public var tables: [TableGrant]?
+    public var auth: String?
+    /// nil: unchanged (create: no cap).
+    public var maxRows: Int?
+
+    public init(name: String? = nil, source: APISource? = nil, tables: [TableGrant]? = nil, auth: String? = nil, maxRows: Int? = nil) {
+        self.name = name
+        self.source = source
+        self.tables = tables
+        self.auth = auth
+        self.maxRows = maxRows
+    }
+
+    static let authModes = ["api_key", "jwt", "public_read"]
+
+    static func validName(_ name: String?) throws -> String {
+        guard let name, (1...63).contains(name.count), name.first?.isLetter == true,
+              name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+            throw PlatformError.validation(field: "name", "1-63 characters: lowercase letters, digits, '_' or '-', starting with a letter")
+        }
+        return name
+    }
+
+    static func validAuth(_ auth: String?) throws -> String {
+        guard let auth, authModes.contains(auth) else {
+            throw PlatformError.validation(field: "auth", "one of \(authModes.joined(separator: ", "))")
+        }
+        return auth
+    }
+
+    static func validMaxRows(_ rows: Int?) throws -> Int? {
+        guard let rows else { return nil }
+        guard (1...1_000_000).contains(rows) else { throw PlatformError.validation(field: "max_rows", "between 1 and 1000000") }
+        return rows
+    }
+
+    static func validTables(_ tables: [TableGrant]?) throws -> [TableGrant] {
+        guard let tables, !tables.isEmpty, tables.count <= 1000 else {
+            throw PlatformError.validation(field: "tables", "[\"*\"] or a list of {\"name\", \"operations\"} (1 to 1000)")
+        }
+        for table in tables where table.name.isEmpty || table.operations.isEmpty {
+            throw PlatformError.validation(field: "tables", "each table needs a name and at least one operation")
+        }
+        return tables
+    }
+}

@@ -1,0 +1,128 @@
+import DatabaseConnectors
+import FluentKit
+import Foundation
+
+/// Generated API definitions: validation, introspection of the source, storage, and telling the registry,
+/// so a change takes effect on the next request.
+public struct APIDefinitionService: Sendable {
+    let database: any Database
+    let remotes: RemoteDatabaseService
+    public let registry: APIRegistry
+
+    public init(database: any Database, remotes: RemoteDatabaseService) {
+        self.database = database
+        self.remotes = remotes
+        self.registry = APIRegistry(database: database, remotes: remotes)
+    }
+
+    public func create(_ request: APIDefinitionRequest, tenant: Tenant) async throws -> APIDefinition {
+        let definition = APIDefinition()
+        definition.tenantID = try tenant.requireID()
+        definition.name = try APIDefinitionRequest.validName(request.name)
+        guard let source = request.source else {
+            throw PlatformError.validation(field: "source", "{\"kind\": \"tenant_store\"} or {\"kind\": \"remote_database\", \"id\"}")
+        }
+        try await setSource(source, of: definition, tenant: tenant)
+        definition.tablesSpec = try Self.encode(try APIDefinitionRequest.validTables(request.tables))
+        definition.auth = try APIDefinitionRequest.validAuth(request.auth)
+        definition.maxRows = try APIDefinitionRequest.validMaxRows(request.maxRows)
+        try await introspect(definition, tenant: tenant)
+        do {
+            try await definition.create(on: database)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw PlatformError.conflict("api_exists", "tenant '\(tenant.name)' already has an API named '\(definition.name)'")
+        }
+        await registry.forget(tenant: tenant.name, api: definition.name)
+        return definition
+    }
+
+    public func list(tenant: Tenant) async throws -> [APIDefinition] {
+        try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID()).sort(\.$name).all()
+    }
+
+    public func find(_ name: String, tenant: Tenant) async throws -> APIDefinition {
+        guard let found = try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID())
+            .filter(\.$name == name).first() else {
+            throw PlatformError.notFound("API", name)
+        }
+        return found
+    }
+
+    /// Changes tables, auth, max_rows or source (introspecting again); the name stays.
+    public func update(_ definition: APIDefinition, with request: APIDefinitionRequest, tenant: Tenant) async throws -> APIDefinition {
+        if let name = request.name, name != definition.name {
+            throw PlatformError.validation(field: "name", "an API keeps its name (it is in its URL); create another one instead")
+        }
+        if let source = request.source { try await setSource(source, of: definition, tenant: tenant) }
+        if request.tables != nil { definition.tablesSpec = try Self.encode(try APIDefinitionRequest.validTables(request.tables)) }
+        if request.auth != nil { definition.auth = try APIDefinitionRequest.validAuth(request.auth) }
+        if request.maxRows != nil { definition.maxRows = try APIDefinitionRequest.validMaxRows(request.maxRows) }
+        try await introspect(definition, tenant: tenant)
+        try await definition.save(on: database)
+        await registry.forget(tenant: tenant.name, api: definition.name)
+        return definition
+    }
+
+    /// Reads the source's tables and columns again.
+    public func refresh(_ definition: APIDefinition, tenant: Tenant) async throws -> APIDefinition {
+        try await introspect(definition, tenant: tenant)
+        try await definition.save(on: database)
+        await registry.forget(tenant: tenant.name, api: definition.name)
+        return definition
+    }
+
+    public func delete(_ definition: APIDefinition, tenant: Tenant) async throws {
+        try await definition.delete(on: database)
+        await registry.forget(tenant: tenant.name, api: definition.name)
+    }
+
+    /// The served tables of a definition, as last introspected.
+    public static func servedTables(_ definition: APIDefinition) throws -> [ServedTable] {
+        try JSONDecoder().decode([ServedTable].self, from: Data(definition.snapshot.utf8))
+    }
+
+    private func setSource(_ source: APISource, of definition: APIDefinition, tenant: Tenant) async throws {
+        switch source {
+        case .tenantStore:
+            definition.sourceKind = "tenant_store"
+            definition.remoteDatabaseID = nil
+        case let .remoteDatabase(id):
+            do { _ = try await remotes.find(id, tenant: tenant) } catch {
+                throw PlatformError.validation(field: "source", "no remote database \(id.uuidString) in this tenant")
+            }
+            definition.sourceKind = "remote_database"
+            definition.remoteDatabaseID = id
+        }
+    }
+
+    /// Describes the wanted tables through the source's own login and keeps them in the definition.
+    private func introspect(_ definition: APIDefinition, tenant: Tenant) async throws {
+        let grants = try JSONDecoder().decode([TableGrant].self, from: Data(definition.tablesSpec.utf8))
+        let (connector, schema) = try await registry.sourceConnector(definition, tenant: tenant)
+        defer { Task { await connector.close() } }
+        let present: [TableRef]
+        do { present = try await connector.listTables(schema: schema) } catch let error as ConnectorError {
+            throw PlatformError(code: "source_unavailable", status: 502, message: "the source could not be read: \(error.message)")
+        }
+        var served: [ServedTable] = []
+        for grant in grants {
+            if grant.name == "*" {
+                for table in present where !served.contains(where: { $0.schema.table == table }) {
+                    served.append(ServedTable(schema: try await connector.describeTable(table), operations: grant.operations))
+                }
+                continue
+            }
+            guard let table = present.first(where: { $0.name == grant.name }) else {
+                throw PlatformError.validation(field: "tables", "the source has no table or view '\(grant.name)' in schema '\(schema)'")
+            }
+            served.removeAll { $0.schema.table == table }
+            served.append(ServedTable(schema: try await connector.describeTable(table), operations: grant.operations))
+        }
+        definition.snapshot = try Self.encode(served)
+        definition.refreshedAt = Date()
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,108 @@
+import BerqenasAutoAPI
+import DatabaseConnectors
+import FluentKit
+import Foundation
+
+/// The mounted APIs: per tenant and API name, the definition's served tables and a pooled connector to its
+/// source, made on first use. A changed or deleted definition is forgotten at once, so the next request
+/// mounts it afresh; the replaced connector is closed a while later, after requests still using it finish.
+public actor APIRegistry {
+    /// One API ready to serve.
+    public struct Mounted: Sendable {
+        public let definition: APIDefinition
+        public let tenant: Tenant
+        /// By table name.
+        public let tables: [String: ServedTable]
+        public let connector: any DatabaseConnector
+        public let flavor: SQLFlavor
+    }
+
+    let database: any Database
+    let remotes: RemoteDatabaseService
+    private var mounted: [String: Mounted] = [:]
+    /// Replaced connectors waiting to be closed.
+    private var retiring: [any DatabaseConnector] = []
+    /// How long a replaced connector stays open for requests already using it.
+    static let retireAfter: Duration = .seconds(30)
+
+    init(database: any Database, remotes: RemoteDatabaseService) {
+        self.database = database
+        self.remotes = remotes
+    }
+
+    /// The API `api` of tenant `tenantName`, mounting it if needed; 404 when there is none.
+    public func mount(tenant tenantName: String, api: String) async throws -> Mounted {
+        let key = Self.key(tenantName, api)
+        if let ready = mounted[key] { return ready }
+        guard let tenant = try await Tenant.query(on: database).filter(\.$name == tenantName).first(), tenant.status == .active,
+              let definition = try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID())
+                .filter(\.$name == api).first() else {
+            throw PlatformError.notFound("API", "\(tenantName)/\(api)")
+        }
+        let (connector, _) = try await sourceConnector(definition, tenant: tenant)
+        let tables = Dictionary(try APIDefinitionService.servedTables(definition).map { ($0.schema.table.name, $0) },
+                                uniquingKeysWith: { first, _ in first })
+        let ready = Mounted(definition: definition, tenant: tenant, tables: tables, connector: connector,
+                            flavor: try await flavor(definition))
+        if let raced = mounted[key] {  // another request mounted it meanwhile
+            Task { await connector.close() }
+            return raced
+        }
+        mounted[key] = ready
+        return ready
+    }
+
+    /// Drops the mounted API (the next request mounts the stored definition again).
+    public func forget(tenant: String, api: String) {
+        guard let old = mounted.removeValue(forKey: Self.key(tenant, api)) else { return }
+        retiring.append(old.connector)
+        Task {
+            try? await Task.sleep(for: Self.retireAfter)
+            await self.retire(old.connector)
+        }
+    }
+
+    /// Closes every mounted connector (at shutdown).
+    public func closeAll() async {
+        let all = mounted.values
+        mounted = [:]
+        for api in all { await api.connector.close() }
+        let waiting = retiring
+        retiring = []
+        for connector in waiting { await connector.close() }
+    }
+
+    /// Closes a replaced connector (unless `closeAll` already did).
+    private func retire(_ connector: any DatabaseConnector) async {
+        guard let index = retiring.firstIndex(where: { $0 as AnyObject === connector as AnyObject }) else { return }
+        retiring.remove(at: index)
+        await connector.close()
+    }
+
+    /// A connector to the definition's source, through the source's own login (the tenant's role for its
+    /// store, the registered login for a remote database), and the schema its tables are in.
+    func sourceConnector(_ definition: APIDefinition, tenant: Tenant) async throws -> (any DatabaseConnector, schema: String) {
+        if let id = definition.remoteDatabaseID {
+            let remote = try await remotes.find(id, tenant: tenant)
+            let schema = remote.schemaName ?? (remote.engine == "postgresql" ? "public" : remote.engine == "mssql" ? "dbo" : "main")
+            return (try await remotes.connector(for: remote), schema)
+        }
+        return try await remotes.cloudConnector(for: tenant)
+    }
+
+    private func flavor(_ definition: APIDefinition) async throws -> SQLFlavor {
+        let engine: String
+        if let id = definition.remoteDatabaseID, let remote = try await RemoteDatabase.find(id, on: database) {
+            engine = remote.engine
+        } else {
+            engine = remotes.cloudEngine
+        }
+        switch engine {
+        case "postgresql": return .postgresql(PostgresDialect())
+        case "mssql": return .tsql
+        default: return .sqlite
+        }
+    }
+
+    static func key(_ tenant: String, _ api: String) -> String { "\(tenant)/\(api)" }
+}

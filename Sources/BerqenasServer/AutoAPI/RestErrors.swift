@@ -1,0 +1,30 @@
+import BerqenasAutoAPI
+import BerqenasPlatform
+import DatabaseConnectors
+import Vapor
+
+/// Every failure of a generated API as PostgREST shapes it: `{"code","message","details","hint"}`.
+enum RestErrors {
+    static func response(for error: any Error, request: Request) -> Response {
+        let shaped: AutoAPIError = switch error {
+        case let error as AutoAPIError: error
+        case let error as PlatformError where error.status == 404:
+            AutoAPIError(status: 404, code: "PGRST205", message: error.message)
+        case let error as PlatformError: AutoAPIError(status: error.status, code: error.code, message: error.message)
+        case let error as ConnectorError:
+            switch error.code {
+            case .invalidValue, .queryFailed: AutoAPIError(status: 400, code: "22P02", message: error.message)
+            case .permissionDenied: AutoAPIError(status: 403, code: "42501", message: error.message)
+            default: AutoAPIError(status: 503, code: "PGRST001", message: "the API's source could not be reached: \(error.message)")
+            }
+        default:
+            AutoAPIError(status: 500, code: "PGRST000", message: "internal error")
+        }
+        if shaped.status >= 500 { request.logger.error("generated API: \(String(describing: error))") }
+        var headers = HTTPHeaders()
+        headers.contentType = .init(type: "application", subType: "json", parameters: ["charset": "utf-8"])
+        let body: [String: String?] = ["code": shaped.code, "message": shaped.message, "details": shaped.details, "hint": shaped.hint]
+        let data = (try? JSONEncoder().encode(body)) ?? Data("{}".utf8)
+        return Response(status: HTTPResponseStatus(statusCode: shaped.status), headers: headers, body: .init(data: data))
+    }
+}
