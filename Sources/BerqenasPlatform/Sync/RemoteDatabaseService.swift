@@ -115,7 +115,7 @@ public struct RemoteDatabaseService: Sendable {
             try await requirePeer(peer, tenantID: remote.tenantID)
             remote.wireguardPeerID = peer
         case .direct?:
-            guard engine == .sqlite || !(remote.host ?? "").isEmpty else {
+            guard engine == .sqlite || !remote.host.isEmpty else {
                 throw PlatformError.validation(field: "wireguard_peer_id", "cannot be cleared while host is empty: give a host too")
             }
             remote.wireguardPeerID = nil
