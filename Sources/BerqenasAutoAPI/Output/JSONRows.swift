@@ -9,12 +9,7 @@ public enum JSONRows {
     public static func render(_ rows: [Row], columns: [ResultColumn]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(64 + rows.count * columns.count * 16)
-        let keys = columns.map { column -> [UInt8] in
-            var key: [UInt8] = []
-            string(column.name, into: &key)
-            key.append(UInt8(ascii: ":"))
-            return key
-        }
+        let keys = keys(columns)
         out.append(UInt8(ascii: "["))
         for (index, row) in rows.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -27,12 +22,18 @@ public enum JSONRows {
     /// One row as an object (for `Accept: application/vnd.pgrst.object+json`).
     public static func renderObject(_ row: Row, columns: [ResultColumn]) -> [UInt8] {
         var out: [UInt8] = []
-        object(row, keys: columns.map { column in
+        object(row, keys: keys(columns), into: &out)
+        return out
+    }
+
+    /// Each column's `"name":`, written once per response.
+    private static func keys(_ columns: [ResultColumn]) -> [[UInt8]] {
+        columns.map { column in
             var key: [UInt8] = []
             string(column.name, into: &key)
-            return key + [UInt8(ascii: ":")]
-        }, into: &out)
-        return out
+            key.append(UInt8(ascii: ":"))
+            return key
+        }
     }
 
     private static func object(_ row: Row, keys: [[UInt8]], into out: inout [UInt8]) {
