@@ -48,6 +48,25 @@ struct GeneratedAPITests {
         }
     }
 
+    @Test func rangesSingleObjectsCSVAndHead() async throws {
+        try await withSource { hub, _, base in
+            let ranged = try await hub.send(.GET, "\(base)/items?select=id&order=id", headers: ["Range": "1-2", "Range-Unit": "items", "Prefer": "count=exact"])
+            #expect(ranged.status == .partialContent && ranged.body.string == #"[{"id":2},{"id":3}]"#)
+            #expect(ranged.headers.first(name: "Content-Range") == "1-2/4")
+            #expect(try await hub.send(.GET, "\(base)/items", headers: ["Range": "5-2"]).status.code == 416)
+            let one = try await hub.send(.GET, "\(base)/items?id=eq.2&select=id,name", headers: ["Accept": "application/vnd.pgrst.object+json"])
+            #expect(one.status == .ok && one.body.string == #"{"id":2,"name":"Book"}"#)
+            let many = try await hub.send(.GET, "\(base)/items", headers: ["Accept": "application/vnd.pgrst.object+json"])
+            #expect(many.status.code == 406 && many.body.string.contains("PGRST116"))
+            let csv = try await hub.send(.GET, "\(base)/items?select=id,name,price&order=id&limit=2", headers: ["Accept": "text/csv"])
+            #expect(csv.headers.contentType?.subType == "csv")
+            #expect(csv.body.string == "id,name,price\r\n1,Anna's pen,3.5\r\n2,Book,12.25\r\n")
+            #expect(try await hub.send(.GET, "\(base)/items", headers: ["Accept": "image/png"]).status.code == 406)
+            let head = try await hub.send(.HEAD, "\(base)/items?order=id", headers: ["Prefer": "count=exact"])
+            #expect(head.status == .ok && head.body.readableBytes == 0 && head.headers.first(name: "Content-Range") == "0-2/4")
+        }
+    }
+
     @Test func badRequestsGetPostgRESTsErrorsAndNeverTheSQL() async throws {
         try await withSource { hub, _, base in
             let unknown = try await hub.send(.GET, "\(base)/items?secret=eq.1")

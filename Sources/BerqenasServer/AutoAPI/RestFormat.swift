@@ -1,0 +1,45 @@
+import BerqenasAutoAPI
+import DatabaseConnectors
+import Vapor
+
+/// What the caller accepts: a JSON array (the default), one JSON object
+/// (`application/vnd.pgrst.object+json`: exactly one row, 406 otherwise), or `text/csv`.
+enum RestFormat {
+    case array, object, csv
+
+    init(accept: String?) throws {
+        guard let accept, !accept.isEmpty else {
+            self = .array
+            return
+        }
+        let types = accept.split(separator: ",").map { $0.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "" }
+        if types.contains("application/vnd.pgrst.object+json") || types.contains("application/vnd.pgrst.object") {
+            self = .object
+        } else if types.contains("text/csv") {
+            self = .csv
+        } else if types.contains(where: { ["application/json", "*/*", "application/*"].contains($0) }) {
+            self = .array
+        } else {
+            throw AutoAPIError(status: 406, code: "PGRST107", message: "None of these media types are available: \(accept)",
+                               hint: "application/json, application/vnd.pgrst.object+json or text/csv")
+        }
+    }
+
+    func body(_ rows: [Row], columns: [ResultColumn], headers: inout HTTPHeaders) throws -> [UInt8] {
+        switch self {
+        case .array:
+            headers.contentType = .init(type: "application", subType: "json", parameters: ["charset": "utf-8"])
+            return JSONRows.render(rows, columns: columns)
+        case .object:
+            guard rows.count == 1, let row = rows.first else {
+                throw AutoAPIError(status: 406, code: "PGRST116", message: "JSON object requested, multiple (or no) rows returned",
+                                   details: "The result contains \(rows.count) rows")
+            }
+            headers.contentType = .init(type: "application", subType: "vnd.pgrst.object+json", parameters: ["charset": "utf-8"])
+            return JSONRows.renderObject(row, columns: columns)
+        case .csv:
+            headers.contentType = .init(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+            return CSVRows.render(rows, columns: columns)
+        }
+    }
+}
