@@ -43,7 +43,7 @@ public actor APIRegistry {
         let tables = Dictionary(try APIDefinitionService.servedTables(definition).map { ($0.schema.table.name, $0) },
                                 uniquingKeysWith: { first, _ in first })
         let ready = Mounted(definition: definition, tenant: tenant, tables: tables, connector: connector,
-                            flavor: try await flavor(definition))
+                            flavor: Self.flavor(of: connector))
         if let raced = mounted[key] {  // another request mounted it meanwhile
             Task { await connector.close() }
             return raced
@@ -90,17 +90,12 @@ public actor APIRegistry {
         return try await remotes.cloudConnector(for: tenant)
     }
 
-    private func flavor(_ definition: APIDefinition) async throws -> SQLFlavor {
-        let engine: String
-        if let id = definition.remoteDatabaseID, let remote = try await RemoteDatabase.find(id, on: database) {
-            engine = remote.engine
-        } else {
-            engine = remotes.cloudEngine
-        }
-        switch engine {
-        case "postgresql": return .postgresql(PostgresDialect())
-        case "mssql": return .tsql
-        default: return .sqlite
+    /// The SQL the connector's engine speaks.
+    static func flavor(of connector: any DatabaseConnector) -> SQLFlavor {
+        switch connector.engine {
+        case .postgresql: .postgresql(PostgresDialect())
+        case .mssql: .tsql
+        case .sqlite: .sqlite
         }
     }
 

@@ -205,9 +205,6 @@ public struct RemoteDatabaseService: Sendable {
         return (try Self.makeConnector(spec), spec.schema ?? "main")
     }
 
-    /// The engine of tenants' cloud stores (`postgresql` or `sqlite`).
-    public var cloudEngine: String { stores is PostgresTenantStores ? "postgresql" : "sqlite" }
-
     /// The schema of a tenant's cloud tables.
     public func cloudSchema(for tenant: Tenant) -> String {
         stores.syncSpec(for: tenant, password: nil).schema ?? "main"

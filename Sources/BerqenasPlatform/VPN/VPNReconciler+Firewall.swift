@@ -50,7 +50,7 @@ extension VPNReconciler {
                 let script = IsolationRuleset(networks: networks, pool: pool, publications: natServices).script
                 // Counters are read before the table is replaced (which zeroes them); a table that vanished
                 // (someone flushed the ruleset) is loaded again.
-                let readings = loadedFirewall == nil ? nil : try? NftCounters.parse(wireGuard.runner.run(Self.nft, NftCounters.listArguments))
+                let readings = loadedFirewall == nil ? nil : readCounters(wireGuard)
                 if let readings { delta = countTraffic(natServices: published, readings: readings) }
                 if readings == nil || script != loadedFirewall {
                     try wireGuard.runner.run(Self.nft, ["-f", "-"], input: script)
@@ -74,10 +74,15 @@ extension VPNReconciler {
         let published = try await publishedServices(in: enabled)
         var delta: [UUID: PublicationTraffic] = [:]
         if publishing == .nat, loadedFirewall != nil,
-           let readings = try? NftCounters.parse(wireGuard.runner.run(Self.nft, NftCounters.listArguments)) {
+           let readings = readCounters(wireGuard) {
             delta = countTraffic(natServices: published, readings: readings)
         }
         try await record(delta)
+    }
+
+    /// The Berqenas table's named counters, or nil when the table cannot be listed (it is gone).
+    private func readCounters(_ wireGuard: LinuxWireGuard) -> [String: NftCounters.Reading]? {
+        try? NftCounters.parse(wireGuard.runner.run(Self.nft, NftCounters.listArguments))
     }
 
     /// A publication's state: `disabled`, `waiting` (its network is down or its peer revoked),
