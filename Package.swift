@@ -99,6 +99,7 @@ let package = Package(
             dependencies: [
                 "BerqenasServer",
                 "BerqenasPlatform",
+                "DatabaseConnectors",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -19,18 +19,18 @@ public struct AutoAPIError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String { "\(code): \(message)" + (details.map { " (\($0))" } ?? "") }
 
     /// The request's query string could not be parsed (PGRST100, 400).
-    static func unparsable(_ what: String, details: String? = nil, hint: String? = nil) -> AutoAPIError {
+    public static func unparsable(_ what: String, details: String? = nil, hint: String? = nil) -> AutoAPIError {
         AutoAPIError(status: 400, code: "PGRST100", message: "\"failed to parse \(what)\"", details: details, hint: hint)
     }
 
     /// A column the table does not have (42703, 400): names are checked, never passed on as SQL.
-    static func unknownColumn(_ name: String, table: String) -> AutoAPIError {
+    public static func unknownColumn(_ name: String, table: String) -> AutoAPIError {
         AutoAPIError(status: 400, code: "42703", message: "column \(table).\(name) does not exist",
                      hint: "the API serves only the columns its definition lists (GET …/apis/{name} shows them)")
     }
 
     /// Valid grammar the source cannot do (an operator its engine lacks).
-    static func unsupported(_ message: String, hint: String? = nil) -> AutoAPIError {
+    public static func unsupported(_ message: String, hint: String? = nil) -> AutoAPIError {
         AutoAPIError(status: 400, code: "PGRST100", message: message, hint: hint)
     }
 }

@@ -10,6 +10,7 @@ enum SystemMigrations {
         app.migrations.add(CreatePublicationSchema())
         app.migrations.add(CreateEventSchema())
         app.migrations.add(CreateAPIDefinitionSchema())
+        app.migrations.add(AddAPIUnfilteredWrites())
     }
 }
 

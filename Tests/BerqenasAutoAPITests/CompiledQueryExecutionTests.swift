@@ -88,6 +88,13 @@ struct CompiledQueryExecutionTests {
             statements.append(["name": "case\(index)", "sql": try compiler.select(request, maxRows: 100).sql])
             statements.append(["name": "count\(index)", "sql": try compiler.count(request).sql])
         }
+        try TSQLCheck.run(statements)
+    }
+}
+
+/// Parses T-SQL statements with sqlglot (`tsql_check.py`), recording every one that fails.
+enum TSQLCheck {
+    static func run(_ statements: [[String: String]], sourceLocation: SourceLocation = #_sourceLocation) throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../DatabaseConnectorsTests/tsql_check.py").standardized
         let process = Process()
@@ -102,6 +109,6 @@ struct CompiledQueryExecutionTests {
         try input.fileHandleForWriting.close()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(process.terminationStatus == 0, "\(text)", sourceLocation: sourceLocation)
     }
 }

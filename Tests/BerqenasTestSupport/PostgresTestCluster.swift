@@ -1,4 +1,5 @@
 import Foundation
+import DatabaseConnectors
 import Logging
 import NIOPosix
 import PostgresNIO
@@ -89,5 +90,18 @@ public struct TestSupportError: Error, CustomStringConvertible {
 
     public init(_ description: String) {
         self.description = description
+    }
+}
+
+extension PostgresTestCluster {
+    /// The connector settings of a test database URL (no TLS: the cluster is on loopback).
+    public static func connectionSpec(_ url: String) throws -> ConnectionSpec {
+        guard let components = URLComponents(string: url), let host = components.host else {
+            throw TestSupportError("bad URL \(url)")
+        }
+        return ConnectionSpec(
+            engine: .postgresql, host: host, port: components.port, database: String(components.path.dropFirst()),
+            username: components.user ?? "postgres", password: components.password ?? "", tls: .disable
+        )
     }
 }

@@ -32,14 +32,14 @@ import Testing
     @Test(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
     func wrongPasswordAndMissingDatabaseAreTyped() async throws {
         let url = try #require(PostgresTestCluster.adminURL)
-        var spec = try PostgresFixture.spec(url)
+        var spec = try PostgresTestCluster.connectionSpec(url)
         spec.password = "not-the-password"
         let wrong = try PostgresConnector(spec: spec)
         let authError = await #expect(throws: ConnectorError.self) { try await wrong.test() }
         #expect(authError?.code == .authFailed)
         await wrong.close()
 
-        var missing = try PostgresFixture.spec(url)
+        var missing = try PostgresTestCluster.connectionSpec(url)
         missing.database = "no_such_database"
         let absent = try PostgresConnector(spec: missing)
         let missingError = await #expect(throws: ConnectorError.self) { try await absent.test() }

@@ -12,7 +12,7 @@ struct PostgresFixture {
     /// Runs `body` over a new, empty database (with PostGIS when `postGIS`), closing the connector after.
     static func with<T: Sendable>(postGIS: Bool = false, _ body: (PostgresFixture) async throws -> T) async throws -> T {
         let url = try await PostgresTestCluster.makeDatabase(prefix: "conn")
-        let fixture = PostgresFixture(url: url, connector: try PostgresConnector(spec: spec(url)))
+        let fixture = PostgresFixture(url: url, connector: try PostgresConnector(spec: PostgresTestCluster.connectionSpec(url)))
         do {
             if postGIS { try await fixture.run("CREATE EXTENSION IF NOT EXISTS postgis") }
             let result = try await body(fixture)
@@ -22,16 +22,6 @@ struct PostgresFixture {
             await fixture.connector.close()
             throw error
         }
-    }
-
-    static func spec(_ url: String) throws -> ConnectionSpec {
-        guard let components = URLComponents(string: url), let host = components.host else {
-            throw TestSupportError("bad URL \(url)")
-        }
-        return ConnectionSpec(
-            engine: .postgresql, host: host, port: components.port, database: String(components.path.dropFirst()),
-            username: components.user ?? "postgres", password: components.password ?? "", tls: .disable
-        )
     }
 
     /// Runs statements on a connection of their own (setup, outside writers).

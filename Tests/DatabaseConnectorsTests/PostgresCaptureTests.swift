@@ -169,7 +169,7 @@ struct PostgresChangeSignalTests {
 struct PostgresCaptureSchemaTests {
     @Test func theLogLivesInTheSchemaTheSpecNames() async throws {
         try await PostgresFixture.with { fixture in
-            var spec = try PostgresFixture.spec(fixture.url)
+            var spec = try PostgresTestCluster.connectionSpec(fixture.url)
             spec.captureSchema = "store_sync"
             let connector = try PostgresConnector(spec: spec)
             do {

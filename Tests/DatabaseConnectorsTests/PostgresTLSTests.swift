@@ -8,7 +8,7 @@ import Testing
 @Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
 struct PostgresTLSTests {
     func spec(_ mode: ConnectionSpec.TLSMode, host: String = "127.0.0.1") throws -> ConnectionSpec {
-        var spec = try PostgresFixture.spec(try #require(PostgresTestCluster.adminURL))
+        var spec = try PostgresTestCluster.connectionSpec(try #require(PostgresTestCluster.adminURL))
         spec.tls = mode
         spec.host = host
         return spec

@@ -38,12 +38,7 @@ public struct QueryCompiler: Sendable {
     public func select(_ request: ReadRequest, maxRows: Int?) throws -> CompiledQuery {
         var binds: [String?] = []
         let columns = try resultColumns(request.select)
-        let list = columns.map { column in
-            let reference = flavor.quote(column.source.name)
-            let value = flavor.read(column.cast.map { flavor.cast(reference, to: $0) } ?? reference, as: column.value)
-            return "\(value) AS \(flavor.quote(column.name))"
-        }.joined(separator: ", ")
-        var sql = "SELECT \(list) FROM \(flavor.qualified(table.table))"
+        var sql = "SELECT \(selectList(columns)) FROM \(flavor.qualified(table.table))"
         if let condition = try whereClause(request.filters, &binds) { sql += " WHERE \(condition)" }
         let limit = [request.limit, maxRows].compactMap { $0 }.min()
         let order = try orderClause(request.order)
@@ -74,7 +69,7 @@ public struct QueryCompiler: Sendable {
         return CompiledQuery(sql: sql, binds: binds, columns: [])
     }
 
-    private var isSQLite: Bool {
+    var isSQLite: Bool {
         if case .sqlite = flavor { return true }
         return false
     }
@@ -84,7 +79,16 @@ public struct QueryCompiler: Sendable {
         return column
     }
 
-    private func resultColumns(_ items: [SelectItem]) throws -> [ResultColumn] {
+    /// The result columns in their read forms, each named for the response.
+    func selectList(_ columns: [ResultColumn]) -> String {
+        columns.map { column in
+            let reference = flavor.quote(column.source.name)
+            let value = flavor.read(column.cast.map { flavor.cast(reference, to: $0) } ?? reference, as: column.value)
+            return "\(value) AS \(flavor.quote(column.name))"
+        }.joined(separator: ", ")
+    }
+
+    func resultColumns(_ items: [SelectItem]) throws -> [ResultColumn] {
         var columns: [ResultColumn] = []
         for item in items {
             switch item {

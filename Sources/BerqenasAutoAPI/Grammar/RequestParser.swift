@@ -28,6 +28,19 @@ public enum RequestParser {
         return request
     }
 
+    /// A POST's `columns=` and `on_conflict=`, with the `Prefer` choices.
+    public static func insertOptions(_ items: [(name: String, value: String)], preferences: Preferences) throws -> InsertOptions {
+        var options = InsertOptions(resolution: preferences.resolution, missingDefault: preferences.missingDefault)
+        for (name, value) in items where name == "columns" || name == "on_conflict" {
+            let names = try ListSplitter.split(Substring(value)).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !names.isEmpty, !names.contains(where: \.isEmpty) else {
+                throw AutoAPIError.unparsable(name, details: "\(name)=\(value): a comma-separated list of column names")
+            }
+            if name == "columns" { options.columns = names } else { options.onConflict = names }
+        }
+        return options
+    }
+
     /// `select=id,title:name,price::text,*`.
     static func select(_ text: String) throws -> [SelectItem] {
         var items: [SelectItem] = []

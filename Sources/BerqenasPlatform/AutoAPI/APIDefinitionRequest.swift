@@ -37,13 +37,17 @@ public struct APIDefinitionRequest: Sendable {
     public var auth: String?
     /// nil: unchanged (create: no cap).
     public var maxRows: Int?
+    /// nil: unchanged (create: false).
+    public var allowUnfilteredWrites: Bool?
 
-    public init(name: String? = nil, source: APISource? = nil, tables: [TableGrant]? = nil, auth: String? = nil, maxRows: Int? = nil) {
+    public init(name: String? = nil, source: APISource? = nil, tables: [TableGrant]? = nil, auth: String? = nil, maxRows: Int? = nil,
+                allowUnfilteredWrites: Bool? = nil) {
         self.name = name
         self.source = source
         self.tables = tables
         self.auth = auth
         self.maxRows = maxRows
+        self.allowUnfilteredWrites = allowUnfilteredWrites
     }
 
     static let authModes = ["api_key", "jwt", "public_read"]

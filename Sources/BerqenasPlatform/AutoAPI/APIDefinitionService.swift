@@ -26,6 +26,7 @@ public struct APIDefinitionService: Sendable {
         definition.tablesSpec = try Self.encode(try APIDefinitionRequest.validTables(request.tables))
         definition.auth = try APIDefinitionRequest.validAuth(request.auth)
         definition.maxRows = try APIDefinitionRequest.validMaxRows(request.maxRows)
+        definition.allowUnfilteredWrites = request.allowUnfilteredWrites ?? false
         try await introspect(definition, tenant: tenant)
         do {
             try await definition.create(on: database)
@@ -57,6 +58,7 @@ public struct APIDefinitionService: Sendable {
         if request.tables != nil { definition.tablesSpec = try Self.encode(try APIDefinitionRequest.validTables(request.tables)) }
         if request.auth != nil { definition.auth = try APIDefinitionRequest.validAuth(request.auth) }
         if request.maxRows != nil { definition.maxRows = try APIDefinitionRequest.validMaxRows(request.maxRows) }
+        if let allow = request.allowUnfilteredWrites { definition.allowUnfilteredWrites = allow }
         try await introspect(definition, tenant: tenant)
         try await definition.save(on: database)
         await registry.forget(tenant: tenant.name, api: definition.name)

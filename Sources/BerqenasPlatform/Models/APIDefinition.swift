@@ -19,6 +19,8 @@ public final class APIDefinition: Model, @unchecked Sendable {
     /// `api_key`, `jwt` or `public_read`.
     @Field(key: "auth") public var auth: String
     @OptionalField(key: "max_rows") public var maxRows: Int?
+    /// Whether PATCH and DELETE without a filter may change every row (refused otherwise).
+    @Field(key: "allow_unfiltered_writes") public var allowUnfilteredWrites: Bool
     /// The served tables as introspected (JSON of `[ServedTable]`).
     @Field(key: "snapshot") public var snapshot: String
     @Field(key: "refreshed_at") public var refreshedAt: Date

@@ -5,36 +5,29 @@ import Vapor
 
 /// `/rest/v1/{tenant}/{api}/{table}`: the generated APIs, in PostgREST's grammar and error shape.
 struct RestController {
+    /// The largest write body taken (a bulk insert of many rows).
+    static let maxBody: ByteCount = "16mb"
+
     func register(on app: Application) {
-        app.on(.GET, "rest", "v1", ":tenant", ":api", ":table", use: read)
-        app.on(.HEAD, "rest", "v1", ":tenant", ":api", ":table", use: read)
+        let table: [PathComponent] = ["rest", "v1", ":tenant", ":api", ":table"]
+        app.on(.GET, table, use: read)
+        app.on(.HEAD, table, use: read)
+        app.on(.POST, table, body: .collect(maxSize: Self.maxBody), use: insert)
+        app.on(.PATCH, table, body: .collect(maxSize: Self.maxBody), use: update)
+        app.on(.DELETE, table, use: delete)
     }
 
     @Sendable
     func read(_ request: Request) async throws -> Response {
-        do {
-            let api = try await request.berqenas.platform.apis.registry.mount(
-                tenant: request.parameters.get("tenant") ?? "", api: request.parameters.get("api") ?? "")
-            try await RestAccess.check(request, api: api, writing: false)
-            let name = request.parameters.get("table") ?? ""
-            guard let table = api.tables[name], table.operations.contains(.read) else {
-                throw AutoAPIError(status: 404, code: "PGRST205", message: "Could not find the table '\(name)' in this API",
-                                   hint: "GET /api/v1/tenants/{tenant}/apis/{api} lists the tables it serves")
-            }
+        await answer(request) {
+            let (api, table) = try await served(request, for: .read)
             var parsed = try RequestParser.read(RestQueryString.items(request.url.query))
             try RestRange.apply(request.headers, to: &parsed)
             let format = try RestFormat(accept: request.headers.first(name: .accept))
             let compiler = QueryCompiler(flavor: api.flavor, table: table.schema)
             let query = try compiler.select(parsed, maxRows: api.definition.maxRows)
             let rows = try await api.connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
-            var total: Int64?
-            if request.headers.first(name: "Prefer")?.contains("count=exact") == true {
-                let count = try compiler.count(parsed)
-                let counted = try await api.connector.select(count.sql, binds: count.binds, columns: [
-                    ColumnSchema(name: "count", nativeType: "bigint", canonicalType: .integer(bits: 64)),
-                ])
-                if case let .integer(value)? = counted.first?.values.first { total = value }
-            }
+            let total = preferences(request).count == .exact ? try await count(compiler, parsed, api) : nil
             let first = parsed.offset ?? 0
             var headers = HTTPHeaders()
             headers.replaceOrAdd(name: "Content-Range", value: (rows.isEmpty ? "*" : "\(first)-\(first + rows.count - 1)") + "/\(total.map(String.init) ?? "*")")
@@ -42,8 +35,141 @@ struct RestController {
             let partial = total.map { Int64(first + rows.count) < $0 || first > 0 } ?? false
             let status: HTTPResponseStatus = partial && request.headers.first(name: "Range") != nil ? .partialContent : .ok
             return Response(status: status, headers: headers, body: request.method == .HEAD ? .empty : .init(data: Data(body)))
-        } catch {
-            return RestErrors.response(for: error, request: request)
         }
+    }
+
+    /// POST: one object or a JSON array of them; with `Prefer: resolution=…` an upsert on `on_conflict`.
+    @Sendable
+    func insert(_ request: Request) async throws -> Response {
+        await answer(request) {
+            let (api, table) = try await served(request, for: .insert)
+            let items = RestQueryString.items(request.url.query)
+            let wanted = preferences(request)
+            let options = try RequestParser.insertOptions(items, preferences: wanted)
+            if options.resolution == .mergeDuplicates, !table.operations.contains(.update) {
+                throw AutoAPIError(status: 405, code: "PGRST117", message: "merging duplicates updates rows, which this API does not allow on '\(table.schema.table.name)'")
+            }
+            let objects: [JSONBody] = switch try body(request) {
+            case let .array(items): items
+            case let object: [object]
+            }
+            let compiler = QueryCompiler(flavor: api.flavor, table: table.schema)
+            let plan = try compiler.insert(objects, options: options, returning: try returning(items, wanted, table))
+            return try await respond(request, api: api, table: table, plan: plan, preferences: wanted, created: true)
+        }
+    }
+
+    /// PATCH: the body's columns set on every row the filters select.
+    @Sendable
+    func update(_ request: Request) async throws -> Response {
+        await answer(request) {
+            let (api, table) = try await served(request, for: .update)
+            let items = RestQueryString.items(request.url.query)
+            let parsed = try filtered(items, api: api, verb: "UPDATE")
+            let wanted = preferences(request)
+            let compiler = QueryCompiler(flavor: api.flavor, table: table.schema)
+            let plan = try compiler.update(try body(request), filters: parsed.filters, returning: try returning(items, wanted, table))
+            return try await respond(request, api: api, table: table, plan: plan, preferences: wanted, created: false)
+        }
+    }
+
+    /// DELETE: the rows the filters select.
+    @Sendable
+    func delete(_ request: Request) async throws -> Response {
+        await answer(request) {
+            let (api, table) = try await served(request, for: .delete)
+            let items = RestQueryString.items(request.url.query)
+            let parsed = try filtered(items, api: api, verb: "DELETE")
+            let wanted = preferences(request)
+            let compiler = QueryCompiler(flavor: api.flavor, table: table.schema)
+            let plan = try compiler.delete(filters: parsed.filters, returning: try returning(items, wanted, table))
+            return try await respond(request, api: api, table: table, plan: plan, preferences: wanted, created: false)
+        }
+    }
+
+    /// The mounted API and the table the URL names, if the caller may do `operation` on it.
+    private func served(_ request: Request, for operation: APIOperation) async throws -> (APIRegistry.Mounted, ServedTable) {
+        let api = try await request.berqenas.platform.apis.registry.mount(
+            tenant: request.parameters.get("tenant") ?? "", api: request.parameters.get("api") ?? "")
+        try await RestAccess.check(request, api: api, writing: operation != .read)
+        let name = request.parameters.get("table") ?? ""
+        guard let table = api.tables[name] else {
+            throw AutoAPIError(status: 404, code: "PGRST205", message: "Could not find the table '\(name)' in this API",
+                               hint: "GET /api/v1/tenants/{tenant}/apis/{api} lists the tables it serves")
+        }
+        guard table.operations.contains(operation) else {
+            throw AutoAPIError(status: 405, code: "PGRST117", message: "this API does not allow \(operation.rawValue) on '\(name)'",
+                               hint: "allowed: \(table.operations.map(\.rawValue).joined(separator: ", "))")
+        }
+        return (api, table)
+    }
+
+    /// A PATCH's or DELETE's filters; without any, refused unless the API allows touching every row.
+    private func filtered(_ items: [(name: String, value: String)], api: APIRegistry.Mounted, verb: String) throws -> ReadRequest {
+        let parsed = try RequestParser.read(items)
+        if parsed.limit != nil || parsed.offset != nil {
+            throw AutoAPIError.unsupported("limit and offset on \(verb == "UPDATE" ? "PATCH" : "DELETE") are not served",
+                                           hint: "select the rows with filters")
+        }
+        if parsed.filters.isEmpty, !api.definition.allowUnfilteredWrites {
+            throw AutoAPIError(status: 400, code: "21000", message: "\(verb) requires a WHERE clause",
+                               hint: "add a filter such as ?id=eq.1, or set allow_unfiltered_writes on the API")
+        }
+        return parsed
+    }
+
+    /// What a write reports back: `select=` for `return=representation`, else the key (for `Location`).
+    private func returning(_ items: [(name: String, value: String)], _ wanted: Preferences, _ table: ServedTable) throws -> [SelectItem] {
+        if wanted.returning == .representation { return try RequestParser.read(items).select }
+        let key = table.schema.primaryKey.isEmpty ? [table.schema.columns.first?.name].compactMap { $0 } : table.schema.primaryKey
+        return key.map { SelectItem.column(name: $0, alias: nil, cast: nil) }
+    }
+
+    /// The request body as JSON (PGRST102 when it is not; 415 for other media types).
+    private func body(_ request: Request) throws -> JSONBody {
+        if let type = request.headers.contentType, !(type.type == "application" && type.subType == "json") {
+            throw AutoAPIError(status: 415, code: "PGRST107", message: "Content-Type \(type.serialize()) is not accepted",
+                               hint: "send application/json")
+        }
+        guard let buffer = request.body.data, buffer.readableBytes > 0 else {
+            throw AutoAPIError(status: 400, code: "PGRST102", message: "Empty or invalid json", details: "the body is empty")
+        }
+        return try JSONBody.parse(Array(buffer.readableBytesView))
+    }
+
+    private func respond(_ request: Request, api: APIRegistry.Mounted, table: ServedTable, plan: WritePlan,
+                         preferences wanted: Preferences, created: Bool) async throws -> Response {
+        let format = wanted.returning == .representation ? try RestFormat(accept: request.headers.first(name: .accept)) : nil
+        let rows = try await api.connector.write(plan.statements, returning: plan.columns.map(\.value))
+        var headers = HTTPHeaders()
+        if wanted.count == .exact { headers.replaceOrAdd(name: "Content-Range", value: "*/\(rows.count)") }
+        if !wanted.applied.isEmpty { headers.replaceOrAdd(name: "Preference-Applied", value: wanted.applied) }
+        if created, wanted.returning == .headersOnly, rows.count == 1, let row = rows.first, !table.schema.primaryKey.isEmpty {
+            let filters = zip(plan.columns, row.values).map { column, value in
+                "\(column.name)=eq.\(PostgresValueCodec.encode(value) ?? "")".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
+            }
+            headers.replaceOrAdd(name: .location, value: "/\(table.schema.table.name)?" + filters.joined(separator: "&"))
+        }
+        guard let format else { return Response(status: created ? .created : .noContent, headers: headers) }
+        let body = try format.body(rows, columns: plan.columns, headers: &headers)
+        return Response(status: created ? .created : .ok, headers: headers, body: .init(data: Data(body)))
+    }
+
+    private func count(_ compiler: QueryCompiler, _ parsed: ReadRequest, _ api: APIRegistry.Mounted) async throws -> Int64? {
+        let count = try compiler.count(parsed)
+        let counted = try await api.connector.select(count.sql, binds: count.binds, columns: [
+            ColumnSchema(name: "count", nativeType: "bigint", canonicalType: .integer(bits: 64)),
+        ])
+        if case let .integer(value)? = counted.first?.values.first { return value }
+        return nil
+    }
+
+    private func preferences(_ request: Request) -> Preferences {
+        Preferences(headers: request.headers[canonicalForm: "Prefer"].map(String.init))
+    }
+
+    /// Runs a handler, shaping any failure as PostgREST does.
+    private func answer(_ request: Request, _ body: () async throws -> Response) async -> Response {
+        do { return try await body() } catch { return RestErrors.response(for: error, request: request) }
     }
 }

@@ -15,6 +15,10 @@ enum RestErrors {
             switch error.code {
             case .invalidValue, .queryFailed: AutoAPIError(status: 400, code: "22P02", message: error.message)
             case .permissionDenied: AutoAPIError(status: 403, code: "42501", message: error.message)
+            case .uniqueViolation: AutoAPIError(status: 409, code: "23505", message: error.message)
+            case .foreignKeyViolation: AutoAPIError(status: 409, code: "23503", message: error.message)
+            case .notNullViolation: AutoAPIError(status: 400, code: "23502", message: error.message)
+            case .checkViolation: AutoAPIError(status: 400, code: "23514", message: error.message)
             default: AutoAPIError(status: 503, code: "PGRST001", message: "the API's source could not be reached: \(error.message)")
             }
         default:

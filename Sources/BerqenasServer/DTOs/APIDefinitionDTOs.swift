@@ -10,9 +10,10 @@ struct APIDefinitionBody: Decodable {
     let tables: [Grant]?
     let auth: String?
     let maxRows: Int?
+    let allowUnfilteredWrites: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case name, source, tables, auth, maxRows = "max_rows"
+        case name, source, tables, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes"
     }
 
     struct Source: Decodable {
@@ -48,7 +49,8 @@ struct APIDefinitionBody: Decodable {
                 throw PlatformError.validation(field: "source", "{\"kind\": \"tenant_store\"} or {\"kind\": \"remote_database\", \"id\"}")
             }
         }
-        return APIDefinitionRequest(name: name, source: source, tables: tables?.map(\.grant), auth: auth, maxRows: maxRows)
+        return APIDefinitionRequest(name: name, source: source, tables: tables?.map(\.grant), auth: auth, maxRows: maxRows,
+                                    allowUnfilteredWrites: allowUnfilteredWrites)
     }
 
     static func schema(creating: Bool) -> JSONSchema {
@@ -61,6 +63,7 @@ struct APIDefinitionBody: Decodable {
             ])])),
             "auth": .string(required: creating, allowedValues: ["api_key", "jwt", "public_read"]),
             "max_rows": .integer(required: false),
+            "allow_unfiltered_writes": .boolean(required: false),
         ])
     }
 }
@@ -89,12 +92,13 @@ struct APIDefinitionResponse: Content {
     let source: [String: String]
     let auth: String
     let maxRows: Int?
+    let allowUnfilteredWrites: Bool
     let url: String
     let tables: [Table]
     let refreshedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, name, source, auth, maxRows = "max_rows", url, tables, refreshedAt = "refreshed_at"
+        case id, name, source, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes", url, tables, refreshedAt = "refreshed_at"
     }
 
     init(_ definition: APIDefinition, tenant: Tenant) throws {
@@ -103,6 +107,7 @@ struct APIDefinitionResponse: Content {
         source = ["kind": definition.sourceKind].merging(definition.remoteDatabaseID.map { ["id": $0.uuidString] } ?? [:]) { $1 }
         auth = definition.auth
         maxRows = definition.maxRows
+        allowUnfilteredWrites = definition.allowUnfilteredWrites
         url = "/rest/v1/\(tenant.name)/\(definition.name)/"
         tables = try APIDefinitionService.servedTables(definition).map { served in
             Table(name: served.schema.table.name, operations: served.operations.map(\.rawValue), primaryKey: served.schema.primaryKey,
@@ -118,6 +123,7 @@ struct APIDefinitionResponse: Content {
         try container.encode(source, forKey: .source)
         try container.encode(auth, forKey: .auth)
         try container.encode(maxRows, forKey: .maxRows)
+        try container.encode(allowUnfilteredWrites, forKey: .allowUnfilteredWrites)
         try container.encode(url, forKey: .url)
         try container.encode(tables, forKey: .tables)
         try container.encode(refreshedAt, forKey: .refreshedAt)
@@ -125,7 +131,7 @@ struct APIDefinitionResponse: Content {
 
     static let schema: JSONSchema = .object(properties: [
         "id": .string(format: .uuid), "name": .string, "source": .object, "auth": .string, "max_rows": .integer(nullable: true),
-        "url": .string, "refreshed_at": .string(format: .dateTime),
+        "allow_unfiltered_writes": .boolean, "url": .string, "refreshed_at": .string(format: .dateTime),
         "tables": .array(items: .object(properties: [
             "name": .string, "operations": .array(items: .string), "primary_key": .array(items: .string),
             "columns": .array(items: .object(properties: ["name": .string, "type": .string, "nullable": .boolean])),

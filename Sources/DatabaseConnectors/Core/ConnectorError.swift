@@ -12,6 +12,14 @@ public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible
         case unsupported
         case invalidValue = "invalid_value"
         case queryFailed = "query_failed"
+        /// A row breaks a unique or primary key (SQLSTATE 23505).
+        case uniqueViolation = "unique_violation"
+        /// A row refers to a missing row, or is still referred to (23503).
+        case foreignKeyViolation = "foreign_key_violation"
+        /// A NOT NULL column was left empty (23502).
+        case notNullViolation = "not_null_violation"
+        /// A CHECK constraint failed (23514).
+        case checkViolation = "check_violation"
     }
 
     public let code: Code

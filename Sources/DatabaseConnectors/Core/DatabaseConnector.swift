@@ -24,6 +24,11 @@ public protocol DatabaseConnector: Sendable {
     /// generated APIs' queries); values are bound as text (nil: NULL).
     func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row]
 
+    /// Runs data-changing statements that report rows (a generated API's INSERT, UPDATE or DELETE with
+    /// RETURNING, or OUTPUT on SQL Server) in one transaction, unmarked so capture syncs them; the rows come
+    /// back decoded as `columns`, statement after statement.
+    func write(_ statements: [BoundStatement], returning columns: [ColumnSchema]) async throws -> [Row]
+
     /// Applies upserts and deletes in one transaction, marked with `origin` so capture can tell them apart.
     func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws
 

@@ -37,6 +37,17 @@ extension PostgresConnector {
         }
     }
 
+    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema]) async throws -> [Row] {
+        try await withTransaction { connection in
+            var rows: [Row] = []
+            for statement in statements {
+                rows += try await readRows(statement.sql, statement.binds.map(PostgresValueCodec.encode), of: columns,
+                                           expected: 16, on: connection)
+            }
+            return rows
+        }
+    }
+
     /// Runs a select of every column of `table` (in its read forms) and decodes the rows.
     private func readRows(_ sql: String, _ binds: [String?], of table: TableSchema, expected: Int,
                           on connection: PostgresConnection) async throws -> [Row] {

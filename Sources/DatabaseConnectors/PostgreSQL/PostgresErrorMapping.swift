@@ -46,6 +46,10 @@ enum PostgresErrorMapping {
         switch state {
         case "42501": return ConnectorError(.permissionDenied, message)
         case "57014": return ConnectorError(.timeout, "statement timeout: \(message)")
+        case "23505": return ConnectorError(.uniqueViolation, message)
+        case "23503": return ConnectorError(.foreignKeyViolation, message)
+        case "23502": return ConnectorError(.notNullViolation, message)
+        case "23514": return ConnectorError(.checkViolation, message)
         default:
             if error.code == .serverClosedConnection || error.code == .connectionError {
                 return ConnectorError(.unreachable, "the connection to PostgreSQL was lost")

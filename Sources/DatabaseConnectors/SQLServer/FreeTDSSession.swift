@@ -135,7 +135,13 @@ final class FreeTDSSession: @unchecked Sendable {
             isClosed = true
             return ConnectorError(.unreachable, "the connection to SQL Server was lost: \(message)")
         }
-        return ConnectorError(.queryFailed, "SQL Server \(code): \(message)")
+        switch code {
+        case 2627, 2601: return ConnectorError(.uniqueViolation, message)
+        case 515: return ConnectorError(.notNullViolation, message)
+        case 547 where message.contains("CHECK"): return ConnectorError(.checkViolation, message)
+        case 547: return ConnectorError(.foreignKeyViolation, message)
+        default: return ConnectorError(.queryFailed, "SQL Server \(code): \(message)")
+        }
     }
 
     private func isClosedError(_ code: Int) -> Bool { code == Int(SYBECONN) || code == 20006 || code == 20047 }

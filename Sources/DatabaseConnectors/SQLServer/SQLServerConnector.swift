@@ -148,6 +148,16 @@ public final class SQLServerConnector: DatabaseConnector {
         }
     }
 
+    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema]) async throws -> [Row] {
+        try await withTransaction { session in
+            var rows: [Row] = []
+            for statement in statements {
+                rows += try await readRows(statement.sql, statement.binds.map(SQLServerValueCodec.encode), of: columns, on: session)
+            }
+            return rows
+        }
+    }
+
     /// Runs a select of every column of `table` (as text) and decodes the rows.
     private func readRows(_ sql: String, _ binds: [String?], of table: TableSchema, on session: FreeTDSSession) async throws -> [Row] {
         try await readRows(sql, binds, of: table.columns, on: session)

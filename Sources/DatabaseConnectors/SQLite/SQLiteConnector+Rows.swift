@@ -33,6 +33,16 @@ extension SQLiteConnector {
         }
     }
 
+    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema]) async throws -> [Row] {
+        try await withTransaction { connection in
+            var rows: [Row] = []
+            for statement in statements {
+                rows += try await readRows(statement.sql, statement.binds.map(SQLiteValueCodec.encode), of: columns, on: connection)
+            }
+            return rows
+        }
+    }
+
     /// Runs a select of every column of `table` and decodes the rows.
     private func readRows(_ sql: String, _ binds: [SQLiteData], of table: TableSchema, on connection: SQLiteConnection) async throws -> [Row] {
         try await readRows(sql, binds, of: table.columns, on: connection)

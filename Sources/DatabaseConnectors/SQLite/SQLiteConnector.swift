@@ -45,8 +45,19 @@ public final class SQLiteConnector: DatabaseConnector {
         do {
             return try await connection.query(sql, binds)
         } catch {
-            throw ConnectorError(.queryFailed, "SQLite: \(error)")
+            throw Self.queryError(error)
         }
+    }
+
+    /// A failed statement as a connector error (constraint failures by kind, from SQLite's message).
+    static func queryError(_ error: any Error) -> ConnectorError {
+        let text = "\(error)"
+        let kinds: [(String, ConnectorError.Code)] = [
+            ("UNIQUE constraint failed", .uniqueViolation), ("FOREIGN KEY constraint failed", .foreignKeyViolation),
+            ("NOT NULL constraint failed", .notNullViolation), ("CHECK constraint failed", .checkViolation),
+        ]
+        for (marker, code) in kinds where text.contains(marker) { return ConnectorError(code, "SQLite: \(text)") }
+        return ConnectorError(.queryFailed, "SQLite: \(text)")
     }
 
     /// Runs a statement.

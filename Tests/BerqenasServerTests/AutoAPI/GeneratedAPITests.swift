@@ -1,6 +1,7 @@
 import BerqenasTestSupport
 import Foundation
 import SQLiteNIO
+import VaporTesting
 import Testing
 
 /// A generated API over a registered SQLite database, end to end through the hub: defined, served in
@@ -102,6 +103,58 @@ struct GeneratedAPITests {
             let missing = try await hub.send(.POST, "/api/v1/tenants/shop/apis", token: token, json: [
                 "name": "other", "source": ["kind": "tenant_store"], "tables": [["name": "nope"] as [String: any Sendable]], "auth": "public_read"])
             #expect(missing.status == .unprocessableEntity && missing.body.string.contains("tables"))
+        }
+    }
+}
+
+extension GeneratedAPITests {
+    /// The PostgREST error code of a response.
+    static func code(_ response: TestingHTTPResponse) -> String? {
+        (try? response.jsonObject())?["code"] as? String
+    }
+
+    @Test func writesInPostgRESTsShapes() async throws {
+        try await withSource { hub, token, base in
+            let readOnly = try await hub.send(.POST, "\(base)/items", token: token, json: ["id": 9, "name": "Nope"])
+            #expect(readOnly.status.code == 405, "the definition grants only read on items")
+            let widened = try await hub.send(.PATCH, "/api/v1/tenants/shop/apis/catalog", token: token, json: ["tables": ["*"]])
+            #expect(widened.status == .ok && (try? widened.jsonObject())?["allow_unfiltered_writes"] as? Bool == false)
+            #expect(try await hub.send(.POST, "\(base)/items", json: ["id": 9, "name": "Anon"]).status == .unauthorized,
+                    "public_read: writes need a token")
+
+            let created = try await hub.send(.POST, "\(base)/items?select=id,name,price", token: token,
+                                             json: ["id": 5, "name": "Ink", "price": "2.25"], headers: ["Prefer": "return=representation"])
+            #expect(created.status == .created && created.body.string == #"[{"id":5,"name":"Ink","price":2.25}]"#, "\(created.body.string)")
+            let quiet = try await hub.send(.POST, "\(base)/items", token: token, rawBody: #"[{"id": 6, "name": "Nib"}, {"id": 7, "name": "Pad"}]"#)
+            #expect(quiet.status == .created && quiet.body.readableBytes == 0, "return=minimal by default")
+            let located = try await hub.send(.POST, "\(base)/items", token: token, json: ["id": 8, "name": "Clip"], headers: ["Prefer": "return=headers-only"])
+            #expect(located.headers.first(name: .location) == "/items?id=eq.8")
+            let duplicate = try await hub.send(.POST, "\(base)/items", token: token, json: ["id": 5, "name": "Again"])
+            #expect(duplicate.status == .conflict && Self.code(duplicate) == "23505")
+            let upserted = try await hub.send(.POST, "\(base)/items?on_conflict=id&select=id,name", token: token,
+                                              rawBody: #"[{"id": 5, "name": "Blue ink"}, {"id": 10, "name": "Tape"}]"#, headers: ["Prefer": "resolution=merge-duplicates,return=representation"])
+            #expect(upserted.status == .created && upserted.body.string == #"[{"id":5,"name":"Blue ink"},{"id":10,"name":"Tape"}]"#)
+            #expect(upserted.headers.first(name: "Preference-Applied")?.contains("resolution=merge-duplicates") == true)
+            let unknown = try await hub.send(.POST, "\(base)/items", token: token, json: ["id": 11, "name": "X", "colour": "red"])
+            #expect(unknown.status == .badRequest && Self.code(unknown) == "PGRST204")
+            let broken = try await hub.send(.POST, "\(base)/items", token: token, rawBody: #"{"id": 1,"#)
+            #expect(broken.status == .badRequest && Self.code(broken) == "PGRST102")
+
+            let patched = try await hub.send(.PATCH, "\(base)/items?id=gte.6&id=lte.7&select=id,active", token: token,
+                                             json: ["active": false], headers: ["Prefer": "return=representation"])
+            #expect(patched.status == .ok && patched.body.string == #"[{"id":6,"active":false},{"id":7,"active":false}]"#, "\(patched.body.string)")
+            #expect(try await hub.send(.PATCH, "\(base)/items?id=eq.8", token: token, json: ["name": "Binder clip"]).status == .noContent)
+            let everything = try await hub.send(.DELETE, "\(base)/items", token: token)
+            #expect(everything.status == .badRequest && Self.code(everything) == "21000", "an unfiltered delete is refused")
+            let deleted = try await hub.send(.DELETE, "\(base)/items?active=is.false&select=id", token: token,
+                                             headers: ["Prefer": "return=representation"])
+            #expect(deleted.status == .ok && deleted.body.string == #"[{"id":3},{"id":6},{"id":7}]"#, "\(deleted.body.string)")
+            let left = try await hub.send(.GET, "\(base)/items?select=id&order=id", token: token)
+            #expect(left.body.string == #"[{"id":1},{"id":2},{"id":4}]"#, "max_rows 3 caps the read; \(left.body.string)")
+            let allowed = try await hub.send(.PATCH, "/api/v1/tenants/shop/apis/catalog", token: token, json: ["allow_unfiltered_writes": true])
+            #expect(allowed.status == .ok)
+            #expect(try await hub.send(.DELETE, "\(base)/items", token: token).status == .noContent)
+            #expect(try await hub.send(.GET, "\(base)/items", token: token).body.string == "[]")
         }
     }
 }

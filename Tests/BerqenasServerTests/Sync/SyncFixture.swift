@@ -111,7 +111,7 @@ struct SyncFixture: Sendable {
 
     /// Every row of a local table and of its cloud copy, by key.
     func bothSides(_ table: String) async throws -> (local: [RowKey: RowImage], cloud: [RowKey: RowImage]) {
-        let local = try PostgresConnector(spec: try Self.spec(localURL))
+        let local = try PostgresConnector(spec: try PostgresTestCluster.connectionSpec(localURL))
         let platform = hub.app.berqenas.platform
         let tenant = try await platform.tenants.find(tenant)
         let (cloud, schema) = try await platform.remoteDatabases.cloudConnector(for: tenant)
@@ -161,12 +161,6 @@ struct SyncFixture: Sendable {
             after = page.nextKey
         } while after != nil
         return rows
-    }
-
-    static func spec(_ url: String) throws -> ConnectionSpec {
-        let parts = try #require(URLComponents(string: url))
-        return ConnectionSpec(engine: .postgresql, host: parts.host ?? "", port: parts.port, database: String(parts.path.dropFirst()),
-                              username: parts.user ?? "", password: parts.password ?? "", tls: .disable)
     }
 
     /// Both sides hold exactly the same rows.

@@ -1,0 +1,227 @@
+/// A request body's JSON, numbers kept as the digits sent (a decimal never passes through a Double) and
+/// object keys in the order sent.
+public indirect enum JSONBody: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(String)
+    case string(String)
+    case array([JSONBody])
+    case object([(key: String, value: JSONBody)])
+
+    public static func == (lhs: JSONBody, rhs: JSONBody) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case let (.bool(a), .bool(b)): a == b
+        case let (.number(a), .number(b)), let (.string(a), .string(b)): a == b
+        case let (.array(a), .array(b)): a == b
+        case let (.object(a), .object(b)): a.map(\.key) == b.map(\.key) && a.map(\.value) == b.map(\.value)
+        default: false
+        }
+    }
+
+    /// Parses a whole body; the error says where it went wrong (PGRST102, 400).
+    public static func parse(_ bytes: [UInt8]) throws -> JSONBody {
+        var reader = Reader(bytes: bytes)
+        reader.skipSpace()
+        let value = try reader.value(depth: 0)
+        reader.skipSpace()
+        guard reader.atEnd else { throw reader.failure("unexpected text after the JSON value") }
+        return value
+    }
+
+    /// The value as compact JSON text (numbers as sent).
+    public var text: String {
+        switch self {
+        case .null: "null"
+        case let .bool(flag): flag ? "true" : "false"
+        case let .number(digits): digits
+        case let .string(text): Self.quoted(text)
+        case let .array(items): "[" + items.map(\.text).joined(separator: ",") + "]"
+        case let .object(fields): "{" + fields.map { Self.quoted($0.key) + ":" + $0.value.text }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    private struct Reader {
+        let bytes: [UInt8]
+        var position = 0
+        /// Nesting deeper than this is refused (a body cannot exhaust the stack).
+        static let maxDepth = 64
+
+        init(bytes: [UInt8]) { self.bytes = bytes }
+
+        var atEnd: Bool { position >= bytes.count }
+
+        func failure(_ message: String) -> AutoAPIError {
+            AutoAPIError(status: 400, code: "PGRST102", message: "Empty or invalid json",
+                         details: "\(message) at byte \(position)")
+        }
+
+        mutating func skipSpace() {
+            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+        }
+
+        mutating func value(depth: Int) throws -> JSONBody {
+            guard depth < Self.maxDepth else { throw failure("nested deeper than \(Self.maxDepth) levels") }
+            guard position < bytes.count else { throw failure("a value was expected") }
+            switch bytes[position] {
+            case UInt8(ascii: "{"): return try object(depth: depth)
+            case UInt8(ascii: "["): return try array(depth: depth)
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): try word("true"); return .bool(true)
+            case UInt8(ascii: "f"): try word("false"); return .bool(false)
+            case UInt8(ascii: "n"): try word("null"); return .null
+            default: return .number(try number())
+            }
+        }
+
+        mutating func word(_ text: String) throws {
+            let expected = Array(text.utf8)
+            guard bytes.count - position >= expected.count, Array(bytes[position..<position + expected.count]) == expected else {
+                throw failure("unexpected character")
+            }
+            position += expected.count
+        }
+
+        mutating func object(depth: Int) throws -> JSONBody {
+            position += 1
+            var fields: [(key: String, value: JSONBody)] = []
+            skipSpace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                return .object(fields)
+            }
+            while true {
+                skipSpace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw failure("a key in quotes was expected") }
+                let key = try string()
+                skipSpace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw failure("':' was expected") }
+                position += 1
+                skipSpace()
+                fields.append((key, try value(depth: depth + 1)))
+                skipSpace()
+                guard position < bytes.count else { throw failure("the object is not closed") }
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                guard bytes[position] == UInt8(ascii: "}") else { throw failure("',' or '}' was expected") }
+                position += 1
+                return .object(fields)
+            }
+        }
+
+        mutating func array(depth: Int) throws -> JSONBody {
+            position += 1
+            var items: [JSONBody] = []
+            skipSpace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                return .array(items)
+            }
+            while true {
+                skipSpace()
+                items.append(try value(depth: depth + 1))
+                skipSpace()
+                guard position < bytes.count else { throw failure("the array is not closed") }
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                guard bytes[position] == UInt8(ascii: "]") else { throw failure("',' or ']' was expected") }
+                position += 1
+                return .array(items)
+            }
+        }
+
+        mutating func number() throws -> String {
+            let start = position
+            if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
+            let digitsStart = position
+            while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+            guard position > digitsStart else { throw failure("unexpected character") }
+            if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+                position += 1
+                let fraction = position
+                while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+                guard position > fraction else { throw failure("digits were expected after '.'") }
+            }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+                position += 1
+                if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+                let exponent = position
+                while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+                guard position > exponent else { throw failure("digits were expected in the exponent") }
+            }
+            return String(decoding: bytes[start..<position], as: UTF8.self)
+        }
+
+        mutating func string() throws -> String {
+            position += 1
+            var scalars = String.UnicodeScalarView()
+            var run = position
+            func flush(_ end: Int) {
+                scalars.append(contentsOf: String(decoding: bytes[run..<end], as: UTF8.self).unicodeScalars)
+            }
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") {
+                    flush(position)
+                    position += 1
+                    return String(scalars)
+                }
+                guard byte >= 0x20 else { throw failure("a control character inside a string") }
+                guard byte == UInt8(ascii: "\\") else { position += 1; continue }
+                flush(position)
+                position += 1
+                guard position < bytes.count else { break }
+                let escape = bytes[position]
+                position += 1
+                switch escape {
+                case UInt8(ascii: "\""): scalars.append("\"")
+                case UInt8(ascii: "\\"): scalars.append("\\")
+                case UInt8(ascii: "/"): scalars.append("/")
+                case UInt8(ascii: "b"): scalars.append("\u{08}")
+                case UInt8(ascii: "f"): scalars.append("\u{0C}")
+                case UInt8(ascii: "n"): scalars.append("\n")
+                case UInt8(ascii: "r"): scalars.append("\r")
+                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "u"):
+                    var code = try hex4()
+                    if (0xD800..<0xDC00).contains(code) {
+                        guard bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                            throw failure("an unpaired surrogate")
+                        }
+                        position += 2
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw failure("an unpaired surrogate") }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { throw failure("an invalid \\u escape") }
+                    scalars.append(scalar)
+                default: throw failure("an unknown escape")
+                }
+                run = position
+            }
+            throw failure("the string is not closed")
+        }
+
+        mutating func hex4() throws -> UInt32 {
+            guard bytes.count - position >= 4, let code = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+                throw failure("four hex digits were expected after \\u")
+            }
+            position += 4
+            return code
+        }
+    }
+}

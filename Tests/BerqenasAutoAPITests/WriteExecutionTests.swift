@@ -1,0 +1,150 @@
+@testable import BerqenasAutoAPI
+import BerqenasTestSupport
+import DatabaseConnectors
+import Foundation
+import Testing
+
+/// Compiled writes run through the real connectors (PostgreSQL, SQLite): inserts, bulk inserts, upserts,
+/// missing=default, updates and deletes report the rows they changed, constraint failures come back by
+/// kind, and a failed statement leaves nothing behind. T-SQL writes are parsed by sqlglot.
+struct WriteExecutionTests {
+    enum Engine: String, CaseIterable, CustomTestStringConvertible {
+        case postgresql, sqlite
+        var testDescription: String { rawValue }
+        static var available: [Engine] { allCases.filter { $0 != .postgresql || PostgresTestCluster.shouldRun } }
+    }
+
+    /// A connector over a fresh `items` table, and its compiler.
+    func withItems(_ engine: Engine, _ body: (any DatabaseConnector, QueryCompiler) async throws -> Void) async throws {
+        let connector: any DatabaseConnector
+        let ddl: String
+        switch engine {
+        case .postgresql:
+            connector = try PostgresConnector(spec: PostgresTestCluster.connectionSpec(try await PostgresTestCluster.makeDatabase(prefix: "writes")))
+            ddl = "CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL UNIQUE, price numeric(16,2), active boolean DEFAULT true)"
+        case .sqlite:
+            connector = SQLiteConnector(spec: ConnectionSpec(engine: .sqlite, database: TemporaryDirectory.make().appendingPathComponent("w.sqlite").path))
+            ddl = "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, price NUMERIC(16,2), active BOOLEAN DEFAULT 1)"
+        }
+        do {
+            _ = try await connector.write([BoundStatement(sql: ddl, binds: [])], returning: [])
+            let table = try await connector.describeTable(TableRef(schema: engine == .sqlite ? "main" : "public", name: "items"))
+            let flavor: SQLFlavor = engine == .sqlite ? .sqlite : .postgresql(PostgresDialect())
+            try await body(connector, QueryCompiler(flavor: flavor, table: table))
+            await connector.close()
+        } catch {
+            await connector.close()
+            throw error
+        }
+    }
+
+    func run(_ connector: any DatabaseConnector, _ plan: WritePlan) async throws -> String {
+        let rows = try await connector.write(plan.statements, returning: plan.columns.map(\.value))
+        return String(decoding: JSONRows.render(rows, columns: plan.columns), as: UTF8.self)
+    }
+
+    func all(_ connector: any DatabaseConnector, _ compiler: QueryCompiler) async throws -> String {
+        let query = try compiler.select(ReadRequest(select: [.column(name: "id", alias: nil, cast: nil), .column(name: "name", alias: nil, cast: nil),
+                                                             .column(name: "active", alias: nil, cast: nil)],
+                                                    order: [OrderTerm(column: "id")]), maxRows: nil)
+        let rows = try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
+        return String(decoding: JSONRows.render(rows, columns: query.columns), as: UTF8.self)
+    }
+
+    static let everything: [SelectItem] = [.all]
+    static let idAndName: [SelectItem] = [.column(name: "id", alias: nil, cast: nil), .column(name: "name", alias: nil, cast: nil)]
+
+    @Test(arguments: Engine.available)
+    func insertsBulkInsertsAndUpserts(_ engine: Engine) async throws {
+        try await withItems(engine) { connector, compiler in
+            let one = try JSONBody.parse(Array(#"{"id": 1, "name": "Pen", "price": 12345678901234.56, "active": false}"#.utf8))
+            let inserted = try await run(connector, try compiler.insert([one], options: InsertOptions(), returning: Self.everything))
+            #expect(inserted == #"[{"id":1,"name":"Pen","price":12345678901234.56,"active":false}]"#, "exact digits, never a Double")
+
+            let bulk = try JSONBody.parse(Array(#"[{"id": 2, "name": "Book", "price": "7.10", "active": true}, {"id": 3, "name": "Cup"}]"#.utf8))
+            let two = try await run(connector, try compiler.insert(bulk.arrayItems, options: InsertOptions(), returning: Self.idAndName))
+            #expect(two == #"[{"id":2,"name":"Book"},{"id":3,"name":"Cup"}]"#)
+            #expect(try await all(connector, compiler).contains(#"{"id":3,"name":"Cup","active":null}"#), "a key another row has is NULL where missing, without missing=default")
+
+            let defaults = try JSONBody.parse(Array(#"[{"id": 4, "name": "Desk", "active": false}, {"id": 5, "name": "Lamp"}]"#.utf8))
+            _ = try await run(connector, try compiler.insert(defaults.arrayItems, options: InsertOptions(missingDefault: true), returning: Self.idAndName))
+            let afterDefaults = try await all(connector, compiler)
+            #expect(afterDefaults.contains(#"{"id":4,"name":"Desk","active":false}"#) && afterDefaults.contains(#"{"id":5,"name":"Lamp","active":true}"#),
+                    "missing=default: the column default")
+
+            do {
+                _ = try await run(connector, try compiler.insert([one], options: InsertOptions(), returning: Self.idAndName))
+                Issue.record("a duplicate key must fail")
+            } catch let error as ConnectorError {
+                #expect(error.code == .uniqueViolation)
+            }
+            let clash = try JSONBody.parse(Array(#"[{"id": 6, "name": "Mug"}, {"id": 7, "name": "Mug"}]"#.utf8))
+            await #expect(throws: ConnectorError.self) { _ = try await run(connector, try compiler.insert(clash.arrayItems, options: InsertOptions(), returning: Self.idAndName)) }
+            #expect(!(try await all(connector, compiler)).contains("Mug"), "a failed bulk insert leaves no row")
+            let nameless = try JSONBody.parse(Array(#"{"id": 8, "name": null}"#.utf8))
+            do {
+                _ = try await run(connector, try compiler.insert([nameless], options: InsertOptions(), returning: Self.idAndName))
+                Issue.record("NOT NULL must hold")
+            } catch let error as ConnectorError {
+                #expect(error.code == .notNullViolation)
+            }
+
+            let upserts = try JSONBody.parse(Array(#"[{"id": 1, "name": "Fountain pen"}, {"id": 9, "name": "Ink"}]"#.utf8))
+            let merged = try await run(connector, try compiler.insert(upserts.arrayItems, options: InsertOptions(resolution: .mergeDuplicates), returning: Self.idAndName))
+            #expect(merged == #"[{"id":1,"name":"Fountain pen"},{"id":9,"name":"Ink"}]"#)
+            let again = try JSONBody.parse(Array(#"[{"id": 1, "name": "Quill"}, {"id": 10, "name": "Paper"}]"#.utf8))
+            let ignored = try await run(connector, try compiler.insert(again.arrayItems, options: InsertOptions(resolution: .ignoreDuplicates), returning: Self.idAndName))
+            #expect(ignored == #"[{"id":10,"name":"Paper"}]"#, "ignore-duplicates reports only the new row")
+            let byName = try JSONBody.parse(Array(#"{"id": 11, "name": "Ink", "price": 2}"#.utf8))
+            let onName = try await run(connector, try compiler.insert([byName], options: InsertOptions(onConflict: ["name"], resolution: .mergeDuplicates),
+                                                                      returning: Self.everything))
+            #expect(onName.hasPrefix(#"[{"id":11,"name":"Ink","price":2"#), "on_conflict=name matches the unique name: \(onName)")
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func updatesAndDeletesTheFilteredRows(_ engine: Engine) async throws {
+        try await withItems(engine) { connector, compiler in
+            let rows = try JSONBody.parse(Array(#"[{"id":1,"name":"a","price":1},{"id":2,"name":"b","price":5},{"id":3,"name":"c","price":9}]"#.utf8))
+            _ = try await run(connector, try compiler.insert(rows.arrayItems, options: InsertOptions(), returning: Self.idAndName))
+            let cheap = try RequestParser.read([(name: "price", value: "lt.6")]).filters
+            let changed = try await run(connector, try compiler.update(try JSONBody.parse(Array(#"{"active": false}"#.utf8)), filters: cheap,
+                                                                       returning: [.column(name: "id", alias: nil, cast: nil), .column(name: "active", alias: "on", cast: nil)]))
+            #expect(changed == #"[{"id":1,"on":false},{"id":2,"on":false}]"#)
+            let tricky = try RequestParser.read([(name: "name", value: "eq.x' OR 1=1 --")]).filters
+            #expect(try await run(connector, try compiler.delete(filters: tricky, returning: Self.idAndName)) == "[]")
+            let gone = try await run(connector, try compiler.delete(filters: try RequestParser.read([(name: "active", value: "is.false")]).filters,
+                                                                    returning: Self.idAndName))
+            #expect(gone == #"[{"id":1,"name":"a"},{"id":2,"name":"b"}]"#)
+            #expect(try await all(connector, compiler) == #"[{"id":3,"name":"c","active":true}]"#)
+            #expect(throws: AutoAPIError.self) { try compiler.update(try JSONBody.parse(Array(#"{"secret": 1}"#.utf8)), filters: [], returning: Self.idAndName) }
+            #expect(throws: AutoAPIError.self) { try compiler.insert([try JSONBody.parse(Array(#"{"id": "one"}"#.utf8))], options: InsertOptions(), returning: Self.idAndName) }
+        }
+    }
+
+    @Test func tsqlWritesParseWithSqlglot() throws {
+        let compiler = QueryCompiler(flavor: .tsql, table: CompiledQueryExecutionTests.table(schema: "dbo"))
+        let rows = try JSONBody.parse(Array(#"[{"id": 1, "name": "a", "price": "1.50"}, {"id": 2, "name": "b"}]"#.utf8)).arrayItems
+        let filters = try RequestParser.read([(name: "price", value: "lt.6"), (name: "name", value: "like.a*")]).filters
+        let plans = [
+            try compiler.insert(rows, options: InsertOptions(), returning: Self.everything),
+            try compiler.insert(rows, options: InsertOptions(resolution: .mergeDuplicates), returning: Self.idAndName),
+            try compiler.insert(rows, options: InsertOptions(resolution: .ignoreDuplicates, missingDefault: true), returning: Self.idAndName),
+            try compiler.insert([.object([])], options: InsertOptions(), returning: Self.idAndName),
+            try compiler.update(.object([("active", .bool(false))]), filters: filters, returning: Self.everything),
+            try compiler.delete(filters: filters, returning: Self.idAndName),
+        ]
+        let statements = plans.enumerated().flatMap { index, plan in
+            plan.statements.enumerated().map { ["name": "write\(index).\($0.offset)", "sql": $0.element.sql] }
+        }
+        #expect(statements.count == 7, "missing=default splits the rows by the keys they carry")
+        try TSQLCheck.run(statements)
+    }
+}
+
+extension JSONBody {
+    var arrayItems: [JSONBody] {
+        if case let .array(items) = self { return items }
+        return [self]
+    }
+}
