@@ -7,6 +7,8 @@ public struct AutoAPIError: Error, Sendable, Equatable, CustomStringConvertible 
     public let message: String
     public let details: String?
     public let hint: String?
+    /// Headers the answer carries (`Retry-After` of a 429).
+    public var headers: [String: String] = [:]
 
     public init(status: Int, code: String, message: String, details: String? = nil, hint: String? = nil) {
         self.status = status

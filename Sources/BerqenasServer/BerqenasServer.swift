@@ -69,6 +69,7 @@ public enum BerqenasServer {
         PublicationController().register(on: signedIn)
         EventController().register(on: signedIn)
         APIDefinitionController().register(on: signedIn)
+        APIKeyController().register(on: signedIn)
         RestController().register(on: app)
     }
 

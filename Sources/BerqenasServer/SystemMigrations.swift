@@ -11,6 +11,7 @@ enum SystemMigrations {
         app.migrations.add(CreateEventSchema())
         app.migrations.add(CreateAPIDefinitionSchema())
         app.migrations.add(AddAPIUnfilteredWrites())
+        app.migrations.add(CreateAPIKeySchema())
     }
 }
 

@@ -9,6 +9,9 @@ public struct APIDefinitionService: Sendable {
     let remotes: RemoteDatabaseService
     public let registry: APIRegistry
 
+    /// The APIs' keys.
+    public var keys: APIKeyService { APIKeyService(database: database, registry: registry) }
+
     public init(database: any Database, remotes: RemoteDatabaseService) {
         self.database = database
         self.remotes = remotes

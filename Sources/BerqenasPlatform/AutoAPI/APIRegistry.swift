@@ -15,11 +15,15 @@ public actor APIRegistry {
         public let tables: [String: ServedTable]
         public let connector: any DatabaseConnector
         public let flavor: SQLFlavor
+        /// The API's keys by prefix.
+        public let keys: [String: APIKey]
     }
 
     let database: any Database
     let remotes: RemoteDatabaseService
     private var mounted: [String: Mounted] = [:]
+    /// Request budgets of rate-limited keys (kept across remounts).
+    public let limiter = RateLimiter()
     /// Replaced connectors waiting to be closed.
     private var retiring: [any DatabaseConnector] = []
     /// How long a replaced connector stays open for requests already using it.
@@ -42,8 +46,10 @@ public actor APIRegistry {
         let (connector, _) = try await sourceConnector(definition, tenant: tenant)
         let tables = Dictionary(try APIDefinitionService.servedTables(definition).map { ($0.schema.table.name, $0) },
                                 uniquingKeysWith: { first, _ in first })
+        let keys = try await APIKey.query(on: database).filter(\.$apiDefinitionID == definition.requireID()).all()
         let ready = Mounted(definition: definition, tenant: tenant, tables: tables, connector: connector,
-                            flavor: Self.flavor(of: connector))
+                            flavor: Self.flavor(of: connector),
+                            keys: Dictionary(keys.map { ($0.prefix, $0) }, uniquingKeysWith: { first, _ in first }))
         if let raced = mounted[key] {  // another request mounted it meanwhile
             Task { await connector.close() }
             return raced

@@ -54,7 +54,7 @@ public struct PublicationService: Sendable {
         publication.peerID = peerID
         publication.targetPort = try Self.port(request.targetPort, field: "target_port")
         publication.publicPort = try publicPort(request.publicPort)
-        publication.allowedCIDRs = try Self.cidrs(request.allowedCIDRs ?? ["0.0.0.0/0"])
+        publication.allowedCIDRs = try AllowedNetworks.normalize(request.allowedCIDRs ?? ["0.0.0.0/0"])
         publication.enabled = request.enabled ?? true
         publication.connections = 0
         publication.bytesIn = 0
@@ -87,7 +87,7 @@ public struct PublicationService: Sendable {
         }
         if request.targetPort != nil { publication.targetPort = try Self.port(request.targetPort, field: "target_port") }
         if request.publicPort != nil { publication.publicPort = try publicPort(request.publicPort) }
-        if let cidrs = request.allowedCIDRs { publication.allowedCIDRs = try Self.cidrs(cidrs) }
+        if let cidrs = request.allowedCIDRs { publication.allowedCIDRs = try AllowedNetworks.normalize(cidrs) }
         if let enabled = request.enabled { publication.enabled = enabled }
         do {
             try await publication.save(on: database)
@@ -136,22 +136,6 @@ public struct PublicationService: Sendable {
         guard let port else { throw PlatformError.validation(field: field, "required: a TCP port (1-65535)") }
         guard (1...65535).contains(port) else { throw PlatformError.validation(field: field, "must be a TCP port (1-65535), got \(port)") }
         return port
-    }
-
-    /// Checks and normalizes the allowed networks (at least one, at most 64).
-    static func cidrs(_ list: [String]) throws -> String {
-        guard (1...64).contains(list.count) else {
-            throw PlatformError.validation(field: "allowed_cidrs", "list 1 to 64 IPv4 networks (0.0.0.0/0 for everyone)")
-        }
-        var parsed: [IPv4Network] = []
-        for text in list {
-            do { parsed.append(try IPv4Network(parsing: text.trimmingCharacters(in: .whitespaces))) } catch let error as NetworkError {
-                throw PlatformError.validation(field: "allowed_cidrs", error.message)
-            }
-        }
-        var unique: [IPv4Network] = []
-        for network in parsed where !unique.contains(network) { unique.append(network) }
-        return unique.map(\.description).joined(separator: ",")
     }
 
     static func portTaken(_ port: Int) -> PlatformError {

@@ -2,24 +2,37 @@ import BerqenasAutoAPI
 import BerqenasPlatform
 import Vapor
 
-/// Who may call a generated API: `public_read` lets anyone read; `jwt` takes a Berqenas access token of
-/// an admin or of a user of the API's tenant; `api_key` needs the API's keys (not served yet).
+/// Who may call a generated API. An API key (`apikey:` or `Authorization: Bearer bqk_…`) works in every
+/// mode within its permissions, networks and rate; a Berqenas access token of an admin or of a user of
+/// the API's tenant works in every mode too; `public_read` lets anyone read; `api_key` and `jwt` name what
+/// an anonymous caller is asked for.
 enum RestAccess {
     static func check(_ request: Request, api: APIRegistry.Mounted, writing: Bool) async throws {
+        let bearer = request.headers.bearerAuthorization?.token
+        if let presented = [request.headers.first(name: "apikey"), bearer].compactMap({ $0 }).first(where: { $0.hasPrefix("bqk_") }) {
+            let key = try APIKeyService.admit(presented, among: api.keys, from: request.remoteAddress?.ipAddress, writing: writing)
+            if let limit = key.rateLimitPerMinute, let wait = await request.berqenas.platform.apis.registry.limiter.take(key.prefix, perMinute: limit) {
+                var error = AutoAPIError(status: 429, code: "rate_limited", message: "the API key '\(key.name)' is over its \(limit) requests per minute",
+                                         hint: "retry after \(wait) s")
+                error.headers = ["Retry-After": String(wait)]
+                throw error
+            }
+            return
+        }
         if api.definition.auth == "public_read", !writing { return }
-        let token = request.headers.bearerAuthorization?.token
-        switch api.definition.auth {
-        case "jwt", "public_read":
-            guard let token else { throw denied("a Berqenas access token is required (Authorization: Bearer …)") }
-            let payload: AccessTokenPayload
-            do { payload = try await request.berqenas.tokens.verify(token) } catch {
-                throw denied("the token is invalid or expired")
-            }
-            guard payload.role == "admin" || payload.tenant == api.tenant.name else {
-                throw AutoAPIError(status: 403, code: "42501", message: "this token's user does not belong to tenant '\(api.tenant.name)'")
-            }
-        default:
-            throw denied("this API takes API keys, which are not served yet")
+        guard let token = bearer else {
+            throw denied(api.definition.auth == "jwt" ? "a Berqenas access token is required (Authorization: Bearer …)"
+                : "an API key is required (apikey: … or Authorization: Bearer …)")
+        }
+        let payload: AccessTokenPayload
+        do { payload = try await request.berqenas.tokens.verify(token) } catch {
+            throw denied("the token is invalid or expired")
+        }
+        guard payload.role == "admin" || payload.tenant == api.tenant.name else {
+            throw AutoAPIError(status: 403, code: "42501", message: "this token's user does not belong to tenant '\(api.tenant.name)'")
+        }
+        if writing, payload.role == UserRole.tenantViewer.rawValue {
+            throw AutoAPIError(status: 403, code: "42501", message: "the tenant_viewer role is read-only")
         }
     }
 

@@ -25,7 +25,7 @@ enum RestErrors {
             AutoAPIError(status: 500, code: "PGRST000", message: "internal error")
         }
         if shaped.status >= 500 { request.logger.error("generated API: \(String(describing: error))") }
-        var headers = HTTPHeaders()
+        var headers = HTTPHeaders(shaped.headers.map { ($0.key, $0.value) })
         headers.contentType = .init(type: "application", subType: "json", parameters: ["charset": "utf-8"])
         let body: [String: String?] = ["code": shaped.code, "message": shaped.message, "details": shaped.details, "hint": shaped.hint]
         let data = (try? JSONEncoder().encode(body)) ?? Data("{}".utf8)

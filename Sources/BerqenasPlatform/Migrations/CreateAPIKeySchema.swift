@@ -1,0 +1,26 @@
+import FluentKit
+
+/// Keys of generated APIs (removed with their API).
+public struct CreateAPIKeySchema: AsyncMigration {
+    public init() {}
+
+    public func prepare(on database: any Database) async throws {
+        try await database.schema(APIKey.schema)
+            .id()
+            .field("api_definition_id", .uuid, .required, .references(APIDefinition.schema, .id, onDelete: .cascade))
+            .field("name", .string, .required)
+            .field("prefix", .string, .required)
+            .field("key_hash", .string, .required)
+            .field("permissions", .string, .required)
+            .field("expires_at", .datetime)
+            .field("allowed_cidrs", .string, .required)
+            .field("rate_limit_per_minute", .int)
+            .field("created_at", .datetime)
+            .unique(on: "prefix")
+            .create()
+    }
+
+    public func revert(on database: any Database) async throws {
+        try await database.schema(APIKey.schema).delete()
+    }
+}

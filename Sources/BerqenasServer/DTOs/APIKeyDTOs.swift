@@ -1,0 +1,96 @@
+import BerqenasPlatform
+import Foundation
+import OpenAPIKit
+import Vapor
+
+/// `POST …/apis/{name}/keys`.
+struct APIKeyBody: Decodable {
+    let name: String?
+    let permissions: String?
+    let expiresAt: String?
+    let allowedCIDRs: [String]?
+    let rateLimitPerMinute: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case name, permissions, expiresAt = "expires_at", allowedCIDRs = "allowed_cidrs", rateLimitPerMinute = "rate_limit_per_minute"
+    }
+
+    func request() throws -> APIKeyRequest {
+        var expiry: Date?
+        if let expiresAt {
+            let formatter = ISO8601DateFormatter()
+            expiry = formatter.date(from: expiresAt) ?? {
+                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                return formatter.date(from: expiresAt)
+            }()
+            guard expiry != nil else { throw PlatformError.validation(field: "expires_at", "an ISO 8601 time with its offset, e.g. 2027-01-31T00:00:00Z") }
+        }
+        return APIKeyRequest(name: name, permissions: permissions, expiresAt: expiry, allowedCIDRs: allowedCIDRs, rateLimitPerMinute: rateLimitPerMinute)
+    }
+
+    static let schema: JSONSchema = .object(properties: [
+        "name": .string, "permissions": .string(allowedValues: ["read", "write"]),
+        "expires_at": .string(format: .dateTime, required: false), "allowed_cidrs": .array(required: false, items: .string),
+        "rate_limit_per_minute": .integer(required: false),
+    ])
+}
+
+/// A key as lists show it; `key` (the secret) only in the answer that made it.
+struct APIKeyResponse: Content {
+    let id: UUID
+    let name: String
+    let prefix: String
+    let permissions: String
+    let expiresAt: Date?
+    let allowedCIDRs: [String]
+    let rateLimitPerMinute: Int?
+    let createdAt: Date?
+    let key: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, prefix, permissions, expiresAt = "expires_at", allowedCIDRs = "allowed_cidrs",
+             rateLimitPerMinute = "rate_limit_per_minute", createdAt = "created_at", key
+    }
+
+    init(_ key: APIKey, secret: String? = nil) throws {
+        id = try key.requireID()
+        name = key.name
+        prefix = key.prefix
+        permissions = key.permissions
+        expiresAt = key.expiresAt
+        allowedCIDRs = key.allowedList
+        rateLimitPerMinute = key.rateLimitPerMinute
+        createdAt = key.createdAt
+        self.key = secret
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(prefix, forKey: .prefix)
+        try container.encode(permissions, forKey: .permissions)
+        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encode(allowedCIDRs, forKey: .allowedCIDRs)
+        try container.encode(rateLimitPerMinute, forKey: .rateLimitPerMinute)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encodeIfPresent(key, forKey: .key)
+    }
+
+    static func schema(withSecret: Bool) -> JSONSchema {
+        var properties: OrderedDictionary<String, JSONSchema> = [
+            "id": .string(format: .uuid), "name": .string, "prefix": .string, "permissions": .string,
+            "expires_at": .string(format: .dateTime, nullable: true), "allowed_cidrs": .array(items: .string),
+            "rate_limit_per_minute": .integer(nullable: true), "created_at": .string(format: .dateTime, nullable: true),
+        ]
+        if withSecret { properties["key"] = .string }
+        return .object(properties: properties)
+    }
+}
+
+/// `GET …/apis/{name}/keys`.
+struct APIKeyList: Content {
+    let items: [APIKeyResponse]
+
+    static let schema: JSONSchema = .object(properties: ["items": .array(items: APIKeyResponse.schema(withSecret: false))])
+}
