@@ -73,7 +73,7 @@ enum FilterParser {
         guard let dot = trimmed.firstIndex(of: "."), dot != trimmed.startIndex else {
             throw AutoAPIError.unparsable("logic tree", details: "'\(text)': expected column.operator.value")
         }
-        let column = String(trimmed[..<dot])
+        let column = RequestParser.identifier(String(trimmed[..<dot]))
         return .condition(try operation(trimmed[trimmed.index(after: dot)...], column: column, quotedValues: true))
     }
 }

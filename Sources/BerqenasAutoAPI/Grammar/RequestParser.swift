@@ -22,7 +22,7 @@ public enum RequestParser {
                 guard !name.contains("->") else {
                     throw AutoAPIError.unsupported("JSON paths in filters (\(name)) are not served yet")
                 }
-                request.filters.append(.condition(try FilterParser.operation(Substring(value), column: name, quotedValues: false)))
+                request.filters.append(.condition(try FilterParser.operation(Substring(value), column: identifier(name), quotedValues: false)))
             }
         }
         return request
@@ -32,7 +32,7 @@ public enum RequestParser {
     public static func insertOptions(_ items: [(name: String, value: String)], preferences: Preferences) throws -> InsertOptions {
         var options = InsertOptions(resolution: preferences.resolution, missingDefault: preferences.missingDefault)
         for (name, value) in items where name == "columns" || name == "on_conflict" {
-            let names = try ListSplitter.split(Substring(value)).map { $0.trimmingCharacters(in: .whitespaces) }
+            let names = try ListSplitter.split(Substring(value)).map { identifier($0.trimmingCharacters(in: .whitespaces)) }
             guard !names.isEmpty, !names.contains(where: \.isEmpty) else {
                 throw AutoAPIError.unparsable(name, details: "\(name)=\(value): a comma-separated list of column names")
             }
@@ -73,7 +73,7 @@ public enum RequestParser {
                 guard let alias, !alias.isEmpty else { throw AutoAPIError.unparsable("select", details: "an empty alias in \(item)") }
             }
             guard !body.isEmpty else { throw AutoAPIError.unparsable("select", details: "no column in \(item)") }
-            items.append(.column(name: String(body), alias: alias, cast: cast))
+            items.append(.column(name: identifier(String(body)), alias: alias.map(identifier), cast: cast))
         }
         return items
     }
@@ -86,7 +86,7 @@ public enum RequestParser {
                 throw AutoAPIError.unparsable("order", details: "an empty item in order=\(text)")
             }
             parts.removeFirst()
-            var term = OrderTerm(column: column)
+            var term = OrderTerm(column: identifier(column))
             for modifier in parts {
                 switch modifier {
                 case "asc": term.descending = false
@@ -100,6 +100,12 @@ public enum RequestParser {
             }
             return term
         }
+    }
+
+    /// A name as written, without the double quotes PostgREST allows around any identifier (`"my col"`).
+    static func identifier(_ text: String) -> String {
+        guard text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") else { return text }
+        return String(text.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
     }
 
     static func count(_ text: String, _ name: String) throws -> Int {

@@ -15,6 +15,22 @@ struct RestController {
         app.on(.POST, table, body: .collect(maxSize: Self.maxBody), use: insert)
         app.on(.PATCH, table, body: .collect(maxSize: Self.maxBody), use: update)
         app.on(.DELETE, table, use: delete)
+        app.on(.GET, "rest", "v1", ":tenant", ":api", use: describe)
+    }
+
+    /// The API's OpenAPI 3.1 document (as readable as its rows).
+    @Sendable
+    func describe(_ request: Request) async throws -> Response {
+        await answer(request) {
+            let api = try await request.berqenas.platform.apis.registry.mount(
+                tenant: request.parameters.get("tenant") ?? "", api: request.parameters.get("api") ?? "")
+            try await RestAccess.check(request, api: api, writing: false)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            var headers = HTTPHeaders()
+            headers.contentType = .init(type: "application", subType: "openapi+json", parameters: ["charset": "utf-8"])
+            return Response(status: .ok, headers: headers, body: .init(data: try encoder.encode(RestOpenAPI.document(api))))
+        }
     }
 
     @Sendable
@@ -92,6 +108,7 @@ struct RestController {
         let api = try await request.berqenas.platform.apis.registry.mount(
             tenant: request.parameters.get("tenant") ?? "", api: request.parameters.get("api") ?? "")
         try await RestAccess.check(request, api: api, writing: operation != .read)
+        try checkProfile(request, api)
         let name = request.parameters.get("table") ?? ""
         guard let table = api.tables[name] else {
             throw AutoAPIError(status: 404, code: "PGRST205", message: "Could not find the table '\(name)' in this API",
@@ -102,6 +119,17 @@ struct RestController {
                                hint: "allowed: \(table.operations.map(\.rawValue).joined(separator: ", "))")
         }
         return (api, table)
+    }
+
+    /// `Accept-Profile` / `Content-Profile` (PostgREST clients send `public`): an API serves one schema,
+    /// which either name selects; another one is a 406.
+    private func checkProfile(_ request: Request, _ api: APIRegistry.Mounted) throws {
+        let served = Set(api.tables.values.map(\.schema.table.schema)).union(["public"])
+        for header in ["Accept-Profile", "Content-Profile"] {
+            guard let profile = request.headers.first(name: header), !served.contains(profile) else { continue }
+            throw AutoAPIError(status: 406, code: "PGRST106", message: "The schema must be one of the following: \(served.sorted().joined(separator: ", "))",
+                               details: "\(header): \(profile)")
+        }
     }
 
     /// A PATCH's or DELETE's filters; without any, refused unless the API allows touching every row.
