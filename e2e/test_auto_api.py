@@ -195,11 +195,13 @@ def test_hostile_input_gets_4xx_never_extra_rows_or_5xx(site, engine):
         quoted = urllib.parse.quote(value, safe="")
         for query in [f"id=eq.{quoted}", f"name=eq.{quoted}", f"id={quoted}", f"select={quoted}", f"order={quoted}",
                       f"limit={quoted}", f"offset={quoted}", f"or=({quoted})", f"and=(id.eq.1,name.eq.{quoted})", f"{quoted}=eq.1",
-                      f"id=in.({quoted})", f"name=like.{quoted}", f"name=not.eq.{quoted}&id=eq.1"]:
+                      f"id=in.({quoted})", f"name=like.{quoted}&id=eq.1", f"name=not.eq.{quoted}&id=eq.1"]:
             status, _, text = call(f"{base}?{query}", headers=key)
             check(status, text, query)
         for header in ["Range", "Prefer", "Accept", "Accept-Profile", "Range-Unit"]:
-            safe = value.replace("\r", "").replace("\n", "").encode("latin-1", "replace").decode("latin-1")
+            # Control characters cannot travel in a header (the HTTP parser drops such a request); they are
+            # covered in the query string and the body.
+            safe = "".join(c for c in value if c >= " ").encode("latin-1", "replace").decode("latin-1")
             status, _, text = call(f"{base}?id=eq.1", headers={**key, header: safe})
             check(status, text, f"{header}: {value[:20]}")
         status, _, text = call(f"{base}?id=eq.999", "PATCH", {"name": value}, key)

@@ -97,7 +97,8 @@ enum RestOpenAPI {
         let post = ops.contains(.insert) ? operation(
             "insert", "Insert one row or an array of rows (an upsert with Prefer: resolution)",
             parameters: select + prefer + [.b(.query(name: "columns", schema: .string(required: false))), .b(.query(name: "on_conflict", schema: .string(required: false)))],
-            body: .one(of: [writeRef, .array(items: writeRef)]), success: [(201, [.json: .b(.init(schema: rows))])],
+            // 201 carries the rows only with Prefer: return=representation (their schema is the read one).
+            body: .one(of: [writeRef, .array(items: writeRef)]), success: [(201, [:])],
             failures: [405, 409, 413, 415], security: writeSecurity) : nil
         let patch = ops.contains(.update) ? operation("update", "Set columns on the rows the filters select", parameters: select + filters + prefer,
                                                       body: writeRef, success: written, failures: [405, 409, 413, 415], security: writeSecurity) : nil
