@@ -246,3 +246,27 @@ def test_apis_change_under_load_without_failing_a_request(site):
     assert len(answers) > 20
     failed = [answer for answer in answers if answer != (200, '[{"id":1}]')]
     assert not failed, failed[:5]
+
+
+def test_the_cli_manages_apis_and_keys(site, cli, tmp_path):
+    password = (site.hub.data_dir / "initial-admin-password").read_text().strip()
+    cli("login", "--url", site.hub.url, "--username", "admin", "--password-stdin", stdin=password + "\n")
+    made = json.loads(cli("api", "create", "shop", "till", "--remote", "till", "--table", "products:read", "--max-rows", "2", "--json").stdout)
+    assert made["tables"][0]["operations"] == ["read"] and made["max_rows"] == 2
+    assert "till" in cli("api", "list", "shop").stdout
+    shown = cli("api", "show", "shop", "till").stdout
+    assert "products" in shown and "id,name,price,stock,active" in shown
+    key = json.loads(cli("api", "key", "create", "shop", "till", "--name", "pos", "--json").stdout)["key"]
+    url = site.hub.url + "/rest/v1/shop/till/products?select=id&order=id"
+    assert call(url, headers={"apikey": key})[2] == '[{"id":1},{"id":2}]'
+    assert key[:12] in cli("api", "key", "list", "shop", "till").stdout
+    document = tmp_path / "till.json"
+    cli("api", "openapi", "shop", "till", "--out", str(document))
+    assert json.loads(document.read_text())["paths"]["/products"].keys() == {"get", "head"}
+    cli("api", "key", "revoke", "shop", "till", key[:12])
+    assert call(url, headers={"apikey": key})[0] == 401
+    cli("api", "refresh", "shop", "till")
+    cli("api", "delete", "shop", "till")
+    assert call(url, headers={"apikey": key})[0] == 404
+    failed = cli("api", "create", "shop", "bad", "--auth", "nobody", check=False)
+    assert failed.returncode != 0 and "auth" in failed.stderr

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Auto-API benchmark (issue 6): a generated API over a ROWS-row PostgreSQL table (default 1,000,000),
+# served by the release binary; wrk with CONNECTIONS connections (default 64) GETs one row by primary key,
+# then 100 rows in key order. Baseline in the same run, against the same cluster: pgbench at the same
+# concurrency running the SQL the API runs. Prints requests/s, transactions/s and their ratios.
+#   bench/auto_api.sh   (ROWS=1000000 CONNECTIONS=64 SECONDS=20 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/apt-ensure.sh
+apt_ensure wrk
+rows=${ROWS:-1000000}
+connections=${CONNECTIONS:-64}
+seconds=${SECONDS_EACH:-20}
+swift build -c release --product berqenas >/dev/null
+binary="$(swift build -c release --show-bin-path)/berqenas"
+
+work=$(mktemp -d /tmp/berqenas-api-bench.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+  [[ -n ${hub_pid:-} ]] && kill "$hub_pid" 2>/dev/null && wait "$hub_pid" 2>/dev/null || true
+  scripts/pg-cluster.sh stop "$work/pg" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+admin_url=$(scripts/pg-cluster.sh start "$work/pg")
+psql -q "$admin_url" -c "CREATE DATABASE bench"
+db_url="${admin_url%/*}/bench"
+psql -q "$db_url" <<SQL
+CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price numeric(12,2), qty integer, created timestamptz);
+INSERT INTO items SELECT g, 'item ' || g, (g % 100000) / 100.0, (g % 1000)::int,
+  '2024-01-01 00:00:00+00'::timestamptz + g * interval '1 second' FROM generate_series(1, $rows) g;
+ANALYZE items;
+SQL
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BERQENAS_DATA_DIR="$work/hub" BERQENAS_PORT=$port BERQENAS_ADMIN_PASSWORD=bench-password LOG_LEVEL=warning \
+  "$binary" serve > "$work/hub.log" 2>&1 &
+hub_pid=$!
+python3 bench/auto_api.py setup --hub "http://127.0.0.1:$port" --database "$db_url" > "$work/path"
+path=$(cat "$work/path")
+
+# The SQL the API runs for each request (its read forms: numerics and timestamps as text).
+cat > "$work/by_key.sql" <<SQL
+\set id random(1, $rows)
+SELECT "id" AS "id", "name" AS "name", "price"::text AS "price", "qty" AS "qty", "created"::text AS "created" FROM "public"."items" WHERE "id" = :id::int8;
+SQL
+cat > "$work/hundred.sql" <<SQL
+\set id random(0, $rows - 100)
+SELECT "id" AS "id", "name" AS "name", "price"::text AS "price", "qty" AS "qty", "created"::text AS "created" FROM "public"."items" WHERE "id" > :id::int8 ORDER BY "public"."items"."id" ASC LIMIT 100;
+SQL
+
+run_wrk() {  # script -> requests/s
+  BENCH_ROWS=$rows BENCH_PATH=$path wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "bench/lua/$1" "http://127.0.0.1:$port" \
+    > "$work/wrk.out"
+  grep -q "Non-2xx" "$work/wrk.out" && { cat "$work/wrk.out" >&2; echo "the API answered errors" >&2; exit 1; }
+  awk '/Requests\/sec/ {print $2}' "$work/wrk.out"
+}
+run_pgbench() {  # script -> transactions/s
+  pgbench -n -M extended -c "$connections" -j 2 -T "$seconds" -f "$work/$1" "$db_url" 2>/dev/null \
+    | awk '/^tps/ {print $3; exit}'
+}
+python3 bench/auto_api.py check --hub "http://127.0.0.1:$port" --path "$path"
+by_key_api=$(run_wrk by_key.lua)
+by_key_p99=$(awk '/ 99%/ {print $2}' "$work/wrk.out")
+by_key_pg=$(run_pgbench by_key.sql)
+hundred_api=$(run_wrk hundred_rows.lua)
+hundred_p99=$(awk '/ 99%/ {print $2}' "$work/wrk.out")
+hundred_pg=$(run_pgbench hundred.sql)
+python3 - "$by_key_api" "$by_key_pg" "$by_key_p99" "$hundred_api" "$hundred_pg" "$hundred_p99" "$connections" "$rows" <<'PY'
+import sys
+key_api, key_pg, key_p99, hundred_api, hundred_pg, hundred_p99, connections, rows = sys.argv[1:]
+print(f"{int(rows):,} rows, {connections} connections")
+print(f"GET by primary key : API {float(key_api):8.0f} req/s (p99 {key_p99})   pgbench {float(key_pg):8.0f} tps   ratio {float(key_api) / float(key_pg):.2f}")
+print(f"GET 100 rows       : API {float(hundred_api):8.0f} req/s (p99 {hundred_p99})   pgbench {float(hundred_pg):8.0f} tps   ratio {float(hundred_api) / float(hundred_pg):.2f}")
+PY
