@@ -46,7 +46,7 @@ public struct Platform: Sendable {
         let remotes = RemoteDatabaseService(database: database, secrets: secrets, stores: stores, tenants: tenants)
         self.remoteDatabases = remotes
         self.apis = APIDefinitionService(database: database, remotes: remotes)
-        let worker = SyncWorker(database: database, remotes: remotes, tenants: tenants,
+        let worker = SyncWorker(database: database, remotes: remotes, tenants: tenants, apis: apis,
                                 leaseDuration: configuration.jobLeaseSeconds,
                                 pollInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),
                                 logger: Logger(label: "berqenas.sync"))

@@ -81,6 +81,31 @@ public struct APIDefinitionService: Sendable {
         await registry.forget(tenant: tenant.name, api: definition.name)
     }
 
+    /// After a sync wrote `tables` into the tenant's store: the store's APIs that would serve one of them
+    /// (all tables, or that one by name) but do not yet are introspected again, so the next request sees
+    /// it. Returns what could not be refreshed (for the log).
+    public func cloudTablesSynced(_ tables: [TableRef], tenant: Tenant) async -> [String] {
+        var failures: [String] = []
+        do {
+            let apis = try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID())
+                .filter(\.$sourceKind == "tenant_store").all()
+            for definition in apis {
+                let grants = (try? JSONDecoder().decode([TableGrant].self, from: Data(definition.tablesSpec.utf8))) ?? []
+                let served = Set(((try? Self.servedTables(definition)) ?? []).map(\.schema.table))
+                let stale = tables.contains { table in
+                    !served.contains(table) && grants.contains { $0.name == "*" || $0.name == table.name }
+                }
+                guard stale else { continue }
+                do { _ = try await refresh(definition, tenant: tenant) } catch {
+                    failures.append("API \(definition.name): \(error)")
+                }
+            }
+        } catch {
+            failures.append(String(describing: error))
+        }
+        return failures
+    }
+
     /// The served tables of a definition, as last introspected.
     public static func servedTables(_ definition: APIDefinition) throws -> [ServedTable] {
         try JSONDecoder().decode([ServedTable].self, from: Data(definition.snapshot.utf8))

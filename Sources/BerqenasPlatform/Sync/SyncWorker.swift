@@ -17,6 +17,8 @@ public actor SyncWorker {
     public nonisolated let workerID = "worker-" + UUID().uuidString.prefix(8).lowercased()
     let leaseDuration: TimeInterval
     let pollInterval: Duration
+    /// Told which cloud tables a job wrote, so APIs over the tenant store serve new ones.
+    let apis: APIDefinitionService
     private var loop: Task<Void, Never>?
     private nonisolated let doorbell = Doorbell()
     /// Raised by stop(); a new flag for each start.
@@ -24,8 +26,9 @@ public actor SyncWorker {
     /// Queues scheduled jobs whenever no job is ready.
     private var schedules: ScheduleService?
 
-    init(database: any Database, remotes: RemoteDatabaseService, tenants: TenantService, leaseDuration: TimeInterval,
-         pollInterval: Duration, logger: Logger) {
+    init(database: any Database, remotes: RemoteDatabaseService, tenants: TenantService, apis: APIDefinitionService,
+         leaseDuration: TimeInterval, pollInterval: Duration, logger: Logger) {
+        self.apis = apis
         self.database = database
         self.remotes = remotes
         self.tenants = tenants
@@ -185,6 +188,11 @@ public actor SyncWorker {
                 let mode = try RemoteDatabaseRules.mode(job.mode)
                 let strategy = try RemoteDatabaseRules.strategy(job.conflictStrategy)
                 outcome.tables = try await runner.run(mode, pairs: pairs, strategy: strategy, dryRun: job.dryRun)
+                if !job.dryRun {
+                    for failure in await apis.cloudTablesSynced(pairs.map(\.cloud), tenant: tenant) {
+                        logger.warning("sync job \(job.id?.uuidString ?? ""): could not refresh \(failure)")
+                    }
+                }
             }
             outcome.undoComplete = journal.undoComplete
             await local.close()
