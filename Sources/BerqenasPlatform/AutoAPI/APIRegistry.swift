@@ -2,6 +2,7 @@ import BerqenasAutoAPI
 import DatabaseConnectors
 import FluentKit
 import Foundation
+import Synchronization
 
 /// The mounted APIs: per tenant and API name, the definition's served tables and a pooled connector to its
 /// source, made on first use. A changed or deleted definition is forgotten at once, so the next request
@@ -17,17 +18,24 @@ public actor APIRegistry {
         public let flavor: SQLFlavor
         /// The API's keys by prefix.
         public let keys: [String: APIKey]
+        /// Each table's query compiler, made once.
+        public let compilers: [String: QueryCompiler]
     }
 
     let database: any Database
     let remotes: RemoteDatabaseService
-    private var mounted: [String: Mounted] = [:]
+    /// Mounted APIs by `tenant/api`: read under a lock, so a request finds its API without an actor hop.
+    private nonisolated let mounted = Mutex<[String: Mounted]>([:])
     /// Request budgets of rate-limited keys (kept across remounts).
     public let limiter = RateLimiter()
+    /// Bumped by every `forget`, so a mount that read the definition before a change does not keep it.
+    private var generations: [String: Int] = [:]
     /// Replaced connectors waiting to be closed.
     private var retiring: [any DatabaseConnector] = []
     /// How long a replaced connector stays open for requests already using it.
     static let retireAfter: Duration = .seconds(30)
+    /// Connections one mounted API may hold to its source (requests beyond wait their turn).
+    static let poolSize = 16
 
     init(database: any Database, remotes: RemoteDatabaseService) {
         self.database = database
@@ -35,43 +43,63 @@ public actor APIRegistry {
     }
 
     /// The API `api` of tenant `tenantName`, mounting it if needed; 404 when there is none.
-    public func mount(tenant tenantName: String, api: String) async throws -> Mounted {
+    public nonisolated func mount(tenant tenantName: String, api: String) async throws -> Mounted {
+        if let ready = mounted.withLock({ $0[Self.key(tenantName, api)] }) { return ready }
+        return try await mountStored(tenant: tenantName, api: api)
+    }
+
+    /// Mounts the stored definition (the first request after a start or a change).
+    private func mountStored(tenant tenantName: String, api: String) async throws -> Mounted {
         let key = Self.key(tenantName, api)
-        if let ready = mounted[key] { return ready }
+        let generation = generations[key, default: 0]
         guard let tenant = try await Tenant.query(on: database).filter(\.$name == tenantName).first(), tenant.status == .active,
               let definition = try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID())
                 .filter(\.$name == api).first() else {
             throw PlatformError.notFound("API", "\(tenantName)/\(api)")
         }
-        let (connector, _) = try await sourceConnector(definition, tenant: tenant)
+        let (connector, _) = try await sourceConnector(definition, tenant: tenant, maxConnections: Self.poolSize)
         let tables = Dictionary(try APIDefinitionService.servedTables(definition).map { ($0.schema.table.name, $0) },
                                 uniquingKeysWith: { first, _ in first })
         let keys = try await APIKey.query(on: database).filter(\.$apiDefinitionID == definition.requireID()).all()
-        let ready = Mounted(definition: definition, tenant: tenant, tables: tables, connector: connector,
-                            flavor: Self.flavor(of: connector),
-                            keys: Dictionary(keys.map { ($0.prefix, $0) }, uniquingKeysWith: { first, _ in first }))
-        if let raced = mounted[key] {  // another request mounted it meanwhile
+        let flavor = Self.flavor(of: connector)
+        let ready = Mounted(definition: definition, tenant: tenant, tables: tables, connector: connector, flavor: flavor,
+                            keys: Dictionary(keys.map { ($0.prefix, $0) }, uniquingKeysWith: { first, _ in first }),
+                            compilers: tables.mapValues { QueryCompiler(flavor: flavor, table: $0.schema) })
+        if let raced = mounted.withLock({ $0[key] }) {  // another request mounted it meanwhile
             Task { await connector.close() }
             return raced
         }
-        mounted[key] = ready
+        guard generations[key, default: 0] == generation else {
+            // The definition changed while this request read it: serve it once, keep nothing.
+            retireLater(connector)
+            return ready
+        }
+        mounted.withLock { $0[key] = ready }
         return ready
     }
 
     /// Drops the mounted API (the next request mounts the stored definition again).
     public func forget(tenant: String, api: String) {
-        guard let old = mounted.removeValue(forKey: Self.key(tenant, api)) else { return }
-        retiring.append(old.connector)
+        generations[Self.key(tenant, api), default: 0] += 1
+        guard let old = mounted.withLock({ $0.removeValue(forKey: Self.key(tenant, api)) }) else { return }
+        retireLater(old.connector)
+    }
+
+    /// Closes a connector once requests already using it have had time to finish.
+    private func retireLater(_ connector: any DatabaseConnector) {
+        retiring.append(connector)
         Task {
             try? await Task.sleep(for: Self.retireAfter)
-            await self.retire(old.connector)
+            await self.retire(connector)
         }
     }
 
     /// Closes every mounted connector (at shutdown).
     public func closeAll() async {
-        let all = mounted.values
-        mounted = [:]
+        let all = mounted.withLock { mounted in
+            defer { mounted = [:] }
+            return Array(mounted.values)
+        }
         for api in all { await api.connector.close() }
         let waiting = retiring
         retiring = []
@@ -87,13 +115,13 @@ public actor APIRegistry {
 
     /// A connector to the definition's source, through the source's own login (the tenant's role for its
     /// store, the registered login for a remote database), and the schema its tables are in.
-    func sourceConnector(_ definition: APIDefinition, tenant: Tenant) async throws -> (any DatabaseConnector, schema: String) {
+    func sourceConnector(_ definition: APIDefinition, tenant: Tenant, maxConnections: Int? = nil) async throws -> (any DatabaseConnector, schema: String) {
         if let id = definition.remoteDatabaseID {
             let remote = try await remotes.find(id, tenant: tenant)
             let schema = remote.schemaName ?? (remote.engine == "postgresql" ? "public" : remote.engine == "mssql" ? "dbo" : "main")
-            return (try await remotes.connector(for: remote), schema)
+            return (try await remotes.connector(for: remote, maxConnections: maxConnections), schema)
         }
-        return try await remotes.cloudConnector(for: tenant)
+        return try await remotes.cloudConnector(for: tenant, maxConnections: maxConnections)
     }
 
     /// The SQL the connector's engine speaks.

@@ -167,8 +167,8 @@ public struct RemoteDatabaseService: Sendable {
     }
 
     /// A connector to the remote database: at its WireGuard peer's tunnel address when it names a peer,
-    /// otherwise at `host`.
-    public func connector(for remote: RemoteDatabase) async throws -> any DatabaseConnector {
+    /// otherwise at `host`; pooling up to `maxConnections` (nil: the connectors' default).
+    public func connector(for remote: RemoteDatabase, maxConnections: Int? = nil) async throws -> any DatabaseConnector {
         let engine = try RemoteDatabaseRules.engine(remote.engine)
         let password = try secrets.open(remote.passwordSealed, context: Self.secretContext(try remote.requireID()))
         var host = remote.host
@@ -181,7 +181,7 @@ public struct RemoteDatabaseService: Sendable {
         let spec = ConnectionSpec(engine: engine, host: host, port: remote.port, database: remote.databaseName,
                                   schema: remote.schemaName, username: remote.username, password: password,
                                   tls: ConnectionSpec.TLSMode(rawValue: remote.tls) ?? .prefer, connectTimeout: 10)
-        return try Self.makeConnector(spec)
+        return try Self.makeConnector(spec, maxConnections: maxConnections)
     }
 
     /// An active VPN peer of the tenant.
@@ -198,11 +198,11 @@ public struct RemoteDatabaseService: Sendable {
     }
 
     /// A connector to a tenant's cloud store, as the tenant's own login.
-    public func cloudConnector(for tenant: Tenant) async throws -> (any DatabaseConnector, schema: String) {
+    public func cloudConnector(for tenant: Tenant, maxConnections: Int? = nil) async throws -> (any DatabaseConnector, schema: String) {
         try await stores.prepareSync(tenant, on: database)
         let password = try tenants.connectionInfo(for: tenant, revealPassword: true).password
         let spec = stores.syncSpec(for: tenant, password: password)
-        return (try Self.makeConnector(spec), spec.schema ?? "main")
+        return (try Self.makeConnector(spec, maxConnections: maxConnections), spec.schema ?? "main")
     }
 
     /// The schema of a tenant's cloud tables.
@@ -210,8 +210,10 @@ public struct RemoteDatabaseService: Sendable {
         stores.syncSpec(for: tenant, password: nil).schema ?? "main"
     }
 
-    static func makeConnector(_ spec: ConnectionSpec) throws -> any DatabaseConnector {
-        switch spec.engine {
+    static func makeConnector(_ spec: ConnectionSpec, maxConnections: Int? = nil) throws -> any DatabaseConnector {
+        var spec = spec
+        if let maxConnections { spec.maxConnections = maxConnections }
+        return switch spec.engine {
         case .postgresql: try PostgresConnector(spec: spec)
         case .sqlite: SQLiteConnector(spec: spec)
         case .mssql: SQLServerConnector(spec: spec)

@@ -40,7 +40,7 @@ struct RestController {
             var parsed = try RequestParser.read(RestQueryString.items(request.url.query))
             try RestRange.apply(request.headers, to: &parsed)
             let format = try RestFormat(accept: request.headers.first(name: .accept))
-            let compiler = QueryCompiler(flavor: api.flavor, table: table.schema)
+            let compiler = api.compilers[table.schema.table.name] ?? QueryCompiler(flavor: api.flavor, table: table.schema)
             let query = try compiler.select(parsed, maxRows: api.definition.maxRows)
             let rows = try await api.connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
             let total = preferences(request).count == .exact ? try await count(compiler, parsed, api) : nil
@@ -69,7 +69,7 @@ struct RestController {
             case let .array(items): items
             case let object: [object]
             }
-            let compiler = QueryCompiler(flavor: api.flavor, table: table.schema)
+            let compiler = api.compilers[table.schema.table.name] ?? QueryCompiler(flavor: api.flavor, table: table.schema)
             let plan = try compiler.insert(objects, options: options, returning: try returning(items, wanted, table))
             return try await respond(request, api: api, table: table, plan: plan, preferences: wanted, created: true)
         }
@@ -83,7 +83,7 @@ struct RestController {
             let items = RestQueryString.items(request.url.query)
             let parsed = try filtered(items, api: api, verb: "UPDATE")
             let wanted = preferences(request)
-            let compiler = QueryCompiler(flavor: api.flavor, table: table.schema)
+            let compiler = api.compilers[table.schema.table.name] ?? QueryCompiler(flavor: api.flavor, table: table.schema)
             let plan = try compiler.update(try body(request), filters: parsed.filters, returning: try returning(items, wanted, table))
             return try await respond(request, api: api, table: table, plan: plan, preferences: wanted, created: false)
         }
@@ -97,7 +97,7 @@ struct RestController {
             let items = RestQueryString.items(request.url.query)
             let parsed = try filtered(items, api: api, verb: "DELETE")
             let wanted = preferences(request)
-            let compiler = QueryCompiler(flavor: api.flavor, table: table.schema)
+            let compiler = api.compilers[table.schema.table.name] ?? QueryCompiler(flavor: api.flavor, table: table.schema)
             let plan = try compiler.delete(filters: parsed.filters, returning: try returning(items, wanted, table))
             return try await respond(request, api: api, table: table, plan: plan, preferences: wanted, created: false)
         }

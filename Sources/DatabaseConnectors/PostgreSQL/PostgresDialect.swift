@@ -10,7 +10,7 @@ public struct PostgresDialect: Sendable {
 
     /// `"name"` with embedded quotes doubled.
     public func quote(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        "\"" + identifier.doublingEvery("\"") + "\""
     }
 
     /// `"schema"."table"`.

@@ -6,7 +6,7 @@ public struct TSQLDialect: Sendable {
 
     /// `[name]` with `]` doubled.
     public func quote(_ identifier: String) -> String {
-        "[" + identifier.replacingOccurrences(of: "]", with: "]]") + "]"
+        "[" + identifier.doublingEvery("]") + "]"
     }
 
     /// `N'text'` with quotes doubled (for names in catalog lookups; values always go as parameters).

@@ -5,7 +5,7 @@ public struct SQLiteDialect: Sendable {
 
     /// `"name"` with embedded quotes doubled.
     public func quote(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        "\"" + identifier.doublingEvery("\"") + "\""
     }
 
     /// The table name (SQLite's `main` schema is implied).
