@@ -94,6 +94,8 @@ public struct QueryCompiler: Sendable {
             switch item {
             case .all:
                 columns += servedOrder.map { ResultColumn(name: $0.name, source: $0, cast: nil, value: $0) }
+            case let .embed(table, _, _):
+                throw AutoAPIError.unsupported("embedding '\(table)' is served on reads only")
             case let .column(name, alias, cast):
                 let source = try column(name)
                 var value = cast.map { flavor.column(named: source.name, castTo: $0) } ?? source

@@ -22,6 +22,8 @@ public enum SelectItem: Sendable, Equatable {
     case all
     /// `alias:column::cast` (alias and cast optional).
     case column(name: String, alias: String?, cast: CastType?)
+    /// `alias:table(items)`: the related rows of another served table, through a foreign key.
+    indirect case embed(table: String, alias: String?, select: [SelectItem])
 }
 
 /// The types a column may be cast to in `select=` (`col::text`): a fixed list, so a type name never

@@ -41,8 +41,8 @@ public enum RequestParser {
         return options
     }
 
-    /// `select=id,title:name,price::text,*`.
-    static func select(_ text: String) throws -> [SelectItem] {
+    /// `select=id,title:name,price::text,*,orders(id,total)`; embeds nest at most `maxEmbedDepth` deep.
+    static func select(_ text: String, depth: Int = 0) throws -> [SelectItem] {
         var items: [SelectItem] = []
         for raw in try ListSplitter.split(Substring(text)) {
             let item = raw.trimmingCharacters(in: .whitespaces)
@@ -51,8 +51,9 @@ public enum RequestParser {
                 items.append(.all)
                 continue
             }
-            guard !item.contains("(") else {
-                throw AutoAPIError.unsupported("embedding related tables (\(item)) is not served yet")
+            if let open = item.firstIndex(of: "(") {
+                items.append(try embed(item, open: open, depth: depth))
+                continue
             }
             guard !item.contains("->") else { throw AutoAPIError.unsupported("JSON paths in select (\(item)) are not served yet") }
             var body = Substring(item)
@@ -76,6 +77,29 @@ public enum RequestParser {
             items.append(.column(name: identifier(String(body)), alias: alias.map(identifier), cast: cast))
         }
         return items
+    }
+
+    static let maxEmbedDepth = 4
+
+    /// `alias:table(items)` (the alias optional).
+    static func embed(_ item: String, open: String.Index, depth: Int) throws -> SelectItem {
+        guard item.hasSuffix(")"), depth < maxEmbedDepth else {
+            throw AutoAPIError.unparsable("select", details: depth < maxEmbedDepth ? "'\(item)': expected table(columns)"
+                                                                                    : "embeds nest at most \(maxEmbedDepth) deep")
+        }
+        var head = String(item[..<open])
+        var alias: String?
+        if let colon = head.firstIndex(of: ":") {
+            alias = identifier(String(head[..<colon]))
+            head = String(head[head.index(after: colon)...])
+        }
+        // PostgREST's hints (`table!fk`, `!inner`) are not served: one relationship per pair is.
+        guard !head.isEmpty, !head.contains("!"), alias?.isEmpty != true else {
+            throw AutoAPIError.unparsable("select", details: "'\(item)': expected [alias:]table(columns)",
+                                          hint: "relationship hints (!) are not served")
+        }
+        let inner = String(item[item.index(after: open)..<item.index(before: item.endIndex)])
+        return .embed(table: identifier(head), alias: alias, select: inner.isEmpty ? [.all] : try select(inner, depth: depth + 1))
     }
 
     /// `order=price.desc.nullslast,id`.

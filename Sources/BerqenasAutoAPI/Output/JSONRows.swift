@@ -26,24 +26,45 @@ public enum JSONRows {
         return out
     }
 
-    /// Each column's `"name":`, written once per response.
-    private static func keys(_ columns: [ResultColumn]) -> [[UInt8]] {
-        columns.map { column in
-            var key: [UInt8] = []
-            string(column.name, into: &key)
-            key.append(UInt8(ascii: ":"))
-            return key
+    /// Each row as an object of its first `visible` columns followed by `members` (per member, its name and
+    /// each row's value, already JSON): rows with embedded related rows.
+    public static func objects(_ rows: [Row], columns: [ResultColumn], visible: Int,
+                               members: [(name: String, values: [[UInt8]])]) -> [[UInt8]] {
+        let columnKeys = keys(Array(columns.prefix(visible)))
+        let memberKeys = members.map { key($0.name) }
+        return rows.indices.map { index in
+            var out: [UInt8] = []
+            object(rows[index], keys: columnKeys, into: &out, closing: false)
+            for (member, memberKey) in zip(members, memberKeys) {
+                if out.count > 1 { out.append(UInt8(ascii: ",")) }
+                out += memberKey
+                out += member.values[index]
+            }
+            out.append(UInt8(ascii: "}"))
+            return out
         }
     }
 
-    private static func object(_ row: Row, keys: [[UInt8]], into out: inout [UInt8]) {
+    /// Each column's `"name":`, written once per response.
+    private static func keys(_ columns: [ResultColumn]) -> [[UInt8]] {
+        columns.map { key($0.name) }
+    }
+
+    private static func key(_ name: String) -> [UInt8] {
+        var key: [UInt8] = []
+        string(name, into: &key)
+        key.append(UInt8(ascii: ":"))
+        return key
+    }
+
+    private static func object(_ row: Row, keys: [[UInt8]], into out: inout [UInt8], closing: Bool = true) {
         out.append(UInt8(ascii: "{"))
         for (column, key) in keys.enumerated() {
             if column > 0 { out.append(UInt8(ascii: ",")) }
             out += key
             value(column < row.values.count ? row.values[column] : .null, into: &out)
         }
-        out.append(UInt8(ascii: "}"))
+        if closing { out.append(UInt8(ascii: "}")) }
     }
 
     static func value(_ value: CanonicalValue, into out: inout [UInt8]) {

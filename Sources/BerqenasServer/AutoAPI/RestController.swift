@@ -41,17 +41,31 @@ struct RestController {
             try RestRange.apply(request.headers, to: &parsed)
             let format = try RestFormat(accept: request.headers.first(name: .accept))
             let compiler = api.compilers[table.schema.table.name] ?? QueryCompiler(flavor: api.flavor, table: table.schema)
-            let query = try compiler.select(parsed, maxRows: api.definition.maxRows)
-            let rows = try await api.connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
+            var headers = HTTPHeaders()
+            let (body, returned) = try await rows(parsed, compiler, api, format: format, headers: &headers)
             let total = preferences(request).count == .exact ? try await count(compiler, parsed, api) : nil
             let first = parsed.offset ?? 0
-            var headers = HTTPHeaders()
-            headers.replaceOrAdd(name: "Content-Range", value: (rows.isEmpty ? "*" : "\(first)-\(first + rows.count - 1)") + "/\(total.map(String.init) ?? "*")")
-            let body = try format.body(rows, columns: query.columns, headers: &headers)
-            let partial = total.map { Int64(first + rows.count) < $0 || first > 0 } ?? false
+            headers.replaceOrAdd(name: "Content-Range", value: (returned == 0 ? "*" : "\(first)-\(first + returned - 1)") + "/\(total.map(String.init) ?? "*")")
+            let partial = total.map { Int64(first + returned) < $0 || first > 0 } ?? false
             let status: HTTPResponseStatus = partial && request.headers.first(name: "Range") != nil ? .partialContent : .ok
             return Response(status: status, headers: headers, body: request.method == .HEAD ? .empty : .init(data: Data(body)))
         }
+    }
+
+    /// A read's body in `format` and how many rows it holds; with embedded tables, through the embedding reader.
+    private func rows(_ parsed: ReadRequest, _ compiler: QueryCompiler, _ api: APIRegistry.Mounted, format: RestFormat,
+                      headers: inout HTTPHeaders) async throws -> ([UInt8], Int) {
+        guard EmbeddingReader.embeds(parsed.select) else {
+            let query = try compiler.select(parsed, maxRows: api.definition.maxRows)
+            let rows = try await api.connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
+            return (try format.body(rows, columns: query.columns, headers: &headers), rows.count)
+        }
+        let connector = api.connector
+        let reader = EmbeddingReader(compilers: api.compilers, maxRows: api.definition.maxRows) { query in
+            try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
+        }
+        let objects = try await reader.read(parsed, with: compiler)
+        return (try format.body(objects: objects, headers: &headers), objects.count)
     }
 
     /// POST: one object or a JSON array of them; with `Prefer: resolution=…` an upsert on `on_conflict`.

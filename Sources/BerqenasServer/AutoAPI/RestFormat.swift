@@ -25,16 +25,34 @@ enum RestFormat {
         }
     }
 
+    /// Rows already rendered as JSON objects (with embedded rows); CSV has no place for them.
+    func body(objects: [[UInt8]], headers: inout HTTPHeaders) throws -> [UInt8] {
+        switch self {
+        case .array:
+            headers.contentType = .init(type: "application", subType: "json", parameters: ["charset": "utf-8"])
+            return [UInt8(ascii: "[")] + Array(objects.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
+        case .object:
+            guard objects.count == 1, let object = objects.first else { throw Self.notOne(objects.count) }
+            headers.contentType = .init(type: "application", subType: "vnd.pgrst.object+json", parameters: ["charset": "utf-8"])
+            return object
+        case .csv:
+            throw AutoAPIError(status: 406, code: "PGRST107", message: "text/csv cannot carry embedded rows",
+                               hint: "ask for application/json, or leave the embedding out")
+        }
+    }
+
+    static func notOne(_ count: Int) -> AutoAPIError {
+        AutoAPIError(status: 406, code: "PGRST116", message: "JSON object requested, multiple (or no) rows returned",
+                     details: "The result contains \(count) rows")
+    }
+
     func body(_ rows: [Row], columns: [ResultColumn], headers: inout HTTPHeaders) throws -> [UInt8] {
         switch self {
         case .array:
             headers.contentType = .init(type: "application", subType: "json", parameters: ["charset": "utf-8"])
             return JSONRows.render(rows, columns: columns)
         case .object:
-            guard rows.count == 1, let row = rows.first else {
-                throw AutoAPIError(status: 406, code: "PGRST116", message: "JSON object requested, multiple (or no) rows returned",
-                                   details: "The result contains \(rows.count) rows")
-            }
+            guard rows.count == 1, let row = rows.first else { throw Self.notOne(rows.count) }
             headers.contentType = .init(type: "application", subType: "vnd.pgrst.object+json", parameters: ["charset": "utf-8"])
             return JSONRows.renderObject(row, columns: columns)
         case .csv:

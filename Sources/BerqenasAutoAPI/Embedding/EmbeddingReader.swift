@@ -1,0 +1,92 @@
+import DatabaseConnectors
+
+/// Reads rows with the related rows they embed (`select=*,orders(*)`, `select=id,customer:customers(name)`):
+/// one query per table and level, the related rows fetched by the keys of the rows above (bound values,
+/// a bounded number per query) and nested in memory. The same compiled queries run on every engine.
+public struct EmbeddingReader: Sendable {
+    public typealias Run = @Sendable (CompiledQuery) async throws -> [Row]
+
+    /// The served tables' compilers, by table name.
+    let compilers: [String: QueryCompiler]
+    let maxRows: Int?
+    let run: Run
+    /// Outer keys per related-rows query.
+    static let keysPerQuery = 500
+
+    public init(compilers: [String: QueryCompiler], maxRows: Int?, run: @escaping Run) {
+        self.compilers = compilers
+        self.maxRows = maxRows
+        self.run = run
+    }
+
+    /// Whether a select asks for embedding.
+    public static func embeds(_ select: [SelectItem]) -> Bool {
+        select.contains { if case .embed = $0 { true } else { false } }
+    }
+
+    /// The rows of `request` over `compiler`'s table, each as a JSON object with its embedded rows.
+    public func read(_ request: ReadRequest, with compiler: QueryCompiler) async throws -> [[UInt8]] {
+        try await level(request, compiler, keys: [], capped: true).objects
+    }
+
+    /// One level: its rows as objects, and each row's values of `keys` (for the level above to match on).
+    private func level(_ request: ReadRequest, _ compiler: QueryCompiler, keys: [String], capped: Bool) async throws
+        -> (objects: [[UInt8]], keyValues: [[CanonicalValue]]) {
+        var plain: [SelectItem] = []
+        var embeds: [(table: String, alias: String?, select: [SelectItem], relationship: Relationship, inner: QueryCompiler)] = []
+        for item in request.select {
+            guard case let .embed(table, alias, select) = item else {
+                plain.append(item)
+                continue
+            }
+            guard let inner = compilers[table] else {
+                throw AutoAPIError(status: 400, code: "PGRST200", message: "Could not find a relationship with '\(table)' in this API",
+                                   hint: "embedding follows foreign keys between two tables the API serves")
+            }
+            embeds.append((table, alias, select, try Relationship.between(compiler.table, inner.table), inner))
+        }
+        // Columns the matching needs, read after the requested ones and not shown.
+        var hidden: [String] = []
+        for name in keys + embeds.flatMap(\.relationship.outerColumns) where !hidden.contains(name) { hidden.append(name) }
+        var query = request
+        query.select = plain + hidden.map { .column(name: $0, alias: nil, cast: nil) }
+        let compiled = try compiler.select(query, maxRows: capped ? maxRows : nil)
+        let rows = try await run(compiled)
+        let visible = compiled.columns.count - hidden.count
+        func values(_ names: [String], of row: Row) -> [CanonicalValue] {
+            names.map { row.values[visible + hidden.firstIndex(of: $0)!] }
+        }
+        var members: [(name: String, values: [[UInt8]])] = []
+        for embed in embeds {
+            let outerKeys = rows.map { values(embed.relationship.outerColumns, of: $0) }
+            var byKey: [[CanonicalValue]: [[UInt8]]] = [:]
+            let wanted = Array(Set(outerKeys.filter { !$0.contains(.null) }))
+            for chunk in stride(from: 0, to: wanted.count, by: Self.keysPerQuery).map({ Array(wanted[$0..<min($0 + Self.keysPerQuery, wanted.count)]) }) {
+                var inner = ReadRequest(select: embed.select, filters: [Self.matching(embed.relationship.innerColumns, chunk)])
+                inner.order = embed.inner.table.primaryKey.map { OrderTerm(column: $0) }
+                let found = try await level(inner, embed.inner, keys: embed.relationship.innerColumns, capped: false)
+                for (object, key) in zip(found.objects, found.keyValues) { byKey[key, default: []].append(object) }
+            }
+            members.append((embed.alias ?? embed.table, outerKeys.map { key in
+                let related = byKey[key] ?? []
+                if embed.relationship.toOne { return related.first ?? Array("null".utf8) }
+                return [UInt8(ascii: "[")] + Array(related.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
+            }))
+        }
+        let objects = JSONRows.objects(rows, columns: compiled.columns, visible: visible, members: members)
+        return (objects, rows.map { values(keys, of: $0) })
+    }
+
+    /// A filter selecting the rows whose `columns` hold one of `keys`.
+    static func matching(_ columns: [String], _ keys: [[CanonicalValue]]) -> FilterNode {
+        let texts = keys.map { $0.map { PostgresValueCodec.encode($0) ?? "" } }
+        if columns.count == 1 {
+            return .condition(Condition(column: columns[0], operation: .isIn(texts.map { $0[0] })))
+        }
+        return .group(conjunction: .or, negated: false, members: texts.map { key in
+            .group(conjunction: .and, negated: false, members: zip(columns, key).map {
+                .condition(Condition(column: $0, operation: .compare(.eq, $1)))
+            })
+        })
+    }
+}

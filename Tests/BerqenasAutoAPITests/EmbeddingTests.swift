@@ -1,0 +1,69 @@
+@testable import BerqenasAutoAPI
+import BerqenasTestSupport
+import DatabaseConnectors
+import Foundation
+import Testing
+
+/// Embedding through foreign keys on real PostgreSQL and SQLite databases: to-many as arrays (empty when
+/// nothing relates), to-one as an object or null, nested levels, aliases, and clear errors.
+struct EmbeddingTests {
+    static let schema = [
+        "CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL)",
+        "CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer REFERENCES customers (id), total numeric(10,2))",
+        "CREATE TABLE order_lines (order_id integer REFERENCES orders (id), line integer, qty integer, PRIMARY KEY (order_id, line))",
+        "CREATE TABLE notes (id integer PRIMARY KEY, body text)",
+        "INSERT INTO customers VALUES (1, 'Ann'), (2, 'Bo'), (3, 'Cy')",
+        "INSERT INTO orders VALUES (10, 1, 5.50), (11, 1, 7.25), (12, 2, 1.00), (13, NULL, 2.00)",
+        "INSERT INTO order_lines VALUES (10, 1, 3), (10, 2, 4), (12, 1, 9)",
+    ]
+
+    func withReader(_ engine: WriteExecutionTests.Engine, _ body: (EmbeddingReader) async throws -> Void) async throws {
+        let connector: any DatabaseConnector
+        switch engine {
+        case .postgresql:
+            connector = try PostgresConnector(spec: PostgresTestCluster.connectionSpec(try await PostgresTestCluster.makeDatabase(prefix: "embed")))
+        case .sqlite:
+            connector = SQLiteConnector(spec: ConnectionSpec(engine: .sqlite, database: TemporaryDirectory.make().appendingPathComponent("e.sqlite").path))
+        }
+        do {
+            _ = try await connector.write(Self.schema.map { BoundStatement(sql: $0, binds: []) }, returning: [])
+            var compilers: [String: QueryCompiler] = [:]
+            for name in ["customers", "orders", "order_lines", "notes"] {
+                let table = try await connector.describeTable(TableRef(schema: engine == .sqlite ? "main" : "public", name: name))
+                compilers[name] = QueryCompiler(flavor: engine == .sqlite ? .sqlite : .postgresql(PostgresDialect()), table: table)
+            }
+            try await body(EmbeddingReader(compilers: compilers, maxRows: 100) { query in
+                try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
+            })
+            await connector.close()
+        } catch {
+            await connector.close()
+            throw error
+        }
+    }
+
+    func json(_ reader: EmbeddingReader, _ table: String, _ items: [(String, String)]) async throws -> String {
+        let request = try RequestParser.read(items.map { (name: $0.0, value: $0.1) })
+        let objects = try await reader.read(request, with: reader.compilers[table]!)
+        return "[" + objects.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ",") + "]"
+    }
+
+    @Test(arguments: WriteExecutionTests.Engine.available)
+    func embedsFollowForeignKeysBothWays(_ engine: WriteExecutionTests.Engine) async throws {
+        try await withReader(engine) { reader in
+            let (fiveFifty, one) = engine == .postgresql ? ("5.50", "1.00") : ("5.5", "1")
+            let customers = try await json(reader, "customers", [("select", "id,name,orders(id,total)"), ("order", "id")])
+            #expect(customers == #"[{"id":1,"name":"Ann","orders":[{"id":10,"total":"# + fiveFifty + #"},{"id":11,"total":7.25}]},"#
+                + #"{"id":2,"name":"Bo","orders":[{"id":12,"total":"# + one + #"}]},{"id":3,"name":"Cy","orders":[]}]"#)
+            #expect(try await json(reader, "orders", [("select", "id,buyer:customers(name)"), ("order", "id")])
+                == #"[{"id":10,"buyer":{"name":"Ann"}},{"id":11,"buyer":{"name":"Ann"}},{"id":12,"buyer":{"name":"Bo"}},{"id":13,"buyer":null}]"#)
+            #expect(try await json(reader, "customers", [("select", "name,orders(id,order_lines(line,qty))"), ("id", "eq.1")])
+                == #"[{"name":"Ann","orders":[{"id":10,"order_lines":[{"line":1,"qty":3},{"line":2,"qty":4}]},{"id":11,"order_lines":[]}]}]"#)
+            #expect(try await json(reader, "order_lines", [("select", "qty,orders(customers(name))"), ("qty", "gt.5")])
+                == #"[{"qty":9,"orders":{"customers":{"name":"Bo"}}}]"#)
+            await #expect(throws: AutoAPIError.self) { _ = try await json(reader, "customers", [("select", "id,notes(*)")]) }
+            await #expect(throws: AutoAPIError.self) { _ = try await json(reader, "customers", [("select", "id,secrets(*)")]) }
+            await #expect(throws: AutoAPIError.self) { _ = try await json(reader, "customers", [("select", "id,orders(nope)")]) }
+        }
+    }
+}
