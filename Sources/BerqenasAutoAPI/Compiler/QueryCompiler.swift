@@ -15,6 +15,16 @@ public struct ResultColumn: Sendable, Equatable {
     public var cast: CastType?
     /// The value as it comes back (the source column, or what its cast made of it), named `name`.
     public var value: ColumnSchema
+    /// How the value is shown: geometry as GeoJSON, made by the engine or from the WKT it returns.
+    public var presentation: Presentation = .asRead
+
+    public enum Presentation: Sendable, Equatable {
+        case asRead
+        /// PostGIS `ST_AsGeoJSON`, read as JSON.
+        case geoJSON
+        /// SQL Server `STAsText()`, turned into GeoJSON when rendered.
+        case geoJSONFromWKT
+    }
 }
 
 /// Turns a parsed request into SQL for one engine. Names are looked up in the served columns (an unknown
@@ -83,8 +93,12 @@ public struct QueryCompiler: Sendable {
     func selectList(_ columns: [ResultColumn]) -> String {
         columns.map { column in
             let reference = flavor.quote(column.source.name)
-            let value = flavor.read(column.cast.map { flavor.cast(reference, to: $0) } ?? reference, as: column.value)
-            return "\(value) AS \(flavor.quote(column.name))"
+            let expression = switch column.presentation {
+            case .geoJSON: "ST_AsGeoJSON(\(reference))"
+            case .geoJSONFromWKT: "\(reference).STAsText()"
+            case .asRead: column.cast.map { flavor.cast(reference, to: $0) } ?? reference
+            }
+            return "\(flavor.read(expression, as: column.value)) AS \(flavor.quote(column.name))"
         }.joined(separator: ", ")
     }
 
@@ -93,17 +107,34 @@ public struct QueryCompiler: Sendable {
         for item in items {
             switch item {
             case .all:
-                columns += servedOrder.map { ResultColumn(name: $0.name, source: $0, cast: nil, value: $0) }
+                columns += servedOrder.map { presented(ResultColumn(name: $0.name, source: $0, cast: nil, value: $0)) }
             case let .embed(table, _, _):
                 throw AutoAPIError.unsupported("embedding '\(table)' is served on reads only")
             case let .column(name, alias, cast):
                 let source = try column(name)
                 var value = cast.map { flavor.column(named: source.name, castTo: $0) } ?? source
                 value.name = alias ?? name
-                columns.append(ResultColumn(name: alias ?? name, source: source, cast: cast, value: value))
+                columns.append(presented(ResultColumn(name: alias ?? name, source: source, cast: cast, value: value)))
             }
         }
         return columns
+    }
+
+    /// Geometry (uncast) as GeoJSON where the engine has it: PostGIS builds it, SQL Server's WKT is converted.
+    private func presented(_ column: ResultColumn) -> ResultColumn {
+        guard column.cast == nil, case .geometry = column.source.canonicalType else { return column }
+        var shown = column
+        switch flavor {
+        case .postgresql:
+            shown.presentation = .geoJSON
+            shown.value = ColumnSchema(name: column.name, nativeType: "json", canonicalType: .json(binary: false))
+        case .tsql:
+            shown.presentation = .geoJSONFromWKT
+            shown.value = ColumnSchema(name: column.name, nativeType: "nvarchar(max)", canonicalType: .text(length: nil, fixed: false, collation: nil))
+        case .sqlite:
+            break
+        }
+        return shown
     }
 
     func whereClause(_ filters: [FilterNode], _ binds: inout [String?]) throws -> String? {

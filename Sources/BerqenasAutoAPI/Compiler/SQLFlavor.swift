@@ -32,6 +32,13 @@ public enum SQLFlavor: Sendable {
         }
     }
 
+    /// The placeholder of a value written to `column`: PostGIS columns take GeoJSON as well as WKT or EWKB.
+    func writeParameter(_ number: Int, for column: ColumnSchema) -> String {
+        guard case let .postgresql(dialect) = self, case .geometry = column.canonicalType else { return parameter(number, typedLike: column) }
+        let text = "$\(number)::text"
+        return "(CASE WHEN left(\(text), 1) = '{' THEN ST_GeomFromGeoJSON(\(text)) ELSE \(text)::geometry END)::\(dialect.castType(column))"
+    }
+
     /// The placeholder of a parameter used as text (patterns, regular expressions).
     func textParameter(_ number: Int) -> String {
         switch self {

@@ -52,7 +52,7 @@ extension QueryCompiler {
         let assignments = try row.map { name, value in
             let target = try column(name)
             binds.append(try BodyValue.canonical(value, for: target))
-            return "\(flavor.quote(target.name)) = \(flavor.parameter(binds.count, typedLike: target))"
+            return "\(flavor.quote(target.name)) = \(flavor.writeParameter(binds.count, for: target))"
         }.joined(separator: ", ")
         let condition = try filterClause(filters, &binds)
         let sql: String
@@ -118,7 +118,7 @@ extension QueryCompiler {
         let tuples = rows.map { row in
             "(" + targets.map { column in
                 number += 1
-                return flavor.parameter(number, typedLike: column)
+                return flavor.writeParameter(number, for: column)
             }.joined(separator: ", ") + ")"
         }
         let binds = rows.flatMap { $0 }

@@ -10,10 +10,11 @@ public enum JSONRows {
         var out: [UInt8] = []
         out.reserveCapacity(64 + rows.count * columns.count * 16)
         let keys = keys(columns)
+        let fromWKT = fromWKT(columns)
         out.append(UInt8(ascii: "["))
         for (index, row) in rows.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            object(row, keys: keys, into: &out)
+            object(row, keys: keys, fromWKT: fromWKT, into: &out)
         }
         out.append(UInt8(ascii: "]"))
         return out
@@ -22,7 +23,7 @@ public enum JSONRows {
     /// One row as an object (for `Accept: application/vnd.pgrst.object+json`).
     public static func renderObject(_ row: Row, columns: [ResultColumn]) -> [UInt8] {
         var out: [UInt8] = []
-        object(row, keys: keys(columns), into: &out)
+        object(row, keys: keys(columns), fromWKT: fromWKT(columns), into: &out)
         return out
     }
 
@@ -31,10 +32,11 @@ public enum JSONRows {
     public static func objects(_ rows: [Row], columns: [ResultColumn], visible: Int,
                                members: [(name: String, values: [[UInt8]])]) -> [[UInt8]] {
         let columnKeys = keys(Array(columns.prefix(visible)))
+        let fromWKT = fromWKT(columns)
         let memberKeys = members.map { key($0.name) }
         return rows.indices.map { index in
             var out: [UInt8] = []
-            object(rows[index], keys: columnKeys, into: &out, closing: false)
+            object(rows[index], keys: columnKeys, fromWKT: fromWKT, into: &out, closing: false)
             for (member, memberKey) in zip(members, memberKeys) {
                 if out.count > 1 { out.append(UInt8(ascii: ",")) }
                 out += memberKey
@@ -57,12 +59,23 @@ public enum JSONRows {
         return key
     }
 
-    private static func object(_ row: Row, keys: [[UInt8]], into out: inout [UInt8], closing: Bool = true) {
+    /// Which columns hold WKT to show as GeoJSON (nil: none, the common case).
+    private static func fromWKT(_ columns: [ResultColumn]) -> [Bool]? {
+        let flags = columns.map { $0.presentation == .geoJSONFromWKT }
+        return flags.contains(true) ? flags : nil
+    }
+
+    private static func object(_ row: Row, keys: [[UInt8]], fromWKT: [Bool]?, into out: inout [UInt8], closing: Bool = true) {
         out.append(UInt8(ascii: "{"))
         for (column, key) in keys.enumerated() {
             if column > 0 { out.append(UInt8(ascii: ",")) }
             out += key
-            value(column < row.values.count ? row.values[column] : .null, into: &out)
+            let cell = column < row.values.count ? row.values[column] : .null
+            if fromWKT?[column] == true, case let .text(wkt) = cell, let geoJSON = WKTGeoJSON.convert(wkt) {
+                out += Array(geoJSON.utf8)
+            } else {
+                value(cell, into: &out)
+            }
         }
         if closing { out.append(UInt8(ascii: "}")) }
     }

@@ -41,6 +41,8 @@ enum BodyValue {
             return .binary(bytes)
         case let (.json, value):
             return .json(value.text)
+        case let (.geometry, .object(fields)):  // GeoJSON, for PostGIS to read
+            return .text(JSONBody.object(fields).text)
         case let (.array(element), .array(items)):
             return .array(try items.map { try canonical($0, type: element, column: column) })
         case let (.date, .string(text)): return .date(text)

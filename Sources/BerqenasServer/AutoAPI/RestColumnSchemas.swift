@@ -45,6 +45,8 @@ enum RestColumnSchemas {
             return .string(format: .other("duration"), required: required, nullable: nullable, description: "\(description ?? "") (ISO 8601 duration)")
         case .json:
             return .fragment(required: required, nullable: nullable, description: description)
+        case .geometry:
+            return .fragment(required: required, nullable: nullable, description: "\(description ?? "") (GeoJSON; base64 over SQLite)")
         case let .enumeration(_, labels):
             return .string(required: required, nullable: nullable, description: description, allowedValues: labels.map { AnyCodable($0) })
         case let .array(element):
