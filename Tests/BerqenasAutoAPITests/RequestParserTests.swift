@@ -83,8 +83,19 @@ struct RequestParserTests {
     }
 
     @Test func notYetServedFeaturesSaySo() throws {
-        for (name, value) in [("select", "*,orders(*)"), ("tags", "cs.{a}"), ("body", "fts.cat"), ("data->a", "eq.1")] {
+        for (name, value) in [("select", "*,orders!fk(*)"), ("select", "a(b(c(d(e(f)))))"), ("tags", "cs.{a}"), ("body", "fts.cat"),
+                              ("data->a", "eq.1")] {
             #expect(throws: AutoAPIError.self) { try read([(name, value)]) }
         }
+    }
+
+    @Test func embedsParseWithAliasesAndNesting() throws {
+        let request = try read([("select", #"id,buyer:customers(name),orders(id,"line items"(*)),notes()"#)])
+        #expect(request.select == [
+            .column(name: "id", alias: nil, cast: nil),
+            .embed(table: "customers", alias: "buyer", select: [.column(name: "name", alias: nil, cast: nil)]),
+            .embed(table: "orders", alias: nil, select: [.column(name: "id", alias: nil, cast: nil), .embed(table: "line items", alias: nil, select: [.all])]),
+            .embed(table: "notes", alias: nil, select: [.all]),
+        ])
     }
 }

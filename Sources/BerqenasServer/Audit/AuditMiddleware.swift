@@ -7,13 +7,26 @@ import Vapor
 ///
 /// It sits outside the error middleware, so it sees the final status of failed requests too. Request
 /// bodies are never recorded (they may carry passwords).
-struct AuditMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
-        let mutating = request.method != .GET && request.method != .HEAD && request.method != .OPTIONS
-        guard mutating || request.auditContext.auditRead, let operation = request.route?.operation else { return response }
+///
+/// A future-based middleware: reads (nearly every request) pass straight through, without a task of their own.
+struct AuditMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMap { response in
+            let mutating = request.method != .GET && request.method != .HEAD && request.method != .OPTIONS
+            guard mutating || request.auditContext.auditRead, let operation = request.route?.operation else {
+                return request.eventLoop.makeSucceededFuture(response)
+            }
+            let promise = request.eventLoop.makePromise(of: Response.self)
+            promise.completeWithTask {
+                await record(request, operation: operation, status: Int(response.status.code))
+                return response
+            }
+            return promise.futureResult
+        }
+    }
+
+    private func record(_ request: Request, operation: Operation, status: Int) async {
         let context = request.auditContext
-        let status = Int(response.status.code)
         let entry = AuditEntry(
             occurredAt: Date(),
             actor: request.caller?.username ?? context.actor,
@@ -29,7 +42,6 @@ struct AuditMiddleware: AsyncMiddleware {
         } catch {
             request.logger.error("could not write audit entry", metadata: ["action": "\(operation.id)"])
         }
-        return response
     }
 
     static func outcome(_ status: Int) -> String {

@@ -2,11 +2,11 @@ import BerqenasPlatform
 import Vapor
 
 /// Turns every error into the one JSON error shape with a stable code; nothing a client sends becomes a 500.
-struct ErrorResponseMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
+///
+/// A future-based middleware: an async one would start a task of its own for every request.
+struct ErrorResponseMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapErrorThrowing { error in
             let mapped = Self.describe(error)
             if mapped.status.code >= 500 {
                 request.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
