@@ -187,6 +187,19 @@ public struct QueryCompiler: Sendable {
             sql = values.isEmpty ? flavor.never : "\(reference) IN (\(values.map(bind).joined(separator: ", ")))"
         case let .isValue(value):
             sql = isCondition(reference, value)
+        case let .containment(kind, value):
+            guard case .postgresql = flavor else {
+                throw AutoAPIError.unsupported("operator \(kind.rawValue) (arrays, ranges, JSON containment) needs a PostgreSQL source")
+            }
+            sql = "\(reference) \(kind.symbol) \(bind(value))"
+        case let .textSearch(kind, language, query):
+            guard case .postgresql = flavor else {
+                throw AutoAPIError.unsupported("full-text search (\(kind.rawValue)) needs a PostgreSQL source",
+                                               hint: "use like or ilike with * as the wildcard")
+            }
+            let configuration = language.map { "\(bindText($0))::regconfig, " } ?? ""
+            let document = column.canonicalType == .textSearch ? reference : "to_tsvector(\(configuration)\(flavor.asText(reference, column)))"
+            sql = "\(document) @@ \(kind.function)(\(configuration)\(bindText(query)))"
         case let .isDistinct(value):
             switch flavor {
             case .postgresql: sql = "\(reference) IS DISTINCT FROM \(bind(value))"

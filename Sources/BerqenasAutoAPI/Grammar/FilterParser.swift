@@ -11,7 +11,7 @@ enum FilterParser {
         }
         guard let dot = rest.firstIndex(of: ".") else {
             throw AutoAPIError.unparsable("filter", details: "\(column)=\(text): expected operator.value (like eq.5)",
-                                          hint: "operators: eq neq gt gte lt lte like ilike match imatch in is isdistinct, each may follow not.")
+                                          hint: "operators: eq neq gt gte lt lte like ilike match imatch in is isdistinct, cs cd ov sl sr nxr nxl adj, fts plfts phfts wfts; each may follow not.")
         }
         let name = rest[..<dot]
         let rawValue = rest[rest.index(after: dot)...]
@@ -30,9 +30,11 @@ enum FilterParser {
                 }
                 operation = .isValue(known)
             case "isdistinct": operation = .isDistinct(value)
-            case "fts", "plfts", "phfts", "wfts", "cs", "cd", "ov", "sl", "sr", "nxr", "nxl", "adj":
-                throw AutoAPIError.unsupported("operator \(name) (full-text search, arrays, ranges) is not served yet",
-                                               hint: "use eq, neq, gt, gte, lt, lte, like, ilike, match, imatch, in, is or isdistinct")
+            case let name where Condition.Containment(rawValue: String(name)) != nil:
+                operation = .containment(Condition.Containment(rawValue: String(name))!, value)
+            case let name where Condition.TextSearch(rawValue: String(name.prefix { $0 != "(" })) != nil:
+                let (kind, language) = try textSearch(name, column: column)
+                operation = .textSearch(kind, language: language, query: value)
             default:
                 if name.contains("(") {
                     throw AutoAPIError.unsupported("operator modifiers like \(name) are not served yet")
@@ -42,6 +44,21 @@ enum FilterParser {
             }
         }
         return Condition(column: column, negated: negated, operation: operation)
+    }
+
+    /// `fts`, `plfts(english)`…: the kind and the configuration named in parentheses (letters, digits, `_`).
+    static func textSearch(_ name: Substring, column: String) throws -> (Condition.TextSearch, String?) {
+        let base = name.prefix { $0 != "(" }
+        guard let kind = Condition.TextSearch(rawValue: String(base)) else {
+            throw AutoAPIError.unparsable("filter", details: "unknown operator '\(name)' on \(column)")
+        }
+        guard base.count < name.count else { return (kind, nil) }
+        let language = name.dropFirst(base.count + 1)
+        guard language.hasSuffix(")"), language.count > 1,
+              language.dropLast().allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw AutoAPIError.unparsable("filter", details: "\(column)=\(name): a text search configuration is a plain name, like fts(english)")
+        }
+        return (kind, String(language.dropLast()))
     }
 
     /// `(a,"b,c",d)` -> [a, "b,c", d]; `()` -> [].

@@ -82,6 +82,42 @@ public struct Condition: Sendable, Equatable {
         case isIn([String])
         case isValue(IsValue)
         case isDistinct(String)
+        /// cs, cd, ov, sl, sr, nxr, nxl, adj: arrays, ranges and JSON containment (PostgreSQL).
+        case containment(Containment, String)
+        /// fts, plfts, phfts, wfts, with an optional text search configuration (`fts(english)`).
+        case textSearch(TextSearch, language: String?, query: String)
+    }
+
+    public enum Containment: String, Sendable, CaseIterable {
+        case cs, cd, ov, sl, sr, nxr, nxl, adj
+
+        /// PostgreSQL's operator.
+        var symbol: String {
+            switch self {
+            case .cs: "@>"
+            case .cd: "<@"
+            case .ov: "&&"
+            case .sl: "<<"
+            case .sr: ">>"
+            case .nxr: "&<"
+            case .nxl: "&>"
+            case .adj: "-|-"
+            }
+        }
+    }
+
+    public enum TextSearch: String, Sendable, CaseIterable {
+        case fts, plfts, phfts, wfts
+
+        /// The PostgreSQL function that reads the query.
+        var function: String {
+            switch self {
+            case .fts: "to_tsquery"
+            case .plfts: "plainto_tsquery"
+            case .phfts: "phraseto_tsquery"
+            case .wfts: "websearch_to_tsquery"
+            }
+        }
     }
 
     public enum Comparison: String, Sendable, CaseIterable { case eq, neq, gt, gte, lt, lte }

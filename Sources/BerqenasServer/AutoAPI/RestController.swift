@@ -43,7 +43,7 @@ struct RestController {
             let compiler = api.compilers[table.schema.table.name] ?? QueryCompiler(flavor: api.flavor, table: table.schema)
             var headers = HTTPHeaders()
             let (body, returned) = try await rows(parsed, compiler, api, format: format, headers: &headers)
-            let total = preferences(request).count == .exact ? try await count(compiler, parsed, api) : nil
+            let total = preferences(request).count != nil ? try await count(compiler, parsed, api) : nil
             let first = parsed.offset ?? 0
             headers.replaceOrAdd(name: "Content-Range", value: (returned == 0 ? "*" : "\(first)-\(first + returned - 1)") + "/\(total.map(String.init) ?? "*")")
             let partial = total.map { Int64(first + returned) < $0 || first > 0 } ?? false
@@ -184,7 +184,7 @@ struct RestController {
         let format = wanted.returning == .representation ? try RestFormat(accept: request.headers.first(name: .accept)) : nil
         let rows = try await api.connector.write(plan.statements, returning: plan.columns.map(\.value))
         var headers = HTTPHeaders()
-        if wanted.count == .exact { headers.replaceOrAdd(name: "Content-Range", value: "*/\(rows.count)") }
+        if wanted.count != nil { headers.replaceOrAdd(name: "Content-Range", value: "*/\(rows.count)") }
         if !wanted.applied.isEmpty { headers.replaceOrAdd(name: "Preference-Applied", value: wanted.applied) }
         if created, wanted.returning == .headersOnly, rows.count == 1, let row = rows.first, !table.schema.primaryKey.isEmpty {
             let filters = zip(plan.columns, row.values).map { column, value in
