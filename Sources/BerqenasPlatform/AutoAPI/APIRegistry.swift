@@ -44,8 +44,13 @@ public actor APIRegistry {
 
     /// The API `api` of tenant `tenantName`, mounting it if needed; 404 when there is none.
     public nonisolated func mount(tenant tenantName: String, api: String) async throws -> Mounted {
-        if let ready = mounted.withLock({ $0[Self.key(tenantName, api)] }) { return ready }
+        if let ready = mountedNow(tenant: tenantName, api: api) { return ready }
         return try await mountStored(tenant: tenantName, api: api)
+    }
+
+    /// The API when it is mounted already (nil: `mount` it).
+    public nonisolated func mountedNow(tenant: String, api: String) -> Mounted? {
+        mounted.withLock { $0[Self.key(tenant, api)] }
     }
 
     /// Mounts the stored definition (the first request after a start or a change).

@@ -22,8 +22,7 @@ struct RestController {
     @Sendable
     func describe(_ request: Request) async throws -> Response {
         await answer(request) {
-            let api = try await request.berqenas.platform.apis.registry.mount(
-                tenant: request.parameters.get("tenant") ?? "", api: request.parameters.get("api") ?? "")
+            let api = try await mount(request)
             try await RestAccess.check(request, api: api, writing: false)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -36,20 +35,39 @@ struct RestController {
     @Sendable
     func read(_ request: Request) async throws -> Response {
         await answer(request) {
-            let (api, table) = try await served(request, for: .read)
-            var parsed = try RequestParser.read(RestQueryString.items(request.url.query))
-            try RestRange.apply(request.headers, to: &parsed)
-            let format = try RestFormat(accept: request.headers.first(name: .accept))
-            let compiler = api.compilers[table.schema.table.name] ?? QueryCompiler(flavor: api.flavor, table: table.schema)
+            let api = try await mount(request)
+            try await RestAccess.check(request, api: api, writing: false)
+            let plan = try planRead(request, api)
             var headers = HTTPHeaders()
-            let (body, returned) = try await rows(parsed, compiler, api, format: format, headers: &headers)
-            let total = preferences(request).count != nil ? try await count(compiler, parsed, api) : nil
-            let first = parsed.offset ?? 0
-            headers.replaceOrAdd(name: "Content-Range", value: (returned == 0 ? "*" : "\(first)-\(first + returned - 1)") + "/\(total.map(String.init) ?? "*")")
-            let partial = total.map { Int64(first + returned) < $0 || first > 0 } ?? false
-            let status: HTTPResponseStatus = partial && request.headers.first(name: "Range") != nil ? .partialContent : .ok
-            return Response(status: status, headers: headers, body: request.method == .HEAD ? .empty : .init(data: Data(body)))
+            let (body, returned) = try await rows(plan.parsed, plan.compiler, api, format: plan.format, headers: &headers)
+            let total = preferences(request).count != nil ? try await count(plan.compiler, plan.parsed, api) : nil
+            return readAnswer(request, plan.parsed, body: body, returned: returned, total: total, headers: headers)
         }
+    }
+
+    /// A GET parsed and checked against its API, ready to compile.
+    private struct PlannedRead {
+        let parsed: ReadRequest
+        let compiler: QueryCompiler
+        let format: RestFormat
+    }
+
+    private func planRead(_ request: Request, _ api: APIRegistry.Mounted) throws -> PlannedRead {
+        let table = try servedTable(request, api, for: .read)
+        var parsed = try RequestParser.read(RestQueryString.items(request.url.query))
+        try RestRange.apply(request.headers, to: &parsed)
+        return PlannedRead(parsed: parsed, compiler: api.compilers[table.schema.table.name] ?? QueryCompiler(flavor: api.flavor, table: table.schema),
+                           format: try RestFormat(accept: request.headers.first(name: .accept)))
+    }
+
+    /// A GET's answer: its rows, `Content-Range`, 206 when a `Range` left rows out.
+    private func readAnswer(_ request: Request, _ parsed: ReadRequest, body: [UInt8], returned: Int, total: Int64?, headers: HTTPHeaders) -> Response {
+        var headers = headers
+        let first = parsed.offset ?? 0
+        headers.replaceOrAdd(name: "Content-Range", value: (returned == 0 ? "*" : "\(first)-\(first + returned - 1)") + "/\(total.map(String.init) ?? "*")")
+        let partial = total.map { Int64(first + returned) < $0 || first > 0 } ?? false
+        let status: HTTPResponseStatus = partial && request.headers.first(name: "Range") != nil ? .partialContent : .ok
+        return Response(status: status, headers: headers, body: request.method == .HEAD ? .empty : .init(data: Data(body)))
     }
 
     /// A read's body in `format` and how many rows it holds; with embedded tables, through the embedding reader.
@@ -119,9 +137,19 @@ struct RestController {
 
     /// The mounted API and the table the URL names, if the caller may do `operation` on it.
     private func served(_ request: Request, for operation: APIOperation) async throws -> (APIRegistry.Mounted, ServedTable) {
-        let api = try await request.berqenas.platform.apis.registry.mount(
-            tenant: request.parameters.get("tenant") ?? "", api: request.parameters.get("api") ?? "")
+        let api = try await mount(request)
         try await RestAccess.check(request, api: api, writing: operation != .read)
+        return (api, try servedTable(request, api, for: operation))
+    }
+
+    /// The API the URL names, mounted.
+    private func mount(_ request: Request) async throws -> APIRegistry.Mounted {
+        try await request.berqenas.platform.apis.registry.mount(tenant: request.parameters.get("tenant") ?? "",
+                                                                api: request.parameters.get("api") ?? "")
+    }
+
+    /// The table the URL names, if the API lets callers do `operation` on it.
+    private func servedTable(_ request: Request, _ api: APIRegistry.Mounted, for operation: APIOperation) throws -> ServedTable {
         try checkProfile(request, api)
         let name = request.parameters.get("table") ?? ""
         guard let table = api.tables[name] else {
@@ -132,7 +160,7 @@ struct RestController {
             throw AutoAPIError(status: 405, code: "PGRST117", message: "this API does not allow \(operation.rawValue) on '\(name)'",
                                hint: "allowed: \(table.operations.map(\.rawValue).joined(separator: ", "))")
         }
-        return (api, table)
+        return table
     }
 
     /// `Accept-Profile` / `Content-Profile` (PostgREST clients send `public`): an API serves one schema,
