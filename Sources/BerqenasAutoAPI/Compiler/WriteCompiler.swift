@@ -55,16 +55,8 @@ extension QueryCompiler {
             return "\(flavor.quote(target.name)) = \(flavor.writeParameter(binds.count, for: target))"
         }.joined(separator: ", ")
         let condition = try filterClause(filters, &binds)
-        let sql: String
-        switch flavor {
-        case .postgresql, .sqlite:
-            sql = "UPDATE \(flavor.qualified(table.table)) SET \(assignments)\(condition.map { " WHERE \($0)" } ?? "") RETURNING \(selectList(columns))"
-        case .tsql:
-            sql = tsqlCapturing(columns, prefix: "inserted") { output in
-                "UPDATE \(flavor.qualified(table.table)) SET \(assignments) \(output)\(condition.map { " WHERE \($0)" } ?? "")"
-            }
-        }
-        return WritePlan(statements: [BoundStatement(sql: sql, binds: binds)], columns: columns)
+        return filtered("UPDATE \(flavor.qualified(table.table)) SET \(assignments)", changed: "inserted", condition: condition,
+                        columns: columns, binds: binds)
     }
 
     /// `DELETE … WHERE <filters>`.
@@ -72,15 +64,17 @@ extension QueryCompiler {
         let columns = try resultColumns(returning)
         var binds: [CanonicalValue] = []
         let condition = try filterClause(filters, &binds)
-        let sql: String
-        switch flavor {
-        case .postgresql, .sqlite:
-            sql = "DELETE FROM \(flavor.qualified(table.table))\(condition.map { " WHERE \($0)" } ?? "") RETURNING \(selectList(columns))"
-        case .tsql:
-            sql = tsqlCapturing(columns, prefix: "deleted") { output in
-                // (FROM left out: sqlglot reads OUTPUT only right after the table; SQL Server takes both)
-                "DELETE \(flavor.qualified(table.table)) \(output)\(condition.map { " WHERE \($0)" } ?? "")"
-            }
+        // SQL Server's form leaves FROM out: sqlglot reads OUTPUT only right after the table (SQL Server takes both).
+        let head = if case .tsql = flavor { "DELETE \(flavor.qualified(table.table))" } else { "DELETE FROM \(flavor.qualified(table.table))" }
+        return filtered(head, changed: "deleted", condition: condition, columns: columns, binds: binds)
+    }
+
+    /// `<head> [WHERE …] RETURNING …`, or on SQL Server `<head> OUTPUT <changed>.… INTO … [WHERE …]`.
+    private func filtered(_ head: String, changed: String, condition: String?, columns: [ResultColumn], binds: [CanonicalValue]) -> WritePlan {
+        let filter = condition.map { " WHERE \($0)" } ?? ""
+        let sql = switch flavor {
+        case .postgresql, .sqlite: "\(head)\(filter) RETURNING \(selectList(columns))"
+        case .tsql: tsqlCapturing(columns, prefix: changed) { "\(head) \($0)\(filter)" }
         }
         return WritePlan(statements: [BoundStatement(sql: sql, binds: binds)], columns: columns)
     }

@@ -56,7 +56,7 @@ struct RestController {
         let table = try servedTable(request, api, for: .read)
         var parsed = try RequestParser.read(RestQueryString.items(request.url.query))
         try RestRange.apply(request.headers, to: &parsed)
-        return PlannedRead(parsed: parsed, compiler: api.compilers[table.schema.table.name] ?? QueryCompiler(flavor: api.flavor, table: table.schema),
+        return PlannedRead(parsed: parsed, compiler: compiler(api, table),
                            format: try RestFormat(accept: request.headers.first(name: .accept)))
     }
 
@@ -101,8 +101,7 @@ struct RestController {
             case let .array(items): items
             case let object: [object]
             }
-            let compiler = api.compilers[table.schema.table.name] ?? QueryCompiler(flavor: api.flavor, table: table.schema)
-            let plan = try compiler.insert(objects, options: options, returning: try returning(items, wanted, table))
+            let plan = try compiler(api, table).insert(objects, options: options, returning: try returning(items, wanted, table))
             return try await respond(request, api: api, table: table, plan: plan, preferences: wanted, created: true)
         }
     }
@@ -110,29 +109,35 @@ struct RestController {
     /// PATCH: the body's columns set on every row the filters select.
     @Sendable
     func update(_ request: Request) async throws -> Response {
-        await answer(request) {
-            let (api, table) = try await served(request, for: .update)
-            let items = RestQueryString.items(request.url.query)
-            let parsed = try filtered(items, api: api, verb: "UPDATE")
-            let wanted = preferences(request)
-            let compiler = api.compilers[table.schema.table.name] ?? QueryCompiler(flavor: api.flavor, table: table.schema)
-            let plan = try compiler.update(try body(request), filters: parsed.filters, returning: try returning(items, wanted, table))
-            return try await respond(request, api: api, table: table, plan: plan, preferences: wanted, created: false)
+        try await filteredWrite(request, .update, verb: "UPDATE") { compiler, filters, returning in
+            try compiler.update(try body(request), filters: filters, returning: returning)
         }
     }
 
     /// DELETE: the rows the filters select.
     @Sendable
     func delete(_ request: Request) async throws -> Response {
-        await answer(request) {
-            let (api, table) = try await served(request, for: .delete)
-            let items = RestQueryString.items(request.url.query)
-            let parsed = try filtered(items, api: api, verb: "DELETE")
-            let wanted = preferences(request)
-            let compiler = api.compilers[table.schema.table.name] ?? QueryCompiler(flavor: api.flavor, table: table.schema)
-            let plan = try compiler.delete(filters: parsed.filters, returning: try returning(items, wanted, table))
-            return try await respond(request, api: api, table: table, plan: plan, preferences: wanted, created: false)
+        try await filteredWrite(request, .delete, verb: "DELETE") { compiler, filters, returning in
+            try compiler.delete(filters: filters, returning: returning)
         }
+    }
+
+    /// A PATCH or DELETE: served table, filters (refused when there are none, unless allowed), the plan, the answer.
+    private func filteredWrite(_ request: Request, _ operation: APIOperation, verb: String,
+                               plan: (QueryCompiler, [FilterNode], [SelectItem]) throws -> WritePlan) async throws -> Response {
+        await answer(request) {
+            let (api, table) = try await served(request, for: operation)
+            let items = RestQueryString.items(request.url.query)
+            let parsed = try filtered(items, api: api, verb: verb)
+            let wanted = preferences(request)
+            let made = try plan(compiler(api, table), parsed.filters, try returning(items, wanted, table))
+            return try await respond(request, api: api, table: table, plan: made, preferences: wanted, created: false)
+        }
+    }
+
+    /// The table's compiler, made when the API was mounted.
+    private func compiler(_ api: APIRegistry.Mounted, _ table: ServedTable) -> QueryCompiler {
+        api.compilers[table.schema.table.name] ?? QueryCompiler(flavor: api.flavor, table: table.schema)
     }
 
     /// The mounted API and the table the URL names, if the caller may do `operation` on it.
