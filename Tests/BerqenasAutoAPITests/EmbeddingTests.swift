@@ -66,4 +66,31 @@ struct EmbeddingTests {
             await #expect(throws: AutoAPIError.self) { _ = try await json(reader, "customers", [("select", "id,orders(nope)")]) }
         }
     }
+
+    @Test func aKeyThatCannotBeMatchedIsNoRelationship() async throws {
+        let connector = SQLiteConnector(spec: ConnectionSpec(engine: .sqlite, database: TemporaryDirectory.make().appendingPathComponent("k.sqlite").path))
+        do {
+            // SQLite names no columns for a reference to a table without a primary key.
+            _ = try await connector.write(["CREATE TABLE loose (code TEXT)", "CREATE TABLE child (id INTEGER PRIMARY KEY, code TEXT REFERENCES loose)",
+                                           "INSERT INTO loose VALUES ('a')", "INSERT INTO child VALUES (1, 'a')"].map { BoundStatement(sql: $0, binds: []) },
+                                          returning: [])
+            var compilers: [String: QueryCompiler] = [:]
+            for name in ["loose", "child"] {
+                compilers[name] = QueryCompiler(flavor: .sqlite, table: try await connector.describeTable(TableRef(schema: "main", name: name)))
+            }
+            let reader = EmbeddingReader(compilers: compilers, maxRows: nil) { query in
+                try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
+            }
+            do {
+                _ = try await reader.read(try RequestParser.read([(name: "select", value: "*,child(*)")]), with: compilers["loose"]!)
+                Issue.record("no usable relationship: PGRST200 expected")
+            } catch let error as AutoAPIError {
+                #expect(error.code == "PGRST200")
+            }
+            await connector.close()
+        } catch {
+            await connector.close()
+            throw error
+        }
+    }
 }

@@ -138,6 +138,8 @@ struct WriteExecutionTests {
             plan.statements.enumerated().map { ["name": "write\(index).\($0.offset)", "sql": $0.element.sql] }
         }
         #expect(statements.count == 7, "missing=default splits the rows by the keys they carry")
+        #expect(try compiler.insert([.object([]), .object([]), .object([])], options: InsertOptions(), returning: Self.idAndName).statements.count == 3,
+                "each row of defaults is a statement of its own")
         try TSQLCheck.run(statements)
     }
 }

@@ -34,7 +34,8 @@ extension QueryCompiler {
         }
         var statements: [BoundStatement] = []
         for group in groups {
-            for chunk in group.rows.chunks(of: rowsPerStatement(columns: group.columns.count)) {
+            // Rows with no columns are each an INSERT … DEFAULT VALUES of their own.
+            for chunk in group.rows.chunks(of: group.columns.isEmpty ? 1 : rowsPerStatement(columns: group.columns.count)) {
                 statements.append(insertStatement(group.columns, chunk, conflict: conflict, resolution: options.resolution, returning: columns))
             }
         }

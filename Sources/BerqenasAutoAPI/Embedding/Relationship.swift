@@ -19,6 +19,8 @@ struct Relationship: Sendable, Equatable {
         for key in inner.foreignKeys where key.referencedTable == outer.table {
             found.append(Relationship(outerColumns: referenced(key, outer), innerColumns: key.columns, toOne: false))
         }
+        // A key whose columns cannot be matched (SQLite: a reference to a table with no primary key) does not count.
+        found.removeAll { $0.outerColumns.isEmpty || $0.outerColumns.count != $0.innerColumns.count }
         guard let only = found.first else {
             throw AutoAPIError(status: 400, code: "PGRST200",
                                message: "Could not find a relationship between '\(outer.table.name)' and '\(inner.table.name)'",

@@ -20,9 +20,10 @@ enum AllowedNetworks {
     }
 
     /// Whether `address` (IPv4 text; an IPv4-mapped IPv6 address counts as its IPv4 one) is in the
-    /// normalized list `networks`; an unknown address only by a list open to everyone.
+    /// normalized list `networks`; a list open to everyone admits any caller (an unknown or IPv6 address too).
     static func admit(_ address: String?, networks: String) -> Bool {
-        guard var text = address else { return networks == "0.0.0.0/0" }
+        if networks == "0.0.0.0/0" { return true }  // open to everyone, IPv6 callers included
+        guard var text = address else { return false }
         if text.hasPrefix("::ffff:") { text.removeFirst(7) }
         guard let source = IPv4Address(text) else { return false }
         return networks.split(separator: ",").contains { (try? IPv4Network(parsing: String($0)))?.contains(source) == true }

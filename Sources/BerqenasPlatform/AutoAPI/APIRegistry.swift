@@ -30,6 +30,8 @@ public actor APIRegistry {
     public let limiter = RateLimiter()
     /// Bumped by every `forget`, so a mount that read the definition before a change does not keep it.
     private var generations: [String: Int] = [:]
+    /// Bumped by `forget(tenant:)`, for the same reason, for every API of the tenant.
+    private var tenantGenerations: [String: Int] = [:]
     /// Replaced connectors waiting to be closed.
     private var retiring: [any DatabaseConnector] = []
     /// How long a replaced connector stays open for requests already using it.
@@ -56,16 +58,19 @@ public actor APIRegistry {
     /// Mounts the stored definition (the first request after a start or a change).
     private func mountStored(tenant tenantName: String, api: String) async throws -> Mounted {
         let key = Self.key(tenantName, api)
-        let generation = generations[key, default: 0]
-        guard let tenant = try await Tenant.query(on: database).filter(\.$name == tenantName).first(), tenant.status == .active,
+        let generation = (generations[key, default: 0], tenantGenerations[tenantName, default: 0])
+        // A suspended tenant's APIs still read (it is read-only); writes check the status.
+        guard let tenant = try await Tenant.query(on: database).filter(\.$name == tenantName).first(),
+              tenant.status == .active || tenant.status == .suspended,
               let definition = try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID())
                 .filter(\.$name == api).first() else {
             throw PlatformError.notFound("API", "\(tenantName)/\(api)")
         }
-        let (connector, _) = try await sourceConnector(definition, tenant: tenant, maxConnections: Self.poolSize)
         let tables = Dictionary(try APIDefinitionService.servedTables(definition).map { ($0.schema.table.name, $0) },
                                 uniquingKeysWith: { first, _ in first })
         let keys = try await APIKey.query(on: database).filter(\.$apiDefinitionID == definition.requireID()).all()
+        // Made last: nothing after it can fail and leave it open.
+        let (connector, _) = try await sourceConnector(definition, tenant: tenant, maxConnections: Self.poolSize)
         let flavor = Self.flavor(of: connector)
         let ready = Mounted(definition: definition, tenant: tenant, tables: tables, connector: connector, flavor: flavor,
                             keys: Dictionary(keys.map { ($0.prefix, $0) }, uniquingKeysWith: { first, _ in first }),
@@ -74,7 +79,7 @@ public actor APIRegistry {
             Task { await connector.close() }
             return raced
         }
-        guard generations[key, default: 0] == generation else {
+        guard (generations[key, default: 0], tenantGenerations[tenantName, default: 0]) == generation else {
             // The definition changed while this request read it: serve it once, keep nothing.
             retireLater(connector)
             return ready
@@ -88,6 +93,17 @@ public actor APIRegistry {
         generations[Self.key(tenant, api), default: 0] += 1
         guard let old = mounted.withLock({ $0.removeValue(forKey: Self.key(tenant, api)) }) else { return }
         retireLater(old.connector)
+    }
+
+    /// Drops every mounted API of a tenant (its status changed, or it is going away).
+    public func forget(tenant: String) {
+        tenantGenerations[tenant, default: 0] += 1
+        let prefix = Self.key(tenant, "")
+        let gone = mounted.withLock { mounted in
+            let keys = mounted.keys.filter { $0.hasPrefix(prefix) }
+            return keys.compactMap { mounted.removeValue(forKey: $0) }
+        }
+        for api in gone { retireLater(api.connector) }
     }
 
     /// Closes a connector once requests already using it have had time to finish.

@@ -1,5 +1,6 @@
 import BerqenasAutoAPI
 import BerqenasPlatform
+import Fluent
 import Vapor
 
 /// Who may call a generated API. An API key (`apikey:` or `Authorization: Bearer bqk_…`) works in every
@@ -8,6 +9,9 @@ import Vapor
 /// an anonymous caller is asked for.
 enum RestAccess {
     static func check(_ request: Request, api: APIRegistry.Mounted, writing: Bool) async throws {
+        if writing, api.tenant.status == .suspended {
+            throw AutoAPIError(status: 403, code: "tenant_suspended", message: "tenant '\(api.tenant.name)' is suspended: its APIs are read-only")
+        }
         let bearer = request.headers.bearerAuthorization?.token
         if let presented = [request.headers.first(name: "apikey"), bearer].compactMap({ $0 }).first(where: { $0.hasPrefix("bqk_") }) {
             let key = try APIKeyService.admit(presented, among: api.keys, from: request.remoteAddress?.ipAddress, writing: writing)
@@ -28,10 +32,15 @@ enum RestAccess {
         do { payload = try await request.berqenas.tokens.verify(token) } catch {
             throw denied("the token is invalid or expired")
         }
-        guard payload.role == "admin" || payload.tenant == api.tenant.name else {
+        // The user is read, as for the management API: disabled, deleted or demoted users lose access at once.
+        guard let userID = UUID(uuidString: payload.sub.value),
+              let user = try await User.query(on: request.db).filter(\.$id == userID).first(), !user.disabled else {
+            throw denied("the token's user no longer exists or is disabled")
+        }
+        guard user.role == .admin || user.$tenant.id == api.tenant.id else {
             throw AutoAPIError(status: 403, code: "42501", message: "this token's user does not belong to tenant '\(api.tenant.name)'")
         }
-        if writing, payload.role == UserRole.tenantViewer.rawValue {
+        if writing, user.role == .tenantViewer {
             throw AutoAPIError(status: 403, code: "42501", message: "the tenant_viewer role is read-only")
         }
     }

@@ -41,7 +41,7 @@ struct RestController {
             var headers = HTTPHeaders()
             let (body, returned) = try await rows(plan.parsed, plan.compiler, api, format: plan.format, headers: &headers)
             let total = preferences(request).count != nil ? try await count(plan.compiler, plan.parsed, api) : nil
-            return readAnswer(request, plan.parsed, body: body, returned: returned, total: total, headers: headers)
+            return try readAnswer(request, plan.parsed, body: body, returned: returned, total: total, headers: headers)
         }
     }
 
@@ -60,13 +60,18 @@ struct RestController {
                            format: try RestFormat(accept: request.headers.first(name: .accept)))
     }
 
-    /// A GET's answer: its rows, `Content-Range`, 206 when a `Range` left rows out.
-    private func readAnswer(_ request: Request, _ parsed: ReadRequest, body: [UInt8], returned: Int, total: Int64?, headers: HTTPHeaders) -> Response {
+    /// A GET's answer: its rows and `Content-Range`; with a known total, PostgREST's statuses: 206 when rows
+    /// were left out, 416 (PGRST103) when the window starts past the end.
+    private func readAnswer(_ request: Request, _ parsed: ReadRequest, body: [UInt8], returned: Int, total: Int64?,
+                            headers: HTTPHeaders) throws -> Response {
         var headers = headers
         let first = parsed.offset ?? 0
+        if let total, Int64(first) > total {
+            throw AutoAPIError(status: 416, code: "PGRST103", message: "Requested range not satisfiable",
+                               details: "An offset of \(first) was requested, but there are only \(total) rows.")
+        }
         headers.replaceOrAdd(name: "Content-Range", value: (returned == 0 ? "*" : "\(first)-\(first + returned - 1)") + "/\(total.map(String.init) ?? "*")")
-        let partial = total.map { Int64(first + returned) < $0 || first > 0 } ?? false
-        let status: HTTPResponseStatus = partial && request.headers.first(name: "Range") != nil ? .partialContent : .ok
+        let status: HTTPResponseStatus = total.map { Int64(returned) < $0 } == true ? .partialContent : .ok
         return Response(status: status, headers: headers, body: request.method == .HEAD ? .empty : .init(data: Data(body)))
     }
 
@@ -195,7 +200,13 @@ struct RestController {
 
     /// What a write reports back: `select=` for `return=representation`, else the key (for `Location`).
     private func returning(_ items: [(name: String, value: String)], _ wanted: Preferences, _ table: ServedTable) throws -> [SelectItem] {
-        if wanted.returning == .representation { return try RequestParser.read(items).select }
+        if wanted.returning == .representation {
+            guard table.operations.contains(.read) else {
+                throw AutoAPIError(status: 403, code: "42501", message: "return=representation needs the read operation on '\(table.schema.table.name)'",
+                                   hint: "Prefer: return=minimal, or grant read in the API's definition")
+            }
+            return try RequestParser.read(items).select
+        }
         let key = table.schema.primaryKey.isEmpty ? [table.schema.columns.first?.name].compactMap { $0 } : table.schema.primaryKey
         return key.map { SelectItem.column(name: $0, alias: nil, cast: nil) }
     }
@@ -215,7 +226,11 @@ struct RestController {
     private func respond(_ request: Request, api: APIRegistry.Mounted, table: ServedTable, plan: WritePlan,
                          preferences wanted: Preferences, created: Bool) async throws -> Response {
         let format = wanted.returning == .representation ? try RestFormat(accept: request.headers.first(name: .accept)) : nil
-        let rows = try await api.connector.write(plan.statements, returning: plan.columns.map(\.value))
+        // One object asked for: anything else is refused before the commit, so nothing changes (as PostgREST does).
+        let single = format == .object
+        let rows = try await api.connector.write(plan.statements, returning: plan.columns.map(\.value)) { rows in
+            if single, rows.count != 1 { throw RestFormat.notOne(rows.count) }
+        }
         var headers = HTTPHeaders()
         if wanted.count != nil { headers.replaceOrAdd(name: "Content-Range", value: "*/\(rows.count)") }
         if !wanted.applied.isEmpty { headers.replaceOrAdd(name: "Preference-Applied", value: wanted.applied) }

@@ -80,6 +80,7 @@ struct TenantController {
             displayName: body.displayName, subdomain: body.subdomain, vpnEnabled: body.vpnEnabled,
             status: body.status, quotas: body.quotas?.applied(to: tenant.quotas)
         ))
+        if body.status != nil { await request.berqenas.platform.apis.registry.forget(tenant: tenant.name) }
         return try TenantResponse(updated)
     }
 
@@ -88,10 +89,14 @@ struct TenantController {
         try request.requireCaller().requireAdmin()
         let tenant = try await readableTenant(request)
         let service = request.berqenas.platform.tenants
+        let apis = request.berqenas.platform.apis.registry
         guard try permanentFlag(request) else {
-            return try await TenantResponse(service.suspend(tenant)).encodeResponse(for: request)
+            let suspended = try await service.suspend(tenant)
+            await apis.forget(tenant: tenant.name)  // its APIs go read-only at once
+            return try await TenantResponse(suspended).encodeResponse(for: request)
         }
         try await service.destroy(tenant)
+        await apis.forget(tenant: tenant.name)
         return Response(status: .noContent)
     }
 

@@ -26,8 +26,10 @@ public protocol DatabaseConnector: Sendable {
 
     /// Runs data-changing statements that report rows (a generated API's INSERT, UPDATE or DELETE with
     /// RETURNING, or OUTPUT on SQL Server) in one transaction, unmarked so capture syncs them; the rows come
-    /// back decoded as `columns`, statement after statement.
-    func write(_ statements: [BoundStatement], returning columns: [ColumnSchema]) async throws -> [Row]
+    /// back decoded as `columns`, statement after statement. `verify` sees them before the commit: what it
+    /// throws rolls everything back.
+    func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
+               verify: @Sendable ([Row]) throws -> Void) async throws -> [Row]
 
     /// Applies upserts and deletes in one transaction, marked with `origin` so capture can tell them apart.
     func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws
@@ -56,4 +58,11 @@ public protocol DatabaseConnector: Sendable {
 
     /// Closes every pooled connection.
     func close() async
+}
+
+extension DatabaseConnector {
+    /// `write` with nothing to verify before the commit.
+    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema]) async throws -> [Row] {
+        try await write(statements, returning: columns, verify: { _ in })
+    }
 }

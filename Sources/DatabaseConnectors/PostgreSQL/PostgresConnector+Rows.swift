@@ -37,13 +37,15 @@ extension PostgresConnector {
         }
     }
 
-    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema]) async throws -> [Row] {
+    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
+                      verify: @Sendable ([Row]) throws -> Void) async throws -> [Row] {
         try await withTransaction { connection in
             var rows: [Row] = []
             for statement in statements {
                 rows += try await readRows(statement.sql, statement.binds.map(PostgresValueCodec.encode), of: columns,
                                            expected: 16, on: connection)
             }
+            try verify(rows)
             return rows
         }
     }

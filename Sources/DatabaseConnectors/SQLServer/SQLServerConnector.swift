@@ -148,12 +148,14 @@ public final class SQLServerConnector: DatabaseConnector {
         }
     }
 
-    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema]) async throws -> [Row] {
+    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
+                      verify: @Sendable ([Row]) throws -> Void) async throws -> [Row] {
         try await withTransaction { session in
             var rows: [Row] = []
             for statement in statements {
                 rows += try await readRows(statement.sql, statement.binds.map(SQLServerValueCodec.encode), of: columns, on: session)
             }
+            try verify(rows)
             return rows
         }
     }

@@ -33,12 +33,14 @@ extension SQLiteConnector {
         }
     }
 
-    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema]) async throws -> [Row] {
+    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
+                      verify: @Sendable ([Row]) throws -> Void) async throws -> [Row] {
         try await withTransaction { connection in
             var rows: [Row] = []
             for statement in statements {
                 rows += try await readRows(statement.sql, statement.binds.map(SQLiteValueCodec.encode), of: columns, on: connection)
             }
+            try verify(rows)
             return rows
         }
     }
