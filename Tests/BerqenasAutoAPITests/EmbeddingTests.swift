@@ -17,28 +17,11 @@ struct EmbeddingTests {
         "INSERT INTO order_lines VALUES (10, 1, 3), (10, 2, 4), (12, 1, 9)",
     ]
 
-    func withReader(_ engine: WriteExecutionTests.Engine, _ body: (EmbeddingReader) async throws -> Void) async throws {
-        let connector: any DatabaseConnector
-        switch engine {
-        case .postgresql:
-            connector = try PostgresConnector(spec: PostgresTestCluster.connectionSpec(try await PostgresTestCluster.makeDatabase(prefix: "embed")))
-        case .sqlite:
-            connector = SQLiteConnector(spec: ConnectionSpec(engine: .sqlite, database: TemporaryDirectory.make().appendingPathComponent("e.sqlite").path))
-        }
-        do {
-            _ = try await connector.write(Self.schema.map { BoundStatement(sql: $0, binds: []) }, returning: [])
-            var compilers: [String: QueryCompiler] = [:]
-            for name in ["customers", "orders", "order_lines", "notes"] {
-                let table = try await connector.describeTable(TableRef(schema: engine == .sqlite ? "main" : "public", name: name))
-                compilers[name] = QueryCompiler(flavor: engine == .sqlite ? .sqlite : .postgresql(PostgresDialect()), table: table)
-            }
+    func withReader(_ engine: TestSource, _ body: (EmbeddingReader) async throws -> Void) async throws {
+        try await engine.with(Self.schema, compiling: ["customers", "orders", "order_lines", "notes"]) { connector, compilers in
             try await body(EmbeddingReader(compilers: compilers, maxRows: 100) { query in
                 try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
             })
-            await connector.close()
-        } catch {
-            await connector.close()
-            throw error
         }
     }
 
@@ -48,8 +31,8 @@ struct EmbeddingTests {
         return "[" + objects.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ",") + "]"
     }
 
-    @Test(arguments: WriteExecutionTests.Engine.available)
-    func embedsFollowForeignKeysBothWays(_ engine: WriteExecutionTests.Engine) async throws {
+    @Test(arguments: TestSource.available)
+    func embedsFollowForeignKeysBothWays(_ engine: TestSource) async throws {
         try await withReader(engine) { reader in
             let (fiveFifty, one) = engine == .postgresql ? ("5.50", "1.00") : ("5.5", "1")
             let customers = try await json(reader, "customers", [("select", "id,name,orders(id,total)"), ("order", "id")])
@@ -68,16 +51,10 @@ struct EmbeddingTests {
     }
 
     @Test func aKeyThatCannotBeMatchedIsNoRelationship() async throws {
-        let connector = SQLiteConnector(spec: ConnectionSpec(engine: .sqlite, database: TemporaryDirectory.make().appendingPathComponent("k.sqlite").path))
-        do {
-            // SQLite names no columns for a reference to a table without a primary key.
-            _ = try await connector.write(["CREATE TABLE loose (code TEXT)", "CREATE TABLE child (id INTEGER PRIMARY KEY, code TEXT REFERENCES loose)",
-                                           "INSERT INTO loose VALUES ('a')", "INSERT INTO child VALUES (1, 'a')"].map { BoundStatement(sql: $0, binds: []) },
-                                          returning: [])
-            var compilers: [String: QueryCompiler] = [:]
-            for name in ["loose", "child"] {
-                compilers[name] = QueryCompiler(flavor: .sqlite, table: try await connector.describeTable(TableRef(schema: "main", name: name)))
-            }
+        // SQLite names no columns for a reference to a table without a primary key.
+        let setup = ["CREATE TABLE loose (code TEXT)", "CREATE TABLE child (id INTEGER PRIMARY KEY, code TEXT REFERENCES loose)",
+                     "INSERT INTO loose VALUES ('a')", "INSERT INTO child VALUES (1, 'a')"]
+        try await TestSource.sqlite.with(setup, compiling: ["loose", "child"]) { connector, compilers in
             let reader = EmbeddingReader(compilers: compilers, maxRows: nil) { query in
                 try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
             }
@@ -87,10 +64,6 @@ struct EmbeddingTests {
             } catch let error as AutoAPIError {
                 #expect(error.code == "PGRST200")
             }
-            await connector.close()
-        } catch {
-            await connector.close()
-            throw error
         }
     }
 }

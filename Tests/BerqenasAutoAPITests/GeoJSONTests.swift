@@ -9,15 +9,10 @@ import Testing
 struct GeoJSONTests {
     @Test(.enabled(if: PostgresTestCluster.shouldRun))
     func postGISColumnsReadAndWriteGeoJSON() async throws {
-        let url = try await PostgresTestCluster.makeDatabase(prefix: "geo")
-        let connector = try PostgresConnector(spec: PostgresTestCluster.connectionSpec(url))
-        do {
-            _ = try await connector.write([
-                BoundStatement(sql: "CREATE EXTENSION IF NOT EXISTS postgis", binds: []),
-                BoundStatement(sql: "CREATE TABLE places (id integer PRIMARY KEY, spot geometry(Point, 4326), area geography)", binds: []),
-            ], returning: [])
-            let table = try await connector.describeTable(TableRef(schema: "public", name: "places"))
-            let compiler = QueryCompiler(flavor: .postgresql(PostgresDialect()), table: table)
+        let setup = ["CREATE EXTENSION IF NOT EXISTS postgis",
+                     "CREATE TABLE places (id integer PRIMARY KEY, spot geometry(Point, 4326), area geography)"]
+        try await TestSource.postgresql.with(setup, compiling: ["places"]) { connector, compilers in
+            let compiler = compilers["places"]!
             let body = try JSONBody.parse(Array(#"""
                 [{"id": 1, "spot": {"type": "Point", "coordinates": [13.4, 52.52]},
                   "area": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}},
@@ -33,10 +28,6 @@ struct GeoJSONTests {
                                              returning: [.column(name: "spot", alias: nil, cast: nil)])
             let moved = try await connector.write(update.statements, returning: update.columns.map(\.value))
             #expect(String(decoding: JSONRows.render(moved, columns: update.columns), as: UTF8.self) == #"[{"spot":{"type":"Point","coordinates":[1,2]}}]"#)
-            await connector.close()
-        } catch {
-            await connector.close()
-            throw error
         }
     }
 

@@ -32,18 +32,17 @@ struct PostgresOperatorTests {
 
     @Test(.enabled(if: PostgresTestCluster.shouldRun))
     func operatorsSelectTheExpectedRows() async throws {
-        let connector = try PostgresConnector(spec: PostgresTestCluster.connectionSpec(try await PostgresTestCluster.makeDatabase(prefix: "ops")))
-        do {
-            _ = try await connector.write([
-                BoundStatement(sql: "CREATE TABLE docs (id integer PRIMARY KEY, tags text[], span int4range, doc jsonb, body text)", binds: []),
-                BoundStatement(sql: """
-                    INSERT INTO docs VALUES
-                      (1, '{red,blue}', '[1,10)', '{"kind":"pen"}', 'the cat and the dog'),
-                      (2, '{blue,green}', '[10,20)', '{"kind":"book","year":1999}', 'a quick brown fox, no cat'),
-                      (3, '{green}', '[30,40)', '{"kind":"cup"}', 'running over lazy dogs')
-                    """, binds: []),
-            ], returning: [])
-            let compiler = QueryCompiler(flavor: .postgresql(PostgresDialect()), table: try await connector.describeTable(TableRef(schema: "public", name: "docs")))
+        let setup = [
+            "CREATE TABLE docs (id integer PRIMARY KEY, tags text[], span int4range, doc jsonb, body text)",
+            """
+            INSERT INTO docs VALUES
+              (1, '{red,blue}', '[1,10)', '{"kind":"pen"}', 'the cat and the dog'),
+              (2, '{blue,green}', '[10,20)', '{"kind":"book","year":1999}', 'a quick brown fox, no cat'),
+              (3, '{green}', '[30,40)', '{"kind":"cup"}', 'running over lazy dogs')
+            """,
+        ]
+        try await TestSource.postgresql.with(setup, compiling: ["docs"]) { connector, compilers in
+            let compiler = compilers["docs"]!
             for (items, expected) in Self.cases {
                 var request = try RequestParser.read(items.map { (name: $0.0, value: $0.1) })
                 request.select = [.column(name: "id", alias: nil, cast: nil)]
@@ -52,10 +51,6 @@ struct PostgresOperatorTests {
                 let rows = try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
                 #expect(rows.map(\.values) == expected.map { [.integer(Int64($0))] }, "\(items): \(query.sql)")
             }
-            await connector.close()
-        } catch {
-            await connector.close()
-            throw error
         }
     }
 

@@ -8,34 +8,12 @@ import Testing
 /// missing=default, updates and deletes report the rows they changed, constraint failures come back by
 /// kind, and a failed statement leaves nothing behind. T-SQL writes are parsed by sqlglot.
 struct WriteExecutionTests {
-    enum Engine: String, CaseIterable, CustomTestStringConvertible {
-        case postgresql, sqlite
-        var testDescription: String { rawValue }
-        static var available: [Engine] { allCases.filter { $0 != .postgresql || PostgresTestCluster.shouldRun } }
-    }
-
     /// A connector over a fresh `items` table, and its compiler.
-    func withItems(_ engine: Engine, _ body: (any DatabaseConnector, QueryCompiler) async throws -> Void) async throws {
-        let connector: any DatabaseConnector
-        let ddl: String
-        switch engine {
-        case .postgresql:
-            connector = try PostgresConnector(spec: PostgresTestCluster.connectionSpec(try await PostgresTestCluster.makeDatabase(prefix: "writes")))
-            ddl = "CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL UNIQUE, price numeric(16,2), active boolean DEFAULT true)"
-        case .sqlite:
-            connector = SQLiteConnector(spec: ConnectionSpec(engine: .sqlite, database: TemporaryDirectory.make().appendingPathComponent("w.sqlite").path))
-            ddl = "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, price NUMERIC(16,2), active BOOLEAN DEFAULT 1)"
-        }
-        do {
-            _ = try await connector.write([BoundStatement(sql: ddl, binds: [])], returning: [])
-            let table = try await connector.describeTable(TableRef(schema: engine == .sqlite ? "main" : "public", name: "items"))
-            let flavor: SQLFlavor = engine == .sqlite ? .sqlite : .postgresql(PostgresDialect())
-            try await body(connector, QueryCompiler(flavor: flavor, table: table))
-            await connector.close()
-        } catch {
-            await connector.close()
-            throw error
-        }
+    func withItems(_ engine: TestSource, _ body: (any DatabaseConnector, QueryCompiler) async throws -> Void) async throws {
+        let ddl = engine == .postgresql
+            ? "CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL UNIQUE, price numeric(16,2), active boolean DEFAULT true)"
+            : "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, price NUMERIC(16,2), active BOOLEAN DEFAULT 1)"
+        try await engine.with([ddl], compiling: ["items"]) { connector, compilers in try await body(connector, compilers["items"]!) }
     }
 
     func run(_ connector: any DatabaseConnector, _ plan: WritePlan) async throws -> String {
@@ -54,8 +32,8 @@ struct WriteExecutionTests {
     static let everything: [SelectItem] = [.all]
     static let idAndName: [SelectItem] = [.column(name: "id", alias: nil, cast: nil), .column(name: "name", alias: nil, cast: nil)]
 
-    @Test(arguments: Engine.available)
-    func insertsBulkInsertsAndUpserts(_ engine: Engine) async throws {
+    @Test(arguments: TestSource.available)
+    func insertsBulkInsertsAndUpserts(_ engine: TestSource) async throws {
         try await withItems(engine) { connector, compiler in
             let one = try JSONBody.parse(Array(#"{"id": 1, "name": "Pen", "price": 12345678901234.56, "active": false}"#.utf8))
             let inserted = try await run(connector, try compiler.insert([one], options: InsertOptions(), returning: Self.everything))
@@ -102,8 +80,8 @@ struct WriteExecutionTests {
         }
     }
 
-    @Test(arguments: Engine.available)
-    func updatesAndDeletesTheFilteredRows(_ engine: Engine) async throws {
+    @Test(arguments: TestSource.available)
+    func updatesAndDeletesTheFilteredRows(_ engine: TestSource) async throws {
         try await withItems(engine) { connector, compiler in
             let rows = try JSONBody.parse(Array(#"[{"id":1,"name":"a","price":1},{"id":2,"name":"b","price":5},{"id":3,"name":"c","price":9}]"#.utf8))
             _ = try await run(connector, try compiler.insert(rows.arrayItems, options: InsertOptions(), returning: Self.idAndName))

@@ -35,8 +35,8 @@ extension QueryCompiler {
         var statements: [BoundStatement] = []
         for group in groups {
             // Rows with no columns are each an INSERT … DEFAULT VALUES of their own.
-            for chunk in group.rows.chunks(of: group.columns.isEmpty ? 1 : rowsPerStatement(columns: group.columns.count)) {
-                statements.append(insertStatement(group.columns, chunk, conflict: conflict, resolution: options.resolution, returning: columns))
+            for chunk in group.rows.chunked(group.columns.isEmpty ? 1 : rowsPerStatement(columns: group.columns.count)) {
+                statements.append(insertStatement(group.columns, Array(chunk), conflict: conflict, resolution: options.resolution, returning: columns))
             }
         }
         return WritePlan(statements: statements, columns: columns)
@@ -175,12 +175,5 @@ extension QueryCompiler {
         case .postgresql, .sqlite: (30_000, 10_000)
         }
         return max(1, min(rows, parameters / max(1, columns)))
-    }
-}
-
-extension Array {
-    /// Consecutive slices of at most `size` elements.
-    func chunks(of size: Int) -> [[Element]] {
-        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }

@@ -61,8 +61,8 @@ public struct EmbeddingReader: Sendable {
             let outerKeys = rows.map { values(embed.relationship.outerColumns, of: $0) }
             var byKey: [[CanonicalValue]: [[UInt8]]] = [:]
             let wanted = Array(Set(outerKeys.filter { !$0.contains(.null) }))
-            for chunk in stride(from: 0, to: wanted.count, by: Self.keysPerQuery).map({ Array(wanted[$0..<min($0 + Self.keysPerQuery, wanted.count)]) }) {
-                var inner = ReadRequest(select: embed.select, filters: [Self.matching(embed.relationship.innerColumns, chunk)])
+            for chunk in wanted.chunked(Self.keysPerQuery) {
+                var inner = ReadRequest(select: embed.select, filters: [Self.matching(embed.relationship.innerColumns, Array(chunk))])
                 inner.order = embed.inner.table.primaryKey.map { OrderTerm(column: $0) }
                 let found = try await level(inner, embed.inner, keys: embed.relationship.innerColumns, capped: false)
                 for (object, key) in zip(found.objects, found.keyValues) { byKey[key, default: []].append(object) }

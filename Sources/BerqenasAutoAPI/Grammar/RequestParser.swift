@@ -2,9 +2,6 @@ import Foundation
 
 /// Reads a GET's query string (already percent-decoded, in order) into a `ReadRequest`.
 public enum RequestParser {
-    /// Parameters that are not column filters.
-    static let reserved: Set<String> = ["select", "order", "limit", "offset", "and", "or", "not.and", "not.or", "columns", "on_conflict"]
-
     public static func read(_ items: [(name: String, value: String)]) throws -> ReadRequest {
         var request = ReadRequest()
         for (name, value) in items {
