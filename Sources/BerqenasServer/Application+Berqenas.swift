@@ -1,10 +1,16 @@
 import BerqenasPlatform
 import Vapor
 
-/// What the hub keeps for the lifetime of the application.
-struct BerqenasState: Sendable {
+/// What the hub keeps for the lifetime of the application (a class: every request reads it, and a reference
+/// is cheaper to hand out than a copy of the platform's services).
+final class BerqenasState: Sendable {
     let platform: Platform
     let tokens: TokenIssuer
+
+    init(platform: Platform, tokens: TokenIssuer) {
+        self.platform = platform
+        self.tokens = tokens
+    }
 }
 
 extension Application {

@@ -33,6 +33,8 @@ public enum BerqenasServer {
 
         app.http.server.configuration.hostname = configuration.host
         app.http.server.configuration.port = configuration.port
+        // No metrics backend is bootstrapped: Vapor's per-request timers and route labels would be built for nothing.
+        app.http.server.configuration.reportMetrics = false
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
@@ -41,6 +43,9 @@ public enum BerqenasServer {
         app.middleware.use(AuditMiddleware())
         app.middleware.use(ErrorResponseMiddleware())
         registerRoutes(app)
+        app.responder.use { app in
+            RestDispatch(endpoints: RestController().endpoints, app: app, router: app.responder.default)
+        }
         app.lifecycle.use(SyncWorkerLifecycle(worker: platform.worker, continuous: platform.continuousSync,
                                               schedules: platform.schedules, vpn: platform.vpn.reconciler,
                                               apis: platform.apis.registry))

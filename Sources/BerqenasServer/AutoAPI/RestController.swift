@@ -8,14 +8,33 @@ struct RestController {
     /// The largest write body taken (a bulk insert of many rows).
     static let maxBody: ByteCount = "16mb"
 
+    /// What the generated APIs answer: a method on the API itself (`["tenant", "api"]`) or on one of its tables.
+    struct Endpoint {
+        let method: HTTPMethod
+        let parameters: [String]
+        let maxBody: ByteCount?
+        let handler: @Sendable (Request) async throws -> Response
+    }
+
+    var endpoints: [Endpoint] {
+        let api = ["tenant", "api"], table = ["tenant", "api", "table"]
+        return [
+            Endpoint(method: .GET, parameters: api, maxBody: nil, handler: describe),
+            Endpoint(method: .GET, parameters: table, maxBody: nil, handler: read),
+            Endpoint(method: .HEAD, parameters: table, maxBody: nil, handler: read),
+            Endpoint(method: .POST, parameters: table, maxBody: Self.maxBody, handler: insert),
+            Endpoint(method: .PATCH, parameters: table, maxBody: Self.maxBody, handler: update),
+            Endpoint(method: .DELETE, parameters: table, maxBody: nil, handler: delete),
+        ]
+    }
+
+    /// Declares the endpoints in the application's route table (the management OpenAPI document and the access
+    /// checks read it); requests reach them through `RestDispatch`, ahead of the router.
     func register(on app: Application) {
-        let table: [PathComponent] = ["rest", "v1", ":tenant", ":api", ":table"]
-        app.on(.GET, table, use: read)
-        app.on(.HEAD, table, use: read)
-        app.on(.POST, table, body: .collect(maxSize: Self.maxBody), use: insert)
-        app.on(.PATCH, table, body: .collect(maxSize: Self.maxBody), use: update)
-        app.on(.DELETE, table, use: delete)
-        app.on(.GET, "rest", "v1", ":tenant", ":api", use: describe)
+        for endpoint in endpoints {
+            let path: [PathComponent] = ["rest", "v1"] + endpoint.parameters.map { .parameter($0) }
+            app.on(endpoint.method, path, body: .collect(maxSize: endpoint.maxBody), use: endpoint.handler)
+        }
     }
 
     /// The API's OpenAPI 3.1 document (as readable as its rows).

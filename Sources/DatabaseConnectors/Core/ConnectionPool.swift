@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// A bounded pool of connections: at most `maxConnections` open, callers wait for a free one.
@@ -5,11 +7,24 @@ import Synchronization
 /// A connection that reports itself unusable after use (closed by the server, broken mid-operation) is
 /// dropped instead of being handed to the next caller. Taking and returning an idle connection is a short
 /// critical section under a lock, not a hop to an actor: the generated APIs do it once per request.
+///
+/// A pool made with `loops` keeps its connections on those event loops, spread evenly, and matches them to
+/// callers on the same loop when the server runs its tasks on NIO's loops: a new connection opens on the
+/// caller's loop while that loop has less than its share, an idle connection of the caller's loop is taken
+/// first, and a returned connection wakes a waiter of its own loop first. A request's handler, its database
+/// round trip and its reply then stay on one thread, and both loops carry work.
 public final class ConnectionPool<Connection: Sendable>: Sendable {
+    private struct Waiter {
+        let loop: ObjectIdentifier?
+        let continuation: CheckedContinuation<Void, Never>
+    }
+
     private struct State: ~Copyable {
         var idle: [Connection] = []
         var openCount = 0
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        /// Open connections per event loop (loop-affine pools only).
+        var openOnLoop: [ObjectIdentifier: Int] = [:]
+        var waiters: [Waiter] = []
         var isShutDown = false
 
         /// Whether a waiter would find something to do now.
@@ -18,12 +33,14 @@ public final class ConnectionPool<Connection: Sendable>: Sendable {
 
     /// What `acquire` does next, decided under the lock.
     private enum Step {
-        case use(Connection), drop(Connection), open, wait, refuse
+        case use(Connection), drop(Connection), open((any EventLoop)?), wait, refuse
     }
 
-    private let open: @Sendable () async throws -> Connection
+    private let open: @Sendable ((any EventLoop)?) async throws -> Connection
     private let close: @Sendable (Connection) async -> Void
     private let isUsable: @Sendable (Connection) -> Bool
+    private let eventLoop: @Sendable (Connection) -> (any EventLoop)?
+    private let loops: [any EventLoop]
     private let maxConnections: Int
     private let state = Mutex(State())
 
@@ -33,9 +50,26 @@ public final class ConnectionPool<Connection: Sendable>: Sendable {
                 close: @escaping @Sendable (Connection) async -> Void,
                 isUsable: @escaping @Sendable (Connection) -> Bool) {
         self.maxConnections = max(1, maxConnections)
-        self.open = open
+        self.open = { _ in try await open() }
         self.close = close
         self.isUsable = isUsable
+        self.eventLoop = { _ in nil }
+        self.loops = []
+    }
+
+    /// Creates a pool whose connections live on `loops` (`open` opens one on the loop it is given;
+    /// `eventLoop` tells a connection's loop).
+    public init(maxConnections: Int, loops: [any EventLoop],
+                open: @escaping @Sendable (any EventLoop) async throws -> Connection,
+                close: @escaping @Sendable (Connection) async -> Void,
+                isUsable: @escaping @Sendable (Connection) -> Bool,
+                eventLoop: @escaping @Sendable (Connection) -> any EventLoop) {
+        self.maxConnections = max(1, maxConnections)
+        self.loops = loops
+        self.open = { loop in try await open(loop ?? loops[0]) }
+        self.close = close
+        self.isUsable = isUsable
+        self.eventLoop = { eventLoop($0) }
     }
 
     /// Runs `body` with a connection of the pool.
@@ -57,27 +91,31 @@ public final class ConnectionPool<Connection: Sendable>: Sendable {
             state.isShutDown = true
             let closing = state.idle
             state.idle.removeAll()
-            state.openCount -= closing.count
+            for connection in closing { forget(connection, in: &state) }
             let waiters = state.waiters
             state.waiters.removeAll()
             return (closing, waiters)
         }
         for connection in closing { await close(connection) }
-        for waiter in waiters { waiter.resume() }
+        for waiter in waiters { waiter.continuation.resume() }
     }
 
     private func acquire() async throws -> Connection {
         while true {
             let step: Step = state.withLock { state in
                 if state.isShutDown { return .refuse }
-                if let connection = state.idle.popLast() {
+                let local = state.idle.lastIndex { eventLoop($0)?.inEventLoop == true }
+                if let index = local ?? state.idle.indices.last {
+                    let connection = state.idle.remove(at: index)
                     if isUsable(connection) { return .use(connection) }
-                    state.openCount -= 1
+                    forget(connection, in: &state)
                     return .drop(connection)
                 }
                 if state.openCount < maxConnections {
                     state.openCount += 1
-                    return .open
+                    let loop = loopForNewConnection(&state)
+                    if let loop { state.openOnLoop[ObjectIdentifier(loop), default: 0] += 1 }
+                    return .open(loop)
                 }
                 return .wait
             }
@@ -86,25 +124,29 @@ public final class ConnectionPool<Connection: Sendable>: Sendable {
                 return connection
             case let .drop(connection):
                 await close(connection)
-            case .open:
+            case let .open(loop):
                 do {
-                    return try await open()
+                    return try await open(loop)
                 } catch {
-                    state.withLock { $0.openCount -= 1 }
-                    wakeOne()
+                    state.withLock { state in
+                        state.openCount -= 1
+                        if let loop { state.openOnLoop[ObjectIdentifier(loop), default: 1] -= 1 }
+                    }
+                    wakeOne(for: nil)
                     throw error
                 }
             case .refuse:
                 throw ConnectorError(.unreachable, "the connection pool is shut down")
             case .wait:
-                await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                let loop = MultiThreadedEventLoopGroup.currentEventLoop.map { ObjectIdentifier($0) }
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     // Registered under the lock, after checking again: a release in between is not missed.
                     let ready = state.withLock { state in
                         if state.canProceed || state.openCount < maxConnections { return true }
-                        state.waiters.append(waiter)
+                        state.waiters.append(Waiter(loop: loop, continuation: continuation))
                         return false
                     }
-                    if ready { waiter.resume() }
+                    if ready { continuation.resume() }
                 }
             }
         }
@@ -117,16 +159,37 @@ public final class ConnectionPool<Connection: Sendable>: Sendable {
             return true
         }
         if !kept {
-            state.withLock { $0.openCount -= 1 }
+            state.withLock { forget(connection, in: &$0) }
             await close(connection)
         }
-        wakeOne()
+        wakeOne(for: kept ? eventLoop(connection) : nil)
     }
 
-    private func wakeOne() {
-        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
-            state.waiters.isEmpty ? nil : state.waiters.removeFirst()
+    /// The loop a new connection opens on: the caller's while it has less than its share, otherwise the loop
+    /// with the fewest (nil for a pool without loops).
+    private func loopForNewConnection(_ state: inout State) -> (any EventLoop)? {
+        guard !loops.isEmpty else { return nil }
+        let share = (maxConnections + loops.count - 1) / loops.count
+        if let current = loops.first(where: { $0.inEventLoop }),
+           state.openOnLoop[ObjectIdentifier(current), default: 0] < share {
+            return current
         }
-        waiter?.resume()
+        return loops.min { state.openOnLoop[ObjectIdentifier($0), default: 0] < state.openOnLoop[ObjectIdentifier($1), default: 0] }
+    }
+
+    /// Counts a connection as no longer open.
+    private func forget(_ connection: Connection, in state: inout State) {
+        state.openCount -= 1
+        if let loop = eventLoop(connection) { state.openOnLoop[ObjectIdentifier(loop), default: 1] -= 1 }
+    }
+
+    /// Wakes the longest waiting caller of `loop`, or the longest waiting one.
+    private func wakeOne(for loop: (any EventLoop)?) {
+        let waiter: Waiter? = state.withLock { state in
+            guard !state.waiters.isEmpty else { return nil }
+            let mine = loop.flatMap { loop in state.waiters.firstIndex { $0.loop == ObjectIdentifier(loop) } }
+            return state.waiters.remove(at: mine ?? 0)
+        }
+        waiter?.continuation.resume()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import NIOSSL
 import PostgresNIO
 
@@ -20,9 +21,11 @@ public final class PostgresConnector: DatabaseConnector {
         let configuration = try Self.configuration(spec)
         self.pool = ConnectionPool(
             maxConnections: spec.maxConnections,
-            open: { try await Self.connect(configuration, spec: spec, logger: logger) },
+            loops: Array(MultiThreadedEventLoopGroup.singleton.makeIterator()),
+            open: { try await Self.connect(configuration, spec: spec, logger: logger, on: $0) },
             close: { try? await $0.close() },
-            isUsable: { !$0.isClosed }
+            isUsable: { !$0.isClosed },
+            eventLoop: { $0.eventLoop }
         )
     }
 
@@ -53,11 +56,11 @@ public final class PostgresConnector: DatabaseConnector {
         return configuration
     }
 
-    static func connect(_ configuration: PostgresConnection.Configuration, spec: ConnectionSpec,
-                                logger: Logger) async throws -> PostgresConnection {
+    static func connect(_ configuration: PostgresConnection.Configuration, spec: ConnectionSpec, logger: Logger,
+                        on eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) async throws -> PostgresConnection {
         do {
             return try await PostgresConnection.connect(
-                configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger
+                on: eventLoop, configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger
             )
         } catch {
             throw PostgresErrorMapping.connectError(error, spec: spec)

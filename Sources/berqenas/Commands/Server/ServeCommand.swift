@@ -2,6 +2,8 @@ import ArgumentParser
 import BerqenasPlatform
 import BerqenasServer
 import Foundation
+import NIOCore
+import NIOPosix
 import Vapor
 
 /// `berqenas serve`: runs the hub until SIGINT or SIGTERM.
@@ -12,6 +14,11 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     func run() async throws {
+        // Swift concurrency's jobs run on NIO's event loops, on the loop that enqueues them when it can: a
+        // request's handler, its database round trip and its reply stay on one thread instead of hopping
+        // between the HTTP loop, the cooperative pool and the database loop. Blocking work already runs on
+        // NIO's thread pool or Dispatch (FreeTDS, bcrypt, child processes), never in a task.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let configuration = try PlatformConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
         var environment = Environment(name: "production", arguments: ["berqenas"])
         try LoggingSystem.bootstrap(from: &environment)
