@@ -110,7 +110,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DatabaseConnectorsTests",
-            dependencies: ["DatabaseConnectors", "BerqenasTestSupport"],
+            dependencies: ["DatabaseConnectors", "BerqenasTestSupport", .product(name: "NIOPosix", package: "swift-nio")],
             exclude: ["tsql_check.py"]
         ),
         .testTarget(

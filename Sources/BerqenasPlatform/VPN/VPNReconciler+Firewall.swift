@@ -50,10 +50,10 @@ extension VPNReconciler {
                 let script = IsolationRuleset(networks: networks, pool: pool, publications: natServices).script
                 // Counters are read before the table is replaced (which zeroes them); a table that vanished
                 // (someone flushed the ruleset) is loaded again.
-                let readings = loadedFirewall == nil ? nil : readCounters(wireGuard)
+                let readings = loadedFirewall == nil ? nil : await readCounters(wireGuard)
                 if let readings { delta = countTraffic(natServices: published, readings: readings) }
                 if readings == nil || script != loadedFirewall {
-                    try wireGuard.runner.run(Self.nft, ["-f", "-"], input: script)
+                    try await Blocking.run { try wireGuard.runner.run(Self.nft, ["-f", "-"], input: script) }
                     loadedFirewall = script
                     countedTraffic = [:]
                 }
@@ -74,15 +74,15 @@ extension VPNReconciler {
         let published = try await publishedServices(in: enabled)
         var delta: [UUID: PublicationTraffic] = [:]
         if publishing == .nat, loadedFirewall != nil,
-           let readings = readCounters(wireGuard) {
+           let readings = await readCounters(wireGuard) {
             delta = countTraffic(natServices: published, readings: readings)
         }
         try await record(delta)
     }
 
     /// The Berqenas table's named counters, or nil when the table cannot be listed (it is gone).
-    private func readCounters(_ wireGuard: LinuxWireGuard) -> [String: NftCounters.Reading]? {
-        try? NftCounters.parse(wireGuard.runner.run(Self.nft, NftCounters.listArguments))
+    private func readCounters(_ wireGuard: LinuxWireGuard) async -> [String: NftCounters.Reading]? {
+        try? await Blocking.run { try NftCounters.parse(wireGuard.runner.run(Self.nft, NftCounters.listArguments)) }
     }
 
     /// A publication's state: `disabled`, `waiting` (its network is down or its peer revoked),

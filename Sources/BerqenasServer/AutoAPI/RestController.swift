@@ -173,14 +173,14 @@ struct RestController {
 
     /// The API the URL names, mounted.
     private func mount(_ request: Request) async throws -> APIRegistry.Mounted {
-        try await request.berqenas.platform.apis.registry.mount(tenant: request.parameters.get("tenant") ?? "",
-                                                                api: request.parameters.get("api") ?? "")
+        let path = request.restPath
+        return try await request.berqenas.platform.apis.registry.mount(tenant: path.tenant, api: path.api)
     }
 
     /// The table the URL names, if the API lets callers do `operation` on it.
     private func servedTable(_ request: Request, _ api: APIRegistry.Mounted, for operation: APIOperation) throws -> ServedTable {
         try checkProfile(request, api)
-        let name = request.parameters.get("table") ?? ""
+        let name = request.restPath.table
         guard let table = api.tables[name] else {
             throw AutoAPIError(status: 404, code: "PGRST205", message: "Could not find the table '\(name)' in this API",
                                hint: "GET /api/v1/tenants/{tenant}/apis/{api} lists the tables it serves")

@@ -7,7 +7,7 @@ import Vapor
 struct RestDispatch: Responder {
     private struct Target {
         let method: HTTPMethod
-        let parameters: [String]
+        let depth: Int
         let maxBody: Int
         let responder: any Responder
     }
@@ -18,7 +18,7 @@ struct RestDispatch: Responder {
     init(endpoints: [RestController.Endpoint], app: Application, router: any Responder) {
         let middleware = app.middleware.resolve()
         self.targets = endpoints.map { endpoint in
-            Target(method: endpoint.method, parameters: endpoint.parameters,
+            Target(method: endpoint.method, depth: endpoint.parameters.count,
                    maxBody: (endpoint.maxBody ?? app.routes.defaultMaxBodySize).value,
                    responder: middleware.makeResponder(chainingTo: AsyncBasicResponder(closure: endpoint.handler)))
         }
@@ -31,14 +31,14 @@ struct RestDispatch: Responder {
                 ?? (request.method == .HEAD ? target(.GET, values.count) : nil) else {
             return router.respond(to: request)
         }
-        for (name, value) in zip(target.parameters, values) { request.parameters.set(name, to: value) }
+        request.restPath = RestPath(values)
         return request.body.collect(max: target.maxBody).flatMap { _ in target.responder.respond(to: request) }
     }
 
     /// The endpoint for `method` with `count` path parameters (a HEAD without one of its own is answered as the
     /// GET of the same path is, as the router does).
     private func target(_ method: HTTPMethod, _ count: Int) -> Target? {
-        targets.first { $0.method == method && $0.parameters.count == count }
+        targets.first { $0.method == method && $0.depth == count }
     }
 
     /// The path's components after `/rest/v1/`, percent-decoded (nil for any other path, or a malformed one).
@@ -54,5 +54,30 @@ struct RestDispatch: Responder {
             values.append(decoded)
         }
         return values
+    }
+}
+
+/// The names a `/rest/v1/{tenant}/{api}[/{table}]` path carries: set by `RestDispatch` (Vapor's route
+/// parameters would percent-decode each again, through Foundation), read from the route otherwise.
+struct RestPath: Sendable {
+    var tenant: String
+    var api: String
+    var table: String
+
+    init(_ values: [String]) {
+        tenant = values.first ?? ""
+        api = values.dropFirst().first ?? ""
+        table = values.dropFirst(2).first ?? ""
+    }
+
+    fileprivate struct Key: StorageKey { typealias Value = RestPath }
+}
+
+extension Request {
+    var restPath: RestPath {
+        get {
+            storage[RestPath.Key.self] ?? RestPath(["tenant", "api", "table"].map { parameters.get($0) ?? "" })
+        }
+        set { storage[RestPath.Key.self] = newValue }
     }
 }

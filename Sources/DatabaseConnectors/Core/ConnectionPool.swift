@@ -85,6 +85,9 @@ public final class ConnectionPool<Connection: Sendable>: Sendable {
         }
     }
 
+    /// Callers waiting for a connection now.
+    var waitingCount: Int { state.withLock { $0.waiters.count } }
+
     /// Closes every idle connection and refuses new work.
     public func shutdown() async {
         let (closing, waiters) = state.withLock { state in

@@ -63,8 +63,10 @@ extension PostgresConnector {
         let forms = columns.map { PostgresValueCodec.readForm(nativeType: $0.nativeType) }
         var result: [Row] = []
         result.reserveCapacity(expected)
-        let stream = try await connection.query(Self.query(sql, binds), logger: logger)
-        for try await row in stream {
+        // Every read here is bounded (a page, a chunk of keys, an API's row cap): the rows are collected on the
+        // connection's event loop and decoded here, without an async sequence's machinery for each row.
+        let collected = try await connection.query(Self.query(sql, binds), logger: logger).get()
+        for row in collected.rows {
             var values: [CanonicalValue] = []
             values.reserveCapacity(forms.count)
             var column = 0

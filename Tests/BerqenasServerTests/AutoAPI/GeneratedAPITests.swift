@@ -1,3 +1,4 @@
+@testable import BerqenasServer
 import BerqenasTestSupport
 import Foundation
 import SQLiteNIO
@@ -86,6 +87,25 @@ struct GeneratedAPITests {
             let injected = try await hub.send(.GET, "\(base)/items?name=eq.x%27%3B%20DROP%20TABLE%20items%3B%20--")
             #expect(injected.status == .ok && injected.body.string == "[]")
             #expect(try await hub.send(.GET, "\(base)/items?id=eq.2").body.string.contains("Book"), "the table is still there")
+        }
+    }
+
+    /// `/rest/v1` is dispatched ahead of Vapor's router (`RestDispatch`): paths match as the router matched them.
+    @Test func pathsMatchAsTheRouterMatchedThem() async throws {
+        try await withSource { hub, _, base in
+            for path in ["\(base)/items?id=eq.2", "\(base)/it%65ms?id=eq.2", "\(base)/items/?id=eq.2", "/rest//v1/shop/catalog//items?id=eq.2"] {
+                let page = try await hub.send(.GET, path)
+                #expect(page.status == .ok && page.body.string.contains("Book"), "\(path): \(page.status)")
+            }
+            for path in [base, "\(base)/"] {
+                let described = try await hub.send(.GET, path)
+                #expect(described.headers.contentType?.subType == "openapi+json", "\(path)")
+            }
+            #expect(try await hub.send(.GET, "\(base)/items/extra").status == .notFound)
+            #expect(try await hub.send(.PUT, "\(base)/items").status == .notFound, "no PUT: the router's 404")
+            #expect(RestDispatch.parameters(of: "/rest/v1/a%2Fb/api/t") == ["a/b", "api", "t"])
+            #expect(RestDispatch.parameters(of: "/rest/v1/bad%zz/api") == nil, "malformed escapes are left to the router")
+            #expect(RestDispatch.parameters(of: "/api/v1/tenants") == nil)
         }
     }
 
