@@ -50,6 +50,25 @@ struct EmbeddingTests {
         }
     }
 
+    @Test(arguments: TestSource.available)
+    func embeddedFiltersAndOrderNarrowOnlyTheEmbeddedRows(_ engine: TestSource) async throws {
+        try await withReader(engine) { reader in
+            let customers = try await json(reader, "customers", [("select", "id,orders(id)"), ("orders.total", "gt.5"),
+                                                                 ("orders.order", "total.desc"), ("order", "id")])
+            #expect(customers == #"[{"id":1,"orders":[{"id":11},{"id":10}]},{"id":2,"orders":[]},{"id":3,"orders":[]}]"#,
+                    "every customer stays; only the orders are filtered, in their own order")
+            let orders = try await json(reader, "orders", [("select", "id,buyer:customers(name)"), ("buyer.name", "eq.Ann"), ("order", "id")])
+            #expect(orders == #"[{"id":10,"buyer":{"name":"Ann"}},{"id":11,"buyer":{"name":"Ann"}},{"id":12,"buyer":null},{"id":13,"buyer":null}]"#,
+                    "a filtered-out to-one embed is null")
+            let nested = try await json(reader, "customers", [("select", "name,orders(id,order_lines(line))"), ("id", "eq.1"),
+                                                              ("orders.order_lines.or", "(qty.eq.4,qty.gt.8)")])
+            #expect(nested == #"[{"name":"Ann","orders":[{"id":10,"order_lines":[{"line":2}]},{"id":11,"order_lines":[]}]}]"#)
+            await #expect(throws: AutoAPIError.self, "an unknown column of the embedded table") {
+                _ = try await json(reader, "customers", [("select", "id,orders(id)"), ("orders.nope", "eq.1")])
+            }
+        }
+    }
+
     @Test func aKeyThatCannotBeMatchedIsNoRelationship() async throws {
         // SQLite names no columns for a reference to a table without a primary key.
         let setup = ["CREATE TABLE loose (code TEXT)", "CREATE TABLE child (id INTEGER PRIMARY KEY, code TEXT REFERENCES loose)",

@@ -98,4 +98,32 @@ struct RequestParserTests {
             .embed(table: "notes", alias: nil, select: [.all]),
         ])
     }
+
+    @Test func embeddedTablesTakeFiltersAndOrderByTheirPath() throws {
+        let request = try read([
+            ("select", "id,buyer:customers(name),orders(id,order_lines(*))"), ("orders.total", "gt.5"),
+            ("orders.order", "total.desc"), ("orders.order_lines.not.or", "(qty.eq.1,qty.eq.2)"), ("buyer.name", "like.A*"),
+            ("id", "eq.1"), ("\"odd.name\"", "eq.x"),
+        ])
+        #expect(request.filters == [.condition(Condition(column: "id", operation: .compare(.eq, "1"))),
+                                    .condition(Condition(column: "odd.name", operation: .compare(.eq, "x")))],
+                "a quoted name with a dot is a column")
+        #expect(request.embedded["orders"] == EmbeddedOptions(
+            filters: [.condition(Condition(column: "total", operation: .compare(.gt, "5")))], order: [OrderTerm(column: "total", descending: true)]))
+        #expect(request.embedded["orders.order_lines"]?.filters == [.group(conjunction: .or, negated: true, members: [
+            .condition(Condition(column: "qty", operation: .compare(.eq, "1"))), .condition(Condition(column: "qty", operation: .compare(.eq, "2"))),
+        ])])
+        #expect(request.embedded["buyer"]?.filters == [.condition(Condition(column: "name", operation: .like("A%", caseInsensitive: false)))],
+                "an aliased embed is named by its alias")
+        for items in [[("orders.total", "gt.5")], [("select", "*,orders(*)"), ("customers.name", "eq.x")],
+                      [("select", "*,orders(*)"), ("order_lines.qty", "eq.1")]] {
+            do {
+                _ = try read(items)
+                Issue.record("\(items): PGRST108 expected")
+            } catch let error as AutoAPIError {
+                #expect(error.code == "PGRST108", "\(items)")
+            }
+        }
+        #expect(throws: AutoAPIError.self) { try read([("select", "*,orders(*)"), ("orders.limit", "1")]) }
+    }
 }

@@ -26,12 +26,14 @@ public struct EmbeddingReader: Sendable {
 
     /// The rows of `request` over `compiler`'s table, each as a JSON object with its embedded rows.
     public func read(_ request: ReadRequest, with compiler: QueryCompiler) async throws -> [[UInt8]] {
-        try await level(request, compiler, keys: [], capped: true).objects
+        try await level(request, compiler, keys: [], capped: true, path: "", embedded: request.embedded).objects
     }
 
     /// One level: its rows as objects, and each row's values of `keys` (for the level above to match on).
-    private func level(_ request: ReadRequest, _ compiler: QueryCompiler, keys: [String], capped: Bool) async throws
-        -> (objects: [[UInt8]], keyValues: [[CanonicalValue]]) {
+    /// `path` is this level's place in the select (empty at the top); `embedded` the request's filters and order
+    /// of embedded tables, by path.
+    private func level(_ request: ReadRequest, _ compiler: QueryCompiler, keys: [String], capped: Bool, path: String,
+                       embedded: [String: EmbeddedOptions]) async throws -> (objects: [[UInt8]], keyValues: [[CanonicalValue]]) {
         var plain: [SelectItem] = []
         var embeds: [(table: String, alias: String?, select: [SelectItem], relationship: Relationship, inner: QueryCompiler)] = []
         for item in request.select {
@@ -61,10 +63,15 @@ public struct EmbeddingReader: Sendable {
             let outerKeys = rows.map { values(embed.relationship.outerColumns, of: $0) }
             var byKey: [[CanonicalValue]: [[UInt8]]] = [:]
             let wanted = Array(Set(outerKeys.filter { !$0.contains(.null) }))
+            let innerPath = path + (embed.alias ?? embed.table)
+            let options = embedded[innerPath] ?? EmbeddedOptions()
             for chunk in wanted.chunked(Self.keysPerQuery) {
-                var inner = ReadRequest(select: embed.select, filters: [Self.matching(embed.relationship.innerColumns, Array(chunk))])
-                inner.order = embed.inner.table.primaryKey.map { OrderTerm(column: $0) }
-                let found = try await level(inner, embed.inner, keys: embed.relationship.innerColumns, capped: false)
+                var inner = ReadRequest(select: embed.select,
+                                        filters: [Self.matching(embed.relationship.innerColumns, Array(chunk))] + options.filters)
+                // The key last, so rows the requested order ties keep one order.
+                inner.order = options.order + embed.inner.table.primaryKey.map { OrderTerm(column: $0) }
+                let found = try await level(inner, embed.inner, keys: embed.relationship.innerColumns, capped: false,
+                                            path: innerPath + ".", embedded: embedded)
                 for (object, key) in zip(found.objects, found.keyValues) { byKey[key, default: []].append(object) }
             }
             members.append((embed.alias ?? embed.table, outerKeys.map { key in

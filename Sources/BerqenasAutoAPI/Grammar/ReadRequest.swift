@@ -6,6 +6,9 @@ public struct ReadRequest: Sendable, Equatable {
     public var order: [OrderTerm] = []
     public var limit: Int?
     public var offset: Int?
+    /// Filters and order of embedded tables (`orders.status=eq.paid`, `orders.order=id.desc`), by the embed's
+    /// path in `select` (its alias or table name; nested ones joined with dots: `orders.order_lines`).
+    public var embedded: [String: EmbeddedOptions] = [:]
 
     public init(select: [SelectItem] = [.all], filters: [FilterNode] = [], order: [OrderTerm] = [], limit: Int? = nil, offset: Int? = nil) {
         self.select = select
@@ -14,6 +17,13 @@ public struct ReadRequest: Sendable, Equatable {
         self.limit = limit
         self.offset = offset
     }
+}
+
+/// What narrows and orders an embedded table's rows: they filter the embedded rows only (a to-many embed
+/// becomes a shorter or empty array, a to-one one null), never the rows they are embedded in.
+public struct EmbeddedOptions: Sendable, Equatable {
+    public var filters: [FilterNode] = []
+    public var order: [OrderTerm] = []
 }
 
 /// One entry of `select=`.

@@ -5,6 +5,10 @@ public enum RequestParser {
     public static func read(_ items: [(name: String, value: String)]) throws -> ReadRequest {
         var request = ReadRequest()
         for (name, value) in items {
+            if let (path, key) = embeddedTarget(name) {
+                try embedded(key, value, into: &request.embedded[path, default: EmbeddedOptions()], path: path)
+                continue
+            }
             switch name {
             case "select": request.select = try select(value)
             case "order": request.order = try order(value)
@@ -22,7 +26,51 @@ public enum RequestParser {
                 request.filters.append(.condition(try FilterParser.operation(Substring(value), column: identifier(name), quotedValues: false)))
             }
         }
+        let paths = embedPaths(request.select)
+        if let unknown = request.embedded.keys.sorted().first(where: { !paths.contains($0) }) {
+            throw AutoAPIError(status: 400, code: "PGRST108", message: "'\(unknown)' is not an embedded resource in this request",
+                               hint: "add \(unknown)(...) to select=, or name the embed by its alias")
+        }
         return request
+    }
+
+    /// `orders.status` -> ("orders", "status"); `orders.order_lines.not.or` -> ("orders.order_lines", "not.or");
+    /// nil for a plain name (a quoted one is always plain: `"a.b"` is a column).
+    static func embeddedTarget(_ name: String) -> (path: String, key: String)? {
+        guard !name.hasPrefix("\""), name != "not.and", name != "not.or" else { return nil }
+        for suffix in [".not.and", ".not.or"] where name.hasSuffix(suffix) && name.count > suffix.count {
+            return (String(name.dropLast(suffix.count)), String(suffix.dropFirst()))
+        }
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex, name.index(after: dot) != name.endIndex else { return nil }
+        return (String(name[..<dot]), String(name[name.index(after: dot)...]))
+    }
+
+    /// One `path.key=value` item: a filter, a group or the order of the embedded rows.
+    private static func embedded(_ key: String, _ value: String, into options: inout EmbeddedOptions, path: String) throws {
+        switch key {
+        case "order": options.order = try order(value)
+        case "and", "or", "not.and", "not.or":
+            options.filters.append(try FilterParser.group(Substring(value), conjunction: key.hasSuffix("and") ? .and : .or,
+                                                          negated: key.hasPrefix("not.")))
+        case "limit", "offset":
+            throw AutoAPIError.unsupported("\(key) on an embedded table (\(path).\(key)) is not served",
+                                           hint: "filter the embedded rows instead")
+        case "select":
+            throw AutoAPIError.unparsable("select", details: "\(path).select: name an embed's columns inside select=, as \(path)(columns)")
+        default:
+            options.filters.append(.condition(try FilterParser.operation(Substring(value), column: identifier(key), quotedValues: false)))
+        }
+    }
+
+    /// The paths of every embed in a select (alias or table name, nested ones joined with dots).
+    static func embedPaths(_ select: [SelectItem], prefix: String = "") -> Set<String> {
+        var paths: Set<String> = []
+        for case let .embed(table, alias, inner) in select {
+            let path = prefix + (alias ?? table)
+            paths.insert(path)
+            paths.formUnion(embedPaths(inner, prefix: path + "."))
+        }
+        return paths
     }
 
     /// A POST's `columns=` and `on_conflict=`, with the `Prefer` choices.
