@@ -15,8 +15,7 @@ public enum RequestParser {
             case "limit": request.limit = try count(value, "limit")
             case "offset": request.offset = try count(value, "offset")
             case "and", "or", "not.and", "not.or":
-                let negated = name.hasPrefix("not.")
-                request.filters.append(try FilterParser.group(Substring(value), conjunction: name.hasSuffix("and") ? .and : .or, negated: negated))
+                request.filters.append(try group(name, value))
             case "columns", "on_conflict":
                 continue  // for writes
             default:
@@ -50,8 +49,7 @@ public enum RequestParser {
         switch key {
         case "order": options.order = try order(value)
         case "and", "or", "not.and", "not.or":
-            options.filters.append(try FilterParser.group(Substring(value), conjunction: key.hasSuffix("and") ? .and : .or,
-                                                          negated: key.hasPrefix("not.")))
+            options.filters.append(try group(key, value))
         case "limit", "offset":
             throw AutoAPIError.unsupported("\(key) on an embedded table (\(path).\(key)) is not served",
                                            hint: "filter the embedded rows instead")
@@ -60,6 +58,11 @@ public enum RequestParser {
         default:
             options.filters.append(.condition(try FilterParser.operation(Substring(value), column: identifier(key), quotedValues: false)))
         }
+    }
+
+    /// `and=(…)`, `or=(…)`, `not.and=(…)`, `not.or=(…)`.
+    private static func group(_ key: String, _ value: String) throws -> FilterNode {
+        try FilterParser.group(Substring(value), conjunction: key.hasSuffix("and") ? .and : .or, negated: key.hasPrefix("not."))
     }
 
     /// The paths of every embed in a select (alias or table name, nested ones joined with dots).
