@@ -195,10 +195,11 @@ struct RestController {
     /// `Accept-Profile` / `Content-Profile` (PostgREST clients send `public`): an API serves one schema,
     /// which either name selects; another one is a 406.
     private func checkProfile(_ request: Request, _ api: APIRegistry.Mounted) throws {
-        let served = Set(api.tables.values.map(\.schema.table.schema)).union(["public"])
         for header in ["Accept-Profile", "Content-Profile"] {
-            guard let profile = request.headers.first(name: header), !served.contains(profile) else { continue }
-            throw AutoAPIError(status: 406, code: "PGRST106", message: "The schema must be one of the following: \(served.sorted().joined(separator: ", "))",
+            guard let profile = request.headers.first(name: header), profile != "public",
+                  !api.tables.values.contains(where: { $0.schema.table.schema == profile }) else { continue }
+            let served = Set(api.tables.values.map(\.schema.table.schema)).union(["public"]).sorted()
+            throw AutoAPIError(status: 406, code: "PGRST106", message: "The schema must be one of the following: \(served.joined(separator: ", "))",
                                details: "\(header): \(profile)")
         }
     }

@@ -25,15 +25,23 @@ enum RestFormat {
         }
     }
 
+    /// The media type of the answer.
+    var contentType: HTTPMediaType {
+        switch self {
+        case .array: .init(type: "application", subType: "json", parameters: ["charset": "utf-8"])
+        case .object: .init(type: "application", subType: "vnd.pgrst.object+json", parameters: ["charset": "utf-8"])
+        case .csv: .init(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        }
+    }
+
     /// Rows already rendered as JSON objects (with embedded rows); CSV has no place for them.
     func body(objects: [[UInt8]], headers: inout HTTPHeaders) throws -> [UInt8] {
+        headers.contentType = contentType
         switch self {
         case .array:
-            headers.contentType = .init(type: "application", subType: "json", parameters: ["charset": "utf-8"])
             return [UInt8(ascii: "[")] + Array(objects.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
         case .object:
             guard objects.count == 1, let object = objects.first else { throw Self.notOne(objects.count) }
-            headers.contentType = .init(type: "application", subType: "vnd.pgrst.object+json", parameters: ["charset": "utf-8"])
             return object
         case .csv:
             throw AutoAPIError(status: 406, code: "PGRST107", message: "text/csv cannot carry embedded rows",
@@ -47,16 +55,14 @@ enum RestFormat {
     }
 
     func body(_ rows: [Row], columns: [ResultColumn], headers: inout HTTPHeaders) throws -> [UInt8] {
+        headers.contentType = contentType
         switch self {
         case .array:
-            headers.contentType = .init(type: "application", subType: "json", parameters: ["charset": "utf-8"])
             return JSONRows.render(rows, columns: columns)
         case .object:
             guard rows.count == 1, let row = rows.first else { throw Self.notOne(rows.count) }
-            headers.contentType = .init(type: "application", subType: "vnd.pgrst.object+json", parameters: ["charset": "utf-8"])
             return JSONRows.renderObject(row, columns: columns)
         case .csv:
-            headers.contentType = .init(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
             return CSVRows.render(rows, columns: columns)
         }
     }
