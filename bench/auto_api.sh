@@ -34,6 +34,7 @@ SQL
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BERQENAS_DATA_DIR="$work/hub" BERQENAS_PORT=$port BERQENAS_ADMIN_PASSWORD=bench-password LOG_LEVEL=warning \
+  BERQENAS_REMOTE_ALLOW="127.0.0.0/8" BERQENAS_ANONYMOUS_RATE_LIMIT=1000000 \
   "$binary" serve > "$work/hub.log" 2>&1 &
 hub_pid=$!
 python3 bench/auto_api.py setup --hub "http://127.0.0.1:$port" --database "$db_url" > "$work/path"

@@ -22,7 +22,7 @@ local_url=$(scripts/pg-cluster.sh start "$work/local")
 cloud_url=$(scripts/pg-cluster.sh start "$work/cloud")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BERQENAS_DATA_DIR="$work/hub" BERQENAS_PORT=$port BERQENAS_DATABASE_URL="$cloud_url" BERQENAS_ADMIN_PASSWORD=bench-password \
-  "$binary" serve > "$work/hub.log" 2>&1 &
+  BERQENAS_REMOTE_ALLOW="127.0.0.0/8" "$binary" serve > "$work/hub.log" 2>&1 &
 hub_pid=$!
 python3 bench/sync_bench.py --hub "http://127.0.0.1:$port" --local "$local_url" --cloud "$cloud_url" \
   --pgbench "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pgbench" \

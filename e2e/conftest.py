@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -18,6 +19,17 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def loopback_allowance():
+    """What e2e hubs may connect to for tenants: loopback, and the test cluster's port, which the destination
+    policy otherwise keeps for a PostgreSQL system database."""
+    entries = ["127.0.0.0/8", "::1/128"]
+    url = os.environ.get("BERQENAS_TEST_POSTGRES_URL")
+    if url:
+        port = urllib.parse.urlparse(url).port or 5432
+        entries += [f"127.0.0.0/8:{port}", f"[::1/128]:{port}"]
+    return ",".join(entries)
+
+
 class Hub:
     """One `berqenas serve` process over a data directory."""
 
@@ -27,7 +39,9 @@ class Hub:
         self.prefix = list(prefix)  # e.g. ["ip", "netns", "exec", "hub"]: run the hub inside a namespace
         self.url = f"http://{host}:{port}"
         self.env = {**os.environ, "BERQENAS_DATA_DIR": str(data_dir), "BERQENAS_PORT": str(port),
-                    "BERQENAS_BCRYPT_COST": "6", **(extra_env or {})}
+                    "BERQENAS_BCRYPT_COST": "6", "BERQENAS_SQLITE_REMOTE_DIR": str(data_dir.parent),
+                    "BERQENAS_REMOTE_ALLOW": loopback_allowance(), "BERQENAS_LOGIN_RATE_LIMIT": "10000",
+                    "BERQENAS_ANONYMOUS_RATE_LIMIT": "100000", **(extra_env or {})}
         self.process = None
         self.log_path = data_dir.parent / f"serve-{port}.log"
 

@@ -34,18 +34,18 @@ def test_vpn_commands_enable_add_download_and_revoke(tmp_path, cli):
         assert decoded.rstrip("\n") == config.rstrip("\n"), "a phone scanning the QR code gets the same file"
         assert "--out" in cli("vpn", "peer", "config", "stores", "store-1", "--qr", check=False).stderr
 
-        published = json.loads(cli("publish", "add", "stores", "store-1", "--target-port", "5432", "--public-port", "15432",
+        published = json.loads(cli("publish", "add", "stores", "store-1", "--target-port", "5432", "--public-port", "25432",
                                    "--allow", "198.18.20.0/26", "--allow", "10.9.0.0/16", "--json").stdout)
         assert published["allowed_cidrs"] == ["198.18.20.0/26", "10.9.0.0/16"] and published["state"] == "not_applied"
-        assert "15432" in cli("publish", "list", "stores").stdout
-        assert json.loads(cli("publish", "disable", "stores", "15432", "--json").stdout)["state"] == "disabled"
+        assert "25432" in cli("publish", "list", "stores").stdout
+        assert json.loads(cli("publish", "disable", "stores", "25432", "--json").stdout)["state"] == "disabled"
         assert json.loads(cli("publish", "enable", "stores", published["id"], "--json").stdout)["enabled"] is True
-        stats = json.loads(cli("publish", "stats", "stores", "15432", "--json").stdout)
+        stats = json.loads(cli("publish", "stats", "stores", "25432", "--json").stdout)
         assert stats["connections"] == 0 and stats["mode"] == "none"
-        taken = cli("publish", "add", "stores", "store-1", "--target-port", "22", "--public-port", "15432", check=False)
+        taken = cli("publish", "add", "stores", "store-1", "--target-port", "22", "--public-port", "25432", check=False)
         assert taken.returncode != 0 and "public_port_in_use" in taken.stderr
-        assert "removed 15432" in cli("publish", "remove", "stores", "15432").stdout
-        assert "15432" not in cli("publish", "list", "stores").stdout
+        assert "removed 25432" in cli("publish", "remove", "stores", "25432").stdout
+        assert "25432" not in cli("publish", "list", "stores").stdout
 
         listed = cli("vpn", "peer", "list", "stores").stdout
         assert "store-1" in listed and "PrivateKey" not in listed

@@ -253,27 +253,27 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
             # Published on the hub: an outside client reaches that PostgreSQL through the hub's address, only
             # from an allowed network; disabled, the path closes at once, open connection included.
             status, published = api.call("POST", "/api/v1/tenants/stores/publications", {
-                "peer_id": second["id"], "target_port": parsed.port, "public_port": 15432,
+                "peer_id": second["id"], "target_port": parsed.port, "public_port": 25432,
                 "allowed_cidrs": ["198.18.20.0/26"]})
             assert status == 201 and published["state"] == "active" and published["mode"] == "nat", published
-            client_dsn = f"host=198.18.20.1 port=15432 user=postgres password={parsed.password} dbname=postgres connect_timeout=5"
+            client_dsn = f"host=198.18.20.1 port=25432 user=postgres password={parsed.password} dbname=postgres connect_timeout=5"
             count = in_ns(client_ns, "psql", "-qtAX", client_dsn, "-c", "SELECT count(*) FROM items").stdout.strip()
             assert count == "500"
-            assert reaches(client_ns, "198.18.20.1", 15432, 3, source="198.18.20.2")
-            assert not reaches(client_ns, "198.18.20.1", 15432, 3, source="198.18.20.66"), "outside allowed_cidrs"
+            assert reaches(client_ns, "198.18.20.1", 25432, 3, source="198.18.20.2")
+            assert not reaches(client_ns, "198.18.20.1", 25432, 3, source="198.18.20.66"), "outside allowed_cidrs"
             _, stats = api.call("GET", f"/api/v1/tenants/stores/publications/{published['id']}/stats")
             assert stats["connections"] == 2 and stats["bytes_in"] > 0 and stats["bytes_out"] > 0, stats
 
             # A second publication (an echo service) beside the first; disabling it cuts its open connection.
             processes.append(subprocess.Popen(["ip", "netns", "exec", sites[1], "python3", "-c", ECHO_SERVER, second["address"], "8098"]))
             _, echo = api.call("POST", "/api/v1/tenants/stores/publications",
-                               {"peer_id": second["id"], "target_port": 8098, "public_port": 18098})
-            after = disable_while_open(api, "stores", echo["id"], client_ns, 18098, processes)
+                               {"peer_id": second["id"], "target_port": 8098, "public_port": 28098})
+            after = disable_while_open(api, "stores", echo["id"], client_ns, 28098, processes)
             assert after == "second:ConnectionResetError", "the open connection was cut"
-            assert not reaches(client_ns, "198.18.20.1", 18098, 3, source="198.18.20.2"), "disabled: unreachable"
-            assert reaches(client_ns, "198.18.20.1", 15432, 3, source="198.18.20.2"), "the other publication is untouched"
+            assert not reaches(client_ns, "198.18.20.1", 28098, 3, source="198.18.20.2"), "disabled: unreachable"
+            assert reaches(client_ns, "198.18.20.1", 25432, 3, source="198.18.20.2"), "the other publication is untouched"
             api.call("PATCH", f"/api/v1/tenants/stores/publications/{published['id']}", {"enabled": False})
-            assert not reaches(client_ns, "198.18.20.1", 15432, 3, source="198.18.20.2")
+            assert not reaches(client_ns, "198.18.20.1", 25432, 3, source="198.18.20.2")
         finally:
             sh("scripts/pg-cluster.sh", "stop", str(pg_dir), check=False)
 
@@ -345,20 +345,20 @@ def test_publication_through_the_hubs_own_relay(tmp_path, namespaces):
         assert wait_until(lambda: reaches(hub_ns, address, 8098, 2), 15, "the hub to reach the site")
 
         status, published = api.call("POST", "/api/v1/tenants/shops/publications", {
-            "peer_id": peer["id"], "target_port": 8098, "public_port": 18098, "allowed_cidrs": ["198.18.20.0/26"]})
+            "peer_id": peer["id"], "target_port": 8098, "public_port": 28098, "allowed_cidrs": ["198.18.20.0/26"]})
         assert status == 201 and published["mode"] == "relay" and published["state"] == "active", published
-        assert echoes(client_ns, "198.18.20.1", 18098, "198.18.20.2")
-        assert not echoes(client_ns, "198.18.20.1", 18098, "198.18.20.66"), "outside allowed_cidrs"
-        assert not reaches(client_ns, "198.18.0.2", 18098, 2, source="198.18.20.2"), "bound to 198.18.20.1 only"
-        wait_until(lambda: "publication 18098: 198.18.20.2 -> " in hub.log() and "4 bytes in, 4 bytes out" in hub.log(),
+        assert echoes(client_ns, "198.18.20.1", 28098, "198.18.20.2")
+        assert not echoes(client_ns, "198.18.20.1", 28098, "198.18.20.66"), "outside allowed_cidrs"
+        assert not reaches(client_ns, "198.18.0.2", 28098, 2, source="198.18.20.2"), "bound to 198.18.20.1 only"
+        wait_until(lambda: "publication 28098: 198.18.20.2 -> " in hub.log() and "4 bytes in, 4 bytes out" in hub.log(),
                    10, "the connection's log line")
-        assert "publication 18098: refused 198.18.20.66" in hub.log()
+        assert "publication 28098: refused 198.18.20.66" in hub.log()
         _, stats = api.call("GET", f"/api/v1/tenants/shops/publications/{published['id']}/stats")
         assert stats == {"id": published["id"], "connections": 1, "bytes_in": 4, "bytes_out": 4, "mode": "relay"}, stats
 
-        after = disable_while_open(api, "shops", published["id"], client_ns, 18098, processes)
+        after = disable_while_open(api, "shops", published["id"], client_ns, 28098, processes)
         assert after in ("second:b''", "second:ConnectionResetError"), "the open connection was cut"
-        assert not reaches(client_ns, "198.18.20.1", 18098, 2), "disabled: nothing listens"
+        assert not reaches(client_ns, "198.18.20.1", 28098, 2), "disabled: nothing listens"
         _, stats = api.call("GET", f"/api/v1/tenants/shops/publications/{published['id']}/stats")
         assert stats["connections"] == 2 and stats["bytes_in"] == 8 and stats["bytes_out"] == 8, stats
     finally:

@@ -21,6 +21,12 @@ public struct Platform: Sendable {
     public let publications: PublicationService
     public let events: EventLog
     public let apis: APIDefinitionService
+    /// Sign-in attempts per client address.
+    public let loginLimiter = RateLimiter()
+    /// Generated-API requests per client address of callers without a key or a token.
+    public let anonymousLimiter = RateLimiter()
+    /// The proxies whose `X-Forwarded-For` is believed.
+    public let trustedProxies: TrustedProxies
 
     /// Assembles the services; the database must already be migrated.
     public init(configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
@@ -32,20 +38,25 @@ public struct Platform: Sendable {
             SQLiteTenantStores(directory: configuration.tenantStoreDirectory)
         }
         self.configuration = configuration
+        self.trustedProxies = try TrustedProxies(configuration.trustedProxies)
         self.secrets = secrets
         self.tenants = TenantService(database: database, stores: stores, secrets: secrets, hooks: hooks)
         self.users = UserService(database: database, hasher: hasher)
         self.vpn = VPNService(database: database, secrets: secrets, settings: configuration.vpn,
                               logger: Logger(label: "berqenas.vpn"))
-        self.vpnPeers = VPNPeerService(database: database, secrets: secrets, networks: vpn)
+        self.vpnPeers = VPNPeerService(database: database, secrets: secrets, networks: vpn, limits: configuration.tenantLimits)
         self.events = EventLog(database: database)
-        self.publications = PublicationService(database: database, networks: vpn, reservedPort: configuration.port)
+        self.publications = PublicationService(database: database, networks: vpn, events: events, limits: configuration.tenantLimits)
         self.signIn = SignInService(database: database, hasher: hasher,
                                     refreshTokenLifetime: configuration.refreshTokenLifetime)
         self.audit = AuditLog(database: database)
-        let remotes = RemoteDatabaseService(database: database, secrets: secrets, stores: stores, tenants: tenants)
+        let destinations = try DestinationPolicy(allow: configuration.remoteAllow, deny: configuration.remoteDeny,
+                                                 vpnPool: configuration.vpn.pool.pool, systemDatabaseURL: configuration.databaseURL)
+        let sqlitePaths = SQLiteRemotePaths(allowed: configuration.sqliteRemoteDirectory, dataDirectory: configuration.dataDirectory)
+        let remotes = RemoteDatabaseService(database: database, secrets: secrets, stores: stores, tenants: tenants,
+                                            sqlitePaths: sqlitePaths, destinations: destinations, limits: configuration.tenantLimits)
         self.remoteDatabases = remotes
-        self.apis = APIDefinitionService(database: database, remotes: remotes)
+        self.apis = APIDefinitionService(database: database, remotes: remotes, limits: configuration.tenantLimits)
         let worker = SyncWorker(database: database, remotes: remotes, tenants: tenants, apis: apis,
                                 leaseDuration: configuration.jobLeaseSeconds,
                                 pollInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),

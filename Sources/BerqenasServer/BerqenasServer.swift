@@ -17,7 +17,8 @@ public enum BerqenasServer {
     public static func configure(
         _ app: Application, configuration: PlatformConfiguration, hooks: ProvisioningHooks = ProvisioningHooks()
     ) async throws {
-        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        try configuration.validate()
+        try PrivateDataDirectory.prepare(configuration.dataDirectory)
         try useSystemDatabase(app, configuration)
         SystemMigrations.add(to: app)
         try await app.autoMigrate()
@@ -30,6 +31,7 @@ public enum BerqenasServer {
             tokens: await TokenIssuer.make(secrets: secrets, lifetime: configuration.accessTokenLifetime)
         )
         try await bootstrapAdmin(app, platform)
+        try await platform.publications.disableOutsideRange()
 
         app.http.server.configuration.hostname = configuration.host
         app.http.server.configuration.port = configuration.port
@@ -53,7 +55,7 @@ public enum BerqenasServer {
 
     /// Only applies migrations (the `berqenas migrate` command).
     public static func migrate(_ app: Application, configuration: PlatformConfiguration) async throws {
-        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        try PrivateDataDirectory.prepare(configuration.dataDirectory)
         try useSystemDatabase(app, configuration)
         SystemMigrations.add(to: app)
         try await app.autoMigrate()

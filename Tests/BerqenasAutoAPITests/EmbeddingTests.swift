@@ -69,12 +69,33 @@ struct EmbeddingTests {
         }
     }
 
+    @Test(arguments: TestSource.available)
+    func embeddedLevelsAreCappedWithAClearErrorNotCutShort(_ engine: TestSource) async throws {
+        let lines = (1...25).map { "(10, \($0), 1)" }.joined(separator: ", ")
+        try await engine.with(Self.schema + ["INSERT INTO order_lines VALUES \(lines.replacingOccurrences(of: "(10, 1, 1), (10, 2, 1), ", with: ""))"],
+                              compiling: ["customers", "orders", "order_lines"]) { connector, compilers in
+            func reader(_ maxRows: Int) -> EmbeddingReader {
+                EmbeddingReader(compilers: compilers, maxRows: maxRows) { query in
+                    try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
+                }
+            }
+            let request = try RequestParser.read([(name: "select", value: "id,order_lines(line)"), (name: "id", value: "eq.10")])
+            // Order 10 has 25 lines: within 10 x 3, beyond 10 x 2.
+            let fits = try await reader(3).read(request, with: compilers["orders"]!)
+            #expect(String(decoding: fits[0], as: UTF8.self).components(separatedBy: "\"line\"").count == 26)
+            await #expect(throws: AutoAPIError(status: 400, code: "embed_too_large", message: "'order_lines' would embed more than 20 rows",
+                                               hint: "narrow the outer rows (limit, filters) or the embedded ones (order_lines.column=…)")) {
+                _ = try await reader(2).read(request, with: compilers["orders"]!)
+            }
+        }
+    }
+
     @Test func aKeyThatCannotBeMatchedIsNoRelationship() async throws {
         // SQLite names no columns for a reference to a table without a primary key.
         let setup = ["CREATE TABLE loose (code TEXT)", "CREATE TABLE child (id INTEGER PRIMARY KEY, code TEXT REFERENCES loose)",
                      "INSERT INTO loose VALUES ('a')", "INSERT INTO child VALUES (1, 'a')"]
         try await TestSource.sqlite.with(setup, compiling: ["loose", "child"]) { connector, compilers in
-            let reader = EmbeddingReader(compilers: compilers, maxRows: nil) { query in
+            let reader = EmbeddingReader(compilers: compilers, maxRows: 1000) { query in
                 try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
             }
             do {

@@ -6,32 +6,26 @@ import Testing
     let policy = LoginThrottlePolicy.standard
     let start = Date(timeIntervalSince1970: 1_800_000_000)
 
-    @Test func fifthFailureWithinWindowLocksForFifteenMinutes() {
-        var state: LoginThrottleState?
-        for attempt in 0..<4 {
-            state = policy.recordingFailure(state, now: start.addingTimeInterval(Double(attempt) * 60))
-            #expect(policy.lockedUntil(state, now: start.addingTimeInterval(Double(attempt) * 60)) == nil)
-        }
-        let fifth = start.addingTimeInterval(240)
-        state = policy.recordingFailure(state, now: fifth)
-        #expect(policy.lockedUntil(state, now: fifth) == fifth.addingTimeInterval(900))
-        #expect(policy.lockedUntil(state, now: fifth.addingTimeInterval(899)) != nil)
-        #expect(policy.lockedUntil(state, now: fifth.addingTimeInterval(900)) == nil)
+    func state(_ count: Int, lockedUntil: Date? = nil) -> LoginThrottleState {
+        LoginThrottleState(failureCount: count, windowStartedAt: start, lockedUntil: lockedUntil)
     }
 
-    @Test func failuresSpreadBeyondTheWindowDoNotLock() {
-        var state: LoginThrottleState?
-        for attempt in 0..<10 {
-            let now = start.addingTimeInterval(Double(attempt) * 300)
-            state = policy.recordingFailure(state, now: now)
-            #expect(policy.lockedUntil(state, now: now) == nil, "attempt \(attempt)")
-        }
+    @Test func fiveAttemptsAreCheckedAndTheFifthFailureLocksForFifteenMinutes() {
+        let now = start.addingTimeInterval(240)
+        for count in 1...4 { #expect(policy.decide(state(count), now: now) == .check(lockAfterFailure: nil)) }
+        #expect(policy.decide(state(5), now: now) == .check(lockAfterFailure: now.addingTimeInterval(900)))
+        #expect(policy.decide(state(6), now: now) == .lock(until: now.addingTimeInterval(900)), "never checked past the allowance")
+        #expect(policy.decide(state(40), now: now) == .lock(until: now.addingTimeInterval(900)))
     }
 
-    @Test func aFailureAfterAnExpiredLockStartsCountingAgain() {
-        let locked = LoginThrottleState(failureCount: 5, windowStartedAt: start, lockedUntil: start.addingTimeInterval(900))
-        let next = policy.recordingFailure(locked, now: start.addingTimeInterval(1000))
-        #expect(next.failureCount == 1)
-        #expect(next.lockedUntil == nil)
+    @Test func aLockRefusesUntilItEndsThenCountingStartsAgain() {
+        let until = start.addingTimeInterval(900)
+        #expect(policy.decide(state(9, lockedUntil: until), now: start.addingTimeInterval(899)) == .refuse(until: until))
+        #expect(policy.decide(state(9, lockedUntil: until), now: until) == .restartWindow)
+    }
+
+    @Test func attemptsSpreadBeyondTheWindowStartANewOne() {
+        #expect(policy.decide(state(3), now: start.addingTimeInterval(899)) == .check(lockAfterFailure: nil))
+        #expect(policy.decide(state(3), now: start.addingTimeInterval(900)) == .restartWindow)
     }
 }

@@ -40,6 +40,11 @@ public struct TestHub: Sendable {
         if case let .postgresql(url) = mode { configuration.databaseURL = url }
         // Test hubs apply no WireGuard state unless a test asks (the VPN tests that do use namespaces).
         configuration.vpn.backend = .none
+        configuration.sqliteRemoteDirectory = FileManager.default.temporaryDirectory
+        configuration.remoteAllow = Self.loopbackAllowance
+        // Test hubs sign in often from one in-memory "address"; the tests of these limits set their own.
+        configuration.loginRatePerMinute = 10_000
+        configuration.anonymousRatePerMinute = 100_000
         adjust(&configuration)
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
@@ -54,6 +59,16 @@ public struct TestHub: Sendable {
             throw error
         }
     }
+
+    /// What test hubs may connect to for tenants: loopback (the test cluster and local sites), including the
+    /// test cluster's port, which the destination policy otherwise keeps for a PostgreSQL system database.
+    public static let loopbackAllowance: String = {
+        var entries = ["127.0.0.0/8", "::1/128"]
+        if let url = PostgresTestCluster.adminURL.flatMap(URL.init(string:)), let port = url.port {
+            entries += ["127.0.0.0/8:\(port)", "[::1/128]:\(port)"]
+        }
+        return entries.joined(separator: ",")
+    }()
 
     /// Sends a request; `json` is encoded as the body, `token` as a bearer token.
     @discardableResult

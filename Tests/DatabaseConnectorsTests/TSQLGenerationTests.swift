@@ -56,6 +56,7 @@ import Testing
             ("minimumValidVersion", TSQLCapture.minimumValidVersion(table.table)),
             ("readChangeTable", TSQLCapture.readChangeTable(table)),
             ("mergeWithContext", TSQLCapture.withContext(dialect.mergeSQL(table, rowCount: 1))),
+            ("userDefinedType", "SELECT " + dialect.write(1, hostileTypeColumn)),
             ("deleteWithContext", TSQLCapture.withContext(dialect.deleteSQL(table, rowCount: 1))),
         ]
         all += TSQLCapture.setup.enumerated().map { ("captureSetup\($0.offset)", $0.element) }
@@ -87,6 +88,16 @@ import Testing
         }
         #expect(process.terminationStatus == 0, "\(report)")
         #expect(report.contains("\(Self.statements.count) of \(Self.statements.count) statements parsed"), "\(report)")
+    }
+
+    /// A column of a user-defined type whose name (read from `sys.types`) tries to end the CONVERT.
+    static let hostileTypeColumn = ColumnSchema(name: "c", nativeType: SQLServerConnector.nativeSpelling("x) ; DROP TABLE t;--]", 0, 0, 0),
+                                                canonicalType: .unknown(native: "x"))
+
+    @Test func userDefinedTypeNamesAreQuotedWhereTheyAreSpliced() {
+        #expect(SQLServerConnector.nativeSpelling("x) ; DROP TABLE t;--]", 0, 0, 0) == "[x) ; DROP TABLE t;--]]]")
+        #expect(SQLServerConnector.nativeSpelling("int", 4, 10, 0) == "int")
+        #expect(TSQLDialect().write(1, Self.hostileTypeColumn) == "CONVERT([x) ; DROP TABLE t;--]]], @p1)")
     }
 
     @Test func theTriggerWrapsItsBodyAndNamesTheTable() {

@@ -8,12 +8,15 @@ public struct EmbeddingReader: Sendable {
 
     /// The served tables' compilers, by table name.
     let compilers: [String: QueryCompiler]
-    let maxRows: Int?
+    let maxRows: Int
     let run: Run
     /// Outer keys per related-rows query.
     static let keysPerQuery = 500
+    /// One embed's rows under one level of outer rows may number this many times `maxRows` at most; a request
+    /// that would embed more is refused (not cut short: a shortened array would look complete).
+    public static let embeddedFactor = 10
 
-    public init(compilers: [String: QueryCompiler], maxRows: Int?, run: @escaping Run) {
+    public init(compilers: [String: QueryCompiler], maxRows: Int, run: @escaping Run) {
         self.compilers = compilers
         self.maxRows = maxRows
         self.run = run
@@ -26,13 +29,13 @@ public struct EmbeddingReader: Sendable {
 
     /// The rows of `request` over `compiler`'s table, each as a JSON object with its embedded rows.
     public func read(_ request: ReadRequest, with compiler: QueryCompiler) async throws -> [[UInt8]] {
-        try await level(request, compiler, keys: [], capped: true, path: "", embedded: request.embedded).objects
+        try await level(request, compiler, keys: [], limit: maxRows, path: "", embedded: request.embedded).objects
     }
 
     /// One level: its rows as objects, and each row's values of `keys` (for the level above to match on).
     /// `path` is this level's place in the select (empty at the top); `embedded` the request's filters and order
     /// of embedded tables, by path.
-    private func level(_ request: ReadRequest, _ compiler: QueryCompiler, keys: [String], capped: Bool, path: String,
+    private func level(_ request: ReadRequest, _ compiler: QueryCompiler, keys: [String], limit: Int, path: String,
                        embedded: [String: EmbeddedOptions]) async throws -> (objects: [[UInt8]], keyValues: [[CanonicalValue]]) {
         var plain: [SelectItem] = []
         var embeds: [(table: String, alias: String?, select: [SelectItem], relationship: Relationship, inner: QueryCompiler)] = []
@@ -52,7 +55,7 @@ public struct EmbeddingReader: Sendable {
         for name in keys + embeds.flatMap(\.relationship.outerColumns) where !hidden.contains(name) { hidden.append(name) }
         var query = request
         query.select = plain + hidden.map { .column(name: $0, alias: nil, cast: nil) }
-        let compiled = try compiler.select(query, maxRows: capped ? maxRows : nil)
+        let compiled = try compiler.select(query, maxRows: limit)
         let rows = try await run(compiled)
         let visible = compiled.columns.count - hidden.count
         func values(_ names: [String], of row: Row) -> [CanonicalValue] {
@@ -65,13 +68,20 @@ public struct EmbeddingReader: Sendable {
             let wanted = Array(Set(outerKeys.filter { !$0.contains(.null) }))
             let innerPath = path + (embed.alias ?? embed.table)
             let options = embedded[innerPath] ?? EmbeddedOptions()
+            var allowance = maxRows * Self.embeddedFactor
             for chunk in wanted.chunked(Self.keysPerQuery) {
                 var inner = ReadRequest(select: embed.select,
                                         filters: [Self.matching(embed.relationship.innerColumns, Array(chunk))] + options.filters)
                 // The key last, so rows the requested order ties keep one order.
                 inner.order = options.order + embed.inner.table.primaryKey.map { OrderTerm(column: $0) }
-                let found = try await level(inner, embed.inner, keys: embed.relationship.innerColumns, capped: false,
+                let found = try await level(inner, embed.inner, keys: embed.relationship.innerColumns, limit: allowance + 1,
                                             path: innerPath + ".", embedded: embedded)
+                allowance -= found.objects.count
+                guard allowance >= 0 else {
+                    throw AutoAPIError(status: 400, code: "embed_too_large",
+                                       message: "'\(innerPath)' would embed more than \(maxRows * Self.embeddedFactor) rows",
+                                       hint: "narrow the outer rows (limit, filters) or the embedded ones (\(innerPath).column=…)")
+                }
                 for (object, key) in zip(found.objects, found.keyValues) { byKey[key, default: []].append(object) }
             }
             members.append((embed.alias ?? embed.table, outerKeys.map { key in

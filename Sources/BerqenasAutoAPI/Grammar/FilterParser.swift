@@ -71,21 +71,43 @@ enum FilterParser {
         return try ListSplitter.split(inner).map(ListSplitter.unquote)
     }
 
+    /// How deep `and`/`or` groups may nest in one logic tree (`or=(and(or(…)))` is 3 deep).
+    static let maxGroupDepth = 8
+
+    /// A whole logic tree (`or=(…)` as a query parameter). Its nesting is checked by the first split, before
+    /// any recursion: parsing (which splits each level once) stays linear in its length and its recursion bounded.
+    static func tree(_ text: Substring, conjunction: FilterNode.Conjunction, negated: Bool) throws -> FilterNode {
+        // The outer parentheses, the groups, and an `in.(…)` list inside the deepest group.
+        let limit = maxGroupDepth + 1
+        do {
+            _ = try ListSplitter.split(text, maxDepth: limit)
+        } catch is ListSplitter.TooDeep {
+            throw tooDeep(conjunction)
+        }
+        return try group(text, conjunction: conjunction, negated: negated, depth: 1)
+    }
+
+    static func tooDeep(_ conjunction: FilterNode.Conjunction) -> AutoAPIError {
+        AutoAPIError.unparsable("logic tree", details: "\(conjunction.rawValue)=…: groups nest at most \(maxGroupDepth) deep",
+                                hint: "flatten the tree: and/or take any number of members")
+    }
+
     /// The members of `and=(…)` / `or=(…)`: conditions `column.[not.]op.value` and nested groups.
-    static func group(_ text: Substring, conjunction: FilterNode.Conjunction, negated: Bool) throws -> FilterNode {
+    static func group(_ text: Substring, conjunction: FilterNode.Conjunction, negated: Bool, depth: Int) throws -> FilterNode {
+        guard depth <= maxGroupDepth else { throw tooDeep(conjunction) }
         guard text.first == "(", text.last == ")", text.count >= 2 else {
             throw AutoAPIError.unparsable("logic tree", details: "\(conjunction.rawValue)=\(text): expected (…)")
         }
-        let members = try ListSplitter.split(text.dropFirst().dropLast()).map(member)
+        let members = try ListSplitter.split(text.dropFirst().dropLast()).map { try member($0, depth: depth) }
         guard !members.isEmpty else { throw AutoAPIError.unparsable("logic tree", details: "\(conjunction.rawValue)=() is empty") }
         return .group(conjunction: conjunction, negated: negated, members: members)
     }
 
-    private static func member(_ text: Substring) throws -> FilterNode {
+    private static func member(_ text: Substring, depth: Int) throws -> FilterNode {
         let trimmed = text.trimmingPrefix(" ")
         for (prefix, conjunction, negated) in [("and(", FilterNode.Conjunction.and, false), ("or(", .or, false),
                                                ("not.and(", .and, true), ("not.or(", .or, true)] where trimmed.hasPrefix(prefix) {
-            return try group(trimmed.dropFirst(prefix.count - 1), conjunction: conjunction, negated: negated)
+            return try group(trimmed.dropFirst(prefix.count - 1), conjunction: conjunction, negated: negated, depth: depth + 1)
         }
         guard let dot = trimmed.firstIndex(of: "."), dot != trimmed.startIndex else {
             throw AutoAPIError.unparsable("logic tree", details: "'\(text)': expected column.operator.value")

@@ -1,7 +1,11 @@
 /// Splits PostgREST lists (`a,b,"c,d",and(e,f)`) at top-level commas: not inside parentheses, not inside
 /// double quotes (where `\"` and `\\` escape).
 enum ListSplitter {
-    static func split(_ text: Substring) throws -> [Substring] {
+    /// Parentheses nested deeper than a split allows.
+    struct TooDeep: Error {}
+
+    /// The top-level items; `maxDepth` bounds how deep parentheses may nest (`TooDeep` past it).
+    static func split(_ text: Substring, maxDepth: Int = .max) throws -> [Substring] {
         var parts: [Substring] = []
         var depth = 0
         var quoted = false
@@ -15,7 +19,9 @@ enum ListSplitter {
             }
             switch character {
             case "\"": quoted = true
-            case "(": depth += 1
+            case "(":
+                depth += 1
+                guard depth <= maxDepth else { throw TooDeep() }
             case ")":
                 depth -= 1
                 guard depth >= 0 else { throw AutoAPIError.unparsable("list", details: "unexpected ')' in \(text)") }

@@ -68,6 +68,14 @@ public indirect enum FilterNode: Sendable, Equatable {
     case group(conjunction: Conjunction, negated: Bool, members: [FilterNode])
 
     public enum Conjunction: String, Sendable { case and, or }
+
+    /// The conditions in this node and every group below it.
+    var conditionCount: Int {
+        switch self {
+        case .condition: 1
+        case let .group(_, _, members): members.reduce(0) { $0 + $1.conditionCount }
+        }
+    }
 }
 
 /// `column=[not.]operator.value`.

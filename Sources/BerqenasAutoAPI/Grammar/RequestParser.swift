@@ -25,6 +25,11 @@ public enum RequestParser {
                 request.filters.append(.condition(try FilterParser.operation(Substring(value), column: identifier(name), quotedValues: false)))
             }
         }
+        let conditions = request.filters.reduce(0) { $0 + $1.conditionCount }
+            + request.embedded.values.reduce(0) { total, options in options.filters.reduce(total) { $0 + $1.conditionCount } }
+        guard conditions <= maxConditions else {
+            throw AutoAPIError.unparsable("filters", details: "\(conditions) conditions in one request; at most \(maxConditions) are taken")
+        }
         let paths = embedPaths(request.select)
         if let unknown = request.embedded.keys.sorted().first(where: { !paths.contains($0) }) {
             throw AutoAPIError(status: 400, code: "PGRST108", message: "'\(unknown)' is not an embedded resource in this request",
@@ -32,6 +37,9 @@ public enum RequestParser {
         }
         return request
     }
+
+    /// How many conditions one request may carry, in filters and logic trees together.
+    static let maxConditions = 500
 
     /// `orders.status` -> ("orders", "status"); `orders.order_lines.not.or` -> ("orders.order_lines", "not.or");
     /// nil for a plain name (a quoted one is always plain: `"a.b"` is a column).
@@ -62,7 +70,7 @@ public enum RequestParser {
 
     /// `and=(…)`, `or=(…)`, `not.and=(…)`, `not.or=(…)`.
     private static func group(_ key: String, _ value: String) throws -> FilterNode {
-        try FilterParser.group(Substring(value), conjunction: key.hasSuffix("and") ? .and : .or, negated: key.hasPrefix("not."))
+        try FilterParser.tree(Substring(value), conjunction: key.hasSuffix("and") ? .and : .or, negated: key.hasPrefix("not."))
     }
 
     /// The paths of every embed in a select (alias or table name, nested ones joined with dots).
@@ -181,8 +189,8 @@ public enum RequestParser {
     }
 
     static func count(_ text: String, _ name: String) throws -> Int {
-        guard let value = Int(text), value >= 0 else {
-            throw AutoAPIError.unparsable(name, details: "\(name)=\(text): a whole number of rows, 0 or more")
+        guard let value = PagingNumber.parse(text) else {
+            throw AutoAPIError.unparsable(name, details: "\(name)=\(text.prefix(40)): \(PagingNumber.expectation)")
         }
         return value
     }

@@ -2,7 +2,8 @@ import DatabaseConnectors
 import Foundation
 
 /// Rows as `text/csv` (RFC 4180): a header of column names, then one line per row; a field is quoted when
-/// it holds a comma, quote or line break, and NULL is an empty field.
+/// it holds a comma, quote or line break, and NULL is an empty field; text that would be a spreadsheet formula
+/// is neutralised.
 public enum CSVRows {
     public static func render(_ rows: [Row], columns: [ResultColumn]) -> [UInt8] {
         var out: [UInt8] = []
@@ -16,7 +17,8 @@ public enum CSVRows {
     private static func field(_ value: CanonicalValue) -> String {
         switch value {
         case .null: ""
-        case let .text(text), let .decimal(text), let .date(text), let .time(text), let .interval(text), let .xml(text), let .json(text): text
+        case let .text(text), let .xml(text), let .json(text): neutralized(text)
+        case let .decimal(text), let .date(text), let .time(text), let .interval(text): text
         case let .timestamp(text), let .timestampWithZone(text): JSONRows.isoTimestamp(text)
         case let .boolean(flag): flag ? "true" : "false"
         case let .integer(number): String(number)
@@ -30,6 +32,13 @@ public enum CSVRows {
                 return String(decoding: json, as: UTF8.self)
             }()
         }
+    }
+
+    /// Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or carriage return first) gets a
+    /// leading `'`, which spreadsheets show as text; numbers are written as numbers and never touched.
+    static func neutralized(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        return "'" + text
     }
 
     private static func line(_ fields: [String], into out: inout [UInt8]) {

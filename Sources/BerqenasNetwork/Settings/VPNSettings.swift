@@ -23,6 +23,9 @@ public struct VPNSettings: Sendable, Equatable {
     public var publishMode: PublishMode = .automatic
     /// The one hub address publications are offered on (`BERQENAS_PUBLIC_BIND`); nil: all of them.
     public var publicBind: IPv4Address?
+    /// The hub TCP ports publications may take (`BERQENAS_PUBLISH_PORTS`): a range the operator keeps free of
+    /// the hub's own services, since a publication takes its port on every address it is offered on.
+    public var publishPorts: ClosedRange<Int> = 20000...29999
 
     /// How the hub forwards a published service to its site.
     public enum PublishMode: String, Sendable, CaseIterable {
@@ -66,7 +69,10 @@ public struct VPNSettings: Sendable, Equatable {
             }
         }
         if let text = environment["BERQENAS_VPN_PORTS"], !text.isEmpty {
-            settings.ports = try parsePorts(text)
+            settings.ports = try parsePorts(text, variable: "BERQENAS_VPN_PORTS", kind: "UDP")
+        }
+        if let text = environment["BERQENAS_PUBLISH_PORTS"], !text.isEmpty {
+            settings.publishPorts = try parsePorts(text, variable: "BERQENAS_PUBLISH_PORTS", kind: "TCP")
         }
         if let text = environment["BERQENAS_VPN_BACKEND"], !text.isEmpty {
             guard let backend = Backend(rawValue: text) else {
@@ -101,13 +107,21 @@ public struct VPNSettings: Sendable, Equatable {
         return settings
     }
 
+    /// Why the publication range cannot be used beside the hub's own HTTP port and the VPN's UDP ports, or nil.
+    public func publishPortsProblem(hubPort: Int) -> String? {
+        if publishPorts.lowerBound < 1024 { return "BERQENAS_PUBLISH_PORTS must not include ports below 1024 (the system's services)" }
+        if publishPorts.contains(hubPort) { return "BERQENAS_PUBLISH_PORTS must not include the hub's own port \(hubPort)" }
+        if publishPorts.overlaps(ports) { return "BERQENAS_PUBLISH_PORTS must not overlap BERQENAS_VPN_PORTS (\(ports.lowerBound)-\(ports.upperBound))" }
+        return nil
+    }
+
     /// `first-last` or a single port.
-    static func parsePorts(_ text: String) throws -> ClosedRange<Int> {
+    static func parsePorts(_ text: String, variable: String, kind: String) throws -> ClosedRange<Int> {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
         let bounds: [Int] = parts.compactMap { $0 }
         guard bounds.count == parts.count, (1...2).contains(bounds.count), let low = bounds.first, let high = bounds.last,
               1...65535 ~= low, 1...65535 ~= high, low <= high else {
-            throw NetworkError("invalid_setting", "BERQENAS_VPN_PORTS must be a UDP port or a range like 51820-51919, got '\(text)'")
+            throw NetworkError("invalid_setting", "\(variable) must be a \(kind) port or a range like 20000-29999, got '\(text)'")
         }
         return low...high
     }

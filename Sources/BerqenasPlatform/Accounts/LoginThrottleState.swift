@@ -36,24 +36,24 @@ public struct LoginThrottlePolicy: Sendable {
         self.lockDuration = lockDuration
     }
 
-    /// When the username is locked at `now`, the moment the lock ends.
-    public func lockedUntil(_ state: LoginThrottleState?, now: Date) -> Date? {
-        guard let until = state?.lockedUntil, until > now else { return nil }
-        return until
+    /// What an attempt means, given the state that already counts it (every attempt is counted as a failure
+    /// before its password is checked; a success clears the count).
+    public enum Decision: Sendable, Equatable {
+        /// Check the password; if it is wrong and `lockAfterFailure`, lock until the moment given.
+        case check(lockAfterFailure: Date?)
+        /// Locked: refuse without checking.
+        case refuse(until: Date)
+        /// Over the allowance: lock from now until the moment given, and refuse.
+        case lock(until: Date)
+        /// The window (or a lock) ran out: count this attempt as the first of a new window.
+        case restartWindow
     }
 
-    /// The state after one more failure at `now`.
-    public func recordingFailure(_ state: LoginThrottleState?, now: Date) -> LoginThrottleState {
-        var next: LoginThrottleState
-        if let state, state.lockedUntil == nil, now.timeIntervalSince(state.windowStartedAt) < window {
-            next = state
-            next.failureCount += 1
-        } else {
-            next = LoginThrottleState(failureCount: 1, windowStartedAt: now, lockedUntil: nil)
-        }
-        if next.failureCount >= maxFailures {
-            next.lockedUntil = now.addingTimeInterval(lockDuration)
-        }
-        return next
+    /// The decision for an attempt at `now` whose state (after counting it) is `state`.
+    public func decide(_ state: LoginThrottleState, now: Date) -> Decision {
+        if let until = state.lockedUntil, until > now { return .refuse(until: until) }
+        if state.lockedUntil != nil || now.timeIntervalSince(state.windowStartedAt) >= window { return .restartWindow }
+        if state.failureCount > maxFailures { return .lock(until: now.addingTimeInterval(lockDuration)) }
+        return .check(lockAfterFailure: state.failureCount == maxFailures ? now.addingTimeInterval(lockDuration) : nil)
     }
 }

@@ -9,6 +9,9 @@ public struct PasswordHasher: Sendable {
     /// user does not exist takes as long as a real check, so timing does not reveal which usernames exist.
     /// It is random text in bcrypt's format rather than a computed hash, so start-up pays nothing for it.
     private let decoyHash: String
+    /// bcrypt runs at most on half the cores at once (the thread pool it uses serves the database drivers too),
+    /// whatever the number of sign-ins in flight.
+    private static let running = ConcurrencyLimit(System.coreCount / 2)
 
     /// Creates a hasher with `cost`.
     public init(cost: Int) throws {
@@ -22,13 +25,15 @@ public struct PasswordHasher: Sendable {
     /// The bcrypt hash of `password`.
     public func hash(_ password: String) async throws -> String {
         let cost = self.cost
-        return try await NIOThreadPool.singleton.runIfActive { try Bcrypt.hash(password, cost: cost) }
+        return try await Self.running.run { try await NIOThreadPool.singleton.runIfActive { try Bcrypt.hash(password, cost: cost) } }
     }
 
     /// Whether `password` matches `hash`; with no hash, spends the same time and answers false.
     public func verify(_ password: String, against hash: String?) async throws -> Bool {
         let target = hash ?? decoyHash
-        let matches = try await NIOThreadPool.singleton.runIfActive { try Bcrypt.verify(password, created: target) }
+        let matches = try await Self.running.run {
+            try await NIOThreadPool.singleton.runIfActive { try Bcrypt.verify(password, created: target) }
+        }
         return hash != nil && matches
     }
 }

@@ -78,23 +78,34 @@ public struct UserService: Sendable {
     /// What may change on a user.
     public struct UpdateRequest: Sendable {
         public var password: String?
+        /// The user's present password: required when users change their own.
+        public var currentPassword: String?
         public var role: UserRole?
         public var disabled: Bool?
 
         /// Creates a request; nil fields stay.
-        public init(password: String? = nil, role: UserRole? = nil, disabled: Bool? = nil) {
+        public init(password: String? = nil, currentPassword: String? = nil, role: UserRole? = nil, disabled: Bool? = nil) {
             self.password = password
+            self.currentPassword = currentPassword
             self.role = role
             self.disabled = disabled
         }
     }
 
-    /// Changes a user. A user may change their own password; roles and disabling need the right to manage.
+    /// Changes a user. A user may change their own password (giving the present one); roles and disabling need
+    /// the right to manage.
     /// Answers whether the user's sessions must end (password changed or account disabled).
     public func update(_ user: User, with request: UpdateRequest, by caller: Caller) async throws -> Bool {
         let isSelf = user.id == caller.userID
         if !(isSelf && request.role == nil && request.disabled == nil) { try requireManage(user, by: caller) }
         if let password = request.password {
+            // Someone holding only a session (a token left in a browser) cannot take the account for good.
+            if isSelf {
+                guard let current = request.currentPassword, try await hasher.verify(current, against: user.passwordHash) else {
+                    throw PlatformError(code: "current_password_required", status: 403,
+                                        message: "current_password: give your present password to change it", details: ["field": "current_password"])
+                }
+            }
             try PasswordRules.validatePassword(password)
             user.passwordHash = try await hasher.hash(password)
         }

@@ -10,8 +10,16 @@ public struct AuditLog: Sendable {
         self.database = database
     }
 
+    /// The longest text an entry's field keeps.
+    static let fieldLimit = 128
+
     /// Stores one entry.
     public func record(_ entry: AuditEntry) async throws {
+        // Fields may come from unauthenticated input (the username of a failed sign-in): stored bounded.
+        entry.actor = entry.actor.map { String($0.prefix(Self.fieldLimit)) }
+        entry.tenant = entry.tenant.map { String($0.prefix(Self.fieldLimit)) }
+        entry.target = entry.target.map { String($0.prefix(Self.fieldLimit)) }
+        entry.clientAddress = entry.clientAddress.map { String($0.prefix(Self.fieldLimit)) }
         try await entry.create(on: database)
     }
 

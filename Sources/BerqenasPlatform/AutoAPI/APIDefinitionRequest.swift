@@ -67,8 +67,11 @@ public struct APIDefinitionRequest: Sendable {
         return auth
     }
 
-    static func validMaxRows(_ rows: Int?) throws -> Int? {
-        guard let rows else { return nil }
+    /// The cap on the rows one read returns when a definition names none (older definitions without one too).
+    public static let defaultMaxRows = 1000
+
+    static func validMaxRows(_ rows: Int?) throws -> Int {
+        guard let rows else { return defaultMaxRows }
         guard (1...1_000_000).contains(rows) else { throw PlatformError.validation(field: "max_rows", "between 1 and 1000000") }
         return rows
     }

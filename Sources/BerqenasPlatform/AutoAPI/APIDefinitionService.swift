@@ -8,17 +8,20 @@ public struct APIDefinitionService: Sendable {
     let database: any Database
     let remotes: RemoteDatabaseService
     public let registry: APIRegistry
+    let limits: TenantLimits
 
     /// The APIs' keys.
     public var keys: APIKeyService { APIKeyService(database: database, registry: registry) }
 
-    public init(database: any Database, remotes: RemoteDatabaseService) {
+    public init(database: any Database, remotes: RemoteDatabaseService, limits: TenantLimits) {
         self.database = database
         self.remotes = remotes
+        self.limits = limits
         self.registry = APIRegistry(database: database, remotes: remotes)
     }
 
     public func create(_ request: APIDefinitionRequest, tenant: Tenant) async throws -> APIDefinition {
+        try await limits.admitAnother(.apis, tenantID: try tenant.requireID(), on: database)
         let definition = APIDefinition()
         definition.tenantID = try tenant.requireID()
         definition.name = try APIDefinitionRequest.validName(request.name)

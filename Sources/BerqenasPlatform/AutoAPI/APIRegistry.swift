@@ -20,6 +20,22 @@ public actor APIRegistry {
         public let keys: [String: APIKey]
         /// Each table's query compiler, made once.
         public let compilers: [String: QueryCompiler]
+        /// The compilers of the tables the API lets callers read: the only ones a request may embed.
+        public let readableCompilers: [String: QueryCompiler]
+        /// The most rows one read returns (embedded levels each hold at most `EmbeddingReader.embeddedFactor` times it).
+        public var maxRows: Int { definition.maxRows ?? APIDefinitionRequest.defaultMaxRows }
+
+        init(definition: APIDefinition, tenant: Tenant, tables: [String: ServedTable], connector: any DatabaseConnector,
+             flavor: SQLFlavor, keys: [String: APIKey]) {
+            self.definition = definition
+            self.tenant = tenant
+            self.tables = tables
+            self.connector = connector
+            self.flavor = flavor
+            self.keys = keys
+            compilers = tables.mapValues { QueryCompiler(flavor: flavor, table: $0.schema) }
+            readableCompilers = compilers.filter { tables[$0.key]?.operations.contains(.read) == true }
+        }
     }
 
     let database: any Database
@@ -73,8 +89,7 @@ public actor APIRegistry {
         let (connector, _) = try await sourceConnector(definition, tenant: tenant, maxConnections: Self.poolSize)
         let flavor = Self.flavor(of: connector)
         let ready = Mounted(definition: definition, tenant: tenant, tables: tables, connector: connector, flavor: flavor,
-                            keys: Dictionary(keys.map { ($0.prefix, $0) }, uniquingKeysWith: { first, _ in first }),
-                            compilers: tables.mapValues { QueryCompiler(flavor: flavor, table: $0.schema) })
+                            keys: Dictionary(keys.map { ($0.prefix, $0) }, uniquingKeysWith: { first, _ in first }))
         if let raced = mounted.withLock({ $0[key] }) {  // another request mounted it meanwhile
             Task { await connector.close() }
             return raced

@@ -27,6 +27,22 @@ public struct PlatformConfiguration: Sendable {
     public var jobPollSeconds: TimeInterval = 1
     /// The WireGuard side (`BERQENAS_VPN_POOL`, `BERQENAS_VPN_PORTS`, `BERQENAS_VPN_BACKEND`, `BERQENAS_PUBLIC_ENDPOINT`).
     public var vpn: VPNSettings = .defaults
+    /// The one directory SQLite remote databases may be in (`BERQENAS_SQLITE_REMOTE_DIR`); nil: none may be registered.
+    public var sqliteRemoteDirectory: URL?
+    /// Ranges the hub may connect to for tenants despite the built-in denials (`BERQENAS_REMOTE_ALLOW`).
+    public var remoteAllow: String?
+    /// Ranges the hub never connects to for tenants (`BERQENAS_REMOTE_DENY`).
+    public var remoteDeny: String?
+    /// Sign-in attempts one client address may make per minute (`BERQENAS_LOGIN_RATE_LIMIT`).
+    public var loginRatePerMinute = 30
+    /// Requests one client address may make per minute to generated APIs without a key or a token
+    /// (`BERQENAS_ANONYMOUS_RATE_LIMIT`).
+    public var anonymousRatePerMinute = 600
+    /// How many remote databases, APIs, peers, publications and continuous loops one tenant may have.
+    public var tenantLimits = TenantLimits()
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`BERQENAS_TRUSTED_PROXIES`, addresses or
+    /// ranges; none by default: the peer address is the client).
+    public var trustedProxies: String?
 
     /// A configuration with the embedded defaults.
     public init(
@@ -49,6 +65,12 @@ public struct PlatformConfiguration: Sendable {
         self.accessTokenLifetime = accessTokenLifetime
         self.refreshTokenLifetime = refreshTokenLifetime
         self.bcryptCost = bcryptCost
+    }
+
+    /// Checks what the variables cannot check one by one: the publication range beside the hub's own ports.
+    /// - Throws: `PlatformError` naming the variable.
+    public func validate() throws {
+        if let problem = vpn.publishPortsProblem(hubPort: port) { throw PlatformError.invalidConfiguration(problem) }
     }
 
     /// Which engine holds the system database.
@@ -115,6 +137,22 @@ extension PlatformConfiguration {
             }
             configuration.jobLeaseSeconds = value
         }
+        if let dir = environment["BERQENAS_SQLITE_REMOTE_DIR"], !dir.isEmpty {
+            guard dir.hasPrefix("/") else { throw PlatformError.invalidConfiguration("BERQENAS_SQLITE_REMOTE_DIR must be an absolute path") }
+            configuration.sqliteRemoteDirectory = URL(fileURLWithPath: dir)
+        }
+        configuration.remoteAllow = environment["BERQENAS_REMOTE_ALLOW"]
+        configuration.trustedProxies = environment["BERQENAS_TRUSTED_PROXIES"]
+        configuration.tenantLimits = try TenantLimits(parsing: environment["BERQENAS_TENANT_LIMITS"])
+        for (variable, keyPath) in [("BERQENAS_LOGIN_RATE_LIMIT", \PlatformConfiguration.loginRatePerMinute),
+                                    ("BERQENAS_ANONYMOUS_RATE_LIMIT", \PlatformConfiguration.anonymousRatePerMinute)] {
+            guard let text = environment[variable], !text.isEmpty else { continue }
+            guard let value = Int(text), (1...1_000_000).contains(value) else {
+                throw PlatformError.invalidConfiguration("\(variable) must be a number of requests per minute (1-1000000)")
+            }
+            configuration[keyPath: keyPath] = value
+        }
+        configuration.remoteDeny = environment["BERQENAS_REMOTE_DENY"]
         do {
             configuration.vpn = try VPNSettings.fromEnvironment(environment)
         } catch let error as NetworkError {

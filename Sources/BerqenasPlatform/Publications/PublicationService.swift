@@ -34,13 +34,30 @@ public struct PublicationView: Sendable {
 public struct PublicationService: Sendable {
     let database: any Database
     let networks: VPNService
-    /// The hub's own API port, which no publication may take.
-    let reservedPort: Int
+    let events: EventLog
+    /// The hub ports publications may take (`BERQENAS_PUBLISH_PORTS`).
+    var allowedPorts: ClosedRange<Int> { networks.settings.publishPorts }
 
-    public init(database: any Database, networks: VPNService, reservedPort: Int) {
+    let limits: TenantLimits
+
+    public init(database: any Database, networks: VPNService, events: EventLog, limits: TenantLimits) {
         self.database = database
         self.networks = networks
-        self.reservedPort = reservedPort
+        self.events = events
+        self.limits = limits
+    }
+
+    /// Turns off (keeping them) the publications on ports outside the allowed range, each with an event: at
+    /// start, after an operator narrowed the range.
+    public func disableOutsideRange() async throws {
+        let enabled = try await Publication.query(on: database).filter(\.$enabled == true).all()
+        for publication in enabled where !allowedPorts.contains(publication.publicPort) {
+            publication.enabled = false
+            try await publication.save(on: database)
+            try await events.record("publication.disabled", tenantID: publication.tenantID,
+                                    subject: "publication:\(publication.id?.uuidString ?? "")",
+                                    message: "public port \(publication.publicPort) is outside BERQENAS_PUBLISH_PORTS (\(allowedPorts.lowerBound)-\(allowedPorts.upperBound)): disabled, not deleted")
+        }
     }
 
     /// How the hub forwards publications.
@@ -49,6 +66,7 @@ public struct PublicationService: Sendable {
     public func create(_ request: PublicationRequest, tenant: Tenant) async throws -> Publication {
         guard let peerID = request.peerID else { throw PlatformError.validation(field: "peer_id", "required: the peer whose service is published") }
         try await activePeer(peerID, tenant: tenant)
+        try await limits.admitAnother(.publications, tenantID: try tenant.requireID(), on: database)
         let publication = Publication()
         publication.tenantID = try tenant.requireID()
         publication.peerID = peerID
@@ -126,8 +144,8 @@ public struct PublicationService: Sendable {
 
     private func publicPort(_ port: Int?) throws -> Int {
         let port = try Self.port(port, field: "public_port")
-        guard port != reservedPort else {
-            throw PlatformError.conflict("public_port_reserved", "public_port \(port) is the hub's own API port")
+        guard allowedPorts.contains(port) else {
+            throw PlatformError.validation(field: "public_port", "must be in the hub's publication range \(allowedPorts.lowerBound)-\(allowedPorts.upperBound) (BERQENAS_PUBLISH_PORTS), got \(port)")
         }
         return port
     }

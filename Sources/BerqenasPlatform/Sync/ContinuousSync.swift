@@ -58,7 +58,8 @@ public actor ContinuousSync {
     /// Starts a loop for each continuous remote database this server can lease.
     func scan() async {
         do {
-            let candidates = try await RemoteDatabase.query(on: database).filter(\.$continuous == true).all()
+            let candidates = try await Tenant.active(try await RemoteDatabase.query(on: database).filter(\.$continuous == true).all(),
+                                                     on: database)
             // A loop whose remote was switched off (maybe through another server) hears it now.
             let wanted = Set(candidates.compactMap(\.id))
             for (id, bell) in bells where !wanted.contains(id) { bell.ring() }
@@ -100,7 +101,7 @@ public actor ContinuousSync {
     private func run(_ id: UUID, bell: Doorbell) async {
         defer { finished(id) }
         guard let remote = try? await RemoteDatabase.find(id, on: database),
-              let tenant = try? await Tenant.find(remote.tenantID, on: database),
+              let tenant = try? await Tenant.find(remote.tenantID, on: database), tenant.status != .suspended,
               let local = try? await remotes.connector(for: remote),
               let (cloud, cloudSchema) = try? await remotes.cloudConnector(for: tenant) else {
             await release(id)
@@ -126,7 +127,8 @@ public actor ContinuousSync {
                     renewed = Date()
                 }
                 if settings.map({ $0.read.duration(to: .now) > Self.settingsLifetime }) ?? true {
-                    guard let current = try await RemoteDatabase.find(id, on: database), current.continuous else { break }
+                    guard let current = try await RemoteDatabase.find(id, on: database), current.continuous,
+                          try await Tenant.isActive(current.tenantID, on: database) else { break }
                     settings = try await LoopSettings(current, cloudSchema: cloudSchema, remotes: remotes, database: database,
                                                       stopping: stopping)
                 }

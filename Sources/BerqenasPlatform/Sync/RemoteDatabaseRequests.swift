@@ -79,6 +79,9 @@ public struct RemoteDatabaseUpdate: Sendable {
         self.pollIntervalMilliseconds = pollIntervalMilliseconds
     }
 
+    /// Whether the server the hub connects to (and sends the password to) changes.
+    var movesServer: Bool { host != nil || port != nil || tls != nil || route != nil }
+
     /// Whether the connection details change (then the database is tested again).
     var changesConnection: Bool {
         host != nil || port != nil || database != nil || schema != nil || username != nil || password != nil || tls != nil

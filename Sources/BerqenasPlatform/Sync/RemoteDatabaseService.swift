@@ -1,3 +1,4 @@
+import BerqenasNetwork
 import BerqenasSync
 import DatabaseConnectors
 import FluentKit
@@ -9,6 +10,11 @@ public struct RemoteDatabaseService: Sendable {
     let secrets: SecretBox
     let stores: any TenantStoreBackend
     let tenants: TenantService
+    /// Where SQLite remote databases may be (checked again at every connection).
+    let sqlitePaths: SQLiteRemotePaths
+    /// Where the hub may connect for a tenant (checked at every connection).
+    let destinations: DestinationPolicy
+    let limits: TenantLimits
 
     static func secretContext(_ id: UUID) -> String { "remote-database:\(id.uuidString)" }
 
@@ -16,18 +22,19 @@ public struct RemoteDatabaseService: Sendable {
     public func register(_ request: RemoteDatabaseRegistration, tenant: Tenant, caller: Caller) async throws -> RemoteDatabase {
         try RemoteDatabaseRules.name(request.name)
         let engine = try RemoteDatabaseRules.engine(request.engine)
-        if engine == .sqlite, !caller.isAdmin {
-            throw PlatformError.validation(field: "engine", "sqlite remote databases are files on the hub: only an admin may register one")
-        }
+        try RemoteConnectionRules.authorize(.init(engine: engine, isNew: true, setsDatabase: true, movesServer: true,
+                                                  givesPassword: request.password != nil), caller: caller, storedPasswordIsEmpty: true)
         if engine != .sqlite, request.wireguardPeerID == nil, (request.host ?? "").isEmpty {
             throw PlatformError.validation(field: "host", "is required for \(engine.rawValue) (or a wireguard_peer_id)")
         }
         try await requirePeer(request.wireguardPeerID, tenantID: try tenant.requireID())
         guard !request.database.isEmpty else { throw PlatformError.validation(field: "database", "is required") }
+        let databaseName = engine == .sqlite ? try sqlitePaths.check(request.database) : request.database
         if let port = request.port { try RemoteDatabaseRules.port(port) }
         let tls = try RemoteDatabaseRules.tls(request.tls ?? (engine == .mssql ? "require" : "prefer"), engine: engine)
         let capture = try RemoteDatabaseRules.captureMode(request.captureMode ?? "triggers", engine: engine)
         try RemoteDatabaseRules.targetPrefix(request.targetPrefix ?? "")
+        try await limits.admitAnother(.remoteDatabases, tenantID: try tenant.requireID(), on: database)
         if try await RemoteDatabase.query(on: database).filter(\.$tenantID == tenant.requireID())
             .filter(\.$name == request.name).first() != nil {
             throw PlatformError.conflict("remote_database_exists", "tenant '\(tenant.name)' already has a remote database named '\(request.name)'")
@@ -40,7 +47,7 @@ public struct RemoteDatabaseService: Sendable {
         remote.engine = engine.rawValue
         remote.host = request.host ?? ""
         remote.port = request.port ?? (engine == .mssql ? 1433 : 5432)
-        remote.databaseName = request.database
+        remote.databaseName = databaseName
         remote.schemaName = request.schema ?? RemoteDatabaseRules.defaultSchema(engine)
         remote.username = request.username ?? ""
         remote.passwordSealed = try secrets.seal(request.password ?? "", context: Self.secretContext(id))
@@ -53,6 +60,7 @@ public struct RemoteDatabaseService: Sendable {
         remote.continuousStrategy = ConflictStrategy.latestWins.rawValue
         remote.pollIntervalMilliseconds = 1000
         remote.status = "untested"
+        try await checkDestination(remote)
         try await remote.create(on: database)
         _ = try? await test(remote)
         return remote
@@ -72,8 +80,12 @@ public struct RemoteDatabaseService: Sendable {
     }
 
     /// Applies an update; new connection details are tested again.
-    public func update(_ remote: RemoteDatabase, with update: RemoteDatabaseUpdate) async throws -> RemoteDatabase {
+    public func update(_ remote: RemoteDatabase, with update: RemoteDatabaseUpdate, caller: Caller) async throws -> RemoteDatabase {
         let engine = try RemoteDatabaseRules.engine(remote.engine)
+        let storedPassword = try secrets.open(remote.passwordSealed, context: Self.secretContext(try remote.requireID()))
+        try RemoteConnectionRules.authorize(.init(engine: engine, isNew: false, setsDatabase: update.database != nil,
+                                                  movesServer: update.movesServer, givesPassword: update.password != nil),
+                                            caller: caller, storedPasswordIsEmpty: storedPassword.isEmpty)
         if let host = update.host {
             guard !host.isEmpty || engine == .sqlite else { throw PlatformError.validation(field: "host", "must not be empty") }
             remote.host = host
@@ -84,7 +96,7 @@ public struct RemoteDatabaseService: Sendable {
         }
         if let name = update.database {
             guard !name.isEmpty else { throw PlatformError.validation(field: "database", "must not be empty") }
-            remote.databaseName = name
+            remote.databaseName = engine == .sqlite ? try sqlitePaths.check(name) : name
         }
         if let schema = update.schema { remote.schemaName = schema }
         if let username = update.username { remote.username = username }
@@ -109,7 +121,10 @@ public struct RemoteDatabaseService: Sendable {
             }
             remote.pollIntervalMilliseconds = interval
         }
-        if let continuous = update.continuous { remote.continuous = continuous }
+        if let continuous = update.continuous {
+            if continuous, !remote.continuous { try await limits.admitAnother(.continuous, tenantID: remote.tenantID, on: database) }
+            remote.continuous = continuous
+        }
         switch update.route {
         case let .through(peer)?:
             try await requirePeer(peer, tenantID: remote.tenantID)
@@ -122,6 +137,7 @@ public struct RemoteDatabaseService: Sendable {
         case nil:
             break
         }
+        if update.changesConnection { try await checkDestination(remote) }
         try await remote.save(on: database)
         if update.changesConnection { _ = try? await test(remote) }
         return remote
@@ -170,6 +186,8 @@ public struct RemoteDatabaseService: Sendable {
     /// otherwise at `host`; pooling up to `maxConnections` (nil: the connectors' default).
     public func connector(for remote: RemoteDatabase, maxConnections: Int? = nil) async throws -> any DatabaseConnector {
         let engine = try RemoteDatabaseRules.engine(remote.engine)
+        // A file swapped for a link since registration is caught here, where it would be opened.
+        let databaseName = engine == .sqlite ? try sqlitePaths.check(remote.databaseName) : remote.databaseName
         let password = try secrets.open(remote.passwordSealed, context: Self.secretContext(try remote.requireID()))
         var host = remote.host
         if let peerID = remote.wireguardPeerID {
@@ -178,10 +196,29 @@ public struct RemoteDatabaseService: Sendable {
             }
             host = address
         }
-        let spec = ConnectionSpec(engine: engine, host: host, port: remote.port, database: remote.databaseName,
+        let tls = ConnectionSpec.TLSMode(rawValue: remote.tls) ?? .prefer
+        if engine != .sqlite {
+            let checked = try await destinations.check(host: host, port: remote.port, tenantNetwork: try await tenantNetwork(remote.tenantID))
+            // Connect to the address checked; a verified certificate needs the name (and fails for another server).
+            if tls != .verifyFull { host = checked }
+        }
+        let spec = ConnectionSpec(engine: engine, host: host, port: remote.port, database: databaseName,
                                   schema: remote.schemaName, username: remote.username, password: password,
-                                  tls: ConnectionSpec.TLSMode(rawValue: remote.tls) ?? .prefer, connectTimeout: 10)
+                                  tls: tls, connectTimeout: 10)
         return try Self.makeConnector(spec, maxConnections: maxConnections)
+    }
+
+    /// Refuses, before it is saved, a remote database the hub would not connect to (a clear 422 naming the
+    /// field; the same check runs again at every connection).
+    func checkDestination(_ remote: RemoteDatabase) async throws {
+        guard remote.engine != DatabaseEngine.sqlite.rawValue, remote.wireguardPeerID == nil else { return }
+        _ = try await destinations.check(host: remote.host, port: remote.port, tenantNetwork: try await tenantNetwork(remote.tenantID))
+    }
+
+    /// The tenant's VPN network, if it has one.
+    func tenantNetwork(_ tenantID: UUID) async throws -> IPv4Network? {
+        guard let network = try await VPNNetwork.query(on: database).filter(\.$tenantID == tenantID).first() else { return nil }
+        return try? IPv4Network(parsing: network.network)
     }
 
     /// An active VPN peer of the tenant.

@@ -39,9 +39,10 @@ extension RemoteDatabaseService {
         }
     }
 
-    /// Reachability and latency (a live test), last job, next scheduled run, capture state and pending
-    /// changes of each synced table, and open conflicts.
-    public func status(of remote: RemoteDatabase) async throws -> RemoteDatabaseStatus {
+    /// Reachability and latency (a live test, when `live`), last job, next scheduled run, capture state and
+    /// pending changes of each synced table, and open conflicts. Without `live` the hub opens no connection:
+    /// reachability is the last test's outcome.
+    public func status(of remote: RemoteDatabase, live: Bool) async throws -> RemoteDatabaseStatus {
         let remoteID = try remote.requireID()
         let lastJob = try await SyncJob.query(on: database).filter(\.$remoteDatabaseID == remoteID)
             .sort(\.$createdAt, .descending).first()
@@ -52,7 +53,18 @@ extension RemoteDatabaseService {
         var status = RemoteDatabaseStatus(reachable: false, latencyMilliseconds: nil, error: nil, lastJob: lastJob,
                                           nextRunAt: schedule?.enabled == true ? schedule?.nextRunAt : nil, tables: [],
                                           openConflicts: openConflicts, continuous: remote.continuous)
-        let connector = try await connector(for: remote)
+        guard live else {
+            status.reachable = remote.status == "ok"
+            status.error = remote.status == "ok" ? nil : remote.statusMessage ?? remote.status
+            return status
+        }
+        let connector: any DatabaseConnector
+        do {
+            connector = try await self.connector(for: remote)
+        } catch {
+            status.error = Self.describe(error)
+            return status
+        }
         do {
             let test = try await connector.test()
             status.reachable = true

@@ -79,7 +79,8 @@ public struct ScheduleService: Sendable {
     func runDue(now: Date = Date()) async throws {
         let due = try await SyncSchedule.query(on: database).filter(\.$enabled == true).filter(\.$nextRunAt <= now).all()
         for schedule in due {
-            guard let remote = try await RemoteDatabase.find(schedule.remoteDatabaseID, on: database) else { continue }
+            guard let remote = try await RemoteDatabase.find(schedule.remoteDatabaseID, on: database),
+                  try await Tenant.isActive(remote.tenantID, on: database) else { continue }
             let active = try await SyncJob.query(on: database).filter(\.$remoteDatabaseID == schedule.remoteDatabaseID)
                 .filter(\.$status ~~ ["queued", "running"]).count()
             guard active == 0, let sql = database as? any SQLDatabase else { continue }

@@ -165,6 +165,7 @@ public actor SyncWorker {
               let tenant = try await Tenant.find(job.tenantID, on: database) else {
             throw SyncError("remote_missing", "the remote database was deleted")
         }
+        guard tenant.status != .suspended else { throw SyncError("tenant_suspended", "tenant '\(tenant.name)' is suspended") }
         let journal = try SystemDatabaseJournal(database: database, job: job, shuttingDown: { [stopping] in stopping.isRaised })
         let local = try await remotes.connector(for: remote)
         let (cloud, _) = try await remotes.cloudConnector(for: tenant)

@@ -101,7 +101,9 @@ public struct PostgresTenantStores: TenantStoreBackend {
     public func syncSpec(for tenant: Tenant, password: String?) -> ConnectionSpec {
         ConnectionSpec(engine: .postgresql, host: host, port: port, database: database,
                        schema: TenantObjectNames.schema(tenant.name), username: TenantObjectNames.role(tenant.name),
-                       password: password ?? "", tls: tls, maxConnections: 2,
+                       password: password ?? "", tls: tls,
+                       // The tenant's quota, which the connector's own startup parameter would otherwise override.
+                       statementTimeout: Double(tenant.statementTimeoutMilliseconds) / 1000, maxConnections: 2,
                        captureSchema: TenantObjectNames.syncSchema(tenant.name))
     }
 

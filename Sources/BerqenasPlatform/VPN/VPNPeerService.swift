@@ -25,11 +25,13 @@ public struct VPNPeerService: Sendable {
     let secrets: SecretBox
     let networks: VPNService
     let addressBook = AddressBook()
+    let limits: TenantLimits
 
-    public init(database: any Database, secrets: SecretBox, networks: VPNService) {
+    public init(database: any Database, secrets: SecretBox, networks: VPNService, limits: TenantLimits) {
         self.database = database
         self.secrets = secrets
         self.networks = networks
+        self.limits = limits
     }
 
     /// Adds a peer; the config comes back when the hub generated the keys (shown once here, and later
@@ -39,6 +41,7 @@ public struct VPNPeerService: Sendable {
             throw PlatformError.conflict("vpn_not_enabled", "enable the tenant's VPN (PUT …/vpn) before adding peers")
         }
         let name = try Self.validName(request.name)
+        try await limits.admitAnother(.peers, tenantID: try tenant.requireID(), on: database)
         let keepalive = try Self.validKeepalive(request.persistentKeepalive)
         let generated: WireGuardKeyPair?
         let publicKey: WireGuardKey

@@ -32,7 +32,7 @@ extension VPNReconciler {
     private func loadFirewall() async {
         guard let wireGuard else { return }
         do {
-            let enabled = try await VPNNetwork.query(on: database).filter(\.$enabled == true).all()
+            let enabled = try await Tenant.active(try await VPNNetwork.query(on: database).filter(\.$enabled == true).all(), on: database)
             let networks = try enabled.map {
                 IsolationRuleset.TenantNetwork(interface: $0.interfaceName, network: try IPv4Network(parsing: $0.network),
                                                spokeToSpoke: $0.spokeToSpoke)
@@ -70,7 +70,7 @@ extension VPNReconciler {
     /// Adds the traffic measured since the last reading to the publications' totals (for `…/stats`).
     public func collectPublicationTraffic() async throws {
         guard let wireGuard else { return }
-        let enabled = try await VPNNetwork.query(on: database).filter(\.$enabled == true).all()
+        let enabled = try await Tenant.active(try await VPNNetwork.query(on: database).filter(\.$enabled == true).all(), on: database)
         let published = try await publishedServices(in: enabled)
         var delta: [UUID: PublicationTraffic] = [:]
         if publishing == .nat, loadedFirewall != nil,

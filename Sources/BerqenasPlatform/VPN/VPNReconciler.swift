@@ -105,7 +105,7 @@ public actor VPNReconciler {
         }
         guard let network = found else { return }
         do {
-            if network.enabled {
+            if network.enabled, try await Tenant.isActive(network.tenantID, on: database) {
                 let spec = try interfaceSpec(network)
                 // The interface is read before the database: a peer added meanwhile (database first, then its
                 // own `wg set`) is then never seen on the interface without being wanted, so never taken off.

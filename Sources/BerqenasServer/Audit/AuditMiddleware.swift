@@ -35,7 +35,7 @@ struct AuditMiddleware: Middleware {
             target: context.target,
             outcome: Self.outcome(status),
             statusCode: status,
-            clientAddress: request.remoteAddress?.ipAddress
+            clientAddress: request.clientAddress
         )
         do {
             try await request.berqenas.platform.audit.record(entry)

@@ -14,7 +14,7 @@ enum RestAccess {
         }
         let bearer = request.headers.bearerAuthorization?.token
         if let presented = [request.headers.first(name: "apikey"), bearer].compactMap({ $0 }).first(where: { $0.hasPrefix("bqk_") }) {
-            let key = try APIKeyService.admit(presented, among: api.keys, from: request.remoteAddress?.ipAddress, writing: writing)
+            let key = try APIKeyService.admit(presented, among: api.keys, from: request.clientAddress, writing: writing)
             if let limit = key.rateLimitPerMinute, let wait = await request.berqenas.platform.apis.registry.limiter.take(key.prefix, perMinute: limit) {
                 var error = AutoAPIError(status: 429, code: "rate_limited", message: "the API key '\(key.name)' is over its \(limit) requests per minute",
                                          hint: "retry after \(wait) s")
@@ -23,7 +23,14 @@ enum RestAccess {
             }
             return
         }
-        if api.definition.auth == "public_read", !writing { return }
+        if api.definition.auth == "public_read", !writing {
+            // Anyone reads; a valid access token spares the caller the per-address budget of anonymous readers.
+            if let token = bearer, (try? await request.berqenas.tokens.verify(token)) != nil { return }
+            let platform = request.berqenas.platform
+            try await request.takeClientBudget(platform.anonymousLimiter, perMinute: platform.configuration.anonymousRatePerMinute,
+                                               what: "requests without an API key")
+            return
+        }
         guard let token = bearer else {
             throw denied(api.definition.auth == "jwt" ? "a Berqenas access token is required (Authorization: Bearer …)"
                 : "an API key is required (apikey: … or Authorization: Bearer …)")

@@ -12,19 +12,18 @@ struct RestController {
     struct Endpoint {
         let method: HTTPMethod
         let parameters: [String]
-        let maxBody: ByteCount?
         let handler: @Sendable (Request) async throws -> Response
     }
 
     var endpoints: [Endpoint] {
         let api = ["tenant", "api"], table = ["tenant", "api", "table"]
         return [
-            Endpoint(method: .GET, parameters: api, maxBody: nil, handler: describe),
-            Endpoint(method: .GET, parameters: table, maxBody: nil, handler: read),
-            Endpoint(method: .HEAD, parameters: table, maxBody: nil, handler: read),
-            Endpoint(method: .POST, parameters: table, maxBody: Self.maxBody, handler: insert),
-            Endpoint(method: .PATCH, parameters: table, maxBody: Self.maxBody, handler: update),
-            Endpoint(method: .DELETE, parameters: table, maxBody: nil, handler: delete),
+            Endpoint(method: .GET, parameters: api, handler: describe),
+            Endpoint(method: .GET, parameters: table, handler: read),
+            Endpoint(method: .HEAD, parameters: table, handler: read),
+            Endpoint(method: .POST, parameters: table, handler: insert),
+            Endpoint(method: .PATCH, parameters: table, handler: update),
+            Endpoint(method: .DELETE, parameters: table, handler: delete),
         ]
     }
 
@@ -33,7 +32,7 @@ struct RestController {
     func register(on app: Application) {
         for endpoint in endpoints {
             let path: [PathComponent] = ["rest", "v1"] + endpoint.parameters.map { .parameter($0) }
-            app.on(endpoint.method, path, body: .collect(maxSize: endpoint.maxBody), use: endpoint.handler)
+            app.on(endpoint.method, path, body: .stream, use: endpoint.handler)
         }
     }
 
@@ -98,12 +97,13 @@ struct RestController {
     private func rows(_ parsed: ReadRequest, _ compiler: QueryCompiler, _ api: APIRegistry.Mounted, format: RestFormat,
                       headers: inout HTTPHeaders) async throws -> ([UInt8], Int) {
         guard EmbeddingReader.embeds(parsed.select) else {
-            let query = try compiler.select(parsed, maxRows: api.definition.maxRows)
+            let query = try compiler.select(parsed, maxRows: api.maxRows)
             let rows = try await api.connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
             return (try format.body(rows, columns: query.columns, headers: &headers), rows.count)
         }
         let connector = api.connector
-        let reader = EmbeddingReader(compilers: api.compilers, maxRows: api.definition.maxRows) { query in
+        // Only readable tables can be embedded (or filtered through an embed): others are no relationship.
+        let reader = EmbeddingReader(compilers: api.readableCompilers, maxRows: api.maxRows) { query in
             try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
         }
         let objects = try await reader.read(parsed, with: compiler)
@@ -115,6 +115,7 @@ struct RestController {
     func insert(_ request: Request) async throws -> Response {
         await answer(request) {
             let (api, table) = try await served(request, for: .insert)
+            try await collectBody(request)
             let items = RestQueryString.items(request.url.query)
             let wanted = preferences(request)
             let options = try RequestParser.insertOptions(items, preferences: wanted)
@@ -133,7 +134,7 @@ struct RestController {
     /// PATCH: the body's columns set on every row the filters select.
     @Sendable
     func update(_ request: Request) async throws -> Response {
-        try await filteredWrite(request, .update, verb: "UPDATE") { compiler, filters, returning in
+        try await filteredWrite(request, .update, verb: "UPDATE", readsBody: true) { compiler, filters, returning in
             try compiler.update(try body(request), filters: filters, returning: returning)
         }
     }
@@ -141,18 +142,19 @@ struct RestController {
     /// DELETE: the rows the filters select.
     @Sendable
     func delete(_ request: Request) async throws -> Response {
-        try await filteredWrite(request, .delete, verb: "DELETE") { compiler, filters, returning in
+        try await filteredWrite(request, .delete, verb: "DELETE", readsBody: false) { compiler, filters, returning in
             try compiler.delete(filters: filters, returning: returning)
         }
     }
 
     /// A PATCH or DELETE: served table, filters (refused when there are none, unless allowed), the plan, the answer.
-    private func filteredWrite(_ request: Request, _ operation: APIOperation, verb: String,
+    private func filteredWrite(_ request: Request, _ operation: APIOperation, verb: String, readsBody: Bool,
                                plan: (QueryCompiler, [FilterNode], [SelectItem]) throws -> WritePlan) async throws -> Response {
         await answer(request) {
             let (api, table) = try await served(request, for: operation)
+            if readsBody { try await collectBody(request) }
             let items = RestQueryString.items(request.url.query)
-            let parsed = try filtered(items, api: api, verb: verb)
+            let parsed = try filtered(items, api: api, table: table, verb: verb)
             let wanted = preferences(request)
             let made = try plan(compiler(api, table), parsed.filters, try returning(items, wanted, table))
             return try await respond(request, api: api, table: table, plan: made, preferences: wanted, created: false)
@@ -205,11 +207,17 @@ struct RestController {
     }
 
     /// A PATCH's or DELETE's filters; without any, refused unless the API allows touching every row.
-    private func filtered(_ items: [(name: String, value: String)], api: APIRegistry.Mounted, verb: String) throws -> ReadRequest {
+    private func filtered(_ items: [(name: String, value: String)], api: APIRegistry.Mounted, table: ServedTable,
+                          verb: String) throws -> ReadRequest {
         let parsed = try RequestParser.read(items)
         if parsed.limit != nil || parsed.offset != nil {
             throw AutoAPIError.unsupported("limit and offset on \(verb == "UPDATE" ? "PATCH" : "DELETE") are not served",
                                            hint: "select the rows with filters")
+        }
+        // As in PostgreSQL, a WHERE reads the rows: filters (an oracle on their values) need the read grant.
+        if !parsed.filters.isEmpty, !table.operations.contains(.read) {
+            throw AutoAPIError(status: 403, code: "42501", message: "filters read rows: \(verb == "UPDATE" ? "PATCH" : "DELETE") with filters needs the read operation on '\(table.schema.table.name)'",
+                               hint: "grant read in the API's definition")
         }
         if parsed.filters.isEmpty, !api.definition.allowUnfilteredWrites {
             throw AutoAPIError(status: 400, code: "21000", message: "\(verb) requires a WHERE clause",
@@ -229,6 +237,16 @@ struct RestController {
         }
         let key = table.schema.primaryKey.isEmpty ? [table.schema.columns.first?.name].compactMap { $0 } : table.schema.primaryKey
         return key.map { SelectItem.column(name: $0, alias: nil, cast: nil) }
+    }
+
+    /// Reads the body (up to `maxBody`, else 413): only after the caller was admitted, so that no one unknown
+    /// makes the hub hold megabytes.
+    private func collectBody(_ request: Request) async throws {
+        do {
+            _ = try await request.body.collect(max: Self.maxBody.value).get()
+        } catch let error as any AbortError where error.status == .payloadTooLarge {
+            throw AutoAPIError(status: 413, code: "payload_too_large", message: "the body is larger than \(Self.maxBody.value) bytes")
+        }
     }
 
     /// The request body as JSON (PGRST102 when it is not; 415 for other media types).

@@ -3,12 +3,11 @@ import Vapor
 /// Sends `/rest/v1/{tenant}/{api}[/{table}]` straight to the generated APIs, ahead of Vapor's router, which
 /// percent-decodes and splits every path and walks its trie (a twentieth of a generated API's CPU per request);
 /// anything else, and any path this does not recognise, goes on to the router as before. The same
-/// application middleware wraps both ways, and request bodies are collected to the same limits.
+/// application middleware wraps both ways; neither way collects a body before the handler has admitted the caller.
 struct RestDispatch: Responder {
     private struct Target {
         let method: HTTPMethod
         let depth: Int
-        let maxBody: Int
         let responder: any Responder
     }
 
@@ -19,7 +18,6 @@ struct RestDispatch: Responder {
         let middleware = app.middleware.resolve()
         self.targets = endpoints.map { endpoint in
             Target(method: endpoint.method, depth: endpoint.parameters.count,
-                   maxBody: (endpoint.maxBody ?? app.routes.defaultMaxBodySize).value,
                    responder: middleware.makeResponder(chainingTo: AsyncBasicResponder(closure: endpoint.handler)))
         }
         self.router = router
@@ -32,7 +30,8 @@ struct RestDispatch: Responder {
             return router.respond(to: request)
         }
         request.restPath = RestPath(values)
-        return request.body.collect(max: target.maxBody).flatMap { _ in target.responder.respond(to: request) }
+        // Bodies are not read here: a write's handler collects its body only once the caller is admitted.
+        return target.responder.respond(to: request)
     }
 
     /// The endpoint for `method` with `count` path parameters (a HEAD without one of its own is answered as the

@@ -10,11 +10,16 @@ enum RestRange {
             throw unsatisfiable("Range-Unit must be items, got '\(unit)'")
         }
         let parts = range.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, let first = Int(parts[0]), first >= 0 else { throw unsatisfiable("Range must be first-last, got '\(range)'") }
+        guard parts.count == 2, let first = PagingNumber.parse(parts[0]) else {
+            throw unsatisfiable("Range must be first-last, each \(PagingNumber.expectation), got '\(range.prefix(60))'")
+        }
         let offset = first + (request.offset ?? 0)
         request.offset = offset
         if !parts[1].isEmpty {
-            guard let last = Int(parts[1]), last >= first else { throw unsatisfiable("Range \(range): the last row comes before the first") }
+            guard let last = PagingNumber.parse(parts[1]) else {
+                throw unsatisfiable("Range \(range.prefix(60)): first-last, each \(PagingNumber.expectation)")
+            }
+            guard last >= first else { throw unsatisfiable("Range \(range): the last row comes before the first") }
             request.limit = min(request.limit ?? Int.max, last - first + 1)
         }
     }

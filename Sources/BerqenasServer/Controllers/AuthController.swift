@@ -31,6 +31,7 @@ struct AuthController {
         request.auditContext.actor = credentials.username
         request.auditContext.target = "user:\(credentials.username)"
         let platform = request.berqenas.platform
+        try await request.takeClientBudget(platform.loginLimiter, perMinute: platform.configuration.loginRatePerMinute, what: "sign-in attempts")
         let user = try await platform.signIn.verifyCredentials(username: credentials.username, password: credentials.password)
         request.auditContext.tenant = user.tenant?.name
         return try await tokens(for: user, refreshToken: platform.signIn.issueRefreshToken(for: user), request)

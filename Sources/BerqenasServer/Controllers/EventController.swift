@@ -1,3 +1,4 @@
+import BerqenasAutoAPI
 import BerqenasPlatform
 import Foundation
 import OpenAPIKit
@@ -29,7 +30,9 @@ struct EventController {
 
     private func number(_ request: Request, _ name: String) throws -> Int? {
         guard let raw = request.query[String.self, at: name] else { return nil }
-        guard let value = Int(raw) else { throw PlatformError.validation(field: name, "must be a whole number, got '\(raw)'") }
+        guard let value = PagingNumber.parse(raw) else {
+            throw PlatformError.validation(field: name, "must be \(PagingNumber.expectation), got '\(raw.prefix(40))'")
+        }
         return value
     }
 }

@@ -10,7 +10,7 @@ struct RemoteDatabaseController {
         remotes.on(.POST, operation: Operation(
             id: "remote_databases.create", summary: "Register a remote database (its password is sealed, never returned)",
             tag: "sync", requestBody: RegisterRemoteDatabaseRequest.schema, successStatus: 201,
-            responseBody: RemoteDatabaseResponse.schema, failureStatuses: [404, 409]
+            responseBody: RemoteDatabaseResponse.schema, failureStatuses: [403, 404, 409, 422]
         ), use: create)
         remotes.on(.GET, operation: Operation(
             id: "remote_databases.list", summary: "A tenant's remote databases", tag: "sync",
@@ -23,7 +23,7 @@ struct RemoteDatabaseController {
         remotes.on(.PATCH, ":id", operation: Operation(
             id: "remote_databases.update", summary: "Change a remote database (tested again when credentials change)",
             tag: "sync", requestBody: UpdateRemoteDatabaseRequest.schema, responseBody: RemoteDatabaseResponse.schema,
-            failureStatuses: [404]
+            failureStatuses: [403, 404, 422]
         ), use: update)
         remotes.on(.DELETE, ":id", operation: Operation(
             id: "remote_databases.delete",
@@ -34,7 +34,7 @@ struct RemoteDatabaseController {
         ), use: delete)
         remotes.on(.POST, ":id", "test", operation: Operation(
             id: "remote_databases.test", summary: "Test the connection: version, latency, TLS, what sync can use",
-            tag: "sync", successStatus: 200, responseBody: ConnectionTestResponse.schema, failureStatuses: [404]
+            tag: "sync", successStatus: 200, responseBody: ConnectionTestResponse.schema, failureStatuses: [403, 404, 422]
         ), use: test)
         remotes.on(.GET, ":id", "tables", operation: Operation(
             id: "remote_databases.tables", summary: "Tables with columns, key, row estimate, and whether each can sync",
@@ -76,10 +76,10 @@ struct RemoteDatabaseController {
 
     @Sendable
     func update(_ request: Request) async throws -> RemoteDatabaseResponse {
-        let (tenant, _) = try await TenantScope.writable(request)
+        let (tenant, caller) = try await TenantScope.writable(request)
         let remote = try await TenantScope.remoteDatabase(request, of: tenant)
         let body = try request.content.decode(UpdateRemoteDatabaseRequest.self)
-        return try RemoteDatabaseResponse(try await request.berqenas.platform.remoteDatabases.update(remote, with: body.update))
+        return try RemoteDatabaseResponse(try await request.berqenas.platform.remoteDatabases.update(remote, with: body.update, caller: caller))
     }
 
     @Sendable
@@ -94,22 +94,25 @@ struct RemoteDatabaseController {
 
     @Sendable
     func test(_ request: Request) async throws -> ConnectionTestResponse {
-        let (tenant, _) = try await TenantScope.readable(request)
+        // Opening connections is acting, not reading: tenant admins and admins only.
+        let (tenant, _) = try await TenantScope.writable(request)
         return ConnectionTestResponse(try await request.berqenas.platform.remoteDatabases.test(try await TenantScope.remoteDatabase(request, of: tenant)))
     }
 
     @Sendable
     func tables(_ request: Request) async throws -> [RemoteTableResponse] {
-        let (tenant, _) = try await TenantScope.readable(request)
+        let (tenant, _) = try await TenantScope.writable(request)
         let remote = try await TenantScope.remoteDatabase(request, of: tenant)
         return try await request.berqenas.platform.remoteDatabases.tables(of: remote).map(RemoteTableResponse.init)
     }
 
     @Sendable
     func status(_ request: Request) async throws -> RemoteStatusResponse {
-        let (tenant, _) = try await TenantScope.readable(request)
+        let (tenant, caller) = try await TenantScope.readable(request)
         let remote = try await TenantScope.remoteDatabase(request, of: tenant)
-        return RemoteStatusResponse(try await request.berqenas.platform.remoteDatabases.status(of: remote))
+        // Viewers see the state without making the hub connect anywhere.
+        let live = caller.role != .tenantViewer && tenant.status != .suspended
+        return RemoteStatusResponse(try await request.berqenas.platform.remoteDatabases.status(of: remote, live: live))
     }
 
     @Sendable

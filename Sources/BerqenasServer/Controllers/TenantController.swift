@@ -80,7 +80,10 @@ struct TenantController {
             displayName: body.displayName, subdomain: body.subdomain, vpnEnabled: body.vpnEnabled,
             status: body.status, quotas: body.quotas?.applied(to: tenant.quotas)
         ))
-        if body.status != nil { await request.berqenas.platform.apis.registry.forget(tenant: tenant.name) }
+        if body.status != nil {
+            await request.berqenas.platform.apis.registry.forget(tenant: tenant.name)
+            await request.berqenas.platform.vpn.reconciler.reconcileAll()  // tunnels and publications follow the status
+        }
         return try TenantResponse(updated)
     }
 
@@ -93,6 +96,7 @@ struct TenantController {
         guard try permanentFlag(request) else {
             let suspended = try await service.suspend(tenant)
             await apis.forget(tenant: tenant.name)  // its APIs go read-only at once
+            await request.berqenas.platform.vpn.reconciler.reconcileAll()  // its tunnels and publications close
             return try await TenantResponse(suspended).encodeResponse(for: request)
         }
         try await service.destroy(tenant)

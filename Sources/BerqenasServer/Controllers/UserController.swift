@@ -62,7 +62,7 @@ struct UserController {
         let body = try request.content.decode(UpdateUserRequest.self)
         let platform = request.berqenas.platform
         let endSessions = try await platform.users.update(
-            user, with: .init(password: body.password, role: body.role, disabled: body.disabled),
+            user, with: .init(password: body.password, currentPassword: body.currentPassword, role: body.role, disabled: body.disabled),
             by: request.requireCaller()
         )
         if endSessions { try await platform.signIn.revokeAll(userID: user.requireID()) }

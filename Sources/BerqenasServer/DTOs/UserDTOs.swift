@@ -59,11 +59,17 @@ struct CreateUserRequest: Content {
 /// Changes to a user.
 struct UpdateUserRequest: Content {
     let password: String?
+    let currentPassword: String?
     let role: UserRole?
     let disabled: Bool?
 
+    enum CodingKeys: String, CodingKey {
+        case password, currentPassword = "current_password", role, disabled
+    }
+
     static let schema: JSONSchema = .object(properties: [
         "password": .string(format: .password, required: false),
+        "current_password": .string(format: .password, required: false),
         "role": UserSchemas.role.optionalSchemaObject(), "disabled": .boolean(required: false),
     ])
 }

@@ -116,9 +116,17 @@ public final class SQLServerConnector: DatabaseConnector {
         case "varchar", "varbinary", "char", "binary": "\(type)(\(maxLength < 0 ? "max" : String(maxLength)))"
         case "nvarchar", "nchar": "\(type)(\(maxLength < 0 ? "max" : String(maxLength / 2)))"
         case "datetime2", "datetimeoffset", "time": "\(type)(\(scale))"
-        default: type
+        // A user-defined type's name comes from the database (`sys.types`) and ends up in CONVERT(...): quoted.
+        default: systemTypeNames.contains(type) ? type : TSQLDialect().quote(type)
         }
     }
+
+    /// SQL Server's own type names that need no length, precision or scale.
+    static let systemTypeNames: Set<String> = [
+        "bit", "tinyint", "smallint", "int", "bigint", "money", "smallmoney", "float", "real", "text", "ntext", "image",
+        "uniqueidentifier", "date", "datetime", "smalldatetime", "xml", "json", "geometry", "geography", "hierarchyid",
+        "timestamp", "rowversion", "sql_variant", "sysname",
+    ]
 
     public func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
         try table.requirePrimaryKey(for: "it cannot be read in key order")

@@ -52,3 +52,36 @@ struct ScheduleTests {
         }
     }
 }
+
+/// A suspended tenant runs nothing: no scheduled job is queued, a queued job fails without connecting, and a
+/// continuous loop does not start.
+@Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
+struct SuspendedTenantTests {
+    @Test func aSuspendedTenantsSchedulesJobsAndLoopsStop() async throws {
+        try await SyncFixture.with(.sqlite) { fixture in
+            let platform = fixture.hub.app.berqenas.platform
+            let database = fixture.hub.app.db
+            await platform.worker.stop()
+            let base = "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)"
+            #expect(try await fixture.hub.send(.PUT, "\(base)/schedule", token: fixture.token, json: ["every_minutes": 10, "mode": "full"]).status == .ok)
+            let queued = try await fixture.hub.send(.POST, "\(base)/sync", token: fixture.token, json: ["mode": "full"])
+            let jobID = try #require(try queued.jsonObject()["job_id"] as? String)
+            #expect(try await fixture.hub.send(.DELETE, "/api/v1/tenants/\(fixture.tenant)", token: fixture.token).status == .ok, "suspended")
+
+            try await SyncSchedule.query(on: database).set(\.$nextRunAt, to: Date().addingTimeInterval(-60)).update()
+            try await platform.schedules.runDue()
+            #expect(try await SyncJob.query(on: database).count() == 1, "no scheduled job for a suspended tenant")
+
+            await platform.worker.start()
+            let job = try await fixture.waitForJob(jobID)
+            #expect(job["status"] as? String == "failed" && (job["error"] as? [String: Any])?["code"] as? String == "tenant_suspended", "\(job)")
+
+            let remote = try #require(try await RemoteDatabase.find(UUID(uuidString: fixture.remoteID), on: database))
+            remote.continuous = true
+            try await remote.save(on: database)
+            await platform.continuousSync.scan()
+            let owned = try #require(try await RemoteDatabase.find(UUID(uuidString: fixture.remoteID), on: database))
+            #expect(owned.continuousOwner == nil, "no loop leases a suspended tenant's remote")
+        }
+    }
+}

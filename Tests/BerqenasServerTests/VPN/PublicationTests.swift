@@ -33,7 +33,7 @@ struct PublicationTests {
                     let (tenant, peer) = attempt.isMultiple(of: 2) ? (a, first) : (b, second)
                     group.addTask {
                         let response = try await hub.send(.POST, "/api/v1/tenants/\(tenant)/publications", token: token,
-                                                          json: ["peer_id": peer, "target_port": 5432, "public_port": 15432])
+                                                          json: ["peer_id": peer, "target_port": 5432, "public_port": 25432])
                         return (Int(response.status.code), response.body.string)
                     }
                 }
@@ -65,7 +65,7 @@ struct PublicationTests {
             let token = try await hub.token()
             let (tenant, _, peer, foreignPeer) = try await withPeers(hub, token)
             let base = "/api/v1/tenants/\(tenant)/publications"
-            let created = try await hub.send(.POST, base, token: token, json: ["peer_id": peer, "target_port": 5432, "public_port": 15432])
+            let created = try await hub.send(.POST, base, token: token, json: ["peer_id": peer, "target_port": 5432, "public_port": 25432])
             #expect(created.status == .created, "\(created.body.string)")
             let publication = try created.jsonObject()
             let id = try #require(publication["id"] as? String)
@@ -77,30 +77,30 @@ struct PublicationTests {
                 let response = try await hub.send(.POST, base, token: token, json: body)
                 #expect(Int(response.status.code) == status && response.body.string.contains(text), "\(body): \(response.body.string)")
             }
-            let good: [String: any Sendable] = ["peer_id": peer, "target_port": 22, "public_port": 2222]
+            let good: [String: any Sendable] = ["peer_id": peer, "target_port": 22, "public_port": 22222]
             try await refused(good.merging(["allowed_cidrs": ["198.18.10.2/30"]]) { $1 }, 422, "allowed_cidrs")
             try await refused(good.merging(["allowed_cidrs": [String]()]) { $1 }, 422, "allowed_cidrs")
             try await refused(good.merging(["allowed_cidrs": ["not a network"]]) { $1 }, 422, "allowed_cidrs")
             try await refused(good.merging(["target_port": 0]) { $1 }, 422, "target_port")
             try await refused(good.merging(["public_port": 70_000]) { $1 }, 422, "public_port")
-            try await refused(good.merging(["public_port": hub.configuration.port]) { $1 }, 409, "public_port_reserved")
+            try await refused(good.merging(["public_port": hub.configuration.port]) { $1 }, 422, "public_port")
             try await refused(good.merging(["peer_id": foreignPeer]) { $1 }, 422, "peer_id")
-            try await refused(["target_port": 22, "public_port": 2222], 422, "peer_id")
-            try await refused(good.merging(["public_port": 15432]) { $1 }, 409, "public_port_in_use")
+            try await refused(["target_port": 22, "public_port": 22222], 422, "peer_id")
+            try await refused(good.merging(["public_port": 25432]) { $1 }, 409, "public_port_in_use")
 
             let narrowed = try await hub.send(.POST, base, token: token, json: good.merging([
                 "allowed_cidrs": ["198.18.10.0/30", " 10.1.0.0/16", "198.18.10.0/30"], "enabled": false]) { $1 }).jsonObject()
             #expect(narrowed["allowed_cidrs"] as? [String] == ["198.18.10.0/30", "10.1.0.0/16"], "trimmed, duplicates dropped")
             #expect(narrowed["state"] as? String == "disabled")
             let listed = try await hub.send(.GET, base, token: token).jsonObject()
-            #expect((listed["items"] as? [[String: Any]])?.compactMap { $0["public_port"] as? Int } == [2222, 15432], "by port")
+            #expect((listed["items"] as? [[String: Any]])?.compactMap { $0["public_port"] as? Int } == [22222, 25432], "by port")
 
             let off = try await hub.send(.PATCH, "\(base)/\(id)", token: token, json: ["enabled": false])
             let offState = try off.jsonObject()["state"] as? String
             #expect(off.status == .ok && offState == "disabled")
-            let moved = try await hub.send(.PATCH, "\(base)/\(id)", token: token, json: ["enabled": true, "public_port": 2222])
+            let moved = try await hub.send(.PATCH, "\(base)/\(id)", token: token, json: ["enabled": true, "public_port": 22222])
             #expect(moved.status == .conflict && moved.body.string.contains("public_port_in_use"))
-            #expect(try await hub.send(.GET, "\(base)/\(id)", token: token).jsonObject()["public_port"] as? Int == 15432, "a refused change keeps nothing")
+            #expect(try await hub.send(.GET, "\(base)/\(id)", token: token).jsonObject()["public_port"] as? Int == 25432, "a refused change keeps nothing")
 
             #expect(try await hub.send(.DELETE, "/api/v1/tenants/\(tenant)/vpn/peers/\(peer)", token: token).status == .noContent)
             let waiting = try await hub.send(.PATCH, "\(base)/\(id)", token: token, json: ["enabled": true]).jsonObject()

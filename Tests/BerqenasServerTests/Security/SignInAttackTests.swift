@@ -1,0 +1,57 @@
+import BerqenasPlatform
+import BerqenasTestSupport
+import FluentKit
+import Foundation
+import Testing
+
+/// Guessing passwords does not get further by being concurrent, by coming from one address, or by sending
+/// names nobody could have.
+struct SignInAttackTests {
+    @Test(arguments: HubEngine.available)
+    func concurrentWrongGuessesLockTheUserAndTheRightPasswordIsThenRefused(_ engine: HubEngine) async throws {
+        try await TestHub.run(try await engine.makeMode()) { hub in
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for attempt in 0..<40 {
+                    group.addTask {
+                        try await hub.send(.POST, "/api/v1/auth/login", json: ["username": "admin", "password": "wrong-\(attempt)"]).status.code
+                    }
+                }
+                var all: [UInt] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            #expect(statuses.allSatisfy { $0 == 401 || $0 == 429 }, "no 500s: \(statuses)")
+            #expect(statuses.filter { $0 == 401 }.count <= 5, "at most five guesses were checked: \(statuses.sorted())")
+            let right = try await hub.send(.POST, "/api/v1/auth/login", json: ["username": "admin", "password": TestHub.adminPassword])
+            #expect(right.status == .tooManyRequests, "the user is locked: \(right.body.string)")
+            #expect(right.headers.first(name: "Retry-After") != nil)
+        }
+    }
+
+    @Test func oneAddressMayOnlyTrySoOften() async throws {
+        try await TestHub.run(adjust: { $0.loginRatePerMinute = 5 }) { hub in
+            var codes: [UInt] = []
+            for attempt in 0..<7 {
+                let user = "user\(attempt)"  // a different name each time: the per-user lock never triggers
+                codes.append(try await hub.send(.POST, "/api/v1/auth/login", json: ["username": user, "password": "wrong-password"]).status.code)
+            }
+            #expect(codes == [401, 401, 401, 401, 401, 429, 429], "\(codes)")
+            let limited = try await hub.send(.POST, "/api/v1/auth/login", json: ["username": "admin", "password": TestHub.adminPassword])
+            #expect(limited.status == .tooManyRequests && Int(limited.headers.first(name: "Retry-After") ?? "") ?? 0 >= 1)
+        }
+    }
+
+    @Test func longAndStrangeUsernamesAreRefusedWithoutBeingStored() async throws {
+        try await TestHub.run { hub in
+            let admin = try await hub.token()
+            for name in [String(repeating: "a", count: 100_000), "x\u{0}y", "rob'; DROP TABLE users;--", ""] {
+                let response = try await hub.send(.POST, "/api/v1/auth/login", json: ["username": name, "password": "whatever-it-is"])
+                #expect(response.status == .unauthorized, "\(name.prefix(20)): \(response.status)")
+            }
+            let trail = try await hub.send(.GET, "/api/v1/audit?limit=500", token: admin)
+            #expect(trail.status == .ok && !trail.body.string.contains(String(repeating: "a", count: 200)), "audit fields are bounded")
+            let throttles = try await LoginThrottleRecord.query(on: hub.app.db).count()
+            #expect(throttles == 0, "nothing was counted for names no user can have")
+        }
+    }
+}
