@@ -54,7 +54,8 @@ public struct Platform: Sendable {
                                                  vpnPool: configuration.vpn.pool.pool, systemDatabaseURL: configuration.databaseURL)
         let sqlitePaths = SQLiteRemotePaths(allowed: configuration.sqliteRemoteDirectory, dataDirectory: configuration.dataDirectory)
         let remotes = RemoteDatabaseService(database: database, secrets: secrets, stores: stores, tenants: tenants,
-                                            sqlitePaths: sqlitePaths, destinations: destinations, limits: configuration.tenantLimits)
+                                            sqlitePaths: sqlitePaths, destinations: destinations, limits: configuration.tenantLimits,
+                                            storage: StorageQuota(stores: stores, database: database))
         self.remoteDatabases = remotes
         self.apis = APIDefinitionService(database: database, remotes: remotes, limits: configuration.tenantLimits)
         let worker = SyncWorker(database: database, remotes: remotes, tenants: tenants, apis: apis,

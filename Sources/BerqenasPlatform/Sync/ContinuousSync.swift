@@ -118,7 +118,6 @@ public actor ContinuousSync {
         }
         let descriptions = TableDescriptions()
         var renewed = Date()
-        var armed = false
         var settings: LoopSettings?
         while !stopping.isRaised {
             do {
@@ -129,6 +128,7 @@ public actor ContinuousSync {
                 if settings.map({ $0.read.duration(to: .now) > Self.settingsLifetime }) ?? true {
                     guard let current = try await RemoteDatabase.find(id, on: database), current.continuous,
                           try await Tenant.isActive(current.tenantID, on: database) else { break }
+                    try await remotes.storage.ensureRoom(tenant)
                     settings = try await LoopSettings(current, cloudSchema: cloudSchema, remotes: remotes, database: database,
                                                       stopping: stopping)
                 }
@@ -139,12 +139,11 @@ public actor ContinuousSync {
                 if moved > 0 {
                     // Busy: read again at once, without a notification per commit meanwhile. (A signal
                     // whose connection failed has lost its lock with it; the listener logged that.)
-                    if armed { try? await signal?.disarm() }
-                    armed = false
-                } else if let signal, !armed {
-                    // Arming waits for silent writers to commit; the next read sees their changes.
-                    armed = (try? await signal.arm()) ?? false
-                    if !armed { await bell.wait(timeout: min(poll, .milliseconds(250))) }
+                    try? await signal?.disarm()
+                } else if let signal, !signal.isArmed {
+                    // Arming waits for silent writers to commit; the next read sees their changes. A signal
+                    // that is not listening (yet, or any more) does not arm: the loop polls briefly instead.
+                    if !((try? await signal.arm()) ?? false) { await bell.wait(timeout: min(poll, .milliseconds(250))) }
                 } else {
                     await bell.wait(timeout: poll)
                 }
@@ -152,7 +151,9 @@ public actor ContinuousSync {
                 descriptions.clear()
                 settings = nil
                 logger.warning("continuous sync of \(remote.name): \(RemoteDatabaseService.describe(error))")
-                await bell.wait(timeout: .milliseconds(max(1000, remote.pollIntervalMilliseconds)))
+                // Not the poll interval: without an armed signal no change would ring, and it may be an hour.
+                try? await signal?.disarm()
+                await bell.wait(timeout: .seconds(1))
             }
         }
         // Closing the signal's connection ends the listener (no task is cancelled mid-connection).

@@ -15,6 +15,8 @@ public struct RemoteDatabaseService: Sendable {
     /// Where the hub may connect for a tenant (checked at every connection).
     let destinations: DestinationPolicy
     let limits: TenantLimits
+    /// The tenants' `storage_mb` quotas, checked before anything writes into a store.
+    public let storage: StorageQuota
 
     static func secretContext(_ id: UUID) -> String { "remote-database:\(id.uuidString)" }
 

@@ -180,6 +180,7 @@ public actor SyncWorker {
                     .init(side: $0.side.rawValue, table: $0.table.description, key: $0.key.map(PlainJSONCodec.render))
                 }
             } else {
+                if !job.dryRun { try await remotes.storage.ensureRoom(tenant) }
                 var tables = try StoredJSON.value([String].self, job.tablesJSON).map { try TableNames.parse($0) }
                 // A scheduled job naming no tables syncs every table with a primary key, as found now.
                 if tables.isEmpty { tables = try await remotes.keyedTables(local, of: remote) }

@@ -98,6 +98,16 @@ public struct PostgresTenantStores: TenantStoreBackend {
             """).run()
     }
 
+    public func usedBytes(_ tenant: Tenant, on database: any Database) async throws -> Int64 {
+        let row = try await sqlDatabase(database).raw("""
+            SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint AS used FROM pg_class AS c
+            JOIN pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE n.nspname IN (\(bind: TenantObjectNames.schema(tenant.name)), \(bind: TenantObjectNames.syncSchema(tenant.name)))
+              AND c.relkind IN ('r', 'm', 'p')
+            """).first()
+        return try row?.decode(column: "used", as: Int64.self) ?? 0
+    }
+
     public func syncSpec(for tenant: Tenant, password: String?) -> ConnectionSpec {
         ConnectionSpec(engine: .postgresql, host: host, port: port, database: database,
                        schema: TenantObjectNames.schema(tenant.name), username: TenantObjectNames.role(tenant.name),

@@ -15,6 +15,13 @@ public struct SQLiteTenantStores: TenantStoreBackend {
 
     public var engine: SystemDatabaseEngine { .sqlite }
 
+    public func usedBytes(_ tenant: Tenant, on database: any Database) async throws -> Int64 {
+        let file = storeFile(tenant.name).path
+        return [file, file + "-wal"].reduce(Int64(0)) { total, path in
+            total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0)
+        }
+    }
+
     /// The store file of a tenant.
     public func storeFile(_ tenantName: String) -> URL {
         directory.appendingPathComponent("\(tenantName).sqlite")

@@ -26,6 +26,8 @@ public protocol TenantStoreBackend: Sendable {
     func prepareSync(_ tenant: Tenant, on database: any Database) async throws
     /// How the sync engine connects to the store, as the tenant's own login (`password`, where it has one).
     func syncSpec(for tenant: Tenant, password: String?) -> ConnectionSpec
+    /// The bytes the store takes (its tables, indexes and change log), for the `storage_mb` quota.
+    func usedBytes(_ tenant: Tenant, on database: any Database) async throws -> Int64
 }
 
 /// How to reach a tenant's store.

@@ -263,6 +263,7 @@ struct RestController {
 
     private func respond(_ request: Request, api: APIRegistry.Mounted, table: ServedTable, plan: WritePlan,
                          preferences wanted: Preferences, created: Bool) async throws -> Response {
+        if api.definition.sourceKind == "tenant_store" { try await request.berqenas.platform.remoteDatabases.storage.ensureRoom(api.tenant) }
         let format = wanted.returning == .representation ? try RestFormat(accept: request.headers.first(name: .accept)) : nil
         // One object asked for: anything else is refused before the commit, so nothing changes (as PostgREST does).
         let single = format == .object

@@ -16,6 +16,9 @@ public final class PostgresChangeSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var armed = false
     private var closed = false
+    /// Whether the LISTEN is in effect: only then is a notification sure to arrive, so only then may the loop
+    /// arm (and rely on being woken).
+    private var listening = false
 
     init(connection: PostgresConnection, lockArguments: String, logger: Logger) {
         self.connection = connection
@@ -27,6 +30,8 @@ public final class PostgresChangeSignal: @unchecked Sendable {
     public func listen(_ onChange: @escaping @Sendable () -> Void) async throws {
         do {
             try await connection.listen(on: PostgresCaptureSQL.channel) { notifications in
+                lock.withLock { listening = true }
+                defer { lock.withLock { listening = false; armed = false } }
                 for try await _ in notifications { onChange() }
             }
         } catch {
@@ -39,7 +44,9 @@ public final class PostgresChangeSignal: @unchecked Sendable {
     /// Takes the wake lock; false when it could not be had within the lock timeout (another loop on the
     /// same capture schema holds it, or a long transaction of a silent writer is still open).
     public func arm() async throws -> Bool {
-        if lock.withLock({ armed }) { return true }
+        let (isArmed, isListening) = lock.withLock { (armed, listening) }
+        guard isListening else { return false }
+        if isArmed { return true }
         do {
             try await connection.runToEnd(PostgresQuery(unsafeSQL: "SELECT pg_advisory_lock(\(lockArguments))"), logger: logger)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
@@ -50,6 +57,9 @@ public final class PostgresChangeSignal: @unchecked Sendable {
         lock.withLock { armed = true }
         return true
     }
+
+    /// Whether writers notify now: the wake lock is held and the LISTEN in effect.
+    public var isArmed: Bool { lock.withLock { armed && listening } }
 
     /// Gives the wake lock back: writers stop notifying.
     public func disarm() async throws {
