@@ -100,15 +100,13 @@ def test_anonymous_readers_and_sign_ins_have_a_budget_per_address(tmp_path):
 
 def test_huge_numbers_in_every_paging_parameter_and_header_are_4xx(public_site):
     hub, auth = public_site.hub, {"Authorization": "Bearer " + public_site.token}
-    lists = ["/api/v1/tenants", "/api/v1/users", "/api/v1/audit", "/api/v1/tenants/shop/sync-jobs", "/api/v1/tenants/shop/conflicts",
-             "/api/v1/tenants/shop/events"]
+    paged = ["/api/v1/tenants", "/api/v1/users", "/api/v1/audit", "/api/v1/tenants/shop/sync-jobs", "/api/v1/tenants/shop/conflicts"]
+    parameters = {path: ["offset", "limit"] for path in paged} | {"/api/v1/tenants/shop/events": ["after", "limit"]}
     for value in HUGE:
-        for path in lists:
-            for name in ["offset", "limit", "after"]:
+        for path, names in parameters.items():
+            for name in names:
                 status, _, text = call(f"{hub.url}{path}?{name}={urllib.parse.quote(value)}", headers=auth)
-                assert status < 500, f"{path}?{name}={value}: {status} {text}"
-                if name != "after" or path.endswith("events"):
-                    assert status in (400, 422), f"{path}?{name}={value}: {status} {text}"
+                assert status == 422 and name in text, f"{path}?{name}={value}: {status} {text}"
         for name in ["offset", "limit"]:
             status, _, text = call(f"{hub.url}/rest/v1/shop/open/items?{name}={urllib.parse.quote(value)}")
             assert status == 400, f"{name}={value}: {status} {text}"

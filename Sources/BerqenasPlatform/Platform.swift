@@ -28,6 +28,12 @@ public struct Platform: Sendable {
     /// The proxies whose `X-Forwarded-For` is believed.
     public let trustedProxies: TrustedProxies
 
+    /// Keeps tenants' logins from each other's shared locks where the store engine shares any; false when the
+    /// hub's login may not (see `TenantStoreBackend.restrictSharedLocks`).
+    public func restrictSharedLocks(on database: any Database) async throws -> Bool {
+        try await tenants.stores.restrictSharedLocks(on: database)
+    }
+
     /// Assembles the services; the database must already be migrated.
     public init(configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
                 hooks: ProvisioningHooks = ProvisioningHooks()) throws {

@@ -87,6 +87,9 @@ struct EmbeddingTests {
                                                hint: "narrow the outer rows (limit, filters) or the embedded ones (order_lines.column=…)")) {
                 _ = try await reader(2).read(request, with: compilers["orders"]!)
             }
+            // The allowance is the request's, not each embed's: two aliases of the same 25 rows exceed 30.
+            let twice = try RequestParser.read([(name: "select", value: "id,a:order_lines(line),b:order_lines(line)"), (name: "id", value: "eq.10")])
+            await #expect(throws: AutoAPIError.self) { _ = try await reader(3).read(twice, with: compilers["orders"]!) }
         }
     }
 

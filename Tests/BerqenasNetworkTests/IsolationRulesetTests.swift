@@ -18,6 +18,7 @@ struct IsolationRulesetTests {
         #expect(script.contains(#"iifname "bq1" oifname "bq*" oifname != "bq1" drop"#), "spoke-to-spoke on: other tenants only")
         #expect(script.contains("ip saddr 198.19.0.0/24 ip daddr 198.19.0.0/16 ip daddr != 198.19.0.0/24 drop"))
         #expect(script.contains(#"iifname "bq*" tcp dport { 5432 } accept"#))
+        #expect(script.contains(#"oifname "bq0" ip daddr != 198.19.0.0/24 reject"#), "the hub sends into a tenant's tunnel only to its network")
         #expect(script.range(of: "bq0")!.lowerBound < script.range(of: "bq1")!.lowerBound, "stable order")
         #expect(try ruleset(spokeToSpoke: true).script != script)
     }

@@ -1,4 +1,5 @@
 import BerqenasPlatform
+import DatabaseConnectors
 import BerqenasTestSupport
 import Foundation
 import PostgresNIO
@@ -46,6 +47,43 @@ struct PostgresIsolationTests {
                 for try await value in limit.decode(Int.self) { #expect(value == TenantQuotas.defaults.maxConnections) }
             }
             try await expectNoPlaintext([acmeLogin.password, betaLogin.password, TestHub.adminPassword], in: url)
+        }
+    }
+
+    /// From a tenant login's own connection: another tenant's capture wake lock cannot be held (so its triggers
+    /// cannot be made to notify), session locks cannot be taken at all, and notifications name nothing.
+    @Test func tenantRolesCannotTakeEachOthersLocksOrHearWhatChanged() async throws {
+        let url = try await PostgresTestCluster.makeDatabase()
+        try await TestHub.run(.postgresql(url: url)) { hub in
+            let admin = try await hub.token()
+            let acme = TenantTests.unique("acme")
+            let beta = TenantTests.unique("beta")
+            try await hub.createTenant(acme, adminToken: admin)
+            try await hub.createTenant(beta, adminToken: admin)
+            let acmeLogin = try await connection(acme, hub: hub, token: admin)
+            let betaLogin = try await connection(beta, hub: hub, token: admin)
+            let betaCapture = "tenant_\(beta)_sync"
+            try await PostgresTestCluster.withConnection(acmeLogin.url(base: url)) { intruder in
+                for attack in ["SELECT pg_advisory_lock(\(0x4271), hashtext('\(betaCapture)'))",
+                               "SELECT pg_try_advisory_lock(\(0x4271), hashtext('\(betaCapture)'))",
+                               "SELECT pg_advisory_lock(42)", "SELECT pg_advisory_unlock_all()"] {
+                    await #expect(Comment(rawValue: attack)) {
+                        try await intruder.query(PostgresQuery(unsafeSQL: attack), logger: logger)
+                    } throws: { error in
+                        (error as? PSQLError)?.serverInfo?[.sqlState] == "42501"
+                    }
+                }
+            }
+            // What capture in a tenant's own store needs still works from its login.
+            try await PostgresTestCluster.withConnection(betaLogin.url(base: url)) { owner in
+                try await owner.query("BEGIN", logger: logger)
+                try await owner.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(hashtext('\(betaCapture).install'))"), logger: logger)
+                try await owner.query(PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_xact_lock_shared(\(0x4271), hashtext('\(betaCapture)'))"),
+                                      logger: logger)
+                try await owner.query("COMMIT", logger: logger)
+            }
+            // Each capture schema has a channel of its own.
+            #expect(PostgresConnector.captureChannel(schema: betaCapture) != PostgresConnector.captureChannel(schema: "tenant_\(acme)_sync"))
         }
     }
 

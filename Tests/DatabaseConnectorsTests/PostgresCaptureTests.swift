@@ -116,6 +116,13 @@ struct PostgresChangeSignalTests {
         var count: Int { lock.withLock { value } }
     }
 
+    /// Waits (bounded) until the signal's LISTEN is in effect.
+    static func untilListening(_ signal: PostgresChangeSignal) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !signal.isListening, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(signal.isListening)
+    }
+
     @Test func writersNotifyOnlyWhileTheLockIsHeldAndArmingWaitsForSilentWriters() async throws {
         try await PostgresFixture.with { fixture in
             try await fixture.run("CREATE TABLE orders (id int PRIMARY KEY, item text)")
@@ -124,6 +131,7 @@ struct PostgresChangeSignalTests {
             let heard = Counter()
             let listener = Task { try await signal.listen { heard.add() } }
             do {
+                try await Self.untilListening(signal)
                 // Nobody armed: writers stay silent.
                 try await fixture.run("INSERT INTO orders VALUES (1, 'silent')")
                 try await PostgresTestCluster.withConnection(fixture.url) { writer in
@@ -146,12 +154,15 @@ struct PostgresChangeSignalTests {
                 // A second signal arms and its insert's notification reaches both listeners; the first
                 // must not have heard the disarmed insert before it.
                 let second = try await fixture.connector.changeSignal()
+                let secondListener = Task { try await second.listen {} }
+                try await Self.untilListening(second)
                 #expect(try await second.arm() == true)
                 try await fixture.run("INSERT INTO orders VALUES (5, 'rings again')")
                 let again = ContinuousClock.now + .seconds(10)
                 while heard.count < 2, ContinuousClock.now < again { try await Task.sleep(for: .milliseconds(10)) }
                 #expect(heard.count == 2, "the disarmed insert rang nobody; the armed one rang")
                 await second.close()
+                _ = await secondListener.result
             } catch {
                 await signal.close()
                 _ = await listener.result

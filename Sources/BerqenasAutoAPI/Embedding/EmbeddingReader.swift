@@ -1,4 +1,5 @@
 import DatabaseConnectors
+import Foundation
 
 /// Reads rows with the related rows they embed (`select=*,orders(*)`, `select=id,customer:customers(name)`):
 /// one query per table and level, the related rows fetched by the keys of the rows above (bound values,
@@ -12,9 +13,28 @@ public struct EmbeddingReader: Sendable {
     let run: Run
     /// Outer keys per related-rows query.
     static let keysPerQuery = 500
-    /// One embed's rows under one level of outer rows may number this many times `maxRows` at most; a request
-    /// that would embed more is refused (not cut short: a shortened array would look complete).
+    /// All the rows one request embeds, at every level and through every embed, may number this many times
+    /// `maxRows` at most; a request that would embed more is refused (not cut short: a shortened array would
+    /// look complete).
     public static let embeddedFactor = 10
+
+    /// What is left of a request's allowance of embedded rows.
+    final class Allowance: @unchecked Sendable {
+        private let lock = NSLock()
+        private var left: Int
+
+        init(_ rows: Int) { left = rows }
+
+        var remaining: Int { lock.withLock { left } }
+
+        /// Takes `rows`; false when there were not that many left.
+        func take(_ rows: Int) -> Bool {
+            lock.withLock {
+                left -= rows
+                return left >= 0
+            }
+        }
+    }
 
     public init(compilers: [String: QueryCompiler], maxRows: Int, run: @escaping Run) {
         self.compilers = compilers
@@ -29,14 +49,15 @@ public struct EmbeddingReader: Sendable {
 
     /// The rows of `request` over `compiler`'s table, each as a JSON object with its embedded rows.
     public func read(_ request: ReadRequest, with compiler: QueryCompiler) async throws -> [[UInt8]] {
-        try await level(request, compiler, keys: [], limit: maxRows, path: "", embedded: request.embedded).objects
+        try await level(request, compiler, keys: [], limit: maxRows, path: "", embedded: request.embedded,
+                        allowance: Allowance(maxRows * Self.embeddedFactor)).objects
     }
 
     /// One level: its rows as objects, and each row's values of `keys` (for the level above to match on).
     /// `path` is this level's place in the select (empty at the top); `embedded` the request's filters and order
     /// of embedded tables, by path.
     private func level(_ request: ReadRequest, _ compiler: QueryCompiler, keys: [String], limit: Int, path: String,
-                       embedded: [String: EmbeddedOptions]) async throws -> (objects: [[UInt8]], keyValues: [[CanonicalValue]]) {
+                       embedded: [String: EmbeddedOptions], allowance: Allowance) async throws -> (objects: [[UInt8]], keyValues: [[CanonicalValue]]) {
         var plain: [SelectItem] = []
         var embeds: [(table: String, alias: String?, select: [SelectItem], relationship: Relationship, inner: QueryCompiler)] = []
         for item in request.select {
@@ -68,16 +89,14 @@ public struct EmbeddingReader: Sendable {
             let wanted = Array(Set(outerKeys.filter { !$0.contains(.null) }))
             let innerPath = path + (embed.alias ?? embed.table)
             let options = embedded[innerPath] ?? EmbeddedOptions()
-            var allowance = maxRows * Self.embeddedFactor
             for chunk in wanted.chunked(Self.keysPerQuery) {
                 var inner = ReadRequest(select: embed.select,
                                         filters: [Self.matching(embed.relationship.innerColumns, Array(chunk))] + options.filters)
                 // The key last, so rows the requested order ties keep one order.
                 inner.order = options.order + embed.inner.table.primaryKey.map { OrderTerm(column: $0) }
-                let found = try await level(inner, embed.inner, keys: embed.relationship.innerColumns, limit: allowance + 1,
-                                            path: innerPath + ".", embedded: embedded)
-                allowance -= found.objects.count
-                guard allowance >= 0 else {
+                let found = try await level(inner, embed.inner, keys: embed.relationship.innerColumns, limit: allowance.remaining + 1,
+                                            path: innerPath + ".", embedded: embedded, allowance: allowance)
+                guard allowance.take(found.objects.count) else {
                     throw AutoAPIError(status: 400, code: "embed_too_large",
                                        message: "'\(innerPath)' would embed more than \(maxRows * Self.embeddedFactor) rows",
                                        hint: "narrow the outer rows (limit, filters) or the embedded ones (\(innerPath).column=…)")

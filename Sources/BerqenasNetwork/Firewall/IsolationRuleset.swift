@@ -6,6 +6,9 @@
 ///   tenant allows it.
 /// - Spokes reach the hub itself only for replies to connections the hub opened, ICMP echo, and the TCP
 ///   ports listed as open to them (publications are forwarded, not delivered to the hub).
+/// - What the hub itself sends into a tenant interface goes only to that tenant's own network (the hub's
+///   connections for a tenant are checked against its network before they are opened; this is the floor
+///   under that check, whatever the routing table says).
 /// - Published services: allowed sources connecting to a public port on one of the hub's own addresses are
 ///   forwarded (DNAT) to the site and masqueraded as the hub's tunnel address, so the site answers through
 ///   the tunnel. Every forwarded connection into a tenant interface must belong to a listed publication:
@@ -45,8 +48,10 @@ public struct IsolationRuleset: Sendable, Equatable {
     public var script: String {
         var forward: [String] = []
         var input: [String] = []
+        var output: [String] = []
         for tenant in networks {
             let name = Self.quoted(tenant.interface)
+            output.append("oifname \(name) ip daddr != \(tenant.network) reject")
             if tenant.spokeToSpoke {
                 forward.append("iifname \(name) oifname \"bq*\" oifname != \(name) drop")
             } else {
@@ -65,7 +70,8 @@ public struct IsolationRuleset: Sendable, Equatable {
             (["    chain \(name) {", "        type \(type) hook \(hook) priority \(priority); policy accept;"]
                 + rules.map { "        " + $0 } + ["    }"]).joined(separator: "\n")
         }
-        var body = [chain("forward", "forward", forward, type: "filter"), chain("input", "input", input, type: "filter")]
+        var body = [chain("forward", "forward", forward, type: "filter"), chain("input", "input", input, type: "filter"),
+                    chain("output", "output", output, type: "filter")]
         if !publications.isEmpty {
             // NAT chains only when something is published: they need the kernel's nf_nat, and isolation must
             // load without it.

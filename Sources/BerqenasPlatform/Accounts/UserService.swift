@@ -78,15 +78,16 @@ public struct UserService: Sendable {
     /// What may change on a user.
     public struct UpdateRequest: Sendable {
         public var password: String?
-        /// The user's present password: required when users change their own.
-        public var currentPassword: String?
+        /// Whether the user's present password was checked (`SignInService.verifyCredentials`, so guesses
+        /// count toward the lockout): required when users change their own.
+        public var currentPasswordVerified: Bool
         public var role: UserRole?
         public var disabled: Bool?
 
         /// Creates a request; nil fields stay.
-        public init(password: String? = nil, currentPassword: String? = nil, role: UserRole? = nil, disabled: Bool? = nil) {
+        public init(password: String? = nil, currentPasswordVerified: Bool = false, role: UserRole? = nil, disabled: Bool? = nil) {
             self.password = password
-            self.currentPassword = currentPassword
+            self.currentPasswordVerified = currentPasswordVerified
             self.role = role
             self.disabled = disabled
         }
@@ -100,12 +101,7 @@ public struct UserService: Sendable {
         if !(isSelf && request.role == nil && request.disabled == nil) { try requireManage(user, by: caller) }
         if let password = request.password {
             // Someone holding only a session (a token left in a browser) cannot take the account for good.
-            if isSelf {
-                guard let current = request.currentPassword, try await hasher.verify(current, against: user.passwordHash) else {
-                    throw PlatformError(code: "current_password_required", status: 403,
-                                        message: "current_password: give your present password to change it", details: ["field": "current_password"])
-                }
-            }
+            if isSelf, !request.currentPasswordVerified { throw Self.currentPasswordRequired }
             try PasswordRules.validatePassword(password)
             user.passwordHash = try await hasher.hash(password)
         }
@@ -123,6 +119,11 @@ public struct UserService: Sendable {
         try await user.save(on: database)
         return request.password != nil || request.disabled == true
     }
+
+    /// A user changing their own password without giving (the right) present one.
+    public static let currentPasswordRequired = PlatformError(
+        code: "current_password_required", status: 403, message: "current_password: give your present password to change it",
+        details: ["field": "current_password"])
 
     /// Removes a user; the last enabled admin cannot be removed.
     public func delete(_ user: User, by caller: Caller) async throws {

@@ -31,7 +31,10 @@ public struct DestinationPolicy: Sendable {
     static let alwaysDenied: [(range: IPRange, reason: String)] = [
         ("127.0.0.0/8", "loopback"), ("::1/128", "loopback"), ("0.0.0.0/8", "unspecified"), ("::/128", "unspecified"),
         ("169.254.0.0/16", "link-local"), ("fe80::/10", "link-local"), ("224.0.0.0/4", "multicast"), ("ff00::/8", "multicast"),
-        ("255.255.255.255/32", "broadcast"),
+        ("255.255.255.255/32", "broadcast"), ("fd00:ec2::254/128", "a cloud metadata service"),
+        ("100.100.100.200/32", "a cloud metadata service"),
+        // IPv6 forms that carry an IPv4 address: what they reach is not known from the IPv6 address alone.
+        ("64:ff9b::/96", "NAT64"), ("64:ff9b:1::/48", "NAT64"), ("2002::/16", "6to4"), ("::/96", "IPv4-compatible"),
     ].map { (IPRange($0.0)!, $0.1) }
 
     /// A policy from the operator's lists (comma-separated entries).
@@ -48,7 +51,7 @@ public struct DestinationPolicy: Sendable {
     }
 
     /// The address to connect to for `host:port` on behalf of a tenant whose VPN network is `tenantNetwork`:
-    /// every address the name resolves to must be allowed; the first one is returned, so that the connection
+    /// every address the name resolves to must be allowed; one of them is returned, so that the connection
     /// goes where the check looked (a name that resolves elsewhere a moment later changes nothing).
     /// - Throws: 422 `destination_denied` ("denied by policy") or `destination_unresolved`.
     public func check(host: String, port: Int, tenantNetwork: IPv4Network?) async throws -> String {
@@ -64,7 +67,9 @@ public struct DestinationPolicy: Sendable {
                                     details: ["field": "host"])
             }
         }
-        return Self.text(of: addresses[0])
+        // One address is connected to: an IPv4 one where the name has any (servers that listen on IPv4 only
+        // are the common case), else the first.
+        return Self.text(of: addresses.first(where: IPRange.isMappedV4) ?? addresses[0])
     }
 
     /// Why `address:port` is denied, or nil when it is allowed.

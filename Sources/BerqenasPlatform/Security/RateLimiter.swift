@@ -1,10 +1,17 @@
 /// Per-key request budgets (API keys, client addresses): a token bucket holding a minute's allowance, refilled
-/// continuously, so a key of N per minute may burst N and then go on at N/60 a second. Buckets that have
-/// refilled are forgotten once there are many, so callers with ever new keys cannot grow it without bound.
+/// continuously, so a key of N per minute may burst N and then go on at N/60 a second. However many keys
+/// callers make up, the buckets stay bounded: full ones are forgotten (a new bucket starts full), and past
+/// the bound the least recently used go.
 public actor RateLimiter {
     private struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
+        let perMinute: Int
+
+        /// The tokens it would hold at `now`.
+        func refilled(at now: ContinuousClock.Instant) -> Double {
+            min(Double(perMinute), tokens + RateLimiter.seconds(now - updated) * Double(perMinute) / 60)
+        }
     }
 
     private var buckets: [String: Bucket] = [:]
@@ -15,26 +22,36 @@ public actor RateLimiter {
     /// Takes one request from `key`'s budget of `perMinute`; nil when allowed, else the seconds to wait.
     public func take(_ key: String, perMinute: Int) -> Int? {
         let now = clock.now
-        let rate = Double(perMinute) / 60
-        if buckets.count >= Self.pruneAbove { prune(now: now, rate: rate, capacity: Double(perMinute)) }
-        var bucket = buckets[key] ?? Bucket(tokens: Double(perMinute), updated: now)
-        bucket.tokens = min(Double(perMinute), bucket.tokens + Self.seconds(now - bucket.updated) * rate)
+        if buckets.count >= Self.bound { prune(now: now) }
+        var bucket = buckets[key] ?? Bucket(tokens: Double(perMinute), updated: now, perMinute: perMinute)
+        bucket.tokens = bucket.refilled(at: now)
         bucket.updated = now
         defer { buckets[key] = bucket }
-        guard bucket.tokens >= 1 else { return max(1, Int(((1 - bucket.tokens) / rate).rounded(.up))) }
+        guard bucket.tokens >= 1 else { return max(1, Int(((1 - bucket.tokens) / (Double(perMinute) / 60)).rounded(.up))) }
         bucket.tokens -= 1
         return nil
     }
 
-    /// How many buckets are kept before full ones are dropped.
-    static let pruneAbove = 10_000
+    /// How many buckets are kept at most.
+    static let bound = 10_000
 
-    /// Drops the buckets that would be full again (a new bucket starts full: forgetting them changes nothing).
-    private func prune(now: ContinuousClock.Instant, rate: Double, capacity: Double) {
-        buckets = buckets.filter { $0.value.tokens + Self.seconds(now - $0.value.updated) * rate < capacity }
+    /// Drops the full buckets; if that is not enough, the least recently used half.
+    private func prune(now: ContinuousClock.Instant) {
+        buckets = buckets.filter { $0.value.refilled(at: now) < Double($0.value.perMinute) }
+        guard buckets.count >= Self.bound / 2 else { return }
+        let recent = buckets.sorted { $0.value.updated > $1.value.updated }.prefix(Self.bound / 2)
+        buckets = Dictionary(uniqueKeysWithValues: recent.map { ($0.key, $0.value) })
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
+    static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// The key a client address is limited by: an IPv4 address itself, an IPv6 address by its /64 (one site's
+    /// network, which a single client can fill with addresses).
+    public static func clientKey(_ address: String?) -> String {
+        guard let address, let bytes = IPRange.bytes(of: address) else { return address ?? "unknown" }
+        if IPRange.isMappedV4(bytes) { return bytes[12...].map(String.init).joined(separator: ".") }
+        return bytes.prefix(8).map { String($0, radix: 16) }.joined(separator: ":") + "::/64"
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where SQLite remote databases may live: only under the directory the operator names
 /// (`BERQENAS_SQLITE_REMOTE_DIR`, none by default), never inside the hub's data directory (its system database,
@@ -23,6 +26,11 @@ public struct SQLiteRemotePaths: Sendable {
         }
         guard path.hasPrefix("/"), !path.utf8.contains(0), !path.hasPrefix("file:") else {
             throw PlatformError.validation(field: "database", "must be an absolute file path under the directory BERQENAS_SQLITE_REMOTE_DIR names")
+        }
+        // The file itself may not be a link (a dangling one would be followed when SQLite creates the file).
+        var info = stat()
+        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+            throw PlatformError.validation(field: "database", "must not be a symbolic link")
         }
         let resolved = Self.resolve(path)
         guard Self.isInside(resolved, Self.resolve(allowed.path)) else {

@@ -151,16 +151,22 @@ public struct RemoteDatabaseService: Sendable {
         var removed = false
         var message: String?
         if !keepCapture {
-            let connector = try await connector(for: remote)
             do {
-                for table in try await trackedTables(of: remote) {
-                    try await connector.uninstallCapture(on: table)
+                let connector = try await connector(for: remote)
+                do {
+                    for table in try await trackedTables(of: remote) {
+                        try await connector.uninstallCapture(on: table)
+                    }
+                    removed = true
+                } catch {
+                    message = "capture objects were left on the remote: \(Self.describe(error))"
                 }
-                removed = true
+                await connector.close()
             } catch {
+                // Unreachable now, or no longer allowed (a destination or path the policy refuses): the
+                // registration still goes.
                 message = "capture objects were left on the remote: \(Self.describe(error))"
             }
-            await connector.close()
         }
         try await remote.delete(on: database)
         return (removed, message)
@@ -198,15 +204,16 @@ public struct RemoteDatabaseService: Sendable {
             }
             host = address
         }
-        let tls = ConnectionSpec.TLSMode(rawValue: remote.tls) ?? .prefer
+        let name = host
         if engine != .sqlite {
-            let checked = try await destinations.check(host: host, port: remote.port, tenantNetwork: try await tenantNetwork(remote.tenantID))
-            // Connect to the address checked; a verified certificate needs the name (and fails for another server).
-            if tls != .verifyFull { host = checked }
+            // The connection goes to the address checked (a name that resolves elsewhere a moment later, as in
+            // DNS rebinding, changes nothing); a certificate is still checked against the name.
+            host = try await destinations.check(host: host, port: remote.port, tenantNetwork: try await tenantNetwork(remote.tenantID))
         }
-        let spec = ConnectionSpec(engine: engine, host: host, port: remote.port, database: databaseName,
+        var spec = ConnectionSpec(engine: engine, host: host, port: remote.port, database: databaseName,
                                   schema: remote.schemaName, username: remote.username, password: password,
-                                  tls: tls, connectTimeout: 10)
+                                  tls: ConnectionSpec.TLSMode(rawValue: remote.tls) ?? .prefer, connectTimeout: 10)
+        if IPRange.bytes(of: name) == nil { spec.tlsServerName = name }
         return try Self.makeConnector(spec, maxConnections: maxConnections)
     }
 

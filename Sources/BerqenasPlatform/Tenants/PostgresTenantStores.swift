@@ -47,6 +47,7 @@ public struct PostgresTenantStores: TenantStoreBackend {
             \(unsafeRaw: literal(TenantObjectNames.role(tenant.name)))); END $$
             """).run()
         try await sql.raw("ALTER ROLE \(unsafeRaw: role) SET search_path = \(unsafeRaw: schema)").run()
+        try await grantCaptureLocks(to: [TenantObjectNames.role(tenant.name)], on: sql)
         try await prepareSync(tenant, on: transaction)
         try await applyQuotas(tenant, on: transaction)
     }
@@ -96,6 +97,47 @@ public struct PostgresTenantStores: TenantStoreBackend {
             CREATE SCHEMA IF NOT EXISTS \(unsafeRaw: quoted(TenantObjectNames.syncSchema(tenant.name))) \
             AUTHORIZATION \(unsafeRaw: quoted(TenantObjectNames.role(tenant.name)))
             """).run()
+    }
+
+    /// What capture in a tenant's own store needs of the advisory locks once `restrictSharedLocks` took them
+    /// from everyone: its triggers' shared try-lock and the install lock, both transaction-scoped (session
+    /// locks, which could be held for good, stay the hub's). Grants are serialized (two at once on one function
+    /// would collide in the catalog) by a lock on a table of the hub's own (its settings), which no tenant login can take.
+    /// Runs inside a transaction.
+    private func grantCaptureLocks(to roles: [String], on sql: any SQLDatabase) async throws {
+        guard !roles.isEmpty else { return }
+        try await sql.raw("LOCK TABLE \(ident: SystemSetting.schema) IN SHARE ROW EXCLUSIVE MODE").run()
+        try await sql.raw("""
+            GRANT EXECUTE ON FUNCTION pg_try_advisory_xact_lock_shared(integer, integer), pg_advisory_xact_lock(bigint) \
+            TO \(unsafeRaw: roles.map(quoted).joined(separator: ", "))
+            """).run()
+    }
+
+    /// Takes every advisory-lock function from PUBLIC in the hub's database and gives them to the hub's own
+    /// login: a tenant's login can then neither hold another tenant's wake lock (which would make its
+    /// triggers notify) nor take session locks at all. Needs a superuser (the functions' owner); without one
+    /// nothing changes and the answer is false.
+    public func restrictSharedLocks(on database: any Database) async throws -> Bool {
+        let sql = try sqlDatabase(database)
+        let superuser = try await sql.raw("SELECT rolsuper AS yes FROM pg_roles WHERE rolname = current_user").first()
+        guard try superuser?.decode(column: "yes", as: Bool.self) == true else { return false }
+        try await sql.raw("""
+            DO $$
+            DECLARE f regprocedure;
+            BEGIN
+                FOR f IN SELECT p.oid::regprocedure FROM pg_proc AS p
+                         WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname LIKE 'pg\\_%advisory%' LOOP
+                    EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+                    EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', f, current_user);
+                END LOOP;
+            END $$
+            """).run()
+        let tenants = try await Tenant.query(on: database).all().map { TenantObjectNames.role($0.name) }
+        let existing = try await sql.raw("SELECT rolname FROM pg_roles").all().compactMap { try? $0.decode(column: "rolname", as: String.self) }
+        try await database.transaction { transaction in
+            try await grantCaptureLocks(to: tenants.filter(Set(existing).contains), on: try sqlDatabase(transaction))
+        }
+        return true
     }
 
     public func usedBytes(_ tenant: Tenant, on database: any Database) async throws -> Int64 {

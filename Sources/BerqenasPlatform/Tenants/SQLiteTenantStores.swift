@@ -15,6 +15,9 @@ public struct SQLiteTenantStores: TenantStoreBackend {
 
     public var engine: SystemDatabaseEngine { .sqlite }
 
+    /// Nothing is shared between SQLite stores: each is a file of its own.
+    public func restrictSharedLocks(on database: any Database) async throws -> Bool { true }
+
     public func usedBytes(_ tenant: Tenant, on database: any Database) async throws -> Int64 {
         let file = storeFile(tenant.name).path
         return [file, file + "-wal"].reduce(Int64(0)) { total, path in

@@ -26,6 +26,9 @@ public protocol TenantStoreBackend: Sendable {
     func prepareSync(_ tenant: Tenant, on database: any Database) async throws
     /// How the sync engine connects to the store, as the tenant's own login (`password`, where it has one).
     func syncSpec(for tenant: Tenant, password: String?) -> ConnectionSpec
+    /// Keeps tenants' logins away from what the stores share (PostgreSQL's advisory locks, which capture
+    /// uses); answers false when the hub's login may not do it (then the hub says so at start).
+    func restrictSharedLocks(on database: any Database) async throws -> Bool
     /// The bytes the store takes (its tables, indexes and change log), for the `storage_mb` quota.
     func usedBytes(_ tenant: Tenant, on database: any Database) async throws -> Int64
 }

@@ -24,8 +24,9 @@ enum RestAccess {
             return
         }
         if api.definition.auth == "public_read", !writing {
-            // Anyone reads; a valid access token spares the caller the per-address budget of anonymous readers.
-            if let token = bearer, (try? await request.berqenas.tokens.verify(token)) != nil { return }
+            // Anyone reads; the token of a user of the API's tenant (or an admin) spares the caller the
+            // per-address budget of anonymous readers.
+            if let token = bearer, (try? await member(token, of: api, request)) != nil { return }
             let platform = request.berqenas.platform
             try await request.takeClientBudget(platform.anonymousLimiter, perMinute: platform.configuration.anonymousRatePerMinute,
                                                what: "requests without an API key")
@@ -35,11 +36,19 @@ enum RestAccess {
             throw denied(api.definition.auth == "jwt" ? "a Berqenas access token is required (Authorization: Bearer …)"
                 : "an API key is required (apikey: … or Authorization: Bearer …)")
         }
+        let user = try await member(token, of: api, request)
+        if writing, user.role == .tenantViewer {
+            throw AutoAPIError(status: 403, code: "42501", message: "the tenant_viewer role is read-only")
+        }
+    }
+
+    /// The user a Berqenas access token stands for, if it is an admin or a user of the API's tenant. The user
+    /// is read, as for the management API: disabled, deleted or demoted users lose access at once.
+    static func member(_ token: String, of api: APIRegistry.Mounted, _ request: Request) async throws -> User {
         let payload: AccessTokenPayload
         do { payload = try await request.berqenas.tokens.verify(token) } catch {
             throw denied("the token is invalid or expired")
         }
-        // The user is read, as for the management API: disabled, deleted or demoted users lose access at once.
         guard let userID = UUID(uuidString: payload.sub.value),
               let user = try await User.query(on: request.db).filter(\.$id == userID).first(), !user.disabled else {
             throw denied("the token's user no longer exists or is disabled")
@@ -47,9 +56,7 @@ enum RestAccess {
         guard user.role == .admin || user.$tenant.id == api.tenant.id else {
             throw AutoAPIError(status: 403, code: "42501", message: "this token's user does not belong to tenant '\(api.tenant.name)'")
         }
-        if writing, user.role == .tenantViewer {
-            throw AutoAPIError(status: 403, code: "42501", message: "the tenant_viewer role is read-only")
-        }
+        return user
     }
 
     static func denied(_ message: String) -> AutoAPIError {

@@ -115,6 +115,7 @@ struct RestController {
     func insert(_ request: Request) async throws -> Response {
         await answer(request) {
             let (api, table) = try await served(request, for: .insert)
+            try await ensureRoom(request, api)
             try await collectBody(request)
             let items = RestQueryString.items(request.url.query)
             let wanted = preferences(request)
@@ -152,7 +153,10 @@ struct RestController {
                                plan: (QueryCompiler, [FilterNode], [SelectItem]) throws -> WritePlan) async throws -> Response {
         await answer(request) {
             let (api, table) = try await served(request, for: operation)
-            if readsBody { try await collectBody(request) }
+            if readsBody {
+                try await ensureRoom(request, api)
+                try await collectBody(request)
+            }
             let items = RestQueryString.items(request.url.query)
             let parsed = try filtered(items, api: api, table: table, verb: verb)
             let wanted = preferences(request)
@@ -239,6 +243,13 @@ struct RestController {
         return key.map { SelectItem.column(name: $0, alias: nil, cast: nil) }
     }
 
+    /// Inserts and updates into a tenant's own store need room under its storage quota (deletes never do:
+    /// they free it).
+    private func ensureRoom(_ request: Request, _ api: APIRegistry.Mounted) async throws {
+        guard api.definition.sourceKind == "tenant_store" else { return }
+        try await request.berqenas.platform.remoteDatabases.storage.ensureRoom(api.tenant)
+    }
+
     /// Reads the body (up to `maxBody`, else 413): only after the caller was admitted, so that no one unknown
     /// makes the hub hold megabytes.
     private func collectBody(_ request: Request) async throws {
@@ -263,7 +274,6 @@ struct RestController {
 
     private func respond(_ request: Request, api: APIRegistry.Mounted, table: ServedTable, plan: WritePlan,
                          preferences wanted: Preferences, created: Bool) async throws -> Response {
-        if api.definition.sourceKind == "tenant_store" { try await request.berqenas.platform.remoteDatabases.storage.ensureRoom(api.tenant) }
         let format = wanted.returning == .representation ? try RestFormat(accept: request.headers.first(name: .accept)) : nil
         // One object asked for: anything else is refused before the commit, so nothing changes (as PostgREST does).
         let single = format == .object

@@ -61,9 +61,22 @@ struct UserController {
         let user = try await pathUser(request)
         let body = try request.content.decode(UpdateUserRequest.self)
         let platform = request.berqenas.platform
+        let caller = try request.requireCaller()
+        var verified = false
+        if body.password != nil, user.id == caller.userID {
+            // Checked as a sign-in is: per-address budget, counted toward the user's lockout.
+            guard let current = body.currentPassword else { throw UserService.currentPasswordRequired }
+            try await request.takeClientBudget(platform.loginLimiter, perMinute: platform.configuration.loginRatePerMinute, what: "password checks")
+            do {
+                _ = try await platform.signIn.verifyCredentials(username: user.username, password: current)
+            } catch let error as PlatformError where error.code == "invalid_credentials" {
+                throw UserService.currentPasswordRequired
+            }
+            verified = true
+        }
         let endSessions = try await platform.users.update(
-            user, with: .init(password: body.password, currentPassword: body.currentPassword, role: body.role, disabled: body.disabled),
-            by: request.requireCaller()
+            user, with: .init(password: body.password, currentPasswordVerified: verified, role: body.role, disabled: body.disabled),
+            by: caller
         )
         if endSessions { try await platform.signIn.revokeAll(userID: user.requireID()) }
         return try UserResponse(user)

@@ -37,6 +37,9 @@ public struct ConnectionSpec: Sendable, Hashable {
     /// PostgreSQL: the schema holding the change log and capture functions (`berqenas_sync` by default;
     /// a tenant store keeps its own, since its login may not create schemas or share a log).
     public var captureSchema: String
+    /// The name a TLS certificate is checked against (and sent as SNI) when `host` is the address the name was
+    /// resolved to: the connection goes where the hub checked, the certificate is still the name's.
+    public var tlsServerName: String?
 
     /// Creates a spec with sensible timeouts.
     public init(engine: DatabaseEngine, host: String = "127.0.0.1", port: Int? = nil, database: String,

@@ -7,8 +7,6 @@
 /// carries its transaction id, so the reader can stay behind transactions that are still open.
 struct PostgresCaptureSQL {
     static let rowTrigger = "berqenas_capture_row"
-    /// The channel capture triggers NOTIFY (payload `schema.table`), so continuous sync wakes at once.
-    static let channel = "berqenas_changes"
     static let truncateTrigger = "berqenas_capture_truncate"
 
     /// The capture schema, quoted.
@@ -22,6 +20,14 @@ struct PostgresCaptureSQL {
     }
 
     var log: String { "\(schema).change_log" }
+
+    /// The channel this capture schema's triggers NOTIFY, so continuous sync wakes at once: one per capture
+    /// schema (several tenants' stores share a cluster), and without a payload (a listener learns that
+    /// something changed, not what).
+    var channel: String {
+        let hash = schemaName.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+        return "berqenas_changes_" + String(hash, radix: 16)
+    }
 
     /// The advisory lock a waiting sync loop holds (session, exclusive) to have writers NOTIFY: a writer's
     /// trigger takes it shared for its transaction when nobody waits, and then stays silent. A loop taking
@@ -69,7 +75,7 @@ struct PostgresCaptureSQL {
             -- NOTIFY only while a sync loop waits for it (it holds the wake lock): a loop that is busy
             -- reads anyway, and a NOTIFY per commit costs writers and reader alike.
             IF NOT pg_try_advisory_xact_lock_shared(\(wakeLockArguments)) THEN
-                PERFORM pg_notify('\(Self.channel)', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
+                PERFORM pg_notify('\(channel)', '');
             END IF;
             RETURN NULL;
         END

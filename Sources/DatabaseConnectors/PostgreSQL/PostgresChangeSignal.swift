@@ -12,6 +12,7 @@ import PostgresNIO
 public final class PostgresChangeSignal: @unchecked Sendable {
     private let connection: PostgresConnection
     private let lockArguments: String
+    private let channel: String
     private let logger: Logger
     private let lock = NSLock()
     private var armed = false
@@ -20,16 +21,17 @@ public final class PostgresChangeSignal: @unchecked Sendable {
     /// arm (and rely on being woken).
     private var listening = false
 
-    init(connection: PostgresConnection, lockArguments: String, logger: Logger) {
+    init(connection: PostgresConnection, lockArguments: String, channel: String, logger: Logger) {
         self.connection = connection
         self.lockArguments = lockArguments
+        self.channel = channel
         self.logger = logger
     }
 
     /// Calls `onChange` for each notification until the connection closes or the calling task is cancelled.
     public func listen(_ onChange: @escaping @Sendable () -> Void) async throws {
         do {
-            try await connection.listen(on: PostgresCaptureSQL.channel) { notifications in
+            try await connection.listen(on: channel) { notifications in
                 lock.withLock { listening = true }
                 defer { lock.withLock { listening = false; armed = false } }
                 for try await _ in notifications { onChange() }
@@ -58,6 +60,9 @@ public final class PostgresChangeSignal: @unchecked Sendable {
         return true
     }
 
+    /// Whether the LISTEN is in effect (a notification sent now reaches `listen`'s callback).
+    public var isListening: Bool { lock.withLock { listening } }
+
     /// Whether writers notify now: the wake lock is held and the LISTEN in effect.
     public var isArmed: Bool { lock.withLock { armed && listening } }
 
@@ -80,9 +85,14 @@ public final class PostgresChangeSignal: @unchecked Sendable {
 }
 
 extension PostgresConnector {
+    /// The channel the capture triggers of `schema` notify.
+    public static func captureChannel(schema: String) -> String { PostgresCaptureSQL(schema: schema).channel }
+
     /// Opens the change signal of this database's capture schema. Taking its lock waits at most
     /// `lockTimeout` for open writers.
     public func changeSignal(lockTimeout: Duration = .milliseconds(200)) async throws -> PostgresChangeSignal {
+        // Triggers installed by an earlier version may notify another channel: brought up to date first.
+        try await refreshCapture()
         let connection = try await Self.connect(try Self.configuration(spec), spec: spec, logger: logger)
         do {
             let milliseconds = lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000
@@ -91,6 +101,7 @@ extension PostgresConnector {
             try? await connection.close()
             throw PostgresErrorMapping.queryError(error)
         }
-        return PostgresChangeSignal(connection: connection, lockArguments: captureSQL.wakeLockArguments, logger: logger)
+        return PostgresChangeSignal(connection: connection, lockArguments: captureSQL.wakeLockArguments, channel: captureSQL.channel,
+                                    logger: logger)
     }
 }

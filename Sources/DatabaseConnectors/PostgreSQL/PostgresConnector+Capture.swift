@@ -13,6 +13,15 @@ extension PostgresConnector {
         }
     }
 
+    /// Brings an installed capture schema's functions up to this version (what its triggers do and which
+    /// channel they notify); nothing when no capture is installed. Idempotent.
+    public func refreshCapture() async throws {
+        try await withTransaction { connection in
+            guard try await scalar("SELECT to_regclass($1)::text", [captureSQL.log], on: connection) != nil else { return }
+            for statement in captureSQL.setup { try await execute(statement, on: connection) }
+        }
+    }
+
     public func uninstallCapture(on table: TableRef) async throws {
         let relation = PostgresDialect().qualified(table)
         try await withTransaction { connection in

@@ -51,6 +51,7 @@ public final class PostgresConnector: DatabaseConnector {
             password: spec.password.isEmpty ? nil : spec.password, database: spec.database, tls: tls
         )
         configuration.options.connectTimeout = .milliseconds(Int64(spec.connectTimeout * 1000))
+        configuration.options.tlsServerName = spec.tlsServerName
         configuration.options.additionalStartupParameters = PostgresValueCodec.sessionParameters
             + [("statement_timeout", String(Int(spec.statementTimeout * 1000))), ("application_name", "berqenas")]
         return configuration

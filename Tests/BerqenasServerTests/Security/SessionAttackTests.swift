@@ -23,6 +23,15 @@ struct SessionAttackTests {
             #expect(owned.status == .ok, "\(owned.body.string)")
             let reset = try await hub.send(.PATCH, "/api/v1/users/\(id)", token: admin, json: ["password": "reset-by-admin-3"])
             #expect(reset.status == .ok, "an admin resets another user's password without it")
+            // Guessing the present password through a session counts toward the lockout, as sign-ins do.
+            let bob = try await hub.createUser("bob", role: "tenant_viewer", tenant: "shop", token: admin)
+            let bobID = try #require(try await hub.send(.GET, "/api/v1/auth/me", token: bob).jsonObject()["id"] as? String)
+            var statuses: [UInt] = []
+            for guess in 0..<7 {
+                statuses.append(try await hub.send(.PATCH, "/api/v1/users/\(bobID)", token: bob,
+                                                   json: ["password": "attacker-password-1", "current_password": "guess-\(guess)-xyz"]).status.code)
+            }
+            #expect(statuses.suffix(2) == [429, 429], "\(statuses)")
         }
     }
 

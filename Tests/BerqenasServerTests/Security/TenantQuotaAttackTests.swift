@@ -67,6 +67,7 @@ struct TenantQuotaAttackTests {
             let refused = try await hub.send(.POST, "/rest/v1/shop/notes/notes", token: admin, json: ["id": 4, "body": "one more"])
             #expect(refused.status == .conflict && refused.body.string.contains("storage_quota_exceeded"), "\(refused.body.string)")
             #expect(try await hub.send(.GET, "/rest/v1/shop/notes/notes?select=id&id=eq.1", token: admin).status == .ok, "reads go on")
+            #expect(try await hub.send(.DELETE, "/rest/v1/shop/notes/notes?id=eq.2", token: admin).status == .noContent, "deletes free space")
         }
     }
 
