@@ -19,9 +19,10 @@ struct UserController {
             id: "users.show", summary: "One user", tag: "users", responseBody: UserResponse.schema, failureStatuses: [404]
         ), use: show)
         users.on(.PATCH, ":id", operation: Operation(
-            id: "users.update", summary: "Change a user's password, role or disabled flag (anyone: own password)",
+            id: "users.update",
+            summary: "Change a user's password, role or disabled flag (anyone: own password, giving current_password)",
             tag: "users", requestBody: UpdateUserRequest.schema, responseBody: UserResponse.schema,
-            failureStatuses: [404, 409]
+            failureStatuses: [404, 409, 429]
         ), use: update)
         users.on(.DELETE, ":id", operation: Operation(
             id: "users.delete", summary: "Delete a user", tag: "users", successStatus: 204, failureStatuses: [404, 409]

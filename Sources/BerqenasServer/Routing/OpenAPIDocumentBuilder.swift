@@ -61,7 +61,9 @@ enum OpenAPIDocumentBuilder {
         }
         var failures = operation.failureStatuses
         if operation.access == .signedIn { failures += [401, 403] }
-        if operation.requestBody != nil { failures += [400, 413, 415, 422] }
+        if operation.requestBody != nil { failures += [413, 415, 422] }
+        // Any request may carry a query string that cannot be decoded.
+        failures.append(400)
         for status in Set(failures).sorted() {
             responses[.status(code: status)] = .b(OpenAPI.Response(
                 description: HTTPResponseStatus(statusCode: status).reasonPhrase,
