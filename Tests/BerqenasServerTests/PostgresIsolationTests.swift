@@ -66,7 +66,8 @@ struct PostgresIsolationTests {
             try await PostgresTestCluster.withConnection(acmeLogin.url(base: url)) { intruder in
                 for attack in ["SELECT pg_advisory_lock(\(0x4271), hashtext('\(betaCapture)'))",
                                "SELECT pg_try_advisory_lock(\(0x4271), hashtext('\(betaCapture)'))",
-                               "SELECT pg_advisory_lock(42)", "SELECT pg_advisory_unlock_all()"] {
+                               "SELECT pg_advisory_lock(42)", "SELECT pg_advisory_unlock_all()",
+                               "SELECT pg_advisory_xact_lock(hashtext('\(betaCapture).install'))"] {
                     await #expect(Comment(rawValue: attack)) {
                         try await intruder.query(PostgresQuery(unsafeSQL: attack), logger: logger)
                     } throws: { error in
@@ -74,10 +75,19 @@ struct PostgresIsolationTests {
                     }
                 }
             }
+            try await PostgresTestCluster.withConnection(acmeLogin.url(base: url)) { intruder in
+                try await intruder.query("BEGIN", logger: logger)
+                await #expect("another tenant's install lock") {
+                    try await intruder.query(PostgresQuery(unsafeSQL: "LOCK TABLE \"\(betaCapture)\".install_lock IN EXCLUSIVE MODE"), logger: logger)
+                } throws: { error in
+                    (error as? PSQLError)?.serverInfo?[.sqlState] == "42501"
+                }
+                try await intruder.query("ROLLBACK", logger: logger)
+            }
             // What capture in a tenant's own store needs still works from its login.
             try await PostgresTestCluster.withConnection(betaLogin.url(base: url)) { owner in
                 try await owner.query("BEGIN", logger: logger)
-                try await owner.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(hashtext('\(betaCapture).install'))"), logger: logger)
+                try await owner.query(PostgresQuery(unsafeSQL: "LOCK TABLE \"\(betaCapture)\".install_lock IN EXCLUSIVE MODE"), logger: logger)
                 try await owner.query(PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_xact_lock_shared(\(0x4271), hashtext('\(betaCapture)'))"),
                                       logger: logger)
                 try await owner.query("COMMIT", logger: logger)

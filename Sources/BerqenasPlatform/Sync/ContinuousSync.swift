@@ -45,6 +45,11 @@ public actor ContinuousSync {
         }
     }
 
+    /// Looks for remote databases to keep in step now (one was just switched to continuous), not at the next scan.
+    public nonisolated func wake() {
+        scannerBell.ring()
+    }
+
     /// Stops every loop and gives their leases back.
     public func stop() async {
         stopping.raise()
@@ -107,15 +112,11 @@ public actor ContinuousSync {
             await release(id)
             return
         }
-        // PostgreSQL: writers NOTIFY while this loop waits (see PostgresChangeSignal); elsewhere it polls.
-        let signal = try? await (local as? PostgresConnector)?.changeSignal()
-        let listener: Task<Void, Never>? = signal.map { signal in
-            Task { [logger] in
-                do { try await signal.listen { bell.ring() } } catch {
-                    logger.info("continuous sync: change notifications stopped (\(String(describing: error))); polling")
-                }
-            }
-        }
+        // PostgreSQL: writers NOTIFY while this loop waits (see PostgresChangeSignal); elsewhere it polls. The
+        // signal's connection is opened while the first read runs, which does not wait for it.
+        let opening = Task { try? await (local as? PostgresConnector)?.changeSignal() }
+        var signal: PostgresChangeSignal?
+        var listener: Task<Void, Never>?
         let descriptions = TableDescriptions()
         var renewed = Date()
         var settings: LoopSettings?
@@ -136,6 +137,14 @@ public actor ContinuousSync {
                 // Waits end in time to renew the lease, however long the poll interval.
                 let poll = min(Duration.milliseconds(max(100, loop.remote.pollIntervalMilliseconds)), .seconds(leaseDuration / 3))
                 let moved = try await tick(loop, local: local, cloud: cloud, descriptions: descriptions)
+                if listener == nil, let opened = await opening.value {
+                    signal = opened
+                    listener = Task { [logger] in
+                        do { try await opened.listen { bell.ring() } } catch {
+                            logger.info("continuous sync: change notifications stopped (\(String(describing: error))); polling")
+                        }
+                    }
+                }
                 if moved > 0 {
                     // Busy: read again at once, without a notification per commit meanwhile. (A signal
                     // whose connection failed has lost its lock with it; the listener logged that.)
@@ -157,6 +166,7 @@ public actor ContinuousSync {
             }
         }
         // Closing the signal's connection ends the listener (no task is cancelled mid-connection).
+        if listener == nil { signal = await opening.value }
         await signal?.close()
         await listener?.value
         await local.close()

@@ -93,22 +93,35 @@ public struct PostgresTenantStores: TenantStoreBackend {
 
     public func prepareSync(_ tenant: Tenant, on database: any Database) async throws {
         let sql = try sqlDatabase(database)
+        let capture = quoted(TenantObjectNames.syncSchema(tenant.name))
+        let role = quoted(TenantObjectNames.role(tenant.name))
+        try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(unsafeRaw: capture) AUTHORIZATION \(unsafeRaw: role)").run()
+        // The table capture installs lock to take turns (see `ConnectionSpec.captureInstallLock`), the tenant's.
+        let lock = "\(capture).\(quoted(Self.installLock))"
         try await sql.raw("""
-            CREATE SCHEMA IF NOT EXISTS \(unsafeRaw: quoted(TenantObjectNames.syncSchema(tenant.name))) \
-            AUTHORIZATION \(unsafeRaw: quoted(TenantObjectNames.role(tenant.name)))
+            DO $$ BEGIN
+                IF to_regclass(\(unsafeRaw: literal(lock))) IS NULL THEN
+                    CREATE TABLE \(unsafeRaw: lock) ();
+                    ALTER TABLE \(unsafeRaw: lock) OWNER TO \(unsafeRaw: role);
+                END IF;
+            EXCEPTION WHEN duplicate_table OR unique_violation THEN NULL;
+            END $$
             """).run()
     }
 
+    /// The table in a tenant's capture schema that capture installs lock.
+    static let installLock = "install_lock"
+
     /// What capture in a tenant's own store needs of the advisory locks once `restrictSharedLocks` took them
-    /// from everyone: its triggers' shared try-lock and the install lock, both transaction-scoped (session
-    /// locks, which could be held for good, stay the hub's). Grants are serialized (two at once on one function
+    /// from everyone: its triggers' shared, transaction-scoped try-lock (installs lock a table of the tenant's
+    /// instead; session locks, which could be held for good, stay the hub's). Grants are serialized (two at once on one function
     /// would collide in the catalog) by a lock on a table of the hub's own (its settings), which no tenant login can take.
     /// Runs inside a transaction.
     private func grantCaptureLocks(to roles: [String], on sql: any SQLDatabase) async throws {
         guard !roles.isEmpty else { return }
         try await sql.raw("LOCK TABLE \(ident: SystemSetting.schema) IN SHARE ROW EXCLUSIVE MODE").run()
         try await sql.raw("""
-            GRANT EXECUTE ON FUNCTION pg_try_advisory_xact_lock_shared(integer, integer), pg_advisory_xact_lock(bigint) \
+            GRANT EXECUTE ON FUNCTION pg_try_advisory_xact_lock_shared(integer, integer) \
             TO \(unsafeRaw: roles.map(quoted).joined(separator: ", "))
             """).run()
     }
@@ -156,7 +169,7 @@ public struct PostgresTenantStores: TenantStoreBackend {
                        password: password ?? "", tls: tls,
                        // The tenant's quota, which the connector's own startup parameter would otherwise override.
                        statementTimeout: Double(tenant.statementTimeoutMilliseconds) / 1000, maxConnections: 2,
-                       captureSchema: TenantObjectNames.syncSchema(tenant.name))
+                       captureSchema: TenantObjectNames.syncSchema(tenant.name), captureInstallLock: Self.installLock)
     }
 
     private func ensureAbsent(_ tenant: Tenant, on sql: any SQLDatabase) async throws {

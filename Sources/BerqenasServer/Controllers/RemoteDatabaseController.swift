@@ -79,7 +79,9 @@ struct RemoteDatabaseController {
         let (tenant, caller) = try await TenantScope.writable(request)
         let remote = try await TenantScope.remoteDatabase(request, of: tenant)
         let body = try request.content.decode(UpdateRemoteDatabaseRequest.self)
-        return try RemoteDatabaseResponse(try await request.berqenas.platform.remoteDatabases.update(remote, with: body.update, caller: caller))
+        let updated = try await request.berqenas.platform.remoteDatabases.update(remote, with: body.update, caller: caller)
+        if body.update.continuous == true { request.berqenas.platform.continuousSync.wake() }  // its loop starts now
+        return try RemoteDatabaseResponse(updated)
     }
 
     @Sendable

@@ -40,12 +40,17 @@ public struct ConnectionSpec: Sendable, Hashable {
     /// The name a TLS certificate is checked against (and sent as SNI) when `host` is the address the name was
     /// resolved to: the connection goes where the hub checked, the certificate is still the name's.
     public var tlsServerName: String?
+    /// A table in the capture schema that capture installs lock to take turns, where the database is shared
+    /// with other logins (tenants' stores in one cluster): only logins with rights on the table can take it,
+    /// unlike an advisory lock's key. Nil: an advisory lock.
+    public var captureInstallLock: String?
 
     /// Creates a spec with sensible timeouts.
     public init(engine: DatabaseEngine, host: String = "127.0.0.1", port: Int? = nil, database: String,
                 schema: String? = nil, username: String = "", password: String = "", tls: TLSMode = .prefer,
                 connectTimeout: Double = 10, statementTimeout: Double = 300, maxConnections: Int = 4,
-                captureSchema: String = "berqenas_sync") {
+                captureSchema: String = "berqenas_sync", captureInstallLock: String? = nil) {
+        self.captureInstallLock = captureInstallLock
         self.engine = engine
         self.host = host
         self.port = port ?? (engine == .mssql ? 1433 : 5432)

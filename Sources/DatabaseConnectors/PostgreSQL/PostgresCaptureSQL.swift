@@ -13,10 +13,20 @@ struct PostgresCaptureSQL {
     let schema: String
     /// The capture schema as text (for `to_regclass` and locks).
     let schemaName: String
+    /// A table in the capture schema that an install locks (nil: an advisory lock, whose key any login of the
+    /// cluster could take too; see `ConnectionSpec.captureInstallLock`).
+    let installLock: String?
 
-    init(schema name: String) {
+    init(schema name: String, installLock: String? = nil) {
         schemaName = name
         schema = PostgresDialect().quote(name)
+        self.installLock = installLock
+    }
+
+    /// Serializes installs into this capture schema, for the installing transaction.
+    var installLockSQL: String {
+        if let installLock { return "LOCK TABLE \(schema).\(PostgresDialect().quote(installLock)) IN EXCLUSIVE MODE" }
+        return "SELECT pg_advisory_xact_lock(hashtext('\(schemaName.replacingOccurrences(of: "'", with: "''")).install'))"
     }
 
     var log: String { "\(schema).change_log" }
@@ -41,7 +51,7 @@ struct PostgresCaptureSQL {
     static let wakeLockClass = 0x4271
 
     var setup: [String] { [
-        "SELECT pg_advisory_xact_lock(hashtext('\(schemaName.replacingOccurrences(of: "'", with: "''")).install'))",
+        installLockSQL,
         PostgresDialect().ensureSchemaSQL(schemaName),
         """
         CREATE TABLE IF NOT EXISTS \(log) (

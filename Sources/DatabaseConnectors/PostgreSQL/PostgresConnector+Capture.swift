@@ -1,7 +1,7 @@
 import PostgresNIO
 
 extension PostgresConnector {
-    var captureSQL: PostgresCaptureSQL { PostgresCaptureSQL(schema: spec.captureSchema) }
+    var captureSQL: PostgresCaptureSQL { PostgresCaptureSQL(schema: spec.captureSchema, installLock: spec.captureInstallLock) }
 
     public func installCapture(on table: TableRef, mode: CaptureMode) async throws {
         guard mode == .triggers else {
