@@ -9,15 +9,7 @@ import Testing
 @Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
 struct PostgresIsolationTests {
     @Test func tenantRolesCannotReadOtherTenantsOrTheSystemTables() async throws {
-        let url = try await PostgresTestCluster.makeDatabase()
-        try await TestHub.run(.postgresql(url: url)) { hub in
-            let admin = try await hub.token()
-            let acme = TenantTests.unique("acme")
-            let beta = TenantTests.unique("beta")
-            try await hub.createTenant(acme, adminToken: admin)
-            try await hub.createTenant(beta, adminToken: admin)
-            let acmeLogin = try await connection(acme, hub: hub, token: admin)
-            let betaLogin = try await connection(beta, hub: hub, token: admin)
+        try await withTwoTenants { hub, url, acme, beta, acmeLogin, betaLogin in
             #expect(acmeLogin.schema == "tenant_\(acme)")
             #expect(acmeLogin.username == "tenant_\(acme)_user")
 
@@ -53,15 +45,7 @@ struct PostgresIsolationTests {
     /// From a tenant login's own connection: another tenant's capture wake lock cannot be held (so its triggers
     /// cannot be made to notify), session locks cannot be taken at all, and notifications name nothing.
     @Test func tenantRolesCannotTakeEachOthersLocksOrHearWhatChanged() async throws {
-        let url = try await PostgresTestCluster.makeDatabase()
-        try await TestHub.run(.postgresql(url: url)) { hub in
-            let admin = try await hub.token()
-            let acme = TenantTests.unique("acme")
-            let beta = TenantTests.unique("beta")
-            try await hub.createTenant(acme, adminToken: admin)
-            try await hub.createTenant(beta, adminToken: admin)
-            let acmeLogin = try await connection(acme, hub: hub, token: admin)
-            let betaLogin = try await connection(beta, hub: hub, token: admin)
+        try await withTwoTenants { hub, url, acme, beta, acmeLogin, betaLogin in
             let betaCapture = "tenant_\(beta)_sync"
             try await PostgresTestCluster.withConnection(acmeLogin.url(base: url)) { intruder in
                 for attack in ["SELECT pg_advisory_lock(\(0x4271), hashtext('\(betaCapture)'))",
@@ -111,6 +95,20 @@ struct PostgresIsolationTests {
             let resumed = try await hub.send(.PATCH, "/api/v1/tenants/\(name)", token: admin, json: ["status": "active"])
             #expect(resumed.status == .ok)
             try await PostgresTestCluster.withConnection(login.url(base: url)) { _ in }
+        }
+    }
+
+    /// A PostgreSQL-mode hub with two tenants (`acme_…`, `beta_…`) and their logins.
+    func withTwoTenants(_ body: (TestHub, String, String, String, Login, Login) async throws -> Void) async throws {
+        let url = try await PostgresTestCluster.makeDatabase()
+        try await TestHub.run(.postgresql(url: url)) { hub in
+            let admin = try await hub.token()
+            let acme = TenantTests.unique("acme")
+            let beta = TenantTests.unique("beta")
+            try await hub.createTenant(acme, adminToken: admin)
+            try await hub.createTenant(beta, adminToken: admin)
+            try await body(hub, url, acme, beta, try await connection(acme, hub: hub, token: admin),
+                           try await connection(beta, hub: hub, token: admin))
         }
     }
 

@@ -49,6 +49,11 @@ struct RemoteDestinationAttackTests {
             ])
             #expect(created.status == .created, "\(created.body.string)")
             let id = try #require(try created.jsonObject()["id"] as? String)
+            for change in [["host": "127.0.0.2"], ["port": 2], ["tls": "disable"]] as [[String: any Sendable]] {
+                let unconfirmed = try await hub.send(.PATCH, "/api/v1/tenants/shop/remote-databases/\(id)", token: owner, json: change)
+                #expect(unconfirmed.status == .unprocessableEntity && unconfirmed.errorMessage?.hasPrefix("password") == true,
+                        "\(change): the stored password goes to a new server only when given again: \(unconfirmed.body.string)")
+            }
             let moved = try await hub.send(.PATCH, "/api/v1/tenants/shop/remote-databases/\(id)", token: owner,
                                            json: ["host": "127.0.0.1", "password": "p"])
             #expect(moved.status == .unprocessableEntity && moved.errorMessage?.contains("denied by policy") == true, "\(moved.body.string)")

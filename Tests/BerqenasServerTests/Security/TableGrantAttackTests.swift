@@ -21,6 +21,8 @@ struct TableGrantAttackTests {
             }
             let plain = try await hub.send(.GET, "\(source.base)/items?select=id&order=id")
             #expect(plain.body.string == #"[{"id":1},{"id":2}]"#)
+            let definition = try await hub.send(.GET, "/api/v1/tenants/shop/apis/catalog", token: source.adminToken).jsonObject()
+            #expect(definition["max_rows"] as? Int == 1000, "an API defined without max_rows is capped at 1000: \(definition)")
         }
     }
 

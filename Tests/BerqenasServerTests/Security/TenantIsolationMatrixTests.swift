@@ -86,7 +86,8 @@ struct TenantIsolationMatrixTests {
                     try await attempt(route, Self.path(route, name: a.name, objects: b.objects), a.owner, "owner of a with b's ids",
                                       allowed: [403, 404, 422])
                 }
-                if route.method != .GET {
+                // A viewer writes nothing, and makes the hub open no connection (table listings read the source).
+                if route.method != .GET || route.path.last?.description == "tables" {
                     try await attempt(route, Self.path(route, name: a.name, objects: a.objects), a.viewer, "viewer of a", allowed: [403])
                 }
             }
