@@ -361,5 +361,13 @@ def test_publication_through_the_hubs_own_relay(tmp_path, namespaces):
         assert not reaches(client_ns, "198.18.20.1", 28098, 2), "disabled: nothing listens"
         _, stats = api.call("GET", f"/api/v1/tenants/shops/publications/{published['id']}/stats")
         assert stats["connections"] == 2 and stats["bytes_in"] == 8 and stats["bytes_out"] == 8, stats
+
+        # A suspended tenant's tunnel and publications close.
+        api.call("PATCH", f"/api/v1/tenants/shops/publications/{published['id']}", {"enabled": True})
+        assert wait_until(lambda: echoes(client_ns, "198.18.20.1", 28098, "198.18.20.2"), 15, "the publication back on")
+        status, _ = api.call("DELETE", "/api/v1/tenants/shops")
+        assert status == 200
+        assert wait_until(lambda: not reaches(client_ns, "198.18.20.1", 28098, 1, source="198.18.20.2"), 15, "the relay closed")
+        assert wait_until(lambda: not reaches(hub_ns, address, 8098, 1), 15, "the tunnel down")
     finally:
         assert hub.stop() == 0, hub.log()
