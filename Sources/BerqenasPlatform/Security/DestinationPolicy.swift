@@ -69,7 +69,7 @@ public struct DestinationPolicy: Sendable {
         }
         // One address is connected to: an IPv4 one where the name has any (servers that listen on IPv4 only
         // are the common case), else the first.
-        return Self.text(of: addresses.first(where: IPRange.isMappedV4) ?? addresses[0])
+        return IPRange.text(of: addresses.first(where: IPRange.isMappedV4) ?? addresses[0])
     }
 
     /// Why `address:port` is denied, or nil when it is allowed.
@@ -141,16 +141,6 @@ public struct DestinationPolicy: Sendable {
                                 details: ["field": "host"])
         }
         return found
-    }
-
-    /// An address's usual text (IPv4 for mapped addresses).
-    static func text(of bytes: [UInt8]) -> String {
-        if IPRange.isMappedV4(bytes) { return bytes[12...].map(String.init).joined(separator: ".") }
-        var address = in6_addr()
-        withUnsafeMutableBytes(of: &address) { $0.copyBytes(from: bytes) }
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count))
-        return String(cString: buffer)
     }
 }
 

@@ -42,6 +42,16 @@ struct IPRange: Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
+    /// An address's usual text (IPv4 for mapped addresses).
+    static func text(of bytes: [UInt8]) -> String {
+        if IPRange.isMappedV4(bytes) { return bytes[12...].map(String.init).joined(separator: ".") }
+        var address = in6_addr()
+        withUnsafeMutableBytes(of: &address) { $0.copyBytes(from: bytes) }
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count))
+        return String(cString: buffer)
+    }
+
     static func isMappedV4(_ bytes: [UInt8]) -> Bool {
         bytes.prefix(10).allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff
     }

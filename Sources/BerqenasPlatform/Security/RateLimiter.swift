@@ -51,7 +51,7 @@ public actor RateLimiter {
     /// network, which a single client can fill with addresses).
     public static func clientKey(_ address: String?) -> String {
         guard let address, let bytes = IPRange.bytes(of: address) else { return address ?? "unknown" }
-        if IPRange.isMappedV4(bytes) { return bytes[12...].map(String.init).joined(separator: ".") }
+        if IPRange.isMappedV4(bytes) { return IPRange.text(of: bytes) }
         return bytes.prefix(8).map { String($0, radix: 16) }.joined(separator: ":") + "::/64"
     }
 }

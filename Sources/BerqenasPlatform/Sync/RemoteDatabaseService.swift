@@ -84,10 +84,12 @@ public struct RemoteDatabaseService: Sendable {
     /// Applies an update; new connection details are tested again.
     public func update(_ remote: RemoteDatabase, with update: RemoteDatabaseUpdate, caller: Caller) async throws -> RemoteDatabase {
         let engine = try RemoteDatabaseRules.engine(remote.engine)
-        let storedPassword = try secrets.open(remote.passwordSealed, context: Self.secretContext(try remote.requireID()))
+        // The stored password is opened only when the rule needs to know whether there is one to protect.
+        let storedPasswordIsEmpty = update.movesServer && update.password == nil
+            ? try secrets.open(remote.passwordSealed, context: Self.secretContext(try remote.requireID())).isEmpty : true
         try RemoteConnectionRules.authorize(.init(engine: engine, isNew: false, setsDatabase: update.database != nil,
                                                   movesServer: update.movesServer, givesPassword: update.password != nil),
-                                            caller: caller, storedPasswordIsEmpty: storedPassword.isEmpty)
+                                            caller: caller, storedPasswordIsEmpty: storedPasswordIsEmpty)
         if let host = update.host {
             guard !host.isEmpty || engine == .sqlite else { throw PlatformError.validation(field: "host", "must not be empty") }
             remote.host = host

@@ -25,7 +25,7 @@ struct RemoteDestinationAttackTests {
             let network = try await hub.send(.GET, "/api/v1/tenants/other/vpn", token: admin).jsonObject()
             let otherNetwork = try #require(network["network"] as? String)
             let otherSite = otherNetwork.replacingOccurrences(of: ".0/24", with: ".2")
-            let hubAddress = LocalAddresses.current().map(DestinationPolicy.text(of:)).first { !$0.hasPrefix("127.") && !$0.contains(":") }
+            let hubAddress = LocalAddresses.current().map(IPRange.text(of:)).first { !$0.hasPrefix("127.") && !$0.contains(":") }
             for host in ["127.0.0.1", "localhost", "127.1.2.3", "::1", "::ffff:127.0.0.1", "169.254.169.254", "0.0.0.0", otherSite]
                 + [hubAddress].compactMap({ $0 }) {
                 for port in [5432, 22, 1] {
