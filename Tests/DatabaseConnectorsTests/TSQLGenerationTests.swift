@@ -50,6 +50,8 @@ import Testing
             ("capturedTable", TSQLCapture.capturedTable),
             ("forgetCapture", TSQLCapture.forgetCapture),
             ("pendingCount", TSQLCapture.pendingCount),
+            ("discardOrigin", TSQLCapture.discardOrigin),
+            ("keysetRange", dialect.keysetSelectSQL(table, afterKey: true, upToKey: true, limit: 10)),
             ("ensureSchema", TSQLDialect().ensureSchemaSQL("sales")),
             ("dropTrigger", TSQLCapture.dropTrigger(table.table)),
             ("disableChangeTracking", TSQLCapture.disableChangeTracking(table.table)),
@@ -109,8 +111,12 @@ import Testing
 
     @Test func keysetConditionIsLexicographic() {
         let sql = TSQLDialect().keysetSelectSQL(Self.table, afterKey: true, limit: 10)
-        #expect(sql.contains("WHERE (source.[store_id] > CONVERT(int, @p1)) OR (source.[store_id] = CONVERT(int, @p1) AND source.[line] > CONVERT(bigint, @p2))"))
+        #expect(sql.contains("WHERE ((source.[store_id] > CONVERT(int, @p1)) OR (source.[store_id] = CONVERT(int, @p1) AND source.[line] > CONVERT(bigint, @p2)))"))
         #expect(sql.hasSuffix("ORDER BY source.[store_id], source.[line]"))
+        // A range: after the first key, up to and including the second (bound after it).
+        let range = TSQLDialect().keysetSelectSQL(Self.table, afterKey: true, upToKey: true, limit: 10)
+        #expect(range.contains(" AND ((source.[store_id] < CONVERT(int, @p3)) OR (source.[store_id] = CONVERT(int, @p3) AND source.[line] < CONVERT(bigint, @p4))"
+            + " OR (source.[store_id] = CONVERT(int, @p3) AND source.[line] = CONVERT(bigint, @p4)))"), "\(range)")
     }
 
     @Test func valuesSurviveTheTextForms() throws {

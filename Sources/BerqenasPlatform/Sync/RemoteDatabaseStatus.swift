@@ -70,7 +70,7 @@ extension RemoteDatabaseService {
             status.reachable = true
             status.latencyMilliseconds = test.latencyMilliseconds
             for table in synced {
-                let capture = try await connector.captureStatus(of: table)
+                let capture = try await connector.captureStatus(of: table, excludingOrigin: try remote.syncOrigin())
                 status.tables.append(.init(table: table.description, captureInstalled: capture.installed,
                                            pendingChanges: capture.pendingChanges))
             }

@@ -70,9 +70,11 @@ public enum SyncPlanner {
             }
             let winner = parked.contains(change.key) ? nil : decide(strategy, local: change, cloud: other)
             plan.conflicts.append(conflict(local: change, cloud: other, winner: winner))
+            // A winner's write expects the loser's result on the other side (its `before`), which the
+            // runner checks before it writes.
             switch winner {
-            case .local?: plan.toCloud.append(change)
-            case .cloud?: plan.toLocal.append(other)
+            case .local?: plan.toCloud.append(NetChange(key: change.key, before: other.after, after: change.after, capturedAt: change.capturedAt))
+            case .cloud?: plan.toLocal.append(NetChange(key: other.key, before: change.after, after: other.after, capturedAt: other.capturedAt))
             case nil: break
             }
         }

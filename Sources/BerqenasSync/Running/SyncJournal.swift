@@ -81,13 +81,16 @@ public struct FullCopyCheckpoint: Sendable, Hashable, Codable {
     public var afterKey: RowKey?
     /// The local capture cursor taken before the copy began: changes after it are carried next run.
     public var startCursor: String?
+    /// The cloud capture cursor taken then: cloud edits after it are settled when the copy ends.
+    public var cloudStartCursor: String?
 
     /// Creates a checkpoint.
-    public init(table: TableRef, phase: Phase, afterKey: RowKey?, startCursor: String?) {
+    public init(table: TableRef, phase: Phase, afterKey: RowKey?, startCursor: String?, cloudStartCursor: String? = nil) {
         self.table = table
         self.phase = phase
         self.afterKey = afterKey
         self.startCursor = startCursor
+        self.cloudStartCursor = cloudStartCursor
     }
 }
 

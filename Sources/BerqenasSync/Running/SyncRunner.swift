@@ -51,7 +51,7 @@ public struct SyncRunner: Sendable {
                     if dryRun { break }
                 }
                 if mode == .incremental {
-                    try await carryLocalChanges(table, &result, &progress)
+                    try await carryLocalChanges(table, strategy: strategy, &result, &progress)
                 } else {
                     try await exchange(table, strategy: strategy, &result, &progress)
                 }
@@ -100,201 +100,24 @@ public struct SyncRunner: Sendable {
         var write: Bool
     }
 
-    private func needsFirstCopy(_ table: TableRun) async throws -> Bool {
-        try await journal.cursor(of: table.pair.local, side: .local) == nil
-    }
-
-    /// Makes the cloud table equal to the local one: copy in key order (only rows that differ are written),
-    /// then delete cloud rows the local table does not have. Resumes from `resume`.
-    private func fullCopy(_ table: inout TableRun, _ result: inout SyncTableResult, _ progress: inout SyncProgress,
-                          resume: FullCopyCheckpoint?) async throws {
-        var checkpoint = resume ?? FullCopyCheckpoint(table: table.pair.local, phase: .copy, afterKey: nil, startCursor: nil)
-        if table.write, checkpoint.startCursor == nil {
-            try await local.installCapture(on: table.pair.local, mode: localCaptureMode)
-            checkpoint.startCursor = try await drain(local, table.local, from: try await journal.cursor(of: table.pair.local, side: .local))
-            try await journal.saveCheckpoint(checkpoint)
-        }
-        if checkpoint.phase == .copy {
-            var after = checkpoint.afterKey
-            repeat {
-                try await journal.checkCancelled()
-                let page = try await local.readSnapshot(table.local, after: after, limit: pageSize)
-                let wanted = page.rows.map { NetChange(key: table.local.key(of: $0), before: nil, after: table.local.image(of: $0), capturedAt: "") }
-                let existing = table.cloudExists ? try await images(cloud, table.cloud, keys: wanted.map(\.key)) : [:]
-                let differing = wanted.filter { !sameRow(existing[$0.key], $0.after) }
-                if table.write {
-                    try await write(differing, to: .cloud, table.cloud, known: existing, recordUndo: true)
-                }
-                result.localToCloud += differing.count
-                progress.rowsDone += page.rows.count
-                after = page.nextKey
-                if table.write, let key = after {
-                    checkpoint.afterKey = key
-                    try await journal.saveCheckpoint(checkpoint)
-                }
-                try await journal.report(progress: progress, results: [result])
-            } while after != nil
-            checkpoint.phase = .sweep
-            checkpoint.afterKey = nil
-            if table.write { try await journal.saveCheckpoint(checkpoint) }
-        }
-        var after = checkpoint.afterKey
-        repeat {
-            try await journal.checkCancelled()
-            guard table.cloudExists else { break }
-            let page = try await cloud.readSnapshot(table.cloud, after: after, limit: pageSize)
-            let keys = page.rows.map { table.cloud.key(of: $0) }
-            let present = Set(try await local.fetchRows(table.local, keys: keys).map { table.local.key(of: $0) })
-            let doomed = page.rows.filter { !present.contains(table.cloud.key(of: $0)) }.map {
-                NetChange(key: table.cloud.key(of: $0), before: table.cloud.image(of: $0), after: nil, capturedAt: "")
-            }
-            if table.write, !doomed.isEmpty {
-                let known = Dictionary(doomed.map { ($0.key, $0.before ?? [:]) }, uniquingKeysWith: { first, _ in first })
-                try await write(doomed, to: .cloud, table.cloud, known: known, recordUndo: true)
-            }
-            result.localToCloud += doomed.count
-            after = page.nextKey
-            if table.write, let key = after {
-                checkpoint.afterKey = key
-                try await journal.saveCheckpoint(checkpoint)
-            }
-        } while after != nil
-        if table.write, let start = checkpoint.startCursor {
-            try await journal.saveCursor(start, of: table.pair.local, side: .local)
-            try await local.acknowledge(start, of: [table.pair.local])
-            try await journal.saveCheckpoint(nil)
-        }
-    }
-
-    /// Reads a capture log to its current end (the contents are covered by a snapshot taken after) and
-    /// returns the cursor there.
-    private func drain(_ connector: any DatabaseConnector, _ table: TableSchema, from cursor: String?) async throws -> String {
-        var cursor = cursor
-        while true {
-            let batch = try await connector.readChanges(of: [table], after: cursor, excludingOrigin: nil, limit: changeBatch)
-            cursor = batch.cursor
-            if !batch.hasMore { return batch.cursor }
-        }
-    }
-
-    // MARK: - Incremental
-
-    /// Carries the local log to the cloud batch by batch. The next batch is read while the current one
-    /// is written (the local database, the hub and the cloud store then work at once).
-    private func carryLocalChanges(_ table: TableRun, _ result: inout SyncTableResult, _ progress: inout SyncProgress) async throws {
-        // A cursor exists only after a full copy, which installed capture on the local table.
-        let start = try await journal.cursor(of: table.pair.local, side: .local)
-        var reading: Task<ChangeBatch, any Error>? = readAhead(table.local, after: start)
-        do {
-            while let current = reading {
-                try await journal.checkCancelled()
-                let batch = try await current.value
-                reading = batch.hasMore ? readAhead(table.local, after: batch.cursor) : nil
-                var netting = ChangeNetting(table: table.local)
-                try netting.add(batch.changes)
-                let changes = netting.effective
-                if table.write {
-                    try await write(changes, to: .cloud, table.cloud, recordUndo: true)
-                    try await journal.saveCursor(batch.cursor, of: table.pair.local, side: .local)
-                }
-                result.localToCloud += changes.count
-                progress.rowsDone += batch.changes.count
-                if !batch.hasMore {
-                    // Pruning scans the log, so it runs once the log is drained, not after every batch (a
-                    // job stopped before this point leaves delivered rows behind its saved cursor; they are
-                    // pruned by the next run).
-                    if table.write { try await local.acknowledge(batch.cursor, of: [table.pair.local]) }
-                }
-            }
-        } catch {
-            // A read still running finishes before the job reports (it holds a pooled connection).
-            _ = await reading?.result
-            throw error
-        }
-    }
-
-    /// Starts reading the local changes after `cursor`.
-    private func readAhead(_ table: TableSchema, after cursor: String?) -> Task<ChangeBatch, any Error> {
-        Task { [local, origin, changeBatch] in
-            try await local.readChanges(of: [table], after: cursor, excludingOrigin: origin, limit: changeBatch)
-        }
-    }
-
-    // MARK: - Bidirectional
-
-    private func exchange(_ table: TableRun, strategy: ConflictStrategy, _ result: inout SyncTableResult,
-                          _ progress: inout SyncProgress) async throws {
-        var localCursor = try await journal.cursor(of: table.pair.local, side: .local)
-        var cloudCursor = try await journal.cursor(of: table.pair.local, side: .cloud)
-        if table.write {
-            if cloudCursor == nil {
-                try await cloud.installCapture(on: table.pair.cloud, mode: .triggers)
-                // Cloud edits before the first exchange are not known one by one: the full copy made the
-                // cloud equal to the local side, and tracking starts here.
-                cloudCursor = try await drain(cloud, table.cloud, from: nil)
-                try await journal.saveCursor(cloudCursor!, of: table.pair.local, side: .cloud)
-            }
-        }
-        var more = true
-        while more {
-            try await journal.checkCancelled()
-            let (localChanges, nextLocal, localMore) = try await netChanges(local, table.local, after: localCursor)
-            let (cloudChanges, nextCloud, cloudMore) = try await netChanges(cloud, table.cloud, after: cloudCursor)
-            let parked = try await journal.parkedKeys(of: table.pair)
-            let plan = SyncPlanner.plan(local: localChanges, cloud: cloudChanges, strategy: strategy, parked: parked)
-            if table.write {
-                try await write(plan.toCloud, to: .cloud, table.cloud, recordUndo: true)
-                try await write(plan.toLocal, to: .local, table.local, recordUndo: true)
-                if !plan.conflicts.isEmpty { try await journal.recordConflicts(plan.conflicts, of: table.pair) }
-                try await journal.saveCursor(nextLocal, of: table.pair.local, side: .local)
-                try await journal.saveCursor(nextCloud, of: table.pair.local, side: .cloud)
-                try await local.acknowledge(nextLocal, of: [table.pair.local])
-                try await cloud.acknowledge(nextCloud, of: [table.pair.cloud])
-            }
-            result.localToCloud += plan.toCloud.count
-            result.cloudToLocal += plan.toLocal.count
-            result.conflictsDetected += plan.conflicts.count
-            result.conflictsResolved += plan.resolvedConflicts
-            result.conflictsOpen += plan.openConflicts
-            progress.rowsDone += localChanges.count + cloudChanges.count
-            localCursor = nextLocal
-            cloudCursor = nextCloud
-            more = localMore || cloudMore
-        }
-    }
-
-    /// Net changes of one side since `cursor` (up to a few batches), the cursor after them, and whether more wait.
-    private func netChanges(_ connector: any DatabaseConnector, _ table: TableSchema,
-                            after cursor: String?) async throws -> ([NetChange], String, Bool) {
-        var netting = ChangeNetting(table: table)
-        var cursor = cursor
-        for _ in 0..<10 {
-            let batch = try await connector.readChanges(of: [table], after: cursor, excludingOrigin: origin, limit: changeBatch)
-            try netting.add(batch.changes)
-            cursor = batch.cursor
-            if !batch.hasMore { return (netting.effective, batch.cursor, false) }
-        }
-        return (netting.effective, cursor ?? "", true)
-    }
-
     // MARK: - Writing
 
-    private struct SideTable: Hashable {
+    struct SideTable: Hashable {
         var side: SyncSide
         var table: TableRef
     }
 
-    private func connector(_ side: SyncSide) -> any DatabaseConnector { side == .local ? local : cloud }
+    func connector(_ side: SyncSide) -> any DatabaseConnector { side == .local ? local : cloud }
 
     /// Current images of the rows with `keys`.
-    private func images(_ connector: any DatabaseConnector, _ table: TableSchema, keys: [RowKey]) async throws -> [RowKey: RowImage] {
+    func images(_ connector: any DatabaseConnector, _ table: TableSchema, keys: [RowKey]) async throws -> [RowKey: RowImage] {
         guard !keys.isEmpty else { return [:] }
         let rows = try await connector.fetchRows(table, keys: keys)
         return Dictionary(rows.map { (table.key(of: $0), table.image(of: $0)) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Writes each change's `after` image (nil: delete) on one side, journaling the rows it replaces.
-    private func write(_ changes: [NetChange], to side: SyncSide, _ table: TableSchema, known: [RowKey: RowImage]? = nil,
+    func write(_ changes: [NetChange], to side: SyncSide, _ table: TableSchema, known: [RowKey: RowImage]? = nil,
                        recordUndo: Bool) async throws {
         guard !changes.isEmpty else { return }
         let target = connector(side)

@@ -14,8 +14,17 @@ public protocol DatabaseConnector: Sendable {
     /// Columns, keys, indexes and row estimate of one table or view.
     func describeTable(_ table: TableRef) async throws -> TableSchema
 
-    /// Up to `limit` rows in primary-key order, after the key `after` (nil: from the start).
-    func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage
+    /// Up to `limit` rows in primary-key order, after the key `after` (nil: from the start) and up to the
+    /// key `upTo` included (nil: to the end). Keys compare as the engine orders them.
+    func readRange(_ table: TableSchema, after: [CanonicalValue]?, upTo: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage
+
+    /// Row count and digest (`RowDigest`) of the rows in the key range (`after`, `upTo`], computed in the
+    /// database where the engine can, over the named columns in that order.
+    func digestRange(_ table: TableSchema, columns: [String], after: [CanonicalValue]?, upTo: [CanonicalValue]?) async throws -> RangeDigest
+
+    /// The key of every `every`-th row of the key range (`after`, `upTo`], ascending: bounds that cut it
+    /// into parts of `every` rows.
+    func splitRange(_ table: TableSchema, after: [CanonicalValue]?, upTo: [CanonicalValue]?, every: Int) async throws -> [[CanonicalValue]]
 
     /// The rows with these primary keys that exist, in key order (missing keys are simply absent).
     func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row]
@@ -46,8 +55,9 @@ public protocol DatabaseConnector: Sendable {
     /// Removes change capture from a table (idempotent).
     func uninstallCapture(on table: TableRef) async throws
 
-    /// Whether capture is installed and how many changes wait.
-    func captureStatus(of table: TableRef) async throws -> CaptureStatus
+    /// Whether capture is installed and how many changes wait to be carried: changes made with origin
+    /// `excludingOrigin` (a sync's own writes, which never travel back) are not counted.
+    func captureStatus(of table: TableRef, excludingOrigin: String?) async throws -> CaptureStatus
 
     /// Changes after `cursor` (nil: from the beginning), skipping those made with origin `excludingOrigin`.
     func readChanges(of tables: [TableSchema], after cursor: String?, excludingOrigin: String?, limit: Int) async throws -> ChangeBatch
@@ -56,11 +66,26 @@ public protocol DatabaseConnector: Sendable {
     /// other tables stay for their own readers.
     func acknowledge(_ cursor: String, of tables: [TableRef]) async throws
 
+    /// Forgets the listed tables' logged changes made with `origin` (a sync's own writes, which its reader
+    /// skips anyway). For a log only that origin's reader reads (a cloud table has one owner): other
+    /// readers of a shared log would miss those changes.
+    func discardChanges(madeBy origin: String, of tables: [TableRef]) async throws
+
     /// Closes every pooled connection.
     func close() async
 }
 
 extension DatabaseConnector {
+    /// Up to `limit` rows in primary-key order, after the key `after` (nil: from the start).
+    public func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
+        try await readRange(table, after: after, upTo: nil, limit: limit)
+    }
+
+    /// Capture state counting every logged change.
+    public func captureStatus(of table: TableRef) async throws -> CaptureStatus {
+        try await captureStatus(of: table, excludingOrigin: nil)
+    }
+
     /// `write` with nothing to verify before the commit.
     public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema]) async throws -> [Row] {
         try await write(statements, returning: columns, verify: { _ in })

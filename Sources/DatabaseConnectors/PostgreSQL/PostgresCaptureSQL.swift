@@ -146,6 +146,12 @@ struct PostgresCaptureSQL {
         SELECT count(*)::text FROM pruned
         """ }
 
+    /// Deletes one origin's logged changes of some tables. Binds: $1 origin, $2 schemas[], $3 names[].
+    var discardOrigin: String { """
+        DELETE FROM \(log) l USING unnest($2::text[], $3::text[]) AS t(s, n)
+        WHERE l.table_schema = t.s AND l.table_name = t.n AND l.origin = $1
+        """ }
+
     /// Reclaims the space of pruned log rows (a no-op with a warning for a login that does not own the log).
     /// Without truncation: cutting empty pages off the end takes a lock that stops the writers' triggers.
     var vacuum: String { "VACUUM (TRUNCATE false) \(log)" }
@@ -155,8 +161,11 @@ struct PostgresCaptureSQL {
     /// long before that (measured: p99 latency at 5,000 changes/s went from 96 ms to 2.5 s).
     static let vacuumAfterPrunedRows = 10_000
 
-    /// Changes waiting for one table. Binds: $1 schema, $2 name.
-    var pendingCount: String { "SELECT count(*)::text FROM \(log) WHERE table_schema = $1 AND table_name = $2" }
+    /// Changes waiting for one table. Binds: $1 schema, $2 name, $3 origin not counted (NULL: none).
+    var pendingCount: String { """
+        SELECT count(*)::text FROM \(log)
+        WHERE table_schema = $1 AND table_name = $2 AND ($3::text IS NULL OR origin IS DISTINCT FROM $3::text)
+        """ }
 }
 
 /// Where a PostgreSQL change reader stands, as two snapshots: changes of transactions visible in

@@ -29,7 +29,7 @@ extension PostgresConnector {
         }
     }
 
-    public func captureStatus(of table: TableRef) async throws -> CaptureStatus {
+    public func captureStatus(of table: TableRef, excludingOrigin: String?) async throws -> CaptureStatus {
         let relation = PostgresDialect().qualified(table)
         return try await withConnection { connection in
             let installed = try await scalar("""
@@ -38,7 +38,7 @@ extension PostgresConnector {
             let logExists = try await scalar("SELECT to_regclass($1)::text", [captureSQL.log], on: connection) != nil
             var pending = 0
             if logExists {
-                pending = Int(try await scalar(captureSQL.pendingCount, [table.schema, table.name], on: connection) ?? "0") ?? 0
+                pending = Int(try await scalar(captureSQL.pendingCount, [table.schema, table.name, excludingOrigin], on: connection) ?? "0") ?? 0
             }
             return CaptureStatus(installed: installed, mode: installed ? .triggers : nil, pendingChanges: pending)
         }
@@ -78,6 +78,15 @@ extension PostgresConnector {
             if logChurn.addPruned(pruned, vacuumAfter: PostgresCaptureSQL.vacuumAfterPrunedRows) {
                 try await execute(captureSQL.vacuum, on: connection)
             }
+        }
+    }
+
+    public func discardChanges(madeBy origin: String, of tables: [TableRef]) async throws {
+        let schemas = PostgresLiteral.renderArray(tables.map { .value($0.schema) })
+        let names = PostgresLiteral.renderArray(tables.map { .value($0.name) })
+        try await withConnection { connection in
+            guard try await scalar("SELECT to_regclass($1)::text", [captureSQL.log], on: connection) != nil else { return }
+            try await execute(captureSQL.discardOrigin, [origin, schemas, names], on: connection)
         }
     }
 

@@ -6,11 +6,11 @@ extension PostgresConnector {
     /// Most bind parameters one statement may carry (PostgreSQL's limit is 65535).
     static let maxParameters = 30_000
 
-    public func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
+    public func readRange(_ table: TableSchema, after: [CanonicalValue]?, upTo upper: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
         try table.requirePrimaryKey(for: "it cannot be read in key order")
-        let sql = PostgresDialect().keysetSelectSQL(table, afterKey: after != nil, limit: limit)
+        let sql = PostgresDialect().keysetSelectSQL(table, afterKey: after != nil, upToKey: upper != nil, limit: limit)
         let rows = try await withConnection { connection in
-            try await readRows(sql, (after ?? []).map(PostgresValueCodec.encode), of: table, expected: limit, on: connection)
+            try await readRows(sql, ((after ?? []) + (upper ?? [])).map(PostgresValueCodec.encode), of: table, expected: limit, on: connection)
         }
         let keyIndexes = table.primaryKeyIndexes
         let nextKey = rows.count == limit ? rows.last.map { row in keyIndexes.map { row.values[$0] } } : nil
@@ -57,7 +57,7 @@ extension PostgresConnector {
     }
 
     /// Runs a select of `columns` (in their read forms) and decodes the rows.
-    private func readRows(_ sql: String, _ binds: [String?], of columns: [ColumnSchema], expected: Int,
+    func readRows(_ sql: String, _ binds: [String?], of columns: [ColumnSchema], expected: Int,
                           on connection: PostgresConnection) async throws -> [Row] {
         let types = columns.map(\.canonicalType)
         let forms = columns.map { PostgresValueCodec.readForm(nativeType: $0.nativeType) }

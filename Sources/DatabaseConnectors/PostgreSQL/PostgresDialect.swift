@@ -43,15 +43,25 @@ public struct PostgresDialect: Sendable {
     /// A page of rows as text, in key order, after the bound key values `$1…$k` when `afterKey`.
     /// Key columns are qualified by the table alias: the text casts in the select list carry the column
     /// names, and an unqualified ORDER BY would sort by that text.
-    public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, limit: Int) -> String {
+    public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, upToKey: Bool = false, limit: Int) -> String {
+        let order = table.primaryKey.compactMap { table.column($0) }.map { "source." + quote($0.name) }.joined(separator: ", ")
+        return selectSQL(table) + keyRangeSQL(table, afterKey: afterKey, upToKey: upToKey) + " ORDER BY \(order) LIMIT \(limit)"
+    }
+
+    /// ` WHERE` the key, of the table aliased `source`, is after the key bound first (when `afterKey`) and
+    /// at most the key bound next (when `upToKey`); empty without bounds.
+    public func keyRangeSQL(_ table: TableSchema, afterKey: Bool, upToKey: Bool) -> String {
         let keyColumns = table.primaryKey.compactMap { table.column($0) }
-        let order = keyColumns.map { "source." + quote($0.name) }.joined(separator: ", ")
-        var sql = selectSQL(table)
-        if afterKey {
-            let placeholders = keyColumns.enumerated().map { "$\($0.offset + 1)::\(castType($0.element))" }
-            sql += " WHERE (\(order)) > (\(placeholders.joined(separator: ", ")))"
+        let keys = "(" + keyColumns.map { "source." + quote($0.name) }.joined(separator: ", ") + ")"
+        var next = 1
+        func bound() -> String {
+            defer { next += keyColumns.count }
+            return "(" + keyColumns.enumerated().map { "$\(next + $0.offset)::\(castType($0.element))" }.joined(separator: ", ") + ")"
         }
-        return sql + " ORDER BY \(order) LIMIT \(limit)"
+        var conditions: [String] = []
+        if afterKey { conditions.append("\(keys) > \(bound())") }
+        if upToKey { conditions.append("\(keys) <= \(bound())") }
+        return conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
     }
 
     /// The rows whose keys are bound as `rowCount` key tuples, in key order.

@@ -28,14 +28,14 @@ extension SQLServerConnector {
         }
     }
 
-    public func captureStatus(of table: TableRef) async throws -> CaptureStatus {
+    public func captureStatus(of table: TableRef, excludingOrigin: String?) async throws -> CaptureStatus {
         try await pool.withConnection { session in
             guard try await session.query("SELECT OBJECT_ID(N'berqenas_sync.captured_tables') AS id").first?.first ?? nil != nil else {
                 return CaptureStatus(installed: false, mode: nil, pendingChanges: 0)
             }
             let recorded = try await session.query(TSQLCapture.capturedTable, [table.schema, table.name]).first
             let mode = (recorded?.first ?? nil).flatMap(CaptureMode.init(rawValue:))
-            let pending = Int((try await session.query(TSQLCapture.pendingCount, [table.schema, table.name]).first?.first ?? nil) ?? "0") ?? 0
+            let pending = Int((try await session.query(TSQLCapture.pendingCount, [table.schema, table.name, excludingOrigin]).first?.first ?? nil) ?? "0") ?? 0
             return CaptureStatus(installed: mode != nil, mode: mode, pendingChanges: pending)
         }
     }
@@ -104,6 +104,15 @@ extension SQLServerConnector {
         try await pool.withConnection { session in
             for table in tables {
                 _ = try await session.query(TSQLCapture.prune, [String(position.log), table.schema, table.name])
+            }
+        }
+    }
+
+    public func discardChanges(madeBy origin: String, of tables: [TableRef]) async throws {
+        try await pool.withConnection { session in
+            guard try await session.query("SELECT OBJECT_ID(N'berqenas_sync.change_log') AS id").first?.first ?? nil != nil else { return }
+            for table in tables {
+                _ = try await session.query(TSQLCapture.discardOrigin, [origin, table.schema, table.name])
             }
         }
     }

@@ -128,11 +128,11 @@ public final class SQLServerConnector: DatabaseConnector {
         "timestamp", "rowversion", "sql_variant", "sysname",
     ]
 
-    public func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
+    public func readRange(_ table: TableSchema, after: [CanonicalValue]?, upTo upper: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
         try table.requirePrimaryKey(for: "it cannot be read in key order")
-        let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, limit: limit)
+        let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, upToKey: upper != nil, limit: limit)
         let rows = try await pool.withConnection { session in
-            try await readRows(sql, (after ?? []).map(SQLServerValueCodec.encode), of: table, on: session)
+            try await readRows(sql, ((after ?? []) + (upper ?? [])).map(SQLServerValueCodec.encode), of: table, on: session)
         }
         let keyIndexes = table.primaryKeyIndexes
         return SnapshotPage(rows: rows, nextKey: rows.count == limit ? rows.last.map { row in keyIndexes.map { row.values[$0] } } : nil)

@@ -47,9 +47,15 @@ public enum TSQLCapture {
     /// Forgets how a table is captured: `@p1` schema, `@p2` name.
     public static let forgetCapture = "DELETE FROM berqenas_sync.captured_tables WHERE table_schema = @p1 AND table_name = @p2"
 
-    /// Logged changes not yet acknowledged of a table: `@p1` schema, `@p2` name.
+    /// Logged changes not yet acknowledged of a table: `@p1` schema, `@p2` name, not counting origin `@p3`.
     public static let pendingCount = """
-        SELECT CONVERT(varchar(20), COUNT(*)) AS n FROM berqenas_sync.change_log WHERE table_schema = @p1 AND table_name = @p2
+        SELECT CONVERT(varchar(20), COUNT(*)) AS n FROM berqenas_sync.change_log
+        WHERE table_schema = @p1 AND table_name = @p2 AND (@p3 IS NULL OR origin IS NULL OR origin <> @p3)
+        """
+
+    /// Deletes the logged changes of origin `@p1` of table `@p2`.`@p3`.
+    public static let discardOrigin = """
+        DELETE FROM berqenas_sync.change_log WHERE origin = @p1 AND table_schema = @p2 AND table_name = @p3
         """
 
     /// Name of the capture trigger of a table.

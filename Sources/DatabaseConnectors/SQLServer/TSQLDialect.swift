@@ -45,20 +45,28 @@ public struct TSQLDialect: Sendable {
     /// A page of rows as text in key order; with `afterKey`, after the key bound as `@p1…@pk`.
     /// T-SQL has no row-value comparison, so the keyset condition is spelled out lexicographically; key
     /// columns are qualified by the table alias so ORDER BY never resolves to the text aliases.
-    public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, limit: Int) -> String {
-        let select = selectList(table)
+    public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, upToKey: Bool = false, limit: Int) -> String {
         let keys = table.primaryKey.compactMap { table.column($0) }
         let key = { (column: ColumnSchema) in "source." + quote(column.name) }
-        var sql = "SELECT TOP (\(limit)) \(select) FROM \(qualified(table.table)) AS source"
-        if afterKey {
-            let disjuncts = keys.indices.map { position in
-                let equalities = keys[..<position].enumerated().map { "\(key($0.element)) = \(write($0.offset + 1, $0.element))" }
-                let greater = "\(key(keys[position])) > \(write(position + 1, keys[position]))"
-                return "(" + (equalities + [greater]).joined(separator: " AND ") + ")"
+        // With both bounds, the upper key is bound after the lower one.
+        func compared(_ comparison: String, from first: Int, orEqual: Bool) -> String {
+            var disjuncts = keys.indices.map { position in
+                let equalities = keys[..<position].enumerated().map { "\(key($0.element)) = \(write(first + $0.offset, $0.element))" }
+                let strict = "\(key(keys[position])) \(comparison) \(write(first + position, keys[position]))"
+                return "(" + (equalities + [strict]).joined(separator: " AND ") + ")"
             }
-            sql += " WHERE " + disjuncts.joined(separator: " OR ")
+            if orEqual {
+                disjuncts.append("(" + keys.enumerated().map { "\(key($0.element)) = \(write(first + $0.offset, $0.element))" }
+                    .joined(separator: " AND ") + ")")
+            }
+            return "(" + disjuncts.joined(separator: " OR ") + ")"
         }
-        return sql + " ORDER BY " + keys.map(key).joined(separator: ", ")
+        var conditions: [String] = []
+        if afterKey { conditions.append(compared(">", from: 1, orEqual: false)) }
+        if upToKey { conditions.append(compared("<", from: afterKey ? keys.count + 1 : 1, orEqual: true)) }
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return "SELECT TOP (\(limit)) \(selectList(table)) FROM \(qualified(table.table)) AS source\(filter) ORDER BY "
+            + keys.map(key).joined(separator: ", ")
     }
 
     /// The rows whose keys are bound as `rowCount` key tuples, in key order.

@@ -21,13 +21,15 @@ extension SQLiteConnector {
         }
     }
 
-    public func captureStatus(of table: TableRef) async throws -> CaptureStatus {
+    public func captureStatus(of table: TableRef, excludingOrigin: String?) async throws -> CaptureStatus {
         try await pool.withConnection { connection in
             guard try await hasCatalog(on: connection) else { return CaptureStatus(installed: false, mode: nil, pendingChanges: 0) }
             let installed = try await rows("SELECT 1 AS x FROM _berqenas_capture WHERE table_name = ?", [.text(table.name)],
                                            on: connection).first != nil
-            let pending = try await rows("SELECT count(*) AS n FROM _berqenas_change_log WHERE table_name = ?",
-                                         [.text(table.name)], on: connection).first?.column("n")?.integer ?? 0
+            let origin = excludingOrigin.map(SQLiteData.text) ?? .null
+            let pending = try await rows("""
+                SELECT count(*) AS n FROM _berqenas_change_log WHERE table_name = ? AND (? IS NULL OR origin IS NOT ?)
+                """, [.text(table.name), origin, origin], on: connection).first?.column("n")?.integer ?? 0
             return CaptureStatus(installed: installed, mode: installed ? .triggers : nil, pendingChanges: pending)
         }
     }
@@ -70,6 +72,16 @@ extension SQLiteConnector {
             for table in tables {
                 try await execute("DELETE FROM _berqenas_change_log WHERE seq <= ? AND table_name = ?",
                                   [.integer(Int(sequence)), .text(table.name)], on: connection)
+            }
+        }
+    }
+
+    public func discardChanges(madeBy origin: String, of tables: [TableRef]) async throws {
+        try await pool.withConnection { connection in
+            guard try await hasCatalog(on: connection) else { return }
+            for table in tables {
+                try await execute("DELETE FROM _berqenas_change_log WHERE origin = ? AND table_name = ?",
+                                  [.text(origin), .text(table.name)], on: connection)
             }
         }
     }

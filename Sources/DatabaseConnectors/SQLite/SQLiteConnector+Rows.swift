@@ -4,11 +4,11 @@ extension SQLiteConnector {
     /// Bind variables per statement (SQLite allows 32766).
     static let maxParameters = 30_000
 
-    public func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
+    public func readRange(_ table: TableSchema, after: [CanonicalValue]?, upTo upper: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
         try table.requirePrimaryKey(for: "it cannot be read in key order")
-        let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, limit: limit)
+        let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, upToKey: upper != nil, limit: limit)
         let result: [Row] = try await pool.withConnection { connection in
-            try await readRows(sql, (after ?? []).map(SQLiteValueCodec.encode), of: table, on: connection)
+            try await readRows(sql, ((after ?? []) + (upper ?? [])).map(SQLiteValueCodec.encode), of: table, on: connection)
         }
         let keyIndexes = table.primaryKeyIndexes
         let nextKey = result.count == limit ? result.last.map { row in keyIndexes.map { row.values[$0] } } : nil

@@ -25,14 +25,13 @@ public struct SQLiteDialect: Sendable {
     }
 
     /// A page of rows in key order, after the bound key when `afterKey`.
-    public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, limit: Int) -> String {
+    public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, upToKey: Bool = false, limit: Int) -> String {
         let select = table.columns.map { quote($0.name) }.joined(separator: ", ")
         let order = table.primaryKey.map(quote).joined(separator: ", ")
-        var sql = "SELECT \(select) FROM \(qualified(table.table))"
-        if afterKey {
-            sql += " WHERE (\(order)) > (\(table.primaryKey.map { _ in "?" }.joined(separator: ", ")))"
-        }
-        return sql + " ORDER BY \(order) LIMIT \(limit)"
+        let bound = "(" + table.primaryKey.map { _ in "?" }.joined(separator: ", ") + ")"
+        let conditions = (afterKey ? ["(\(order)) > \(bound)"] : []) + (upToKey ? ["(\(order)) <= \(bound)"] : [])
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return "SELECT \(select) FROM \(qualified(table.table))\(filter) ORDER BY \(order) LIMIT \(limit)"
     }
 
     /// The rows whose keys are bound as `rowCount` key tuples, in key order.
