@@ -12,6 +12,7 @@ enum SystemMigrations {
         app.migrations.add(CreateAPIDefinitionSchema())
         app.migrations.add(AddAPIUnfilteredWrites())
         app.migrations.add(CreateAPIKeySchema())
+        app.migrations.add(AddSyncJobRepair())
     }
 }
 

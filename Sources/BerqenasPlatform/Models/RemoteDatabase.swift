@@ -51,6 +51,8 @@ public final class SyncJob: Model, @unchecked Sendable {
     @Field(key: "tables_json") public var tablesJSON: String
     @Field(key: "conflict_strategy") public var conflictStrategy: String
     @Field(key: "dry_run") public var dryRun: Bool
+    /// Verify jobs: carry the differences found with the job's strategy.
+    @Field(key: "repair") public var repair: Bool
     /// `queued`, `running`, `succeeded`, `failed`, `cancelled`.
     @Field(key: "status") public var status: String
     @Field(key: "progress_json") public var progressJSON: String

@@ -154,9 +154,20 @@ enum RemoteDatabaseRules {
 
     static func mode(_ text: String, field: String = "mode") throws -> SyncMode {
         guard let mode = SyncMode(rawValue: text) else {
-            throw PlatformError.validation(field: field, "must be full, incremental or bidirectional, not '\(text)'")
+            throw PlatformError.validation(field: field, "must be full, incremental, bidirectional or verify, not '\(text)'")
         }
         return mode
+    }
+
+    /// A repair belongs to a verify job, and names how rows without history are settled: `latest_wins`
+    /// has no capture times to compare there.
+    static func checkRepair(_ repair: Bool, mode: SyncMode, strategy: ConflictStrategy?) throws {
+        guard repair else { return }
+        guard mode == .verify else { throw PlatformError.validation(field: "repair", "applies to verify jobs only") }
+        guard let strategy, strategy != .latestWins else {
+            throw PlatformError.validation(field: "conflict_strategy",
+                                           "a repair needs cloud_wins, local_wins or manual: differing rows have no capture times to compare")
+        }
     }
 
     static func strategy(_ text: String, field: String = "conflict_strategy") throws -> ConflictStrategy {

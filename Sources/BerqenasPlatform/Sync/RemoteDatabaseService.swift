@@ -111,7 +111,7 @@ public struct RemoteDatabaseService: Sendable {
         if let mode = update.captureMode { remote.captureMode = try RemoteDatabaseRules.captureMode(mode, engine: engine).rawValue }
         if let mode = update.continuousMode {
             let parsed = try RemoteDatabaseRules.mode(mode, field: "continuous_mode")
-            guard parsed != .full else {
+            guard parsed == .incremental || parsed == .bidirectional else {
                 throw PlatformError.validation(field: "continuous_mode", "must be incremental or bidirectional")
             }
             remote.continuousMode = parsed.rawValue

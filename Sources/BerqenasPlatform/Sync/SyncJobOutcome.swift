@@ -19,6 +19,15 @@ public struct SyncJobOutcome: Sendable, Codable, Hashable {
     }
 
     public init() {}
+
+    /// What a verification left differing (neither repaired nor parked), said in words; nil when nothing.
+    public var unsettledDifferences: String? {
+        let differing = tables.compactMap { result in result.verification.map { (result.table, $0.unsettled) } }.filter { $0.1 > 0 }
+        guard !differing.isEmpty else { return nil }
+        let rows = differing.map(\.1).reduce(0, +)
+        return "\(rows) row(s) differ between the sides in " + differing.map { "\($0.0) (\($0.1))" }.joined(separator: ", ")
+            + "; run verify with repair, or a bidirectional sync"
+    }
 }
 
 /// JSON text of the journal's stored values.

@@ -10,13 +10,16 @@ public struct SyncRequest: Sendable {
     public var tables: [String]?
     public var conflictStrategy: String?
     public var dryRun: Bool
+    /// Verify only: carry the differences found (`cloud_wins`, `local_wins`) or park them (`manual`).
+    public var repair: Bool
 
     /// Creates a request.
-    public init(mode: String, tables: [String]? = nil, conflictStrategy: String? = nil, dryRun: Bool = false) {
+    public init(mode: String, tables: [String]? = nil, conflictStrategy: String? = nil, dryRun: Bool = false, repair: Bool = false) {
         self.mode = mode
         self.tables = tables
         self.conflictStrategy = conflictStrategy
         self.dryRun = dryRun
+        self.repair = repair
     }
 }
 
@@ -32,10 +35,13 @@ public struct SyncJobService: Sendable {
     public func enqueue(_ request: SyncRequest, remote: RemoteDatabase, tenant: Tenant, caller: Caller) async throws -> SyncJob {
         let mode = try RemoteDatabaseRules.mode(request.mode)
         let strategy = try RemoteDatabaseRules.strategy(request.conflictStrategy ?? ConflictStrategy.latestWins.rawValue)
+        try RemoteDatabaseRules.checkRepair(request.repair, mode: mode, strategy: request.conflictStrategy.map { _ in strategy })
         let pairs = try await tablePairs(request.tables, remote: remote, tenant: tenant)
-        if !request.dryRun { try await TableOwnership.claim(pairs, for: remote, on: database) }
+        let writes = !request.dryRun && (mode != .verify || request.repair)
+        if writes { try await TableOwnership.claim(pairs, for: remote, on: database) }
         return try await insertJob(remote: remote, mode: mode.rawValue, tables: pairs.map(\.local.description),
-                                   strategy: strategy.rawValue, dryRun: request.dryRun, rollbackOf: nil, caller: caller)
+                                   strategy: strategy.rawValue, dryRun: request.dryRun, repair: request.repair, rollbackOf: nil,
+                                   caller: caller)
     }
 
     /// The job that undoes `job` on the rows nobody changed since.
@@ -49,17 +55,17 @@ public struct SyncJobService: Sendable {
             throw PlatformError.conflict("undo_incomplete", "job changed more than \(SystemDatabaseJournal.undoLimit) rows; its undo journal is incomplete")
         }
         return try await insertJob(remote: remote, mode: "rollback", tables: [], strategy: job.conflictStrategy,
-                                   dryRun: false, rollbackOf: try job.requireID(), caller: caller)
+                                   dryRun: false, repair: false, rollbackOf: try job.requireID(), caller: caller)
     }
 
     /// Queues a scheduled job without contacting the remote (its tables are checked when it runs).
     func enqueueScheduled(_ schedule: SyncSchedule, remote: RemoteDatabase) async throws -> SyncJob {
         let tables = try StoredJSON.value([String].self, schedule.tablesJSON)
         return try await insertJob(remote: remote, mode: schedule.mode, tables: tables, strategy: schedule.conflictStrategy,
-                                   dryRun: false, rollbackOf: nil, caller: nil)
+                                   dryRun: false, repair: false, rollbackOf: nil, caller: nil)
     }
 
-    private func insertJob(remote: RemoteDatabase, mode: String, tables: [String], strategy: String, dryRun: Bool,
+    private func insertJob(remote: RemoteDatabase, mode: String, tables: [String], strategy: String, dryRun: Bool, repair: Bool,
                            rollbackOf: UUID?, caller: Caller?) async throws -> SyncJob {
         let job = SyncJob()
         job.id = UUID()
@@ -69,6 +75,7 @@ public struct SyncJobService: Sendable {
         job.tablesJSON = try StoredJSON.text(tables)
         job.conflictStrategy = strategy
         job.dryRun = dryRun
+        job.repair = repair
         job.status = "queued"
         job.progressJSON = try StoredJSON.text(SyncProgress(tablesTotal: tables.count))
         job.resultsJSON = try StoredJSON.text(SyncJobOutcome())

@@ -128,6 +128,12 @@ public actor SyncWorker {
         var errorMessage: String?
         do {
             outcome = try await execute(job)
+            if let differing = outcome.unsettledDifferences {
+                // A verification that found differences it did not settle is not a success.
+                status = "failed"
+                errorCode = "sides_differ"
+                errorMessage = differing
+            }
         } catch let error as SyncError where error.code == "shutting_down" {
             try? await SyncJob.query(on: database).filter(\.$id == job.requireID()).filter(\.$leaseOwner == workerID)
                 .set(\.$leaseExpiresAt, to: Date()).update()
@@ -180,17 +186,18 @@ public actor SyncWorker {
                     .init(side: $0.side.rawValue, table: $0.table.description, key: $0.key.map(PlainJSONCodec.render))
                 }
             } else {
-                if !job.dryRun { try await remotes.storage.ensureRoom(tenant) }
+                if !job.dryRun, job.mode != SyncMode.verify.rawValue || job.repair { try await remotes.storage.ensureRoom(tenant) }
                 var tables = try StoredJSON.value([String].self, job.tablesJSON).map { try TableNames.parse($0) }
                 // A scheduled job naming no tables syncs every table with a primary key, as found now.
                 if tables.isEmpty { tables = try await remotes.keyedTables(local, of: remote) }
                 let cloudSchema = remotes.cloudSchema(for: tenant)
                 let pairs = tables.map { remote.pair($0, cloudSchema: cloudSchema) }
-                if !job.dryRun { try await TableOwnership.claim(pairs, for: remote, on: database) }
                 let mode = try RemoteDatabaseRules.mode(job.mode)
+                let writes = !job.dryRun && (mode != .verify || job.repair)
+                if writes { try await TableOwnership.claim(pairs, for: remote, on: database) }
                 let strategy = try RemoteDatabaseRules.strategy(job.conflictStrategy)
-                outcome.tables = try await runner.run(mode, pairs: pairs, strategy: strategy, dryRun: job.dryRun)
-                if !job.dryRun {
+                outcome.tables = try await runner.run(mode, pairs: pairs, strategy: strategy, dryRun: job.dryRun, repair: job.repair)
+                if writes {
                     for failure in await apis.cloudTablesSynced(pairs.map(\.cloud), tenant: tenant) {
                         logger.warning("sync job \(job.id?.uuidString ?? ""): could not refresh \(failure)")
                     }

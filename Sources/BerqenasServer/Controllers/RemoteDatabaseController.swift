@@ -51,6 +51,12 @@ struct RemoteDatabaseController {
             tag: "sync", requestBody: SyncJobRequest.schema, successStatus: 202, responseBody: JobAcceptedResponse.schema,
             failureStatuses: [404, 409]
         ), use: sync)
+        remotes.on(.POST, ":id", "verify", operation: Operation(
+            id: "remote_databases.verify",
+            summary: "Queue a verify job: compare both sides by key-range digests without writing; with repair, carry the differences",
+            tag: "sync", requestBody: VerifyRequest.schema, successStatus: 202, responseBody: JobAcceptedResponse.schema,
+            failureStatuses: [404, 409, 422]
+        ), use: verify)
     }
 
     @Sendable
@@ -123,7 +129,20 @@ struct RemoteDatabaseController {
         let remote = try await TenantScope.remoteDatabase(request, of: tenant)
         let body = try request.content.decode(SyncJobRequest.self)
         let job = try await request.berqenas.platform.syncJobs.enqueue(
-            SyncRequest(mode: body.mode, tables: body.tables, conflictStrategy: body.conflictStrategy, dryRun: body.dryRun ?? false),
+            SyncRequest(mode: body.mode, tables: body.tables, conflictStrategy: body.conflictStrategy, dryRun: body.dryRun ?? false,
+                        repair: body.repair ?? false),
+            remote: remote, tenant: tenant, caller: caller)
+        return try await JobAcceptedResponse(jobID: try job.requireID(), status: job.status).encodeResponse(status: .accepted, for: request)
+    }
+
+    @Sendable
+    func verify(_ request: Request) async throws -> Response {
+        let (tenant, caller) = try await TenantScope.writable(request)
+        let remote = try await TenantScope.remoteDatabase(request, of: tenant)
+        let body = request.body.data == nil ? VerifyRequest(tables: nil, repair: nil, conflictStrategy: nil)
+            : try request.content.decode(VerifyRequest.self)
+        let job = try await request.berqenas.platform.syncJobs.enqueue(
+            SyncRequest(mode: "verify", tables: body.tables, conflictStrategy: body.conflictStrategy, repair: body.repair ?? false),
             remote: remote, tenant: tenant, caller: caller)
         return try await JobAcceptedResponse(jobID: try job.requireID(), status: job.status).encodeResponse(status: .accepted, for: request)
     }

@@ -11,14 +11,31 @@ struct SyncJobRequest: Content {
     let tables: [String]?
     let conflictStrategy: String?
     let dryRun: Bool?
+    let repair: Bool?
 
-    enum CodingKeys: String, CodingKey { case mode, tables, conflictStrategy = "conflict_strategy", dryRun = "dry_run" }
+    enum CodingKeys: String, CodingKey { case mode, tables, repair, conflictStrategy = "conflict_strategy", dryRun = "dry_run" }
 
     static let schema: JSONSchema = .object(properties: [
-        "mode": .string(allowedValues: ["full", "incremental", "bidirectional"]),
+        "mode": .string(allowedValues: ["full", "incremental", "bidirectional", "verify"]),
         "tables": .array(required: false, items: .string),
         "conflict_strategy": .string(required: false, allowedValues: ["latest_wins", "cloud_wins", "local_wins", "manual"]),
         "dry_run": .boolean(required: false),
+        "repair": .boolean(required: false),
+    ])
+}
+
+/// A verification request: compare both sides without writing; with `repair`, carry the differences.
+struct VerifyRequest: Content {
+    let tables: [String]?
+    let repair: Bool?
+    let conflictStrategy: String?
+
+    enum CodingKeys: String, CodingKey { case tables, repair, conflictStrategy = "conflict_strategy" }
+
+    static let schema: JSONSchema = .object(properties: [
+        "tables": .array(required: false, items: .string),
+        "repair": .boolean(required: false),
+        "conflict_strategy": .string(required: false, allowedValues: ["cloud_wins", "local_wins", "manual"]),
     ])
 }
 
@@ -54,12 +71,59 @@ struct SyncJobResponse: Content {
         let conflictsResolved: Int
         let conflictsOpen: Int
         let errors: [String]
+        let verification: Verification?
 
         enum CodingKeys: String, CodingKey {
             case table, cloudToLocal = "cloud_to_local", localToCloud = "local_to_cloud"
             case conflictsDetected = "conflicts_detected", conflictsResolved = "conflicts_resolved"
-            case conflictsOpen = "conflicts_open", errors
+            case conflictsOpen = "conflicts_open", errors, verification
         }
+    }
+
+    /// What a verify job found in one table.
+    struct Verification: Content {
+        struct Difference: Content {
+            let key: [PlainJSON]
+            let kind: String
+            let columns: [String]
+        }
+
+        let localRows: Int
+        let cloudRows: Int
+        let rangesCompared: Int
+        let rangesDiffering: Int
+        let differingRows: Int
+        let differences: [Difference]
+        let repaired: Int
+        let parked: Int
+        let durationMs: Int
+
+        enum CodingKeys: String, CodingKey {
+            case differences, repaired, parked
+            case localRows = "local_rows", cloudRows = "cloud_rows", rangesCompared = "ranges_compared"
+            case rangesDiffering = "ranges_differing", differingRows = "differing_rows", durationMs = "duration_ms"
+        }
+
+        init(_ report: TableVerification) {
+            localRows = report.localRows
+            cloudRows = report.cloudRows
+            rangesCompared = report.rangesCompared
+            rangesDiffering = report.rangesDiffering
+            differingRows = report.differingRows
+            differences = report.differences.map { Difference(key: $0.key.map(PlainJSONCodec.render), kind: $0.kind.rawValue, columns: $0.columns) }
+            repaired = report.repaired
+            parked = report.parked
+            durationMs = report.milliseconds
+        }
+
+        static let schema: JSONSchema = .object(nullable: true, properties: [
+            "local_rows": .integer, "cloud_rows": .integer, "ranges_compared": .integer, "ranges_differing": .integer,
+            "differing_rows": .integer, "repaired": .integer, "parked": .integer, "duration_ms": .integer,
+            "differences": .array(items: .object(properties: [
+                "key": .array(items: .fragment), "kind": .string(allowedValues: ["missing_in_cloud", "missing_locally", "changed"]),
+                "columns": .array(items: .string),
+            ])),
+        ])
     }
 
     struct ChangedRow: Content {
@@ -117,7 +181,7 @@ struct SyncJobResponse: Content {
         results = outcome.tables.map {
             TableResult(table: $0.table, cloudToLocal: $0.cloudToLocal, localToCloud: $0.localToCloud,
                         conflictsDetected: $0.conflictsDetected, conflictsResolved: $0.conflictsResolved,
-                        conflictsOpen: $0.conflictsOpen, errors: $0.errors)
+                        conflictsOpen: $0.conflictsOpen, errors: $0.errors, verification: $0.verification.map(Verification.init))
         }
         rollbackOf = job.rollbackOf
         restored = outcome.restored
@@ -166,6 +230,7 @@ struct SyncJobResponse: Content {
         "results": .array(items: .object(properties: [
             "table": .string, "cloud_to_local": .integer, "local_to_cloud": .integer, "conflicts_detected": .integer,
             "conflicts_resolved": .integer, "conflicts_open": .integer, "errors": .array(items: .string),
+            "verification": Verification.schema,
         ])),
         "rollback_of": .string(format: .uuid, nullable: true), "restored": .integer(nullable: true),
         "changed_since": .array(nullable: true, items: .object(properties: [

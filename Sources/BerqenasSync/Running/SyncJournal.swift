@@ -8,6 +8,8 @@ public enum SyncMode: String, Sendable, Codable, CaseIterable {
     case incremental
     /// Carry changes both ways, settling rows changed on both sides.
     case bidirectional
+    /// Compare both sides without writing (with repair: then carry the differences).
+    case verify
 }
 
 /// A local table and the cloud table it is kept in step with.
@@ -31,6 +33,8 @@ public struct SyncTableResult: Sendable, Hashable, Codable {
     public var conflictsResolved = 0
     public var conflictsOpen = 0
     public var errors: [String] = []
+    /// What a verification found (verify jobs).
+    public var verification: TableVerification?
 
     /// Creates an empty result for `table`.
     public init(table: String) {

@@ -30,17 +30,22 @@ public struct SyncRunner: Sendable {
 
     /// Runs `mode` over the pairs; with `dryRun` reads and plans everything and writes nothing anywhere
     /// (the results say what a real run would do).
-    public func run(_ mode: SyncMode, pairs: [SyncTablePair], strategy: ConflictStrategy, dryRun: Bool) async throws -> [SyncTableResult] {
+    /// A verify run writes only with `repair`, and creates no cloud table.
+    public func run(_ mode: SyncMode, pairs: [SyncTablePair], strategy: ConflictStrategy, dryRun: Bool,
+                    repair: Bool = false) async throws -> [SyncTableResult] {
         var progress = SyncProgress(tablesTotal: pairs.count)
         var results: [SyncTableResult] = []
         let resume = try await journal.checkpoint()
+        let writes = !dryRun && (mode != .verify || repair)
         for pair in pairs {
             var result = SyncTableResult(table: pair.local.description)
-            let described = try await describe(pair, create: !dryRun)
+            let described = try await describe(pair, create: writes && mode != .verify)
             progress.rowsTotalEstimate += Int(max(0, described.local.estimatedRowCount ?? 0))
             var table = TableRun(pair: pair, local: described.local, cloud: described.cloud, cloudExists: described.cloudExists,
-                                 write: !dryRun)
+                                 write: writes)
             switch mode {
+            case .verify:
+                result.verification = try await verify(table, repair: repair ? strategy : nil, &result)
             case .full:
                 try await fullCopy(&table, &result, &progress, resume: resume?.table == pair.local ? resume : nil)
             case .incremental, .bidirectional:

@@ -6,7 +6,7 @@ import Foundation
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync", abstract: "Register remote databases and keep them in sync with the cloud store.",
-        subcommands: [SyncRegister.self, SyncList.self, SyncTest.self, SyncTables.self, SyncRun.self, SyncStatus.self,
+        subcommands: [SyncRegister.self, SyncList.self, SyncTest.self, SyncTables.self, SyncRun.self, SyncVerify.self, SyncStatus.self,
                       SyncHistory.self, SyncConflicts.self, SyncResolve.self, SyncRollback.self, SyncSchedule.self]
     )
 }

@@ -31,6 +31,38 @@ struct SyncRun: AsyncParsableCommand {
     }
 }
 
+struct SyncVerify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Compare both sides without writing (with --repair, carry the differences); with --wait, exit non-zero if they differ."
+    )
+
+    @OptionGroup var selection: RemoteSelection
+    @ArgumentParser.Option(name: .customLong("table"), help: "A table to verify (repeat; all keyed tables by default).")
+    var tables: [String] = []
+    @ArgumentParser.Flag(help: "Carry the differences found, settled by --strategy.") var repair = false
+    @ArgumentParser.Option(help: "With --repair: local_wins, cloud_wins or manual (park each as a conflict).") var strategy: String?
+    @ArgumentParser.Flag(help: "Wait for the job, then list what differs.") var wait = false
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        var client = try APIClient.loggedIn()
+        var body: [String: Any] = ["repair": repair]
+        if !tables.isEmpty { body["tables"] = tables }
+        if let strategy { body["conflict_strategy"] = strategy }
+        let accepted = try await client.send(.POST, try await selection.remotePath(&client) + "/verify", body: body) as? [String: Any] ?? [:]
+        guard let jobID = accepted["job_id"] as? String else { throw CLIError("the server did not return a job id") }
+        guard wait else {
+            try output.print(accepted, columns: ["job_id", "status"])
+            return
+        }
+        try await JobFollower.follow(jobID, tenant: selection.tenant, client: &client, output: output, columns: [
+            "table", "verification.local_rows", "verification.cloud_rows", "verification.differing_rows",
+            "verification.repaired", "verification.parked", "verification.duration_ms",
+        ])
+    }
+}
+
 struct SyncRollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback", abstract: "Restore the rows a job changed that nobody changed since."
@@ -144,7 +176,10 @@ struct SyncSchedule: AsyncParsableCommand {
 
 /// Follows a job to its end with a progress bar on standard error; a failed or cancelled job exits 1.
 enum JobFollower {
-    static func follow(_ jobID: String, tenant: String, client: inout APIClient, output: OutputOptions) async throws {
+    static let syncColumns = ["table", "local_to_cloud", "cloud_to_local", "conflicts_detected", "conflicts_resolved", "conflicts_open"]
+
+    static func follow(_ jobID: String, tenant: String, client: inout APIClient, output: OutputOptions,
+                       columns: [String] = syncColumns) async throws {
         let path = "/api/v1/tenants/\(try PathSegment.encode(tenant))/sync-jobs/\(jobID)"
         var job: [String: Any] = [:]
         while true {
@@ -155,8 +190,7 @@ enum JobFollower {
             try await Task.sleep(for: .milliseconds(300))
         }
         FileHandle.standardError.write(Data("\n".utf8))
-        try output.print(job["results"] ?? [], columns: ["table", "local_to_cloud", "cloud_to_local", "conflicts_detected",
-                                                         "conflicts_resolved", "conflicts_open"])
+        try output.print(job["results"] ?? [], columns: columns)
         let status = job["status"] as? String ?? ""
         guard status == "succeeded" else {
             let error = (job["error"] as? [String: Any])?["message"] as? String
