@@ -96,7 +96,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "berqenas-bench",
-            dependencies: ["DatabaseConnectors"]
+            dependencies: ["DatabaseConnectors", "BerqenasSync"]
         ),
         .target(
             name: "BerqenasTestSupport",

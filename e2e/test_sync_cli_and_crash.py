@@ -89,6 +89,16 @@ def test_run_wait_shows_progress_and_fails_loudly(hub, cli, local_database):
     assert failed.returncode != 0 and "not a table" in failed.stderr
     history = cli("sync", "history", "shop").stdout
     assert "succeeded" in history and "full" in history
+    verified = cli("sync", "verify", "shop", "erp", "--wait", "--json")
+    assert_verified_equal(json.loads(verified.stdout))
+
+
+def assert_verified_equal(results):
+    """A verify job's per-table results: every table compared, none differing."""
+    assert results, "verify reported no table"
+    for result in results:
+        report = result["verification"]
+        assert report["differing_rows"] == 0 and report["local_rows"] == report["cloud_rows"], result
 
 
 def test_a_killed_server_finishes_its_full_sync_after_restart(tmp_path, cli, local_database):
@@ -113,5 +123,10 @@ def test_a_killed_server_finishes_its_full_sync_after_restart(tmp_path, cli, loc
         assert final["status"] == "succeeded", final
         assert final["attempts"] == 2, "taken over after the lease expired, not started twice in parallel"
         assert rows_of_local(local_database) == rows_of_cloud(hub.data_dir, "shop")
+        verify = api(hub, token, "POST", f"/api/v1/tenants/shop/remote-databases/{remote}/verify", {})["job_id"]
+        verified = wait_for(lambda: (lambda j: j if j["status"] in ("succeeded", "failed", "cancelled") else None)(
+            api(hub, token, "GET", f"/api/v1/tenants/shop/sync-jobs/{verify}")))
+        assert verified["status"] == "succeeded", verified
+        assert_verified_equal(verified["results"])
     finally:
         hub.stop()

@@ -249,6 +249,11 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
             done = wait_until(lambda: (lambda j: j if j["status"] in ("succeeded", "failed") else None)(
                 api.call("GET", f"/api/v1/tenants/stores/sync-jobs/{job['job_id']}")[1]), 60, "the sync through the tunnel")
             assert done["status"] == "succeeded" and done["results"][0]["local_to_cloud"] == 500, done
+            _, verify = api.call("POST", f"/api/v1/tenants/stores/remote-databases/{remote['id']}/verify", {"tables": ["items"]})
+            verified = wait_until(lambda: (lambda j: j if j["status"] in ("succeeded", "failed") else None)(
+                api.call("GET", f"/api/v1/tenants/stores/sync-jobs/{verify['job_id']}")[1]), 60, "the verify through the tunnel")
+            report = verified["results"][0]["verification"]
+            assert verified["status"] == "succeeded" and report["differing_rows"] == 0 and report["cloud_rows"] == 500, verified
 
             # Published on the hub: an outside client reaches that PostgreSQL through the hub's address, only
             # from an allowed network; disabled, the path closes at once, open connection included.

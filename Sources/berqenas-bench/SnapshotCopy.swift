@@ -4,11 +4,9 @@ import Foundation
 /// `berqenas-bench copy SOURCE_URL TARGET_URL SCHEMA.TABLE [PAGE_ROWS]`: copies one table between two
 /// PostgreSQL databases through the connectors (keyset pages read while the previous page is written with
 /// COPY) and prints rows, seconds and rows per second. Used by `bench/snapshot_copy.sh`.
-@main
 enum SnapshotCopy {
-    static func main() async throws {
-        let arguments = CommandLine.arguments
-        guard arguments.count >= 5, arguments[1] == "copy" else {
+    static func run(_ arguments: [String]) async throws {
+        guard arguments.count >= 5 else {
             FileHandle.standardError.write(Data("usage: berqenas-bench copy SOURCE_URL TARGET_URL SCHEMA.TABLE [PAGE_ROWS]\n".utf8))
             exit(2)
         }

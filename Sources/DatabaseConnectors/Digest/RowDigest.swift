@@ -2,8 +2,9 @@ import Crypto
 import Foundation
 
 /// A row's fingerprint for comparing tables without moving their rows: the first 8 bytes of the MD5 of
-/// the row's digest text, as a signed 64-bit number. The digest text puts each value as `length:text`
-/// (NULL as `-`), so no two different rows share one by concatenation.
+/// the row's digest text, as a signed 64-bit number. The digest text is the values' texts quoted as SQL
+/// literals (PostgreSQL's `quote_nullable`: NULL bare, quotes and backslashes doubled) joined by commas,
+/// so no two different rows share one.
 ///
 /// A database that computes digests itself (PostgreSQL) spells the same text in SQL. Where its text of a
 /// value differs from the one here (a type with no common spelling), equal rows give different digests:
@@ -11,18 +12,18 @@ import Foundation
 public enum RowDigest {
     /// The digest of a row's values, in the order of the columns compared.
     public static func of(_ values: [CanonicalValue]) -> Int64 {
-        var text = ""
-        for value in values { text += field(value) }
+        let text = values.map(field).joined(separator: ",")
         let hash = Insecure.MD5.hash(data: Data(text.utf8))
         var number: UInt64 = 0
         for byte in hash.prefix(8) { number = number << 8 | UInt64(byte) }
         return Int64(bitPattern: number)
     }
 
-    /// One value as `length:text`, or `-` for NULL.
+    /// One value as PostgreSQL's `quote_nullable` writes its digest text.
     static func field(_ value: CanonicalValue) -> String {
-        guard let text = text(value) else { return "-" }
-        return "\(text.unicodeScalars.count):\(text)"
+        guard let text = text(value) else { return "NULL" }
+        let quoted = "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
+        return text.contains("\\") ? "E" + quoted : quoted
     }
 
     /// The digest text of a value (nil: NULL). Instants are microseconds since 1970 (so offsets and

@@ -31,26 +31,26 @@ enum PostgresDigestSQL {
         let dialect = PostgresDialect()
         let fields = try columns.map { name in
             guard let column = table.column(name) else { throw ConnectorError(.invalidValue, "table \(table.table) has no column \(name)") }
-            let value = "source." + dialect.quote(name)
-            let text = valueText(value, column.canonicalType)
-            return "CASE WHEN \(value) IS NULL THEN '-' ELSE length(\(text))::text || ':' || \(text) END"
+            return "quote_nullable(" + valueText("source." + dialect.quote(name), column.canonicalType) + ")"
         }
-        let row = fields.isEmpty ? "''" : "concat(" + fields.joined(separator: ", ") + ")"
+        let row = fields.isEmpty ? "''" : "concat(" + fields.joined(separator: ", ',', ") + ")"
         return """
             SELECT count(*)::text, coalesce(sum(('x' || left(md5(\(row)), 16))::bit(64)::bigint::numeric), 0)::text \
             FROM \(dialect.qualified(table.table)) AS source\(dialect.keyRangeSQL(table, afterKey: afterKey, upToKey: upToKey))
             """
     }
 
-    /// `RowDigest.text` of a non-NULL value, in SQL.
+    /// `RowDigest.text` of a value, in SQL (NULL stays NULL). Connections run with fixed session settings
+    /// (`PostgresValueCodec.sessionParameters`: ISO dates), so a date's own text is the same everywhere.
     static func valueText(_ value: String, _ type: CanonicalType) -> String {
         switch type {
-        case .boolean: "CASE WHEN \(value) THEN 't' ELSE 'f' END"
-        case .integer, .text, .uuid: "\(value)::text"
+        case .boolean: "CASE WHEN \(value) THEN 't' WHEN NOT \(value) THEN 'f' END"
+        case .integer, .text, .uuid, .date: "\(value)::text"
         case .decimal, .money: "\(value)::numeric::text"
+        // A real is read as its shortest text, then as a double: the same path here.
+        case .float(bits: 32): "encode(float8send(\(value)::text::float8), 'hex')"
         case .float: "encode(float8send(\(value)::float8), 'hex')"
         case .binary: "encode(\(value), 'hex')"
-        case .date: "CASE WHEN isfinite(\(value)) THEN to_char(\(value), 'YYYY-MM-DD') ELSE \(value)::text END"
         case .timestamp:
             "CASE WHEN isfinite(\(value)) THEN round(extract(epoch FROM \(value)) * 1000000)::bigint::text ELSE \(value)::text END"
         default: "\(value)::text"

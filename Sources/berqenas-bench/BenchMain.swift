@@ -1,0 +1,16 @@
+import Foundation
+
+/// `berqenas-bench copy …` or `berqenas-bench verify …`: the benchmark drivers `bench/` runs.
+@main
+enum BenchMain {
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        switch arguments.count > 1 ? arguments[1] : "" {
+        case "copy": try await SnapshotCopy.run(arguments)
+        case "verify": try await VerifyTables.run(arguments)
+        default:
+            FileHandle.standardError.write(Data("usage: berqenas-bench copy|verify …\n".utf8))
+            exit(2)
+        }
+    }
+}
