@@ -71,6 +71,49 @@ struct SyncRunnerBatchTests {
         await cloud.close()
     }
 
+    /// A SQLite site in the compare capture mode: synced one way with nothing created in its file, across
+    /// many small ranges (the hub digests SQLite's rows itself).
+    @Test func aSQLiteSiteInCompareModeSyncsWithNothingInstalled() async throws {
+        let directory = TemporaryDirectory.make()
+        let localFile = directory.appendingPathComponent("local.sqlite").path
+        let writer = try await SQLiteConnection.open(storage: .file(path: localFile))
+        let local = SQLiteConnector(spec: ConnectionSpec(engine: .sqlite, database: localFile))
+        let cloud = SQLiteConnector(spec: ConnectionSpec(engine: .sqlite, database: directory.appendingPathComponent("cloud.sqlite").path))
+        func run(_ sql: String) async throws { _ = try await writer.query(sql, []) }
+        func objects() async throws -> [String] {
+            try await writer.query("SELECT type || ' ' || name AS n FROM sqlite_master ORDER BY 1", []).compactMap { $0.column("n")?.string }
+        }
+        do {
+            try await run("CREATE TABLE items (id INTEGER PRIMARY KEY, v INTEGER, note TEXT)")
+            try await run("WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 3000) INSERT INTO items SELECT i, i, 'first' FROM g")
+            let before = try await objects()
+            let pair = SyncTablePair(local: TableRef(schema: "main", name: "items"), cloud: TableRef(schema: "main", name: "items"))
+            var runner = SyncRunner(local: local, cloud: cloud, origin: "test", journal: MemoryJournal())
+            runner.localCaptureMode = .compare
+            _ = try await runner.run(.full, pairs: [pair], strategy: .latestWins, dryRun: false)
+            try await run("UPDATE items SET note = NULL WHERE id = 7")
+            try await run("UPDATE items SET note = '' WHERE id = 1500")
+            try await run("DELETE FROM items WHERE id = 2999")
+            try await run("INSERT INTO items VALUES (5000, 5, 'added')")
+            let results = try await runner.run(.incremental, pairs: [pair], strategy: .latestWins, dryRun: false)
+            #expect(results.first?.localToCloud == 4, "\(results)")
+            let table = try await local.describeTable(pair.local)
+            #expect(try await allRows(cloud, try await cloud.describeTable(pair.cloud)) == allRows(local, table))
+            #expect(try await objects() == before, "the site's file gains nothing")
+            await #expect(throws: SyncError.self) {
+                _ = try await runner.run(.bidirectional, pairs: [pair], strategy: .latestWins, dryRun: false)
+            }
+        } catch {
+            try? await writer.close()
+            await local.close()
+            await cloud.close()
+            throw error
+        }
+        try await writer.close()
+        await local.close()
+        await cloud.close()
+    }
+
     func allRows(_ connector: any DatabaseConnector, _ table: TableSchema) async throws -> [Row] {
         var rows: [Row] = []
         var after: [CanonicalValue]?

@@ -116,7 +116,7 @@ enum RemoteDatabaseRules {
 
     static func captureMode(_ text: String, engine: DatabaseEngine) throws -> CaptureMode {
         guard let mode = CaptureMode(rawValue: text) else {
-            throw PlatformError.validation(field: "capture_mode", "must be triggers or change_tracking")
+            throw PlatformError.validation(field: "capture_mode", "must be triggers, change_tracking or compare")
         }
         if mode == .changeTracking, engine != .mssql {
             throw PlatformError.validation(field: "capture_mode", "change_tracking exists on SQL Server only")

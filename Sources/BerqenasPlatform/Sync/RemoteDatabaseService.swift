@@ -129,6 +129,12 @@ public struct RemoteDatabaseService: Sendable {
             if continuous, !remote.continuous { try await limits.admitAnother(.continuous, tenantID: remote.tenantID, on: database) }
             remote.continuous = continuous
         }
+        // Compare mode has no change to wake for: each run reads both tables, which is a scheduled job's
+        // work, not a loop's.
+        if remote.continuous, remote.captureMode == CaptureMode.compare.rawValue {
+            throw PlatformError.validation(field: update.continuous == true ? "continuous" : "capture_mode",
+                                           "the compare capture mode runs as scheduled jobs, not continuously")
+        }
         switch update.route {
         case let .through(peer)?:
             try await requirePeer(peer, tenantID: remote.tenantID)

@@ -16,10 +16,15 @@ extension SyncRunner {
                   resume: FullCopyCheckpoint?) async throws {
         var checkpoint = resume ?? FullCopyCheckpoint(table: table.pair.local, phase: .copy, afterKey: nil, startCursor: nil)
         if table.write, checkpoint.startCursor == nil {
-            try await local.installCapture(on: table.pair.local, mode: localCaptureMode)
             try await cloud.installCapture(on: table.pair.cloud, mode: .triggers)
             checkpoint.cloudStartCursor = try await drain(cloud, table.cloud, from: try await journal.cursor(of: table.pair.local, side: .cloud))
-            checkpoint.startCursor = try await drain(local, table.local, from: try await journal.cursor(of: table.pair.local, side: .local))
+            if localCaptureMode == .compare {
+                // Nothing is installed on the site: the next run compares the tables.
+                checkpoint.startCursor = Self.comparedCursor()
+            } else {
+                try await local.installCapture(on: table.pair.local, mode: localCaptureMode)
+                checkpoint.startCursor = try await drain(local, table.local, from: try await journal.cursor(of: table.pair.local, side: .local))
+            }
             try await journal.saveCheckpoint(checkpoint)
         }
         if checkpoint.phase == .copy {
@@ -79,7 +84,7 @@ extension SyncRunner {
         }
         try await cloud.discardChanges(madeBy: origin, of: [table.pair.cloud])
         try await journal.saveCursor(start, of: table.pair.local, side: .local)
-        try await local.acknowledge(start, of: [table.pair.local])
+        if localCaptureMode != .compare { try await local.acknowledge(start, of: [table.pair.local]) }
         try await journal.saveCheckpoint(nil)
     }
 

@@ -37,6 +37,7 @@ public struct SyncRunner: Sendable {
         var results: [SyncTableResult] = []
         let resume = try await journal.checkpoint()
         let writes = !dryRun && (mode != .verify || repair)
+        if mode == .bidirectional, localCaptureMode == .compare { throw SyncError.bidirectionalNeedsCapture }
         for pair in pairs {
             var result = SyncTableResult(table: pair.local.description)
             let described = try await describe(pair, create: writes && mode != .verify)
@@ -55,7 +56,9 @@ public struct SyncRunner: Sendable {
                     try await fullCopy(&table, &result, &progress, resume: resume?.table == pair.local ? resume : nil)
                     if dryRun { break }
                 }
-                if mode == .incremental {
+                if mode == .incremental, localCaptureMode == .compare {
+                    try await carryByComparison(table, strategy: strategy, &result, &progress)
+                } else if mode == .incremental {
                     try await carryLocalChanges(table, strategy: strategy, &result, &progress)
                 } else {
                     try await exchange(table, strategy: strategy, &result, &progress)

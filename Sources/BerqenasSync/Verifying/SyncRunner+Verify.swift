@@ -17,6 +17,17 @@ extension SyncRunner {
     /// (`local_wins`, `cloud_wins`) or parked as conflicts (`manual`).
     func verify(_ table: TableRun, repair: ConflictStrategy?, _ result: inout SyncTableResult) async throws -> TableVerification {
         let started = ContinuousClock.now
+        var (report, differences) = try await compareTables(table)
+        if let repair, table.write, !differences.isEmpty {
+            try await carry(differences, table, strategy: repair, &report, &result)
+        }
+        report.milliseconds = Int((ContinuousClock.now - started) / .milliseconds(1))
+        return report
+    }
+
+    /// Every row that differs between the two tables, found by digests of key ranges, and the report of
+    /// the walk (rows on each side, ranges compared and differing, the first differing rows).
+    func compareTables(_ table: TableRun) async throws -> (TableVerification, [RowDifference]) {
         var report = TableVerification()
         let columns = table.local.columns.map(\.name).filter { table.cloud.column($0) != nil }
         var differences: [RowDifference] = []
@@ -55,11 +66,7 @@ extension SyncRunner {
         }
         report.differingRows = differences.count
         report.differences = differences.prefix(TableVerification.listed).map(TableVerification.DifferingRow.init)
-        if let repair, table.write, !differences.isEmpty {
-            try await carry(differences, table, strategy: repair, &report, &result)
-        }
-        report.milliseconds = Int((ContinuousClock.now - started) / .milliseconds(1))
-        return report
+        return (report, differences)
     }
 
     /// The rows of a key range that differ, read from both sides. A row one side holds in this range and

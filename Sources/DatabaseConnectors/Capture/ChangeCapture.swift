@@ -4,6 +4,8 @@ public enum CaptureMode: String, Sendable, Codable, CaseIterable {
     case triggers
     /// SQL Server change tracking: keys and versions, values read by joining the table.
     case changeTracking = "change_tracking"
+    /// Nothing installed on the database: each run compares the tables by key-range digests.
+    case compare
 }
 
 /// Capture state of one table.

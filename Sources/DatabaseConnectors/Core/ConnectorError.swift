@@ -20,6 +20,9 @@ public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible
         case notNullViolation = "not_null_violation"
         /// A CHECK constraint failed (23514).
         case checkViolation = "check_violation"
+        /// The changes after a cursor are no longer known (SQL Server change tracking cleaned past it):
+        /// the tables must be compared.
+        case captureExpired = "capture_expired"
     }
 
     public let code: Code

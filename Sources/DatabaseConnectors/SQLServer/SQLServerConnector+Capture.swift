@@ -13,6 +13,8 @@ extension SQLServerConnector {
                     throw ConnectorError(.unsupported, "change tracking needs a primary key on \(table)")
                 }
                 for statement in TSQLCapture.enableChangeTracking(table) { _ = try await session.query(statement) }
+            case .compare:
+                throw ConnectorError(.unsupported, "the compare capture mode installs nothing")
             }
             _ = try await session.query(TSQLCapture.recordCapture, [table.schema, table.name, mode.rawValue, Self.signature(schema)])
         }
@@ -76,12 +78,12 @@ extension SQLServerConnector {
                 case .changeTracking?:
                     let valid = try await session.query(TSQLCapture.minimumValidVersion(table.table)).first
                     if let minimum = Int64((valid?.first ?? nil) ?? ""), position.version > 0, minimum > position.version {
-                        throw ConnectorError(.unsupported, "change tracking for \(table.table) no longer holds version "
+                        throw ConnectorError(.captureExpired, "change tracking for \(table.table) no longer holds version "
                             + "\(position.version) (oldest is \(minimum)): a full snapshot is needed")
                     }
                     let rows = try await session.query(TSQLCapture.readChangeTable(table), [String(position.version), excludingOrigin])
                     changes += try rows.map { try Self.trackedRecord($0, table: table) }
-                case nil:
+                case nil, .compare?:
                     continue
                 }
             }

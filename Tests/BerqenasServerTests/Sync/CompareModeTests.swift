@@ -1,0 +1,74 @@
+import BerqenasTestSupport
+import DatabaseConnectors
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+/// The compare capture mode: a site whose DBA allows no triggers is synced one way by comparing the
+/// tables, and its catalog gains nothing.
+@Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
+struct CompareModeTests {
+    /// Every schema, relation, trigger and function of a database, by name.
+    static func catalog(_ url: String) async throws -> [String] {
+        try await PostgresTestCluster.withConnection(url) { connection in
+            var names: [String] = []
+            let query: PostgresQuery = """
+                SELECT 'relation ' || n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+                UNION ALL SELECT 'trigger ' || tgname FROM pg_trigger WHERE NOT tgisinternal
+                UNION ALL SELECT 'function ' || n.nspname || '.' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+                UNION ALL SELECT 'schema ' || nspname FROM pg_namespace ORDER BY 1
+                """
+            for try await name in try await connection.query(query, logger: Logger(label: "tests")).decode(String.self) { names.append(name) }
+            return names
+        }
+    }
+
+    @Test(arguments: HubEngine.available)
+    func aSiteWithNothingInstalledSyncsOneWayWithoutLosingACloudEdit(_ engine: HubEngine) async throws {
+        try await SyncFixture.with(engine) { fixture in
+            let path = "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)"
+            let switched = try await fixture.hub.send(.PATCH, path, token: fixture.token, json: ["capture_mode": "compare"])
+            #expect(switched.status == .ok, "\(switched.body.string)")
+            let before = try await Self.catalog(fixture.localURL)
+
+            try await fixture.sync("full", tables: ["orders"])
+            try await fixture.expectEqual("orders")
+            try await fixture.local("INSERT INTO orders VALUES (500, 1, 1.00, 'new')", "UPDATE orders SET note = 'changed' WHERE id = 2",
+                                    "DELETE FROM orders WHERE id = 3")
+            let job = try await fixture.sync("incremental", tables: ["orders"])
+            #expect(SyncFixture.results(job)["public.orders"]?["local_to_cloud"] == 3)
+            try await fixture.expectEqual("orders")
+            let verified = try await fixture.hub.send(.POST, path + "/verify", token: fixture.token, json: ["tables": ["orders"]])
+            let verify = try await fixture.waitForJob(try #require(try verified.jsonObject()["job_id"] as? String))
+            #expect(verify["status"] as? String == "succeeded", "\(verify)")
+
+            // A row edited on both sides: the site's row wins under latest_wins, the cloud's is on record.
+            try await fixture.cloudWrite("orders", [.upsert(Row([.integer(20), .integer(21), .decimal("10.00"), .text("cloud")]))])
+            try await fixture.local("UPDATE orders SET note = 'site' WHERE id = 20")
+            let both = try await fixture.sync("incremental", tables: ["orders"])
+            #expect(SyncFixture.results(both)["public.orders"]?["conflicts_detected"] == 1)
+            let conflicts = try await fixture.hub.send(.GET, "/api/v1/tenants/\(fixture.tenant)/conflicts", token: fixture.token)
+            let record = try #require((try conflicts.jsonObject()["items"] as? [[String: Any]])?.first)
+            #expect((record["cloud"] as? [String: Any])?["note"] as? String == "cloud")
+            try await fixture.expectEqual("orders")
+
+            // A row edited in the cloud only: parked under manual, and left alone by the runs after.
+            try await fixture.cloudWrite("orders", [.upsert(Row([.integer(21), .integer(22), .decimal("10.50"), .text("cloud only")]))])
+            let parked = try await fixture.sync("incremental", strategy: "manual", tables: ["orders"])
+            #expect(SyncFixture.results(parked)["public.orders"]?["conflicts_open"] == 1)
+            try await fixture.sync("incremental", tables: ["orders"])
+            let (_, cloud) = try await fixture.bothSides("orders")
+            #expect(cloud[[.integer(21)]]?["note"] == .text("cloud only"))
+
+            let bidirectional = try await fixture.hub.send(.POST, path + "/sync", token: fixture.token, json: ["mode": "bidirectional"])
+            #expect(bidirectional.status == .unprocessableEntity && bidirectional.body.string.contains("compare"))
+            let continuous = try await fixture.hub.send(.PATCH, path, token: fixture.token, json: ["continuous": true])
+            #expect(continuous.status == .unprocessableEntity)
+
+            #expect(try await Self.catalog(fixture.localURL) == before, "the site's catalog gains nothing")
+        }
+    }
+}
