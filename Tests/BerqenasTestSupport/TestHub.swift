@@ -139,6 +139,14 @@ extension TestingHTTPResponse {
         return object
     }
 
+    /// The body as a JSON array of objects.
+    public func jsonArray() throws -> [[String: Any]] {
+        guard let array = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [[String: Any]] else {
+            throw TestSupportError("body is not a JSON array of objects: \(body.string)")
+        }
+        return array
+    }
+
     /// `error.code` of an error answer.
     public var errorCode: String? {
         ((try? jsonObject())?["error"] as? [String: Any])?["code"] as? String

@@ -248,13 +248,31 @@ struct RemoteTableResponse: Content {
     let oneWay: Bool
     let twoWay: Bool
     let reason: String?
+    /// Each capture mode: whether this table can use it, and why not.
+    let captureModes: [CaptureModeSupport]
+
+    struct CaptureModeSupport: Content {
+        let mode: String
+        let supported: Bool
+        let reason: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(mode, forKey: .mode)
+            try container.encode(supported, forKey: .supported)
+            try container.encode(reason, forKey: .reason)
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case schema, name, kind, columns, primaryKey = "primary_key", rowEstimate = "row_estimate"
-        case oneWay = "one_way", twoWay = "two_way", reason
+        case oneWay = "one_way", twoWay = "two_way", reason, captureModes = "capture_modes"
     }
 
-    init(_ table: TableSchema) {
+    init(_ table: TableSchema, engine: DatabaseEngine) {
+        captureModes = CaptureSupport.modes(for: table, engine: engine).map {
+            CaptureModeSupport(mode: $0.mode.rawValue, supported: $0.unsupportedBecause == nil, reason: $0.unsupportedBecause)
+        }
         schema = table.table.schema
         name = table.table.name
         kind = table.kind.rawValue
@@ -281,10 +299,14 @@ struct RemoteTableResponse: Content {
         try container.encode(oneWay, forKey: .oneWay)
         try container.encode(twoWay, forKey: .twoWay)
         try container.encode(reason, forKey: .reason)
+        try container.encode(captureModes, forKey: .captureModes)
     }
 
     static let schema: JSONSchema = .object(properties: [
         "schema": .string, "name": .string, "kind": .string,
+        "capture_modes": .array(items: .object(properties: [
+            "mode": .string(allowedValues: CaptureMode.allCases.map { AnyCodable($0.rawValue) }), "supported": .boolean, "reason": .string(nullable: true),
+        ])),
         "columns": .array(items: .object(properties: [
             "name": .string, "native_type": .string, "canonical_type": .string, "nullable": .boolean,
         ])),

@@ -79,3 +79,21 @@ public struct ChangeBatch: Sendable {
         self.hasMore = hasMore
     }
 }
+
+/// Whether a table can use a capture mode, and why not.
+public struct CaptureSupport: Sendable, Hashable {
+    public var mode: CaptureMode
+    /// Nil when the mode can be used.
+    public var unsupportedBecause: String?
+
+    /// Every mode for `table` on `engine`.
+    public static func modes(for table: TableSchema, engine: DatabaseEngine) -> [CaptureSupport] {
+        let shared: String? = table.kind != .table ? "a \(table.kind.rawValue) is not a table"
+            : table.hasPrimaryKey ? nil : "no primary key: rows cannot be matched between the sides"
+        return [
+            CaptureSupport(mode: .triggers, unsupportedBecause: shared),
+            CaptureSupport(mode: .changeTracking, unsupportedBecause: engine != .mssql ? "change tracking exists on SQL Server only" : shared),
+            CaptureSupport(mode: .compare, unsupportedBecause: shared),
+        ]
+    }
+}

@@ -33,6 +33,12 @@ struct CompareModeTests {
             let switched = try await fixture.hub.send(.PATCH, path, token: fixture.token, json: ["capture_mode": "compare"])
             #expect(switched.status == .ok, "\(switched.body.string)")
             let before = try await Self.catalog(fixture.localURL)
+            let tables = try await fixture.hub.send(.GET, path + "/tables", token: fixture.token)
+            let orders = try #require((try tables.jsonArray()).first { $0["name"] as? String == "orders" })
+            let modes = Dictionary(uniqueKeysWithValues: (orders["capture_modes"] as? [[String: Any]] ?? []).map { ($0["mode"] as? String ?? "", $0) })
+            #expect(modes["compare"]?["supported"] as? Bool == true && modes["triggers"]?["supported"] as? Bool == true, "\(orders)")
+            #expect(modes["change_tracking"]?["supported"] as? Bool == false
+                    && (modes["change_tracking"]?["reason"] as? String)?.contains("SQL Server") == true, "\(orders)")
 
             try await fixture.sync("full", tables: ["orders"])
             try await fixture.expectEqual("orders")
