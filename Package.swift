@@ -125,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BerqenasNetworkTests",
-            dependencies: ["BerqenasNetwork"]
+            dependencies: ["BerqenasNetwork", "BerqenasTestSupport"]
         ),
         .testTarget(
             name: "BerqenasPlatformTests",

@@ -80,7 +80,7 @@ struct CompiledQueryExecutionTests {
         }
     }
 
-    @Test func tsqlOutputParsesWithSqlglot() throws {
+    @Test(.blockingWork) func tsqlOutputParsesWithSqlglot() throws {
         let compiler = QueryCompiler(flavor: .tsql, table: Self.table(schema: "dbo"))
         var statements: [[String: String]] = []
         for (index, (items, _)) in Self.cases.enumerated() {
@@ -88,27 +88,6 @@ struct CompiledQueryExecutionTests {
             statements.append(["name": "case\(index)", "sql": try compiler.select(request, maxRows: 100).sql])
             statements.append(["name": "count\(index)", "sql": try compiler.count(request).sql])
         }
-        try TSQLCheck.run(statements)
-    }
-}
-
-/// Parses T-SQL statements with sqlglot (`tsql_check.py`), recording every one that fails.
-enum TSQLCheck {
-    static func run(_ statements: [[String: String]], sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../DatabaseConnectorsTests/tsql_check.py").standardized
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: statements))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)", sourceLocation: sourceLocation)
+        try TSQLCheck.expectParsed(statements)
     }
 }

@@ -1,4 +1,5 @@
 import BerqenasNetwork
+import BerqenasTestSupport
 import Foundation
 import Testing
 
@@ -23,7 +24,7 @@ struct IsolationRulesetTests {
         #expect(try ruleset(spokeToSpoke: true).script != script)
     }
 
-    @Test(.enabled(if: TunnelSupport.available && FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft")))
+    @Test(.blockingWork, .enabled(if: TunnelSupport.available && FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft")))
     func nftLoadsItAndReplacesItWhole() throws {
         let namespace = "bqn-" + UUID().uuidString.prefix(8).lowercased()
         try CommandRunner().run("/usr/sbin/ip", ["netns", "add", namespace])

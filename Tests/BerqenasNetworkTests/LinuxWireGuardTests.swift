@@ -1,4 +1,5 @@
 import BerqenasNetwork
+import BerqenasTestSupport
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ enum TunnelSupport {
 }
 
 /// The wireguard-go backend for real, inside a network namespace the test makes and removes (root, TUN).
-@Suite(.enabled(if: TunnelSupport.available, "needs root, /dev/net/tun and wireguard-go (CI has them)"))
+@Suite(.blockingWork, .enabled(if: TunnelSupport.available, "needs root, /dev/net/tun and wireguard-go (CI has them)"))
 struct LinuxWireGuardTests {
     func peer(_ host: Int) -> DesiredPeer {
         DesiredPeer(publicKey: WireGuardKeyPair.generate().publicKey.base64, allowedIP: "198.18.10.\(host)/32",

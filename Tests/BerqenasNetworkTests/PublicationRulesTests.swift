@@ -1,4 +1,5 @@
 import BerqenasNetwork
+import BerqenasTestSupport
 import Foundation
 import Testing
 
@@ -38,7 +39,7 @@ struct PublicationRulesTests {
         #expect(!only.admits(IPv4Address("198.18.10.6")!))
     }
 
-    @Test(.enabled(if: TunnelSupport.available && FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft")))
+    @Test(.blockingWork, .enabled(if: TunnelSupport.available && FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft")))
     func nftLoadsPublicationsAndItsCountersReadBack() throws {
         let namespace = "bqp-" + UUID().uuidString.prefix(8).lowercased()
         try CommandRunner().run("/usr/sbin/ip", ["netns", "add", namespace])

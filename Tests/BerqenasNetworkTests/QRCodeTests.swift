@@ -1,4 +1,5 @@
 @testable import BerqenasNetwork
+import BerqenasTestSupport
 import Foundation
 import Testing
 
@@ -18,7 +19,7 @@ struct QRCodeTests {
 
         """
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/zbarimg")))
+    @Test(.blockingWork, .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/zbarimg")))
     func aDecoderReadsTheConfigBackFromThePNG() throws {
         let code = try QRCode(encoding: config)
         #expect(code.size >= 21 && (code.size - 17) % 4 == 0, "a QR version's side is 17 + 4 v")

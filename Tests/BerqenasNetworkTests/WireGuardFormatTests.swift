@@ -1,8 +1,9 @@
 import BerqenasNetwork
+import BerqenasTestSupport
 import Foundation
 import Testing
 
-struct WireGuardFormatTests {
+@Suite(.blockingWork) struct WireGuardFormatTests {
     /// Runs `wg` (wireguard-tools, installed by scripts/install-test-deps.sh) with `input` on stdin.
     func wg(_ arguments: [String], input: String) throws -> String {
         try CommandRunner().run("/usr/bin/wg", arguments, input: input).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,4 +1,5 @@
 @testable import DatabaseConnectors
+import BerqenasTestSupport
 import Foundation
 import Testing
 
@@ -68,28 +69,14 @@ import Testing
         return all
     }
 
-    @Test func everyGeneratedStatementParsesAsTSQL() throws {
-        let payload = try JSONSerialization.data(withJSONObject: Self.statements.map { ["name": $0.0, "sql": $0.1] })
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("tsql_check.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(payload)
-        try input.fileHandleForWriting.close()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if report.contains("No module named 'sqlglot'"), ProcessInfo.processInfo.environment["BERQENAS_TEST_REQUIRE_POSTGRES"] != "1" {
+    @Test(.blockingWork) func everyGeneratedStatementParsesAsTSQL() throws {
+        let report = try TSQLCheck.run(Self.statements.map { ["name": $0.0, "sql": $0.1] })
+        if report.sqlglotMissing, ProcessInfo.processInfo.environment["BERQENAS_TEST_REQUIRE_POSTGRES"] != "1" {
             FileHandle.standardError.write(Data("WARNING: sqlglot is not installed: T-SQL syntax checks SKIPPED. Run scripts/test.sh.\n".utf8))
             return
         }
-        #expect(process.terminationStatus == 0, "\(report)")
-        #expect(report.contains("\(Self.statements.count) of \(Self.statements.count) statements parsed"), "\(report)")
+        #expect(report.status == 0, "\(report.text)")
+        #expect(report.text.contains("\(Self.statements.count) of \(Self.statements.count) statements parsed"), "\(report.text)")
     }
 
     /// A column of a user-defined type whose name (read from `sys.types`) tries to end the CONVERT.

@@ -112,11 +112,9 @@ public actor ContinuousSync {
             await release(id)
             return
         }
-        // PostgreSQL: writers NOTIFY while this loop waits (see PostgresChangeSignal); elsewhere it polls. The
-        // signal's connection is opened while the first read runs, which does not wait for it.
-        let opening = Task { try? await (local as? PostgresConnector)?.changeSignal() }
-        var signal: PostgresChangeSignal?
-        var listener: Task<Void, Never>?
+        // PostgreSQL: writers NOTIFY while this loop waits; elsewhere it polls. The signal is opened while the
+        // first read runs, which does not wait for it.
+        let wake = LoopWakeSignal(local: local, bell: bell, logger: logger, remoteName: remote.name)
         let descriptions = TableDescriptions()
         var renewed = Date()
         var settings: LoopSettings?
@@ -136,39 +134,24 @@ public actor ContinuousSync {
                 guard let loop = settings else { break }
                 // Waits end in time to renew the lease, however long the poll interval.
                 let poll = min(Duration.milliseconds(max(100, loop.remote.pollIntervalMilliseconds)), .seconds(leaseDuration / 3))
-                let moved = try await tick(loop, local: local, cloud: cloud, descriptions: descriptions)
-                if listener == nil, let opened = await opening.value {
-                    signal = opened
-                    listener = Task { [logger] in
-                        do { try await opened.listen { bell.ring() } } catch {
-                            logger.info("continuous sync: change notifications stopped (\(String(describing: error))); polling")
-                        }
-                    }
-                }
-                if moved > 0 {
-                    // Busy: read again at once, without a notification per commit meanwhile. (A signal
-                    // whose connection failed has lost its lock with it; the listener logged that.)
-                    try? await signal?.disarm()
-                } else if let signal, !signal.isArmed {
-                    // Arming waits for silent writers to commit; the next read sees their changes. A signal
-                    // that is not listening (yet, or any more) does not arm: the loop polls briefly instead.
-                    if !((try? await signal.arm()) ?? false) { await bell.wait(timeout: min(poll, .milliseconds(250))) }
+                if try await tick(loop, local: local, cloud: cloud, descriptions: descriptions) > 0 {
+                    // Busy: read again at once, without a notification per commit meanwhile.
+                    await wake.busy()
                 } else {
-                    await bell.wait(timeout: poll)
+                    let pause = await wake.idle(poll: poll)
+                    if pause > .zero { await bell.wait(timeout: pause) }
                 }
             } catch {
                 descriptions.clear()
                 settings = nil
                 logger.warning("continuous sync of \(remote.name): \(RemoteDatabaseService.describe(error))")
                 // Not the poll interval: without an armed signal no change would ring, and it may be an hour.
-                try? await signal?.disarm()
+                await wake.busy()
                 await bell.wait(timeout: .seconds(1))
             }
         }
-        // Closing the signal's connection ends the listener (no task is cancelled mid-connection).
-        if listener == nil { signal = await opening.value }
-        await signal?.close()
-        await listener?.value
+        // Closing the signal's connection ends its listener (no task is cancelled mid-connection).
+        await wake.close()
         await local.close()
         await cloud.close()
         await release(id)

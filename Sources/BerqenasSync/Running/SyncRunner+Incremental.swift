@@ -23,6 +23,12 @@ extension SyncRunner {
                 try await journal.checkCancelled()
                 let batch = try await current.value
                 reading = batch.hasMore ? readAhead(table.local, after: batch.cursor) : nil
+                // Nothing to carry (the common idle read of continuous sync): no conflict to look up and no
+                // cursor to save, as the old one reads the same. The log is still pruned below.
+                if batch.changes.isEmpty {
+                    if !batch.hasMore, table.write { try await local.acknowledge(batch.cursor, of: [table.pair.local]) }
+                    continue
+                }
                 var netting = ChangeNetting(table: table.local)
                 try netting.add(batch.changes)
                 let parked = try await journal.parkedKeys(of: table.pair)

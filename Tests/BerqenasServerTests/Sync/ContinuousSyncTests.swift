@@ -7,16 +7,6 @@ import Testing
 /// Continuous mode: a remote database kept in step as changes commit, without jobs.
 @Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
 struct ContinuousSyncTests {
-    /// Polls `condition` until it holds (a deadline, not a fixed sleep).
-    func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        Issue.record("not reached within \(timeout): \(what)")
-    }
-
     @Test(arguments: HubEngine.available)
     func changesTravelAsTheyCommitBothWaysUntilSwitchedOff(_ engine: HubEngine) async throws {
         try await SyncFixture.with(engine) { fixture in
