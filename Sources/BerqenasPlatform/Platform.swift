@@ -64,8 +64,9 @@ public struct Platform: Sendable {
                                             storage: StorageQuota(stores: stores, database: database))
         self.remoteDatabases = remotes
         self.apis = APIDefinitionService(database: database, remotes: remotes, limits: configuration.tenantLimits)
+        let undoRetention = UndoRetention(days: configuration.undoRetentionDays)
         let worker = SyncWorker(database: database, remotes: remotes, tenants: tenants, apis: apis,
-                                leaseDuration: configuration.jobLeaseSeconds,
+                                leaseDuration: configuration.jobLeaseSeconds, undoRetention: undoRetention,
                                 pollInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),
                                 logger: Logger(label: "berqenas.sync"))
         self.worker = worker
@@ -73,7 +74,8 @@ public struct Platform: Sendable {
                                              leaseDuration: configuration.jobLeaseSeconds,
                                              scanInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),
                                              logger: Logger(label: "berqenas.sync.continuous"))
-        let jobs = SyncJobService(database: database, remotes: remotes, wake: { [weak worker] in worker?.wake() })
+        let jobs = SyncJobService(database: database, remotes: remotes, wake: { [weak worker] in worker?.wake() },
+                                  undoRetention: undoRetention)
         self.syncJobs = jobs
         self.schedules = ScheduleService(database: database, jobs: jobs)
         self.conflicts = ConflictService(database: database, remotes: remotes)

@@ -25,6 +25,9 @@ public struct PlatformConfiguration: Sendable {
     public var jobLeaseSeconds: TimeInterval = 30
     /// How often an idle worker looks for jobs queued by other servers.
     public var jobPollSeconds: TimeInterval = 1
+    /// How long a finished job can be rolled back: its undo images are dropped after this many days
+    /// (`BERQENAS_UNDO_RETENTION_DAYS`).
+    public var undoRetentionDays = 7
     /// The WireGuard side (`BERQENAS_VPN_POOL`, `BERQENAS_VPN_PORTS`, `BERQENAS_VPN_BACKEND`, `BERQENAS_PUBLIC_ENDPOINT`).
     public var vpn: VPNSettings = .defaults
     /// The one directory SQLite remote databases may be in (`BERQENAS_SQLITE_REMOTE_DIR`); nil: none may be registered.
@@ -136,6 +139,12 @@ extension PlatformConfiguration {
                 throw PlatformError.invalidConfiguration("BERQENAS_JOB_LEASE_SECONDS must be a number of seconds, at least 1")
             }
             configuration.jobLeaseSeconds = value
+        }
+        if let days = environment["BERQENAS_UNDO_RETENTION_DAYS"], !days.isEmpty {
+            guard let value = Int(days), (1...3650).contains(value) else {
+                throw PlatformError.invalidConfiguration("BERQENAS_UNDO_RETENTION_DAYS must be a number of days (1-3650)")
+            }
+            configuration.undoRetentionDays = value
         }
         if let dir = environment["BERQENAS_SQLITE_REMOTE_DIR"], !dir.isEmpty {
             guard dir.hasPrefix("/") else { throw PlatformError.invalidConfiguration("BERQENAS_SQLITE_REMOTE_DIR must be an absolute path") }

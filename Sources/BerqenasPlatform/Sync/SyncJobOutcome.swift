@@ -5,11 +5,13 @@ import Foundation
 /// What a job did, kept as JSON on the job row.
 public struct SyncJobOutcome: Sendable, Codable, Hashable {
     public var tables: [SyncTableResult] = []
-    /// False when the job changed more rows than the undo journal keeps (rollback then refuses).
+    /// False for jobs of hubs that kept at most 100,000 undo images, when a job changed more (rollback refuses).
     public var undoComplete = true
-    /// Rollback jobs: rows restored, and rows left alone because they changed since.
+    /// Rollback jobs: rows restored, and rows left alone because they changed since (all counted, the first
+    /// `RollbackTally.listLimit` listed).
     public var restored: Int?
     public var changedSince: [ChangedRow]?
+    public var changedSinceCount: Int?
 
     /// A row a rollback left alone.
     public struct ChangedRow: Sendable, Codable, Hashable {
@@ -44,44 +46,5 @@ enum StoredJSON {
 
     static func value<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(text.utf8))
-    }
-}
-
-/// One undo image as stored in a batch.
-struct StoredUndo: Codable {
-    var side: SyncSide
-    var table: String
-    var key: RowKey
-    var before: RowImage?
-    var after: RowImage?
-
-    init(_ entry: UndoEntry) {
-        side = entry.side
-        table = entry.table.description
-        key = entry.key
-        before = entry.before
-        after = entry.after
-    }
-
-    func entry() throws -> UndoEntry {
-        UndoEntry(side: side, table: try TableNames.parse(table), key: key, before: before, after: after)
-    }
-
-    /// A job's images merged per row: the first `before` (the row as the job found it) and the last
-    /// `after` (what the job left), in first-touched order. A batch replayed after a crash changes nothing.
-    static func merged(_ batches: [[StoredUndo]]) throws -> [UndoEntry] {
-        var order: [String] = []
-        var merged: [String: UndoEntry] = [:]
-        for stored in batches.joined() {
-            let identity = "\(stored.side.rawValue)|\(stored.table)|\(try StoredJSON.text(stored.key))"
-            if var existing = merged[identity] {
-                existing.after = stored.after
-                merged[identity] = existing
-            } else {
-                merged[identity] = try stored.entry()
-                order.append(identity)
-            }
-        }
-        return order.compactMap { merged[$0] }
     }
 }

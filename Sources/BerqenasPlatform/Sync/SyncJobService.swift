@@ -29,6 +29,7 @@ public struct SyncJobService: Sendable {
     let remotes: RemoteDatabaseService
     /// Wakes the local worker when a job is queued.
     let wake: @Sendable () -> Void
+    let undoRetention: UndoRetention
 
     /// Queues a job. The tables are checked against the remote now (so an unknown table or an unreachable
     /// remote is a 4xx, not a failed job), and the cloud tables are claimed for this remote database.
@@ -56,10 +57,23 @@ public struct SyncJobService: Sendable {
         guard !job.dryRun else { throw PlatformError.conflict("dry_run_job", "a dry run changed nothing: there is nothing to roll back") }
         let outcome = try StoredJSON.value(SyncJobOutcome.self, job.resultsJSON)
         guard outcome.undoComplete else {
-            throw PlatformError.conflict("undo_incomplete", "job changed more than \(SystemDatabaseJournal.undoLimit) rows; its undo journal is incomplete")
+            throw PlatformError.conflict("undo_incomplete", "job ran on a hub that kept undo images of 100,000 rows at most, and changed more")
+        }
+        guard !undoRetention.hasExpired(job) else {
+            throw PlatformError.conflict("undo_expired", "job finished more than \(undoRetention.days) day(s) ago; its undo images were dropped "
+                + "(BERQENAS_UNDO_RETENTION_DAYS)")
+        }
+        // One rollback per job: a second one would find every row as the first left it, so judge each as
+        // changed since. A rollback that failed or was cancelled is taken up where it stopped.
+        let earlier = try await SyncJob.query(on: database).filter(\.$rollbackOf == job.requireID()).sort(\.$createdAt, .descending).all()
+        if let done = earlier.first(where: { ["queued", "running", "succeeded"].contains($0.status) }) {
+            throw PlatformError(code: "already_rolled_back", status: 409,
+                                message: "job \(try job.requireID()) is rolled back by job \(try done.requireID()) (\(done.status))",
+                                details: ["job_id": try done.requireID().uuidString])
         }
         return try await insertJob(remote: remote, mode: "rollback", tables: [], strategy: job.conflictStrategy,
-                                   dryRun: false, repair: false, rollbackOf: try job.requireID(), caller: caller)
+                                   dryRun: false, repair: false, rollbackOf: try job.requireID(), caller: caller,
+                                   checkpoint: earlier.first?.checkpointJSON)
     }
 
     /// Queues a scheduled job without contacting the remote (its tables are checked when it runs).
@@ -70,7 +84,7 @@ public struct SyncJobService: Sendable {
     }
 
     private func insertJob(remote: RemoteDatabase, mode: String, tables: [String], strategy: String, dryRun: Bool, repair: Bool,
-                           rollbackOf: UUID?, caller: Caller?) async throws -> SyncJob {
+                           rollbackOf: UUID?, caller: Caller?, checkpoint: String? = nil) async throws -> SyncJob {
         let job = SyncJob()
         job.id = UUID()
         job.tenantID = remote.tenantID
@@ -86,6 +100,7 @@ public struct SyncJobService: Sendable {
         job.attempts = 0
         job.cancelRequested = false
         job.rollbackOf = rollbackOf
+        job.checkpointJSON = checkpoint
         job.requestedBy = caller?.username ?? "schedule"
         do {
             try await job.create(on: database)

@@ -25,10 +25,13 @@ public actor SyncWorker {
     private var stopping = StopFlag()
     /// Queues scheduled jobs whenever no job is ready.
     private var schedules: ScheduleService?
+    let undoRetention: UndoRetention
+    private var undoPrunedAt: Date?
 
     init(database: any Database, remotes: RemoteDatabaseService, tenants: TenantService, apis: APIDefinitionService,
-         leaseDuration: TimeInterval, pollInterval: Duration, logger: Logger) {
+         leaseDuration: TimeInterval, undoRetention: UndoRetention, pollInterval: Duration, logger: Logger) {
         self.apis = apis
+        self.undoRetention = undoRetention
         self.database = database
         self.remotes = remotes
         self.tenants = tenants
@@ -39,6 +42,18 @@ public actor SyncWorker {
 
     private func queueScheduledJobs() async {
         do { try await schedules?.runDue() } catch { logger.warning("sync scheduler: \(String(describing: error))") }
+    }
+
+    /// Drops expired undo images, at most once per `UndoRetention.pruneEvery`, when no job is waiting.
+    private func pruneUndo() async {
+        if let last = undoPrunedAt, Date().timeIntervalSince(last) < UndoRetention.pruneEvery { return }
+        undoPrunedAt = Date()
+        do {
+            let jobs = try await undoRetention.prune(on: database)
+            if jobs > 0 { logger.info("dropped the undo images of \(jobs) job(s) finished over \(undoRetention.days) day(s) ago") }
+        } catch {
+            logger.warning("sync worker: could not drop expired undo images: \(String(describing: error))")
+        }
     }
 
     /// Starts taking jobs (and, when given, queueing the jobs of due schedules).
@@ -52,6 +67,7 @@ public actor SyncWorker {
                 if await self.runNextJob() { continue }
                 await self.queueScheduledJobs()
                 if await self.runNextJob() { continue }
+                await self.pruneUndo()
                 await self.waitForWork()
             }
         }
@@ -112,6 +128,8 @@ public actor SyncWorker {
         return claimed
     }
 
+    /// Runs a job while renewing its lease. The renewal has ended (its last query answered) when this
+    /// returns: a server shutting down closes the system database right after.
     private func run(_ job: SyncJob) async {
         let heartbeat = Task { [database, workerID, leaseDuration] in
             while !Task.isCancelled {
@@ -121,7 +139,12 @@ public actor SyncWorker {
                     .set(\.$leaseExpiresAt, to: Date().addingTimeInterval(leaseDuration)).update()
             }
         }
-        defer { heartbeat.cancel() }
+        await runLeased(job)
+        heartbeat.cancel()
+        await heartbeat.value
+    }
+
+    private func runLeased(_ job: SyncJob) async {
         var outcome = (try? StoredJSON.value(SyncJobOutcome.self, job.resultsJSON)) ?? SyncJobOutcome()
         var status = "succeeded"
         var errorCode: String?
@@ -179,10 +202,10 @@ public actor SyncWorker {
         do {
             var outcome = SyncJobOutcome()
             if job.mode == "rollback", let target = job.rollbackOf {
-                let entries = try await undoEntries(of: target)
-                let (restored, changedSince) = try await runner.rollback(entries)
-                outcome.restored = restored
-                outcome.changedSince = changedSince.map {
+                let tally = try await rollBack(target, job: job, with: runner, journal: journal)
+                outcome.restored = tally.restored
+                outcome.changedSinceCount = tally.leftAloneCount
+                outcome.changedSince = tally.leftAlone.map {
                     .init(side: $0.side.rawValue, table: $0.table.description, key: $0.key.map(PlainJSONCodec.render))
                 }
             } else {
@@ -203,7 +226,6 @@ public actor SyncWorker {
                     }
                 }
             }
-            outcome.undoComplete = journal.undoComplete
             await local.close()
             await cloud.close()
             return outcome
@@ -212,10 +234,5 @@ public actor SyncWorker {
             await cloud.close()
             throw error
         }
-    }
-
-    private func undoEntries(of jobID: UUID) async throws -> [UndoEntry] {
-        let batches = try await SyncUndoBatch.query(on: database).filter(\.$jobID == jobID).sort(\.$sequence).all()
-        return try StoredUndo.merged(batches.map { try StoredJSON.value([StoredUndo].self, $0.entriesJSON) })
     }
 }

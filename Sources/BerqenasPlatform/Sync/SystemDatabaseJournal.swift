@@ -13,15 +13,10 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
     let strategyName: String
     /// Continuous sync: whether it should stop (checked where a job checks for cancellation).
     let shouldStop: @Sendable () -> Bool
-    /// Undo images kept per job; a job changing more rows cannot be rolled back.
-    static let undoLimit = 100_000
     private let lock = NSLock()
-    private var undoCount = 0
-    private var undoCompleteFlag = true
     /// Cursor rows read or written through this journal (a continuous loop keeps its journal between
     /// ticks, and its lease makes it the only writer of its remote's cursors).
     private var cursorRows: [String: SyncCursor] = [:]
-    var undoComplete: Bool { lock.withLock { undoCompleteFlag } }
 
     init(database: any Database, job: SyncJob, shuttingDown: @escaping @Sendable () -> Bool = { false }) throws {
         self.database = database
@@ -42,8 +37,8 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
         self.shouldStop = shouldStop
     }
 
-    /// Jobs keep undo images until the journal is full; after that the rows before a write are not even read.
-    var keepsUndo: Bool { jobID != nil && undoComplete }
+    /// Jobs keep undo images of every row they change.
+    var keepsUndo: Bool { jobID != nil }
 
     func cursor(of table: TableRef, side: SyncSide) async throws -> String? {
         try await cursorRow(table, side)?.cursor
@@ -86,19 +81,14 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
         try await SyncJob.query(on: database).filter(\.$id == jobID).set(\.$checkpointJSON, to: text).update()
     }
 
-    /// Keeps a batch's undo images as one row (the first image of a row wins when they are read back).
+    /// Keeps a batch's undo images as one row, written before the batch itself: no change is ever made
+    /// without its undo image. Compact: the row before, and only a fingerprint of what the job wrote.
     func recordUndo(_ entries: [UndoEntry]) async throws {
-        let kept: Int = lock.withLock {
-            let room = max(0, Self.undoLimit - undoCount)
-            undoCount += min(room, entries.count)
-            if entries.count > room { undoCompleteFlag = false }
-            return min(room, entries.count)
-        }
-        guard kept > 0, let jobID else { return }
+        guard !entries.isEmpty, let jobID else { return }
         let batch = SyncUndoBatch()
         batch.jobID = jobID
         batch.sequence = Int64(Date().timeIntervalSince1970 * 1_000_000)
-        batch.entriesJSON = try StoredJSON.text(entries.prefix(kept).map(StoredUndo.init))
+        batch.entriesJSON = try StoredJSON.text(StoredUndoGroup.groups(entries.map(UndoImage.init)))
         try await batch.create(on: database)
     }
 

@@ -144,6 +144,7 @@ struct SyncJobResponse: Content {
     let rollbackOf: UUID?
     let restored: Int?
     let changedSince: [ChangedRow]?
+    let changedSinceCount: Int?
     let undoComplete: Bool
     let attempts: Int
     let requestedBy: String?
@@ -162,6 +163,7 @@ struct SyncJobResponse: Content {
         case id, mode, tables, status, progress, results, restored, attempts, error
         case remoteDatabaseID = "remote_database_id", conflictStrategy = "conflict_strategy", dryRun = "dry_run"
         case rollbackOf = "rollback_of", changedSince = "changed_since", undoComplete = "undo_complete"
+        case changedSinceCount = "changed_since_count"
         case requestedBy = "requested_by", createdAt = "created_at", startedAt = "started_at", finishedAt = "finished_at"
         case durationMs = "duration_ms"
     }
@@ -186,6 +188,7 @@ struct SyncJobResponse: Content {
         rollbackOf = job.rollbackOf
         restored = outcome.restored
         changedSince = outcome.changedSince?.map { ChangedRow(side: $0.side, table: $0.table, key: $0.key) }
+        changedSinceCount = outcome.changedSinceCount ?? outcome.changedSince?.count
         undoComplete = outcome.undoComplete
         attempts = job.attempts
         requestedBy = job.requestedBy
@@ -210,6 +213,7 @@ struct SyncJobResponse: Content {
         try container.encode(rollbackOf, forKey: .rollbackOf)
         try container.encode(restored, forKey: .restored)
         try container.encode(changedSince, forKey: .changedSince)
+        try container.encode(changedSinceCount, forKey: .changedSinceCount)
         try container.encode(undoComplete, forKey: .undoComplete)
         try container.encode(attempts, forKey: .attempts)
         try container.encode(requestedBy, forKey: .requestedBy)
@@ -236,6 +240,7 @@ struct SyncJobResponse: Content {
         "changed_since": .array(nullable: true, items: .object(properties: [
             "side": .string, "table": .string, "key": .array(items: .fragment),
         ])),
+        "changed_since_count": .integer(nullable: true),
         "undo_complete": .boolean, "attempts": .integer, "requested_by": .string(nullable: true),
         "created_at": .string(format: .dateTime, nullable: true), "started_at": .string(format: .dateTime, nullable: true),
         "finished_at": .string(format: .dateTime, nullable: true), "duration_ms": .integer(nullable: true),

@@ -71,31 +71,6 @@ public struct SyncRunner: Sendable {
         return results
     }
 
-    /// Restores the rows of `entries` that still hold what the job wrote; returns the count restored and
-    /// the entries left alone because the row changed since.
-    public func rollback(_ entries: [UndoEntry], recordingAs journalForUndo: (any SyncJournal)? = nil) async throws -> (restored: Int, changedSince: [UndoEntry]) {
-        var restored = 0
-        var changedSince: [UndoEntry] = []
-        let groups = Dictionary(grouping: entries) { SideTable(side: $0.side, table: $0.table) }
-        for (target, group) in groups.sorted(by: { $0.key.table.description < $1.key.table.description }) {
-            let connector = target.side == .local ? local : cloud
-            let table = try await connector.describeTable(target.table)
-            let current = try await images(connector, table, keys: group.map(\.key))
-            var changes: [NetChange] = []
-            for entry in group {
-                if sameRow(current[entry.key], entry.after) {
-                    changes.append(NetChange(key: entry.key, before: current[entry.key], after: entry.before, capturedAt: ""))
-                } else {
-                    changedSince.append(entry)
-                }
-            }
-            try await journal.checkCancelled()
-            try await write(changes, to: target.side, table, recordUndo: true)
-            restored += changes.count
-        }
-        return (restored, changedSince)
-    }
-
     // MARK: - Full copy
 
     /// A table pair as one job sees it.
