@@ -4,13 +4,15 @@
 #      per second for SECONDS_EACH seconds each, continuous mode PostgreSQL -> PostgreSQL, next to PostgreSQL's own
 #      logical replication (publication + subscription) between the same two clusters;
 #   2. sustained incremental throughput: CHANGES captured changes carried by one incremental job, next to
-#      logical replication catching up on the same changes;
+#      logical replication catching up on the same changes; then that job rolled back from its undo images;
 #   3. a bidirectional run with 1% of ROWS keys changed on both sides: converges, conflicts counted.
-#   bench/sync.sh   (RATES="500 5000" SECONDS_EACH=60 CHANGES=200000 ROWS=100000 by default)
+#   bench/sync.sh   (RATES="500 5000" SECONDS_EACH=60 CHANGES=200000 ROWS=100000 by default; RATES="" skips 1;
+#                    SCRATCH_PATH=.build-release builds there instead of .build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product berqenas >/dev/null
-binary="$(swift build -c release --show-bin-path)/berqenas"
+scratch=${SCRATCH_PATH:-.build}
+swift build -c release --product berqenas --scratch-path "$scratch" >/dev/null
+binary="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/berqenas"
 work=$(mktemp -d /tmp/berqenas-sync-bench.XXXXXX)
 chmod 755 "$work"
 cleanup() {

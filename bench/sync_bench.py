@@ -48,6 +48,9 @@ class Hub:
 
     def run_job(self, tenant, remote, body):
         job = self.call("POST", f"/api/v1/tenants/{tenant}/remote-databases/{remote}/sync", body)["job_id"]
+        return self.wait_job(tenant, job)
+
+    def wait_job(self, tenant, job):
         done = wait_for(lambda: (lambda j: j if j["status"] in ("succeeded", "failed", "cancelled") else None)(
             self.call("GET", f"/api/v1/tenants/{tenant}/sync-jobs/{job}")), 1800, "a sync job")
         if done["status"] != "succeeded":
@@ -138,6 +141,15 @@ def main():
     wait_for(lambda: psql(cloud, "SELECT count(*) FROM changes_lr") == str(args.changes), 600, "logical replication to catch up")
     lr_seconds = time.monotonic() - started
 
+    # 2b. Rolling that job back: every row it inserted is deleted again, from its undo images.
+    undo_bytes = int(psql(cloud, "SELECT pg_total_relation_size('sync_undo_batches')"))
+    rollback_id = hub.call("POST", f"/api/v1/tenants/{tenant}/sync-jobs/{job['id']}/rollback")["job_id"]
+    rollback = hub.wait_job(tenant, rollback_id)
+    left = psql(cloud, f"SELECT count(*) FROM {schema}.changes")
+    if left != "0" or rollback["restored"] != carried:
+        raise SystemExit(f"the rollback left {left} rows and restored {rollback['restored']} of {carried}")
+    rollback_seconds = rollback["duration_ms"] / 1000
+
     # 3. Bidirectional with 1% of keys changed on both sides (plus 1% changed on each side alone).
     psql(local, "UPDATE bidir SET v = v + 1, note = 'local ' || id WHERE id % 100 IN (0, 1)")
     psql(cloud, f"UPDATE {schema}.bidir SET v = v + 2, note = 'cloud ' || id WHERE id % 100 IN (0, 2)")
@@ -158,6 +170,10 @@ def main():
     print("|---|---|---|---|")
     print(f"| Berqenas incremental job | {carried} | {sync_seconds:.2f} | {carried / sync_seconds:,.0f} |")
     print(f"| PostgreSQL logical replication catch-up | {args.changes} | {lr_seconds:.2f} | {args.changes / lr_seconds:,.0f} |")
+    print(f"| Berqenas rollback of the incremental job | {rollback['restored']} | {rollback_seconds:.2f} | "
+          f"{rollback['restored'] / rollback_seconds:,.0f} |")
+    print()
+    print(f"Undo images of the job in the system database: {undo_bytes / 1e6:.1f} MB ({undo_bytes / carried:.0f} bytes a row).")
     print()
     print("### Bidirectional run, 1% of keys changed on both sides")
     print("| rows | injected conflicts | detected | resolved | open | local -> cloud | cloud -> local | seconds | converged |")

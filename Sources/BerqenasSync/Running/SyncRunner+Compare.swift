@@ -5,9 +5,28 @@ extension SyncRunner {
     /// The local cursor of a table synced in the compare capture mode: when it was last compared.
     static func comparedCursor() -> String { "compared:" + CaptureInstant.text(Date()) }
 
+    /// Carries what the logs hold (`incremental` one way, `bidirectional` both). When the site's change
+    /// tracking no longer reaches back to the cursor (SQL Server cleaned it up), nothing it lost is assumed
+    /// away: the table is compared as in the compare capture mode, and the next run reads the log from where
+    /// it stood before the comparison (the result's `errors` says so).
+    func carryChanges(_ mode: SyncMode, _ table: TableRun, strategy: ConflictStrategy, _ result: inout SyncTableResult,
+                      _ progress: inout SyncProgress) async throws {
+        do {
+            if mode == .incremental {
+                try await carryLocalChanges(table, strategy: strategy, &result, &progress)
+            } else {
+                try await exchange(table, strategy: strategy, &result, &progress)
+            }
+        } catch let error as ConnectorError where error.code == .captureExpired {
+            result.errors.append("\(error.code.rawValue): \(error.message); the table was compared instead")
+            let resumeAt = try await drain(local, table.local, from: nil)
+            try await carryByComparison(table, strategy: strategy, &result, &progress, localCursor: resumeAt)
+        }
+    }
+
     /// Carries the local side's differences to the cloud by comparing the tables: nothing is installed on
-    /// the local database (the compare capture mode, or a change log that no longer reaches back to the
-    /// cursor).
+    /// the local database (the compare capture mode), or its change log no longer reaches back to the cursor
+    /// (`localCursor` is then where the log is read from next).
     ///
     /// Without a log on the local side, a row that differs could have changed on either side; the cloud's
     /// log (read to its end and consumed) tells which cloud rows changed since the last run. Those rows
@@ -16,7 +35,7 @@ extension SyncRunner {
     /// bring the cloud's row to the site, and a parked row is left alone until someone resolves it). Other
     /// differing rows changed on the site and are written, each checked against the cloud row as it is then.
     func carryByComparison(_ table: TableRun, strategy: ConflictStrategy, _ result: inout SyncTableResult,
-                           _ progress: inout SyncProgress) async throws {
+                           _ progress: inout SyncProgress, localCursor: String? = nil) async throws {
         let (report, differences) = try await compareTables(table)
         progress.rowsDone += report.localRows
         // Read after the comparison: every cloud edit the comparison may have seen is in this part of the
@@ -60,7 +79,7 @@ extension SyncRunner {
             result.count(guarded.conflicts)
         }
         guard table.write else { return }
-        try await journal.saveCursor(Self.comparedCursor(), of: table.pair.local, side: .local)
+        try await journal.saveCursor(localCursor ?? Self.comparedCursor(), of: table.pair.local, side: .local)
         if let cloudCursor {
             try await journal.saveCursor(cloudCursor, of: table.pair.local, side: .cloud)
             try await cloud.acknowledge(cloudCursor, of: [table.pair.cloud])

@@ -58,10 +58,8 @@ public struct SyncRunner: Sendable {
                 }
                 if mode == .incremental, localCaptureMode == .compare {
                     try await carryByComparison(table, strategy: strategy, &result, &progress)
-                } else if mode == .incremental {
-                    try await carryLocalChanges(table, strategy: strategy, &result, &progress)
                 } else {
-                    try await exchange(table, strategy: strategy, &result, &progress)
+                    try await carryChanges(mode, table, strategy: strategy, &result, &progress)
                 }
             }
             progress.tablesDone += 1

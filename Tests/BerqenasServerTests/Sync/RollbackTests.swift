@@ -1,12 +1,17 @@
+@testable import BerqenasPlatform
 import BerqenasTestSupport
 import DatabaseConnectors
+import FluentKit
 import Foundation
 import Testing
 
-/// Rollback of a job past the 100,000 rows the undo journal once kept, with a row the job changed in two
-/// of its batches and someone changed after it.
+/// Rollback of a job past the 100,000 rows the undo journal once kept, and the retention of undo images.
 @Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
-struct LargeRollbackTests {
+struct RollbackTests {
+    static func id(of job: [String: Any]) throws -> UUID {
+        try #require((job["id"] as? String).flatMap(UUID.init(uuidString:)), "\(job)")
+    }
+
     @Test(arguments: HubEngine.available)
     func aJobOfMoreThan100000RowsRollsBackAndLeavesLaterEditsAlone(_ engine: HubEngine) async throws {
         try await SyncFixture.with(engine) { fixture in
@@ -47,6 +52,27 @@ struct LargeRollbackTests {
             // Rolling the job back twice would judge every row the first rollback restored as changed since.
             let again = try await fixture.hub.send(.POST, rollbackPath, token: fixture.token)
             #expect(again.status == .conflict && again.body.string.contains("already_rolled_back"), "\(again.body.string)")
+        }
+    }
+
+    @Test(arguments: HubEngine.available)
+    func undoImagesOfJobsPastTheRetentionAreDroppedAndTheirRollbackRefused(_ engine: HubEngine) async throws {
+        try await SyncFixture.with(engine) { fixture in
+            try await fixture.sync("full", tables: ["orders"])
+            try await fixture.local("UPDATE orders SET note = 'old job' WHERE id = 1")
+            let old = try Self.id(of: try await fixture.sync("incremental", tables: ["orders"]))
+            try await fixture.local("UPDATE orders SET note = 'recent job' WHERE id = 2")
+            let recent = try Self.id(of: try await fixture.sync("incremental", tables: ["orders"]))
+            let database = fixture.hub.app.db
+            try await SyncJob.query(on: database).filter(\.$id == old).set(\.$finishedAt, to: Date().addingTimeInterval(-8 * 86_400)).update()
+
+            let refused = try await fixture.hub.send(.POST, "/api/v1/tenants/\(fixture.tenant)/sync-jobs/\(old)/rollback", token: fixture.token)
+            #expect(refused.status == .conflict && refused.body.string.contains("undo_expired"), "\(refused.body.string)")
+
+            let retention = UndoRetention(days: fixture.hub.configuration.undoRetentionDays)
+            #expect(try await retention.prune(on: database) == 1)
+            #expect(try await SyncUndoBatch.query(on: database).filter(\.$jobID == old).count() == 0, "the old job's images are gone")
+            #expect(try await SyncUndoBatch.query(on: database).filter(\.$jobID == recent).count() > 0, "the recent job's are kept")
         }
     }
 }
