@@ -123,15 +123,30 @@ struct PostgresChangeSignalTests {
         #expect(signal.isListening)
     }
 
+    /// Opens a change signal of `connector`, counts what it hears, and closes it (and ends its listener)
+    /// however `body` ends.
+    static func withSignal(of connector: PostgresConnector, lockTimeout: Duration,
+                           _ body: (PostgresChangeSignal, Counter) async throws -> Void) async throws {
+        let signal = try await connector.changeSignal(lockTimeout: lockTimeout)
+        let heard = Counter()
+        let listener = Task { try await signal.listen { heard.add() } }
+        do {
+            try await untilListening(signal)
+            try await body(signal, heard)
+        } catch {
+            await signal.close()
+            _ = await listener.result
+            throw error
+        }
+        await signal.close()
+        _ = await listener.result
+    }
+
     @Test func writersNotifyOnlyWhileTheLockIsHeldAndArmingWaitsForSilentWriters() async throws {
         try await PostgresFixture.with { fixture in
             try await fixture.run("CREATE TABLE orders (id int PRIMARY KEY, item text)")
             try await fixture.connector.installCapture(on: PostgresCaptureTests.table, mode: .triggers)
-            let signal = try await fixture.connector.changeSignal(lockTimeout: .milliseconds(100))
-            let heard = Counter()
-            let listener = Task { try await signal.listen { heard.add() } }
-            do {
-                try await Self.untilListening(signal)
+            try await Self.withSignal(of: fixture.connector, lockTimeout: .milliseconds(100)) { signal, heard in
                 // Nobody armed: writers stay silent.
                 try await fixture.run("INSERT INTO orders VALUES (1, 'silent')")
                 try await PostgresTestCluster.withConnection(fixture.url) { writer in
@@ -163,13 +178,7 @@ struct PostgresChangeSignalTests {
                 #expect(heard.count == 2, "the disarmed insert rang nobody; the armed one rang")
                 await second.close()
                 _ = await secondListener.result
-            } catch {
-                await signal.close()
-                _ = await listener.result
-                throw error
             }
-            await signal.close()
-            _ = await listener.result
         }
     }
 }

@@ -19,10 +19,6 @@ struct PostgresWakeInterleavingTests {
             let ref = TableRef(schema: "public", name: "orders")
             try await fixture.connector.installCapture(on: ref, mode: .triggers)
             let table = try await fixture.connector.describeTable(ref)
-            // A lock timeout far above the time this test holds a writer open: arming waits, it does not give up.
-            let signal = try await fixture.connector.changeSignal(lockTimeout: .seconds(30))
-            let heard = PostgresChangeSignalTests.Counter()
-            let listener = Task { try await signal.listen { heard.add() } }
             var cursor: String?
             func read() async throws -> [Int64] {
                 let batch = try await fixture.connector.readChanges(of: [table], after: cursor, excludingOrigin: nil, limit: 100)
@@ -40,8 +36,8 @@ struct PostgresWakeInterleavingTests {
                     return 0
                 }
             }
-            do {
-                try await PostgresChangeSignalTests.untilListening(signal)
+            // A lock timeout far above the time this test holds a writer open: arming waits, it does not give up.
+            try await PostgresChangeSignalTests.withSignal(of: fixture.connector, lockTimeout: .seconds(30)) { signal, heard in
                 #expect(try await read().isEmpty)
 
                 // 1. Committed after the loop's read, before it arms: nobody rings; the read after arming has it.
@@ -69,13 +65,7 @@ struct PostgresWakeInterleavingTests {
                 try await fixture.run("INSERT INTO orders VALUES (3, 'after arming')")
                 try await eventually("the commit rings", timeout: .seconds(10)) { heard.count == 1 }
                 #expect(try await read() == [3])
-            } catch {
-                await signal.close()
-                _ = await listener.result
-                throw error
             }
-            await signal.close()
-            _ = await listener.result
         }
     }
 }
