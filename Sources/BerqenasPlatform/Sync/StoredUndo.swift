@@ -32,6 +32,54 @@ struct StoredUndoGroup: Codable {
         return order.compactMap { groups[$0] }
     }
 
+    /// The stored text of `groups` (the same JSON their `Codable` form gives, written directly).
+    static func text(_ groups: [StoredUndoGroup]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(groups.reduce(0) { $0 + $1.rows.count * 48 })
+        func append(_ literal: String) { bytes += Array(literal.utf8) }
+        append("[")
+        for (index, group) in groups.enumerated() {
+            if index > 0 { append(",") }
+            append("{\"side\":")
+            StoredJSONText.appendString(group.side.rawValue, to: &bytes)
+            append(",\"table\":")
+            StoredJSONText.appendString(group.table, to: &bytes)
+            if let columns = group.columns {
+                append(",\"columns\":[")
+                for (position, column) in columns.enumerated() {
+                    if position > 0 { append(",") }
+                    StoredJSONText.appendString(column, to: &bytes)
+                }
+                append("]")
+            }
+            append(",\"rows\":[")
+            for (position, row) in group.rows.enumerated() {
+                if position > 0 { append(",") }
+                append("{\"key\":[")
+                for (column, value) in row.key.enumerated() {
+                    if column > 0 { append(",") }
+                    value.appendStoredJSON(to: &bytes)
+                }
+                append("]")
+                if let before = row.before {
+                    append(",\"before\":{")
+                    for (column, name) in before.keys.sorted().enumerated() {
+                        if column > 0 { append(",") }
+                        StoredJSONText.appendString(name, to: &bytes)
+                        append(":")
+                        before[name, default: .null].appendStoredJSON(to: &bytes)
+                    }
+                    append("}")
+                }
+                if let digest = row.digest { append(",\"digest\":\(digest)") }
+                append("}")
+            }
+            append("]}")
+        }
+        append("]")
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     func images() throws -> [UndoImage] {
         let table = try TableNames.parse(table)
         return rows.map { row in

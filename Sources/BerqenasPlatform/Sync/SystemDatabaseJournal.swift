@@ -88,7 +88,7 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
         let batch = SyncUndoBatch()
         batch.jobID = jobID
         batch.sequence = Int64(Date().timeIntervalSince1970 * 1_000_000)
-        batch.entriesJSON = try StoredJSON.text(StoredUndoGroup.groups(entries.map(UndoImage.init)))
+        batch.entriesJSON = StoredUndoGroup.text(StoredUndoGroup.groups(entries.map(UndoImage.init)))
         try await batch.create(on: database)
     }
 

@@ -12,8 +12,13 @@ import Foundation
 public enum RowDigest {
     /// The digest of a row's values, in the order of the columns compared.
     public static func of(_ values: [CanonicalValue]) -> Int64 {
-        let text = values.map(field).joined(separator: ",")
-        let hash = Insecure.MD5.hash(data: Data(text.utf8))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.count * 16)
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            appendField(value, to: &bytes)
+        }
+        let hash = Insecure.MD5.hash(data: bytes)
         var number: UInt64 = 0
         for byte in hash.prefix(8) { number = number << 8 | UInt64(byte) }
         return Int64(bitPattern: number)
@@ -21,9 +26,27 @@ public enum RowDigest {
 
     /// One value as PostgreSQL's `quote_nullable` writes its digest text.
     static func field(_ value: CanonicalValue) -> String {
-        guard let text = text(value) else { return "NULL" }
-        let quoted = "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
-        return text.contains("\\") ? "E" + quoted : quoted
+        var bytes: [UInt8] = []
+        appendField(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends a value's digest text: NULL bare, otherwise quoted with quotes doubled; with a backslash in
+    /// it, backslashes doubled too and an `E` in front (what `quote_nullable` does).
+    private static func appendField(_ value: CanonicalValue, to bytes: inout [UInt8]) {
+        guard let text = text(value) else {
+            bytes += Array("NULL".utf8)
+            return
+        }
+        let quote = UInt8(ascii: "'"), backslash = UInt8(ascii: "\\")
+        let utf8 = text.utf8
+        if utf8.contains(backslash) { bytes.append(UInt8(ascii: "E")) }
+        bytes.append(quote)
+        for byte in utf8 {
+            if byte == quote || byte == backslash { bytes.append(byte) }
+            bytes.append(byte)
+        }
+        bytes.append(quote)
     }
 
     /// The digest text of a value (nil: NULL). Instants are microseconds since 1970 (so offsets and
