@@ -13,6 +13,7 @@ enum SystemMigrations {
         app.migrations.add(AddAPIUnfilteredWrites())
         app.migrations.add(CreateAPIKeySchema())
         app.migrations.add(AddSyncJobRepair())
+        app.migrations.add(AddRemoteWatermark())
     }
 }
 

@@ -94,6 +94,10 @@ final class ExpiringLog: DatabaseConnector, @unchecked Sendable {
         try await site.splitRange(table, after: after, upTo: upTo, every: every)
     }
     func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row] { try await site.fetchRows(table, keys: keys) }
+    func keys(of table: TableSchema, where column: String, atLeast value: CanonicalValue) async throws -> [[CanonicalValue]] {
+        try await site.keys(of: table, where: column, atLeast: value)
+    }
+    func largest(_ column: String, of table: TableSchema) async throws -> CanonicalValue? { try await site.largest(column, of: table) }
     func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
         try await site.select(sql, binds: binds, columns: columns)
     }

@@ -61,6 +61,8 @@ import Testing
             ("mergeWithContext", TSQLCapture.withContext(dialect.mergeSQL(table, rowCount: 1))),
             ("userDefinedType", "SELECT " + dialect.write(1, hostileTypeColumn)),
             ("deleteWithContext", TSQLCapture.withContext(dialect.deleteSQL(table, rowCount: 1))),
+            ("keysAtLeast", dialect.keysAtLeastSQL(table, column: table.columns[2])),
+            ("largest", dialect.largestSQL(table, column: table.columns[2])),
         ]
         all += TSQLCapture.setup.enumerated().map { ("captureSetup\($0.offset)", $0.element) }
         all += TSQLCapture.triggerBody(table).enumerated().map { ("triggerBody\($0.offset)", $0.element) }

@@ -20,6 +20,8 @@ public final class RemoteDatabase: Model, @unchecked Sendable {
     @Field(key: "tls") public var tls: String
     @OptionalField(key: "wireguard_peer_id") public var wireguardPeerID: UUID?
     @Field(key: "capture_mode") public var captureMode: String
+    /// Compare capture mode: the column that rises whenever a row changes (runs compare only those rows).
+    @OptionalField(key: "watermark_column") public var watermarkColumn: String?
     /// Prefix of the cloud tables' names (keeps two remotes' tables apart).
     @Field(key: "target_prefix") public var targetPrefix: String
     /// Result of the last connection test: `ok` or a connector error code.

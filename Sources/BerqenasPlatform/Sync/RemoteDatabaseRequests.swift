@@ -16,11 +16,14 @@ public struct RemoteDatabaseRegistration: Sendable {
     public var wireguardPeerID: UUID?
     public var captureMode: String?
     public var targetPrefix: String?
+    /// Compare capture mode: the column that rises whenever a row changes.
+    public var watermarkColumn: String?
 
     /// Creates a registration.
     public init(name: String, engine: String, host: String?, port: Int?, database: String, schema: String?,
                 username: String?, password: String?, tls: String?, wireguardPeerID: UUID?, captureMode: String?,
-                targetPrefix: String?) {
+                targetPrefix: String?, watermarkColumn: String? = nil) {
+        self.watermarkColumn = watermarkColumn
         self.name = name
         self.engine = engine
         self.host = host
@@ -46,6 +49,8 @@ public struct RemoteDatabaseUpdate: Sendable {
     public var password: String?
     public var tls: String?
     public var captureMode: String?
+    /// Nil: unchanged; empty: none.
+    public var watermarkColumn: String?
     public var continuous: Bool?
     public var continuousMode: String?
     public var continuousStrategy: String?
@@ -63,8 +68,9 @@ public struct RemoteDatabaseUpdate: Sendable {
     public init(host: String? = nil, port: Int? = nil, database: String? = nil, schema: String? = nil,
                 username: String? = nil, password: String? = nil, tls: String? = nil, captureMode: String? = nil,
                 continuous: Bool? = nil, continuousMode: String? = nil, continuousStrategy: String? = nil,
-                pollIntervalMilliseconds: Int? = nil, route: Route? = nil) {
+                pollIntervalMilliseconds: Int? = nil, route: Route? = nil, watermarkColumn: String? = nil) {
         self.route = route
+        self.watermarkColumn = watermarkColumn
         self.host = host
         self.port = port
         self.database = database
@@ -112,6 +118,18 @@ enum RemoteDatabaseRules {
                 ? "must be off, on or strict (or disable, prefer, require, verify_full)"
                 : "must be disable, prefer, require or verify_full")
         }
+    }
+
+    /// A watermark column's name (nil or empty: none); only the compare capture mode uses one.
+    static func watermarkColumn(_ text: String?, captureMode: String) throws -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        guard captureMode == CaptureMode.compare.rawValue else {
+            throw PlatformError.validation(field: "watermark_column", "is used by the compare capture mode only")
+        }
+        guard text.utf8.count <= 128, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw PlatformError.validation(field: "watermark_column", "must be a column name of at most 128 bytes")
+        }
+        return text
     }
 
     static func captureMode(_ text: String, engine: DatabaseEngine) throws -> CaptureMode {

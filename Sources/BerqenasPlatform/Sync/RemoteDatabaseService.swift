@@ -56,6 +56,7 @@ public struct RemoteDatabaseService: Sendable {
         remote.tls = tls.rawValue
         remote.wireguardPeerID = request.wireguardPeerID
         remote.captureMode = capture.rawValue
+        remote.watermarkColumn = try RemoteDatabaseRules.watermarkColumn(request.watermarkColumn, captureMode: capture.rawValue)
         remote.targetPrefix = request.targetPrefix ?? ""
         remote.continuous = false
         remote.continuousMode = SyncMode.incremental.rawValue
@@ -109,6 +110,12 @@ public struct RemoteDatabaseService: Sendable {
         }
         if let tls = update.tls { remote.tls = try RemoteDatabaseRules.tls(tls, engine: engine).rawValue }
         if let mode = update.captureMode { remote.captureMode = try RemoteDatabaseRules.captureMode(mode, engine: engine).rawValue }
+        // A watermark belongs to the compare capture mode: leaving that mode drops it.
+        if let column = update.watermarkColumn {
+            remote.watermarkColumn = try RemoteDatabaseRules.watermarkColumn(column, captureMode: remote.captureMode)
+        } else if remote.captureMode != CaptureMode.compare.rawValue {
+            remote.watermarkColumn = nil
+        }
         if let mode = update.continuousMode {
             let parsed = try RemoteDatabaseRules.mode(mode, field: "continuous_mode")
             guard parsed == .incremental || parsed == .bidirectional else {

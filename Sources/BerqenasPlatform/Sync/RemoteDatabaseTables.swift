@@ -13,6 +13,7 @@ extension RemoteDatabase {
     func runner(local: any DatabaseConnector, cloud: any DatabaseConnector, journal: any SyncJournal) throws -> SyncRunner {
         var runner = SyncRunner(local: local, cloud: cloud, origin: try syncOrigin(), journal: journal)
         runner.localCaptureMode = CaptureMode(rawValue: captureMode) ?? .triggers
+        if runner.localCaptureMode == .compare { runner.localWatermark = watermarkColumn }
         return runner
     }
 

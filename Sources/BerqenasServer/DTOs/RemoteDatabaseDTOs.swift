@@ -17,6 +17,7 @@ struct RemoteDatabaseResponse: Content {
     let tls: String
     let wireguardPeerID: UUID?
     let captureMode: String
+    let watermarkColumn: String?
     let targetPrefix: String
     let status: String
     let statusMessage: String?
@@ -31,7 +32,7 @@ struct RemoteDatabaseResponse: Content {
         case id, name, engine, host, port, database, schema, username, tls, status, continuous
         case wireguardPeerID = "wireguard_peer_id", captureMode = "capture_mode", targetPrefix = "target_prefix"
         case statusMessage = "status_message", continuousMode = "continuous_mode", continuousStrategy = "continuous_strategy"
-        case pollIntervalMs = "poll_interval_ms", createdAt = "created_at", updatedAt = "updated_at"
+        case pollIntervalMs = "poll_interval_ms", createdAt = "created_at", updatedAt = "updated_at", watermarkColumn = "watermark_column"
     }
 
     init(_ remote: RemoteDatabase) throws {
@@ -46,6 +47,7 @@ struct RemoteDatabaseResponse: Content {
         tls = remote.tls
         wireguardPeerID = remote.wireguardPeerID
         captureMode = remote.captureMode
+        watermarkColumn = remote.watermarkColumn
         targetPrefix = remote.targetPrefix
         status = remote.status
         statusMessage = remote.statusMessage
@@ -70,6 +72,7 @@ struct RemoteDatabaseResponse: Content {
         try container.encode(tls, forKey: .tls)
         try container.encode(wireguardPeerID, forKey: .wireguardPeerID)
         try container.encode(captureMode, forKey: .captureMode)
+        try container.encode(watermarkColumn, forKey: .watermarkColumn)
         try container.encode(targetPrefix, forKey: .targetPrefix)
         try container.encode(status, forKey: .status)
         try container.encode(statusMessage, forKey: .statusMessage)
@@ -85,7 +88,7 @@ struct RemoteDatabaseResponse: Content {
         "id": .string(format: .uuid), "name": .string, "engine": .string(allowedValues: ["postgresql", "mssql", "sqlite"]),
         "host": .string, "port": .integer, "database": .string, "schema": .string(nullable: true), "username": .string,
         "tls": .string, "wireguard_peer_id": .string(format: .uuid, nullable: true), "capture_mode": .string,
-        "target_prefix": .string, "status": .string, "status_message": .string(nullable: true), "continuous": .boolean,
+        "watermark_column": .string(nullable: true), "target_prefix": .string, "status": .string, "status_message": .string(nullable: true), "continuous": .boolean,
         "continuous_mode": .string, "continuous_strategy": .string, "poll_interval_ms": .integer,
         "created_at": .string(format: .dateTime, nullable: true), "updated_at": .string(format: .dateTime, nullable: true),
     ])
@@ -105,16 +108,18 @@ struct RegisterRemoteDatabaseRequest: Content {
     let wireguardPeerID: UUID?
     let captureMode: String?
     let targetPrefix: String?
+    let watermarkColumn: String?
 
     enum CodingKeys: String, CodingKey {
         case name, engine, host, port, database, schema, username, password, tls
         case wireguardPeerID = "wireguard_peer_id", captureMode = "capture_mode", targetPrefix = "target_prefix"
+        case watermarkColumn = "watermark_column"
     }
 
     var registration: RemoteDatabaseRegistration {
         RemoteDatabaseRegistration(name: name, engine: engine, host: host, port: port, database: database, schema: schema,
                                    username: username, password: password, tls: tls, wireguardPeerID: wireguardPeerID,
-                                   captureMode: captureMode, targetPrefix: targetPrefix)
+                                   captureMode: captureMode, targetPrefix: targetPrefix, watermarkColumn: watermarkColumn)
     }
 
     static let schema: JSONSchema = .object(properties: [
@@ -123,6 +128,7 @@ struct RegisterRemoteDatabaseRequest: Content {
         "schema": .string(required: false), "username": .string(required: false), "password": .string(required: false),
         "tls": .string(required: false), "wireguard_peer_id": .string(format: .uuid, required: false),
         "capture_mode": .string(required: false), "target_prefix": .string(required: false),
+        "watermark_column": .string(required: false),
     ])
 }
 
@@ -136,6 +142,8 @@ struct UpdateRemoteDatabaseRequest: Decodable {
     let password: String?
     let tls: String?
     let captureMode: String?
+    /// Absent: unchanged; null or empty: none.
+    let watermarkColumn: String?
     let continuous: Bool?
     let continuousMode: String?
     let continuousStrategy: String?
@@ -146,7 +154,7 @@ struct UpdateRemoteDatabaseRequest: Decodable {
     enum CodingKeys: String, CodingKey {
         case host, port, database, schema, username, password, tls, continuous
         case captureMode = "capture_mode", continuousMode = "continuous_mode", continuousStrategy = "continuous_strategy"
-        case pollIntervalMs = "poll_interval_ms", wireguardPeerID = "wireguard_peer_id"
+        case pollIntervalMs = "poll_interval_ms", wireguardPeerID = "wireguard_peer_id", watermarkColumn = "watermark_column"
     }
 
     init(from decoder: any Decoder) throws {
@@ -159,6 +167,8 @@ struct UpdateRemoteDatabaseRequest: Decodable {
         password = try container.decodeIfPresent(String.self, forKey: .password)
         tls = try container.decodeIfPresent(String.self, forKey: .tls)
         captureMode = try container.decodeIfPresent(String.self, forKey: .captureMode)
+        watermarkColumn = container.contains(.watermarkColumn)
+            ? try container.decodeIfPresent(String.self, forKey: .watermarkColumn) ?? "" : nil
         continuous = try container.decodeIfPresent(Bool.self, forKey: .continuous)
         continuousMode = try container.decodeIfPresent(String.self, forKey: .continuousMode)
         continuousStrategy = try container.decodeIfPresent(String.self, forKey: .continuousStrategy)
@@ -175,13 +185,15 @@ struct UpdateRemoteDatabaseRequest: Decodable {
     var update: RemoteDatabaseUpdate {
         RemoteDatabaseUpdate(host: host, port: port, database: database, schema: schema, username: username, password: password,
                              tls: tls, captureMode: captureMode, continuous: continuous, continuousMode: continuousMode,
-                             continuousStrategy: continuousStrategy, pollIntervalMilliseconds: pollIntervalMs, route: route)
+                             continuousStrategy: continuousStrategy, pollIntervalMilliseconds: pollIntervalMs, route: route,
+                             watermarkColumn: watermarkColumn)
     }
 
     static let schema: JSONSchema = .object(properties: [
         "host": .string(required: false), "port": .integer(required: false), "database": .string(required: false),
         "schema": .string(required: false), "username": .string(required: false), "password": .string(required: false),
-        "tls": .string(required: false), "capture_mode": .string(required: false), "continuous": .boolean(required: false),
+        "tls": .string(required: false), "capture_mode": .string(required: false),
+        "watermark_column": .string(required: false, nullable: true), "continuous": .boolean(required: false),
         "continuous_mode": .string(required: false), "continuous_strategy": .string(required: false),
         "poll_interval_ms": .integer(required: false), "wireguard_peer_id": .string(format: .uuid, required: false, nullable: true),
     ])

@@ -36,7 +36,7 @@ extension SyncRunner {
     /// differing rows changed on the site and are written, each checked against the cloud row as it is then.
     func carryByComparison(_ table: TableRun, strategy: ConflictStrategy, _ result: inout SyncTableResult,
                            _ progress: inout SyncProgress, localCursor: String? = nil) async throws {
-        let (report, differences) = try await compareTables(table)
+        let (report, differences, comparedCursor) = try await differencesToCarry(table)
         progress.rowsDone += report.localRows
         // Read after the comparison: every cloud edit the comparison may have seen is in this part of the
         // log (one made since is caught by the check before each write).
@@ -79,7 +79,7 @@ extension SyncRunner {
             result.count(guarded.conflicts)
         }
         guard table.write else { return }
-        try await journal.saveCursor(localCursor ?? Self.comparedCursor(), of: table.pair.local, side: .local)
+        try await journal.saveCursor(localCursor ?? comparedCursor, of: table.pair.local, side: .local)
         if let cloudCursor {
             try await journal.saveCursor(cloudCursor, of: table.pair.local, side: .cloud)
             try await cloud.acknowledge(cloudCursor, of: [table.pair.cloud])

@@ -19,6 +19,9 @@ public struct SyncRunner: Sendable {
     public var descriptions: TableDescriptions?
     /// How changes are captured on the local side (the cloud store always uses triggers).
     public var localCaptureMode: CaptureMode = .triggers
+    /// In the compare capture mode, a column that rises whenever a row changes (`updated_at`, `rowversion`):
+    /// runs compare only the rows it says changed, and the keys for added and removed rows.
+    public var localWatermark: String?
 
     /// Creates a runner.
     public init(local: any DatabaseConnector, cloud: any DatabaseConnector, origin: String, journal: any SyncJournal) {

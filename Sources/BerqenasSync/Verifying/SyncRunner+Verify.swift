@@ -26,10 +26,12 @@ extension SyncRunner {
     }
 
     /// Every row that differs between the two tables, found by digests of key ranges, and the report of
-    /// the walk (rows on each side, ranges compared and differing, the first differing rows).
-    func compareTables(_ table: TableRun) async throws -> (TableVerification, [RowDifference]) {
+    /// the walk (rows on each side, ranges compared and differing, the first differing rows). `keysOnly`:
+    /// the digests cover the keys alone, so only ranges where a row was added or removed are looked into
+    /// (rows there are still compared whole).
+    func compareTables(_ table: TableRun, keysOnly: Bool = false) async throws -> (TableVerification, [RowDifference]) {
         var report = TableVerification()
-        let columns = table.local.columns.map(\.name).filter { table.cloud.column($0) != nil }
+        let columns = keysOnly ? table.local.primaryKey : table.local.columns.map(\.name).filter { table.cloud.column($0) != nil }
         var differences: [RowDifference] = []
         var reported: Set<RowKey> = []
         func found(_ difference: RowDifference) {

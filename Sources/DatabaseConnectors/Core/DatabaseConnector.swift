@@ -29,6 +29,13 @@ public protocol DatabaseConnector: Sendable {
     /// The rows with these primary keys that exist, in key order (missing keys are simply absent).
     func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row]
 
+    /// The keys, in key order, of the rows whose `column` is at least `value` (a watermark such as
+    /// `updated_at` or `rowversion`: the rows changed since it was read).
+    func keys(of table: TableSchema, where column: String, atLeast value: CanonicalValue) async throws -> [[CanonicalValue]]
+
+    /// The largest value of `column` (nil: the table is empty or the column all NULL).
+    func largest(_ column: String, of table: TableSchema) async throws -> CanonicalValue?
+
     /// Runs a read-only statement whose result columns are `columns`, each selected in its read form (the
     /// generated APIs' queries); values are bound as text (nil: NULL).
     func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row]

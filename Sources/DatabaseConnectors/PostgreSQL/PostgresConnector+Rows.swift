@@ -17,6 +17,23 @@ extension PostgresConnector {
         return SnapshotPage(rows: rows, nextKey: nextKey)
     }
 
+    public func keys(of table: TableSchema, where column: String, atLeast value: CanonicalValue) async throws -> [[CanonicalValue]] {
+        try table.requirePrimaryKey(for: "the rows changed since a watermark cannot be named")
+        let watermark = try table.requireColumn(column)
+        let keyColumns = table.primaryKey.compactMap { table.column($0) }
+        return try await withConnection { connection in
+            try await readRows(PostgresDialect().keysAtLeastSQL(table, column: watermark), [PostgresValueCodec.encode(value)],
+                               of: keyColumns, expected: 0, on: connection)
+        }.map(\.values)
+    }
+
+    public func largest(_ column: String, of table: TableSchema) async throws -> CanonicalValue? {
+        let watermark = try table.requireColumn(column)
+        return try await withConnection { connection in
+            try await readRows(PostgresDialect().largestSQL(table, column: watermark), [], of: [watermark], expected: 1, on: connection)
+        }.first?.values.first
+    }
+
     public func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row] {
         try table.requirePrimaryKey(for: "rows cannot be looked up by key")
         let dialect = PostgresDialect()

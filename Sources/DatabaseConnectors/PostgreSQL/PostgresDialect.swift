@@ -72,6 +72,20 @@ public struct PostgresDialect: Sendable {
         return selectSQL(table) + " WHERE (\(keys)) IN (\(tuples)) ORDER BY \(keys)"
     }
 
+    /// The keys (read forms), in key order, of the rows whose `column` is at least the value bound as `$1`.
+    public func keysAtLeastSQL(_ table: TableSchema, column: ColumnSchema) -> String {
+        let keyColumns = table.primaryKey.compactMap { table.column($0) }
+        let keys = TableSchema(table: table.table, columns: keyColumns, primaryKey: table.primaryKey)
+        let order = keyColumns.map { "source." + quote($0.name) }.joined(separator: ", ")
+        return selectSQL(keys) + " WHERE source.\(quote(column.name)) >= $1::\(castType(column)) ORDER BY \(order)"
+    }
+
+    /// The largest non-NULL value of `column` (read form).
+    public func largestSQL(_ table: TableSchema, column: ColumnSchema) -> String {
+        let only = TableSchema(table: table.table, columns: [column], primaryKey: [])
+        return selectSQL(only) + " WHERE source.\(quote(column.name)) IS NOT NULL ORDER BY source.\(quote(column.name)) DESC LIMIT 1"
+    }
+
     /// Every column in its read form, from the table aliased `source`.
     private func selectSQL(_ table: TableSchema) -> String {
         let select = table.columns.map { PostgresValueCodec.readExpression("source." + quote($0.name), nativeType: $0.nativeType) + " AS " + quote($0.name) }

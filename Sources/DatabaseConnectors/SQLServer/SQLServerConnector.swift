@@ -138,6 +138,22 @@ public final class SQLServerConnector: DatabaseConnector {
         return SnapshotPage(rows: rows, nextKey: rows.count == limit ? rows.last.map { row in keyIndexes.map { row.values[$0] } } : nil)
     }
 
+    public func keys(of table: TableSchema, where column: String, atLeast value: CanonicalValue) async throws -> [[CanonicalValue]] {
+        try table.requirePrimaryKey(for: "the rows changed since a watermark cannot be named")
+        let watermark = try table.requireColumn(column)
+        let keyColumns = table.primaryKey.compactMap { table.column($0) }
+        return try await pool.withConnection { session in
+            try await readRows(dialect.keysAtLeastSQL(table, column: watermark), [SQLServerValueCodec.encode(value)], of: keyColumns, on: session)
+        }.map(\.values)
+    }
+
+    public func largest(_ column: String, of table: TableSchema) async throws -> CanonicalValue? {
+        let watermark = try table.requireColumn(column)
+        return try await pool.withConnection { session in
+            try await readRows(dialect.largestSQL(table, column: watermark), [], of: [watermark], on: session)
+        }.first?.values.first
+    }
+
     public func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row] {
         try table.requirePrimaryKey(for: "rows cannot be looked up by key")
         return try await pool.withConnection { session in

@@ -79,6 +79,21 @@ public struct TSQLDialect: Sendable {
             + keys.map { "source." + quote($0.name) }.joined(separator: ", ")
     }
 
+    /// The keys (read forms), in key order, of the rows whose `column` is at least the value bound as `@p1`.
+    public func keysAtLeastSQL(_ table: TableSchema, column: ColumnSchema) -> String {
+        let keyColumns = table.primaryKey.compactMap { table.column($0) }
+        let keys = TableSchema(table: table.table, columns: keyColumns, primaryKey: table.primaryKey)
+        return "SELECT \(selectList(keys)) FROM \(qualified(table.table)) AS source WHERE source.\(quote(column.name)) >= \(write(1, column)) "
+            + "ORDER BY " + keyColumns.map { "source." + quote($0.name) }.joined(separator: ", ")
+    }
+
+    /// The largest non-NULL value of `column` (read form).
+    public func largestSQL(_ table: TableSchema, column: ColumnSchema) -> String {
+        let only = TableSchema(table: table.table, columns: [column], primaryKey: [])
+        return "SELECT TOP 1 \(selectList(only)) FROM \(qualified(table.table)) AS source WHERE source.\(quote(column.name)) IS NOT NULL "
+            + "ORDER BY source.\(quote(column.name)) DESC"
+    }
+
     /// Every column as its text read expression, from the table aliased `source`.
     private func selectList(_ table: TableSchema) -> String {
         table.columns.map { "\(SQLServerTypeMap.readExpression("source." + quote($0.name), $0.canonicalType)) AS \(quote($0.name))" }

@@ -15,6 +15,22 @@ extension SQLiteConnector {
         return SnapshotPage(rows: result, nextKey: nextKey)
     }
 
+    public func keys(of table: TableSchema, where column: String, atLeast value: CanonicalValue) async throws -> [[CanonicalValue]] {
+        try table.requirePrimaryKey(for: "the rows changed since a watermark cannot be named")
+        _ = try table.requireColumn(column)
+        let keyColumns = table.primaryKey.compactMap { table.column($0) }
+        return try await pool.withConnection { connection in
+            try await readRows(dialect.keysAtLeastSQL(table, column: column), [SQLiteValueCodec.encode(value)], of: keyColumns, on: connection)
+        }.map(\.values)
+    }
+
+    public func largest(_ column: String, of table: TableSchema) async throws -> CanonicalValue? {
+        let watermark = try table.requireColumn(column)
+        return try await pool.withConnection { connection in
+            try await readRows(dialect.largestSQL(table, column: column), [], of: [watermark], on: connection)
+        }.first?.values.first
+    }
+
     public func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row] {
         try table.requirePrimaryKey(for: "rows cannot be looked up by key")
         return try await pool.withConnection { connection in

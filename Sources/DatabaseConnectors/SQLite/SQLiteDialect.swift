@@ -34,6 +34,17 @@ public struct SQLiteDialect: Sendable {
         return "SELECT \(select) FROM \(qualified(table.table))\(filter) ORDER BY \(order) LIMIT \(limit)"
     }
 
+    /// The keys, in key order, of the rows whose `column` is at least the bound value.
+    public func keysAtLeastSQL(_ table: TableSchema, column: String) -> String {
+        let keys = table.primaryKey.map(quote).joined(separator: ", ")
+        return "SELECT \(keys) FROM \(qualified(table.table)) WHERE \(quote(column)) >= ? ORDER BY \(keys)"
+    }
+
+    /// The largest non-NULL value of `column`.
+    public func largestSQL(_ table: TableSchema, column: String) -> String {
+        "SELECT \(quote(column)) FROM \(qualified(table.table)) WHERE \(quote(column)) IS NOT NULL ORDER BY \(quote(column)) DESC LIMIT 1"
+    }
+
     /// The rows whose keys are bound as `rowCount` key tuples, in key order.
     public func selectByKeysSQL(_ table: TableSchema, rowCount: Int) -> String {
         let keys = table.primaryKey.map(quote).joined(separator: ", ")

@@ -121,6 +121,12 @@ public struct TableSchema: Sendable, Hashable, Codable {
         }
     }
 
+    /// The column named `name`, or an error naming it.
+    public func requireColumn(_ name: String) throws -> ColumnSchema {
+        guard let found = column(name) else { throw ConnectorError(.invalidValue, "\(table) has no column \(name)") }
+        return found
+    }
+
     /// Columns whose type the map does not know; they travel as text and are reported.
     public var unknownTypeColumns: [ColumnSchema] { columns.filter { $0.canonicalType.isUnknown } }
 

@@ -77,4 +77,36 @@ struct CompareModeTests {
             #expect(try await Self.catalog(fixture.localURL) == before, "the site's catalog gains nothing")
         }
     }
+
+    @Test(arguments: HubEngine.available)
+    func aWatermarkColumnNarrowsEachRunToTheRowsThatRaisedIt(_ engine: HubEngine) async throws {
+        try await SyncFixture.with(engine) { fixture in
+            // Row n was last changed a day and n minutes ago.
+            try await fixture.local("ALTER TABLE orders ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now()",
+                                    "UPDATE orders SET updated_at = now() - interval '1 day' - id * interval '1 minute'")
+            let path = "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)"
+            let refused = try await fixture.hub.send(.PATCH, path, token: fixture.token, json: ["watermark_column": "updated_at"])
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("watermark_column"), "\(refused.body.string)")
+            let switched = try await fixture.hub.send(.PATCH, path, token: fixture.token,
+                                                      json: ["capture_mode": "compare", "watermark_column": "updated_at"])
+            let watermark = try switched.jsonObject()["watermark_column"] as? String
+            #expect(switched.status == .ok && watermark == "updated_at", "\(switched.body.string)")
+            let before = try await Self.catalog(fixture.localURL)
+            try await fixture.sync("full", tables: ["orders"])
+            try await fixture.sync("incremental", tables: ["orders"])  // no mark yet: compares everything, leaves one
+
+            // The mark is row 1's time; runs read from 5 minutes before it, so row 100 is not read again.
+            try await fixture.local("UPDATE orders SET note = 'raised', updated_at = now() WHERE id = 50",
+                                    "UPDATE orders SET note = 'silent' WHERE id = 100")
+            let narrowed = try await fixture.sync("incremental", tables: ["orders"])
+            #expect(SyncFixture.results(narrowed)["public.orders"]?["local_to_cloud"] == 1, "\(narrowed)")
+            let cloud = try await fixture.bothSides("orders").cloud
+            #expect(cloud[[.integer(50)]]?["note"] == .text("raised") && cloud[[.integer(100)]]?["note"] != .text("silent"))
+            #expect(try await Self.catalog(fixture.localURL) == before, "the site's catalog gains nothing")
+
+            let back = try await fixture.hub.send(.PATCH, path, token: fixture.token, json: ["capture_mode": "triggers"])
+            let dropped = try back.jsonObject()["watermark_column"] is NSNull
+            #expect(back.status == .ok && dropped, "leaving compare drops it: \(back.body.string)")
+        }
+    }
 }

@@ -51,13 +51,16 @@ struct SyncRegister: AsyncParsableCommand {
     var passwordStdin = false
     @ArgumentParser.Option(help: "TLS: disable, prefer, require, verify_full (SQL Server: off, on, strict).") var tls: String?
     @ArgumentParser.Option(name: .customLong("target-prefix"), help: "Prefix of the cloud tables' names.") var targetPrefix: String?
-    @ArgumentParser.Option(name: .customLong("capture-mode"), help: "triggers or change_tracking (SQL Server).") var captureMode: String?
+    @ArgumentParser.Option(name: .customLong("capture-mode"), help: "triggers, change_tracking (SQL Server) or compare (nothing installed).")
+    var captureMode: String?
+    @ArgumentParser.Option(name: .customLong("watermark-column"), help: "compare mode: a column that rises when a row changes (updated_at).")
+    var watermarkColumn: String?
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         var body: [String: Any] = ["name": selection.remote, "engine": engine, "database": database]
         for (key, value) in [("host", host), ("schema", schema), ("username", username), ("tls", tls),
-                             ("target_prefix", targetPrefix), ("capture_mode", captureMode)] {
+                             ("target_prefix", targetPrefix), ("capture_mode", captureMode), ("watermark_column", watermarkColumn)] {
             if let value { body[key] = value }
         }
         if let port { body["port"] = port }
