@@ -25,9 +25,5 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         SyncError("no_primary_key", "table \(table) has no primary key: rows cannot be matched between the sides")
     }
 
-    static let bidirectionalNeedsCapture = SyncError(
-        "capture_mode_one_way",
-        "the compare capture mode syncs one way (full, incremental, verify): a bidirectional run needs changes captured on the site")
-
     static let cancelled = SyncError("cancelled", "the job was cancelled")
 }

@@ -100,9 +100,13 @@ struct SyncRunnerBatchTests {
             let table = try await local.describeTable(pair.local)
             #expect(try await allRows(cloud, try await cloud.describeTable(pair.cloud)) == allRows(local, table))
             #expect(try await objects() == before, "the site's file gains nothing")
-            await #expect(throws: SyncError.self) {
-                _ = try await runner.run(.bidirectional, pairs: [pair], strategy: .latestWins, dryRun: false)
-            }
+            // Two ways: a row edited in the cloud reaches the site, which still gains nothing.
+            let edited = try await cloud.describeTable(pair.cloud)
+            try await cloud.apply([.upsert(Row([.integer(8), .integer(-8), .text("cloud")]))], to: edited, origin: nil)
+            let twoWay = try await runner.run(.bidirectional, pairs: [pair], strategy: .latestWins, dryRun: false)
+            #expect(twoWay.first?.cloudToLocal == 1 && twoWay.first?.localToCloud == 0, "\(twoWay)")
+            #expect(try await allRows(cloud, edited) == allRows(local, table))
+            #expect(try await objects() == before, "the site's file gains nothing")
         } catch {
             try? await writer.close()
             await local.close()

@@ -37,10 +37,6 @@ public struct SyncJobService: Sendable {
         let mode = try RemoteDatabaseRules.mode(request.mode)
         let strategy = try RemoteDatabaseRules.strategy(request.conflictStrategy ?? ConflictStrategy.latestWins.rawValue)
         try RemoteDatabaseRules.checkRepair(request.repair, mode: mode, strategy: request.conflictStrategy.map { _ in strategy })
-        if mode == .bidirectional, remote.captureMode == CaptureMode.compare.rawValue {
-            throw PlatformError.validation(field: "mode", "remote database '\(remote.name)' uses the compare capture mode, "
-                + "which syncs one way (full, incremental, verify); bidirectional needs capture on the site")
-        }
         let pairs = try await tablePairs(request.tables, remote: remote, tenant: tenant)
         let writes = !request.dryRun && (mode != .verify || request.repair)
         if writes { try await TableOwnership.claim(pairs, for: remote, on: database) }

@@ -24,19 +24,22 @@ extension SyncRunner {
         }
     }
 
-    /// Carries the local side's differences to the cloud by comparing the tables: nothing is installed on
-    /// the local database (the compare capture mode), or its change log no longer reaches back to the cursor
+    /// Carries the differences between the tables, found by comparing them: nothing is installed on the
+    /// local database (the compare capture mode), or its change log no longer reaches back to the cursor
     /// (`localCursor` is then where the log is read from next).
     ///
     /// Without a log on the local side, a row that differs could have changed on either side; the cloud's
-    /// log (read to its end and consumed) tells which cloud rows changed since the last run. Those rows
-    /// are conflicts, never overwritten silently: `local_wins` and `latest_wins` write the site's row and
-    /// keep the cloud's in the conflict's record; `cloud_wins` and `manual` park them (a one-way run cannot
-    /// bring the cloud's row to the site, and a parked row is left alone until someone resolves it). Other
-    /// differing rows changed on the site and are written, each checked against the cloud row as it is then.
-    func carryByComparison(_ table: TableRun, strategy: ConflictStrategy, _ result: inout SyncTableResult,
+    /// log (read to its end and consumed) tells which cloud rows changed since the last run, and holds each
+    /// such row as it was before (as both sides left it). A differing row the cloud did not change changed on
+    /// the site and is written to the cloud. One the cloud changed, with the site still holding the row as it
+    /// was, is written to the site in a `twoWay` (bidirectional) run. Any other changed on both sides: a
+    /// conflict, never a silent overwrite: `local_wins` and `latest_wins` write the site's row and keep the
+    /// cloud's in the conflict's record; `cloud_wins` writes the cloud's row to the site (one way, where that
+    /// cannot be done, it parks the row, as `manual` does; a parked row is left alone until resolved). Each
+    /// write is checked against the row as it is then.
+    func carryByComparison(_ table: TableRun, strategy: ConflictStrategy, twoWay: Bool = false, _ result: inout SyncTableResult,
                            _ progress: inout SyncProgress, localCursor: String? = nil) async throws {
-        let (report, differences, comparedCursor) = try await differencesToCarry(table)
+        var (report, differences, comparedCursor) = try await differencesToCarry(table)
         progress.rowsDone += report.localRows
         // Read after the comparison: every cloud edit the comparison may have seen is in this part of the
         // log (one made since is caught by the check before each write).
@@ -49,22 +52,38 @@ extension SyncRunner {
             cloudCursor = next
             more = hasMore
         }
+        if twoWay {
+            // A row edited in the cloud after the comparison, or one the watermark did not point at, is compared now.
+            let seen = Set(differences.map(\.key))
+            differences += try await differingRows(table, keys: cloudChanged.keys.filter { !seen.contains($0) })
+        }
         let parked = try await journal.parkedKeys(of: table.pair)
         let stamp = CaptureInstant.text(Date())
         var conflicts: [PlannedConflict] = []
         var changes: [NetChange] = []
+        var toSite: [NetChange] = []
         for difference in differences where !parked.contains(difference.key) {
+            let fromSite = NetChange(key: difference.key, before: difference.cloud, after: difference.local, capturedAt: stamp)
             guard let cloudChange = cloudChanged[difference.key] else {
-                changes.append(NetChange(key: difference.key, before: difference.cloud, after: difference.local, capturedAt: stamp))
+                changes.append(fromSite)
                 continue
             }
-            let siteWins = strategy == .localWins || strategy == .latestWins
+            let fromCloud = NetChange(key: difference.key, before: difference.local, after: difference.cloud, capturedAt: cloudChange.capturedAt)
+            // The cloud's log holds the row as it was before its edit: as both sides left it at the last run.
+            // A site still holding that row did not change it.
+            if twoWay, sameRow(difference.local, cloudChange.before), sameRow(cloudChange.before, difference.local) {
+                toSite.append(fromCloud)
+                continue
+            }
+            let winner: SyncSide? = switch strategy {
+            case .localWins, .latestWins: .local
+            case .cloudWins: twoWay ? .cloud : nil
+            case .manual: nil
+            }
             conflicts.append(PlannedConflict(key: difference.key, base: cloudChange.before, local: difference.local, cloud: difference.cloud,
                                              localCapturedAt: stamp, cloudCapturedAt: cloudChange.capturedAt,
-                                             winner: siteWins ? .local : nil, changedOn: [.local, .cloud]))
-            if siteWins {
-                changes.append(NetChange(key: difference.key, before: difference.cloud, after: difference.local, capturedAt: stamp))
-            }
+                                             winner: winner, changedOn: [.local, .cloud]))
+            if winner == .local { changes.append(fromSite) } else if winner == .cloud { toSite.append(fromCloud) }
         }
         if table.write, !conflicts.isEmpty { try await journal.recordConflicts(conflicts, of: table.pair) }
         result.count(conflicts)
@@ -76,6 +95,19 @@ extension SyncRunner {
                 if !guarded.conflicts.isEmpty { try await journal.recordConflicts(guarded.conflicts, of: table.pair) }
             }
             result.localToCloud += guarded.write.count
+            result.count(guarded.conflicts)
+        }
+        for batch in toSite.chunked(pageSize) {
+            try await journal.checkCancelled()
+            // The site's row is checked as it is now: one changed since the comparison is a conflict too.
+            let guarded = try await guardWrites(Array(batch), to: .local, table.local, strategy: strategy, unloggedSideWinsLatest: true)
+            if table.write {
+                try await write(guarded.write, to: .local, table.local, known: guarded.current, recordUndo: true)
+                try await write(guarded.back, to: .cloud, table.cloud, recordUndo: true)
+                if !guarded.conflicts.isEmpty { try await journal.recordConflicts(guarded.conflicts, of: table.pair) }
+            }
+            result.cloudToLocal += guarded.write.count
+            result.localToCloud += guarded.back.count
             result.count(guarded.conflicts)
         }
         guard table.write else { return }

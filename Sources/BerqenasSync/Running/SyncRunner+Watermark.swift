@@ -56,20 +56,25 @@ extension SyncRunner {
             return (report, differences, cursor)
         }
         var (report, differences) = try await compareTables(table, keysOnly: true)
-        var found = Set(differences.map(\.key))
+        let found = Set(differences.map(\.key))
         let changed = try await local.keys(of: table.local, where: column, atLeast: WatermarkCursor.readFrom(last))
-        for chunk in changed.chunked(pageSize) {
-            try await journal.checkCancelled()
-            let keys = chunk.filter { !found.contains($0) }
-            let localRows = try await images(local, table.local, keys: keys)
-            let cloudRows = table.cloudExists ? try await images(cloud, table.cloud, keys: keys) : [:]
-            for key in keys {
-                let (mine, theirs) = (localRows[key], cloudRows[key])
-                guard !(sameRow(mine, theirs) && sameRow(theirs, mine)), found.insert(key).inserted else { continue }
-                differences.append(RowDifference(key: key, local: mine, cloud: theirs))
-            }
-        }
+        differences += try await differingRows(table, keys: changed.filter { !found.contains($0) })
         report.differingRows = differences.count
         return (report, differences, cursor)
+    }
+
+    /// The rows with these keys that differ between the sides (read a page at a time).
+    func differingRows(_ table: TableRun, keys: [RowKey]) async throws -> [RowDifference] {
+        var differences: [RowDifference] = []
+        for chunk in keys.chunked(pageSize) {
+            try await journal.checkCancelled()
+            let localRows = try await images(local, table.local, keys: Array(chunk))
+            let cloudRows = table.cloudExists ? try await images(cloud, table.cloud, keys: Array(chunk)) : [:]
+            for key in chunk {
+                let (mine, theirs) = (localRows[key], cloudRows[key])
+                if !(sameRow(mine, theirs) && sameRow(theirs, mine)) { differences.append(RowDifference(key: key, local: mine, cloud: theirs)) }
+            }
+        }
+        return differences
     }
 }

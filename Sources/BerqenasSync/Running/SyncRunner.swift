@@ -40,7 +40,6 @@ public struct SyncRunner: Sendable {
         var results: [SyncTableResult] = []
         let resume = try await journal.checkpoint()
         let writes = !dryRun && (mode != .verify || repair)
-        if mode == .bidirectional, localCaptureMode == .compare { throw SyncError.bidirectionalNeedsCapture }
         for pair in pairs {
             var result = SyncTableResult(table: pair.local.description)
             let described = try await describe(pair, create: writes && mode != .verify)
@@ -59,8 +58,8 @@ public struct SyncRunner: Sendable {
                     try await fullCopy(&table, &result, &progress, resume: resume?.table == pair.local ? resume : nil)
                     if dryRun { break }
                 }
-                if mode == .incremental, localCaptureMode == .compare {
-                    try await carryByComparison(table, strategy: strategy, &result, &progress)
+                if localCaptureMode == .compare {
+                    try await carryByComparison(table, strategy: strategy, twoWay: mode == .bidirectional, &result, &progress)
                 } else {
                     try await carryChanges(mode, table, strategy: strategy, &result, &progress)
                 }
@@ -121,7 +120,9 @@ public struct SyncRunner: Sendable {
         let rows: [RowChange] = changes.map { change in
             change.after.map { .upsert(written.row(from: $0)) } ?? .delete(key: change.key)
         }
-        try await target.apply(rows, to: written, origin: origin)
+        // A site in the compare mode captures nothing, so nothing there needs to know the write is ours (and
+        // marking it would leave an object on the site: SQLite keeps the mark in a table).
+        try await target.apply(rows, to: written, origin: side == .local && localCaptureMode == .compare ? nil : origin)
     }
 
     /// Both tables of a pair, from `descriptions` when it holds them.

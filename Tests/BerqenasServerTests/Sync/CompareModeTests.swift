@@ -69,8 +69,6 @@ struct CompareModeTests {
             let (_, cloud) = try await fixture.bothSides("orders")
             #expect(cloud[[.integer(21)]]?["note"] == .text("cloud only"))
 
-            let bidirectional = try await fixture.hub.send(.POST, path + "/sync", token: fixture.token, json: ["mode": "bidirectional"])
-            #expect(bidirectional.status == .unprocessableEntity && bidirectional.body.string.contains("compare"))
             let continuous = try await fixture.hub.send(.PATCH, path, token: fixture.token, json: ["continuous": true])
             #expect(continuous.status == .unprocessableEntity)
 
@@ -107,6 +105,38 @@ struct CompareModeTests {
             let back = try await fixture.hub.send(.PATCH, path, token: fixture.token, json: ["capture_mode": "triggers"])
             let dropped = try back.jsonObject()["watermark_column"] is NSNull
             #expect(back.status == .ok && dropped, "leaving compare drops it: \(back.body.string)")
+        }
+    }
+
+    @Test(arguments: HubEngine.available)
+    func bidirectionalRunsTellWhichSideChangedByTheCloudsLog(_ engine: HubEngine) async throws {
+        try await SyncFixture.with(engine) { fixture in
+            let path = "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)"
+            #expect(try await fixture.hub.send(.PATCH, path, token: fixture.token, json: ["capture_mode": "compare"]).status == .ok)
+            let before = try await Self.catalog(fixture.localURL)
+            try await fixture.sync("full", tables: ["orders"])
+            let original = try await fixture.bothSides("orders").local
+            func row(_ id: Int64, _ note: String) -> RowChange {
+                let image = original[[.integer(id)]] ?? [:]
+                return .upsert(Row([.integer(id), image["customer_id"] ?? .null, image["total"] ?? .null, .text(note)]))
+            }
+            // In the cloud only: 30 edited, 33 deleted, 600 added. On the site only: 31 edited. On both: 32.
+            try await fixture.cloudWrite("orders", [row(30, "cloud"), .delete(key: [.integer(33)]), row(32, "cloud side"),
+                                                    .upsert(Row([.integer(600), .integer(1), .decimal("6.00"), .text("cloud new")]))])
+            try await fixture.local("UPDATE orders SET note = 'site' WHERE id = 31", "UPDATE orders SET note = 'site side' WHERE id = 32")
+            let job = try await fixture.sync("bidirectional", strategy: "cloud_wins", tables: ["orders"])
+            let results = SyncFixture.results(job)["public.orders"]
+            #expect(results?["cloud_to_local"] == 4 && results?["local_to_cloud"] == 1, "\(job)")
+            #expect(results?["conflicts_detected"] == 1 && results?["conflicts_resolved"] == 1, "row 32, settled for the cloud: \(job)")
+            let (site, cloud) = try await fixture.bothSides("orders")
+            #expect(site[[.integer(30)]]?["note"] == .text("cloud") && site[[.integer(33)]] == nil && site[[.integer(600)]] != nil)
+            #expect(cloud[[.integer(31)]]?["note"] == .text("site") && site[[.integer(32)]]?["note"] == .text("cloud side"))
+            try await fixture.expectEqual("orders")
+
+            // Nothing changed since: the next run carries nothing either way.
+            let quiet = SyncFixture.results(try await fixture.sync("bidirectional", tables: ["orders"]))["public.orders"]
+            #expect(quiet?["cloud_to_local"] == 0 && quiet?["local_to_cloud"] == 0 && quiet?["conflicts_detected"] == 0, "\(String(describing: quiet))")
+            #expect(try await Self.catalog(fixture.localURL) == before, "the site's catalog gains nothing")
         }
     }
 }
