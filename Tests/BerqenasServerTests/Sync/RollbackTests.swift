@@ -12,19 +12,20 @@ struct RollbackTests {
         try #require((job["id"] as? String).flatMap(UUID.init(uuidString:)), "\(job)")
     }
 
-    @Test(arguments: HubEngine.available)
-    func aJobOfMoreThan100000RowsRollsBackAndLeavesLaterEditsAlone(_ engine: HubEngine) async throws {
-        try await SyncFixture.with(engine) { fixture in
+    /// On the PostgreSQL hub only: the SQLite hub keeps undo images the same way (the smaller rollback tests
+    /// run on both), and one job of this size is the heaviest thing in the suite.
+    @Test func aJobOfMoreThan100000RowsRollsBackAndLeavesLaterEditsAlone() async throws {
+        try await SyncFixture.with(.postgresql) { fixture in
             try await fixture.sync("full", tables: ["orders"])
             let original = try await fixture.bothSides("orders").cloud
             // Row 5 changes at the start and at the end of the log: the incremental job (20,000 changes a
             // batch) writes it in its first batch and again in its last.
             try await fixture.local("UPDATE orders SET note = 'first change' WHERE id = 5",
-                                    "INSERT INTO orders SELECT g, 1, 1.00, 'bulk' FROM generate_series(100001, 220000) g",
+                                    "INSERT INTO orders SELECT g, 1, 1.00, 'bulk' FROM generate_series(100001, 205000) g",
                                     "UPDATE orders SET note = 'second change' WHERE id = 9")
             try await fixture.local("UPDATE orders SET note = 'last change' WHERE id = 5")
             let job = try await fixture.sync("incremental", tables: ["orders"])
-            #expect(SyncFixture.results(job)["public.orders"]?["local_to_cloud"] == 120_003, "\(job)")
+            #expect(SyncFixture.results(job)["public.orders"]?["local_to_cloud"] == 105_003, "\(job)")
             let jobID = try #require(job["id"] as? String)
             // After the job, someone puts row 5 back to what the job's first batch wrote: the first batch's
             // undo image matches it, but the row was changed since the job and must stay.
@@ -37,13 +38,13 @@ struct RollbackTests {
             #expect(response.status == .accepted, "\(response.body.string)")
             let rollback = try await fixture.waitForJob(try #require(try response.jsonObject()["job_id"] as? String))
             #expect(rollback["status"] as? String == "succeeded", "\(rollback)")
-            #expect(rollback["restored"] as? Int == 120_001, "the inserted rows and row 9: \(rollback["restored"] ?? "nil")")
+            #expect(rollback["restored"] as? Int == 105_001, "the inserted rows and row 9: \(rollback["restored"] ?? "nil")")
             #expect(rollback["changed_since_count"] as? Int == 1)
             let changed = rollback["changed_since"] as? [[String: Any]] ?? []
             #expect(changed.count == 1 && (changed.first?["key"] as? [Int]) == [5], "\(changed)")
 
             let cloud = try await fixture.bothSides("orders").cloud
-            #expect(cloud.count == original.count, "the 120,000 inserted rows are gone")
+            #expect(cloud.count == original.count, "the 105,000 inserted rows are gone")
             #expect(cloud[[.integer(9)]] == original[[.integer(9)]], "row 9 is as before the job")
             #expect(cloud[[.integer(5)]]?["note"] == .text("first change"), "the later edit stays")
             let others = original.filter { $0.key != [.integer(5)] && cloud[$0.key] != $0.value }
