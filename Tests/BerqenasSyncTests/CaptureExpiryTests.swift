@@ -2,7 +2,6 @@ import BerqenasSync
 import BerqenasTestSupport
 import DatabaseConnectors
 import Foundation
-import SQLiteNIO
 import Testing
 
 /// A site whose change tracking was cleaned up past the job's cursor (SQL Server's `min_valid_version`
@@ -11,54 +10,34 @@ import Testing
 struct CaptureExpiryTests {
     @Test(arguments: [SyncMode.incremental, .bidirectional])
     func anExpiredCursorMakesTheRunCompareTheTable(_ mode: SyncMode) async throws {
-        let directory = TemporaryDirectory.make()
-        let localFile = directory.appendingPathComponent("local.sqlite").path
-        let writer = try await SQLiteConnection.open(storage: .file(path: localFile))
-        let site = SQLiteConnector(spec: ConnectionSpec(engine: .sqlite, database: localFile))
-        let local = ExpiringLog(site)
-        let cloud = SQLiteConnector(spec: ConnectionSpec(engine: .sqlite, database: directory.appendingPathComponent("cloud.sqlite").path))
-        func run(_ sql: String) async throws { _ = try await writer.query(sql, []) }
-        let journal = SyncRunnerBatchTests.MemoryJournal()
-        let pair = SyncTablePair(local: TableRef(schema: "main", name: "items"), cloud: TableRef(schema: "main", name: "items"))
-        do {
-            try await run("CREATE TABLE items (id INTEGER PRIMARY KEY, v INTEGER)")
-            for id in 1...20 { try await run("INSERT INTO items VALUES (\(id), \(id))") }
-            let runner = SyncRunner(local: local, cloud: cloud, origin: "test", journal: journal)
-            _ = try await runner.run(.full, pairs: [pair], strategy: .localWins, dryRun: false)
+        try await SQLiteSyncPair.with { files in
+            let local = ExpiringLog(files.local)
+            let journal = SyncRunnerBatchTests.MemoryJournal()
+            let pairs = [files.pair]
+            try await files.run("CREATE TABLE items (id INTEGER PRIMARY KEY, v INTEGER)")
+            for id in 1...20 { try await files.run("INSERT INTO items VALUES (\(id), \(id))") }
+            let runner = SyncRunner(local: local, cloud: files.cloud, origin: "test", journal: journal)
+            _ = try await runner.run(.full, pairs: pairs, strategy: .localWins, dryRun: false)
 
             // Changes the site's tracking then "forgot": the cursor saved by the full copy no longer reads.
-            try await run("UPDATE items SET v = 100 WHERE id = 3")
-            try await run("DELETE FROM items WHERE id = 4")
-            try await run("INSERT INTO items VALUES (21, 21)")
-            let stale = try #require(try await journal.cursor(of: pair.local, side: .local))
+            try await files.run("UPDATE items SET v = 100 WHERE id = 3")
+            try await files.run("DELETE FROM items WHERE id = 4")
+            try await files.run("INSERT INTO items VALUES (21, 21)")
+            let stale = try #require(try await journal.cursor(of: files.pair.local, side: .local))
             local.expire(stale)
-            let compared = try await runner.run(mode, pairs: [pair], strategy: .localWins, dryRun: false)
+            let compared = try await runner.run(mode, pairs: pairs, strategy: .localWins, dryRun: false)
             #expect(compared.first?.errors.first?.hasPrefix("capture_expired") == true, "\(compared)")
             #expect(compared.first?.localToCloud == 3, "the three changed rows, found by comparison: \(compared)")
-            try await expectEqual(local, cloud, pair)
+            #expect(try await files.sidesEqual())
 
             // The next run reads the log again, from where it stood when the comparison began.
-            let resumed = try #require(try await journal.cursor(of: pair.local, side: .local))
+            let resumed = try #require(try await journal.cursor(of: files.pair.local, side: .local))
             #expect(resumed != stale && !resumed.hasPrefix("compared:"))
-            try await run("UPDATE items SET v = 500 WHERE id = 5")
-            let logged = try await runner.run(mode, pairs: [pair], strategy: .localWins, dryRun: false)
+            try await files.run("UPDATE items SET v = 500 WHERE id = 5")
+            let logged = try await runner.run(mode, pairs: pairs, strategy: .localWins, dryRun: false)
             #expect(logged.first?.errors.isEmpty == true && logged.first?.localToCloud == 1, "\(logged)")
-            try await expectEqual(local, cloud, pair)
-        } catch {
-            try? await writer.close()
-            await site.close()
-            await cloud.close()
-            throw error
+            #expect(try await files.sidesEqual())
         }
-        try await writer.close()
-        await site.close()
-        await cloud.close()
-    }
-
-    func expectEqual(_ local: any DatabaseConnector, _ cloud: any DatabaseConnector, _ pair: SyncTablePair) async throws {
-        let localRows = try await local.readSnapshot(try await local.describeTable(pair.local), after: nil, limit: 1_000).rows
-        let cloudRows = try await cloud.readSnapshot(try await cloud.describeTable(pair.cloud), after: nil, limit: 1_000).rows
-        #expect(localRows == cloudRows)
     }
 }
 
