@@ -31,6 +31,13 @@ struct WatermarkCompareTests {
             let keyed = try await runner.run(.incremental, pairs: pairs, strategy: .localWins, dryRun: false)
             #expect(keyed.first?.localToCloud == 2, "the added and the removed row, found by their keys: \(keyed)")
 
+            // A row edited in the cloud is read from the cloud's log whatever the watermark says: a conflict
+            // (the site's row wins under local_wins, the cloud's is on record), not an edit passed over.
+            let edited = try await files.cloud.describeTable(files.pair.cloud)
+            try await files.cloud.apply([.upsert(Row([.integer(1500), .integer(-15), .integer(1500)]))], to: edited, origin: nil)
+            let cloudEdit = try await runner.run(.incremental, pairs: pairs, strategy: .localWins, dryRun: false)
+            #expect(cloudEdit.first?.conflictsDetected == 1 && cloudEdit.first?.localToCloud == 1, "\(cloudEdit)")
+
             // What the watermark cannot see, a verify does.
             let verified = try await runner.run(.verify, pairs: pairs, strategy: .localWins, dryRun: false)
             #expect(verified.first?.verification?.differences.map(\.key) == [[.integer(2000)]], "\(verified)")

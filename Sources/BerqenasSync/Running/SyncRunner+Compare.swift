@@ -39,7 +39,7 @@ extension SyncRunner {
     /// write is checked against the row as it is then.
     func carryByComparison(_ table: TableRun, strategy: ConflictStrategy, twoWay: Bool = false, _ result: inout SyncTableResult,
                            _ progress: inout SyncProgress, localCursor: String? = nil) async throws {
-        var (report, differences, comparedCursor) = try await differencesToCarry(table)
+        let (report, found, comparedCursor) = try await differencesToCarry(table)
         progress.rowsDone += report.localRows
         // Read after the comparison: every cloud edit the comparison may have seen is in this part of the
         // log (one made since is caught by the check before each write).
@@ -52,11 +52,10 @@ extension SyncRunner {
             cloudCursor = next
             more = hasMore
         }
-        if twoWay {
-            // A row edited in the cloud after the comparison, or one the watermark did not point at, is compared now.
-            let seen = Set(differences.map(\.key))
-            differences += try await differingRows(table, keys: cloudChanged.keys.filter { !seen.contains($0) })
-        }
+        // A row edited in the cloud after the comparison, or one the watermark did not point at, is compared
+        // now: the log is consumed here, and a cloud edit it held must not pass unseen.
+        let seen = Set(found.map(\.key))
+        let differences = try await found + differingRows(table, keys: cloudChanged.keys.filter { !seen.contains($0) })
         let parked = try await journal.parkedKeys(of: table.pair)
         let stamp = CaptureInstant.text(Date())
         var conflicts: [PlannedConflict] = []
