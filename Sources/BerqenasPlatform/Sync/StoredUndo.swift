@@ -16,6 +16,24 @@ struct StoredUndoGroup: Codable {
         var key: RowKey
         var before: RowImage?
         var digest: Int64?
+
+        /// Writes the row as its `Codable` form would.
+        func append(to bytes: inout [UInt8]) {
+            bytes += Array("{\"key\":".utf8)
+            StoredJSONText.appendArray(key, to: &bytes) { $0.appendStoredJSON(to: &$1) }
+            if let before {
+                bytes += Array(",\"before\":{".utf8)
+                for (position, name) in before.keys.sorted().enumerated() {
+                    if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                    StoredJSONText.appendString(name, to: &bytes)
+                    bytes.append(UInt8(ascii: ":"))
+                    before[name, default: .null].appendStoredJSON(to: &bytes)
+                }
+                bytes.append(UInt8(ascii: "}"))
+            }
+            if let digest { bytes += Array(",\"digest\":\(digest)".utf8) }
+            bytes.append(UInt8(ascii: "}"))
+        }
     }
 
     static func groups(_ images: [UndoImage]) -> [StoredUndoGroup] {
@@ -36,47 +54,19 @@ struct StoredUndoGroup: Codable {
     static func text(_ groups: [StoredUndoGroup]) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(groups.reduce(0) { $0 + $1.rows.count * 48 })
-        func append(_ literal: String) { bytes += Array(literal.utf8) }
-        append("[")
-        for (index, group) in groups.enumerated() {
-            if index > 0 { append(",") }
-            append("{\"side\":")
+        StoredJSONText.appendArray(groups, to: &bytes) { group, bytes in
+            bytes += Array("{\"side\":".utf8)
             StoredJSONText.appendString(group.side.rawValue, to: &bytes)
-            append(",\"table\":")
+            bytes += Array(",\"table\":".utf8)
             StoredJSONText.appendString(group.table, to: &bytes)
             if let columns = group.columns {
-                append(",\"columns\":[")
-                for (position, column) in columns.enumerated() {
-                    if position > 0 { append(",") }
-                    StoredJSONText.appendString(column, to: &bytes)
-                }
-                append("]")
+                bytes += Array(",\"columns\":".utf8)
+                StoredJSONText.appendArray(columns, to: &bytes) { StoredJSONText.appendString($0, to: &$1) }
             }
-            append(",\"rows\":[")
-            for (position, row) in group.rows.enumerated() {
-                if position > 0 { append(",") }
-                append("{\"key\":[")
-                for (column, value) in row.key.enumerated() {
-                    if column > 0 { append(",") }
-                    value.appendStoredJSON(to: &bytes)
-                }
-                append("]")
-                if let before = row.before {
-                    append(",\"before\":{")
-                    for (column, name) in before.keys.sorted().enumerated() {
-                        if column > 0 { append(",") }
-                        StoredJSONText.appendString(name, to: &bytes)
-                        append(":")
-                        before[name, default: .null].appendStoredJSON(to: &bytes)
-                    }
-                    append("}")
-                }
-                if let digest = row.digest { append(",\"digest\":\(digest)") }
-                append("}")
-            }
-            append("]}")
+            bytes += Array(",\"rows\":".utf8)
+            StoredJSONText.appendArray(group.rows, to: &bytes) { $0.append(to: &$1) }
+            bytes.append(UInt8(ascii: "}"))
         }
-        append("]")
         return String(decoding: bytes, as: UTF8.self)
     }
 

@@ -40,12 +40,12 @@ public struct RollbackTally: Sendable, Codable {
         try container.encode(restored, forKey: .restoredBefore)
     }
 
-    func isLeftAlone(_ image: UndoImage) -> Bool { leftAloneRows.contains(image.identity) }
+    func isLeftAlone(_ identity: String) -> Bool { leftAloneRows.contains(identity) }
 
-    mutating func markRestored(_ image: UndoImage) { restoredRows.insert(image.identity.hashValue) }
+    mutating func markRestored(_ identity: String) { restoredRows.insert(identity.hashValue) }
 
-    mutating func leaveAlone(_ image: UndoImage) {
-        guard leftAloneRows.insert(image.identity).inserted else { return }
+    mutating func leaveAlone(_ image: UndoImage, identity: String) {
+        guard leftAloneRows.insert(identity).inserted else { return }
         leftAloneCount += 1
         if leftAlone.count < Self.listLimit { leftAlone.append(image) }
     }
@@ -67,15 +67,17 @@ extension SyncRunner {
             var changes: [NetChange] = []
             var seen: Set<RowKey> = []
             // A batch holds one image per row; were a row there twice, its first image is what the batch found.
-            for image in group where seen.insert(image.key).inserted && !tally.isLeftAlone(image) {
+            for image in group where seen.insert(image.key).inserted {
+                let identity = image.identity
+                guard !tally.isLeftAlone(identity) else { continue }
                 let now = found[image.key]
                 if image.isStill(now) {
                     changes.append(NetChange(key: image.key, before: now, after: image.before, capturedAt: ""))
-                    tally.markRestored(image)
+                    tally.markRestored(identity)
                 } else if resumed, sameRow(image.before, now) {
-                    tally.markRestored(image)
+                    tally.markRestored(identity)
                 } else {
-                    tally.leaveAlone(image)
+                    tally.leaveAlone(image, identity: identity)
                 }
             }
             try await journal.checkCancelled()

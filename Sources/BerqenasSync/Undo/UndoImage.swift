@@ -33,8 +33,12 @@ public struct UndoImage: Sendable, Hashable, Codable {
         }
     }
 
-    /// Identifies the row across batches.
-    var identity: String { "\(side.rawValue)|\(table.description)|\(String(describing: key))" }
+    /// Identifies the row across batches: side, table and the key in its stored JSON form.
+    var identity: String {
+        var bytes = Array("\(side.rawValue)|\(table.description)|".utf8)
+        StoredJSONText.appendArray(key, to: &bytes) { $0.appendStoredJSON(to: &$1) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }
 
 /// The digest (`RowDigest`) of the values a job wrote into a row, over the columns it wrote, by name.

@@ -4,7 +4,7 @@ import Foundation
 /// `null`. Numbers travel as text so nothing passes through a JSON double. Used where row images are
 /// kept (undo journals, conflicts), not as the public JSON of a row (that is `PlainJSON`).
 extension CanonicalValue: Codable {
-    private enum Kind: String, CodingKey, CaseIterable {
+    enum Kind: String, CodingKey, CaseIterable {
         case boolean, integer, decimal, float, text, binary, uuid, date, time, timestamp
         case timestampWithZone = "timestamptz", interval, json, xml, geometry, array
     }
@@ -50,30 +50,49 @@ extension CanonicalValue: Codable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        if case .null = self {
+        switch storedForm {
+        case .null:
             var single = encoder.singleValueContainer()
             try single.encodeNil()
-            return
+        case let .boolean(flag):
+            var container = encoder.container(keyedBy: Kind.self)
+            try container.encode(flag, forKey: .boolean)
+        case let .text(kind, text):
+            var container = encoder.container(keyedBy: Kind.self)
+            try container.encode(text, forKey: kind)
+        case let .array(values):
+            var container = encoder.container(keyedBy: Kind.self)
+            try container.encode(values, forKey: .array)
         }
-        var container = encoder.container(keyedBy: Kind.self)
+    }
+
+    /// The shapes of the stored form: every kind but booleans and arrays is a string under its kind's name.
+    enum StoredForm {
+        case null
+        case boolean(Bool)
+        case text(Kind, String)
+        case array([CanonicalValue])
+    }
+
+    var storedForm: StoredForm {
         switch self {
-        case .null: break
-        case let .boolean(flag): try container.encode(flag, forKey: .boolean)
-        case let .integer(number): try container.encode(String(number), forKey: .integer)
-        case let .decimal(digits): try container.encode(digits, forKey: .decimal)
-        case let .float(number): try container.encode(FloatText.render(number), forKey: .float)
-        case let .text(text): try container.encode(text, forKey: .text)
-        case let .binary(bytes): try container.encode(HexBytes.encode(bytes), forKey: .binary)
-        case let .geometry(bytes): try container.encode(HexBytes.encode(bytes), forKey: .geometry)
-        case let .uuid(uuid): try container.encode(UUIDText.lowercase(uuid), forKey: .uuid)
-        case let .date(text): try container.encode(text, forKey: .date)
-        case let .time(text): try container.encode(text, forKey: .time)
-        case let .timestamp(text): try container.encode(text, forKey: .timestamp)
-        case let .timestampWithZone(text): try container.encode(text, forKey: .timestampWithZone)
-        case let .interval(text): try container.encode(text, forKey: .interval)
-        case let .json(text): try container.encode(text, forKey: .json)
-        case let .xml(text): try container.encode(text, forKey: .xml)
-        case let .array(values): try container.encode(values, forKey: .array)
+        case .null: .null
+        case let .boolean(flag): .boolean(flag)
+        case let .integer(number): .text(.integer, String(number))
+        case let .decimal(digits): .text(.decimal, digits)
+        case let .float(number): .text(.float, FloatText.render(number))
+        case let .text(text): .text(.text, text)
+        case let .binary(bytes): .text(.binary, HexBytes.encode(bytes))
+        case let .geometry(bytes): .text(.geometry, HexBytes.encode(bytes))
+        case let .uuid(uuid): .text(.uuid, UUIDText.lowercase(uuid))
+        case let .date(text): .text(.date, text)
+        case let .time(text): .text(.time, text)
+        case let .timestamp(text): .text(.timestamp, text)
+        case let .timestampWithZone(text): .text(.timestampWithZone, text)
+        case let .interval(text): .text(.interval, text)
+        case let .json(text): .text(.json, text)
+        case let .xml(text): .text(.xml, text)
+        case let .array(values): .array(values)
         }
     }
 }

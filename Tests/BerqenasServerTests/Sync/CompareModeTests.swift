@@ -139,4 +139,29 @@ struct CompareModeTests {
             #expect(try await Self.catalog(fixture.localURL) == before, "the site's catalog gains nothing")
         }
     }
+
+    /// `watermark_column` as an attacker would fill it: too long or with control characters it is refused
+    /// naming the field; a name built to break out of its quoting is only ever a quoted identifier (the
+    /// table has no such column, so the run compares everything and the site's table is untouched).
+    @Test func watermarkNamesAreBoundedAndOnlyEverQuoted() async throws {
+        try await SyncFixture.with(.sqlite) { fixture in
+            let path = "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)"
+            for bad in [String(repeating: "w", count: 129), "updated_at\n", "a\u{0}b"] {
+                let refused = try await fixture.hub.send(.PATCH, path, token: fixture.token,
+                                                         json: ["capture_mode": "compare", "watermark_column": bad])
+                #expect(refused.status == .unprocessableEntity && refused.body.string.contains("watermark_column"), "\(refused.body.string)")
+            }
+            let hostile = "note\" = '' OR 1=1; DROP TABLE orders; --"
+            let accepted = try await fixture.hub.send(.PATCH, path, token: fixture.token,
+                                                      json: ["capture_mode": "compare", "watermark_column": hostile])
+            #expect(accepted.status == .ok, "\(accepted.body.string)")
+            try await fixture.sync("full", tables: ["orders"])
+            try await fixture.local("UPDATE orders SET note = 'changed' WHERE id = 7")
+            let job = try await fixture.sync("incremental", tables: ["orders"])
+            #expect(SyncFixture.results(job)["public.orders"]?["local_to_cloud"] == 1, "\(job)")
+            #expect(try await fixture.bothSides("orders").local.count == 200, "the site's table is whole")
+            try await fixture.expectEqual("orders")
+        }
+    }
 }
+
