@@ -9,7 +9,8 @@ extension PostgresConnector {
         }
         let relation = PostgresDialect().qualified(table)
         try await withTransaction { connection in
-            for statement in captureSQL.install(relation) { try await execute(statement, on: connection) }
+            let child = try await scalar(PostgresCaptureSQL.isChildCheck, [relation], on: connection) == "true"
+            for statement in captureSQL.install(relation, rowTriggersOnly: child) { try await execute(statement, on: connection) }
         }
     }
 
@@ -32,9 +33,7 @@ extension PostgresConnector {
     public func captureStatus(of table: TableRef, excludingOrigin: String?) async throws -> CaptureStatus {
         let relation = PostgresDialect().qualified(table)
         return try await withConnection { connection in
-            let installed = try await scalar("""
-                SELECT count(*)::text FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $2
-                """, [relation, PostgresCaptureSQL.rowTrigger], on: connection) == "1"
+            let installed = try await scalar(PostgresCaptureSQL.installedCheck, [relation], on: connection) == "true"
             let logExists = try await scalar("SELECT to_regclass($1)::text", [captureSQL.log], on: connection) != nil
             var pending = 0
             if logExists {

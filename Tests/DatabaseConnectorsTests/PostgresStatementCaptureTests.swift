@@ -1,0 +1,102 @@
+import BerqenasTestSupport
+import DatabaseConnectors
+import Testing
+
+/// PostgreSQL logs inserts and deletes once per statement (from its transition tables) and updates once
+/// per row: every row of a multi-row statement is still logged once, with its exact images, and a
+/// partition, whose statement triggers a write through its parent would not fire, keeps row triggers.
+@Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
+struct PostgresStatementCaptureTests {
+    /// Every change logged since the start, read in one go.
+    func changes(of table: TableSchema, _ connector: PostgresConnector) async throws -> [ChangeRecord] {
+        try await connector.readChanges(of: [table], after: nil, excludingOrigin: nil, limit: 10_000).changes
+    }
+
+    @Test func everyRowOfMultiRowStatementsIsLoggedOnceWithItsImages() async throws {
+        try await PostgresFixture.with { fixture in
+            try await fixture.run("CREATE TABLE stock (id int PRIMARY KEY, qty int, note text)")
+            let ref = TableRef(schema: "public", name: "stock")
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            try await fixture.run(
+                "BEGIN",
+                "INSERT INTO stock SELECT g, g, 'row ' || g FROM generate_series(1, 500) g",
+                "INSERT INTO stock VALUES (499, 0, 'kept'), (501, 501, 'new') ON CONFLICT (id) DO UPDATE SET note = excluded.note",
+                "UPDATE stock SET qty = qty * 10 WHERE id <= 3",
+                "DELETE FROM stock WHERE id > 450 AND id < 499",
+                "INSERT INTO stock SELECT g, 0, NULL FROM generate_series(1000, 1001) g WHERE false",
+                "COMMIT")
+            let table = try await fixture.connector.describeTable(ref)
+            let logged = try await changes(of: table, fixture.connector)
+            let ops = Dictionary(grouping: logged, by: \.operation).mapValues(\.count)
+            #expect(ops[.insert] == 501, "500 inserted by the first statement, 501 by the upsert")
+            #expect(ops[.update] == 4, "499 by the upsert, 1-3 by the update")
+            #expect(ops[.delete] == 48)
+            #expect(logged.count == 553, "no row logged twice, and an insert of no rows logs nothing")
+
+            let upserted = logged.first { $0.operation == .update && $0.newRow?["id"] == .integer(499) }
+            #expect(upserted?.oldRow?["note"] == .text("row 499") && upserted?.newRow?["note"] == .text("kept"))
+            let deleted = logged.first { $0.operation == .delete && $0.oldRow?["id"] == .integer(460) }
+            #expect(deleted?.oldRow?["qty"] == .integer(460) && deleted?.newRow == nil)
+            let updated = logged.first { $0.operation == .update && $0.newRow?["id"] == .integer(2) }
+            #expect(updated?.oldRow?["qty"] == .integer(2) && updated?.newRow?["qty"] == .integer(20))
+            #expect(try await fixture.connector.captureStatus(of: ref, excludingOrigin: nil).installed)
+
+            // Statements run in order: a row deleted by a later statement than the one inserting it comes after.
+            let sequence = logged.map(\.sequence)
+            #expect(sequence == sequence.sorted())
+            let insertedLast = logged.lastIndex { $0.operation == .insert && $0.newRow?["id"] == .integer(460) }
+            let deletedAt = logged.firstIndex { $0.operation == .delete && $0.oldRow?["id"] == .integer(460) }
+            #expect(insertedLast != nil && deletedAt != nil && insertedLast! < deletedAt!)
+        }
+    }
+
+    @Test func aDroppedInsertTriggerIsReportedAsCaptureMissing() async throws {
+        try await PostgresFixture.with { fixture in
+            try await fixture.run("CREATE TABLE stock (id int PRIMARY KEY, qty int)")
+            let ref = TableRef(schema: "public", name: "stock")
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            #expect(try await fixture.connector.captureStatus(of: ref, excludingOrigin: nil).installed)
+            try await fixture.run("DROP TRIGGER berqenas_capture_insert ON stock")
+            #expect(try await !fixture.connector.captureStatus(of: ref, excludingOrigin: nil).installed,
+                    "inserts would go uncaptured")
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            #expect(try await fixture.connector.captureStatus(of: ref, excludingOrigin: nil).installed)
+        }
+    }
+
+    @Test func aPartitionWrittenThroughItsParentIsStillCaptured() async throws {
+        try await PostgresFixture.with { fixture in
+            try await fixture.run(
+                "CREATE TABLE sales (id int, region int, amount int, PRIMARY KEY (id, region)) PARTITION BY LIST (region)",
+                "CREATE TABLE sales_north PARTITION OF sales FOR VALUES IN (1)")
+            let ref = TableRef(schema: "public", name: "sales_north")
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            try await fixture.run("INSERT INTO sales VALUES (1, 1, 10), (2, 1, 20)")
+            try await fixture.run("UPDATE sales SET amount = amount + 1 WHERE id = 1")
+            try await fixture.run("DELETE FROM sales WHERE id = 2")
+            let logged = try await changes(of: try await fixture.connector.describeTable(ref), fixture.connector)
+            #expect(logged.map(\.operation) == [.insert, .insert, .update, .delete])
+            #expect(try await fixture.connector.captureStatus(of: ref, excludingOrigin: nil).installed)
+        }
+    }
+
+    @Test func capturingOverAnEarlierRowTriggerInstallLogsEachInsertOnce() async throws {
+        try await PostgresFixture.with { fixture in
+            try await fixture.run("CREATE TABLE stock (id int PRIMARY KEY, qty int)")
+            let ref = TableRef(schema: "public", name: "stock")
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            // How earlier versions installed it: one row trigger for all three events.
+            try await fixture.run(
+                "DROP TRIGGER berqenas_capture_insert ON stock",
+                "DROP TRIGGER berqenas_capture_delete ON stock",
+                "DROP TRIGGER berqenas_capture_row ON stock",
+                "CREATE TRIGGER berqenas_capture_row AFTER INSERT OR UPDATE OR DELETE ON stock FOR EACH ROW EXECUTE FUNCTION berqenas_sync.capture_row()")
+            #expect(try await fixture.connector.captureStatus(of: ref, excludingOrigin: nil).installed)
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            try await fixture.run("INSERT INTO stock VALUES (1, 1), (2, 2)")
+            try await fixture.run("DELETE FROM stock WHERE id = 2")
+            let logged = try await changes(of: try await fixture.connector.describeTable(ref), fixture.connector)
+            #expect(logged.map(\.operation) == [.insert, .insert, .delete])
+        }
+    }
+}
