@@ -100,3 +100,40 @@ struct PostgresStatementCaptureTests {
         }
     }
 }
+
+/// A window holding more than one batch gets the log's statistics refreshed, so the planner reads it in
+/// sequence order instead of sorting every remaining row for each batch.
+@Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
+struct PostgresCaptureLogStatisticsTests {
+    @Test func aWindowLongerThanOneBatchAnalyzesTheLogOnce() async throws {
+        try await PostgresFixture.with { fixture in
+            try await fixture.run("CREATE TABLE stock (id int PRIMARY KEY)")
+            let ref = TableRef(schema: "public", name: "stock")
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            let table = try await fixture.connector.describeTable(ref)
+            func analyzedRows() async throws -> Double {
+                try await PostgresTestCluster.withConnection(fixture.url) { connection in
+                    let rows = try await connection.query("SELECT reltuples::float8 FROM pg_class WHERE oid = 'berqenas_sync.change_log'::regclass",
+                                                          logger: .init(label: "tests"))
+                    for try await (value) in rows.decode(Double.self) { return value }
+                    return .nan
+                }
+            }
+            try await fixture.run("INSERT INTO stock SELECT generate_series(1, 5)")
+            var cursor = try await fixture.connector.readChanges(of: [table], after: nil, excludingOrigin: nil, limit: 10).cursor
+            #expect(try await analyzedRows() == -1, "a window within one batch leaves the statistics alone")
+
+            try await fixture.run("INSERT INTO stock SELECT generate_series(6, 35)")
+            var batches = 0
+            var more = true
+            while more {
+                let batch = try await fixture.connector.readChanges(of: [table], after: cursor, excludingOrigin: nil, limit: 10)
+                cursor = batch.cursor
+                more = batch.hasMore
+                batches += 1
+            }
+            #expect(batches == 3)
+            #expect(try await analyzedRows() == 35, "analyzed when the window's first read was full")
+        }
+    }
+}

@@ -204,6 +204,9 @@ struct PostgresCaptureSQL {
         WHERE l.table_schema = t.s AND l.table_name = t.n AND l.origin = $1
         """ }
 
+    /// Refreshes the log's planner statistics (a warning, not an error, for a login that does not own it).
+    var analyze: String { "ANALYZE \(log)" }
+
     /// Reclaims the space of pruned log rows (a no-op with a warning for a login that does not own the log).
     /// Without truncation: cutting empty pages off the end takes a lock that stops the writers' triggers.
     var vacuum: String { "VACUUM (TRUNCATE false) \(log)" }

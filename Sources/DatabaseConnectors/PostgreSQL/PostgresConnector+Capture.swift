@@ -59,12 +59,30 @@ extension PostgresConnector {
                 position.consumed, window, String(position.afterSequence), excludingOrigin, schemas, names,
             ], on: connection)
             let changes = try rows.prefix(limit).map { try Self.changeRecord($0, tables: byName) }
+            if rows.count > limit, position.afterSequence == 0 { await refreshLogStatistics(on: connection) }
             if rows.count > limit, let last = changes.last {
                 position.afterSequence = last.sequence
                 return ChangeBatch(changes: changes, cursor: position.text, hasMore: true)
             }
             let next = PostgresCaptureCursor(consumed: window, window: nil, afterSequence: 0)
             return ChangeBatch(changes: changes, cursor: next.text, hasMore: false)
+        }
+    }
+
+    /// Brings the planner's statistics of the log up to date, best effort. Called when the first read of
+    /// a window finds more than a batch: the window's transaction ids are newer than the statistics know,
+    /// so the planner takes the window for a few rows and reads all of them, sorted, for every batch (1.1 s
+    /// a batch with 1,000,000 rows logged; 20 ms once analyzed, reading in sequence order).
+    private func refreshLogStatistics(on connection: PostgresConnection) async {
+        do {
+            try await execute("BEGIN", on: connection)
+            // Another reader analyzing the same log, or a vacuum, is not worth waiting for.
+            try await execute("SET LOCAL lock_timeout = 200", on: connection)
+            try await execute(captureSQL.analyze, on: connection)
+            try await execute("COMMIT", on: connection)
+        } catch {
+            try? await execute("ROLLBACK", on: connection)
+            logger.debug("the change log's statistics were not refreshed: \(error)")
         }
     }
 
