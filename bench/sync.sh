@@ -3,8 +3,9 @@
 #   1. propagation latency, commit on the local side to visible in the cloud store, at RATES row changes
 #      per second for SECONDS_EACH seconds each, continuous mode PostgreSQL -> PostgreSQL, next to PostgreSQL's own
 #      logical replication (publication + subscription) between the same two clusters;
-#   2. sustained incremental throughput: CHANGES captured changes carried by one incremental job, next to
-#      logical replication catching up on the same changes; then that job rolled back from its undo images;
+#   2. sustained incremental throughput: CHANGES captured inserts carried by one incremental job, then an update
+#      of each of those rows by a second, each next to logical replication catching up on the same changes; then
+#      both jobs rolled back from their undo images, newest first;
 #   3. a bidirectional run with 1% of ROWS keys changed on both sides: converges, conflicts counted.
 #   bench/sync.sh   (RATES="500 5000" SECONDS_EACH=60 CHANGES=200000 ROWS=100000 by default; RATES="" skips 1;
 #                    SCRATCH_PATH=.build-release builds there instead of .build)

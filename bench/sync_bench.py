@@ -127,28 +127,36 @@ def main():
     wait_for(lambda: psql(cloud, f"SELECT count(*) FROM public.remote_databases WHERE continuous_owner IS NOT NULL") == "0",
              60, "continuous sync to stop")
 
-    # 2. Throughput: the same change set carried by one incremental job, and by logical replication catching up.
-    batch = 10000
-    psql(cloud, "ALTER SUBSCRIPTION bench_sub DISABLE")
-    for table in ("changes", "changes_lr"):
-        for first in range(1, args.changes + 1, batch):
-            psql(local, f"INSERT INTO {table} SELECT g, g, 'change ' || g FROM generate_series({first}, {min(first + batch - 1, args.changes)}) g")
-    job = hub.run_job(tenant, remote, {"mode": "incremental", "tables": ["changes"]})
-    carried = job["results"][0]["local_to_cloud"]
-    sync_seconds = job["duration_ms"] / 1000
-    started = time.monotonic()
-    psql(cloud, "ALTER SUBSCRIPTION bench_sub ENABLE")
-    wait_for(lambda: psql(cloud, "SELECT count(*) FROM changes_lr") == str(args.changes), 600, "logical replication to catch up")
-    lr_seconds = time.monotonic() - started
+    # 2. Throughput: the same change set carried by one incremental job, and by logical replication catching
+    # up; first inserts, then an update of every row. Then both jobs rolled back from their undo images, newest
+    # first: the updates are put back, then the inserted rows deleted.
+    def throughput(label, statement, lr_done):
+        batch = 10000
+        psql(cloud, "ALTER SUBSCRIPTION bench_sub DISABLE")
+        for table in ("changes", "changes_lr"):
+            for first in range(1, args.changes + 1, batch):
+                psql(local, statement.format(table=table, first=first, last=min(first + batch - 1, args.changes)))
+        job = hub.run_job(tenant, remote, {"mode": "incremental", "tables": ["changes"]})
+        started = time.monotonic()
+        psql(cloud, "ALTER SUBSCRIPTION bench_sub ENABLE")
+        wait_for(lambda: psql(cloud, lr_done) == str(args.changes), 600, "logical replication to catch up")
+        return label, job, time.monotonic() - started
 
-    # 2b. Rolling that job back: every row it inserted is deleted again, from its undo images.
-    undo_bytes = int(psql(cloud, "SELECT pg_total_relation_size('sync_undo_batches')"))
-    rollback_id = hub.call("POST", f"/api/v1/tenants/{tenant}/sync-jobs/{job['id']}/rollback")["job_id"]
-    rollback = hub.wait_job(tenant, rollback_id)
-    left = psql(cloud, f"SELECT count(*) FROM {schema}.changes")
-    if left != "0" or rollback["restored"] != carried:
-        raise SystemExit(f"the rollback left {left} rows and restored {rollback['restored']} of {carried}")
-    rollback_seconds = rollback["duration_ms"] / 1000
+    undo_before = int(psql(cloud, "SELECT pg_total_relation_size('sync_undo_batches')"))
+    jobs = [throughput("inserts", "INSERT INTO {table} SELECT g, g, 'change ' || g FROM generate_series({first}, {last}) g",
+                       "SELECT count(*) FROM changes_lr")]
+    undo_bytes = int(psql(cloud, "SELECT pg_total_relation_size('sync_undo_batches')")) - undo_before
+    jobs.append(throughput("updates", "UPDATE {table} SET v = v + 1, note = 'updated ' || id WHERE id BETWEEN {first} AND {last}",
+                           "SELECT count(*) FROM changes_lr WHERE v = id + 1"))
+    rollbacks = []
+    for (label, job, _), check in zip(reversed(jobs), (f"SELECT count(*) FROM {schema}.changes WHERE v = id AND note = 'change ' || id",
+                                                      f"SELECT {args.changes} - count(*) FROM {schema}.changes")):
+        rollback_id = hub.call("POST", f"/api/v1/tenants/{tenant}/sync-jobs/{job['id']}/rollback")["job_id"]
+        rollback = hub.wait_job(tenant, rollback_id)
+        carried = job["results"][0]["local_to_cloud"]
+        if psql(cloud, check) != str(args.changes) or rollback["restored"] != carried:
+            raise SystemExit(f"the rollback of the {label} restored {rollback['restored']} of {carried} rows: {psql(cloud, check)}")
+        rollbacks.append((label, rollback))
 
     # 3. Bidirectional with 1% of keys changed on both sides (plus 1% changed on each side alone).
     psql(local, "UPDATE bidir SET v = v + 1, note = 'local ' || id WHERE id % 100 IN (0, 1)")
@@ -168,12 +176,15 @@ def main():
     print("### Sustained incremental throughput")
     print("| what | changes | seconds | changes/s |")
     print("|---|---|---|---|")
-    print(f"| Berqenas incremental job | {carried} | {sync_seconds:.2f} | {carried / sync_seconds:,.0f} |")
-    print(f"| PostgreSQL logical replication catch-up | {args.changes} | {lr_seconds:.2f} | {args.changes / lr_seconds:,.0f} |")
-    print(f"| Berqenas rollback of the incremental job | {rollback['restored']} | {rollback_seconds:.2f} | "
-          f"{rollback['restored'] / rollback_seconds:,.0f} |")
+    for label, job, lr_seconds in jobs:
+        carried, seconds = job["results"][0]["local_to_cloud"], job["duration_ms"] / 1000
+        print(f"| Berqenas incremental job, {label} | {carried} | {seconds:.2f} | {carried / seconds:,.0f} |")
+        print(f"| PostgreSQL logical replication catch-up, {label} | {args.changes} | {lr_seconds:.2f} | {args.changes / lr_seconds:,.0f} |")
+    for label, rollback in rollbacks:
+        seconds = rollback["duration_ms"] / 1000
+        print(f"| Berqenas rollback of the job of {label} | {rollback['restored']} | {seconds:.2f} | {rollback['restored'] / seconds:,.0f} |")
     print()
-    print(f"Undo images of the job in the system database: {undo_bytes / 1e6:.1f} MB ({undo_bytes / carried:.0f} bytes a row).")
+    print(f"Undo images of the job of inserts in the system database: {undo_bytes / 1e6:.1f} MB ({undo_bytes / args.changes:.0f} bytes a row).")
     print()
     print("### Bidirectional run, 1% of keys changed on both sides")
     print("| rows | injected conflicts | detected | resolved | open | local -> cloud | cloud -> local | seconds | converged |")

@@ -1,5 +1,6 @@
 import BerqenasTestSupport
 import DatabaseConnectors
+import PostgresNIO
 import Testing
 
 /// PostgreSQL logs inserts and deletes once per statement (from its transition tables) and updates once
@@ -50,6 +51,65 @@ struct PostgresStatementCaptureTests {
         }
     }
 
+    @Test func updatesArePairedByKeyEvenWhenTheyMoveRowsToOtherKeys() async throws {
+        try await PostgresFixture.with { fixture in
+            try await fixture.run("CREATE TABLE stock (id int, region text, qty int, PRIMARY KEY (region, id))",
+                                  "INSERT INTO stock SELECT g, 'n', g FROM generate_series(1, 5) g")
+            let ref = TableRef(schema: "public", name: "stock")
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            try await fixture.run("UPDATE stock SET qty = qty + 1 WHERE id <= 2",
+                                  "UPDATE stock SET id = id + 1000 WHERE id = 5",
+                                  "UPDATE stock SET qty = 0 WHERE false")
+            let logged = try await changes(of: try await fixture.connector.describeTable(ref), fixture.connector)
+            let summary = logged.map { change -> String in
+                guard case let .integer(id)? = (change.newRow ?? change.oldRow)?["id"] else { return "?" }
+                return change.operation.rawValue + String(id)
+            }
+            #expect(summary.sorted() == ["D5", "I1005", "U1", "U2"])
+            let first = logged.first { $0.operation == .update && $0.oldRow?["id"] == .integer(1) }
+            #expect(first?.oldRow?["qty"] == .integer(1) && first?.newRow?["qty"] == .integer(2))
+        }
+    }
+
+    @Test func aRenamedKeyColumnNeitherBreaksWritersNorLosesUpdates() async throws {
+        try await PostgresFixture.with { fixture in
+            try await fixture.run("CREATE TABLE stock (id int PRIMARY KEY, qty int)", "INSERT INTO stock VALUES (1, 1), (2, 2)")
+            let ref = TableRef(schema: "public", name: "stock")
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            try await fixture.run("ALTER TABLE stock RENAME COLUMN id TO item", "UPDATE stock SET qty = 10 WHERE item = 1")
+            let logged = try await changes(of: try await fixture.connector.describeTable(ref), fixture.connector)
+            // Unpaired: the row before as deleted, then the row after as inserted (the same change per key).
+            #expect(logged.map(\.operation) == [.delete, .insert])
+            #expect(logged.first?.oldRow?["qty"] == .integer(1) && logged.last?.newRow?["qty"] == .integer(10))
+            #expect(logged.last?.newRow?["item"] == .integer(1))
+        }
+    }
+
+    @Test func aTableWithoutPrimaryKeyHasItsUpdatesCapturedRowByRow() async throws {
+        try await PostgresFixture.with { fixture in
+            try await fixture.run("CREATE TABLE notes (body text)", "INSERT INTO notes VALUES ('a'), ('b')")
+            let ref = TableRef(schema: "public", name: "notes")
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            try await fixture.run("UPDATE notes SET body = body || '!'")
+            let logged = try await changes(of: try await fixture.connector.describeTable(ref), fixture.connector)
+            #expect(logged.map(\.operation) == [.update, .update])
+            #expect(try await fixture.connector.captureStatus(of: ref, excludingOrigin: nil).installed)
+        }
+    }
+
+    @Test func uninstallingDropsTheTablesUpdateFunction() async throws {
+        try await PostgresFixture.with { fixture in
+            try await fixture.run("CREATE TABLE stock (id int PRIMARY KEY, qty int)")
+            let ref = TableRef(schema: "public", name: "stock")
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            let count = "SELECT count(*)::float8 FROM pg_proc WHERE proname LIKE 'capture_updated_%'"
+            #expect(try await fixture.number(count) == 1)
+            try await fixture.connector.uninstallCapture(on: ref)
+            #expect(try await fixture.number(count) == 0)
+        }
+    }
+
     @Test func aDroppedInsertTriggerIsReportedAsCaptureMissing() async throws {
         try await PostgresFixture.with { fixture in
             try await fixture.run("CREATE TABLE stock (id int PRIMARY KEY, qty int)")
@@ -89,7 +149,7 @@ struct PostgresStatementCaptureTests {
             try await fixture.run(
                 "DROP TRIGGER berqenas_capture_insert ON stock",
                 "DROP TRIGGER berqenas_capture_delete ON stock",
-                "DROP TRIGGER berqenas_capture_row ON stock",
+                "DROP TRIGGER berqenas_capture_update ON stock",
                 "CREATE TRIGGER berqenas_capture_row AFTER INSERT OR UPDATE OR DELETE ON stock FOR EACH ROW EXECUTE FUNCTION berqenas_sync.capture_row()")
             #expect(try await fixture.connector.captureStatus(of: ref, excludingOrigin: nil).installed)
             try await fixture.connector.installCapture(on: ref, mode: .triggers)
@@ -112,12 +172,7 @@ struct PostgresCaptureLogStatisticsTests {
             try await fixture.connector.installCapture(on: ref, mode: .triggers)
             let table = try await fixture.connector.describeTable(ref)
             func analyzedRows() async throws -> Double {
-                try await PostgresTestCluster.withConnection(fixture.url) { connection in
-                    let rows = try await connection.query("SELECT reltuples::float8 FROM pg_class WHERE oid = 'berqenas_sync.change_log'::regclass",
-                                                          logger: .init(label: "tests"))
-                    for try await (value) in rows.decode(Double.self) { return value }
-                    return .nan
-                }
+                try await fixture.number("SELECT reltuples::float8 FROM pg_class WHERE oid = 'berqenas_sync.change_log'::regclass")
             }
             try await fixture.run("INSERT INTO stock SELECT generate_series(1, 5)")
             var cursor = try await fixture.connector.readChanges(of: [table], after: nil, excludingOrigin: nil, limit: 10).cursor
@@ -134,6 +189,17 @@ struct PostgresCaptureLogStatisticsTests {
             }
             #expect(batches == 3)
             #expect(try await analyzedRows() == 35, "analyzed when the window's first read was full")
+        }
+    }
+}
+
+extension PostgresFixture {
+    /// The first column of the first row of `sql`, a float8.
+    func number(_ sql: String) async throws -> Double {
+        try await PostgresTestCluster.withConnection(url) { connection in
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: .init(label: "tests"))
+            for try await value in rows.decode(Double.self) { return value }
+            return .nan
         }
     }
 }

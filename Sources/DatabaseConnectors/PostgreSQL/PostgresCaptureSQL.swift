@@ -6,10 +6,11 @@
 /// session's DateStyle, TimeZone or bytea_output. Each log row carries its transaction id, so the reader
 /// can stay behind transactions that are still open.
 ///
-/// Inserts and deletes are logged once per statement from its transition table (one INSERT ... SELECT:
-/// a 20,000-row write costs its writer a third of what a trigger call per row costs); updates, which need
-/// each row's old and new image side by side, once per row. A partition or inheritance child gets a row
-/// trigger for all three: a statement run on its parent fires no statement trigger of the child.
+/// Inserts, updates and deletes are logged once per statement from its transition tables (one INSERT ...
+/// SELECT: a 20,000-row write costs its writer a third of what a trigger call per row costs; updates pair
+/// old and new rows by primary key, see `updateCaptureFunction`). A partition or inheritance child gets a
+/// row trigger for all three (a statement run on its parent fires no statement trigger of the child), and
+/// a table without a primary key one for its updates.
 struct PostgresCaptureSQL {
     static let rowTrigger = "berqenas_capture_row"
     static let insertTrigger = "berqenas_capture_insert"
@@ -33,7 +34,7 @@ struct PostgresCaptureSQL {
     /// Serializes installs into this capture schema, for the installing transaction.
     var installLockSQL: String {
         if let installLock { return "LOCK TABLE \(schema).\(PostgresDialect().quote(installLock)) IN EXCLUSIVE MODE" }
-        return "SELECT pg_advisory_xact_lock(hashtext('\(schemaName.replacingOccurrences(of: "'", with: "''")).install'))"
+        return "SELECT pg_advisory_xact_lock(hashtext(\(PostgresDialect().literal(schemaName + ".install"))))"
     }
 
     var log: String { "\(schema).change_log" }
@@ -51,7 +52,7 @@ struct PostgresCaptureSQL {
     /// the lock waits for those transactions to commit, so after it holds the lock and reads once more,
     /// every later change rings.
     var wakeLockArguments: String {
-        "\(Self.wakeLockClass), hashtext('\(schemaName.replacingOccurrences(of: "'", with: "''"))')"
+        "\(Self.wakeLockClass), hashtext(\(PostgresDialect().literal(schemaName)))"
     }
 
     /// The first key of the wake lock (the second is the capture schema's hash): "Bq" in ASCII.
@@ -133,36 +134,55 @@ struct PostgresCaptureSQL {
         """
     }
 
-    /// The triggers on `relation`; `rowTriggersOnly` for a partition or inheritance child.
-    func install(_ relation: String, rowTriggersOnly: Bool) -> [String] {
-        let rowEvents = rowTriggersOnly ? "INSERT OR UPDATE OR DELETE" : "UPDATE"
+    /// The triggers on `relation` (and its update function), capturing its updates as `updates` says.
+    func install(_ relation: String, updates: PostgresUpdateCapture) -> [String] {
         var statements = setup + uninstall(relation) + [
-            "CREATE TRIGGER \(Self.rowTrigger) AFTER \(rowEvents) ON \(relation) "
-                + "FOR EACH ROW EXECUTE FUNCTION \(schema).capture_row()",
             "CREATE TRIGGER \(Self.truncateTrigger) AFTER TRUNCATE ON \(relation) "
                 + "FOR EACH STATEMENT EXECUTE FUNCTION \(schema).capture_truncate()",
         ]
-        if !rowTriggersOnly {
+        var paired: (function: String, definition: String)?
+        if case let .pairedByKey(function, key) = updates, let definition = updateCaptureFunction(function, key: key) {
+            paired = (function, definition)
+        }
+        if updates == .rowTriggersOnly {
+            statements.append("CREATE TRIGGER \(Self.rowTrigger) AFTER INSERT OR UPDATE OR DELETE ON \(relation) "
+                + "FOR EACH ROW EXECUTE FUNCTION \(schema).capture_row()")
+            return statements
+        }
+        statements += [
+            "CREATE TRIGGER \(Self.insertTrigger) AFTER INSERT ON \(relation) REFERENCING NEW TABLE AS berqenas_inserted "
+                + "FOR EACH STATEMENT EXECUTE FUNCTION \(schema).capture_inserted()",
+            "CREATE TRIGGER \(Self.deleteTrigger) AFTER DELETE ON \(relation) REFERENCING OLD TABLE AS berqenas_deleted "
+                + "FOR EACH STATEMENT EXECUTE FUNCTION \(schema).capture_deleted()",
+        ]
+        if let paired {
             statements += [
-                "CREATE TRIGGER \(Self.insertTrigger) AFTER INSERT ON \(relation) REFERENCING NEW TABLE AS berqenas_inserted "
-                    + "FOR EACH STATEMENT EXECUTE FUNCTION \(schema).capture_inserted()",
-                "CREATE TRIGGER \(Self.deleteTrigger) AFTER DELETE ON \(relation) REFERENCING OLD TABLE AS berqenas_deleted "
-                    + "FOR EACH STATEMENT EXECUTE FUNCTION \(schema).capture_deleted()",
+                paired.definition,
+                "CREATE TRIGGER \(Self.updateTrigger) AFTER UPDATE ON \(relation) "
+                    + "REFERENCING OLD TABLE AS berqenas_old NEW TABLE AS berqenas_new "
+                    + "FOR EACH STATEMENT EXECUTE FUNCTION \(schema).\(PostgresDialect().quote(paired.function))()",
             ]
+        } else {
+            statements.append("CREATE TRIGGER \(Self.rowTrigger) AFTER UPDATE ON \(relation) "
+                + "FOR EACH ROW EXECUTE FUNCTION \(schema).capture_row()")
         }
         return statements
     }
 
+    /// Drops the triggers (the update function, found by `updateFunctionLookup`, is dropped after them).
     func uninstall(_ relation: String) -> [String] {
-        [Self.rowTrigger, Self.insertTrigger, Self.deleteTrigger, Self.truncateTrigger].map { "DROP TRIGGER IF EXISTS \($0) ON \(relation)" }
+        [Self.rowTrigger, Self.insertTrigger, Self.updateTrigger, Self.deleteTrigger, Self.truncateTrigger]
+            .map { "DROP TRIGGER IF EXISTS \($0) ON \(relation)" }
     }
 
-    /// Whether the table at `$1` has capture for inserts, updates and deletes. Binds: $1 relation.
+    /// Whether the table at `$1` has capture for inserts, updates and deletes, each by one trigger.
+    /// Binds: $1 relation.
     static let installedCheck = """
-        SELECT (count(*) FILTER (WHERE tgname = '\(rowTrigger)' AND tgtype::int & 16 <> 0) = 1
-                AND count(*) FILTER (WHERE tgtype::int & 4 <> 0) = 1
+        SELECT (count(*) FILTER (WHERE tgtype::int & 4 <> 0) = 1
+                AND count(*) FILTER (WHERE tgtype::int & 16 <> 0) = 1
                 AND count(*) FILTER (WHERE tgtype::int & 8 <> 0) = 1)::text
-        FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname IN ('\(rowTrigger)', '\(insertTrigger)', '\(deleteTrigger)')
+        FROM pg_trigger WHERE tgrelid = to_regclass($1)
+          AND tgname IN ('\(rowTrigger)', '\(insertTrigger)', '\(updateTrigger)', '\(deleteTrigger)')
         """
 
     /// Whether the table at `$1` is a partition or an inheritance child. Binds: $1 relation.

@@ -9,8 +9,19 @@ extension PostgresConnector {
         }
         let relation = PostgresDialect().qualified(table)
         try await withTransaction { connection in
-            let child = try await scalar(PostgresCaptureSQL.isChildCheck, [relation], on: connection) == "true"
-            for statement in captureSQL.install(relation, rowTriggersOnly: child) { try await execute(statement, on: connection) }
+            let updates: PostgresUpdateCapture
+            if try await scalar(PostgresCaptureSQL.isChildCheck, [relation], on: connection) == "true" {
+                updates = .rowTriggersOnly
+            } else {
+                let key = try await textRows(PostgresCaptureSQL.primaryKeyColumns, [relation], on: connection).compactMap { $0[0] }
+                let oid = try await scalar("SELECT to_regclass($1)::oid::text", [relation], on: connection) ?? ""
+                updates = key.isEmpty ? .rowUpdates : .pairedByKey(function: "capture_updated_" + oid, key: key)
+            }
+            let earlier = try await scalar(captureSQL.updateFunctionLookup, [relation], on: connection)
+            for statement in captureSQL.install(relation, updates: updates) { try await execute(statement, on: connection) }
+            if let earlier, earlier != (try await scalar(captureSQL.updateFunctionLookup, [relation], on: connection)) {
+                try await execute("DROP FUNCTION IF EXISTS \(earlier)", on: connection)
+            }
         }
     }
 
@@ -26,7 +37,9 @@ extension PostgresConnector {
     public func uninstallCapture(on table: TableRef) async throws {
         let relation = PostgresDialect().qualified(table)
         try await withTransaction { connection in
+            let function = try await scalar(captureSQL.updateFunctionLookup, [relation], on: connection)
             for statement in captureSQL.uninstall(relation) { try await execute(statement, on: connection) }
+            if let function { try await execute("DROP FUNCTION IF EXISTS \(function)", on: connection) }
         }
     }
 

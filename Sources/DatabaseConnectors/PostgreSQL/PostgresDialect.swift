@@ -13,14 +13,18 @@ public struct PostgresDialect: Sendable {
         "\"" + identifier.doublingEvery("\"") + "\""
     }
 
+    /// `'text'` with embedded quotes doubled (standard-conforming strings, as PostgreSQL has by default).
+    public func literal(_ text: String) -> String {
+        "'" + text.doublingEvery("'") + "'"
+    }
+
     /// `"schema"."table"`.
     public func qualified(_ table: TableRef) -> String { "\(quote(table.schema)).\(quote(table.name))" }
 
     /// Creates a schema when absent. Checked first: `CREATE SCHEMA IF NOT EXISTS` needs the CREATE privilege
     /// on the database even when the schema exists, and a tenant's login has no such privilege.
     public func ensureSchemaSQL(_ name: String) -> String {
-        let literal = "'" + name.replacingOccurrences(of: "'", with: "''") + "'"
-        return "DO $$ BEGIN IF to_regnamespace(\(literal)) IS NULL THEN CREATE SCHEMA \(quote(name)); END IF; END $$"
+        "DO $$ BEGIN IF to_regnamespace(\(literal(name))) IS NULL THEN CREATE SCHEMA \(quote(name)); END IF; END $$"
     }
 
     /// The type a bound text parameter is cast to for a column.
