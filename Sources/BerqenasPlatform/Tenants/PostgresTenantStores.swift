@@ -201,11 +201,7 @@ public struct PostgresTenantStores: TenantStoreBackend {
     }
 
     /// Identifiers here come from validated tenant names; quoting keeps them exact anyway.
-    private func quoted(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    private func quoted(_ identifier: String) -> String { PostgresDialect().quote(identifier) }
 
-    private func literal(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
-    }
+    private func literal(_ value: String) -> String { PostgresDialect().literal(value) }
 }

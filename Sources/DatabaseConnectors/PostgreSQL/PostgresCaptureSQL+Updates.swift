@@ -13,13 +13,13 @@ enum PostgresUpdateCapture: Equatable {
 extension PostgresCaptureSQL {
     static let updateTrigger = "berqenas_capture_update"
 
-    /// The names of the primary key's columns of the table at `$1`, in key order. Binds: $1 relation.
-    static let primaryKeyColumns = """
+    /// The names of the primary key's columns of the table whose oid is `relation` (an SQL expression), in key order.
+    static func primaryKeyColumns(of relation: String) -> String { """
         SELECT a.attname::text FROM pg_index i
         CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)
         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-        WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY k.position
-        """
+        WHERE i.indrelid = \(relation) AND i.indisprimary ORDER BY k.position
+        """ }
 
     /// The function behind the table's update trigger, when it is one of this capture schema's (its
     /// `regprocedure` text, quoted by PostgreSQL). Binds: $1 relation.
@@ -48,10 +48,7 @@ extension PostgresCaptureSQL {
                 logged_columns text[] := ARRAY(SELECT attname::text FROM pg_attribute
                                                WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped ORDER BY attnum);
             BEGIN
-                IF (SELECT array_agg(a.attname::text ORDER BY k.position) FROM pg_index i
-                    CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)
-                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                    WHERE i.indrelid = TG_RELID AND i.indisprimary) IS NOT DISTINCT FROM \(keyNames) THEN
+                IF ARRAY(\(Self.primaryKeyColumns(of: "TG_RELID"))) = \(keyNames) THEN
                     INSERT INTO \(log) (table_schema, table_name, op, columns, new_row, old_row)
                     SELECT TG_TABLE_SCHEMA, TG_TABLE_NAME,
                            CASE WHEN o.\(quoted[0]) IS NULL THEN 'I' WHEN n.\(quoted[0]) IS NULL THEN 'D' ELSE 'U' END,

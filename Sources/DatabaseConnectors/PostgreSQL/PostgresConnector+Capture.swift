@@ -13,7 +13,7 @@ extension PostgresConnector {
             if try await scalar(PostgresCaptureSQL.isChildCheck, [relation], on: connection) == "true" {
                 updates = .rowTriggersOnly
             } else {
-                let key = try await textRows(PostgresCaptureSQL.primaryKeyColumns, [relation], on: connection).compactMap { $0[0] }
+                let key = try await textRows(PostgresCaptureSQL.primaryKeyColumns(of: "to_regclass($1)"), [relation], on: connection).compactMap { $0[0] }
                 let oid = try await scalar("SELECT to_regclass($1)::oid::text", [relation], on: connection) ?? ""
                 updates = key.isEmpty ? .rowUpdates : .pairedByKey(function: "capture_updated_" + oid, key: key)
             }

@@ -25,12 +25,8 @@ extension PostgresConnector {
                 throw ConnectorError(.queryFailed, "no table or view \(table)")
             }
             let columns = try await textRows(Self.columnsSQL, [relation], on: connection).map(Self.column)
-            let primaryKey = try await textRows("""
-                SELECT a.attname FROM pg_index i
-                CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
-                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY k.ord
-                """, [relation], on: connection).compactMap { $0[0] }
+            let primaryKey = try await textRows(PostgresCaptureSQL.primaryKeyColumns(of: "to_regclass($1)"), [relation],
+                                                on: connection).compactMap { $0[0] }
             let constraints = try await textRows("""
                 SELECT con.conname, con.contype::text,
                        (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
