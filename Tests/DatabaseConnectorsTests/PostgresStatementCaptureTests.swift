@@ -85,6 +85,24 @@ struct PostgresStatementCaptureTests {
         }
     }
 
+    /// Attack: key column names are written into the update function's body. A name carrying quotes,
+    /// the function's dollar tag and SQL must neither break out of the body nor stop capture.
+    @Test(arguments: [#"k"'); DROP TABLE victim; --"#, "k$capture_update$; DROP TABLE victim; $capture_update$"])
+    func hostileKeyColumnNamesStayNames(_ column: String) async throws {
+        try await PostgresFixture.with { fixture in
+            let name = PostgresDialect().quote(column)
+            try await fixture.run("CREATE TABLE victim (id int)", "CREATE TABLE stock (\(name) int PRIMARY KEY, qty int)",
+                                  "INSERT INTO stock VALUES (1, 1), (2, 2)")
+            let ref = TableRef(schema: "public", name: "stock")
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            try await fixture.run("UPDATE stock SET qty = qty + 10")
+            let logged = try await changes(of: try await fixture.connector.describeTable(ref), fixture.connector)
+            #expect(logged.map(\.operation) == [.update, .update])
+            #expect(Set(logged.compactMap { $0.newRow?[column] }) == [.integer(1), .integer(2)])
+            #expect(try await fixture.number("SELECT count(*)::float8 FROM victim") == 0, "the victim table still exists")
+        }
+    }
+
     @Test func aTableWithoutPrimaryKeyHasItsUpdatesCapturedRowByRow() async throws {
         try await PostgresFixture.with { fixture in
             try await fixture.run("CREATE TABLE notes (body text)", "INSERT INTO notes VALUES ('a'), ('b')")
