@@ -51,6 +51,39 @@ struct PostgresStatementCaptureTests {
         }
     }
 
+    /// A tenant store's connector leaves the hub's own (origin-marked) writes out of the log; its unmarked
+    /// writes, and every write through a connector without the setting, are still logged.
+    @Test func originMarkedWritesStayOutOfTheLogOnlyWhereTheSpecSaysSo() async throws {
+        try await PostgresFixture.with { fixture in
+            try await fixture.run("CREATE TABLE stock (id int PRIMARY KEY, qty int)", "INSERT INTO stock VALUES (1, 1), (2, 2)")
+            let ref = TableRef(schema: "public", name: "stock")
+            try await fixture.connector.installCapture(on: ref, mode: .triggers)
+            let table = try await fixture.connector.describeTable(ref)
+            var spec = try PostgresTestCluster.connectionSpec(fixture.url)
+            spec.unloggedOrigins = true
+            spec.maxConnections = 1
+            let store = try PostgresConnector(spec: spec)
+            do {
+                let hubWrites: [RowChange] = [.upsert(Row([.integer(1), .integer(10)])), .upsert(Row([.integer(3), .integer(3)])),
+                                              .delete(key: [.integer(2)])]
+                try await store.apply(hubWrites, to: table, origin: "berqenas:hub")
+                #expect(try await changes(of: table, fixture.connector).isEmpty)
+
+                // The mark lasts one transaction: the next write on the same (only) connection is logged.
+                try await store.apply([.upsert(Row([.integer(4), .integer(4)]))], to: table, origin: nil)
+                try await fixture.run("UPDATE stock SET qty = 0 WHERE id = 3")
+                try await fixture.connector.apply([.delete(key: [.integer(1)])], to: table, origin: "berqenas:hub")
+                let logged = try await changes(of: table, fixture.connector)
+                #expect(logged.map(\.operation) == [.insert, .update, .delete])
+                #expect(logged.map(\.origin) == [nil, nil, "berqenas:hub"])
+                await store.close()
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
+    }
+
     @Test func updatesArePairedByKeyEvenWhenTheyMoveRowsToOtherKeys() async throws {
         try await PostgresFixture.with { fixture in
             try await fixture.run("CREATE TABLE stock (id int, region text, qty int, PRIMARY KEY (region, id))",

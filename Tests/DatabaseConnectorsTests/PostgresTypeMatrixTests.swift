@@ -108,7 +108,32 @@ struct PostgresTypeMatrixTests {
                 try await target.run("TRUNCATE everything")
                 try await target.connector.apply(original.map(RowChange.upsert), to: created, origin: nil)
                 #expect(try await readAll(target.connector, created) == original)
+
+                // Keys are looked up and deleted through the same bound arrays.
+                let found = try await target.connector.fetchRows(created, keys: [[.integer(4)], [.integer(2)], [.integer(99)]])
+                #expect(found == [original[1], original[3]])
+                try await target.connector.apply([.delete(key: [.integer(1)]), .delete(key: [.integer(3)])], to: created, origin: nil)
+                #expect(try await readAll(target.connector, created) == [original[1], original[3], original[4]])
             }
+        }
+    }
+
+    /// Composite keys whose text parts look like array syntax, quotes, NULL or nothing at all are written,
+    /// found and deleted as themselves.
+    @Test func awkwardCompositeKeysRoundTrip() async throws {
+        try await PostgresFixture.with { target in
+            try await target.run("CREATE TABLE pairs (k text, n integer, v text, PRIMARY KEY (k, n))")
+            let table = try await target.connector.describeTable(TableRef(schema: "public", name: "pairs"))
+            let texts = ["a\"b", "c\\d", "{}", "x,y", "NULL", "", " padded ", "{\"z\"}", "🦄"]
+            let rows = texts.enumerated().map { index, text in
+                Row([.text(text), .integer(Int64(index)), index.isMultiple(of: 2) ? .null : .text(text + "!")])
+            }
+            try await target.connector.apply(rows.map(RowChange.upsert), to: table, origin: nil)
+            #expect(Set(try await readAll(target.connector, table)) == Set(rows))
+            let keys = rows.map { Array($0.values.prefix(2)) }
+            #expect(Set(try await target.connector.fetchRows(table, keys: keys + [[.text("NULL"), .integer(0)]])) == Set(rows))
+            try await target.connector.apply(keys.dropLast().map { .delete(key: $0) }, to: table, origin: nil)
+            #expect(try await readAll(target.connector, table) == [rows[rows.count - 1]])
         }
     }
 

@@ -169,7 +169,10 @@ public struct PostgresTenantStores: TenantStoreBackend {
                        password: password ?? "", tls: tls,
                        // The tenant's quota, which the connector's own startup parameter would otherwise override.
                        statementTimeout: Double(tenant.statementTimeoutMilliseconds) / 1000, maxConnections: 2,
-                       captureSchema: TenantObjectNames.syncSchema(tenant.name), captureInstallLock: Self.installLock)
+                       captureSchema: TenantObjectNames.syncSchema(tenant.name), captureInstallLock: Self.installLock,
+                       // Each cloud table has one writing remote database (`TableOwnership`), which reads its
+                       // log without its own writes: logging them would only cost each batch a second write and a discard.
+                       unloggedOrigins: true)
     }
 
     private func ensureAbsent(_ tenant: Tenant, on sql: any SQLDatabase) async throws {

@@ -44,13 +44,19 @@ public struct ConnectionSpec: Sendable, Hashable {
     /// with other logins (tenants' stores in one cluster): only logins with rights on the table can take it,
     /// unlike an advisory lock's key. Nil: an advisory lock.
     public var captureInstallLock: String?
+    /// PostgreSQL: writes marked with an origin are not logged by the capture triggers. Only for a database
+    /// where the marking writer is the only reader of the log and never reads its own writes back: a hub's
+    /// tenant store, whose every cloud table one remote database writes and reads (a site's log, which
+    /// several hubs or remote databases may read, logs every write).
+    public var unloggedOrigins: Bool
 
     /// Creates a spec with sensible timeouts.
     public init(engine: DatabaseEngine, host: String = "127.0.0.1", port: Int? = nil, database: String,
                 schema: String? = nil, username: String = "", password: String = "", tls: TLSMode = .prefer,
                 connectTimeout: Double = 10, statementTimeout: Double = 300, maxConnections: Int = 4,
-                captureSchema: String = "berqenas_sync", captureInstallLock: String? = nil) {
+                captureSchema: String = "berqenas_sync", captureInstallLock: String? = nil, unloggedOrigins: Bool = false) {
         self.captureInstallLock = captureInstallLock
+        self.unloggedOrigins = unloggedOrigins
         self.engine = engine
         self.host = host
         self.port = port ?? (engine == .mssql ? 1433 : 5432)

@@ -48,6 +48,7 @@ extension PostgresCaptureSQL {
                 logged_columns text[] := ARRAY(SELECT attname::text FROM pg_attribute
                                                WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped ORDER BY attnum);
             BEGIN
+                \(Self.skipUnlogged)
                 IF ARRAY(\(Self.primaryKeyColumns(of: "TG_RELID"))) = \(keyNames) THEN
                     INSERT INTO \(log) (table_schema, table_name, op, columns, new_row, old_row)
                     SELECT TG_TABLE_SCHEMA, TG_TABLE_NAME,

@@ -17,6 +17,12 @@ struct PostgresCaptureSQL {
     static let deleteTrigger = "berqenas_capture_delete"
     static let truncateTrigger = "berqenas_capture_truncate"
 
+    /// The setting a writer turns `on` (for its transaction, with an origin) to keep its writes out of the log.
+    static let unloggedSetting = "berqenas.origin_unlogged"
+
+    /// The first statement of every capture trigger function: a write marked unlogged is not logged.
+    static let skipUnlogged = "IF current_setting('\(unloggedSetting)', true) = 'on' THEN RETURN NULL; END IF;"
+
     /// The capture schema, quoted.
     let schema: String
     /// The capture schema as text (for `to_regclass` and locks).
@@ -82,6 +88,7 @@ struct PostgresCaptureSQL {
         SET bytea_output = 'hex' SET extra_float_digits = 3 SET lc_monetary = 'C'
         AS $$
         BEGIN
+            \(Self.skipUnlogged)
             -- The column names inside the INSERT (one statement per row): a separate SELECT INTO here
             -- cost the writers a third of their commit rate.
             INSERT INTO \(log) (table_schema, table_name, op, columns, new_row, old_row)
@@ -104,6 +111,7 @@ struct PostgresCaptureSQL {
         """
         CREATE OR REPLACE FUNCTION \(schema).capture_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
+            \(Self.skipUnlogged)
             INSERT INTO \(log) (table_schema, table_name, op) VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, 'T');
             RETURN NULL;
         END
@@ -119,6 +127,7 @@ struct PostgresCaptureSQL {
         SET bytea_output = 'hex' SET extra_float_digits = 3 SET lc_monetary = 'C'
         AS $$
         BEGIN
+            \(Self.skipUnlogged)
             INSERT INTO \(log) (table_schema, table_name, op, columns, \(image))
             SELECT TG_TABLE_SCHEMA, TG_TABLE_NAME, '\(op)',
                    ARRAY(SELECT attname::text FROM pg_attribute

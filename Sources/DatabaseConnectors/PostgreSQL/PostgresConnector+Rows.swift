@@ -3,9 +3,6 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresConnector {
-    /// Most bind parameters one statement may carry (PostgreSQL's limit is 65535).
-    static let maxParameters = 30_000
-
     public func readRange(_ table: TableSchema, after: [CanonicalValue]?, upTo upper: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
         try table.requirePrimaryKey(for: "it cannot be read in key order")
         let sql = PostgresDialect().keysetSelectSQL(table, afterKey: after != nil, upToKey: upper != nil, limit: limit)
@@ -39,10 +36,9 @@ extension PostgresConnector {
         let dialect = PostgresDialect()
         return try await withConnection { connection in
             var rows: [Row] = []
-            for chunk in keys.chunked(Swift.max(1, Self.maxParameters / Swift.max(1, table.primaryKey.count))) {
-                rows += try await readRows(dialect.selectByKeysSQL(table, rowCount: chunk.count),
-                                           chunk.flatMap { $0.map(PostgresValueCodec.encode) }, of: table, expected: chunk.count,
-                                           on: connection)
+            for chunk in keys.chunked(Self.rowsPerStatement) {
+                rows += try await readRows(dialect.selectByKeysSQL(table), Self.columnArrays(chunk, width: table.primaryKey.count),
+                                           of: table, expected: chunk.count, on: connection)
             }
             return rows
         }
@@ -124,15 +120,15 @@ extension PostgresConnector {
         let writable = table.columns.indices.filter { !table.columns[$0].isGenerated }
         try await withTransaction { connection in
             try await markOrigin(origin, on: connection)
+            // Each statement binds one array per column: the parameter limit is the rows per statement.
             try await changes.applyInChunks(
-                columns: writable.count, keyColumns: table.primaryKey.count, maxParameters: Self.maxParameters,
+                columns: 1, keyColumns: 1, maxParameters: Self.rowsPerStatement,
                 upsert: { rows in
-                    let binds = rows.flatMap { row in writable.map { PostgresValueCodec.encode(row.values[$0]) } }
-                    try await execute(dialect.upsertSQL(table, rowCount: rows.count), binds, on: connection)
+                    let values = rows.map { row in writable.map { row.values[$0] } }
+                    try await execute(dialect.upsertSQL(table), Self.columnArrays(values, width: writable.count), on: connection)
                 },
                 delete: { keys in
-                    let binds = keys.flatMap { $0.map(PostgresValueCodec.encode) }
-                    try await execute(dialect.deleteSQL(table, rowCount: keys.count), binds, on: connection)
+                    try await execute(dialect.deleteSQL(table), Self.columnArrays(keys, width: table.primaryKey.count), on: connection)
                 }
             )
         }
@@ -164,10 +160,20 @@ extension PostgresConnector {
         }
     }
 
-    /// Tags the transaction so capture triggers record where its changes came from.
+    /// Rows one statement writes or looks up: each binds one text array per column, whatever the row count.
+    static let rowsPerStatement = 10_000
+
+    /// One text array literal per column of `rows` (each `width` values long, in column order).
+    static func columnArrays<Rows: Collection<[CanonicalValue]>>(_ rows: Rows, width: Int) -> [String?] {
+        (0..<width).map { column in PostgresLiteral.renderTextArray(rows.lazy.map { PostgresValueCodec.encode($0[column]) }) }
+    }
+
+    /// Tags the transaction so capture triggers record where its changes came from (or, where the spec
+    /// says `unloggedOrigins`, leave them out of the log).
     func markOrigin(_ origin: String?, on connection: PostgresConnection) async throws {
         guard let origin else { return }
-        _ = try await textRows("SELECT set_config('berqenas.origin', $1, true)", [origin], on: connection)
+        _ = try await textRows("SELECT set_config('berqenas.origin', $1, true), set_config('\(PostgresCaptureSQL.unloggedSetting)', $2, true)",
+                               [origin, spec.unloggedOrigins ? "on" : "off"], on: connection)
     }
 }
 

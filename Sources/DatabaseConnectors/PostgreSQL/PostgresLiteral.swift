@@ -121,6 +121,30 @@ public enum PostgresLiteral {
         }.joined(separator: ",") + "}"
     }
 
+    /// A one-dimensional text array of `values` (nil: NULL), every element quoted: the form a statement
+    /// binds one column's values of many rows in (see `PostgresDialect.upsertSQL`).
+    public static func renderTextArray<Values: Collection<String?>>(_ values: Values) -> String {
+        var output = "{"
+        output.reserveCapacity(values.count * 16)
+        var first = true
+        for value in values {
+            if !first { output += "," }
+            first = false
+            guard let value else {
+                output += "NULL"
+                continue
+            }
+            if value.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                output += quote(value)
+            } else {
+                output += "\""
+                output += value
+                output += "\""
+            }
+        }
+        return output + "}"
+    }
+
     private static func quote(_ text: String) -> String {
         var output = "\""
         for character in text.unicodeScalars {
