@@ -31,5 +31,25 @@ struct StoredUndoTests {
         // The same text `Codable` reads; and what `Codable` writes reads the same.
         let coded = try StoredJSON.text(StoredUndoGroup.groups(images))
         #expect(try StoredUndoGroup.images(from: coded) == images)
+        // Both are read by the byte reader, not by the `JSONDecoder` fallback.
+        #expect(try StoredUndoGroup.read(text).flatMap { try $0.images() } == images)
+        #expect(try StoredUndoGroup.read(coded).flatMap { try $0.images() } == images)
+    }
+
+    @Test func theByteReaderFollowsJSONAndRefusesWhatIsNot() throws {
+        var reader = StoredJSONReader(#" [ {"text": "a\/b \u00e9 \ud83d\ude42 \n"} , null, {"boolean": false}, {"array": []} ] "#)
+        var values: [CanonicalValue] = []
+        try reader.array { values.append(try CanonicalValue.readStored(&$0)) }
+        try reader.expectEnd()
+        #expect(values == [.text("a/b é 🙂 \n"), .null, .boolean(false), .array([])])
+
+        for bad in [#"{"text": "open"#, #"{"text": "\ud83d"}"#, #"{"text": "\x"}"#, #"{"integer": "1.5"}"#,
+                    #"{"text": "a", "text": "b"}"#, #"{"colour": "red"}"#, "{\"text\": \"tab\tin\"}", "{}", #"{"uuid": "nope"}"#] {
+            var bad = StoredJSONReader(bad)
+            #expect(throws: ConnectorError.self) { try CanonicalValue.readStored(&bad) }
+        }
+        var trailing = StoredJSONReader("[] x")
+        try trailing.array { _ in }
+        #expect(throws: ConnectorError.self) { try trailing.expectEnd() }
     }
 }

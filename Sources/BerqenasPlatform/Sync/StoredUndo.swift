@@ -19,10 +19,10 @@ struct StoredUndoGroup: Codable {
 
         /// Writes the row as its `Codable` form would.
         func append(to bytes: inout [UInt8]) {
-            bytes += Array("{\"key\":".utf8)
+            bytes.append(contentsOf: "{\"key\":".utf8)
             StoredJSONText.appendArray(key, to: &bytes) { $0.appendStoredJSON(to: &$1) }
             if let before {
-                bytes += Array(",\"before\":{".utf8)
+                bytes.append(contentsOf: ",\"before\":{".utf8)
                 for (position, name) in before.keys.sorted().enumerated() {
                     if position > 0 { bytes.append(UInt8(ascii: ",")) }
                     StoredJSONText.appendString(name, to: &bytes)
@@ -31,7 +31,10 @@ struct StoredUndoGroup: Codable {
                 }
                 bytes.append(UInt8(ascii: "}"))
             }
-            if let digest { bytes += Array(",\"digest\":\(digest)".utf8) }
+            if let digest {
+                bytes.append(contentsOf: ",\"digest\":".utf8)
+                bytes.append(contentsOf: String(digest).utf8)
+            }
             bytes.append(UInt8(ascii: "}"))
         }
     }
@@ -55,15 +58,15 @@ struct StoredUndoGroup: Codable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(groups.reduce(0) { $0 + $1.rows.count * 48 })
         StoredJSONText.appendArray(groups, to: &bytes) { group, bytes in
-            bytes += Array("{\"side\":".utf8)
+            bytes.append(contentsOf: "{\"side\":".utf8)
             StoredJSONText.appendString(group.side.rawValue, to: &bytes)
-            bytes += Array(",\"table\":".utf8)
+            bytes.append(contentsOf: ",\"table\":".utf8)
             StoredJSONText.appendString(group.table, to: &bytes)
             if let columns = group.columns {
-                bytes += Array(",\"columns\":".utf8)
+                bytes.append(contentsOf: ",\"columns\":".utf8)
                 StoredJSONText.appendArray(columns, to: &bytes) { StoredJSONText.appendString($0, to: &$1) }
             }
-            bytes += Array(",\"rows\":".utf8)
+            bytes.append(contentsOf: ",\"rows\":".utf8)
             StoredJSONText.appendArray(group.rows, to: &bytes) { $0.append(to: &$1) }
             bytes.append(UInt8(ascii: "}"))
         }
@@ -82,10 +85,68 @@ struct StoredUndoGroup: Codable {
     /// A stored batch's images, in the order they were written (batches written before undo images were
     /// compact hold whole images; they read the same).
     static func images(from text: String) throws -> [UndoImage] {
-        if let groups = try? StoredJSON.value([StoredUndoGroup].self, text) {
+        if let groups = try? read(text) {
             return try groups.flatMap { try $0.images() }
         }
         return try StoredJSON.value([WholeUndoImage].self, text).map { try $0.image() }
+    }
+
+    /// The groups of `text` (what `text(_:)` wrote), read without `JSONDecoder`: a rollback of a million
+    /// rows spent most of its time decoding them there.
+    static func read(_ text: String) throws -> [StoredUndoGroup] {
+        var reader = StoredJSONReader(text)
+        var groups: [StoredUndoGroup] = []
+        try reader.array { reader in
+            var side: SyncSide?
+            var table: String?
+            var columns: [String]?
+            var rows: [Row] = []
+            try reader.object { member, reader in
+                switch member {
+                case "side": side = SyncSide(rawValue: try reader.string())
+                case "table": table = try reader.string()
+                case "columns":
+                    guard try !reader.null() else { return }
+                    var names: [String] = []
+                    try reader.array { names.append(try $0.string()) }
+                    columns = names
+                case "rows": try reader.array { rows.append(try Row.read(&$0)) }
+                default: try reader.skipValue()
+                }
+            }
+            guard let side, let table else { throw reader.failure("an undo group without its side or table") }
+            groups.append(StoredUndoGroup(side: side, table: table, columns: columns, rows: rows))
+        }
+        try reader.expectEnd()
+        return groups
+    }
+}
+
+extension StoredUndoGroup.Row {
+    /// One row as `append(to:)` wrote it.
+    static func read(_ reader: inout StoredJSONReader) throws -> Self {
+        var key: RowKey?
+        var before: RowImage?
+        var digest: Int64?
+        try reader.object { member, reader in
+            switch member {
+            case "key":
+                var values: RowKey = []
+                try reader.array { values.append(try CanonicalValue.readStored(&$0)) }
+                key = values
+            case "before":
+                guard try !reader.null() else { return }
+                var image: RowImage = [:]
+                try reader.object { name, reader in image[name] = try CanonicalValue.readStored(&reader) }
+                before = image
+            case "digest":
+                guard try !reader.null() else { return }
+                digest = try reader.int64()
+            default: try reader.skipValue()
+            }
+        }
+        guard let key else { throw reader.failure("an undo row without its key") }
+        return Self(key: key, before: before, digest: digest)
     }
 }
 

@@ -18,35 +18,66 @@ extension CanonicalValue: Codable {
         guard let kind = container.allKeys.first, container.allKeys.count == 1 else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected one value kind"))
         }
-        func text() throws -> String { try container.decode(String.self, forKey: kind) }
-        func invalid() -> DecodingError {
-            .dataCorruptedError(forKey: kind, in: container, debugDescription: "not a valid \(kind.rawValue) value")
-        }
         switch kind {
         case .boolean: self = .boolean(try container.decode(Bool.self, forKey: kind))
+        case .array: self = .array(try container.decode([CanonicalValue].self, forKey: kind))
+        default:
+            guard let value = CanonicalValue(stored: kind, text: try container.decode(String.self, forKey: kind)) else {
+                throw DecodingError.dataCorruptedError(forKey: kind, in: container, debugDescription: "not a valid \(kind.rawValue) value")
+            }
+            self = value
+        }
+    }
+
+    /// The value of a kind stored as a string (every kind but booleans and arrays); nil when `text` is not one.
+    init?(stored kind: Kind, text: String) {
+        switch kind {
         case .integer:
-            guard let value = Int64(try text()) else { throw invalid() }
+            guard let value = Int64(text) else { return nil }
             self = .integer(value)
-        case .decimal: self = .decimal(try text())
+        case .decimal: self = .decimal(text)
         case .float:
-            guard let value = Double(try text()) else { throw invalid() }
+            guard let value = Double(text) else { return nil }
             self = .float(value)
-        case .text: self = .text(try text())
+        case .text: self = .text(text)
         case .binary, .geometry:
-            guard let bytes = HexBytes.decode(try text()) else { throw invalid() }
+            guard let bytes = HexBytes.decode(text) else { return nil }
             self = kind == .binary ? .binary(bytes) : .geometry(bytes)
         case .uuid:
-            guard let uuid = UUIDText.parse(try text()) else { throw invalid() }
+            guard let uuid = UUIDText.parse(text) else { return nil }
             self = .uuid(uuid)
-        case .date: self = .date(try text())
-        case .time: self = .time(try text())
-        case .timestamp: self = .timestamp(try text())
-        case .timestampWithZone: self = .timestampWithZone(try text())
-        case .interval: self = .interval(try text())
-        case .json: self = .json(try text())
-        case .xml: self = .xml(try text())
-        case .array: self = .array(try container.decode([CanonicalValue].self, forKey: kind))
+        case .date: self = .date(text)
+        case .time: self = .time(text)
+        case .timestamp: self = .timestamp(text)
+        case .timestampWithZone: self = .timestampWithZone(text)
+        case .interval: self = .interval(text)
+        case .json: self = .json(text)
+        case .xml: self = .xml(text)
+        case .boolean, .array: return nil
         }
+    }
+
+    /// Reads one value in its stored form, as the `Codable` form would decode it.
+    public static func readStored(_ reader: inout StoredJSONReader) throws -> CanonicalValue {
+        if try reader.null() { return .null }
+        var value: CanonicalValue?
+        try reader.object { key, reader in
+            guard value == nil, let kind = Kind(rawValue: key) else { throw reader.failure("expected one value kind") }
+            switch kind {
+            case .boolean: value = .boolean(try reader.bool())
+            case .array:
+                var values: [CanonicalValue] = []
+                try reader.array { values.append(try readStored(&$0)) }
+                value = .array(values)
+            default:
+                guard let stored = CanonicalValue(stored: kind, text: try reader.string()) else {
+                    throw reader.failure("not a valid \(kind.rawValue) value")
+                }
+                value = stored
+            }
+        }
+        guard let value else { throw reader.failure("expected one value kind") }
+        return value
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -1,19 +1,21 @@
 /// The stored form of `Codable` (`{"decimal":"1.50"}`, `null`), written straight into bytes: journals that
 /// keep many row images (undo) spend most of their time in a `JSONEncoder` otherwise. `JSONDecoder` reads it
-/// back as the `Codable` form.
+/// back as the `Codable` form, and `readStored` without it.
 extension CanonicalValue {
     public func appendStoredJSON(to bytes: inout [UInt8]) {
         switch storedForm {
         case .null:
-            bytes += Array("null".utf8)
+            bytes.append(contentsOf: "null".utf8)
         case let .boolean(flag):
-            bytes += Array((flag ? "{\"boolean\":true}" : "{\"boolean\":false}").utf8)
+            bytes.append(contentsOf: (flag ? "{\"boolean\":true}" : "{\"boolean\":false}").utf8)
         case let .text(kind, text):
-            bytes += Array("{\"\(kind.rawValue)\":".utf8)
+            bytes.append(contentsOf: "{\"".utf8)
+            bytes.append(contentsOf: kind.rawValue.utf8)
+            bytes.append(contentsOf: "\":".utf8)
             StoredJSONText.appendString(text, to: &bytes)
             bytes.append(UInt8(ascii: "}"))
         case let .array(values):
-            bytes += Array("{\"array\":".utf8)
+            bytes.append(contentsOf: "{\"array\":".utf8)
             StoredJSONText.appendArray(values, to: &bytes) { $0.appendStoredJSON(to: &$1) }
             bytes.append(UInt8(ascii: "}"))
         }
@@ -35,7 +37,6 @@ public enum StoredJSONText {
 
     /// Appends `text` as a JSON string: quotes, backslashes and control characters escaped.
     public static func appendString(_ text: String, to bytes: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         bytes.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
@@ -43,13 +44,18 @@ public enum StoredJSONText {
                 bytes.append(UInt8(ascii: "\\"))
                 bytes.append(byte)
             case 0..<0x20:
-                bytes += Array("\\u00".utf8)
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0x0f)])
+                bytes.append(contentsOf: "\\u00".utf8)
+                bytes.append(hexDigit(byte >> 4))
+                bytes.append(hexDigit(byte & 0x0f))
             default:
                 bytes.append(byte)
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The lowercase hex digit of `nibble` (0-15).
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }
