@@ -1,4 +1,4 @@
-"""Times process start to first HTTP 200 and reads idle RSS from /proc; prints a Markdown table."""
+"""Times process start to first HTTP 200, reads idle RSS and idle CPU from /proc; prints a Markdown table."""
 import argparse
 import os
 import shutil
@@ -25,6 +25,13 @@ def rss_kib(pid, field="VmRSS"):
     return 0
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of `pid` so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def time_to_first_200(command, env, url, idle_seconds):
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -40,18 +47,21 @@ def time_to_first_200(command, env, url, idle_seconds):
                 time.sleep(0.002)
         else:
             raise RuntimeError(f"{command[0]} never answered 200")
-        time.sleep(idle_seconds)  # idle period before reading RSS (a measurement, not synchronisation)
-        return elapsed, rss_kib(process.pid)
+        cpu_before = cpu_seconds(process.pid)
+        time.sleep(idle_seconds)  # the idle period measured (RSS after it, CPU during it), not synchronisation
+        idle_cpu = (cpu_seconds(process.pid) - cpu_before) / idle_seconds * 100
+        return elapsed, rss_kib(process.pid), idle_cpu
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
 def summarize(name, samples):
-    times = [t for t, _ in samples]
-    rss = [r for _, r in samples]
+    times = [t for t, _, _ in samples]
+    rss = [r for _, r, _ in samples]
+    cpu = [c for _, _, c in samples]
     return (f"| {name} | {len(samples)} | {statistics.median(times) * 1000:.0f} | {max(times) * 1000:.0f} "
-            f"| {statistics.median(rss) / 1024:.1f} | {max(rss) / 1024:.1f} |")
+            f"| {statistics.median(rss) / 1024:.1f} | {max(rss) / 1024:.1f} | {statistics.median(cpu):.2f} | {max(cpu):.2f} |")
 
 
 def main():
@@ -79,8 +89,9 @@ def main():
     rows.append(summarize("berqenas serve, first start (empty data dir: migrate, key, admin)", first))
     rows.append(summarize("berqenas serve, restart (existing data dir)", restart))
     rows.append(summarize("baseline: python3 -m http.server", baseline))
-    print("| what | runs | start to first 200, median ms | max ms | idle RSS, median MiB | max MiB |")
-    print("|---|---|---|---|---|---|")
+    print("| what | runs | start to first 200, median ms | max ms | idle RSS, median MiB | max MiB "
+          "| idle CPU, median % of a core | max % |")
+    print("|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 

@@ -1,5 +1,6 @@
 import DatabaseConnectors
 import Foundation
+import Synchronization
 
 /// Reads rows with the related rows they embed (`select=*,orders(*)`, `select=id,customer:customers(name)`):
 /// one query per table and level, the related rows fetched by the keys of the rows above (bound values,
@@ -19,17 +20,16 @@ public struct EmbeddingReader: Sendable {
     public static let embeddedFactor = 10
 
     /// What is left of a request's allowance of embedded rows.
-    final class Allowance: @unchecked Sendable {
-        private let lock = NSLock()
-        private var left: Int
+    final class Allowance: Sendable {
+        private let left: Mutex<Int>
 
-        init(_ rows: Int) { left = rows }
+        init(_ rows: Int) { left = Mutex(rows) }
 
-        var remaining: Int { lock.withLock { left } }
+        var remaining: Int { left.withLock { $0 } }
 
         /// Takes `rows`; false when there were not that many left.
         func take(_ rows: Int) -> Bool {
-            lock.withLock {
+            left.withLock { left in
                 left -= rows
                 return left >= 0
             }

@@ -43,7 +43,7 @@ public actor APIRegistry {
     /// Mounted APIs by `tenant/api`: read under a lock, so a request finds its API without an actor hop.
     private nonisolated let mounted = Mutex<[String: Mounted]>([:])
     /// Request budgets of rate-limited keys (kept across remounts).
-    public let limiter = RateLimiter()
+    public nonisolated let limiter = RateLimiter()
     /// Bumped by every `forget`, so a mount that read the definition before a change does not keep it.
     private var generations: [String: Int] = [:]
     /// Bumped by `forget(tenant:)`, for the same reason, for every API of the tenant.

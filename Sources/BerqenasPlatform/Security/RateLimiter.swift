@@ -1,8 +1,10 @@
+import Synchronization
+
 /// Per-key request budgets (API keys, client addresses): a token bucket holding a minute's allowance, refilled
 /// continuously, so a key of N per minute may burst N and then go on at N/60 a second. However many keys
 /// callers make up, the buckets stay bounded: full ones are forgotten (a new bucket starts full), and past
 /// the bound the least recently used go.
-public actor RateLimiter {
+public final class RateLimiter: Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
@@ -14,7 +16,8 @@ public actor RateLimiter {
         }
     }
 
-    private var buckets: [String: Bucket] = [:]
+    /// Taken on the request path for a few dictionary operations: a lock, not an actor hop per request.
+    private let buckets = Mutex<[String: Bucket]>([:])
     private let clock = ContinuousClock()
 
     public init() {}
@@ -22,24 +25,26 @@ public actor RateLimiter {
     /// Takes one request from `key`'s budget of `perMinute`; nil when allowed, else the seconds to wait.
     public func take(_ key: String, perMinute: Int) -> Int? {
         let now = clock.now
-        if buckets.count >= Self.bound { prune(now: now) }
-        var bucket = buckets[key] ?? Bucket(tokens: Double(perMinute), updated: now, perMinute: perMinute)
-        bucket.tokens = bucket.refilled(at: now)
-        bucket.updated = now
-        defer { buckets[key] = bucket }
-        guard bucket.tokens >= 1 else { return max(1, Int(((1 - bucket.tokens) / (Double(perMinute) / 60)).rounded(.up))) }
-        bucket.tokens -= 1
-        return nil
+        return buckets.withLock { buckets in
+            if buckets.count >= Self.bound { Self.prune(&buckets, now: now) }
+            var bucket = buckets[key] ?? Bucket(tokens: Double(perMinute), updated: now, perMinute: perMinute)
+            bucket.tokens = bucket.refilled(at: now)
+            bucket.updated = now
+            defer { buckets[key] = bucket }
+            guard bucket.tokens >= 1 else { return max(1, Int(((1 - bucket.tokens) / (Double(perMinute) / 60)).rounded(.up))) }
+            bucket.tokens -= 1
+            return nil
+        }
     }
 
     /// How many buckets are kept at most.
     static let bound = 10_000
 
     /// Drops the full buckets; if that is not enough, the least recently used half.
-    private func prune(now: ContinuousClock.Instant) {
+    private static func prune(_ buckets: inout [String: Bucket], now: ContinuousClock.Instant) {
         buckets = buckets.filter { $0.value.refilled(at: now) < Double($0.value.perMinute) }
-        guard buckets.count >= Self.bound / 2 else { return }
-        let recent = buckets.sorted { $0.value.updated > $1.value.updated }.prefix(Self.bound / 2)
+        guard buckets.count >= bound / 2 else { return }
+        let recent = buckets.sorted { $0.value.updated > $1.value.updated }.prefix(bound / 2)
         buckets = Dictionary(uniqueKeysWithValues: recent.map { ($0.key, $0.value) })
     }
 

@@ -34,12 +34,11 @@ public actor VPNReconciler {
     var statusMemory: [UUID: [String: PeerStatusReading]] = [:]
     /// Periodic passes so far (every twelfth compares all peers).
     private var passes = 0
-    private var loop: Task<Void, Never>?
+    private let loop = PeriodicLoop()
     /// The last reconcile pass queued (passes run one after another).
     private var queue: Task<Void, Never>?
     /// The last firewall load queued (likewise).
     var firewallQueue: Task<Void, Never>?
-    private let stopping = StopFlag()
 
     init(database: any Database, secrets: SecretBox, settings: VPNSettings, logger: Logger) {
         self.database = database
@@ -199,21 +198,13 @@ public actor VPNReconciler {
 
     /// Reconciles now and then every `interval`.
     public func start(interval: Duration = .seconds(5)) {
-        guard wireGuard != nil, loop == nil else { return }
-        loop = Task { [weak self, stopping] in
-            let bell = Doorbell()
-            while !stopping.isRaised {
-                await self?.reconcileAll()
-                await bell.wait(timeout: interval)
-            }
-        }
+        guard wireGuard != nil else { return }
+        loop.start(interval: interval) { [weak self] in await self?.reconcileAll() }
     }
 
-    /// Stops the loop and the daemons this hub started (their interfaces go with them).
+    /// Stops the loop (at once between passes) and the daemons this hub started (their interfaces go with them).
     public func stop() async {
-        stopping.raise()
-        await loop?.value
-        loop = nil
+        await loop.stop()
         await relays.stopAll()
         wireGuard?.shutdown()
     }

@@ -15,7 +15,7 @@ enum RestAccess {
         let bearer = request.headers.bearerAuthorization?.token
         if let presented = [request.headers.first(name: "apikey"), bearer].compactMap({ $0 }).first(where: { $0.hasPrefix("bqk_") }) {
             let key = try APIKeyService.admit(presented, among: api.keys, from: request.clientAddress, writing: writing)
-            if let limit = key.rateLimitPerMinute, let wait = await request.berqenas.platform.apis.registry.limiter.take(key.prefix, perMinute: limit) {
+            if let limit = key.rateLimitPerMinute, let wait = request.berqenas.platform.apis.registry.limiter.take(key.prefix, perMinute: limit) {
                 var error = AutoAPIError(status: 429, code: "rate_limited", message: "the API key '\(key.name)' is over its \(limit) requests per minute",
                                          hint: "retry after \(wait) s")
                 error.headers = ["Retry-After": String(wait)]

@@ -1,10 +1,11 @@
 import DatabaseConnectors
 import Foundation
+import Synchronization
 
 /// Table descriptions a long-running sync loop reuses between its ticks, so a tick that carries a few
 /// changes does not read both catalogs first. Entries expire after `lifetime` (a column added since is
 /// seen by then) and the owner clears them after any failed tick.
-public final class TableDescriptions: @unchecked Sendable {
+public final class TableDescriptions: Sendable {
     /// A pair as described: the local table, the cloud table and whether the cloud table exists.
     struct Entry {
         var local: TableSchema
@@ -13,8 +14,7 @@ public final class TableDescriptions: @unchecked Sendable {
         var describedAt: ContinuousClock.Instant
     }
 
-    private let lock = NSLock()
-    private var entries: [SyncTablePair: Entry] = [:]
+    private let entries = Mutex<[SyncTablePair: Entry]>([:])
     public let lifetime: Duration
 
     /// Creates an empty cache whose entries live `lifetime`.
@@ -24,11 +24,11 @@ public final class TableDescriptions: @unchecked Sendable {
 
     /// Forgets every description (after a failure, which may come from a changed table).
     public func clear() {
-        lock.withLock { entries = [:] }
+        entries.withLock { $0 = [:] }
     }
 
     func entry(for pair: SyncTablePair) -> Entry? {
-        lock.withLock {
+        entries.withLock { entries in
             guard let entry = entries[pair], entry.describedAt.duration(to: .now) < lifetime else { return nil }
             return entry
         }
@@ -37,6 +37,6 @@ public final class TableDescriptions: @unchecked Sendable {
     func remember(_ entry: Entry, for pair: SyncTablePair) {
         // A cloud table a dry run only planned is not remembered: the next real run creates it.
         guard entry.cloudExists else { return }
-        lock.withLock { entries[pair] = entry }
+        entries.withLock { $0[pair] = entry }
     }
 }

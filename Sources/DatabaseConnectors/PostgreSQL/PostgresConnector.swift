@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// PostgreSQL through PostgresNIO, with a bounded pool of its own connections (COPY needs a connection).
 public final class PostgresConnector: DatabaseConnector {
@@ -171,13 +172,12 @@ extension PostgresConnection {
 }
 
 /// Counts pruned capture log rows between vacuums.
-final class LogChurn: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pruned = 0
+final class LogChurn: Sendable {
+    private let pruned = Mutex(0)
 
     /// Adds `count`; true (and the count starts over) once `vacuumAfter` rows have gone.
     func addPruned(_ count: Int, vacuumAfter: Int) -> Bool {
-        lock.withLock {
+        pruned.withLock { pruned in
             pruned += count
             guard pruned >= vacuumAfter else { return false }
             pruned = 0
