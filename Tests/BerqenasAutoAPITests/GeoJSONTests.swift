@@ -46,6 +46,20 @@ struct GeoJSONTests {
         #expect(WKTGeoJSON.convert("POINT (1)") == nil && WKTGeoJSON.convert("CIRCLE (1 2)") == nil && WKTGeoJSON.convert("POINT (1 2") == nil)
     }
 
+    /// WKT number forms JSON does not have come out as JSON numbers with the same value (they used to be
+    /// copied through, making the document unparseable).
+    @Test func wktNumbersBecomeJSONNumbers() throws {
+        let converted = try #require(WKTGeoJSON.convert("POINT (+1 .5 -.25)"))
+        #expect(converted == #"{"type":"Point","coordinates":[1,0.5,-0.25]}"#)
+        let forms = ["+1", ".5", "-.5", "5.", "007", "-00.50", "1.e3", "1E+05", "2e-007", "-0", "0.0", "12.5e-3", "+.5E+2"]
+        for form in forms {
+            let number = WKTGeoJSON.jsonNumber(Substring(form))
+            #expect(number.wholeMatch(of: /-?(0|[1-9][0-9]*)(\.[0-9]+)?(e-?(0|[1-9][0-9]*))?/) != nil, "\(form) -> \(number)")
+            #expect(Double(number) == Double(form), "\(form) -> \(number)")
+        }
+        #expect(WKTGeoJSON.jsonNumber("13.400") == "13.400", "digits as written")
+    }
+
     @Test(.blockingWork) func sqlServerGeometryIsReadAsWKTAndShownAsGeoJSON() throws {
         let table = TableSchema(table: TableRef(schema: "dbo", name: "places"), kind: .table, columns: [
             ColumnSchema(name: "id", nativeType: "int", canonicalType: .integer(bits: 32), nullable: false),

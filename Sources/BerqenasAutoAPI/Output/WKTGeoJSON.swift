@@ -14,6 +14,27 @@ enum WKTGeoJSON {
         return json(node)
     }
 
+    /// A WKT number (one `Double` parses) as a JSON number with the same digits: WKT allows `+1`, `.5`,
+    /// `5.`, `007` and `1.e3`, which JSON does not.
+    static func jsonNumber(_ text: Substring) -> String {
+        var rest = text
+        var sign = ""
+        if let first = rest.first, first == "+" || first == "-" {
+            if first == "-" { sign = "-" }
+            rest = rest.dropFirst()
+        }
+        let exponentStart = rest.firstIndex { $0 == "e" || $0 == "E" } ?? rest.endIndex
+        var exponent = rest[exponentStart...].dropFirst()
+        if exponent.first == "+" { exponent = exponent.dropFirst() }
+        let mantissa = rest[..<exponentStart]
+        let point = mantissa.firstIndex(of: ".") ?? mantissa.endIndex
+        let whole = mantissa[..<point].drop { $0 == "0" }
+        let fraction = mantissa[point...].dropFirst()
+        let exponentDigits = exponent.first == "-" ? "-" + exponent.dropFirst().drop { $0 == "0" } : String(exponent.drop { $0 == "0" })
+        return sign + (whole.isEmpty ? "0" : whole) + (fraction.isEmpty ? "" : "." + fraction)
+            + (exponentStart == rest.endIndex ? "" : "e" + (exponentDigits == "" || exponentDigits == "-" ? exponentDigits + "0" : exponentDigits))
+    }
+
     private static func json(_ node: Node) -> String? {
         guard case let .geometry(type, body) = node else { return nil }
         let name: String
@@ -126,7 +147,7 @@ enum WKTGeoJSON {
                 skipSpace()
                 let number = text.prefix { $0.isNumber || "+-.eE".contains($0) }
                 guard !number.isEmpty, Double(number) != nil else { break }
-                numbers.append(number)
+                numbers.append(Substring(WKTGeoJSON.jsonNumber(number)))
                 text = text.dropFirst(number.count)
             }
             return numbers.count >= 2 ? .coordinate(numbers) : nil

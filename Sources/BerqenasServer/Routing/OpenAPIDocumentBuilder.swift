@@ -17,7 +17,9 @@ enum OpenAPIDocumentBuilder {
             openAPIVersion: .v3_1_1,
             info: .init(
                 title: "Berqenas management API",
-                description: "Tenants, users, authentication and audit of a Berqenas hub.",
+                // Named from the routes' own tags, so the summary grows with them.
+                description: "The management API of a Berqenas hub: "
+                    + Set(routes.compactMap { $0.operation?.tag }).sorted().joined(separator: ", ") + ".",
                 version: version
             ),
             servers: [],
