@@ -133,4 +133,15 @@ public enum SQLFlavor: Sendable {
         default: return text
         }
     }
+
+    /// `value` as a URL filter names it for this engine (`id=eq.<text>`): the text the engine reads back as
+    /// the value when a filter binds it to the column (a `Location` header points at a row this way).
+    public func filterText(_ value: CanonicalValue) -> String {
+        switch self {
+        // SQLite keeps the exact types in the same text (`SQLiteValueCodec`), and a filter's `true` on a
+        // boolean column is bound as 1 (`boundValue`).
+        case .postgresql, .sqlite: PostgresValueCodec.encode(value) ?? ""
+        case .tsql: SQLServerValueCodec.encode(value) ?? ""
+        }
+    }
 }

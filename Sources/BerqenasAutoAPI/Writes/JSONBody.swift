@@ -22,6 +22,8 @@ public indirect enum JSONBody: Sendable, Equatable {
     /// Parses a whole body; the error says where it went wrong (PGRST102, 400).
     public static func parse(_ bytes: [UInt8]) throws -> JSONBody {
         var reader = Reader(bytes: bytes)
+        // JSON text is UTF-8 (RFC 8259): bytes that are not would otherwise be read as U+FFFD and stored so.
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw reader.failure("the body is not valid UTF-8") }
         reader.skipSpace()
         let value = try reader.value(depth: 0)
         reader.skipSpace()
@@ -140,6 +142,9 @@ public indirect enum JSONBody: Sendable, Equatable {
             let digitsStart = position
             while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
             guard position > digitsStart else { throw failure("unexpected character") }
+            guard bytes[digitsStart] != UInt8(ascii: "0") || position - digitsStart == 1 else {
+                throw failure("a number with a leading zero")
+            }
             if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
                 position += 1
                 let fraction = position
@@ -207,7 +212,10 @@ public indirect enum JSONBody: Sendable, Equatable {
         }
 
         mutating func hex4() throws -> UInt32 {
-            guard bytes.count - position >= 4, let code = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+            // Each of the four must be a hex digit (`UInt32(_:radix:)` alone also takes a sign: `\\u+041`).
+            guard bytes.count - position >= 4,
+                  bytes[position..<position + 4].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
+                  let code = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
                 throw failure("four hex digits were expected after \\u")
             }
             position += 4

@@ -260,10 +260,11 @@ struct RestController {
         }
     }
 
-    /// The request body as JSON (PGRST102 when it is not; 415 for other media types).
+    /// The request body as JSON (400 PGRST102 when it is not, or is sent as another media type, as PostgREST
+    /// answers: its PGRST107 is about `Accept`).
     private func body(_ request: Request) throws -> JSONBody {
         if let type = request.headers.contentType, !(type.type == "application" && type.subType == "json") {
-            throw AutoAPIError(status: 415, code: "PGRST107", message: "Content-Type \(type.serialize()) is not accepted",
+            throw AutoAPIError(status: 400, code: "PGRST102", message: "Content-Type \(type.serialize()) is not accepted",
                                hint: "send application/json")
         }
         guard let buffer = request.body.data, buffer.readableBytes > 0 else {
@@ -271,6 +272,9 @@ struct RestController {
         }
         return try JSONBody.parse(Array(buffer.readableBytesView))
     }
+
+    /// RFC 3986's unreserved characters: the only ones a `Location` header's parts keep as they are.
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     private func respond(_ request: Request, api: APIRegistry.Mounted, table: ServedTable, plan: WritePlan,
                          preferences wanted: Preferences, created: Bool) async throws -> Response {
@@ -284,10 +288,13 @@ struct RestController {
         if wanted.count != nil { headers.replaceOrAdd(name: "Content-Range", value: "*/\(rows.count)") }
         if !wanted.applied.isEmpty { headers.replaceOrAdd(name: "Preference-Applied", value: wanted.applied) }
         if created, wanted.returning == .headersOnly, rows.count == 1, let row = rows.first, !table.schema.primaryKey.isEmpty {
+            // Every character outside RFC 3986's unreserved set is escaped: a key holding `&`, `=`, `+` or `#`
+            // would otherwise point at another row, or at none.
+            let escape = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? "" }
             let filters = zip(plan.columns, row.values).map { column, value in
-                "\(column.name)=eq.\(PostgresValueCodec.encode(value) ?? "")".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
+                escape(column.name) + "=eq." + escape(api.flavor.filterText(value))
             }
-            headers.replaceOrAdd(name: .location, value: "/\(table.schema.table.name)?" + filters.joined(separator: "&"))
+            headers.replaceOrAdd(name: .location, value: "/" + escape(table.schema.table.name) + "?" + filters.joined(separator: "&"))
         }
         guard let format else { return Response(status: created ? .created : .noContent, headers: headers) }
         let body = try format.body(rows, columns: plan.columns, headers: &headers)

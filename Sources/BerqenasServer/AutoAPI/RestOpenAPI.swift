@@ -99,9 +99,9 @@ enum RestOpenAPI {
             parameters: select + prefer + [.b(.query(name: "columns", schema: .string(required: false))), .b(.query(name: "on_conflict", schema: .string(required: false)))],
             // 201 carries the rows only with Prefer: return=representation (their schema is the read one).
             body: .one(of: [writeRef, .array(items: writeRef)]), success: [(201, [:])],
-            failures: [405, 409, 413, 415], security: writeSecurity) : nil
+            failures: [405, 409, 413], security: writeSecurity) : nil
         let patch = ops.contains(.update) ? operation("update", "Set columns on the rows the filters select", parameters: select + filters + prefer,
-                                                      body: writeRef, success: written, failures: [405, 409, 413, 415], security: writeSecurity) : nil
+                                                      body: writeRef, success: written, failures: [405, 409, 413], security: writeSecurity) : nil
         let delete = ops.contains(.delete) ? operation("delete", "Delete the rows the filters select", parameters: select + filters + prefer,
                                                        success: written, failures: [405, 409], security: writeSecurity) : nil
         return OpenAPI.PathItem(get: get, post: post, delete: delete, head: head, patch: patch)

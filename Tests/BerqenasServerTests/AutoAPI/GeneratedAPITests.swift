@@ -16,6 +16,7 @@ struct GeneratedAPITests {
             "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price NUMERIC(10,2), active BOOLEAN)",
             "INSERT INTO items VALUES (1, 'Anna''s pen', 3.5, 1), (2, 'Book', 12.25, 1), (3, 'Cup', 15, 0), (4, 'Desk', NULL, 1)",
             "CREATE TABLE secrets (id INTEGER PRIMARY KEY, value TEXT)",
+            "CREATE TABLE labels (code TEXT PRIMARY KEY, note TEXT)",
         ] { _ = try await connection.query(statement) }
         try await connection.close()
         try await TestHub.run { hub in
@@ -189,6 +190,33 @@ extension GeneratedAPITests {
             #expect(allowed.status == .ok)
             #expect(try await hub.send(.DELETE, "\(base)/items", token: token).status == .noContent)
             #expect(try await hub.send(.GET, "\(base)/items", token: token).body.string == "[]")
+        }
+    }
+
+    /// Bodies are strict JSON, sent as JSON, or refused as PostgREST refuses them (400 PGRST102) with nothing
+    /// written; a created row's `Location` leads back to it whatever its key holds.
+    @Test func bodiesAreStrictJSONAndLocationsLeadBackToTheRow() async throws {
+        try await withSource { hub, token, base in
+            let widened = try await hub.send(.PATCH, "/api/v1/tenants/shop/apis/catalog", token: token, json: ["tables": ["*"]])
+            #expect(widened.status == .ok)
+            for body in [#"{"id": 012, "name": "Zero"}"#, #"{"id": 13, "name": "\u+041"}"#, #"{"id": -01, "name": "Minus"}"#] {
+                let refused = try await hub.send(.POST, "\(base)/items", token: token, rawBody: body)
+                #expect(refused.status == .badRequest && Self.code(refused) == "PGRST102", "\(body)")
+            }
+            let plain = try await hub.send(.POST, "\(base)/items", token: token, rawBody: #"{"id": 14, "name": "Plain"}"#,
+                                           contentType: .plainText)
+            #expect(plain.status == .badRequest && Self.code(plain) == "PGRST102")
+            let none = try await hub.send(.GET, "\(base)/items?id=in.(-1,12,13,14)", token: token)
+            #expect(none.body.string == "[]", "nothing was written: \(none.body.string)")
+
+            let key = "a&b=c+d#e f/ü"
+            let created = try await hub.send(.POST, "\(base)/labels", token: token, json: ["code": key, "note": "x"],
+                                             headers: ["Prefer": "return=headers-only"])
+            #expect(created.status == .created)
+            let location = try #require(created.headers.first(name: .location))
+            #expect(location == "/labels?code=eq.a%26b%3Dc%2Bd%23e%20f%2F%C3%BC")
+            let found = try await hub.send(.GET, base + location, token: token)
+            #expect(found.body.string == #"[{"code":"a&b=c+d#e f/ü","note":"x"}]"#, "\(found.body.string)")
         }
     }
 
