@@ -1,3 +1,5 @@
+import DatabaseConnectors
+
 /// A request body's JSON, numbers kept as the digits sent (a decimal never passes through a Double) and
 /// object keys in the order sent.
 public indirect enum JSONBody: Sendable, Equatable {
@@ -180,46 +182,14 @@ public indirect enum JSONBody: Sendable, Equatable {
                 flush(position)
                 position += 1
                 guard position < bytes.count else { break }
-                let escape = bytes[position]
-                position += 1
-                switch escape {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "u"):
-                    var code = try hex4()
-                    if (0xD800..<0xDC00).contains(code) {
-                        guard bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
-                            throw failure("an unpaired surrogate")
-                        }
-                        position += 2
-                        let low = try hex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw failure("an unpaired surrogate") }
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    guard let scalar = Unicode.Scalar(code) else { throw failure("an invalid \\u escape") }
-                    scalars.append(scalar)
-                default: throw failure("an unknown escape")
+                do {
+                    scalars.append(try JSONEscape.scalar(in: bytes, at: &position))
+                } catch {
+                    throw failure(error.message)
                 }
                 run = position
             }
             throw failure("the string is not closed")
-        }
-
-        mutating func hex4() throws -> UInt32 {
-            // Each of the four must be a hex digit (`UInt32(_:radix:)` alone also takes a sign: `\\u+041`).
-            guard bytes.count - position >= 4,
-                  bytes[position..<position + 4].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
-                  let code = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
-                throw failure("four hex digits were expected after \\u")
-            }
-            position += 4
-            return code
         }
     }
 }

@@ -152,42 +152,10 @@ public struct StoredJSONReader {
 
     /// After a backslash: appends the escaped character's UTF-8.
     private mutating func unescape(into output: inout [UInt8]) throws {
-        guard index < bytes.count else { throw failure("unterminated escape") }
-        let byte = bytes[index]
-        index += 1
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(byte)
-        case UInt8(ascii: "b"): output.append(0x08)
-        case UInt8(ascii: "f"): output.append(0x0C)
-        case UInt8(ascii: "n"): output.append(0x0A)
-        case UInt8(ascii: "r"): output.append(0x0D)
-        case UInt8(ascii: "t"): output.append(0x09)
-        case UInt8(ascii: "u"):
-            var scalar = try hexQuad()
-            if (0xD800..<0xDC00).contains(scalar) {
-                guard bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                    throw failure("unpaired surrogate")
-                }
-                index += 2
-                let low = try hexQuad()
-                guard (0xDC00..<0xE000).contains(low) else { throw failure("unpaired surrogate") }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            }
-            guard let character = Unicode.Scalar(scalar) else { throw failure("unpaired surrogate") }
-            output.append(contentsOf: String(character).utf8)
-        default:
-            throw failure("unknown escape")
+        do {
+            output.append(contentsOf: String(try JSONEscape.scalar(in: bytes, at: &index)).utf8)
+        } catch {
+            throw failure(error.message)
         }
-    }
-
-    private mutating func hexQuad() throws -> UInt32 {
-        guard bytes.count - index >= 4 else { throw failure("short \\u escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard let digit = Character(Unicode.Scalar(bytes[index])).hexDigitValue else { throw failure("bad \\u escape") }
-            value = value << 4 | UInt32(digit)
-            index += 1
-        }
-        return value
     }
 }
