@@ -36,6 +36,23 @@ struct StoredUndoTests {
         #expect(try StoredUndoGroup.read(coded).flatMap { try $0.images() } == images)
     }
 
+    /// A batch kept before undo images were compact (whole images, no groups) still reads as its images: the
+    /// byte reader must refuse it as groups rather than read it as groups without rows.
+    @Test func batchesKeptAsWholeImagesStillReadBack() throws {
+        let text = #"[{"side":"cloud","table":"tenant_x.orders","key":[{"integer":"7"}],"before":{"id":{"integer":"7"},"qty":{"integer":"1"}},"#
+            + #""after":{"id":{"integer":"7"},"qty":{"integer":"2"}}},"#
+            + #"{"side":"cloud","table":"tenant_x.orders","key":[{"integer":"8"}],"after":{"id":{"integer":"8"},"qty":{"integer":"5"}}}]"#
+        #expect(throws: ConnectorError.self) { try StoredUndoGroup.read(text) }
+        let images = try StoredUndoGroup.images(from: text)
+        let orders = TableRef(schema: "tenant_x", name: "orders")
+        #expect(images == [
+            UndoImage(side: .cloud, table: orders, key: [.integer(7)], before: ["id": .integer(7), "qty": .integer(1)],
+                      written: WrittenFingerprint(["id": .integer(7), "qty": .integer(2)])),
+            UndoImage(side: .cloud, table: orders, key: [.integer(8)], before: nil,
+                      written: WrittenFingerprint(["id": .integer(8), "qty": .integer(5)])),
+        ])
+    }
+
     @Test func theByteReaderFollowsJSONAndRefusesWhatIsNot() throws {
         var reader = StoredJSONReader(#" [ {"text": "a\/b \u00e9 \ud83d\ude42 \n"} , null, {"boolean": false}, {"array": []} ] "#)
         var values: [CanonicalValue] = []

@@ -100,7 +100,7 @@ struct StoredUndoGroup: Codable {
             var side: SyncSide?
             var table: String?
             var columns: [String]?
-            var rows: [Row] = []
+            var rows: [Row]?
             try reader.object { member, reader in
                 switch member {
                 case "side": side = SyncSide(rawValue: try reader.string())
@@ -110,11 +110,15 @@ struct StoredUndoGroup: Codable {
                     var names: [String] = []
                     try reader.array { names.append(try $0.string()) }
                     columns = names
-                case "rows": try reader.array { rows.append(try Row.read(&$0)) }
+                case "rows":
+                    var read: [Row] = []
+                    try reader.array { read.append(try Row.read(&$0)) }
+                    rows = read
                 default: try reader.skipValue()
                 }
             }
-            guard let side, let table else { throw reader.failure("an undo group without its side or table") }
+            // A batch in the earlier whole-image form has no rows member: it is not a group (see `images(from:)`).
+            guard let side, let table, let rows else { throw reader.failure("an undo group without its side, table or rows") }
             groups.append(StoredUndoGroup(side: side, table: table, columns: columns, rows: rows))
         }
         try reader.expectEnd()
