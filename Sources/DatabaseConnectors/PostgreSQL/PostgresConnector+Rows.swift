@@ -36,7 +36,7 @@ extension PostgresConnector {
         let dialect = PostgresDialect()
         return try await withConnection { connection in
             var rows: [Row] = []
-            for chunk in keys.chunked(Self.rowsPerStatement) {
+            for chunk in keys.chunked(Self.rowsPerStatement(width: table.primaryKey.count)) {
                 rows += try await readRows(dialect.selectByKeysSQL(table), Self.columnArrays(chunk, width: table.primaryKey.count),
                                            of: table, expected: chunk.count, on: connection)
             }
@@ -120,9 +120,9 @@ extension PostgresConnector {
         let writable = table.columns.indices.filter { !table.columns[$0].isGenerated }
         try await withTransaction { connection in
             try await markOrigin(origin, on: connection)
-            // Each statement binds one array per column: the parameter limit is the rows per statement.
+            // Each statement binds one array per column; `applyInChunks` cuts by values, as `rowsPerStatement` does.
             try await changes.applyInChunks(
-                columns: 1, keyColumns: 1, maxParameters: Self.rowsPerStatement,
+                columns: writable.count, keyColumns: table.primaryKey.count, maxParameters: Self.valuesPerStatement,
                 upsert: { rows in
                     let values = rows.map { row in writable.map { row.values[$0] } }
                     try await execute(dialect.upsertSQL(table), Self.columnArrays(values, width: writable.count), on: connection)
@@ -160,8 +160,14 @@ extension PostgresConnector {
         }
     }
 
-    /// Rows one statement writes or looks up: each binds one text array per column, whatever the row count.
-    static let rowsPerStatement = 10_000
+    /// Values one statement carries at most (its arrays together): as many rows as fit, so a batch of wide
+    /// rows is cut into more statements than one of narrow rows.
+    static let valuesPerStatement = 100_000
+
+    /// Rows one statement of `width` values a row writes or looks up.
+    static func rowsPerStatement(width: Int) -> Int {
+        Swift.max(1, valuesPerStatement / Swift.max(1, width))
+    }
 
     /// One text array literal per column of `rows` (each `width` values long, in column order).
     static func columnArrays<Rows: Collection<[CanonicalValue]>>(_ rows: Rows, width: Int) -> [String?] {
