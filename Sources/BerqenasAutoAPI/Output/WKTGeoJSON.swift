@@ -17,22 +17,29 @@ enum WKTGeoJSON {
     /// A WKT number (one `Double` parses) as a JSON number with the same digits: WKT allows `+1`, `.5`,
     /// `5.`, `007` and `1.e3`, which JSON does not.
     static func jsonNumber(_ text: Substring) -> String {
-        var rest = text
-        var sign = ""
-        if let first = rest.first, first == "+" || first == "-" {
-            if first == "-" { sign = "-" }
-            rest = rest.dropFirst()
-        }
-        let exponentStart = rest.firstIndex { $0 == "e" || $0 == "E" } ?? rest.endIndex
-        var exponent = rest[exponentStart...].dropFirst()
-        if exponent.first == "+" { exponent = exponent.dropFirst() }
-        let mantissa = rest[..<exponentStart]
+        let (negative, unsigned) = signed(text)
+        let exponentStart = unsigned.firstIndex { $0 == "e" || $0 == "E" }
+        let mantissa = unsigned[..<(exponentStart ?? unsigned.endIndex)]
         let point = mantissa.firstIndex(of: ".") ?? mantissa.endIndex
-        let whole = mantissa[..<point].drop { $0 == "0" }
         let fraction = mantissa[point...].dropFirst()
-        let exponentDigits = exponent.first == "-" ? "-" + exponent.dropFirst().drop { $0 == "0" } : String(exponent.drop { $0 == "0" })
-        return sign + (whole.isEmpty ? "0" : whole) + (fraction.isEmpty ? "" : "." + fraction)
-            + (exponentStart == rest.endIndex ? "" : "e" + (exponentDigits == "" || exponentDigits == "-" ? exponentDigits + "0" : exponentDigits))
+        var number = (negative ? "-" : "") + digits(mantissa[..<point]) + (fraction.isEmpty ? "" : "." + fraction)
+        if let exponentStart {
+            let (negativeExponent, exponent) = signed(unsigned[exponentStart...].dropFirst())
+            number += "e" + (negativeExponent ? "-" : "") + digits(exponent)
+        }
+        return number
+    }
+
+    /// Whether a number's text starts with a minus, and the text after its sign.
+    private static func signed(_ text: Substring) -> (negative: Bool, rest: Substring) {
+        guard let first = text.first, first == "+" || first == "-" else { return (false, text) }
+        return (first == "-", text.dropFirst())
+    }
+
+    /// Digits without their leading zeros (`0` when nothing else is left).
+    private static func digits(_ text: Substring) -> String {
+        let significant = text.drop { $0 == "0" }
+        return significant.isEmpty ? "0" : String(significant)
     }
 
     private static func json(_ node: Node) -> String? {

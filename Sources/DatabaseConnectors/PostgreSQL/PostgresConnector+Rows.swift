@@ -37,7 +37,7 @@ extension PostgresConnector {
         return try await withConnection { connection in
             var rows: [Row] = []
             for chunk in keys.chunked(Self.rowsPerStatement(width: table.primaryKey.count)) {
-                rows += try await readRows(dialect.selectByKeysSQL(table), Self.columnArrays(chunk, width: table.primaryKey.count),
+                rows += try await readRows(dialect.selectByKeysSQL(table), Self.columnArrays(chunk, columns: Array(table.primaryKey.indices)) { $0 },
                                            of: table, expected: chunk.count, on: connection)
             }
             return rows
@@ -124,11 +124,11 @@ extension PostgresConnector {
             try await changes.applyInChunks(
                 columns: writable.count, keyColumns: table.primaryKey.count, maxParameters: Self.valuesPerStatement,
                 upsert: { rows in
-                    let values = rows.map { row in writable.map { row.values[$0] } }
-                    try await execute(dialect.upsertSQL(table), Self.columnArrays(values, width: writable.count), on: connection)
+                    try await execute(dialect.upsertSQL(table), Self.columnArrays(rows, columns: writable) { $0.values }, on: connection)
                 },
                 delete: { keys in
-                    try await execute(dialect.deleteSQL(table), Self.columnArrays(keys, width: table.primaryKey.count), on: connection)
+                    try await execute(dialect.deleteSQL(table), Self.columnArrays(keys, columns: Array(table.primaryKey.indices)) { $0 },
+                                      on: connection)
                 }
             )
         }
@@ -169,9 +169,10 @@ extension PostgresConnector {
         Swift.max(1, valuesPerStatement / Swift.max(1, width))
     }
 
-    /// One text array literal per column of `rows` (each `width` values long, in column order).
-    static func columnArrays<Rows: Collection<[CanonicalValue]>>(_ rows: Rows, width: Int) -> [String?] {
-        (0..<width).map { column in PostgresLiteral.renderTextArray(rows.lazy.map { PostgresValueCodec.encode($0[column]) }) }
+    /// One text array literal per position in `columns`, of the values there in each of `rows`.
+    static func columnArrays<Rows: Collection>(_ rows: Rows, columns: [Int],
+                                               values: @escaping (Rows.Element) -> [CanonicalValue]) -> [String?] {
+        columns.map { column in PostgresLiteral.renderTextArray(rows.lazy.map { PostgresValueCodec.encode(values($0)[column]) }) }
     }
 
     /// Tags the transaction so capture triggers record where its changes came from (or, where the spec
