@@ -5,14 +5,16 @@
 # (`COPY (SELECT … ORDER BY id) TO STDOUT | md5sum` on both). Then 8 differences are planted (changed,
 # deleted, inserted, NULL against '', a microsecond, a float a few ulps off, a flipped boolean, a cent) and
 # verification must list exactly those keys.
-#   bench/verify.sh                 (ROWS=1000000, ROUNDS=3, CONFIG=release by default)
+#   bench/verify.sh                 (ROWS=1000000, ROUNDS=3, CONFIG=release by default;
+#                                    SCRATCH_PATH=.build-release builds there instead of .build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${ROWS:-1000000}
 rounds=${ROUNDS:-3}
 config=${CONFIG:-release}
-swift build -c "$config" --product berqenas-bench >/dev/null
-bench_bin="$(swift build -c "$config" --show-bin-path)/berqenas-bench"
+scratch=${SCRATCH_PATH:-.build}
+swift build -c "$config" --product berqenas-bench --scratch-path "$scratch" >/dev/null
+bench_bin="$(swift build -c "$config" --scratch-path "$scratch" --show-bin-path)/berqenas-bench"
 
 work=$(mktemp -d /tmp/berqenas-bench.XXXXXX)
 chmod 755 "$work"  # the clusters run as the postgres user, who must traverse it
