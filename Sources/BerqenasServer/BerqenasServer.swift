@@ -51,9 +51,35 @@ public enum BerqenasServer {
         app.responder.use { app in
             RestDispatch(endpoints: RestController().endpoints, app: app, router: app.responder.default)
         }
-        app.lifecycle.use(SyncWorkerLifecycle(worker: platform.worker, continuous: platform.continuousSync,
-                                              schedules: platform.schedules, vpn: platform.vpn.reconciler,
-                                              apis: platform.apis.registry))
+    }
+
+    /// Serves HTTP and runs the background loops until SIGTERM or SIGINT, then stops them in order (see
+    /// `HubServices`). The caller shuts the application down.
+    public static func serve(_ app: Application) async throws {
+        try await app.asyncBoot()
+        let services = HubServices.background(app.berqenas.platform) + [HTTPServerService(app: app)]
+        try await HubServices.group(services, signals: [.sigterm, .sigint], logger: app.logger).run()
+    }
+
+    /// Runs `body` with the background loops running (no HTTP listener: tests send requests to the responder),
+    /// then stops the loops in order. The caller shuts the application down.
+    public static func withBackgroundServices<T: Sendable>(
+        _ app: Application, _ body: () async throws -> T
+    ) async throws -> T {
+        let group = HubServices.group(HubServices.background(app.berqenas.platform), signals: [], logger: app.logger)
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                let result = try await body()
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
     }
 
     /// Only applies migrations (the `berqenas migrate` command).

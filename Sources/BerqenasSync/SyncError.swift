@@ -24,6 +24,26 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     static func noPrimaryKey(_ table: TableRef) -> SyncError {
         SyncError("no_primary_key", "table \(table) has no primary key: rows cannot be matched between the sides")
     }
+}
 
-    static let cancelled = SyncError("cancelled", "the job was cancelled")
+/// Why a run ended early without failing, typed so that callers branch on the case rather than on a code.
+public enum SyncStop: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The job was cancelled, or continuous sync was switched off or lost its lease.
+    case cancelled
+    /// The server is stopping: the job stays `running` with an expired lease and resumes on the next server.
+    case shuttingDown
+
+    public var code: String {
+        switch self {
+        case .cancelled: "cancelled"
+        case .shuttingDown: "shutting_down"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .cancelled: "cancelled: the run was cancelled"
+        case .shuttingDown: "shutting_down: the server is stopping; the job resumes when a server takes it"
+        }
+    }
 }

@@ -25,17 +25,16 @@ struct IsolationRulesetTests {
     }
 
     @Test(.blockingWork, .enabled(if: TunnelSupport.available && FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft")))
-    func nftLoadsItAndReplacesItWhole() throws {
-        let namespace = "bqn-" + UUID().uuidString.prefix(8).lowercased()
-        try CommandRunner().run("/usr/sbin/ip", ["netns", "add", namespace])
-        defer { _ = try? CommandRunner().run("/usr/sbin/ip", ["netns", "delete", namespace]) }
-        let runner = CommandRunner(namespace: namespace)
-        try runner.run("/usr/sbin/nft", ["-f", "-"], input: try ruleset().script)
-        try runner.run("/usr/sbin/nft", ["-f", "-"], input: try ruleset(spokeToSpoke: true).script)
-        let listed = try runner.run("/usr/sbin/nft", ["list", "table", "inet", "berqenas"])
-        #expect(listed.contains(#"iifname "bq0" oifname "bq*" oifname != "bq0" drop"#), "the second load replaced the first: \(listed)")
-        #expect(!listed.contains(#"iifname "bq0" oifname "bq*" drop"#))
-        try runner.run("/usr/sbin/nft", ["-f", "-"], input: IsolationRuleset.removal)
-        #expect(!(try runner.run("/usr/sbin/nft", ["list", "tables"])).contains("berqenas"))
+    func nftLoadsItAndReplacesItWhole() async throws {
+        try await NetworkNamespace.with("bqn") { namespace in
+            let runner = CommandRunner(namespace: namespace)
+            try await runner.run("/usr/sbin/nft", ["-f", "-"], input: try ruleset().script)
+            try await runner.run("/usr/sbin/nft", ["-f", "-"], input: try ruleset(spokeToSpoke: true).script)
+            let listed = try await runner.run("/usr/sbin/nft", ["list", "table", "inet", "berqenas"])
+            #expect(listed.contains(#"iifname "bq0" oifname "bq*" oifname != "bq0" drop"#), "the second load replaced the first: \(listed)")
+            #expect(!listed.contains(#"iifname "bq0" oifname "bq*" drop"#))
+            try await runner.run("/usr/sbin/nft", ["-f", "-"], input: IsolationRuleset.removal)
+            #expect(!(try await runner.run("/usr/sbin/nft", ["list", "tables"])).contains("berqenas"))
+        }
     }
 }

@@ -17,29 +17,30 @@ struct LinuxWireGuardTests {
                     persistentKeepalive: host == 2 ? 25 : nil)
     }
 
-    @Test func interfacesAndPeersAreAppliedByDifferenceAndADeadDaemonIsReplaced() throws {
-        let namespace = "bqt-" + UUID().uuidString.prefix(8).lowercased()
-        try CommandRunner().run("/usr/sbin/ip", ["netns", "add", namespace])
-        let backend = LinuxWireGuard(creation: .userspace, runner: CommandRunner(namespace: namespace))
-        defer {
-            backend.shutdown()
-            _ = try? CommandRunner().run("/usr/sbin/ip", ["netns", "delete", namespace])
+    @Test func interfacesAndPeersAreAppliedByDifferenceAndADeadDaemonIsReplaced() async throws {
+        try await NetworkNamespace.with("bqt") { namespace in
+            let backend = LinuxWireGuard(creation: .userspace, runner: CommandRunner(namespace: namespace))
+            defer { backend.shutdown() }
+            try await appliesByDifferenceAndReplacesADeadDaemon(backend, namespace: namespace)
         }
+    }
+
+    private func appliesByDifferenceAndReplacesADeadDaemon(_ backend: LinuxWireGuard, namespace: String) async throws {
         let keys = WireGuardKeyPair.generate()
         // A name of its own: wireguard-go's control socket (/var/run/wireguard/<name>.sock) is shared by
         // every namespace.
         let name = "bqt" + namespace.suffix(6)
         let spec = InterfaceSpec(name: name, address: IPv4Address("198.18.10.1")!, network: try IPv4Network(parsing: "198.18.10.0/24"),
                                  listenPort: 51900, privateKey: keys.privateKey, publicKey: keys.publicKey)
-        try backend.ensure(spec)
-        var dump = try #require(try backend.dump(name))
+        try await backend.ensure(spec)
+        var dump = try #require(try await backend.dump(name))
         #expect(dump.publicKey == keys.publicKey.base64 && dump.listenPort == 51900 && dump.peers.isEmpty)
-        let addresses = try CommandRunner(namespace: namespace).run("/usr/sbin/ip", ["-o", "-4", "address", "show", "dev", name])
+        let addresses = try await CommandRunner(namespace: namespace).run("/usr/sbin/ip", ["-o", "-4", "address", "show", "dev", name])
         #expect(addresses.contains("198.18.10.1/24"))
 
         var desired = [peer(2), peer(3), peer(4)]
-        try backend.apply(PeerReconciliation.changes(desired: desired, current: dump.peers), on: name)
-        dump = try #require(try backend.dump(name))
+        try await backend.apply(PeerReconciliation.changes(desired: desired, current: dump.peers), on: name)
+        dump = try #require(try await backend.dump(name))
         #expect(Set(dump.peers.map(\.publicKey)) == Set(desired.map(\.publicKey)))
         #expect(dump.peers.first { $0.publicKey == desired[0].publicKey }?.persistentKeepalive == 25)
 
@@ -47,38 +48,38 @@ struct LinuxWireGuardTests {
         desired.append(peer(5))
         let adding = PeerReconciliation.changes(desired: desired, current: dump.peers)
         #expect(adding == [.set(desired[3])])
-        try backend.apply(adding, on: name)
+        try await backend.apply(adding, on: name)
         desired.remove(at: 1)
-        let removing = PeerReconciliation.changes(desired: desired, current: try #require(try backend.dump(name)).peers)
+        let removing = PeerReconciliation.changes(desired: desired, current: try #require(try await backend.dump(name)).peers)
         #expect(removing == [.remove(publicKey: dump.peers.first { $0.allowedIPs == ["198.18.10.3/32"] }!.publicKey)])
-        try backend.apply(removing, on: name)
-        dump = try #require(try backend.dump(name))
+        try await backend.apply(removing, on: name)
+        dump = try #require(try await backend.dump(name))
         #expect(Set(dump.peers.map(\.publicKey)) == Set(desired.map(\.publicKey)))
         #expect(PeerReconciliation.changes(desired: desired, current: dump.peers).isEmpty)
 
         // The daemon dies (its interface with it); the next ensure brings both back.
-        let pids = try CommandRunner().run("/usr/sbin/ip", ["netns", "pids", namespace]).split(whereSeparator: \.isNewline)
+        let pids = try await CommandRunner().run("/usr/sbin/ip", ["netns", "pids", namespace]).split(whereSeparator: \.isNewline)
         #expect(pids.count == 1, "the daemon is the namespace's one process")
         for pid in pids { kill(pid_t(pid)!, SIGKILL) }
         let deadline = Date().addingTimeInterval(5)
         // (While it goes, `wg` may fail on the dead daemon's socket: that reads as "not there yet".)
-        while ((try? backend.dump(name)) ?? nil) != nil, Date() < deadline { usleep(20_000) }
-        #expect(try backend.dump(name) == nil)
-        try backend.ensure(spec)
-        #expect(try backend.dump(name)?.publicKey == keys.publicKey.base64)
+        while ((try? await backend.dump(name)) ?? nil) != nil, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(try await backend.dump(name) == nil)
+        try await backend.ensure(spec)
+        #expect(try await backend.dump(name)?.publicKey == keys.publicKey.base64)
 
-        try backend.remove(name)
-        #expect(try backend.dump(name) == nil)
+        try await backend.remove(name)
+        #expect(try await backend.dump(name) == nil)
     }
 
-    @Test func onlyInterfacesNamedLikeTheHubsAreItsOwn() throws {
-        let namespace = "bqt-" + UUID().uuidString.prefix(8).lowercased()
-        try CommandRunner().run("/usr/sbin/ip", ["netns", "add", namespace])
-        defer { _ = try? CommandRunner().run("/usr/sbin/ip", ["netns", "delete", namespace]) }
-        let runner = CommandRunner(namespace: namespace)
-        for name in ["bq9", "bq12x", "tun0"] { try runner.run("/usr/sbin/ip", ["tuntap", "add", "dev", name, "mode", "tun"]) }
-        #expect(try LinuxWireGuard(creation: .userspace, runner: runner).berqenasInterfaces() == ["bq9"])
-        #expect(try LinuxWireGuard(creation: .kernel, runner: runner).berqenasInterfaces() == [], "the kernel backend owns WireGuard links only")
+    @Test func onlyInterfacesNamedLikeTheHubsAreItsOwn() async throws {
+        try await NetworkNamespace.with("bqt") { namespace in
+            let runner = CommandRunner(namespace: namespace)
+            for name in ["bq9", "bq12x", "tun0"] { try await runner.run("/usr/sbin/ip", ["tuntap", "add", "dev", name, "mode", "tun"]) }
+            #expect(try await LinuxWireGuard(creation: .userspace, runner: runner).berqenasInterfaces() == ["bq9"])
+            #expect(try await LinuxWireGuard(creation: .kernel, runner: runner).berqenasInterfaces() == [],
+                    "the kernel backend owns WireGuard links only")
+        }
     }
 }
 

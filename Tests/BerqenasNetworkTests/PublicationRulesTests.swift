@@ -40,20 +40,19 @@ struct PublicationRulesTests {
     }
 
     @Test(.blockingWork, .enabled(if: TunnelSupport.available && FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft")))
-    func nftLoadsPublicationsAndItsCountersReadBack() throws {
-        let namespace = "bqp-" + UUID().uuidString.prefix(8).lowercased()
-        try CommandRunner().run("/usr/sbin/ip", ["netns", "add", namespace])
-        defer { _ = try? CommandRunner().run("/usr/sbin/ip", ["netns", "delete", namespace]) }
-        let runner = CommandRunner(namespace: namespace)
-        let published = try service("a", port: 15432, allowed: ["198.18.10.0/30"])
-        try runner.run("/usr/sbin/nft", ["-f", "-"], input: try ruleset([published]).script)
-        let readings = try NftCounters.parse(try runner.run("/usr/sbin/nft", NftCounters.listArguments))
-        #expect(Set(readings.keys) == ["pub_a_conn", "pub_a_in", "pub_a_out"])
-        #expect(NftCounters.traffic(of: published, in: readings) == .zero)
-        // Without publications the NAT chains and counters go with the next replacement.
-        try runner.run("/usr/sbin/nft", ["-f", "-"], input: try ruleset([]).script)
-        #expect(try NftCounters.parse(try runner.run("/usr/sbin/nft", NftCounters.listArguments)).isEmpty)
-        #expect(throws: NetworkError.self) { try NftCounters.parse("not json") }
+    func nftLoadsPublicationsAndItsCountersReadBack() async throws {
+        try await NetworkNamespace.with("bqp") { namespace in
+            let runner = CommandRunner(namespace: namespace)
+            let published = try service("a", port: 15432, allowed: ["198.18.10.0/30"])
+            try await runner.run("/usr/sbin/nft", ["-f", "-"], input: try ruleset([published]).script)
+            let readings = try NftCounters.parse(try await runner.run("/usr/sbin/nft", NftCounters.listArguments))
+            #expect(Set(readings.keys) == ["pub_a_conn", "pub_a_in", "pub_a_out"])
+            #expect(NftCounters.traffic(of: published, in: readings) == .zero)
+            // Without publications the NAT chains and counters go with the next replacement.
+            try await runner.run("/usr/sbin/nft", ["-f", "-"], input: try ruleset([]).script)
+            #expect(try NftCounters.parse(try await runner.run("/usr/sbin/nft", NftCounters.listArguments)).isEmpty)
+            #expect(throws: NetworkError.self) { try NftCounters.parse("not json") }
+        }
     }
 
     @Test func trafficGrowthNeverGoesNegative() {

@@ -20,13 +20,13 @@ struct QRCodeTests {
         """
 
     @Test(.blockingWork, .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/zbarimg")))
-    func aDecoderReadsTheConfigBackFromThePNG() throws {
+    func aDecoderReadsTheConfigBackFromThePNG() async throws {
         let code = try QRCode(encoding: config)
         #expect(code.size >= 21 && (code.size - 17) % 4 == 0, "a QR version's side is 17 + 4 v")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bq-qr-\(UUID().uuidString).png")
         defer { try? FileManager.default.removeItem(at: file) }
         try Data(code.png(scale: 4)).write(to: file)
-        let decoded = try CommandRunner().run("/usr/bin/zbarimg", ["--raw", "-q", "-Sbinary", file.path])
+        let decoded = try await CommandRunner().run("/usr/bin/zbarimg", ["--raw", "-q", "-Sbinary", file.path])
         #expect(decoded == config || decoded == config + "\n", "\(decoded)")
     }
 

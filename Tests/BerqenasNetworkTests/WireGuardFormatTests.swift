@@ -5,19 +5,19 @@ import Testing
 
 @Suite(.blockingWork) struct WireGuardFormatTests {
     /// Runs `wg` (wireguard-tools, installed by scripts/install-test-deps.sh) with `input` on stdin.
-    func wg(_ arguments: [String], input: String) throws -> String {
-        try CommandRunner().run("/usr/bin/wg", arguments, input: input).trimmingCharacters(in: .whitespacesAndNewlines)
+    func wg(_ arguments: [String], input: String) async throws -> String {
+        try await CommandRunner().run("/usr/bin/wg", arguments, input: input).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test func generatedKeysAgreeWithWireGuardTools() throws {
+    @Test func generatedKeysAgreeWithWireGuardTools() async throws {
         for _ in 0..<3 {
             let pair = WireGuardKeyPair.generate()
-            #expect(try wg(["pubkey"], input: pair.privateKey.base64 + "\n") == pair.publicKey.base64)
+            #expect(try await wg(["pubkey"], input: pair.privateKey.base64 + "\n") == pair.publicKey.base64)
             #expect(try WireGuardKeyPair(privateKey: pair.privateKey).publicKey == pair.publicKey)
         }
-        let fromTools = try wg(["genkey"], input: "")
+        let fromTools = try await wg(["genkey"], input: "")
         let derived = try WireGuardKeyPair(privateKey: WireGuardKey(base64: fromTools))
-        #expect(try wg(["pubkey"], input: fromTools + "\n") == derived.publicKey.base64)
+        #expect(try await wg(["pubkey"], input: fromTools + "\n") == derived.publicKey.base64)
         #expect(WireGuardKeyPair.generate().privateKey != WireGuardKeyPair.generate().privateKey)
     }
 
@@ -28,7 +28,7 @@ import Testing
         }
     }
 
-    @Test func configIsWhatWgQuickReads() throws {
+    @Test func configIsWhatWgQuickReads() async throws {
         let peer = WireGuardKeyPair.generate(), hub = WireGuardKeyPair.generate()
         let config = WgQuickConfig(address: IPv4Address("10.60.2.2")!, networkPrefixLength: 24, privateKey: peer.privateKey,
                                    hubPublicKey: hub.publicKey, allowedIPs: try IPv4Network(parsing: "10.60.2.0/24"),
@@ -52,7 +52,7 @@ import Testing
         let file = directory.appendingPathComponent("bq-test.conf")
         try config.text.write(to: file, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
-        let stripped = try CommandRunner().run("/usr/bin/wg-quick", ["strip", file.path])
+        let stripped = try await CommandRunner().run("/usr/bin/wg-quick", ["strip", file.path])
         #expect(!stripped.contains("Address"))
         #expect(stripped.contains("PrivateKey = \(peer.privateKey.base64)"))
         #expect(stripped.contains("Endpoint = hub.example.test:51820"))

@@ -51,7 +51,8 @@ public struct TestHub: Sendable {
         do {
             try await BerqenasServer.configure(app, configuration: configuration, hooks: hooks)
             try await app.asyncBoot()
-            let result = try await body(TestHub(app: app, configuration: configuration))
+            let hub = TestHub(app: app, configuration: configuration)
+            let result = try await BerqenasServer.withBackgroundServices(app) { try await body(hub) }
             try await app.asyncShutdown()
             return result
         } catch {

@@ -1,12 +1,23 @@
 import Foundation
+import Subprocess
+import SystemPackage
 
 /// Runs the system tools the network layer drives (`ip`, `wg`, `nft`, `wireguard-go`), optionally inside a
 /// network namespace (`ip netns exec`), which is how tests keep everything they create apart.
 public struct CommandRunner: Sendable {
     public var namespace: String?
+    /// How long one tool may run before it is killed and the call fails.
+    public var timeout: Duration
+    /// The most standard output one tool may write (`wg show dump` of 100,000 peers is about 20 MiB); more
+    /// fails the call.
+    public var outputLimit: Int
+    /// The most standard error kept (it becomes an error message).
+    static let errorLimit = 1 << 20
 
-    public init(namespace: String? = nil) {
+    public init(namespace: String? = nil, timeout: Duration = .seconds(60), outputLimit: Int = 64 << 20) {
         self.namespace = namespace
+        self.timeout = timeout
+        self.outputLimit = outputLimit
     }
 
     /// The executable and arguments that run `tool` here.
@@ -16,37 +27,55 @@ public struct CommandRunner: Sendable {
     }
 
     /// Runs a tool to its end and returns its standard output; a non-zero exit throws its standard error.
+    /// `input` is written while both outputs are read, so a tool that answers before it has read all its
+    /// input cannot block on a full pipe. A tool still running after `timeout` is killed.
     @discardableResult
-    public func run(_ tool: String, _ arguments: [String], input: String? = nil) throws -> String {
+    public func run(_ tool: String, _ arguments: [String], input: String = "") async throws -> String {
+        let command = ([tool] + arguments).joined(separator: " ")
         let (executable, fullArguments) = invocation(tool, arguments)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = fullArguments
-        let output = Pipe(), errors = Pipe(), stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = stdin
-        do {
-            try process.run()
-        } catch {
-            throw NetworkError("command_failed", "cannot run \(tool): \(error.localizedDescription)")
+        let finished: Finished? = try await withThrowingTaskGroup(of: Finished?.self) { group in
+            group.addTask {
+                do {
+                    let result = try await Subprocess.run(
+                        .path(FilePath(executable)), arguments: Arguments(fullArguments),
+                        input: .string(input), output: .string(limit: outputLimit),
+                        error: .string(limit: Self.errorLimit)
+                    )
+                    return Finished(succeeded: result.terminationStatus.isSuccess, output: result.standardOutput,
+                                    errors: result.standardError)
+                } catch let error as SubprocessError where error.code == .outputLimitExceeded {
+                    throw NetworkError("command_failed", "\(command) wrote more than \(outputLimit) bytes")
+                } catch let error as SubprocessError {
+                    throw NetworkError("command_failed", "cannot run \(tool): \(error.description)")
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            // The first to end decides; the other is cancelled (a tool past its time is killed) and awaited.
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
         }
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try? stdin.fileHandleForWriting.close()
-        // Read both pipes to their end at the same time before waiting, so a chatty tool (`wg show dump` of
-        // thousands of peers) cannot block on a full pipe while the other one is being read.
-        let errorReading = PipeReading(errors.fileHandleForReading)
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errorReading.wait()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errorData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw NetworkError("command_failed", "\(([tool] + arguments).joined(separator: " ")) failed: \(message)")
+        guard let finished else {
+            throw NetworkError("command_timed_out", "\(command) did not finish within \(timeout)")
         }
-        return String(decoding: outputData, as: UTF8.self)
+        guard finished.succeeded else {
+            let message = finished.errors.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw NetworkError("command_failed", "\(command) failed: \(message)")
+        }
+        return finished.output
     }
 
-    /// Starts a long-running tool (a daemon kept in the foreground) with its output discarded.
+    private struct Finished: Sendable {
+        let succeeded: Bool
+        let output: String
+        let errors: String
+    }
+
+    /// Starts a long-running tool (a daemon kept in the foreground) with its output discarded. This stays on
+    /// Foundation's `Process`: Subprocess ties a child to the scope of the call that runs it, and a daemon
+    /// outlives the call that starts it (nothing is written to it or read from it, so no pipe can fill).
     public func spawn(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Process {
         let (executable, fullArguments) = invocation(tool, arguments)
         let process = Process()
@@ -65,27 +94,8 @@ public struct CommandRunner: Sendable {
     }
 }
 
-/// A pipe read to its end on another thread.
-private final class PipeReading: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    /// What was read (waits for the end of the pipe; the semaphore orders the write before this read).
-    func wait() -> Data {
-        done.wait()
-        return data
-    }
-}
-
-/// Runs blocking work (child processes) on a Dispatch thread, keeping Swift concurrency's few cooperative
-/// threads free for the server while `wg` or `nft` runs.
+/// Runs blocking work (a name lookup) on a Dispatch thread, keeping Swift concurrency's few cooperative
+/// threads free for the server meanwhile.
 public enum Blocking {
     public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

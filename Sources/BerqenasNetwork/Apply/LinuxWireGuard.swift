@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// An interface as the hub wants it.
 public struct InterfaceSpec: Sendable, Equatable {
@@ -22,13 +23,13 @@ public struct InterfaceSpec: Sendable, Equatable {
 
 /// WireGuard on Linux through `ip` and `wg`; the interface itself comes from the kernel module or from a
 /// supervised `wireguard-go` daemon (restarted by the next `ensure` when it has died).
-public final class LinuxWireGuard: @unchecked Sendable {
+public final class LinuxWireGuard: Sendable {
     public enum Creation: Sendable { case kernel, userspace }
 
     public let creation: Creation
     public let runner: CommandRunner
-    private let lock = NSLock()
-    private var daemons: [String: Process] = [:]
+    /// The wireguard-go daemons this backend started, by interface.
+    private let daemons = Mutex<[String: Process]>([:])
 
     public init(creation: Creation, runner: CommandRunner = CommandRunner()) {
         self.creation = creation
@@ -45,21 +46,21 @@ public final class LinuxWireGuard: @unchecked Sendable {
     /// Brings the interface to `spec` (creating it if missing), touching only what differs; returns the
     /// interface as it read it (its peers are still current: only key, port and address were set).
     @discardableResult
-    public func ensure(_ spec: InterfaceSpec) throws -> WireGuardDump? {
-        if !exists(spec.name) { try create(spec.name) }
-        let current = try dump(spec.name)
+    public func ensure(_ spec: InterfaceSpec) async throws -> WireGuardDump? {
+        if !(await exists(spec.name)) { try await create(spec.name) }
+        let current = try await dump(spec.name)
         if current?.publicKey != spec.publicKey.base64 || current?.listenPort != spec.listenPort {
-            try runner.run("/usr/bin/wg", ["set", spec.name, "listen-port", String(spec.listenPort), "private-key", "/dev/stdin"],
+            try await runner.run("/usr/bin/wg", ["set", spec.name, "listen-port", String(spec.listenPort), "private-key", "/dev/stdin"],
                            input: spec.privateKey.base64 + "\n")
         }
-        try runner.run("/usr/sbin/ip", ["address", "replace", "\(spec.address)/\(spec.network.prefixLength)", "dev", spec.name])
-        try runner.run("/usr/sbin/ip", ["link", "set", spec.name, "up"])
+        try await runner.run("/usr/sbin/ip", ["address", "replace", "\(spec.address)/\(spec.network.prefixLength)", "dev", spec.name])
+        try await runner.run("/usr/sbin/ip", ["link", "set", spec.name, "up"])
         return current
     }
 
     /// Applies peer changes, up to 256 per `wg set` (an interface brought up with thousands of peers takes a
     /// few dozen commands, not thousands).
-    public func apply(_ changes: [PeerChange], on name: String) throws {
+    public func apply(_ changes: [PeerChange], on name: String) async throws {
         for start in stride(from: 0, to: changes.count, by: 256) {
             var arguments = ["set", name]
             for change in changes[start..<min(start + 256, changes.count)] {
@@ -71,29 +72,29 @@ public final class LinuxWireGuard: @unchecked Sendable {
                                   "persistent-keepalive", peer.persistentKeepalive.map(String.init) ?? "off"]
                 }
             }
-            try runner.run("/usr/bin/wg", arguments)
+            try await runner.run("/usr/bin/wg", arguments)
         }
     }
 
     /// The interface's state, or nil when it does not exist.
-    public func dump(_ name: String) throws -> WireGuardDump? {
-        guard exists(name) else { return nil }
-        return try WireGuardDump(parsing: try runner.run("/usr/bin/wg", ["show", name, "dump"]))
+    public func dump(_ name: String) async throws -> WireGuardDump? {
+        guard await exists(name) else { return nil }
+        return try WireGuardDump(parsing: try await runner.run("/usr/bin/wg", ["show", name, "dump"]))
     }
 
     /// Takes the interface down and away (stopping its daemon).
-    public func remove(_ name: String) throws {
-        let daemon = lock.withLock { daemons.removeValue(forKey: name) }
+    public func remove(_ name: String) async throws {
+        let daemon = daemons.withLock { $0.removeValue(forKey: name) }
         if let daemon, daemon.isRunning {
             daemon.terminate()
             daemon.waitUntilExit()
         }
-        if exists(name) { try runner.run("/usr/sbin/ip", ["link", "delete", name]) }
+        if await exists(name) { try await runner.run("/usr/sbin/ip", ["link", "delete", name]) }
     }
 
     /// Stops every daemon this backend started (their interfaces go with them).
     public func shutdown() {
-        let all = lock.withLock { () -> [Process] in
+        let all = daemons.withLock { daemons in
             defer { daemons = [:] }
             return Array(daemons.values)
         }
@@ -104,9 +105,9 @@ public final class LinuxWireGuard: @unchecked Sendable {
     }
 
     /// The WireGuard interfaces here named like the hub names them (`bq` and a number).
-    public func berqenasInterfaces() throws -> [String] {
-        let listing = try runner.run("/usr/sbin/ip", ["-o", "link", "show", "type", "wireguard"])
-            + (creation == .userspace ? try runner.run("/usr/sbin/ip", ["-o", "link", "show", "type", "tun"]) : "")
+    public func berqenasInterfaces() async throws -> [String] {
+        var listing = try await runner.run("/usr/sbin/ip", ["-o", "link", "show", "type", "wireguard"])
+        if creation == .userspace { listing += try await runner.run("/usr/sbin/ip", ["-o", "link", "show", "type", "tun"]) }
         return listing.split(separator: "\n").compactMap { line in
             // "7: bq0: <POINTOPOINT,…> mtu 1420 …"
             let fields = line.split(separator: ":", maxSplits: 2)
@@ -117,14 +118,14 @@ public final class LinuxWireGuard: @unchecked Sendable {
         }
     }
 
-    func exists(_ name: String) -> Bool {
-        (try? runner.run("/usr/sbin/ip", ["link", "show", "dev", name])) != nil
+    func exists(_ name: String) async -> Bool {
+        (try? await runner.run("/usr/sbin/ip", ["link", "show", "dev", name])) != nil
     }
 
-    private func create(_ name: String) throws {
+    private func create(_ name: String) async throws {
         switch creation {
         case .kernel:
-            try runner.run("/usr/sbin/ip", ["link", "add", "dev", name, "type", "wireguard"])
+            try await runner.run("/usr/sbin/ip", ["link", "add", "dev", name, "type", "wireguard"])
         case .userspace:
             // A daemon that was killed leaves its control socket behind; the new one must not be mistaken
             // for ready because of it.
@@ -132,15 +133,15 @@ public final class LinuxWireGuard: @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: socket)
             let daemon = try runner.spawn("/usr/bin/wireguard-go", ["-f", name],
                                           environment: ["WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD": "1"])
-            lock.withLock { daemons[name] = daemon }
+            daemons.withLock { $0[name] = daemon }
             // The daemon creates the interface, then its control socket, shortly after it starts (`wg`
             // talks to the socket; before it exists `wg` tries the kernel and fails).
             let deadline = Date().addingTimeInterval(10)
-            while !exists(name) || !FileManager.default.fileExists(atPath: socket) {
+            while !(await exists(name)) || !FileManager.default.fileExists(atPath: socket) {
                 guard daemon.isRunning, Date() < deadline else {
                     throw NetworkError("backend_failed", "wireguard-go did not bring up \(name) (is /dev/net/tun there, and are we root?)")
                 }
-                usleep(20_000)
+                try await Task.sleep(for: .milliseconds(20))
             }
         }
     }

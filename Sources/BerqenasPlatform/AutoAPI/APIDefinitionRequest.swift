@@ -50,8 +50,6 @@ public struct APIDefinitionRequest: Sendable {
         self.allowUnfilteredWrites = allowUnfilteredWrites
     }
 
-    static let authModes = ["api_key", "jwt", "public_read"]
-
     static func validName(_ name: String?) throws -> String {
         guard let name, (1...63).contains(name.count), name.first?.isLetter == true,
               name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }) else {
@@ -60,11 +58,11 @@ public struct APIDefinitionRequest: Sendable {
         return name
     }
 
-    static func validAuth(_ auth: String?) throws -> String {
-        guard let auth, authModes.contains(auth) else {
-            throw PlatformError.validation(field: "auth", "one of \(authModes.joined(separator: ", "))")
+    static func validAuth(_ auth: String?) throws -> APIAuth {
+        guard let auth, let mode = APIAuth(rawValue: auth) else {
+            throw PlatformError.validation(field: "auth", "one of \(APIAuth.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        return auth
+        return mode
     }
 
     /// The cap on the rows one read returns when a definition names none (older definitions without one too).

@@ -91,7 +91,7 @@ public struct APIDefinitionService: Sendable {
         var failures: [String] = []
         do {
             let apis = try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID())
-                .filter(\.$sourceKind == "tenant_store").all()
+                .filter(\.$sourceKind == .tenantStore).all()
             for definition in apis {
                 let grants = (try? JSONDecoder().decode([TableGrant].self, from: Data(definition.tablesSpec.utf8))) ?? []
                 let served = Set(((try? Self.servedTables(definition)) ?? []).map(\.schema.table))
@@ -117,13 +117,13 @@ public struct APIDefinitionService: Sendable {
     private func setSource(_ source: APISource, of definition: APIDefinition, tenant: Tenant) async throws {
         switch source {
         case .tenantStore:
-            definition.sourceKind = "tenant_store"
+            definition.sourceKind = .tenantStore
             definition.remoteDatabaseID = nil
         case let .remoteDatabase(id):
             do { _ = try await remotes.find(id, tenant: tenant) } catch {
                 throw PlatformError.validation(field: "source", "no remote database \(id.uuidString) in this tenant")
             }
-            definition.sourceKind = "remote_database"
+            definition.sourceKind = .remoteDatabase
             definition.remoteDatabaseID = id
         }
     }
@@ -132,7 +132,13 @@ public struct APIDefinitionService: Sendable {
     private func introspect(_ definition: APIDefinition, tenant: Tenant) async throws {
         let grants = try JSONDecoder().decode([TableGrant].self, from: Data(definition.tablesSpec.utf8))
         let (connector, schema) = try await registry.sourceConnector(definition, tenant: tenant)
-        defer { Task { await connector.close() } }
+        let served = try await closing(connector) { try await Self.describe(grants, of: connector, schema: schema) }
+        definition.snapshot = try Self.encode(served)
+        definition.refreshedAt = Date()
+    }
+
+    /// The tables `grants` name, described through `connector`.
+    private static func describe(_ grants: [TableGrant], of connector: any DatabaseConnector, schema: String) async throws -> [ServedTable] {
         let present: [TableRef]
         do { present = try await connector.listTables(schema: schema) } catch let error as ConnectorError {
             throw PlatformError(code: "source_unavailable", status: 502, message: "the source could not be read: \(error.message)")
@@ -151,8 +157,7 @@ public struct APIDefinitionService: Sendable {
             served.removeAll { $0.schema.table == table }
             served.append(ServedTable(schema: try await connector.describeTable(table), operations: grant.operations))
         }
-        definition.snapshot = try Self.encode(served)
-        definition.refreshedAt = Date()
+        return served
     }
 
     static func encode<T: Encodable>(_ value: T) throws -> String {

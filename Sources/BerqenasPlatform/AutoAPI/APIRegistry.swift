@@ -91,7 +91,7 @@ public actor APIRegistry {
         let ready = Mounted(definition: definition, tenant: tenant, tables: tables, connector: connector, flavor: flavor,
                             keys: Dictionary(keys.map { ($0.prefix, $0) }, uniquingKeysWith: { first, _ in first }))
         if let raced = mounted.withLock({ $0[key] }) {  // another request mounted it meanwhile
-            Task { await connector.close() }
+            await connector.close()
             return raced
         }
         guard (generations[key, default: 0], tenantGenerations[tenantName, default: 0]) == generation else {
@@ -154,7 +154,7 @@ public actor APIRegistry {
     func sourceConnector(_ definition: APIDefinition, tenant: Tenant, maxConnections: Int? = nil) async throws -> (any DatabaseConnector, schema: String) {
         if let id = definition.remoteDatabaseID {
             let remote = try await remotes.find(id, tenant: tenant)
-            let schema = remote.schemaName ?? (remote.engine == "postgresql" ? "public" : remote.engine == "mssql" ? "dbo" : "main")
+            let schema = remote.schemaName ?? RemoteDatabaseRules.defaultSchema(remote.engine)
             return (try await remotes.connector(for: remote, maxConnections: maxConnections), schema)
         }
         return try await remotes.cloudConnector(for: tenant, maxConnections: maxConnections)

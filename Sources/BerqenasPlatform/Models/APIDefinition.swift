@@ -11,13 +11,11 @@ public final class APIDefinition: Model, @unchecked Sendable {
     @Field(key: "tenant_id") public var tenantID: UUID
     /// Unique within the tenant; part of the URL (`/rest/v1/{tenant}/{name}/…`).
     @Field(key: "name") public var name: String
-    /// `tenant_store` or `remote_database`.
-    @Field(key: "source_kind") public var sourceKind: String
+    @Field(key: "source_kind") public var sourceKind: APISourceKind
     @OptionalField(key: "remote_database_id") public var remoteDatabaseID: UUID?
     /// What was asked for, as JSON: `["*"]` or `[{"name", "operations"}]`.
     @Field(key: "tables_spec") public var tablesSpec: String
-    /// `api_key`, `jwt` or `public_read`.
-    @Field(key: "auth") public var auth: String
+    @Field(key: "auth") public var auth: APIAuth
     @OptionalField(key: "max_rows") public var maxRows: Int?
     /// Whether PATCH and DELETE without a filter may change every row (refused otherwise).
     @Field(key: "allow_unfiltered_writes") public var allowUnfilteredWrites: Bool
@@ -28,4 +26,20 @@ public final class APIDefinition: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
     public init() {}
+}
+
+/// Where a generated API reads: the tenant's cloud store or one of its remote databases.
+public enum APISourceKind: String, Codable, Sendable, CaseIterable {
+    case tenantStore = "tenant_store"
+    case remoteDatabase = "remote_database"
+}
+
+/// How callers of a generated API prove who they are.
+public enum APIAuth: String, Codable, Sendable, CaseIterable {
+    /// One of the API's keys (`apikey: …` or `Authorization: Bearer …`), or a tenant user's access token.
+    case apiKey = "api_key"
+    /// The access token of a user of the API's tenant (or an admin).
+    case jwt
+    /// Anyone reads (within the anonymous budget); writes need a key or a token.
+    case publicRead = "public_read"
 }

@@ -1,3 +1,5 @@
+import BerqenasSync
+import DatabaseConnectors
 import FluentKit
 import Foundation
 
@@ -8,8 +10,7 @@ public final class RemoteDatabase: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     @Field(key: "tenant_id") public var tenantID: UUID
     @Field(key: "name") public var name: String
-    /// `postgresql`, `mssql` or `sqlite`.
-    @Field(key: "engine") public var engine: String
+    @Field(key: "engine") public var engine: DatabaseEngine
     @Field(key: "host") public var host: String
     @Field(key: "port") public var port: Int
     @Field(key: "database_name") public var databaseName: String
@@ -17,19 +18,19 @@ public final class RemoteDatabase: Model, @unchecked Sendable {
     @Field(key: "username") public var username: String
     /// The password, sealed by the master key; never returned.
     @Field(key: "password_sealed") public var passwordSealed: String
-    @Field(key: "tls") public var tls: String
+    @Field(key: "tls") public var tls: ConnectionSpec.TLSMode
     @OptionalField(key: "wireguard_peer_id") public var wireguardPeerID: UUID?
-    @Field(key: "capture_mode") public var captureMode: String
+    @Field(key: "capture_mode") public var captureMode: CaptureMode
     /// Compare capture mode: the column that rises whenever a row changes (runs compare only those rows).
     @OptionalField(key: "watermark_column") public var watermarkColumn: String?
     /// Prefix of the cloud tables' names (keeps two remotes' tables apart).
     @Field(key: "target_prefix") public var targetPrefix: String
-    /// Result of the last connection test: `ok` or a connector error code.
-    @Field(key: "status") public var status: String
+    /// Result of the last connection test.
+    @Field(key: "status") public var status: ConnectionTestStatus
     @OptionalField(key: "status_message") public var statusMessage: String?
     @Field(key: "continuous") public var continuous: Bool
-    @Field(key: "continuous_mode") public var continuousMode: String
-    @Field(key: "continuous_strategy") public var continuousStrategy: String
+    @Field(key: "continuous_mode") public var continuousMode: SyncMode
+    @Field(key: "continuous_strategy") public var continuousStrategy: ConflictStrategy
     @Field(key: "poll_interval_ms") public var pollIntervalMilliseconds: Int
     /// The server running this remote's continuous sync, and until when (a lease, renewed while it runs).
     @OptionalField(key: "continuous_owner") public var continuousOwner: String?
@@ -47,16 +48,14 @@ public final class SyncJob: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     @Field(key: "tenant_id") public var tenantID: UUID
     @Field(key: "remote_database_id") public var remoteDatabaseID: UUID
-    /// `full`, `incremental`, `bidirectional` or `rollback`.
-    @Field(key: "mode") public var mode: String
+    @Field(key: "mode") public var kind: SyncJobKind
     /// JSON array of local table names (`schema.name`); empty: every table with a primary key.
     @Field(key: "tables_json") public var tablesJSON: String
-    @Field(key: "conflict_strategy") public var conflictStrategy: String
+    @Field(key: "conflict_strategy") public var conflictStrategy: ConflictStrategy
     @Field(key: "dry_run") public var dryRun: Bool
     /// Verify jobs: carry the differences found with the job's strategy.
     @Field(key: "repair") public var repair: Bool
-    /// `queued`, `running`, `succeeded`, `failed`, `cancelled`.
-    @Field(key: "status") public var status: String
+    @Field(key: "status") public var status: SyncJobStatus
     @Field(key: "progress_json") public var progressJSON: String
     @Field(key: "results_json") public var resultsJSON: String
     @OptionalField(key: "error_code") public var errorCode: String?
@@ -83,7 +82,7 @@ public final class SyncCursor: Model, @unchecked Sendable {
     @Field(key: "remote_database_id") public var remoteDatabaseID: UUID
     /// The local table, `schema.name`.
     @Field(key: "table_name") public var tableName: String
-    @Field(key: "side") public var side: String
+    @Field(key: "side") public var side: SyncSide
     @Field(key: "cursor") public var cursor: String
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
@@ -108,10 +107,9 @@ public final class SyncConflict: Model, @unchecked Sendable {
     @OptionalField(key: "cloud_json") public var cloudJSON: String?
     @Field(key: "local_captured_at") public var localCapturedAt: String
     @Field(key: "cloud_captured_at") public var cloudCapturedAt: String
-    /// `open` or `resolved`.
-    @Field(key: "status") public var status: String
-    /// `cloud`, `local` or `custom` once resolved.
-    @OptionalField(key: "winner") public var winner: String?
+    @Field(key: "status") public var status: ConflictStatus
+    /// Set once resolved.
+    @OptionalField(key: "winner") public var winner: ConflictWinner?
     /// The strategy, or the user who resolved it.
     @OptionalField(key: "resolved_by") public var resolvedBy: String?
     @OptionalField(key: "resolved_at") public var resolvedAt: Date?
@@ -154,8 +152,8 @@ public final class SyncSchedule: Model, @unchecked Sendable {
     @Field(key: "remote_database_id") public var remoteDatabaseID: UUID
     @OptionalField(key: "every_minutes") public var everyMinutes: Int?
     @OptionalField(key: "cron") public var cron: String?
-    @Field(key: "mode") public var mode: String
-    @Field(key: "conflict_strategy") public var conflictStrategy: String
+    @Field(key: "mode") public var mode: SyncMode
+    @Field(key: "conflict_strategy") public var conflictStrategy: ConflictStrategy
     @Field(key: "tables_json") public var tablesJSON: String
     @Field(key: "enabled") public var enabled: Bool
     @OptionalField(key: "next_run_at") public var nextRunAt: Date?

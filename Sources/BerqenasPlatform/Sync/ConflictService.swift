@@ -12,8 +12,10 @@ public struct ConflictService: Sendable {
     public func list(tenant: Tenant, status: String?, remoteID: UUID?, limit: Int, offset: Int) async throws -> (items: [SyncConflict], total: Int) {
         var query = SyncConflict.query(on: database).filter(\.$tenantID == (try tenant.requireID()))
         if let status {
-            guard ["open", "resolved"].contains(status) else { throw PlatformError.validation(field: "status", "must be open or resolved") }
-            query = query.filter(\.$status == status)
+            guard let wanted = ConflictStatus(rawValue: status) else {
+                throw PlatformError.validation(field: "status", "must be open or resolved")
+            }
+            query = query.filter(\.$status == wanted)
         }
         if let remoteID { query = query.filter(\.$remoteDatabaseID == remoteID) }
         let total = try await query.count()
@@ -32,11 +34,11 @@ public struct ConflictService: Sendable {
     /// by column name, its key equal to the conflict's), and records who decided.
     public func resolve(_ conflict: SyncConflict, winner: String, row custom: [String: PlainJSON]?, tenant: Tenant,
                         caller: Caller) async throws -> SyncConflict {
-        guard conflict.status == "open" else { throw PlatformError.conflict("conflict_resolved", "this conflict is already resolved") }
-        guard ["cloud", "local", "custom"].contains(winner) else {
+        guard conflict.status == .open else { throw PlatformError.conflict("conflict_resolved", "this conflict is already resolved") }
+        guard let winner = ConflictWinner(rawValue: winner) else {
             throw PlatformError.validation(field: "winner", "must be cloud, local or custom")
         }
-        if winner == "custom", custom == nil { throw PlatformError.validation(field: "row", "is required when the winner is custom") }
+        if winner == .custom, custom == nil { throw PlatformError.validation(field: "row", "is required when the winner is custom") }
         guard let remote = try await RemoteDatabase.find(conflict.remoteDatabaseID, on: database) else {
             throw PlatformError.notFound("remote database", conflict.remoteDatabaseID.uuidString)
         }
@@ -48,9 +50,9 @@ public struct ConflictService: Sendable {
             let cloudTable = try await cloud.describeTable(try TableNames.parse(conflict.cloudTable))
             let image: RowImage?
             switch winner {
-            case "local": image = try await local.fetchRows(localTable, keys: [key]).first.map(localTable.image)
-            case "cloud": image = try await cloud.fetchRows(cloudTable, keys: [key]).first.map(cloudTable.image)
-            default: image = try Self.parse(custom ?? [:], for: localTable, key: key)
+            case .local: image = try await local.fetchRows(localTable, keys: [key]).first.map(localTable.image)
+            case .cloud: image = try await cloud.fetchRows(cloudTable, keys: [key]).first.map(cloudTable.image)
+            case .custom: image = try Self.parse(custom ?? [:], for: localTable, key: key)
             }
             let origin = try remote.syncOrigin()
             for (connector, table) in [(local, localTable), (cloud, cloudTable)] {
@@ -65,7 +67,7 @@ public struct ConflictService: Sendable {
             if let error = error as? ConnectorError { throw PlatformError(code: error.code.rawValue, status: 422, message: error.message) }
             throw error
         }
-        conflict.status = "resolved"
+        conflict.status = .resolved
         conflict.winner = winner
         conflict.resolvedBy = caller.username
         conflict.resolvedAt = Date()

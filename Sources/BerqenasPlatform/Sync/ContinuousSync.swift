@@ -184,9 +184,7 @@ public actor ContinuousSync {
         let remote = loop.remote
         var runner = try remote.runner(local: local, cloud: cloud, journal: loop.journal)
         runner.descriptions = descriptions
-        let mode = SyncMode(rawValue: remote.continuousMode) ?? .incremental
-        let strategy = ConflictStrategy(rawValue: remote.continuousStrategy) ?? .latestWins
-        let results = try await runner.run(mode, pairs: loop.pairs, strategy: strategy, dryRun: false)
+        let results = try await runner.run(remote.continuousMode, pairs: loop.pairs, strategy: remote.continuousStrategy, dryRun: false)
         return results.reduce(0) { $0 + $1.localToCloud + $1.cloudToLocal + $1.conflictsDetected }
     }
 }

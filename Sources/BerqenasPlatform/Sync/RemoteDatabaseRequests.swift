@@ -121,9 +121,9 @@ enum RemoteDatabaseRules {
     }
 
     /// A watermark column's name (nil or empty: none); only the compare capture mode uses one.
-    static func watermarkColumn(_ text: String?, captureMode: String) throws -> String? {
+    static func watermarkColumn(_ text: String?, captureMode: CaptureMode) throws -> String? {
         guard let text, !text.isEmpty else { return nil }
-        guard captureMode == CaptureMode.compare.rawValue else {
+        guard captureMode == .compare else {
             throw PlatformError.validation(field: "watermark_column", "is used by the compare capture mode only")
         }
         guard text.utf8.count <= 128, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {

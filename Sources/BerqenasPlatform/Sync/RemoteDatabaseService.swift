@@ -46,23 +46,23 @@ public struct RemoteDatabaseService: Sendable {
         remote.id = id
         remote.tenantID = try tenant.requireID()
         remote.name = request.name
-        remote.engine = engine.rawValue
+        remote.engine = engine
         remote.host = request.host ?? ""
         remote.port = request.port ?? (engine == .mssql ? 1433 : 5432)
         remote.databaseName = databaseName
         remote.schemaName = request.schema ?? RemoteDatabaseRules.defaultSchema(engine)
         remote.username = request.username ?? ""
         remote.passwordSealed = try secrets.seal(request.password ?? "", context: Self.secretContext(id))
-        remote.tls = tls.rawValue
+        remote.tls = tls
         remote.wireguardPeerID = request.wireguardPeerID
-        remote.captureMode = capture.rawValue
-        remote.watermarkColumn = try RemoteDatabaseRules.watermarkColumn(request.watermarkColumn, captureMode: capture.rawValue)
+        remote.captureMode = capture
+        remote.watermarkColumn = try RemoteDatabaseRules.watermarkColumn(request.watermarkColumn, captureMode: capture)
         remote.targetPrefix = request.targetPrefix ?? ""
         remote.continuous = false
-        remote.continuousMode = SyncMode.incremental.rawValue
-        remote.continuousStrategy = ConflictStrategy.latestWins.rawValue
+        remote.continuousMode = .incremental
+        remote.continuousStrategy = .latestWins
         remote.pollIntervalMilliseconds = 1000
-        remote.status = "untested"
+        remote.status = .untested
         try await checkDestination(remote)
         try await remote.create(on: database)
         _ = try? await test(remote)
@@ -84,7 +84,7 @@ public struct RemoteDatabaseService: Sendable {
 
     /// Applies an update; new connection details are tested again.
     public func update(_ remote: RemoteDatabase, with update: RemoteDatabaseUpdate, caller: Caller) async throws -> RemoteDatabase {
-        let engine = try RemoteDatabaseRules.engine(remote.engine)
+        let engine = remote.engine
         // The stored password is opened only when the rule needs to know whether there is one to protect.
         let storedPasswordIsEmpty = update.movesServer && update.password == nil
             ? try secrets.open(remote.passwordSealed, context: Self.secretContext(try remote.requireID())).isEmpty : true
@@ -108,12 +108,12 @@ public struct RemoteDatabaseService: Sendable {
         if let password = update.password {
             remote.passwordSealed = try secrets.seal(password, context: Self.secretContext(try remote.requireID()))
         }
-        if let tls = update.tls { remote.tls = try RemoteDatabaseRules.tls(tls, engine: engine).rawValue }
-        if let mode = update.captureMode { remote.captureMode = try RemoteDatabaseRules.captureMode(mode, engine: engine).rawValue }
+        if let tls = update.tls { remote.tls = try RemoteDatabaseRules.tls(tls, engine: engine) }
+        if let mode = update.captureMode { remote.captureMode = try RemoteDatabaseRules.captureMode(mode, engine: engine) }
         // A watermark belongs to the compare capture mode: leaving that mode drops it.
         if let column = update.watermarkColumn {
             remote.watermarkColumn = try RemoteDatabaseRules.watermarkColumn(column, captureMode: remote.captureMode)
-        } else if remote.captureMode != CaptureMode.compare.rawValue {
+        } else if remote.captureMode != .compare {
             remote.watermarkColumn = nil
         }
         if let mode = update.continuousMode {
@@ -121,10 +121,10 @@ public struct RemoteDatabaseService: Sendable {
             guard parsed == .incremental || parsed == .bidirectional else {
                 throw PlatformError.validation(field: "continuous_mode", "must be incremental or bidirectional")
             }
-            remote.continuousMode = parsed.rawValue
+            remote.continuousMode = parsed
         }
         if let strategy = update.continuousStrategy {
-            remote.continuousStrategy = try RemoteDatabaseRules.strategy(strategy, field: "continuous_strategy").rawValue
+            remote.continuousStrategy = try RemoteDatabaseRules.strategy(strategy, field: "continuous_strategy")
         }
         if let interval = update.pollIntervalMilliseconds {
             guard (100...3_600_000).contains(interval) else {
@@ -138,7 +138,7 @@ public struct RemoteDatabaseService: Sendable {
         }
         // Compare mode has no change to wake for: each run reads both tables, which is a scheduled job's
         // work, not a loop's.
-        if remote.continuous, remote.captureMode == CaptureMode.compare.rawValue {
+        if remote.continuous, remote.captureMode == .compare {
             throw PlatformError.validation(field: update.continuous == true ? "continuous" : "capture_mode",
                                            "the compare capture mode runs as scheduled jobs, not continuously")
         }
@@ -190,15 +190,20 @@ public struct RemoteDatabaseService: Sendable {
     /// Tests the connection and records the outcome as the remote's status.
     public func test(_ remote: RemoteDatabase) async throws -> ConnectionTestResult {
         let connector = try await connector(for: remote)
-        defer { Task { await connector.close() } }
+        let outcome: Result<ConnectionTestResult, ConnectorError>
         do {
-            let result = try await connector.test()
-            remote.status = "ok"
+            outcome = .success(try await closing(connector) { try await connector.test() })
+        } catch let error as ConnectorError {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case let .success(result):
+            remote.status = .ok
             remote.statusMessage = nil
             try await remote.save(on: database)
             return result
-        } catch let error as ConnectorError {
-            remote.status = error.code.rawValue
+        case let .failure(error):
+            remote.status = .failed(error.code)
             remote.statusMessage = error.message
             try await remote.save(on: database)
             throw PlatformError(code: error.code.rawValue, status: 422, message: error.message)
@@ -208,7 +213,7 @@ public struct RemoteDatabaseService: Sendable {
     /// A connector to the remote database: at its WireGuard peer's tunnel address when it names a peer,
     /// otherwise at `host`; pooling up to `maxConnections` (nil: the connectors' default).
     public func connector(for remote: RemoteDatabase, maxConnections: Int? = nil) async throws -> any DatabaseConnector {
-        let engine = try RemoteDatabaseRules.engine(remote.engine)
+        let engine = remote.engine
         // A file swapped for a link since registration is caught here, where it would be opened.
         let databaseName = engine == .sqlite ? try sqlitePaths.check(remote.databaseName) : remote.databaseName
         let password = try secrets.open(remote.passwordSealed, context: Self.secretContext(try remote.requireID()))
@@ -227,7 +232,7 @@ public struct RemoteDatabaseService: Sendable {
         }
         var spec = ConnectionSpec(engine: engine, host: host, port: remote.port, database: databaseName,
                                   schema: remote.schemaName, username: remote.username, password: password,
-                                  tls: ConnectionSpec.TLSMode(rawValue: remote.tls) ?? .prefer, connectTimeout: 10)
+                                  tls: remote.tls, connectTimeout: 10)
         if IPRange.bytes(of: name) == nil { spec.tlsServerName = name }
         return try Self.makeConnector(spec, maxConnections: maxConnections)
     }
@@ -235,7 +240,7 @@ public struct RemoteDatabaseService: Sendable {
     /// Refuses, before it is saved, a remote database the hub would not connect to (a clear 422 naming the
     /// field; the same check runs again at every connection).
     func checkDestination(_ remote: RemoteDatabase) async throws {
-        guard remote.engine != DatabaseEngine.sqlite.rawValue, remote.wireguardPeerID == nil else { return }
+        guard remote.engine != .sqlite, remote.wireguardPeerID == nil else { return }
         _ = try await destinations.check(host: remote.host, port: remote.port, tenantNetwork: try await tenantNetwork(remote.tenantID))
     }
 

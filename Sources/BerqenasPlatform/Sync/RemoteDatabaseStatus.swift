@@ -48,14 +48,14 @@ extension RemoteDatabaseService {
             .sort(\.$createdAt, .descending).first()
         let schedule = try await SyncSchedule.query(on: database).filter(\.$remoteDatabaseID == remoteID).first()
         let openConflicts = try await SyncConflict.query(on: database).filter(\.$remoteDatabaseID == remoteID)
-            .filter(\.$status == "open").count()
+            .filter(\.$status == .open).count()
         let synced = try await trackedTables(of: remote)
         var status = RemoteDatabaseStatus(reachable: false, latencyMilliseconds: nil, error: nil, lastJob: lastJob,
                                           nextRunAt: schedule?.enabled == true ? schedule?.nextRunAt : nil, tables: [],
                                           openConflicts: openConflicts, continuous: remote.continuous)
         guard live else {
-            status.reachable = remote.status == "ok"
-            status.error = remote.status == "ok" ? nil : remote.statusMessage ?? remote.status
+            status.reachable = remote.status == .ok
+            status.error = remote.status == .ok ? nil : remote.statusMessage ?? remote.status.rawValue
             return status
         }
         let connector: any DatabaseConnector

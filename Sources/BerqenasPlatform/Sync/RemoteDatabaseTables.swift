@@ -12,7 +12,7 @@ extension RemoteDatabase {
     /// A runner between this remote database and the cloud store, with its origin and capture mode.
     func runner(local: any DatabaseConnector, cloud: any DatabaseConnector, journal: any SyncJournal) throws -> SyncRunner {
         var runner = SyncRunner(local: local, cloud: cloud, origin: try syncOrigin(), journal: journal)
-        runner.localCaptureMode = CaptureMode(rawValue: captureMode) ?? .triggers
+        runner.localCaptureMode = captureMode
         if runner.localCaptureMode == .compare { runner.localWatermark = watermarkColumn }
         return runner
     }
@@ -27,7 +27,7 @@ extension RemoteDatabaseService {
     /// The local tables a sync has started tracking (those with a capture cursor), by `schema.name`.
     func trackedTables(of remote: RemoteDatabase) async throws -> [TableRef] {
         let names = Set(try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remote.requireID())
-            .filter(\.$side == SyncSide.local.rawValue).all().map(\.tableName))
+            .filter(\.$side == .local).all().map(\.tableName))
         return try names.sorted().map { try TableNames.parse($0) }
     }
 

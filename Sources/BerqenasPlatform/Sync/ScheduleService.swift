@@ -40,14 +40,14 @@ public struct ScheduleService: Sendable {
         case let (nil, cron?):
             _ = try CronExpression(cron)
         }
-        _ = try RemoteDatabaseRules.mode(request.mode)
+        let mode = try RemoteDatabaseRules.mode(request.mode)
         let strategy = try RemoteDatabaseRules.strategy(request.conflictStrategy ?? ConflictStrategy.latestWins.rawValue)
         let schedule = try await find(remote) ?? SyncSchedule()
         schedule.remoteDatabaseID = try remote.requireID()
         schedule.everyMinutes = request.everyMinutes
         schedule.cron = try request.cron.map { try CronExpression($0).text }
-        schedule.mode = request.mode
-        schedule.conflictStrategy = strategy.rawValue
+        schedule.mode = mode
+        schedule.conflictStrategy = strategy
         schedule.tablesJSON = try StoredJSON.text(request.tables ?? [])
         schedule.enabled = request.enabled
         schedule.nextRunAt = request.enabled ? try Self.nextRun(of: schedule, after: now) : nil
@@ -82,7 +82,7 @@ public struct ScheduleService: Sendable {
             guard let remote = try await RemoteDatabase.find(schedule.remoteDatabaseID, on: database),
                   try await Tenant.isActive(remote.tenantID, on: database) else { continue }
             let active = try await SyncJob.query(on: database).filter(\.$remoteDatabaseID == schedule.remoteDatabaseID)
-                .filter(\.$status ~~ ["queued", "running"]).count()
+                .filter(\.$status ~~ [.queued, .running]).count()
             guard active == 0, let sql = database as? any SQLDatabase else { continue }
             let next = try Self.nextRun(of: schedule, after: now)
             let won = try await sql.raw("""

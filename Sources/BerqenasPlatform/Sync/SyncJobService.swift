@@ -40,15 +40,15 @@ public struct SyncJobService: Sendable {
         let pairs = try await tablePairs(request.tables, remote: remote, tenant: tenant)
         let writes = !request.dryRun && (mode != .verify || request.repair)
         if writes { try await TableOwnership.claim(pairs, for: remote, on: database) }
-        return try await insertJob(remote: remote, mode: mode.rawValue, tables: pairs.map(\.local.description),
-                                   strategy: strategy.rawValue, dryRun: request.dryRun, repair: request.repair, rollbackOf: nil,
+        return try await insertJob(remote: remote, kind: .sync(mode), tables: pairs.map(\.local.description),
+                                   strategy: strategy, dryRun: request.dryRun, repair: request.repair, rollbackOf: nil,
                                    caller: caller)
     }
 
     /// The job that undoes `job` on the rows nobody changed since.
     public func rollback(_ job: SyncJob, remote: RemoteDatabase, caller: Caller) async throws -> SyncJob {
-        guard ["succeeded", "failed", "cancelled"].contains(job.status) else {
-            throw PlatformError.conflict("job_not_finished", "job \(job.id?.uuidString ?? "") is \(job.status); roll back a finished job")
+        guard job.status.isFinished else {
+            throw PlatformError.conflict("job_not_finished", "job \(job.id?.uuidString ?? "") is \(job.status.rawValue); roll back a finished job")
         }
         guard !job.dryRun else { throw PlatformError.conflict("dry_run_job", "a dry run changed nothing: there is nothing to roll back") }
         let outcome = try StoredJSON.value(SyncJobOutcome.self, job.resultsJSON)
@@ -62,12 +62,12 @@ public struct SyncJobService: Sendable {
         // One rollback per job: a second one would find every row as the first left it, so judge each as
         // changed since. A rollback that failed or was cancelled is taken up where it stopped.
         let earlier = try await SyncJob.query(on: database).filter(\.$rollbackOf == job.requireID()).sort(\.$createdAt, .descending).all()
-        if let done = earlier.first(where: { ["queued", "running", "succeeded"].contains($0.status) }) {
+        if let done = earlier.first(where: { [.queued, .running, .succeeded].contains($0.status) }) {
             throw PlatformError(code: "already_rolled_back", status: 409,
-                                message: "job \(try job.requireID()) is rolled back by job \(try done.requireID()) (\(done.status))",
+                                message: "job \(try job.requireID()) is rolled back by job \(try done.requireID()) (\(done.status.rawValue))",
                                 details: ["job_id": try done.requireID().uuidString])
         }
-        return try await insertJob(remote: remote, mode: "rollback", tables: [], strategy: job.conflictStrategy,
+        return try await insertJob(remote: remote, kind: .rollback, tables: [], strategy: job.conflictStrategy,
                                    dryRun: false, repair: false, rollbackOf: try job.requireID(), caller: caller,
                                    checkpoint: earlier.first?.checkpointJSON)
     }
@@ -75,22 +75,22 @@ public struct SyncJobService: Sendable {
     /// Queues a scheduled job without contacting the remote (its tables are checked when it runs).
     func enqueueScheduled(_ schedule: SyncSchedule, remote: RemoteDatabase) async throws -> SyncJob {
         let tables = try StoredJSON.value([String].self, schedule.tablesJSON)
-        return try await insertJob(remote: remote, mode: schedule.mode, tables: tables, strategy: schedule.conflictStrategy,
+        return try await insertJob(remote: remote, kind: .sync(schedule.mode), tables: tables, strategy: schedule.conflictStrategy,
                                    dryRun: false, repair: false, rollbackOf: nil, caller: nil)
     }
 
-    private func insertJob(remote: RemoteDatabase, mode: String, tables: [String], strategy: String, dryRun: Bool, repair: Bool,
+    private func insertJob(remote: RemoteDatabase, kind: SyncJobKind, tables: [String], strategy: ConflictStrategy, dryRun: Bool, repair: Bool,
                            rollbackOf: UUID?, caller: Caller?, checkpoint: String? = nil) async throws -> SyncJob {
         let job = SyncJob()
         job.id = UUID()
         job.tenantID = remote.tenantID
         job.remoteDatabaseID = try remote.requireID()
-        job.mode = mode
+        job.kind = kind
         job.tablesJSON = try StoredJSON.text(tables)
         job.conflictStrategy = strategy
         job.dryRun = dryRun
         job.repair = repair
-        job.status = "queued"
+        job.status = .queued
         job.progressJSON = try StoredJSON.text(SyncProgress(tablesTotal: tables.count))
         job.resultsJSON = try StoredJSON.text(SyncJobOutcome())
         job.attempts = 0
@@ -102,9 +102,9 @@ public struct SyncJobService: Sendable {
             try await job.create(on: database)
         } catch let error as any DatabaseError where error.isConstraintFailure {
             let active = try await SyncJob.query(on: database).filter(\.$remoteDatabaseID == remote.requireID())
-                .filter(\.$status ~~ ["queued", "running"]).first()
+                .filter(\.$status ~~ [.queued, .running]).first()
             throw PlatformError(code: "sync_in_progress", status: 409,
-                                message: "remote database '\(remote.name)' already has a \(active?.status ?? "queued") job; "
+                                message: "remote database '\(remote.name)' already has a \(active?.status.rawValue ?? "queued") job; "
                                     + "wait for it or cancel it",
                                 details: ["job_id": active?.id?.uuidString ?? ""])
         }
@@ -115,7 +115,13 @@ public struct SyncJobService: Sendable {
     /// The local and cloud tables a request names (every table with a primary key when it names none).
     func tablePairs(_ names: [String]?, remote: RemoteDatabase, tenant: Tenant) async throws -> [SyncTablePair] {
         let connector = try await remotes.connector(for: remote)
-        defer { Task { await connector.close() } }
+        let locals = try await closing(connector) { try await localTables(names, of: remote, through: connector) }
+        let cloudSchema = remotes.cloudSchema(for: tenant)
+        return locals.map { remote.pair($0, cloudSchema: cloudSchema) }
+    }
+
+    /// The remote's tables `names` lists, checked to exist (every table with a primary key when it names none).
+    private func localTables(_ names: [String]?, of remote: RemoteDatabase, through connector: any DatabaseConnector) async throws -> [TableRef] {
         let available: [TableRef]
         do {
             available = try await connector.listTables(schema: remote.schemaName)
@@ -134,8 +140,7 @@ public struct SyncJobService: Sendable {
         } else {
             locals = try await remotes.keyedTables(connector, of: remote)
         }
-        let cloudSchema = remotes.cloudSchema(for: tenant)
-        return locals.map { remote.pair($0, cloudSchema: cloudSchema) }
+        return locals
     }
 
     /// A page of a tenant's jobs, newest first.
@@ -143,10 +148,10 @@ public struct SyncJobService: Sendable {
         var query = SyncJob.query(on: database).filter(\.$tenantID == (try tenant.requireID()))
         if let remoteID { query = query.filter(\.$remoteDatabaseID == remoteID) }
         if let status {
-            guard ["queued", "running", "succeeded", "failed", "cancelled"].contains(status) else {
-                throw PlatformError.validation(field: "status", "must be queued, running, succeeded, failed or cancelled")
+            guard let wanted = SyncJobStatus(rawValue: status) else {
+                throw PlatformError.validation(field: "status", "must be \(SyncJobStatus.listed)")
             }
-            query = query.filter(\.$status == status)
+            query = query.filter(\.$status == wanted)
         }
         let total = try await query.count()
         let items = try await query.sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all()
@@ -164,13 +169,13 @@ public struct SyncJobService: Sendable {
     /// Cancels a queued job at once, a running one at its next batch; a finished job answers 409.
     public func cancel(_ job: SyncJob) async throws -> SyncJob {
         switch job.status {
-        case "queued":
-            try await SyncJob.query(on: database).filter(\.$id == job.requireID()).filter(\.$status == "queued")
-                .set(\.$status, to: "cancelled").set(\.$finishedAt, to: Date()).set(\.$cancelRequested, to: true).update()
-        case "running":
+        case .queued:
+            try await SyncJob.query(on: database).filter(\.$id == job.requireID()).filter(\.$status == .queued)
+                .set(\.$status, to: .cancelled).set(\.$finishedAt, to: Date()).set(\.$cancelRequested, to: true).update()
+        case .running:
             try await SyncJob.query(on: database).filter(\.$id == job.requireID()).set(\.$cancelRequested, to: true).update()
-        default:
-            throw PlatformError.conflict("job_finished", "the job already \(job.status)")
+        case .succeeded, .failed, .cancelled:
+            throw PlatformError.conflict("job_finished", "the job already \(job.status.rawValue)")
         }
         return try await SyncJob.find(job.requireID(), on: database) ?? job
     }

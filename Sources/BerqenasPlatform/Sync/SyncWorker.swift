@@ -109,16 +109,16 @@ public actor SyncWorker {
     func claim() async throws -> SyncJob? {
         let now = Date()
         let ready = SyncJob.query(on: database).group(.or) { either in
-            either.filter(\.$status == "queued")
+            either.filter(\.$status == .queued)
             either.group(.and) { expired in
-                expired.filter(\.$status == "running").filter(\.$leaseExpiresAt < now)
+                expired.filter(\.$status == .running).filter(\.$leaseExpiresAt < now)
             }
         }
         guard let candidate = try await ready.sort(\.$createdAt).first(), let id = candidate.id else { return nil }
         var update = SyncJob.query(on: database).filter(\.$id == id).filter(\.$status == candidate.status)
-        if candidate.status == "running" { update = update.filter(\.$leaseExpiresAt < now) }
+        if candidate.status == .running { update = update.filter(\.$leaseExpiresAt < now) }
         try await update
-            .set(\.$status, to: "running").set(\.$leaseOwner, to: workerID)
+            .set(\.$status, to: .running).set(\.$leaseOwner, to: workerID)
             .set(\.$leaseExpiresAt, to: now.addingTimeInterval(leaseDuration))
             .set(\.$attempts, to: candidate.attempts + 1)
             .set(\.$startedAt, to: candidate.startedAt ?? now)
@@ -146,25 +146,25 @@ public actor SyncWorker {
 
     private func runLeased(_ job: SyncJob) async {
         var outcome = (try? StoredJSON.value(SyncJobOutcome.self, job.resultsJSON)) ?? SyncJobOutcome()
-        var status = "succeeded"
+        var status = SyncJobStatus.succeeded
         var errorCode: String?
         var errorMessage: String?
         do {
             outcome = try await execute(job)
             if let differing = outcome.unsettledDifferences {
                 // A verification that found differences it did not settle is not a success.
-                status = "failed"
+                status = .failed
                 errorCode = "sides_differ"
                 errorMessage = differing
             }
-        } catch let error as SyncError where error.code == "shutting_down" {
+        } catch SyncStop.shuttingDown {
             try? await SyncJob.query(on: database).filter(\.$id == job.requireID()).filter(\.$leaseOwner == workerID)
                 .set(\.$leaseExpiresAt, to: Date()).update()
             return
-        } catch let error as SyncError where error.code == "cancelled" {
-            status = "cancelled"
+        } catch SyncStop.cancelled {
+            status = .cancelled
         } catch {
-            status = "failed"
+            status = .failed
             (errorCode, errorMessage) = Self.codeAndMessage(error)
             logger.warning("sync job \(job.id?.uuidString ?? "") failed: \(errorMessage ?? "")")
         }
@@ -182,6 +182,7 @@ public actor SyncWorker {
     static func codeAndMessage(_ error: any Error) -> (String, String) {
         switch error {
         case let error as SyncError: (error.code, error.message)
+        case let stop as SyncStop: (stop.code, stop.description)
         case let error as ConnectorError: (error.code.rawValue, error.message)
         case let error as PlatformError: (error.code, error.message)
         default: ("internal", String(describing: error))
@@ -201,25 +202,26 @@ public actor SyncWorker {
         let runner = try remote.runner(local: local, cloud: cloud, journal: journal)
         do {
             var outcome = SyncJobOutcome()
-            if job.mode == "rollback", let target = job.rollbackOf {
+            switch job.kind {
+            case .rollback:
+                guard let target = job.rollbackOf else { throw SyncError("rollback_target_missing", "the rollback names no job") }
                 let tally = try await rollBack(target, job: job, with: runner, journal: journal)
                 outcome.restored = tally.restored
                 outcome.changedSinceCount = tally.leftAloneCount
                 outcome.changedSince = tally.leftAlone.map {
                     .init(side: $0.side.rawValue, table: $0.table.description, key: $0.key.map(PlainJSONCodec.render))
                 }
-            } else {
-                if !job.dryRun, job.mode != SyncMode.verify.rawValue || job.repair { try await remotes.storage.ensureRoom(tenant) }
+            case let .sync(mode):
+                if !job.dryRun, mode != .verify || job.repair { try await remotes.storage.ensureRoom(tenant) }
                 var tables = try StoredJSON.value([String].self, job.tablesJSON).map { try TableNames.parse($0) }
                 // A scheduled job naming no tables syncs every table with a primary key, as found now.
                 if tables.isEmpty { tables = try await remotes.keyedTables(local, of: remote) }
                 let cloudSchema = remotes.cloudSchema(for: tenant)
                 let pairs = tables.map { remote.pair($0, cloudSchema: cloudSchema) }
-                let mode = try RemoteDatabaseRules.mode(job.mode)
                 let writes = !job.dryRun && (mode != .verify || job.repair)
                 if writes { try await TableOwnership.claim(pairs, for: remote, on: database) }
-                let strategy = try RemoteDatabaseRules.strategy(job.conflictStrategy)
-                outcome.tables = try await runner.run(mode, pairs: pairs, strategy: strategy, dryRun: job.dryRun, repair: job.repair)
+                outcome.tables = try await runner.run(mode, pairs: pairs, strategy: job.conflictStrategy, dryRun: job.dryRun,
+                                                      repair: job.repair)
                 if writes {
                     for failure in await apis.cloudTablesSynced(pairs.map(\.cloud), tenant: tenant) {
                         logger.warning("sync job \(job.id?.uuidString ?? ""): could not refresh \(failure)")

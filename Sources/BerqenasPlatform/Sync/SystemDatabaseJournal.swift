@@ -2,28 +2,33 @@ import BerqenasSync
 import DatabaseConnectors
 import FluentKit
 import Foundation
+import Synchronization
 
 /// A job's journal in the system database: cursors, checkpoint, undo images, conflicts, progress.
 /// Without a job (continuous sync) it keeps cursors and conflicts only.
-final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
+final class SystemDatabaseJournal: SyncJournal, Sendable {
     let database: any Database
     let jobID: UUID?
     let tenantID: UUID
     let remoteID: UUID
-    let strategyName: String
+    let strategy: ConflictStrategy
     /// Continuous sync: whether it should stop (checked where a job checks for cancellation).
     let shouldStop: @Sendable () -> Bool
-    private let lock = NSLock()
-    /// Cursor rows read or written through this journal (a continuous loop keeps its journal between
-    /// ticks, and its lease makes it the only writer of its remote's cursors).
-    private var cursorRows: [String: SyncCursor] = [:]
+    /// Cursors read or written through this journal, with their rows' ids (a continuous loop keeps its journal
+    /// between ticks, and its lease makes it the only writer of its remote's cursors).
+    private let cursors = Mutex<[String: KnownCursor]>([:])
+
+    private struct KnownCursor {
+        let rowID: UUID
+        let cursor: String
+    }
 
     init(database: any Database, job: SyncJob, shuttingDown: @escaping @Sendable () -> Bool = { false }) throws {
         self.database = database
         self.jobID = try job.requireID()
         self.tenantID = job.tenantID
         self.remoteID = job.remoteDatabaseID
-        self.strategyName = job.conflictStrategy
+        self.strategy = job.conflictStrategy
         self.shouldStop = shuttingDown
     }
 
@@ -33,7 +38,7 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
         self.jobID = nil
         self.tenantID = remote.tenantID
         self.remoteID = try remote.requireID()
-        self.strategyName = remote.continuousStrategy
+        self.strategy = remote.continuousStrategy
         self.shouldStop = shouldStop
     }
 
@@ -41,31 +46,34 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
     var keepsUndo: Bool { jobID != nil }
 
     func cursor(of table: TableRef, side: SyncSide) async throws -> String? {
-        try await cursorRow(table, side)?.cursor
+        try await knownCursor(table, side)?.cursor
     }
 
     func saveCursor(_ cursor: String, of table: TableRef, side: SyncSide) async throws {
-        if let row = try await cursorRow(table, side) {
-            row.cursor = cursor
-            try await row.save(on: database)
+        let rowID: UUID
+        if let known = try await knownCursor(table, side) {
+            rowID = known.rowID
+            try await SyncCursor.query(on: database).filter(\.$id == rowID).set(\.$cursor, to: cursor).update()
         } else {
             let row = SyncCursor()
             row.remoteDatabaseID = remoteID
             row.tableName = table.description
-            row.side = side.rawValue
+            row.side = side
             row.cursor = cursor
             try await row.create(on: database)
-            lock.withLock { cursorRows[Self.cursorKey(table, side)] = row }
+            rowID = try row.requireID()
         }
+        cursors.withLock { $0[Self.cursorKey(table, side)] = KnownCursor(rowID: rowID, cursor: cursor) }
     }
 
-    private func cursorRow(_ table: TableRef, _ side: SyncSide) async throws -> SyncCursor? {
+    private func knownCursor(_ table: TableRef, _ side: SyncSide) async throws -> KnownCursor? {
         let key = Self.cursorKey(table, side)
-        if let known = lock.withLock({ cursorRows[key] }) { return known }
-        let row = try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remoteID)
-            .filter(\.$tableName == table.description).filter(\.$side == side.rawValue).first()
-        if let row { lock.withLock { cursorRows[key] = row } }
-        return row
+        if let known = cursors.withLock({ $0[key] }) { return known }
+        guard let row = try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remoteID)
+            .filter(\.$tableName == table.description).filter(\.$side == side).first() else { return nil }
+        let known = KnownCursor(rowID: try row.requireID(), cursor: row.cursor)
+        cursors.withLock { $0[key] = known }
+        return known
     }
 
     private static func cursorKey(_ table: TableRef, _ side: SyncSide) -> String { "\(side.rawValue) \(table.description)" }
@@ -99,7 +107,7 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
 
     private func openConflicts(_ table: SyncTablePair) async throws -> [SyncConflict] {
         try await SyncConflict.query(on: database).filter(\.$remoteDatabaseID == remoteID)
-            .filter(\.$localTable == table.local.description).filter(\.$status == "open").all()
+            .filter(\.$localTable == table.local.description).filter(\.$status == .open).all()
     }
 
     func recordConflicts(_ conflicts: [PlannedConflict], of table: SyncTablePair) async throws {
@@ -129,12 +137,12 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
                 row.cloudCapturedAt = planned.cloudCapturedAt
             }
             if let winner = planned.winner {
-                row.status = "resolved"
-                row.winner = winner.rawValue
-                row.resolvedBy = "strategy:\(strategyName)"
+                row.status = .resolved
+                row.winner = ConflictWinner(winner)
+                row.resolvedBy = "strategy:\(strategy.rawValue)"
                 row.resolvedAt = Date()
             } else {
-                row.status = "open"
+                row.status = .open
             }
             try await row.save(on: database)
         }
@@ -148,11 +156,11 @@ final class SystemDatabaseJournal: SyncJournal, @unchecked Sendable {
 
     func checkCancelled() async throws {
         guard jobID != nil else {
-            if shouldStop() { throw SyncError("cancelled", "continuous sync stopped") }
+            if shouldStop() { throw SyncStop.cancelled }
             return
         }
-        if shouldStop() { throw SyncError("shutting_down", "the server is stopping; the job resumes when a server takes it") }
-        if try await job().cancelRequested { throw SyncError("cancelled", "the job was cancelled") }
+        if shouldStop() { throw SyncStop.shuttingDown }
+        if try await job().cancelRequested { throw SyncStop.cancelled }
     }
 
     private func job() async throws -> SyncJob {

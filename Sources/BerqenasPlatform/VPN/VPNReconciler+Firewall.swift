@@ -43,7 +43,7 @@ extension VPNReconciler {
             var delta: [UUID: PublicationTraffic] = [:]
             if networks.isEmpty, natServices.isEmpty {
                 if loadedFirewall != nil {
-                    try await Blocking.run { try wireGuard.runner.run(Self.nft, ["-f", "-"], input: IsolationRuleset.removal) }
+                    try await wireGuard.runner.run(Self.nft, ["-f", "-"], input: IsolationRuleset.removal)
                     loadedFirewall = nil
                 }
             } else {
@@ -53,7 +53,7 @@ extension VPNReconciler {
                 let readings = loadedFirewall == nil ? nil : await readCounters(wireGuard)
                 if let readings { delta = countTraffic(natServices: published, readings: readings) }
                 if readings == nil || script != loadedFirewall {
-                    try await Blocking.run { try wireGuard.runner.run(Self.nft, ["-f", "-"], input: script) }
+                    try await wireGuard.runner.run(Self.nft, ["-f", "-"], input: script)
                     loadedFirewall = script
                     countedTraffic = [:]
                 }
@@ -82,7 +82,7 @@ extension VPNReconciler {
 
     /// The Berqenas table's named counters, or nil when the table cannot be listed (it is gone).
     private func readCounters(_ wireGuard: LinuxWireGuard) async -> [String: NftCounters.Reading]? {
-        try? await Blocking.run { try NftCounters.parse(wireGuard.runner.run(Self.nft, NftCounters.listArguments)) }
+        try? NftCounters.parse(await wireGuard.runner.run(Self.nft, NftCounters.listArguments))
     }
 
     /// A publication's state: `disabled`, `waiting` (its network is down or its peer revoked),

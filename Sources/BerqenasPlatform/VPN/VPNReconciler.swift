@@ -108,21 +108,21 @@ public actor VPNReconciler {
                 let spec = try interfaceSpec(network)
                 // The interface is read before the database: a peer added meanwhile (database first, then its
                 // own `wg set`) is then never seen on the interface without being wanted, so never taken off.
-                let current = try await Blocking.run { try wireGuard.ensure(spec)?.peers ?? [] }
+                let current = try await wireGuard.ensure(spec)?.peers ?? []
                 if full || current.isEmpty || statusMemory[id] == nil {
                     let peers = try await VPNPeer.query(on: database).filter(\.$networkID == id).filter(\.$revokedAt == nil).all()
                     let desired = peers.compactMap { peer in
                         peer.address.map { DesiredPeer(publicKey: peer.publicKey, allowedIP: "\($0)/32", persistentKeepalive: peer.persistentKeepalive) }
                     }
                     let changes = PeerReconciliation.changes(desired: desired, current: current)
-                    if !changes.isEmpty { try await Blocking.run { try wireGuard.apply(changes, on: spec.name) } }
+                    if !changes.isEmpty { try await wireGuard.apply(changes, on: spec.name) }
                     try await recordStatus(of: peers, from: current, networkID: id, complete: true)
                 } else {
                     try await refreshStatus(from: current, networkID: id)
                 }
             } else {
                 statusMemory[id] = nil
-                try await Blocking.run { try wireGuard.remove(network.interfaceName) }
+                try await wireGuard.remove(network.interfaceName)
             }
             if let previous = failures.removeValue(forKey: id) {
                 await event("vpn.network.recovered", network, "the VPN interface \(network.interfaceName) applies again (it had failed: \(previous))")
@@ -164,7 +164,7 @@ public actor VPNReconciler {
     private nonisolated func applyOne(_ change: PeerChange, _ wireGuard: LinuxWireGuard, _ network: VPNNetwork) async {
         let name = network.interfaceName
         do {
-            try await Blocking.run { try wireGuard.apply([change], on: name) }
+            try await wireGuard.apply([change], on: name)
         } catch {
             logger.warning("VPN \(name): a single peer change failed (\(String(describing: error))); reconciling the whole interface")
             await reconcile(network)
@@ -190,9 +190,9 @@ public actor VPNReconciler {
     /// for good takes its network with it.
     private func removeStrayInterfaces(keeping wanted: Set<String>) async throws {
         guard let wireGuard else { return }
-        for name in try await Blocking.run({ try wireGuard.berqenasInterfaces() }) where !wanted.contains(name) {
+        for name in try await wireGuard.berqenasInterfaces() where !wanted.contains(name) {
             logger.notice("VPN: removing \(name), which no tenant network uses any more")
-            try await Blocking.run { try wireGuard.remove(name) }
+            try await wireGuard.remove(name)
         }
     }
 

@@ -23,7 +23,7 @@ enum RestAccess {
             }
             return
         }
-        if api.definition.auth == "public_read", !writing {
+        if api.definition.auth == .publicRead, !writing {
             // Anyone reads; the token of a user of the API's tenant (or an admin) spares the caller the
             // per-address budget of anonymous readers.
             if let token = bearer, (try? await member(token, of: api, request)) != nil { return }
@@ -33,7 +33,7 @@ enum RestAccess {
             return
         }
         guard let token = bearer else {
-            throw denied(api.definition.auth == "jwt" ? "a Berqenas access token is required (Authorization: Bearer …)"
+            throw denied(api.definition.auth == .jwt ? "a Berqenas access token is required (Authorization: Bearer …)"
                 : "an API key is required (apikey: … or Authorization: Bearer …)")
         }
         let user = try await member(token, of: api, request)

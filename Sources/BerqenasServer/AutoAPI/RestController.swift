@@ -246,7 +246,7 @@ struct RestController {
     /// Inserts and updates into a tenant's own store need room under its storage quota (deletes never do:
     /// they free it).
     private func ensureRoom(_ request: Request, _ api: APIRegistry.Mounted) async throws {
-        guard api.definition.sourceKind == "tenant_store" else { return }
+        guard api.definition.sourceKind == .tenantStore else { return }
         try await request.berqenas.platform.remoteDatabases.storage.ensureRoom(api.tenant)
     }
 

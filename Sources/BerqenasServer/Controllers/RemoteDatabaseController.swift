@@ -111,8 +111,7 @@ struct RemoteDatabaseController {
     func tables(_ request: Request) async throws -> [RemoteTableResponse] {
         let (tenant, _) = try await TenantScope.writable(request)
         let remote = try await TenantScope.remoteDatabase(request, of: tenant)
-        let engine = DatabaseEngine(rawValue: remote.engine) ?? .postgresql
-        return try await request.berqenas.platform.remoteDatabases.tables(of: remote).map { RemoteTableResponse($0, engine: engine) }
+        return try await request.berqenas.platform.remoteDatabases.tables(of: remote).map { RemoteTableResponse($0, engine: remote.engine) }
     }
 
     @Sendable

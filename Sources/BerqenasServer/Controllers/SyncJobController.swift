@@ -1,4 +1,5 @@
 import BerqenasPlatform
+import BerqenasSync
 import Vapor
 
 /// A tenant's sync jobs and conflicts.
@@ -10,7 +11,7 @@ struct SyncJobController {
             responseBody: Page<SyncJobResponse>.schema(of: SyncJobResponse.schema),
             query: PageRequest.parameters + [
                 .init(name: "remote_database_id", schema: .string(format: .uuid), description: "only this remote database's jobs"),
-                .init(name: "status", schema: .string(allowedValues: ["queued", "running", "succeeded", "failed", "cancelled"]),
+                .init(name: "status", schema: .string(allowedValues: SyncJobStatus.allowedValues),
                       description: "only jobs in this state"),
             ],
             failureStatuses: [404, 422]
@@ -34,7 +35,7 @@ struct SyncJobController {
             id: "conflicts.list", summary: "Rows changed differently on both sides", tag: "sync",
             responseBody: Page<ConflictResponse>.schema(of: ConflictResponse.schema),
             query: PageRequest.parameters + [
-                .init(name: "status", schema: .string(allowedValues: ["open", "resolved"]), description: "open or resolved"),
+                .init(name: "status", schema: .string(allowedValues: ConflictStatus.allowedValues), description: "open or resolved"),
                 .init(name: "remote_database_id", schema: .string(format: .uuid), description: "only this remote database's"),
             ],
             failureStatuses: [404, 422]

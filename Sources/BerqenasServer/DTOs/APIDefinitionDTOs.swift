@@ -56,12 +56,12 @@ struct APIDefinitionBody: Decodable {
     static func schema(creating: Bool) -> JSONSchema {
         .object(properties: [
             "name": .string(required: creating),
-            "source": .object(required: creating, properties: ["kind": .string(allowedValues: ["tenant_store", "remote_database"]),
+            "source": .object(required: creating, properties: ["kind": .string(allowedValues: APISourceKind.allowedValues),
                                                                "id": .string(format: .uuid, required: false)]),
             "tables": .array(required: creating, items: .one(of: [.string, .object(properties: [
                 "name": .string, "operations": .array(required: false, items: .string(allowedValues: APIOperation.allCases.map { .init($0.rawValue) })),
             ])])),
-            "auth": .string(required: creating, allowedValues: ["api_key", "jwt", "public_read"]),
+            "auth": .string(required: creating, allowedValues: APIAuth.allowedValues),
             "max_rows": .integer(required: false),
             "allow_unfiltered_writes": .boolean(required: false),
         ])
@@ -90,8 +90,8 @@ struct APIDefinitionResponse: Content {
     let id: UUID
     let name: String
     let source: [String: String]
-    let auth: String
-    let maxRows: Int?
+    let auth: APIAuth
+    @ExplicitNull var maxRows: Int?
     let allowUnfilteredWrites: Bool
     let url: String
     let tables: [Table]
@@ -104,7 +104,7 @@ struct APIDefinitionResponse: Content {
     init(_ definition: APIDefinition, tenant: Tenant) throws {
         id = try definition.requireID()
         name = definition.name
-        source = ["kind": definition.sourceKind].merging(definition.remoteDatabaseID.map { ["id": $0.uuidString] } ?? [:]) { $1 }
+        source = ["kind": definition.sourceKind.rawValue].merging(definition.remoteDatabaseID.map { ["id": $0.uuidString] } ?? [:]) { $1 }
         auth = definition.auth
         maxRows = definition.maxRows
         allowUnfilteredWrites = definition.allowUnfilteredWrites
@@ -114,19 +114,6 @@ struct APIDefinitionResponse: Content {
                   columns: served.schema.columns.map { Column(name: $0.name, type: $0.nativeType, nullable: $0.nullable) })
         }
         refreshedAt = definition.refreshedAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(source, forKey: .source)
-        try container.encode(auth, forKey: .auth)
-        try container.encode(maxRows, forKey: .maxRows)
-        try container.encode(allowUnfilteredWrites, forKey: .allowUnfilteredWrites)
-        try container.encode(url, forKey: .url)
-        try container.encode(tables, forKey: .tables)
-        try container.encode(refreshedAt, forKey: .refreshedAt)
     }
 
     static let schema: JSONSchema = .object(properties: [

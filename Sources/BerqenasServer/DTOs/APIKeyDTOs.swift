@@ -41,10 +41,10 @@ struct APIKeyResponse: Content {
     let name: String
     let prefix: String
     let permissions: String
-    let expiresAt: Date?
+    @ExplicitNull var expiresAt: Date?
     let allowedCIDRs: [String]
-    let rateLimitPerMinute: Int?
-    let createdAt: Date?
+    @ExplicitNull var rateLimitPerMinute: Int?
+    @ExplicitNull var createdAt: Date?
     let key: String?
 
     enum CodingKeys: String, CodingKey {
@@ -62,19 +62,6 @@ struct APIKeyResponse: Content {
         rateLimitPerMinute = key.rateLimitPerMinute
         createdAt = key.createdAt
         self.key = secret
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(prefix, forKey: .prefix)
-        try container.encode(permissions, forKey: .permissions)
-        try container.encode(expiresAt, forKey: .expiresAt)
-        try container.encode(allowedCIDRs, forKey: .allowedCIDRs)
-        try container.encode(rateLimitPerMinute, forKey: .rateLimitPerMinute)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encodeIfPresent(key, forKey: .key)
     }
 
     static func schema(withSecret: Bool) -> JSONSchema {

@@ -7,13 +7,13 @@ import Vapor
 struct AuditEntryResponse: Content {
     let id: UUID
     let occurredAt: Date
-    let actor: String?
-    let tenant: String?
+    @ExplicitNull var actor: String?
+    @ExplicitNull var tenant: String?
     let action: String
-    let target: String?
+    @ExplicitNull var target: String?
     let outcome: String
     let statusCode: Int
-    let clientAddress: String?
+    @ExplicitNull var clientAddress: String?
 
     enum CodingKeys: String, CodingKey {
         case id, occurredAt = "occurred_at", actor, tenant, action, target, outcome, statusCode = "status_code"
@@ -21,18 +21,6 @@ struct AuditEntryResponse: Content {
     }
 
     /// Absent values are written as `null`, so every documented key is always present.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(occurredAt, forKey: .occurredAt)
-        try container.encode(actor, forKey: .actor)
-        try container.encode(tenant, forKey: .tenant)
-        try container.encode(action, forKey: .action)
-        try container.encode(target, forKey: .target)
-        try container.encode(outcome, forKey: .outcome)
-        try container.encode(statusCode, forKey: .statusCode)
-        try container.encode(clientAddress, forKey: .clientAddress)
-    }
 
     init(_ entry: AuditEntry) throws {
         id = try entry.requireID()

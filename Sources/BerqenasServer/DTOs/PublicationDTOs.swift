@@ -31,17 +31,17 @@ struct PublicationBody: Content {
 struct PublicationResponse: Content {
     let id: UUID
     let peerID: UUID
-    let peerName: String?
+    @ExplicitNull var peerName: String?
     let targetPort: Int
     let publicPort: Int
     let allowedCIDRs: [String]
     let enabled: Bool
     /// `active`, `disabled`, `waiting` (network down or peer revoked), `not_applied`, `error`.
     let state: String
-    let error: String?
+    @ExplicitNull var error: String?
     /// How the hub forwards it: `nat`, `relay` or `none`.
     let mode: String
-    let createdAt: Date?
+    @ExplicitNull var createdAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, peerID = "peer_id", peerName = "peer_name", targetPort = "target_port", publicPort = "public_port"
@@ -61,21 +61,6 @@ struct PublicationResponse: Content {
         error = view.error
         mode = view.mode.rawValue
         createdAt = publication.createdAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(peerID, forKey: .peerID)
-        try container.encode(peerName, forKey: .peerName)
-        try container.encode(targetPort, forKey: .targetPort)
-        try container.encode(publicPort, forKey: .publicPort)
-        try container.encode(allowedCIDRs, forKey: .allowedCIDRs)
-        try container.encode(enabled, forKey: .enabled)
-        try container.encode(state, forKey: .state)
-        try container.encode(error, forKey: .error)
-        try container.encode(mode, forKey: .mode)
-        try container.encode(createdAt, forKey: .createdAt)
     }
 
     static let schema: JSONSchema = .object(properties: [

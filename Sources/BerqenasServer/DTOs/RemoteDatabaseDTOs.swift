@@ -1,4 +1,5 @@
 import BerqenasPlatform
+import BerqenasSync
 import DatabaseConnectors
 import Foundation
 import OpenAPIKit
@@ -8,25 +9,25 @@ import Vapor
 struct RemoteDatabaseResponse: Content {
     let id: UUID
     let name: String
-    let engine: String
+    let engine: DatabaseEngine
     let host: String
     let port: Int
     let database: String
-    let schema: String?
+    @ExplicitNull var schema: String?
     let username: String
-    let tls: String
-    let wireguardPeerID: UUID?
-    let captureMode: String
-    let watermarkColumn: String?
+    let tls: ConnectionSpec.TLSMode
+    @ExplicitNull var wireguardPeerID: UUID?
+    let captureMode: CaptureMode
+    @ExplicitNull var watermarkColumn: String?
     let targetPrefix: String
-    let status: String
-    let statusMessage: String?
+    let status: ConnectionTestStatus
+    @ExplicitNull var statusMessage: String?
     let continuous: Bool
-    let continuousMode: String
-    let continuousStrategy: String
+    let continuousMode: SyncMode
+    let continuousStrategy: ConflictStrategy
     let pollIntervalMs: Int
-    let createdAt: Date?
-    let updatedAt: Date?
+    @ExplicitNull var createdAt: Date?
+    @ExplicitNull var updatedAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, name, engine, host, port, database, schema, username, tls, status, continuous
@@ -59,33 +60,8 @@ struct RemoteDatabaseResponse: Content {
         updatedAt = remote.updatedAt
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(engine, forKey: .engine)
-        try container.encode(host, forKey: .host)
-        try container.encode(port, forKey: .port)
-        try container.encode(database, forKey: .database)
-        try container.encode(schema, forKey: .schema)
-        try container.encode(username, forKey: .username)
-        try container.encode(tls, forKey: .tls)
-        try container.encode(wireguardPeerID, forKey: .wireguardPeerID)
-        try container.encode(captureMode, forKey: .captureMode)
-        try container.encode(watermarkColumn, forKey: .watermarkColumn)
-        try container.encode(targetPrefix, forKey: .targetPrefix)
-        try container.encode(status, forKey: .status)
-        try container.encode(statusMessage, forKey: .statusMessage)
-        try container.encode(continuous, forKey: .continuous)
-        try container.encode(continuousMode, forKey: .continuousMode)
-        try container.encode(continuousStrategy, forKey: .continuousStrategy)
-        try container.encode(pollIntervalMs, forKey: .pollIntervalMs)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-    }
-
     static let schema: JSONSchema = .object(properties: [
-        "id": .string(format: .uuid), "name": .string, "engine": .string(allowedValues: ["postgresql", "mssql", "sqlite"]),
+        "id": .string(format: .uuid), "name": .string, "engine": .string(allowedValues: DatabaseEngine.allowedValues),
         "host": .string, "port": .integer, "database": .string, "schema": .string(nullable: true), "username": .string,
         "tls": .string, "wireguard_peer_id": .string(format: .uuid, nullable: true), "capture_mode": .string,
         "watermark_column": .string(nullable: true), "target_prefix": .string, "status": .string, "status_message": .string(nullable: true), "continuous": .boolean,
@@ -123,7 +99,7 @@ struct RegisterRemoteDatabaseRequest: Content {
     }
 
     static let schema: JSONSchema = .object(properties: [
-        "name": .string, "engine": .string(allowedValues: ["postgresql", "mssql", "sqlite"]),
+        "name": .string, "engine": .string(allowedValues: DatabaseEngine.allowedValues),
         "host": .string(required: false), "port": .integer(required: false), "database": .string,
         "schema": .string(required: false), "username": .string(required: false), "password": .string(required: false),
         "tls": .string(required: false), "wireguard_peer_id": .string(format: .uuid, required: false),
@@ -203,10 +179,10 @@ struct UpdateRemoteDatabaseRequest: Decodable {
 struct ConnectionTestResponse: Content {
     let serverVersion: String
     let latencyMs: Double
-    let encrypted: Bool?
+    @ExplicitNull var encrypted: Bool?
     let canCreateTriggers: Bool
-    let changeTrackingEnabled: Bool?
-    let logicalReplication: Bool?
+    @ExplicitNull var changeTrackingEnabled: Bool?
+    @ExplicitNull var logicalReplication: Bool?
 
     enum CodingKeys: String, CodingKey {
         case serverVersion = "server_version", latencyMs = "latency_ms", encrypted
@@ -221,16 +197,6 @@ struct ConnectionTestResponse: Content {
         canCreateTriggers = result.capabilities.canCreateTriggers
         changeTrackingEnabled = result.capabilities.changeTrackingEnabled
         logicalReplication = result.capabilities.logicalReplication
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(serverVersion, forKey: .serverVersion)
-        try container.encode(latencyMs, forKey: .latencyMs)
-        try container.encode(encrypted, forKey: .encrypted)
-        try container.encode(canCreateTriggers, forKey: .canCreateTriggers)
-        try container.encode(changeTrackingEnabled, forKey: .changeTrackingEnabled)
-        try container.encode(logicalReplication, forKey: .logicalReplication)
     }
 
     static let schema: JSONSchema = .object(properties: [
@@ -266,14 +232,7 @@ struct RemoteTableResponse: Content {
     struct CaptureModeSupport: Content {
         let mode: String
         let supported: Bool
-        let reason: String?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(mode, forKey: .mode)
-            try container.encode(supported, forKey: .supported)
-            try container.encode(reason, forKey: .reason)
-        }
+        @ExplicitNull var reason: String?
     }
 
     enum CodingKeys: String, CodingKey {
@@ -298,20 +257,6 @@ struct RemoteTableResponse: Content {
         twoWay = syncable
         reason = table.kind != .table ? "a \(table.kind.rawValue) is not a table: its rows cannot be written"
             : table.hasPrimaryKey ? nil : "no primary key: rows cannot be matched between the sides"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(schema, forKey: .schema)
-        try container.encode(name, forKey: .name)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(columns, forKey: .columns)
-        try container.encode(primaryKey, forKey: .primaryKey)
-        try container.encode(rowEstimate, forKey: .rowEstimate)
-        try container.encode(oneWay, forKey: .oneWay)
-        try container.encode(twoWay, forKey: .twoWay)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(captureModes, forKey: .captureModes)
     }
 
     static let schema: JSONSchema = .object(properties: [
@@ -339,28 +284,19 @@ struct RemoteStatusResponse: Content {
 
     struct LastJob: Content {
         let id: UUID
-        let mode: String
-        let status: String
-        let finishedAt: Date?
-        let error: String?
+        let mode: SyncJobKind
+        let status: SyncJobStatus
+        @ExplicitNull var finishedAt: Date?
+        @ExplicitNull var error: String?
 
         enum CodingKeys: String, CodingKey { case id, mode, status, finishedAt = "finished_at", error }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(mode, forKey: .mode)
-            try container.encode(status, forKey: .status)
-            try container.encode(finishedAt, forKey: .finishedAt)
-            try container.encode(error, forKey: .error)
-        }
     }
 
     let reachable: Bool
-    let latencyMs: Double?
-    let error: String?
-    let lastJob: LastJob?
-    let nextRunAt: Date?
+    @ExplicitNull var latencyMs: Double?
+    @ExplicitNull var error: String?
+    @ExplicitNull var lastJob: LastJob?
+    @ExplicitNull var nextRunAt: Date?
     let tables: [Table]
     let pendingChanges: Int
     let openConflicts: Int
@@ -376,26 +312,13 @@ struct RemoteStatusResponse: Content {
         latencyMs = status.latencyMilliseconds
         error = status.error
         lastJob = status.lastJob.flatMap { job in
-            job.id.map { LastJob(id: $0, mode: job.mode, status: job.status, finishedAt: job.finishedAt, error: job.errorMessage) }
+            job.id.map { LastJob(id: $0, mode: job.kind, status: job.status, finishedAt: job.finishedAt, error: job.errorMessage) }
         }
         nextRunAt = status.nextRunAt
         tables = status.tables.map { Table(table: $0.table, captureInstalled: $0.captureInstalled, pendingChanges: $0.pendingChanges) }
         pendingChanges = status.tables.reduce(0) { $0 + $1.pendingChanges }
         openConflicts = status.openConflicts
         continuous = status.continuous
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(reachable, forKey: .reachable)
-        try container.encode(latencyMs, forKey: .latencyMs)
-        try container.encode(error, forKey: .error)
-        try container.encode(lastJob, forKey: .lastJob)
-        try container.encode(nextRunAt, forKey: .nextRunAt)
-        try container.encode(tables, forKey: .tables)
-        try container.encode(pendingChanges, forKey: .pendingChanges)
-        try container.encode(openConflicts, forKey: .openConflicts)
-        try container.encode(continuous, forKey: .continuous)
     }
 
     static let schema: JSONSchema = .object(properties: [

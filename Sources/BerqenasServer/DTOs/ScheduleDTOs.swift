@@ -1,4 +1,5 @@
 import BerqenasPlatform
+import BerqenasSync
 import Foundation
 import OpenAPIKit
 import Vapor
@@ -23,7 +24,7 @@ struct ScheduleBody: Content {
 
     static let schema: JSONSchema = .object(properties: [
         "every_minutes": .integer(required: false), "cron": .string(required: false),
-        "mode": .string(allowedValues: ["full", "incremental", "bidirectional"]),
+        "mode": .string(allowedValues: SyncMode.allowedValues),
         "conflict_strategy": .string(required: false), "tables": .array(required: false, items: .string),
         "enabled": .boolean(required: false),
     ])
@@ -31,14 +32,14 @@ struct ScheduleBody: Content {
 
 /// A schedule as the API shows it.
 struct ScheduleResponse: Content {
-    let everyMinutes: Int?
-    let cron: String?
-    let mode: String
-    let conflictStrategy: String
+    @ExplicitNull var everyMinutes: Int?
+    @ExplicitNull var cron: String?
+    let mode: SyncMode
+    let conflictStrategy: ConflictStrategy
     let tables: [String]
     let enabled: Bool
-    let nextRunAt: Date?
-    let lastRunAt: Date?
+    @ExplicitNull var nextRunAt: Date?
+    @ExplicitNull var lastRunAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case everyMinutes = "every_minutes", cron, mode, conflictStrategy = "conflict_strategy", tables, enabled
@@ -54,18 +55,6 @@ struct ScheduleResponse: Content {
         enabled = schedule.enabled
         nextRunAt = schedule.nextRunAt
         lastRunAt = schedule.lastRunAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(everyMinutes, forKey: .everyMinutes)
-        try container.encode(cron, forKey: .cron)
-        try container.encode(mode, forKey: .mode)
-        try container.encode(conflictStrategy, forKey: .conflictStrategy)
-        try container.encode(tables, forKey: .tables)
-        try container.encode(enabled, forKey: .enabled)
-        try container.encode(nextRunAt, forKey: .nextRunAt)
-        try container.encode(lastRunAt, forKey: .lastRunAt)
     }
 
     static let schema: JSONSchema = .object(properties: [

@@ -16,9 +16,9 @@ struct SyncJobRequest: Content {
     enum CodingKeys: String, CodingKey { case mode, tables, repair, conflictStrategy = "conflict_strategy", dryRun = "dry_run" }
 
     static let schema: JSONSchema = .object(properties: [
-        "mode": .string(allowedValues: ["full", "incremental", "bidirectional", "verify"]),
+        "mode": .string(allowedValues: SyncMode.allowedValues),
         "tables": .array(required: false, items: .string),
-        "conflict_strategy": .string(required: false, allowedValues: ["latest_wins", "cloud_wins", "local_wins", "manual"]),
+        "conflict_strategy": .string(required: false, allowedValues: ConflictStrategy.allowedValues),
         "dry_run": .boolean(required: false),
         "repair": .boolean(required: false),
     ])
@@ -42,7 +42,7 @@ struct VerifyRequest: Content {
 /// The answer to a queued job.
 struct JobAcceptedResponse: Content {
     let jobID: UUID
-    let status: String
+    let status: SyncJobStatus
 
     enum CodingKeys: String, CodingKey { case jobID = "job_id", status }
 
@@ -120,7 +120,7 @@ struct SyncJobResponse: Content {
             "local_rows": .integer, "cloud_rows": .integer, "ranges_compared": .integer, "ranges_differing": .integer,
             "differing_rows": .integer, "repaired": .integer, "parked": .integer, "duration_ms": .integer,
             "differences": .array(items: .object(properties: [
-                "key": .array(items: .fragment), "kind": .string(allowedValues: ["missing_in_cloud", "missing_locally", "changed"]),
+                "key": .array(items: .fragment), "kind": .string(allowedValues: TableVerification.DifferingRow.Kind.allowedValues),
                 "columns": .array(items: .string),
             ])),
         ])
@@ -134,11 +134,11 @@ struct SyncJobResponse: Content {
 
     let id: UUID
     let remoteDatabaseID: UUID
-    let mode: String
+    let mode: SyncJobKind
     let tables: [String]
-    let conflictStrategy: String
+    let conflictStrategy: ConflictStrategy
     let dryRun: Bool
-    let status: String
+    let status: SyncJobStatus
     let progress: Progress
     let results: [TableResult]
     let rollbackOf: UUID?
@@ -171,7 +171,7 @@ struct SyncJobResponse: Content {
     init(_ job: SyncJob) throws {
         id = try job.requireID()
         remoteDatabaseID = job.remoteDatabaseID
-        mode = job.mode
+        mode = job.kind
         tables = (try? JSONDecoder().decode([String].self, from: Data(job.tablesJSON.utf8))) ?? []
         conflictStrategy = job.conflictStrategy
         dryRun = job.dryRun
@@ -199,35 +199,10 @@ struct SyncJobResponse: Content {
         error = job.errorCode.map { ErrorInfo(code: $0, message: job.errorMessage ?? "") }
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(remoteDatabaseID, forKey: .remoteDatabaseID)
-        try container.encode(mode, forKey: .mode)
-        try container.encode(tables, forKey: .tables)
-        try container.encode(conflictStrategy, forKey: .conflictStrategy)
-        try container.encode(dryRun, forKey: .dryRun)
-        try container.encode(status, forKey: .status)
-        try container.encode(progress, forKey: .progress)
-        try container.encode(results, forKey: .results)
-        try container.encode(rollbackOf, forKey: .rollbackOf)
-        try container.encode(restored, forKey: .restored)
-        try container.encode(changedSince, forKey: .changedSince)
-        try container.encode(changedSinceCount, forKey: .changedSinceCount)
-        try container.encode(undoComplete, forKey: .undoComplete)
-        try container.encode(attempts, forKey: .attempts)
-        try container.encode(requestedBy, forKey: .requestedBy)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(startedAt, forKey: .startedAt)
-        try container.encode(finishedAt, forKey: .finishedAt)
-        try container.encode(durationMs, forKey: .durationMs)
-        try container.encode(error, forKey: .error)
-    }
-
     static let schema: JSONSchema = .object(properties: [
         "id": .string(format: .uuid), "remote_database_id": .string(format: .uuid), "mode": .string,
         "tables": .array(items: .string), "conflict_strategy": .string, "dry_run": .boolean,
-        "status": .string(allowedValues: ["queued", "running", "succeeded", "failed", "cancelled"]),
+        "status": .string(allowedValues: SyncJobStatus.allowedValues),
         "progress": .object(properties: [
             "tables_done": .integer, "tables_total": .integer, "rows_done": .integer, "rows_total_estimate": .integer,
         ]),
@@ -257,20 +232,20 @@ private func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
 struct ConflictResponse: Content {
     let id: UUID
     let remoteDatabaseID: UUID
-    let jobID: UUID?
+    @ExplicitNull var jobID: UUID?
     let table: String
     let cloudTable: String
     let key: [PlainJSON]
-    let base: [String: PlainJSON]?
-    let cloud: [String: PlainJSON]?
-    let local: [String: PlainJSON]?
+    @ExplicitNull var base: [String: PlainJSON]?
+    @ExplicitNull var cloud: [String: PlainJSON]?
+    @ExplicitNull var local: [String: PlainJSON]?
     let localCapturedAt: String
     let cloudCapturedAt: String
-    let status: String
-    let winner: String?
-    let resolvedBy: String?
-    let resolvedAt: Date?
-    let createdAt: Date?
+    let status: ConflictStatus
+    @ExplicitNull var winner: ConflictWinner?
+    @ExplicitNull var resolvedBy: String?
+    @ExplicitNull var resolvedAt: Date?
+    @ExplicitNull var createdAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, table, key, base, cloud, local, status, winner
@@ -301,31 +276,11 @@ struct ConflictResponse: Content {
         createdAt = conflict.createdAt
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(remoteDatabaseID, forKey: .remoteDatabaseID)
-        try container.encode(jobID, forKey: .jobID)
-        try container.encode(table, forKey: .table)
-        try container.encode(cloudTable, forKey: .cloudTable)
-        try container.encode(key, forKey: .key)
-        try container.encode(base, forKey: .base)
-        try container.encode(cloud, forKey: .cloud)
-        try container.encode(local, forKey: .local)
-        try container.encode(localCapturedAt, forKey: .localCapturedAt)
-        try container.encode(cloudCapturedAt, forKey: .cloudCapturedAt)
-        try container.encode(status, forKey: .status)
-        try container.encode(winner, forKey: .winner)
-        try container.encode(resolvedBy, forKey: .resolvedBy)
-        try container.encode(resolvedAt, forKey: .resolvedAt)
-        try container.encode(createdAt, forKey: .createdAt)
-    }
-
     static let schema: JSONSchema = .object(properties: [
         "id": .string(format: .uuid), "remote_database_id": .string(format: .uuid), "job_id": .string(format: .uuid, nullable: true),
         "table": .string, "cloud_table": .string, "key": .array(items: .fragment),
         "base": .object(nullable: true), "cloud": .object(nullable: true), "local": .object(nullable: true),
-        "local_captured_at": .string, "cloud_captured_at": .string, "status": .string(allowedValues: ["open", "resolved"]),
+        "local_captured_at": .string, "cloud_captured_at": .string, "status": .string(allowedValues: ConflictStatus.allowedValues),
         "winner": .string(nullable: true), "resolved_by": .string(nullable: true),
         "resolved_at": .string(format: .dateTime, nullable: true), "created_at": .string(format: .dateTime, nullable: true),
     ])
@@ -337,6 +292,6 @@ struct ResolveConflictRequest: Content {
     let row: [String: PlainJSON]?
 
     static let schema: JSONSchema = .object(properties: [
-        "winner": .string(allowedValues: ["cloud", "local", "custom"]), "row": .object(required: false),
+        "winner": .string(allowedValues: ConflictWinner.allowedValues), "row": .object(required: false),
     ])
 }

@@ -18,12 +18,12 @@ struct TenantResponse: Content {
     let id: UUID
     let name: String
     let displayName: String
-    let subdomain: String?
+    @ExplicitNull var subdomain: String?
     let vpnEnabled: Bool
     let status: TenantStatus
     let quotas: Quotas
-    let createdAt: Date?
-    let updatedAt: Date?
+    @ExplicitNull var createdAt: Date?
+    @ExplicitNull var updatedAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, name, displayName = "display_name", subdomain, vpnEnabled = "vpn_enabled", status, quotas
@@ -31,18 +31,6 @@ struct TenantResponse: Content {
     }
 
     /// Absent values are written as `null`, so every documented key is always present.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(displayName, forKey: .displayName)
-        try container.encode(subdomain, forKey: .subdomain)
-        try container.encode(vpnEnabled, forKey: .vpnEnabled)
-        try container.encode(status, forKey: .status)
-        try container.encode(quotas, forKey: .quotas)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-    }
 
     init(_ tenant: Tenant) throws {
         id = try tenant.requireID()
@@ -139,24 +127,14 @@ struct UpdateTenantRequest: Content {
 /// How to reach a tenant's store.
 struct ConnectionResponse: Content {
     let engine: String
-    let host: String?
-    let port: Int?
+    @ExplicitNull var host: String?
+    @ExplicitNull var port: Int?
     let database: String
     let schema: String
-    let username: String?
-    let password: String?
+    @ExplicitNull var username: String?
+    @ExplicitNull var password: String?
 
     /// Absent values are written as `null`, so every documented key is always present.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(engine, forKey: .engine)
-        try container.encode(host, forKey: .host)
-        try container.encode(port, forKey: .port)
-        try container.encode(database, forKey: .database)
-        try container.encode(schema, forKey: .schema)
-        try container.encode(username, forKey: .username)
-        try container.encode(password, forKey: .password)
-    }
 
     enum CodingKeys: String, CodingKey { case engine, host, port, database, schema, username, password }
 

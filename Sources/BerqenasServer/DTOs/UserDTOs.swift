@@ -8,24 +8,15 @@ struct UserResponse: Content {
     let id: UUID
     let username: String
     let role: UserRole
-    let tenant: String?
+    @ExplicitNull var tenant: String?
     let disabled: Bool
-    let createdAt: Date?
+    @ExplicitNull var createdAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, username, role, tenant, disabled, createdAt = "created_at"
     }
 
     /// Absent values are written as `null`, so every documented key is always present.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(username, forKey: .username)
-        try container.encode(role, forKey: .role)
-        try container.encode(tenant, forKey: .tenant)
-        try container.encode(disabled, forKey: .disabled)
-        try container.encode(createdAt, forKey: .createdAt)
-    }
 
     init(_ user: User) throws {
         self.id = try user.requireID()

@@ -18,16 +18,16 @@ struct VPNBody: Content {
 /// A tenant's VPN as the API shows it (never the hub's private key).
 struct VPNResponse: Content {
     let enabled: Bool
-    let network: String?
-    let hubAddress: String?
-    let publicKey: String?
-    let endpoint: String?
-    let listenPort: Int?
-    let interface: String?
+    @ExplicitNull var network: String?
+    @ExplicitNull var hubAddress: String?
+    @ExplicitNull var publicKey: String?
+    @ExplicitNull var endpoint: String?
+    @ExplicitNull var listenPort: Int?
+    @ExplicitNull var interface: String?
     let spokeToSpoke: Bool
     let state: String
     /// Why applying failed (state `error`).
-    let error: String?
+    @ExplicitNull var error: String?
     let backend: String
 
     enum CodingKeys: String, CodingKey {
@@ -46,21 +46,6 @@ struct VPNResponse: Content {
         spokeToSpoke = network?.spokeToSpoke ?? false
         (state, error) = await service.state(of: network)
         backend = service.backend.rawValue
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(enabled, forKey: .enabled)
-        try container.encode(network, forKey: .network)
-        try container.encode(hubAddress, forKey: .hubAddress)
-        try container.encode(publicKey, forKey: .publicKey)
-        try container.encode(endpoint, forKey: .endpoint)
-        try container.encode(listenPort, forKey: .listenPort)
-        try container.encode(interface, forKey: .interface)
-        try container.encode(spokeToSpoke, forKey: .spokeToSpoke)
-        try container.encode(state, forKey: .state)
-        try container.encode(error, forKey: .error)
-        try container.encode(backend, forKey: .backend)
     }
 
     static let schema: JSONSchema = .object(properties: [
@@ -94,16 +79,16 @@ struct VPNPeerBody: Content {
 struct VPNPeerResponse: Content {
     let id: UUID
     let name: String
-    let address: String?
+    @ExplicitNull var address: String?
     let publicKey: String
-    let persistentKeepalive: Int?
+    @ExplicitNull var persistentKeepalive: Int?
     let keysGeneratedByHub: Bool
     let connected: Bool
-    let latestHandshake: Date?
-    let endpoint: String?
+    @ExplicitNull var latestHandshake: Date?
+    @ExplicitNull var endpoint: String?
     let rxBytes: Int
     let txBytes: Int
-    let createdAt: Date?
+    @ExplicitNull var createdAt: Date?
     /// The wg-quick file, only in the response that created a peer with hub-generated keys.
     let config: String?
 
@@ -127,23 +112,6 @@ struct VPNPeerResponse: Content {
         txBytes = Int(peer.sentBytes)
         createdAt = peer.createdAt
         self.config = config
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(address, forKey: .address)
-        try container.encode(publicKey, forKey: .publicKey)
-        try container.encode(persistentKeepalive, forKey: .persistentKeepalive)
-        try container.encode(keysGeneratedByHub, forKey: .keysGeneratedByHub)
-        try container.encode(connected, forKey: .connected)
-        try container.encode(latestHandshake, forKey: .latestHandshake)
-        try container.encode(endpoint, forKey: .endpoint)
-        try container.encode(rxBytes, forKey: .rxBytes)
-        try container.encode(txBytes, forKey: .txBytes)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encodeIfPresent(config, forKey: .config)
     }
 
     static let schema: JSONSchema = .object(properties: [
@@ -172,8 +140,8 @@ struct PeerCheckBody: Content {
 /// What the check found.
 struct PeerCheckResponse: Content {
     let reachable: Bool
-    let latencyMs: Double?
-    let error: String?
+    @ExplicitNull var latencyMs: Double?
+    @ExplicitNull var error: String?
 
     enum CodingKeys: String, CodingKey {
         case reachable, latencyMs = "latency_ms", error
@@ -183,13 +151,6 @@ struct PeerCheckResponse: Content {
         reachable = result.reachable
         latencyMs = result.latencyMilliseconds
         error = result.error
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(reachable, forKey: .reachable)
-        try container.encode(latencyMs, forKey: .latencyMs)
-        try container.encode(error, forKey: .error)
     }
 
     static let schema: JSONSchema = .object(properties: [

@@ -114,6 +114,6 @@ public protocol SyncJournal: Sendable {
     func parkedKeys(of table: SyncTablePair) async throws -> Set<RowKey>
     func recordConflicts(_ conflicts: [PlannedConflict], of table: SyncTablePair) async throws
     func report(progress: SyncProgress, results: [SyncTableResult]) async throws
-    /// Throws `SyncError.cancelled` once someone cancelled the job.
+    /// Throws `SyncStop` once someone cancelled the job or the server is stopping.
     func checkCancelled() async throws
 }

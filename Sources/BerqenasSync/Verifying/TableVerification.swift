@@ -4,7 +4,7 @@ import DatabaseConnectors
 public struct TableVerification: Sendable, Hashable, Codable {
     /// One row that differs: missing on a side, or changed (with the columns that differ).
     public struct DifferingRow: Sendable, Hashable, Codable {
-        public enum Kind: String, Sendable, Codable {
+        public enum Kind: String, Sendable, Codable, CaseIterable {
             case missingInCloud = "missing_in_cloud"
             case missingLocally = "missing_locally"
             case changed

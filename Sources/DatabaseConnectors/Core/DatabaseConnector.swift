@@ -98,3 +98,17 @@ extension DatabaseConnector {
         try await write(statements, returning: columns, verify: { _ in })
     }
 }
+
+/// Runs `body`, then closes `connector` whether `body` returned or threw. The close has finished when this
+/// returns, so nothing is left holding a connection when a server shuts its pools and event loops down.
+public func closing<T>(_ connector: any DatabaseConnector, after body: () async throws -> T) async throws -> T {
+    let result: T
+    do {
+        result = try await body()
+    } catch {
+        await connector.close()
+        throw error
+    }
+    await connector.close()
+    return result
+}

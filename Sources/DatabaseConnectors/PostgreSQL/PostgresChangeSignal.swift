@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// A connection of its own on which a sync loop hears the capture triggers' NOTIFY, and through which it
 /// asks for them: writers notify only while the loop holds the wake lock (`arm`), so a loop busy reading
@@ -9,17 +10,20 @@ import PostgresNIO
 /// The loop arms before it waits: `arm` waits (briefly) for writers that stayed silent to commit, so
 /// one more read after it sees their changes, and every change committed later rings. It disarms when
 /// it finds work, and reads back to back until it finds none.
-public final class PostgresChangeSignal: @unchecked Sendable {
+public final class PostgresChangeSignal: Sendable {
     private let connection: PostgresConnection
     private let lockArguments: String
     private let channel: String
     private let logger: Logger
-    private let lock = NSLock()
-    private var armed = false
-    private var closed = false
-    /// Whether the LISTEN is in effect: only then is a notification sure to arrive, so only then may the loop
-    /// arm (and rely on being woken).
-    private var listening = false
+    private let state = Mutex(State())
+
+    private struct State {
+        var armed = false
+        var closed = false
+        /// Whether the LISTEN is in effect: only then is a notification sure to arrive, so only then may the
+        /// loop arm (and rely on being woken).
+        var listening = false
+    }
 
     init(connection: PostgresConnection, lockArguments: String, channel: String, logger: Logger) {
         self.connection = connection
@@ -32,13 +36,13 @@ public final class PostgresChangeSignal: @unchecked Sendable {
     public func listen(_ onChange: @escaping @Sendable () -> Void) async throws {
         do {
             try await connection.listen(on: channel) { notifications in
-                lock.withLock { listening = true }
-                defer { lock.withLock { listening = false; armed = false } }
+                state.withLock { $0.listening = true }
+                defer { state.withLock { $0.listening = false; $0.armed = false } }
                 for try await _ in notifications { onChange() }
             }
         } catch {
             // The end of a signal that was closed, or of a cancelled listener, is not a failure.
-            if error is CancellationError || lock.withLock({ closed }) { return }
+            if error is CancellationError || state.withLock({ $0.closed }) { return }
             throw error
         }
     }
@@ -46,7 +50,7 @@ public final class PostgresChangeSignal: @unchecked Sendable {
     /// Takes the wake lock; false when it could not be had within the lock timeout (another loop on the
     /// same capture schema holds it, or a long transaction of a silent writer is still open).
     public func arm() async throws -> Bool {
-        let (isArmed, isListening) = lock.withLock { (armed, listening) }
+        let (isArmed, isListening) = state.withLock { ($0.armed, $0.listening) }
         guard isListening else { return false }
         if isArmed { return true }
         do {
@@ -56,30 +60,30 @@ public final class PostgresChangeSignal: @unchecked Sendable {
         } catch {
             throw PostgresErrorMapping.queryError(error)
         }
-        lock.withLock { armed = true }
+        state.withLock { $0.armed = true }
         return true
     }
 
     /// Whether the LISTEN is in effect (a notification sent now reaches `listen`'s callback).
-    public var isListening: Bool { lock.withLock { listening } }
+    public var isListening: Bool { state.withLock { $0.listening } }
 
     /// Whether writers notify now: the wake lock is held and the LISTEN in effect.
-    public var isArmed: Bool { lock.withLock { armed && listening } }
+    public var isArmed: Bool { state.withLock { $0.armed && $0.listening } }
 
     /// Gives the wake lock back: writers stop notifying.
     public func disarm() async throws {
-        guard lock.withLock({ armed }) else { return }
+        guard state.withLock({ $0.armed }) else { return }
         do {
             try await connection.runToEnd(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(lockArguments))"), logger: logger)
         } catch {
             throw PostgresErrorMapping.queryError(error)
         }
-        lock.withLock { armed = false }
+        state.withLock { $0.armed = false }
     }
 
     /// Closes the connection (which also gives the lock back).
     public func close() async {
-        lock.withLock { closed = true }
+        state.withLock { $0.closed = true }
         try? await connection.close()
     }
 }

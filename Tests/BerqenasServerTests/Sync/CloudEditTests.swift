@@ -144,6 +144,6 @@ struct CloudEditTests {
     static func forgetCloudCapture(_ fixture: SyncFixture) async throws {
         try await fixture.withCloud { cloud, schema in try await cloud.uninstallCapture(on: TableRef(schema: schema, name: "orders")) }
         let database = fixture.hub.app.db
-        try await SyncCursor.query(on: database).filter(\.$side == "cloud").delete()
+        try await SyncCursor.query(on: database).filter(\.$side == .cloud).delete()
     }
 }

@@ -20,8 +20,8 @@ struct VPNPeerTests {
     }
 
     /// `wg pubkey` of a private key (wireguard-tools).
-    func publicKey(of privateKey: String) throws -> String {
-        try CommandRunner().run("/usr/bin/wg", ["pubkey"], input: privateKey + "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    func publicKey(of privateKey: String) async throws -> String {
+        try await CommandRunner().run("/usr/bin/wg", ["pubkey"], input: privateKey + "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func aGeneratedPeerGetsItsConfigOnceThenThroughAnAuditedDownload() async throws {
@@ -40,7 +40,7 @@ struct VPNPeerTests {
             #expect(config.contains("Endpoint = hub.example.test:\(vpn["listen_port"] as? Int ?? 0)"))
             #expect(config.contains("PersistentKeepalive = 25"))
             let privateLine = try #require(config.split(separator: "\n").first { $0.hasPrefix("PrivateKey = ") })
-            #expect(try publicKey(of: String(privateLine.dropFirst("PrivateKey = ".count))) == peer["public_key"] as? String,
+            #expect(try await publicKey(of: String(privateLine.dropFirst("PrivateKey = ".count))) == peer["public_key"] as? String,
                     "the config's private key belongs to the peer's public key")
 
             let shown = try await hub.send(.GET, "\(peers)/\(id)", token: token)

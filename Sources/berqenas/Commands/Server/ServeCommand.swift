@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
                 Berqenas \(BerqenasVersion.current) on http://\(configuration.host):\(configuration.port), \
                 system database: \(configuration.systemDatabaseEngine.rawValue), data: \(configuration.dataDirectory.path)
                 """)
-            try await app.execute()
+            try await BerqenasServer.serve(app)
         } catch {
             try? await app.asyncShutdown()
             throw error

@@ -1,0 +1,65 @@
+import BerqenasPlatform
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import Vapor
+
+/// The hub's long-running parts as ServiceLifecycle services. A `ServiceGroup` starts them in this order and
+/// shuts them down in reverse, each awaited before the next: the HTTP server stops taking requests first, then
+/// the VPN reconciler, continuous sync and the sync worker finish what they hold (their connections closed),
+/// then the generated APIs' pools close. The caller shuts the application (the system database) down after.
+enum HubServices {
+    static func background(_ platform: Platform) -> [any Service] {
+        [
+            BackgroundLoop(name: "api-pools", start: {}, stop: { await platform.apis.registry.closeAll() }),
+            BackgroundLoop(name: "sync-worker", start: { await platform.worker.start(schedules: platform.schedules) },
+                           stop: { await platform.worker.stop() }),
+            BackgroundLoop(name: "continuous-sync", start: { await platform.continuousSync.start() },
+                           stop: { await platform.continuousSync.stop() }),
+            BackgroundLoop(name: "vpn-reconciler", start: { await platform.vpn.reconciler.start() },
+                           stop: { await platform.vpn.reconciler.stop() }),
+        ]
+    }
+
+    /// A group of `services` whose graceful shutdown (by `signals`, or by the caller) runs in reverse order.
+    static func group(_ services: [any Service], signals: [UnixSignal], logger: Logger) -> ServiceGroup {
+        var configuration = ServiceGroupConfiguration(
+            services: services.map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            logger: logger
+        )
+        configuration.gracefulShutdownSignals = signals
+        return ServiceGroup(configuration: configuration)
+    }
+}
+
+/// A loop started when its group runs and stopped (and awaited) when the group shuts down gracefully.
+struct BackgroundLoop: Service, CustomStringConvertible {
+    let name: String
+    let start: @Sendable () async -> Void
+    let stop: @Sendable () async -> Void
+
+    var description: String { name }
+
+    func run() async throws {
+        await start()
+        // Returns at graceful shutdown, or throws when the group is cancelled: the loop stops either way.
+        try? await gracefulShutdown()
+        await stop()
+    }
+}
+
+/// Vapor's HTTP server as a service: listening while the group runs, closed first when it shuts down.
+struct HTTPServerService: Service, CustomStringConvertible {
+    let app: Application
+
+    var description: String { "http-server" }
+
+    func run() async throws {
+        try await app.server.start(address: nil)
+        try? await gracefulShutdown()
+        await app.server.shutdown()
+    }
+}
