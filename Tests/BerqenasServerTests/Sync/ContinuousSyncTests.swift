@@ -47,20 +47,16 @@ struct ContinuousSyncTests {
                                                 json: ["continuous": true, "continuous_mode": "incremental", "poll_interval_ms": 3_600_000])
             #expect(on.status == .ok, "\(on.body.string)")
             try await fixture.local("INSERT INTO orders VALUES (800, 1, 8.00, 'first')")
-            try await eventually("the loop has started: a first change reaches the cloud", timeout: .seconds(60)) {
-                try await fixture.bothSides("orders").cloud[[.integer(800)]] != nil
-            }
+            try await fixture.eventuallyInCloud("orders", key: 800, "the loop has started: a first change reaches the cloud",
+                                                timeout: .seconds(60))
             for round in 1...3 {
                 try await fixture.local("INSERT INTO orders VALUES (\(800 + round), 1, 8.00, 'woken')")
-                try await eventually("insert \(round) reaches the cloud", timeout: .seconds(5)) {
-                    try await fixture.bothSides("orders").cloud[[.integer(Int64(800 + round))]] != nil
-                }
+                try await fixture.eventuallyInCloud("orders", key: Int64(800 + round), "insert \(round) reaches the cloud",
+                                                    timeout: .seconds(5))
             }
             let burst = (810..<860).map { "INSERT INTO orders VALUES (\($0), 1, 8.10, 'burst')" }
             for statement in burst { try await fixture.local(statement) }
-            try await eventually("a burst reaches the cloud", timeout: .seconds(5)) {
-                try await fixture.bothSides("orders").cloud[[.integer(859)]] != nil
-            }
+            try await fixture.eventuallyInCloud("orders", key: 859, "a burst reaches the cloud", timeout: .seconds(5))
             try await fixture.expectEqual("orders")
             let off = try await fixture.hub.send(.PATCH, path, token: fixture.token, json: ["continuous": false])
             #expect(off.status == .ok)

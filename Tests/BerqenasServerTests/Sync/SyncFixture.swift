@@ -143,6 +143,18 @@ struct SyncFixture: Sendable {
         }
     }
 
+    /// Waits until the cloud copy of `table` has the row keyed `key`, probing through one connection: opening
+    /// connections for every probe costs more, in a loaded suite, than the sync a test measures.
+    func eventuallyInCloud(_ table: String, key: Int64, _ what: String, timeout: Duration,
+                           sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await withCloud { cloud, schema in
+            let described = try await cloud.describeTable(TableRef(schema: schema, name: table))
+            try await eventually(what, timeout: timeout, sourceLocation: sourceLocation) {
+                try await !cloud.fetchRows(described, keys: [[.integer(key)]]).isEmpty
+            }
+        }
+    }
+
     /// Applies row changes to a cloud table as an application writing to the cloud store would (no origin).
     func cloudWrite(_ table: String, _ changes: [RowChange]) async throws {
         try await withCloud { cloud, schema in
