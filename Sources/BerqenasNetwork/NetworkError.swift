@@ -1,13 +1,13 @@
 /// A value the network layer cannot use, with the field it came from.
-public struct NetworkError: Error, Equatable, CustomStringConvertible {
+package struct NetworkError: Error, Equatable, CustomStringConvertible {
     /// A stable machine-readable code (`invalid_cidr`, `invalid_key`, `pool_exhausted`, …).
-    public let code: String
-    public let message: String
+    package let code: String
+    package let message: String
 
-    public init(_ code: String, _ message: String) {
+    package init(_ code: String, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { "\(code): \(message)" }
+    package var description: String { "\(code): \(message)" }
 }

@@ -3,39 +3,39 @@ import Foundation
 import Logging
 
 /// The hub's services over one system database, assembled once at start-up.
-public struct Platform: Sendable {
-    public let configuration: PlatformConfiguration
-    public let secrets: SecretBox
-    public let tenants: TenantService
-    public let users: UserService
-    public let signIn: SignInService
-    public let audit: AuditLog
-    public let remoteDatabases: RemoteDatabaseService
-    public let syncJobs: SyncJobService
-    public let conflicts: ConflictService
-    public let schedules: ScheduleService
-    public let worker: SyncWorker
-    public let continuousSync: ContinuousSync
-    public let vpn: VPNService
-    public let vpnPeers: VPNPeerService
-    public let publications: PublicationService
-    public let events: EventLog
-    public let apis: APIDefinitionService
+package struct Platform: Sendable {
+    package let configuration: PlatformConfiguration
+    package let secrets: SecretBox
+    package let tenants: TenantService
+    package let users: UserService
+    package let signIn: SignInService
+    package let audit: AuditLog
+    package let remoteDatabases: RemoteDatabaseService
+    package let syncJobs: SyncJobService
+    package let conflicts: ConflictService
+    package let schedules: ScheduleService
+    package let worker: SyncWorker
+    package let continuousSync: ContinuousSync
+    package let vpn: VPNService
+    package let vpnPeers: VPNPeerService
+    package let publications: PublicationService
+    package let events: EventLog
+    package let apis: APIDefinitionService
     /// Sign-in attempts per client address.
-    public let loginLimiter = RateLimiter()
+    package let loginLimiter = RateLimiter()
     /// Generated-API requests per client address of callers without a key or a token.
-    public let anonymousLimiter = RateLimiter()
+    package let anonymousLimiter = RateLimiter()
     /// The proxies whose `X-Forwarded-For` is believed.
-    public let trustedProxies: TrustedProxies
+    package let trustedProxies: TrustedProxies
 
     /// Keeps tenants' logins from each other's shared locks where the store engine shares any; false when the
     /// hub's login may not (see `TenantStoreBackend.restrictSharedLocks`).
-    public func restrictSharedLocks(on database: any Database) async throws -> Bool {
+    package func restrictSharedLocks(on database: any Database) async throws -> Bool {
         try await tenants.stores.restrictSharedLocks(on: database)
     }
 
     /// Assembles the services; the database must already be migrated.
-    public init(configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
+    package init(configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
                 hooks: ProvisioningHooks = ProvisioningHooks()) throws {
         let hasher = try PasswordHasher(cost: configuration.bcryptCost)
         let stores: any TenantStoreBackend = if let url = configuration.databaseURL {

@@ -6,7 +6,7 @@ import Foundation
 import Vapor
 
 /// Wires a Vapor application into a Berqenas hub.
-public enum BerqenasServer {
+package enum BerqenasServer {
     /// Opens the system database, migrates it, checks the master key, creates the first admin,
     /// and mounts the routes.
     /// - Parameters:
@@ -14,7 +14,7 @@ public enum BerqenasServer {
     ///   - configuration: Explicit configuration (the CLI reads it from the environment).
     ///   - hooks: Failure-injection points for tests.
     /// - Throws: `PlatformError` for an unusable configuration or a wrong master key.
-    public static func configure(
+    package static func configure(
         _ app: Application, configuration: PlatformConfiguration, hooks: ProvisioningHooks = ProvisioningHooks()
     ) async throws {
         try configuration.validate()
@@ -55,7 +55,7 @@ public enum BerqenasServer {
 
     /// Serves HTTP and runs the background loops until SIGTERM or SIGINT, then stops them in order (see
     /// `HubServices`). The caller shuts the application down.
-    public static func serve(_ app: Application) async throws {
+    package static func serve(_ app: Application) async throws {
         try await app.asyncBoot()
         let services = HubServices.background(app.berqenas.platform) + [HTTPServerService(app: app)]
         try await HubServices.group(services, signals: [.sigterm, .sigint], logger: app.logger).run()
@@ -63,7 +63,7 @@ public enum BerqenasServer {
 
     /// Runs `body` with the background loops running (no HTTP listener: tests send requests to the responder),
     /// then stops the loops in order. The caller shuts the application down.
-    public static func withBackgroundServices<T: Sendable>(
+    package static func withBackgroundServices<T: Sendable>(
         _ app: Application, _ body: () async throws -> T
     ) async throws -> T {
         let group = HubServices.group(HubServices.background(app.berqenas.platform), signals: [], logger: app.logger)
@@ -83,7 +83,7 @@ public enum BerqenasServer {
     }
 
     /// Only applies migrations (the `berqenas migrate` command).
-    public static func migrate(_ app: Application, configuration: PlatformConfiguration) async throws {
+    package static func migrate(_ app: Application, configuration: PlatformConfiguration) async throws {
         try PrivateDataDirectory.prepare(configuration.dataDirectory)
         try useSystemDatabase(app, configuration)
         SystemMigrations.add(to: app)

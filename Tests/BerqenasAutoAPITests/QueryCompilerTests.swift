@@ -95,7 +95,7 @@ struct QueryCompilerTests {
         #expect(try compiler(.sqlite).select(empty, maxRows: nil).sql.hasSuffix("WHERE 1 = 0"))
         let distinct = ReadRequest(filters: [.condition(Condition(column: "price", operation: .isDistinct("5")))])
         #expect(try compiler(.tsql).select(distinct, maxRows: nil).sql.contains("NOT EXISTS (SELECT [price] INTERSECT SELECT "))
-        #expect(QueryCompiler.glob("a%b_c*d\\%") == "a*b?c[*]d%")
+        #expect(SQLFlavor.glob("a%b_c*d\\%") == "a*b?c[*]d%")
         #expect(try compiler(.sqlite).select(ReadRequest(filters: [.condition(Condition(column: "active", operation: .compare(.eq, "true")))]),
                                              maxRows: nil).binds == ["1"], "SQLite keeps booleans as 1 and 0")
     }

@@ -3,7 +3,7 @@ import Testing
 
 extension Trait where Self == BlockingWorkTrait {
     /// Runs each test off Swift's cooperative pool, for tests that block (child processes, `usleep`).
-    public static var blockingWork: Self { BlockingWorkTrait() }
+    package static var blockingWork: Self { BlockingWorkTrait() }
 }
 
 /// Runs a test on a thread outside Swift's cooperative pool.
@@ -13,30 +13,30 @@ extension Trait where Self == BlockingWorkTrait {
 /// test running meanwhile gets, and two such tests stop them all; a test with a latency bound then fails
 /// only in the full suite. Under this trait the test's body prefers an executor backed by one thread of its
 /// own, which the tests under the trait share (their blocking parts take turns; their waits do not).
-public struct BlockingWorkTrait: TestTrait, SuiteTrait, TestScoping {
-    public var isRecursive: Bool { true }
+package struct BlockingWorkTrait: TestTrait, SuiteTrait, TestScoping {
+    package var isRecursive: Bool { true }
 
-    public func provideScope(for test: Test, testCase: Test.Case?,
+    package func provideScope(for test: Test, testCase: Test.Case?,
                              performing function: @Sendable () async throws -> Void) async throws {
         try await withTaskExecutorPreference(BlockingWorkThread.shared) { try await function() }
     }
 }
 
 /// A task executor that runs its jobs, in order, on one thread of its own, for the life of the process.
-public final class BlockingWorkThread: TaskExecutor, @unchecked Sendable {
-    public static let shared = BlockingWorkThread()
+package final class BlockingWorkThread: TaskExecutor, @unchecked Sendable {
+    package static let shared = BlockingWorkThread()
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var pthread: pthread_t?
 
     /// Whether the caller runs on this thread.
-    public var isCurrent: Bool { condition.withLock { pthread.map { pthread_equal($0, pthread_self()) != 0 } ?? false } }
+    package var isCurrent: Bool { condition.withLock { pthread.map { pthread_equal($0, pthread_self()) != 0 } ?? false } }
 
     init() {
         Thread { [self] in runJobs() }.start()
     }
 
-    public func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.withLock {
             jobs.append(job)

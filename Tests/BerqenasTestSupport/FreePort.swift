@@ -1,8 +1,8 @@
 import Foundation
 
 /// A TCP port on 127.0.0.1 that nothing listens on (bound, then released).
-public enum FreePort {
-    public static func reserveAndRelease() throws -> Int {
+package enum FreePort {
+    package static func reserveAndRelease() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw TestSupportError("socket() failed") }
         defer { close(descriptor) }

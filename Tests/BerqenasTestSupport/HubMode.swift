@@ -1,17 +1,17 @@
 import Testing
 
 /// The system database engines a test runs against.
-public enum HubEngine: String, Sendable, CustomTestStringConvertible {
+package enum HubEngine: String, Sendable, CustomTestStringConvertible {
     case sqlite
     case postgresql
 
     /// SQLite always; PostgreSQL when the test script provides a cluster (or demands one).
-    public static let available: [HubEngine] = PostgresTestCluster.shouldRun ? [.sqlite, .postgresql] : [.sqlite]
+    package static let available: [HubEngine] = PostgresTestCluster.shouldRun ? [.sqlite, .postgresql] : [.sqlite]
 
-    public var testDescription: String { rawValue }
+    package var testDescription: String { rawValue }
 
     /// A fresh hub mode of this engine (a new database for PostgreSQL).
-    public func makeMode() async throws -> TestHub.Mode {
+    package func makeMode() async throws -> TestHub.Mode {
         switch self {
         case .sqlite: .sqlite
         case .postgresql: .postgresql(url: try await PostgresTestCluster.makeDatabase())

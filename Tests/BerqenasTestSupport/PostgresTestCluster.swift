@@ -6,18 +6,18 @@ import PostgresNIO
 
 /// The throwaway PostgreSQL cluster started by `scripts/test.sh`, handed over as
 /// `BERQENAS_TEST_POSTGRES_URL` (a superuser URL). Each test gets a database of its own.
-public enum PostgresTestCluster {
+package enum PostgresTestCluster {
     /// The cluster's superuser URL, when the test script started one.
-    public static let adminURL: String? = {
+    package static let adminURL: String? = {
         let value = ProcessInfo.processInfo.environment["BERQENAS_TEST_POSTGRES_URL"]
         return value?.isEmpty == false ? value : nil
     }()
 
     /// Whether the test script demanded PostgreSQL (then a missing cluster fails instead of skipping).
-    public static let isRequired = ProcessInfo.processInfo.environment["BERQENAS_TEST_REQUIRE_POSTGRES"] == "1"
+    package static let isRequired = ProcessInfo.processInfo.environment["BERQENAS_TEST_REQUIRE_POSTGRES"] == "1"
 
     /// Whether PostgreSQL-backed tests should run; when false they are skipped and listed as such.
-    public static let shouldRun: Bool = {
+    package static let shouldRun: Bool = {
         if adminURL == nil, !isRequired {
             FileHandle.standardError.write(Data(
                 "WARNING: BERQENAS_TEST_POSTGRES_URL is not set: PostgreSQL-backed tests are SKIPPED. Run scripts/test.sh.\n".utf8))
@@ -26,7 +26,7 @@ public enum PostgresTestCluster {
     }()
 
     /// Creates an empty database and returns its URL.
-    public static func makeDatabase(prefix: String = "hub") async throws -> String {
+    package static func makeDatabase(prefix: String = "hub") async throws -> String {
         guard let adminURL else {
             throw TestSupportError("BERQENAS_TEST_POSTGRES_URL is not set but BERQENAS_TEST_REQUIRE_POSTGRES=1")
         }
@@ -38,7 +38,7 @@ public enum PostgresTestCluster {
     }
 
     /// Runs `body` on a connection made from `url`.
-    public static func withConnection<T>(
+    package static func withConnection<T>(
         _ url: String, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         let connection = try await PostgresConnection.connect(
@@ -55,7 +55,7 @@ public enum PostgresTestCluster {
     }
 
     /// A connection configuration for a `postgres://user:password@host:port/database` URL.
-    public static func configuration(_ url: String) throws -> PostgresConnection.Configuration {
+    package static func configuration(_ url: String) throws -> PostgresConnection.Configuration {
         guard let components = URLComponents(string: url), let host = components.host else {
             throw TestSupportError("not a PostgreSQL URL: \(url)")
         }
@@ -67,14 +67,14 @@ public enum PostgresTestCluster {
     }
 
     /// `url` pointing at another database of the same cluster.
-    public static func replacingDatabase(in url: String, with database: String) -> String {
+    package static func replacingDatabase(in url: String, with database: String) -> String {
         var components = URLComponents(string: url)!
         components.path = "/" + database
         return components.string!
     }
 
     /// `url` with other credentials.
-    public static func replacingCredentials(in url: String, user: String, password: String) -> String {
+    package static func replacingCredentials(in url: String, user: String, password: String) -> String {
         var components = URLComponents(string: url)!
         components.user = user
         components.password = password
@@ -85,17 +85,17 @@ public enum PostgresTestCluster {
 }
 
 /// A failure of the test fixtures themselves.
-public struct TestSupportError: Error, CustomStringConvertible {
-    public let description: String
+package struct TestSupportError: Error, CustomStringConvertible {
+    package let description: String
 
-    public init(_ description: String) {
+    package init(_ description: String) {
         self.description = description
     }
 }
 
 extension PostgresTestCluster {
     /// The connector settings of a test database URL (no TLS: the cluster is on loopback).
-    public static func connectionSpec(_ url: String) throws -> ConnectionSpec {
+    package static func connectionSpec(_ url: String) throws -> ConnectionSpec {
         guard let components = URLComponents(string: url), let host = components.host else {
             throw TestSupportError("bad URL \(url)")
         }

@@ -3,19 +3,19 @@ import Testing
 
 /// Parses T-SQL statements with sqlglot (`Tests/DatabaseConnectorsTests/tsql_check.py`, run by python3), which
 /// stands in for a SQL Server that cannot run here.
-public enum TSQLCheck {
+package enum TSQLCheck {
     /// What the check printed, and how python ended.
-    public struct Report: Sendable {
-        public let status: Int32
-        public let text: String
+    package struct Report: Sendable {
+        package let status: Int32
+        package let text: String
 
         /// sqlglot is missing (an environment that did not run scripts/test.sh).
-        public var sqlglotMissing: Bool { text.contains("No module named 'sqlglot'") }
+        package var sqlglotMissing: Bool { text.contains("No module named 'sqlglot'") }
     }
 
     /// Parses `statements` (each `["name": …, "sql": …]`). Tests that call this block while python runs:
     /// mark them `.blockingWork`.
-    public static func run(_ statements: [[String: String]]) throws -> Report {
+    package static func run(_ statements: [[String: String]]) throws -> Report {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../DatabaseConnectorsTests/tsql_check.py").standardized
         let process = Process()
@@ -35,7 +35,7 @@ public enum TSQLCheck {
     }
 
     /// Expects every statement to parse (the report names those that do not).
-    public static func expectParsed(_ statements: [[String: String]], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    package static func expectParsed(_ statements: [[String: String]], sourceLocation: SourceLocation = #_sourceLocation) throws {
         let report = try run(statements)
         #expect(report.status == 0, "\(report.text)", sourceLocation: sourceLocation)
     }

@@ -6,21 +6,21 @@ import Vapor
 import VaporTesting
 
 /// A real hub (real SQLite files or a real PostgreSQL database) in memory, with request helpers.
-public struct TestHub: Sendable {
+package struct TestHub: Sendable {
     /// The admin password every test hub starts with.
-    public static let adminPassword = "correct-horse-battery"
+    package static let adminPassword = "correct-horse-battery"
 
-    public let app: Application
-    public let configuration: PlatformConfiguration
+    package let app: Application
+    package let configuration: PlatformConfiguration
 
     /// Which system database a test hub uses.
-    public enum Mode: Sendable {
+    package enum Mode: Sendable {
         case sqlite
         case postgresql(url: String)
     }
 
     /// Starts a hub over `dataDirectory` (a new temporary one by default), runs `body`, and shuts it down.
-    public static func run<T: Sendable>(
+    package static func run<T: Sendable>(
         _ mode: Mode = .sqlite,
         dataDirectory: URL? = nil,
         masterKeyBase64: String? = nil,
@@ -63,7 +63,7 @@ public struct TestHub: Sendable {
 
     /// What test hubs may connect to for tenants: loopback (the test cluster and local sites), including the
     /// test cluster's port, which the destination policy otherwise keeps for a PostgreSQL system database.
-    public static let loopbackAllowance: String = {
+    package static let loopbackAllowance: String = {
         var entries = ["127.0.0.0/8", "::1/128"]
         if let url = PostgresTestCluster.adminURL.flatMap(URL.init(string:)), let port = url.port {
             entries += ["127.0.0.0/8:\(port)", "[::1/128]:\(port)"]
@@ -73,7 +73,7 @@ public struct TestHub: Sendable {
 
     /// Sends a request; `json` is encoded as the body, `token` as a bearer token.
     @discardableResult
-    public func send(
+    package func send(
         _ method: HTTPMethod, _ path: String, token: String? = nil, json: [String: any Sendable]? = nil,
         rawBody: String? = nil, contentType: HTTPMediaType = .json, headers extra: [String: String] = [:]
     ) async throws -> TestingHTTPResponse {
@@ -93,7 +93,7 @@ public struct TestHub: Sendable {
     }
 
     /// Signs in and returns the token answer.
-    public func login(_ username: String = "admin", _ password: String = adminPassword) async throws -> [String: Any] {
+    package func login(_ username: String = "admin", _ password: String = adminPassword) async throws -> [String: Any] {
         let response = try await send(.POST, "/api/v1/auth/login", json: ["username": username, "password": password])
         guard response.status == .ok else {
             throw TestSupportError("login of \(username) answered \(response.status): \(response.body.string)")
@@ -102,7 +102,7 @@ public struct TestHub: Sendable {
     }
 
     /// An access token for `username`.
-    public func token(_ username: String = "admin", _ password: String = adminPassword) async throws -> String {
+    package func token(_ username: String = "admin", _ password: String = adminPassword) async throws -> String {
         guard let token = try await login(username, password)["access_token"] as? String else {
             throw TestSupportError("no access token")
         }
@@ -111,7 +111,7 @@ public struct TestHub: Sendable {
 
     /// Creates a tenant (as admin) and fails the test fixture when that does not answer 201.
     @discardableResult
-    public func createTenant(_ name: String, adminToken: String) async throws -> [String: Any] {
+    package func createTenant(_ name: String, adminToken: String) async throws -> [String: Any] {
         let response = try await send(.POST, "/api/v1/tenants", token: adminToken, json: ["name": name])
         guard response.status == .created else {
             throw TestSupportError("creating tenant \(name) answered \(response.status): \(response.body.string)")
@@ -120,7 +120,7 @@ public struct TestHub: Sendable {
     }
 
     /// Creates a user (as `token`) and returns a fresh access token of that user.
-    public func createUser(_ username: String, role: String, tenant: String?, token: String) async throws -> String {
+    package func createUser(_ username: String, role: String, tenant: String?, token: String) async throws -> String {
         var body: [String: any Sendable] = ["username": username, "password": "pw-\(username)-123456", "role": role]
         if let tenant { body["tenant"] = tenant }
         let response = try await send(.POST, "/api/v1/users", token: token, json: body)
@@ -133,7 +133,7 @@ public struct TestHub: Sendable {
 
 extension TestingHTTPResponse {
     /// The body as a JSON object.
-    public func jsonObject() throws -> [String: Any] {
+    package func jsonObject() throws -> [String: Any] {
         guard let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
             throw TestSupportError("body is not a JSON object: \(body.string)")
         }
@@ -141,7 +141,7 @@ extension TestingHTTPResponse {
     }
 
     /// The body as a JSON array of objects.
-    public func jsonArray() throws -> [[String: Any]] {
+    package func jsonArray() throws -> [[String: Any]] {
         guard let array = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [[String: Any]] else {
             throw TestSupportError("body is not a JSON array of objects: \(body.string)")
         }
@@ -149,20 +149,20 @@ extension TestingHTTPResponse {
     }
 
     /// `error.code` of an error answer.
-    public var errorCode: String? {
+    package var errorCode: String? {
         ((try? jsonObject())?["error"] as? [String: Any])?["code"] as? String
     }
 
     /// `error.message` of an error answer.
-    public var errorMessage: String? {
+    package var errorMessage: String? {
         ((try? jsonObject())?["error"] as? [String: Any])?["message"] as? String
     }
 }
 
 /// Temporary folders for data directories.
-public enum TemporaryDirectory {
+package enum TemporaryDirectory {
     /// A new empty folder under the system's temporary directory.
-    public static func make() -> URL {
+    package static func make() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("berqenas-test-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url

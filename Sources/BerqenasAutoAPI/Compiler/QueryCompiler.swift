@@ -1,24 +1,24 @@
 import DatabaseConnectors
 
 /// A statement ready to run: SQL text whose every value is a bound parameter (as text; nil is NULL).
-public struct CompiledQuery: Sendable, Equatable {
-    public var sql: String
-    public var binds: [String?]
+package struct CompiledQuery: Sendable, Equatable {
+    package var sql: String
+    package var binds: [String?]
     /// The result's columns, in order: output name, the column it reads, and its cast.
-    public var columns: [ResultColumn]
+    package var columns: [ResultColumn]
 }
 
 /// One column of a result.
-public struct ResultColumn: Sendable, Equatable {
-    public var name: String
-    public var source: ColumnSchema
-    public var cast: CastType?
+package struct ResultColumn: Sendable, Equatable {
+    package var name: String
+    package var source: ColumnSchema
+    package var cast: CastType?
     /// The value as it comes back (the source column, or what its cast made of it), named `name`.
-    public var value: ColumnSchema
+    package var value: ColumnSchema
     /// How the value is shown: geometry as GeoJSON, made by the engine or from the WKT it returns.
-    public var presentation: Presentation = .asRead
+    package var presentation: Presentation = .asRead
 
-    public enum Presentation: Sendable, Equatable {
+    package enum Presentation: Sendable, Equatable {
         case asRead
         /// PostGIS `ST_AsGeoJSON`, read as JSON.
         case geoJSON
@@ -29,14 +29,14 @@ public struct ResultColumn: Sendable, Equatable {
 
 /// Turns a parsed request into SQL for one engine. Names are looked up in the served columns (an unknown
 /// one is a 400, never SQL text); values only ever travel as bound parameters.
-public struct QueryCompiler: Sendable {
-    public let flavor: SQLFlavor
-    public let table: TableSchema
+package struct QueryCompiler: Sendable {
+    package let flavor: SQLFlavor
+    package let table: TableSchema
     /// The columns the API serves, by name (all of the table's unless its definition narrows them).
     let served: [String: ColumnSchema]
     let servedOrder: [ColumnSchema]
 
-    public init(flavor: SQLFlavor, table: TableSchema, servedColumns: [String]? = nil) {
+    package init(flavor: SQLFlavor, table: TableSchema, servedColumns: [String]? = nil) {
         self.flavor = flavor
         self.table = table
         let wanted = servedColumns.map(Set.init)
@@ -45,43 +45,24 @@ public struct QueryCompiler: Sendable {
     }
 
     /// `SELECT … FROM … WHERE … ORDER BY … LIMIT/OFFSET`; `maxRows` caps the limit (nil: no cap).
-    public func select(_ request: ReadRequest, maxRows: Int?) throws -> CompiledQuery {
+    package func select(_ request: ReadRequest, maxRows: Int?) throws -> CompiledQuery {
         var binds: [String?] = []
         let columns = try resultColumns(request.select)
         var sql = "SELECT \(selectList(columns)) FROM \(flavor.qualified(table.table))"
         if let condition = try whereClause(request.filters, &binds) { sql += " WHERE \(condition)" }
         let limit = [request.limit, maxRows].compactMap { $0 }.min()
         let order = try orderClause(request.order)
-        switch flavor {
-        case .postgresql, .sqlite:
-            if let order { sql += " ORDER BY \(order)" }
-            if let limit { sql += " LIMIT \(limit)" }
-            if let offset = request.offset, offset > 0 { sql += (limit == nil && isSQLite ? " LIMIT -1" : "") + " OFFSET \(offset)" }
-        case .tsql:
-            if limit != nil || (request.offset ?? 0) > 0 {
-                // OFFSET … FETCH needs an order: the primary key keeps pages stable.
-                let keyOrder = table.primaryKey.map { flavor.quote($0) }.joined(separator: ", ")
-                sql += " ORDER BY \(order ?? (keyOrder.isEmpty ? "(SELECT NULL)" : keyOrder))"
-                sql += " OFFSET \(request.offset ?? 0) ROWS"
-                if let limit { sql += " FETCH NEXT \(limit) ROWS ONLY" }
-            } else if let order {
-                sql += " ORDER BY \(order)"
-            }
-        }
+        let keyOrder = table.primaryKey.map { flavor.quote($0) }.joined(separator: ", ")
+        sql += flavor.paging(order: order, limit: limit, offset: request.offset, keyOrder: keyOrder)
         return CompiledQuery(sql: sql, binds: binds, columns: columns)
     }
 
     /// `SELECT COUNT(*)` over the same filters (for `Prefer: count=exact`).
-    public func count(_ request: ReadRequest) throws -> CompiledQuery {
+    package func count(_ request: ReadRequest) throws -> CompiledQuery {
         var binds: [String?] = []
         var sql = "SELECT COUNT(*) AS \(flavor.quote("count")) FROM \(flavor.qualified(table.table))"
         if let condition = try whereClause(request.filters, &binds) { sql += " WHERE \(condition)" }
         return CompiledQuery(sql: sql, binds: binds, columns: [])
-    }
-
-    var isSQLite: Bool {
-        if case .sqlite = flavor { return true }
-        return false
     }
 
     func column(_ name: String) throws -> ColumnSchema {
@@ -123,17 +104,10 @@ public struct QueryCompiler: Sendable {
     /// Geometry (uncast) as GeoJSON where the engine has it: PostGIS builds it, SQL Server's WKT is converted.
     private func presented(_ column: ResultColumn) -> ResultColumn {
         guard column.cast == nil, case .geometry = column.source.canonicalType else { return column }
+        guard let (presentation, value) = flavor.geometryPresentation(named: column.name) else { return column }
         var shown = column
-        switch flavor {
-        case .postgresql:
-            shown.presentation = .geoJSON
-            shown.value = ColumnSchema(name: column.name, nativeType: "json", canonicalType: .json(binary: false))
-        case .tsql:
-            shown.presentation = .geoJSONFromWKT
-            shown.value = ColumnSchema(name: column.name, nativeType: "nvarchar(max)", canonicalType: .text(length: nil, fixed: false, collation: nil))
-        case .sqlite:
-            break
-        }
+        shown.presentation = presentation
+        shown.value = value
         return shown
     }
 
@@ -176,7 +150,7 @@ public struct QueryCompiler: Sendable {
             }
             sql = "\(reference) \(symbol) \(bind(value))"
         case let .like(pattern, caseInsensitive):
-            sql = likeCondition(flavor.asText(reference, column), pattern: pattern, caseInsensitive: caseInsensitive, bindText)
+            sql = flavor.like(flavor.asText(reference, column), pattern: pattern, caseInsensitive: caseInsensitive, bindText)
         case let .match(pattern, caseInsensitive):
             guard case .postgresql = flavor else {
                 throw AutoAPIError.unsupported("match and imatch (regular expressions) need a PostgreSQL source",
@@ -201,49 +175,11 @@ public struct QueryCompiler: Sendable {
             let document = column.canonicalType == .textSearch ? reference : "to_tsvector(\(configuration)\(flavor.asText(reference, column)))"
             sql = "\(document) @@ \(kind.function)(\(configuration)\(bindText(query)))"
         case let .isDistinct(value):
-            switch flavor {
-            case .postgresql: sql = "\(reference) IS DISTINCT FROM \(bind(value))"
-            case .sqlite: sql = "\(reference) IS NOT \(bind(value))"
-            case .tsql: sql = "NOT EXISTS (SELECT \(reference) INTERSECT SELECT \(bind(value)))"
-            }
+            sql = flavor.isDistinct(reference, from: bind(value))
         }
         return condition.negated ? "NOT (\(sql))" : sql
     }
 
-    /// like/ilike: PostgreSQL's own operators; SQLite's LIKE (case-insensitive for ASCII) or GLOB (case-
-    /// sensitive); SQL Server's LIKE under a case-sensitive or -insensitive collation.
-    private func likeCondition(_ text: String, pattern: String, caseInsensitive: Bool, _ bindText: (String) -> String) -> String {
-        switch flavor {
-        case .postgresql:
-            return "\(text) \(caseInsensitive ? "ILIKE" : "LIKE") \(bindText(pattern))"
-        case .sqlite:
-            return caseInsensitive ? "\(text) LIKE \(bindText(pattern)) ESCAPE '\\'" : "\(text) GLOB \(bindText(Self.glob(pattern)))"
-        case .tsql:
-            let collation = caseInsensitive ? "Latin1_General_CI_AS" : "Latin1_General_CS_AS"
-            return "\(text) COLLATE \(collation) LIKE \(bindText(pattern.replacingOccurrences(of: "[", with: "[[]"))) ESCAPE '\\'"
-        }
-    }
-
-    /// A LIKE pattern (`%`, `_`, `\` escapes) as a GLOB pattern (`*`, `?`, brackets for literals).
-    static func glob(_ pattern: String) -> String {
-        var result = ""
-        var escaped = false
-        for character in pattern {
-            if escaped {
-                result += "*?[".contains(character) ? "[\(character)]" : String(character)
-                escaped = false
-                continue
-            }
-            switch character {
-            case "\\": escaped = true
-            case "%": result += "*"
-            case "_": result += "?"
-            case "*", "?", "[": result += "[\(character)]"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
 
     private func isCondition(_ reference: String, _ value: Condition.IsValue) -> String {
         switch (value, flavor) {

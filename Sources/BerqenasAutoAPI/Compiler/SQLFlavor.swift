@@ -2,7 +2,7 @@ import DatabaseConnectors
 
 /// What differs between the engines a generated API runs on: quoting, parameters, casts, and the few
 /// operators each one spells its own way.
-public enum SQLFlavor: Sendable {
+package enum SQLFlavor: Sendable {
     case postgresql(PostgresDialect)
     case sqlite
     case tsql
@@ -136,7 +136,7 @@ public enum SQLFlavor: Sendable {
 
     /// `value` as a URL filter names it for this engine (`id=eq.<text>`): the text the engine reads back as
     /// the value when a filter binds it to the column (a `Location` header points at a row this way).
-    public func filterText(_ value: CanonicalValue) -> String {
+    package func filterText(_ value: CanonicalValue) -> String {
         switch self {
         // SQLite keeps the exact types in the same text (`SQLiteValueCodec`), and a filter's `true` on a
         // boolean column is bound as 1 (`boundValue`).

@@ -6,7 +6,7 @@ import DatabaseConnectors
 extension QueryCompiler {
     /// Inserts body objects (one, or many from a JSON array), in as few statements as the engine's
     /// parameter limit allows; rows missing keys under `missing=default` go in statements of their own.
-    public func insert(_ objects: [JSONBody], options: InsertOptions, returning: [SelectItem]) throws -> WritePlan {
+    package func insert(_ objects: [JSONBody], options: InsertOptions, returning: [SelectItem]) throws -> WritePlan {
         let columns = try resultColumns(returning)
         let rows = try objects.map { try bodyRow($0, only: options.columns) }
         var names = options.columns ?? []
@@ -43,7 +43,7 @@ extension QueryCompiler {
     }
 
     /// `UPDATE … SET … WHERE <filters>` with the body object's keys.
-    public func update(_ object: JSONBody, filters: [FilterNode], returning: [SelectItem]) throws -> WritePlan {
+    package func update(_ object: JSONBody, filters: [FilterNode], returning: [SelectItem]) throws -> WritePlan {
         let columns = try resultColumns(returning)
         let row = try bodyRow(object, only: nil)
         guard !row.isEmpty else {
@@ -61,22 +61,18 @@ extension QueryCompiler {
     }
 
     /// `DELETE … WHERE <filters>`.
-    public func delete(filters: [FilterNode], returning: [SelectItem]) throws -> WritePlan {
+    package func delete(filters: [FilterNode], returning: [SelectItem]) throws -> WritePlan {
         let columns = try resultColumns(returning)
         var binds: [CanonicalValue] = []
         let condition = try filterClause(filters, &binds)
-        // SQL Server's form leaves FROM out: sqlglot reads OUTPUT only right after the table (SQL Server takes both).
-        let head = if case .tsql = flavor { "DELETE \(flavor.qualified(table.table))" } else { "DELETE FROM \(flavor.qualified(table.table))" }
-        return filtered(head, changed: "deleted", condition: condition, columns: columns, binds: binds)
+        return filtered(flavor.deleteHead(table.table), changed: "deleted", condition: condition, columns: columns, binds: binds)
     }
 
     /// `<head> [WHERE …] RETURNING …`, or on SQL Server `<head> OUTPUT <changed>.… INTO … [WHERE …]`.
     private func filtered(_ head: String, changed: String, condition: String?, columns: [ResultColumn], binds: [CanonicalValue]) -> WritePlan {
         let filter = condition.map { " WHERE \($0)" } ?? ""
-        let sql = switch flavor {
-        case .postgresql, .sqlite: "\(head)\(filter) RETURNING \(selectList(columns))"
-        case .tsql: tsqlCapturing(columns, prefix: changed) { "\(head) \($0)\(filter)" }
-        }
+        let sql = flavor.hasReturning ? "\(head)\(filter) RETURNING \(selectList(columns))"
+            : tsqlCapturing(columns, prefix: changed) { "\(head) \($0)\(filter)" }
         return WritePlan(statements: [BoundStatement(sql: sql, binds: binds)], columns: columns)
     }
 
@@ -117,40 +113,47 @@ extension QueryCompiler {
             }.joined(separator: ", ") + ")"
         }
         let binds = rows.flatMap { $0 }
-        let names = targets.map { flavor.quote($0.name) }.joined(separator: ", ")
         let updates = targets.filter { target in !conflict.contains { $0.name == target.name } }
+        guard flavor.hasReturning else {
+            return tsqlInsert(targets, tuples: tuples, binds: binds, conflict: conflict, resolution: resolution, updates: updates,
+                              returning: returning)
+        }
+        let names = targets.map { flavor.quote($0.name) }.joined(separator: ", ")
         let into = flavor.qualified(table.table)
-        switch flavor {
-        case .postgresql, .sqlite:
-            // An object with no keys inserts a row of defaults.
-            var sql = targets.isEmpty ? "INSERT INTO \(into) DEFAULT VALUES" : "INSERT INTO \(into) (\(names)) VALUES \(tuples.joined(separator: ", "))"
-            if let resolution {
-                let keys = conflict.map { flavor.quote($0.name) }.joined(separator: ", ")
-                if resolution == .ignoreDuplicates || updates.isEmpty {
-                    sql += " ON CONFLICT (\(keys)) DO NOTHING"
-                } else {
-                            sql += " ON CONFLICT (\(keys)) DO UPDATE SET " + updates.map { "\(flavor.quote($0.name)) = excluded.\(flavor.quote($0.name))" }.joined(separator: ", ")
-                }
+        // An object with no keys inserts a row of defaults.
+        var sql = targets.isEmpty ? "INSERT INTO \(into) DEFAULT VALUES" : "INSERT INTO \(into) (\(names)) VALUES \(tuples.joined(separator: ", "))"
+        if let resolution {
+            let keys = conflict.map { flavor.quote($0.name) }.joined(separator: ", ")
+            if resolution == .ignoreDuplicates || updates.isEmpty {
+                sql += " ON CONFLICT (\(keys)) DO NOTHING"
+            } else {
+                sql += " ON CONFLICT (\(keys)) DO UPDATE SET " + updates.map { "\(flavor.quote($0.name)) = excluded.\(flavor.quote($0.name))" }.joined(separator: ", ")
             }
-            return BoundStatement(sql: sql + " RETURNING \(selectList(returning))", binds: binds)
-        case .tsql:
-            guard let resolution, !targets.isEmpty else {
-                let sql = tsqlCapturing(returning, prefix: "inserted") { output in
-                    targets.isEmpty ? "INSERT INTO \(into) \(output) DEFAULT VALUES" : "INSERT INTO \(into) (\(names)) \(output) VALUES \(tuples.joined(separator: ", "))"
-                }
-                return BoundStatement(sql: sql, binds: binds)
-            }
+        }
+        return BoundStatement(sql: sql + " RETURNING \(selectList(returning))", binds: binds)
+    }
+
+    /// SQL Server's insert: OUTPUT into a table variable, and MERGE for an upsert.
+    private func tsqlInsert(_ targets: [ColumnSchema], tuples: [String], binds: [CanonicalValue], conflict: [ColumnSchema],
+                            resolution: InsertOptions.Resolution?, updates: [ColumnSchema], returning: [ResultColumn]) -> BoundStatement {
+        let names = targets.map { flavor.quote($0.name) }.joined(separator: ", ")
+        let into = flavor.qualified(table.table)
+        guard let resolution, !targets.isEmpty else {
             let sql = tsqlCapturing(returning, prefix: "inserted") { output in
-                let on = conflict.map { "[target].\(flavor.quote($0.name)) = [source].\(flavor.quote($0.name))" }.joined(separator: " AND ")
-                var merge = "MERGE INTO \(into) WITH (HOLDLOCK) AS [target] USING (VALUES \(tuples.joined(separator: ", "))) AS [source] (\(names)) ON \(on)"
-                if resolution == .mergeDuplicates, !updates.isEmpty {
-                    merge += " WHEN MATCHED THEN UPDATE SET " + updates.map { "[target].\(flavor.quote($0.name)) = [source].\(flavor.quote($0.name))" }.joined(separator: ", ")
-                }
-                let sourced = targets.map { "[source].\(flavor.quote($0.name))" }.joined(separator: ", ")
-                return merge + " WHEN NOT MATCHED THEN INSERT (\(names)) VALUES (\(sourced)) \(output)"
+                targets.isEmpty ? "INSERT INTO \(into) \(output) DEFAULT VALUES" : "INSERT INTO \(into) (\(names)) \(output) VALUES \(tuples.joined(separator: ", "))"
             }
             return BoundStatement(sql: sql, binds: binds)
         }
+        let sql = tsqlCapturing(returning, prefix: "inserted") { output in
+            let on = conflict.map { "[target].\(flavor.quote($0.name)) = [source].\(flavor.quote($0.name))" }.joined(separator: " AND ")
+            var merge = "MERGE INTO \(into) WITH (HOLDLOCK) AS [target] USING (VALUES \(tuples.joined(separator: ", "))) AS [source] (\(names)) ON \(on)"
+            if resolution == .mergeDuplicates, !updates.isEmpty {
+                merge += " WHEN MATCHED THEN UPDATE SET " + updates.map { "[target].\(flavor.quote($0.name)) = [source].\(flavor.quote($0.name))" }.joined(separator: ", ")
+            }
+            let sourced = targets.map { "[source].\(flavor.quote($0.name))" }.joined(separator: ", ")
+            return merge + " WHEN NOT MATCHED THEN INSERT (\(names)) VALUES (\(sourced)) \(output)"
+        }
+        return BoundStatement(sql: sql, binds: binds)
     }
 
     /// SQL Server: a data change may not OUTPUT rows straight to the client from a table with triggers
@@ -170,10 +173,7 @@ extension QueryCompiler {
 
     /// How many rows one statement may carry within the engine's parameter limit.
     private func rowsPerStatement(columns: Int) -> Int {
-        let (parameters, rows) = switch flavor {
-        case .tsql: (2000, 1000)
-        case .postgresql, .sqlite: (30_000, 10_000)
-        }
-        return max(1, min(rows, parameters / max(1, columns)))
+        let limits = flavor.statementLimits
+        return max(1, min(limits.rows, limits.parameters / max(1, columns)))
     }
 }

@@ -5,8 +5,8 @@ import Synchronization
 /// Reads rows with the related rows they embed (`select=*,orders(*)`, `select=id,customer:customers(name)`):
 /// one query per table and level, the related rows fetched by the keys of the rows above (bound values,
 /// a bounded number per query) and nested in memory. The same compiled queries run on every engine.
-public struct EmbeddingReader: Sendable {
-    public typealias Run = @Sendable (CompiledQuery) async throws -> [Row]
+package struct EmbeddingReader: Sendable {
+    package typealias Run = @Sendable (CompiledQuery) async throws -> [Row]
 
     /// The served tables' compilers, by table name.
     let compilers: [String: QueryCompiler]
@@ -17,7 +17,7 @@ public struct EmbeddingReader: Sendable {
     /// All the rows one request embeds, at every level and through every embed, may number this many times
     /// `maxRows` at most; a request that would embed more is refused (not cut short: a shortened array would
     /// look complete).
-    public static let embeddedFactor = 10
+    package static let embeddedFactor = 10
 
     /// What is left of a request's allowance of embedded rows.
     final class Allowance: Sendable {
@@ -36,19 +36,19 @@ public struct EmbeddingReader: Sendable {
         }
     }
 
-    public init(compilers: [String: QueryCompiler], maxRows: Int, run: @escaping Run) {
+    package init(compilers: [String: QueryCompiler], maxRows: Int, run: @escaping Run) {
         self.compilers = compilers
         self.maxRows = maxRows
         self.run = run
     }
 
     /// Whether a select asks for embedding.
-    public static func embeds(_ select: [SelectItem]) -> Bool {
+    package static func embeds(_ select: [SelectItem]) -> Bool {
         select.contains { if case .embed = $0 { true } else { false } }
     }
 
     /// The rows of `request` over `compiler`'s table, each as a JSON object with its embedded rows.
-    public func read(_ request: ReadRequest, with compiler: QueryCompiler) async throws -> [[UInt8]] {
+    package func read(_ request: ReadRequest, with compiler: QueryCompiler) async throws -> [[UInt8]] {
         try await level(request, compiler, keys: [], limit: maxRows, path: "", embedded: request.embedded,
                         allowance: Allowance(maxRows * Self.embeddedFactor)).objects
     }

@@ -1,20 +1,20 @@
 /// The `Prefer` header's choices PostgREST honours (`return=`, `count=`, `resolution=`, `missing=`);
 /// unknown preferences are ignored, as RFC 7240 asks.
-public struct Preferences: Sendable, Equatable {
-    public enum Return: String, Sendable {
+package struct Preferences: Sendable, Equatable {
+    package enum Return: String, Sendable {
         case minimal, headersOnly = "headers-only", representation
     }
 
-    public enum Count: String, Sendable {
+    package enum Count: String, Sendable {
         case exact, planned, estimated
     }
 
-    public var returning: Return?
-    public var count: Count?
-    public var resolution: InsertOptions.Resolution?
-    public var missingDefault = false
+    package var returning: Return?
+    package var count: Count?
+    package var resolution: InsertOptions.Resolution?
+    package var missingDefault = false
 
-    public init(headers: [String]) {
+    package init(headers: [String]) {
         for header in headers {
             for item in header.split(separator: ",") {
                 let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -32,7 +32,7 @@ public struct Preferences: Sendable, Equatable {
     }
 
     /// `Preference-Applied`: what of it this response honoured.
-    public var applied: String {
+    package var applied: String {
         var parts: [String] = []
         if let returning { parts.append("return=\(returning.rawValue)") }
         if let count { parts.append("count=\(count.rawValue)") }

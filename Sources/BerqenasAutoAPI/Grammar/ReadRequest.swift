@@ -1,16 +1,16 @@
 /// What a GET asks for, as PostgREST's URL grammar says it: columns, filters, order and a window.
-public struct ReadRequest: Sendable, Equatable {
-    public var select: [SelectItem] = [.all]
+package struct ReadRequest: Sendable, Equatable {
+    package var select: [SelectItem] = [.all]
     /// Column filters and `and`/`or` groups, all of which must hold.
-    public var filters: [FilterNode] = []
-    public var order: [OrderTerm] = []
-    public var limit: Int?
-    public var offset: Int?
+    package var filters: [FilterNode] = []
+    package var order: [OrderTerm] = []
+    package var limit: Int?
+    package var offset: Int?
     /// Filters and order of embedded tables (`orders.status=eq.paid`, `orders.order=id.desc`), by the embed's
     /// path in `select` (its alias or table name; nested ones joined with dots: `orders.order_lines`).
-    public var embedded: [String: EmbeddedOptions] = [:]
+    package var embedded: [String: EmbeddedOptions] = [:]
 
-    public init(select: [SelectItem] = [.all], filters: [FilterNode] = [], order: [OrderTerm] = [], limit: Int? = nil, offset: Int? = nil) {
+    package init(select: [SelectItem] = [.all], filters: [FilterNode] = [], order: [OrderTerm] = [], limit: Int? = nil, offset: Int? = nil) {
         self.select = select
         self.filters = filters
         self.order = order
@@ -21,13 +21,13 @@ public struct ReadRequest: Sendable, Equatable {
 
 /// What narrows and orders an embedded table's rows: they filter the embedded rows only (a to-many embed
 /// becomes a shorter or empty array, a to-one one null), never the rows they are embedded in.
-public struct EmbeddedOptions: Sendable, Equatable {
-    public var filters: [FilterNode] = []
-    public var order: [OrderTerm] = []
+package struct EmbeddedOptions: Sendable, Equatable {
+    package var filters: [FilterNode] = []
+    package var order: [OrderTerm] = []
 }
 
 /// One entry of `select=`.
-public enum SelectItem: Sendable, Equatable {
+package enum SelectItem: Sendable, Equatable {
     /// `*`: every column served.
     case all
     /// `alias:column::cast` (alias and cast optional).
@@ -38,7 +38,7 @@ public enum SelectItem: Sendable, Equatable {
 
 /// The types a column may be cast to in `select=` (`col::text`): a fixed list, so a type name never
 /// reaches SQL from the request.
-public enum CastType: String, Sendable, CaseIterable {
+package enum CastType: String, Sendable, CaseIterable {
     case text, integer, bigint, numeric, boolean, date, timestamp, timestamptz, json, jsonb
     case double = "double precision"
 
@@ -62,12 +62,12 @@ public enum CastType: String, Sendable, CaseIterable {
 }
 
 /// A filter, or a group of them.
-public indirect enum FilterNode: Sendable, Equatable {
+package indirect enum FilterNode: Sendable, Equatable {
     case condition(Condition)
     /// `and=(…)`, `or=(…)`, possibly negated (`not.or=(…)`).
     case group(conjunction: Conjunction, negated: Bool, members: [FilterNode])
 
-    public enum Conjunction: String, Sendable { case and, or }
+    package enum Conjunction: String, Sendable { case and, or }
 
     /// The conditions in this node and every group below it.
     var conditionCount: Int {
@@ -79,18 +79,18 @@ public indirect enum FilterNode: Sendable, Equatable {
 }
 
 /// `column=[not.]operator.value`.
-public struct Condition: Sendable, Equatable {
-    public var column: String
-    public var negated: Bool
-    public var operation: Operation
+package struct Condition: Sendable, Equatable {
+    package var column: String
+    package var negated: Bool
+    package var operation: Operation
 
-    public init(column: String, negated: Bool = false, operation: Operation) {
+    package init(column: String, negated: Bool = false, operation: Operation) {
         self.column = column
         self.negated = negated
         self.operation = operation
     }
 
-    public enum Operation: Sendable, Equatable {
+    package enum Operation: Sendable, Equatable {
         /// eq, neq, gt, gte, lt, lte: the value as text, typed by the column.
         case compare(Comparison, String)
         /// like, ilike (PostgREST's `*` is SQL's `%`).
@@ -106,7 +106,7 @@ public struct Condition: Sendable, Equatable {
         case textSearch(TextSearch, language: String?, query: String)
     }
 
-    public enum Containment: String, Sendable, CaseIterable {
+    package enum Containment: String, Sendable, CaseIterable {
         case cs, cd, ov, sl, sr, nxr, nxl, adj
 
         /// PostgreSQL's operator.
@@ -124,7 +124,7 @@ public struct Condition: Sendable, Equatable {
         }
     }
 
-    public enum TextSearch: String, Sendable, CaseIterable {
+    package enum TextSearch: String, Sendable, CaseIterable {
         case fts, plfts, phfts, wfts
 
         /// The PostgreSQL function that reads the query.
@@ -138,19 +138,19 @@ public struct Condition: Sendable, Equatable {
         }
     }
 
-    public enum Comparison: String, Sendable, CaseIterable { case eq, neq, gt, gte, lt, lte }
+    package enum Comparison: String, Sendable, CaseIterable { case eq, neq, gt, gte, lt, lte }
 
-    public enum IsValue: String, Sendable { case null, notNull = "not_null", `true`, `false`, unknown }
+    package enum IsValue: String, Sendable { case null, notNull = "not_null", `true`, `false`, unknown }
 }
 
 /// `order=column[.asc|.desc][.nullsfirst|.nullslast]`.
-public struct OrderTerm: Sendable, Equatable {
-    public var column: String
-    public var descending: Bool
+package struct OrderTerm: Sendable, Equatable {
+    package var column: String
+    package var descending: Bool
     /// nil: the engine's default.
-    public var nullsFirst: Bool?
+    package var nullsFirst: Bool?
 
-    public init(column: String, descending: Bool = false, nullsFirst: Bool? = nil) {
+    package init(column: String, descending: Bool = false, nullsFirst: Bool? = nil) {
         self.column = column
         self.descending = descending
         self.nullsFirst = nullsFirst

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Reads a GET's query string (already percent-decoded, in order) into a `ReadRequest`.
-public enum RequestParser {
-    public static func read(_ items: [(name: String, value: String)]) throws -> ReadRequest {
+package enum RequestParser {
+    package static func read(_ items: [(name: String, value: String)]) throws -> ReadRequest {
         var request = ReadRequest()
         for (name, value) in items {
             if let (path, key) = embeddedTarget(name) {
@@ -85,7 +85,7 @@ public enum RequestParser {
     }
 
     /// A POST's `columns=` and `on_conflict=`, with the `Prefer` choices.
-    public static func insertOptions(_ items: [(name: String, value: String)], preferences: Preferences) throws -> InsertOptions {
+    package static func insertOptions(_ items: [(name: String, value: String)], preferences: Preferences) throws -> InsertOptions {
         var options = InsertOptions(resolution: preferences.resolution, missingDefault: preferences.missingDefault)
         for (name, value) in items where name == "columns" || name == "on_conflict" {
             let names = try ListSplitter.split(Substring(value)).map { identifier($0.trimmingCharacters(in: .whitespaces)) }

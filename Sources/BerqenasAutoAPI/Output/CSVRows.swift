@@ -4,8 +4,8 @@ import Foundation
 /// Rows as `text/csv` (RFC 4180): a header of column names, then one line per row; a field is quoted when
 /// it holds a comma, quote or line break, and NULL is an empty field; text that would be a spreadsheet formula
 /// is neutralised.
-public enum CSVRows {
-    public static func render(_ rows: [Row], columns: [ResultColumn]) -> [UInt8] {
+package enum CSVRows {
+    package static func render(_ rows: [Row], columns: [ResultColumn]) -> [UInt8] {
         var out: [UInt8] = []
         line(columns.map(\.name), into: &out)
         for row in rows {

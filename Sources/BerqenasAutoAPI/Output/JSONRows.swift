@@ -5,8 +5,8 @@ import Foundation
 /// type in its JSON form (docs/types.md): exact decimals as JSON numbers with all their digits (never through
 /// a Double), timestamps ISO 8601 (with the offset where the type has one), binary as base64, uuids as
 /// strings, json as itself, intervals as ISO 8601 durations, arrays as arrays.
-public enum JSONRows {
-    public static func render(_ rows: [Row], columns: [ResultColumn]) -> [UInt8] {
+package enum JSONRows {
+    package static func render(_ rows: [Row], columns: [ResultColumn]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(64 + rows.count * columns.count * 16)
         let keys = keys(columns)
@@ -21,7 +21,7 @@ public enum JSONRows {
     }
 
     /// One row as an object (for `Accept: application/vnd.pgrst.object+json`).
-    public static func renderObject(_ row: Row, columns: [ResultColumn]) -> [UInt8] {
+    package static func renderObject(_ row: Row, columns: [ResultColumn]) -> [UInt8] {
         var out: [UInt8] = []
         object(row, keys: keys(columns), fromWKT: fromWKT(columns), into: &out)
         return out
@@ -29,7 +29,7 @@ public enum JSONRows {
 
     /// Each row as an object of its first `visible` columns followed by `members` (per member, its name and
     /// each row's value, already JSON): rows with embedded related rows.
-    public static func objects(_ rows: [Row], columns: [ResultColumn], visible: Int,
+    package static func objects(_ rows: [Row], columns: [ResultColumn], visible: Int,
                                members: [(name: String, values: [[UInt8]])]) -> [[UInt8]] {
         let columnKeys = keys(Array(columns.prefix(visible)))
         let fromWKT = fromWKT(columns)

@@ -2,7 +2,7 @@ import DatabaseConnectors
 
 /// A request body's JSON, numbers kept as the digits sent (a decimal never passes through a Double) and
 /// object keys in the order sent.
-public indirect enum JSONBody: Sendable, Equatable {
+package indirect enum JSONBody: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(String)
@@ -10,7 +10,7 @@ public indirect enum JSONBody: Sendable, Equatable {
     case array([JSONBody])
     case object([(key: String, value: JSONBody)])
 
-    public static func == (lhs: JSONBody, rhs: JSONBody) -> Bool {
+    package static func == (lhs: JSONBody, rhs: JSONBody) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
         case let (.bool(a), .bool(b)): a == b
@@ -22,7 +22,7 @@ public indirect enum JSONBody: Sendable, Equatable {
     }
 
     /// Parses a whole body; the error says where it went wrong (PGRST102, 400).
-    public static func parse(_ bytes: [UInt8]) throws -> JSONBody {
+    package static func parse(_ bytes: [UInt8]) throws -> JSONBody {
         var reader = Reader(bytes: bytes)
         // JSON text is UTF-8 (RFC 8259): bytes that are not would otherwise be read as U+FFFD and stored so.
         guard String(validating: bytes, as: UTF8.self) != nil else { throw reader.failure("the body is not valid UTF-8") }
@@ -34,7 +34,7 @@ public indirect enum JSONBody: Sendable, Equatable {
     }
 
     /// The value as compact JSON text (numbers as sent).
-    public var text: String {
+    package var text: String {
         switch self {
         case .null: "null"
         case let .bool(flag): flag ? "true" : "false"

@@ -1,13 +1,13 @@
 /// An IPv4 address as its 32-bit value.
-public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let value: UInt32
+package struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertible {
+    package let value: UInt32
 
-    public init(_ value: UInt32) {
+    package init(_ value: UInt32) {
         self.value = value
     }
 
     /// Parses dotted-quad text (`10.60.0.1`): four decimal octets, no leading zeros, nothing else.
-    public init?(_ text: some StringProtocol) {
+    package init?(_ text: some StringProtocol) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         var value: UInt32 = 0
@@ -19,9 +19,9 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
         self.value = value
     }
 
-    public var description: String {
+    package var description: String {
         "\(value >> 24).\(value >> 16 & 0xff).\(value >> 8 & 0xff).\(value & 0xff)"
     }
 
-    public static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.value < rhs.value }
+    package static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.value < rhs.value }
 }

@@ -1,11 +1,11 @@
 /// An IPv4 network in CIDR form (`10.60.0.0/16`), always held with its host bits cleared.
-public struct IPv4Network: Hashable, Sendable, CustomStringConvertible {
+package struct IPv4Network: Hashable, Sendable, CustomStringConvertible {
     /// The first address of the network.
-    public let base: IPv4Address
-    public let prefixLength: Int
+    package let base: IPv4Address
+    package let prefixLength: Int
 
     /// A network from an address and a prefix length; the host bits of `address` must be zero.
-    public init(_ address: IPv4Address, prefixLength: Int) throws {
+    package init(_ address: IPv4Address, prefixLength: Int) throws {
         guard (0...32).contains(prefixLength) else {
             throw NetworkError("invalid_cidr", "prefix length \(prefixLength) is not between 0 and 32")
         }
@@ -18,7 +18,7 @@ public struct IPv4Network: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses `a.b.c.d/n`.
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let address = IPv4Address(parts[0]), parts[1].allSatisfy(\.isNumber),
               let length = Int(parts[1]) else {
@@ -32,36 +32,36 @@ public struct IPv4Network: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// How many addresses the network spans.
-    public var size: UInt64 { UInt64(1) << (32 - prefixLength) }
+    package var size: UInt64 { UInt64(1) << (32 - prefixLength) }
 
     /// The last address (broadcast for networks of more than two addresses).
-    public var last: IPv4Address { IPv4Address(base.value | ~Self.mask(prefixLength)) }
+    package var last: IPv4Address { IPv4Address(base.value | ~Self.mask(prefixLength)) }
 
-    public func contains(_ address: IPv4Address) -> Bool {
+    package func contains(_ address: IPv4Address) -> Bool {
         address.value & Self.mask(prefixLength) == base.value
     }
 
     /// Whether the two networks share any address.
-    public func overlaps(_ other: IPv4Network) -> Bool {
+    package func overlaps(_ other: IPv4Network) -> Bool {
         contains(other.base) || other.contains(base)
     }
 
     /// The address `offset` places after the base (nil beyond the network).
-    public func address(at offset: UInt32) -> IPv4Address? {
+    package func address(at offset: UInt32) -> IPv4Address? {
         guard UInt64(offset) < size else { return nil }
         return IPv4Address(base.value + offset)
     }
 
     /// How many networks of `prefixLength` it holds.
-    public func subnetCount(prefixLength length: Int) -> Int {
+    package func subnetCount(prefixLength length: Int) -> Int {
         length < prefixLength || length > 32 ? 0 : 1 << (length - prefixLength)
     }
 
     /// Its `index`-th subnetwork of `prefixLength` (nil when out of range).
-    public func subnet(_ index: Int, prefixLength length: Int) -> IPv4Network? {
+    package func subnet(_ index: Int, prefixLength length: Int) -> IPv4Network? {
         guard index >= 0, index < subnetCount(prefixLength: length) else { return nil }
         return try? IPv4Network(IPv4Address(base.value + UInt32(index) << (32 - length)), prefixLength: length)
     }
 
-    public var description: String { "\(base)/\(prefixLength)" }
+    package var description: String { "\(base)/\(prefixLength)" }
 }

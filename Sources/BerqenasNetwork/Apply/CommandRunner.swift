@@ -4,17 +4,17 @@ import SystemPackage
 
 /// Runs the system tools the network layer drives (`ip`, `wg`, `nft`, `wireguard-go`), optionally inside a
 /// network namespace (`ip netns exec`), which is how tests keep everything they create apart.
-public struct CommandRunner: Sendable {
-    public var namespace: String?
+package struct CommandRunner: Sendable {
+    package var namespace: String?
     /// How long one tool may run before it is killed and the call fails.
-    public var timeout: Duration
+    package var timeout: Duration
     /// The most standard output one tool may write (`wg show dump` of 100,000 peers is about 20 MiB); more
     /// fails the call.
-    public var outputLimit: Int
+    package var outputLimit: Int
     /// The most standard error kept (it becomes an error message).
     static let errorLimit = 1 << 20
 
-    public init(namespace: String? = nil, timeout: Duration = .seconds(60), outputLimit: Int = 64 << 20) {
+    package init(namespace: String? = nil, timeout: Duration = .seconds(60), outputLimit: Int = 64 << 20) {
         self.namespace = namespace
         self.timeout = timeout
         self.outputLimit = outputLimit
@@ -30,7 +30,7 @@ public struct CommandRunner: Sendable {
     /// `input` is written while both outputs are read, so a tool that answers before it has read all its
     /// input cannot block on a full pipe. A tool still running after `timeout` is killed.
     @discardableResult
-    public func run(_ tool: String, _ arguments: [String], input: String = "") async throws -> String {
+    package func run(_ tool: String, _ arguments: [String], input: String = "") async throws -> String {
         let command = ([tool] + arguments).joined(separator: " ")
         let (executable, fullArguments) = invocation(tool, arguments)
         let finished: Finished? = try await withThrowingTaskGroup(of: Finished?.self) { group in
@@ -76,7 +76,7 @@ public struct CommandRunner: Sendable {
     /// Starts a long-running tool (a daemon kept in the foreground) with its output discarded. This stays on
     /// Foundation's `Process`: Subprocess ties a child to the scope of the call that runs it, and a daemon
     /// outlives the call that starts it (nothing is written to it or read from it, so no pipe can fill).
-    public func spawn(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+    package func spawn(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Process {
         let (executable, fullArguments) = invocation(tool, arguments)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -91,15 +91,5 @@ public struct CommandRunner: Sendable {
             throw NetworkError("command_failed", "cannot start \(tool): \(error.localizedDescription)")
         }
         return process
-    }
-}
-
-/// Runs blocking work (a name lookup) on a Dispatch thread, keeping Swift concurrency's few cooperative
-/// threads free for the server meanwhile.
-public enum Blocking {
-    public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
     }
 }

@@ -2,15 +2,15 @@ import Foundation
 import Synchronization
 
 /// An interface as the hub wants it.
-public struct InterfaceSpec: Sendable, Equatable {
-    public var name: String
-    public var address: IPv4Address
-    public var network: IPv4Network
-    public var listenPort: Int
-    public var privateKey: WireGuardKey
-    public var publicKey: WireGuardKey
+package struct InterfaceSpec: Sendable, Equatable {
+    package var name: String
+    package var address: IPv4Address
+    package var network: IPv4Network
+    package var listenPort: Int
+    package var privateKey: WireGuardKey
+    package var publicKey: WireGuardKey
 
-    public init(name: String, address: IPv4Address, network: IPv4Network, listenPort: Int, privateKey: WireGuardKey,
+    package init(name: String, address: IPv4Address, network: IPv4Network, listenPort: Int, privateKey: WireGuardKey,
                 publicKey: WireGuardKey) {
         self.name = name
         self.address = address
@@ -23,21 +23,21 @@ public struct InterfaceSpec: Sendable, Equatable {
 
 /// WireGuard on Linux through `ip` and `wg`; the interface itself comes from the kernel module or from a
 /// supervised `wireguard-go` daemon (restarted by the next `ensure` when it has died).
-public final class LinuxWireGuard: Sendable {
-    public enum Creation: Sendable { case kernel, userspace }
+package final class LinuxWireGuard: Sendable {
+    package enum Creation: Sendable { case kernel, userspace }
 
-    public let creation: Creation
-    public let runner: CommandRunner
+    package let creation: Creation
+    package let runner: CommandRunner
     /// The wireguard-go daemons this backend started, by interface.
     private let daemons = Mutex<[String: Process]>([:])
 
-    public init(creation: Creation, runner: CommandRunner = CommandRunner()) {
+    package init(creation: Creation, runner: CommandRunner = CommandRunner()) {
         self.creation = creation
         self.runner = runner
     }
 
     /// The automatic choice: the kernel module when loaded, else wireguard-go when installed, else nil.
-    public static func detect(runner: CommandRunner = CommandRunner()) -> LinuxWireGuard? {
+    package static func detect(runner: CommandRunner = CommandRunner()) -> LinuxWireGuard? {
         if FileManager.default.fileExists(atPath: "/sys/module/wireguard") { return LinuxWireGuard(creation: .kernel, runner: runner) }
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/wireguard-go") { return LinuxWireGuard(creation: .userspace, runner: runner) }
         return nil
@@ -46,7 +46,7 @@ public final class LinuxWireGuard: Sendable {
     /// Brings the interface to `spec` (creating it if missing), touching only what differs; returns the
     /// interface as it read it (its peers are still current: only key, port and address were set).
     @discardableResult
-    public func ensure(_ spec: InterfaceSpec) async throws -> WireGuardDump? {
+    package func ensure(_ spec: InterfaceSpec) async throws -> WireGuardDump? {
         if !(await exists(spec.name)) { try await create(spec.name) }
         let current = try await dump(spec.name)
         if current?.publicKey != spec.publicKey.base64 || current?.listenPort != spec.listenPort {
@@ -60,7 +60,7 @@ public final class LinuxWireGuard: Sendable {
 
     /// Applies peer changes, up to 256 per `wg set` (an interface brought up with thousands of peers takes a
     /// few dozen commands, not thousands).
-    public func apply(_ changes: [PeerChange], on name: String) async throws {
+    package func apply(_ changes: [PeerChange], on name: String) async throws {
         for start in stride(from: 0, to: changes.count, by: 256) {
             var arguments = ["set", name]
             for change in changes[start..<min(start + 256, changes.count)] {
@@ -77,13 +77,13 @@ public final class LinuxWireGuard: Sendable {
     }
 
     /// The interface's state, or nil when it does not exist.
-    public func dump(_ name: String) async throws -> WireGuardDump? {
+    package func dump(_ name: String) async throws -> WireGuardDump? {
         guard await exists(name) else { return nil }
         return try WireGuardDump(parsing: try await runner.run("/usr/bin/wg", ["show", name, "dump"]))
     }
 
     /// Takes the interface down and away (stopping its daemon).
-    public func remove(_ name: String) async throws {
+    package func remove(_ name: String) async throws {
         let daemon = daemons.withLock { $0.removeValue(forKey: name) }
         if let daemon, daemon.isRunning {
             daemon.terminate()
@@ -93,7 +93,7 @@ public final class LinuxWireGuard: Sendable {
     }
 
     /// Stops every daemon this backend started (their interfaces go with them).
-    public func shutdown() {
+    package func shutdown() {
         let all = daemons.withLock { daemons in
             defer { daemons = [:] }
             return Array(daemons.values)
@@ -105,7 +105,7 @@ public final class LinuxWireGuard: Sendable {
     }
 
     /// The WireGuard interfaces here named like the hub names them (`bq` and a number).
-    public func berqenasInterfaces() async throws -> [String] {
+    package func berqenasInterfaces() async throws -> [String] {
         var listing = try await runner.run("/usr/sbin/ip", ["-o", "link", "show", "type", "wireguard"])
         if creation == .userspace { listing += try await runner.run("/usr/sbin/ip", ["-o", "link", "show", "type", "tun"]) }
         return listing.split(separator: "\n").compactMap { line in

@@ -1,11 +1,11 @@
 /// A peer as the hub wants it on an interface.
-public struct DesiredPeer: Sendable, Equatable {
-    public var publicKey: String
+package struct DesiredPeer: Sendable, Equatable {
+    package var publicKey: String
     /// The peer's tunnel address as `/32`.
-    public var allowedIP: String
-    public var persistentKeepalive: Int?
+    package var allowedIP: String
+    package var persistentKeepalive: Int?
 
-    public init(publicKey: String, allowedIP: String, persistentKeepalive: Int?) {
+    package init(publicKey: String, allowedIP: String, persistentKeepalive: Int?) {
         self.publicKey = publicKey
         self.allowedIP = allowedIP
         self.persistentKeepalive = persistentKeepalive
@@ -13,15 +13,15 @@ public struct DesiredPeer: Sendable, Equatable {
 }
 
 /// One `wg set` step.
-public enum PeerChange: Sendable, Equatable {
+package enum PeerChange: Sendable, Equatable {
     case set(DesiredPeer)
     case remove(publicKey: String)
 }
 
 /// The difference between the peers an interface has and the ones wanted: peers already right are not
 /// touched (their sessions live on), others are set or removed one by one.
-public enum PeerReconciliation {
-    public static func changes(desired: [DesiredPeer], current: [WireGuardDump.Peer]) -> [PeerChange] {
+package enum PeerReconciliation {
+    package static func changes(desired: [DesiredPeer], current: [WireGuardDump.Peer]) -> [PeerChange] {
         let wanted = Dictionary(desired.map { ($0.publicKey, $0) }, uniquingKeysWith: { first, _ in first })
         let present = Dictionary(current.map { ($0.publicKey, $0) }, uniquingKeysWith: { first, _ in first })
         var changes: [PeerChange] = current.filter { wanted[$0.publicKey] == nil }.map { .remove(publicKey: $0.publicKey) }

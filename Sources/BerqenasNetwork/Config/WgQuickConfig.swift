@@ -1,19 +1,19 @@
 /// A peer's configuration file as `wg-quick` reads it: its own interface, and the hub as its one peer.
-public struct WgQuickConfig: Sendable, Equatable {
+package struct WgQuickConfig: Sendable, Equatable {
     /// The peer's tunnel address, with the tenant network's prefix length.
-    public var address: IPv4Address
-    public var networkPrefixLength: Int
-    public var privateKey: WireGuardKey
-    public var hubPublicKey: WireGuardKey
+    package var address: IPv4Address
+    package var networkPrefixLength: Int
+    package var privateKey: WireGuardKey
+    package var hubPublicKey: WireGuardKey
     /// What the peer routes through the tunnel: the tenant network.
-    public var allowedIPs: IPv4Network
+    package var allowedIPs: IPv4Network
     /// `host:port` of the hub; nil when the hub has no public endpoint configured (the file then says so
     /// in a comment, and the peer cannot start the tunnel).
-    public var endpoint: String?
+    package var endpoint: String?
     /// Seconds between keepalives (nil: none).
-    public var persistentKeepalive: Int?
+    package var persistentKeepalive: Int?
 
-    public init(address: IPv4Address, networkPrefixLength: Int, privateKey: WireGuardKey, hubPublicKey: WireGuardKey,
+    package init(address: IPv4Address, networkPrefixLength: Int, privateKey: WireGuardKey, hubPublicKey: WireGuardKey,
                 allowedIPs: IPv4Network, endpoint: String?, persistentKeepalive: Int?) {
         self.address = address
         self.networkPrefixLength = networkPrefixLength
@@ -25,7 +25,7 @@ public struct WgQuickConfig: Sendable, Equatable {
     }
 
     /// The file's text.
-    public var text: String {
+    package var text: String {
         var lines = [
             "[Interface]",
             "Address = \(address)/\(networkPrefixLength)",

@@ -13,31 +13,31 @@
 ///   forwarded (DNAT) to the site and masqueraded as the hub's tunnel address, so the site answers through
 ///   the tunnel. Every forwarded connection into a tenant interface must belong to a listed publication:
 ///   one that was disabled or removed loses its open connections at once (TCP reset).
-public struct IsolationRuleset: Sendable, Equatable {
-    public struct TenantNetwork: Sendable, Equatable {
-        public var interface: String
-        public var network: IPv4Network
-        public var spokeToSpoke: Bool
+package struct IsolationRuleset: Sendable, Equatable {
+    package struct TenantNetwork: Sendable, Equatable {
+        package var interface: String
+        package var network: IPv4Network
+        package var spokeToSpoke: Bool
 
-        public init(interface: String, network: IPv4Network, spokeToSpoke: Bool) {
+        package init(interface: String, network: IPv4Network, spokeToSpoke: Bool) {
             self.interface = interface
             self.network = network
             self.spokeToSpoke = spokeToSpoke
         }
     }
 
-    public static let table = "berqenas"
+    package static let table = "berqenas"
 
-    public var networks: [TenantNetwork]
+    package var networks: [TenantNetwork]
     /// All tenant networks come from this pool.
-    public var pool: IPv4Network
+    package var pool: IPv4Network
     /// Hub TCP ports spokes may open connections to.
-    public var hubPortsOpenToSpokes: [Int]
+    package var hubPortsOpenToSpokes: [Int]
 
     /// Services forwarded from hub ports to sites (enabled ones only).
-    public var publications: [PublishedService]
+    package var publications: [PublishedService]
 
-    public init(networks: [TenantNetwork], pool: IPv4Network, hubPortsOpenToSpokes: [Int] = [], publications: [PublishedService] = []) {
+    package init(networks: [TenantNetwork], pool: IPv4Network, hubPortsOpenToSpokes: [Int] = [], publications: [PublishedService] = []) {
         self.networks = networks.sorted { $0.interface < $1.interface }
         self.pool = pool
         self.hubPortsOpenToSpokes = hubPortsOpenToSpokes.sorted()
@@ -45,7 +45,7 @@ public struct IsolationRuleset: Sendable, Equatable {
     }
 
     /// The `nft -f` script: create the table if missing, delete it, and add it back whole, in one transaction.
-    public var script: String {
+    package var script: String {
         var forward: [String] = []
         var input: [String] = []
         var output: [String] = []
@@ -117,7 +117,7 @@ public struct IsolationRuleset: Sendable, Equatable {
     }
 
     /// The script that removes the table (when no network remains).
-    public static var removal: String { "table inet \(table)\ndelete table inet \(table)\n" }
+    package static var removal: String { "table inet \(table)\ndelete table inet \(table)\n" }
 
     static func quoted(_ interface: String) -> String { "\"\(interface)\"" }
 }

@@ -1,17 +1,17 @@
 import Foundation
 
 /// The named counters of the Berqenas table, as `nft -j list counters table inet berqenas` prints them.
-public enum NftCounters {
-    public struct Reading: Sendable, Equatable {
-        public var packets: Int64
-        public var bytes: Int64
+package enum NftCounters {
+    package struct Reading: Sendable, Equatable {
+        package var packets: Int64
+        package var bytes: Int64
     }
 
     /// The arguments that list them.
-    public static let listArguments = ["-j", "list", "counters", "table", "inet", IsolationRuleset.table]
+    package static let listArguments = ["-j", "list", "counters", "table", "inet", IsolationRuleset.table]
 
     /// Counter name -> reading; entries that are not counters (the metainfo) are skipped.
-    public static func parse(_ json: String) throws -> [String: Reading] {
+    package static func parse(_ json: String) throws -> [String: Reading] {
         struct Listing: Decodable {
             struct Entry: Decodable {
                 struct Counter: Decodable {
@@ -37,7 +37,7 @@ public enum NftCounters {
     }
 
     /// A publication's traffic from the readings (a missing counter reads as zero).
-    public static func traffic(of service: PublishedService, in readings: [String: Reading]) -> PublicationTraffic {
+    package static func traffic(of service: PublishedService, in readings: [String: Reading]) -> PublicationTraffic {
         PublicationTraffic(connections: readings[service.connectionsCounter]?.packets ?? 0,
                            bytesIn: readings[service.inboundCounter]?.bytes ?? 0,
                            bytesOut: readings[service.outboundCounter]?.bytes ?? 0)

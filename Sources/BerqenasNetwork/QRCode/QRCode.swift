@@ -2,14 +2,14 @@ import CQRencode
 
 /// A QR code's modules, made by libqrencode (Debian's `libqrencode`), for handing a wg-quick file to a
 /// phone or a camera-equipped site machine.
-public struct QRCode: Sendable, Equatable {
+package struct QRCode: Sendable, Equatable {
     /// Modules per side.
-    public let size: Int
+    package let size: Int
     /// Row-major, true for a dark module.
-    public let modules: [Bool]
+    package let modules: [Bool]
 
     /// Encodes `text` as 8-bit data at error correction level M, in the smallest version that holds it.
-    public init(encoding text: String) throws {
+    package init(encoding text: String) throws {
         guard let code = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M) else {
             throw NetworkError("qr_encoding_failed", "the text (\(text.utf8.count) bytes) does not fit in a QR code")
         }
@@ -19,10 +19,10 @@ public struct QRCode: Sendable, Equatable {
         modules = (0..<(width * width)).map { code.pointee.data[$0] & 1 == 1 }
     }
 
-    public func isDark(x: Int, y: Int) -> Bool { modules[y * size + x] }
+    package func isDark(x: Int, y: Int) -> Bool { modules[y * size + x] }
 
     /// A grayscale PNG: `scale` pixels per module, with the four-module quiet zone around it.
-    public func png(scale: Int = 8) -> [UInt8] {
+    package func png(scale: Int = 8) -> [UInt8] {
         let side = (size + 8) * scale
         var rows: [UInt8] = []
         rows.reserveCapacity(side * (side + 1))

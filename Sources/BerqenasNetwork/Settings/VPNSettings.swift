@@ -1,7 +1,7 @@
 /// How the hub's WireGuard side is set up (`BERQENAS_VPN_*`, `BERQENAS_PUBLIC_ENDPOINT`).
-public struct VPNSettings: Sendable, Equatable {
+package struct VPNSettings: Sendable, Equatable {
     /// Where WireGuard state is applied.
-    public enum Backend: String, Sendable, CaseIterable {
+    package enum Backend: String, Sendable, CaseIterable {
         /// Chosen at start: the kernel module where present, otherwise wireguard-go, otherwise none.
         case automatic = "auto"
         case kernel
@@ -10,25 +10,25 @@ public struct VPNSettings: Sendable, Equatable {
         case none
     }
 
-    public var pool: TenantAddressPool
+    package var pool: TenantAddressPool
     /// UDP ports tenant interfaces listen on, one per tenant.
-    public var ports: ClosedRange<Int>
-    public var backend: Backend
+    package var ports: ClosedRange<Int>
+    package var backend: Backend
     /// The host peers reach the hub at (a name or address); nil: configs carry no usable endpoint host.
-    public var publicEndpoint: String?
+    package var publicEndpoint: String?
     /// How long a revoked peer's address stays held before another peer may take it
     /// (`BERQENAS_VPN_ADDRESS_GRACE_SECONDS`, default a day).
-    public var addressGraceSeconds: Int = 86_400
+    package var addressGraceSeconds: Int = 86_400
     /// How published services are forwarded (`BERQENAS_PUBLISH_MODE`).
-    public var publishMode: PublishMode = .automatic
+    package var publishMode: PublishMode = .automatic
     /// The one hub address publications are offered on (`BERQENAS_PUBLIC_BIND`); nil: all of them.
-    public var publicBind: IPv4Address?
+    package var publicBind: IPv4Address?
     /// The hub TCP ports publications may take (`BERQENAS_PUBLISH_PORTS`): a range the operator keeps free of
     /// the hub's own services, since a publication takes its port on every address it is offered on.
-    public var publishPorts: ClosedRange<Int> = 20000...29999
+    package var publishPorts: ClosedRange<Int> = 20000...29999
 
     /// How the hub forwards a published service to its site.
-    public enum PublishMode: String, Sendable, CaseIterable {
+    package enum PublishMode: String, Sendable, CaseIterable {
         /// nftables where `nft` is installed, otherwise the relay.
         case automatic = "auto"
         /// nftables DNAT and masquerade: the kernel forwards, counted per publication.
@@ -37,7 +37,7 @@ public struct VPNSettings: Sendable, Equatable {
         case relay
     }
 
-    public init(pool: TenantAddressPool, ports: ClosedRange<Int>, backend: Backend, publicEndpoint: String?) {
+    package init(pool: TenantAddressPool, ports: ClosedRange<Int>, backend: Backend, publicEndpoint: String?) {
         self.pool = pool
         self.ports = ports
         self.backend = backend
@@ -45,11 +45,11 @@ public struct VPNSettings: Sendable, Equatable {
     }
 
     /// The embedded defaults: pool 10.60.0.0/16 in /24s, ports 51820-51919, automatic backend.
-    public static let defaults = try! VPNSettings(pool: TenantAddressPool(pool: IPv4Network(parsing: TenantAddressPool.defaultPool)),
+    package static let defaults = try! VPNSettings(pool: TenantAddressPool(pool: IPv4Network(parsing: TenantAddressPool.defaultPool)),
                                                   ports: 51820...51919, backend: .automatic, publicEndpoint: nil)
 
     /// Reads the variables; a value that cannot be used throws an error naming its variable.
-    public static func fromEnvironment(_ environment: [String: String]) throws -> VPNSettings {
+    package static func fromEnvironment(_ environment: [String: String]) throws -> VPNSettings {
         var settings = defaults
         if let text = environment["BERQENAS_VPN_POOL"], !text.isEmpty {
             do {
@@ -108,7 +108,7 @@ public struct VPNSettings: Sendable, Equatable {
     }
 
     /// Why the publication range cannot be used beside the hub's own HTTP port and the VPN's UDP ports, or nil.
-    public func publishPortsProblem(hubPort: Int) -> String? {
+    package func publishPortsProblem(hubPort: Int) -> String? {
         if publishPorts.lowerBound < 1024 { return "BERQENAS_PUBLISH_PORTS must not include ports below 1024 (the system's services)" }
         if publishPorts.contains(hubPort) { return "BERQENAS_PUBLISH_PORTS must not include the hub's own port \(hubPort)" }
         if publishPorts.overlaps(ports) { return "BERQENAS_PUBLISH_PORTS must not overlap BERQENAS_VPN_PORTS (\(ports.lowerBound)-\(ports.upperBound))" }

@@ -1,20 +1,20 @@
 import Foundation
 
 /// What `wg show <interface> dump` prints: a line for the interface, then one per peer, tab-separated.
-public struct WireGuardDump: Sendable, Equatable {
-    public struct Peer: Sendable, Equatable {
-        public var publicKey: String
+package struct WireGuardDump: Sendable, Equatable {
+    package struct Peer: Sendable, Equatable {
+        package var publicKey: String
         /// `host:port` the peer last sent from (nil: never).
-        public var endpoint: String?
-        public var allowedIPs: [String]
+        package var endpoint: String?
+        package var allowedIPs: [String]
         /// The last handshake (nil: never).
-        public var latestHandshake: Date?
-        public var receivedBytes: UInt64
-        public var sentBytes: UInt64
+        package var latestHandshake: Date?
+        package var receivedBytes: UInt64
+        package var sentBytes: UInt64
         /// Seconds (nil: off).
-        public var persistentKeepalive: Int?
+        package var persistentKeepalive: Int?
 
-        public init(publicKey: String, endpoint: String?, allowedIPs: [String], latestHandshake: Date?, receivedBytes: UInt64,
+        package init(publicKey: String, endpoint: String?, allowedIPs: [String], latestHandshake: Date?, receivedBytes: UInt64,
                     sentBytes: UInt64, persistentKeepalive: Int?) {
             self.publicKey = publicKey
             self.endpoint = endpoint
@@ -26,12 +26,12 @@ public struct WireGuardDump: Sendable, Equatable {
         }
     }
 
-    public var publicKey: String
-    public var listenPort: Int
-    public var peers: [Peer]
+    package var publicKey: String
+    package var listenPort: Int
+    package var peers: [Peer]
 
     /// Parses the dump; the interface's private key (its second field) is not kept.
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
         guard let interface = lines.first, interface.count == 4, let port = Int(interface[2]) else {
             throw NetworkError("invalid_dump", "the first line of `wg show dump` is not an interface line")

@@ -1,16 +1,16 @@
 import Foundation
 
 /// Failed sign-ins of one username and what they imply; pure, so the policy is tested without a database.
-public struct LoginThrottleState: Sendable, Equatable {
+package struct LoginThrottleState: Sendable, Equatable {
     /// Failures counted in the current window.
-    public var failureCount: Int
+    package var failureCount: Int
     /// Start of the window the failures are counted in.
-    public var windowStartedAt: Date
+    package var windowStartedAt: Date
     /// Until when sign-in is refused, if locked.
-    public var lockedUntil: Date?
+    package var lockedUntil: Date?
 
     /// Creates a state.
-    public init(failureCount: Int, windowStartedAt: Date, lockedUntil: Date?) {
+    package init(failureCount: Int, windowStartedAt: Date, lockedUntil: Date?) {
         self.failureCount = failureCount
         self.windowStartedAt = windowStartedAt
         self.lockedUntil = lockedUntil
@@ -18,19 +18,19 @@ public struct LoginThrottleState: Sendable, Equatable {
 }
 
 /// The lockout rule: `maxFailures` failed sign-ins within `window` lock the username for `lockDuration`.
-public struct LoginThrottlePolicy: Sendable {
+package struct LoginThrottlePolicy: Sendable {
     /// Failures that trigger a lock.
-    public var maxFailures: Int
+    package var maxFailures: Int
     /// Period in which failures are counted.
-    public var window: TimeInterval
+    package var window: TimeInterval
     /// How long a lock lasts.
-    public var lockDuration: TimeInterval
+    package var lockDuration: TimeInterval
 
     /// Five failures in fifteen minutes lock for fifteen minutes.
-    public static let standard = LoginThrottlePolicy(maxFailures: 5, window: 900, lockDuration: 900)
+    package static let standard = LoginThrottlePolicy(maxFailures: 5, window: 900, lockDuration: 900)
 
     /// Creates a policy.
-    public init(maxFailures: Int, window: TimeInterval, lockDuration: TimeInterval) {
+    package init(maxFailures: Int, window: TimeInterval, lockDuration: TimeInterval) {
         self.maxFailures = maxFailures
         self.window = window
         self.lockDuration = lockDuration
@@ -38,7 +38,7 @@ public struct LoginThrottlePolicy: Sendable {
 
     /// What an attempt means, given the state that already counts it (every attempt is counted as a failure
     /// before its password is checked; a success clears the count).
-    public enum Decision: Sendable, Equatable {
+    package enum Decision: Sendable, Equatable {
         /// Check the password; if it is wrong and `lockAfterFailure`, lock until the moment given.
         case check(lockAfterFailure: Date?)
         /// Locked: refuse without checking.
@@ -50,7 +50,7 @@ public struct LoginThrottlePolicy: Sendable {
     }
 
     /// The decision for an attempt at `now` whose state (after counting it) is `state`.
-    public func decide(_ state: LoginThrottleState, now: Date) -> Decision {
+    package func decide(_ state: LoginThrottleState, now: Date) -> Decision {
         if let until = state.lockedUntil, until > now { return .refuse(until: until) }
         if state.lockedUntil != nil || now.timeIntervalSince(state.windowStartedAt) >= window { return .restartWindow }
         if state.failureCount > maxFailures { return .lock(until: now.addingTimeInterval(lockDuration)) }

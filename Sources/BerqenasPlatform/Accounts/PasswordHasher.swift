@@ -2,9 +2,9 @@ import NIOPosix
 import Vapor
 
 /// bcrypt hashing off the event loops, at a configured work factor.
-public struct PasswordHasher: Sendable {
+package struct PasswordHasher: Sendable {
     /// bcrypt work factor.
-    public let cost: Int
+    package let cost: Int
     /// A well-formed bcrypt hash of the same cost that matches no password. Verifying against it when the
     /// user does not exist takes as long as a real check, so timing does not reveal which usernames exist.
     /// It is random text in bcrypt's format rather than a computed hash, so start-up pays nothing for it.
@@ -14,7 +14,7 @@ public struct PasswordHasher: Sendable {
     private static let running = ConcurrencyLimit(System.coreCount / 2)
 
     /// Creates a hasher with `cost`.
-    public init(cost: Int) throws {
+    package init(cost: Int) throws {
         self.cost = cost
         let alphabet = Array("./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         var generator = SystemRandomNumberGenerator()
@@ -23,13 +23,13 @@ public struct PasswordHasher: Sendable {
     }
 
     /// The bcrypt hash of `password`.
-    public func hash(_ password: String) async throws -> String {
+    package func hash(_ password: String) async throws -> String {
         let cost = self.cost
         return try await Self.running.run { try await NIOThreadPool.singleton.runIfActive { try Bcrypt.hash(password, cost: cost) } }
     }
 
     /// Whether `password` matches `hash`; with no hash, spends the same time and answers false.
-    public func verify(_ password: String, against hash: String?) async throws -> Bool {
+    package func verify(_ password: String, against hash: String?) async throws -> Bool {
         let target = hash ?? decoyHash
         let matches = try await Self.running.run {
             try await NIOThreadPool.singleton.runIfActive { try Bcrypt.verify(password, created: target) }

@@ -1,12 +1,12 @@
 /// What usernames and passwords may be.
-public enum PasswordRules {
+package enum PasswordRules {
     /// Shortest accepted password.
-    public static let minimumLength = 10
+    package static let minimumLength = 10
     /// Longest accepted password (bcrypt reads 72 bytes).
-    public static let maximumBytes = 72
+    package static let maximumBytes = 72
 
     /// - Throws: 422 naming `field` when the password is too short or too long.
-    public static func validatePassword(_ password: String, field: String = "password") throws {
+    package static func validatePassword(_ password: String, field: String = "password") throws {
         guard password.count >= minimumLength else {
             throw PlatformError.validation(field: field, "must be at least \(minimumLength) characters")
         }
@@ -16,7 +16,7 @@ public enum PasswordRules {
     }
 
     /// - Throws: 422 unless the username is 3 to 64 of letters, digits, `.`, `_`, `-`, `@`.
-    public static func validateUsername(_ username: String) throws {
+    package static func validateUsername(_ username: String) throws {
         let allowed = username.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-@".unicodeScalars.contains($0)
         }

@@ -4,14 +4,14 @@ import SQLKit
 import Foundation
 
 /// Checks credentials under the lockout policy and keeps refresh tokens (issue, rotate, revoke).
-public struct SignInService: Sendable {
+package struct SignInService: Sendable {
     let database: any Database
     let hasher: PasswordHasher
     let policy: LoginThrottlePolicy
     let refreshTokenLifetime: TimeInterval
 
     /// Creates the service.
-    public init(database: any Database, hasher: PasswordHasher, policy: LoginThrottlePolicy = .standard,
+    package init(database: any Database, hasher: PasswordHasher, policy: LoginThrottlePolicy = .standard,
                 refreshTokenLifetime: TimeInterval) {
         self.database = database
         self.hasher = hasher
@@ -27,7 +27,7 @@ public struct SignInService: Sendable {
     /// the count.
     /// - Throws: 429 `too_many_attempts` while locked; 401 `invalid_credentials` otherwise, the same
     ///   for an unknown user, a wrong password and a disabled account.
-    public func verifyCredentials(username: String, password: String, now: Date = Date()) async throws -> User {
+    package func verifyCredentials(username: String, password: String, now: Date = Date()) async throws -> User {
         // No user can have a name outside the rules: such a name is refused before it is stored anywhere.
         guard (try? PasswordRules.validateUsername(username)) != nil else { throw Self.invalidCredentials }
         let lockAfterFailure = try await countAttempt(username, now: now)
@@ -91,7 +91,7 @@ public struct SignInService: Sendable {
     }
 
     /// A new refresh token for `user` (its plaintext; only the digest is stored).
-    public func issueRefreshToken(for user: User, family: UUID = UUID(), now: Date = Date()) async throws -> String {
+    package func issueRefreshToken(for user: User, family: UUID = UUID(), now: Date = Date()) async throws -> String {
         let token = Self.encode(SecretGenerator.bytes(32))
         let record = RefreshToken(
             userID: try user.requireID(), tokenHash: Self.digest(token), familyID: family,
@@ -105,7 +105,7 @@ public struct SignInService: Sendable {
     ///
     /// Presenting a token that was already rotated means it leaked: its whole family is revoked.
     /// - Throws: 401 `invalid_refresh_token`.
-    public func rotate(refreshToken: String, now: Date = Date()) async throws -> (user: User, refreshToken: String) {
+    package func rotate(refreshToken: String, now: Date = Date()) async throws -> (user: User, refreshToken: String) {
         guard let record = try await RefreshToken.query(on: database)
             .filter(\.$tokenHash == Self.digest(refreshToken)).with(\.$user).first() else {
             throw Self.invalidRefresh
@@ -134,7 +134,7 @@ public struct SignInService: Sendable {
 
     /// Revokes `refreshToken` if it belongs to `userID`; answers whether it did.
     @discardableResult
-    public func revoke(refreshToken: String, userID: UUID, now: Date = Date()) async throws -> Bool {
+    package func revoke(refreshToken: String, userID: UUID, now: Date = Date()) async throws -> Bool {
         guard let record = try await RefreshToken.query(on: database)
             .filter(\.$tokenHash == Self.digest(refreshToken)).filter(\.$user.$id == userID).first(),
             record.revokedAt == nil else { return false }
@@ -144,7 +144,7 @@ public struct SignInService: Sendable {
     }
 
     /// Revokes every refresh token of a user (password change, deletion, disabling).
-    public func revokeAll(userID: UUID, now: Date = Date()) async throws {
+    package func revokeAll(userID: UUID, now: Date = Date()) async throws {
         try await RefreshToken.query(on: database).filter(\.$user.$id == userID)
             .filter(\.$revokedAt == nil).set(\.$revokedAt, to: now).update()
     }

@@ -2,26 +2,26 @@ import FluentKit
 import Foundation
 
 /// Manages users within what the calling user may manage.
-public struct UserService: Sendable {
+package struct UserService: Sendable {
     let database: any Database
     let hasher: PasswordHasher
 
     /// Creates the service.
-    public init(database: any Database, hasher: PasswordHasher) {
+    package init(database: any Database, hasher: PasswordHasher) {
         self.database = database
         self.hasher = hasher
     }
 
     /// A new user.
-    public struct CreateRequest: Sendable {
-        public var username: String
-        public var password: String
-        public var role: UserRole
+    package struct CreateRequest: Sendable {
+        package var username: String
+        package var password: String
+        package var role: UserRole
         /// Tenant name; required for tenant roles, absent for `admin`.
-        public var tenant: String?
+        package var tenant: String?
 
         /// Creates a request.
-        public init(username: String, password: String, role: UserRole, tenant: String?) {
+        package init(username: String, password: String, role: UserRole, tenant: String?) {
             self.username = username
             self.password = password
             self.role = role
@@ -31,7 +31,7 @@ public struct UserService: Sendable {
 
     /// Creates a user. Tenant admins may only create tenant users of their own tenant.
     /// - Throws: 422 for a bad field, 403 outside the caller's rights, 409 for a taken username.
-    public func create(_ request: CreateRequest, by caller: Caller) async throws -> User {
+    package func create(_ request: CreateRequest, by caller: Caller) async throws -> User {
         try PasswordRules.validateUsername(request.username)
         try PasswordRules.validatePassword(request.password)
         let tenantID = try await resolveTenant(for: request.role, named: request.tenant)
@@ -49,7 +49,7 @@ public struct UserService: Sendable {
     }
 
     /// A page of the users the caller may see, optionally of one tenant.
-    public func list(by caller: Caller, tenant: String?, limit: Int, offset: Int) async throws -> (items: [User], total: Int) {
+    package func list(by caller: Caller, tenant: String?, limit: Int, offset: Int) async throws -> (items: [User], total: Int) {
         var query = User.query(on: database).with(\.$tenant)
         if !caller.isAdmin {
             guard caller.role == .tenantAdmin, let tenantID = caller.tenantID else {
@@ -67,7 +67,7 @@ public struct UserService: Sendable {
     }
 
     /// The user with `id`, if the caller may see it.
-    public func find(_ id: UUID, by caller: Caller) async throws -> User {
+    package func find(_ id: UUID, by caller: Caller) async throws -> User {
         guard let user = try await User.query(on: database).filter(\.$id == id).with(\.$tenant).first() else {
             throw PlatformError.notFound("user", id.uuidString)
         }
@@ -76,16 +76,16 @@ public struct UserService: Sendable {
     }
 
     /// What may change on a user.
-    public struct UpdateRequest: Sendable {
-        public var password: String?
+    package struct UpdateRequest: Sendable {
+        package var password: String?
         /// Whether the user's present password was checked (`SignInService.verifyCredentials`, so guesses
         /// count toward the lockout): required when users change their own.
-        public var currentPasswordVerified: Bool
-        public var role: UserRole?
-        public var disabled: Bool?
+        package var currentPasswordVerified: Bool
+        package var role: UserRole?
+        package var disabled: Bool?
 
         /// Creates a request; nil fields stay.
-        public init(password: String? = nil, currentPasswordVerified: Bool = false, role: UserRole? = nil, disabled: Bool? = nil) {
+        package init(password: String? = nil, currentPasswordVerified: Bool = false, role: UserRole? = nil, disabled: Bool? = nil) {
             self.password = password
             self.currentPasswordVerified = currentPasswordVerified
             self.role = role
@@ -96,7 +96,7 @@ public struct UserService: Sendable {
     /// Changes a user. A user may change their own password (giving the present one); roles and disabling need
     /// the right to manage.
     /// Answers whether the user's sessions must end (password changed or account disabled).
-    public func update(_ user: User, with request: UpdateRequest, by caller: Caller) async throws -> Bool {
+    package func update(_ user: User, with request: UpdateRequest, by caller: Caller) async throws -> Bool {
         let isSelf = user.id == caller.userID
         if !(isSelf && request.role == nil && request.disabled == nil) { try requireManage(user, by: caller) }
         if let password = request.password {
@@ -121,19 +121,19 @@ public struct UserService: Sendable {
     }
 
     /// A user changing their own password without giving (the right) present one.
-    public static let currentPasswordRequired = PlatformError(
+    package static let currentPasswordRequired = PlatformError(
         code: "current_password_required", status: 403, message: "current_password: give your present password to change it",
         details: ["field": "current_password"])
 
     /// Removes a user; the last enabled admin cannot be removed.
-    public func delete(_ user: User, by caller: Caller) async throws {
+    package func delete(_ user: User, by caller: Caller) async throws {
         try requireManage(user, by: caller)
         if user.role == .admin { try await ensureAnotherAdmin(than: user) }
         try await user.delete(on: database)
     }
 
     /// On first start, creates `admin` with `password` (or a generated one); answers the generated one.
-    public func bootstrapAdmin(password: String?) async throws -> String? {
+    package func bootstrapAdmin(password: String?) async throws -> String? {
         guard try await User.query(on: database).filter(\.$role == .admin).count() == 0 else { return nil }
         let chosen = password ?? SecretGenerator.alphanumeric(length: 24)
         let admin = User(username: "admin", passwordHash: try await hasher.hash(chosen), role: .admin, tenantID: nil)

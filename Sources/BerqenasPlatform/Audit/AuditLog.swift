@@ -2,11 +2,11 @@ import FluentKit
 import Foundation
 
 /// Writes and queries the audit trail.
-public struct AuditLog: Sendable {
+package struct AuditLog: Sendable {
     let database: any Database
 
     /// Creates the log over the system database.
-    public init(database: any Database) {
+    package init(database: any Database) {
         self.database = database
     }
 
@@ -14,7 +14,7 @@ public struct AuditLog: Sendable {
     static let fieldLimit = 128
 
     /// Stores one entry.
-    public func record(_ entry: AuditEntry) async throws {
+    package func record(_ entry: AuditEntry) async throws {
         // Fields may come from unauthenticated input (the username of a failed sign-in): stored bounded.
         entry.actor = entry.actor.map { String($0.prefix(Self.fieldLimit)) }
         entry.tenant = entry.tenant.map { String($0.prefix(Self.fieldLimit)) }
@@ -24,16 +24,16 @@ public struct AuditLog: Sendable {
     }
 
     /// Filters for reading the trail.
-    public struct Filter: Sendable {
-        public var actor: String?
-        public var tenant: String?
-        public var action: String?
-        public var outcome: String?
-        public var since: Date?
-        public var until: Date?
+    package struct Filter: Sendable {
+        package var actor: String?
+        package var tenant: String?
+        package var action: String?
+        package var outcome: String?
+        package var since: Date?
+        package var until: Date?
 
         /// Creates a filter; nil means any.
-        public init(actor: String? = nil, tenant: String? = nil, action: String? = nil, outcome: String? = nil,
+        package init(actor: String? = nil, tenant: String? = nil, action: String? = nil, outcome: String? = nil,
                     since: Date? = nil, until: Date? = nil) {
             self.actor = actor
             self.tenant = tenant
@@ -45,7 +45,7 @@ public struct AuditLog: Sendable {
     }
 
     /// Newest first, limited to what the caller may see: admins everything, tenant admins their tenant.
-    public func entries(matching filter: Filter, by caller: Caller, limit: Int, offset: Int)
+    package func entries(matching filter: Filter, by caller: Caller, limit: Int, offset: Int)
         async throws -> (items: [AuditEntry], total: Int) {
         var query = AuditEntry.query(on: database)
         if !caller.isAdmin {

@@ -2,45 +2,45 @@ import DatabaseConnectors
 import Foundation
 
 /// What a generated API may do to a table.
-public enum APIOperation: String, Codable, Sendable, CaseIterable {
+package enum APIOperation: String, Codable, Sendable, CaseIterable {
     case read, insert, update, delete
 }
 
 /// A table an API serves (`*`: every table of the source) and the operations allowed on it.
-public struct TableGrant: Codable, Sendable, Equatable {
-    public var name: String
-    public var operations: [APIOperation]
+package struct TableGrant: Codable, Sendable, Equatable {
+    package var name: String
+    package var operations: [APIOperation]
 
-    public init(name: String, operations: [APIOperation] = APIOperation.allCases) {
+    package init(name: String, operations: [APIOperation] = APIOperation.allCases) {
         self.name = name
         self.operations = operations
     }
 }
 
 /// A served table as introspected, with its operations.
-public struct ServedTable: Codable, Sendable, Equatable {
-    public var schema: TableSchema
-    public var operations: [APIOperation]
+package struct ServedTable: Codable, Sendable, Equatable {
+    package var schema: TableSchema
+    package var operations: [APIOperation]
 }
 
 /// Where an API reads from.
-public enum APISource: Sendable, Equatable {
+package enum APISource: Sendable, Equatable {
     case tenantStore
     case remoteDatabase(UUID)
 }
 
 /// `POST …/apis` (every field) and `PATCH …/apis/{name}` (the fields that change).
-public struct APIDefinitionRequest: Sendable {
-    public var name: String?
-    public var source: APISource?
-    public var tables: [TableGrant]?
-    public var auth: String?
+package struct APIDefinitionRequest: Sendable {
+    package var name: String?
+    package var source: APISource?
+    package var tables: [TableGrant]?
+    package var auth: String?
     /// nil: unchanged (create: no cap).
-    public var maxRows: Int?
+    package var maxRows: Int?
     /// nil: unchanged (create: false).
-    public var allowUnfilteredWrites: Bool?
+    package var allowUnfilteredWrites: Bool?
 
-    public init(name: String? = nil, source: APISource? = nil, tables: [TableGrant]? = nil, auth: String? = nil, maxRows: Int? = nil,
+    package init(name: String? = nil, source: APISource? = nil, tables: [TableGrant]? = nil, auth: String? = nil, maxRows: Int? = nil,
                 allowUnfilteredWrites: Bool? = nil) {
         self.name = name
         self.source = source
@@ -66,7 +66,7 @@ public struct APIDefinitionRequest: Sendable {
     }
 
     /// The cap on the rows one read returns when a definition names none (older definitions without one too).
-    public static let defaultMaxRows = 1000
+    package static let defaultMaxRows = 1000
 
     static func validMaxRows(_ rows: Int?) throws -> Int {
         guard let rows else { return defaultMaxRows }

@@ -4,23 +4,23 @@ import Foundation
 
 /// Generated API definitions: validation, introspection of the source, storage, and telling the registry,
 /// so a change takes effect on the next request.
-public struct APIDefinitionService: Sendable {
+package struct APIDefinitionService: Sendable {
     let database: any Database
     let remotes: RemoteDatabaseService
-    public let registry: APIRegistry
+    package let registry: APIRegistry
     let limits: TenantLimits
 
     /// The APIs' keys.
-    public var keys: APIKeyService { APIKeyService(database: database, registry: registry) }
+    package var keys: APIKeyService { APIKeyService(database: database, registry: registry) }
 
-    public init(database: any Database, remotes: RemoteDatabaseService, limits: TenantLimits) {
+    package init(database: any Database, remotes: RemoteDatabaseService, limits: TenantLimits) {
         self.database = database
         self.remotes = remotes
         self.limits = limits
         self.registry = APIRegistry(database: database, remotes: remotes)
     }
 
-    public func create(_ request: APIDefinitionRequest, tenant: Tenant) async throws -> APIDefinition {
+    package func create(_ request: APIDefinitionRequest, tenant: Tenant) async throws -> APIDefinition {
         try await limits.admitAnother(.apis, tenantID: try tenant.requireID(), on: database)
         let definition = APIDefinition()
         definition.tenantID = try tenant.requireID()
@@ -43,11 +43,11 @@ public struct APIDefinitionService: Sendable {
         return definition
     }
 
-    public func list(tenant: Tenant) async throws -> [APIDefinition] {
+    package func list(tenant: Tenant) async throws -> [APIDefinition] {
         try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID()).sort(\.$name).all()
     }
 
-    public func find(_ name: String, tenant: Tenant) async throws -> APIDefinition {
+    package func find(_ name: String, tenant: Tenant) async throws -> APIDefinition {
         guard let found = try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID())
             .filter(\.$name == name).first() else {
             throw PlatformError.notFound("API", name)
@@ -56,7 +56,7 @@ public struct APIDefinitionService: Sendable {
     }
 
     /// Changes tables, auth, max_rows or source (introspecting again); the name stays.
-    public func update(_ definition: APIDefinition, with request: APIDefinitionRequest, tenant: Tenant) async throws -> APIDefinition {
+    package func update(_ definition: APIDefinition, with request: APIDefinitionRequest, tenant: Tenant) async throws -> APIDefinition {
         if let name = request.name, name != definition.name {
             throw PlatformError.validation(field: "name", "an API keeps its name (it is in its URL); create another one instead")
         }
@@ -72,14 +72,14 @@ public struct APIDefinitionService: Sendable {
     }
 
     /// Reads the source's tables and columns again.
-    public func refresh(_ definition: APIDefinition, tenant: Tenant) async throws -> APIDefinition {
+    package func refresh(_ definition: APIDefinition, tenant: Tenant) async throws -> APIDefinition {
         try await introspect(definition, tenant: tenant)
         try await definition.save(on: database)
         await registry.forget(tenant: tenant.name, api: definition.name)
         return definition
     }
 
-    public func delete(_ definition: APIDefinition, tenant: Tenant) async throws {
+    package func delete(_ definition: APIDefinition, tenant: Tenant) async throws {
         try await definition.delete(on: database)
         await registry.forget(tenant: tenant.name, api: definition.name)
     }
@@ -87,7 +87,7 @@ public struct APIDefinitionService: Sendable {
     /// After a sync wrote `tables` into the tenant's store: the store's APIs that would serve one of them
     /// (all tables, or that one by name) but do not yet are introspected again, so the next request sees
     /// it. Returns what could not be refreshed (for the log).
-    public func cloudTablesSynced(_ tables: [TableRef], tenant: Tenant) async -> [String] {
+    package func cloudTablesSynced(_ tables: [TableRef], tenant: Tenant) async -> [String] {
         var failures: [String] = []
         do {
             let apis = try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID())
@@ -110,7 +110,7 @@ public struct APIDefinitionService: Sendable {
     }
 
     /// The served tables of a definition, as last introspected.
-    public static func servedTables(_ definition: APIDefinition) throws -> [ServedTable] {
+    package static func servedTables(_ definition: APIDefinition) throws -> [ServedTable] {
         try JSONDecoder().decode([ServedTable].self, from: Data(definition.snapshot.utf8))
     }
 

@@ -3,14 +3,14 @@ import FluentKit
 import Foundation
 
 /// What a new key asks for.
-public struct APIKeyRequest: Sendable {
-    public var name: String?
-    public var permissions: String?
-    public var expiresAt: Date?
-    public var allowedCIDRs: [String]?
-    public var rateLimitPerMinute: Int?
+package struct APIKeyRequest: Sendable {
+    package var name: String?
+    package var permissions: String?
+    package var expiresAt: Date?
+    package var allowedCIDRs: [String]?
+    package var rateLimitPerMinute: Int?
 
-    public init(name: String?, permissions: String?, expiresAt: Date? = nil, allowedCIDRs: [String]? = nil, rateLimitPerMinute: Int? = nil) {
+    package init(name: String?, permissions: String?, expiresAt: Date? = nil, allowedCIDRs: [String]? = nil, rateLimitPerMinute: Int? = nil) {
         self.name = name
         self.permissions = permissions
         self.expiresAt = expiresAt
@@ -21,14 +21,14 @@ public struct APIKeyRequest: Sendable {
 
 /// Keys of generated APIs: made (the secret shown once), listed by prefix, revoked at once. A change
 /// makes the registry mount the API afresh, so the next request sees it.
-public struct APIKeyService: Sendable {
+package struct APIKeyService: Sendable {
     let database: any Database
     let registry: APIRegistry
     /// `bqk_` + 40 letters and digits (about 230 bits); the prefix is its first 12 characters.
     static let marker = "bqk_"
     static let prefixLength = 12
 
-    public func create(_ request: APIKeyRequest, for definition: APIDefinition, tenant: Tenant) async throws -> (APIKey, secret: String) {
+    package func create(_ request: APIKeyRequest, for definition: APIDefinition, tenant: Tenant) async throws -> (APIKey, secret: String) {
         guard let name = request.name?.trimmingCharacters(in: .whitespaces), (1...100).contains(name.count) else {
             throw PlatformError.validation(field: "name", "1 to 100 characters")
         }
@@ -56,12 +56,12 @@ public struct APIKeyService: Sendable {
         return (key, secret)
     }
 
-    public func list(for definition: APIDefinition) async throws -> [APIKey] {
+    package func list(for definition: APIDefinition) async throws -> [APIKey] {
         try await APIKey.query(on: database).filter(\.$apiDefinitionID == definition.requireID()).sort(\.$createdAt).all()
     }
 
     /// Deletes the key; requests with it fail from the next one on.
-    public func revoke(_ id: UUID, of definition: APIDefinition, tenant: Tenant) async throws {
+    package func revoke(_ id: UUID, of definition: APIDefinition, tenant: Tenant) async throws {
         guard let key = try await APIKey.query(on: database).filter(\.$id == id)
             .filter(\.$apiDefinitionID == definition.requireID()).first() else {
             throw PlatformError.notFound("API key", id.uuidString)
@@ -72,7 +72,7 @@ public struct APIKeyService: Sendable {
 
     /// The key among `keys` that `presented` is, if it may be used now, from `address`, for this kind of
     /// request; the errors are PostgREST-shaped (401 unknown or expired, 403 wrong network or read-only).
-    public static func admit(_ presented: String, among keys: [String: APIKey], from address: String?, writing: Bool,
+    package static func admit(_ presented: String, among keys: [String: APIKey], from address: String?, writing: Bool,
                       now: Date = Date()) throws -> APIKey {
         guard presented.hasPrefix(marker), presented.count > prefixLength, let key = keys[String(presented.prefix(prefixLength))],
               constantTimeEqual(SignInService.digest(presented), key.keyHash) else {

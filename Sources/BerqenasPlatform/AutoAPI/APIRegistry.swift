@@ -7,23 +7,23 @@ import Synchronization
 /// The mounted APIs: per tenant and API name, the definition's served tables and a pooled connector to its
 /// source, made on first use. A changed or deleted definition is forgotten at once, so the next request
 /// mounts it afresh; the replaced connector is closed a while later, after requests still using it finish.
-public actor APIRegistry {
+package actor APIRegistry {
     /// One API ready to serve.
-    public struct Mounted: Sendable {
-        public let definition: APIDefinition
-        public let tenant: Tenant
+    package struct Mounted: Sendable {
+        package let definition: APIDefinition
+        package let tenant: Tenant
         /// By table name.
-        public let tables: [String: ServedTable]
-        public let connector: any DatabaseConnector
-        public let flavor: SQLFlavor
+        package let tables: [String: ServedTable]
+        package let connector: any DatabaseConnector
+        package let flavor: SQLFlavor
         /// The API's keys by prefix.
-        public let keys: [String: APIKey]
+        package let keys: [String: APIKey]
         /// Each table's query compiler, made once.
-        public let compilers: [String: QueryCompiler]
+        package let compilers: [String: QueryCompiler]
         /// The compilers of the tables the API lets callers read: the only ones a request may embed.
-        public let readableCompilers: [String: QueryCompiler]
+        package let readableCompilers: [String: QueryCompiler]
         /// The most rows one read returns (embedded levels each hold at most `EmbeddingReader.embeddedFactor` times it).
-        public var maxRows: Int { definition.maxRows ?? APIDefinitionRequest.defaultMaxRows }
+        package var maxRows: Int { definition.maxRows ?? APIDefinitionRequest.defaultMaxRows }
 
         init(definition: APIDefinition, tenant: Tenant, tables: [String: ServedTable], connector: any DatabaseConnector,
              flavor: SQLFlavor, keys: [String: APIKey]) {
@@ -43,7 +43,7 @@ public actor APIRegistry {
     /// Mounted APIs by `tenant/api`: read under a lock, so a request finds its API without an actor hop.
     private nonisolated let mounted = Mutex<[String: Mounted]>([:])
     /// Request budgets of rate-limited keys (kept across remounts).
-    public nonisolated let limiter = RateLimiter()
+    package nonisolated let limiter = RateLimiter()
     /// Bumped by every `forget`, so a mount that read the definition before a change does not keep it.
     private var generations: [String: Int] = [:]
     /// Bumped by `forget(tenant:)`, for the same reason, for every API of the tenant.
@@ -61,13 +61,13 @@ public actor APIRegistry {
     }
 
     /// The API `api` of tenant `tenantName`, mounting it if needed; 404 when there is none.
-    public nonisolated func mount(tenant tenantName: String, api: String) async throws -> Mounted {
+    package nonisolated func mount(tenant tenantName: String, api: String) async throws -> Mounted {
         if let ready = mountedNow(tenant: tenantName, api: api) { return ready }
         return try await mountStored(tenant: tenantName, api: api)
     }
 
     /// The API when it is mounted already (nil: `mount` it).
-    public nonisolated func mountedNow(tenant: String, api: String) -> Mounted? {
+    package nonisolated func mountedNow(tenant: String, api: String) -> Mounted? {
         mounted.withLock { $0[Self.key(tenant, api)] }
     }
 
@@ -104,14 +104,14 @@ public actor APIRegistry {
     }
 
     /// Drops the mounted API (the next request mounts the stored definition again).
-    public func forget(tenant: String, api: String) {
+    package func forget(tenant: String, api: String) {
         generations[Self.key(tenant, api), default: 0] += 1
         guard let old = mounted.withLock({ $0.removeValue(forKey: Self.key(tenant, api)) }) else { return }
         retireLater(old.connector)
     }
 
     /// Drops every mounted API of a tenant (its status changed, or it is going away).
-    public func forget(tenant: String) {
+    package func forget(tenant: String) {
         tenantGenerations[tenant, default: 0] += 1
         let prefix = Self.key(tenant, "")
         let gone = mounted.withLock { mounted in
@@ -131,7 +131,7 @@ public actor APIRegistry {
     }
 
     /// Closes every mounted connector (at shutdown).
-    public func closeAll() async {
+    package func closeAll() async {
         let all = mounted.withLock { mounted in
             defer { mounted = [:] }
             return Array(mounted.values)

@@ -2,53 +2,53 @@ import BerqenasNetwork
 import Foundation
 
 /// Everything a hub needs to start, resolved once from the environment (or given explicitly by tests).
-public struct PlatformConfiguration: Sendable {
+package struct PlatformConfiguration: Sendable {
     /// Where the hub listens.
-    public var host: String
+    package var host: String
     /// The TCP port the hub listens on.
-    public var port: Int
+    package var port: Int
     /// Root of everything the hub keeps on disk: the SQLite system database, tenant stores, the key file.
-    public var dataDirectory: URL
+    package var dataDirectory: URL
     /// When set, the system database lives in PostgreSQL and tenants become schemas in that cluster.
-    public var databaseURL: String?
+    package var databaseURL: String?
     /// Base64 of a 32-byte key; when absent a key file under the data directory is used (and created).
-    public var masterKeyBase64: String?
+    package var masterKeyBase64: String?
     /// Password for the first `admin` user; when absent one is generated and written to a 0600 file.
-    public var adminPassword: String?
+    package var adminPassword: String?
     /// Lifetime of access tokens.
-    public var accessTokenLifetime: TimeInterval
+    package var accessTokenLifetime: TimeInterval
     /// Lifetime of refresh tokens.
-    public var refreshTokenLifetime: TimeInterval
+    package var refreshTokenLifetime: TimeInterval
     /// bcrypt work factor for stored passwords.
-    public var bcryptCost: Int
+    package var bcryptCost: Int
     /// How long a sync job's lease lasts without renewal (a dead server's job is taken over after it).
-    public var jobLeaseSeconds: TimeInterval = 30
+    package var jobLeaseSeconds: TimeInterval = 30
     /// How often an idle worker looks for jobs queued by other servers.
-    public var jobPollSeconds: TimeInterval = 1
+    package var jobPollSeconds: TimeInterval = 1
     /// How long a finished job can be rolled back: its undo images are dropped after this many days
     /// (`BERQENAS_UNDO_RETENTION_DAYS`).
-    public var undoRetentionDays = 7
+    package var undoRetentionDays = 7
     /// The WireGuard side (`BERQENAS_VPN_POOL`, `BERQENAS_VPN_PORTS`, `BERQENAS_VPN_BACKEND`, `BERQENAS_PUBLIC_ENDPOINT`).
-    public var vpn: VPNSettings = .defaults
+    package var vpn: VPNSettings = .defaults
     /// The one directory SQLite remote databases may be in (`BERQENAS_SQLITE_REMOTE_DIR`); nil: none may be registered.
-    public var sqliteRemoteDirectory: URL?
+    package var sqliteRemoteDirectory: URL?
     /// Ranges the hub may connect to for tenants despite the built-in denials (`BERQENAS_REMOTE_ALLOW`).
-    public var remoteAllow: String?
+    package var remoteAllow: String?
     /// Ranges the hub never connects to for tenants (`BERQENAS_REMOTE_DENY`).
-    public var remoteDeny: String?
+    package var remoteDeny: String?
     /// Sign-in attempts one client address may make per minute (`BERQENAS_LOGIN_RATE_LIMIT`).
-    public var loginRatePerMinute = 30
+    package var loginRatePerMinute = 30
     /// Requests one client address may make per minute to generated APIs without a key or a token
     /// (`BERQENAS_ANONYMOUS_RATE_LIMIT`).
-    public var anonymousRatePerMinute = 600
+    package var anonymousRatePerMinute = 600
     /// How many remote databases, APIs, peers, publications and continuous loops one tenant may have.
-    public var tenantLimits = TenantLimits()
+    package var tenantLimits = TenantLimits()
     /// Reverse proxies whose `X-Forwarded-For` names the client (`BERQENAS_TRUSTED_PROXIES`, addresses or
     /// ranges; none by default: the peer address is the client).
-    public var trustedProxies: String?
+    package var trustedProxies: String?
 
     /// A configuration with the embedded defaults.
-    public init(
+    package init(
         host: String = "127.0.0.1",
         port: Int = 8080,
         dataDirectory: URL = URL(fileURLWithPath: ".berqenas"),
@@ -72,27 +72,27 @@ public struct PlatformConfiguration: Sendable {
 
     /// Checks what the variables cannot check one by one: the publication range beside the hub's own ports.
     /// - Throws: `PlatformError` naming the variable.
-    public func validate() throws {
+    package func validate() throws {
         if let problem = vpn.publishPortsProblem(hubPort: port) { throw PlatformError.invalidConfiguration(problem) }
     }
 
     /// Which engine holds the system database.
-    public var systemDatabaseEngine: SystemDatabaseEngine {
+    package var systemDatabaseEngine: SystemDatabaseEngine {
         databaseURL == nil ? .sqlite : .postgresql
     }
 
     /// The SQLite system database file (embedded mode).
-    public var systemDatabaseFile: URL { dataDirectory.appendingPathComponent("berqenas.sqlite") }
+    package var systemDatabaseFile: URL { dataDirectory.appendingPathComponent("berqenas.sqlite") }
     /// Folder of per-tenant SQLite stores (embedded mode).
-    public var tenantStoreDirectory: URL { dataDirectory.appendingPathComponent("tenants") }
+    package var tenantStoreDirectory: URL { dataDirectory.appendingPathComponent("tenants") }
     /// The generated master key file, used when no key is given in the environment.
-    public var masterKeyFile: URL { dataDirectory.appendingPathComponent("master.key") }
+    package var masterKeyFile: URL { dataDirectory.appendingPathComponent("master.key") }
     /// Where a generated admin password is written once.
-    public var initialAdminPasswordFile: URL { dataDirectory.appendingPathComponent("initial-admin-password") }
+    package var initialAdminPasswordFile: URL { dataDirectory.appendingPathComponent("initial-admin-password") }
 }
 
 /// The engine behind the system database.
-public enum SystemDatabaseEngine: String, Sendable, Codable {
+package enum SystemDatabaseEngine: String, Sendable, Codable {
     case sqlite
     case postgresql
 }
@@ -100,7 +100,7 @@ public enum SystemDatabaseEngine: String, Sendable, Codable {
 extension PlatformConfiguration {
     /// Reads `BERQENAS_*` variables; anything unset keeps its embedded default.
     /// - Throws: `PlatformError` naming the variable when a value cannot be used.
-    public static func fromEnvironment(_ environment: [String: String]) throws -> PlatformConfiguration {
+    package static func fromEnvironment(_ environment: [String: String]) throws -> PlatformConfiguration {
         var configuration = PlatformConfiguration()
         if let host = environment["BERQENAS_HOST"], !host.isEmpty { configuration.host = host }
         if let port = environment["BERQENAS_PORT"], !port.isEmpty {

@@ -4,8 +4,8 @@ import Foundation
 /// The `sslmode` of a PostgreSQL URL, read as libpq reads it: `disable`; `allow`/`prefer` (the default:
 /// TLS when offered, certificate not checked); `require` (TLS, certificate not checked);
 /// `verify-ca`/`verify-full` (TLS, chain and host name checked). `tlsmode` is accepted as a synonym.
-public enum SSLMode {
-    public static func tls(of url: String) throws -> ConnectionSpec.TLSMode {
+package enum SSLMode {
+    package static func tls(of url: String) throws -> ConnectionSpec.TLSMode {
         let items = URLComponents(string: url)?.queryItems ?? []
         let mode = items.last { ["sslmode", "tlsmode"].contains($0.name.lowercased()) }?.value?.lowercased() ?? "prefer"
         switch mode {

@@ -2,10 +2,10 @@ import FluentKit
 import Foundation
 
 /// Writes and reads the event log (what the realtime feed will carry).
-public struct EventLog: Sendable {
+package struct EventLog: Sendable {
     let database: any Database
 
-    public init(database: any Database) {
+    package init(database: any Database) {
         self.database = database
     }
 
@@ -16,7 +16,7 @@ public struct EventLog: Sendable {
 
     /// The tenant's events numbered after `after`, oldest first, at most `limit`; optionally of kinds
     /// starting with `kindPrefix` (`vpn.peer.`).
-    public func events(of tenant: Tenant, after: Int, limit: Int, kindPrefix: String?) async throws -> [PlatformEvent] {
+    package func events(of tenant: Tenant, after: Int, limit: Int, kindPrefix: String?) async throws -> [PlatformEvent] {
         guard (1...1000).contains(limit) else { throw PlatformError.validation(field: "limit", "between 1 and 1000") }
         guard after >= 0 else { throw PlatformError.validation(field: "after", "an event number (0 or more)") }
         var query = PlatformEvent.query(on: database).filter(\.$tenantID == (try tenant.requireID())).filter(\.$id > after)

@@ -1,14 +1,14 @@
 import FluentKit
 
 /// `watermark_column` on remote databases (compare capture mode: the column that rises when a row changes).
-public struct AddRemoteWatermark: AsyncMigration {
-    public init() {}
+package struct AddRemoteWatermark: AsyncMigration {
+    package init() {}
 
-    public func prepare(on database: any Database) async throws {
+    package func prepare(on database: any Database) async throws {
         try await database.schema(RemoteDatabase.schema).field("watermark_column", .string).update()
     }
 
-    public func revert(on database: any Database) async throws {
+    package func revert(on database: any Database) async throws {
         try await database.schema(RemoteDatabase.schema).deleteField("watermark_column").update()
     }
 }

@@ -1,10 +1,10 @@
 import FluentKit
 
 /// Generated API definitions; names are unique per tenant.
-public struct CreateAPIDefinitionSchema: AsyncMigration {
-    public init() {}
+package struct CreateAPIDefinitionSchema: AsyncMigration {
+    package init() {}
 
-    public func prepare(on database: any Database) async throws {
+    package func prepare(on database: any Database) async throws {
         try await database.schema(APIDefinition.schema)
             .id()
             .field("tenant_id", .uuid, .required, .references(Tenant.schema, .id, onDelete: .cascade))
@@ -22,7 +22,7 @@ public struct CreateAPIDefinitionSchema: AsyncMigration {
             .create()
     }
 
-    public func revert(on database: any Database) async throws {
+    package func revert(on database: any Database) async throws {
         try await database.schema(APIDefinition.schema).delete()
     }
 }

@@ -1,10 +1,10 @@
 import FluentKit
 
 /// Keys of generated APIs (removed with their API).
-public struct CreateAPIKeySchema: AsyncMigration {
-    public init() {}
+package struct CreateAPIKeySchema: AsyncMigration {
+    package init() {}
 
-    public func prepare(on database: any Database) async throws {
+    package func prepare(on database: any Database) async throws {
         try await database.schema(APIKey.schema)
             .id()
             .field("api_definition_id", .uuid, .required, .references(APIDefinition.schema, .id, onDelete: .cascade))
@@ -20,7 +20,7 @@ public struct CreateAPIKeySchema: AsyncMigration {
             .create()
     }
 
-    public func revert(on database: any Database) async throws {
+    package func revert(on database: any Database) async throws {
         try await database.schema(APIKey.schema).delete()
     }
 }

@@ -2,10 +2,10 @@ import FluentKit
 import FluentSQL
 
 /// The event log, and the peer's last known connection state it is derived from.
-public struct CreateEventSchema: AsyncMigration {
-    public init() {}
+package struct CreateEventSchema: AsyncMigration {
+    package init() {}
 
-    public func prepare(on database: any Database) async throws {
+    package func prepare(on database: any Database) async throws {
         try await database.schema(PlatformEvent.schema)
             .field(.id, .int, .identifier(auto: true))
             .field("tenant_id", .uuid, .required, .references(Tenant.schema, .id, onDelete: .cascade))
@@ -19,7 +19,7 @@ public struct CreateEventSchema: AsyncMigration {
             .update()
     }
 
-    public func revert(on database: any Database) async throws {
+    package func revert(on database: any Database) async throws {
         try await database.schema(VPNPeer.schema).deleteField("connected").update()
         try await database.schema(PlatformEvent.schema).delete()
     }

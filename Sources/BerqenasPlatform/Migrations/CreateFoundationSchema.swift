@@ -1,10 +1,10 @@
 import FluentKit
 
 /// The system tables of the foundation: tenants, users, tokens, login throttles, audit, settings.
-public struct CreateFoundationSchema: AsyncMigration {
-    public init() {}
+package struct CreateFoundationSchema: AsyncMigration {
+    package init() {}
 
-    public func prepare(on database: any Database) async throws {
+    package func prepare(on database: any Database) async throws {
         try await database.schema(SystemSetting.schema)
             .field("key", .string, .identifier(auto: false))
             .field("value", .string, .required)
@@ -67,7 +67,7 @@ public struct CreateFoundationSchema: AsyncMigration {
             .create()
     }
 
-    public func revert(on database: any Database) async throws {
+    package func revert(on database: any Database) async throws {
         for schema in [AuditEntry.schema, LoginThrottleRecord.schema, RefreshToken.schema,
                        User.schema, Tenant.schema, SystemSetting.schema] {
             try await database.schema(schema).delete()

@@ -1,10 +1,10 @@
 import FluentKit
 
 /// Published services; public ports are unique across tenants.
-public struct CreatePublicationSchema: AsyncMigration {
-    public init() {}
+package struct CreatePublicationSchema: AsyncMigration {
+    package init() {}
 
-    public func prepare(on database: any Database) async throws {
+    package func prepare(on database: any Database) async throws {
         try await database.schema(Publication.schema)
             .id()
             .field("tenant_id", .uuid, .required, .references(Tenant.schema, .id, onDelete: .cascade))
@@ -22,7 +22,7 @@ public struct CreatePublicationSchema: AsyncMigration {
             .create()
     }
 
-    public func revert(on database: any Database) async throws {
+    package func revert(on database: any Database) async throws {
         try await database.schema(Publication.schema).delete()
     }
 }

@@ -3,10 +3,10 @@ import SQLKit
 
 /// The system tables of the sync engine: remote databases, jobs, cursors, conflicts, undo images,
 /// table owners and schedules.
-public struct CreateSyncSchema: AsyncMigration {
-    public init() {}
+package struct CreateSyncSchema: AsyncMigration {
+    package init() {}
 
-    public func prepare(on database: any Database) async throws {
+    package func prepare(on database: any Database) async throws {
         try await database.schema(RemoteDatabase.schema)
             .id()
             .field("tenant_id", .uuid, .required, .references(Tenant.schema, .id, onDelete: .cascade))
@@ -122,7 +122,7 @@ public struct CreateSyncSchema: AsyncMigration {
         try await sql.raw("CREATE INDEX sync_conflicts_open ON sync_conflicts (remote_database_id, local_table, status)").run()
     }
 
-    public func revert(on database: any Database) async throws {
+    package func revert(on database: any Database) async throws {
         for schema in [SyncSchedule.schema, SyncTableOwner.schema, SyncUndoBatch.schema, SyncConflict.schema,
                        SyncCursor.schema, SyncJob.schema, RemoteDatabase.schema] {
             try await database.schema(schema).delete()

@@ -2,10 +2,10 @@ import FluentKit
 
 /// The VPN's system tables: one network per tenant, kept apart by unique pool slots, ports and interfaces,
 /// and its peers, kept apart by unique addresses.
-public struct CreateVPNSchema: AsyncMigration {
-    public init() {}
+package struct CreateVPNSchema: AsyncMigration {
+    package init() {}
 
-    public func prepare(on database: any Database) async throws {
+    package func prepare(on database: any Database) async throws {
         try await database.schema(VPNNetwork.schema)
             .id()
             .field("tenant_id", .uuid, .required, .references(Tenant.schema, .id, onDelete: .cascade))
@@ -46,7 +46,7 @@ public struct CreateVPNSchema: AsyncMigration {
             .create()
     }
 
-    public func revert(on database: any Database) async throws {
+    package func revert(on database: any Database) async throws {
         try await database.schema(VPNPeer.schema).delete()
         try await database.schema(VPNNetwork.schema).delete()
     }

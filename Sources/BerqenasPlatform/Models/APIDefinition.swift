@@ -4,38 +4,38 @@ import Foundation
 /// A generated REST API: a source (the tenant's cloud store or one of its remote databases), the tables it
 /// serves and how callers prove who they are. The tables' columns are introspected and kept here, so a
 /// request never asks the source what a name means.
-public final class APIDefinition: Model, @unchecked Sendable {
-    public static let schema = "api_definitions"
+package final class APIDefinition: Model, @unchecked Sendable {
+    package static let schema = "api_definitions"
 
-    @ID(key: .id) public var id: UUID?
-    @Field(key: "tenant_id") public var tenantID: UUID
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "tenant_id") package var tenantID: UUID
     /// Unique within the tenant; part of the URL (`/rest/v1/{tenant}/{name}/…`).
-    @Field(key: "name") public var name: String
-    @Field(key: "source_kind") public var sourceKind: APISourceKind
-    @OptionalField(key: "remote_database_id") public var remoteDatabaseID: UUID?
+    @Field(key: "name") package var name: String
+    @Field(key: "source_kind") package var sourceKind: APISourceKind
+    @OptionalField(key: "remote_database_id") package var remoteDatabaseID: UUID?
     /// What was asked for, as JSON: `["*"]` or `[{"name", "operations"}]`.
-    @Field(key: "tables_spec") public var tablesSpec: String
-    @Field(key: "auth") public var auth: APIAuth
-    @OptionalField(key: "max_rows") public var maxRows: Int?
+    @Field(key: "tables_spec") package var tablesSpec: String
+    @Field(key: "auth") package var auth: APIAuth
+    @OptionalField(key: "max_rows") package var maxRows: Int?
     /// Whether PATCH and DELETE without a filter may change every row (refused otherwise).
-    @Field(key: "allow_unfiltered_writes") public var allowUnfilteredWrites: Bool
+    @Field(key: "allow_unfiltered_writes") package var allowUnfilteredWrites: Bool
     /// The served tables as introspected (JSON of `[ServedTable]`).
-    @Field(key: "snapshot") public var snapshot: String
-    @Field(key: "refreshed_at") public var refreshedAt: Date
-    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
-    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+    @Field(key: "snapshot") package var snapshot: String
+    @Field(key: "refreshed_at") package var refreshedAt: Date
+    @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) package var updatedAt: Date?
 
-    public init() {}
+    package init() {}
 }
 
 /// Where a generated API reads: the tenant's cloud store or one of its remote databases.
-public enum APISourceKind: String, Codable, Sendable, CaseIterable {
+package enum APISourceKind: String, Codable, Sendable, CaseIterable {
     case tenantStore = "tenant_store"
     case remoteDatabase = "remote_database"
 }
 
 /// How callers of a generated API prove who they are.
-public enum APIAuth: String, Codable, Sendable, CaseIterable {
+package enum APIAuth: String, Codable, Sendable, CaseIterable {
     /// One of the API's keys (`apikey: …` or `Authorization: Bearer …`), or a tenant user's access token.
     case apiKey = "api_key"
     /// The access token of a user of the API's tenant (or an admin).

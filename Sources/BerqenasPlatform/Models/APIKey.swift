@@ -3,24 +3,24 @@ import Foundation
 
 /// A key to one generated API, stored only as its SHA-256 digest; its prefix identifies it in lists and
 /// finds it on a request.
-public final class APIKey: Model, @unchecked Sendable {
-    public static let schema = "api_keys"
+package final class APIKey: Model, @unchecked Sendable {
+    package static let schema = "api_keys"
 
-    @ID(key: .id) public var id: UUID?
-    @Field(key: "api_definition_id") public var apiDefinitionID: UUID
-    @Field(key: "name") public var name: String
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "api_definition_id") package var apiDefinitionID: UUID
+    @Field(key: "name") package var name: String
     /// The key's first characters (`bqk_` and eight more), unique.
-    @Field(key: "prefix") public var prefix: String
-    @Field(key: "key_hash") public var keyHash: String
+    @Field(key: "prefix") package var prefix: String
+    @Field(key: "key_hash") package var keyHash: String
     /// `read` or `write` (write includes read).
-    @Field(key: "permissions") public var permissions: String
-    @OptionalField(key: "expires_at") public var expiresAt: Date?
+    @Field(key: "permissions") package var permissions: String
+    @OptionalField(key: "expires_at") package var expiresAt: Date?
     /// Comma-separated IPv4 networks the key may be used from.
-    @Field(key: "allowed_cidrs") public var allowedCIDRs: String
-    @OptionalField(key: "rate_limit_per_minute") public var rateLimitPerMinute: Int?
-    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @Field(key: "allowed_cidrs") package var allowedCIDRs: String
+    @OptionalField(key: "rate_limit_per_minute") package var rateLimitPerMinute: Int?
+    @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
 
-    public init() {}
+    package init() {}
 
-    public var allowedList: [String] { allowedCIDRs.split(separator: ",").map(String.init) }
+    package var allowedList: [String] { allowedCIDRs.split(separator: ",").map(String.init) }
 }

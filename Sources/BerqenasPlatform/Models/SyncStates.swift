@@ -2,23 +2,23 @@ import BerqenasSync
 import DatabaseConnectors
 
 /// Where a sync job stands.
-public enum SyncJobStatus: String, Codable, Sendable, CaseIterable {
+package enum SyncJobStatus: String, Codable, Sendable, CaseIterable {
     case queued, running, succeeded, failed, cancelled
 
     /// Whether the job has ended (nothing more will happen to it).
-    public var isFinished: Bool { self == .succeeded || self == .failed || self == .cancelled }
+    package var isFinished: Bool { self == .succeeded || self == .failed || self == .cancelled }
 
     /// The statuses, as a message lists them ("queued, running, … or cancelled").
-    public static let listed = StoredChoice.list(allCases.map(\.rawValue))
+    package static let listed = StoredChoice.list(allCases.map(\.rawValue))
 }
 
 /// What a job does: a sync in one of the engine's modes, or the rollback of an earlier job.
 /// Stored as one word: the mode's name, or `rollback`.
-public enum SyncJobKind: Sendable, Equatable, Codable, CustomStringConvertible {
+package enum SyncJobKind: Sendable, Equatable, Codable, CustomStringConvertible {
     case sync(SyncMode)
     case rollback
 
-    public init?(rawValue: String) {
+    package init?(rawValue: String) {
         if rawValue == "rollback" {
             self = .rollback
         } else if let mode = SyncMode(rawValue: rawValue) {
@@ -28,42 +28,42 @@ public enum SyncJobKind: Sendable, Equatable, Codable, CustomStringConvertible {
         }
     }
 
-    public var rawValue: String {
+    package var rawValue: String {
         switch self {
         case let .sync(mode): mode.rawValue
         case .rollback: "rollback"
         }
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
     /// The sync mode, nil for a rollback.
-    public var syncMode: SyncMode? {
+    package var syncMode: SyncMode? {
         if case let .sync(mode) = self { return mode }
         return nil
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         self = try StoredChoice.decode(decoder, Self.init(rawValue:))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }
 }
 
 /// A conflict waits for a decision (`open`) or has one (`resolved`).
-public enum ConflictStatus: String, Codable, Sendable, CaseIterable {
+package enum ConflictStatus: String, Codable, Sendable, CaseIterable {
     case open, resolved
 }
 
 /// The side whose row a resolved conflict kept, or `custom` for a value someone wrote.
-public enum ConflictWinner: String, Codable, Sendable, CaseIterable {
+package enum ConflictWinner: String, Codable, Sendable, CaseIterable {
     case cloud, local, custom
 
     /// The side a strategy chose.
-    public init(_ side: SyncSide) {
+    package init(_ side: SyncSide) {
         switch side {
         case .cloud: self = .cloud
         case .local: self = .local
@@ -72,13 +72,13 @@ public enum ConflictWinner: String, Codable, Sendable, CaseIterable {
 }
 
 /// The outcome of a remote database's last connection test.
-public enum ConnectionTestStatus: Sendable, Equatable, Codable, CustomStringConvertible {
+package enum ConnectionTestStatus: Sendable, Equatable, Codable, CustomStringConvertible {
     case untested
     case ok
     /// The test failed with this connector error.
     case failed(ConnectorError.Code)
 
-    public init?(rawValue: String) {
+    package init?(rawValue: String) {
         switch rawValue {
         case "untested": self = .untested
         case "ok": self = .ok
@@ -88,7 +88,7 @@ public enum ConnectionTestStatus: Sendable, Equatable, Codable, CustomStringConv
         }
     }
 
-    public var rawValue: String {
+    package var rawValue: String {
         switch self {
         case .untested: "untested"
         case .ok: "ok"
@@ -96,13 +96,13 @@ public enum ConnectionTestStatus: Sendable, Equatable, Codable, CustomStringConv
         }
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         self = try StoredChoice.decode(decoder, Self.init(rawValue:))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }

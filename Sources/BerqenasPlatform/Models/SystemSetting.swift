@@ -2,16 +2,16 @@ import FluentKit
 import Foundation
 
 /// A named value the hub keeps about itself (for example the master-key check).
-public final class SystemSetting: Model, @unchecked Sendable {
-    public static let schema = "system_settings"
+package final class SystemSetting: Model, @unchecked Sendable {
+    package static let schema = "system_settings"
 
-    @ID(custom: "key", generatedBy: .user) public var id: String?
-    @Field(key: "value") public var value: String
+    @ID(custom: "key", generatedBy: .user) package var id: String?
+    @Field(key: "value") package var value: String
 
-    public init() {}
+    package init() {}
 
     /// Creates a setting.
-    public init(key: String, value: String) {
+    package init(key: String, value: String) {
         self.id = key
         self.value = value
     }

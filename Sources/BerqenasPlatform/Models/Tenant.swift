@@ -2,27 +2,27 @@ import FluentKit
 import Foundation
 
 /// A customer of the hub with its own cloud store.
-public final class Tenant: Model, @unchecked Sendable {
-    public static let schema = "tenants"
+package final class Tenant: Model, @unchecked Sendable {
+    package static let schema = "tenants"
 
-    @ID(key: .id) public var id: UUID?
-    @Field(key: "name") public var name: String
-    @Field(key: "display_name") public var displayName: String
-    @OptionalField(key: "subdomain") public var subdomain: String?
-    @Field(key: "vpn_enabled") public var vpnEnabled: Bool
-    @Field(key: "status") public var status: TenantStatus
-    @Field(key: "max_connections") public var maxConnections: Int
-    @Field(key: "statement_timeout_ms") public var statementTimeoutMilliseconds: Int
-    @Field(key: "storage_quota_mb") public var storageQuotaMegabytes: Int
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "name") package var name: String
+    @Field(key: "display_name") package var displayName: String
+    @OptionalField(key: "subdomain") package var subdomain: String?
+    @Field(key: "vpn_enabled") package var vpnEnabled: Bool
+    @Field(key: "status") package var status: TenantStatus
+    @Field(key: "max_connections") package var maxConnections: Int
+    @Field(key: "statement_timeout_ms") package var statementTimeoutMilliseconds: Int
+    @Field(key: "storage_quota_mb") package var storageQuotaMegabytes: Int
     /// The tenant login role's password (PostgreSQL mode), sealed by the master key.
-    @OptionalField(key: "role_password_sealed") public var rolePasswordSealed: String?
-    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
-    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+    @OptionalField(key: "role_password_sealed") package var rolePasswordSealed: String?
+    @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) package var updatedAt: Date?
 
-    public init() {}
+    package init() {}
 
     /// Creates an active tenant with default quotas.
-    public init(name: String, displayName: String, subdomain: String?, vpnEnabled: Bool, quotas: TenantQuotas) {
+    package init(name: String, displayName: String, subdomain: String?, vpnEnabled: Bool, quotas: TenantQuotas) {
         self.id = UUID()
         self.name = name
         self.displayName = displayName
@@ -33,7 +33,7 @@ public final class Tenant: Model, @unchecked Sendable {
     }
 
     /// The tenant's limits, as one value.
-    public var quotas: TenantQuotas {
+    package var quotas: TenantQuotas {
         get {
             TenantQuotas(
                 maxConnections: maxConnections,
@@ -50,25 +50,25 @@ public final class Tenant: Model, @unchecked Sendable {
 }
 
 /// Whether a tenant is in service.
-public enum TenantStatus: String, Codable, Sendable, CaseIterable {
+package enum TenantStatus: String, Codable, Sendable, CaseIterable {
     case active
     case suspended
 }
 
 /// Limits applied to a tenant's store.
-public struct TenantQuotas: Codable, Sendable, Equatable {
+package struct TenantQuotas: Codable, Sendable, Equatable {
     /// Connection limit of the tenant's login role (PostgreSQL mode).
-    public var maxConnections: Int
+    package var maxConnections: Int
     /// Statement timeout of the tenant's login role (PostgreSQL mode).
-    public var statementTimeoutMilliseconds: Int
+    package var statementTimeoutMilliseconds: Int
     /// Advisory storage budget, reported against usage.
-    public var storageMegabytes: Int
+    package var storageMegabytes: Int
 
     /// Quotas a new tenant gets unless told otherwise.
-    public static let defaults = TenantQuotas(maxConnections: 20, statementTimeoutMilliseconds: 30_000, storageMegabytes: 10_240)
+    package static let defaults = TenantQuotas(maxConnections: 20, statementTimeoutMilliseconds: 30_000, storageMegabytes: 10_240)
 
     /// Creates quotas.
-    public init(maxConnections: Int, statementTimeoutMilliseconds: Int, storageMegabytes: Int) {
+    package init(maxConnections: Int, statementTimeoutMilliseconds: Int, storageMegabytes: Int) {
         self.maxConnections = maxConnections
         self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
         self.storageMegabytes = storageMegabytes
@@ -76,7 +76,7 @@ public struct TenantQuotas: Codable, Sendable, Equatable {
 
     /// Checks every limit is in its allowed range.
     /// - Throws: `PlatformError.validation` naming the field.
-    public func validate() throws {
+    package func validate() throws {
         guard (1...1000).contains(maxConnections) else {
             throw PlatformError.validation(field: "quotas.max_connections", "must be between 1 and 1000")
         }

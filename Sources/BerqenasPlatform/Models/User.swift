@@ -2,22 +2,22 @@ import FluentKit
 import Foundation
 
 /// A person or robot that signs in to the hub.
-public final class User: Model, @unchecked Sendable {
-    public static let schema = "users"
+package final class User: Model, @unchecked Sendable {
+    package static let schema = "users"
 
-    @ID(key: .id) public var id: UUID?
-    @Field(key: "username") public var username: String
-    @Field(key: "password_hash") public var passwordHash: String
-    @Field(key: "role") public var role: UserRole
-    @OptionalParent(key: "tenant_id") public var tenant: Tenant?
-    @Field(key: "disabled") public var disabled: Bool
-    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
-    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "username") package var username: String
+    @Field(key: "password_hash") package var passwordHash: String
+    @Field(key: "role") package var role: UserRole
+    @OptionalParent(key: "tenant_id") package var tenant: Tenant?
+    @Field(key: "disabled") package var disabled: Bool
+    @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) package var updatedAt: Date?
 
-    public init() {}
+    package init() {}
 
     /// Creates a user; `tenantID` is required for tenant roles and must be nil for `admin`.
-    public init(username: String, passwordHash: String, role: UserRole, tenantID: UUID?) {
+    package init(username: String, passwordHash: String, role: UserRole, tenantID: UUID?) {
         self.username = username
         self.passwordHash = passwordHash
         self.role = role
@@ -27,7 +27,7 @@ public final class User: Model, @unchecked Sendable {
 }
 
 /// What a user may do.
-public enum UserRole: String, Codable, Sendable, CaseIterable {
+package enum UserRole: String, Codable, Sendable, CaseIterable {
     /// Everything, on every tenant.
     case admin
     /// Everything within one tenant.
@@ -36,5 +36,5 @@ public enum UserRole: String, Codable, Sendable, CaseIterable {
     case tenantViewer = "tenant_viewer"
 
     /// Whether the role is bound to one tenant.
-    public var isTenantScoped: Bool { self != .admin }
+    package var isTenantScoped: Bool { self != .admin }
 }

@@ -3,40 +3,40 @@ import Foundation
 
 /// A machine on a tenant's network. A revoked peer keeps its row (for the record); its address is held
 /// for the grace period, then released (`address` nil, `released_address` kept).
-public final class VPNPeer: Model, @unchecked Sendable {
-    public static let schema = "vpn_peers"
+package final class VPNPeer: Model, @unchecked Sendable {
+    package static let schema = "vpn_peers"
 
-    @ID(key: .id) public var id: UUID?
-    @Field(key: "tenant_id") public var tenantID: UUID
-    @Field(key: "network_id") public var networkID: UUID
-    @Field(key: "name") public var name: String
-    @Field(key: "public_key") public var publicKey: String
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "tenant_id") package var tenantID: UUID
+    @Field(key: "network_id") package var networkID: UUID
+    @Field(key: "name") package var name: String
+    @Field(key: "public_key") package var publicKey: String
     /// Unique within the network while held (NULLs do not collide).
-    @OptionalField(key: "address") public var address: String?
-    @OptionalField(key: "released_address") public var releasedAddress: String?
+    @OptionalField(key: "address") package var address: String?
+    @OptionalField(key: "released_address") package var releasedAddress: String?
     /// Set when the hub generated the key pair: the private key sealed, for the config download.
-    @OptionalField(key: "private_key_sealed") public var privateKeySealed: String?
-    @OptionalField(key: "persistent_keepalive") public var persistentKeepalive: Int?
-    @OptionalField(key: "revoked_at") public var revokedAt: Date?
+    @OptionalField(key: "private_key_sealed") package var privateKeySealed: String?
+    @OptionalField(key: "persistent_keepalive") package var persistentKeepalive: Int?
+    @OptionalField(key: "revoked_at") package var revokedAt: Date?
     /// Measured by the status poller from `wg show dump`.
-    @OptionalField(key: "latest_handshake") public var latestHandshake: Date?
-    @OptionalField(key: "endpoint") public var endpoint: String?
+    @OptionalField(key: "latest_handshake") package var latestHandshake: Date?
+    @OptionalField(key: "endpoint") package var endpoint: String?
     /// Bytes received from / sent to the peer since it was added: the interface's counters reset when it
     /// restarts, so the poller adds the growth of each counter (or the whole counter after a reset).
-    @Field(key: "rx_bytes") public var receivedBytes: Int64
-    @Field(key: "tx_bytes") public var sentBytes: Int64
-    @Field(key: "rx_counter") public var lastReceivedCounter: Int64
-    @Field(key: "tx_counter") public var lastSentCounter: Int64
-    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @Field(key: "rx_bytes") package var receivedBytes: Int64
+    @Field(key: "tx_bytes") package var sentBytes: Int64
+    @Field(key: "rx_counter") package var lastReceivedCounter: Int64
+    @Field(key: "tx_counter") package var lastSentCounter: Int64
+    @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
     /// Whether the peer counted as connected when the poller last looked (a change becomes an event).
-    @Field(key: "connected") public var wasConnected: Bool
+    @Field(key: "connected") package var wasConnected: Bool
 
-    public init() {}
+    package init() {}
 
     /// How recent a handshake must be for the peer to count as connected.
-    public static let connectedWithin: TimeInterval = 180
+    package static let connectedWithin: TimeInterval = 180
 
-    public func isConnected(at now: Date = Date()) -> Bool {
+    package func isConnected(at now: Date = Date()) -> Bool {
         latestHandshake.map { now.timeIntervalSince($0) < Self.connectedWithin } ?? false
     }
 

@@ -3,15 +3,15 @@ import FluentKit
 import Foundation
 
 /// What a new publication asks for (absent fields of a change keep their value).
-public struct PublicationRequest: Sendable {
-    public var peerID: UUID?
-    public var targetPort: Int?
-    public var publicPort: Int?
+package struct PublicationRequest: Sendable {
+    package var peerID: UUID?
+    package var targetPort: Int?
+    package var publicPort: Int?
     /// Nil on create: everyone (`0.0.0.0/0`).
-    public var allowedCIDRs: [String]?
-    public var enabled: Bool?
+    package var allowedCIDRs: [String]?
+    package var enabled: Bool?
 
-    public init(peerID: UUID? = nil, targetPort: Int? = nil, publicPort: Int? = nil, allowedCIDRs: [String]? = nil, enabled: Bool? = nil) {
+    package init(peerID: UUID? = nil, targetPort: Int? = nil, publicPort: Int? = nil, allowedCIDRs: [String]? = nil, enabled: Bool? = nil) {
         self.peerID = peerID
         self.targetPort = targetPort
         self.publicPort = publicPort
@@ -21,17 +21,17 @@ public struct PublicationRequest: Sendable {
 }
 
 /// A publication with what the API shows beside it.
-public struct PublicationView: Sendable {
-    public var publication: Publication
-    public var peerName: String?
-    public var state: String
-    public var error: String?
-    public var mode: PublishingMode
+package struct PublicationView: Sendable {
+    package var publication: Publication
+    package var peerName: String?
+    package var state: String
+    package var error: String?
+    package var mode: PublishingMode
 }
 
 /// Sites' services published on hub ports: validation, unique public ports across tenants, enabling and
 /// disabling (applied at once by the reconciler), traffic totals.
-public struct PublicationService: Sendable {
+package struct PublicationService: Sendable {
     let database: any Database
     let networks: VPNService
     let events: EventLog
@@ -40,7 +40,7 @@ public struct PublicationService: Sendable {
 
     let limits: TenantLimits
 
-    public init(database: any Database, networks: VPNService, events: EventLog, limits: TenantLimits) {
+    package init(database: any Database, networks: VPNService, events: EventLog, limits: TenantLimits) {
         self.database = database
         self.networks = networks
         self.events = events
@@ -49,7 +49,7 @@ public struct PublicationService: Sendable {
 
     /// Turns off (keeping them) the publications on ports outside the allowed range, each with an event: at
     /// start, after an operator narrowed the range.
-    public func disableOutsideRange() async throws {
+    package func disableOutsideRange() async throws {
         let enabled = try await Publication.query(on: database).filter(\.$enabled == true).all()
         for publication in enabled where !allowedPorts.contains(publication.publicPort) {
             publication.enabled = false
@@ -61,9 +61,9 @@ public struct PublicationService: Sendable {
     }
 
     /// How the hub forwards publications.
-    public var mode: PublishingMode { networks.reconciler.publishing }
+    package var mode: PublishingMode { networks.reconciler.publishing }
 
-    public func create(_ request: PublicationRequest, tenant: Tenant) async throws -> Publication {
+    package func create(_ request: PublicationRequest, tenant: Tenant) async throws -> Publication {
         guard let peerID = request.peerID else { throw PlatformError.validation(field: "peer_id", "required: the peer whose service is published") }
         try await activePeer(peerID, tenant: tenant)
         try await limits.admitAnother(.publications, tenantID: try tenant.requireID(), on: database)
@@ -86,11 +86,11 @@ public struct PublicationService: Sendable {
         return publication
     }
 
-    public func list(tenant: Tenant) async throws -> [Publication] {
+    package func list(tenant: Tenant) async throws -> [Publication] {
         try await Publication.query(on: database).filter(\.$tenantID == tenant.requireID()).sort(\.$publicPort).all()
     }
 
-    public func find(_ id: UUID, tenant: Tenant) async throws -> Publication {
+    package func find(_ id: UUID, tenant: Tenant) async throws -> Publication {
         guard let found = try await Publication.query(on: database).filter(\.$id == id).filter(\.$tenantID == tenant.requireID()).first() else {
             throw PlatformError.notFound("publication", id.uuidString)
         }
@@ -98,7 +98,7 @@ public struct PublicationService: Sendable {
     }
 
     /// Changes the fields given; turning it off closes the path at once (open connections included).
-    public func update(_ publication: Publication, with request: PublicationRequest, tenant: Tenant) async throws -> Publication {
+    package func update(_ publication: Publication, with request: PublicationRequest, tenant: Tenant) async throws -> Publication {
         if let peerID = request.peerID {
             try await activePeer(peerID, tenant: tenant)
             publication.peerID = peerID
@@ -116,18 +116,18 @@ public struct PublicationService: Sendable {
         return publication
     }
 
-    public func remove(_ publication: Publication) async throws {
+    package func remove(_ publication: Publication) async throws {
         try await publication.delete(on: database)
         await networks.reconciler.applyFirewall()
     }
 
     /// The publication with its totals brought up to date.
-    public func withFreshTraffic(_ publication: Publication, tenant: Tenant) async throws -> Publication {
+    package func withFreshTraffic(_ publication: Publication, tenant: Tenant) async throws -> Publication {
         try await networks.reconciler.collectPublicationTraffic()
         return try await find(try publication.requireID(), tenant: tenant)
     }
 
-    public func view(_ publication: Publication) async throws -> PublicationView {
+    package func view(_ publication: Publication) async throws -> PublicationView {
         let peer = try await VPNPeer.find(publication.peerID, on: database)
         let network = if let peer { try await VPNNetwork.find(peer.networkID, on: database) } else { VPNNetwork?.none }
         let (state, error) = await networks.reconciler.state(of: publication, peerActive: peer != nil && peer?.revokedAt == nil && peer?.address != nil,

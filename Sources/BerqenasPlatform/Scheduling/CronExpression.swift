@@ -5,8 +5,8 @@ import Foundation
 /// Each field takes `*`, numbers, ranges `a-b`, steps `*/n` or `a-b/n`, and comma lists of these. Day of
 /// week runs 0-7 (0 and 7 are Sunday). As in Vixie cron, when both day fields are restricted a day
 /// matching either runs.
-public struct CronExpression: Sendable, Hashable {
-    public let text: String
+package struct CronExpression: Sendable, Hashable {
+    package let text: String
     let minutes: Set<Int>
     let hours: Set<Int>
     let daysOfMonth: Set<Int>
@@ -16,7 +16,7 @@ public struct CronExpression: Sendable, Hashable {
     let dayOfWeekRestricted: Bool
 
     /// Parses `text`; the error names the field that is wrong.
-    public init(_ text: String) throws {
+    package init(_ text: String) throws {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard fields.count == 5 else {
             throw PlatformError.validation(field: "cron", "needs five fields (minute hour day-of-month month day-of-week), got \(fields.count)")
@@ -62,7 +62,7 @@ public struct CronExpression: Sendable, Hashable {
     }
 
     /// The first minute strictly after `date` that matches, or nil if none within five years.
-    public func next(after date: Date) -> Date? {
+    package func next(after date: Date) -> Date? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let start = calendar.date(bySetting: .second, value: 0, of: date.addingTimeInterval(60)) ?? date

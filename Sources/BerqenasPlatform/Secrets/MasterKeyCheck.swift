@@ -4,13 +4,13 @@ import FluentKit
 ///
 /// The first start seals a known phrase into `system_settings`; every later start must open it, so a
 /// wrong key stops the hub with a clear message instead of producing garbage on first use.
-public enum MasterKeyCheck {
+package enum MasterKeyCheck {
     static let settingKey = "master_key_check"
     static let phrase = "berqenas master key check v1"
 
     /// Records the check on first start, verifies it afterwards.
     /// - Throws: `PlatformError` `master_key_mismatch`.
-    public static func verify(_ secrets: SecretBox, on database: any Database) async throws {
+    package static func verify(_ secrets: SecretBox, on database: any Database) async throws {
         if let stored = try await SystemSetting.find(settingKey, on: database) {
             guard (try? secrets.open(stored.value, context: settingKey)) == phrase else {
                 throw PlatformError(

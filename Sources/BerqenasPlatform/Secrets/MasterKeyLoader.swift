@@ -2,10 +2,10 @@ import Crypto
 import Foundation
 
 /// Finds the hub's master key: from the configuration, or from a key file it creates on first start.
-public enum MasterKeyLoader {
+package enum MasterKeyLoader {
     /// Returns the master key for `configuration`, creating `<data dir>/master.key` (0600) when needed.
     /// - Throws: `PlatformError` when the given key is not base64 of 32 bytes or the file is damaged.
-    public static func load(_ configuration: PlatformConfiguration) throws -> SymmetricKey {
+    package static func load(_ configuration: PlatformConfiguration) throws -> SymmetricKey {
         if let base64 = configuration.masterKeyBase64 {
             return try decode(base64, source: "BERQENAS_MASTER_KEY")
         }
@@ -29,9 +29,9 @@ public enum MasterKeyLoader {
 }
 
 /// Writes files only their owner may read.
-public enum PrivateFile {
+package enum PrivateFile {
     /// Creates (or replaces) `url` with mode 0600, creating its folder if needed.
-    public static func write(_ contents: String, to url: URL) throws {
+    package static func write(_ contents: String, to url: URL) throws {
         let manager = FileManager.default
         try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         if manager.fileExists(atPath: url.path) { try manager.removeItem(at: url) }

@@ -3,11 +3,11 @@ import Foundation
 
 /// Builds PostgreSQL SCRAM-SHA-256 password verifiers, so a role's plaintext password never travels to
 /// the server (nor into its statement log).
-public enum ScramVerifier {
+package enum ScramVerifier {
     /// The verifier for `password`, in the `SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey` form
     /// PostgreSQL accepts in `CREATE ROLE … PASSWORD`.
     /// - Parameter password: ASCII letters and digits only (SASLprep is then the identity).
-    public static func make(password: String, salt: [UInt8]? = nil, iterations: Int = 4096) -> String {
+    package static func make(password: String, salt: [UInt8]? = nil, iterations: Int = 4096) -> String {
         let saltBytes = salt ?? (0..<16).map { _ in UInt8.random(in: 0...255) }
         let salted = pbkdf2(password: Array(password.utf8), salt: saltBytes, iterations: iterations)
         let saltedKey = SymmetricKey(data: salted)

@@ -5,16 +5,16 @@ import Foundation
 ///
 /// A sealed value is `v1:` followed by base64 of nonce, ciphertext and tag. The optional `context`
 /// is bound as authenticated data, so a value sealed for one row cannot be pasted into another.
-public struct SecretBox: Sendable {
+package struct SecretBox: Sendable {
     private let key: SymmetricKey
 
     /// Creates a box over a 32-byte key.
-    public init(key: SymmetricKey) {
+    package init(key: SymmetricKey) {
         self.key = key
     }
 
     /// Seals `plaintext`; the result is safe to store.
-    public func seal(_ plaintext: String, context: String = "") throws -> String {
+    package func seal(_ plaintext: String, context: String = "") throws -> String {
         let box = try AES.GCM.seal(Data(plaintext.utf8), using: key, authenticating: Data(context.utf8))
         guard let combined = box.combined else {
             throw PlatformError(code: "seal_failed", status: 500, message: "could not seal a secret")
@@ -24,7 +24,7 @@ public struct SecretBox: Sendable {
 
     /// Opens a value made by `seal`.
     /// - Throws: `PlatformError` with code `secret_unreadable` when the key or context does not match.
-    public func open(_ sealed: String, context: String = "") throws -> String {
+    package func open(_ sealed: String, context: String = "") throws -> String {
         guard sealed.hasPrefix("v1:"), let data = Data(base64Encoded: String(sealed.dropFirst(3))) else {
             throw Self.unreadable
         }
@@ -39,7 +39,7 @@ public struct SecretBox: Sendable {
     }
 
     /// A key for another purpose derived from the master key (HKDF-SHA256), so one secret stays the root.
-    public func derivedKey(purpose: String, byteCount: Int = 32) -> SymmetricKey {
+    package func derivedKey(purpose: String, byteCount: Int = 32) -> SymmetricKey {
         HKDF<SHA256>.deriveKey(
             inputKeyMaterial: key,
             info: Data("berqenas:\(purpose)".utf8),

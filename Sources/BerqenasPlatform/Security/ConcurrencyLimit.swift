@@ -2,7 +2,7 @@ import Synchronization
 
 /// At most `limit` bodies run at once; the others wait their turn, in order. Bounds work that holds a shared
 /// thread (bcrypt on the thread pool the database drivers also use) however many requests ask for it.
-public final class ConcurrencyLimit: Sendable {
+package final class ConcurrencyLimit: Sendable {
     private struct State {
         var available: Int
         var waiting: [CheckedContinuation<Void, Never>] = []
@@ -11,12 +11,12 @@ public final class ConcurrencyLimit: Sendable {
     private let state: Mutex<State>
 
     /// A limit of `limit` (at least 1) at once.
-    public init(_ limit: Int) {
+    package init(_ limit: Int) {
         state = Mutex(State(available: max(1, limit)))
     }
 
     /// Runs `body` once a place is free.
-    public func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    package func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         await acquire()
         defer { release() }
         return try await body()

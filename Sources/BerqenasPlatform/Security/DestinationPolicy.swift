@@ -10,7 +10,7 @@ import Glibc
 /// system database's server; plus the operator's `BERQENAS_REMOTE_DENY`. `BERQENAS_REMOTE_ALLOW` lifts the
 /// built-in denials for its ranges, except the system database's server, which only an entry naming its
 /// port lifts. A denied destination is reported as denied, never as an open or closed port.
-public struct DestinationPolicy: Sendable {
+package struct DestinationPolicy: Sendable {
     /// A range, optionally narrowed to one port (`127.0.0.1/32:5432`, `[::1]:5432`).
     struct Rule: Sendable {
         let range: IPRange
@@ -39,7 +39,7 @@ public struct DestinationPolicy: Sendable {
 
     /// A policy from the operator's lists (comma-separated entries).
     /// - Throws: `PlatformError` naming the variable of an entry that cannot be read.
-    public init(allow: String?, deny: String?, vpnPool: IPv4Network, systemDatabaseURL: String?) throws {
+    package init(allow: String?, deny: String?, vpnPool: IPv4Network, systemDatabaseURL: String?) throws {
         self.allow = try Self.rules(allow, variable: "BERQENAS_REMOTE_ALLOW")
         self.deny = try Self.rules(deny, variable: "BERQENAS_REMOTE_DENY")
         self.vpnPool = vpnPool
@@ -54,7 +54,7 @@ public struct DestinationPolicy: Sendable {
     /// every address the name resolves to must be allowed; one of them is returned, so that the connection
     /// goes where the check looked (a name that resolves elsewhere a moment later changes nothing).
     /// - Throws: 422 `destination_denied` ("denied by policy") or `destination_unresolved`.
-    public func check(host: String, port: Int, tenantNetwork: IPv4Network?) async throws -> String {
+    package func check(host: String, port: Int, tenantNetwork: IPv4Network?) async throws -> String {
         let addresses = try await Self.resolve(host)
         var systemAddresses: [[UInt8]] = []
         if let system = systemDatabase { systemAddresses = (try? await Self.resolve(system.host)) ?? [] }

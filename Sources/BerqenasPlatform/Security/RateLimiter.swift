@@ -4,7 +4,7 @@ import Synchronization
 /// continuously, so a key of N per minute may burst N and then go on at N/60 a second. However many keys
 /// callers make up, the buckets stay bounded: full ones are forgotten (a new bucket starts full), and past
 /// the bound the least recently used go.
-public final class RateLimiter: Sendable {
+package final class RateLimiter: Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
@@ -20,10 +20,10 @@ public final class RateLimiter: Sendable {
     private let buckets = Mutex<[String: Bucket]>([:])
     private let clock = ContinuousClock()
 
-    public init() {}
+    package init() {}
 
     /// Takes one request from `key`'s budget of `perMinute`; nil when allowed, else the seconds to wait.
-    public func take(_ key: String, perMinute: Int) -> Int? {
+    package func take(_ key: String, perMinute: Int) -> Int? {
         let now = clock.now
         return buckets.withLock { buckets in
             if buckets.count >= Self.bound { Self.prune(&buckets, now: now) }
@@ -54,7 +54,7 @@ public final class RateLimiter: Sendable {
 
     /// The key a client address is limited by: an IPv4 address itself, an IPv6 address by its /64 (one site's
     /// network, which a single client can fill with addresses).
-    public static func clientKey(_ address: String?) -> String {
+    package static func clientKey(_ address: String?) -> String {
         guard let address, let bytes = IPRange.bytes(of: address) else { return address ?? "unknown" }
         if IPRange.isMappedV4(bytes) { return IPRange.text(of: bytes) }
         return bytes.prefix(8).map { String($0, radix: 16) }.joined(separator: ":") + "::/64"

@@ -7,20 +7,20 @@ import Glibc
 /// (`BERQENAS_SQLITE_REMOTE_DIR`, none by default), never inside the hub's data directory (its system database,
 /// tenant stores and key file). Paths are compared after resolving symbolic links, so a link planted inside
 /// the allowed directory cannot point out of it.
-public struct SQLiteRemotePaths: Sendable {
+package struct SQLiteRemotePaths: Sendable {
     /// The allowed directory; nil: SQLite remote databases are refused.
     let allowed: URL?
     /// The hub's data directory.
     let dataDirectory: URL
 
-    public init(allowed: URL?, dataDirectory: URL) {
+    package init(allowed: URL?, dataDirectory: URL) {
         self.allowed = allowed
         self.dataDirectory = dataDirectory
     }
 
     /// The resolved absolute path of `path`, if a SQLite remote database may be there.
     /// - Throws: a 422 naming the `database` field otherwise.
-    public func check(_ path: String) throws -> String {
+    package func check(_ path: String) throws -> String {
         guard let allowed else {
             throw PlatformError.validation(field: "database", "sqlite remote databases are disabled on this hub: the operator names a directory for them in BERQENAS_SQLITE_REMOTE_DIR")
         }

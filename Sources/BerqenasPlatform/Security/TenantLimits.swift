@@ -4,9 +4,9 @@ import Foundation
 /// How many of each thing one tenant may have (`BERQENAS_TENANT_LIMITS`, e.g.
 /// `remote_databases=50,apis=20,peers=250,publications=50,continuous=10`): each one holds connections,
 /// ports, addresses or a loop of the hub's, so none may grow without bound.
-public struct TenantLimits: Sendable, Equatable {
+package struct TenantLimits: Sendable, Equatable {
     /// What is counted.
-    public enum Kind: String, Sendable, CaseIterable {
+    package enum Kind: String, Sendable, CaseIterable {
         case remoteDatabases = "remote_databases"
         case apis
         case peers
@@ -14,13 +14,13 @@ public struct TenantLimits: Sendable, Equatable {
         case continuous
     }
 
-    public var limits: [Kind: Int] = [.remoteDatabases: 50, .apis: 20, .peers: 250, .publications: 50, .continuous: 10]
+    package var limits: [Kind: Int] = [.remoteDatabases: 50, .apis: 20, .peers: 250, .publications: 50, .continuous: 10]
 
-    public init() {}
+    package init() {}
 
     /// Reads `kind=number` pairs; kinds not named keep their default.
     /// - Throws: `PlatformError` naming the variable for anything else.
-    public init(parsing text: String?) throws {
+    package init(parsing text: String?) throws {
         for pair in (text ?? "").split(separator: ",") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let kind = Kind(rawValue: parts[0]), let value = Int(parts[1]), (0...100_000).contains(value) else {

@@ -3,12 +3,12 @@ import Foundation
 /// Which peer addresses are reverse proxies whose `X-Forwarded-For` header names the real client
 /// (`BERQENAS_TRUSTED_PROXIES`). With none, the peer is the client and the header is ignored: anyone could
 /// write it.
-public struct TrustedProxies: Sendable {
+package struct TrustedProxies: Sendable {
     let ranges: [IPRange]
 
     /// Reads a comma-separated list of addresses or CIDR ranges.
     /// - Throws: `PlatformError` naming the variable for an entry that is neither.
-    public init(_ text: String?) throws {
+    package init(_ text: String?) throws {
         ranges = try (text ?? "").split(separator: ",").map { raw in
             let entry = raw.trimmingCharacters(in: .whitespaces)
             guard let range = IPRange(entry) else {
@@ -20,7 +20,7 @@ public struct TrustedProxies: Sendable {
 
     /// The client's address: walking `X-Forwarded-For` from the right (the entry the nearest proxy added),
     /// the first address that is not a trusted proxy; the peer itself when it is not one.
-    public func client(peer: String?, forwardedFor: [String]) -> String? {
+    package func client(peer: String?, forwardedFor: [String]) -> String? {
         guard var current = peer else { return nil }
         let chain = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
         for hop in chain.reversed() {

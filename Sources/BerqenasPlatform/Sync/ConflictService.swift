@@ -4,12 +4,12 @@ import FluentKit
 import Foundation
 
 /// Rows changed differently on both sides: listing, and resolving the parked ones by hand.
-public struct ConflictService: Sendable {
+package struct ConflictService: Sendable {
     let database: any Database
     let remotes: RemoteDatabaseService
 
     /// A page of a tenant's conflicts, newest first.
-    public func list(tenant: Tenant, status: String?, remoteID: UUID?, limit: Int, offset: Int) async throws -> (items: [SyncConflict], total: Int) {
+    package func list(tenant: Tenant, status: String?, remoteID: UUID?, limit: Int, offset: Int) async throws -> (items: [SyncConflict], total: Int) {
         var query = SyncConflict.query(on: database).filter(\.$tenantID == (try tenant.requireID()))
         if let status {
             guard let wanted = ConflictStatus(rawValue: status) else {
@@ -23,7 +23,7 @@ public struct ConflictService: Sendable {
     }
 
     /// One conflict of a tenant.
-    public func find(_ id: UUID, tenant: Tenant) async throws -> SyncConflict {
+    package func find(_ id: UUID, tenant: Tenant) async throws -> SyncConflict {
         guard let conflict = try await SyncConflict.find(id, on: database), conflict.tenantID == tenant.id else {
             throw PlatformError.notFound("conflict", id.uuidString)
         }
@@ -32,7 +32,7 @@ public struct ConflictService: Sendable {
 
     /// Applies a decision to both sides: the current row of the winning side, or a custom row (plain JSON
     /// by column name, its key equal to the conflict's), and records who decided.
-    public func resolve(_ conflict: SyncConflict, winner: String, row custom: [String: PlainJSON]?, tenant: Tenant,
+    package func resolve(_ conflict: SyncConflict, winner: String, row custom: [String: PlainJSON]?, tenant: Tenant,
                         caller: Caller) async throws -> SyncConflict {
         guard conflict.status == .open else { throw PlatformError.conflict("conflict_resolved", "this conflict is already resolved") }
         guard let winner = ConflictWinner(rawValue: winner) else {

@@ -9,7 +9,7 @@ import SQLKit
 /// lease on its remote (so with several servers one of them runs it), carries changes as they come, and
 /// sleeps until the local database's capture triggers NOTIFY (PostgreSQL) or the remote's poll interval
 /// passes (other engines, and the cloud side's changes).
-public actor ContinuousSync {
+package actor ContinuousSync {
     let database: any Database
     let remotes: RemoteDatabaseService
     let tenants: TenantService
@@ -34,7 +34,7 @@ public actor ContinuousSync {
     }
 
     /// Starts looking for remote databases to keep in step.
-    public func start() {
+    package func start() {
         guard scanner == nil else { return }
         let bell = scannerBell
         scanner = Task { [weak self, scanInterval, stopping] in
@@ -46,12 +46,12 @@ public actor ContinuousSync {
     }
 
     /// Looks for remote databases to keep in step now (one was just switched to continuous), not at the next scan.
-    public nonisolated func wake() {
+    package nonisolated func wake() {
         scannerBell.ring()
     }
 
     /// Stops every loop and gives their leases back.
-    public func stop() async {
+    package func stop() async {
         stopping.raise()
         scannerBell.ring()
         for bell in bells.values { bell.ring() }

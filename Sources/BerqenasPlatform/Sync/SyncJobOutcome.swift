@@ -3,27 +3,27 @@ import DatabaseConnectors
 import Foundation
 
 /// What a job did, kept as JSON on the job row.
-public struct SyncJobOutcome: Sendable, Codable, Hashable {
-    public var tables: [SyncTableResult] = []
+package struct SyncJobOutcome: Sendable, Codable, Hashable {
+    package var tables: [SyncTableResult] = []
     /// False for jobs of hubs that kept at most 100,000 undo images, when a job changed more (rollback refuses).
-    public var undoComplete = true
+    package var undoComplete = true
     /// Rollback jobs: rows restored, and rows left alone because they changed since (all counted, the first
     /// `RollbackTally.listLimit` listed).
-    public var restored: Int?
-    public var changedSince: [ChangedRow]?
-    public var changedSinceCount: Int?
+    package var restored: Int?
+    package var changedSince: [ChangedRow]?
+    package var changedSinceCount: Int?
 
     /// A row a rollback left alone.
-    public struct ChangedRow: Sendable, Codable, Hashable {
-        public var side: String
-        public var table: String
-        public var key: [PlainJSON]
+    package struct ChangedRow: Sendable, Codable, Hashable {
+        package var side: String
+        package var table: String
+        package var key: [PlainJSON]
     }
 
-    public init() {}
+    package init() {}
 
     /// What a verification left differing (neither repaired nor parked), said in words; nil when nothing.
-    public var unsettledDifferences: String? {
+    package var unsettledDifferences: String? {
         let differing = tables.compactMap { result in result.verification.map { (result.table, $0.unsettled) } }.filter { $0.1 > 0 }
         guard !differing.isEmpty else { return nil }
         let rows = differing.map(\.1).reduce(0, +)

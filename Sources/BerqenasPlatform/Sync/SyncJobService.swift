@@ -5,16 +5,16 @@ import Foundation
 import SQLKit
 
 /// What a sync request asks for.
-public struct SyncRequest: Sendable {
-    public var mode: String
-    public var tables: [String]?
-    public var conflictStrategy: String?
-    public var dryRun: Bool
+package struct SyncRequest: Sendable {
+    package var mode: String
+    package var tables: [String]?
+    package var conflictStrategy: String?
+    package var dryRun: Bool
     /// Verify only: carry the differences found (`cloud_wins`, `local_wins`) or park them (`manual`).
-    public var repair: Bool
+    package var repair: Bool
 
     /// Creates a request.
-    public init(mode: String, tables: [String]? = nil, conflictStrategy: String? = nil, dryRun: Bool = false, repair: Bool = false) {
+    package init(mode: String, tables: [String]? = nil, conflictStrategy: String? = nil, dryRun: Bool = false, repair: Bool = false) {
         self.mode = mode
         self.tables = tables
         self.conflictStrategy = conflictStrategy
@@ -24,7 +24,7 @@ public struct SyncRequest: Sendable {
 }
 
 /// Sync jobs: queueing (one active job per remote database), listing, cancelling, rolling back.
-public struct SyncJobService: Sendable {
+package struct SyncJobService: Sendable {
     let database: any Database
     let remotes: RemoteDatabaseService
     /// Wakes the local worker when a job is queued.
@@ -33,7 +33,7 @@ public struct SyncJobService: Sendable {
 
     /// Queues a job. The tables are checked against the remote now (so an unknown table or an unreachable
     /// remote is a 4xx, not a failed job), and the cloud tables are claimed for this remote database.
-    public func enqueue(_ request: SyncRequest, remote: RemoteDatabase, tenant: Tenant, caller: Caller) async throws -> SyncJob {
+    package func enqueue(_ request: SyncRequest, remote: RemoteDatabase, tenant: Tenant, caller: Caller) async throws -> SyncJob {
         let mode = try RemoteDatabaseRules.mode(request.mode)
         let strategy = try RemoteDatabaseRules.strategy(request.conflictStrategy ?? ConflictStrategy.latestWins.rawValue)
         try RemoteDatabaseRules.checkRepair(request.repair, mode: mode, strategy: request.conflictStrategy.map { _ in strategy })
@@ -46,7 +46,7 @@ public struct SyncJobService: Sendable {
     }
 
     /// The job that undoes `job` on the rows nobody changed since.
-    public func rollback(_ job: SyncJob, remote: RemoteDatabase, caller: Caller) async throws -> SyncJob {
+    package func rollback(_ job: SyncJob, remote: RemoteDatabase, caller: Caller) async throws -> SyncJob {
         guard job.status.isFinished else {
             throw PlatformError.conflict("job_not_finished", "job \(job.id?.uuidString ?? "") is \(job.status.rawValue); roll back a finished job")
         }
@@ -144,7 +144,7 @@ public struct SyncJobService: Sendable {
     }
 
     /// A page of a tenant's jobs, newest first.
-    public func list(tenant: Tenant, remoteID: UUID?, status: String?, limit: Int, offset: Int) async throws -> (items: [SyncJob], total: Int) {
+    package func list(tenant: Tenant, remoteID: UUID?, status: String?, limit: Int, offset: Int) async throws -> (items: [SyncJob], total: Int) {
         var query = SyncJob.query(on: database).filter(\.$tenantID == (try tenant.requireID()))
         if let remoteID { query = query.filter(\.$remoteDatabaseID == remoteID) }
         if let status {
@@ -159,7 +159,7 @@ public struct SyncJobService: Sendable {
     }
 
     /// One job of a tenant.
-    public func find(_ id: UUID, tenant: Tenant) async throws -> SyncJob {
+    package func find(_ id: UUID, tenant: Tenant) async throws -> SyncJob {
         guard let job = try await SyncJob.find(id, on: database), job.tenantID == tenant.id else {
             throw PlatformError.notFound("sync job", id.uuidString)
         }
@@ -167,7 +167,7 @@ public struct SyncJobService: Sendable {
     }
 
     /// Cancels a queued job at once, a running one at its next batch; a finished job answers 409.
-    public func cancel(_ job: SyncJob) async throws -> SyncJob {
+    package func cancel(_ job: SyncJob) async throws -> SyncJob {
         switch job.status {
         case .queued:
             try await SyncJob.query(on: database).filter(\.$id == job.requireID()).filter(\.$status == .queued)

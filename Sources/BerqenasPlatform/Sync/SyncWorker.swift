@@ -8,13 +8,13 @@ import SQLKit
 /// Runs queued sync jobs. Each job is leased (owner + expiry, renewed while it runs): with several
 /// servers on one PostgreSQL system database, `FOR UPDATE SKIP LOCKED` hands each job to one worker,
 /// and a job whose worker died is taken over once its lease expires and resumes from its journal.
-public actor SyncWorker {
+package actor SyncWorker {
     let database: any Database
     let remotes: RemoteDatabaseService
     let tenants: TenantService
     let logger: Logger
     /// Identifies this worker's leases.
-    public nonisolated let workerID = "worker-" + UUID().uuidString.prefix(8).lowercased()
+    package nonisolated let workerID = "worker-" + UUID().uuidString.prefix(8).lowercased()
     let leaseDuration: TimeInterval
     let pollInterval: Duration
     /// Told which cloud tables a job wrote, so APIs over the tenant store serve new ones.
@@ -57,7 +57,7 @@ public actor SyncWorker {
     }
 
     /// Starts taking jobs (and, when given, queueing the jobs of due schedules).
-    public func start(schedules: ScheduleService? = nil) {
+    package func start(schedules: ScheduleService? = nil) {
         guard loop == nil else { return }
         self.schedules = schedules
         stopping = StopFlag()
@@ -75,7 +75,7 @@ public actor SyncWorker {
 
     /// Stops taking jobs. A running job stops at its next batch and stays `running` with an expired lease,
     /// so the next server to look (this one after a restart) resumes it from its journal.
-    public func stop() async {
+    package func stop() async {
         stopping.raise()
         doorbell.ring()
         await loop?.value
@@ -83,7 +83,7 @@ public actor SyncWorker {
     }
 
     /// Wakes the loop (a job was queued here).
-    public nonisolated func wake() {
+    package nonisolated func wake() {
         doorbell.ring()
     }
 

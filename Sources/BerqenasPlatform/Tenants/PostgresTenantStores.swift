@@ -5,18 +5,18 @@ import SQLKit
 
 /// PostgreSQL mode: each tenant is a schema `tenant_<name>` owned by a login role `tenant_<name>_user`
 /// in the system database's cluster, limited by the tenant's quotas.
-public struct PostgresTenantStores: TenantStoreBackend {
+package struct PostgresTenantStores: TenantStoreBackend {
     /// Host clients should use to reach the cluster.
-    public let host: String
+    package let host: String
     /// Port clients should use.
-    public let port: Int
+    package let port: Int
     /// The database holding the tenant schemas.
-    public let database: String
+    package let database: String
     /// TLS of the tenant logins' connections (the system URL's `sslmode`).
-    public let tls: ConnectionSpec.TLSMode
+    package let tls: ConnectionSpec.TLSMode
 
     /// Creates the backend from the system database URL.
-    public init(databaseURL: String) throws {
+    package init(databaseURL: String) throws {
         guard let components = URLComponents(string: databaseURL), let host = components.host else {
             throw PlatformError.invalidConfiguration("BERQENAS_DATABASE_URL is not a valid URL")
         }
@@ -27,9 +27,9 @@ public struct PostgresTenantStores: TenantStoreBackend {
         self.tls = try SSLMode.tls(of: databaseURL)
     }
 
-    public var engine: SystemDatabaseEngine { .postgresql }
+    package var engine: SystemDatabaseEngine { .postgresql }
 
-    public func provision(_ tenant: Tenant, rolePassword: String?, on transaction: any Database) async throws {
+    package func provision(_ tenant: Tenant, rolePassword: String?, on transaction: any Database) async throws {
         guard let rolePassword else {
             throw PlatformError(code: "internal", status: 500, message: "a PostgreSQL tenant needs a role password")
         }
@@ -52,9 +52,9 @@ public struct PostgresTenantStores: TenantStoreBackend {
         try await applyQuotas(tenant, on: transaction)
     }
 
-    public func discardFailedProvision(_ tenant: Tenant) async {}
+    package func discardFailedProvision(_ tenant: Tenant) async {}
 
-    public func applyQuotas(_ tenant: Tenant, on database: any Database) async throws {
+    package func applyQuotas(_ tenant: Tenant, on database: any Database) async throws {
         let sql = try sqlDatabase(database)
         let role = quoted(TenantObjectNames.role(tenant.name))
         try await sql.raw("ALTER ROLE \(unsafeRaw: role) CONNECTION LIMIT \(unsafeRaw: String(tenant.maxConnections))").run()
@@ -63,7 +63,7 @@ public struct PostgresTenantStores: TenantStoreBackend {
         ).run()
     }
 
-    public func setLoginEnabled(_ enabled: Bool, for tenant: Tenant, on database: any Database) async throws {
+    package func setLoginEnabled(_ enabled: Bool, for tenant: Tenant, on database: any Database) async throws {
         let sql = try sqlDatabase(database)
         let roleName = TenantObjectNames.role(tenant.name)
         try await sql.raw("ALTER ROLE \(unsafeRaw: quoted(roleName)) \(unsafeRaw: enabled ? "LOGIN" : "NOLOGIN")").run()
@@ -72,7 +72,7 @@ public struct PostgresTenantStores: TenantStoreBackend {
         }
     }
 
-    public func destroy(_ tenant: Tenant, on database: any Database) async throws {
+    package func destroy(_ tenant: Tenant, on database: any Database) async throws {
         let sql = try sqlDatabase(database)
         let roleName = TenantObjectNames.role(tenant.name)
         try await terminateSessions(of: roleName, on: sql)
@@ -84,14 +84,14 @@ public struct PostgresTenantStores: TenantStoreBackend {
         }
     }
 
-    public func connectionInfo(for tenant: Tenant) -> TenantConnectionInfo {
+    package func connectionInfo(for tenant: Tenant) -> TenantConnectionInfo {
         TenantConnectionInfo(
             engine: .postgresql, host: host, port: port, database: database,
             schema: TenantObjectNames.schema(tenant.name), username: TenantObjectNames.role(tenant.name), password: nil
         )
     }
 
-    public func prepareSync(_ tenant: Tenant, on database: any Database) async throws {
+    package func prepareSync(_ tenant: Tenant, on database: any Database) async throws {
         let sql = try sqlDatabase(database)
         let capture = quoted(TenantObjectNames.syncSchema(tenant.name))
         let role = quoted(TenantObjectNames.role(tenant.name))
@@ -130,7 +130,7 @@ public struct PostgresTenantStores: TenantStoreBackend {
     /// login: a tenant's login can then neither hold another tenant's wake lock (which would make its
     /// triggers notify) nor take session locks at all. Needs a superuser (the functions' owner); without one
     /// nothing changes and the answer is false.
-    public func restrictSharedLocks(on database: any Database) async throws -> Bool {
+    package func restrictSharedLocks(on database: any Database) async throws -> Bool {
         let sql = try sqlDatabase(database)
         let superuser = try await sql.raw("SELECT rolsuper AS yes FROM pg_roles WHERE rolname = current_user").first()
         guard try superuser?.decode(column: "yes", as: Bool.self) == true else { return false }
@@ -153,7 +153,7 @@ public struct PostgresTenantStores: TenantStoreBackend {
         return true
     }
 
-    public func usedBytes(_ tenant: Tenant, on database: any Database) async throws -> Int64 {
+    package func usedBytes(_ tenant: Tenant, on database: any Database) async throws -> Int64 {
         let row = try await sqlDatabase(database).raw("""
             SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint AS used FROM pg_class AS c
             JOIN pg_namespace AS n ON n.oid = c.relnamespace
@@ -163,7 +163,7 @@ public struct PostgresTenantStores: TenantStoreBackend {
         return try row?.decode(column: "used", as: Int64.self) ?? 0
     }
 
-    public func syncSpec(for tenant: Tenant, password: String?) -> ConnectionSpec {
+    package func syncSpec(for tenant: Tenant, password: String?) -> ConnectionSpec {
         ConnectionSpec(engine: .postgresql, host: host, port: port, database: database,
                        schema: TenantObjectNames.schema(tenant.name), username: TenantObjectNames.role(tenant.name),
                        password: password ?? "", tls: tls,

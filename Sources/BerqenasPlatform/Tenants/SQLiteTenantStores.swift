@@ -4,21 +4,21 @@ import Foundation
 import SQLiteNIO
 
 /// Embedded mode: each tenant's store is the file `<data dir>/tenants/<name>.sqlite`.
-public struct SQLiteTenantStores: TenantStoreBackend {
+package struct SQLiteTenantStores: TenantStoreBackend {
     /// Folder holding the store files.
-    public let directory: URL
+    package let directory: URL
 
     /// Creates the backend over `directory`.
-    public init(directory: URL) {
+    package init(directory: URL) {
         self.directory = directory
     }
 
-    public var engine: SystemDatabaseEngine { .sqlite }
+    package var engine: SystemDatabaseEngine { .sqlite }
 
     /// Nothing is shared between SQLite stores: each is a file of its own.
-    public func restrictSharedLocks(on database: any Database) async throws -> Bool { true }
+    package func restrictSharedLocks(on database: any Database) async throws -> Bool { true }
 
-    public func usedBytes(_ tenant: Tenant, on database: any Database) async throws -> Int64 {
+    package func usedBytes(_ tenant: Tenant, on database: any Database) async throws -> Int64 {
         let file = storeFile(tenant.name).path
         return [file, file + "-wal"].reduce(Int64(0)) { total, path in
             total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0)
@@ -26,11 +26,11 @@ public struct SQLiteTenantStores: TenantStoreBackend {
     }
 
     /// The store file of a tenant.
-    public func storeFile(_ tenantName: String) -> URL {
+    package func storeFile(_ tenantName: String) -> URL {
         directory.appendingPathComponent("\(tenantName).sqlite")
     }
 
-    public func provision(_ tenant: Tenant, rolePassword: String?, on transaction: any Database) async throws {
+    package func provision(_ tenant: Tenant, rolePassword: String?, on transaction: any Database) async throws {
         let file = storeFile(tenant.name)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         guard !FileManager.default.fileExists(atPath: file.path) else {
@@ -56,25 +56,25 @@ public struct SQLiteTenantStores: TenantStoreBackend {
         }
     }
 
-    public func discardFailedProvision(_ tenant: Tenant) async {
+    package func discardFailedProvision(_ tenant: Tenant) async {
         removeStoreFiles(tenant.name)
     }
 
-    public func applyQuotas(_ tenant: Tenant, on database: any Database) async throws {}
+    package func applyQuotas(_ tenant: Tenant, on database: any Database) async throws {}
 
-    public func setLoginEnabled(_ enabled: Bool, for tenant: Tenant, on database: any Database) async throws {}
+    package func setLoginEnabled(_ enabled: Bool, for tenant: Tenant, on database: any Database) async throws {}
 
-    public func destroy(_ tenant: Tenant, on database: any Database) async throws {
+    package func destroy(_ tenant: Tenant, on database: any Database) async throws {
         removeStoreFiles(tenant.name)
     }
 
-    public func prepareSync(_ tenant: Tenant, on database: any Database) async throws {}
+    package func prepareSync(_ tenant: Tenant, on database: any Database) async throws {}
 
-    public func syncSpec(for tenant: Tenant, password: String?) -> ConnectionSpec {
+    package func syncSpec(for tenant: Tenant, password: String?) -> ConnectionSpec {
         ConnectionSpec(engine: .sqlite, database: storeFile(tenant.name).path, schema: "main")
     }
 
-    public func connectionInfo(for tenant: Tenant) -> TenantConnectionInfo {
+    package func connectionInfo(for tenant: Tenant) -> TenantConnectionInfo {
         TenantConnectionInfo(
             engine: .sqlite, host: nil, port: nil, database: storeFile(tenant.name).path,
             schema: "main", username: nil, password: nil

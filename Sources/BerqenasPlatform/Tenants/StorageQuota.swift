@@ -5,7 +5,7 @@ import Synchronization
 /// The `storage_mb` quota: writes into a tenant's store (sync jobs, continuous sync, generated APIs over the
 /// store) are refused once the store has reached it. The size is measured at most every few seconds per
 /// tenant, so a busy API does not measure on every write.
-public final class StorageQuota: Sendable {
+package final class StorageQuota: Sendable {
     let stores: any TenantStoreBackend
     let database: any Database
     private let measured = Mutex<[UUID: (at: ContinuousClock.Instant, bytes: Int64)]>([:])
@@ -18,7 +18,7 @@ public final class StorageQuota: Sendable {
     }
 
     /// - Throws: 409 `storage_quota_exceeded` when the tenant's store has reached its quota.
-    public func ensureRoom(_ tenant: Tenant) async throws {
+    package func ensureRoom(_ tenant: Tenant) async throws {
         let id = try tenant.requireID()
         let now = ContinuousClock.now
         let recent = measured.withLock { $0[id] }.flatMap { now - $0.at < Self.freshFor ? $0.bytes : nil }
@@ -38,7 +38,7 @@ public final class StorageQuota: Sendable {
     }
 
     /// Forgets a measurement (after the quota changed, or in tests after filling a store).
-    public func forget(_ tenant: Tenant) {
+    package func forget(_ tenant: Tenant) {
         guard let id = tenant.id else { return }
         _ = measured.withLock { $0.removeValue(forKey: id) }
     }

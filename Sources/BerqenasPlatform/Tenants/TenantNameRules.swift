@@ -1,9 +1,9 @@
 import Foundation
 
 /// What a tenant name, subdomain and display name may be.
-public enum TenantNameRules {
+package enum TenantNameRules {
     /// Names that would collide with the hub's own objects or confuse operators.
-    public static let reservedNames: Set<String> = [
+    package static let reservedNames: Set<String> = [
         "admin", "api", "app", "auth", "berqenas", "cloud", "default", "health", "information_schema",
         "internal", "main", "null", "panel", "postgres", "public", "rest", "root", "system", "temp",
         "template0", "template1", "tenant", "tenants", "user", "users", "www",
@@ -11,7 +11,7 @@ public enum TenantNameRules {
 
     /// Checks a tenant name: `^[a-z][a-z0-9_]{1,30}$`, not reserved, not a `pg_` or `sqlite_` name.
     /// - Throws: `PlatformError.validation` naming `field`.
-    public static func validateName(_ name: String, field: String = "name") throws {
+    package static func validateName(_ name: String, field: String = "name") throws {
         guard isWellFormed(name) else {
             throw PlatformError.validation(
                 field: field,
@@ -24,7 +24,7 @@ public enum TenantNameRules {
     }
 
     /// Checks an optional DNS label for the tenant.
-    public static func validateSubdomain(_ subdomain: String) throws {
+    package static func validateSubdomain(_ subdomain: String) throws {
         let bytes = Array(subdomain.utf8)
         let allowed = bytes.allSatisfy { isLowerLetter($0) || isDigit($0) || $0 == UInt8(ascii: "-") }
         guard (1...63).contains(bytes.count), allowed,
@@ -36,7 +36,7 @@ public enum TenantNameRules {
     }
 
     /// Checks a human-facing name.
-    public static func validateDisplayName(_ displayName: String) throws {
+    package static func validateDisplayName(_ displayName: String) throws {
         let trimmed = displayName.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, displayName.count <= 200 else {
             throw PlatformError.validation(field: "display_name", "must be 1 to 200 characters")

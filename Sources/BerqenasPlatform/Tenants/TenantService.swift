@@ -2,14 +2,14 @@ import FluentKit
 import Foundation
 
 /// Creates, changes, suspends and removes tenants together with their stores.
-public struct TenantService: Sendable {
+package struct TenantService: Sendable {
     let database: any Database
     let stores: any TenantStoreBackend
     let secrets: SecretBox
     let hooks: ProvisioningHooks
 
     /// Creates the service.
-    public init(database: any Database, stores: any TenantStoreBackend, secrets: SecretBox,
+    package init(database: any Database, stores: any TenantStoreBackend, secrets: SecretBox,
                 hooks: ProvisioningHooks = ProvisioningHooks()) {
         self.database = database
         self.stores = stores
@@ -18,15 +18,15 @@ public struct TenantService: Sendable {
     }
 
     /// What a new tenant is made from.
-    public struct CreateRequest: Sendable {
-        public var name: String
-        public var displayName: String?
-        public var subdomain: String?
-        public var vpnEnabled: Bool
-        public var quotas: TenantQuotas
+    package struct CreateRequest: Sendable {
+        package var name: String
+        package var displayName: String?
+        package var subdomain: String?
+        package var vpnEnabled: Bool
+        package var quotas: TenantQuotas
 
         /// Creates a request.
-        public init(name: String, displayName: String? = nil, subdomain: String? = nil, vpnEnabled: Bool = false,
+        package init(name: String, displayName: String? = nil, subdomain: String? = nil, vpnEnabled: Bool = false,
                     quotas: TenantQuotas = .defaults) {
             self.name = name
             self.displayName = displayName
@@ -38,7 +38,7 @@ public struct TenantService: Sendable {
 
     /// Creates the tenant and its store, all or nothing.
     /// - Throws: 422 for a bad field, 409 when the name, subdomain or store already exists.
-    public func create(_ request: CreateRequest) async throws -> Tenant {
+    package func create(_ request: CreateRequest) async throws -> Tenant {
         try TenantNameRules.validateName(request.name)
         if let displayName = request.displayName { try TenantNameRules.validateDisplayName(displayName) }
         if let subdomain = request.subdomain { try TenantNameRules.validateSubdomain(subdomain) }
@@ -73,7 +73,7 @@ public struct TenantService: Sendable {
     }
 
     /// A page of tenants, optionally limited to one (for tenant-scoped callers).
-    public func list(limit: Int, offset: Int, onlyID: UUID?) async throws -> (items: [Tenant], total: Int) {
+    package func list(limit: Int, offset: Int, onlyID: UUID?) async throws -> (items: [Tenant], total: Int) {
         var query = Tenant.query(on: database)
         if let onlyID { query = query.filter(\.$id == onlyID) }
         let total = try await query.count()
@@ -83,7 +83,7 @@ public struct TenantService: Sendable {
 
     /// The tenant called `name`.
     /// - Throws: 404 when there is none.
-    public func find(_ name: String) async throws -> Tenant {
+    package func find(_ name: String) async throws -> Tenant {
         guard let tenant = try await Tenant.query(on: database).filter(\.$name == name).first() else {
             throw PlatformError.notFound("tenant", name)
         }
@@ -91,15 +91,15 @@ public struct TenantService: Sendable {
     }
 
     /// What may change on an existing tenant.
-    public struct UpdateRequest: Sendable {
-        public var displayName: String?
-        public var subdomain: String??
-        public var vpnEnabled: Bool?
-        public var status: TenantStatus?
-        public var quotas: TenantQuotas?
+    package struct UpdateRequest: Sendable {
+        package var displayName: String?
+        package var subdomain: String??
+        package var vpnEnabled: Bool?
+        package var status: TenantStatus?
+        package var quotas: TenantQuotas?
 
         /// Creates a request; nil fields stay as they are.
-        public init(displayName: String? = nil, subdomain: String?? = nil, vpnEnabled: Bool? = nil,
+        package init(displayName: String? = nil, subdomain: String?? = nil, vpnEnabled: Bool? = nil,
                     status: TenantStatus? = nil, quotas: TenantQuotas? = nil) {
             self.displayName = displayName
             self.subdomain = subdomain
@@ -110,7 +110,7 @@ public struct TenantService: Sendable {
     }
 
     /// Applies `request` to the tenant and its store in one transaction.
-    public func update(_ tenant: Tenant, with request: UpdateRequest) async throws -> Tenant {
+    package func update(_ tenant: Tenant, with request: UpdateRequest) async throws -> Tenant {
         if let displayName = request.displayName {
             try TenantNameRules.validateDisplayName(displayName)
             tenant.displayName = displayName
@@ -140,13 +140,13 @@ public struct TenantService: Sendable {
     }
 
     /// Takes the tenant out of service; its data stays.
-    public func suspend(_ tenant: Tenant) async throws -> Tenant {
+    package func suspend(_ tenant: Tenant) async throws -> Tenant {
         try await update(tenant, with: UpdateRequest(status: .suspended))
     }
 
     /// Drops a suspended tenant's store, its users and its record, irreversibly.
     /// - Throws: 409 when the tenant is still active.
-    public func destroy(_ tenant: Tenant) async throws {
+    package func destroy(_ tenant: Tenant) async throws {
         guard tenant.status == .suspended else {
             throw PlatformError.conflict(
                 "tenant_active", "tenant '\(tenant.name)' is active; suspend it before deleting it permanently"
@@ -160,7 +160,7 @@ public struct TenantService: Sendable {
     }
 
     /// The store's connection details; the password is included only when `revealPassword` is true.
-    public func connectionInfo(for tenant: Tenant, revealPassword: Bool) throws -> TenantConnectionInfo {
+    package func connectionInfo(for tenant: Tenant, revealPassword: Bool) throws -> TenantConnectionInfo {
         var info = stores.connectionInfo(for: tenant)
         if revealPassword, let sealed = tenant.rolePasswordSealed {
             info.password = try secrets.open(sealed, context: Self.secretContext(tenant.name))
@@ -181,12 +181,12 @@ public struct TenantService: Sendable {
 }
 
 /// Points where tests may inject a failure into provisioning.
-public struct ProvisioningHooks: Sendable {
+package struct ProvisioningHooks: Sendable {
     /// Runs after the store exists and before the transaction commits.
-    public var afterStoreProvisioned: @Sendable (String) async throws -> Void
+    package var afterStoreProvisioned: @Sendable (String) async throws -> Void
 
     /// Hooks that do nothing.
-    public init(afterStoreProvisioned: @escaping @Sendable (String) async throws -> Void = { _ in }) {
+    package init(afterStoreProvisioned: @escaping @Sendable (String) async throws -> Void = { _ in }) {
         self.afterStoreProvisioned = afterStoreProvisioned
     }
 }

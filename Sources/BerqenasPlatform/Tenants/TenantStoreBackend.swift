@@ -7,7 +7,7 @@ import Foundation
 /// `provision` runs inside the system-database transaction that inserts the tenant, so a backend whose
 /// store lives in that database (PostgreSQL) is all-or-nothing by construction; one that writes outside
 /// it (SQLite files) undoes its work in `discardFailedProvision`.
-public protocol TenantStoreBackend: Sendable {
+package protocol TenantStoreBackend: Sendable {
     /// The engine of the stores this backend makes.
     var engine: SystemDatabaseEngine { get }
     /// Creates the store for `tenant`; `rolePassword` is the login role's password where the engine has roles.
@@ -34,17 +34,17 @@ public protocol TenantStoreBackend: Sendable {
 }
 
 /// How to reach a tenant's store.
-public struct TenantConnectionInfo: Codable, Sendable, Equatable {
-    public var engine: SystemDatabaseEngine
-    public var host: String?
-    public var port: Int?
-    public var database: String
-    public var schema: String
-    public var username: String?
-    public var password: String?
+package struct TenantConnectionInfo: Codable, Sendable, Equatable {
+    package var engine: SystemDatabaseEngine
+    package var host: String?
+    package var port: Int?
+    package var database: String
+    package var schema: String
+    package var username: String?
+    package var password: String?
 
     /// Creates connection details.
-    public init(engine: SystemDatabaseEngine, host: String?, port: Int?, database: String, schema: String,
+    package init(engine: SystemDatabaseEngine, host: String?, port: Int?, database: String, schema: String,
                 username: String?, password: String?) {
         self.engine = engine
         self.host = host
@@ -57,11 +57,11 @@ public struct TenantConnectionInfo: Codable, Sendable, Equatable {
 }
 
 /// Names a tenant's objects get in a shared PostgreSQL cluster.
-public enum TenantObjectNames {
+package enum TenantObjectNames {
     /// `tenant_<name>`.
-    public static func schema(_ tenantName: String) -> String { "tenant_\(tenantName)" }
+    package static func schema(_ tenantName: String) -> String { "tenant_\(tenantName)" }
     /// `tenant_<name>_user`.
-    public static func role(_ tenantName: String) -> String { "tenant_\(tenantName)_user" }
+    package static func role(_ tenantName: String) -> String { "tenant_\(tenantName)_user" }
     /// `tenant_<name>_sync`: the change log of the tenant's cloud tables, owned by its login.
-    public static func syncSchema(_ tenantName: String) -> String { "tenant_\(tenantName)_sync" }
+    package static func syncSchema(_ tenantName: String) -> String { "tenant_\(tenantName)_sync" }
 }

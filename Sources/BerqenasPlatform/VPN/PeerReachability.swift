@@ -3,11 +3,11 @@ import NIOCore
 import NIOPosix
 
 /// What a TCP connect to a peer's tunnel address found.
-public struct PeerReachability: Sendable, Equatable {
-    public var reachable: Bool
-    public var latencyMilliseconds: Double?
+package struct PeerReachability: Sendable, Equatable {
+    package var reachable: Bool
+    package var latencyMilliseconds: Double?
     /// Why not, when not.
-    public var error: String?
+    package var error: String?
 
     /// Connects to `address:port` (through the tunnel, since the address is on it) and closes at once.
     static func probe(_ address: String, port: Int, timeout: Duration = .seconds(3)) async -> PeerReachability {

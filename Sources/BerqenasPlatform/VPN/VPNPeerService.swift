@@ -4,14 +4,14 @@ import Foundation
 import SQLKit
 
 /// What a new peer asks for.
-public struct VPNPeerRequest: Sendable {
-    public var name: String
+package struct VPNPeerRequest: Sendable {
+    package var name: String
     /// Base64; nil: the hub generates the pair and keeps the private key sealed for the config download.
-    public var publicKey: String?
+    package var publicKey: String?
     /// Seconds, 1-65535; nil or 0: off.
-    public var persistentKeepalive: Int?
+    package var persistentKeepalive: Int?
 
-    public init(name: String, publicKey: String?, persistentKeepalive: Int?) {
+    package init(name: String, publicKey: String?, persistentKeepalive: Int?) {
         self.name = name
         self.publicKey = publicKey
         self.persistentKeepalive = persistentKeepalive
@@ -20,14 +20,14 @@ public struct VPNPeerRequest: Sendable {
 
 /// Peers of tenant networks: addresses (unique while held, reused only after the grace period), keys,
 /// wg-quick configs, revocation.
-public struct VPNPeerService: Sendable {
+package struct VPNPeerService: Sendable {
     let database: any Database
     let secrets: SecretBox
     let networks: VPNService
     let addressBook = AddressBook()
     let limits: TenantLimits
 
-    public init(database: any Database, secrets: SecretBox, networks: VPNService, limits: TenantLimits) {
+    package init(database: any Database, secrets: SecretBox, networks: VPNService, limits: TenantLimits) {
         self.database = database
         self.secrets = secrets
         self.networks = networks
@@ -36,7 +36,7 @@ public struct VPNPeerService: Sendable {
 
     /// Adds a peer; the config comes back when the hub generated the keys (shown once here, and later
     /// through the audited config download).
-    public func add(_ request: VPNPeerRequest, tenant: Tenant) async throws -> (peer: VPNPeer, config: String?) {
+    package func add(_ request: VPNPeerRequest, tenant: Tenant) async throws -> (peer: VPNPeer, config: String?) {
         guard let network = try await networks.network(of: tenant) else {
             throw PlatformError.conflict("vpn_not_enabled", "enable the tenant's VPN (PUT …/vpn) before adding peers")
         }
@@ -86,13 +86,13 @@ public struct VPNPeerService: Sendable {
     }
 
     /// Peers on the tenant's network that are not revoked, oldest first.
-    public func list(tenant: Tenant) async throws -> [VPNPeer] {
+    package func list(tenant: Tenant) async throws -> [VPNPeer] {
         guard let network = try await networks.network(of: tenant) else { return [] }
         return try await activePeers(of: network)
     }
 
     /// One active peer of the tenant.
-    public func find(_ id: UUID, tenant: Tenant) async throws -> VPNPeer {
+    package func find(_ id: UUID, tenant: Tenant) async throws -> VPNPeer {
         guard let peer = try await VPNPeer.query(on: database).filter(\.$id == id).filter(\.$tenantID == tenant.requireID())
             .filter(\.$revokedAt == nil).first() else {
             throw PlatformError.notFound("peer", id.uuidString)
@@ -101,7 +101,7 @@ public struct VPNPeerService: Sendable {
     }
 
     /// The peer's wg-quick file; only for peers whose keys the hub generated.
-    public func config(of peer: VPNPeer, tenant: Tenant) async throws -> String {
+    package func config(of peer: VPNPeer, tenant: Tenant) async throws -> String {
         guard let sealed = peer.privateKeySealed else {
             throw PlatformError.conflict("peer_key_external", "this peer brought its own key: the hub has no private key to put in a config")
         }
@@ -111,14 +111,14 @@ public struct VPNPeerService: Sendable {
     }
 
     /// A TCP connect to `port` on the peer's tunnel address, with a 3 s timeout.
-    public func check(_ peer: VPNPeer, port: Int) async throws -> PeerReachability {
+    package func check(_ peer: VPNPeer, port: Int) async throws -> PeerReachability {
         guard (1...65535).contains(port) else { throw PlatformError.validation(field: "port", "must be a TCP port (1-65535)") }
         guard let address = peer.address else { throw PlatformError.notFound("address of peer", peer.name) }
         return await PeerReachability.probe(address, port: port)
     }
 
     /// Revokes the peer: it leaves the network at once; its address is held for the grace period.
-    public func revoke(_ peer: VPNPeer) async throws {
+    package func revoke(_ peer: VPNPeer) async throws {
         peer.revokedAt = Date()
         peer.privateKeySealed = nil
         try await peer.save(on: database)

@@ -3,7 +3,7 @@ import FluentKit
 import Foundation
 
 /// How published services reach their sites.
-public enum PublishingMode: String, Sendable {
+package enum PublishingMode: String, Sendable {
     /// nftables DNAT and masquerade (the kernel forwards; counted by named counters).
     case nat
     /// The hub's TCP relay (each connection logged with its bytes).
@@ -18,7 +18,7 @@ extension VPNReconciler {
     /// starts and stops relays instead. Isolation is the point of the table, so a failure here marks every
     /// network in error. Calls run one after another, each reading the database afresh, so a pass that read
     /// the publications before a change cannot load its stale rules after the change's own pass.
-    public func applyFirewall() async {
+    package func applyFirewall() async {
         guard wireGuard != nil else { return }
         let previous = firewallQueue
         let pass = Task {
@@ -68,7 +68,7 @@ extension VPNReconciler {
     }
 
     /// Adds the traffic measured since the last reading to the publications' totals (for `…/stats`).
-    public func collectPublicationTraffic() async throws {
+    package func collectPublicationTraffic() async throws {
         guard let wireGuard else { return }
         let enabled = try await Tenant.active(try await VPNNetwork.query(on: database).filter(\.$enabled == true).all(), on: database)
         let published = try await publishedServices(in: enabled)
@@ -87,7 +87,7 @@ extension VPNReconciler {
 
     /// A publication's state: `disabled`, `waiting` (its network is down or its peer revoked),
     /// `not_applied` (the none backend), `error`, or `active`.
-    public func state(of publication: Publication, peerActive: Bool, networkEnabled: Bool) async -> (state: String, error: String?) {
+    package func state(of publication: Publication, peerActive: Bool, networkEnabled: Bool) async -> (state: String, error: String?) {
         guard publication.enabled else { return ("disabled", nil) }
         guard peerActive, networkEnabled else { return ("waiting", nil) }
         guard wireGuard != nil else { return ("not_applied", nil) }

@@ -6,13 +6,13 @@ import Logging
 /// Makes the machine's WireGuard interfaces match the database: at start, after every change, and every
 /// few seconds (which also restarts a wireguard-go daemon that died). Only differences are applied, so
 /// one peer coming or going never disturbs the others.
-public actor VPNReconciler {
+package actor VPNReconciler {
     let database: any Database
     let secrets: SecretBox
     /// Nil: the `none` backend (stored and rendered, nothing applied).
     nonisolated let wireGuard: LinuxWireGuard?
     let logger: Logger
-    public nonisolated let backend: VPNSettings.Backend
+    package nonisolated let backend: VPNSettings.Backend
     /// The last failure per network, cleared by a successful pass.
     private var failures: [UUID: String] = [:]
     var isolationFailure: String?
@@ -27,7 +27,7 @@ public actor VPNReconciler {
     let pool: IPv4Network
     let settings: VPNSettings
     /// How published services reach their sites: `nat`, `relay`, or `none` (nothing applied).
-    public nonisolated let publishing: PublishingMode
+    package nonisolated let publishing: PublishingMode
     let relays: PublicationRelays
     let events: EventLog
     /// Per network, what the status poller last recorded for each peer (by public key).
@@ -72,7 +72,7 @@ public actor VPNReconciler {
     static let nft = "/usr/sbin/nft"
 
     /// The network's state: `down` (disabled), `not_applied` (none backend), `up`, or `error`.
-    public func state(of network: VPNNetwork?) -> (state: String, error: String?) {
+    package func state(of network: VPNNetwork?) -> (state: String, error: String?) {
         guard let network, network.enabled else { return ("down", nil) }
         guard wireGuard != nil else { return ("not_applied", nil) }
         if let id = network.id, let failure = failures[id] ?? isolationFailure { return ("error", failure) }
@@ -82,7 +82,7 @@ public actor VPNReconciler {
     /// Applies one network (and its peers); a failure is logged and shown in the network's state.
     /// Passes run one at a time, in call order, each reading the database afresh: a pass that read the
     /// peers before another pass added one cannot take that peer off again.
-    public func reconcile(_ network: VPNNetwork, full: Bool = true) async {
+    package func reconcile(_ network: VPNNetwork, full: Bool = true) async {
         guard wireGuard != nil, let id = network.id else { return }
         let previous = queue
         let pass = Task {
@@ -148,7 +148,7 @@ public actor VPNReconciler {
 
     /// Puts one peer on its network's interface at once (one `wg set`) without a full pass, so adding a peer
     /// costs the same with ten peers or ten thousand; if that fails, a full pass repairs the interface.
-    public nonisolated func peerAdded(_ peer: VPNPeer, to network: VPNNetwork) async {
+    package nonisolated func peerAdded(_ peer: VPNPeer, to network: VPNNetwork) async {
         guard let wireGuard, network.enabled, let address = peer.address else { return }
         let change = PeerChange.set(DesiredPeer(publicKey: peer.publicKey, allowedIP: "\(address)/32",
                                                 persistentKeepalive: peer.persistentKeepalive))
@@ -156,7 +156,7 @@ public actor VPNReconciler {
     }
 
     /// Takes one peer off its network's interface at once (its session ends there).
-    public nonisolated func peerRemoved(_ peer: VPNPeer, from network: VPNNetwork) async {
+    package nonisolated func peerRemoved(_ peer: VPNPeer, from network: VPNNetwork) async {
         guard let wireGuard, network.enabled else { return }
         await applyOne(.remove(publicKey: peer.publicKey), wireGuard, network)
     }
@@ -172,7 +172,7 @@ public actor VPNReconciler {
     }
 
     /// Applies every network, then the isolation rules.
-    public func reconcileAll() async {
+    package func reconcileAll() async {
         guard wireGuard != nil else { return }
         do {
             passes += 1
@@ -197,13 +197,13 @@ public actor VPNReconciler {
     }
 
     /// Reconciles now and then every `interval`.
-    public func start(interval: Duration = .seconds(5)) {
+    package func start(interval: Duration = .seconds(5)) {
         guard wireGuard != nil else { return }
         loop.start(interval: interval) { [weak self] in await self?.reconcileAll() }
     }
 
     /// Stops the loop (at once between passes) and the daemons this hub started (their interfaces go with them).
-    public func stop() async {
+    package func stop() async {
         await loop.stop()
         await relays.stopAll()
         wireGuard?.shutdown()

@@ -7,13 +7,13 @@ import Logging
 ///
 /// Allocation takes the lowest free pool slot and port and lets the database's unique indexes settle races:
 /// a request that loses one retries with what is free then, so concurrent requests never share a network.
-public struct VPNService: Sendable {
+package struct VPNService: Sendable {
     let database: any Database
     let secrets: SecretBox
-    public let settings: VPNSettings
-    public let reconciler: VPNReconciler
+    package let settings: VPNSettings
+    package let reconciler: VPNReconciler
 
-    public init(database: any Database, secrets: SecretBox, settings: VPNSettings, logger: Logger) {
+    package init(database: any Database, secrets: SecretBox, settings: VPNSettings, logger: Logger) {
         self.database = database
         self.secrets = secrets
         self.settings = settings
@@ -21,13 +21,13 @@ public struct VPNService: Sendable {
     }
 
     /// The tenant's network, if it was ever enabled.
-    public func network(of tenant: Tenant) async throws -> VPNNetwork? {
+    package func network(of tenant: Tenant) async throws -> VPNNetwork? {
         try await VPNNetwork.query(on: database).filter(\.$tenantID == tenant.requireID()).first()
     }
 
     /// Enables or disables the tenant's VPN. Enabling the first time allocates the network, port, interface
     /// and hub keys; disabling keeps them (and the peers) for the next enable. Nil: disabled, never allocated.
-    public func setEnabled(_ enabled: Bool, spokeToSpoke: Bool? = nil, tenant: Tenant) async throws -> VPNNetwork? {
+    package func setEnabled(_ enabled: Bool, spokeToSpoke: Bool? = nil, tenant: Tenant) async throws -> VPNNetwork? {
         let existing = try await network(of: tenant)
         let network: VPNNetwork?
         if let existing {
@@ -50,15 +50,15 @@ public struct VPNService: Sendable {
     }
 
     /// What applies the networks: the kernel, wireguard-go, or none (stored and rendered only).
-    public var backend: VPNSettings.Backend { reconciler.backend }
+    package var backend: VPNSettings.Backend { reconciler.backend }
 
     /// The network's state as the API reports it, with the last error when applying failed.
-    public func state(of network: VPNNetwork?) async -> (state: String, error: String?) {
+    package func state(of network: VPNNetwork?) async -> (state: String, error: String?) {
         await reconciler.state(of: network)
     }
 
     /// `host:port` peers are given, when a public endpoint is configured.
-    public func endpoint(of network: VPNNetwork) -> String? {
+    package func endpoint(of network: VPNNetwork) -> String? {
         settings.publicEndpoint.map { "\($0):\(network.listenPort)" }
     }
 

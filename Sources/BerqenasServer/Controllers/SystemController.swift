@@ -41,6 +41,6 @@ struct SystemController {
 }
 
 /// The version this build reports.
-public enum BerqenasVersion {
-    public static let current = "0.1.0"
+package enum BerqenasVersion {
+    package static let current = "0.1.0"
 }

@@ -1,17 +1,17 @@
 import DatabaseConnectors
 
 /// What a run of captured changes did to one row, start to end.
-public struct NetChange: Sendable, Hashable {
-    public var key: RowKey
+package struct NetChange: Sendable, Hashable {
+    package var key: RowKey
     /// The row before the first change of the run (nil: it did not exist).
-    public var before: RowImage?
+    package var before: RowImage?
     /// The row after the last change (nil: it was deleted).
-    public var after: RowImage?
+    package var after: RowImage?
     /// Capture time of the last change (ISO 8601 with offset).
-    public var capturedAt: String
+    package var capturedAt: String
 
     /// Creates a net change.
-    public init(key: RowKey, before: RowImage?, after: RowImage?, capturedAt: String) {
+    package init(key: RowKey, before: RowImage?, after: RowImage?, capturedAt: String) {
         self.key = key
         self.before = before
         self.after = after
@@ -19,23 +19,23 @@ public struct NetChange: Sendable, Hashable {
     }
 
     /// Whether the run left the row as it found it (inserted and deleted again, or updated back).
-    public var isNoOp: Bool { sameRow(before, after) }
+    package var isNoOp: Bool { sameRow(before, after) }
 }
 
 /// Folds captured changes of one table into one net change per key.
-public struct ChangeNetting: Sendable {
-    public let table: TableSchema
-    public private(set) var changes: [RowKey: NetChange] = [:]
+package struct ChangeNetting: Sendable {
+    package let table: TableSchema
+    package private(set) var changes: [RowKey: NetChange] = [:]
     /// Keys in the order they were first touched (a stable apply order).
-    public private(set) var order: [RowKey] = []
+    package private(set) var order: [RowKey] = []
 
     /// Starts an empty fold for `table`.
-    public init(table: TableSchema) {
+    package init(table: TableSchema) {
         self.table = table
     }
 
     /// Adds changes in log order. A key update counts as a delete of the old key and an insert of the new.
-    public mutating func add(_ records: [ChangeRecord]) throws {
+    package mutating func add(_ records: [ChangeRecord]) throws {
         for record in records {
             switch record.operation {
             case .truncate:
@@ -62,7 +62,7 @@ public struct ChangeNetting: Sendable {
     }
 
     /// The net changes that change something, in first-touched order.
-    public var effective: [NetChange] {
+    package var effective: [NetChange] {
         order.compactMap { changes[$0] }.filter { !$0.isNoOp }
     }
 

@@ -1,7 +1,7 @@
 import DatabaseConnectors
 
 /// How a row changed on both sides since the last sync is settled.
-public enum ConflictStrategy: String, Sendable, Codable, CaseIterable {
+package enum ConflictStrategy: String, Sendable, Codable, CaseIterable {
     /// The side whose change was captured later wins; equal capture times go to the cloud.
     case latestWins = "latest_wins"
     case cloudWins = "cloud_wins"
@@ -11,46 +11,46 @@ public enum ConflictStrategy: String, Sendable, Codable, CaseIterable {
 }
 
 /// One side of a sync: the tenant's on-premise database or its cloud store.
-public enum SyncSide: String, Sendable, Codable, CaseIterable {
+package enum SyncSide: String, Sendable, Codable, CaseIterable {
     case local
     case cloud
 }
 
 /// A row both sides changed differently.
-public struct PlannedConflict: Sendable, Hashable {
-    public var key: RowKey
+package struct PlannedConflict: Sendable, Hashable {
+    package var key: RowKey
     /// The row as it was before either change (from whichever side's log saw it first).
-    public var base: RowImage?
-    public var local: RowImage?
-    public var cloud: RowImage?
-    public var localCapturedAt: String
-    public var cloudCapturedAt: String
+    package var base: RowImage?
+    package var local: RowImage?
+    package var cloud: RowImage?
+    package var localCapturedAt: String
+    package var cloudCapturedAt: String
     /// The side whose version was applied to both; nil when parked.
-    public var winner: SyncSide?
+    package var winner: SyncSide?
     /// The sides that reported a change this run (a parked row may change again on one side only; the
     /// other side's image is then the one already on record).
-    public var changedOn: [SyncSide]
+    package var changedOn: [SyncSide]
 }
 
 /// What a bidirectional run does to one table.
-public struct SyncPlan: Sendable {
+package struct SyncPlan: Sendable {
     /// Rows to write on the cloud side (the local side's result).
-    public var toCloud: [NetChange] = []
+    package var toCloud: [NetChange] = []
     /// Rows to write on the local side.
-    public var toLocal: [NetChange] = []
-    public var conflicts: [PlannedConflict] = []
+    package var toLocal: [NetChange] = []
+    package var conflicts: [PlannedConflict] = []
     /// Rows both sides changed to the same result (nothing to do, no conflict).
-    public var identical = 0
+    package var identical = 0
 
-    public var resolvedConflicts: Int { conflicts.filter { $0.winner != nil }.count }
-    public var openConflicts: Int { conflicts.filter { $0.winner == nil }.count }
+    package var resolvedConflicts: Int { conflicts.filter { $0.winner != nil }.count }
+    package var openConflicts: Int { conflicts.filter { $0.winner == nil }.count }
 }
 
 /// Decides, row by row, what each side needs (pure).
-public enum SyncPlanner {
+package enum SyncPlanner {
     /// Plans one table from the net changes of each side. Keys in `parked` (open conflicts) stay parked,
     /// with their images refreshed, whatever the strategy.
-    public static func plan(local: [NetChange], cloud: [NetChange], strategy: ConflictStrategy,
+    package static func plan(local: [NetChange], cloud: [NetChange], strategy: ConflictStrategy,
                             parked: Set<RowKey> = []) -> SyncPlan {
         var plan = SyncPlan()
         let cloudByKey = Dictionary(cloud.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })

@@ -5,26 +5,26 @@ import DatabaseConnectors
 /// Every write is an idempotent batch (upserts and deletes by key) tagged with `origin`, so the capture
 /// readers skip it on the way back, and cursors move only after the batch they cover is written: a job
 /// replayed after a crash writes the same rows again and ends in the same state.
-public struct SyncRunner: Sendable {
-    public let local: any DatabaseConnector
-    public let cloud: any DatabaseConnector
+package struct SyncRunner: Sendable {
+    package let local: any DatabaseConnector
+    package let cloud: any DatabaseConnector
     /// The origin marker of this remote database's sync sessions.
-    public let origin: String
-    public let journal: any SyncJournal
+    package let origin: String
+    package let journal: any SyncJournal
     /// Rows per snapshot page of a full copy.
-    public var pageSize = 2_000
+    package var pageSize = 2_000
     /// Captured changes per read.
-    public var changeBatch = 20_000
+    package var changeBatch = 20_000
     /// Descriptions kept between runs (continuous sync); nil: every run describes its tables.
-    public var descriptions: TableDescriptions?
+    package var descriptions: TableDescriptions?
     /// How changes are captured on the local side (the cloud store always uses triggers).
-    public var localCaptureMode: CaptureMode = .triggers
+    package var localCaptureMode: CaptureMode = .triggers
     /// In the compare capture mode, a column that rises whenever a row changes (`updated_at`, `rowversion`):
     /// runs compare only the rows it says changed, and the keys for added and removed rows.
-    public var localWatermark: String?
+    package var localWatermark: String?
 
     /// Creates a runner.
-    public init(local: any DatabaseConnector, cloud: any DatabaseConnector, origin: String, journal: any SyncJournal) {
+    package init(local: any DatabaseConnector, cloud: any DatabaseConnector, origin: String, journal: any SyncJournal) {
         self.local = local
         self.cloud = cloud
         self.origin = origin
@@ -34,7 +34,7 @@ public struct SyncRunner: Sendable {
     /// Runs `mode` over the pairs; with `dryRun` reads and plans everything and writes nothing anywhere
     /// (the results say what a real run would do).
     /// A verify run writes only with `repair`, and creates no cloud table.
-    public func run(_ mode: SyncMode, pairs: [SyncTablePair], strategy: ConflictStrategy, dryRun: Bool,
+    package func run(_ mode: SyncMode, pairs: [SyncTablePair], strategy: ConflictStrategy, dryRun: Bool,
                     repair: Bool = false) async throws -> [SyncTableResult] {
         var progress = SyncProgress(tablesTotal: pairs.count)
         var results: [SyncTableResult] = []

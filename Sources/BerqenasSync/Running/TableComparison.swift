@@ -1,13 +1,13 @@
 import DatabaseConnectors
 
 /// A row the two tables of a pair hold differently (nil: the side lacks it).
-public struct RowDifference: Sendable, Hashable {
-    public var key: RowKey
-    public var local: RowImage?
-    public var cloud: RowImage?
+package struct RowDifference: Sendable, Hashable {
+    package var key: RowKey
+    package var local: RowImage?
+    package var cloud: RowImage?
 
     /// Creates a difference.
-    public init(key: RowKey, local: RowImage?, cloud: RowImage?) {
+    package init(key: RowKey, local: RowImage?, cloud: RowImage?) {
         self.key = key
         self.local = local
         self.cloud = cloud

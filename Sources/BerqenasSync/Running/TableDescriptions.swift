@@ -5,7 +5,7 @@ import Synchronization
 /// Table descriptions a long-running sync loop reuses between its ticks, so a tick that carries a few
 /// changes does not read both catalogs first. Entries expire after `lifetime` (a column added since is
 /// seen by then) and the owner clears them after any failed tick.
-public final class TableDescriptions: Sendable {
+package final class TableDescriptions: Sendable {
     /// A pair as described: the local table, the cloud table and whether the cloud table exists.
     struct Entry {
         var local: TableSchema
@@ -15,15 +15,15 @@ public final class TableDescriptions: Sendable {
     }
 
     private let entries = Mutex<[SyncTablePair: Entry]>([:])
-    public let lifetime: Duration
+    package let lifetime: Duration
 
     /// Creates an empty cache whose entries live `lifetime`.
-    public init(lifetime: Duration = .seconds(10)) {
+    package init(lifetime: Duration = .seconds(10)) {
         self.lifetime = lifetime
     }
 
     /// Forgets every description (after a failure, which may come from a changed table).
-    public func clear() {
+    package func clear() {
         entries.withLock { $0 = [:] }
     }
 

@@ -3,16 +3,16 @@ import DatabaseConnectors
 /// What a rollback has done so far. A rollback reads a job's undo batches newest first, one at a time, so
 /// its memory does not grow with the job; this is what it carries from one batch to the next (and, saved
 /// with its checkpoint, from a server that died to the one that resumes it).
-public struct RollbackTally: Sendable, Codable {
+package struct RollbackTally: Sendable, Codable {
     /// How many rows `leftAlone` lists at most; `leftAloneCount` counts them all.
-    public static let listLimit = 1_000
+    package static let listLimit = 1_000
 
     /// Rows put back as the job found them (each once, however many batches of the job touched it; a row
     /// restored both before and after a resumption counts twice).
-    public var restored: Int { restoredBefore + restoredRows.count }
+    package var restored: Int { restoredBefore + restoredRows.count }
     /// Rows left alone because they changed after the job (the first `listLimit`).
-    public private(set) var leftAlone: [UndoImage] = []
-    public private(set) var leftAloneCount = 0
+    package private(set) var leftAlone: [UndoImage] = []
+    package private(set) var leftAloneCount = 0
     /// Every row left alone: no older batch may touch it either.
     private var leftAloneRows: Set<String> = []
     /// Rows restored before the last resumption.
@@ -22,9 +22,9 @@ public struct RollbackTally: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey { case leftAlone, leftAloneCount, leftAloneRows, restoredBefore }
 
-    public init() {}
+    package init() {}
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         leftAlone = try container.decode([UndoImage].self, forKey: .leftAlone)
         leftAloneCount = try container.decode(Int.self, forKey: .leftAloneCount)
@@ -32,7 +32,7 @@ public struct RollbackTally: Sendable, Codable {
         restoredBefore = try container.decode(Int.self, forKey: .restoredBefore)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(leftAlone, forKey: .leftAlone)
         try container.encode(leftAloneCount, forKey: .leftAloneCount)
@@ -58,7 +58,7 @@ extension SyncRunner {
     /// what that batch wrote: a row changed after the job is left alone, and no older batch touches it (even
     /// one whose image it happens to match again). `resumed`: an earlier attempt may have restored part of
     /// this batch before it stopped, so a row already holding what the batch found counts as restored.
-    public func rollback(_ batch: [UndoImage], resumed: Bool = false, tally: inout RollbackTally) async throws {
+    package func rollback(_ batch: [UndoImage], resumed: Bool = false, tally: inout RollbackTally) async throws {
         let groups = Dictionary(grouping: batch) { SideTable(side: $0.side, table: $0.table) }
         for (target, group) in groups.sorted(by: { $0.key.table.description < $1.key.table.description }) {
             let connector = connector(target.side)

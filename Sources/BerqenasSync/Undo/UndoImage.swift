@@ -2,15 +2,15 @@ import DatabaseConnectors
 
 /// How to undo one row change, kept compactly: the row as the job found it on `side` and a fingerprint of
 /// what the job wrote over it. Rollback restores `before` only where the row still matches the fingerprint.
-public struct UndoImage: Sendable, Hashable, Codable {
-    public var side: SyncSide
-    public var table: TableRef
-    public var key: RowKey
-    public var before: RowImage?
+package struct UndoImage: Sendable, Hashable, Codable {
+    package var side: SyncSide
+    package var table: TableRef
+    package var key: RowKey
+    package var before: RowImage?
     /// What the job wrote; nil: it deleted the row.
-    public var written: WrittenFingerprint?
+    package var written: WrittenFingerprint?
 
-    public init(side: SyncSide, table: TableRef, key: RowKey, before: RowImage?, written: WrittenFingerprint?) {
+    package init(side: SyncSide, table: TableRef, key: RowKey, before: RowImage?, written: WrittenFingerprint?) {
         self.side = side
         self.table = table
         self.key = key
@@ -19,7 +19,7 @@ public struct UndoImage: Sendable, Hashable, Codable {
     }
 
     /// The compact form of an entry: `after` becomes its fingerprint.
-    public init(_ entry: UndoEntry) {
+    package init(_ entry: UndoEntry) {
         self.init(side: entry.side, table: entry.table, key: entry.key, before: entry.before,
                   written: entry.after.map(WrittenFingerprint.init))
     }
@@ -42,16 +42,16 @@ public struct UndoImage: Sendable, Hashable, Codable {
 }
 
 /// The digest (`RowDigest`) of the values a job wrote into a row, over the columns it wrote, by name.
-public struct WrittenFingerprint: Sendable, Hashable, Codable {
-    public var columns: [String]
-    public var digest: Int64
+package struct WrittenFingerprint: Sendable, Hashable, Codable {
+    package var columns: [String]
+    package var digest: Int64
 
-    public init(columns: [String], digest: Int64) {
+    package init(columns: [String], digest: Int64) {
         self.columns = columns
         self.digest = digest
     }
 
-    public init(_ image: RowImage) {
+    package init(_ image: RowImage) {
         columns = image.keys.sorted()
         digest = RowDigest.of(columns.map { image[$0] ?? .null })
     }

@@ -13,7 +13,7 @@ import Synchronization
 /// caller's loop while that loop has less than its share, an idle connection of the caller's loop is taken
 /// first, and a returned connection wakes a waiter of its own loop first. A request's handler, its database
 /// round trip and its reply then stay on one thread, and both loops carry work.
-public final class ConnectionPool<Connection: Sendable>: Sendable {
+package final class ConnectionPool<Connection: Sendable>: Sendable {
     private struct Waiter {
         let loop: ObjectIdentifier?
         let continuation: CheckedContinuation<Void, Never>
@@ -45,7 +45,7 @@ public final class ConnectionPool<Connection: Sendable>: Sendable {
     private let state = Mutex(State())
 
     /// Creates a pool; nothing is opened until first use.
-    public init(maxConnections: Int,
+    package init(maxConnections: Int,
                 open: @escaping @Sendable () async throws -> Connection,
                 close: @escaping @Sendable (Connection) async -> Void,
                 isUsable: @escaping @Sendable (Connection) -> Bool) {
@@ -59,7 +59,7 @@ public final class ConnectionPool<Connection: Sendable>: Sendable {
 
     /// Creates a pool whose connections live on `loops` (`open` opens one on the loop it is given;
     /// `eventLoop` tells a connection's loop).
-    public init(maxConnections: Int, loops: [any EventLoop],
+    package init(maxConnections: Int, loops: [any EventLoop],
                 open: @escaping @Sendable (any EventLoop) async throws -> Connection,
                 close: @escaping @Sendable (Connection) async -> Void,
                 isUsable: @escaping @Sendable (Connection) -> Bool,
@@ -73,7 +73,7 @@ public final class ConnectionPool<Connection: Sendable>: Sendable {
     }
 
     /// Runs `body` with a connection of the pool.
-    public func withConnection<T: Sendable>(_ body: (Connection) async throws -> T) async throws -> T {
+    package func withConnection<T: Sendable>(_ body: (Connection) async throws -> T) async throws -> T {
         let connection = try await acquire()
         do {
             let result = try await body(connection)
@@ -89,7 +89,7 @@ public final class ConnectionPool<Connection: Sendable>: Sendable {
     var waitingCount: Int { state.withLock { $0.waiters.count } }
 
     /// Closes every idle connection and refuses new work.
-    public func shutdown() async {
+    package func shutdown() async {
         let (closing, waiters) = state.withLock { state in
             state.isShutDown = true
             let closing = state.idle

@@ -1,14 +1,14 @@
 /// Which database engine a connector speaks.
-public enum DatabaseEngine: String, Sendable, Codable, CaseIterable {
+package enum DatabaseEngine: String, Sendable, Codable, CaseIterable {
     case postgresql
     case sqlite
     case mssql
 }
 
 /// How to reach a database. The password is plain here: callers keep it sealed at rest.
-public struct ConnectionSpec: Sendable, Hashable {
+package struct ConnectionSpec: Sendable, Hashable {
     /// Transport security wanted.
-    public enum TLSMode: String, Sendable, Codable {
+    package enum TLSMode: String, Sendable, Codable {
         /// PostgreSQL: no TLS. SQL Server: encrypt off.
         case disable
         /// PostgreSQL: TLS when the server offers it.
@@ -19,39 +19,39 @@ public struct ConnectionSpec: Sendable, Hashable {
         case verifyFull = "verify_full"
     }
 
-    public var engine: DatabaseEngine
-    public var host: String
-    public var port: Int
+    package var engine: DatabaseEngine
+    package var host: String
+    package var port: Int
     /// Database name; for SQLite, the file path.
-    public var database: String
-    public var schema: String?
-    public var username: String
-    public var password: String
-    public var tls: TLSMode
+    package var database: String
+    package var schema: String?
+    package var username: String
+    package var password: String
+    package var tls: TLSMode
     /// Seconds to wait for a connection.
-    public var connectTimeout: Double
+    package var connectTimeout: Double
     /// Seconds a single statement may run.
-    public var statementTimeout: Double
+    package var statementTimeout: Double
     /// Most connections this spec opens at once.
-    public var maxConnections: Int
+    package var maxConnections: Int
     /// PostgreSQL: the schema holding the change log and capture functions (`berqenas_sync` by default;
     /// a tenant store keeps its own, since its login may not create schemas or share a log).
-    public var captureSchema: String
+    package var captureSchema: String
     /// The name a TLS certificate is checked against (and sent as SNI) when `host` is the address the name was
     /// resolved to: the connection goes where the hub checked, the certificate is still the name's.
-    public var tlsServerName: String?
+    package var tlsServerName: String?
     /// A table in the capture schema that capture installs lock to take turns, where the database is shared
     /// with other logins (tenants' stores in one cluster): only logins with rights on the table can take it,
     /// unlike an advisory lock's key. Nil: an advisory lock.
-    public var captureInstallLock: String?
+    package var captureInstallLock: String?
     /// PostgreSQL: writes marked with an origin are not logged by the capture triggers. Only for a database
     /// where the marking writer is the only reader of the log and never reads its own writes back: a hub's
     /// tenant store, whose every cloud table one remote database writes and reads (a site's log, which
     /// several hubs or remote databases may read, logs every write).
-    public var unloggedOrigins: Bool
+    package var unloggedOrigins: Bool
 
     /// Creates a spec with sensible timeouts.
-    public init(engine: DatabaseEngine, host: String = "127.0.0.1", port: Int? = nil, database: String,
+    package init(engine: DatabaseEngine, host: String = "127.0.0.1", port: Int? = nil, database: String,
                 schema: String? = nil, username: String = "", password: String = "", tls: TLSMode = .prefer,
                 connectTimeout: Double = 10, statementTimeout: Double = 300, maxConnections: Int = 4,
                 captureSchema: String = "berqenas_sync", captureInstallLock: String? = nil, unloggedOrigins: Bool = false) {
@@ -73,22 +73,22 @@ public struct ConnectionSpec: Sendable, Hashable {
 }
 
 /// What `test()` found out about a database.
-public struct ConnectionTestResult: Sendable, Hashable, Codable {
-    public var serverVersion: String
+package struct ConnectionTestResult: Sendable, Hashable, Codable {
+    package var serverVersion: String
     /// Round-trip time of a trivial query, in milliseconds.
-    public var latencyMilliseconds: Double
+    package var latencyMilliseconds: Double
     /// Whether the session runs over TLS (nil where the engine has no network, SQLite).
-    public var encrypted: Bool?
-    public var capabilities: Capabilities
+    package var encrypted: Bool?
+    package var capabilities: Capabilities
 
     /// What sync needs from a database, and whether the login has it.
-    public struct Capabilities: Sendable, Hashable, Codable {
-        public var canCreateTriggers: Bool
-        public var changeTrackingEnabled: Bool?
-        public var logicalReplication: Bool?
+    package struct Capabilities: Sendable, Hashable, Codable {
+        package var canCreateTriggers: Bool
+        package var changeTrackingEnabled: Bool?
+        package var logicalReplication: Bool?
 
         /// Creates a capability report.
-        public init(canCreateTriggers: Bool, changeTrackingEnabled: Bool? = nil, logicalReplication: Bool? = nil) {
+        package init(canCreateTriggers: Bool, changeTrackingEnabled: Bool? = nil, logicalReplication: Bool? = nil) {
             self.canCreateTriggers = canCreateTriggers
             self.changeTrackingEnabled = changeTrackingEnabled
             self.logicalReplication = logicalReplication
@@ -96,7 +96,7 @@ public struct ConnectionTestResult: Sendable, Hashable, Codable {
     }
 
     /// Creates a result.
-    public init(serverVersion: String, latencyMilliseconds: Double, encrypted: Bool?, capabilities: Capabilities) {
+    package init(serverVersion: String, latencyMilliseconds: Double, encrypted: Bool?, capabilities: Capabilities) {
         self.serverVersion = serverVersion
         self.latencyMilliseconds = latencyMilliseconds
         self.encrypted = encrypted

@@ -1,7 +1,7 @@
 /// A connector failure with a stable code and a message a user can act on.
-public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure this is.
-    public enum Code: String, Sendable, Codable {
+    package enum Code: String, Sendable, Codable {
         case unreachable
         case timeout
         case authFailed = "auth_failed"
@@ -25,14 +25,14 @@ public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible
         case captureExpired = "capture_expired"
     }
 
-    public let code: Code
-    public let message: String
+    package let code: Code
+    package let message: String
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    package var description: String { "\(code.rawValue): \(message)" }
 }

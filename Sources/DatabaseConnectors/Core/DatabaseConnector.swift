@@ -1,7 +1,7 @@
 /// One database engine behind one interface: introspection, snapshot reads, batched writes and change capture.
 ///
 /// Implementations pool their connections and never block an event loop.
-public protocol DatabaseConnector: Sendable {
+package protocol DatabaseConnector: Sendable {
     /// The engine this connector speaks.
     var engine: DatabaseEngine { get }
 
@@ -84,24 +84,24 @@ public protocol DatabaseConnector: Sendable {
 
 extension DatabaseConnector {
     /// Up to `limit` rows in primary-key order, after the key `after` (nil: from the start).
-    public func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
+    package func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
         try await readRange(table, after: after, upTo: nil, limit: limit)
     }
 
     /// Capture state counting every logged change.
-    public func captureStatus(of table: TableRef) async throws -> CaptureStatus {
+    package func captureStatus(of table: TableRef) async throws -> CaptureStatus {
         try await captureStatus(of: table, excludingOrigin: nil)
     }
 
     /// `write` with nothing to verify before the commit.
-    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema]) async throws -> [Row] {
+    package func write(_ statements: [BoundStatement], returning columns: [ColumnSchema]) async throws -> [Row] {
         try await write(statements, returning: columns, verify: { _ in })
     }
 }
 
 /// Runs `body`, then closes `connector` whether `body` returned or threw. The close has finished when this
 /// returns, so nothing is left holding a connection when a server shuts its pools and event loops down.
-public func closing<T>(_ connector: any DatabaseConnector, after body: () async throws -> T) async throws -> T {
+package func closing<T>(_ connector: any DatabaseConnector, after body: () async throws -> T) async throws -> T {
     let result: T
     do {
         result = try await body()

@@ -4,7 +4,7 @@ extension DatabaseConnector {
     /// Rows read per round trip while digesting or splitting a range on the hub.
     static var digestPageRows: Int { 5_000 }
 
-    public func digestRange(_ table: TableSchema, columns: [String], after: [CanonicalValue]?,
+    package func digestRange(_ table: TableSchema, columns: [String], after: [CanonicalValue]?,
                             upTo: [CanonicalValue]?) async throws -> RangeDigest {
         let positions = try columns.map { name in
             guard let index = table.columns.firstIndex(where: { $0.name == name }) else {
@@ -22,7 +22,7 @@ extension DatabaseConnector {
         return RangeDigest(digests: digests)
     }
 
-    public func splitRange(_ table: TableSchema, after: [CanonicalValue]?, upTo: [CanonicalValue]?,
+    package func splitRange(_ table: TableSchema, after: [CanonicalValue]?, upTo: [CanonicalValue]?,
                            every: Int) async throws -> [[CanonicalValue]] {
         let step = max(1, every)
         var keys: [[CanonicalValue]] = []

@@ -9,9 +9,9 @@ import Foundation
 /// A database that computes digests itself (PostgreSQL) spells the same text in SQL. Where its text of a
 /// value differs from the one here (a type with no common spelling), equal rows give different digests:
 /// a comparison then looks at those rows one by one, so the mismatch costs time, never a wrong answer.
-public enum RowDigest {
+package enum RowDigest {
     /// The digest of a row's values, in the order of the columns compared.
-    public static func of(_ values: [CanonicalValue]) -> Int64 {
+    package static func of(_ values: [CanonicalValue]) -> Int64 {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(values.count * 16)
         for (index, value) in values.enumerated() {
@@ -80,18 +80,18 @@ public enum RowDigest {
 }
 
 /// How many rows a key range holds and the sum of their digests (exact, as decimal text).
-public struct RangeDigest: Sendable, Hashable {
-    public var rows: Int
-    public var sum: String
+package struct RangeDigest: Sendable, Hashable {
+    package var rows: Int
+    package var sum: String
 
     /// Creates a digest.
-    public init(rows: Int, sum: String) {
+    package init(rows: Int, sum: String) {
         self.rows = rows
         self.sum = sum
     }
 
     /// Folds rows' digests, as a database's `count(*)` and `sum(...)` do.
-    public init(digests: [Int64]) {
+    package init(digests: [Int64]) {
         rows = digests.count
         var total: Int128 = 0
         for digest in digests { total += Int128(digest) }

@@ -10,7 +10,7 @@ import Synchronization
 /// The loop arms before it waits: `arm` waits (briefly) for writers that stayed silent to commit, so
 /// one more read after it sees their changes, and every change committed later rings. It disarms when
 /// it finds work, and reads back to back until it finds none.
-public final class PostgresChangeSignal: Sendable {
+package final class PostgresChangeSignal: Sendable {
     private let connection: PostgresConnection
     private let lockArguments: String
     private let channel: String
@@ -33,7 +33,7 @@ public final class PostgresChangeSignal: Sendable {
     }
 
     /// Calls `onChange` for each notification until the connection closes or the calling task is cancelled.
-    public func listen(_ onChange: @escaping @Sendable () -> Void) async throws {
+    package func listen(_ onChange: @escaping @Sendable () -> Void) async throws {
         do {
             try await connection.listen(on: channel) { notifications in
                 state.withLock { $0.listening = true }
@@ -49,7 +49,7 @@ public final class PostgresChangeSignal: Sendable {
 
     /// Takes the wake lock; false when it could not be had within the lock timeout (another loop on the
     /// same capture schema holds it, or a long transaction of a silent writer is still open).
-    public func arm() async throws -> Bool {
+    package func arm() async throws -> Bool {
         let (isArmed, isListening) = state.withLock { ($0.armed, $0.listening) }
         guard isListening else { return false }
         if isArmed { return true }
@@ -65,13 +65,13 @@ public final class PostgresChangeSignal: Sendable {
     }
 
     /// Whether the LISTEN is in effect (a notification sent now reaches `listen`'s callback).
-    public var isListening: Bool { state.withLock { $0.listening } }
+    package var isListening: Bool { state.withLock { $0.listening } }
 
     /// Whether writers notify now: the wake lock is held and the LISTEN in effect.
-    public var isArmed: Bool { state.withLock { $0.armed && $0.listening } }
+    package var isArmed: Bool { state.withLock { $0.armed && $0.listening } }
 
     /// Gives the wake lock back: writers stop notifying.
-    public func disarm() async throws {
+    package func disarm() async throws {
         guard state.withLock({ $0.armed }) else { return }
         do {
             try await connection.runToEnd(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(lockArguments))"), logger: logger)
@@ -82,7 +82,7 @@ public final class PostgresChangeSignal: Sendable {
     }
 
     /// Closes the connection (which also gives the lock back).
-    public func close() async {
+    package func close() async {
         state.withLock { $0.closed = true }
         try? await connection.close()
     }
@@ -90,11 +90,11 @@ public final class PostgresChangeSignal: Sendable {
 
 extension PostgresConnector {
     /// The channel the capture triggers of `schema` notify.
-    public static func captureChannel(schema: String) -> String { PostgresCaptureSQL(schema: schema).channel }
+    package static func captureChannel(schema: String) -> String { PostgresCaptureSQL(schema: schema).channel }
 
     /// Opens the change signal of this database's capture schema. Taking its lock waits at most
     /// `lockTimeout` for open writers.
-    public func changeSignal(lockTimeout: Duration = .milliseconds(200)) async throws -> PostgresChangeSignal {
+    package func changeSignal(lockTimeout: Duration = .milliseconds(200)) async throws -> PostgresChangeSignal {
         // Triggers installed by an earlier version may notify another channel: brought up to date first.
         try await refreshCapture()
         let connection = try await Self.connect(try Self.configuration(spec), spec: spec, logger: logger)

@@ -3,7 +3,7 @@ import PostgresNIO
 extension PostgresConnector {
     var captureSQL: PostgresCaptureSQL { PostgresCaptureSQL(schema: spec.captureSchema, installLock: spec.captureInstallLock) }
 
-    public func installCapture(on table: TableRef, mode: CaptureMode) async throws {
+    package func installCapture(on table: TableRef, mode: CaptureMode) async throws {
         guard mode == .triggers else {
             throw ConnectorError(.unsupported, "PostgreSQL supports the triggers capture mode only")
         }
@@ -27,14 +27,14 @@ extension PostgresConnector {
 
     /// Brings an installed capture schema's functions up to this version (what its triggers do and which
     /// channel they notify); nothing when no capture is installed. Idempotent.
-    public func refreshCapture() async throws {
+    package func refreshCapture() async throws {
         try await withTransaction { connection in
             guard try await scalar("SELECT to_regclass($1)::text", [captureSQL.log], on: connection) != nil else { return }
             for statement in captureSQL.setup { try await execute(statement, on: connection) }
         }
     }
 
-    public func uninstallCapture(on table: TableRef) async throws {
+    package func uninstallCapture(on table: TableRef) async throws {
         let relation = PostgresDialect().qualified(table)
         try await withTransaction { connection in
             let function = try await scalar(captureSQL.updateFunctionLookup, [relation], on: connection)
@@ -43,7 +43,7 @@ extension PostgresConnector {
         }
     }
 
-    public func captureStatus(of table: TableRef, excludingOrigin: String?) async throws -> CaptureStatus {
+    package func captureStatus(of table: TableRef, excludingOrigin: String?) async throws -> CaptureStatus {
         let relation = PostgresDialect().qualified(table)
         return try await withConnection { connection in
             let installed = try await scalar(PostgresCaptureSQL.installedCheck, [relation], on: connection) == "true"
@@ -56,7 +56,7 @@ extension PostgresConnector {
         }
     }
 
-    public func readChanges(of tables: [TableSchema], after cursor: String?, excludingOrigin: String?,
+    package func readChanges(of tables: [TableSchema], after cursor: String?, excludingOrigin: String?,
                             limit: Int) async throws -> ChangeBatch {
         var position = try cursor.map(PostgresCaptureCursor.init) ?? .start
         let byName = Dictionary(tables.map { ($0.table, $0) }, uniquingKeysWith: { first, _ in first })
@@ -99,7 +99,7 @@ extension PostgresConnector {
         }
     }
 
-    public func acknowledge(_ cursor: String, of tables: [TableRef]) async throws {
+    package func acknowledge(_ cursor: String, of tables: [TableRef]) async throws {
         let position = try PostgresCaptureCursor(cursor)
         let schemas = PostgresLiteral.renderArray(tables.map { .value($0.schema) })
         let names = PostgresLiteral.renderArray(tables.map { .value($0.name) })
@@ -111,7 +111,7 @@ extension PostgresConnector {
         }
     }
 
-    public func discardChanges(madeBy origin: String, of tables: [TableRef]) async throws {
+    package func discardChanges(madeBy origin: String, of tables: [TableRef]) async throws {
         let schemas = PostgresLiteral.renderArray(tables.map { .value($0.schema) })
         let names = PostgresLiteral.renderArray(tables.map { .value($0.name) })
         try await withConnection { connection in

@@ -2,7 +2,7 @@ import PostgresNIO
 
 /// Range digests and split keys computed by PostgreSQL itself: only counts, sums and keys cross the wire.
 extension PostgresConnector {
-    public func digestRange(_ table: TableSchema, columns: [String], after: [CanonicalValue]?,
+    package func digestRange(_ table: TableSchema, columns: [String], after: [CanonicalValue]?,
                             upTo: [CanonicalValue]?) async throws -> RangeDigest {
         try table.requirePrimaryKey(for: "it cannot be compared by key ranges")
         let sql = try PostgresDigestSQL.digest(table, columns: columns, afterKey: after != nil, upToKey: upTo != nil)
@@ -13,7 +13,7 @@ extension PostgresConnector {
         }
     }
 
-    public func splitRange(_ table: TableSchema, after: [CanonicalValue]?, upTo: [CanonicalValue]?,
+    package func splitRange(_ table: TableSchema, after: [CanonicalValue]?, upTo: [CanonicalValue]?,
                            every: Int) async throws -> [[CanonicalValue]] {
         try table.requirePrimaryKey(for: "it cannot be compared by key ranges")
         let sql = PostgresDigestSQL.split(table, afterKey: after != nil, upToKey: upTo != nil, every: max(1, every))

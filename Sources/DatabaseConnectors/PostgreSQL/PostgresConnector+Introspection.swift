@@ -1,7 +1,7 @@
 import PostgresNIO
 
 extension PostgresConnector {
-    public func listTables(schema: String?) async throws -> [TableRef] {
+    package func listTables(schema: String?) async throws -> [TableRef] {
         try await withConnection { connection in
             let rows = try await textRows("""
                 SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -14,7 +14,7 @@ extension PostgresConnector {
         }
     }
 
-    public func describeTable(_ table: TableRef) async throws -> TableSchema {
+    package func describeTable(_ table: TableRef) async throws -> TableSchema {
         let dialect = PostgresDialect()
         let relation = dialect.qualified(table)
         return try await withConnection { connection in

@@ -3,7 +3,7 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresConnector {
-    public func readRange(_ table: TableSchema, after: [CanonicalValue]?, upTo upper: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
+    package func readRange(_ table: TableSchema, after: [CanonicalValue]?, upTo upper: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
         try table.requirePrimaryKey(for: "it cannot be read in key order")
         let sql = PostgresDialect().keysetSelectSQL(table, afterKey: after != nil, upToKey: upper != nil, limit: limit)
         let rows = try await withConnection { connection in
@@ -14,7 +14,7 @@ extension PostgresConnector {
         return SnapshotPage(rows: rows, nextKey: nextKey)
     }
 
-    public func keys(of table: TableSchema, where column: String, atLeast value: CanonicalValue) async throws -> [[CanonicalValue]] {
+    package func keys(of table: TableSchema, where column: String, atLeast value: CanonicalValue) async throws -> [[CanonicalValue]] {
         try table.requirePrimaryKey(for: "the rows changed since a watermark cannot be named")
         let watermark = try table.requireColumn(column)
         let keyColumns = table.primaryKey.compactMap { table.column($0) }
@@ -24,14 +24,14 @@ extension PostgresConnector {
         }.map(\.values)
     }
 
-    public func largest(_ column: String, of table: TableSchema) async throws -> CanonicalValue? {
+    package func largest(_ column: String, of table: TableSchema) async throws -> CanonicalValue? {
         let watermark = try table.requireColumn(column)
         return try await withConnection { connection in
             try await readRows(PostgresDialect().largestSQL(table, column: watermark), [], of: [watermark], expected: 1, on: connection)
         }.first?.values.first
     }
 
-    public func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row] {
+    package func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row] {
         try table.requirePrimaryKey(for: "rows cannot be looked up by key")
         let dialect = PostgresDialect()
         return try await withConnection { connection in
@@ -44,13 +44,13 @@ extension PostgresConnector {
         }
     }
 
-    public func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
+    package func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
         try await withConnection { connection in
             try await readRows(sql, binds, of: columns, expected: 16, on: connection)
         }
     }
 
-    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
+    package func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
                       verify: @Sendable ([Row]) throws -> Void) async throws -> [Row] {
         try await withTransaction { connection in
             var rows: [Row] = []
@@ -114,7 +114,7 @@ extension PostgresConnector {
         }
     }
 
-    public func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws {
+    package func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws {
         try table.requirePrimaryKey(for: "changes cannot be matched to rows")
         let dialect = PostgresDialect()
         let writable = table.columns.indices.filter { !table.columns[$0].isGenerated }
@@ -134,11 +134,11 @@ extension PostgresConnector {
         }
     }
 
-    public func bulkLoad(_ rows: [Row], into table: TableSchema, origin: String?) async throws {
+    package func bulkLoad(_ rows: [Row], into table: TableSchema, origin: String?) async throws {
         let writable = table.columns.indices.filter { !table.columns[$0].isGenerated }
         // PostgresNIO wraps the table and column names in double quotes itself, without escaping them:
         // hand it the inner text of each quoted identifier (and `schema"."table` for the qualified name).
-        let inner = { (name: String) in name.replacingOccurrences(of: "\"", with: "\"\"") }
+        let inner = { (name: String) in name.doublingEvery("\"") }
         let columnNames = writable.map { inner(table.columns[$0].name) }
         let tableName = inner(table.table.schema) + "\".\"" + inner(table.table.name)
         try await withTransaction { connection in

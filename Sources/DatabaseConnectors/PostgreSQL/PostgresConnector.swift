@@ -7,8 +7,8 @@ import PostgresNIO
 import Synchronization
 
 /// PostgreSQL through PostgresNIO, with a bounded pool of its own connections (COPY needs a connection).
-public final class PostgresConnector: DatabaseConnector {
-    public let engine = DatabaseEngine.postgresql
+package final class PostgresConnector: DatabaseConnector {
+    package let engine = DatabaseEngine.postgresql
     let spec: ConnectionSpec
     let logger: Logger
     let pool: ConnectionPool<PostgresConnection>
@@ -16,7 +16,7 @@ public final class PostgresConnector: DatabaseConnector {
     let logChurn = LogChurn()
 
     /// Creates a connector; nothing connects until first use.
-    public init(spec: ConnectionSpec, logger: Logger = Logger(label: "berqenas.connector.postgresql")) throws {
+    package init(spec: ConnectionSpec, logger: Logger = Logger(label: "berqenas.connector.postgresql")) throws {
         self.spec = spec
         self.logger = logger
         let configuration = try Self.configuration(spec)
@@ -30,7 +30,7 @@ public final class PostgresConnector: DatabaseConnector {
         )
     }
 
-    public func close() async {
+    package func close() async {
         await pool.shutdown()
     }
 
@@ -127,7 +127,7 @@ public final class PostgresConnector: DatabaseConnector {
         return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
-    public func test() async throws -> ConnectionTestResult {
+    package func test() async throws -> ConnectionTestResult {
         try await withConnection { connection in
             let clock = ContinuousClock()
             var version = ""
@@ -153,7 +153,7 @@ public final class PostgresConnector: DatabaseConnector {
         }
     }
 
-    public func createTable(_ table: TableSchema) async throws {
+    package func createTable(_ table: TableSchema) async throws {
         try await withConnection { connection in
             let postGIS = try await scalar("SELECT count(*)::text FROM pg_type WHERE typname = 'geometry'", on: connection) == "1"
             let dialect = PostgresDialect(postGIS: postGIS)

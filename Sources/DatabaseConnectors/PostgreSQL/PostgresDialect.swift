@@ -1,39 +1,39 @@
 /// SQL text for PostgreSQL (pure): identifiers quoted, values always bound as `$n::type` casts of text.
-public struct PostgresDialect: Sendable {
+package struct PostgresDialect: Sendable {
     /// Whether PostGIS types exist in the target database.
-    public var postGIS: Bool
+    package var postGIS: Bool
 
     /// Creates the dialect.
-    public init(postGIS: Bool = false) {
+    package init(postGIS: Bool = false) {
         self.postGIS = postGIS
     }
 
     /// `"name"` with embedded quotes doubled.
-    public func quote(_ identifier: String) -> String {
+    package func quote(_ identifier: String) -> String {
         "\"" + identifier.doublingEvery("\"") + "\""
     }
 
     /// `'text'` with embedded quotes doubled (standard-conforming strings, as PostgreSQL has by default).
-    public func literal(_ text: String) -> String {
+    package func literal(_ text: String) -> String {
         "'" + text.doublingEvery("'") + "'"
     }
 
     /// `"schema"."table"`.
-    public func qualified(_ table: TableRef) -> String { "\(quote(table.schema)).\(quote(table.name))" }
+    package func qualified(_ table: TableRef) -> String { "\(quote(table.schema)).\(quote(table.name))" }
 
     /// Creates a schema when absent. Checked first: `CREATE SCHEMA IF NOT EXISTS` needs the CREATE privilege
     /// on the database even when the schema exists, and a tenant's login has no such privilege.
-    public func ensureSchemaSQL(_ name: String) -> String {
+    package func ensureSchemaSQL(_ name: String) -> String {
         "DO $$ BEGIN IF to_regnamespace(\(literal(name))) IS NULL THEN CREATE SCHEMA \(quote(name)); END IF; END $$"
     }
 
     /// The type a bound text parameter is cast to for a column.
-    public func castType(_ column: ColumnSchema) -> String {
+    package func castType(_ column: ColumnSchema) -> String {
         column.nativeType.isEmpty ? PostgresTypeMap.nativeType(for: column.canonicalType, postGIS: postGIS) : column.nativeType
     }
 
     /// `CREATE TABLE IF NOT EXISTS` with the best-fitting PostgreSQL types and the primary key.
-    public func createTableSQL(_ table: TableSchema) -> String {
+    package func createTableSQL(_ table: TableSchema) -> String {
         var parts = table.columns.map { column in
             "\(quote(column.name)) \(PostgresTypeMap.nativeType(for: column.canonicalType, postGIS: postGIS))"
                 + (column.nullable ? "" : " NOT NULL")
@@ -47,14 +47,14 @@ public struct PostgresDialect: Sendable {
     /// A page of rows as text, in key order, after the bound key values `$1…$k` when `afterKey`.
     /// Key columns are qualified by the table alias: the text casts in the select list carry the column
     /// names, and an unqualified ORDER BY would sort by that text.
-    public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, upToKey: Bool = false, limit: Int) -> String {
+    package func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, upToKey: Bool = false, limit: Int) -> String {
         let order = table.primaryKey.compactMap { table.column($0) }.map { "source." + quote($0.name) }.joined(separator: ", ")
         return selectSQL(table) + keyRangeSQL(table, afterKey: afterKey, upToKey: upToKey) + " ORDER BY \(order) LIMIT \(limit)"
     }
 
     /// ` WHERE` the key, of the table aliased `source`, is after the key bound first (when `afterKey`) and
     /// at most the key bound next (when `upToKey`); empty without bounds.
-    public func keyRangeSQL(_ table: TableSchema, afterKey: Bool, upToKey: Bool) -> String {
+    package func keyRangeSQL(_ table: TableSchema, afterKey: Bool, upToKey: Bool) -> String {
         let keyColumns = table.primaryKey.compactMap { table.column($0) }
         let keys = "(" + keyColumns.map { "source." + quote($0.name) }.joined(separator: ", ") + ")"
         var next = 1
@@ -69,13 +69,13 @@ public struct PostgresDialect: Sendable {
     }
 
     /// The rows whose keys are bound as one text array per key column (`PostgresArrayLiteral`), in key order.
-    public func selectByKeysSQL(_ table: TableSchema) -> String {
+    package func selectByKeysSQL(_ table: TableSchema) -> String {
         let keys = table.primaryKey.compactMap { table.column($0) }.map { "source." + quote($0.name) }.joined(separator: ", ")
         return selectSQL(table) + " WHERE (\(keys)) IN (\(boundKeys(table))) ORDER BY \(keys)"
     }
 
     /// The keys (read forms), in key order, of the rows whose `column` is at least the value bound as `$1`.
-    public func keysAtLeastSQL(_ table: TableSchema, column: ColumnSchema) -> String {
+    package func keysAtLeastSQL(_ table: TableSchema, column: ColumnSchema) -> String {
         let keyColumns = table.primaryKey.compactMap { table.column($0) }
         let keys = TableSchema(table: table.table, columns: keyColumns, primaryKey: table.primaryKey)
         let order = keyColumns.map { "source." + quote($0.name) }.joined(separator: ", ")
@@ -83,7 +83,7 @@ public struct PostgresDialect: Sendable {
     }
 
     /// The largest non-NULL value of `column` (read form).
-    public func largestSQL(_ table: TableSchema, column: ColumnSchema) -> String {
+    package func largestSQL(_ table: TableSchema, column: ColumnSchema) -> String {
         let only = TableSchema(table: table.table, columns: [column], primaryKey: [])
         return selectSQL(only) + " WHERE source.\(quote(column.name)) IS NOT NULL ORDER BY source.\(quote(column.name)) DESC LIMIT 1"
     }
@@ -99,7 +99,7 @@ public struct PostgresDialect: Sendable {
     /// all of the same length), keyed by the primary key. One parameter per column, whatever the row count:
     /// a `VALUES` list of thousands of placeholders costs more to parse and plan than to write (measured: an
     /// upsert of 5,000 rows ran twice as fast this way).
-    public func upsertSQL(_ table: TableSchema) -> String {
+    package func upsertSQL(_ table: TableSchema) -> String {
         let columns = table.writableColumns
         let names = columns.map { quote($0.name) }.joined(separator: ", ")
         let identity = columns.contains { $0.isIdentity } ? " OVERRIDING SYSTEM VALUE" : ""
@@ -113,7 +113,7 @@ public struct PostgresDialect: Sendable {
     }
 
     /// Deletes the rows whose keys are bound as one text array per key column.
-    public func deleteSQL(_ table: TableSchema) -> String {
+    package func deleteSQL(_ table: TableSchema) -> String {
         let keys = table.primaryKey.compactMap { table.column($0) }.map { "source." + quote($0.name) }.joined(separator: ", ")
         return "DELETE FROM \(qualified(table.table)) AS source WHERE (\(keys)) IN (\(boundKeys(table)))"
     }

@@ -2,9 +2,9 @@
 ///
 /// Arrays: `{1,NULL,"a \"b\""}` and nested `{{1,2},{3,4}}`, with an optional `[1:2]=` bounds prefix.
 /// Records (row images): `(1,,"x y")`, where an empty unquoted field is NULL.
-public enum PostgresLiteral {
+package enum PostgresLiteral {
     /// One element of a parsed array: a value, NULL, or a nested array.
-    public indirect enum ArrayElement: Sendable, Hashable {
+    package indirect enum ArrayElement: Sendable, Hashable {
         case value(String)
         case null
         case array([ArrayElement])
@@ -12,7 +12,7 @@ public enum PostgresLiteral {
 
     /// Parses an array literal.
     /// - Throws: `ConnectorError.invalidValue` on malformed input.
-    public static func parseArray(_ text: String) throws -> [ArrayElement] {
+    package static func parseArray(_ text: String) throws -> [ArrayElement] {
         var bytes = Array(text.utf8)[...]
         if bytes.first == UInt8(ascii: "[") {
             guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { throw malformed(text) }
@@ -60,7 +60,7 @@ public enum PostgresLiteral {
     }
 
     /// Parses a record literal into its fields; nil fields are NULL.
-    public static func parseRecord(_ text: String) throws -> [String?] {
+    package static func parseRecord(_ text: String) throws -> [String?] {
         let bytes = Array(text.utf8)[...]
         guard bytes.first == UInt8(ascii: "("), bytes.last == UInt8(ascii: ")") else { throw malformed(text) }
         var index = bytes.startIndex + 1
@@ -111,7 +111,7 @@ public enum PostgresLiteral {
     }
 
     /// Renders an array literal, quoting every value.
-    public static func renderArray(_ elements: [ArrayElement]) -> String {
+    package static func renderArray(_ elements: [ArrayElement]) -> String {
         "{" + elements.map { element in
             switch element {
             case .null: "NULL"
@@ -123,7 +123,7 @@ public enum PostgresLiteral {
 
     /// A one-dimensional text array of `values` (nil: NULL), every element quoted: the form a statement
     /// binds one column's values of many rows in (see `PostgresDialect.upsertSQL`).
-    public static func renderTextArray<Values: Collection<String?>>(_ values: Values) -> String {
+    package static func renderTextArray<Values: Collection<String?>>(_ values: Values) -> String {
         var output = "{"
         output.reserveCapacity(values.count * 16)
         var first = true

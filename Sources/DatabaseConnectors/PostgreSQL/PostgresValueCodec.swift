@@ -5,16 +5,16 @@ import Foundation
 /// Reads select every column as text under fixed session settings (ISO dates, UTC, ISO intervals, hex
 /// bytea), so each type's own output function produces exact text; writes bind text and cast it to the
 /// column type. Nothing passes through a binary float or a locale.
-public enum PostgresValueCodec {
+package enum PostgresValueCodec {
     /// Session settings the text forms rely on.
-    public static let sessionParameters: [(String, String)] = [
+    package static let sessionParameters: [(String, String)] = [
         ("DateStyle", "ISO, YMD"), ("TimeZone", "UTC"), ("IntervalStyle", "iso_8601"),
         ("bytea_output", "hex"), ("extra_float_digits", "3"),
     ]
 
     /// How a column is read: most as exact text, a few fixed-width types in PostgreSQL's binary form
     /// (exact too, and cheaper on both ends of a snapshot copy).
-    public enum ReadForm: Sendable, Equatable {
+    package enum ReadForm: Sendable, Equatable {
         case integer
         case boolean
         case double
@@ -26,7 +26,7 @@ public enum PostgresValueCodec {
     }
 
     /// The read form of a column of `nativeType` (a `format_type()` spelling).
-    public static func readForm(nativeType: String) -> ReadForm {
+    package static func readForm(nativeType: String) -> ReadForm {
         switch nativeType {
         case "smallint", "integer", "bigint": .integer
         case "boolean": .boolean
@@ -41,7 +41,7 @@ public enum PostgresValueCodec {
     }
 
     /// The select-list expression reading `column` in its read form.
-    public static func readExpression(_ quotedColumn: String, nativeType: String) -> String {
+    package static func readExpression(_ quotedColumn: String, nativeType: String) -> String {
         switch (nativeType, readForm(nativeType: nativeType)) {
         case ("money", _): "\(quotedColumn)::numeric::text"
         case (_, .text): "\(quotedColumn)::text"
@@ -50,7 +50,7 @@ public enum PostgresValueCodec {
     }
 
     /// The canonical value of a column's text output (nil text is NULL).
-    public static func decode(_ text: String?, as type: CanonicalType) throws -> CanonicalValue {
+    package static func decode(_ text: String?, as type: CanonicalType) throws -> CanonicalValue {
         guard let text else { return .null }
         switch type {
         case .integer:
@@ -97,7 +97,7 @@ public enum PostgresValueCodec {
     }
 
     /// The text to bind for a value (nil for NULL); the statement casts it to the column type.
-    public static func encode(_ value: CanonicalValue) -> String? {
+    package static func encode(_ value: CanonicalValue) -> String? {
         switch value {
         case .null: nil
         case let .boolean(flag): flag ? "true" : "false"

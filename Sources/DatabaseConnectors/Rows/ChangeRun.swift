@@ -1,12 +1,12 @@
 /// A run of consecutive changes of one kind: applied as one statement per chunk, in order.
-public enum ChangeRun: Sendable {
+package enum ChangeRun: Sendable {
     case upserts([Row])
     case deletes([[CanonicalValue]])
 }
 
 extension Array where Element == RowChange {
     /// The changes as runs of upserts and deletes, keeping their order.
-    public func runsByKind() -> [ChangeRun] {
+    package func runsByKind() -> [ChangeRun] {
         var runs: [ChangeRun] = []
         var index = startIndex
         while index < endIndex {
@@ -51,7 +51,7 @@ extension Array where Element == RowChange {
 
 extension Array {
     /// Consecutive slices of at most `size` elements.
-    public func chunked(_ size: Int) -> [ArraySlice<Element>] {
+    package func chunked(_ size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 extension SQLServerConnector {
-    public func installCapture(on table: TableRef, mode: CaptureMode) async throws {
+    package func installCapture(on table: TableRef, mode: CaptureMode) async throws {
         let schema = try await describeTable(table)
         try await pool.withConnection { session in
             for statement in TSQLCapture.setup { _ = try await session.query(statement) }
@@ -20,7 +20,7 @@ extension SQLServerConnector {
         }
     }
 
-    public func uninstallCapture(on table: TableRef) async throws {
+    package func uninstallCapture(on table: TableRef) async throws {
         try await pool.withConnection { session in
             _ = try await session.query(TSQLCapture.dropTrigger(table))
             _ = try await session.query(TSQLCapture.disableChangeTracking(table))
@@ -30,7 +30,7 @@ extension SQLServerConnector {
         }
     }
 
-    public func captureStatus(of table: TableRef, excludingOrigin: String?) async throws -> CaptureStatus {
+    package func captureStatus(of table: TableRef, excludingOrigin: String?) async throws -> CaptureStatus {
         try await pool.withConnection { session in
             guard try await session.query("SELECT OBJECT_ID(N'berqenas_sync.captured_tables') AS id").first?.first ?? nil != nil else {
                 return CaptureStatus(installed: false, mode: nil, pendingChanges: 0)
@@ -48,7 +48,7 @@ extension SQLServerConnector {
         var version: Int64 = 0
     }
 
-    public func readChanges(of tables: [TableSchema], after cursor: String?, excludingOrigin: String?,
+    package func readChanges(of tables: [TableSchema], after cursor: String?, excludingOrigin: String?,
                             limit: Int) async throws -> ChangeBatch {
         var position = try cursor.map { text in
             guard text.hasPrefix("mssql:"), let decoded = try? JSONDecoder().decode(Cursor.self, from: Data(text.dropFirst(6).utf8)) else {
@@ -98,7 +98,7 @@ extension SQLServerConnector {
         return ChangeBatch(changes: changes, cursor: "mssql:" + encoded, hasMore: hasMore)
     }
 
-    public func acknowledge(_ cursor: String, of tables: [TableRef]) async throws {
+    package func acknowledge(_ cursor: String, of tables: [TableRef]) async throws {
         guard cursor.hasPrefix("mssql:"),
               let position = try? JSONDecoder().decode(Cursor.self, from: Data(cursor.dropFirst(6).utf8)) else {
             throw ConnectorError(.invalidValue, "not a SQL Server capture cursor: \(cursor)")
@@ -110,7 +110,7 @@ extension SQLServerConnector {
         }
     }
 
-    public func discardChanges(madeBy origin: String, of tables: [TableRef]) async throws {
+    package func discardChanges(madeBy origin: String, of tables: [TableRef]) async throws {
         try await pool.withConnection { session in
             guard try await session.query("SELECT OBJECT_ID(N'berqenas_sync.change_log') AS id").first?.first ?? nil != nil else { return }
             for table in tables {

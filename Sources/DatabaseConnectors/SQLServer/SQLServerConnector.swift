@@ -2,8 +2,8 @@ import Foundation
 
 /// SQL Server through FreeTDS db-lib: blocking calls on a thread pool, values always as `sp_executesql`
 /// parameters, a bounded pool of sessions.
-public final class SQLServerConnector: DatabaseConnector {
-    public let engine = DatabaseEngine.mssql
+package final class SQLServerConnector: DatabaseConnector {
+    package let engine = DatabaseEngine.mssql
     let spec: ConnectionSpec
     let pool: ConnectionPool<FreeTDSSession>
     let dialect = TSQLDialect()
@@ -11,7 +11,7 @@ public final class SQLServerConnector: DatabaseConnector {
     static let maxParameters = 2000
 
     /// Creates a connector; nothing connects until first use.
-    public init(spec: ConnectionSpec) {
+    package init(spec: ConnectionSpec) {
         self.spec = spec
         self.pool = ConnectionPool(
             maxConnections: spec.maxConnections,
@@ -21,7 +21,7 @@ public final class SQLServerConnector: DatabaseConnector {
         )
     }
 
-    public func close() async {
+    package func close() async {
         await pool.shutdown()
     }
 
@@ -39,7 +39,7 @@ public final class SQLServerConnector: DatabaseConnector {
         }
     }
 
-    public func test() async throws -> ConnectionTestResult {
+    package func test() async throws -> ConnectionTestResult {
         try await pool.withConnection { session in
             let clock = ContinuousClock()
             let elapsed = try await clock.measure { _ = try await session.query("SELECT 1") }
@@ -53,13 +53,13 @@ public final class SQLServerConnector: DatabaseConnector {
         }
     }
 
-    public func listTables(schema: String?) async throws -> [TableRef] {
+    package func listTables(schema: String?) async throws -> [TableRef] {
         try await pool.withConnection { session in
             try await session.query(TSQLIntrospection.listTables, [schema]).map { TableRef(schema: $0[0] ?? "", name: $0[1] ?? "") }
         }
     }
 
-    public func describeTable(_ table: TableRef) async throws -> TableSchema {
+    package func describeTable(_ table: TableRef) async throws -> TableSchema {
         try await pool.withConnection { session in
             let names: [String?] = [table.schema, table.name]
             guard let relation = try await session.query(TSQLIntrospection.relation, names).first else {
@@ -128,7 +128,7 @@ public final class SQLServerConnector: DatabaseConnector {
         "timestamp", "rowversion", "sql_variant", "sysname",
     ]
 
-    public func readRange(_ table: TableSchema, after: [CanonicalValue]?, upTo upper: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
+    package func readRange(_ table: TableSchema, after: [CanonicalValue]?, upTo upper: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
         try table.requirePrimaryKey(for: "it cannot be read in key order")
         let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, upToKey: upper != nil, limit: limit)
         let rows = try await pool.withConnection { session in
@@ -138,7 +138,7 @@ public final class SQLServerConnector: DatabaseConnector {
         return SnapshotPage(rows: rows, nextKey: rows.count == limit ? rows.last.map { row in keyIndexes.map { row.values[$0] } } : nil)
     }
 
-    public func keys(of table: TableSchema, where column: String, atLeast value: CanonicalValue) async throws -> [[CanonicalValue]] {
+    package func keys(of table: TableSchema, where column: String, atLeast value: CanonicalValue) async throws -> [[CanonicalValue]] {
         try table.requirePrimaryKey(for: "the rows changed since a watermark cannot be named")
         let watermark = try table.requireColumn(column)
         let keyColumns = table.primaryKey.compactMap { table.column($0) }
@@ -147,14 +147,14 @@ public final class SQLServerConnector: DatabaseConnector {
         }.map(\.values)
     }
 
-    public func largest(_ column: String, of table: TableSchema) async throws -> CanonicalValue? {
+    package func largest(_ column: String, of table: TableSchema) async throws -> CanonicalValue? {
         let watermark = try table.requireColumn(column)
         return try await pool.withConnection { session in
             try await readRows(dialect.largestSQL(table, column: watermark), [], of: [watermark], on: session)
         }.first?.values.first
     }
 
-    public func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row] {
+    package func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row] {
         try table.requirePrimaryKey(for: "rows cannot be looked up by key")
         return try await pool.withConnection { session in
             var rows: [Row] = []
@@ -166,13 +166,13 @@ public final class SQLServerConnector: DatabaseConnector {
         }
     }
 
-    public func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
+    package func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
         try await pool.withConnection { session in
             try await readRows(sql, binds, of: columns, on: session)
         }
     }
 
-    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
+    package func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
                       verify: @Sendable ([Row]) throws -> Void) async throws -> [Row] {
         try await withTransaction { session in
             var rows: [Row] = []
@@ -197,7 +197,7 @@ public final class SQLServerConnector: DatabaseConnector {
         }
     }
 
-    public func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws {
+    package func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws {
         try table.requirePrimaryKey(for: "changes cannot be matched to rows")
         let writable = table.columns.indices.filter { !table.columns[$0].isGenerated && table.columns[$0].canonicalType != .rowVersion }
         let identity = table.columns.contains { $0.isIdentity }
@@ -227,11 +227,11 @@ public final class SQLServerConnector: DatabaseConnector {
         }
     }
 
-    public func bulkLoad(_ rows: [Row], into table: TableSchema, origin: String?) async throws {
+    package func bulkLoad(_ rows: [Row], into table: TableSchema, origin: String?) async throws {
         try await apply(rows.map(RowChange.upsert), to: table, origin: origin)
     }
 
-    public func createTable(_ table: TableSchema) async throws {
+    package func createTable(_ table: TableSchema) async throws {
         try await pool.withConnection { session in
             _ = try await session.query(dialect.ensureSchemaSQL(table.table.schema))
             _ = try await session.query(dialect.createTableSQL(table))

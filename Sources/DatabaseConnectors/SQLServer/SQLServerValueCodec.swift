@@ -5,9 +5,9 @@ import Foundation
 /// Reads convert every column to text in SQL with explicit styles (ISO 8601, hex binary, WKB hex); writes
 /// bind nvarchar parameters converted back with the same styles. Precision limits: SQL Server keeps 100 ns,
 /// the canonical form microseconds, so the seventh fractional digit is dropped on the way out.
-public enum SQLServerValueCodec {
+package enum SQLServerValueCodec {
     /// The canonical value of a column's text (nil is NULL).
-    public static func decode(_ text: String?, as type: CanonicalType) throws -> CanonicalValue {
+    package static func decode(_ text: String?, as type: CanonicalType) throws -> CanonicalValue {
         guard let text else { return .null }
         switch type {
         case .boolean: return .boolean(text == "1")
@@ -30,7 +30,7 @@ public enum SQLServerValueCodec {
     }
 
     /// The nvarchar text to bind for a value (nil is NULL).
-    public static func encode(_ value: CanonicalValue) -> String? {
+    package static func encode(_ value: CanonicalValue) -> String? {
         switch value {
         case .null: nil
         case let .boolean(flag): flag ? "1" : "0"

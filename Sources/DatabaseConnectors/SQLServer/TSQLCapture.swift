@@ -1,9 +1,9 @@
 /// Change-capture statements for SQL Server (pure SQL text): `triggers` and `change_tracking`.
-public enum TSQLCapture {
+package enum TSQLCapture {
     static let dialect = TSQLDialect()
 
     /// Creates the schema and log table when absent.
-    public static let setup: [String] = [
+    package static let setup: [String] = [
         "IF SCHEMA_ID(N'berqenas_sync') IS NULL EXEC(N'CREATE SCHEMA berqenas_sync')",
         """
         IF OBJECT_ID(N'berqenas_sync.change_log', N'U') IS NULL CREATE TABLE berqenas_sync.change_log (
@@ -30,7 +30,7 @@ public enum TSQLCapture {
     ]
 
     /// Records (or re-records) how a table is captured: `@p1` schema, `@p2` name, `@p3` mode, `@p4` columns.
-    public static let recordCapture = """
+    package static let recordCapture = """
         MERGE INTO berqenas_sync.captured_tables WITH (HOLDLOCK) AS target
         USING (VALUES (@p1, @p2, @p3, @p4)) AS source (table_schema, table_name, mode, columns_signature)
         ON target.table_schema = source.table_schema AND target.table_name = source.table_name
@@ -40,31 +40,31 @@ public enum TSQLCapture {
         """
 
     /// How a table is captured: `@p1` schema, `@p2` name.
-    public static let capturedTable = """
+    package static let capturedTable = """
         SELECT mode, columns_signature FROM berqenas_sync.captured_tables WHERE table_schema = @p1 AND table_name = @p2
         """
 
     /// Forgets how a table is captured: `@p1` schema, `@p2` name.
-    public static let forgetCapture = "DELETE FROM berqenas_sync.captured_tables WHERE table_schema = @p1 AND table_name = @p2"
+    package static let forgetCapture = "DELETE FROM berqenas_sync.captured_tables WHERE table_schema = @p1 AND table_name = @p2"
 
     /// Logged changes not yet acknowledged of a table: `@p1` schema, `@p2` name, not counting origin `@p3`.
-    public static let pendingCount = """
+    package static let pendingCount = """
         SELECT CONVERT(varchar(20), COUNT(*)) AS n FROM berqenas_sync.change_log
         WHERE table_schema = @p1 AND table_name = @p2 AND (@p3 IS NULL OR origin IS NULL OR origin <> @p3)
         """
 
     /// Deletes the logged changes of origin `@p1` of table `@p2`.`@p3`.
-    public static let discardOrigin = """
+    package static let discardOrigin = """
         DELETE FROM berqenas_sync.change_log WHERE origin = @p1 AND table_schema = @p2 AND table_name = @p3
         """
 
     /// Name of the capture trigger of a table.
-    public static func triggerName(_ table: TableRef) -> String {
+    package static func triggerName(_ table: TableRef) -> String {
         "berqenas_capture_\(table.schema)_\(table.name)"
     }
 
     /// The statements inside the trigger body; kept apart so each can be checked on its own.
-    public static func triggerBody(_ table: TableSchema) -> [String] {
+    package static func triggerBody(_ table: TableSchema) -> [String] {
         let schema = dialect.literal(table.table.schema)
         let name = dialect.literal(table.table.name)
         let keys = table.primaryKey.map(dialect.quote)
@@ -91,19 +91,19 @@ public enum TSQLCapture {
     }
 
     /// `CREATE OR ALTER TRIGGER … AFTER INSERT, UPDATE, DELETE AS BEGIN <body> END`.
-    public static func createTrigger(_ table: TableSchema) -> String {
+    package static func createTrigger(_ table: TableSchema) -> String {
         "CREATE OR ALTER TRIGGER \(dialect.quote(table.table.schema)).\(dialect.quote(triggerName(table.table))) "
             + "ON \(dialect.qualified(table.table)) AFTER INSERT, UPDATE, DELETE AS BEGIN "
             + triggerBody(table).joined(separator: "; ") + "; END"
     }
 
     /// Removes the capture trigger.
-    public static func dropTrigger(_ table: TableRef) -> String {
+    package static func dropTrigger(_ table: TableRef) -> String {
         "DROP TRIGGER IF EXISTS \(dialect.quote(table.schema)).\(dialect.quote(triggerName(table)))"
     }
 
     /// Logged changes of table `@p3`.`@p4` after sequence `@p1`, skipping origin `@p2` when given.
-    public static func readLog(limit: Int) -> String {
+    package static func readLog(limit: Int) -> String {
         """
         SELECT TOP (\(limit)) CONVERT(varchar(20), seq) AS seq, table_schema, table_name, op, new_row, old_row,
                CONVERT(varchar(40), captured_at, 126) AS captured_at, origin
@@ -115,37 +115,37 @@ public enum TSQLCapture {
     }
 
     /// Forgets logged changes up to sequence `@p1`.
-    public static let prune = """
+    package static let prune = """
         DELETE FROM berqenas_sync.change_log WHERE seq <= CONVERT(bigint, @p1) AND table_schema = @p2 AND table_name = @p3
         """
 
     // MARK: change_tracking
 
     /// Enables change tracking on the database (idempotent) and the table.
-    public static func enableChangeTracking(_ table: TableRef) -> [String] {
+    package static func enableChangeTracking(_ table: TableRef) -> [String] {
         [
             "IF NOT EXISTS (SELECT 1 FROM sys.change_tracking_databases WHERE database_id = DB_ID()) "
                 + "EXEC(N'ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 7 DAYS, AUTO_CLEANUP = ON)')",
             "IF NOT EXISTS (SELECT 1 FROM sys.change_tracking_tables WHERE object_id = OBJECT_ID(\(dialect.literal(dialect.qualified(table))))) "
-                + "EXEC(N'ALTER TABLE \(dialect.qualified(table).replacingOccurrences(of: "'", with: "''")) ENABLE CHANGE_TRACKING')",
+                + "EXEC(N'ALTER TABLE \(dialect.literalBody(dialect.qualified(table))) ENABLE CHANGE_TRACKING')",
         ]
     }
 
     /// Disables change tracking on the table.
-    public static func disableChangeTracking(_ table: TableRef) -> String {
+    package static func disableChangeTracking(_ table: TableRef) -> String {
         "IF EXISTS (SELECT 1 FROM sys.change_tracking_tables WHERE object_id = OBJECT_ID(\(dialect.literal(dialect.qualified(table))))) "
-            + "EXEC(N'ALTER TABLE \(dialect.qualified(table).replacingOccurrences(of: "'", with: "''")) DISABLE CHANGE_TRACKING')"
+            + "EXEC(N'ALTER TABLE \(dialect.literalBody(dialect.qualified(table))) DISABLE CHANGE_TRACKING')"
     }
 
     /// The oldest version a reader may still ask for; an older cursor needs a new snapshot.
-    public static func minimumValidVersion(_ table: TableRef) -> String {
+    package static func minimumValidVersion(_ table: TableRef) -> String {
         "SELECT CONVERT(varchar(20), CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID(\(dialect.literal(dialect.qualified(table)))))) AS v, "
             + "CONVERT(varchar(20), CHANGE_TRACKING_CURRENT_VERSION()) AS current_version"
     }
 
     /// Changes since version `@p1`, values joined from the table (NULL when the row is gone), skipping
     /// changes whose context is origin `@p2`.
-    public static func readChangeTable(_ table: TableSchema) -> String {
+    package static func readChangeTable(_ table: TableSchema) -> String {
         let keys = table.primaryKey.map(dialect.quote)
         let keyColumns = table.primaryKey.compactMap { table.column($0) }
         let keyText = keyColumns.map { "\(SQLServerTypeMap.readExpression("ct.\(dialect.quote($0.name))", $0.canonicalType)) AS \(dialect.quote("key:" + $0.name))" }
@@ -159,7 +159,7 @@ public enum TSQLCapture {
     }
 
     /// Wraps a write so change tracking records origin `@p0` as its context.
-    public static func withContext(_ statement: String) -> String {
+    package static func withContext(_ statement: String) -> String {
         "WITH CHANGE_TRACKING_CONTEXT (CONVERT(varbinary(128), @p0)) " + statement
     }
 }

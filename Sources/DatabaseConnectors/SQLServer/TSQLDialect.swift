@@ -1,24 +1,29 @@
 /// T-SQL text (pure). Every value is a parameter `@pN` of type nvarchar(max), sent through
 /// `sp_executesql` and converted to the column type in the statement, never spliced into SQL.
-public struct TSQLDialect: Sendable {
+package struct TSQLDialect: Sendable {
     /// Creates the dialect.
-    public init() {}
+    package init() {}
 
     /// `[name]` with `]` doubled.
-    public func quote(_ identifier: String) -> String {
+    package func quote(_ identifier: String) -> String {
         "[" + identifier.doublingEvery("]") + "]"
     }
 
     /// `N'text'` with quotes doubled (for names in catalog lookups; values always go as parameters).
-    public func literal(_ text: String) -> String {
-        "N'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    package func literal(_ text: String) -> String {
+        "N'" + literalBody(text) + "'"
+    }
+
+    /// `text` as it is written between the quotes of a literal (quotes doubled): SQL nested in an `EXEC(N'…')`.
+    package func literalBody(_ text: String) -> String {
+        text.doublingEvery("'")
     }
 
     /// `[schema].[table]`.
-    public func qualified(_ table: TableRef) -> String { "\(quote(table.schema)).\(quote(table.name))" }
+    package func qualified(_ table: TableRef) -> String { "\(quote(table.schema)).\(quote(table.name))" }
 
     /// The parameter declaration list for `sp_executesql`: `@p1 nvarchar(max), …`.
-    public func parameterDeclarations(_ count: Int) -> String {
+    package func parameterDeclarations(_ count: Int) -> String {
         (1...max(count, 1)).map { "@p\($0) nvarchar(max)" }.joined(separator: ", ")
     }
 
@@ -27,12 +32,12 @@ public struct TSQLDialect: Sendable {
     }
 
     /// Parameter `@pN` (nvarchar) converted to the column's type.
-    public func write(_ parameter: Int, _ column: ColumnSchema) -> String {
+    package func write(_ parameter: Int, _ column: ColumnSchema) -> String {
         SQLServerTypeMap.writeExpression("@p\(parameter)", column.canonicalType, nativeType: castType(column))
     }
 
     /// `CREATE TABLE` (when absent) with the best-fitting SQL Server types and the primary key.
-    public func createTableSQL(_ table: TableSchema) -> String {
+    package func createTableSQL(_ table: TableSchema) -> String {
         var parts = table.columns.map { column in
             "\(quote(column.name)) \(SQLServerTypeMap.nativeType(for: column.canonicalType))"
                 + (column.nullable && !table.primaryKey.contains(column.name) ? " NULL" : " NOT NULL")
@@ -45,7 +50,7 @@ public struct TSQLDialect: Sendable {
     /// A page of rows as text in key order; with `afterKey`, after the key bound as `@p1…@pk`.
     /// T-SQL has no row-value comparison, so the keyset condition is spelled out lexicographically; key
     /// columns are qualified by the table alias so ORDER BY never resolves to the text aliases.
-    public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, upToKey: Bool = false, limit: Int) -> String {
+    package func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, upToKey: Bool = false, limit: Int) -> String {
         let keys = table.primaryKey.compactMap { table.column($0) }
         let key = { (column: ColumnSchema) in "source." + quote(column.name) }
         // With both bounds, the upper key is bound after the lower one.
@@ -70,7 +75,7 @@ public struct TSQLDialect: Sendable {
     }
 
     /// The rows whose keys are bound as `rowCount` key tuples, in key order.
-    public func selectByKeysSQL(_ table: TableSchema, rowCount: Int) -> String {
+    package func selectByKeysSQL(_ table: TableSchema, rowCount: Int) -> String {
         let keys = table.primaryKey.compactMap { table.column($0) }
         let tuples = ValueTuples.render(rowCount: rowCount, columns: keys, placeholder: write)
         let on = keys.map { "source.\(quote($0.name)) = wanted.\(quote($0.name))" }.joined(separator: " AND ")
@@ -80,7 +85,7 @@ public struct TSQLDialect: Sendable {
     }
 
     /// The keys (read forms), in key order, of the rows whose `column` is at least the value bound as `@p1`.
-    public func keysAtLeastSQL(_ table: TableSchema, column: ColumnSchema) -> String {
+    package func keysAtLeastSQL(_ table: TableSchema, column: ColumnSchema) -> String {
         let keyColumns = table.primaryKey.compactMap { table.column($0) }
         let keys = TableSchema(table: table.table, columns: keyColumns, primaryKey: table.primaryKey)
         return "SELECT \(selectList(keys)) FROM \(qualified(table.table)) AS source WHERE source.\(quote(column.name)) >= \(write(1, column)) "
@@ -88,7 +93,7 @@ public struct TSQLDialect: Sendable {
     }
 
     /// The largest non-NULL value of `column` (read form).
-    public func largestSQL(_ table: TableSchema, column: ColumnSchema) -> String {
+    package func largestSQL(_ table: TableSchema, column: ColumnSchema) -> String {
         let only = TableSchema(table: table.table, columns: [column], primaryKey: [])
         return "SELECT TOP 1 \(selectList(only)) FROM \(qualified(table.table)) AS source WHERE source.\(quote(column.name)) IS NOT NULL "
             + "ORDER BY source.\(quote(column.name)) DESC"
@@ -101,7 +106,7 @@ public struct TSQLDialect: Sendable {
     }
 
     /// A multi-row `MERGE` upserting `rowCount` rows of the writable columns.
-    public func mergeSQL(_ table: TableSchema, rowCount: Int) -> String {
+    package func mergeSQL(_ table: TableSchema, rowCount: Int) -> String {
         let columns = table.writableColumns.filter { $0.canonicalType != .rowVersion }
         let rows = ValueTuples.render(rowCount: rowCount, columns: columns, placeholder: write)
         let names = columns.map { quote($0.name) }
@@ -116,7 +121,7 @@ public struct TSQLDialect: Sendable {
     }
 
     /// Deletes the rows whose keys are bound as `rowCount` key tuples.
-    public func deleteSQL(_ table: TableSchema, rowCount: Int) -> String {
+    package func deleteSQL(_ table: TableSchema, rowCount: Int) -> String {
         let keys = table.primaryKey.compactMap { table.column($0) }
         let tuples = ValueTuples.render(rowCount: rowCount, columns: keys, placeholder: write)
         let on = keys.map { "target.\(quote($0.name)) = doomed.\(quote($0.name))" }.joined(separator: " AND ")
@@ -125,15 +130,15 @@ public struct TSQLDialect: Sendable {
     }
 
     /// Marks (or, with NULL, unmarks) this session as applying changes from `@p1`, for capture triggers.
-    public let setOriginSQL = "EXEC sp_set_session_context @key = N'berqenas.origin', @value = @p1"
+    package let setOriginSQL = "EXEC sp_set_session_context @key = N'berqenas.origin', @value = @p1"
 
     /// Creates a schema when absent.
-    public func ensureSchemaSQL(_ schema: String) -> String {
+    package func ensureSchemaSQL(_ schema: String) -> String {
         "IF SCHEMA_ID(\(literal(schema))) IS NULL EXEC(\(literal("CREATE SCHEMA \(quote(schema))")))"
     }
 
     /// Lets explicit values into an identity column of `table` (or stops letting them).
-    public func identityInsertSQL(_ table: TableRef, on: Bool) -> String {
+    package func identityInsertSQL(_ table: TableRef, on: Bool) -> String {
         "SET IDENTITY_INSERT \(qualified(table)) \(on ? "ON" : "OFF")"
     }
 }

@@ -33,11 +33,11 @@ enum SQLiteCaptureSQL {
     /// Drops and re-creates the three triggers of `table` for `columns`.
     static func triggers(table: String, columns: [String], dialect: SQLiteDialect) -> [String] {
         let quotedTable = dialect.quote(table)
-        let literalTable = "'" + table.replacingOccurrences(of: "'", with: "''") + "'"
+        let literalTable = dialect.literal(table)
         func image(_ prefix: String) -> String {
             "json_object(" + columns.map { column in
                 let value = "\(prefix).\(dialect.quote(column))"
-                let key = "'" + column.replacingOccurrences(of: "'", with: "''") + "'"
+                let key = dialect.literal(column)
                 return "\(key), json_array(typeof(\(value)), CASE typeof(\(value)) WHEN 'blob' THEN hex(\(value)) "
                     + "WHEN 'real' THEN printf('%!.17g', \(value)) WHEN 'null' THEN NULL ELSE CAST(\(value) AS TEXT) END)"
             }.joined(separator: ", ") + ")"

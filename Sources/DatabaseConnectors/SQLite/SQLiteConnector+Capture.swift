@@ -2,7 +2,7 @@ import Foundation
 import SQLiteNIO
 
 extension SQLiteConnector {
-    public func installCapture(on table: TableRef, mode: CaptureMode) async throws {
+    package func installCapture(on table: TableRef, mode: CaptureMode) async throws {
         guard mode == .triggers else { throw ConnectorError(.unsupported, "SQLite supports the triggers capture mode only") }
         try await withTransaction { connection in
             for statement in SQLiteCaptureSQL.setup { try await execute(statement, on: connection) }
@@ -10,7 +10,7 @@ extension SQLiteConnector {
         }
     }
 
-    public func uninstallCapture(on table: TableRef) async throws {
+    package func uninstallCapture(on table: TableRef) async throws {
         try await withTransaction { connection in
             for statement in SQLiteCaptureSQL.drop(table: table.name, dialect: dialect) {
                 try await execute(statement, on: connection)
@@ -21,7 +21,7 @@ extension SQLiteConnector {
         }
     }
 
-    public func captureStatus(of table: TableRef, excludingOrigin: String?) async throws -> CaptureStatus {
+    package func captureStatus(of table: TableRef, excludingOrigin: String?) async throws -> CaptureStatus {
         try await pool.withConnection { connection in
             guard try await hasCatalog(on: connection) else { return CaptureStatus(installed: false, mode: nil, pendingChanges: 0) }
             let installed = try await rows("SELECT 1 AS x FROM _berqenas_capture WHERE table_name = ?", [.text(table.name)],
@@ -34,7 +34,7 @@ extension SQLiteConnector {
         }
     }
 
-    public func readChanges(of tables: [TableSchema], after cursor: String?, excludingOrigin: String?,
+    package func readChanges(of tables: [TableSchema], after cursor: String?, excludingOrigin: String?,
                             limit: Int) async throws -> ChangeBatch {
         let after = try Self.sequence(of: cursor)
         let byName = Dictionary(tables.map { ($0.table.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -66,7 +66,7 @@ extension SQLiteConnector {
         }
     }
 
-    public func acknowledge(_ cursor: String, of tables: [TableRef]) async throws {
+    package func acknowledge(_ cursor: String, of tables: [TableRef]) async throws {
         let sequence = try Self.sequence(of: cursor)
         try await pool.withConnection { connection in
             for table in tables {
@@ -76,7 +76,7 @@ extension SQLiteConnector {
         }
     }
 
-    public func discardChanges(madeBy origin: String, of tables: [TableRef]) async throws {
+    package func discardChanges(madeBy origin: String, of tables: [TableRef]) async throws {
         try await pool.withConnection { connection in
             guard try await hasCatalog(on: connection) else { return }
             for table in tables {

@@ -1,7 +1,7 @@
 import SQLiteNIO
 
 extension SQLiteConnector {
-    public func listTables(schema: String?) async throws -> [TableRef] {
+    package func listTables(schema: String?) async throws -> [TableRef] {
         try await pool.withConnection { connection in
             try await rows("""
                 SELECT name FROM sqlite_master WHERE type IN ('table', 'view')
@@ -10,7 +10,7 @@ extension SQLiteConnector {
         }
     }
 
-    public func describeTable(_ table: TableRef) async throws -> TableSchema {
+    package func describeTable(_ table: TableRef) async throws -> TableSchema {
         try await pool.withConnection { connection in
             let quoted = dialect.quote(table.name)
             guard let kind = try await rows("SELECT type FROM sqlite_master WHERE name = ?", [.text(table.name)],

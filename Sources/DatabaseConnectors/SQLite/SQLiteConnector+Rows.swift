@@ -4,7 +4,7 @@ extension SQLiteConnector {
     /// Bind variables per statement (SQLite allows 32766).
     static let maxParameters = 30_000
 
-    public func readRange(_ table: TableSchema, after: [CanonicalValue]?, upTo upper: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
+    package func readRange(_ table: TableSchema, after: [CanonicalValue]?, upTo upper: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
         try table.requirePrimaryKey(for: "it cannot be read in key order")
         let sql = dialect.keysetSelectSQL(table, afterKey: after != nil, upToKey: upper != nil, limit: limit)
         let result: [Row] = try await pool.withConnection { connection in
@@ -15,7 +15,7 @@ extension SQLiteConnector {
         return SnapshotPage(rows: result, nextKey: nextKey)
     }
 
-    public func keys(of table: TableSchema, where column: String, atLeast value: CanonicalValue) async throws -> [[CanonicalValue]] {
+    package func keys(of table: TableSchema, where column: String, atLeast value: CanonicalValue) async throws -> [[CanonicalValue]] {
         try table.requirePrimaryKey(for: "the rows changed since a watermark cannot be named")
         _ = try table.requireColumn(column)
         let keyColumns = table.primaryKey.compactMap { table.column($0) }
@@ -24,14 +24,14 @@ extension SQLiteConnector {
         }.map(\.values)
     }
 
-    public func largest(_ column: String, of table: TableSchema) async throws -> CanonicalValue? {
+    package func largest(_ column: String, of table: TableSchema) async throws -> CanonicalValue? {
         let watermark = try table.requireColumn(column)
         return try await pool.withConnection { connection in
             try await readRows(dialect.largestSQL(table, column: column), [], of: [watermark], on: connection)
         }.first?.values.first
     }
 
-    public func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row] {
+    package func fetchRows(_ table: TableSchema, keys: [[CanonicalValue]]) async throws -> [Row] {
         try table.requirePrimaryKey(for: "rows cannot be looked up by key")
         return try await pool.withConnection { connection in
             var result: [Row] = []
@@ -43,13 +43,13 @@ extension SQLiteConnector {
         }
     }
 
-    public func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
+    package func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
         try await pool.withConnection { connection in
             try await readRows(sql, binds.map { $0.map(SQLiteData.text) ?? .null }, of: columns, on: connection)
         }
     }
 
-    public func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
+    package func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
                       verify: @Sendable ([Row]) throws -> Void) async throws -> [Row] {
         try await withTransaction { connection in
             var rows: [Row] = []
@@ -74,7 +74,7 @@ extension SQLiteConnector {
         }
     }
 
-    public func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws {
+    package func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws {
         try table.requirePrimaryKey(for: "changes cannot be matched to rows")
         let writable = table.columns.indices.filter { !table.columns[$0].isGenerated }
         try await withTransaction { connection in
@@ -94,7 +94,7 @@ extension SQLiteConnector {
         }
     }
 
-    public func bulkLoad(_ rows: [Row], into table: TableSchema, origin: String?) async throws {
+    package func bulkLoad(_ rows: [Row], into table: TableSchema, origin: String?) async throws {
         try await apply(rows.map(RowChange.upsert), to: table, origin: origin)
     }
 

@@ -4,15 +4,15 @@ import NIOCore
 import SQLiteNIO
 
 /// SQLite files through SQLiteNIO (statements run on its thread pool, never on an event loop).
-public final class SQLiteConnector: DatabaseConnector {
-    public let engine = DatabaseEngine.sqlite
+package final class SQLiteConnector: DatabaseConnector {
+    package let engine = DatabaseEngine.sqlite
     let path: String
     let logger: Logger
     let pool: ConnectionPool<SQLiteConnection>
     let dialect = SQLiteDialect()
 
     /// Creates a connector over the file `spec.database` (created on first use).
-    public init(spec: ConnectionSpec, logger: Logger = Logger(label: "berqenas.connector.sqlite")) {
+    package init(spec: ConnectionSpec, logger: Logger = Logger(label: "berqenas.connector.sqlite")) {
         let path = spec.database
         self.path = path
         self.logger = logger
@@ -36,7 +36,7 @@ public final class SQLiteConnector: DatabaseConnector {
         )
     }
 
-    public func close() async {
+    package func close() async {
         await pool.shutdown()
     }
 
@@ -80,7 +80,7 @@ public final class SQLiteConnector: DatabaseConnector {
         }
     }
 
-    public func test() async throws -> ConnectionTestResult {
+    package func test() async throws -> ConnectionTestResult {
         try await pool.withConnection { connection in
             let clock = ContinuousClock()
             var version = ""
@@ -94,7 +94,7 @@ public final class SQLiteConnector: DatabaseConnector {
         }
     }
 
-    public func createTable(_ table: TableSchema) async throws {
+    package func createTable(_ table: TableSchema) async throws {
         try await withTransaction { connection in
             try await execute(SQLiteCatalog.createColumnsTable, on: connection)
             try await execute(dialect.createTableSQL(table), on: connection)

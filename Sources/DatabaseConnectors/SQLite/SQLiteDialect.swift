@@ -1,20 +1,25 @@
 /// SQL text for SQLite (pure): identifiers quoted, values bound as `?`.
-public struct SQLiteDialect: Sendable {
+package struct SQLiteDialect: Sendable {
     /// Creates the dialect.
-    public init() {}
+    package init() {}
 
     /// `"name"` with embedded quotes doubled.
-    public func quote(_ identifier: String) -> String {
+    package func quote(_ identifier: String) -> String {
         "\"" + identifier.doublingEvery("\"") + "\""
     }
 
+    /// `'text'` with embedded quotes doubled (names inside trigger bodies; values are always bound).
+    package func literal(_ text: String) -> String {
+        "'" + text.doublingEvery("'") + "'"
+    }
+
     /// The table name (SQLite's `main` schema is implied).
-    public func qualified(_ table: TableRef) -> String {
+    package func qualified(_ table: TableRef) -> String {
         table.schema.isEmpty || table.schema == "main" ? quote(table.name) : "\(quote(table.schema)).\(quote(table.name))"
     }
 
     /// `CREATE TABLE IF NOT EXISTS` with affinity-safe declared types and the primary key.
-    public func createTableSQL(_ table: TableSchema) -> String {
+    package func createTableSQL(_ table: TableSchema) -> String {
         var parts = table.columns.map { column in
             "\(quote(column.name)) \(SQLiteTypeMap.declaredType(for: column.canonicalType))" + (column.nullable ? "" : " NOT NULL")
         }
@@ -25,7 +30,7 @@ public struct SQLiteDialect: Sendable {
     }
 
     /// A page of rows in key order, after the bound key when `afterKey`.
-    public func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, upToKey: Bool = false, limit: Int) -> String {
+    package func keysetSelectSQL(_ table: TableSchema, afterKey: Bool, upToKey: Bool = false, limit: Int) -> String {
         let select = table.columns.map { quote($0.name) }.joined(separator: ", ")
         let order = table.primaryKey.map(quote).joined(separator: ", ")
         let bound = "(" + table.primaryKey.map { _ in "?" }.joined(separator: ", ") + ")"
@@ -35,18 +40,18 @@ public struct SQLiteDialect: Sendable {
     }
 
     /// The keys, in key order, of the rows whose `column` is at least the bound value.
-    public func keysAtLeastSQL(_ table: TableSchema, column: String) -> String {
+    package func keysAtLeastSQL(_ table: TableSchema, column: String) -> String {
         let keys = table.primaryKey.map(quote).joined(separator: ", ")
         return "SELECT \(keys) FROM \(qualified(table.table)) WHERE \(quote(column)) >= ? ORDER BY \(keys)"
     }
 
     /// The largest non-NULL value of `column`.
-    public func largestSQL(_ table: TableSchema, column: String) -> String {
+    package func largestSQL(_ table: TableSchema, column: String) -> String {
         "SELECT \(quote(column)) FROM \(qualified(table.table)) WHERE \(quote(column)) IS NOT NULL ORDER BY \(quote(column)) DESC LIMIT 1"
     }
 
     /// The rows whose keys are bound as `rowCount` key tuples, in key order.
-    public func selectByKeysSQL(_ table: TableSchema, rowCount: Int) -> String {
+    package func selectByKeysSQL(_ table: TableSchema, rowCount: Int) -> String {
         let keys = table.primaryKey.map(quote).joined(separator: ", ")
         let tuples = ValueTuples.render(rowCount: rowCount, columns: table.primaryKey.compactMap { table.column($0) }) { _, _ in "?" }
         return "SELECT \(table.columns.map { quote($0.name) }.joined(separator: ", ")) FROM \(qualified(table.table)) "
@@ -54,7 +59,7 @@ public struct SQLiteDialect: Sendable {
     }
 
     /// A multi-row upsert of the writable columns keyed by the primary key.
-    public func upsertSQL(_ table: TableSchema, rowCount: Int) -> String {
+    package func upsertSQL(_ table: TableSchema, rowCount: Int) -> String {
         let columns = table.writableColumns
         var sql = "INSERT INTO \(qualified(table.table)) (\(columns.map { quote($0.name) }.joined(separator: ", "))) VALUES "
             + ValueTuples.render(rowCount: rowCount, columns: columns) { _, _ in "?" }
@@ -67,7 +72,7 @@ public struct SQLiteDialect: Sendable {
     }
 
     /// Deletes the rows whose keys are bound as `rowCount` key tuples.
-    public func deleteSQL(_ table: TableSchema, rowCount: Int) -> String {
+    package func deleteSQL(_ table: TableSchema, rowCount: Int) -> String {
         let keys = table.primaryKey.compactMap { table.column($0) }
         return "DELETE FROM \(qualified(table.table)) WHERE (\(table.primaryKey.map(quote).joined(separator: ", "))) IN (VALUES "
             + ValueTuples.render(rowCount: rowCount, columns: keys) { _, _ in "?" } + ")"

@@ -6,9 +6,9 @@ import SQLiteNIO
 ///
 /// Exact types go as TEXT (decimal digits, ISO temporal text, lowercase UUIDs); binary and spatial
 /// values as BLOB; arrays as TEXT in `ArrayJSON` form.
-public enum SQLiteValueCodec {
+package enum SQLiteValueCodec {
     /// The SQLite value to bind for a canonical value.
-    public static func encode(_ value: CanonicalValue) -> SQLiteData {
+    package static func encode(_ value: CanonicalValue) -> SQLiteData {
         switch value {
         case .null: .null
         case let .boolean(flag): .integer(flag ? 1 : 0)
@@ -23,7 +23,7 @@ public enum SQLiteValueCodec {
     }
 
     /// The canonical value of a stored SQLite value for a column of `type`.
-    public static func decode(_ data: SQLiteData, as type: CanonicalType) throws -> CanonicalValue {
+    package static func decode(_ data: SQLiteData, as type: CanonicalType) throws -> CanonicalValue {
         if case .null = data { return .null }
         switch type {
         case .integer:

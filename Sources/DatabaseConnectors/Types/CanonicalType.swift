@@ -1,6 +1,6 @@
 /// The engine-neutral type every column maps to and from. One map drives cloud-table creation, sync
 /// values, auto-API JSON and OpenAPI schemas.
-public indirect enum CanonicalType: Sendable, Hashable, Codable {
+package indirect enum CanonicalType: Sendable, Hashable, Codable {
     /// Signed integer of 16, 32 or 64 bits (8 for SQL Server's unsigned tinyint, widened on the way).
     case integer(bits: Int)
     /// Exact decimal; nil precision means unconstrained (PostgreSQL `numeric`).
@@ -44,7 +44,7 @@ public indirect enum CanonicalType: Sendable, Hashable, Codable {
     case unknown(native: String)
 
     /// Whether values of this type are exchanged as text that must not be reinterpreted.
-    public var isUnknown: Bool {
+    package var isUnknown: Bool {
         if case .unknown = self { return true }
         return false
     }

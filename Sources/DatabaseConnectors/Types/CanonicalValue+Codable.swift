@@ -9,7 +9,7 @@ extension CanonicalValue: Codable {
         case timestampWithZone = "timestamptz", interval, json, xml, geometry, array
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         if try decoder.singleValueContainer().decodeNil() {
             self = .null
             return
@@ -58,7 +58,7 @@ extension CanonicalValue: Codable {
     }
 
     /// Reads one value in its stored form, as the `Codable` form would decode it.
-    public static func readStored(_ reader: inout StoredJSONReader) throws -> CanonicalValue {
+    package static func readStored(_ reader: inout StoredJSONReader) throws -> CanonicalValue {
         if try reader.null() { return .null }
         var value: CanonicalValue?
         try reader.object { key, reader in
@@ -80,7 +80,7 @@ extension CanonicalValue: Codable {
         return value
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         switch storedForm {
         case .null:
             var single = encoder.singleValueContainer()

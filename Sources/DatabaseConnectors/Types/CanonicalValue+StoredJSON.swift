@@ -2,7 +2,7 @@
 /// keep many row images (undo) spend most of their time in a `JSONEncoder` otherwise. `JSONDecoder` reads it
 /// back as the `Codable` form, and `readStored` without it.
 extension CanonicalValue {
-    public func appendStoredJSON(to bytes: inout [UInt8]) {
+    package func appendStoredJSON(to bytes: inout [UInt8]) {
         switch storedForm {
         case .null:
             bytes.append(contentsOf: "null".utf8)
@@ -23,9 +23,9 @@ extension CanonicalValue {
 }
 
 /// JSON strings and arrays, written into bytes.
-public enum StoredJSONText {
+package enum StoredJSONText {
     /// Appends `[` the elements, each written by `element`, separated by commas `]`.
-    public static func appendArray<Element>(_ elements: some Sequence<Element>, to bytes: inout [UInt8],
+    package static func appendArray<Element>(_ elements: some Sequence<Element>, to bytes: inout [UInt8],
                                             _ element: (Element, inout [UInt8]) -> Void) {
         bytes.append(UInt8(ascii: "["))
         for (index, item) in elements.enumerated() {
@@ -36,7 +36,7 @@ public enum StoredJSONText {
     }
 
     /// Appends `text` as a JSON string: quotes, backslashes and control characters escaped.
-    public static func appendString(_ text: String, to bytes: inout [UInt8]) {
+    package static func appendString(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Exactness rules: decimals are digit strings (never a Double); temporal values are ISO 8601 text to
 /// the microsecond, with the offset where the type has one; binary and spatial values are bytes.
-public enum CanonicalValue: Sendable, Hashable {
+package enum CanonicalValue: Sendable, Hashable {
     case null
     case boolean(Bool)
     case integer(Int64)
@@ -32,7 +32,7 @@ public enum CanonicalValue: Sendable, Hashable {
     case array([CanonicalValue])
 
     /// Whether this is SQL NULL.
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .null = self { return true }
         return false
     }
@@ -40,7 +40,7 @@ public enum CanonicalValue: Sendable, Hashable {
 
 extension CanonicalValue {
     /// Exact equality: floats compare by bit pattern, so NaN equals NaN and 0.0 differs from -0.0.
-    public static func == (lhs: CanonicalValue, rhs: CanonicalValue) -> Bool {
+    package static func == (lhs: CanonicalValue, rhs: CanonicalValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
         case let (.boolean(a), .boolean(b)): a == b
@@ -57,7 +57,7 @@ extension CanonicalValue {
         }
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)
         case let .boolean(value): hasher.combine(value)
@@ -74,11 +74,11 @@ extension CanonicalValue {
 }
 
 /// One row: values in the order of a column list.
-public struct Row: Sendable, Hashable {
-    public var values: [CanonicalValue]
+package struct Row: Sendable, Hashable {
+    package var values: [CanonicalValue]
 
     /// Creates a row.
-    public init(_ values: [CanonicalValue]) {
+    package init(_ values: [CanonicalValue]) {
         self.values = values
     }
 }

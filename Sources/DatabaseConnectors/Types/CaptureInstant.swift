@@ -3,10 +3,10 @@ import Foundation
 /// Capture times from any engine's log as microseconds since 1970-01-01 UTC, so `latest_wins` compares
 /// instants, not texts: PostgreSQL writes `2024-01-02 01:04:05.678901+00:00`, SQLite
 /// `2024-01-02T01:04:05.678Z`, SQL Server `2024-01-02 01:04:05.6789012 +00:00`.
-public enum CaptureInstant {
+package enum CaptureInstant {
     /// An instant as capture logs write it (UTC, microseconds): what a change seen only in a row's current
     /// state (a compare, not a log) is stamped with.
-    public static func text(_ date: Date) -> String {
+    package static func text(_ date: Date) -> String {
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         let seconds = Date(timeIntervalSince1970: TimeInterval(micros / 1_000_000))
         var calendar = Calendar(identifier: .gregorian)
@@ -17,7 +17,7 @@ public enum CaptureInstant {
     }
 
     /// The instant, or nil when the text is not an ISO 8601 timestamp with a zone.
-    public static func microseconds(_ text: String) -> Int64? {
+    package static func microseconds(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
         var index = 0
         func number(_ digits: Int) -> Int64? {

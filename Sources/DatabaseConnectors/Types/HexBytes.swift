@@ -1,9 +1,9 @@
 /// Hexadecimal text of bytes, both ways.
-public enum HexBytes {
+package enum HexBytes {
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// Lowercase hex of `bytes`.
-    public static func encode(_ bytes: [UInt8]) -> String {
+    package static func encode(_ bytes: [UInt8]) -> String {
         var output = [UInt8]()
         output.reserveCapacity(bytes.count * 2)
         for byte in bytes {
@@ -14,7 +14,7 @@ public enum HexBytes {
     }
 
     /// Bytes of hex text (either case); nil when it is not hex.
-    public static func decode<S: StringProtocol>(_ text: S) -> [UInt8]? {
+    package static func decode<S: StringProtocol>(_ text: S) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }
         var bytes = [UInt8]()

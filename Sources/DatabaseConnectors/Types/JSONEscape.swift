@@ -1,11 +1,11 @@
 /// The escapes of a JSON string (RFC 8259, section 7), read the same way by the hub's JSON readers
 /// (`StoredJSONReader`, and the generated APIs' request bodies).
-public enum JSONEscape {
-    public enum Failure: Error, Sendable {
+package enum JSONEscape {
+    package enum Failure: Error, Sendable {
         case truncated, unknownEscape, badHexDigits, unpairedSurrogate
 
         /// What went wrong, in words.
-        public var message: String {
+        package var message: String {
             switch self {
             case .truncated: "the escape is cut short"
             case .unknownEscape: "an unknown escape"
@@ -16,7 +16,7 @@ public enum JSONEscape {
     }
 
     /// The character escaped at `index` (just after a backslash); moves `index` past the escape.
-    public static func scalar(in bytes: [UInt8], at index: inout Int) throws(Failure) -> Unicode.Scalar {
+    package static func scalar(in bytes: [UInt8], at index: inout Int) throws(Failure) -> Unicode.Scalar {
         guard index < bytes.count else { throw .truncated }
         let byte = bytes[index]
         index += 1

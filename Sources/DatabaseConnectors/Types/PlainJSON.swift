@@ -1,7 +1,7 @@
 import Foundation
 
 /// A JSON value as people read and write rows: numbers, strings, booleans, arrays, objects.
-public indirect enum PlainJSON: Sendable, Hashable, Codable {
+package indirect enum PlainJSON: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -10,7 +10,7 @@ public indirect enum PlainJSON: Sendable, Hashable, Codable {
     case array([PlainJSON])
     case object([String: PlainJSON])
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
         else if let flag = try? container.decode(Bool.self) { self = .bool(flag) }
@@ -21,7 +21,7 @@ public indirect enum PlainJSON: Sendable, Hashable, Codable {
         else { self = .object(try container.decode([String: PlainJSON].self)) }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -39,9 +39,9 @@ public indirect enum PlainJSON: Sendable, Hashable, Codable {
 ///
 /// Decimals are strings (exact digits); binary and spatial values are `\x`-prefixed hex (as PostgreSQL
 /// prints bytea); temporal values are their ISO text; JSON columns are embedded as JSON.
-public enum PlainJSONCodec {
+package enum PlainJSONCodec {
     /// The plain JSON form of a value.
-    public static func render(_ value: CanonicalValue) -> PlainJSON {
+    package static func render(_ value: CanonicalValue) -> PlainJSON {
         switch value {
         case .null: .null
         case let .boolean(flag): .bool(flag)
@@ -58,7 +58,7 @@ public enum PlainJSONCodec {
     }
 
     /// The canonical value of `json` for a column of `type`; the error names `column`.
-    public static func parse(_ json: PlainJSON, as type: CanonicalType, column: String) throws -> CanonicalValue {
+    package static func parse(_ json: PlainJSON, as type: CanonicalType, column: String) throws -> CanonicalValue {
         func invalid(_ expected: String) -> ConnectorError {
             ConnectorError(.invalidValue, "column '\(column)': expected \(expected)")
         }

@@ -1,20 +1,20 @@
 import Foundation
 
 /// PostgreSQL types to canonical types and back (pure).
-public enum PostgresTypeMap {
+package enum PostgresTypeMap {
     /// What introspection knows about a column's type.
-    public struct Descriptor: Sendable, Hashable {
+    package struct Descriptor: Sendable, Hashable {
         /// `format_type()` output, e.g. `numeric(38,10)`, `timestamp(3) with time zone`, `integer[]`.
-        public var formatted: String
+        package var formatted: String
         /// `pg_type.typtype`: `b` base, `e` enum, `d` domain, `r` range, `c` composite.
-        public var kind: Character
+        package var kind: Character
         /// Enum labels in order, for enums (and arrays of enums).
-        public var enumLabels: [String]
+        package var enumLabels: [String]
         /// For domains: the base type's `format_type()`.
-        public var domainBase: String?
+        package var domainBase: String?
 
         /// Creates a descriptor.
-        public init(formatted: String, kind: Character = "b", enumLabels: [String] = [], domainBase: String? = nil) {
+        package init(formatted: String, kind: Character = "b", enumLabels: [String] = [], domainBase: String? = nil) {
             self.formatted = formatted
             self.kind = kind
             self.enumLabels = enumLabels
@@ -23,7 +23,7 @@ public enum PostgresTypeMap {
     }
 
     /// The canonical type of a PostgreSQL column type.
-    public static func canonical(_ descriptor: Descriptor) -> CanonicalType {
+    package static func canonical(_ descriptor: Descriptor) -> CanonicalType {
         if descriptor.formatted.hasSuffix("[]") {
             var element = descriptor
             element.formatted = String(descriptor.formatted.dropLast(2))
@@ -81,7 +81,7 @@ public enum PostgresTypeMap {
 
     /// The PostgreSQL type to create for a canonical type.
     /// - Parameter postGIS: whether spatial types exist in the target database (else `bytea`).
-    public static func nativeType(for type: CanonicalType, postGIS: Bool = false) -> String {
+    package static func nativeType(for type: CanonicalType, postGIS: Bool = false) -> String {
         switch type {
         case let .integer(bits): bits <= 16 ? "smallint" : bits <= 32 ? "integer" : "bigint"
         case let .decimal(precision, scale):

@@ -1,12 +1,12 @@
 /// SQL Server types to canonical types and back (pure).
-public enum SQLServerTypeMap {
+package enum SQLServerTypeMap {
     /// The canonical type of a SQL Server column type.
     /// - Parameters:
     ///   - name: `sys.types` name, e.g. `nvarchar`, `datetime2`.
     ///   - maxLength: `sys.columns.max_length` in bytes (-1 for max).
     ///   - precision: `sys.columns.precision`.
     ///   - scale: `sys.columns.scale`.
-    public static func canonical(name: String, maxLength: Int, precision: Int, scale: Int, collation: String? = nil) -> CanonicalType {
+    package static func canonical(name: String, maxLength: Int, precision: Int, scale: Int, collation: String? = nil) -> CanonicalType {
         switch name.lowercased() {
         case "bit": return .boolean
         case "tinyint": return .integer(bits: 16)
@@ -44,7 +44,7 @@ public enum SQLServerTypeMap {
     }
 
     /// The SQL Server type to create for a canonical type.
-    public static func nativeType(for type: CanonicalType) -> String {
+    package static func nativeType(for type: CanonicalType) -> String {
         switch type {
         case let .integer(bits): bits <= 16 ? "smallint" : bits <= 32 ? "int" : "bigint"
         case let .decimal(precision, scale):
@@ -70,7 +70,7 @@ public enum SQLServerTypeMap {
     }
 
     /// The expression that reads a column as exact text (ISO dates, hex binary, WKB hex for spatial values).
-    public static func readExpression(_ quoted: String, _ type: CanonicalType) -> String {
+    package static func readExpression(_ quoted: String, _ type: CanonicalType) -> String {
         switch type {
         case .date, .time, .timestamp: "CONVERT(varchar(40), \(quoted), 126)"
         case .binary, .rowVersion: "CONVERT(varchar(max), \(quoted), 2)"
@@ -85,7 +85,7 @@ public enum SQLServerTypeMap {
     }
 
     /// The expression turning a bound nvarchar parameter back into a value of the column type.
-    public static func writeExpression(_ parameter: String, _ type: CanonicalType, nativeType: String) -> String {
+    package static func writeExpression(_ parameter: String, _ type: CanonicalType, nativeType: String) -> String {
         switch type {
         case .binary, .rowVersion: "CONVERT(varbinary(max), \(parameter), 2)"
         case let .geometry(geography):

@@ -6,9 +6,9 @@ import Foundation
 /// canonical type in `_berqenas_columns`, and declare types whose affinity keeps values exact (decimals
 /// and timestamps as TEXT, never NUMERIC, which would turn `1.50` into a float). Foreign tables are read
 /// by their declared types, following SQLite's affinity rules.
-public enum SQLiteTypeMap {
+package enum SQLiteTypeMap {
     /// The canonical type of a declared column type of a table Berqenas did not create.
-    public static func canonical(declared: String) -> CanonicalType {
+    package static func canonical(declared: String) -> CanonicalType {
         let upper = declared.uppercased()
         let (name, modifiers) = TypeSpelling.split(upper)
         switch name {
@@ -34,7 +34,7 @@ public enum SQLiteTypeMap {
     }
 
     /// The declared type Berqenas gives a column of `type` (chosen for its affinity).
-    public static func declaredType(for type: CanonicalType) -> String {
+    package static func declaredType(for type: CanonicalType) -> String {
         switch type {
         case .integer, .boolean: "INTEGER"
         case .float: "REAL"

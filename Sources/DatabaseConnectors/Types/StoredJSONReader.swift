@@ -3,30 +3,30 @@
 /// `JSONDecoder` spent most of a rollback's time there.
 ///
 /// Strict JSON (RFC 8259) for what it reads; errors name the byte offset.
-public struct StoredJSONReader {
+package struct StoredJSONReader {
     private let bytes: [UInt8]
     private var index = 0
 
     /// A reader over `text`.
-    public init(_ text: String) {
+    package init(_ text: String) {
         bytes = Array(text.utf8)
     }
 
     /// Throws unless only white space is left.
-    public mutating func expectEnd() throws {
+    package mutating func expectEnd() throws {
         skipSpace()
         guard index == bytes.count else { throw failure("unexpected text after the value") }
     }
 
     /// Consumes `null` and answers true when it is next; else consumes nothing.
-    public mutating func null() throws -> Bool {
+    package mutating func null() throws -> Bool {
         skipSpace()
         guard bytes.count - index >= 4, bytes[index] == UInt8(ascii: "n") else { return false }
         try literal("null")
         return true
     }
 
-    public mutating func bool() throws -> Bool {
+    package mutating func bool() throws -> Bool {
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "t") {
             try literal("true")
@@ -37,7 +37,7 @@ public struct StoredJSONReader {
     }
 
     /// A number without fraction or exponent that fits 64 bits.
-    public mutating func int64() throws -> Int64 {
+    package mutating func int64() throws -> Int64 {
         skipSpace()
         let start = index
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -48,7 +48,7 @@ public struct StoredJSONReader {
         return value
     }
 
-    public mutating func string() throws -> String {
+    package mutating func string() throws -> String {
         skipSpace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string") }
         index += 1
@@ -82,7 +82,7 @@ public struct StoredJSONReader {
     }
 
     /// Reads `[` elements `]`, each by `element`.
-    public mutating func array(_ element: (inout StoredJSONReader) throws -> Void) throws {
+    package mutating func array(_ element: (inout StoredJSONReader) throws -> Void) throws {
         try expect(UInt8(ascii: "["))
         if try take(UInt8(ascii: "]")) { return }
         repeat {
@@ -92,7 +92,7 @@ public struct StoredJSONReader {
     }
 
     /// Reads `{` members `}`, each value by `member`, given its key.
-    public mutating func object(_ member: (String, inout StoredJSONReader) throws -> Void) throws {
+    package mutating func object(_ member: (String, inout StoredJSONReader) throws -> Void) throws {
         try expect(UInt8(ascii: "{"))
         if try take(UInt8(ascii: "}")) { return }
         repeat {
@@ -104,7 +104,7 @@ public struct StoredJSONReader {
     }
 
     /// Reads past one value of any kind (a member the reader does not know).
-    public mutating func skipValue() throws {
+    package mutating func skipValue() throws {
         skipSpace()
         guard index < bytes.count else { throw failure("expected a value") }
         switch bytes[index] {
@@ -121,7 +121,7 @@ public struct StoredJSONReader {
     }
 
     /// An error naming the offset reached.
-    public func failure(_ message: String) -> ConnectorError {
+    package func failure(_ message: String) -> ConnectorError {
         ConnectorError(.invalidValue, "stored JSON at byte \(index): \(message)")
     }
 

@@ -1,7 +1,7 @@
 /// Small normalizations of temporal text shared by the engines.
-public enum TemporalText {
+package enum TemporalText {
     /// `…+05` -> `…+05:00`, `…-0330` -> `…-03:30`; text without an offset is returned unchanged.
-    public static func normalizeOffset(_ text: String) -> String {
+    package static func normalizeOffset(_ text: String) -> String {
         // Fast path for what a UTC session prints.
         if text.hasSuffix("+00") { return text + ":00" }
         if text.hasSuffix("+00:00") { return text }

@@ -2,9 +2,9 @@ import Foundation
 import NIOCore
 
 /// UUIDs to and from text without Foundation's scanner (a hot path of snapshot copies).
-public enum UUIDText {
+package enum UUIDText {
     /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case); nil otherwise.
-    public static func parse(_ text: String) -> UUID? {
+    package static func parse(_ text: String) -> UUID? {
         var bytes = [UInt8](repeating: 0, count: 16)
         var count = 0
         var high: UInt8?
@@ -42,7 +42,7 @@ public enum UUIDText {
     }
 
     /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in lowercase.
-    public static func lowercase(_ uuid: UUID) -> String {
+    package static func lowercase(_ uuid: UUID) -> String {
         String(unsafeUninitializedCapacity: 36) { output in
             render(uuid, into: UnsafeMutableRawBufferPointer(output))
         }

@@ -3,24 +3,24 @@ import DatabaseConnectors
 import Foundation
 
 /// What registering a remote database takes (validated by `RemoteDatabaseService`).
-public struct RemoteDatabaseRegistration: Sendable {
-    public var name: String
-    public var engine: String
-    public var host: String?
-    public var port: Int?
-    public var database: String
-    public var schema: String?
-    public var username: String?
-    public var password: String?
-    public var tls: String?
-    public var wireguardPeerID: UUID?
-    public var captureMode: String?
-    public var targetPrefix: String?
+package struct RemoteDatabaseRegistration: Sendable {
+    package var name: String
+    package var engine: String
+    package var host: String?
+    package var port: Int?
+    package var database: String
+    package var schema: String?
+    package var username: String?
+    package var password: String?
+    package var tls: String?
+    package var wireguardPeerID: UUID?
+    package var captureMode: String?
+    package var targetPrefix: String?
     /// Compare capture mode: the column that rises whenever a row changes.
-    public var watermarkColumn: String?
+    package var watermarkColumn: String?
 
     /// Creates a registration.
-    public init(name: String, engine: String, host: String?, port: Int?, database: String, schema: String?,
+    package init(name: String, engine: String, host: String?, port: Int?, database: String, schema: String?,
                 username: String?, password: String?, tls: String?, wireguardPeerID: UUID?, captureMode: String?,
                 targetPrefix: String?, watermarkColumn: String? = nil) {
         self.watermarkColumn = watermarkColumn
@@ -40,32 +40,32 @@ public struct RemoteDatabaseRegistration: Sendable {
 }
 
 /// A change to a registered remote database; nil fields stay as they are.
-public struct RemoteDatabaseUpdate: Sendable {
-    public var host: String?
-    public var port: Int?
-    public var database: String?
-    public var schema: String?
-    public var username: String?
-    public var password: String?
-    public var tls: String?
-    public var captureMode: String?
+package struct RemoteDatabaseUpdate: Sendable {
+    package var host: String?
+    package var port: Int?
+    package var database: String?
+    package var schema: String?
+    package var username: String?
+    package var password: String?
+    package var tls: String?
+    package var captureMode: String?
     /// Nil: unchanged; empty: none.
-    public var watermarkColumn: String?
-    public var continuous: Bool?
-    public var continuousMode: String?
-    public var continuousStrategy: String?
-    public var pollIntervalMilliseconds: Int?
+    package var watermarkColumn: String?
+    package var continuous: Bool?
+    package var continuousMode: String?
+    package var continuousStrategy: String?
+    package var pollIntervalMilliseconds: Int?
     /// Nil: unchanged; `.through(peer)`: reach it at that VPN peer's tunnel address; `.direct`: at `host` again.
-    public var route: Route?
+    package var route: Route?
 
     /// How the hub reaches the database.
-    public enum Route: Sendable, Equatable {
+    package enum Route: Sendable, Equatable {
         case through(peer: UUID)
         case direct
     }
 
     /// Creates an update.
-    public init(host: String? = nil, port: Int? = nil, database: String? = nil, schema: String? = nil,
+    package init(host: String? = nil, port: Int? = nil, database: String? = nil, schema: String? = nil,
                 username: String? = nil, password: String? = nil, tls: String? = nil, captureMode: String? = nil,
                 continuous: Bool? = nil, continuousMode: String? = nil, continuousStrategy: String? = nil,
                 pollIntervalMilliseconds: Int? = nil, route: Route? = nil, watermarkColumn: String? = nil) {

@@ -4,26 +4,26 @@ import FluentKit
 import Foundation
 
 /// A remote database's state, measured when asked.
-public struct RemoteDatabaseStatus: Sendable {
-    public struct TableState: Sendable {
-        public var table: String
-        public var captureInstalled: Bool
-        public var pendingChanges: Int
+package struct RemoteDatabaseStatus: Sendable {
+    package struct TableState: Sendable {
+        package var table: String
+        package var captureInstalled: Bool
+        package var pendingChanges: Int
     }
 
-    public var reachable: Bool
-    public var latencyMilliseconds: Double?
-    public var error: String?
-    public var lastJob: SyncJob?
-    public var nextRunAt: Date?
-    public var tables: [TableState]
-    public var openConflicts: Int
-    public var continuous: Bool
+    package var reachable: Bool
+    package var latencyMilliseconds: Double?
+    package var error: String?
+    package var lastJob: SyncJob?
+    package var nextRunAt: Date?
+    package var tables: [TableState]
+    package var openConflicts: Int
+    package var continuous: Bool
 }
 
 extension RemoteDatabaseService {
     /// Every table and view of the remote database's schema, described.
-    public func tables(of remote: RemoteDatabase) async throws -> [TableSchema] {
+    package func tables(of remote: RemoteDatabase) async throws -> [TableSchema] {
         let connector = try await connector(for: remote)
         do {
             var tables: [TableSchema] = []
@@ -42,7 +42,7 @@ extension RemoteDatabaseService {
     /// Reachability and latency (a live test, when `live`), last job, next scheduled run, capture state and
     /// pending changes of each synced table, and open conflicts. Without `live` the hub opens no connection:
     /// reachability is the last test's outcome.
-    public func status(of remote: RemoteDatabase, live: Bool) async throws -> RemoteDatabaseStatus {
+    package func status(of remote: RemoteDatabase, live: Bool) async throws -> RemoteDatabaseStatus {
         let remoteID = try remote.requireID()
         let lastJob = try await SyncJob.query(on: database).filter(\.$remoteDatabaseID == remoteID)
             .sort(\.$createdAt, .descending).first()

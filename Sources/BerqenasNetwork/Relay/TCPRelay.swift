@@ -1,4 +1,3 @@
-import BerqenasNetwork
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -9,8 +8,8 @@ import NIOPosix
 /// sources, opens a connection through the tunnel per client and pipes bytes both ways. Each connection is
 /// logged (notice level) when it ends, with its byte counts, as is each refused source; totals wait in
 /// `takeTraffic()` for the database.
-final class TCPRelay: Sendable {
-    let service: PublishedService
+package final class TCPRelay: Sendable {
+    package let service: PublishedService
     private let listener: any Channel
     private let open = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
     private let traffic = NIOLockedValueBox(PublicationTraffic.zero)
@@ -23,8 +22,8 @@ final class TCPRelay: Sendable {
     }
 
     /// Starts listening; fails when the port cannot be bound.
-    static func start(_ service: PublishedService, logger: Logger,
-                      group: MultiThreadedEventLoopGroup = .singleton) async throws -> TCPRelay {
+    package static func start(_ service: PublishedService, logger: Logger,
+                              group: MultiThreadedEventLoopGroup = .singleton) async throws -> TCPRelay {
         let box = NIOLockedValueBox<TCPRelay?>(nil)
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -44,7 +43,7 @@ final class TCPRelay: Sendable {
     var boundPort: Int? { listener.localAddress?.port }
 
     /// What was carried since the last call.
-    func takeTraffic() -> PublicationTraffic {
+    package func takeTraffic() -> PublicationTraffic {
         traffic.withLockedValue { taken in
             defer { taken = .zero }
             return taken
@@ -52,7 +51,7 @@ final class TCPRelay: Sendable {
     }
 
     /// Stops listening and cuts every open connection at once.
-    func close() async {
+    package func close() async {
         try? await listener.close()
         for channel in open.withLockedValue({ Array($0.values) }) { try? await channel.close() }
     }

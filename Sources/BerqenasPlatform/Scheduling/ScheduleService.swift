@@ -4,16 +4,16 @@ import Foundation
 import SQLKit
 
 /// What a schedule asks for.
-public struct ScheduleRequest: Sendable {
-    public var everyMinutes: Int?
-    public var cron: String?
-    public var mode: String
-    public var conflictStrategy: String?
-    public var tables: [String]?
-    public var enabled: Bool
+package struct ScheduleRequest: Sendable {
+    package var everyMinutes: Int?
+    package var cron: String?
+    package var mode: String
+    package var conflictStrategy: String?
+    package var tables: [String]?
+    package var enabled: Bool
 
     /// Creates a request.
-    public init(everyMinutes: Int?, cron: String?, mode: String, conflictStrategy: String?, tables: [String]?, enabled: Bool) {
+    package init(everyMinutes: Int?, cron: String?, mode: String, conflictStrategy: String?, tables: [String]?, enabled: Bool) {
         self.everyMinutes = everyMinutes
         self.cron = cron
         self.mode = mode
@@ -24,12 +24,12 @@ public struct ScheduleRequest: Sendable {
 }
 
 /// Remote databases that sync by themselves, every N minutes or on a cron expression.
-public struct ScheduleService: Sendable {
+package struct ScheduleService: Sendable {
     let database: any Database
     let jobs: SyncJobService
 
     /// Sets (or replaces) a remote database's schedule.
-    public func put(_ request: ScheduleRequest, remote: RemoteDatabase, now: Date = Date()) async throws -> SyncSchedule {
+    package func put(_ request: ScheduleRequest, remote: RemoteDatabase, now: Date = Date()) async throws -> SyncSchedule {
         switch (request.everyMinutes, request.cron) {
         case (nil, nil), (.some, .some):
             throw PlatformError.validation(field: "every_minutes", "give either every_minutes or cron")
@@ -56,12 +56,12 @@ public struct ScheduleService: Sendable {
     }
 
     /// A remote database's schedule, if it has one.
-    public func find(_ remote: RemoteDatabase) async throws -> SyncSchedule? {
+    package func find(_ remote: RemoteDatabase) async throws -> SyncSchedule? {
         try await SyncSchedule.query(on: database).filter(\.$remoteDatabaseID == remote.requireID()).first()
     }
 
     /// Removes a remote database's schedule; false when it had none.
-    public func delete(_ remote: RemoteDatabase) async throws -> Bool {
+    package func delete(_ remote: RemoteDatabase) async throws -> Bool {
         guard let schedule = try await find(remote) else { return false }
         try await schedule.delete(on: database)
         return true

@@ -1,5 +1,4 @@
-@testable import BerqenasPlatform
-import BerqenasNetwork
+@testable import BerqenasNetwork
 import Logging
 import NIOCore
 import NIOPosix

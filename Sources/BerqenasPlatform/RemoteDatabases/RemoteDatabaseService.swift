@@ -5,7 +5,7 @@ import FluentKit
 import Foundation
 
 /// Registered on-premise databases of tenants: registration, connection tests, tables, removal.
-public struct RemoteDatabaseService: Sendable {
+package struct RemoteDatabaseService: Sendable {
     let database: any Database
     let secrets: SecretBox
     let stores: any TenantStoreBackend
@@ -16,12 +16,12 @@ public struct RemoteDatabaseService: Sendable {
     let destinations: DestinationPolicy
     let limits: TenantLimits
     /// The tenants' `storage_mb` quotas, checked before anything writes into a store.
-    public let storage: StorageQuota
+    package let storage: StorageQuota
 
     static func secretContext(_ id: UUID) -> String { "remote-database:\(id.uuidString)" }
 
     /// Registers a remote database of `tenant` and tests it; the result of the test is its `status`.
-    public func register(_ request: RemoteDatabaseRegistration, tenant: Tenant, caller: Caller) async throws -> RemoteDatabase {
+    package func register(_ request: RemoteDatabaseRegistration, tenant: Tenant, caller: Caller) async throws -> RemoteDatabase {
         try RemoteDatabaseRules.name(request.name)
         let engine = try RemoteDatabaseRules.engine(request.engine)
         try RemoteConnectionRules.authorize(.init(engine: engine, isNew: true, setsDatabase: true, movesServer: true,
@@ -70,12 +70,12 @@ public struct RemoteDatabaseService: Sendable {
     }
 
     /// The remote databases of a tenant.
-    public func list(tenant: Tenant) async throws -> [RemoteDatabase] {
+    package func list(tenant: Tenant) async throws -> [RemoteDatabase] {
         try await RemoteDatabase.query(on: database).filter(\.$tenantID == tenant.requireID()).sort(\.$name).all()
     }
 
     /// One remote database of a tenant.
-    public func find(_ id: UUID, tenant: Tenant) async throws -> RemoteDatabase {
+    package func find(_ id: UUID, tenant: Tenant) async throws -> RemoteDatabase {
         guard let remote = try await RemoteDatabase.find(id, on: database), remote.tenantID == tenant.id else {
             throw PlatformError.notFound("remote database", id.uuidString)
         }
@@ -83,7 +83,7 @@ public struct RemoteDatabaseService: Sendable {
     }
 
     /// Applies an update; new connection details are tested again.
-    public func update(_ remote: RemoteDatabase, with update: RemoteDatabaseUpdate, caller: Caller) async throws -> RemoteDatabase {
+    package func update(_ remote: RemoteDatabase, with update: RemoteDatabaseUpdate, caller: Caller) async throws -> RemoteDatabase {
         let engine = remote.engine
         // The stored password is opened only when the rule needs to know whether there is one to protect.
         let storedPasswordIsEmpty = update.movesServer && update.password == nil
@@ -162,7 +162,7 @@ public struct RemoteDatabaseService: Sendable {
 
     /// Unregisters a remote database; removes its capture objects from the remote unless `keepCapture`
     /// (or the remote cannot be reached: then they stay, and the answer says so).
-    public func delete(_ remote: RemoteDatabase, keepCapture: Bool) async throws -> (captureRemoved: Bool, message: String?) {
+    package func delete(_ remote: RemoteDatabase, keepCapture: Bool) async throws -> (captureRemoved: Bool, message: String?) {
         var removed = false
         var message: String?
         if !keepCapture {
@@ -188,7 +188,7 @@ public struct RemoteDatabaseService: Sendable {
     }
 
     /// Tests the connection and records the outcome as the remote's status.
-    public func test(_ remote: RemoteDatabase) async throws -> ConnectionTestResult {
+    package func test(_ remote: RemoteDatabase) async throws -> ConnectionTestResult {
         let connector = try await connector(for: remote)
         let outcome: Result<ConnectionTestResult, ConnectorError>
         do {
@@ -212,7 +212,7 @@ public struct RemoteDatabaseService: Sendable {
 
     /// A connector to the remote database: at its WireGuard peer's tunnel address when it names a peer,
     /// otherwise at `host`; pooling up to `maxConnections` (nil: the connectors' default).
-    public func connector(for remote: RemoteDatabase, maxConnections: Int? = nil) async throws -> any DatabaseConnector {
+    package func connector(for remote: RemoteDatabase, maxConnections: Int? = nil) async throws -> any DatabaseConnector {
         let engine = remote.engine
         // A file swapped for a link since registration is caught here, where it would be opened.
         let databaseName = engine == .sqlite ? try sqlitePaths.check(remote.databaseName) : remote.databaseName
@@ -264,7 +264,7 @@ public struct RemoteDatabaseService: Sendable {
     }
 
     /// A connector to a tenant's cloud store, as the tenant's own login.
-    public func cloudConnector(for tenant: Tenant, maxConnections: Int? = nil) async throws -> (any DatabaseConnector, schema: String) {
+    package func cloudConnector(for tenant: Tenant, maxConnections: Int? = nil) async throws -> (any DatabaseConnector, schema: String) {
         try await stores.prepareSync(tenant, on: database)
         let password = try tenants.connectionInfo(for: tenant, revealPassword: true).password
         let spec = stores.syncSpec(for: tenant, password: password)
@@ -272,7 +272,7 @@ public struct RemoteDatabaseService: Sendable {
     }
 
     /// The schema of a tenant's cloud tables.
-    public func cloudSchema(for tenant: Tenant) -> String {
+    package func cloudSchema(for tenant: Tenant) -> String {
         stores.syncSpec(for: tenant, password: nil).schema ?? "main"
     }
 
