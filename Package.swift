@@ -5,7 +5,7 @@ let package = Package(
     name: "berqenas",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "berqenas", targets: ["berqenas"]),
+        .executable(name: "berqenas", targets: ["berqenas"])
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -167,8 +167,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BerqenasAutoAPITests",
-            dependencies: ["BerqenasAutoAPI", "DatabaseConnectors", "BerqenasTestSupport", .product(name: "SQLiteNIO", package: "sqlite-nio"),
-                           .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "BerqenasAutoAPI", "DatabaseConnectors", "BerqenasTestSupport", .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "BerqenasNetworkTests",

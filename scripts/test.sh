@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The test command: installs what tests need, starts a throwaway PostgreSQL cluster, builds, runs the
+# The test command: lints, installs what tests need, starts a throwaway PostgreSQL cluster, builds, runs the
 # Swift suites and the end-to-end suite against the real binary, and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Layout and style as .swift-format says (the toolchain's swift-format; `swift format -i -r Sources Tests
+# Package.swift` fixes what it reports).
+swift format lint --strict --recursive --parallel Sources Tests Package.swift
 
 scripts/install-test-deps.sh
 

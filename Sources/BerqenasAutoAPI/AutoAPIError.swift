@@ -27,8 +27,9 @@ package struct AutoAPIError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// A column the table does not have (42703, 400): names are checked, never passed on as SQL.
     package static func unknownColumn(_ name: String, table: String) -> AutoAPIError {
-        AutoAPIError(status: 400, code: "42703", message: "column \(table).\(name) does not exist",
-                     hint: "the API serves only the columns its definition lists (GET …/apis/{name} shows them)")
+        AutoAPIError(
+            status: 400, code: "42703", message: "column \(table).\(name) does not exist",
+            hint: "the API serves only the columns its definition lists (GET …/apis/{name} shows them)")
     }
 
     /// Valid grammar the source cannot do (an operator its engine lacks).

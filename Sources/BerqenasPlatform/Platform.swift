@@ -35,47 +35,57 @@ package struct Platform: Sendable {
     }
 
     /// Assembles the services; the database must already be migrated.
-    package init(configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
-                hooks: ProvisioningHooks = ProvisioningHooks()) throws {
+    package init(
+        configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
+        hooks: ProvisioningHooks = ProvisioningHooks()
+    ) throws {
         let hasher = try PasswordHasher(cost: configuration.bcryptCost)
-        let stores: any TenantStoreBackend = if let url = configuration.databaseURL {
-            try PostgresTenantStores(databaseURL: url)
-        } else {
-            SQLiteTenantStores(directory: configuration.tenantStoreDirectory)
-        }
+        let stores: any TenantStoreBackend =
+            if let url = configuration.databaseURL {
+                try PostgresTenantStores(databaseURL: url)
+            } else {
+                SQLiteTenantStores(directory: configuration.tenantStoreDirectory)
+            }
         self.configuration = configuration
         self.trustedProxies = try TrustedProxies(configuration.trustedProxies)
         self.secrets = secrets
         self.tenants = TenantService(database: database, stores: stores, secrets: secrets, hooks: hooks)
         self.users = UserService(database: database, hasher: hasher)
-        self.vpn = VPNService(database: database, secrets: secrets, settings: configuration.vpn,
-                              logger: Logger(label: "berqenas.vpn"))
+        self.vpn = VPNService(
+            database: database, secrets: secrets, settings: configuration.vpn,
+            logger: Logger(label: "berqenas.vpn"))
         self.vpnPeers = VPNPeerService(database: database, secrets: secrets, networks: vpn, limits: configuration.tenantLimits)
         self.events = EventLog(database: database)
         self.publications = PublicationService(database: database, networks: vpn, events: events, limits: configuration.tenantLimits)
-        self.signIn = SignInService(database: database, hasher: hasher,
-                                    refreshTokenLifetime: configuration.refreshTokenLifetime)
+        self.signIn = SignInService(
+            database: database, hasher: hasher,
+            refreshTokenLifetime: configuration.refreshTokenLifetime)
         self.audit = AuditLog(database: database)
-        let destinations = try DestinationPolicy(allow: configuration.remoteAllow, deny: configuration.remoteDeny,
-                                                 vpnPool: configuration.vpn.pool.pool, systemDatabaseURL: configuration.databaseURL)
+        let destinations = try DestinationPolicy(
+            allow: configuration.remoteAllow, deny: configuration.remoteDeny,
+            vpnPool: configuration.vpn.pool.pool, systemDatabaseURL: configuration.databaseURL)
         let sqlitePaths = SQLiteRemotePaths(allowed: configuration.sqliteRemoteDirectory, dataDirectory: configuration.dataDirectory)
-        let remotes = RemoteDatabaseService(database: database, secrets: secrets, stores: stores, tenants: tenants,
-                                            sqlitePaths: sqlitePaths, destinations: destinations, limits: configuration.tenantLimits,
-                                            storage: StorageQuota(stores: stores, database: database))
+        let remotes = RemoteDatabaseService(
+            database: database, secrets: secrets, stores: stores, tenants: tenants,
+            sqlitePaths: sqlitePaths, destinations: destinations, limits: configuration.tenantLimits,
+            storage: StorageQuota(stores: stores, database: database))
         self.remoteDatabases = remotes
         self.apis = APIDefinitionService(database: database, remotes: remotes, limits: configuration.tenantLimits)
         let undoRetention = UndoRetention(days: configuration.undoRetentionDays)
-        let worker = SyncWorker(database: database, remotes: remotes, tenants: tenants, apis: apis,
-                                leaseDuration: configuration.jobLeaseSeconds, undoRetention: undoRetention,
-                                pollInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),
-                                logger: Logger(label: "berqenas.sync"))
+        let worker = SyncWorker(
+            database: database, remotes: remotes, tenants: tenants, apis: apis,
+            leaseDuration: configuration.jobLeaseSeconds, undoRetention: undoRetention,
+            pollInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),
+            logger: Logger(label: "berqenas.sync"))
         self.worker = worker
-        self.continuousSync = ContinuousSync(database: database, remotes: remotes, tenants: tenants,
-                                             leaseDuration: configuration.jobLeaseSeconds,
-                                             scanInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),
-                                             logger: Logger(label: "berqenas.sync.continuous"))
-        let jobs = SyncJobService(database: database, remotes: remotes, wake: { [weak worker] in worker?.wake() },
-                                  undoRetention: undoRetention)
+        self.continuousSync = ContinuousSync(
+            database: database, remotes: remotes, tenants: tenants,
+            leaseDuration: configuration.jobLeaseSeconds,
+            scanInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),
+            logger: Logger(label: "berqenas.sync.continuous"))
+        let jobs = SyncJobService(
+            database: database, remotes: remotes, wake: { [weak worker] in worker?.wake() },
+            undoRetention: undoRetention)
         self.syncJobs = jobs
         self.schedules = ScheduleService(database: database, jobs: jobs)
         self.conflicts = ConflictService(database: database, remotes: remotes)

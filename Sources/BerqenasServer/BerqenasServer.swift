@@ -33,7 +33,8 @@ package enum BerqenasServer {
         try await bootstrapAdmin(app, platform)
         try await platform.publications.disableOutsideRange()
         if try await !platform.restrictSharedLocks(on: app.db) {
-            app.logger.warning("the system database's login is not a superuser: tenant logins keep PostgreSQL's advisory locks (see docs/security.md)")
+            app.logger.warning(
+                "the system database's login is not a superuser: tenant logins keep PostgreSQL's advisory locks (see docs/security.md)")
         }
 
         app.http.server.configuration.hostname = configuration.host

@@ -43,8 +43,9 @@ enum SnapshotCopy {
         guard let components = URLComponents(string: url), let host = components.host else {
             throw ConnectorError(.invalidValue, "not a postgres:// URL: \(url)")
         }
-        return ConnectionSpec(engine: .postgresql, host: host, port: components.port, database: String(components.path.dropFirst()),
-                              username: components.user ?? "postgres", password: components.password ?? "", tls: .disable,
-                              statementTimeout: 3600)
+        return ConnectionSpec(
+            engine: .postgresql, host: host, port: components.port, database: String(components.path.dropFirst()),
+            username: components.user ?? "postgres", password: components.password ?? "", tls: .disable,
+            statementTimeout: 3600)
     }
 }

@@ -24,8 +24,9 @@ enum VerifyTables {
         await cloud.close()
         guard let report = results.first?.verification else { throw ConnectorError(.invalidValue, "no verification") }
         let keys = report.differences.map { $0.key.map { "\($0)" }.joined(separator: ",") + ":" + $0.kind.rawValue }
-        print("rows=\(report.localRows) differing=\(report.differingRows) ranges=\(report.rangesCompared) "
-              + "seconds=\(String(format: "%.3f", elapsed / .seconds(1))) keys=\(keys.joined(separator: ";"))")
+        print(
+            "rows=\(report.localRows) differing=\(report.differingRows) ranges=\(report.rangesCompared) "
+                + "seconds=\(String(format: "%.3f", elapsed / .seconds(1))) keys=\(keys.joined(separator: ";"))")
     }
 }
 

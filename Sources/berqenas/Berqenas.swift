@@ -7,8 +7,10 @@ struct Berqenas: AsyncParsableCommand {
         commandName: "berqenas",
         abstract: "Berqenas hybrid-cloud data hub: the server and its operator CLI.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self, MigrateCommand.self, LoginCommand.self, LogoutCommand.self, SyncCommand.self,
-                      TenantCommand.self, UserCommand.self, VPNCommand.self, PublishCommand.self,
-                      APICommand.self]
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, LoginCommand.self, LogoutCommand.self, SyncCommand.self,
+            TenantCommand.self, UserCommand.self, VPNCommand.self, PublishCommand.self,
+            APICommand.self,
+        ]
     )
 }

@@ -1,5 +1,6 @@
-@testable import BerqenasAutoAPI
 import Testing
+
+@testable import BerqenasAutoAPI
 
 /// CSV answers open safely in a spreadsheet: text that would run as a formula is shown as text.
 struct CSVRowsTests {

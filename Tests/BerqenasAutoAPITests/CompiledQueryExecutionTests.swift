@@ -1,4 +1,3 @@
-@testable import BerqenasAutoAPI
 import BerqenasTestSupport
 import DatabaseConnectors
 import Foundation
@@ -6,6 +5,8 @@ import Logging
 import PostgresNIO
 import SQLiteNIO
 import Testing
+
+@testable import BerqenasAutoAPI
 
 /// The compiled SQL run for real: the same requests against the same rows in PostgreSQL and SQLite must
 /// return the same keys, and T-SQL output must parse (sqlglot, as SQL Server cannot run here).
@@ -32,12 +33,14 @@ struct CompiledQueryExecutionTests {
     ]
 
     static func table(schema: String) -> TableSchema {
-        TableSchema(table: TableRef(schema: schema, name: "items"), kind: .table, columns: [
-            ColumnSchema(name: "id", nativeType: "integer", canonicalType: .integer(bits: 32), nullable: false),
-            ColumnSchema(name: "name", nativeType: "text", canonicalType: .text(length: nil, fixed: false, collation: nil)),
-            ColumnSchema(name: "price", nativeType: "numeric(12,2)", canonicalType: .decimal(precision: 12, scale: 2)),
-            ColumnSchema(name: "active", nativeType: "boolean", canonicalType: .boolean),
-        ], primaryKey: ["id"])
+        TableSchema(
+            table: TableRef(schema: schema, name: "items"), kind: .table,
+            columns: [
+                ColumnSchema(name: "id", nativeType: "integer", canonicalType: .integer(bits: 32), nullable: false),
+                ColumnSchema(name: "name", nativeType: "text", canonicalType: .text(length: nil, fixed: false, collation: nil)),
+                ColumnSchema(name: "price", nativeType: "numeric(12,2)", canonicalType: .decimal(precision: 12, scale: 2)),
+                ColumnSchema(name: "active", nativeType: "boolean", canonicalType: .boolean),
+            ], primaryKey: ["id"])
     }
 
     @Test func sqliteReturnsTheExpectedRows() async throws {
@@ -45,8 +48,9 @@ struct CompiledQueryExecutionTests {
         defer { Task { try? await connection.close() } }
         _ = try await connection.query("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, price NUMERIC(12,2), active BOOLEAN)")
         for (id, name, price, active) in Self.rows {
-            _ = try await connection.query("INSERT INTO items VALUES (?, ?, ?, ?)",
-                                           [.integer(id), .text(name), price.map { .float(Double($0)!) } ?? .null, .integer(active ? 1 : 0)])
+            _ = try await connection.query(
+                "INSERT INTO items VALUES (?, ?, ?, ?)",
+                [.integer(id), .text(name), price.map { .float(Double($0)!) } ?? .null, .integer(active ? 1 : 0)])
         }
         let compiler = QueryCompiler(flavor: .sqlite, table: Self.table(schema: "main"))
         for (items, expected) in Self.cases {

@@ -1,8 +1,9 @@
-@testable import BerqenasAutoAPI
 import BerqenasTestSupport
 import DatabaseConnectors
 import Foundation
 import Testing
+
+@testable import BerqenasAutoAPI
 
 /// Embedding through foreign keys on real PostgreSQL and SQLite databases: to-many as arrays (empty when
 /// nothing relates), to-one as an object or null, nested levels, aliases, and clear errors.
@@ -19,9 +20,10 @@ struct EmbeddingTests {
 
     func withReader(_ engine: TestSource, _ body: (EmbeddingReader) async throws -> Void) async throws {
         try await engine.with(Self.schema, compiling: ["customers", "orders", "order_lines", "notes"]) { connector, compilers in
-            try await body(EmbeddingReader(compilers: compilers, maxRows: 100) { query in
-                try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
-            })
+            try await body(
+                EmbeddingReader(compilers: compilers, maxRows: 100) { query in
+                    try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
+                })
         }
     }
 
@@ -36,14 +38,18 @@ struct EmbeddingTests {
         try await withReader(engine) { reader in
             let (fiveFifty, one) = engine == .postgresql ? ("5.50", "1.00") : ("5.5", "1")
             let customers = try await json(reader, "customers", [("select", "id,name,orders(id,total)"), ("order", "id")])
-            #expect(customers == #"[{"id":1,"name":"Ann","orders":[{"id":10,"total":"# + fiveFifty + #"},{"id":11,"total":7.25}]},"#
-                + #"{"id":2,"name":"Bo","orders":[{"id":12,"total":"# + one + #"}]},{"id":3,"name":"Cy","orders":[]}]"#)
-            #expect(try await json(reader, "orders", [("select", "id,buyer:customers(name)"), ("order", "id")])
-                == #"[{"id":10,"buyer":{"name":"Ann"}},{"id":11,"buyer":{"name":"Ann"}},{"id":12,"buyer":{"name":"Bo"}},{"id":13,"buyer":null}]"#)
-            #expect(try await json(reader, "customers", [("select", "name,orders(id,order_lines(line,qty))"), ("id", "eq.1")])
-                == #"[{"name":"Ann","orders":[{"id":10,"order_lines":[{"line":1,"qty":3},{"line":2,"qty":4}]},{"id":11,"order_lines":[]}]}]"#)
-            #expect(try await json(reader, "order_lines", [("select", "qty,orders(customers(name))"), ("qty", "gt.5")])
-                == #"[{"qty":9,"orders":{"customers":{"name":"Bo"}}}]"#)
+            #expect(
+                customers == #"[{"id":1,"name":"Ann","orders":[{"id":10,"total":"# + fiveFifty + #"},{"id":11,"total":7.25}]},"#
+                    + #"{"id":2,"name":"Bo","orders":[{"id":12,"total":"# + one + #"}]},{"id":3,"name":"Cy","orders":[]}]"#)
+            #expect(
+                try await json(reader, "orders", [("select", "id,buyer:customers(name)"), ("order", "id")])
+                    == #"[{"id":10,"buyer":{"name":"Ann"}},{"id":11,"buyer":{"name":"Ann"}},{"id":12,"buyer":{"name":"Bo"}},{"id":13,"buyer":null}]"#)
+            #expect(
+                try await json(reader, "customers", [("select", "name,orders(id,order_lines(line,qty))"), ("id", "eq.1")])
+                    == #"[{"name":"Ann","orders":[{"id":10,"order_lines":[{"line":1,"qty":3},{"line":2,"qty":4}]},{"id":11,"order_lines":[]}]}]"#)
+            #expect(
+                try await json(reader, "order_lines", [("select", "qty,orders(customers(name))"), ("qty", "gt.5")])
+                    == #"[{"qty":9,"orders":{"customers":{"name":"Bo"}}}]"#)
             await #expect(throws: AutoAPIError.self) { _ = try await json(reader, "customers", [("select", "id,notes(*)")]) }
             await #expect(throws: AutoAPIError.self) { _ = try await json(reader, "customers", [("select", "id,secrets(*)")]) }
             await #expect(throws: AutoAPIError.self) { _ = try await json(reader, "customers", [("select", "id,orders(nope)")]) }
@@ -53,15 +59,25 @@ struct EmbeddingTests {
     @Test(arguments: TestSource.available)
     func embeddedFiltersAndOrderNarrowOnlyTheEmbeddedRows(_ engine: TestSource) async throws {
         try await withReader(engine) { reader in
-            let customers = try await json(reader, "customers", [("select", "id,orders(id)"), ("orders.total", "gt.5"),
-                                                                 ("orders.order", "total.desc"), ("order", "id")])
-            #expect(customers == #"[{"id":1,"orders":[{"id":11},{"id":10}]},{"id":2,"orders":[]},{"id":3,"orders":[]}]"#,
-                    "every customer stays; only the orders are filtered, in their own order")
+            let customers = try await json(
+                reader, "customers",
+                [
+                    ("select", "id,orders(id)"), ("orders.total", "gt.5"),
+                    ("orders.order", "total.desc"), ("order", "id"),
+                ])
+            #expect(
+                customers == #"[{"id":1,"orders":[{"id":11},{"id":10}]},{"id":2,"orders":[]},{"id":3,"orders":[]}]"#,
+                "every customer stays; only the orders are filtered, in their own order")
             let orders = try await json(reader, "orders", [("select", "id,buyer:customers(name)"), ("buyer.name", "eq.Ann"), ("order", "id")])
-            #expect(orders == #"[{"id":10,"buyer":{"name":"Ann"}},{"id":11,"buyer":{"name":"Ann"}},{"id":12,"buyer":null},{"id":13,"buyer":null}]"#,
-                    "a filtered-out to-one embed is null")
-            let nested = try await json(reader, "customers", [("select", "name,orders(id,order_lines(line))"), ("id", "eq.1"),
-                                                              ("orders.order_lines.or", "(qty.eq.4,qty.gt.8)")])
+            #expect(
+                orders == #"[{"id":10,"buyer":{"name":"Ann"}},{"id":11,"buyer":{"name":"Ann"}},{"id":12,"buyer":null},{"id":13,"buyer":null}]"#,
+                "a filtered-out to-one embed is null")
+            let nested = try await json(
+                reader, "customers",
+                [
+                    ("select", "name,orders(id,order_lines(line))"), ("id", "eq.1"),
+                    ("orders.order_lines.or", "(qty.eq.4,qty.gt.8)"),
+                ])
             #expect(nested == #"[{"name":"Ann","orders":[{"id":10,"order_lines":[{"line":2}]},{"id":11,"order_lines":[]}]}]"#)
             await #expect(throws: AutoAPIError.self, "an unknown column of the embedded table") {
                 _ = try await json(reader, "customers", [("select", "id,orders(id)"), ("orders.nope", "eq.1")])
@@ -72,8 +88,10 @@ struct EmbeddingTests {
     @Test(arguments: TestSource.available)
     func embeddedLevelsAreCappedWithAClearErrorNotCutShort(_ engine: TestSource) async throws {
         let lines = (1...25).map { "(10, \($0), 1)" }.joined(separator: ", ")
-        try await engine.with(Self.schema + ["INSERT INTO order_lines VALUES \(lines.replacingOccurrences(of: "(10, 1, 1), (10, 2, 1), ", with: ""))"],
-                              compiling: ["customers", "orders", "order_lines"]) { connector, compilers in
+        try await engine.with(
+            Self.schema + ["INSERT INTO order_lines VALUES \(lines.replacingOccurrences(of: "(10, 1, 1), (10, 2, 1), ", with: ""))"],
+            compiling: ["customers", "orders", "order_lines"]
+        ) { connector, compilers in
             func reader(_ maxRows: Int) -> EmbeddingReader {
                 EmbeddingReader(compilers: compilers, maxRows: maxRows) { query in
                     try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
@@ -83,8 +101,11 @@ struct EmbeddingTests {
             // Order 10 has 25 lines: within 10 x 3, beyond 10 x 2.
             let fits = try await reader(3).read(request, with: compilers["orders"]!)
             #expect(String(decoding: fits[0], as: UTF8.self).components(separatedBy: "\"line\"").count == 26)
-            await #expect(throws: AutoAPIError(status: 400, code: "embed_too_large", message: "'order_lines' would embed more than 20 rows",
-                                               hint: "narrow the outer rows (limit, filters) or the embedded ones (order_lines.column=…)")) {
+            await #expect(
+                throws: AutoAPIError(
+                    status: 400, code: "embed_too_large", message: "'order_lines' would embed more than 20 rows",
+                    hint: "narrow the outer rows (limit, filters) or the embedded ones (order_lines.column=…)")
+            ) {
                 _ = try await reader(2).read(request, with: compilers["orders"]!)
             }
             // The allowance is the request's, not each embed's: two aliases of the same 25 rows exceed 30.
@@ -95,8 +116,10 @@ struct EmbeddingTests {
 
     @Test func aKeyThatCannotBeMatchedIsNoRelationship() async throws {
         // SQLite names no columns for a reference to a table without a primary key.
-        let setup = ["CREATE TABLE loose (code TEXT)", "CREATE TABLE child (id INTEGER PRIMARY KEY, code TEXT REFERENCES loose)",
-                     "INSERT INTO loose VALUES ('a')", "INSERT INTO child VALUES (1, 'a')"]
+        let setup = [
+            "CREATE TABLE loose (code TEXT)", "CREATE TABLE child (id INTEGER PRIMARY KEY, code TEXT REFERENCES loose)",
+            "INSERT INTO loose VALUES ('a')", "INSERT INTO child VALUES (1, 'a')",
+        ]
         try await TestSource.sqlite.with(setup, compiling: ["loose", "child"]) { connector, compilers in
             let reader = EmbeddingReader(compilers: compilers, maxRows: 1000) { query in
                 try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))

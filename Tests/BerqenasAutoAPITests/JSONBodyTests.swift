@@ -1,5 +1,6 @@
-@testable import BerqenasAutoAPI
 import Testing
+
+@testable import BerqenasAutoAPI
 
 /// Request bodies are read as strict JSON (RFC 8259): what PostgREST refuses with 400 PGRST102 is refused
 /// here too, never read as something else.

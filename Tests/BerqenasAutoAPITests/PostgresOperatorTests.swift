@@ -1,8 +1,9 @@
-@testable import BerqenasAutoAPI
 import BerqenasTestSupport
 import DatabaseConnectors
 import Foundation
 import Testing
+
+@testable import BerqenasAutoAPI
 
 /// PostgreSQL's array, range, JSON-containment and full-text operators on a real database, and the clear
 /// 400 the other engines give for them.

@@ -1,5 +1,6 @@
-@testable import BerqenasAutoAPI
 import Testing
+
+@testable import BerqenasAutoAPI
 
 /// PostgREST's URL grammar, read into requests: what each form means, and clear refusals.
 struct RequestParserTests {
@@ -9,10 +10,11 @@ struct RequestParserTests {
 
     @Test func selectWithRenamesCastsAndStar() throws {
         let request = try read([("select", "id,title:name,price::text,cost:price::numeric,*")])
-        #expect(request.select == [
-            .column(name: "id", alias: nil, cast: nil), .column(name: "name", alias: "title", cast: nil),
-            .column(name: "price", alias: nil, cast: .text), .column(name: "price", alias: "cost", cast: .numeric), .all,
-        ])
+        #expect(
+            request.select == [
+                .column(name: "id", alias: nil, cast: nil), .column(name: "name", alias: "title", cast: nil),
+                .column(name: "price", alias: nil, cast: .text), .column(name: "price", alias: "cost", cast: .numeric), .all,
+            ])
         #expect(try read([]).select == [.all], "no select: every column")
     }
 
@@ -22,47 +24,62 @@ struct RequestParserTests {
             ("mail", "ilike.*@EXAMPLE.com"), ("code", "match.^A[0-9]+$"), ("gone", "is.null"), ("ok", "is.true"),
             ("note", "isdistinct.x"), ("tag", "in.()"), ("raw", "eq.a,b"),
         ])
-        #expect(request.filters == [
-            .condition(Condition(column: "age", operation: .compare(.gte, "18"))),
-            .condition(Condition(column: "name", negated: true, operation: .compare(.eq, "Ann"))),
-            .condition(Condition(column: "city", operation: .isIn(["Oslo", "New York, NY", "a\"b"]))),
-            .condition(Condition(column: "nick", operation: .like("%ann%", caseInsensitive: false))),
-            .condition(Condition(column: "mail", operation: .like("%@EXAMPLE.com", caseInsensitive: true))),
-            .condition(Condition(column: "code", operation: .match("^A[0-9]+$", caseInsensitive: false))),
-            .condition(Condition(column: "gone", operation: .isValue(.null))),
-            .condition(Condition(column: "ok", operation: .isValue(.true))),
-            .condition(Condition(column: "note", operation: .isDistinct("x"))),
-            .condition(Condition(column: "tag", operation: .isIn([]))),
-            .condition(Condition(column: "raw", operation: .compare(.eq, "a,b"))),
-        ])
+        #expect(
+            request.filters == [
+                .condition(Condition(column: "age", operation: .compare(.gte, "18"))),
+                .condition(Condition(column: "name", negated: true, operation: .compare(.eq, "Ann"))),
+                .condition(Condition(column: "city", operation: .isIn(["Oslo", "New York, NY", "a\"b"]))),
+                .condition(Condition(column: "nick", operation: .like("%ann%", caseInsensitive: false))),
+                .condition(Condition(column: "mail", operation: .like("%@EXAMPLE.com", caseInsensitive: true))),
+                .condition(Condition(column: "code", operation: .match("^A[0-9]+$", caseInsensitive: false))),
+                .condition(Condition(column: "gone", operation: .isValue(.null))),
+                .condition(Condition(column: "ok", operation: .isValue(.true))),
+                .condition(Condition(column: "note", operation: .isDistinct("x"))),
+                .condition(Condition(column: "tag", operation: .isIn([]))),
+                .condition(Condition(column: "raw", operation: .compare(.eq, "a,b"))),
+            ])
     }
 
     @Test func nestedLogicTreesWithQuotedValues() throws {
-        let request = try read([("or", "(age.lt.18,and(age.gt.65,retired.is.true),not.or(name.eq.\"a,b\",name.like.x*))"),
-                                ("not.and", "(a.eq.1,b.not.eq.2)")])
-        #expect(request.filters == [
-            .group(conjunction: .or, negated: false, members: [
-                .condition(Condition(column: "age", operation: .compare(.lt, "18"))),
-                .group(conjunction: .and, negated: false, members: [
-                    .condition(Condition(column: "age", operation: .compare(.gt, "65"))),
-                    .condition(Condition(column: "retired", operation: .isValue(.true))),
-                ]),
-                .group(conjunction: .or, negated: true, members: [
-                    .condition(Condition(column: "name", operation: .compare(.eq, "a,b"))),
-                    .condition(Condition(column: "name", operation: .like("x%", caseInsensitive: false))),
-                ]),
-            ]),
-            .group(conjunction: .and, negated: true, members: [
-                .condition(Condition(column: "a", operation: .compare(.eq, "1"))),
-                .condition(Condition(column: "b", negated: true, operation: .compare(.eq, "2"))),
-            ]),
+        let request = try read([
+            ("or", "(age.lt.18,and(age.gt.65,retired.is.true),not.or(name.eq.\"a,b\",name.like.x*))"),
+            ("not.and", "(a.eq.1,b.not.eq.2)"),
         ])
+        #expect(
+            request.filters == [
+                .group(
+                    conjunction: .or, negated: false,
+                    members: [
+                        .condition(Condition(column: "age", operation: .compare(.lt, "18"))),
+                        .group(
+                            conjunction: .and, negated: false,
+                            members: [
+                                .condition(Condition(column: "age", operation: .compare(.gt, "65"))),
+                                .condition(Condition(column: "retired", operation: .isValue(.true))),
+                            ]),
+                        .group(
+                            conjunction: .or, negated: true,
+                            members: [
+                                .condition(Condition(column: "name", operation: .compare(.eq, "a,b"))),
+                                .condition(Condition(column: "name", operation: .like("x%", caseInsensitive: false))),
+                            ]),
+                    ]),
+                .group(
+                    conjunction: .and, negated: true,
+                    members: [
+                        .condition(Condition(column: "a", operation: .compare(.eq, "1"))),
+                        .condition(Condition(column: "b", negated: true, operation: .compare(.eq, "2"))),
+                    ]),
+            ])
     }
 
     @Test func orderLimitAndOffset() throws {
         let request = try read([("order", "price.desc.nullslast,name,id.asc.nullsfirst"), ("limit", "10"), ("offset", "20")])
-        #expect(request.order == [OrderTerm(column: "price", descending: true, nullsFirst: false), OrderTerm(column: "name"),
-                                  OrderTerm(column: "id", descending: false, nullsFirst: true)])
+        #expect(
+            request.order == [
+                OrderTerm(column: "price", descending: true, nullsFirst: false), OrderTerm(column: "name"),
+                OrderTerm(column: "id", descending: false, nullsFirst: true),
+            ])
         #expect(request.limit == 10 && request.offset == 20)
     }
 
@@ -83,20 +100,25 @@ struct RequestParserTests {
     }
 
     @Test func notYetServedFeaturesSaySo() throws {
-        for (name, value) in [("select", "*,orders!fk(*)"), ("select", "a(b(c(d(e(f)))))"), ("tags", "eq(any).{a}"), ("body", "fts(a b).cat"),
-                              ("data->a", "eq.1")] {
+        for (name, value) in [
+            ("select", "*,orders!fk(*)"), ("select", "a(b(c(d(e(f)))))"), ("tags", "eq(any).{a}"), ("body", "fts(a b).cat"),
+            ("data->a", "eq.1"),
+        ] {
             #expect(throws: AutoAPIError.self) { try read([(name, value)]) }
         }
     }
 
     @Test func embedsParseWithAliasesAndNesting() throws {
         let request = try read([("select", #"id,buyer:customers(name),orders(id,"line items"(*)),notes()"#)])
-        #expect(request.select == [
-            .column(name: "id", alias: nil, cast: nil),
-            .embed(table: "customers", alias: "buyer", select: [.column(name: "name", alias: nil, cast: nil)]),
-            .embed(table: "orders", alias: nil, select: [.column(name: "id", alias: nil, cast: nil), .embed(table: "line items", alias: nil, select: [.all])]),
-            .embed(table: "notes", alias: nil, select: [.all]),
-        ])
+        #expect(
+            request.select == [
+                .column(name: "id", alias: nil, cast: nil),
+                .embed(table: "customers", alias: "buyer", select: [.column(name: "name", alias: nil, cast: nil)]),
+                .embed(
+                    table: "orders", alias: nil,
+                    select: [.column(name: "id", alias: nil, cast: nil), .embed(table: "line items", alias: nil, select: [.all])]),
+                .embed(table: "notes", alias: nil, select: [.all]),
+            ])
     }
 
     @Test func embeddedTablesTakeFiltersAndOrderByTheirPath() throws {
@@ -105,18 +127,33 @@ struct RequestParserTests {
             ("orders.order", "total.desc"), ("orders.order_lines.not.or", "(qty.eq.1,qty.eq.2)"), ("buyer.name", "like.A*"),
             ("id", "eq.1"), ("\"odd.name\"", "eq.x"),
         ])
-        #expect(request.filters == [.condition(Condition(column: "id", operation: .compare(.eq, "1"))),
-                                    .condition(Condition(column: "odd.name", operation: .compare(.eq, "x")))],
-                "a quoted name with a dot is a column")
-        #expect(request.embedded["orders"] == EmbeddedOptions(
-            filters: [.condition(Condition(column: "total", operation: .compare(.gt, "5")))], order: [OrderTerm(column: "total", descending: true)]))
-        #expect(request.embedded["orders.order_lines"]?.filters == [.group(conjunction: .or, negated: true, members: [
-            .condition(Condition(column: "qty", operation: .compare(.eq, "1"))), .condition(Condition(column: "qty", operation: .compare(.eq, "2"))),
-        ])])
-        #expect(request.embedded["buyer"]?.filters == [.condition(Condition(column: "name", operation: .like("A%", caseInsensitive: false)))],
-                "an aliased embed is named by its alias")
-        for items in [[("orders.total", "gt.5")], [("select", "*,orders(*)"), ("customers.name", "eq.x")],
-                      [("select", "*,orders(*)"), ("order_lines.qty", "eq.1")]] {
+        #expect(
+            request.filters == [
+                .condition(Condition(column: "id", operation: .compare(.eq, "1"))),
+                .condition(Condition(column: "odd.name", operation: .compare(.eq, "x"))),
+            ],
+            "a quoted name with a dot is a column")
+        #expect(
+            request.embedded["orders"]
+                == EmbeddedOptions(
+                    filters: [.condition(Condition(column: "total", operation: .compare(.gt, "5")))],
+                    order: [OrderTerm(column: "total", descending: true)]))
+        #expect(
+            request.embedded["orders.order_lines"]?.filters == [
+                .group(
+                    conjunction: .or, negated: true,
+                    members: [
+                        .condition(Condition(column: "qty", operation: .compare(.eq, "1"))),
+                        .condition(Condition(column: "qty", operation: .compare(.eq, "2"))),
+                    ])
+            ])
+        #expect(
+            request.embedded["buyer"]?.filters == [.condition(Condition(column: "name", operation: .like("A%", caseInsensitive: false)))],
+            "an aliased embed is named by its alias")
+        for items in [
+            [("orders.total", "gt.5")], [("select", "*,orders(*)"), ("customers.name", "eq.x")],
+            [("select", "*,orders(*)"), ("order_lines.qty", "eq.1")],
+        ] {
             do {
                 _ = try read(items)
                 Issue.record("\(items): PGRST108 expected")

@@ -20,12 +20,17 @@ enum TestSource: String, CaseIterable, CustomTestStringConvertible {
     var schema: String { self == .sqlite ? "main" : "public" }
 
     /// Runs `setup`, then `body` with a connector and a compiler per named table; closes the connector after.
-    func with(_ setup: [String], compiling tables: [String] = [],
-              _ body: (any DatabaseConnector, [String: QueryCompiler]) async throws -> Void) async throws {
-        let connector: any DatabaseConnector = switch self {
-        case .postgresql: try PostgresConnector(spec: PostgresTestCluster.connectionSpec(try await PostgresTestCluster.makeDatabase(prefix: "autoapi")))
-        case .sqlite: SQLiteConnector(spec: ConnectionSpec(engine: .sqlite, database: TemporaryDirectory.make().appendingPathComponent("api.sqlite").path))
-        }
+    func with(
+        _ setup: [String], compiling tables: [String] = [],
+        _ body: (any DatabaseConnector, [String: QueryCompiler]) async throws -> Void
+    ) async throws {
+        let connector: any DatabaseConnector =
+            switch self {
+            case .postgresql:
+                try PostgresConnector(spec: PostgresTestCluster.connectionSpec(try await PostgresTestCluster.makeDatabase(prefix: "autoapi")))
+            case .sqlite:
+                SQLiteConnector(spec: ConnectionSpec(engine: .sqlite, database: TemporaryDirectory.make().appendingPathComponent("api.sqlite").path))
+            }
         do {
             _ = try await connector.write(setup.map { BoundStatement(sql: $0, binds: []) }, returning: [])
             var compilers: [String: QueryCompiler] = [:]

@@ -1,8 +1,9 @@
-@testable import BerqenasAutoAPI
 import BerqenasTestSupport
 import DatabaseConnectors
 import Foundation
 import Testing
+
+@testable import BerqenasAutoAPI
 
 /// Compiled writes run through the real connectors (PostgreSQL, SQLite): inserts, bulk inserts, upserts,
 /// missing=default, updates and deletes report the rows they changed, constraint failures come back by
@@ -10,7 +11,8 @@ import Testing
 struct WriteExecutionTests {
     /// A connector over a fresh `items` table, and its compiler.
     func withItems(_ engine: TestSource, _ body: (any DatabaseConnector, QueryCompiler) async throws -> Void) async throws {
-        let ddl = engine == .postgresql
+        let ddl =
+            engine == .postgresql
             ? "CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL UNIQUE, price numeric(16,2), active boolean DEFAULT true)"
             : "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, price NUMERIC(16,2), active BOOLEAN DEFAULT 1)"
         try await engine.with([ddl], compiling: ["items"]) { connector, compilers in try await body(connector, compilers["items"]!) }
@@ -22,9 +24,13 @@ struct WriteExecutionTests {
     }
 
     func all(_ connector: any DatabaseConnector, _ compiler: QueryCompiler) async throws -> String {
-        let query = try compiler.select(ReadRequest(select: [.column(name: "id", alias: nil, cast: nil), .column(name: "name", alias: nil, cast: nil),
-                                                             .column(name: "active", alias: nil, cast: nil)],
-                                                    order: [OrderTerm(column: "id")]), maxRows: nil)
+        let query = try compiler.select(
+            ReadRequest(
+                select: [
+                    .column(name: "id", alias: nil, cast: nil), .column(name: "name", alias: nil, cast: nil),
+                    .column(name: "active", alias: nil, cast: nil),
+                ],
+                order: [OrderTerm(column: "id")]), maxRows: nil)
         let rows = try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
         return String(decoding: JSONRows.render(rows, columns: query.columns), as: UTF8.self)
     }
@@ -42,13 +48,17 @@ struct WriteExecutionTests {
             let bulk = try JSONBody.parse(Array(#"[{"id": 2, "name": "Book", "price": "7.10", "active": true}, {"id": 3, "name": "Cup"}]"#.utf8))
             let two = try await run(connector, try compiler.insert(bulk.arrayItems, options: InsertOptions(), returning: Self.idAndName))
             #expect(two == #"[{"id":2,"name":"Book"},{"id":3,"name":"Cup"}]"#)
-            #expect(try await all(connector, compiler).contains(#"{"id":3,"name":"Cup","active":null}"#), "a key another row has is NULL where missing, without missing=default")
+            #expect(
+                try await all(connector, compiler).contains(#"{"id":3,"name":"Cup","active":null}"#),
+                "a key another row has is NULL where missing, without missing=default")
 
             let defaults = try JSONBody.parse(Array(#"[{"id": 4, "name": "Desk", "active": false}, {"id": 5, "name": "Lamp"}]"#.utf8))
-            _ = try await run(connector, try compiler.insert(defaults.arrayItems, options: InsertOptions(missingDefault: true), returning: Self.idAndName))
+            _ = try await run(
+                connector, try compiler.insert(defaults.arrayItems, options: InsertOptions(missingDefault: true), returning: Self.idAndName))
             let afterDefaults = try await all(connector, compiler)
-            #expect(afterDefaults.contains(#"{"id":4,"name":"Desk","active":false}"#) && afterDefaults.contains(#"{"id":5,"name":"Lamp","active":true}"#),
-                    "missing=default: the column default")
+            #expect(
+                afterDefaults.contains(#"{"id":4,"name":"Desk","active":false}"#) && afterDefaults.contains(#"{"id":5,"name":"Lamp","active":true}"#),
+                "missing=default: the column default")
 
             do {
                 _ = try await run(connector, try compiler.insert([one], options: InsertOptions(), returning: Self.idAndName))
@@ -57,7 +67,9 @@ struct WriteExecutionTests {
                 #expect(error.code == .uniqueViolation)
             }
             let clash = try JSONBody.parse(Array(#"[{"id": 6, "name": "Mug"}, {"id": 7, "name": "Mug"}]"#.utf8))
-            await #expect(throws: ConnectorError.self) { _ = try await run(connector, try compiler.insert(clash.arrayItems, options: InsertOptions(), returning: Self.idAndName)) }
+            await #expect(throws: ConnectorError.self) {
+                _ = try await run(connector, try compiler.insert(clash.arrayItems, options: InsertOptions(), returning: Self.idAndName))
+            }
             #expect(!(try await all(connector, compiler)).contains("Mug"), "a failed bulk insert leaves no row")
             let nameless = try JSONBody.parse(Array(#"{"id": 8, "name": null}"#.utf8))
             do {
@@ -68,14 +80,19 @@ struct WriteExecutionTests {
             }
 
             let upserts = try JSONBody.parse(Array(#"[{"id": 1, "name": "Fountain pen"}, {"id": 9, "name": "Ink"}]"#.utf8))
-            let merged = try await run(connector, try compiler.insert(upserts.arrayItems, options: InsertOptions(resolution: .mergeDuplicates), returning: Self.idAndName))
+            let merged = try await run(
+                connector, try compiler.insert(upserts.arrayItems, options: InsertOptions(resolution: .mergeDuplicates), returning: Self.idAndName))
             #expect(merged == #"[{"id":1,"name":"Fountain pen"},{"id":9,"name":"Ink"}]"#)
             let again = try JSONBody.parse(Array(#"[{"id": 1, "name": "Quill"}, {"id": 10, "name": "Paper"}]"#.utf8))
-            let ignored = try await run(connector, try compiler.insert(again.arrayItems, options: InsertOptions(resolution: .ignoreDuplicates), returning: Self.idAndName))
+            let ignored = try await run(
+                connector, try compiler.insert(again.arrayItems, options: InsertOptions(resolution: .ignoreDuplicates), returning: Self.idAndName))
             #expect(ignored == #"[{"id":10,"name":"Paper"}]"#, "ignore-duplicates reports only the new row")
             let byName = try JSONBody.parse(Array(#"{"id": 11, "name": "Ink", "price": 2}"#.utf8))
-            let onName = try await run(connector, try compiler.insert([byName], options: InsertOptions(onConflict: ["name"], resolution: .mergeDuplicates),
-                                                                      returning: Self.everything))
+            let onName = try await run(
+                connector,
+                try compiler.insert(
+                    [byName], options: InsertOptions(onConflict: ["name"], resolution: .mergeDuplicates),
+                    returning: Self.everything))
             #expect(onName.hasPrefix(#"[{"id":11,"name":"Ink","price":2"#), "on_conflict=name matches the unique name: \(onName)")
         }
     }
@@ -86,17 +103,27 @@ struct WriteExecutionTests {
             let rows = try JSONBody.parse(Array(#"[{"id":1,"name":"a","price":1},{"id":2,"name":"b","price":5},{"id":3,"name":"c","price":9}]"#.utf8))
             _ = try await run(connector, try compiler.insert(rows.arrayItems, options: InsertOptions(), returning: Self.idAndName))
             let cheap = try RequestParser.read([(name: "price", value: "lt.6")]).filters
-            let changed = try await run(connector, try compiler.update(try JSONBody.parse(Array(#"{"active": false}"#.utf8)), filters: cheap,
-                                                                       returning: [.column(name: "id", alias: nil, cast: nil), .column(name: "active", alias: "on", cast: nil)]))
+            let changed = try await run(
+                connector,
+                try compiler.update(
+                    try JSONBody.parse(Array(#"{"active": false}"#.utf8)), filters: cheap,
+                    returning: [.column(name: "id", alias: nil, cast: nil), .column(name: "active", alias: "on", cast: nil)]))
             #expect(changed == #"[{"id":1,"on":false},{"id":2,"on":false}]"#)
             let tricky = try RequestParser.read([(name: "name", value: "eq.x' OR 1=1 --")]).filters
             #expect(try await run(connector, try compiler.delete(filters: tricky, returning: Self.idAndName)) == "[]")
-            let gone = try await run(connector, try compiler.delete(filters: try RequestParser.read([(name: "active", value: "is.false")]).filters,
-                                                                    returning: Self.idAndName))
+            let gone = try await run(
+                connector,
+                try compiler.delete(
+                    filters: try RequestParser.read([(name: "active", value: "is.false")]).filters,
+                    returning: Self.idAndName))
             #expect(gone == #"[{"id":1,"name":"a"},{"id":2,"name":"b"}]"#)
             #expect(try await all(connector, compiler) == #"[{"id":3,"name":"c","active":true}]"#)
-            #expect(throws: AutoAPIError.self) { try compiler.update(try JSONBody.parse(Array(#"{"secret": 1}"#.utf8)), filters: [], returning: Self.idAndName) }
-            #expect(throws: AutoAPIError.self) { try compiler.insert([try JSONBody.parse(Array(#"{"id": "one"}"#.utf8))], options: InsertOptions(), returning: Self.idAndName) }
+            #expect(throws: AutoAPIError.self) {
+                try compiler.update(try JSONBody.parse(Array(#"{"secret": 1}"#.utf8)), filters: [], returning: Self.idAndName)
+            }
+            #expect(throws: AutoAPIError.self) {
+                try compiler.insert([try JSONBody.parse(Array(#"{"id": "one"}"#.utf8))], options: InsertOptions(), returning: Self.idAndName)
+            }
         }
     }
 
@@ -116,8 +143,9 @@ struct WriteExecutionTests {
             plan.statements.enumerated().map { ["name": "write\(index).\($0.offset)", "sql": $0.element.sql] }
         }
         #expect(statements.count == 7, "missing=default splits the rows by the keys they carry")
-        #expect(try compiler.insert([.object([]), .object([]), .object([])], options: InsertOptions(), returning: Self.idAndName).statements.count == 3,
-                "each row of defaults is a statement of its own")
+        #expect(
+            try compiler.insert([.object([]), .object([]), .object([])], options: InsertOptions(), returning: Self.idAndName).statements.count == 3,
+            "each row of defaults is a statement of its own")
         try TSQLCheck.expectParsed(statements)
     }
 }

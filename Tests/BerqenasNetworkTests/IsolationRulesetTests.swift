@@ -6,10 +6,11 @@ import Testing
 /// The isolation table, rendered and loaded by the real `nft` inside a throwaway namespace.
 struct IsolationRulesetTests {
     func ruleset(spokeToSpoke: Bool = false) throws -> IsolationRuleset {
-        IsolationRuleset(networks: [
-            .init(interface: "bq1", network: try IPv4Network(parsing: "198.19.1.0/24"), spokeToSpoke: true),
-            .init(interface: "bq0", network: try IPv4Network(parsing: "198.19.0.0/24"), spokeToSpoke: spokeToSpoke),
-        ], pool: try IPv4Network(parsing: "198.19.0.0/16"), hubPortsOpenToSpokes: [5432])
+        IsolationRuleset(
+            networks: [
+                .init(interface: "bq1", network: try IPv4Network(parsing: "198.19.1.0/24"), spokeToSpoke: true),
+                .init(interface: "bq0", network: try IPv4Network(parsing: "198.19.0.0/24"), spokeToSpoke: spokeToSpoke),
+            ], pool: try IPv4Network(parsing: "198.19.0.0/16"), hubPortsOpenToSpokes: [5432])
     }
 
     @Test func rulesSayWhatIsolationMeans() throws {

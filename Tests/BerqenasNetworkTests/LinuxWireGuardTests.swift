@@ -5,7 +5,8 @@ import Testing
 
 /// Whether real interfaces can be made here.
 enum TunnelSupport {
-    static let available = getuid() == 0 && FileManager.default.fileExists(atPath: "/dev/net/tun")
+    static let available =
+        getuid() == 0 && FileManager.default.fileExists(atPath: "/dev/net/tun")
         && FileManager.default.isExecutableFile(atPath: "/usr/bin/wireguard-go")
 }
 
@@ -13,8 +14,9 @@ enum TunnelSupport {
 @Suite(.blockingWork, .enabled(if: TunnelSupport.available, "needs root, /dev/net/tun and wireguard-go (CI has them)"))
 struct LinuxWireGuardTests {
     func peer(_ host: Int) -> DesiredPeer {
-        DesiredPeer(publicKey: WireGuardKeyPair.generate().publicKey.base64, allowedIP: "198.18.10.\(host)/32",
-                    persistentKeepalive: host == 2 ? 25 : nil)
+        DesiredPeer(
+            publicKey: WireGuardKeyPair.generate().publicKey.base64, allowedIP: "198.18.10.\(host)/32",
+            persistentKeepalive: host == 2 ? 25 : nil)
     }
 
     @Test func interfacesAndPeersAreAppliedByDifferenceAndADeadDaemonIsReplaced() async throws {
@@ -30,8 +32,9 @@ struct LinuxWireGuardTests {
         // A name of its own: wireguard-go's control socket (/var/run/wireguard/<name>.sock) is shared by
         // every namespace.
         let name = "bqt" + namespace.suffix(6)
-        let spec = InterfaceSpec(name: name, address: IPv4Address("198.18.10.1")!, network: try IPv4Network(parsing: "198.18.10.0/24"),
-                                 listenPort: 51900, privateKey: keys.privateKey, publicKey: keys.publicKey)
+        let spec = InterfaceSpec(
+            name: name, address: IPv4Address("198.18.10.1")!, network: try IPv4Network(parsing: "198.18.10.0/24"),
+            listenPort: 51900, privateKey: keys.privateKey, publicKey: keys.publicKey)
         try await backend.ensure(spec)
         var dump = try #require(try await backend.dump(name))
         #expect(dump.publicKey == keys.publicKey.base64 && dump.listenPort == 51900 && dump.peers.isEmpty)
@@ -77,8 +80,9 @@ struct LinuxWireGuardTests {
             let runner = CommandRunner(namespace: namespace)
             for name in ["bq9", "bq12x", "tun0"] { try await runner.run("/usr/sbin/ip", ["tuntap", "add", "dev", name, "mode", "tun"]) }
             #expect(try await LinuxWireGuard(creation: .userspace, runner: runner).berqenasInterfaces() == ["bq9"])
-            #expect(try await LinuxWireGuard(creation: .kernel, runner: runner).berqenasInterfaces() == [],
-                    "the kernel backend owns WireGuard links only")
+            #expect(
+                try await LinuxWireGuard(creation: .kernel, runner: runner).berqenasInterfaces() == [],
+                "the kernel backend owns WireGuard links only")
         }
     }
 }
@@ -88,12 +92,15 @@ struct PeerReconciliationTests {
         let a = DesiredPeer(publicKey: "A", allowedIP: "10.60.0.2/32", persistentKeepalive: nil)
         let b = DesiredPeer(publicKey: "B", allowedIP: "10.60.0.3/32", persistentKeepalive: 25)
         let current = [
-            WireGuardDump.Peer(publicKey: "A", endpoint: nil, allowedIPs: ["10.60.0.2/32"], latestHandshake: nil, receivedBytes: 0,
-                               sentBytes: 0, persistentKeepalive: nil),
-            WireGuardDump.Peer(publicKey: "B", endpoint: nil, allowedIPs: ["10.60.0.9/32"], latestHandshake: nil, receivedBytes: 0,
-                               sentBytes: 0, persistentKeepalive: 25),
-            WireGuardDump.Peer(publicKey: "C", endpoint: nil, allowedIPs: ["10.60.0.4/32"], latestHandshake: nil, receivedBytes: 0,
-                               sentBytes: 0, persistentKeepalive: nil),
+            WireGuardDump.Peer(
+                publicKey: "A", endpoint: nil, allowedIPs: ["10.60.0.2/32"], latestHandshake: nil, receivedBytes: 0,
+                sentBytes: 0, persistentKeepalive: nil),
+            WireGuardDump.Peer(
+                publicKey: "B", endpoint: nil, allowedIPs: ["10.60.0.9/32"], latestHandshake: nil, receivedBytes: 0,
+                sentBytes: 0, persistentKeepalive: 25),
+            WireGuardDump.Peer(
+                publicKey: "C", endpoint: nil, allowedIPs: ["10.60.0.4/32"], latestHandshake: nil, receivedBytes: 0,
+                sentBytes: 0, persistentKeepalive: nil),
         ]
         #expect(PeerReconciliation.changes(desired: [a, b], current: current) == [.remove(publicKey: "C"), .set(b)])
         #expect(PeerReconciliation.changes(desired: [], current: current).count == 3)

@@ -1,7 +1,8 @@
-@testable import BerqenasNetwork
 import BerqenasTestSupport
 import Foundation
 import Testing
+
+@testable import BerqenasNetwork
 
 /// QR codes of wg-quick files: made by libqrencode, written as PNG by our encoder, read back by a real
 /// decoder (zbarimg, Debian's zbar-tools).

@@ -1,8 +1,9 @@
-@testable import BerqenasNetwork
 import Logging
 import NIOCore
 import NIOPosix
 import Testing
+
+@testable import BerqenasNetwork
 
 /// The publication relay over real loopback sockets: bytes both ways (with backpressure), counts, allowed
 /// sources, and closing that cuts open connections.
@@ -65,8 +66,9 @@ struct TCPRelayTests {
     }
 
     func relay(to port: Int, allowing allowed: String) async throws -> TCPRelay {
-        let service = PublishedService(key: "test", publicPort: 0, allowed: [try IPv4Network(parsing: allowed)],
-                                       bind: IPv4Address("127.0.0.1"), target: IPv4Address("127.0.0.1")!, targetPort: port)
+        let service = PublishedService(
+            key: "test", publicPort: 0, allowed: [try IPv4Network(parsing: allowed)],
+            bind: IPv4Address("127.0.0.1"), target: IPv4Address("127.0.0.1")!, targetPort: port)
         return try await TCPRelay.start(service, logger: Logger(label: "test.relay"))
     }
 

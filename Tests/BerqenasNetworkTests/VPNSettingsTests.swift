@@ -13,8 +13,10 @@ struct VPNSettingsTests {
         #expect(set.pool.slotCount == 16 && set.ports == 40000...40009 && set.backend == .wireguardGo)
         #expect(set.publicEndpoint == "hub.example.test")
         #expect(try VPNSettings.fromEnvironment(["BERQENAS_VPN_PORTS": "51820"]).ports == 51820...51820)
-        let wide = try VPNSettings.fromEnvironment(["BERQENAS_VPN_POOL": "198.19.0.0/16", "BERQENAS_VPN_TENANT_PREFIX": "/18",
-                                                    "BERQENAS_PUBLISH_MODE": "relay", "BERQENAS_PUBLIC_BIND": "198.18.20.1"])
+        let wide = try VPNSettings.fromEnvironment([
+            "BERQENAS_VPN_POOL": "198.19.0.0/16", "BERQENAS_VPN_TENANT_PREFIX": "/18",
+            "BERQENAS_PUBLISH_MODE": "relay", "BERQENAS_PUBLIC_BIND": "198.18.20.1",
+        ])
         #expect(wide.pool.slotCount == 4 && wide.pool.tenantPrefixLength == 18)
         #expect(wide.publishMode == .relay && wide.publicBind?.description == "198.18.20.1")
     }

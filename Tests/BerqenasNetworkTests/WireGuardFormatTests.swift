@@ -23,28 +23,33 @@ import Testing
 
     @Test func malformedKeysAreRefused() {
         let good = WireGuardKeyPair.generate().publicKey.base64
-        for bad in ["", "abc", String(good.dropLast()), good + "=", String(repeating: "A", count: 43) + "!", good.replacingOccurrences(of: "=", with: "A")] {
+        for bad in [
+            "", "abc", String(good.dropLast()), good + "=", String(repeating: "A", count: 43) + "!", good.replacingOccurrences(of: "=", with: "A"),
+        ] {
             #expect(throws: NetworkError.self, "\(bad)") { try WireGuardKey(base64: bad) }
         }
     }
 
     @Test func configIsWhatWgQuickReads() async throws {
-        let peer = WireGuardKeyPair.generate(), hub = WireGuardKeyPair.generate()
-        let config = WgQuickConfig(address: IPv4Address("10.60.2.2")!, networkPrefixLength: 24, privateKey: peer.privateKey,
-                                   hubPublicKey: hub.publicKey, allowedIPs: try IPv4Network(parsing: "10.60.2.0/24"),
-                                   endpoint: "hub.example.test:51820", persistentKeepalive: 25)
-        #expect(config.text == """
-            [Interface]
-            Address = 10.60.2.2/24
-            PrivateKey = \(peer.privateKey.base64)
+        let peer = WireGuardKeyPair.generate()
+        let hub = WireGuardKeyPair.generate()
+        let config = WgQuickConfig(
+            address: IPv4Address("10.60.2.2")!, networkPrefixLength: 24, privateKey: peer.privateKey,
+            hubPublicKey: hub.publicKey, allowedIPs: try IPv4Network(parsing: "10.60.2.0/24"),
+            endpoint: "hub.example.test:51820", persistentKeepalive: 25)
+        #expect(
+            config.text == """
+                [Interface]
+                Address = 10.60.2.2/24
+                PrivateKey = \(peer.privateKey.base64)
 
-            [Peer]
-            PublicKey = \(hub.publicKey.base64)
-            AllowedIPs = 10.60.2.0/24
-            Endpoint = hub.example.test:51820
-            PersistentKeepalive = 25
+                [Peer]
+                PublicKey = \(hub.publicKey.base64)
+                AllowedIPs = 10.60.2.0/24
+                Endpoint = hub.example.test:51820
+                PersistentKeepalive = 25
 
-            """)
+                """)
         // wg-quick reads the file and strips its own keys (Address), leaving what `wg setconf` takes.
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wgconf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -62,12 +67,15 @@ import Testing
     }
 
     @Test func dumpLinesParse() throws {
-        let hub = WireGuardKeyPair.generate(), one = WireGuardKeyPair.generate(), two = WireGuardKeyPair.generate()
-        let text = [
-            [hub.privateKey.base64, hub.publicKey.base64, "51820", "off"],
-            [one.publicKey.base64, "(none)", "198.18.0.2:41234", "10.60.2.2/32", "1795000000", "1200", "3400", "25"],
-            [two.publicKey.base64, "(none)", "(none)", "10.60.2.3/32,10.60.2.64/26", "0", "0", "0", "off"],
-        ].map { $0.joined(separator: "\t") }.joined(separator: "\n") + "\n"
+        let hub = WireGuardKeyPair.generate()
+        let one = WireGuardKeyPair.generate()
+        let two = WireGuardKeyPair.generate()
+        let text =
+            [
+                [hub.privateKey.base64, hub.publicKey.base64, "51820", "off"],
+                [one.publicKey.base64, "(none)", "198.18.0.2:41234", "10.60.2.2/32", "1795000000", "1200", "3400", "25"],
+                [two.publicKey.base64, "(none)", "(none)", "10.60.2.3/32,10.60.2.64/26", "0", "0", "0", "off"],
+            ].map { $0.joined(separator: "\t") }.joined(separator: "\n") + "\n"
         let dump = try WireGuardDump(parsing: text)
         #expect(dump.publicKey == hub.publicKey.base64)
         #expect(dump.listenPort == 51820)

@@ -1,6 +1,7 @@
-@testable import BerqenasPlatform
 import BerqenasTestSupport
 import Testing
+
+@testable import BerqenasPlatform
 
 /// What background loops sleep on (`Doorbell`) and run in (`PeriodicLoop`): a ring wakes a suspended waiter
 /// at once (or the next waiter), a timeout or a cancellation ends the wait, and nothing is lost at the seams.

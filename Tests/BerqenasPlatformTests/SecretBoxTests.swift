@@ -45,6 +45,9 @@ import Testing
         let verifier = ScramVerifier.make(password: "pencil", salt: salt, iterations: 4096)
         // ServerSignature in the RFC is derived from this ServerKey; StoredKey/ServerKey below were computed
         // independently with Python's hashlib.pbkdf2_hmac and hmac for the same inputs.
-        #expect(verifier == "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=")
+        #expect(
+            verifier
+                == "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU="
+        )
     }
 }

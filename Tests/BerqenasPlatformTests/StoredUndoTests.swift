@@ -1,8 +1,9 @@
-@testable import BerqenasPlatform
 import BerqenasSync
 import DatabaseConnectors
 import Foundation
 import Testing
+
+@testable import BerqenasPlatform
 
 /// Undo images are written by hand as JSON (a `JSONEncoder` costs more than the rest of the journaling);
 /// what they are read back as must be exactly what was kept, whatever the values hold.
@@ -19,12 +20,15 @@ struct StoredUndoTests {
     @Test func handWrittenUndoTextReadsBackAsTheImagesKept() throws {
         let before = Dictionary(uniqueKeysWithValues: Self.awkward.enumerated().map { ("column \"\($0.offset)\"", $0.element) })
         let images = [
-            UndoImage(side: .cloud, table: TableRef(schema: "tenant_x", name: "or\"ders"), key: [.integer(1), .text("a\\b")],
-                      before: before, written: WrittenFingerprint(before)),
-            UndoImage(side: .cloud, table: TableRef(schema: "tenant_x", name: "or\"ders"), key: [.integer(2), .text("")],
-                      before: nil, written: WrittenFingerprint(["id": .integer(2)])),
-            UndoImage(side: .local, table: TableRef(schema: "public", name: "t"), key: Self.awkward.filter { $0 != .null },
-                      before: ["x": .text("gone")], written: nil),
+            UndoImage(
+                side: .cloud, table: TableRef(schema: "tenant_x", name: "or\"ders"), key: [.integer(1), .text("a\\b")],
+                before: before, written: WrittenFingerprint(before)),
+            UndoImage(
+                side: .cloud, table: TableRef(schema: "tenant_x", name: "or\"ders"), key: [.integer(2), .text("")],
+                before: nil, written: WrittenFingerprint(["id": .integer(2)])),
+            UndoImage(
+                side: .local, table: TableRef(schema: "public", name: "t"), key: Self.awkward.filter { $0 != .null },
+                before: ["x": .text("gone")], written: nil),
         ]
         let text = StoredUndoGroup.text(StoredUndoGroup.groups(images))
         #expect(try StoredUndoGroup.images(from: text) == images)
@@ -39,18 +43,22 @@ struct StoredUndoTests {
     /// A batch kept before undo images were compact (whole images, no groups) still reads as its images: the
     /// byte reader must refuse it as groups rather than read it as groups without rows.
     @Test func batchesKeptAsWholeImagesStillReadBack() throws {
-        let text = #"[{"side":"cloud","table":"tenant_x.orders","key":[{"integer":"7"}],"before":{"id":{"integer":"7"},"qty":{"integer":"1"}},"#
+        let text =
+            #"[{"side":"cloud","table":"tenant_x.orders","key":[{"integer":"7"}],"before":{"id":{"integer":"7"},"qty":{"integer":"1"}},"#
             + #""after":{"id":{"integer":"7"},"qty":{"integer":"2"}}},"#
             + #"{"side":"cloud","table":"tenant_x.orders","key":[{"integer":"8"}],"after":{"id":{"integer":"8"},"qty":{"integer":"5"}}}]"#
         #expect(throws: ConnectorError.self) { try StoredUndoGroup.read(text) }
         let images = try StoredUndoGroup.images(from: text)
         let orders = TableRef(schema: "tenant_x", name: "orders")
-        #expect(images == [
-            UndoImage(side: .cloud, table: orders, key: [.integer(7)], before: ["id": .integer(7), "qty": .integer(1)],
-                      written: WrittenFingerprint(["id": .integer(7), "qty": .integer(2)])),
-            UndoImage(side: .cloud, table: orders, key: [.integer(8)], before: nil,
-                      written: WrittenFingerprint(["id": .integer(8), "qty": .integer(5)])),
-        ])
+        #expect(
+            images == [
+                UndoImage(
+                    side: .cloud, table: orders, key: [.integer(7)], before: ["id": .integer(7), "qty": .integer(1)],
+                    written: WrittenFingerprint(["id": .integer(7), "qty": .integer(2)])),
+                UndoImage(
+                    side: .cloud, table: orders, key: [.integer(8)], before: nil,
+                    written: WrittenFingerprint(["id": .integer(8), "qty": .integer(5)])),
+            ])
     }
 
     @Test func theByteReaderFollowsJSONAndRefusesWhatIsNot() throws {
@@ -60,8 +68,10 @@ struct StoredUndoTests {
         try reader.expectEnd()
         #expect(values == [.text("a/b é 🙂 \n"), .null, .boolean(false), .array([])])
 
-        for bad in [#"{"text": "open"#, #"{"text": "\ud83d"}"#, #"{"text": "\x"}"#, #"{"integer": "1.5"}"#,
-                    #"{"text": "a", "text": "b"}"#, #"{"colour": "red"}"#, "{\"text\": \"tab\tin\"}", "{}", #"{"uuid": "nope"}"#] {
+        for bad in [
+            #"{"text": "open"#, #"{"text": "\ud83d"}"#, #"{"text": "\x"}"#, #"{"integer": "1.5"}"#,
+            #"{"text": "a", "text": "b"}"#, #"{"colour": "red"}"#, "{\"text\": \"tab\tin\"}", "{}", #"{"uuid": "nope"}"#,
+        ] {
             var bad = StoredJSONReader(bad)
             #expect(throws: ConnectorError.self) { try CanonicalValue.readStored(&bad) }
         }

@@ -7,8 +7,10 @@ import Testing
         try TenantNameRules.validateName(name)
     }
 
-    @Test(arguments: ["", "a", "Acme", "1acme", "_acme", "acme-co", "acme co", "ünï", "a2345678901234567890123456789012",
-                      "admin", "public", "pg_stuff", "sqlite_master", "acme;drop"])
+    @Test(arguments: [
+        "", "a", "Acme", "1acme", "_acme", "acme-co", "acme co", "ünï", "a2345678901234567890123456789012",
+        "admin", "public", "pg_stuff", "sqlite_master", "acme;drop",
+    ])
     func refusesOthersNamingTheField(_ name: String) {
         #expect {
             try TenantNameRules.validateName(name)

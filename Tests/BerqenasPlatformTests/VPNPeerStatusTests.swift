@@ -1,6 +1,7 @@
-@testable import BerqenasPlatform
 import Foundation
 import Testing
+
+@testable import BerqenasPlatform
 
 /// The poller's byte counts survive the interface's counters resetting.
 struct VPNPeerStatusTests {
@@ -12,8 +13,9 @@ struct VPNPeerStatusTests {
         peer.lastSentCounter = 0
         let now = Date()
         #expect(peer.record(handshake: now, endpoint: "198.18.1.2:40000", receivedCounter: 1_000, sentCounter: 500))
-        #expect(!peer.record(handshake: now, endpoint: "198.18.1.2:40000", receivedCounter: 1_000, sentCounter: 500),
-                "an unchanged reading is not written")
+        #expect(
+            !peer.record(handshake: now, endpoint: "198.18.1.2:40000", receivedCounter: 1_000, sentCounter: 500),
+            "an unchanged reading is not written")
         #expect(peer.record(handshake: now, endpoint: "198.18.1.2:40000", receivedCounter: 1_500, sentCounter: 800))
         // The interface restarted: its counters start over.
         #expect(peer.record(handshake: now, endpoint: "198.18.1.2:40001", receivedCounter: 200, sentCounter: 100))

@@ -1,10 +1,11 @@
-@testable import BerqenasServer
 import BerqenasPlatform
 import BerqenasTestSupport
 import FluentKit
 import Foundation
 import Testing
 import Vapor
+
+@testable import BerqenasServer
 
 /// Every documented route, read back from the served OpenAPI document, is checked for its access rules.
 @Suite struct AccessMatrixTests {
@@ -39,8 +40,9 @@ import Vapor
             let management = hub.app.routes.all.filter { $0.path.first?.description != "rest" }
             for route in management {
                 let operation = try #require(route.operation, "route \(route.method) \(route.path) has no Operation")
-                #expect(documented.contains("\(route.method.rawValue) \(operation.id)"),
-                        "\(route.method) \(route.path) is missing from openapi.json")
+                #expect(
+                    documented.contains("\(route.method.rawValue) \(operation.id)"),
+                    "\(route.method) \(route.path) is missing from openapi.json")
             }
             #expect(documented.count == management.count)
             // The document's summary names every area its routes are tagged with (it once named four of nine).
@@ -106,9 +108,11 @@ import Vapor
             #expect(try await hub.send(.GET, "/api/v1/tenants/\(acme)", token: acmeViewer).status == .ok)
             let listed = try await hub.send(.GET, "/api/v1/tenants", token: acmeViewer).jsonObject()
             #expect(listed["total"] as? Int == 1)
-            let created = try await hub.send(.POST, "/api/v1/users", token: acmeAdmin, json: [
-                "username": "val", "password": "long-password-1", "role": "tenant_viewer", "tenant": acme,
-            ])
+            let created = try await hub.send(
+                .POST, "/api/v1/users", token: acmeAdmin,
+                json: [
+                    "username": "val", "password": "long-password-1", "role": "tenant_viewer", "tenant": acme,
+                ])
             #expect(created.status == .created)
 
             // A suspended tenant's users may still read, but no longer change anything.

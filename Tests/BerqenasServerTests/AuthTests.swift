@@ -1,10 +1,11 @@
-@testable import BerqenasServer
 import BerqenasPlatform
 import BerqenasTestSupport
 import FluentKit
 import Foundation
 import Testing
 import Vapor
+
+@testable import BerqenasServer
 
 @Suite struct AuthTests {
     @Test func adminSignsInWithJSONAndWithTheOAuth2PasswordForm() async throws {
@@ -14,9 +15,10 @@ import Vapor
             #expect(tokens["expires_in"] as? Int == 900)
             #expect((tokens["refresh_token"] as? String)?.isEmpty == false)
 
-            let form = try await hub.send(.POST, "/api/v1/auth/login",
-                                          rawBody: "username=admin&password=\(TestHub.adminPassword)",
-                                          contentType: .urlEncodedForm)
+            let form = try await hub.send(
+                .POST, "/api/v1/auth/login",
+                rawBody: "username=admin&password=\(TestHub.adminPassword)",
+                contentType: .urlEncodedForm)
             #expect(form.status == .ok)
             let token = try #require(try form.jsonObject()["access_token"] as? String)
             let me = try await hub.send(.GET, "/api/v1/auth/me", token: token)
@@ -47,15 +49,17 @@ import Vapor
                 let response = try await hub.send(.POST, "/api/v1/auth/login", json: ["username": "admin", "password": "wrong-password"])
                 #expect(response.status == .unauthorized)
             }
-            let locked = try await hub.send(.POST, "/api/v1/auth/login",
-                                            json: ["username": "admin", "password": TestHub.adminPassword])
+            let locked = try await hub.send(
+                .POST, "/api/v1/auth/login",
+                json: ["username": "admin", "password": TestHub.adminPassword])
             #expect(locked.status == .tooManyRequests)
             #expect(locked.errorCode == "too_many_attempts")
             #expect(Int(locked.headers.first(name: "Retry-After") ?? "") ?? 0 > 800)
         }
         try await TestHub.run(mode, dataDirectory: directory) { hub in
-            let stillLocked = try await hub.send(.POST, "/api/v1/auth/login",
-                                                 json: ["username": "admin", "password": TestHub.adminPassword])
+            let stillLocked = try await hub.send(
+                .POST, "/api/v1/auth/login",
+                json: ["username": "admin", "password": TestHub.adminPassword])
             #expect(stillLocked.status == .tooManyRequests)
         }
     }

@@ -20,13 +20,15 @@ import Vapor
             #expect(mistyped.status == .unprocessableEntity)
             #expect(mistyped.errorMessage?.hasPrefix("name") == true)
 
-            let nested = try await hub.send(.POST, "/api/v1/tenants", token: admin,
-                                            json: ["name": "acme", "quotas": ["max_connections": "many"]])
+            let nested = try await hub.send(
+                .POST, "/api/v1/tenants", token: admin,
+                json: ["name": "acme", "quotas": ["max_connections": "many"]])
             #expect(nested.status == .unprocessableEntity)
             #expect(nested.errorMessage?.hasPrefix("quotas.max_connections") == true)
 
-            let badRole = try await hub.send(.POST, "/api/v1/users", token: admin,
-                                             json: ["username": "bob", "password": "long-password-1", "role": "root"])
+            let badRole = try await hub.send(
+                .POST, "/api/v1/users", token: admin,
+                json: ["username": "bob", "password": "long-password-1", "role": "root"])
             #expect(badRole.status == .unprocessableEntity)
             #expect(badRole.errorMessage?.hasPrefix("role") == true)
 
@@ -49,8 +51,10 @@ import Vapor
     @Test func oddInputsNeverProduceA500() async throws {
         try await TestHub.run { hub in
             let admin = try await hub.token()
-            let bodies: [String] = ["", "null", "[]", "\"text\"", "{\"name\": null}", "{\"name\": \"\\u0000\"}",
-                                    "{\"name\": \"acme\", \"quotas\": []}", String(repeating: "[", count: 5000)]
+            let bodies: [String] = [
+                "", "null", "[]", "\"text\"", "{\"name\": null}", "{\"name\": \"\\u0000\"}",
+                "{\"name\": \"acme\", \"quotas\": []}", String(repeating: "[", count: 5000),
+            ]
             for path in ["/api/v1/tenants", "/api/v1/users", "/api/v1/auth/login", "/api/v1/auth/refresh"] {
                 for body in bodies {
                     let response = try await hub.send(.POST, path, token: admin, rawBody: body)

@@ -1,6 +1,6 @@
 import BerqenasPlatform
-import DatabaseConnectors
 import BerqenasTestSupport
+import DatabaseConnectors
 import Foundation
 import PostgresNIO
 import Testing
@@ -24,8 +24,10 @@ struct PostgresIsolationTests {
                 let timeout = try await acmeConnection.query("SHOW statement_timeout", logger: logger)
                 for try await row in timeout.decode(String.self) { #expect(row == "30s") }
 
-                for forbidden in ["SELECT * FROM \"tenant_\(beta)\".ledger", "SELECT * FROM public.users",
-                                  "SELECT * FROM public.tenants", "CREATE TABLE \"tenant_\(beta)\".intruder (id int)"] {
+                for forbidden in [
+                    "SELECT * FROM \"tenant_\(beta)\".ledger", "SELECT * FROM public.users",
+                    "SELECT * FROM public.tenants", "CREATE TABLE \"tenant_\(beta)\".intruder (id int)",
+                ] {
                     await #expect(Comment(rawValue: forbidden)) {
                         try await acmeConnection.query(PostgresQuery(unsafeSQL: forbidden), logger: logger)
                     } throws: { error in
@@ -48,10 +50,12 @@ struct PostgresIsolationTests {
         try await withTwoTenants { hub, url, acme, beta, acmeLogin, betaLogin in
             let betaCapture = "tenant_\(beta)_sync"
             try await PostgresTestCluster.withConnection(acmeLogin.url(base: url)) { intruder in
-                for attack in ["SELECT pg_advisory_lock(\(0x4271), hashtext('\(betaCapture)'))",
-                               "SELECT pg_try_advisory_lock(\(0x4271), hashtext('\(betaCapture)'))",
-                               "SELECT pg_advisory_lock(42)", "SELECT pg_advisory_unlock_all()",
-                               "SELECT pg_advisory_xact_lock(hashtext('\(betaCapture).install'))"] {
+                for attack in [
+                    "SELECT pg_advisory_lock(\(0x4271), hashtext('\(betaCapture)'))",
+                    "SELECT pg_try_advisory_lock(\(0x4271), hashtext('\(betaCapture)'))",
+                    "SELECT pg_advisory_lock(42)", "SELECT pg_advisory_unlock_all()",
+                    "SELECT pg_advisory_xact_lock(hashtext('\(betaCapture).install'))",
+                ] {
                     await #expect(Comment(rawValue: attack)) {
                         try await intruder.query(PostgresQuery(unsafeSQL: attack), logger: logger)
                     } throws: { error in
@@ -72,8 +76,9 @@ struct PostgresIsolationTests {
             try await PostgresTestCluster.withConnection(betaLogin.url(base: url)) { owner in
                 try await owner.query("BEGIN", logger: logger)
                 try await owner.query(PostgresQuery(unsafeSQL: "LOCK TABLE \"\(betaCapture)\".install_lock IN EXCLUSIVE MODE"), logger: logger)
-                try await owner.query(PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_xact_lock_shared(\(0x4271), hashtext('\(betaCapture)'))"),
-                                      logger: logger)
+                try await owner.query(
+                    PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_xact_lock_shared(\(0x4271), hashtext('\(betaCapture)'))"),
+                    logger: logger)
                 try await owner.query("COMMIT", logger: logger)
             }
             // Each capture schema has a channel of its own.
@@ -107,8 +112,9 @@ struct PostgresIsolationTests {
             let beta = TenantTests.unique("beta")
             try await hub.createTenant(acme, adminToken: admin)
             try await hub.createTenant(beta, adminToken: admin)
-            try await body(hub, url, acme, beta, try await connection(acme, hub: hub, token: admin),
-                           try await connection(beta, hub: hub, token: admin))
+            try await body(
+                hub, url, acme, beta, try await connection(acme, hub: hub, token: admin),
+                try await connection(beta, hub: hub, token: admin))
         }
     }
 
@@ -135,7 +141,8 @@ struct PostgresIsolationTests {
         try await PostgresTestCluster.withConnection(url) { connection in
             var tables: [String] = []
             for try await name in try await connection.query(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'", logger: logger).decode(String.self) {
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'", logger: logger
+            ).decode(String.self) {
                 tables.append(name)
             }
             #expect(tables.contains("tenants"))

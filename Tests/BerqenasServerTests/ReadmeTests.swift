@@ -42,10 +42,11 @@ struct ReadmeTests {
         try await TestHub.run { hub in
             // The generated APIs under /rest/v1 are described by their own OpenAPI documents.
             let registered = hub.app.routes.all.filter { $0.path.first?.description != "rest" }.map { route in
-                "\(route.method.rawValue) /" + route.path.map { component in
-                    let text = component.description
-                    return text.hasPrefix(":") ? "{\(text.dropFirst())}" : text
-                }.joined(separator: "/")
+                "\(route.method.rawValue) /"
+                    + route.path.map { component in
+                        let text = component.description
+                        return text.hasPrefix(":") ? "{\(text.dropFirst())}" : text
+                    }.joined(separator: "/")
             }
             let missing = Set(registered).subtracting(documented).sorted()
             let stale = Set(documented).subtracting(registered).sorted()

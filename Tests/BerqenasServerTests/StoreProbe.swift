@@ -24,9 +24,11 @@ enum StoreProbe {
             return [FileManager.default.fileExists(atPath: file.path)]
         }
         let sql = try #require(hub.app.db as? any SQLDatabase)
-        let schema = try await sql.raw("SELECT count(*) AS n FROM pg_namespace WHERE nspname = \(bind: TenantObjectNames.schema(tenant))")
+        let schema =
+            try await sql.raw("SELECT count(*) AS n FROM pg_namespace WHERE nspname = \(bind: TenantObjectNames.schema(tenant))")
             .first(decoding: Count.self)?.n ?? 0
-        let role = try await sql.raw("SELECT count(*) AS n FROM pg_roles WHERE rolname = \(bind: TenantObjectNames.role(tenant))")
+        let role =
+            try await sql.raw("SELECT count(*) AS n FROM pg_roles WHERE rolname = \(bind: TenantObjectNames.role(tenant))")
             .first(decoding: Count.self)?.n ?? 0
         return [schema == 1, role == 1]
     }

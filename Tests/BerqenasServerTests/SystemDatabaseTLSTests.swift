@@ -1,7 +1,8 @@
-@testable import BerqenasServer
 import BerqenasPlatform
 import PostgresNIO
 import Testing
+
+@testable import BerqenasServer
 
 /// The system database URL's `sslmode`, read as libpq reads it.
 @Suite struct SystemDatabaseTLSTests {

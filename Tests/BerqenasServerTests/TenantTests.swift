@@ -1,9 +1,10 @@
-@testable import BerqenasServer
 import BerqenasPlatform
 import BerqenasTestSupport
 import Foundation
 import Testing
 import Vapor
+
+@testable import BerqenasServer
 
 /// Tenant lifecycle on both system database engines. Tenant names carry a suffix per test, because
 /// PostgreSQL roles are cluster-wide and suites run in parallel.
@@ -15,10 +16,12 @@ import Vapor
         try await TestHub.run(try await engine.makeMode()) { hub in
             let admin = try await hub.token()
             let name = Self.unique("acme")
-            let created = try await hub.send(.POST, "/api/v1/tenants", token: admin, json: [
-                "name": name, "display_name": "Acme Retail", "subdomain": name.replacingOccurrences(of: "_", with: "-"),
-                "quotas": ["max_connections": 7],
-            ])
+            let created = try await hub.send(
+                .POST, "/api/v1/tenants", token: admin,
+                json: [
+                    "name": name, "display_name": "Acme Retail", "subdomain": name.replacingOccurrences(of: "_", with: "-"),
+                    "quotas": ["max_connections": 7],
+                ])
             #expect(created.status == .created, "\(created.body.string)")
             let body = try created.jsonObject()
             #expect(body["status"] as? String == "active")
@@ -30,8 +33,9 @@ import Vapor
             #expect(page["total"] as? Int == 4)
             #expect((page["items"] as? [Any])?.count == 2)
 
-            let patched = try await hub.send(.PATCH, "/api/v1/tenants/\(name)", token: admin,
-                                             json: ["display_name": "Acme", "quotas": ["statement_timeout_ms": 5000]])
+            let patched = try await hub.send(
+                .PATCH, "/api/v1/tenants/\(name)", token: admin,
+                json: ["display_name": "Acme", "quotas": ["statement_timeout_ms": 5000]])
             #expect(patched.status == .ok)
             #expect((try patched.jsonObject()["quotas"] as? [String: Any])?["statement_timeout_ms"] as? Int == 5000)
             #expect((try patched.jsonObject()["quotas"] as? [String: Any])?["max_connections"] as? Int == 7)
@@ -57,8 +61,9 @@ import Vapor
                 #expect(response.status == .unprocessableEntity, "\(name)")
                 #expect(try (response.jsonObject()["error"] as? [String: Any])?["details"] as? [String: String] == ["field": "name"])
             }
-            let quota = try await hub.send(.POST, "/api/v1/tenants", token: admin,
-                                           json: ["name": "okay", "quotas": ["max_connections": 0]])
+            let quota = try await hub.send(
+                .POST, "/api/v1/tenants", token: admin,
+                json: ["name": "okay", "quotas": ["max_connections": 0]])
             #expect(quota.status == .unprocessableEntity)
             #expect(quota.errorMessage?.hasPrefix("quotas.max_connections") == true)
             #expect(try await hub.send(.GET, "/api/v1/tenants/okay", token: admin).status == .notFound)

@@ -7,26 +7,36 @@ import Testing
         try await TestHub.run { hub in
             let admin = try await hub.token()
             try await hub.createTenant("acme", adminToken: admin)
-            let created = try await hub.send(.POST, "/api/v1/users", token: admin, json: [
-                "username": "ada", "password": "long-password-1", "role": "tenant_admin", "tenant": "acme",
-            ])
+            let created = try await hub.send(
+                .POST, "/api/v1/users", token: admin,
+                json: [
+                    "username": "ada", "password": "long-password-1", "role": "tenant_admin", "tenant": "acme",
+                ])
             #expect(created.status == .created)
             let user = try created.jsonObject()
             #expect(user["tenant"] as? String == "acme")
             #expect(user["password_hash"] == nil && user["password"] == nil)
             let id = try #require(user["id"] as? String)
 
-            #expect(try await hub.send(.POST, "/api/v1/users", token: admin, json: [
-                "username": "ada", "password": "long-password-1", "role": "tenant_admin", "tenant": "acme",
-            ]).status == .conflict)
-            let short = try await hub.send(.POST, "/api/v1/users", token: admin, json: [
-                "username": "bea", "password": "short", "role": "tenant_viewer", "tenant": "acme",
-            ])
+            #expect(
+                try await hub.send(
+                    .POST, "/api/v1/users", token: admin,
+                    json: [
+                        "username": "ada", "password": "long-password-1", "role": "tenant_admin", "tenant": "acme",
+                    ]
+                ).status == .conflict)
+            let short = try await hub.send(
+                .POST, "/api/v1/users", token: admin,
+                json: [
+                    "username": "bea", "password": "short", "role": "tenant_viewer", "tenant": "acme",
+                ])
             #expect(short.status == .unprocessableEntity)
             #expect(short.errorMessage?.hasPrefix("password") == true)
-            let noTenant = try await hub.send(.POST, "/api/v1/users", token: admin, json: [
-                "username": "bea", "password": "long-password-1", "role": "tenant_viewer",
-            ])
+            let noTenant = try await hub.send(
+                .POST, "/api/v1/users", token: admin,
+                json: [
+                    "username": "bea", "password": "long-password-1", "role": "tenant_viewer",
+                ])
             #expect(noTenant.status == .unprocessableEntity)
 
             let list = try await hub.send(.GET, "/api/v1/users?tenant=acme", token: admin).jsonObject()
@@ -34,8 +44,11 @@ import Testing
 
             let changed = try await hub.send(.PATCH, "/api/v1/users/\(id)", token: admin, json: ["password": "another-password-2"])
             #expect(changed.status == .ok)
-            #expect(try await hub.send(.POST, "/api/v1/auth/login",
-                                       json: ["username": "ada", "password": "long-password-1"]).status == .unauthorized)
+            #expect(
+                try await hub.send(
+                    .POST, "/api/v1/auth/login",
+                    json: ["username": "ada", "password": "long-password-1"]
+                ).status == .unauthorized)
             _ = try await hub.token("ada", "another-password-2")
 
             #expect(try await hub.send(.DELETE, "/api/v1/users/\(id)", token: admin).status == .noContent)

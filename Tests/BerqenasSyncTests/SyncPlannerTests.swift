@@ -1,12 +1,14 @@
-@testable import BerqenasSync
 import DatabaseConnectors
 import Testing
+
+@testable import BerqenasSync
 
 /// The planner's row-by-row decisions (pure).
 @Suite struct SyncPlannerTests {
     func change(_ id: Int64, _ item: String?, at time: String = "2024-01-01 00:00:00+00:00", before: String? = "base") -> NetChange {
-        NetChange(key: [.integer(id)], before: before.map { ["id": .integer(id), "item": .text($0)] },
-                  after: item.map { ["id": .integer(id), "item": .text($0)] }, capturedAt: time)
+        NetChange(
+            key: [.integer(id)], before: before.map { ["id": .integer(id), "item": .text($0)] },
+            after: item.map { ["id": .integer(id), "item": .text($0)] }, capturedAt: time)
     }
 
     @Test func oneSidedChangesTravelToTheOtherSide() {
@@ -17,8 +19,9 @@ import Testing
     }
 
     @Test func theSameChangeOnBothSidesIsNoConflict() {
-        let plan = SyncPlanner.plan(local: [change(1, "same"), change(2, nil)], cloud: [change(1, "same"), change(2, nil)],
-                                    strategy: .manual)
+        let plan = SyncPlanner.plan(
+            local: [change(1, "same"), change(2, nil)], cloud: [change(1, "same"), change(2, nil)],
+            strategy: .manual)
         #expect(plan.identical == 2)
         #expect(plan.conflicts.isEmpty && plan.toCloud.isEmpty && plan.toLocal.isEmpty)
     }
@@ -42,13 +45,15 @@ import Testing
         let later = change(1, "local", at: "2024-01-01 09:00:00.001+00:00")
         #expect(SyncPlanner.plan(local: [later], cloud: [cloud], strategy: .latestWins).conflicts.first?.winner == .local)
         let tie = change(1, "local", at: "2024-01-01 09:00:00+00:00")
-        #expect(SyncPlanner.plan(local: [tie], cloud: [cloud], strategy: .latestWins).conflicts.first?.winner == .cloud,
-                "equal capture times go to the cloud")
+        #expect(
+            SyncPlanner.plan(local: [tie], cloud: [cloud], strategy: .latestWins).conflicts.first?.winner == .cloud,
+            "equal capture times go to the cloud")
     }
 
     @Test func aParkedRowStaysParkedWhateverTheStrategy() {
-        let plan = SyncPlanner.plan(local: [change(1, "again")], cloud: [change(2, "free")], strategy: .localWins,
-                                    parked: [[.integer(1)]])
+        let plan = SyncPlanner.plan(
+            local: [change(1, "again")], cloud: [change(2, "free")], strategy: .localWins,
+            parked: [[.integer(1)]])
         #expect(plan.toCloud.isEmpty)
         #expect(plan.conflicts.map(\.changedOn) == [[.local]])
         #expect(plan.toLocal.map(\.key) == [[.integer(2)]])
@@ -56,15 +61,19 @@ import Testing
 }
 
 @Suite struct ChangeNettingTests {
-    let table = TableSchema(table: TableRef(schema: "public", name: "t"),
-                            columns: [.init(name: "id", nativeType: "", canonicalType: .integer(bits: 32)),
-                                      .init(name: "v", nativeType: "", canonicalType: .text(length: nil, fixed: false, collation: nil))],
-                            primaryKey: ["id"])
+    let table = TableSchema(
+        table: TableRef(schema: "public", name: "t"),
+        columns: [
+            .init(name: "id", nativeType: "", canonicalType: .integer(bits: 32)),
+            .init(name: "v", nativeType: "", canonicalType: .text(length: nil, fixed: false, collation: nil)),
+        ],
+        primaryKey: ["id"])
 
     func record(_ op: ChangeOperation, old: (Int64, String)?, new: (Int64, String)?) -> ChangeRecord {
-        ChangeRecord(sequence: 0, table: table.table, operation: op,
-                     newRow: new.map { ["id": .integer($0.0), "v": .text($0.1)] },
-                     oldRow: old.map { ["id": .integer($0.0), "v": .text($0.1)] }, capturedAt: "", origin: nil)
+        ChangeRecord(
+            sequence: 0, table: table.table, operation: op,
+            newRow: new.map { ["id": .integer($0.0), "v": .text($0.1)] },
+            oldRow: old.map { ["id": .integer($0.0), "v": .text($0.1)] }, capturedAt: "", origin: nil)
     }
 
     @Test func aRunFoldsToOneChangePerKeyAndKeyUpdatesSplit() throws {
@@ -72,9 +81,9 @@ import Testing
         try netting.add([
             record(.insert, old: nil, new: (1, "a")),
             record(.update, old: (1, "a"), new: (1, "b")),
-            record(.update, old: (1, "b"), new: (2, "b")),   // key update: 1 gone, 2 new
+            record(.update, old: (1, "b"), new: (2, "b")),  // key update: 1 gone, 2 new
             record(.insert, old: nil, new: (3, "x")),
-            record(.delete, old: (3, "x"), new: nil),         // inserted and deleted: nothing
+            record(.delete, old: (3, "x"), new: nil),  // inserted and deleted: nothing
             record(.update, old: (4, "p"), new: (4, "q")),
         ])
         let effective = netting.effective

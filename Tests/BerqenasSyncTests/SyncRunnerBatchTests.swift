@@ -58,7 +58,8 @@ struct SyncRunnerBatchTests {
     @Test func aSQLiteSiteInCompareModeSyncsWithNothingInstalled() async throws {
         try await SQLiteSyncPair.with { files in
             try await files.run("CREATE TABLE items (id INTEGER PRIMARY KEY, v INTEGER, note TEXT)")
-            try await files.run("WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 3000) INSERT INTO items SELECT i, i, 'first' FROM g")
+            try await files.run(
+                "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 3000) INSERT INTO items SELECT i, i, 'first' FROM g")
             let before = try await files.objects()
             var runner = SyncRunner(local: files.local, cloud: files.cloud, origin: "test", journal: MemoryJournal())
             runner.localCaptureMode = .compare

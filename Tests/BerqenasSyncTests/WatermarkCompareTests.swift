@@ -10,7 +10,8 @@ struct WatermarkCompareTests {
     @Test func onlyRowsThatRaisedTheWatermarkAndAddedOrRemovedRowsAreCarried() async throws {
         try await SQLiteSyncPair.with { files in
             try await files.run("CREATE TABLE items (id INTEGER PRIMARY KEY, v INTEGER, version INTEGER NOT NULL)")
-            try await files.run("WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 3000) INSERT INTO items SELECT i, i, i FROM g")
+            try await files.run(
+                "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 3000) INSERT INTO items SELECT i, i, i FROM g")
             let before = try await files.objects()
             let pairs = [files.pair]
             var runner = SyncRunner(local: files.local, cloud: files.cloud, origin: "test", journal: SyncRunnerBatchTests.MemoryJournal())

@@ -16,8 +16,10 @@ extension Trait where Self == BlockingWorkTrait {
 package struct BlockingWorkTrait: TestTrait, SuiteTrait, TestScoping {
     package var isRecursive: Bool { true }
 
-    package func provideScope(for test: Test, testCase: Test.Case?,
-                             performing function: @Sendable () async throws -> Void) async throws {
+    package func provideScope(
+        for test: Test, testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
         try await withTaskExecutorPreference(BlockingWorkThread.shared) { try await function() }
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import DatabaseConnectors
+import Foundation
 import Logging
 import NIOPosix
 import PostgresNIO
@@ -19,8 +19,9 @@ package enum PostgresTestCluster {
     /// Whether PostgreSQL-backed tests should run; when false they are skipped and listed as such.
     package static let shouldRun: Bool = {
         if adminURL == nil, !isRequired {
-            FileHandle.standardError.write(Data(
-                "WARNING: BERQENAS_TEST_POSTGRES_URL is not set: PostgreSQL-backed tests are SKIPPED. Run scripts/test.sh.\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "WARNING: BERQENAS_TEST_POSTGRES_URL is not set: PostgreSQL-backed tests are SKIPPED. Run scripts/test.sh.\n".utf8))
         }
         return adminURL != nil || isRequired
     }()

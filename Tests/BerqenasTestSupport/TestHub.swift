@@ -87,9 +87,10 @@ package struct TestHub: Sendable {
             body = ByteBuffer(string: rawBody)
             headers.contentType = contentType
         }
-        return try await app.testing().performTest(request: TestingHTTPRequest(
-            method: method, url: URI(path: path), headers: headers, body: body
-        ))
+        return try await app.testing().performTest(
+            request: TestingHTTPRequest(
+                method: method, url: URI(path: path), headers: headers, body: body
+            ))
     }
 
     /// Signs in and returns the token answer.

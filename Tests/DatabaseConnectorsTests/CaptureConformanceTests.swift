@@ -22,23 +22,26 @@ import Testing
     @Test(arguments: EngineUnderTest.available)
     func valuesRoundTripThroughApplyKeysetReadsAndKeyLookups(_ engine: EngineUnderTest) async throws {
         try await engine.withSite { site in
-            try await site.connector.createTable(TableSchema(
-                table: site.table,
-                columns: [
-                    .init(name: "id", nativeType: "", canonicalType: .integer(bits: 32), nullable: false),
-                    .init(name: "amount", nativeType: "", canonicalType: .decimal(precision: 38, scale: 10)),
-                    .init(name: "note", nativeType: "", canonicalType: .text(length: nil, fixed: false, collation: nil)),
-                    .init(name: "blob", nativeType: "", canonicalType: .binary(length: nil, fixed: false)),
-                    .init(name: "at", nativeType: "", canonicalType: .timestamp(precision: 6, withZone: true)),
-                    .init(name: "token", nativeType: "", canonicalType: .uuid),
-                ],
-                primaryKey: ["id"]
-            ))
+            try await site.connector.createTable(
+                TableSchema(
+                    table: site.table,
+                    columns: [
+                        .init(name: "id", nativeType: "", canonicalType: .integer(bits: 32), nullable: false),
+                        .init(name: "amount", nativeType: "", canonicalType: .decimal(precision: 38, scale: 10)),
+                        .init(name: "note", nativeType: "", canonicalType: .text(length: nil, fixed: false, collation: nil)),
+                        .init(name: "blob", nativeType: "", canonicalType: .binary(length: nil, fixed: false)),
+                        .init(name: "at", nativeType: "", canonicalType: .timestamp(precision: 6, withZone: true)),
+                        .init(name: "token", nativeType: "", canonicalType: .uuid),
+                    ],
+                    primaryKey: ["id"]
+                ))
             let table = try await site.connector.describeTable(site.table)
             let rows = [
-                Row([.integer(1), .decimal("9999999999999999999999999999.9999999999"), .text("emoji 🦄, 'quotes'"),
-                     .binary([0, 255, 0]), .timestampWithZone("2024-06-30 07:04:56.123456+00:00"),
-                     .uuid(UUID(uuidString: "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11")!)]),
+                Row([
+                    .integer(1), .decimal("9999999999999999999999999999.9999999999"), .text("emoji 🦄, 'quotes'"),
+                    .binary([0, 255, 0]), .timestampWithZone("2024-06-30 07:04:56.123456+00:00"),
+                    .uuid(UUID(uuidString: "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11")!),
+                ]),
                 Row([.integer(2), .decimal("-0.0000000001"), .text(""), .binary([]), .null, .null]),
                 Row([.integer(3), .null, .null, .null, .null, .null]),
             ]
@@ -47,9 +50,16 @@ import Testing
             let fetched = try await site.connector.fetchRows(table, keys: [[.integer(3)], [.integer(99)], [.integer(1)]])
             #expect(fetched == [rows[0], rows[2]], "present keys only, in key order")
 
-            try await site.connector.apply([.delete(key: [.integer(2)]), .upsert(Row([.integer(3), .decimal("1.5000000000"),
-                                                                                      .text("x"), .null, .null, .null]))],
-                                           to: table, origin: nil)
+            try await site.connector.apply(
+                [
+                    .delete(key: [.integer(2)]),
+                    .upsert(
+                        Row([
+                            .integer(3), .decimal("1.5000000000"),
+                            .text("x"), .null, .null, .null,
+                        ])),
+                ],
+                to: table, origin: nil)
             let after = try await readAll(site.connector, table)
             #expect(after.map { $0.values[0] } == [.integer(1), .integer(3)])
             #expect(after.last?.values[1] == .decimal("1.5000000000"))
@@ -94,8 +104,9 @@ import Testing
     @Test(arguments: EngineUnderTest.available)
     func changesAppliedWithAnOriginAreNotReadBackByThatPeer(_ engine: EngineUnderTest) async throws {
         try await withCapturedOrders(engine) { site, table in
-            try await site.connector.apply([.upsert(Row([.integer(7), .text("from cloud"), .decimal("1.00")]))],
-                                           to: table, origin: "cloud")
+            try await site.connector.apply(
+                [.upsert(Row([.integer(7), .text("from cloud"), .decimal("1.00")]))],
+                to: table, origin: "cloud")
             try await site.write("INSERT INTO \(site.qualified) (id, item) VALUES (8, 'local')")
             let forCloud = try await site.connector.readChanges(of: [table], after: nil, excludingOrigin: "cloud", limit: 10)
             #expect(forCloud.changes.map { $0.newRow?["id"] } == [.integer(8)])

@@ -1,8 +1,9 @@
-@testable import DatabaseConnectors
 import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+
+@testable import DatabaseConnectors
 
 /// The pool's event-loop matching, with two real NIO loops and tasks running on them (as the server's tasks do
 /// once they run on NIO's loops).
@@ -33,9 +34,10 @@ import Testing
 
     func pool(_ maxConnections: Int) -> ConnectionPool<Connection> {
         let opened = Atomic(0)
-        return ConnectionPool(maxConnections: maxConnections, loops: loops,
-                              open: { Connection(loop: $0, number: opened.add(1, ordering: .relaxed).newValue) },
-                              close: { _ in }, isUsable: { _ in true }, eventLoop: { $0.loop })
+        return ConnectionPool(
+            maxConnections: maxConnections, loops: loops,
+            open: { Connection(loop: $0, number: opened.add(1, ordering: .relaxed).newValue) },
+            close: { _ in }, isUsable: { _ in true }, eventLoop: { $0.loop })
     }
 
     /// Runs `body` in a task whose jobs run on `loop`.
@@ -89,8 +91,10 @@ import Testing
     @Test func aReturnedConnectionWakesAWaiterOfItsOwnLoopFirst() async throws {
         let pool = pool(2)
         let (a, b) = (loops[0], loops[1])
-        let releaseA = AsyncStream.makeStream(of: Void.self), releaseB = AsyncStream.makeStream(of: Void.self)
-        let heldA = AsyncStream.makeStream(of: Int.self), heldB = AsyncStream.makeStream(of: Int.self)
+        let releaseA = AsyncStream.makeStream(of: Void.self)
+        let releaseB = AsyncStream.makeStream(of: Void.self)
+        let heldA = AsyncStream.makeStream(of: Int.self)
+        let heldB = AsyncStream.makeStream(of: Int.self)
         let holderA = Task(executorPreference: LoopExecutor(a)) {
             try await pool.withConnection { connection in
                 heldA.continuation.yield(connection.number)
@@ -103,12 +107,15 @@ import Testing
                 for await _ in releaseB.stream { break }
             }
         }
-        var iteratorA = heldA.stream.makeAsyncIterator(), iteratorB = heldB.stream.makeAsyncIterator()
-        let numberA = await iteratorA.next(), numberB = await iteratorB.next()
+        var iteratorA = heldA.stream.makeAsyncIterator()
+        var iteratorB = heldB.stream.makeAsyncIterator()
+        let numberA = await iteratorA.next()
+        let numberB = await iteratorB.next()
         // The waiter of loop a waits first; then one of loop b, which keeps what it gets until told.
         let waiterA = Task(executorPreference: LoopExecutor(a)) { try await pool.withConnection { $0.number } }
         while pool.waitingCount < 1 { await Task.yield() }
-        let gotB = AsyncStream.makeStream(of: Int.self), doneB = AsyncStream.makeStream(of: Void.self)
+        let gotB = AsyncStream.makeStream(of: Int.self)
+        let doneB = AsyncStream.makeStream(of: Void.self)
         let waiterB = Task(executorPreference: LoopExecutor(b)) {
             try await pool.withConnection { connection in
                 gotB.continuation.yield(connection.number)

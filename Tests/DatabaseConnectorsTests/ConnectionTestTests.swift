@@ -7,9 +7,10 @@ import Testing
 @Suite struct ConnectionTestTests {
     @Test func aClosedPortIsUnreachableWithinTheConnectTimeout() async throws {
         let port = try FreePort.reserveAndRelease()
-        let connector = try PostgresConnector(spec: ConnectionSpec(
-            engine: .postgresql, host: "127.0.0.1", port: port, database: "x", username: "x", tls: .disable, connectTimeout: 2
-        ))
+        let connector = try PostgresConnector(
+            spec: ConnectionSpec(
+                engine: .postgresql, host: "127.0.0.1", port: port, database: "x", username: "x", tls: .disable, connectTimeout: 2
+            ))
         let clock = ContinuousClock()
         let started = clock.now
         let error = await #expect(throws: ConnectorError.self) { try await connector.test() }

@@ -1,5 +1,6 @@
-@testable import DatabaseConnectors
 import Testing
+
+@testable import DatabaseConnectors
 
 /// The one place per dialect where names and text are quoted into SQL: a quote inside is doubled, nothing
 /// else is touched (backslashes are plain characters in every standard-conforming dialect used here).

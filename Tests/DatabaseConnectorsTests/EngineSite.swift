@@ -1,10 +1,11 @@
-@testable import DatabaseConnectors
 import BerqenasTestSupport
 import Foundation
 import Logging
 import PostgresNIO
 import SQLiteNIO
 import Testing
+
+@testable import DatabaseConnectors
 
 /// One engine the shared connector suites run on: PostgreSQL (the test script's cluster), SQLite (a
 /// temporary file) and, when `BERQENAS_TEST_MSSQL_URL` is set, a real SQL Server.
@@ -29,9 +30,10 @@ enum EngineUnderTest: String, CaseIterable, CustomTestStringConvertible, Sendabl
         guard let url = sqlServerURL, let components = URLComponents(string: url), let host = components.host else {
             throw TestSupportError("BERQENAS_TEST_MSSQL_URL is not a URL")
         }
-        return ConnectionSpec(engine: .mssql, host: host, port: components.port ?? 1433,
-                              database: String(components.path.dropFirst()), username: components.user ?? "sa",
-                              password: components.password ?? "", tls: .require)
+        return ConnectionSpec(
+            engine: .mssql, host: host, port: components.port ?? 1433,
+            database: String(components.path.dropFirst()), username: components.user ?? "sa",
+            password: components.password ?? "", tls: .require)
     }
 
     /// Runs `body` with a connector, an empty table name of its own and an independent writer, then cleans up.
@@ -61,11 +63,13 @@ enum EngineUnderTest: String, CaseIterable, CustomTestStringConvertible, Sendabl
             let site = EngineSite(engine: self, connector: SQLServerConnector(spec: spec), table: TableRef(schema: "dbo", name: name)) { sql in
                 _ = try await writer.query(sql)
             }
-            try await cleanUp(site, after: {
-                try await body(site)
-                try await site.connector.uninstallCapture(on: site.table)
-                try await site.write("DROP TABLE IF EXISTS \(site.qualified)")
-            }, finally: { await writer.close() })
+            try await cleanUp(
+                site,
+                after: {
+                    try await body(site)
+                    try await site.connector.uninstallCapture(on: site.table)
+                    try await site.write("DROP TABLE IF EXISTS \(site.qualified)")
+                }, finally: { await writer.close() })
         }
     }
 

@@ -16,7 +16,7 @@ struct PostgresCaptureTests {
         try await PostgresFixture.with { fixture in
             try await fixture.run("CREATE TABLE orders (id int PRIMARY KEY, item text, amount numeric(12,2), at timestamptz)")
             try await fixture.connector.installCapture(on: Self.table, mode: .triggers)
-            try await fixture.connector.installCapture(on: Self.table, mode: .triggers) // idempotent
+            try await fixture.connector.installCapture(on: Self.table, mode: .triggers)  // idempotent
             try await body(fixture, try await fixture.connector.describeTable(Self.table))
         }
     }
@@ -125,8 +125,10 @@ struct PostgresChangeSignalTests {
 
     /// Opens a change signal of `connector`, counts what it hears, and closes it (and ends its listener)
     /// however `body` ends.
-    static func withSignal(of connector: PostgresConnector, lockTimeout: Duration,
-                           _ body: (PostgresChangeSignal, Counter) async throws -> Void) async throws {
+    static func withSignal(
+        of connector: PostgresConnector, lockTimeout: Duration,
+        _ body: (PostgresChangeSignal, Counter) async throws -> Void
+    ) async throws {
         let signal = try await connector.changeSignal(lockTimeout: lockTimeout)
         let heard = Counter()
         let listener = Task { try await signal.listen { heard.add() } }
@@ -199,11 +201,13 @@ struct PostgresCaptureSchemaTests {
                 try await fixture.run("INSERT INTO items VALUES (1)")
                 #expect(try await connector.captureStatus(of: ref).pendingChanges == 1)
                 #expect(try await connector.listTables(schema: nil) == [ref], "the capture schema is not listed")
-                let batch = try await connector.readChanges(of: [try await connector.describeTable(ref)], after: nil,
-                                                            excludingOrigin: nil, limit: 10)
+                let batch = try await connector.readChanges(
+                    of: [try await connector.describeTable(ref)], after: nil,
+                    excludingOrigin: nil, limit: 10)
                 #expect(batch.changes.count == 1)
                 try await fixture.run("SELECT count(*) FROM store_sync.change_log")
-                try await fixture.run("DO $$ BEGIN IF to_regclass('berqenas_sync.change_log') IS NOT NULL THEN RAISE 'default log made'; END IF; END $$")
+                try await fixture.run(
+                    "DO $$ BEGIN IF to_regclass('berqenas_sync.change_log') IS NOT NULL THEN RAISE 'default log made'; END IF; END $$")
             } catch {
                 await connector.close()
                 throw error

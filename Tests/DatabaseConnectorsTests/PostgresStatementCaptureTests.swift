@@ -64,8 +64,10 @@ struct PostgresStatementCaptureTests {
             spec.maxConnections = 1
             let store = try PostgresConnector(spec: spec)
             do {
-                let hubWrites: [RowChange] = [.upsert(Row([.integer(1), .integer(10)])), .upsert(Row([.integer(3), .integer(3)])),
-                                              .delete(key: [.integer(2)])]
+                let hubWrites: [RowChange] = [
+                    .upsert(Row([.integer(1), .integer(10)])), .upsert(Row([.integer(3), .integer(3)])),
+                    .delete(key: [.integer(2)]),
+                ]
                 try await store.apply(hubWrites, to: table, origin: "berqenas:hub")
                 #expect(try await changes(of: table, fixture.connector).isEmpty)
 
@@ -86,13 +88,15 @@ struct PostgresStatementCaptureTests {
 
     @Test func updatesArePairedByKeyEvenWhenTheyMoveRowsToOtherKeys() async throws {
         try await PostgresFixture.with { fixture in
-            try await fixture.run("CREATE TABLE stock (id int, region text, qty int, PRIMARY KEY (region, id))",
-                                  "INSERT INTO stock SELECT g, 'n', g FROM generate_series(1, 5) g")
+            try await fixture.run(
+                "CREATE TABLE stock (id int, region text, qty int, PRIMARY KEY (region, id))",
+                "INSERT INTO stock SELECT g, 'n', g FROM generate_series(1, 5) g")
             let ref = TableRef(schema: "public", name: "stock")
             try await fixture.connector.installCapture(on: ref, mode: .triggers)
-            try await fixture.run("UPDATE stock SET qty = qty + 1 WHERE id <= 2",
-                                  "UPDATE stock SET id = id + 1000 WHERE id = 5",
-                                  "UPDATE stock SET qty = 0 WHERE false")
+            try await fixture.run(
+                "UPDATE stock SET qty = qty + 1 WHERE id <= 2",
+                "UPDATE stock SET id = id + 1000 WHERE id = 5",
+                "UPDATE stock SET qty = 0 WHERE false")
             let logged = try await changes(of: try await fixture.connector.describeTable(ref), fixture.connector)
             let summary = logged.map { change -> String in
                 guard case let .integer(id)? = (change.newRow ?? change.oldRow)?["id"] else { return "?" }
@@ -124,8 +128,9 @@ struct PostgresStatementCaptureTests {
     func hostileKeyColumnNamesStayNames(_ column: String) async throws {
         try await PostgresFixture.with { fixture in
             let name = PostgresDialect().quote(column)
-            try await fixture.run("CREATE TABLE victim (id int)", "CREATE TABLE stock (\(name) int PRIMARY KEY, qty int)",
-                                  "INSERT INTO stock VALUES (1, 1), (2, 2)")
+            try await fixture.run(
+                "CREATE TABLE victim (id int)", "CREATE TABLE stock (\(name) int PRIMARY KEY, qty int)",
+                "INSERT INTO stock VALUES (1, 1), (2, 2)")
             let ref = TableRef(schema: "public", name: "stock")
             try await fixture.connector.installCapture(on: ref, mode: .triggers)
             try await fixture.run("UPDATE stock SET qty = qty + 10")
@@ -168,8 +173,9 @@ struct PostgresStatementCaptureTests {
             try await fixture.connector.installCapture(on: ref, mode: .triggers)
             #expect(try await fixture.connector.captureStatus(of: ref, excludingOrigin: nil).installed)
             try await fixture.run("DROP TRIGGER berqenas_capture_insert ON stock")
-            #expect(try await !fixture.connector.captureStatus(of: ref, excludingOrigin: nil).installed,
-                    "inserts would go uncaptured")
+            #expect(
+                try await !fixture.connector.captureStatus(of: ref, excludingOrigin: nil).installed,
+                "inserts would go uncaptured")
             try await fixture.connector.installCapture(on: ref, mode: .triggers)
             #expect(try await fixture.connector.captureStatus(of: ref, excludingOrigin: nil).installed)
         }
@@ -201,7 +207,8 @@ struct PostgresStatementCaptureTests {
                 "DROP TRIGGER berqenas_capture_insert ON stock",
                 "DROP TRIGGER berqenas_capture_delete ON stock",
                 "DROP TRIGGER berqenas_capture_update ON stock",
-                "CREATE TRIGGER berqenas_capture_row AFTER INSERT OR UPDATE OR DELETE ON stock FOR EACH ROW EXECUTE FUNCTION berqenas_sync.capture_row()")
+                "CREATE TRIGGER berqenas_capture_row AFTER INSERT OR UPDATE OR DELETE ON stock FOR EACH ROW EXECUTE FUNCTION berqenas_sync.capture_row()"
+            )
             #expect(try await fixture.connector.captureStatus(of: ref, excludingOrigin: nil).installed)
             try await fixture.connector.installCapture(on: ref, mode: .triggers)
             try await fixture.run("INSERT INTO stock VALUES (1, 1), (2, 2)")

@@ -41,7 +41,8 @@ struct PostgresTLSTests {
     @Test func aServerThatDemandsTLSAnswersTLSRequired() async throws {
         let password = UUID().uuidString
         try await PostgresTestCluster.withConnection(try #require(PostgresTestCluster.adminURL)) { connection in
-            try await connection.query("""
+            try await connection.query(
+                """
                 DO $$ BEGIN
                   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tls_only') THEN CREATE ROLE tls_only LOGIN; END IF;
                 END $$

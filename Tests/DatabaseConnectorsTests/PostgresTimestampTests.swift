@@ -8,14 +8,17 @@ import Testing
 struct PostgresTimestampTests {
     @Test func binaryDatesAndTimestampsMatchPostgresText() async throws {
         try await PostgresFixture.with { fixture in
-            try await fixture.run("""
+            try await fixture.run(
+                """
                 CREATE TABLE moments (id int PRIMARY KEY, local timestamp, instant timestamptz, day date, text_local text, text_instant text, text_day text)
-                """, """
+                """,
+                """
                 INSERT INTO moments (id, local, instant, day)
                 SELECT g, ts, ts AT TIME ZONE 'UTC', ts::date
                 FROM (SELECT g, timestamp '2000-01-01' + (g * 9876543.21 - 4e9) * interval '1 second'
                       + (g % 7) * interval '1 microsecond' AS ts FROM generate_series(1, 600) AS g) AS s
-                """, """
+                """,
+                """
                 INSERT INTO moments (id, local, instant, day) VALUES
                   (1001, '0001-01-01 00:00:00', '0001-01-01 00:00:00+00', '0001-01-01'),
                   (1002, '9999-12-31 23:59:59.999999', '9999-12-31 23:59:59.999999+00', '9999-12-31'),

@@ -143,8 +143,10 @@ struct PostgresTypeMatrixTests {
             let table = try await source.connector.describeTable(TableRef(schema: "public", name: "everything"))
             let original = try await readAll(source.connector, table)
             let throughSQLite = try await SQLiteFixture.with { sqlite in
-                try await sqlite.createTable(TableSchema(table: TableRef(schema: "main", name: "everything"),
-                                                         columns: table.columns, primaryKey: table.primaryKey))
+                try await sqlite.createTable(
+                    TableSchema(
+                        table: TableRef(schema: "main", name: "everything"),
+                        columns: table.columns, primaryKey: table.primaryKey))
                 let middle = try await sqlite.describeTable(TableRef(schema: "main", name: "everything"))
                 #expect(middle.columns.map(\.canonicalType) == table.columns.map(\.canonicalType))
                 try await sqlite.bulkLoad(original, into: middle, origin: nil)
@@ -152,16 +154,19 @@ struct PostgresTypeMatrixTests {
             }
             // The one named loss on this path (docs/types.md): SQLite keeps -0.0 as 0.0.
             let expected = original.map { row in
-                Row(row.values.map { value in
-                    if case let .float(number) = value, number == 0 { return CanonicalValue.float(0) }
-                    return value
-                })
+                Row(
+                    row.values.map { value in
+                        if case let .float(number) = value, number == 0 { return CanonicalValue.float(0) }
+                        return value
+                    })
             }
             #expect(throughSQLite == expected)
             #expect(original != expected, "the fixture holds a -0.0")
             try await PostgresFixture.with(postGIS: true) { back in
-                try await back.connector.createTable(TableSchema(table: table.table, columns: table.columns,
-                                                                 primaryKey: table.primaryKey))
+                try await back.connector.createTable(
+                    TableSchema(
+                        table: table.table, columns: table.columns,
+                        primaryKey: table.primaryKey))
                 let final = try await back.connector.describeTable(table.table)
                 try await back.connector.apply(throughSQLite.map(RowChange.upsert), to: final, origin: nil)
                 #expect(try await readAll(back.connector, final) == expected)

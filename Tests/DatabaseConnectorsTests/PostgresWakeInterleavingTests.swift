@@ -28,7 +28,8 @@ struct PostgresWakeInterleavingTests {
             /// Sessions of this database waiting for an advisory lock (the arm, once it is blocked).
             func waitingForAdvisoryLocks() async throws -> Int {
                 try await PostgresTestCluster.withConnection(fixture.url) { connection in
-                    let rows = try await connection.query("""
+                    let rows = try await connection.query(
+                        """
                         SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
                           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                         """, logger: logger)

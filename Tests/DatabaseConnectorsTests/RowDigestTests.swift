@@ -17,8 +17,9 @@ struct RowDigestTests {
             ([.timestampWithZone("2024-01-01 00:00:00.000001+00:00")], [.timestampWithZone("2024-01-01 00:00:00+00:00")]),
         ]
         for (left, right) in pairs { #expect(RowDigest.of(left) != RowDigest.of(right), "\(left) vs \(right)") }
-        #expect(RowDigest.of([.timestampWithZone("2024-01-01 05:30:00+05:30")]) == RowDigest.of([.timestampWithZone("2024-01-01 00:00:00+00:00")]),
-                "the same instant at another offset")
+        #expect(
+            RowDigest.of([.timestampWithZone("2024-01-01 05:30:00+05:30")]) == RowDigest.of([.timestampWithZone("2024-01-01 00:00:00+00:00")]),
+            "the same instant at another offset")
     }
 
     /// Columns of the type matrix whose spelling PostgreSQL and the hub share (the others, such as json or
@@ -29,7 +30,8 @@ struct RowDigestTests {
     func postgresDigestsInSQLWhatTheHubDigestsFromValues() async throws {
         try await PostgresFixture.with(postGIS: true) { source in
             try await source.run(contentsOf: PostgresTypeMatrixTests.setup)
-            try await source.run("INSERT INTO everything (id, t, f8, ts, tstz) VALUES (10, 'it''s a \\ and a '','' comma', '-0', 'infinity', '-infinity')")
+            try await source.run(
+                "INSERT INTO everything (id, t, f8, ts, tstz) VALUES (10, 'it''s a \\ and a '','' comma', '-0', 'infinity', '-infinity')")
             let table = try await source.connector.describeTable(TableRef(schema: "public", name: "everything"))
             let rows = try await readAll(source.connector, table)
             for column in Self.shared {

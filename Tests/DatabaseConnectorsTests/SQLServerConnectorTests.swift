@@ -9,10 +9,11 @@ import Testing
 @Suite struct SQLServerConnectorTests {
     @Test func aClosedPortIsUnreachableWithinTheConnectTimeout() async throws {
         let port = try FreePort.reserveAndRelease()
-        let connector = SQLServerConnector(spec: ConnectionSpec(
-            engine: .mssql, host: "127.0.0.1", port: port, database: "master", username: "sa", password: "x",
-            tls: .disable, connectTimeout: 2
-        ))
+        let connector = SQLServerConnector(
+            spec: ConnectionSpec(
+                engine: .mssql, host: "127.0.0.1", port: port, database: "master", username: "sa", password: "x",
+                tls: .disable, connectTimeout: 2
+            ))
         let clock = ContinuousClock()
         let started = clock.now
         let error = await #expect(throws: ConnectorError.self) { try await connector.test() }
@@ -30,8 +31,9 @@ import Testing
             try await site.connector.installCapture(on: site.table, mode: .changeTracking)
             try await site.connector.installCapture(on: site.table, mode: .changeTracking)
             let table = try await site.connector.describeTable(site.table)
-            try await site.write("INSERT INTO \(site.qualified) VALUES (1, N'tea')", "UPDATE \(site.qualified) SET item = N'green tea' WHERE id = 1",
-                                 "INSERT INTO \(site.qualified) VALUES (2, N'gone')", "DELETE FROM \(site.qualified) WHERE id = 2")
+            try await site.write(
+                "INSERT INTO \(site.qualified) VALUES (1, N'tea')", "UPDATE \(site.qualified) SET item = N'green tea' WHERE id = 1",
+                "INSERT INTO \(site.qualified) VALUES (2, N'gone')", "DELETE FROM \(site.qualified) WHERE id = 2")
             try await site.connector.apply([.upsert(Row([.integer(3), .text("from cloud")]))], to: table, origin: "cloud")
             let batch = try await site.connector.readChanges(of: [table], after: nil, excludingOrigin: "cloud", limit: 10)
             let byKey = Dictionary(uniqueKeysWithValues: batch.changes.map { ($0.newRow?["id"] ?? $0.oldRow?["id"], $0) })

@@ -60,8 +60,10 @@ import Testing
             #expect(UUIDText.parse(uuid.uuidString) == uuid)
             #expect(UUIDText.parse(uuid.uuidString.lowercased()) == uuid)
         }
-        for bad in ["", "not-a-uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1", "a0eebc999c0b-4ef8-bb6d-6bb9bd380a11-",
-                    "g0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111"] {
+        for bad in [
+            "", "not-a-uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1", "a0eebc999c0b-4ef8-bb6d-6bb9bd380a11-",
+            "g0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111",
+        ] {
             #expect(UUIDText.parse(bad) == nil, "\(bad)")
         }
     }

@@ -1,7 +1,8 @@
-@testable import DatabaseConnectors
 import BerqenasTestSupport
 import Foundation
 import Testing
+
+@testable import DatabaseConnectors
 
 /// Every T-SQL statement the SQL Server connector can produce, parsed by an independent parser (sqlglot,
 /// T-SQL dialect, pinned in e2e/requirements.txt).
@@ -82,8 +83,9 @@ import Testing
     }
 
     /// A column of a user-defined type whose name (read from `sys.types`) tries to end the CONVERT.
-    static let hostileTypeColumn = ColumnSchema(name: "c", nativeType: SQLServerConnector.nativeSpelling("x) ; DROP TABLE t;--]", 0, 0, 0),
-                                                canonicalType: .unknown(native: "x"))
+    static let hostileTypeColumn = ColumnSchema(
+        name: "c", nativeType: SQLServerConnector.nativeSpelling("x) ; DROP TABLE t;--]", 0, 0, 0),
+        canonicalType: .unknown(native: "x"))
 
     @Test func userDefinedTypeNamesAreQuotedWhereTheyAreSpliced() {
         #expect(SQLServerConnector.nativeSpelling("x) ; DROP TABLE t;--]", 0, 0, 0) == "[x) ; DROP TABLE t;--]]]")
@@ -93,19 +95,27 @@ import Testing
 
     @Test func theTriggerWrapsItsBodyAndNamesTheTable() {
         let trigger = TSQLCapture.createTrigger(Self.table)
-        #expect(trigger.hasPrefix("CREATE OR ALTER TRIGGER [sales].[berqenas_capture_sales_order]]lines] ON [sales].[order]]lines] AFTER INSERT, UPDATE, DELETE AS BEGIN "))
+        #expect(
+            trigger.hasPrefix(
+                "CREATE OR ALTER TRIGGER [sales].[berqenas_capture_sales_order]]lines] ON [sales].[order]]lines] AFTER INSERT, UPDATE, DELETE AS BEGIN "
+            ))
         #expect(trigger.hasSuffix("; END"))
         for statement in TSQLCapture.triggerBody(Self.table) { #expect(trigger.contains(statement)) }
     }
 
     @Test func keysetConditionIsLexicographic() {
         let sql = TSQLDialect().keysetSelectSQL(Self.table, afterKey: true, limit: 10)
-        #expect(sql.contains("WHERE ((source.[store_id] > CONVERT(int, @p1)) OR (source.[store_id] = CONVERT(int, @p1) AND source.[line] > CONVERT(bigint, @p2)))"))
+        #expect(
+            sql.contains(
+                "WHERE ((source.[store_id] > CONVERT(int, @p1)) OR (source.[store_id] = CONVERT(int, @p1) AND source.[line] > CONVERT(bigint, @p2)))")
+        )
         #expect(sql.hasSuffix("ORDER BY source.[store_id], source.[line]"))
         // A range: after the first key, up to and including the second (bound after it).
         let range = TSQLDialect().keysetSelectSQL(Self.table, afterKey: true, upToKey: true, limit: 10)
-        #expect(range.contains(" AND ((source.[store_id] < CONVERT(int, @p3)) OR (source.[store_id] = CONVERT(int, @p3) AND source.[line] < CONVERT(bigint, @p4))"
-            + " OR (source.[store_id] = CONVERT(int, @p3) AND source.[line] = CONVERT(bigint, @p4)))"), "\(range)")
+        #expect(
+            range.contains(
+                " AND ((source.[store_id] < CONVERT(int, @p3)) OR (source.[store_id] = CONVERT(int, @p3) AND source.[line] < CONVERT(bigint, @p4))"
+                    + " OR (source.[store_id] = CONVERT(int, @p3) AND source.[line] = CONVERT(bigint, @p4)))"), "\(range)")
     }
 
     @Test func valuesSurviveTheTextForms() throws {
@@ -123,7 +133,8 @@ import Testing
             #expect(try SQLServerValueCodec.decode(text, as: type) == value, "\(value)")
         }
         #expect(SQLServerValueCodec.microseconds("2024-01-02 03:04:05.1234567+01:00") == "2024-01-02 03:04:05.123456+01:00")
-        #expect(try SQLServerValueCodec.decode("2024-01-02T03:04:05.1234567Z", as: .timestamp(precision: 7, withZone: true))
+        #expect(
+            try SQLServerValueCodec.decode("2024-01-02T03:04:05.1234567Z", as: .timestamp(precision: 7, withZone: true))
                 == .timestampWithZone("2024-01-02 03:04:05.123456+00:00"))
     }
 }

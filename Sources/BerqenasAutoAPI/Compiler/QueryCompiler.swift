@@ -74,11 +74,12 @@ package struct QueryCompiler: Sendable {
     func selectList(_ columns: [ResultColumn]) -> String {
         columns.map { column in
             let reference = flavor.quote(column.source.name)
-            let expression = switch column.presentation {
-            case .geoJSON: "ST_AsGeoJSON(\(reference))"
-            case .geoJSONFromWKT: "\(reference).STAsText()"
-            case .asRead: column.cast.map { flavor.cast(reference, to: $0) } ?? reference
-            }
+            let expression =
+                switch column.presentation {
+                case .geoJSON: "ST_AsGeoJSON(\(reference))"
+                case .geoJSONFromWKT: "\(reference).STAsText()"
+                case .asRead: column.cast.map { flavor.cast(reference, to: $0) } ?? reference
+                }
             return "\(flavor.read(expression, as: column.value)) AS \(flavor.quote(column.name))"
         }.joined(separator: ", ")
     }
@@ -140,21 +141,23 @@ package struct QueryCompiler: Sendable {
         let sql: String
         switch condition.operation {
         case let .compare(comparison, value):
-            let symbol = switch comparison {
-            case .eq: "="
-            case .neq: "<>"
-            case .gt: ">"
-            case .gte: ">="
-            case .lt: "<"
-            case .lte: "<="
-            }
+            let symbol =
+                switch comparison {
+                case .eq: "="
+                case .neq: "<>"
+                case .gt: ">"
+                case .gte: ">="
+                case .lt: "<"
+                case .lte: "<="
+                }
             sql = "\(reference) \(symbol) \(bind(value))"
         case let .like(pattern, caseInsensitive):
             sql = flavor.like(flavor.asText(reference, column), pattern: pattern, caseInsensitive: caseInsensitive, bindText)
         case let .match(pattern, caseInsensitive):
             guard case .postgresql = flavor else {
-                throw AutoAPIError.unsupported("match and imatch (regular expressions) need a PostgreSQL source",
-                                               hint: "use like or ilike with * as the wildcard")
+                throw AutoAPIError.unsupported(
+                    "match and imatch (regular expressions) need a PostgreSQL source",
+                    hint: "use like or ilike with * as the wildcard")
             }
             sql = "\(flavor.asText(reference, column)) \(caseInsensitive ? "~*" : "~") \(bindText(pattern))"
         case let .isIn(values):
@@ -168,8 +171,9 @@ package struct QueryCompiler: Sendable {
             sql = "\(reference) \(kind.symbol) \(bind(value))"
         case let .textSearch(kind, language, query):
             guard case .postgresql = flavor else {
-                throw AutoAPIError.unsupported("full-text search (\(kind.rawValue)) needs a PostgreSQL source",
-                                               hint: "use like or ilike with * as the wildcard")
+                throw AutoAPIError.unsupported(
+                    "full-text search (\(kind.rawValue)) needs a PostgreSQL source",
+                    hint: "use like or ilike with * as the wildcard")
             }
             let configuration = language.map { "\(bindText($0))::regconfig, " } ?? ""
             let document = column.canonicalType == .textSearch ? reference : "to_tsvector(\(configuration)\(flavor.asText(reference, column)))"
@@ -179,7 +183,6 @@ package struct QueryCompiler: Sendable {
         }
         return condition.negated ? "NOT (\(sql))" : sql
     }
-
 
     private func isCondition(_ reference: String, _ value: Condition.IsValue) -> String {
         switch (value, flavor) {

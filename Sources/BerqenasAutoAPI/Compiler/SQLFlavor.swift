@@ -64,25 +64,27 @@ package enum SQLFlavor: Sendable {
         case .postgresql:
             return "\(expression)::\(type.rawValue)"
         case .sqlite:
-            let name = switch type {
-            case .integer, .bigint, .boolean: "INTEGER"
-            case .numeric: "NUMERIC"
-            case .double: "REAL"
-            case .text, .date, .timestamp, .timestamptz, .json, .jsonb: "TEXT"
-            }
+            let name =
+                switch type {
+                case .integer, .bigint, .boolean: "INTEGER"
+                case .numeric: "NUMERIC"
+                case .double: "REAL"
+                case .text, .date, .timestamp, .timestamptz, .json, .jsonb: "TEXT"
+                }
             return "CAST(\(expression) AS \(name))"
         case .tsql:
-            let name = switch type {
-            case .text, .json, .jsonb: "nvarchar(max)"
-            case .integer: "int"
-            case .bigint: "bigint"
-            case .numeric: "decimal(38, 10)"
-            case .boolean: "bit"
-            case .date: "date"
-            case .timestamp: "datetime2"
-            case .timestamptz: "datetimeoffset"
-            case .double: "float"
-            }
+            let name =
+                switch type {
+                case .text, .json, .jsonb: "nvarchar(max)"
+                case .integer: "int"
+                case .bigint: "bigint"
+                case .numeric: "decimal(38, 10)"
+                case .boolean: "bit"
+                case .date: "date"
+                case .timestamp: "datetime2"
+                case .timestamptz: "datetimeoffset"
+                case .double: "float"
+                }
             return "CAST(\(expression) AS \(name))"
         }
     }
@@ -92,7 +94,8 @@ package enum SQLFlavor: Sendable {
     func read(_ expression: String, as column: ColumnSchema) -> String {
         switch self {
         case .postgresql:
-            expression.hasSuffix("::text") && column.nativeType == "text" ? expression
+            expression.hasSuffix("::text") && column.nativeType == "text"
+                ? expression
                 : PostgresValueCodec.readExpression(expression, nativeType: column.nativeType)
         case .sqlite: expression
         case .tsql: SQLServerTypeMap.readExpression(expression, column.canonicalType)
@@ -101,19 +104,20 @@ package enum SQLFlavor: Sendable {
 
     /// What a cast produces, described as a column (how the connector decodes it).
     func column(named name: String, castTo type: CastType) -> ColumnSchema {
-        let (native, canonical): (String, CanonicalType) = switch type {
-        case .text: ("text", .text(length: nil, fixed: false, collation: nil))
-        case .integer: ("integer", .integer(bits: 32))
-        case .bigint: ("bigint", .integer(bits: 64))
-        case .numeric: ("numeric", .decimal(precision: nil, scale: nil))
-        case .boolean: ("boolean", .boolean)
-        case .date: ("date", .date)
-        case .timestamp: ("timestamp", .timestamp(precision: 6, withZone: false))
-        case .timestamptz: ("timestamptz", .timestamp(precision: 6, withZone: true))
-        case .json: ("json", .json(binary: false))
-        case .jsonb: ("jsonb", .json(binary: true))
-        case .double: ("double precision", .float(bits: 64))
-        }
+        let (native, canonical): (String, CanonicalType) =
+            switch type {
+            case .text: ("text", .text(length: nil, fixed: false, collation: nil))
+            case .integer: ("integer", .integer(bits: 32))
+            case .bigint: ("bigint", .integer(bits: 64))
+            case .numeric: ("numeric", .decimal(precision: nil, scale: nil))
+            case .boolean: ("boolean", .boolean)
+            case .date: ("date", .date)
+            case .timestamp: ("timestamp", .timestamp(precision: 6, withZone: false))
+            case .timestamptz: ("timestamptz", .timestamp(precision: 6, withZone: true))
+            case .json: ("json", .json(binary: false))
+            case .jsonb: ("jsonb", .json(binary: true))
+            case .double: ("double precision", .float(bits: 64))
+            }
         if case .tsql = self, case .text = canonical { return ColumnSchema(name: name, nativeType: "nvarchar(max)", canonicalType: canonical) }
         return ColumnSchema(name: name, nativeType: native, canonicalType: canonical)
     }

@@ -36,7 +36,8 @@ extension QueryCompiler {
         for group in groups {
             // Rows with no columns are each an INSERT … DEFAULT VALUES of their own.
             for chunk in group.rows.chunked(group.columns.isEmpty ? 1 : rowsPerStatement(columns: group.columns.count)) {
-                statements.append(insertStatement(group.columns, Array(chunk), conflict: conflict, resolution: options.resolution, returning: columns))
+                statements.append(
+                    insertStatement(group.columns, Array(chunk), conflict: conflict, resolution: options.resolution, returning: columns))
             }
         }
         return WritePlan(statements: statements, columns: columns)
@@ -56,8 +57,9 @@ extension QueryCompiler {
             return "\(flavor.quote(target.name)) = \(flavor.writeParameter(binds.count, for: target))"
         }.joined(separator: ", ")
         let condition = try filterClause(filters, &binds)
-        return filtered("UPDATE \(flavor.qualified(table.table)) SET \(assignments)", changed: "inserted", condition: condition,
-                        columns: columns, binds: binds)
+        return filtered(
+            "UPDATE \(flavor.qualified(table.table)) SET \(assignments)", changed: "inserted", condition: condition,
+            columns: columns, binds: binds)
     }
 
     /// `DELETE … WHERE <filters>`.
@@ -71,7 +73,9 @@ extension QueryCompiler {
     /// `<head> [WHERE …] RETURNING …`, or on SQL Server `<head> OUTPUT <changed>.… INTO … [WHERE …]`.
     private func filtered(_ head: String, changed: String, condition: String?, columns: [ResultColumn], binds: [CanonicalValue]) -> WritePlan {
         let filter = condition.map { " WHERE \($0)" } ?? ""
-        let sql = flavor.hasReturning ? "\(head)\(filter) RETURNING \(selectList(columns))"
+        let sql =
+            flavor.hasReturning
+            ? "\(head)\(filter) RETURNING \(selectList(columns))"
             : tsqlCapturing(columns, prefix: changed) { "\(head) \($0)\(filter)" }
         return WritePlan(statements: [BoundStatement(sql: sql, binds: binds)], columns: columns)
     }
@@ -87,8 +91,9 @@ extension QueryCompiler {
         }
         return try fields.map { field in
             guard served[field.key] != nil else {
-                throw AutoAPIError(status: 400, code: "PGRST204", message: "Could not find the '\(field.key)' column of '\(table.table.name)'",
-                                   hint: "the API serves only the columns its definition lists")
+                throw AutoAPIError(
+                    status: 400, code: "PGRST204", message: "Could not find the '\(field.key)' column of '\(table.table.name)'",
+                    hint: "the API serves only the columns its definition lists")
             }
             return (field.key, field.value)
         }
@@ -103,20 +108,24 @@ extension QueryCompiler {
         return condition
     }
 
-    private func insertStatement(_ targets: [ColumnSchema], _ rows: [[CanonicalValue]], conflict: [ColumnSchema],
-                                 resolution: InsertOptions.Resolution?, returning: [ResultColumn]) -> BoundStatement {
+    private func insertStatement(
+        _ targets: [ColumnSchema], _ rows: [[CanonicalValue]], conflict: [ColumnSchema],
+        resolution: InsertOptions.Resolution?, returning: [ResultColumn]
+    ) -> BoundStatement {
         var number = 0
         let tuples = rows.map { row in
-            "(" + targets.map { column in
-                number += 1
-                return flavor.writeParameter(number, for: column)
-            }.joined(separator: ", ") + ")"
+            "("
+                + targets.map { column in
+                    number += 1
+                    return flavor.writeParameter(number, for: column)
+                }.joined(separator: ", ") + ")"
         }
         let binds = rows.flatMap { $0 }
         let updates = targets.filter { target in !conflict.contains { $0.name == target.name } }
         guard flavor.hasReturning else {
-            return tsqlInsert(targets, tuples: tuples, binds: binds, conflict: conflict, resolution: resolution, updates: updates,
-                              returning: returning)
+            return tsqlInsert(
+                targets, tuples: tuples, binds: binds, conflict: conflict, resolution: resolution, updates: updates,
+                returning: returning)
         }
         let names = targets.map { flavor.quote($0.name) }.joined(separator: ", ")
         let into = flavor.qualified(table.table)
@@ -127,28 +136,37 @@ extension QueryCompiler {
             if resolution == .ignoreDuplicates || updates.isEmpty {
                 sql += " ON CONFLICT (\(keys)) DO NOTHING"
             } else {
-                sql += " ON CONFLICT (\(keys)) DO UPDATE SET " + updates.map { "\(flavor.quote($0.name)) = excluded.\(flavor.quote($0.name))" }.joined(separator: ", ")
+                sql +=
+                    " ON CONFLICT (\(keys)) DO UPDATE SET "
+                    + updates.map { "\(flavor.quote($0.name)) = excluded.\(flavor.quote($0.name))" }.joined(separator: ", ")
             }
         }
         return BoundStatement(sql: sql + " RETURNING \(selectList(returning))", binds: binds)
     }
 
     /// SQL Server's insert: OUTPUT into a table variable, and MERGE for an upsert.
-    private func tsqlInsert(_ targets: [ColumnSchema], tuples: [String], binds: [CanonicalValue], conflict: [ColumnSchema],
-                            resolution: InsertOptions.Resolution?, updates: [ColumnSchema], returning: [ResultColumn]) -> BoundStatement {
+    private func tsqlInsert(
+        _ targets: [ColumnSchema], tuples: [String], binds: [CanonicalValue], conflict: [ColumnSchema],
+        resolution: InsertOptions.Resolution?, updates: [ColumnSchema], returning: [ResultColumn]
+    ) -> BoundStatement {
         let names = targets.map { flavor.quote($0.name) }.joined(separator: ", ")
         let into = flavor.qualified(table.table)
         guard let resolution, !targets.isEmpty else {
             let sql = tsqlCapturing(returning, prefix: "inserted") { output in
-                targets.isEmpty ? "INSERT INTO \(into) \(output) DEFAULT VALUES" : "INSERT INTO \(into) (\(names)) \(output) VALUES \(tuples.joined(separator: ", "))"
+                targets.isEmpty
+                    ? "INSERT INTO \(into) \(output) DEFAULT VALUES"
+                    : "INSERT INTO \(into) (\(names)) \(output) VALUES \(tuples.joined(separator: ", "))"
             }
             return BoundStatement(sql: sql, binds: binds)
         }
         let sql = tsqlCapturing(returning, prefix: "inserted") { output in
             let on = conflict.map { "[target].\(flavor.quote($0.name)) = [source].\(flavor.quote($0.name))" }.joined(separator: " AND ")
-            var merge = "MERGE INTO \(into) WITH (HOLDLOCK) AS [target] USING (VALUES \(tuples.joined(separator: ", "))) AS [source] (\(names)) ON \(on)"
+            var merge =
+                "MERGE INTO \(into) WITH (HOLDLOCK) AS [target] USING (VALUES \(tuples.joined(separator: ", "))) AS [source] (\(names)) ON \(on)"
             if resolution == .mergeDuplicates, !updates.isEmpty {
-                merge += " WHEN MATCHED THEN UPDATE SET " + updates.map { "[target].\(flavor.quote($0.name)) = [source].\(flavor.quote($0.name))" }.joined(separator: ", ")
+                merge +=
+                    " WHEN MATCHED THEN UPDATE SET "
+                    + updates.map { "[target].\(flavor.quote($0.name)) = [source].\(flavor.quote($0.name))" }.joined(separator: ", ")
             }
             let sourced = targets.map { "[source].\(flavor.quote($0.name))" }.joined(separator: ", ")
             return merge + " WHEN NOT MATCHED THEN INSERT (\(names)) VALUES (\(sourced)) \(output)"

@@ -49,15 +49,19 @@ package struct EmbeddingReader: Sendable {
 
     /// The rows of `request` over `compiler`'s table, each as a JSON object with its embedded rows.
     package func read(_ request: ReadRequest, with compiler: QueryCompiler) async throws -> [[UInt8]] {
-        try await level(request, compiler, keys: [], limit: maxRows, path: "", embedded: request.embedded,
-                        allowance: Allowance(maxRows * Self.embeddedFactor)).objects
+        try await level(
+            request, compiler, keys: [], limit: maxRows, path: "", embedded: request.embedded,
+            allowance: Allowance(maxRows * Self.embeddedFactor)
+        ).objects
     }
 
     /// One level: its rows as objects, and each row's values of `keys` (for the level above to match on).
     /// `path` is this level's place in the select (empty at the top); `embedded` the request's filters and order
     /// of embedded tables, by path.
-    private func level(_ request: ReadRequest, _ compiler: QueryCompiler, keys: [String], limit: Int, path: String,
-                       embedded: [String: EmbeddedOptions], allowance: Allowance) async throws -> (objects: [[UInt8]], keyValues: [[CanonicalValue]]) {
+    private func level(
+        _ request: ReadRequest, _ compiler: QueryCompiler, keys: [String], limit: Int, path: String,
+        embedded: [String: EmbeddedOptions], allowance: Allowance
+    ) async throws -> (objects: [[UInt8]], keyValues: [[CanonicalValue]]) {
         var plain: [SelectItem] = []
         var embeds: [(table: String, alias: String?, select: [SelectItem], relationship: Relationship, inner: QueryCompiler)] = []
         for item in request.select {
@@ -66,8 +70,9 @@ package struct EmbeddingReader: Sendable {
                 continue
             }
             guard let inner = compilers[table] else {
-                throw AutoAPIError(status: 400, code: "PGRST200", message: "Could not find a relationship with '\(table)' in this API",
-                                   hint: "embedding follows foreign keys between two tables the API serves")
+                throw AutoAPIError(
+                    status: 400, code: "PGRST200", message: "Could not find a relationship with '\(table)' in this API",
+                    hint: "embedding follows foreign keys between two tables the API serves")
             }
             embeds.append((table, alias, select, try Relationship.between(compiler.table, inner.table), inner))
         }
@@ -90,24 +95,31 @@ package struct EmbeddingReader: Sendable {
             let innerPath = path + (embed.alias ?? embed.table)
             let options = embedded[innerPath] ?? EmbeddedOptions()
             for chunk in wanted.chunked(Self.keysPerQuery) {
-                var inner = ReadRequest(select: embed.select,
-                                        filters: [Self.matching(embed.relationship.innerColumns, Array(chunk))] + options.filters)
+                var inner = ReadRequest(
+                    select: embed.select,
+                    filters: [Self.matching(embed.relationship.innerColumns, Array(chunk))] + options.filters)
                 // The key last, so rows the requested order ties keep one order.
                 inner.order = options.order + embed.inner.table.primaryKey.map { OrderTerm(column: $0) }
-                let found = try await level(inner, embed.inner, keys: embed.relationship.innerColumns, limit: allowance.remaining + 1,
-                                            path: innerPath + ".", embedded: embedded, allowance: allowance)
+                let found = try await level(
+                    inner, embed.inner, keys: embed.relationship.innerColumns, limit: allowance.remaining + 1,
+                    path: innerPath + ".", embedded: embedded, allowance: allowance)
                 guard allowance.take(found.objects.count) else {
-                    throw AutoAPIError(status: 400, code: "embed_too_large",
-                                       message: "'\(innerPath)' would embed more than \(maxRows * Self.embeddedFactor) rows",
-                                       hint: "narrow the outer rows (limit, filters) or the embedded ones (\(innerPath).column=…)")
+                    throw AutoAPIError(
+                        status: 400, code: "embed_too_large",
+                        message: "'\(innerPath)' would embed more than \(maxRows * Self.embeddedFactor) rows",
+                        hint: "narrow the outer rows (limit, filters) or the embedded ones (\(innerPath).column=…)")
                 }
                 for (object, key) in zip(found.objects, found.keyValues) { byKey[key, default: []].append(object) }
             }
-            members.append((embed.alias ?? embed.table, outerKeys.map { key in
-                let related = byKey[key] ?? []
-                if embed.relationship.toOne { return related.first ?? Array("null".utf8) }
-                return [UInt8(ascii: "[")] + Array(related.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
-            }))
+            members.append(
+                (
+                    embed.alias ?? embed.table,
+                    outerKeys.map { key in
+                        let related = byKey[key] ?? []
+                        if embed.relationship.toOne { return related.first ?? Array("null".utf8) }
+                        return [UInt8(ascii: "[")] + Array(related.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
+                    }
+                ))
         }
         let objects = JSONRows.objects(rows, columns: compiled.columns, visible: visible, members: members)
         return (objects, rows.map { values(keys, of: $0) })
@@ -119,10 +131,14 @@ package struct EmbeddingReader: Sendable {
         if columns.count == 1 {
             return .condition(Condition(column: columns[0], operation: .isIn(texts.map { $0[0] })))
         }
-        return .group(conjunction: .or, negated: false, members: texts.map { key in
-            .group(conjunction: .and, negated: false, members: zip(columns, key).map {
-                .condition(Condition(column: $0, operation: .compare(.eq, $1)))
+        return .group(
+            conjunction: .or, negated: false,
+            members: texts.map { key in
+                .group(
+                    conjunction: .and, negated: false,
+                    members: zip(columns, key).map {
+                        .condition(Condition(column: $0, operation: .compare(.eq, $1)))
+                    })
             })
-        })
     }
 }

@@ -22,14 +22,16 @@ struct Relationship: Sendable, Equatable {
         // A key whose columns cannot be matched (SQLite: a reference to a table with no primary key) does not count.
         found.removeAll { $0.outerColumns.isEmpty || $0.outerColumns.count != $0.innerColumns.count }
         guard let only = found.first else {
-            throw AutoAPIError(status: 400, code: "PGRST200",
-                               message: "Could not find a relationship between '\(outer.table.name)' and '\(inner.table.name)'",
-                               hint: "embedding follows foreign keys between two tables the API serves")
+            throw AutoAPIError(
+                status: 400, code: "PGRST200",
+                message: "Could not find a relationship between '\(outer.table.name)' and '\(inner.table.name)'",
+                hint: "embedding follows foreign keys between two tables the API serves")
         }
         guard found.count == 1 else {
-            throw AutoAPIError(status: 300, code: "PGRST201",
-                               message: "Could not embed because more than one relationship was found for '\(outer.table.name)' and '\(inner.table.name)'",
-                               hint: "relationship hints (table!fk) are not served: embed through a table with one foreign key")
+            throw AutoAPIError(
+                status: 300, code: "PGRST201",
+                message: "Could not embed because more than one relationship was found for '\(outer.table.name)' and '\(inner.table.name)'",
+                hint: "relationship hints (table!fk) are not served: embed through a table with one foreign key")
         }
         return only
     }

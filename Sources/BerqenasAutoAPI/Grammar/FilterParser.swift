@@ -10,8 +10,11 @@ enum FilterParser {
             rest = rest.dropFirst(4)
         }
         guard let dot = rest.firstIndex(of: ".") else {
-            throw AutoAPIError.unparsable("filter", details: "\(column)=\(text): expected operator.value (like eq.5)",
-                                          hint: "operators: eq neq gt gte lt lte like ilike match imatch in is isdistinct, cs cd ov sl sr nxr nxl adj, fts plfts phfts wfts; each may follow not.")
+            throw AutoAPIError.unparsable(
+                "filter", details: "\(column)=\(text): expected operator.value (like eq.5)",
+                hint:
+                    "operators: eq neq gt gte lt lte like ilike match imatch in is isdistinct, cs cd ov sl sr nxr nxl adj, fts plfts phfts wfts; each may follow not."
+            )
         }
         let name = rest[..<dot]
         let rawValue = rest[rest.index(after: dot)...]
@@ -39,8 +42,9 @@ enum FilterParser {
                 if name.contains("(") {
                     throw AutoAPIError.unsupported("operator modifiers like \(name) are not served yet")
                 }
-                throw AutoAPIError.unparsable("filter", details: "unknown operator '\(name)' in \(column)=\(text)",
-                                              hint: "operators: eq neq gt gte lt lte like ilike match imatch in is isdistinct")
+                throw AutoAPIError.unparsable(
+                    "filter", details: "unknown operator '\(name)' in \(column)=\(text)",
+                    hint: "operators: eq neq gt gte lt lte like ilike match imatch in is isdistinct")
             }
         }
         return Condition(column: column, negated: negated, operation: operation)
@@ -55,7 +59,8 @@ enum FilterParser {
         guard base.count < name.count else { return (kind, nil) }
         let language = name.dropFirst(base.count + 1)
         guard language.hasSuffix(")"), language.count > 1,
-              language.dropLast().allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            language.dropLast().allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+        else {
             throw AutoAPIError.unparsable("filter", details: "\(column)=\(name): a text search configuration is a plain name, like fts(english)")
         }
         return (kind, String(language.dropLast()))
@@ -88,8 +93,9 @@ enum FilterParser {
     }
 
     static func tooDeep(_ conjunction: FilterNode.Conjunction) -> AutoAPIError {
-        AutoAPIError.unparsable("logic tree", details: "\(conjunction.rawValue)=…: groups nest at most \(maxGroupDepth) deep",
-                                hint: "flatten the tree: and/or take any number of members")
+        AutoAPIError.unparsable(
+            "logic tree", details: "\(conjunction.rawValue)=…: groups nest at most \(maxGroupDepth) deep",
+            hint: "flatten the tree: and/or take any number of members")
     }
 
     /// The members of `and=(…)` / `or=(…)`: conditions `column.[not.]op.value` and nested groups.
@@ -105,8 +111,10 @@ enum FilterParser {
 
     private static func member(_ text: Substring, depth: Int) throws -> FilterNode {
         let trimmed = text.trimmingPrefix(" ")
-        for (prefix, conjunction, negated) in [("and(", FilterNode.Conjunction.and, false), ("or(", .or, false),
-                                               ("not.and(", .and, true), ("not.or(", .or, true)] where trimmed.hasPrefix(prefix) {
+        for (prefix, conjunction, negated) in [
+            ("and(", FilterNode.Conjunction.and, false), ("or(", .or, false),
+            ("not.and(", .and, true), ("not.or(", .or, true),
+        ] where trimmed.hasPrefix(prefix) {
             return try group(trimmed.dropFirst(prefix.count - 1), conjunction: conjunction, negated: negated, depth: depth + 1)
         }
         guard let dot = trimmed.firstIndex(of: "."), dot != trimmed.startIndex else {

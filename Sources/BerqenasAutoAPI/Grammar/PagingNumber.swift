@@ -9,7 +9,8 @@ package enum PagingNumber {
     package static func parse<Text: StringProtocol>(_ text: Text) -> Int? {
         let digits = text.utf8
         guard !digits.isEmpty, digits.count <= 13, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let value = Int(text), value <= maximum else { return nil }
+            let value = Int(text), value <= maximum
+        else { return nil }
         return value
     }
 

@@ -25,15 +25,17 @@ package enum RequestParser {
                 request.filters.append(.condition(try FilterParser.operation(Substring(value), column: identifier(name), quotedValues: false)))
             }
         }
-        let conditions = request.filters.reduce(0) { $0 + $1.conditionCount }
+        let conditions =
+            request.filters.reduce(0) { $0 + $1.conditionCount }
             + request.embedded.values.reduce(0) { total, options in options.filters.reduce(total) { $0 + $1.conditionCount } }
         guard conditions <= maxConditions else {
             throw AutoAPIError.unparsable("filters", details: "\(conditions) conditions in one request; at most \(maxConditions) are taken")
         }
         let paths = embedPaths(request.select)
         if let unknown = request.embedded.keys.sorted().first(where: { !paths.contains($0) }) {
-            throw AutoAPIError(status: 400, code: "PGRST108", message: "'\(unknown)' is not an embedded resource in this request",
-                               hint: "add \(unknown)(...) to select=, or name the embed by its alias")
+            throw AutoAPIError(
+                status: 400, code: "PGRST108", message: "'\(unknown)' is not an embedded resource in this request",
+                hint: "add \(unknown)(...) to select=, or name the embed by its alias")
         }
         return request
     }
@@ -59,8 +61,9 @@ package enum RequestParser {
         case "and", "or", "not.and", "not.or":
             options.filters.append(try group(key, value))
         case "limit", "offset":
-            throw AutoAPIError.unsupported("\(key) on an embedded table (\(path).\(key)) is not served",
-                                           hint: "filter the embedded rows instead")
+            throw AutoAPIError.unsupported(
+                "\(key) on an embedded table (\(path).\(key)) is not served",
+                hint: "filter the embedded rows instead")
         case "select":
             throw AutoAPIError.unparsable("select", details: "\(path).select: name an embed's columns inside select=, as \(path)(columns)")
         default:
@@ -117,8 +120,9 @@ package enum RequestParser {
             if let range = body.range(of: "::") {
                 let typeName = body[range.upperBound...]
                 guard let known = CastType.parse(String(typeName)) else {
-                    throw AutoAPIError.unparsable("select", details: "unknown cast '\(typeName)' in \(item)",
-                                                  hint: "casts: \(CastType.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw AutoAPIError.unparsable(
+                        "select", details: "unknown cast '\(typeName)' in \(item)",
+                        hint: "casts: \(CastType.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 cast = known
                 body = body[..<range.lowerBound]
@@ -140,8 +144,11 @@ package enum RequestParser {
     /// `alias:table(items)` (the alias optional).
     static func embed(_ item: String, open: String.Index, depth: Int) throws -> SelectItem {
         guard item.hasSuffix(")"), depth < maxEmbedDepth else {
-            throw AutoAPIError.unparsable("select", details: depth < maxEmbedDepth ? "'\(item)': expected table(columns)"
-                                                                                    : "embeds nest at most \(maxEmbedDepth) deep")
+            throw AutoAPIError.unparsable(
+                "select",
+                details: depth < maxEmbedDepth
+                    ? "'\(item)': expected table(columns)"
+                    : "embeds nest at most \(maxEmbedDepth) deep")
         }
         var head = String(item[..<open])
         var alias: String?
@@ -151,8 +158,9 @@ package enum RequestParser {
         }
         // PostgREST's hints (`table!fk`, `!inner`) are not served: one relationship per pair is.
         guard !head.isEmpty, !head.contains("!"), alias?.isEmpty != true else {
-            throw AutoAPIError.unparsable("select", details: "'\(item)': expected [alias:]table(columns)",
-                                          hint: "relationship hints (!) are not served")
+            throw AutoAPIError.unparsable(
+                "select", details: "'\(item)': expected [alias:]table(columns)",
+                hint: "relationship hints (!) are not served")
         }
         let inner = String(item[item.index(after: open)..<item.index(before: item.endIndex)])
         return .embed(table: identifier(head), alias: alias, select: inner.isEmpty ? [.all] : try select(inner, depth: depth + 1))
@@ -174,8 +182,9 @@ package enum RequestParser {
                 case "nullsfirst": term.nullsFirst = true
                 case "nullslast": term.nullsFirst = false
                 default:
-                    throw AutoAPIError.unparsable("order", details: "unknown modifier '\(modifier)' in \(raw)",
-                                                  hint: "column.asc|desc[.nullsfirst|.nullslast]")
+                    throw AutoAPIError.unparsable(
+                        "order", details: "unknown modifier '\(modifier)' in \(raw)",
+                        hint: "column.asc|desc[.nullsfirst|.nullslast]")
                 }
             }
             return term

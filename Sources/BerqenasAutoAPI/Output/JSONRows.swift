@@ -29,8 +29,10 @@ package enum JSONRows {
 
     /// Each row as an object of its first `visible` columns followed by `members` (per member, its name and
     /// each row's value, already JSON): rows with embedded related rows.
-    package static func objects(_ rows: [Row], columns: [ResultColumn], visible: Int,
-                               members: [(name: String, values: [[UInt8]])]) -> [[UInt8]] {
+    package static func objects(
+        _ rows: [Row], columns: [ResultColumn], visible: Int,
+        members: [(name: String, values: [[UInt8]])]
+    ) -> [[UInt8]] {
         let columnKeys = keys(Array(columns.prefix(visible)))
         let fromWKT = fromWKT(columns)
         let memberKeys = members.map { key($0.name) }

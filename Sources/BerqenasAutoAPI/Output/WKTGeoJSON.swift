@@ -61,10 +61,11 @@ enum WKTGeoJSON {
         }
         guard let body else { return #"{"type":""# + name + #"","coordinates":[]}"# }
         // A point's body is one coordinate; MULTIPOINT may list bare coordinates or parenthesized ones.
-        let coordinates: String? = switch (type, body) {
-        case let ("POINT", .list(items)) where items.count == 1: coordinatesJSON(items[0])
-        default: coordinatesJSON(body)
-        }
+        let coordinates: String? =
+            switch (type, body) {
+            case let ("POINT", .list(items)) where items.count == 1: coordinatesJSON(items[0])
+            default: coordinatesJSON(body)
+            }
         guard let coordinates else { return nil }
         return #"{"type":""# + name + #"","coordinates":"# + coordinates + "}"
     }
@@ -90,7 +91,10 @@ enum WKTGeoJSON {
         var text: Substring
 
         var atEnd: Bool {
-            mutating get { skipSpace(); return text.isEmpty }
+            mutating get {
+                skipSpace()
+                return text.isEmpty
+            }
         }
 
         mutating func skipSpace() { text = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" } }

@@ -10,8 +10,9 @@ enum BodyValue {
 
     static func canonical(_ json: JSONBody, type: CanonicalType, column: String) throws -> CanonicalValue {
         func invalid(_ expected: String) -> AutoAPIError {
-            AutoAPIError(status: 400, code: "22P02", message: "invalid value for column '\(column)': expected \(expected)",
-                         details: "got \(json.text.prefix(80))")
+            AutoAPIError(
+                status: 400, code: "22P02", message: "invalid value for column '\(column)': expected \(expected)",
+                details: "got \(json.text.prefix(80))")
         }
         if case .null = json { return .null }
         switch (type, json) {
@@ -51,7 +52,7 @@ enum BodyValue {
         case let (.interval, .string(text)): return .interval(text)
         case let (.xml, .string(text)): return .xml(text)
         case (.integer, _), (.decimal, _), (.money, _), (.float, _), (.boolean, _), (.uuid, _), (.binary, _), (.rowVersion, _),
-             (.array, _), (.date, _), (.time, _), (.timestamp, _), (.interval, _), (.xml, _):
+            (.array, _), (.date, _), (.time, _), (.timestamp, _), (.interval, _), (.xml, _):
             throw invalid(expectation(type))
         case let (_, .string(text)): return .text(text)
         case let (_, .number(text)): return .text(text)

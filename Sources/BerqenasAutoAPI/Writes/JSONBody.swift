@@ -62,8 +62,9 @@ package indirect enum JSONBody: Sendable, Equatable {
         var atEnd: Bool { position >= bytes.count }
 
         func failure(_ message: String) -> AutoAPIError {
-            AutoAPIError(status: 400, code: "PGRST102", message: "Empty or invalid json",
-                         details: "\(message) at byte \(position)")
+            AutoAPIError(
+                status: 400, code: "PGRST102", message: "Empty or invalid json",
+                details: "\(message) at byte \(position)")
         }
 
         mutating func skipSpace() {
@@ -77,9 +78,15 @@ package indirect enum JSONBody: Sendable, Equatable {
             case UInt8(ascii: "{"): return try object(depth: depth)
             case UInt8(ascii: "["): return try array(depth: depth)
             case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try word("true"); return .bool(true)
-            case UInt8(ascii: "f"): try word("false"); return .bool(false)
-            case UInt8(ascii: "n"): try word("null"); return .null
+            case UInt8(ascii: "t"):
+                try word("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try word("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try word("null")
+                return .null
             default: return .number(try number())
             }
         }
@@ -111,7 +118,10 @@ package indirect enum JSONBody: Sendable, Equatable {
                 fields.append((key, try value(depth: depth + 1)))
                 skipSpace()
                 guard position < bytes.count else { throw failure("the object is not closed") }
-                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
                 guard bytes[position] == UInt8(ascii: "}") else { throw failure("',' or '}' was expected") }
                 position += 1
                 return .object(fields)
@@ -131,7 +141,10 @@ package indirect enum JSONBody: Sendable, Equatable {
                 items.append(try value(depth: depth + 1))
                 skipSpace()
                 guard position < bytes.count else { throw failure("the array is not closed") }
-                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
                 guard bytes[position] == UInt8(ascii: "]") else { throw failure("',' or ']' was expected") }
                 position += 1
                 return .array(items)
@@ -178,7 +191,10 @@ package indirect enum JSONBody: Sendable, Equatable {
                     return String(scalars)
                 }
                 guard byte >= 0x20 else { throw failure("a control character inside a string") }
-                guard byte == UInt8(ascii: "\\") else { position += 1; continue }
+                guard byte == UInt8(ascii: "\\") else {
+                    position += 1
+                    continue
+                }
                 flush(position)
                 position += 1
                 guard position < bytes.count else { break }

@@ -13,7 +13,8 @@ package struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConverti
         var value: UInt32 = 0
         for part in parts {
             guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber),
-                  part.count == 1 || part.first != "0", let octet = UInt32(part), octet <= 255 else { return nil }
+                part.count == 1 || part.first != "0", let octet = UInt32(part), octet <= 255
+            else { return nil }
             value = value << 8 | octet
         }
         self.value = value

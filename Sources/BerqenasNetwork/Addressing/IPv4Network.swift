@@ -11,7 +11,8 @@ package struct IPv4Network: Hashable, Sendable, CustomStringConvertible {
         }
         let mask = Self.mask(prefixLength)
         guard address.value & ~mask == 0 else {
-            throw NetworkError("invalid_cidr", "\(address)/\(prefixLength) has host bits set (the network is \(IPv4Address(address.value & mask))/\(prefixLength))")
+            throw NetworkError(
+                "invalid_cidr", "\(address)/\(prefixLength) has host bits set (the network is \(IPv4Address(address.value & mask))/\(prefixLength))")
         }
         self.base = address
         self.prefixLength = prefixLength
@@ -21,7 +22,8 @@ package struct IPv4Network: Hashable, Sendable, CustomStringConvertible {
     package init(parsing text: String) throws {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let address = IPv4Address(parts[0]), parts[1].allSatisfy(\.isNumber),
-              let length = Int(parts[1]) else {
+            let length = Int(parts[1])
+        else {
             throw NetworkError("invalid_cidr", "\"\(text)\" is not an IPv4 network in CIDR form (like 10.60.0.0/16)")
         }
         try self.init(address, prefixLength: length)

@@ -9,7 +9,8 @@ package struct TenantAddressPool: Sendable, Equatable {
 
     package init(pool: IPv4Network, tenantPrefixLength: Int = 24) throws {
         guard tenantPrefixLength >= pool.prefixLength, tenantPrefixLength <= 30 else {
-            throw NetworkError("invalid_cidr", "a tenant network of /\(tenantPrefixLength) does not fit pool \(pool) with room for a hub and a peer (at most /30)")
+            throw NetworkError(
+                "invalid_cidr", "a tenant network of /\(tenantPrefixLength) does not fit pool \(pool) with room for a hub and a peer (at most /30)")
         }
         self.pool = pool
         self.tenantPrefixLength = tenantPrefixLength
@@ -21,7 +22,8 @@ package struct TenantAddressPool: Sendable, Equatable {
     /// The tenant network of `slot`.
     package func network(slot: Int) throws -> IPv4Network {
         guard let network = pool.subnet(slot, prefixLength: tenantPrefixLength) else {
-            throw NetworkError("pool_exhausted", "pool \(pool) holds \(slotCount) tenant networks of /\(tenantPrefixLength); slot \(slot) is beyond it")
+            throw NetworkError(
+                "pool_exhausted", "pool \(pool) holds \(slotCount) tenant networks of /\(tenantPrefixLength); slot \(slot) is beyond it")
         }
         return network
     }

@@ -41,8 +41,9 @@ package struct CommandRunner: Sendable {
                         input: .string(input), output: .string(limit: outputLimit),
                         error: .string(limit: Self.errorLimit)
                     )
-                    return Finished(succeeded: result.terminationStatus.isSuccess, output: result.standardOutput,
-                                    errors: result.standardError)
+                    return Finished(
+                        succeeded: result.terminationStatus.isSuccess, output: result.standardOutput,
+                        errors: result.standardError)
                 } catch let error as SubprocessError where error.code == .outputLimitExceeded {
                     throw NetworkError("command_failed", "\(command) wrote more than \(outputLimit) bytes")
                 } catch let error as SubprocessError {

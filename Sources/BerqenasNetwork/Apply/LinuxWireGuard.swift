@@ -10,8 +10,10 @@ package struct InterfaceSpec: Sendable, Equatable {
     package var privateKey: WireGuardKey
     package var publicKey: WireGuardKey
 
-    package init(name: String, address: IPv4Address, network: IPv4Network, listenPort: Int, privateKey: WireGuardKey,
-                publicKey: WireGuardKey) {
+    package init(
+        name: String, address: IPv4Address, network: IPv4Network, listenPort: Int, privateKey: WireGuardKey,
+        publicKey: WireGuardKey
+    ) {
         self.name = name
         self.address = address
         self.network = network
@@ -50,8 +52,9 @@ package final class LinuxWireGuard: Sendable {
         if !(await exists(spec.name)) { try await create(spec.name) }
         let current = try await dump(spec.name)
         if current?.publicKey != spec.publicKey.base64 || current?.listenPort != spec.listenPort {
-            try await runner.run("/usr/bin/wg", ["set", spec.name, "listen-port", String(spec.listenPort), "private-key", "/dev/stdin"],
-                           input: spec.privateKey.base64 + "\n")
+            try await runner.run(
+                "/usr/bin/wg", ["set", spec.name, "listen-port", String(spec.listenPort), "private-key", "/dev/stdin"],
+                input: spec.privateKey.base64 + "\n")
         }
         try await runner.run("/usr/sbin/ip", ["address", "replace", "\(spec.address)/\(spec.network.prefixLength)", "dev", spec.name])
         try await runner.run("/usr/sbin/ip", ["link", "set", spec.name, "up"])
@@ -68,8 +71,10 @@ package final class LinuxWireGuard: Sendable {
                 case let .remove(publicKey):
                     arguments += ["peer", publicKey, "remove"]
                 case let .set(peer):
-                    arguments += ["peer", peer.publicKey, "allowed-ips", peer.allowedIP,
-                                  "persistent-keepalive", peer.persistentKeepalive.map(String.init) ?? "off"]
+                    arguments += [
+                        "peer", peer.publicKey, "allowed-ips", peer.allowedIP,
+                        "persistent-keepalive", peer.persistentKeepalive.map(String.init) ?? "off",
+                    ]
                 }
             }
             try await runner.run("/usr/bin/wg", arguments)
@@ -131,8 +136,9 @@ package final class LinuxWireGuard: Sendable {
             // for ready because of it.
             let socket = "/var/run/wireguard/\(name).sock"
             try? FileManager.default.removeItem(atPath: socket)
-            let daemon = try runner.spawn("/usr/bin/wireguard-go", ["-f", name],
-                                          environment: ["WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD": "1"])
+            let daemon = try runner.spawn(
+                "/usr/bin/wireguard-go", ["-f", name],
+                environment: ["WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD": "1"])
             daemons.withLock { $0[name] = daemon }
             // The daemon creates the interface, then its control socket, shortly after it starts (`wg`
             // talks to the socket; before it exists `wg` tries the kernel and fails).

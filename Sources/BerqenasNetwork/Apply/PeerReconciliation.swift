@@ -27,7 +27,10 @@ package enum PeerReconciliation {
         var changes: [PeerChange] = current.filter { wanted[$0.publicKey] == nil }.map { .remove(publicKey: $0.publicKey) }
         for peer in desired {
             if let existing = present[peer.publicKey], existing.allowedIPs == [peer.allowedIP],
-               existing.persistentKeepalive == peer.persistentKeepalive { continue }
+                existing.persistentKeepalive == peer.persistentKeepalive
+            {
+                continue
+            }
             changes.append(.set(peer))
         }
         return changes

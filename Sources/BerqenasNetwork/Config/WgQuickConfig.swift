@@ -13,8 +13,10 @@ package struct WgQuickConfig: Sendable, Equatable {
     /// Seconds between keepalives (nil: none).
     package var persistentKeepalive: Int?
 
-    package init(address: IPv4Address, networkPrefixLength: Int, privateKey: WireGuardKey, hubPublicKey: WireGuardKey,
-                allowedIPs: IPv4Network, endpoint: String?, persistentKeepalive: Int?) {
+    package init(
+        address: IPv4Address, networkPrefixLength: Int, privateKey: WireGuardKey, hubPublicKey: WireGuardKey,
+        allowedIPs: IPv4Network, endpoint: String?, persistentKeepalive: Int?
+    ) {
         self.address = address
         self.networkPrefixLength = networkPrefixLength
         self.privateKey = privateKey

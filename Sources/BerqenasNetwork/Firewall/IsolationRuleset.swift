@@ -70,14 +70,17 @@ package struct IsolationRuleset: Sendable, Equatable {
             (["    chain \(name) {", "        type \(type) hook \(hook) priority \(priority); policy accept;"]
                 + rules.map { "        " + $0 } + ["    }"]).joined(separator: "\n")
         }
-        var body = [chain("forward", "forward", forward, type: "filter"), chain("input", "input", input, type: "filter"),
-                    chain("output", "output", output, type: "filter")]
+        var body = [
+            chain("forward", "forward", forward, type: "filter"), chain("input", "input", input, type: "filter"),
+            chain("output", "output", output, type: "filter"),
+        ]
         if !publications.isEmpty {
             // NAT chains only when something is published: they need the kernel's nf_nat, and isolation must
             // load without it.
-            body.insert(contentsOf: publications.flatMap { service in
-                [service.connectionsCounter, service.inboundCounter, service.outboundCounter].map { "    counter \($0) {\n    }" }
-            }, at: 0)
+            body.insert(
+                contentsOf: publications.flatMap { service in
+                    [service.connectionsCounter, service.inboundCounter, service.outboundCounter].map { "    counter \($0) {\n    }" }
+                }, at: 0)
             body.append(chain("prerouting", "prerouting", publications.map(Self.destinationNAT), type: "nat", priority: "dstnat"))
             body.append(chain("postrouting", "postrouting", [#"oifname "bq*" ct status dnat masquerade"#], type: "nat", priority: "srcnat"))
         }

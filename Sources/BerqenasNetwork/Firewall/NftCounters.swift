@@ -38,8 +38,9 @@ package enum NftCounters {
 
     /// A publication's traffic from the readings (a missing counter reads as zero).
     package static func traffic(of service: PublishedService, in readings: [String: Reading]) -> PublicationTraffic {
-        PublicationTraffic(connections: readings[service.connectionsCounter]?.packets ?? 0,
-                           bytesIn: readings[service.inboundCounter]?.bytes ?? 0,
-                           bytesOut: readings[service.outboundCounter]?.bytes ?? 0)
+        PublicationTraffic(
+            connections: readings[service.connectionsCounter]?.packets ?? 0,
+            bytesIn: readings[service.inboundCounter]?.bytes ?? 0,
+            bytesOut: readings[service.outboundCounter]?.bytes ?? 0)
     }
 }

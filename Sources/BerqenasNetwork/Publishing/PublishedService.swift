@@ -56,7 +56,8 @@ package struct PublicationTraffic: Sendable, Equatable {
 
     /// What was added since `earlier` (counters only grow while their table stands).
     package func since(_ earlier: Self) -> Self {
-        Self(connections: max(0, connections - earlier.connections), bytesIn: max(0, bytesIn - earlier.bytesIn),
-             bytesOut: max(0, bytesOut - earlier.bytesOut))
+        Self(
+            connections: max(0, connections - earlier.connections), bytesIn: max(0, bytesIn - earlier.bytesIn),
+            bytesOut: max(0, bytesOut - earlier.bytesOut))
     }
 }

@@ -22,8 +22,10 @@ package final class TCPRelay: Sendable {
     }
 
     /// Starts listening; fails when the port cannot be bound.
-    package static func start(_ service: PublishedService, logger: Logger,
-                              group: MultiThreadedEventLoopGroup = .singleton) async throws -> TCPRelay {
+    package static func start(
+        _ service: PublishedService, logger: Logger,
+        group: MultiThreadedEventLoopGroup = .singleton
+    ) async throws -> TCPRelay {
         let box = NIOLockedValueBox<TCPRelay?>(nil)
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -66,16 +68,21 @@ package final class TCPRelay: Sendable {
         open.withLockedValue { $0[key] = client }
         let started = ContinuousClock.now
         let counts = NIOLockedValueBox((bytesIn: Int64(0), bytesOut: Int64(0)))
-        let service = service, logger = logger, traffic = traffic, open = open
+        let service = service
+        let logger = logger
+        let traffic = traffic
+        let open = open
         // Both pipes live on the client's event loop (the upstream connection is made on it too).
-        let inbound = NIOLoopBound(RelayPipe { bytes in
-            counts.withLockedValue { $0.bytesIn += Int64(bytes) }
-            traffic.withLockedValue { $0.bytesIn += Int64(bytes) }
-        }, eventLoop: client.eventLoop)
-        let outbound = NIOLoopBound(RelayPipe { bytes in
-            counts.withLockedValue { $0.bytesOut += Int64(bytes) }
-            traffic.withLockedValue { $0.bytesOut += Int64(bytes) }
-        }, eventLoop: client.eventLoop)
+        let inbound = NIOLoopBound(
+            RelayPipe { bytes in
+                counts.withLockedValue { $0.bytesIn += Int64(bytes) }
+                traffic.withLockedValue { $0.bytesIn += Int64(bytes) }
+            }, eventLoop: client.eventLoop)
+        let outbound = NIOLoopBound(
+            RelayPipe { bytes in
+                counts.withLockedValue { $0.bytesOut += Int64(bytes) }
+                traffic.withLockedValue { $0.bytesOut += Int64(bytes) }
+            }, eventLoop: client.eventLoop)
         let target = "\(service.target):\(service.targetPort)"
         return ClientBootstrap(group: client.eventLoop)
             .connectTimeout(.seconds(5))
@@ -91,7 +98,9 @@ package final class TCPRelay: Sendable {
                     open.withLockedValue { _ = $0.removeValue(forKey: key) }
                     let seconds = started.duration(to: .now)
                     let (bytesIn, bytesOut) = counts.withLockedValue { ($0.bytesIn, $0.bytesOut) }
-                    logger.notice("publication \(service.publicPort): \(source) -> \(target) closed after \(seconds), \(bytesIn) bytes in, \(bytesOut) bytes out")
+                    logger.notice(
+                        "publication \(service.publicPort): \(source) -> \(target) closed after \(seconds), \(bytesIn) bytes in, \(bytesOut) bytes out"
+                    )
                 }
                 logger.info("publication \(service.publicPort): \(source) -> \(target) opened")
                 return client.eventLoop.makeCompletedFuture {

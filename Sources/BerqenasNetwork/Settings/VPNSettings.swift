@@ -45,8 +45,9 @@ package struct VPNSettings: Sendable, Equatable {
     }
 
     /// The embedded defaults: pool 10.60.0.0/16 in /24s, ports 51820-51919, automatic backend.
-    package static let defaults = try! VPNSettings(pool: TenantAddressPool(pool: IPv4Network(parsing: TenantAddressPool.defaultPool)),
-                                                  ports: 51820...51919, backend: .automatic, publicEndpoint: nil)
+    package static let defaults = try! VPNSettings(
+        pool: TenantAddressPool(pool: IPv4Network(parsing: TenantAddressPool.defaultPool)),
+        ports: 51820...51919, backend: .automatic, publicEndpoint: nil)
 
     /// Reads the variables; a value that cannot be used throws an error naming its variable.
     package static func fromEnvironment(_ environment: [String: String]) throws -> VPNSettings {
@@ -76,7 +77,9 @@ package struct VPNSettings: Sendable, Equatable {
         }
         if let text = environment["BERQENAS_VPN_BACKEND"], !text.isEmpty {
             guard let backend = Backend(rawValue: text) else {
-                throw NetworkError("invalid_setting", "BERQENAS_VPN_BACKEND must be one of \(Backend.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+                throw NetworkError(
+                    "invalid_setting",
+                    "BERQENAS_VPN_BACKEND must be one of \(Backend.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
             }
             settings.backend = backend
         }
@@ -94,7 +97,9 @@ package struct VPNSettings: Sendable, Equatable {
         }
         if let text = environment["BERQENAS_PUBLISH_MODE"], !text.isEmpty {
             guard let mode = PublishMode(rawValue: text) else {
-                throw NetworkError("invalid_setting", "BERQENAS_PUBLISH_MODE must be one of \(PublishMode.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+                throw NetworkError(
+                    "invalid_setting",
+                    "BERQENAS_PUBLISH_MODE must be one of \(PublishMode.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
             }
             settings.publishMode = mode
         }
@@ -111,7 +116,9 @@ package struct VPNSettings: Sendable, Equatable {
     package func publishPortsProblem(hubPort: Int) -> String? {
         if publishPorts.lowerBound < 1024 { return "BERQENAS_PUBLISH_PORTS must not include ports below 1024 (the system's services)" }
         if publishPorts.contains(hubPort) { return "BERQENAS_PUBLISH_PORTS must not include the hub's own port \(hubPort)" }
-        if publishPorts.overlaps(ports) { return "BERQENAS_PUBLISH_PORTS must not overlap BERQENAS_VPN_PORTS (\(ports.lowerBound)-\(ports.upperBound))" }
+        if publishPorts.overlaps(ports) {
+            return "BERQENAS_PUBLISH_PORTS must not overlap BERQENAS_VPN_PORTS (\(ports.lowerBound)-\(ports.upperBound))"
+        }
         return nil
     }
 
@@ -120,7 +127,8 @@ package struct VPNSettings: Sendable, Equatable {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
         let bounds: [Int] = parts.compactMap { $0 }
         guard bounds.count == parts.count, (1...2).contains(bounds.count), let low = bounds.first, let high = bounds.last,
-              1...65535 ~= low, 1...65535 ~= high, low <= high else {
+            1...65535 ~= low, 1...65535 ~= high, low <= high
+        else {
             throw NetworkError("invalid_setting", "\(variable) must be a \(kind) port or a range like 20000-29999, got '\(text)'")
         }
         return low...high

@@ -14,8 +14,10 @@ package struct WireGuardDump: Sendable, Equatable {
         /// Seconds (nil: off).
         package var persistentKeepalive: Int?
 
-        package init(publicKey: String, endpoint: String?, allowedIPs: [String], latestHandshake: Date?, receivedBytes: UInt64,
-                    sentBytes: UInt64, persistentKeepalive: Int?) {
+        package init(
+            publicKey: String, endpoint: String?, allowedIPs: [String], latestHandshake: Date?, receivedBytes: UInt64,
+            sentBytes: UInt64, persistentKeepalive: Int?
+        ) {
             self.publicKey = publicKey
             self.endpoint = endpoint
             self.allowedIPs = allowedIPs
@@ -40,7 +42,8 @@ package struct WireGuardDump: Sendable, Equatable {
         listenPort = port
         peers = try lines.dropFirst().map { fields in
             guard fields.count == 8, let handshake = TimeInterval(fields[4]), let received = UInt64(fields[5]),
-                  let sent = UInt64(fields[6]) else {
+                let sent = UInt64(fields[6])
+            else {
                 throw NetworkError("invalid_dump", "a peer line of `wg show dump` has an unexpected form")
             }
             return Peer(

@@ -1,5 +1,5 @@
-import Foundation
 import BerqenasNetwork
+import Foundation
 
 /// `allowed_cidrs` lists (publications, API keys): IPv4 networks a caller must come from.
 enum AllowedNetworks {

@@ -1,7 +1,7 @@
 import Crypto
 import FluentKit
-import SQLKit
 import Foundation
+import SQLKit
 
 /// Checks credentials under the lockout policy and keeps refresh tokens (issue, rotate, revoke).
 package struct SignInService: Sendable {
@@ -11,8 +11,10 @@ package struct SignInService: Sendable {
     let refreshTokenLifetime: TimeInterval
 
     /// Creates the service.
-    package init(database: any Database, hasher: PasswordHasher, policy: LoginThrottlePolicy = .standard,
-                refreshTokenLifetime: TimeInterval) {
+    package init(
+        database: any Database, hasher: PasswordHasher, policy: LoginThrottlePolicy = .standard,
+        refreshTokenLifetime: TimeInterval
+    ) {
         self.database = database
         self.hasher = hasher
         self.policy = policy
@@ -48,10 +50,12 @@ package struct SignInService: Sendable {
         guard let sql = database as? any SQLDatabase else { throw PlatformError.invalidConfiguration("the system database speaks no SQL") }
         let table = LoginThrottleRecord.schema
         for _ in 0..<16 {
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 UPDATE \(ident: table) SET failure_count = failure_count + 1 WHERE username = \(bind: username)
                 RETURNING failure_count, window_started_at, locked_until
-                """).all()
+                """
+            ).all()
             guard let row = rows.first else {
                 do {
                     let first = LoginThrottleState(failureCount: 1, windowStartedAt: now, lockedUntil: nil)
@@ -61,9 +65,10 @@ package struct SignInService: Sendable {
                     continue  // another attempt made the row first: count on it
                 }
             }
-            let state = LoginThrottleState(failureCount: try row.decode(column: "failure_count", as: Int.self),
-                                           windowStartedAt: try row.decode(column: "window_started_at", as: Date.self),
-                                           lockedUntil: try row.decode(column: "locked_until", as: Date?.self))
+            let state = LoginThrottleState(
+                failureCount: try row.decode(column: "failure_count", as: Int.self),
+                windowStartedAt: try row.decode(column: "window_started_at", as: Date.self),
+                lockedUntil: try row.decode(column: "locked_until", as: Date?.self))
             switch policy.decide(state, now: now) {
             case let .check(lockAfterFailure):
                 return lockAfterFailure
@@ -74,10 +79,12 @@ package struct SignInService: Sendable {
                 throw Self.locked(until: until, now: now)
             case .restartWindow:
                 // Only if no other attempt was counted in between (else count again, on what it left).
-                let restarted = try await sql.raw("""
+                let restarted = try await sql.raw(
+                    """
                     UPDATE \(ident: table) SET failure_count = 1, window_started_at = \(bind: now), locked_until = NULL
                     WHERE username = \(bind: username) AND failure_count = \(bind: state.failureCount) RETURNING failure_count
-                    """).all()
+                    """
+                ).all()
                 if !restarted.isEmpty { return nil }
             }
         }
@@ -106,8 +113,10 @@ package struct SignInService: Sendable {
     /// Presenting a token that was already rotated means it leaked: its whole family is revoked.
     /// - Throws: 401 `invalid_refresh_token`.
     package func rotate(refreshToken: String, now: Date = Date()) async throws -> (user: User, refreshToken: String) {
-        guard let record = try await RefreshToken.query(on: database)
-            .filter(\.$tokenHash == Self.digest(refreshToken)).with(\.$user).first() else {
+        guard
+            let record = try await RefreshToken.query(on: database)
+                .filter(\.$tokenHash == Self.digest(refreshToken)).with(\.$user).first()
+        else {
             throw Self.invalidRefresh
         }
         if record.revokedAt != nil {
@@ -119,10 +128,12 @@ package struct SignInService: Sendable {
         // Rotated only if still unrotated, in one statement: of two presentations at once, one wins and the
         // other counts as reuse (the family is revoked).
         guard let sql = database as? any SQLDatabase else { throw PlatformError.invalidConfiguration("the system database speaks no SQL") }
-        let rotated = try await sql.raw("""
+        let rotated = try await sql.raw(
+            """
             UPDATE \(ident: RefreshToken.schema) SET revoked_at = \(bind: now) WHERE id = \(bind: try record.requireID()) AND revoked_at IS NULL
             RETURNING id
-            """).all()
+            """
+        ).all()
         guard !rotated.isEmpty else {
             try await RefreshToken.query(on: database).filter(\.$familyID == record.familyID)
                 .filter(\.$revokedAt == nil).set(\.$revokedAt, to: now).update()
@@ -135,9 +146,11 @@ package struct SignInService: Sendable {
     /// Revokes `refreshToken` if it belongs to `userID`; answers whether it did.
     @discardableResult
     package func revoke(refreshToken: String, userID: UUID, now: Date = Date()) async throws -> Bool {
-        guard let record = try await RefreshToken.query(on: database)
-            .filter(\.$tokenHash == Self.digest(refreshToken)).filter(\.$user.$id == userID).first(),
-            record.revokedAt == nil else { return false }
+        guard
+            let record = try await RefreshToken.query(on: database)
+                .filter(\.$tokenHash == Self.digest(refreshToken)).filter(\.$user.$id == userID).first(),
+            record.revokedAt == nil
+        else { return false }
         record.revokedAt = now
         try await record.save(on: database)
         return true

@@ -33,8 +33,10 @@ package struct AuditLog: Sendable {
         package var until: Date?
 
         /// Creates a filter; nil means any.
-        package init(actor: String? = nil, tenant: String? = nil, action: String? = nil, outcome: String? = nil,
-                    since: Date? = nil, until: Date? = nil) {
+        package init(
+            actor: String? = nil, tenant: String? = nil, action: String? = nil, outcome: String? = nil,
+            since: Date? = nil, until: Date? = nil
+        ) {
             self.actor = actor
             self.tenant = tenant
             self.action = action
@@ -46,7 +48,8 @@ package struct AuditLog: Sendable {
 
     /// Newest first, limited to what the caller may see: admins everything, tenant admins their tenant.
     package func entries(matching filter: Filter, by caller: Caller, limit: Int, offset: Int)
-        async throws -> (items: [AuditEntry], total: Int) {
+        async throws -> (items: [AuditEntry], total: Int)
+    {
         var query = AuditEntry.query(on: database)
         if !caller.isAdmin {
             guard caller.role == .tenantAdmin, let tenantName = caller.tenantName else {

@@ -40,8 +40,10 @@ package struct APIDefinitionRequest: Sendable {
     /// nil: unchanged (create: false).
     package var allowUnfilteredWrites: Bool?
 
-    package init(name: String? = nil, source: APISource? = nil, tables: [TableGrant]? = nil, auth: String? = nil, maxRows: Int? = nil,
-                allowUnfilteredWrites: Bool? = nil) {
+    package init(
+        name: String? = nil, source: APISource? = nil, tables: [TableGrant]? = nil, auth: String? = nil, maxRows: Int? = nil,
+        allowUnfilteredWrites: Bool? = nil
+    ) {
         self.name = name
         self.source = source
         self.tables = tables
@@ -52,7 +54,8 @@ package struct APIDefinitionRequest: Sendable {
 
     static func validName(_ name: String?) throws -> String {
         guard let name, (1...63).contains(name.count), name.first?.isLetter == true,
-              name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+            name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") })
+        else {
             throw PlatformError.validation(field: "name", "1-63 characters: lowercase letters, digits, '_' or '-', starting with a letter")
         }
         return name

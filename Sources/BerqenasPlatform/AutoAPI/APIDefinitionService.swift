@@ -48,8 +48,10 @@ package struct APIDefinitionService: Sendable {
     }
 
     package func find(_ name: String, tenant: Tenant) async throws -> APIDefinition {
-        guard let found = try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID())
-            .filter(\.$name == name).first() else {
+        guard
+            let found = try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID())
+                .filter(\.$name == name).first()
+        else {
             throw PlatformError.notFound("API", name)
         }
         return found

@@ -62,8 +62,10 @@ package struct APIKeyService: Sendable {
 
     /// Deletes the key; requests with it fail from the next one on.
     package func revoke(_ id: UUID, of definition: APIDefinition, tenant: Tenant) async throws {
-        guard let key = try await APIKey.query(on: database).filter(\.$id == id)
-            .filter(\.$apiDefinitionID == definition.requireID()).first() else {
+        guard
+            let key = try await APIKey.query(on: database).filter(\.$id == id)
+                .filter(\.$apiDefinitionID == definition.requireID()).first()
+        else {
             throw PlatformError.notFound("API key", id.uuidString)
         }
         try await key.delete(on: database)
@@ -72,17 +74,21 @@ package struct APIKeyService: Sendable {
 
     /// The key among `keys` that `presented` is, if it may be used now, from `address`, for this kind of
     /// request; the errors are PostgREST-shaped (401 unknown or expired, 403 wrong network or read-only).
-    package static func admit(_ presented: String, among keys: [String: APIKey], from address: String?, writing: Bool,
-                      now: Date = Date()) throws -> APIKey {
+    package static func admit(
+        _ presented: String, among keys: [String: APIKey], from address: String?, writing: Bool,
+        now: Date = Date()
+    ) throws -> APIKey {
         guard presented.hasPrefix(marker), presented.count > prefixLength, let key = keys[String(presented.prefix(prefixLength))],
-              constantTimeEqual(SignInService.digest(presented), key.keyHash) else {
+            constantTimeEqual(SignInService.digest(presented), key.keyHash)
+        else {
             throw AutoAPIError(status: 401, code: "PGRST301", message: "the API key is not valid")
         }
         if let expiry = key.expiresAt, expiry <= now {
             throw AutoAPIError(status: 401, code: "PGRST301", message: "the API key '\(key.name)' has expired")
         }
         guard AllowedNetworks.admit(address, networks: key.allowedCIDRs) else {
-            throw AutoAPIError(status: 403, code: "42501", message: "the API key '\(key.name)' may not be used from \(address ?? "an unknown address")")
+            throw AutoAPIError(
+                status: 403, code: "42501", message: "the API key '\(key.name)' may not be used from \(address ?? "an unknown address")")
         }
         if writing, key.permissions != "write" {
             throw AutoAPIError(status: 403, code: "42501", message: "the API key '\(key.name)' may only read")
@@ -91,7 +97,8 @@ package struct APIKeyService: Sendable {
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         guard x.count == y.count else { return false }
         return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }

@@ -25,8 +25,10 @@ package actor APIRegistry {
         /// The most rows one read returns (embedded levels each hold at most `EmbeddingReader.embeddedFactor` times it).
         package var maxRows: Int { definition.maxRows ?? APIDefinitionRequest.defaultMaxRows }
 
-        init(definition: APIDefinition, tenant: Tenant, tables: [String: ServedTable], connector: any DatabaseConnector,
-             flavor: SQLFlavor, keys: [String: APIKey]) {
+        init(
+            definition: APIDefinition, tenant: Tenant, tables: [String: ServedTable], connector: any DatabaseConnector,
+            flavor: SQLFlavor, keys: [String: APIKey]
+        ) {
             self.definition = definition
             self.tenant = tenant
             self.tables = tables
@@ -77,19 +79,22 @@ package actor APIRegistry {
         let generation = (generations[key, default: 0], tenantGenerations[tenantName, default: 0])
         // A suspended tenant's APIs still read (it is read-only); writes check the status.
         guard let tenant = try await Tenant.query(on: database).filter(\.$name == tenantName).first(),
-              tenant.status == .active || tenant.status == .suspended,
-              let definition = try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID())
-                .filter(\.$name == api).first() else {
+            tenant.status == .active || tenant.status == .suspended,
+            let definition = try await APIDefinition.query(on: database).filter(\.$tenantID == tenant.requireID())
+                .filter(\.$name == api).first()
+        else {
             throw PlatformError.notFound("API", "\(tenantName)/\(api)")
         }
-        let tables = Dictionary(try APIDefinitionService.servedTables(definition).map { ($0.schema.table.name, $0) },
-                                uniquingKeysWith: { first, _ in first })
+        let tables = Dictionary(
+            try APIDefinitionService.servedTables(definition).map { ($0.schema.table.name, $0) },
+            uniquingKeysWith: { first, _ in first })
         let keys = try await APIKey.query(on: database).filter(\.$apiDefinitionID == definition.requireID()).all()
         // Made last: nothing after it can fail and leave it open.
         let (connector, _) = try await sourceConnector(definition, tenant: tenant, maxConnections: Self.poolSize)
         let flavor = Self.flavor(of: connector)
-        let ready = Mounted(definition: definition, tenant: tenant, tables: tables, connector: connector, flavor: flavor,
-                            keys: Dictionary(keys.map { ($0.prefix, $0) }, uniquingKeysWith: { first, _ in first }))
+        let ready = Mounted(
+            definition: definition, tenant: tenant, tables: tables, connector: connector, flavor: flavor,
+            keys: Dictionary(keys.map { ($0.prefix, $0) }, uniquingKeysWith: { first, _ in first }))
         if let raced = mounted.withLock({ $0[key] }) {  // another request mounted it meanwhile
             await connector.close()
             return raced
@@ -151,7 +156,9 @@ package actor APIRegistry {
 
     /// A connector to the definition's source, through the source's own login (the tenant's role for its
     /// store, the registered login for a remote database), and the schema its tables are in.
-    func sourceConnector(_ definition: APIDefinition, tenant: Tenant, maxConnections: Int? = nil) async throws -> (any DatabaseConnector, schema: String) {
+    func sourceConnector(_ definition: APIDefinition, tenant: Tenant, maxConnections: Int? = nil) async throws -> (
+        any DatabaseConnector, schema: String
+    ) {
         if let id = definition.remoteDatabaseID {
             let remote = try await remotes.find(id, tenant: tenant)
             let schema = remote.schemaName ?? RemoteDatabaseRules.defaultSchema(remote.engine)

@@ -153,8 +153,10 @@ extension PlatformConfiguration {
         configuration.remoteAllow = environment["BERQENAS_REMOTE_ALLOW"]
         configuration.trustedProxies = environment["BERQENAS_TRUSTED_PROXIES"]
         configuration.tenantLimits = try TenantLimits(parsing: environment["BERQENAS_TENANT_LIMITS"])
-        for (variable, keyPath) in [("BERQENAS_LOGIN_RATE_LIMIT", \PlatformConfiguration.loginRatePerMinute),
-                                    ("BERQENAS_ANONYMOUS_RATE_LIMIT", \PlatformConfiguration.anonymousRatePerMinute)] {
+        for (variable, keyPath) in [
+            ("BERQENAS_LOGIN_RATE_LIMIT", \PlatformConfiguration.loginRatePerMinute),
+            ("BERQENAS_ANONYMOUS_RATE_LIMIT", \PlatformConfiguration.anonymousRatePerMinute),
+        ] {
             guard let text = environment[variable], !text.isEmpty else { continue }
             guard let value = Int(text), (1...1_000_000).contains(value) else {
                 throw PlatformError.invalidConfiguration("\(variable) must be a number of requests per minute (1-1000000)")

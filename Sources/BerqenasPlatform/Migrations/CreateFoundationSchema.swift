@@ -68,8 +68,10 @@ package struct CreateFoundationSchema: AsyncMigration {
     }
 
     package func revert(on database: any Database) async throws {
-        for schema in [AuditEntry.schema, LoginThrottleRecord.schema, RefreshToken.schema,
-                       User.schema, Tenant.schema, SystemSetting.schema] {
+        for schema in [
+            AuditEntry.schema, LoginThrottleRecord.schema, RefreshToken.schema,
+            User.schema, Tenant.schema, SystemSetting.schema,
+        ] {
             try await database.schema(schema).delete()
         }
     }

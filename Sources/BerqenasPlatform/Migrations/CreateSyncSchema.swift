@@ -115,16 +115,20 @@ package struct CreateSyncSchema: AsyncMigration {
         guard let sql = database as? any SQLDatabase else { return }
         // One queued or running job per remote database, enforced by the database itself (both engines
         // support partial unique indexes), so two servers cannot both enqueue one.
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE UNIQUE INDEX sync_jobs_one_active ON sync_jobs (remote_database_id) WHERE status IN ('queued', 'running')
-            """).run()
+            """
+        ).run()
         try await sql.raw("CREATE INDEX sync_jobs_claim ON sync_jobs (status, created_at)").run()
         try await sql.raw("CREATE INDEX sync_conflicts_open ON sync_conflicts (remote_database_id, local_table, status)").run()
     }
 
     package func revert(on database: any Database) async throws {
-        for schema in [SyncSchedule.schema, SyncTableOwner.schema, SyncUndoBatch.schema, SyncConflict.schema,
-                       SyncCursor.schema, SyncJob.schema, RemoteDatabase.schema] {
+        for schema in [
+            SyncSchedule.schema, SyncTableOwner.schema, SyncUndoBatch.schema, SyncConflict.schema,
+            SyncCursor.schema, SyncJob.schema, RemoteDatabase.schema,
+        ] {
             try await database.schema(schema).delete()
         }
     }

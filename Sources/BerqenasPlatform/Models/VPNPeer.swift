@@ -50,8 +50,10 @@ package final class VPNPeer: Model, @unchecked Sendable {
 
     /// Takes a new reading of the interface's counters for this peer; returns whether anything changed.
     func record(handshake: Date?, endpoint: String?, receivedCounter: UInt64, sentCounter: UInt64) -> Bool {
-        let received = Int64(clamping: receivedCounter), sent = Int64(clamping: sentCounter)
-        let changed = handshake != latestHandshake || endpoint != self.endpoint
+        let received = Int64(clamping: receivedCounter)
+        let sent = Int64(clamping: sentCounter)
+        let changed =
+            handshake != latestHandshake || endpoint != self.endpoint
             || received != lastReceivedCounter || sent != lastSentCounter
         receivedBytes += received >= lastReceivedCounter ? received - lastReceivedCounter : received
         sentBytes += sent >= lastSentCounter ? sent - lastSentCounter : sent

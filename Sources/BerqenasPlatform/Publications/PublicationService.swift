@@ -54,9 +54,12 @@ package struct PublicationService: Sendable {
         for publication in enabled where !allowedPorts.contains(publication.publicPort) {
             publication.enabled = false
             try await publication.save(on: database)
-            try await events.record("publication.disabled", tenantID: publication.tenantID,
-                                    subject: "publication:\(publication.id?.uuidString ?? "")",
-                                    message: "public port \(publication.publicPort) is outside BERQENAS_PUBLISH_PORTS (\(allowedPorts.lowerBound)-\(allowedPorts.upperBound)): disabled, not deleted")
+            try await events.record(
+                "publication.disabled", tenantID: publication.tenantID,
+                subject: "publication:\(publication.id?.uuidString ?? "")",
+                message:
+                    "public port \(publication.publicPort) is outside BERQENAS_PUBLISH_PORTS (\(allowedPorts.lowerBound)-\(allowedPorts.upperBound)): disabled, not deleted"
+            )
         }
     }
 
@@ -130,10 +133,12 @@ package struct PublicationService: Sendable {
     package func view(_ publication: Publication) async throws -> PublicationView {
         let peer = try await VPNPeer.find(publication.peerID, on: database)
         let network = if let peer { try await VPNNetwork.find(peer.networkID, on: database) } else { VPNNetwork?.none }
-        let (state, error) = await networks.reconciler.state(of: publication, peerActive: peer != nil && peer?.revokedAt == nil && peer?.address != nil,
-                                                             networkEnabled: network?.enabled ?? false)
-        return PublicationView(publication: publication, peerName: peer?.name, state: state, error: error,
-                               mode: mode)
+        let (state, error) = await networks.reconciler.state(
+            of: publication, peerActive: peer != nil && peer?.revokedAt == nil && peer?.address != nil,
+            networkEnabled: network?.enabled ?? false)
+        return PublicationView(
+            publication: publication, peerName: peer?.name, state: state, error: error,
+            mode: mode)
     }
 
     private func activePeer(_ id: UUID, tenant: Tenant) async throws {
@@ -145,7 +150,9 @@ package struct PublicationService: Sendable {
     private func publicPort(_ port: Int?) throws -> Int {
         let port = try Self.port(port, field: "public_port")
         guard allowedPorts.contains(port) else {
-            throw PlatformError.validation(field: "public_port", "must be in the hub's publication range \(allowedPorts.lowerBound)-\(allowedPorts.upperBound) (BERQENAS_PUBLISH_PORTS), got \(port)")
+            throw PlatformError.validation(
+                field: "public_port",
+                "must be in the hub's publication range \(allowedPorts.lowerBound)-\(allowedPorts.upperBound) (BERQENAS_PUBLISH_PORTS), got \(port)")
         }
         return port
     }

@@ -20,9 +20,11 @@ package struct RemoteDatabaseRegistration: Sendable {
     package var watermarkColumn: String?
 
     /// Creates a registration.
-    package init(name: String, engine: String, host: String?, port: Int?, database: String, schema: String?,
-                username: String?, password: String?, tls: String?, wireguardPeerID: UUID?, captureMode: String?,
-                targetPrefix: String?, watermarkColumn: String? = nil) {
+    package init(
+        name: String, engine: String, host: String?, port: Int?, database: String, schema: String?,
+        username: String?, password: String?, tls: String?, wireguardPeerID: UUID?, captureMode: String?,
+        targetPrefix: String?, watermarkColumn: String? = nil
+    ) {
         self.watermarkColumn = watermarkColumn
         self.name = name
         self.engine = engine
@@ -65,10 +67,12 @@ package struct RemoteDatabaseUpdate: Sendable {
     }
 
     /// Creates an update.
-    package init(host: String? = nil, port: Int? = nil, database: String? = nil, schema: String? = nil,
-                username: String? = nil, password: String? = nil, tls: String? = nil, captureMode: String? = nil,
-                continuous: Bool? = nil, continuousMode: String? = nil, continuousStrategy: String? = nil,
-                pollIntervalMilliseconds: Int? = nil, route: Route? = nil, watermarkColumn: String? = nil) {
+    package init(
+        host: String? = nil, port: Int? = nil, database: String? = nil, schema: String? = nil,
+        username: String? = nil, password: String? = nil, tls: String? = nil, captureMode: String? = nil,
+        continuous: Bool? = nil, continuousMode: String? = nil, continuousStrategy: String? = nil,
+        pollIntervalMilliseconds: Int? = nil, route: Route? = nil, watermarkColumn: String? = nil
+    ) {
         self.route = route
         self.watermarkColumn = watermarkColumn
         self.host = host
@@ -114,9 +118,11 @@ enum RemoteDatabaseRules {
         case ("require", _), ("on", .mssql): return .require
         case ("verify_full", _), ("verify-full", _), ("strict", .mssql): return .verifyFull
         default:
-            throw PlatformError.validation(field: "tls", engine == .mssql
-                ? "must be off, on or strict (or disable, prefer, require, verify_full)"
-                : "must be disable, prefer, require or verify_full")
+            throw PlatformError.validation(
+                field: "tls",
+                engine == .mssql
+                    ? "must be off, on or strict (or disable, prefer, require, verify_full)"
+                    : "must be disable, prefer, require or verify_full")
         }
     }
 
@@ -183,8 +189,9 @@ enum RemoteDatabaseRules {
         guard repair else { return }
         guard mode == .verify else { throw PlatformError.validation(field: "repair", "applies to verify jobs only") }
         guard let strategy, strategy != .latestWins else {
-            throw PlatformError.validation(field: "conflict_strategy",
-                                           "a repair needs cloud_wins, local_wins or manual: differing rows have no capture times to compare")
+            throw PlatformError.validation(
+                field: "conflict_strategy",
+                "a repair needs cloud_wins, local_wins or manual: differing rows have no capture times to compare")
         }
     }
 

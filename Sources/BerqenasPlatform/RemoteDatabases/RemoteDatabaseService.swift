@@ -24,8 +24,10 @@ package struct RemoteDatabaseService: Sendable {
     package func register(_ request: RemoteDatabaseRegistration, tenant: Tenant, caller: Caller) async throws -> RemoteDatabase {
         try RemoteDatabaseRules.name(request.name)
         let engine = try RemoteDatabaseRules.engine(request.engine)
-        try RemoteConnectionRules.authorize(.init(engine: engine, isNew: true, setsDatabase: true, movesServer: true,
-                                                  givesPassword: request.password != nil), caller: caller, storedPasswordIsEmpty: true)
+        try RemoteConnectionRules.authorize(
+            .init(
+                engine: engine, isNew: true, setsDatabase: true, movesServer: true,
+                givesPassword: request.password != nil), caller: caller, storedPasswordIsEmpty: true)
         if engine != .sqlite, request.wireguardPeerID == nil, (request.host ?? "").isEmpty {
             throw PlatformError.validation(field: "host", "is required for \(engine.rawValue) (or a wireguard_peer_id)")
         }
@@ -38,7 +40,8 @@ package struct RemoteDatabaseService: Sendable {
         try RemoteDatabaseRules.targetPrefix(request.targetPrefix ?? "")
         try await limits.admitAnother(.remoteDatabases, tenantID: try tenant.requireID(), on: database)
         if try await RemoteDatabase.query(on: database).filter(\.$tenantID == tenant.requireID())
-            .filter(\.$name == request.name).first() != nil {
+            .filter(\.$name == request.name).first() != nil
+        {
             throw PlatformError.conflict("remote_database_exists", "tenant '\(tenant.name)' already has a remote database named '\(request.name)'")
         }
         let remote = RemoteDatabase()
@@ -86,11 +89,14 @@ package struct RemoteDatabaseService: Sendable {
     package func update(_ remote: RemoteDatabase, with update: RemoteDatabaseUpdate, caller: Caller) async throws -> RemoteDatabase {
         let engine = remote.engine
         // The stored password is opened only when the rule needs to know whether there is one to protect.
-        let storedPasswordIsEmpty = update.movesServer && update.password == nil
+        let storedPasswordIsEmpty =
+            update.movesServer && update.password == nil
             ? try secrets.open(remote.passwordSealed, context: Self.secretContext(try remote.requireID())).isEmpty : true
-        try RemoteConnectionRules.authorize(.init(engine: engine, isNew: false, setsDatabase: update.database != nil,
-                                                  movesServer: update.movesServer, givesPassword: update.password != nil),
-                                            caller: caller, storedPasswordIsEmpty: storedPasswordIsEmpty)
+        try RemoteConnectionRules.authorize(
+            .init(
+                engine: engine, isNew: false, setsDatabase: update.database != nil,
+                movesServer: update.movesServer, givesPassword: update.password != nil),
+            caller: caller, storedPasswordIsEmpty: storedPasswordIsEmpty)
         if let host = update.host {
             guard !host.isEmpty || engine == .sqlite else { throw PlatformError.validation(field: "host", "must not be empty") }
             remote.host = host
@@ -139,8 +145,9 @@ package struct RemoteDatabaseService: Sendable {
         // Compare mode has no change to wake for: each run reads both tables, which is a scheduled job's
         // work, not a loop's.
         if remote.continuous, remote.captureMode == .compare {
-            throw PlatformError.validation(field: update.continuous == true ? "continuous" : "capture_mode",
-                                           "the compare capture mode runs as scheduled jobs, not continuously")
+            throw PlatformError.validation(
+                field: update.continuous == true ? "continuous" : "capture_mode",
+                "the compare capture mode runs as scheduled jobs, not continuously")
         }
         switch update.route {
         case let .through(peer)?:
@@ -230,9 +237,10 @@ package struct RemoteDatabaseService: Sendable {
             // DNS rebinding, changes nothing); a certificate is still checked against the name.
             host = try await destinations.check(host: host, port: remote.port, tenantNetwork: try await tenantNetwork(remote.tenantID))
         }
-        var spec = ConnectionSpec(engine: engine, host: host, port: remote.port, database: databaseName,
-                                  schema: remote.schemaName, username: remote.username, password: password,
-                                  tls: remote.tls, connectTimeout: 10)
+        var spec = ConnectionSpec(
+            engine: engine, host: host, port: remote.port, database: databaseName,
+            schema: remote.schemaName, username: remote.username, password: password,
+            tls: remote.tls, connectTimeout: 10)
         if IPRange.bytes(of: name) == nil { spec.tlsServerName = name }
         return try Self.makeConnector(spec, maxConnections: maxConnections)
     }

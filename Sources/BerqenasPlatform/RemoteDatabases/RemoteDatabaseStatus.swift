@@ -50,9 +50,10 @@ extension RemoteDatabaseService {
         let openConflicts = try await SyncConflict.query(on: database).filter(\.$remoteDatabaseID == remoteID)
             .filter(\.$status == .open).count()
         let synced = try await trackedTables(of: remote)
-        var status = RemoteDatabaseStatus(reachable: false, latencyMilliseconds: nil, error: nil, lastJob: lastJob,
-                                          nextRunAt: schedule?.enabled == true ? schedule?.nextRunAt : nil, tables: [],
-                                          openConflicts: openConflicts, continuous: remote.continuous)
+        var status = RemoteDatabaseStatus(
+            reachable: false, latencyMilliseconds: nil, error: nil, lastJob: lastJob,
+            nextRunAt: schedule?.enabled == true ? schedule?.nextRunAt : nil, tables: [],
+            openConflicts: openConflicts, continuous: remote.continuous)
         guard live else {
             status.reachable = remote.status == .ok
             status.error = remote.status == .ok ? nil : remote.statusMessage ?? remote.status.rawValue
@@ -71,8 +72,10 @@ extension RemoteDatabaseService {
             status.latencyMilliseconds = test.latencyMilliseconds
             for table in synced {
                 let capture = try await connector.captureStatus(of: table, excludingOrigin: try remote.syncOrigin())
-                status.tables.append(.init(table: table.description, captureInstalled: capture.installed,
-                                           pendingChanges: capture.pendingChanges))
+                status.tables.append(
+                    .init(
+                        table: table.description, captureInstalled: capture.installed,
+                        pendingChanges: capture.pendingChanges))
             }
         } catch {
             status.error = Self.describe(error)

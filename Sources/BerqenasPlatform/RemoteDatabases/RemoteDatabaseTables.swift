@@ -26,8 +26,9 @@ extension RemoteDatabase {
 extension RemoteDatabaseService {
     /// The local tables a sync has started tracking (those with a capture cursor), by `schema.name`.
     func trackedTables(of remote: RemoteDatabase) async throws -> [TableRef] {
-        let names = Set(try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remote.requireID())
-            .filter(\.$side == .local).all().map(\.tableName))
+        let names = Set(
+            try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remote.requireID())
+                .filter(\.$side == .local).all().map(\.tableName))
         return try names.sorted().map { try TableNames.parse($0) }
     }
 

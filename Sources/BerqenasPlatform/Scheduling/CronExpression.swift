@@ -47,7 +47,8 @@ package struct CronExpression: Sendable, Hashable {
             } else {
                 let bounds = pieces[0].split(separator: "-", omittingEmptySubsequences: false)
                 guard (1...2).contains(bounds.count), let low = Int(bounds[0]), let high = Int(bounds.last ?? ""),
-                      range.contains(low), range.contains(high), low <= high else { throw invalid(name, text, range) }
+                    range.contains(low), range.contains(high), low <= high
+                else { throw invalid(name, text, range) }
                 // `a-b`, or `a/n` (from a to the field's end), or a single `a`.
                 let upper = bounds.count == 2 ? high : (pieces.count == 2 ? range.upperBound : low)
                 span = low...upper
@@ -58,7 +59,8 @@ package struct CronExpression: Sendable, Hashable {
     }
 
     private static func invalid(_ name: String, _ text: String, _ range: ClosedRange<Int>) -> PlatformError {
-        PlatformError.validation(field: "cron", "the \(name) field '\(text)' is not valid (values \(range.lowerBound)-\(range.upperBound), *, a-b, */n, lists)")
+        PlatformError.validation(
+            field: "cron", "the \(name) field '\(text)' is not valid (values \(range.lowerBound)-\(range.upperBound), *, a-b, */n, lists)")
     }
 
     /// The first minute strictly after `date` that matches, or nil if none within five years.
@@ -71,12 +73,14 @@ package struct CronExpression: Sendable, Hashable {
         while minute < limit {
             let parts = calendar.dateComponents([.month, .day, .weekday, .hour, .minute], from: minute)
             guard let month = parts.month, let day = parts.day, let weekday = parts.weekday, let hour = parts.hour,
-                  let minuteOfHour = parts.minute else { return nil }
+                let minuteOfHour = parts.minute
+            else { return nil }
             if !months.contains(month) {
                 minute = calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: minute)) ?? limit
                 continue
             }
-            let dayMatches = dayOfMonthRestricted && dayOfWeekRestricted
+            let dayMatches =
+                dayOfMonthRestricted && dayOfWeekRestricted
                 ? daysOfMonth.contains(day) || daysOfWeek.contains(weekday - 1)
                 : daysOfMonth.contains(day) && daysOfWeek.contains(weekday - 1)
             if !dayMatches {

@@ -80,15 +80,18 @@ package struct ScheduleService: Sendable {
         let due = try await SyncSchedule.query(on: database).filter(\.$enabled == true).filter(\.$nextRunAt <= now).all()
         for schedule in due {
             guard let remote = try await RemoteDatabase.find(schedule.remoteDatabaseID, on: database),
-                  try await Tenant.isActive(remote.tenantID, on: database) else { continue }
+                try await Tenant.isActive(remote.tenantID, on: database)
+            else { continue }
             let active = try await SyncJob.query(on: database).filter(\.$remoteDatabaseID == schedule.remoteDatabaseID)
                 .filter(\.$status ~~ [.queued, .running]).count()
             guard active == 0, let sql = database as? any SQLDatabase else { continue }
             let next = try Self.nextRun(of: schedule, after: now)
-            let won = try await sql.raw("""
+            let won = try await sql.raw(
+                """
                 UPDATE sync_schedules SET next_run_at = \(bind: next), last_run_at = \(bind: now)
                 WHERE id = \(bind: try schedule.requireID()) AND enabled AND next_run_at <= \(bind: now) RETURNING id
-                """).first()
+                """
+            ).first()
             guard won != nil else { continue }
             _ = try? await jobs.enqueueScheduled(schedule, remote: remote)
         }

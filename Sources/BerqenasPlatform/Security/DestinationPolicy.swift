@@ -1,7 +1,8 @@
 import BerqenasNetwork
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where the hub may connect on a tenant's behalf: every connection to a tenant's remote database (test,
@@ -60,11 +61,14 @@ package struct DestinationPolicy: Sendable {
         if let system = systemDatabase { systemAddresses = (try? await Self.resolve(system.host)) ?? [] }
         let own = LocalAddresses.current()
         for address in addresses {
-            if let reason = denial(of: address, port: port, tenantNetwork: tenantNetwork, hubAddresses: own,
-                                   systemAddresses: systemAddresses) {
-                throw PlatformError(code: "destination_denied", status: 422,
-                                    message: "host '\(host)': denied by policy (\(reason)); an operator may allow it in BERQENAS_REMOTE_ALLOW",
-                                    details: ["field": "host"])
+            if let reason = denial(
+                of: address, port: port, tenantNetwork: tenantNetwork, hubAddresses: own,
+                systemAddresses: systemAddresses)
+            {
+                throw PlatformError(
+                    code: "destination_denied", status: 422,
+                    message: "host '\(host)': denied by policy (\(reason)); an operator may allow it in BERQENAS_REMOTE_ALLOW",
+                    details: ["field": "host"])
             }
         }
         // One address is connected to: an IPv4 one where the name has any (servers that listen on IPv4 only
@@ -73,8 +77,10 @@ package struct DestinationPolicy: Sendable {
     }
 
     /// Why `address:port` is denied, or nil when it is allowed.
-    func denial(of address: [UInt8], port: Int, tenantNetwork: IPv4Network?, hubAddresses: [[UInt8]],
-                systemAddresses: [[UInt8]]) -> String? {
+    func denial(
+        of address: [UInt8], port: Int, tenantNetwork: IPv4Network?, hubAddresses: [[UInt8]],
+        systemAddresses: [[UInt8]]
+    ) -> String? {
         if deny.contains(where: { $0.matches(address, port: port) }) { return "BERQENAS_REMOTE_DENY" }
         if isSystemDatabase(address, port: port, hubAddresses: hubAddresses, systemAddresses: systemAddresses) {
             return allow.contains(where: { $0.port == port && $0.range.contains(address) }) ? nil : "the system database"
@@ -137,8 +143,9 @@ package struct DestinationPolicy: Sendable {
             return result
         }
         guard !found.isEmpty else {
-            throw PlatformError(code: "destination_unresolved", status: 422, message: "host '\(host)' could not be resolved",
-                                details: ["field": "host"])
+            throw PlatformError(
+                code: "destination_unresolved", status: 422, message: "host '\(host)' could not be resolved",
+                details: ["field": "host"])
         }
         return found
     }

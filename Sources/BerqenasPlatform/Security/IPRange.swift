@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An IPv4 or IPv6 address range in CIDR form (a single address is a /32 or /128), compared as 16 bytes

@@ -24,7 +24,9 @@ enum RemoteConnectionRules {
             throw PlatformError.forbidden("sqlite remote databases are files on the hub: only an admin may register or repoint one")
         }
         if !change.isNew, change.movesServer, !change.givesPassword, !storedPasswordIsEmpty {
-            throw PlatformError.validation(field: "password", "is required again when host, port, tls or wireguard_peer_id change: a stored password is only sent to the server it was entered for")
+            throw PlatformError.validation(
+                field: "password",
+                "is required again when host, port, tls or wireguard_peer_id change: a stored password is only sent to the server it was entered for")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where SQLite remote databases may live: only under the directory the operator names
@@ -22,7 +23,9 @@ package struct SQLiteRemotePaths: Sendable {
     /// - Throws: a 422 naming the `database` field otherwise.
     package func check(_ path: String) throws -> String {
         guard let allowed else {
-            throw PlatformError.validation(field: "database", "sqlite remote databases are disabled on this hub: the operator names a directory for them in BERQENAS_SQLITE_REMOTE_DIR")
+            throw PlatformError.validation(
+                field: "database",
+                "sqlite remote databases are disabled on this hub: the operator names a directory for them in BERQENAS_SQLITE_REMOTE_DIR")
         }
         guard path.hasPrefix("/"), !path.utf8.contains(0), !path.hasPrefix("file:") else {
             throw PlatformError.validation(field: "database", "must be an absolute file path under the directory BERQENAS_SQLITE_REMOTE_DIR names")

@@ -24,7 +24,8 @@ package struct TenantLimits: Sendable, Equatable {
         for pair in (text ?? "").split(separator: ",") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let kind = Kind(rawValue: parts[0]), let value = Int(parts[1]), (0...100_000).contains(value) else {
-                throw PlatformError.invalidConfiguration("BERQENAS_TENANT_LIMITS: '\(pair)' is not kind=number (kinds: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw PlatformError.invalidConfiguration(
+                    "BERQENAS_TENANT_LIMITS: '\(pair)' is not kind=number (kinds: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             limits[kind] = value
         }
@@ -33,18 +34,21 @@ package struct TenantLimits: Sendable, Equatable {
     /// - Throws: 409 `quota_exceeded` when the tenant already has as many `kind` as it may.
     func admitAnother(_ kind: Kind, tenantID: UUID, on database: any Database) async throws {
         let limit = limits[kind] ?? 0
-        let count = switch kind {
-        case .remoteDatabases: try await RemoteDatabase.query(on: database).filter(\.$tenantID == tenantID).count()
-        case .apis: try await APIDefinition.query(on: database).filter(\.$tenantID == tenantID).count()
-        case .peers: try await VPNPeer.query(on: database).filter(\.$tenantID == tenantID).filter(\.$revokedAt == nil).count()
-        case .publications: try await Publication.query(on: database).filter(\.$tenantID == tenantID).count()
-        case .continuous:
-            try await RemoteDatabase.query(on: database).filter(\.$tenantID == tenantID).filter(\.$continuous == true).count()
-        }
+        let count =
+            switch kind {
+            case .remoteDatabases: try await RemoteDatabase.query(on: database).filter(\.$tenantID == tenantID).count()
+            case .apis: try await APIDefinition.query(on: database).filter(\.$tenantID == tenantID).count()
+            case .peers: try await VPNPeer.query(on: database).filter(\.$tenantID == tenantID).filter(\.$revokedAt == nil).count()
+            case .publications: try await Publication.query(on: database).filter(\.$tenantID == tenantID).count()
+            case .continuous:
+                try await RemoteDatabase.query(on: database).filter(\.$tenantID == tenantID).filter(\.$continuous == true).count()
+            }
         guard count < limit else {
-            throw PlatformError(code: "quota_exceeded", status: 409,
-                                message: "the tenant has \(count) \(kind.rawValue.replacingOccurrences(of: "_", with: " ")), the most it may have (BERQENAS_TENANT_LIMITS \(kind.rawValue)=\(limit))",
-                                details: ["limit": String(limit), "kind": kind.rawValue])
+            throw PlatformError(
+                code: "quota_exceeded", status: 409,
+                message:
+                    "the tenant has \(count) \(kind.rawValue.replacingOccurrences(of: "_", with: " ")), the most it may have (BERQENAS_TENANT_LIMITS \(kind.rawValue)=\(limit))",
+                details: ["limit": String(limit), "kind": kind.rawValue])
         }
     }
 }

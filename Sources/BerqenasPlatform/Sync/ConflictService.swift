@@ -32,8 +32,10 @@ package struct ConflictService: Sendable {
 
     /// Applies a decision to both sides: the current row of the winning side, or a custom row (plain JSON
     /// by column name, its key equal to the conflict's), and records who decided.
-    package func resolve(_ conflict: SyncConflict, winner: String, row custom: [String: PlainJSON]?, tenant: Tenant,
-                        caller: Caller) async throws -> SyncConflict {
+    package func resolve(
+        _ conflict: SyncConflict, winner: String, row custom: [String: PlainJSON]?, tenant: Tenant,
+        caller: Caller
+    ) async throws -> SyncConflict {
         guard conflict.status == .open else { throw PlatformError.conflict("conflict_resolved", "this conflict is already resolved") }
         guard let winner = ConflictWinner(rawValue: winner) else {
             throw PlatformError.validation(field: "winner", "must be cloud, local or custom")

@@ -23,8 +23,10 @@ package actor ContinuousSync {
     private let scannerBell = Doorbell()
     private let stopping = StopFlag()
 
-    init(database: any Database, remotes: RemoteDatabaseService, tenants: TenantService, leaseDuration: TimeInterval,
-         scanInterval: Duration, logger: Logger) {
+    init(
+        database: any Database, remotes: RemoteDatabaseService, tenants: TenantService, leaseDuration: TimeInterval,
+        scanInterval: Duration, logger: Logger
+    ) {
         self.database = database
         self.remotes = remotes
         self.tenants = tenants
@@ -63,8 +65,9 @@ package actor ContinuousSync {
     /// Starts a loop for each continuous remote database this server can lease.
     func scan() async {
         do {
-            let candidates = try await Tenant.active(try await RemoteDatabase.query(on: database).filter(\.$continuous == true).all(),
-                                                     on: database)
+            let candidates = try await Tenant.active(
+                try await RemoteDatabase.query(on: database).filter(\.$continuous == true).all(),
+                on: database)
             // A loop whose remote was switched off (maybe through another server) hears it now.
             let wanted = Set(candidates.compactMap(\.id))
             for (id, bell) in bells where !wanted.contains(id) { bell.ring() }
@@ -83,13 +86,15 @@ package actor ContinuousSync {
     private func lease(_ id: UUID) async throws -> Bool {
         guard let sql = database as? any SQLDatabase else { return false }
         let now = Date()
-        return try await sql.raw("""
+        return try await sql.raw(
+            """
             UPDATE remote_databases SET continuous_owner = \(bind: owner),
                 continuous_lease_until = \(bind: now.addingTimeInterval(leaseDuration))
             WHERE id = \(bind: id) AND continuous
               AND (continuous_owner IS NULL OR continuous_owner = \(bind: owner) OR continuous_lease_until < \(bind: now))
             RETURNING id
-            """).first() != nil
+            """
+        ).first() != nil
     }
 
     private func release(_ id: UUID) async {
@@ -106,9 +111,10 @@ package actor ContinuousSync {
     private func run(_ id: UUID, bell: Doorbell) async {
         defer { finished(id) }
         guard let remote = try? await RemoteDatabase.find(id, on: database),
-              let tenant = try? await Tenant.find(remote.tenantID, on: database), tenant.status != .suspended,
-              let local = try? await remotes.connector(for: remote),
-              let (cloud, cloudSchema) = try? await remotes.cloudConnector(for: tenant) else {
+            let tenant = try? await Tenant.find(remote.tenantID, on: database), tenant.status != .suspended,
+            let local = try? await remotes.connector(for: remote),
+            let (cloud, cloudSchema) = try? await remotes.cloudConnector(for: tenant)
+        else {
             await release(id)
             return
         }
@@ -126,10 +132,12 @@ package actor ContinuousSync {
                 }
                 if settings.map({ $0.read.duration(to: .now) > Self.settingsLifetime }) ?? true {
                     guard let current = try await RemoteDatabase.find(id, on: database), current.continuous,
-                          try await Tenant.isActive(current.tenantID, on: database) else { break }
+                        try await Tenant.isActive(current.tenantID, on: database)
+                    else { break }
                     try await remotes.storage.ensureRoom(tenant)
-                    settings = try await LoopSettings(current, cloudSchema: cloudSchema, remotes: remotes, database: database,
-                                                      stopping: stopping)
+                    settings = try await LoopSettings(
+                        current, cloudSchema: cloudSchema, remotes: remotes, database: database,
+                        stopping: stopping)
                 }
                 guard let loop = settings else { break }
                 // Waits end in time to renew the lease, however long the poll interval.
@@ -168,8 +176,10 @@ package actor ContinuousSync {
         let journal: SystemDatabaseJournal
         let read = ContinuousClock.now
 
-        init(_ remote: RemoteDatabase, cloudSchema: String, remotes: RemoteDatabaseService, database: any Database,
-             stopping: StopFlag) async throws {
+        init(
+            _ remote: RemoteDatabase, cloudSchema: String, remotes: RemoteDatabaseService, database: any Database,
+            stopping: StopFlag
+        ) async throws {
             self.remote = remote
             pairs = try await remotes.trackedTables(of: remote).map { remote.pair($0, cloudSchema: cloudSchema) }
             journal = try SystemDatabaseJournal(database: database, continuous: remote) { stopping.isRaised }
@@ -178,8 +188,10 @@ package actor ContinuousSync {
 
     /// Carries what changed since the last tick, for every table a full sync has started tracking; returns
     /// how many rows it wrote or found in conflict.
-    private func tick(_ loop: LoopSettings, local: any DatabaseConnector, cloud: any DatabaseConnector,
-                      descriptions: TableDescriptions) async throws -> Int {
+    private func tick(
+        _ loop: LoopSettings, local: any DatabaseConnector, cloud: any DatabaseConnector,
+        descriptions: TableDescriptions
+    ) async throws -> Int {
         guard !loop.pairs.isEmpty else { return 0 }
         let remote = loop.remote
         var runner = try remote.runner(local: local, cloud: cloud, journal: loop.journal)

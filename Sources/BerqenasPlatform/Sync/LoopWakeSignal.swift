@@ -109,7 +109,9 @@ final class LoopWakeSignal {
         reopenAt = .now + Self.reopenAfter
         guard !degraded else { return }
         degraded = true
-        logger.warning("continuous sync of \(remoteName): change notifications unavailable (\(RemoteDatabaseService.describe(error))); reading every second until they work")
+        logger.warning(
+            "continuous sync of \(remoteName): change notifications unavailable (\(RemoteDatabaseService.describe(error))); reading every second until they work"
+        )
     }
 
     private func lost(_ error: (any Error)?) async {

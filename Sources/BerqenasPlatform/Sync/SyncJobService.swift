@@ -40,9 +40,10 @@ package struct SyncJobService: Sendable {
         let pairs = try await tablePairs(request.tables, remote: remote, tenant: tenant)
         let writes = !request.dryRun && (mode != .verify || request.repair)
         if writes { try await TableOwnership.claim(pairs, for: remote, on: database) }
-        return try await insertJob(remote: remote, kind: .sync(mode), tables: pairs.map(\.local.description),
-                                   strategy: strategy, dryRun: request.dryRun, repair: request.repair, rollbackOf: nil,
-                                   caller: caller)
+        return try await insertJob(
+            remote: remote, kind: .sync(mode), tables: pairs.map(\.local.description),
+            strategy: strategy, dryRun: request.dryRun, repair: request.repair, rollbackOf: nil,
+            caller: caller)
     }
 
     /// The job that undoes `job` on the rows nobody changed since.
@@ -56,31 +57,38 @@ package struct SyncJobService: Sendable {
             throw PlatformError.conflict("undo_incomplete", "job ran on a hub that kept undo images of 100,000 rows at most, and changed more")
         }
         guard !undoRetention.hasExpired(job) else {
-            throw PlatformError.conflict("undo_expired", "job finished more than \(undoRetention.days) day(s) ago; its undo images were dropped "
-                + "(BERQENAS_UNDO_RETENTION_DAYS)")
+            throw PlatformError.conflict(
+                "undo_expired",
+                "job finished more than \(undoRetention.days) day(s) ago; its undo images were dropped "
+                    + "(BERQENAS_UNDO_RETENTION_DAYS)")
         }
         // One rollback per job: a second one would find every row as the first left it, so judge each as
         // changed since. A rollback that failed or was cancelled is taken up where it stopped.
         let earlier = try await SyncJob.query(on: database).filter(\.$rollbackOf == job.requireID()).sort(\.$createdAt, .descending).all()
         if let done = earlier.first(where: { [.queued, .running, .succeeded].contains($0.status) }) {
-            throw PlatformError(code: "already_rolled_back", status: 409,
-                                message: "job \(try job.requireID()) is rolled back by job \(try done.requireID()) (\(done.status.rawValue))",
-                                details: ["job_id": try done.requireID().uuidString])
+            throw PlatformError(
+                code: "already_rolled_back", status: 409,
+                message: "job \(try job.requireID()) is rolled back by job \(try done.requireID()) (\(done.status.rawValue))",
+                details: ["job_id": try done.requireID().uuidString])
         }
-        return try await insertJob(remote: remote, kind: .rollback, tables: [], strategy: job.conflictStrategy,
-                                   dryRun: false, repair: false, rollbackOf: try job.requireID(), caller: caller,
-                                   checkpoint: earlier.first?.checkpointJSON)
+        return try await insertJob(
+            remote: remote, kind: .rollback, tables: [], strategy: job.conflictStrategy,
+            dryRun: false, repair: false, rollbackOf: try job.requireID(), caller: caller,
+            checkpoint: earlier.first?.checkpointJSON)
     }
 
     /// Queues a scheduled job without contacting the remote (its tables are checked when it runs).
     func enqueueScheduled(_ schedule: SyncSchedule, remote: RemoteDatabase) async throws -> SyncJob {
         let tables = try StoredJSON.value([String].self, schedule.tablesJSON)
-        return try await insertJob(remote: remote, kind: .sync(schedule.mode), tables: tables, strategy: schedule.conflictStrategy,
-                                   dryRun: false, repair: false, rollbackOf: nil, caller: nil)
+        return try await insertJob(
+            remote: remote, kind: .sync(schedule.mode), tables: tables, strategy: schedule.conflictStrategy,
+            dryRun: false, repair: false, rollbackOf: nil, caller: nil)
     }
 
-    private func insertJob(remote: RemoteDatabase, kind: SyncJobKind, tables: [String], strategy: ConflictStrategy, dryRun: Bool, repair: Bool,
-                           rollbackOf: UUID?, caller: Caller?, checkpoint: String? = nil) async throws -> SyncJob {
+    private func insertJob(
+        remote: RemoteDatabase, kind: SyncJobKind, tables: [String], strategy: ConflictStrategy, dryRun: Bool, repair: Bool,
+        rollbackOf: UUID?, caller: Caller?, checkpoint: String? = nil
+    ) async throws -> SyncJob {
         let job = SyncJob()
         job.id = UUID()
         job.tenantID = remote.tenantID
@@ -103,10 +111,11 @@ package struct SyncJobService: Sendable {
         } catch let error as any DatabaseError where error.isConstraintFailure {
             let active = try await SyncJob.query(on: database).filter(\.$remoteDatabaseID == remote.requireID())
                 .filter(\.$status ~~ [.queued, .running]).first()
-            throw PlatformError(code: "sync_in_progress", status: 409,
-                                message: "remote database '\(remote.name)' already has a \(active?.status.rawValue ?? "queued") job; "
-                                    + "wait for it or cancel it",
-                                details: ["job_id": active?.id?.uuidString ?? ""])
+            throw PlatformError(
+                code: "sync_in_progress", status: 409,
+                message: "remote database '\(remote.name)' already has a \(active?.status.rawValue ?? "queued") job; "
+                    + "wait for it or cancel it",
+                details: ["job_id": active?.id?.uuidString ?? ""])
         }
         wake()
         return job

@@ -28,8 +28,10 @@ package actor SyncWorker {
     let undoRetention: UndoRetention
     private var undoPrunedAt: Date?
 
-    init(database: any Database, remotes: RemoteDatabaseService, tenants: TenantService, apis: APIDefinitionService,
-         leaseDuration: TimeInterval, undoRetention: UndoRetention, pollInterval: Duration, logger: Logger) {
+    init(
+        database: any Database, remotes: RemoteDatabaseService, tenants: TenantService, apis: APIDefinitionService,
+        leaseDuration: TimeInterval, undoRetention: UndoRetention, pollInterval: Duration, logger: Logger
+    ) {
         self.apis = apis
         self.undoRetention = undoRetention
         self.database = database
@@ -124,7 +126,8 @@ package actor SyncWorker {
             .set(\.$startedAt, to: candidate.startedAt ?? now)
             .update()
         guard let claimed = try await SyncJob.find(id, on: database), claimed.leaseOwner == workerID,
-              claimed.attempts == candidate.attempts + 1 else { return nil }
+            claimed.attempts == candidate.attempts + 1
+        else { return nil }
         return claimed
     }
 
@@ -192,7 +195,8 @@ package actor SyncWorker {
     /// Runs a claimed job to its end (or its first error).
     private func execute(_ job: SyncJob) async throws -> SyncJobOutcome {
         guard let remote = try await RemoteDatabase.find(job.remoteDatabaseID, on: database),
-              let tenant = try await Tenant.find(job.tenantID, on: database) else {
+            let tenant = try await Tenant.find(job.tenantID, on: database)
+        else {
             throw SyncError("remote_missing", "the remote database was deleted")
         }
         guard tenant.status != .suspended else { throw SyncError("tenant_suspended", "tenant '\(tenant.name)' is suspended") }
@@ -220,8 +224,9 @@ package actor SyncWorker {
                 let pairs = tables.map { remote.pair($0, cloudSchema: cloudSchema) }
                 let writes = !job.dryRun && (mode != .verify || job.repair)
                 if writes { try await TableOwnership.claim(pairs, for: remote, on: database) }
-                outcome.tables = try await runner.run(mode, pairs: pairs, strategy: job.conflictStrategy, dryRun: job.dryRun,
-                                                      repair: job.repair)
+                outcome.tables = try await runner.run(
+                    mode, pairs: pairs, strategy: job.conflictStrategy, dryRun: job.dryRun,
+                    repair: job.repair)
                 if writes {
                     for failure in await apis.cloudTablesSynced(pairs.map(\.cloud), tenant: tenant) {
                         logger.warning("sync job \(job.id?.uuidString ?? ""): could not refresh \(failure)")

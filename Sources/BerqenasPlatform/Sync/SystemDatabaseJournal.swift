@@ -69,8 +69,10 @@ final class SystemDatabaseJournal: SyncJournal, Sendable {
     private func knownCursor(_ table: TableRef, _ side: SyncSide) async throws -> KnownCursor? {
         let key = Self.cursorKey(table, side)
         if let known = cursors.withLock({ $0[key] }) { return known }
-        guard let row = try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remoteID)
-            .filter(\.$tableName == table.description).filter(\.$side == side).first() else { return nil }
+        guard
+            let row = try await SyncCursor.query(on: database).filter(\.$remoteDatabaseID == remoteID)
+                .filter(\.$tableName == table.description).filter(\.$side == side).first()
+        else { return nil }
         let known = KnownCursor(rowID: try row.requireID(), cursor: row.cursor)
         cursors.withLock { $0[key] = known }
         return known

@@ -11,12 +11,14 @@ enum TableOwnership {
         for pair in pairs {
             let name = pair.cloud.description
             if let owner = try await SyncTableOwner.query(on: database).filter(\.$tenantID == remote.tenantID)
-                .filter(\.$cloudTable == name).first() {
+                .filter(\.$cloudTable == name).first()
+            {
                 guard owner.remoteDatabaseID == remoteID else {
                     let other = try await RemoteDatabase.find(owner.remoteDatabaseID, on: database)
-                    throw PlatformError.conflict("table_owned",
+                    throw PlatformError.conflict(
+                        "table_owned",
                         "cloud table \(name) is written by remote database '\(other?.name ?? owner.remoteDatabaseID.uuidString)'; "
-                        + "register this one with a target_prefix to keep the tables apart")
+                            + "register this one with a target_prefix to keep the tables apart")
                 }
                 continue
             }

@@ -18,10 +18,12 @@ struct UndoRetention: Sendable {
     /// Drops the undo images of jobs finished before the cutoff, a few jobs per statement (writers are not
     /// held up behind one long delete); returns how many jobs lost theirs.
     func prune(on database: any Database) async throws -> Int {
-        let expired = Array(Set(try await SyncUndoBatch.query(on: database)
-            .join(SyncJob.self, on: \SyncUndoBatch.$jobID == \SyncJob.$id)
-            .filter(SyncJob.self, \.$finishedAt < cutoff)
-            .field(\.$jobID).unique().all().map(\.jobID)))
+        let expired = Array(
+            Set(
+                try await SyncUndoBatch.query(on: database)
+                    .join(SyncJob.self, on: \SyncUndoBatch.$jobID == \SyncJob.$id)
+                    .filter(SyncJob.self, \.$finishedAt < cutoff)
+                    .field(\.$jobID).unique().all().map(\.jobID)))
         for start in stride(from: 0, to: expired.count, by: Self.jobsPerDelete) {
             let jobs = Array(expired[start..<min(start + Self.jobsPerDelete, expired.count)])
             try await SyncUndoBatch.query(on: database).filter(\.$jobID ~~ jobs).delete()

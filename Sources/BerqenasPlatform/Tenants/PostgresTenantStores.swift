@@ -42,10 +42,12 @@ package struct PostgresTenantStores: TenantStoreBackend {
         try await sql.raw("GRANT \(unsafeRaw: role) TO CURRENT_USER").run()
         try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema) AUTHORIZATION \(unsafeRaw: role)").run()
         try await sql.raw("REVOKE ALL ON SCHEMA \(unsafeRaw: schema) FROM PUBLIC").run()
-        try await sql.raw("""
+        try await sql.raw(
+            """
             DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), \
             \(unsafeRaw: literal(TenantObjectNames.role(tenant.name)))); END $$
-            """).run()
+            """
+        ).run()
         try await sql.raw("ALTER ROLE \(unsafeRaw: role) SET search_path = \(unsafeRaw: schema)").run()
         try await grantCaptureLocks(to: [TenantObjectNames.role(tenant.name)], on: sql)
         try await prepareSync(tenant, on: transaction)
@@ -98,7 +100,8 @@ package struct PostgresTenantStores: TenantStoreBackend {
         try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(unsafeRaw: capture) AUTHORIZATION \(unsafeRaw: role)").run()
         // The table capture installs lock to take turns (see `ConnectionSpec.captureInstallLock`), the tenant's.
         let lock = "\(capture).\(quoted(Self.installLock))"
-        try await sql.raw("""
+        try await sql.raw(
+            """
             DO $$ BEGIN
                 IF to_regclass(\(unsafeRaw: literal(lock))) IS NULL THEN
                     CREATE TABLE \(unsafeRaw: lock) ();
@@ -106,7 +109,8 @@ package struct PostgresTenantStores: TenantStoreBackend {
                 END IF;
             EXCEPTION WHEN duplicate_table OR unique_violation THEN NULL;
             END $$
-            """).run()
+            """
+        ).run()
     }
 
     /// The table in a tenant's capture schema that capture installs lock.
@@ -120,10 +124,12 @@ package struct PostgresTenantStores: TenantStoreBackend {
     private func grantCaptureLocks(to roles: [String], on sql: any SQLDatabase) async throws {
         guard !roles.isEmpty else { return }
         try await sql.raw("LOCK TABLE \(ident: SystemSetting.schema) IN SHARE ROW EXCLUSIVE MODE").run()
-        try await sql.raw("""
+        try await sql.raw(
+            """
             GRANT EXECUTE ON FUNCTION pg_try_advisory_xact_lock_shared(integer, integer) \
             TO \(unsafeRaw: roles.map(quoted).joined(separator: ", "))
-            """).run()
+            """
+        ).run()
     }
 
     /// Takes every advisory-lock function from PUBLIC in the hub's database and gives them to the hub's own
@@ -134,7 +140,8 @@ package struct PostgresTenantStores: TenantStoreBackend {
         let sql = try sqlDatabase(database)
         let superuser = try await sql.raw("SELECT rolsuper AS yes FROM pg_roles WHERE rolname = current_user").first()
         guard try superuser?.decode(column: "yes", as: Bool.self) == true else { return false }
-        try await sql.raw("""
+        try await sql.raw(
+            """
             DO $$
             DECLARE f regprocedure;
             BEGIN
@@ -144,7 +151,8 @@ package struct PostgresTenantStores: TenantStoreBackend {
                     EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', f, current_user);
                 END LOOP;
             END $$
-            """).run()
+            """
+        ).run()
         let tenants = try await Tenant.query(on: database).all().map { TenantObjectNames.role($0.name) }
         let existing = try await sql.raw("SELECT rolname FROM pg_roles").all().compactMap { try? $0.decode(column: "rolname", as: String.self) }
         try await database.transaction { transaction in
@@ -154,25 +162,28 @@ package struct PostgresTenantStores: TenantStoreBackend {
     }
 
     package func usedBytes(_ tenant: Tenant, on database: any Database) async throws -> Int64 {
-        let row = try await sqlDatabase(database).raw("""
+        let row = try await sqlDatabase(database).raw(
+            """
             SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint AS used FROM pg_class AS c
             JOIN pg_namespace AS n ON n.oid = c.relnamespace
             WHERE n.nspname IN (\(bind: TenantObjectNames.schema(tenant.name)), \(bind: TenantObjectNames.syncSchema(tenant.name)))
               AND c.relkind IN ('r', 'm', 'p')
-            """).first()
+            """
+        ).first()
         return try row?.decode(column: "used", as: Int64.self) ?? 0
     }
 
     package func syncSpec(for tenant: Tenant, password: String?) -> ConnectionSpec {
-        ConnectionSpec(engine: .postgresql, host: host, port: port, database: database,
-                       schema: TenantObjectNames.schema(tenant.name), username: TenantObjectNames.role(tenant.name),
-                       password: password ?? "", tls: tls,
-                       // The tenant's quota, which the connector's own startup parameter would otherwise override.
-                       statementTimeout: Double(tenant.statementTimeoutMilliseconds) / 1000, maxConnections: 2,
-                       captureSchema: TenantObjectNames.syncSchema(tenant.name), captureInstallLock: Self.installLock,
-                       // Each cloud table has one writing remote database (`TableOwnership`), which reads its
-                       // log without its own writes: logging them would only cost each batch a second write and a discard.
-                       unloggedOrigins: true)
+        ConnectionSpec(
+            engine: .postgresql, host: host, port: port, database: database,
+            schema: TenantObjectNames.schema(tenant.name), username: TenantObjectNames.role(tenant.name),
+            password: password ?? "", tls: tls,
+            // The tenant's quota, which the connector's own startup parameter would otherwise override.
+            statementTimeout: Double(tenant.statementTimeoutMilliseconds) / 1000, maxConnections: 2,
+            captureSchema: TenantObjectNames.syncSchema(tenant.name), captureInstallLock: Self.installLock,
+            // Each cloud table has one writing remote database (`TableOwnership`), which reads its
+            // log without its own writes: logging them would only cost each batch a second write and a discard.
+            unloggedOrigins: true)
     }
 
     private func ensureAbsent(_ tenant: Tenant, on sql: any SQLDatabase) async throws {

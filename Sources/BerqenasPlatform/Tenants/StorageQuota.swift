@@ -31,9 +31,11 @@ package final class StorageQuota: Sendable {
         }
         let quota = Int64(tenant.storageQuotaMegabytes)
         guard bytes < quota * 1_048_576 else {
-            throw PlatformError(code: "storage_quota_exceeded", status: 409,
-                                message: "tenant '\(tenant.name)' uses \(bytes / 1_048_576) MB of its \(quota) MB storage quota: writes into its store are refused until space is freed or an admin raises quotas.storage_mb",
-                                details: ["storage_mb": String(quota)])
+            throw PlatformError(
+                code: "storage_quota_exceeded", status: 409,
+                message:
+                    "tenant '\(tenant.name)' uses \(bytes / 1_048_576) MB of its \(quota) MB storage quota: writes into its store are refused until space is freed or an admin raises quotas.storage_mb",
+                details: ["storage_mb": String(quota)])
         }
     }
 

@@ -28,7 +28,8 @@ package enum TenantNameRules {
         let bytes = Array(subdomain.utf8)
         let allowed = bytes.allSatisfy { isLowerLetter($0) || isDigit($0) || $0 == UInt8(ascii: "-") }
         guard (1...63).contains(bytes.count), allowed,
-              bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else {
+            bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-")
+        else {
             throw PlatformError.validation(
                 field: "subdomain", "must be a DNS label: 1 to 63 lowercase letters, digits or inner hyphens"
             )

@@ -9,8 +9,10 @@ package struct TenantService: Sendable {
     let hooks: ProvisioningHooks
 
     /// Creates the service.
-    package init(database: any Database, stores: any TenantStoreBackend, secrets: SecretBox,
-                hooks: ProvisioningHooks = ProvisioningHooks()) {
+    package init(
+        database: any Database, stores: any TenantStoreBackend, secrets: SecretBox,
+        hooks: ProvisioningHooks = ProvisioningHooks()
+    ) {
         self.database = database
         self.stores = stores
         self.secrets = secrets
@@ -26,8 +28,10 @@ package struct TenantService: Sendable {
         package var quotas: TenantQuotas
 
         /// Creates a request.
-        package init(name: String, displayName: String? = nil, subdomain: String? = nil, vpnEnabled: Bool = false,
-                    quotas: TenantQuotas = .defaults) {
+        package init(
+            name: String, displayName: String? = nil, subdomain: String? = nil, vpnEnabled: Bool = false,
+            quotas: TenantQuotas = .defaults
+        ) {
             self.name = name
             self.displayName = displayName
             self.subdomain = subdomain
@@ -99,8 +103,10 @@ package struct TenantService: Sendable {
         package var quotas: TenantQuotas?
 
         /// Creates a request; nil fields stay as they are.
-        package init(displayName: String? = nil, subdomain: String?? = nil, vpnEnabled: Bool? = nil,
-                    status: TenantStatus? = nil, quotas: TenantQuotas? = nil) {
+        package init(
+            displayName: String? = nil, subdomain: String?? = nil, vpnEnabled: Bool? = nil,
+            status: TenantStatus? = nil, quotas: TenantQuotas? = nil
+        ) {
             self.displayName = displayName
             self.subdomain = subdomain
             self.vpnEnabled = vpnEnabled

@@ -44,8 +44,10 @@ package struct TenantConnectionInfo: Codable, Sendable, Equatable {
     package var password: String?
 
     /// Creates connection details.
-    package init(engine: SystemDatabaseEngine, host: String?, port: Int?, database: String, schema: String,
-                username: String?, password: String?) {
+    package init(
+        engine: SystemDatabaseEngine, host: String?, port: Int?, database: String, schema: String,
+        username: String?, password: String?
+    ) {
         self.engine = engine
         self.host = host
         self.port = port

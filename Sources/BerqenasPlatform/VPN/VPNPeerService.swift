@@ -93,8 +93,10 @@ package struct VPNPeerService: Sendable {
 
     /// One active peer of the tenant.
     package func find(_ id: UUID, tenant: Tenant) async throws -> VPNPeer {
-        guard let peer = try await VPNPeer.query(on: database).filter(\.$id == id).filter(\.$tenantID == tenant.requireID())
-            .filter(\.$revokedAt == nil).first() else {
+        guard
+            let peer = try await VPNPeer.query(on: database).filter(\.$id == id).filter(\.$tenantID == tenant.requireID())
+                .filter(\.$revokedAt == nil).first()
+        else {
             throw PlatformError.notFound("peer", id.uuidString)
         }
         return peer
@@ -122,8 +124,9 @@ package struct VPNPeerService: Sendable {
         peer.revokedAt = Date()
         peer.privateKeySealed = nil
         try await peer.save(on: database)
-        try await EventLog(database: database).record("vpn.peer.revoked", tenantID: peer.tenantID, subject: "vpn-peer:\(try peer.requireID())",
-                                                      message: "peer '\(peer.name)' was revoked")
+        try await EventLog(database: database).record(
+            "vpn.peer.revoked", tenantID: peer.tenantID, subject: "vpn-peer:\(try peer.requireID())",
+            message: "peer '\(peer.name)' was revoked")
         if let network = try await VPNNetwork.find(peer.networkID, on: database) { await networks.reconciler.peerRemoved(peer, from: network) }
         await networks.reconciler.applyFirewall()
     }
@@ -131,9 +134,11 @@ package struct VPNPeerService: Sendable {
     private func config(of peer: VPNPeer, privateKey: WireGuardKey, network: VPNNetwork) throws -> String {
         let tenantNetwork = try IPv4Network(parsing: network.network)
         guard let address = peer.address.flatMap(IPv4Address.init) else { throw PlatformError.notFound("address of peer", peer.name) }
-        return WgQuickConfig(address: address, networkPrefixLength: tenantNetwork.prefixLength, privateKey: privateKey,
-                             hubPublicKey: try WireGuardKey(base64: network.hubPublicKey), allowedIPs: tenantNetwork,
-                             endpoint: networks.endpoint(of: network), persistentKeepalive: peer.persistentKeepalive).text
+        return WgQuickConfig(
+            address: address, networkPrefixLength: tenantNetwork.prefixLength, privateKey: privateKey,
+            hubPublicKey: try WireGuardKey(base64: network.hubPublicKey), allowedIPs: tenantNetwork,
+            endpoint: networks.endpoint(of: network), persistentKeepalive: peer.persistentKeepalive
+        ).text
     }
 
     private func activePeers(of network: VPNNetwork) async throws -> [VPNPeer] {
@@ -149,7 +154,8 @@ package struct VPNPeerService: Sendable {
         let graceStart = Date().addingTimeInterval(-Double(networks.settings.addressGraceSeconds))
         var released: [IPv4Address] = []
         for expired in try await VPNPeer.query(on: database).filter(\.$networkID == networkID)
-            .filter(\.$revokedAt < graceStart).filter(\.$address != nil).all() {
+            .filter(\.$revokedAt < graceStart).filter(\.$address != nil).all()
+        {
             released += [expired.address.flatMap(IPv4Address.init)].compactMap { $0 }
             expired.releasedAddress = expired.address
             expired.address = nil
@@ -195,8 +201,9 @@ package struct VPNPeerService: Sendable {
     static func validName(_ name: String) throws -> String {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard (1...63).contains(trimmed.count),
-              trimmed.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_. ".unicodeScalars.contains($0) }),
-              trimmed.allSatisfy(\.isASCII) else {
+            trimmed.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_. ".unicodeScalars.contains($0) }),
+            trimmed.allSatisfy(\.isASCII)
+        else {
             throw PlatformError.validation(field: "name", "1-63 characters: letters, digits, space, '-', '_' or '.'")
         }
         return trimmed

@@ -34,8 +34,9 @@ extension VPNReconciler {
         do {
             let enabled = try await Tenant.active(try await VPNNetwork.query(on: database).filter(\.$enabled == true).all(), on: database)
             let networks = try enabled.map {
-                IsolationRuleset.TenantNetwork(interface: $0.interfaceName, network: try IPv4Network(parsing: $0.network),
-                                               spokeToSpoke: $0.spokeToSpoke)
+                IsolationRuleset.TenantNetwork(
+                    interface: $0.interfaceName, network: try IPv4Network(parsing: $0.network),
+                    spokeToSpoke: $0.spokeToSpoke)
             }
             let published = try await publishedServices(in: enabled)
             let natServices = publishing == .nat ? published.map(\.service) : []
@@ -74,7 +75,8 @@ extension VPNReconciler {
         let published = try await publishedServices(in: enabled)
         var delta: [UUID: PublicationTraffic] = [:]
         if publishing == .nat, loadedFirewall != nil,
-           let readings = await readCounters(wireGuard) {
+            let readings = await readCounters(wireGuard)
+        {
             delta = countTraffic(natServices: published, readings: readings)
         }
         try await record(delta)
@@ -102,22 +104,29 @@ extension VPNReconciler {
         let publications = try await Publication.query(on: database).filter(\.$enabled == true).all()
         guard !publications.isEmpty else { return [] }
         let peers = try await VPNPeer.query(on: database).filter(\.$id ~~ publications.map(\.peerID)).filter(\.$revokedAt == nil).all()
-        let targets = Dictionary(peers.compactMap { peer -> (UUID, IPv4Address)? in
-            guard let id = peer.id, networkIDs.contains(peer.networkID), let address = peer.address.flatMap(IPv4Address.init) else { return nil }
-            return (id, address)
-        }, uniquingKeysWith: { first, _ in first })
+        let targets = Dictionary(
+            peers.compactMap { peer -> (UUID, IPv4Address)? in
+                guard let id = peer.id, networkIDs.contains(peer.networkID), let address = peer.address.flatMap(IPv4Address.init) else { return nil }
+                return (id, address)
+            }, uniquingKeysWith: { first, _ in first })
         return publications.compactMap { publication in
             guard let id = publication.id, let target = targets[publication.peerID] else { return nil }
             let allowed = publication.allowedList.compactMap { try? IPv4Network(parsing: $0) }
-            return (id, PublishedService(key: PublicationTrafficStore.key(id), publicPort: publication.publicPort, allowed: allowed,
-                                         bind: settings.publicBind, target: target, targetPort: publication.targetPort))
+            return (
+                id,
+                PublishedService(
+                    key: PublicationTrafficStore.key(id), publicPort: publication.publicPort, allowed: allowed,
+                    bind: settings.publicBind, target: target, targetPort: publication.targetPort)
+            )
         }
     }
 
     /// The growth of each publication's counters since they were last counted (no suspension inside, so
     /// two readers never count the same bytes twice).
-    private func countTraffic(natServices published: [(id: UUID, service: PublishedService)],
-                              readings: [String: NftCounters.Reading]) -> [UUID: PublicationTraffic] {
+    private func countTraffic(
+        natServices published: [(id: UUID, service: PublishedService)],
+        readings: [String: NftCounters.Reading]
+    ) -> [UUID: PublicationTraffic] {
         var delta: [UUID: PublicationTraffic] = [:]
         for (id, service) in published {
             let now = NftCounters.traffic(of: service, in: readings)

@@ -50,8 +50,9 @@ extension VPNReconciler {
             var changed = false
             let reading = byKey[peer.publicKey]
             if let reading {
-                changed = peer.record(handshake: reading.latestHandshake, endpoint: reading.endpoint,
-                                      receivedCounter: reading.receivedBytes, sentCounter: reading.sentBytes)
+                changed = peer.record(
+                    handshake: reading.latestHandshake, endpoint: reading.endpoint,
+                    receivedCounter: reading.receivedBytes, sentCounter: reading.sentBytes)
             }
             let connection = peer.connectionChange()
             if changed || connection != nil { try await peer.save(on: database) }
@@ -60,10 +61,12 @@ extension VPNReconciler {
                 received: reading?.receivedBytes ?? UInt64(max(0, peer.lastReceivedCounter)),
                 sent: reading?.sentBytes ?? UInt64(max(0, peer.lastSentCounter)), connected: peer.wasConnected)
             if let connected = connection {
-                try await events.record(connected ? "vpn.peer.connected" : "vpn.peer.disconnected", tenantID: peer.tenantID,
-                                        subject: "vpn-peer:\(try peer.requireID())",
-                                        message: connected ? "peer '\(peer.name)' connected from \(peer.endpoint ?? "an unknown endpoint")"
-                                            : "peer '\(peer.name)' has had no handshake for \(Int(VPNPeer.connectedWithin)) s")
+                try await events.record(
+                    connected ? "vpn.peer.connected" : "vpn.peer.disconnected", tenantID: peer.tenantID,
+                    subject: "vpn-peer:\(try peer.requireID())",
+                    message: connected
+                        ? "peer '\(peer.name)' connected from \(peer.endpoint ?? "an unknown endpoint")"
+                        : "peer '\(peer.name)' has had no handshake for \(Int(VPNPeer.connectedWithin)) s")
             }
         }
     }

@@ -48,25 +48,28 @@ package actor VPNReconciler {
         self.settings = settings
         self.relays = PublicationRelays(logger: logger)
         self.events = EventLog(database: database)
-        let chosen: LinuxWireGuard? = switch settings.backend {
-        case .none: nil
-        case .kernel: LinuxWireGuard(creation: .kernel)
-        case .wireguardGo: LinuxWireGuard(creation: .userspace)
-        // Interfaces need root (CAP_NET_ADMIN): a hub run by a user stores and renders only.
-        case .automatic: getuid() == 0 ? LinuxWireGuard.detect() : nil
-        }
+        let chosen: LinuxWireGuard? =
+            switch settings.backend {
+            case .none: nil
+            case .kernel: LinuxWireGuard(creation: .kernel)
+            case .wireguardGo: LinuxWireGuard(creation: .userspace)
+            // Interfaces need root (CAP_NET_ADMIN): a hub run by a user stores and renders only.
+            case .automatic: getuid() == 0 ? LinuxWireGuard.detect() : nil
+            }
         wireGuard = chosen
-        backend = switch chosen?.creation {
-        case .kernel?: .kernel
-        case .userspace?: .wireguardGo
-        case nil: .none
-        }
-        publishing = switch (chosen, settings.publishMode) {
-        case (nil, _): .none
-        case (_, .nat): .nat
-        case (_, .relay): .relay
-        case (_, .automatic): FileManager.default.isExecutableFile(atPath: Self.nft) ? .nat : .relay
-        }
+        backend =
+            switch chosen?.creation {
+            case .kernel?: .kernel
+            case .userspace?: .wireguardGo
+            case nil: .none
+            }
+        publishing =
+            switch (chosen, settings.publishMode) {
+            case (nil, _): .none
+            case (_, .nat): .nat
+            case (_, .relay): .relay
+            case (_, .automatic): FileManager.default.isExecutableFile(atPath: Self.nft) ? .nat : .relay
+            }
     }
 
     static let nft = "/usr/sbin/nft"
@@ -112,7 +115,9 @@ package actor VPNReconciler {
                 if full || current.isEmpty || statusMemory[id] == nil {
                     let peers = try await VPNPeer.query(on: database).filter(\.$networkID == id).filter(\.$revokedAt == nil).all()
                     let desired = peers.compactMap { peer in
-                        peer.address.map { DesiredPeer(publicKey: peer.publicKey, allowedIP: "\($0)/32", persistentKeepalive: peer.persistentKeepalive) }
+                        peer.address.map {
+                            DesiredPeer(publicKey: peer.publicKey, allowedIP: "\($0)/32", persistentKeepalive: peer.persistentKeepalive)
+                        }
                     }
                     let changes = PeerReconciliation.changes(desired: desired, current: current)
                     if !changes.isEmpty { try await wireGuard.apply(changes, on: spec.name) }
@@ -150,8 +155,10 @@ package actor VPNReconciler {
     /// costs the same with ten peers or ten thousand; if that fails, a full pass repairs the interface.
     package nonisolated func peerAdded(_ peer: VPNPeer, to network: VPNNetwork) async {
         guard let wireGuard, network.enabled, let address = peer.address else { return }
-        let change = PeerChange.set(DesiredPeer(publicKey: peer.publicKey, allowedIP: "\(address)/32",
-                                                persistentKeepalive: peer.persistentKeepalive))
+        let change = PeerChange.set(
+            DesiredPeer(
+                publicKey: peer.publicKey, allowedIP: "\(address)/32",
+                persistentKeepalive: peer.persistentKeepalive))
         await applyOne(change, wireGuard, network)
     }
 
@@ -213,7 +220,8 @@ package actor VPNReconciler {
     private func interfaceSpec(_ network: VPNNetwork) throws -> InterfaceSpec {
         let tenantNetwork = try IPv4Network(parsing: network.network)
         let privateKey = try WireGuardKey(base64: secrets.open(network.hubPrivateKeySealed, context: VPNService.hubKeyContext(network.tenantID)))
-        return InterfaceSpec(name: network.interfaceName, address: TenantAddressPool.hubAddress(in: tenantNetwork), network: tenantNetwork,
-                             listenPort: network.listenPort, privateKey: privateKey, publicKey: try WireGuardKey(base64: network.hubPublicKey))
+        return InterfaceSpec(
+            name: network.interfaceName, address: TenantAddressPool.hubAddress(in: tenantNetwork), network: tenantNetwork,
+            listenPort: network.listenPort, privateKey: privateKey, publicKey: try WireGuardKey(base64: network.hubPublicKey))
     }
 }

@@ -77,7 +77,8 @@ package struct VPNService: Sendable {
             }
             let usedPorts = Set(taken.map(\.listenPort))
             guard let port = settings.ports.first(where: { !usedPorts.contains($0) }) else {
-                throw PlatformError.conflict("vpn_ports_exhausted", "every port of BERQENAS_VPN_PORTS (\(settings.ports.lowerBound)-\(settings.ports.upperBound)) is taken")
+                throw PlatformError.conflict(
+                    "vpn_ports_exhausted", "every port of BERQENAS_VPN_PORTS (\(settings.ports.lowerBound)-\(settings.ports.upperBound)) is taken")
             }
             let row = VPNNetwork()
             row.tenantID = tenantID

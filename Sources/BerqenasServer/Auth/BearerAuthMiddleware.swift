@@ -9,18 +9,21 @@ import Vapor
 struct BearerAuthMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let bearer = request.headers.bearerAuthorization else {
-            throw PlatformError(code: "unauthorized", status: 401, message: "this needs a bearer access token",
-                                details: [:])
+            throw PlatformError(
+                code: "unauthorized", status: 401, message: "this needs a bearer access token",
+                details: [:])
         }
         let payload = try await request.berqenas.tokens.verify(bearer.token)
         guard let userID = UUID(uuidString: payload.sub.value),
-              let user = try await User.query(on: request.db).filter(\.$id == userID).with(\.$tenant).first(),
-              !user.disabled else {
+            let user = try await User.query(on: request.db).filter(\.$id == userID).with(\.$tenant).first(),
+            !user.disabled
+        else {
             throw PlatformError(code: "invalid_token", status: 401, message: "the token's user no longer exists or is disabled")
         }
         if request.method != .GET, user.tenant?.status == .suspended {
-            throw PlatformError(code: "tenant_suspended", status: 403,
-                                message: "tenant '\(user.tenant?.name ?? "")' is suspended; it is read-only")
+            throw PlatformError(
+                code: "tenant_suspended", status: 403,
+                message: "tenant '\(user.tenant?.name ?? "")' is suspended; it is read-only")
         }
         request.signedInUser = user
         request.caller = Caller(

@@ -11,7 +11,8 @@ extension Request {
     /// Takes one request from the client address's budget in `limiter`; a 429 with `Retry-After` when it is spent.
     func takeClientBudget(_ limiter: RateLimiter, perMinute: Int, what: String) async throws {
         guard let wait = limiter.take(RateLimiter.clientKey(clientAddress), perMinute: perMinute) else { return }
-        throw PlatformError(code: "rate_limited", status: 429, message: "too many \(what) from this address; retry after \(wait) s",
-                            details: ["retry_after": String(wait)])
+        throw PlatformError(
+            code: "rate_limited", status: 429, message: "too many \(what) from this address; retry after \(wait) s",
+            details: ["retry_after": String(wait)])
     }
 }

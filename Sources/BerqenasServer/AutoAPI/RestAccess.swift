@@ -16,8 +16,9 @@ enum RestAccess {
         if let presented = [request.headers.first(name: "apikey"), bearer].compactMap({ $0 }).first(where: { $0.hasPrefix("bqk_") }) {
             let key = try APIKeyService.admit(presented, among: api.keys, from: request.clientAddress, writing: writing)
             if let limit = key.rateLimitPerMinute, let wait = request.berqenas.platform.apis.registry.limiter.take(key.prefix, perMinute: limit) {
-                var error = AutoAPIError(status: 429, code: "rate_limited", message: "the API key '\(key.name)' is over its \(limit) requests per minute",
-                                         hint: "retry after \(wait) s")
+                var error = AutoAPIError(
+                    status: 429, code: "rate_limited", message: "the API key '\(key.name)' is over its \(limit) requests per minute",
+                    hint: "retry after \(wait) s")
                 error.headers = ["Retry-After": String(wait)]
                 throw error
             }
@@ -28,13 +29,16 @@ enum RestAccess {
             // per-address budget of anonymous readers.
             if let token = bearer, (try? await member(token, of: api, request)) != nil { return }
             let platform = request.berqenas.platform
-            try await request.takeClientBudget(platform.anonymousLimiter, perMinute: platform.configuration.anonymousRatePerMinute,
-                                               what: "requests without an API key")
+            try await request.takeClientBudget(
+                platform.anonymousLimiter, perMinute: platform.configuration.anonymousRatePerMinute,
+                what: "requests without an API key")
             return
         }
         guard let token = bearer else {
-            throw denied(api.definition.auth == .jwt ? "a Berqenas access token is required (Authorization: Bearer …)"
-                : "an API key is required (apikey: … or Authorization: Bearer …)")
+            throw denied(
+                api.definition.auth == .jwt
+                    ? "a Berqenas access token is required (Authorization: Bearer …)"
+                    : "an API key is required (apikey: … or Authorization: Bearer …)")
         }
         let user = try await member(token, of: api, request)
         if writing, user.role == .tenantViewer {
@@ -50,7 +54,8 @@ enum RestAccess {
             throw denied("the token is invalid or expired")
         }
         guard let userID = UUID(uuidString: payload.sub.value),
-              let user = try await User.query(on: request.db).filter(\.$id == userID).first(), !user.disabled else {
+            let user = try await User.query(on: request.db).filter(\.$id == userID).first(), !user.disabled
+        else {
             throw denied("the token's user no longer exists or is disabled")
         }
         guard user.role == .admin || user.$tenant.id == api.tenant.id else {

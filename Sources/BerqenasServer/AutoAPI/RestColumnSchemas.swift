@@ -42,7 +42,8 @@ enum RestColumnSchemas {
         case .timestamp(_, withZone: true):
             return .string(format: .dateTime, required: required, nullable: nullable, description: description)
         case .interval:
-            return .string(format: .other("duration"), required: required, nullable: nullable, description: "\(description ?? "") (ISO 8601 duration)")
+            return .string(
+                format: .other("duration"), required: required, nullable: nullable, description: "\(description ?? "") (ISO 8601 duration)")
         case .json:
             return .fragment(required: required, nullable: nullable, description: description)
         case .geometry:
@@ -50,8 +51,9 @@ enum RestColumnSchemas {
         case let .enumeration(_, labels):
             return .string(required: required, nullable: nullable, description: description, allowedValues: labels.map { AnyCodable($0) })
         case let .array(element):
-            return .array(required: required, nullable: nullable, description: description,
-                          items: schema(element, required: true, nullable: true, description: nil))
+            return .array(
+                required: required, nullable: nullable, description: description,
+                items: schema(element, required: true, nullable: true, description: nil))
         default:
             return .string(required: required, nullable: nullable, description: description)
         }

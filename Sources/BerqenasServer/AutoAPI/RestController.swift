@@ -16,7 +16,8 @@ struct RestController {
     }
 
     var endpoints: [Endpoint] {
-        let api = ["tenant", "api"], table = ["tenant", "api", "table"]
+        let api = ["tenant", "api"]
+        let table = ["tenant", "api", "table"]
         return [
             Endpoint(method: .GET, parameters: api, handler: describe),
             Endpoint(method: .GET, parameters: table, handler: read),
@@ -74,28 +75,35 @@ struct RestController {
         let table = try servedTable(request, api, for: .read)
         var parsed = try RequestParser.read(RestQueryString.items(request.url.query))
         try RestRange.apply(request.headers, to: &parsed)
-        return PlannedRead(parsed: parsed, compiler: compiler(api, table),
-                           format: try RestFormat(accept: request.headers.first(name: .accept)))
+        return PlannedRead(
+            parsed: parsed, compiler: compiler(api, table),
+            format: try RestFormat(accept: request.headers.first(name: .accept)))
     }
 
     /// A GET's answer: its rows and `Content-Range`; with a known total, PostgREST's statuses: 206 when rows
     /// were left out, 416 (PGRST103) when the window starts past the end.
-    private func readAnswer(_ request: Request, _ parsed: ReadRequest, body: [UInt8], returned: Int, total: Int64?,
-                            headers: HTTPHeaders) throws -> Response {
+    private func readAnswer(
+        _ request: Request, _ parsed: ReadRequest, body: [UInt8], returned: Int, total: Int64?,
+        headers: HTTPHeaders
+    ) throws -> Response {
         var headers = headers
         let first = parsed.offset ?? 0
         if let total, Int64(first) > total {
-            throw AutoAPIError(status: 416, code: "PGRST103", message: "Requested range not satisfiable",
-                               details: "An offset of \(first) was requested, but there are only \(total) rows.")
+            throw AutoAPIError(
+                status: 416, code: "PGRST103", message: "Requested range not satisfiable",
+                details: "An offset of \(first) was requested, but there are only \(total) rows.")
         }
-        headers.replaceOrAdd(name: "Content-Range", value: (returned == 0 ? "*" : "\(first)-\(first + returned - 1)") + "/\(total.map(String.init) ?? "*")")
+        headers.replaceOrAdd(
+            name: "Content-Range", value: (returned == 0 ? "*" : "\(first)-\(first + returned - 1)") + "/\(total.map(String.init) ?? "*")")
         let status: HTTPResponseStatus = total.map { Int64(returned) < $0 } == true ? .partialContent : .ok
         return Response(status: status, headers: headers, body: request.method == .HEAD ? .empty : .init(data: Data(body)))
     }
 
     /// A read's body in `format` and how many rows it holds; with embedded tables, through the embedding reader.
-    private func rows(_ parsed: ReadRequest, _ compiler: QueryCompiler, _ api: APIRegistry.Mounted, format: RestFormat,
-                      headers: inout HTTPHeaders) async throws -> ([UInt8], Int) {
+    private func rows(
+        _ parsed: ReadRequest, _ compiler: QueryCompiler, _ api: APIRegistry.Mounted, format: RestFormat,
+        headers: inout HTTPHeaders
+    ) async throws -> ([UInt8], Int) {
         guard EmbeddingReader.embeds(parsed.select) else {
             let query = try compiler.select(parsed, maxRows: api.maxRows)
             let rows = try await api.connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
@@ -121,12 +129,15 @@ struct RestController {
             let wanted = preferences(request)
             let options = try RequestParser.insertOptions(items, preferences: wanted)
             if options.resolution == .mergeDuplicates, !table.operations.contains(.update) {
-                throw AutoAPIError(status: 405, code: "PGRST117", message: "merging duplicates updates rows, which this API does not allow on '\(table.schema.table.name)'")
+                throw AutoAPIError(
+                    status: 405, code: "PGRST117",
+                    message: "merging duplicates updates rows, which this API does not allow on '\(table.schema.table.name)'")
             }
-            let objects: [JSONBody] = switch try body(request) {
-            case let .array(items): items
-            case let object: [object]
-            }
+            let objects: [JSONBody] =
+                switch try body(request) {
+                case let .array(items): items
+                case let object: [object]
+                }
             let plan = try compiler(api, table).insert(objects, options: options, returning: try returning(items, wanted, table))
             return try await respond(request, api: api, table: table, plan: plan, preferences: wanted, created: true)
         }
@@ -149,8 +160,10 @@ struct RestController {
     }
 
     /// A PATCH or DELETE: served table, filters (refused when there are none, unless allowed), the plan, the answer.
-    private func filteredWrite(_ request: Request, _ operation: APIOperation, verb: String, readsBody: Bool,
-                               plan: (QueryCompiler, [FilterNode], [SelectItem]) throws -> WritePlan) async throws -> Response {
+    private func filteredWrite(
+        _ request: Request, _ operation: APIOperation, verb: String, readsBody: Bool,
+        plan: (QueryCompiler, [FilterNode], [SelectItem]) throws -> WritePlan
+    ) async throws -> Response {
         await answer(request) {
             let (api, table) = try await served(request, for: operation)
             if readsBody {
@@ -188,12 +201,14 @@ struct RestController {
         try checkProfile(request, api)
         let name = request.restPath.table
         guard let table = api.tables[name] else {
-            throw AutoAPIError(status: 404, code: "PGRST205", message: "Could not find the table '\(name)' in this API",
-                               hint: "GET /api/v1/tenants/{tenant}/apis/{api} lists the tables it serves")
+            throw AutoAPIError(
+                status: 404, code: "PGRST205", message: "Could not find the table '\(name)' in this API",
+                hint: "GET /api/v1/tenants/{tenant}/apis/{api} lists the tables it serves")
         }
         guard table.operations.contains(operation) else {
-            throw AutoAPIError(status: 405, code: "PGRST117", message: "this API does not allow \(operation.rawValue) on '\(name)'",
-                               hint: "allowed: \(table.operations.map(\.rawValue).joined(separator: ", "))")
+            throw AutoAPIError(
+                status: 405, code: "PGRST117", message: "this API does not allow \(operation.rawValue) on '\(name)'",
+                hint: "allowed: \(table.operations.map(\.rawValue).joined(separator: ", "))")
         }
         return table
     }
@@ -203,29 +218,38 @@ struct RestController {
     private func checkProfile(_ request: Request, _ api: APIRegistry.Mounted) throws {
         for header in ["Accept-Profile", "Content-Profile"] {
             guard let profile = request.headers.first(name: header), profile != "public",
-                  !api.tables.values.contains(where: { $0.schema.table.schema == profile }) else { continue }
+                !api.tables.values.contains(where: { $0.schema.table.schema == profile })
+            else { continue }
             let served = Set(api.tables.values.map(\.schema.table.schema)).union(["public"]).sorted()
-            throw AutoAPIError(status: 406, code: "PGRST106", message: "The schema must be one of the following: \(served.joined(separator: ", "))",
-                               details: "\(header): \(profile)")
+            throw AutoAPIError(
+                status: 406, code: "PGRST106", message: "The schema must be one of the following: \(served.joined(separator: ", "))",
+                details: "\(header): \(profile)")
         }
     }
 
     /// A PATCH's or DELETE's filters; without any, refused unless the API allows touching every row.
-    private func filtered(_ items: [(name: String, value: String)], api: APIRegistry.Mounted, table: ServedTable,
-                          verb: String) throws -> ReadRequest {
+    private func filtered(
+        _ items: [(name: String, value: String)], api: APIRegistry.Mounted, table: ServedTable,
+        verb: String
+    ) throws -> ReadRequest {
         let parsed = try RequestParser.read(items)
         if parsed.limit != nil || parsed.offset != nil {
-            throw AutoAPIError.unsupported("limit and offset on \(verb == "UPDATE" ? "PATCH" : "DELETE") are not served",
-                                           hint: "select the rows with filters")
+            throw AutoAPIError.unsupported(
+                "limit and offset on \(verb == "UPDATE" ? "PATCH" : "DELETE") are not served",
+                hint: "select the rows with filters")
         }
         // As in PostgreSQL, a WHERE reads the rows: filters (an oracle on their values) need the read grant.
         if !parsed.filters.isEmpty, !table.operations.contains(.read) {
-            throw AutoAPIError(status: 403, code: "42501", message: "filters read rows: \(verb == "UPDATE" ? "PATCH" : "DELETE") with filters needs the read operation on '\(table.schema.table.name)'",
-                               hint: "grant read in the API's definition")
+            throw AutoAPIError(
+                status: 403, code: "42501",
+                message:
+                    "filters read rows: \(verb == "UPDATE" ? "PATCH" : "DELETE") with filters needs the read operation on '\(table.schema.table.name)'",
+                hint: "grant read in the API's definition")
         }
         if parsed.filters.isEmpty, !api.definition.allowUnfilteredWrites {
-            throw AutoAPIError(status: 400, code: "21000", message: "\(verb) requires a WHERE clause",
-                               hint: "add a filter such as ?id=eq.1, or set allow_unfiltered_writes on the API")
+            throw AutoAPIError(
+                status: 400, code: "21000", message: "\(verb) requires a WHERE clause",
+                hint: "add a filter such as ?id=eq.1, or set allow_unfiltered_writes on the API")
         }
         return parsed
     }
@@ -234,8 +258,9 @@ struct RestController {
     private func returning(_ items: [(name: String, value: String)], _ wanted: Preferences, _ table: ServedTable) throws -> [SelectItem] {
         if wanted.returning == .representation {
             guard table.operations.contains(.read) else {
-                throw AutoAPIError(status: 403, code: "42501", message: "return=representation needs the read operation on '\(table.schema.table.name)'",
-                                   hint: "Prefer: return=minimal, or grant read in the API's definition")
+                throw AutoAPIError(
+                    status: 403, code: "42501", message: "return=representation needs the read operation on '\(table.schema.table.name)'",
+                    hint: "Prefer: return=minimal, or grant read in the API's definition")
             }
             return try RequestParser.read(items).select
         }
@@ -264,8 +289,9 @@ struct RestController {
     /// answers: its PGRST107 is about `Accept`).
     private func body(_ request: Request) throws -> JSONBody {
         if let type = request.headers.contentType, !(type.type == "application" && type.subType == "json") {
-            throw AutoAPIError(status: 400, code: "PGRST102", message: "Content-Type \(type.serialize()) is not accepted",
-                               hint: "send application/json")
+            throw AutoAPIError(
+                status: 400, code: "PGRST102", message: "Content-Type \(type.serialize()) is not accepted",
+                hint: "send application/json")
         }
         guard let buffer = request.body.data, buffer.readableBytes > 0 else {
             throw AutoAPIError(status: 400, code: "PGRST102", message: "Empty or invalid json", details: "the body is empty")
@@ -276,8 +302,10 @@ struct RestController {
     /// RFC 3986's unreserved characters: the only ones a `Location` header's parts keep as they are.
     static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
-    private func respond(_ request: Request, api: APIRegistry.Mounted, table: ServedTable, plan: WritePlan,
-                         preferences wanted: Preferences, created: Bool) async throws -> Response {
+    private func respond(
+        _ request: Request, api: APIRegistry.Mounted, table: ServedTable, plan: WritePlan,
+        preferences wanted: Preferences, created: Bool
+    ) async throws -> Response {
         let format = wanted.returning == .representation ? try RestFormat(accept: request.headers.first(name: .accept)) : nil
         // One object asked for: anything else is refused before the commit, so nothing changes (as PostgREST does).
         let single = format == .object
@@ -303,9 +331,11 @@ struct RestController {
 
     private func count(_ compiler: QueryCompiler, _ parsed: ReadRequest, _ api: APIRegistry.Mounted) async throws -> Int64? {
         let count = try compiler.count(parsed)
-        let counted = try await api.connector.select(count.sql, binds: count.binds, columns: [
-            ColumnSchema(name: "count", nativeType: "bigint", canonicalType: .integer(bits: 64)),
-        ])
+        let counted = try await api.connector.select(
+            count.sql, binds: count.binds,
+            columns: [
+                ColumnSchema(name: "count", nativeType: "bigint", canonicalType: .integer(bits: 64))
+            ])
         if case let .integer(value)? = counted.first?.values.first { return value }
         return nil
     }

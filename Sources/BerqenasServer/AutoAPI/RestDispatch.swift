@@ -17,16 +17,18 @@ struct RestDispatch: Responder {
     init(endpoints: [RestController.Endpoint], app: Application, router: any Responder) {
         let middleware = app.middleware.resolve()
         self.targets = endpoints.map { endpoint in
-            Target(method: endpoint.method, depth: endpoint.parameters.count,
-                   responder: middleware.makeResponder(chainingTo: AsyncBasicResponder(closure: endpoint.handler)))
+            Target(
+                method: endpoint.method, depth: endpoint.parameters.count,
+                responder: middleware.makeResponder(chainingTo: AsyncBasicResponder(closure: endpoint.handler)))
         }
         self.router = router
     }
 
     func respond(to request: Request) -> EventLoopFuture<Response> {
         guard let values = Self.parameters(of: request.url.path),
-              let target = target(request.method, values.count)
-                ?? (request.method == .HEAD ? target(.GET, values.count) : nil) else {
+            let target = target(request.method, values.count)
+                ?? (request.method == .HEAD ? target(.GET, values.count) : nil)
+        else {
             return router.respond(to: request)
         }
         request.restPath = RestPath(values)

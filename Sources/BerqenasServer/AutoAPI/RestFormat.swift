@@ -12,7 +12,9 @@ enum RestFormat {
             self = .array
             return
         }
-        let types = accept.split(separator: ",").map { $0.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "" }
+        let types = accept.split(separator: ",").map {
+            $0.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        }
         if types.contains("application/vnd.pgrst.object+json") || types.contains("application/vnd.pgrst.object") {
             self = .object
         } else if types.contains("text/csv") {
@@ -20,8 +22,9 @@ enum RestFormat {
         } else if types.contains(where: { ["application/json", "*/*", "application/*"].contains($0) }) {
             self = .array
         } else {
-            throw AutoAPIError(status: 406, code: "PGRST107", message: "None of these media types are available: \(accept)",
-                               hint: "application/json, application/vnd.pgrst.object+json or text/csv")
+            throw AutoAPIError(
+                status: 406, code: "PGRST107", message: "None of these media types are available: \(accept)",
+                hint: "application/json, application/vnd.pgrst.object+json or text/csv")
         }
     }
 
@@ -44,14 +47,16 @@ enum RestFormat {
             guard objects.count == 1, let object = objects.first else { throw Self.notOne(objects.count) }
             return object
         case .csv:
-            throw AutoAPIError(status: 406, code: "PGRST107", message: "text/csv cannot carry embedded rows",
-                               hint: "ask for application/json, or leave the embedding out")
+            throw AutoAPIError(
+                status: 406, code: "PGRST107", message: "text/csv cannot carry embedded rows",
+                hint: "ask for application/json, or leave the embedding out")
         }
     }
 
     static func notOne(_ count: Int) -> AutoAPIError {
-        AutoAPIError(status: 406, code: "PGRST116", message: "JSON object requested, multiple (or no) rows returned",
-                     details: "The result contains \(count) rows")
+        AutoAPIError(
+            status: 406, code: "PGRST116", message: "JSON object requested, multiple (or no) rows returned",
+            details: "The result contains \(count) rows")
     }
 
     func body(_ rows: [Row], columns: [ResultColumn], headers: inout HTTPHeaders) throws -> [UInt8] {

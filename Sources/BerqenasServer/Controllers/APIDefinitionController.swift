@@ -5,30 +5,42 @@ import Vapor
 struct APIDefinitionController {
     func register(on routes: any RoutesBuilder) {
         let apis = routes.grouped("tenants", ":name", "apis")
-        apis.on(.POST, operation: Operation(
-            id: "apis.create", summary: "Define a REST API over the tenant store or a remote database (served at once under /rest/v1)",
-            tag: "apis", requestBody: APIDefinitionBody.schema(creating: true), successStatus: 201,
-            responseBody: APIDefinitionResponse.schema, failureStatuses: [404, 409, 502]
-        ), use: create)
-        apis.on(.GET, operation: Operation(
-            id: "apis.list", summary: "The tenant's APIs", tag: "apis", responseBody: APIDefinitionList.schema, failureStatuses: [404]
-        ), use: list)
-        apis.on(.GET, ":api", operation: Operation(
-            id: "apis.show", summary: "One API with the tables and columns it serves", tag: "apis",
-            responseBody: APIDefinitionResponse.schema, failureStatuses: [404]
-        ), use: show)
-        apis.on(.PATCH, ":api", operation: Operation(
-            id: "apis.update", summary: "Change an API (effective on the next request)", tag: "apis",
-            requestBody: APIDefinitionBody.schema(creating: false), responseBody: APIDefinitionResponse.schema,
-            failureStatuses: [404, 502]
-        ), use: update)
-        apis.on(.POST, ":api", "refresh", operation: Operation(
-            id: "apis.refresh", summary: "Introspect the source again", tag: "apis", responseBody: APIDefinitionResponse.schema,
-            failureStatuses: [404, 422, 502]
-        ), use: refresh)
-        apis.on(.DELETE, ":api", operation: Operation(
-            id: "apis.delete", summary: "Delete an API (gone on the next request)", tag: "apis", successStatus: 204, failureStatuses: [404]
-        ), use: delete)
+        apis.on(
+            .POST,
+            operation: Operation(
+                id: "apis.create", summary: "Define a REST API over the tenant store or a remote database (served at once under /rest/v1)",
+                tag: "apis", requestBody: APIDefinitionBody.schema(creating: true), successStatus: 201,
+                responseBody: APIDefinitionResponse.schema, failureStatuses: [404, 409, 502]
+            ), use: create)
+        apis.on(
+            .GET,
+            operation: Operation(
+                id: "apis.list", summary: "The tenant's APIs", tag: "apis", responseBody: APIDefinitionList.schema, failureStatuses: [404]
+            ), use: list)
+        apis.on(
+            .GET, ":api",
+            operation: Operation(
+                id: "apis.show", summary: "One API with the tables and columns it serves", tag: "apis",
+                responseBody: APIDefinitionResponse.schema, failureStatuses: [404]
+            ), use: show)
+        apis.on(
+            .PATCH, ":api",
+            operation: Operation(
+                id: "apis.update", summary: "Change an API (effective on the next request)", tag: "apis",
+                requestBody: APIDefinitionBody.schema(creating: false), responseBody: APIDefinitionResponse.schema,
+                failureStatuses: [404, 502]
+            ), use: update)
+        apis.on(
+            .POST, ":api", "refresh",
+            operation: Operation(
+                id: "apis.refresh", summary: "Introspect the source again", tag: "apis", responseBody: APIDefinitionResponse.schema,
+                failureStatuses: [404, 422, 502]
+            ), use: refresh)
+        apis.on(
+            .DELETE, ":api",
+            operation: Operation(
+                id: "apis.delete", summary: "Delete an API (gone on the next request)", tag: "apis", successStatus: 204, failureStatuses: [404]
+            ), use: delete)
     }
 
     @Sendable
@@ -43,7 +55,8 @@ struct APIDefinitionController {
     @Sendable
     func list(_ request: Request) async throws -> APIDefinitionList {
         let (tenant, _) = try await TenantScope.readable(request)
-        return APIDefinitionList(items: try await request.berqenas.platform.apis.list(tenant: tenant).map { try APIDefinitionResponse($0, tenant: tenant) })
+        return APIDefinitionList(
+            items: try await request.berqenas.platform.apis.list(tenant: tenant).map { try APIDefinitionResponse($0, tenant: tenant) })
     }
 
     @Sendable
@@ -57,15 +70,17 @@ struct APIDefinitionController {
         let (tenant, _) = try await TenantScope.writable(request)
         let body = try request.content.decode(APIDefinitionBody.self)
         let service = request.berqenas.platform.apis
-        return try APIDefinitionResponse(try await service.update(try await definition(request, tenant), with: try body.request(), tenant: tenant),
-                                         tenant: tenant)
+        return try APIDefinitionResponse(
+            try await service.update(try await definition(request, tenant), with: try body.request(), tenant: tenant),
+            tenant: tenant)
     }
 
     @Sendable
     func refresh(_ request: Request) async throws -> APIDefinitionResponse {
         let (tenant, _) = try await TenantScope.writable(request)
-        return try APIDefinitionResponse(try await request.berqenas.platform.apis.refresh(try await definition(request, tenant), tenant: tenant),
-                                         tenant: tenant)
+        return try APIDefinitionResponse(
+            try await request.berqenas.platform.apis.refresh(try await definition(request, tenant), tenant: tenant),
+            tenant: tenant)
     }
 
     @Sendable

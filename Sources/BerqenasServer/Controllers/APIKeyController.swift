@@ -5,17 +5,23 @@ import Vapor
 struct APIKeyController {
     func register(on routes: any RoutesBuilder) {
         let keys = routes.grouped("tenants", ":name", "apis", ":api", "keys")
-        keys.on(.POST, operation: Operation(
-            id: "apis.keys.create", summary: "Make a key for the API (the key is shown once, in this answer)", tag: "apis",
-            requestBody: APIKeyBody.schema, successStatus: 201, responseBody: APIKeyResponse.schema(withSecret: true), failureStatuses: [404]
-        ), use: create)
-        keys.on(.GET, operation: Operation(
-            id: "apis.keys.list", summary: "The API's keys, by prefix", tag: "apis", responseBody: APIKeyList.schema, failureStatuses: [404]
-        ), use: list)
-        keys.on(.DELETE, ":key", operation: Operation(
-            id: "apis.keys.revoke", summary: "Revoke a key (refused from the next request on)", tag: "apis", successStatus: 204,
-            failureStatuses: [404]
-        ), use: revoke)
+        keys.on(
+            .POST,
+            operation: Operation(
+                id: "apis.keys.create", summary: "Make a key for the API (the key is shown once, in this answer)", tag: "apis",
+                requestBody: APIKeyBody.schema, successStatus: 201, responseBody: APIKeyResponse.schema(withSecret: true), failureStatuses: [404]
+            ), use: create)
+        keys.on(
+            .GET,
+            operation: Operation(
+                id: "apis.keys.list", summary: "The API's keys, by prefix", tag: "apis", responseBody: APIKeyList.schema, failureStatuses: [404]
+            ), use: list)
+        keys.on(
+            .DELETE, ":key",
+            operation: Operation(
+                id: "apis.keys.revoke", summary: "Revoke a key (refused from the next request on)", tag: "apis", successStatus: 204,
+                failureStatuses: [404]
+            ), use: revoke)
     }
 
     @Sendable

@@ -6,17 +6,19 @@ import Vapor
 struct AuditController {
     func register(on routes: any RoutesBuilder) {
         let text = { (name: String, description: String) in Operation.QueryParameter(name: name, schema: .string, description: description) }
-        routes.on(.GET, "audit", operation: Operation(
-            id: "audit.list", summary: "Audit entries, newest first (admin: all, tenant admin: own tenant)", tag: "audit",
-            responseBody: Page<AuditEntryResponse>.schema(of: AuditEntryResponse.schema),
-            query: PageRequest.parameters + [
-                text("actor", "username"), text("tenant", "tenant name"), text("action", "operation id, e.g. tenants.create"),
-                text("outcome", "success, denied or failure"),
-                .init(name: "since", schema: .string(format: .dateTime), description: "at or after (ISO 8601)"),
-                .init(name: "until", schema: .string(format: .dateTime), description: "before (ISO 8601)"),
-            ],
-            failureStatuses: [422]
-        ), use: list)
+        routes.on(
+            .GET, "audit",
+            operation: Operation(
+                id: "audit.list", summary: "Audit entries, newest first (admin: all, tenant admin: own tenant)", tag: "audit",
+                responseBody: Page<AuditEntryResponse>.schema(of: AuditEntryResponse.schema),
+                query: PageRequest.parameters + [
+                    text("actor", "username"), text("tenant", "tenant name"), text("action", "operation id, e.g. tenants.create"),
+                    text("outcome", "success, denied or failure"),
+                    .init(name: "since", schema: .string(format: .dateTime), description: "at or after (ISO 8601)"),
+                    .init(name: "until", schema: .string(format: .dateTime), description: "before (ISO 8601)"),
+                ],
+                failureStatuses: [422]
+            ), use: list)
     }
 
     @Sendable
@@ -30,8 +32,9 @@ struct AuditController {
         let result = try await request.berqenas.platform.audit.entries(
             matching: filter, by: request.requireCaller(), limit: page.limit, offset: page.offset
         )
-        return Page(items: try result.items.map(AuditEntryResponse.init), total: result.total,
-                    limit: page.limit, offset: page.offset)
+        return Page(
+            items: try result.items.map(AuditEntryResponse.init), total: result.total,
+            limit: page.limit, offset: page.offset)
     }
 
     private func date(_ request: Request, _ name: String) throws -> Date? {

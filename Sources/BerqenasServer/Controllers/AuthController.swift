@@ -5,24 +5,32 @@ import Vapor
 struct AuthController {
     func register(open: any RoutesBuilder, signedIn: any RoutesBuilder) {
         let auth = open.grouped("auth")
-        auth.on(.POST, "login", operation: Operation(
-            id: "auth.login", summary: "Sign in with a username and password (JSON or OAuth2 password form)",
-            tag: "auth", access: .open, requestBody: LoginRequest.schema, responseBody: TokenResponse.schema,
-            failureStatuses: [401, 429]
-        ), use: login)
-        auth.on(.POST, "refresh", operation: Operation(
-            id: "auth.refresh", summary: "Exchange a refresh token for new tokens (the old refresh token stops working)",
-            tag: "auth", access: .open, requestBody: RefreshRequest.schema, responseBody: TokenResponse.schema,
-            failureStatuses: [401]
-        ), use: refresh)
+        auth.on(
+            .POST, "login",
+            operation: Operation(
+                id: "auth.login", summary: "Sign in with a username and password (JSON or OAuth2 password form)",
+                tag: "auth", access: .open, requestBody: LoginRequest.schema, responseBody: TokenResponse.schema,
+                failureStatuses: [401, 429]
+            ), use: login)
+        auth.on(
+            .POST, "refresh",
+            operation: Operation(
+                id: "auth.refresh", summary: "Exchange a refresh token for new tokens (the old refresh token stops working)",
+                tag: "auth", access: .open, requestBody: RefreshRequest.schema, responseBody: TokenResponse.schema,
+                failureStatuses: [401]
+            ), use: refresh)
         let signedInAuth = signedIn.grouped("auth")
-        signedInAuth.on(.POST, "logout", operation: Operation(
-            id: "auth.logout", summary: "Revoke a refresh token, or every session of the user when none is given",
-            tag: "auth", requestBody: LogoutRequest.schema, successStatus: 204
-        ), use: logout)
-        signedInAuth.on(.GET, "me", operation: Operation(
-            id: "auth.me", summary: "The signed-in user", tag: "auth", responseBody: UserResponse.schema
-        ), use: me)
+        signedInAuth.on(
+            .POST, "logout",
+            operation: Operation(
+                id: "auth.logout", summary: "Revoke a refresh token, or every session of the user when none is given",
+                tag: "auth", requestBody: LogoutRequest.schema, successStatus: 204
+            ), use: logout)
+        signedInAuth.on(
+            .GET, "me",
+            operation: Operation(
+                id: "auth.me", summary: "The signed-in user", tag: "auth", responseBody: UserResponse.schema
+            ), use: me)
     }
 
     @Sendable

@@ -7,16 +7,18 @@ import Vapor
 /// Reading a tenant's event log (peers connecting and going quiet, networks failing and recovering).
 struct EventController {
     func register(on routes: any RoutesBuilder) {
-        routes.on(.GET, "tenants", ":name", "events", operation: Operation(
-            id: "events.list", summary: "The tenant's events after a number, oldest first (follow with after=last_id)", tag: "events",
-            responseBody: EventList.schema,
-            query: [
-                .init(name: "after", schema: .integer(required: false), description: "only events numbered after this (default 0)"),
-                .init(name: "limit", schema: .integer(required: false), description: "at most this many, 1-1000 (default 100)"),
-                .init(name: "kind", schema: .string(required: false), description: "kinds starting with this, e.g. vpn.peer."),
-            ],
-            failureStatuses: [404, 422]
-        ), use: list)
+        routes.on(
+            .GET, "tenants", ":name", "events",
+            operation: Operation(
+                id: "events.list", summary: "The tenant's events after a number, oldest first (follow with after=last_id)", tag: "events",
+                responseBody: EventList.schema,
+                query: [
+                    .init(name: "after", schema: .integer(required: false), description: "only events numbered after this (default 0)"),
+                    .init(name: "limit", schema: .integer(required: false), description: "at most this many, 1-1000 (default 100)"),
+                    .init(name: "kind", schema: .string(required: false), description: "kinds starting with this, e.g. vpn.peer."),
+                ],
+                failureStatuses: [404, 422]
+            ), use: list)
     }
 
     @Sendable

@@ -5,32 +5,44 @@ import Vapor
 struct PublicationController {
     func register(on routes: any RoutesBuilder) {
         let publications = routes.grouped("tenants", ":name", "publications")
-        publications.on(.POST, operation: Operation(
-            id: "publications.create",
-            summary: "Publish a peer's TCP service on a hub port (unique across tenants), reachable only from allowed_cidrs",
-            tag: "vpn", requestBody: PublicationBody.schema(creating: true), successStatus: 201,
-            responseBody: PublicationResponse.schema, failureStatuses: [404, 409]
-        ), use: create)
-        publications.on(.GET, operation: Operation(
-            id: "publications.list", summary: "The tenant's publications", tag: "vpn",
-            responseBody: PublicationList.schema, failureStatuses: [404]
-        ), use: list)
-        publications.on(.GET, ":id", operation: Operation(
-            id: "publications.show", summary: "One publication", tag: "vpn", responseBody: PublicationResponse.schema, failureStatuses: [404]
-        ), use: show)
-        publications.on(.PATCH, ":id", operation: Operation(
-            id: "publications.update", summary: "Change a publication; enabled false closes the path at once, open connections included",
-            tag: "vpn", requestBody: PublicationBody.schema(creating: false), responseBody: PublicationResponse.schema,
-            failureStatuses: [404, 409]
-        ), use: update)
-        publications.on(.GET, ":id", "stats", operation: Operation(
-            id: "publications.stats", summary: "Connections and bytes carried since the publication was made", tag: "vpn",
-            responseBody: PublicationStats.schema, failureStatuses: [404]
-        ), use: stats)
-        publications.on(.DELETE, ":id", operation: Operation(
-            id: "publications.delete", summary: "Remove a publication (its open connections are cut)", tag: "vpn",
-            successStatus: 204, failureStatuses: [404]
-        ), use: remove)
+        publications.on(
+            .POST,
+            operation: Operation(
+                id: "publications.create",
+                summary: "Publish a peer's TCP service on a hub port (unique across tenants), reachable only from allowed_cidrs",
+                tag: "vpn", requestBody: PublicationBody.schema(creating: true), successStatus: 201,
+                responseBody: PublicationResponse.schema, failureStatuses: [404, 409]
+            ), use: create)
+        publications.on(
+            .GET,
+            operation: Operation(
+                id: "publications.list", summary: "The tenant's publications", tag: "vpn",
+                responseBody: PublicationList.schema, failureStatuses: [404]
+            ), use: list)
+        publications.on(
+            .GET, ":id",
+            operation: Operation(
+                id: "publications.show", summary: "One publication", tag: "vpn", responseBody: PublicationResponse.schema, failureStatuses: [404]
+            ), use: show)
+        publications.on(
+            .PATCH, ":id",
+            operation: Operation(
+                id: "publications.update", summary: "Change a publication; enabled false closes the path at once, open connections included",
+                tag: "vpn", requestBody: PublicationBody.schema(creating: false), responseBody: PublicationResponse.schema,
+                failureStatuses: [404, 409]
+            ), use: update)
+        publications.on(
+            .GET, ":id", "stats",
+            operation: Operation(
+                id: "publications.stats", summary: "Connections and bytes carried since the publication was made", tag: "vpn",
+                responseBody: PublicationStats.schema, failureStatuses: [404]
+            ), use: stats)
+        publications.on(
+            .DELETE, ":id",
+            operation: Operation(
+                id: "publications.delete", summary: "Remove a publication (its open connections are cut)", tag: "vpn",
+                successStatus: 204, failureStatuses: [404]
+            ), use: remove)
     }
 
     @Sendable
@@ -72,8 +84,9 @@ struct PublicationController {
         let (tenant, _) = try await TenantScope.readable(request)
         let service = request.berqenas.platform.publications
         let fresh = try await service.withFreshTraffic(try await publication(request, tenant), tenant: tenant)
-        return PublicationStats(id: try fresh.requireID(), connections: Int(fresh.connections), bytesIn: Int(fresh.bytesIn),
-                                bytesOut: Int(fresh.bytesOut), mode: service.mode.rawValue)
+        return PublicationStats(
+            id: try fresh.requireID(), connections: Int(fresh.connections), bytesIn: Int(fresh.bytesIn),
+            bytesOut: Int(fresh.bytesOut), mode: service.mode.rawValue)
     }
 
     @Sendable

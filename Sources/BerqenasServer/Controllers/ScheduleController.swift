@@ -5,19 +5,25 @@ import Vapor
 struct ScheduleController {
     func register(on routes: any RoutesBuilder) {
         let schedule = routes.grouped("tenants", ":name", "remote-databases", ":id", "schedule")
-        schedule.on(.PUT, operation: Operation(
-            id: "schedules.put",
-            summary: "Sync every N minutes or on a five-field cron (UTC); runs missed while the hub was down run once",
-            tag: "sync", requestBody: ScheduleBody.schema, responseBody: ScheduleResponse.schema, failureStatuses: [404]
-        ), use: put)
-        schedule.on(.GET, operation: Operation(
-            id: "schedules.show", summary: "A remote database's schedule and its next run", tag: "sync",
-            responseBody: ScheduleResponse.schema, failureStatuses: [404]
-        ), use: show)
-        schedule.on(.DELETE, operation: Operation(
-            id: "schedules.delete", summary: "Remove a remote database's schedule", tag: "sync", successStatus: 204,
-            failureStatuses: [404]
-        ), use: delete)
+        schedule.on(
+            .PUT,
+            operation: Operation(
+                id: "schedules.put",
+                summary: "Sync every N minutes or on a five-field cron (UTC); runs missed while the hub was down run once",
+                tag: "sync", requestBody: ScheduleBody.schema, responseBody: ScheduleResponse.schema, failureStatuses: [404]
+            ), use: put)
+        schedule.on(
+            .GET,
+            operation: Operation(
+                id: "schedules.show", summary: "A remote database's schedule and its next run", tag: "sync",
+                responseBody: ScheduleResponse.schema, failureStatuses: [404]
+            ), use: show)
+        schedule.on(
+            .DELETE,
+            operation: Operation(
+                id: "schedules.delete", summary: "Remove a remote database's schedule", tag: "sync", successStatus: 204,
+                failureStatuses: [404]
+            ), use: delete)
     }
 
     @Sendable

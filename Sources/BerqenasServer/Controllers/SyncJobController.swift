@@ -6,45 +6,58 @@ import Vapor
 struct SyncJobController {
     func register(on routes: any RoutesBuilder) {
         let jobs = routes.grouped("tenants", ":name", "sync-jobs")
-        jobs.on(.GET, operation: Operation(
-            id: "sync_jobs.list", summary: "Sync jobs, newest first", tag: "sync",
-            responseBody: Page<SyncJobResponse>.schema(of: SyncJobResponse.schema),
-            query: PageRequest.parameters + [
-                .init(name: "remote_database_id", schema: .string(format: .uuid), description: "only this remote database's jobs"),
-                .init(name: "status", schema: .string(allowedValues: SyncJobStatus.allowedValues),
-                      description: "only jobs in this state"),
-            ],
-            failureStatuses: [404, 422]
-        ), use: list)
-        jobs.on(.GET, ":id", operation: Operation(
-            id: "sync_jobs.show", summary: "One job: status, progress, per-table results, error", tag: "sync",
-            responseBody: SyncJobResponse.schema, failureStatuses: [404]
-        ), use: show)
-        jobs.on(.POST, ":id", "cancel", operation: Operation(
-            id: "sync_jobs.cancel", summary: "Cancel a queued job, or a running one at its next batch", tag: "sync",
-            successStatus: 200, responseBody: SyncJobResponse.schema, failureStatuses: [404, 409]
-        ), use: cancel)
-        jobs.on(.POST, ":id", "rollback", operation: Operation(
-            id: "sync_jobs.rollback",
-            summary: "Queue a job restoring the rows this job changed that nobody changed since (those are listed)",
-            tag: "sync", successStatus: 202, responseBody: JobAcceptedResponse.schema, failureStatuses: [404, 409]
-        ), use: rollback)
+        jobs.on(
+            .GET,
+            operation: Operation(
+                id: "sync_jobs.list", summary: "Sync jobs, newest first", tag: "sync",
+                responseBody: Page<SyncJobResponse>.schema(of: SyncJobResponse.schema),
+                query: PageRequest.parameters + [
+                    .init(name: "remote_database_id", schema: .string(format: .uuid), description: "only this remote database's jobs"),
+                    .init(
+                        name: "status", schema: .string(allowedValues: SyncJobStatus.allowedValues),
+                        description: "only jobs in this state"),
+                ],
+                failureStatuses: [404, 422]
+            ), use: list)
+        jobs.on(
+            .GET, ":id",
+            operation: Operation(
+                id: "sync_jobs.show", summary: "One job: status, progress, per-table results, error", tag: "sync",
+                responseBody: SyncJobResponse.schema, failureStatuses: [404]
+            ), use: show)
+        jobs.on(
+            .POST, ":id", "cancel",
+            operation: Operation(
+                id: "sync_jobs.cancel", summary: "Cancel a queued job, or a running one at its next batch", tag: "sync",
+                successStatus: 200, responseBody: SyncJobResponse.schema, failureStatuses: [404, 409]
+            ), use: cancel)
+        jobs.on(
+            .POST, ":id", "rollback",
+            operation: Operation(
+                id: "sync_jobs.rollback",
+                summary: "Queue a job restoring the rows this job changed that nobody changed since (those are listed)",
+                tag: "sync", successStatus: 202, responseBody: JobAcceptedResponse.schema, failureStatuses: [404, 409]
+            ), use: rollback)
 
         let conflicts = routes.grouped("tenants", ":name", "conflicts")
-        conflicts.on(.GET, operation: Operation(
-            id: "conflicts.list", summary: "Rows changed differently on both sides", tag: "sync",
-            responseBody: Page<ConflictResponse>.schema(of: ConflictResponse.schema),
-            query: PageRequest.parameters + [
-                .init(name: "status", schema: .string(allowedValues: ConflictStatus.allowedValues), description: "open or resolved"),
-                .init(name: "remote_database_id", schema: .string(format: .uuid), description: "only this remote database's"),
-            ],
-            failureStatuses: [404, 422]
-        ), use: listConflicts)
-        conflicts.on(.POST, ":id", "resolve", operation: Operation(
-            id: "conflicts.resolve", summary: "Apply a decision to both sides (cloud, local, or a custom row) and record who made it",
-            tag: "sync", requestBody: ResolveConflictRequest.schema, successStatus: 200, responseBody: ConflictResponse.schema,
-            failureStatuses: [404, 409]
-        ), use: resolve)
+        conflicts.on(
+            .GET,
+            operation: Operation(
+                id: "conflicts.list", summary: "Rows changed differently on both sides", tag: "sync",
+                responseBody: Page<ConflictResponse>.schema(of: ConflictResponse.schema),
+                query: PageRequest.parameters + [
+                    .init(name: "status", schema: .string(allowedValues: ConflictStatus.allowedValues), description: "open or resolved"),
+                    .init(name: "remote_database_id", schema: .string(format: .uuid), description: "only this remote database's"),
+                ],
+                failureStatuses: [404, 422]
+            ), use: listConflicts)
+        conflicts.on(
+            .POST, ":id", "resolve",
+            operation: Operation(
+                id: "conflicts.resolve", summary: "Apply a decision to both sides (cloud, local, or a custom row) and record who made it",
+                tag: "sync", requestBody: ResolveConflictRequest.schema, successStatus: 200, responseBody: ConflictResponse.schema,
+                failureStatuses: [404, 409]
+            ), use: resolve)
     }
 
     private func job(_ request: Request, _ tenant: Tenant) async throws -> SyncJob {
@@ -107,7 +120,8 @@ struct SyncJobController {
         request.auditContext.target = "conflict:\(id.uuidString)"
         let conflict = try await request.berqenas.platform.conflicts.find(id, tenant: tenant)
         let body = try request.content.decode(ResolveConflictRequest.self)
-        return try ConflictResponse(try await request.berqenas.platform.conflicts.resolve(
-            conflict, winner: body.winner, row: body.row, tenant: tenant, caller: caller))
+        return try ConflictResponse(
+            try await request.berqenas.platform.conflicts.resolve(
+                conflict, winner: body.winner, row: body.row, tenant: tenant, caller: caller))
     }
 }

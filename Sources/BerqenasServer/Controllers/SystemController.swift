@@ -11,22 +11,27 @@ struct SystemController {
     }
 
     func register(root: any RoutesBuilder, signedIn: any RoutesBuilder) {
-        root.on(.GET, "health", operation: Operation(
-            id: "system.health", summary: "Liveness, version and system database engine", tag: "system", access: .open,
-            responseBody: .object(properties: [
-                "status": .string(allowedValues: "ok"), "version": .string,
-                "database": .string(allowedValues: "sqlite", "postgresql"),
-            ])
-        ), use: health)
-        signedIn.on(.GET, "openapi.json", operation: Operation(
-            id: "system.openapi", summary: "This OpenAPI 3.1 document", tag: "system", responseBody: .object
-        ), use: openAPI)
+        root.on(
+            .GET, "health",
+            operation: Operation(
+                id: "system.health", summary: "Liveness, version and system database engine", tag: "system", access: .open,
+                responseBody: .object(properties: [
+                    "status": .string(allowedValues: "ok"), "version": .string,
+                    "database": .string(allowedValues: "sqlite", "postgresql"),
+                ])
+            ), use: health)
+        signedIn.on(
+            .GET, "openapi.json",
+            operation: Operation(
+                id: "system.openapi", summary: "This OpenAPI 3.1 document", tag: "system", responseBody: .object
+            ), use: openAPI)
     }
 
     @Sendable
     func health(_ request: Request) async throws -> Health {
-        Health(status: "ok", version: BerqenasVersion.current,
-               database: request.berqenas.platform.configuration.systemDatabaseEngine.rawValue)
+        Health(
+            status: "ok", version: BerqenasVersion.current,
+            database: request.berqenas.platform.configuration.systemDatabaseEngine.rawValue)
     }
 
     @Sendable

@@ -5,38 +5,50 @@ import Vapor
 struct TenantController {
     func register(on routes: any RoutesBuilder) {
         let tenants = routes.grouped("tenants")
-        tenants.on(.POST, operation: Operation(
-            id: "tenants.create", summary: "Create a tenant and its store (admin)", tag: "tenants",
-            requestBody: CreateTenantRequest.schema, successStatus: 201, responseBody: TenantResponse.schema,
-            failureStatuses: [409]
-        ), use: create)
-        tenants.on(.GET, operation: Operation(
-            id: "tenants.list", summary: "List tenants (tenant users see their own)", tag: "tenants",
-            responseBody: Page<TenantResponse>.schema(of: TenantResponse.schema), query: PageRequest.parameters,
-            failureStatuses: [422]
-        ), use: list)
-        tenants.on(.GET, ":name", operation: Operation(
-            id: "tenants.show", summary: "One tenant", tag: "tenants", responseBody: TenantResponse.schema,
-            failureStatuses: [404]
-        ), use: show)
-        tenants.on(.PATCH, ":name", operation: Operation(
-            id: "tenants.update",
-            summary: "Change display name, subdomain, VPN flag (tenant admin or admin); status and quotas (admin)",
-            tag: "tenants", requestBody: UpdateTenantRequest.schema, responseBody: TenantResponse.schema,
-            failureStatuses: [404, 409]
-        ), use: update)
-        tenants.on(.DELETE, ":name", operation: Operation(
-            id: "tenants.delete",
-            summary: "Suspend a tenant; with permanent=true, drop a suspended tenant and its store irreversibly (admin)",
-            tag: "tenants", successStatus: 200, alternativeEmptySuccess: 204, responseBody: TenantResponse.schema,
-            query: [.init(name: "permanent", schema: .boolean, description: "drop the suspended tenant for good")],
-            failureStatuses: [404, 409, 422]
-        ), use: delete)
-        tenants.on(.GET, ":name", "connection", operation: Operation(
-            id: "tenants.connection",
-            summary: "How to reach the tenant's store; the password only for admins and the tenant's admins (audited)",
-            tag: "tenants", responseBody: ConnectionResponse.openAPISchema, failureStatuses: [404]
-        ), use: connection)
+        tenants.on(
+            .POST,
+            operation: Operation(
+                id: "tenants.create", summary: "Create a tenant and its store (admin)", tag: "tenants",
+                requestBody: CreateTenantRequest.schema, successStatus: 201, responseBody: TenantResponse.schema,
+                failureStatuses: [409]
+            ), use: create)
+        tenants.on(
+            .GET,
+            operation: Operation(
+                id: "tenants.list", summary: "List tenants (tenant users see their own)", tag: "tenants",
+                responseBody: Page<TenantResponse>.schema(of: TenantResponse.schema), query: PageRequest.parameters,
+                failureStatuses: [422]
+            ), use: list)
+        tenants.on(
+            .GET, ":name",
+            operation: Operation(
+                id: "tenants.show", summary: "One tenant", tag: "tenants", responseBody: TenantResponse.schema,
+                failureStatuses: [404]
+            ), use: show)
+        tenants.on(
+            .PATCH, ":name",
+            operation: Operation(
+                id: "tenants.update",
+                summary: "Change display name, subdomain, VPN flag (tenant admin or admin); status and quotas (admin)",
+                tag: "tenants", requestBody: UpdateTenantRequest.schema, responseBody: TenantResponse.schema,
+                failureStatuses: [404, 409]
+            ), use: update)
+        tenants.on(
+            .DELETE, ":name",
+            operation: Operation(
+                id: "tenants.delete",
+                summary: "Suspend a tenant; with permanent=true, drop a suspended tenant and its store irreversibly (admin)",
+                tag: "tenants", successStatus: 200, alternativeEmptySuccess: 204, responseBody: TenantResponse.schema,
+                query: [.init(name: "permanent", schema: .boolean, description: "drop the suspended tenant for good")],
+                failureStatuses: [404, 409, 422]
+            ), use: delete)
+        tenants.on(
+            .GET, ":name", "connection",
+            operation: Operation(
+                id: "tenants.connection",
+                summary: "How to reach the tenant's store; the password only for admins and the tenant's admins (audited)",
+                tag: "tenants", responseBody: ConnectionResponse.openAPISchema, failureStatuses: [404]
+            ), use: connection)
     }
 
     @Sendable
@@ -45,10 +57,11 @@ struct TenantController {
         let body = try request.content.decode(CreateTenantRequest.self)
         request.auditContext.tenant = body.name
         request.auditContext.target = "tenant:\(body.name)"
-        let tenant = try await request.berqenas.platform.tenants.create(.init(
-            name: body.name, displayName: body.displayName, subdomain: body.subdomain,
-            vpnEnabled: body.vpnEnabled ?? false, quotas: body.quotas?.applied(to: .defaults) ?? .defaults
-        ))
+        let tenant = try await request.berqenas.platform.tenants.create(
+            .init(
+                name: body.name, displayName: body.displayName, subdomain: body.subdomain,
+                vpnEnabled: body.vpnEnabled ?? false, quotas: body.quotas?.applied(to: .defaults) ?? .defaults
+            ))
         return try await TenantResponse(tenant).encodeResponse(status: .created, for: request)
     }
 
@@ -60,8 +73,9 @@ struct TenantController {
         let result = try await request.berqenas.platform.tenants.list(
             limit: page.limit, offset: page.offset, onlyID: caller.isAdmin ? nil : caller.tenantID
         )
-        return Page(items: try result.items.map(TenantResponse.init), total: result.total,
-                    limit: page.limit, offset: page.offset)
+        return Page(
+            items: try result.items.map(TenantResponse.init), total: result.total,
+            limit: page.limit, offset: page.offset)
     }
 
     @Sendable
@@ -76,10 +90,12 @@ struct TenantController {
         try caller.requireWrite(tenant: tenant.requireID())
         let body = try request.content.decode(UpdateTenantRequest.self)
         if body.status != nil || body.quotas != nil { try caller.requireAdmin() }
-        let updated = try await request.berqenas.platform.tenants.update(tenant, with: .init(
-            displayName: body.displayName, subdomain: body.subdomain, vpnEnabled: body.vpnEnabled,
-            status: body.status, quotas: body.quotas?.applied(to: tenant.quotas)
-        ))
+        let updated = try await request.berqenas.platform.tenants.update(
+            tenant,
+            with: .init(
+                displayName: body.displayName, subdomain: body.subdomain, vpnEnabled: body.vpnEnabled,
+                status: body.status, quotas: body.quotas?.applied(to: tenant.quotas)
+            ))
         if body.status != nil {
             await request.berqenas.platform.apis.registry.forget(tenant: tenant.name)
             await request.berqenas.platform.vpn.reconciler.reconcileAll()  // tunnels and publications follow the status
@@ -120,11 +136,12 @@ struct TenantController {
         request.auditContext.target = "tenant:\(tenant.name)"
         let info = try request.berqenas.platform.tenants.connectionInfo(for: tenant, revealPassword: reveal)
         if reveal, info.password != nil {
-            try await request.berqenas.platform.audit.record(AuditEntry(
-                occurredAt: Date(), actor: caller.username, tenant: tenant.name, action: "tenants.connection.reveal",
-                target: "tenant:\(tenant.name)", outcome: "success", statusCode: 200,
-                clientAddress: request.remoteAddress?.ipAddress
-            ))
+            try await request.berqenas.platform.audit.record(
+                AuditEntry(
+                    occurredAt: Date(), actor: caller.username, tenant: tenant.name, action: "tenants.connection.reveal",
+                    target: "tenant:\(tenant.name)", outcome: "success", statusCode: 200,
+                    clientAddress: request.remoteAddress?.ipAddress
+                ))
         }
         return ConnectionResponse(info)
     }

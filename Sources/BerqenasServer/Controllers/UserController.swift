@@ -5,28 +5,38 @@ import Vapor
 struct UserController {
     func register(on routes: any RoutesBuilder) {
         let users = routes.grouped("users")
-        users.on(.GET, operation: Operation(
-            id: "users.list", summary: "List users (admin: all, tenant admin: own tenant)", tag: "users",
-            responseBody: Page<UserResponse>.schema(of: UserResponse.schema),
-            query: PageRequest.parameters + [.init(name: "tenant", schema: .string, description: "only this tenant's users")],
-            failureStatuses: [422]
-        ), use: list)
-        users.on(.POST, operation: Operation(
-            id: "users.create", summary: "Create a user", tag: "users", requestBody: CreateUserRequest.schema,
-            successStatus: 201, responseBody: UserResponse.schema, failureStatuses: [409]
-        ), use: create)
-        users.on(.GET, ":id", operation: Operation(
-            id: "users.show", summary: "One user", tag: "users", responseBody: UserResponse.schema, failureStatuses: [404]
-        ), use: show)
-        users.on(.PATCH, ":id", operation: Operation(
-            id: "users.update",
-            summary: "Change a user's password, role or disabled flag (anyone: own password, giving current_password)",
-            tag: "users", requestBody: UpdateUserRequest.schema, responseBody: UserResponse.schema,
-            failureStatuses: [404, 409, 429]
-        ), use: update)
-        users.on(.DELETE, ":id", operation: Operation(
-            id: "users.delete", summary: "Delete a user", tag: "users", successStatus: 204, failureStatuses: [404, 409]
-        ), use: delete)
+        users.on(
+            .GET,
+            operation: Operation(
+                id: "users.list", summary: "List users (admin: all, tenant admin: own tenant)", tag: "users",
+                responseBody: Page<UserResponse>.schema(of: UserResponse.schema),
+                query: PageRequest.parameters + [.init(name: "tenant", schema: .string, description: "only this tenant's users")],
+                failureStatuses: [422]
+            ), use: list)
+        users.on(
+            .POST,
+            operation: Operation(
+                id: "users.create", summary: "Create a user", tag: "users", requestBody: CreateUserRequest.schema,
+                successStatus: 201, responseBody: UserResponse.schema, failureStatuses: [409]
+            ), use: create)
+        users.on(
+            .GET, ":id",
+            operation: Operation(
+                id: "users.show", summary: "One user", tag: "users", responseBody: UserResponse.schema, failureStatuses: [404]
+            ), use: show)
+        users.on(
+            .PATCH, ":id",
+            operation: Operation(
+                id: "users.update",
+                summary: "Change a user's password, role or disabled flag (anyone: own password, giving current_password)",
+                tag: "users", requestBody: UpdateUserRequest.schema, responseBody: UserResponse.schema,
+                failureStatuses: [404, 409, 429]
+            ), use: update)
+        users.on(
+            .DELETE, ":id",
+            operation: Operation(
+                id: "users.delete", summary: "Delete a user", tag: "users", successStatus: 204, failureStatuses: [404, 409]
+            ), use: delete)
     }
 
     @Sendable
@@ -36,8 +46,9 @@ struct UserController {
             by: request.requireCaller(), tenant: request.query[String.self, at: "tenant"],
             limit: page.limit, offset: page.offset
         )
-        return Page(items: try result.items.map(UserResponse.init), total: result.total,
-                    limit: page.limit, offset: page.offset)
+        return Page(
+            items: try result.items.map(UserResponse.init), total: result.total,
+            limit: page.limit, offset: page.offset)
     }
 
     @Sendable

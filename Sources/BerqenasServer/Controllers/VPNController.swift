@@ -6,45 +6,66 @@ import Vapor
 struct VPNController {
     func register(on routes: any RoutesBuilder) {
         let vpn = routes.grouped("tenants", ":name", "vpn")
-        vpn.on(.PUT, operation: Operation(
-            id: "vpn.put",
-            summary: "Enable (allocating a network, port, interface and hub keys the first time) or disable the tenant's VPN",
-            tag: "vpn", requestBody: VPNBody.schema, responseBody: VPNResponse.schema, failureStatuses: [404, 409]
-        ), use: put)
-        vpn.on(.GET, operation: Operation(
-            id: "vpn.show", summary: "The tenant's VPN: network, hub address and key, endpoint, state and backend", tag: "vpn",
-            responseBody: VPNResponse.schema, failureStatuses: [404]
-        ), use: show)
+        vpn.on(
+            .PUT,
+            operation: Operation(
+                id: "vpn.put",
+                summary: "Enable (allocating a network, port, interface and hub keys the first time) or disable the tenant's VPN",
+                tag: "vpn", requestBody: VPNBody.schema, responseBody: VPNResponse.schema, failureStatuses: [404, 409]
+            ), use: put)
+        vpn.on(
+            .GET,
+            operation: Operation(
+                id: "vpn.show", summary: "The tenant's VPN: network, hub address and key, endpoint, state and backend", tag: "vpn",
+                responseBody: VPNResponse.schema, failureStatuses: [404]
+            ), use: show)
         let peers = vpn.grouped("peers")
-        peers.on(.POST, operation: Operation(
-            id: "vpn.peers.create",
-            summary: "Add a peer; without public_key the hub generates the keys and the response carries the wg-quick config once",
-            tag: "vpn", requestBody: VPNPeerBody.schema, successStatus: 201, responseBody: VPNPeerResponse.schema,
-            failureStatuses: [404, 409]
-        ), use: create)
-        peers.on(.GET, operation: Operation(
-            id: "vpn.peers.list", summary: "The network's peers (never private keys)", tag: "vpn",
-            responseBody: VPNPeerList.schema, failureStatuses: [404]
-        ), use: list)
-        peers.on(.GET, ":id", operation: Operation(
-            id: "vpn.peers.show", summary: "One peer", tag: "vpn", responseBody: VPNPeerResponse.schema, failureStatuses: [404]
-        ), use: showPeer)
-        peers.on(.GET, ":id", "config", operation: Operation(
-            id: "vpn.peers.config",
-            summary: "The peer's wg-quick file (hub-generated keys only), or with format=qr the file as a QR code (PNG); each download is audited",
-            tag: "vpn", responseBody: .string, responseIsPlainText: true, alsoAnswersPNG: true,
-            query: [.init(name: "format", schema: .string(required: false, allowedValues: ["text", "qr"]),
-                          description: "text (the default): the wg-quick file; qr: a PNG QR code of it")],
-            failureStatuses: [404, 409, 422]
-        ), use: config)
-        peers.on(.POST, ":id", "check", operation: Operation(
-            id: "vpn.peers.check", summary: "A TCP connect through the tunnel to a port of the peer (3 s timeout): reachable and latency, or why not",
-            tag: "vpn", requestBody: PeerCheckBody.schema, responseBody: PeerCheckResponse.schema, failureStatuses: [404]
-        ), use: check)
-        peers.on(.DELETE, ":id", operation: Operation(
-            id: "vpn.peers.revoke", summary: "Revoke a peer: it leaves the network at once; its address is reused only after the grace period",
-            tag: "vpn", successStatus: 204, failureStatuses: [404]
-        ), use: revoke)
+        peers.on(
+            .POST,
+            operation: Operation(
+                id: "vpn.peers.create",
+                summary: "Add a peer; without public_key the hub generates the keys and the response carries the wg-quick config once",
+                tag: "vpn", requestBody: VPNPeerBody.schema, successStatus: 201, responseBody: VPNPeerResponse.schema,
+                failureStatuses: [404, 409]
+            ), use: create)
+        peers.on(
+            .GET,
+            operation: Operation(
+                id: "vpn.peers.list", summary: "The network's peers (never private keys)", tag: "vpn",
+                responseBody: VPNPeerList.schema, failureStatuses: [404]
+            ), use: list)
+        peers.on(
+            .GET, ":id",
+            operation: Operation(
+                id: "vpn.peers.show", summary: "One peer", tag: "vpn", responseBody: VPNPeerResponse.schema, failureStatuses: [404]
+            ), use: showPeer)
+        peers.on(
+            .GET, ":id", "config",
+            operation: Operation(
+                id: "vpn.peers.config",
+                summary:
+                    "The peer's wg-quick file (hub-generated keys only), or with format=qr the file as a QR code (PNG); each download is audited",
+                tag: "vpn", responseBody: .string, responseIsPlainText: true, alsoAnswersPNG: true,
+                query: [
+                    .init(
+                        name: "format", schema: .string(required: false, allowedValues: ["text", "qr"]),
+                        description: "text (the default): the wg-quick file; qr: a PNG QR code of it")
+                ],
+                failureStatuses: [404, 409, 422]
+            ), use: config)
+        peers.on(
+            .POST, ":id", "check",
+            operation: Operation(
+                id: "vpn.peers.check",
+                summary: "A TCP connect through the tunnel to a port of the peer (3 s timeout): reachable and latency, or why not",
+                tag: "vpn", requestBody: PeerCheckBody.schema, responseBody: PeerCheckResponse.schema, failureStatuses: [404]
+            ), use: check)
+        peers.on(
+            .DELETE, ":id",
+            operation: Operation(
+                id: "vpn.peers.revoke", summary: "Revoke a peer: it leaves the network at once; its address is reused only after the grace period",
+                tag: "vpn", successStatus: 204, failureStatuses: [404]
+            ), use: revoke)
     }
 
     @Sendable

@@ -49,18 +49,29 @@ struct APIDefinitionBody: Decodable {
                 throw PlatformError.validation(field: "source", "{\"kind\": \"tenant_store\"} or {\"kind\": \"remote_database\", \"id\"}")
             }
         }
-        return APIDefinitionRequest(name: name, source: source, tables: tables?.map(\.grant), auth: auth, maxRows: maxRows,
-                                    allowUnfilteredWrites: allowUnfilteredWrites)
+        return APIDefinitionRequest(
+            name: name, source: source, tables: tables?.map(\.grant), auth: auth, maxRows: maxRows,
+            allowUnfilteredWrites: allowUnfilteredWrites)
     }
 
     static func schema(creating: Bool) -> JSONSchema {
         .object(properties: [
             "name": .string(required: creating),
-            "source": .object(required: creating, properties: ["kind": .string(allowedValues: APISourceKind.allowedValues),
-                                                               "id": .string(format: .uuid, required: false)]),
-            "tables": .array(required: creating, items: .one(of: [.string, .object(properties: [
-                "name": .string, "operations": .array(required: false, items: .string(allowedValues: APIOperation.allCases.map { .init($0.rawValue) })),
-            ])])),
+            "source": .object(
+                required: creating,
+                properties: [
+                    "kind": .string(allowedValues: APISourceKind.allowedValues),
+                    "id": .string(format: .uuid, required: false),
+                ]),
+            "tables": .array(
+                required: creating,
+                items: .one(of: [
+                    .string,
+                    .object(properties: [
+                        "name": .string,
+                        "operations": .array(required: false, items: .string(allowedValues: APIOperation.allCases.map { .init($0.rawValue) })),
+                    ]),
+                ])),
             "auth": .string(required: creating, allowedValues: APIAuth.allowedValues),
             "max_rows": .integer(required: false),
             "allow_unfiltered_writes": .boolean(required: false),
@@ -98,7 +109,8 @@ struct APIDefinitionResponse: Content {
     let refreshedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, name, source, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes", url, tables, refreshedAt = "refreshed_at"
+        case id, name, source, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes", url, tables, refreshedAt =
+            "refreshed_at"
     }
 
     init(_ definition: APIDefinition, tenant: Tenant) throws {
@@ -110,8 +122,9 @@ struct APIDefinitionResponse: Content {
         allowUnfilteredWrites = definition.allowUnfilteredWrites
         url = "/rest/v1/\(tenant.name)/\(definition.name)/"
         tables = try APIDefinitionService.servedTables(definition).map { served in
-            Table(name: served.schema.table.name, operations: served.operations.map(\.rawValue), primaryKey: served.schema.primaryKey,
-                  columns: served.schema.columns.map { Column(name: $0.name, type: $0.nativeType, nullable: $0.nullable) })
+            Table(
+                name: served.schema.table.name, operations: served.operations.map(\.rawValue), primaryKey: served.schema.primaryKey,
+                columns: served.schema.columns.map { Column(name: $0.name, type: $0.nativeType, nullable: $0.nullable) })
         }
         refreshedAt = definition.refreshedAt
     }
@@ -119,10 +132,11 @@ struct APIDefinitionResponse: Content {
     static let schema: JSONSchema = .object(properties: [
         "id": .string(format: .uuid), "name": .string, "source": .object, "auth": .string, "max_rows": .integer(nullable: true),
         "allow_unfiltered_writes": .boolean, "url": .string, "refreshed_at": .string(format: .dateTime),
-        "tables": .array(items: .object(properties: [
-            "name": .string, "operations": .array(items: .string), "primary_key": .array(items: .string),
-            "columns": .array(items: .object(properties: ["name": .string, "type": .string, "nullable": .boolean])),
-        ])),
+        "tables": .array(
+            items: .object(properties: [
+                "name": .string, "operations": .array(items: .string), "primary_key": .array(items: .string),
+                "columns": .array(items: .object(properties: ["name": .string, "type": .string, "nullable": .boolean])),
+            ])),
     ])
 }
 

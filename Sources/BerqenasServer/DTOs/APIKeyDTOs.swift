@@ -19,13 +19,18 @@ struct APIKeyBody: Decodable {
         var expiry: Date?
         if let expiresAt {
             let formatter = ISO8601DateFormatter()
-            expiry = formatter.date(from: expiresAt) ?? {
-                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-                return formatter.date(from: expiresAt)
-            }()
-            guard expiry != nil else { throw PlatformError.validation(field: "expires_at", "an ISO 8601 time with its offset, e.g. 2027-01-31T00:00:00Z") }
+            expiry =
+                formatter.date(from: expiresAt)
+                ?? {
+                    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                    return formatter.date(from: expiresAt)
+                }()
+            guard expiry != nil else {
+                throw PlatformError.validation(field: "expires_at", "an ISO 8601 time with its offset, e.g. 2027-01-31T00:00:00Z")
+            }
         }
-        return APIKeyRequest(name: name, permissions: permissions, expiresAt: expiry, allowedCIDRs: allowedCIDRs, rateLimitPerMinute: rateLimitPerMinute)
+        return APIKeyRequest(
+            name: name, permissions: permissions, expiresAt: expiry, allowedCIDRs: allowedCIDRs, rateLimitPerMinute: rateLimitPerMinute)
     }
 
     static let schema: JSONSchema = .object(properties: [
@@ -49,7 +54,7 @@ struct APIKeyResponse: Content {
 
     enum CodingKeys: String, CodingKey {
         case id, name, prefix, permissions, expiresAt = "expires_at", allowedCIDRs = "allowed_cidrs",
-             rateLimitPerMinute = "rate_limit_per_minute", createdAt = "created_at", key
+            rateLimitPerMinute = "rate_limit_per_minute", createdAt = "created_at", key
     }
 
     init(_ key: APIKey, secret: String? = nil) throws {

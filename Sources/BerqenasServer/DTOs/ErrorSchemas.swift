@@ -7,6 +7,6 @@ enum ErrorSchemas {
             "code": .string,
             "message": .string,
             "details": .object(additionalProperties: .init(.string)),
-        ]),
+        ])
     ])
 }

@@ -21,10 +21,12 @@ struct PageRequest {
     let offset: Int
 
     static let parameters: [Operation.QueryParameter] = [
-        .init(name: "limit", schema: .integer(maximum: (500, exclusive: false), minimum: (1, exclusive: false)),
-              description: "items per page (default 50, at most 500)"),
-        .init(name: "offset", schema: .integer(maximum: (PagingNumber.maximum, exclusive: false), minimum: (0, exclusive: false)),
-              description: "items to skip"),
+        .init(
+            name: "limit", schema: .integer(maximum: (500, exclusive: false), minimum: (1, exclusive: false)),
+            description: "items per page (default 50, at most 500)"),
+        .init(
+            name: "offset", schema: .integer(maximum: (PagingNumber.maximum, exclusive: false), minimum: (0, exclusive: false)),
+            description: "items to skip"),
     ]
 
     init(_ request: Request) throws {

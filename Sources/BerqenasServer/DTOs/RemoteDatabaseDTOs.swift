@@ -64,7 +64,8 @@ struct RemoteDatabaseResponse: Content {
         "id": .string(format: .uuid), "name": .string, "engine": .string(allowedValues: DatabaseEngine.allowedValues),
         "host": .string, "port": .integer, "database": .string, "schema": .string(nullable: true), "username": .string,
         "tls": .string, "wireguard_peer_id": .string(format: .uuid, nullable: true), "capture_mode": .string,
-        "watermark_column": .string(nullable: true), "target_prefix": .string, "status": .string, "status_message": .string(nullable: true), "continuous": .boolean,
+        "watermark_column": .string(nullable: true), "target_prefix": .string, "status": .string, "status_message": .string(nullable: true),
+        "continuous": .boolean,
         "continuous_mode": .string, "continuous_strategy": .string, "poll_interval_ms": .integer,
         "created_at": .string(format: .dateTime, nullable: true), "updated_at": .string(format: .dateTime, nullable: true),
     ])
@@ -93,9 +94,10 @@ struct RegisterRemoteDatabaseRequest: Content {
     }
 
     var registration: RemoteDatabaseRegistration {
-        RemoteDatabaseRegistration(name: name, engine: engine, host: host, port: port, database: database, schema: schema,
-                                   username: username, password: password, tls: tls, wireguardPeerID: wireguardPeerID,
-                                   captureMode: captureMode, targetPrefix: targetPrefix, watermarkColumn: watermarkColumn)
+        RemoteDatabaseRegistration(
+            name: name, engine: engine, host: host, port: port, database: database, schema: schema,
+            username: username, password: password, tls: tls, wireguardPeerID: wireguardPeerID,
+            captureMode: captureMode, targetPrefix: targetPrefix, watermarkColumn: watermarkColumn)
     }
 
     static let schema: JSONSchema = .object(properties: [
@@ -143,7 +145,8 @@ struct UpdateRemoteDatabaseRequest: Decodable {
         password = try container.decodeIfPresent(String.self, forKey: .password)
         tls = try container.decodeIfPresent(String.self, forKey: .tls)
         captureMode = try container.decodeIfPresent(String.self, forKey: .captureMode)
-        watermarkColumn = container.contains(.watermarkColumn)
+        watermarkColumn =
+            container.contains(.watermarkColumn)
             ? try container.decodeIfPresent(String.self, forKey: .watermarkColumn) ?? "" : nil
         continuous = try container.decodeIfPresent(Bool.self, forKey: .continuous)
         continuousMode = try container.decodeIfPresent(String.self, forKey: .continuousMode)
@@ -159,10 +162,11 @@ struct UpdateRemoteDatabaseRequest: Decodable {
     }
 
     var update: RemoteDatabaseUpdate {
-        RemoteDatabaseUpdate(host: host, port: port, database: database, schema: schema, username: username, password: password,
-                             tls: tls, captureMode: captureMode, continuous: continuous, continuousMode: continuousMode,
-                             continuousStrategy: continuousStrategy, pollIntervalMilliseconds: pollIntervalMs, route: route,
-                             watermarkColumn: watermarkColumn)
+        RemoteDatabaseUpdate(
+            host: host, port: port, database: database, schema: schema, username: username, password: password,
+            tls: tls, captureMode: captureMode, continuous: continuous, continuousMode: continuousMode,
+            continuousStrategy: continuousStrategy, pollIntervalMilliseconds: pollIntervalMs, route: route,
+            watermarkColumn: watermarkColumn)
     }
 
     static let schema: JSONSchema = .object(properties: [
@@ -255,18 +259,23 @@ struct RemoteTableResponse: Content {
         let syncable = table.hasPrimaryKey && table.kind == .table
         oneWay = syncable
         twoWay = syncable
-        reason = table.kind != .table ? "a \(table.kind.rawValue) is not a table: its rows cannot be written"
+        reason =
+            table.kind != .table
+            ? "a \(table.kind.rawValue) is not a table: its rows cannot be written"
             : table.hasPrimaryKey ? nil : "no primary key: rows cannot be matched between the sides"
     }
 
     static let schema: JSONSchema = .object(properties: [
         "schema": .string, "name": .string, "kind": .string,
-        "capture_modes": .array(items: .object(properties: [
-            "mode": .string(allowedValues: CaptureMode.allCases.map { AnyCodable($0.rawValue) }), "supported": .boolean, "reason": .string(nullable: true),
-        ])),
-        "columns": .array(items: .object(properties: [
-            "name": .string, "native_type": .string, "canonical_type": .string, "nullable": .boolean,
-        ])),
+        "capture_modes": .array(
+            items: .object(properties: [
+                "mode": .string(allowedValues: CaptureMode.allCases.map { AnyCodable($0.rawValue) }), "supported": .boolean,
+                "reason": .string(nullable: true),
+            ])),
+        "columns": .array(
+            items: .object(properties: [
+                "name": .string, "native_type": .string, "canonical_type": .string, "nullable": .boolean,
+            ])),
         "primary_key": .array(items: .string), "row_estimate": .integer(nullable: true),
         "one_way": .boolean, "two_way": .boolean, "reason": .string(nullable: true),
     ])
@@ -323,14 +332,17 @@ struct RemoteStatusResponse: Content {
 
     static let schema: JSONSchema = .object(properties: [
         "reachable": .boolean, "latency_ms": .number(nullable: true), "error": .string(nullable: true),
-        "last_job": .object(nullable: true, properties: [
-            "id": .string(format: .uuid), "mode": .string, "status": .string,
-            "finished_at": .string(format: .dateTime, nullable: true), "error": .string(nullable: true),
-        ]),
+        "last_job": .object(
+            nullable: true,
+            properties: [
+                "id": .string(format: .uuid), "mode": .string, "status": .string,
+                "finished_at": .string(format: .dateTime, nullable: true), "error": .string(nullable: true),
+            ]),
         "next_run_at": .string(format: .dateTime, nullable: true),
-        "tables": .array(items: .object(properties: [
-            "table": .string, "capture_installed": .boolean, "pending_changes": .integer,
-        ])),
+        "tables": .array(
+            items: .object(properties: [
+                "table": .string, "capture_installed": .boolean, "pending_changes": .integer,
+            ])),
         "pending_changes": .integer, "open_conflicts": .integer, "continuous": .boolean,
     ])
 }

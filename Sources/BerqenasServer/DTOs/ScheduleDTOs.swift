@@ -18,8 +18,9 @@ struct ScheduleBody: Content {
     }
 
     var request: ScheduleRequest {
-        ScheduleRequest(everyMinutes: everyMinutes, cron: cron, mode: mode, conflictStrategy: conflictStrategy, tables: tables,
-                        enabled: enabled ?? true)
+        ScheduleRequest(
+            everyMinutes: everyMinutes, cron: cron, mode: mode, conflictStrategy: conflictStrategy, tables: tables,
+            enabled: enabled ?? true)
     }
 
     static let schema: JSONSchema = .object(properties: [

@@ -116,14 +116,17 @@ struct SyncJobResponse: Content {
             durationMs = report.milliseconds
         }
 
-        static let schema: JSONSchema = .object(nullable: true, properties: [
-            "local_rows": .integer, "cloud_rows": .integer, "ranges_compared": .integer, "ranges_differing": .integer,
-            "differing_rows": .integer, "repaired": .integer, "parked": .integer, "duration_ms": .integer,
-            "differences": .array(items: .object(properties: [
-                "key": .array(items: .fragment), "kind": .string(allowedValues: TableVerification.DifferingRow.Kind.allowedValues),
-                "columns": .array(items: .string),
-            ])),
-        ])
+        static let schema: JSONSchema = .object(
+            nullable: true,
+            properties: [
+                "local_rows": .integer, "cloud_rows": .integer, "ranges_compared": .integer, "ranges_differing": .integer,
+                "differing_rows": .integer, "repaired": .integer, "parked": .integer, "duration_ms": .integer,
+                "differences": .array(
+                    items: .object(properties: [
+                        "key": .array(items: .fragment), "kind": .string(allowedValues: TableVerification.DifferingRow.Kind.allowedValues),
+                        "columns": .array(items: .string),
+                    ])),
+            ])
     }
 
     struct ChangedRow: Content {
@@ -177,13 +180,15 @@ struct SyncJobResponse: Content {
         dryRun = job.dryRun
         status = job.status
         let progress = (try? JSONDecoder().decode(SyncProgress.self, from: Data(job.progressJSON.utf8))) ?? SyncProgress()
-        self.progress = Progress(tablesDone: progress.tablesDone, tablesTotal: progress.tablesTotal, rowsDone: progress.rowsDone,
-                                 rowsTotalEstimate: progress.rowsTotalEstimate)
+        self.progress = Progress(
+            tablesDone: progress.tablesDone, tablesTotal: progress.tablesTotal, rowsDone: progress.rowsDone,
+            rowsTotalEstimate: progress.rowsTotalEstimate)
         let outcome = (try? JSONDecoder().decode(SyncJobOutcome.self, from: Data(job.resultsJSON.utf8))) ?? SyncJobOutcome()
         results = outcome.tables.map {
-            TableResult(table: $0.table, cloudToLocal: $0.cloudToLocal, localToCloud: $0.localToCloud,
-                        conflictsDetected: $0.conflictsDetected, conflictsResolved: $0.conflictsResolved,
-                        conflictsOpen: $0.conflictsOpen, errors: $0.errors, verification: $0.verification.map(Verification.init))
+            TableResult(
+                table: $0.table, cloudToLocal: $0.cloudToLocal, localToCloud: $0.localToCloud,
+                conflictsDetected: $0.conflictsDetected, conflictsResolved: $0.conflictsResolved,
+                conflictsOpen: $0.conflictsOpen, errors: $0.errors, verification: $0.verification.map(Verification.init))
         }
         rollbackOf = job.rollbackOf
         restored = outcome.restored
@@ -206,15 +211,18 @@ struct SyncJobResponse: Content {
         "progress": .object(properties: [
             "tables_done": .integer, "tables_total": .integer, "rows_done": .integer, "rows_total_estimate": .integer,
         ]),
-        "results": .array(items: .object(properties: [
-            "table": .string, "cloud_to_local": .integer, "local_to_cloud": .integer, "conflicts_detected": .integer,
-            "conflicts_resolved": .integer, "conflicts_open": .integer, "errors": .array(items: .string),
-            "verification": Verification.schema,
-        ])),
+        "results": .array(
+            items: .object(properties: [
+                "table": .string, "cloud_to_local": .integer, "local_to_cloud": .integer, "conflicts_detected": .integer,
+                "conflicts_resolved": .integer, "conflicts_open": .integer, "errors": .array(items: .string),
+                "verification": Verification.schema,
+            ])),
         "rollback_of": .string(format: .uuid, nullable: true), "restored": .integer(nullable: true),
-        "changed_since": .array(nullable: true, items: .object(properties: [
-            "side": .string, "table": .string, "key": .array(items: .fragment),
-        ])),
+        "changed_since": .array(
+            nullable: true,
+            items: .object(properties: [
+                "side": .string, "table": .string, "key": .array(items: .fragment),
+            ])),
         "changed_since_count": .integer(nullable: true),
         "undo_complete": .boolean, "attempts": .integer, "requested_by": .string(nullable: true),
         "created_at": .string(format: .dateTime, nullable: true), "started_at": .string(format: .dateTime, nullable: true),

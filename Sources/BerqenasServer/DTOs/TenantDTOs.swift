@@ -39,8 +39,9 @@ struct TenantResponse: Content {
         subdomain = tenant.subdomain
         vpnEnabled = tenant.vpnEnabled
         status = tenant.status
-        quotas = Quotas(maxConnections: tenant.maxConnections, statementTimeoutMs: tenant.statementTimeoutMilliseconds,
-                        storageMb: tenant.storageQuotaMegabytes)
+        quotas = Quotas(
+            maxConnections: tenant.maxConnections, statementTimeoutMs: tenant.statementTimeoutMilliseconds,
+            storageMb: tenant.storageQuotaMegabytes)
         createdAt = tenant.createdAt
         updatedAt = tenant.updatedAt
     }
@@ -108,7 +109,8 @@ struct UpdateTenantRequest: Content {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         displayName = try container.decodeIfPresent(String.self, forKey: .displayName)
-        subdomain = container.contains(.subdomain)
+        subdomain =
+            container.contains(.subdomain)
             ? .some(try container.decodeNil(forKey: .subdomain) ? nil : container.decode(String.self, forKey: .subdomain))
             : .none
         vpnEnabled = try container.decodeIfPresent(Bool.self, forKey: .vpnEnabled)
@@ -157,10 +159,12 @@ struct ConnectionResponse: Content {
 
 enum TenantSchemas {
     static func quotas(required: Bool) -> JSONSchema {
-        .object(required: required, properties: [
-            "max_connections": .integer(required: false, maximum: (1000, exclusive: false), minimum: (1, exclusive: false)),
-            "statement_timeout_ms": .integer(required: false, minimum: (100, exclusive: false)),
-            "storage_mb": .integer(required: false, minimum: (1, exclusive: false)),
-        ])
+        .object(
+            required: required,
+            properties: [
+                "max_connections": .integer(required: false, maximum: (1000, exclusive: false), minimum: (1, exclusive: false)),
+                "statement_timeout_ms": .integer(required: false, minimum: (100, exclusive: false)),
+                "storage_mb": .integer(required: false, minimum: (1, exclusive: false)),
+            ])
     }
 }

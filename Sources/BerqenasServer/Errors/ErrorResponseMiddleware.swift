@@ -29,8 +29,10 @@ struct ErrorResponseMiddleware: Middleware {
         case let error as PlatformError:
             var mapped = Mapped(
                 status: HTTPResponseStatus(statusCode: error.status),
-                body: ErrorBody(code: error.code, message: error.status >= 500 && error.code == "internal"
-                    ? "internal error" : error.message, details: error.details)
+                body: ErrorBody(
+                    code: error.code,
+                    message: error.status >= 500 && error.code == "internal"
+                        ? "internal error" : error.message, details: error.details)
             )
             if let retry = error.details["retry_after"] { mapped.headers.append(("Retry-After", retry)) }
             return mapped
@@ -55,8 +57,9 @@ struct ErrorResponseMiddleware: Middleware {
         }
         func invalid(_ name: String, _ message: String) -> Mapped {
             let mapped = PlatformError.validation(field: name, message)
-            return Mapped(status: .unprocessableEntity,
-                          body: ErrorBody(code: mapped.code, message: mapped.message, details: mapped.details))
+            return Mapped(
+                status: .unprocessableEntity,
+                body: ErrorBody(code: mapped.code, message: mapped.message, details: mapped.details))
         }
         switch error {
         case let .keyNotFound(key, context):

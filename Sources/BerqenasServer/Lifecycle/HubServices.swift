@@ -12,12 +12,15 @@ enum HubServices {
     static func background(_ platform: Platform) -> [any Service] {
         [
             BackgroundLoop(name: "api-pools", start: {}, stop: { await platform.apis.registry.closeAll() }),
-            BackgroundLoop(name: "sync-worker", start: { await platform.worker.start(schedules: platform.schedules) },
-                           stop: { await platform.worker.stop() }),
-            BackgroundLoop(name: "continuous-sync", start: { await platform.continuousSync.start() },
-                           stop: { await platform.continuousSync.stop() }),
-            BackgroundLoop(name: "vpn-reconciler", start: { await platform.vpn.reconciler.start() },
-                           stop: { await platform.vpn.reconciler.stop() }),
+            BackgroundLoop(
+                name: "sync-worker", start: { await platform.worker.start(schedules: platform.schedules) },
+                stop: { await platform.worker.stop() }),
+            BackgroundLoop(
+                name: "continuous-sync", start: { await platform.continuousSync.start() },
+                stop: { await platform.continuousSync.stop() }),
+            BackgroundLoop(
+                name: "vpn-reconciler", start: { await platform.vpn.reconciler.start() },
+                stop: { await platform.vpn.reconciler.stop() }),
         ]
     }
 
@@ -25,8 +28,9 @@ enum HubServices {
     static func group(_ services: [any Service], signals: [UnixSignal], logger: Logger) -> ServiceGroup {
         var configuration = ServiceGroupConfiguration(
             services: services.map {
-                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
-                      failureTerminationBehavior: .gracefullyShutdownGroup)
+                .init(
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup)
             },
             logger: logger
         )

@@ -35,14 +35,15 @@ enum OpenAPIDocumentBuilder {
 
     /// `/api/v1/tenants/:name` -> `/api/v1/tenants/{name}`.
     static func openAPIPath(_ components: [PathComponent]) -> String {
-        "/" + components.map { component -> String in
-            switch component {
-            case let .constant(value): value
-            case let .parameter(name): "{\(name)}"
-            case .anything: "*"
-            case .catchall: "**"
-            }
-        }.joined(separator: "/")
+        "/"
+            + components.map { component -> String in
+                switch component {
+                case let .constant(value): value
+                case let .parameter(name): "{\(name)}"
+                case .anything: "*"
+                case .catchall: "**"
+                }
+            }.joined(separator: "/")
     }
 
     private static func makeOperation(_ operation: Operation, route: Route) -> OpenAPI.Operation {
@@ -54,7 +55,8 @@ enum OpenAPIDocumentBuilder {
             parameters.append(.b(.query(name: query.name, schema: query.schema, description: query.description)))
         }
         var responses: OpenAPI.Response.Map = [:]
-        var content: OpenAPI.Content.Map = operation.responseBody.map { [operation.responseIsPlainText ? .txt : .json: .b(OpenAPI.Content(schema: $0))] } ?? [:]
+        var content: OpenAPI.Content.Map =
+            operation.responseBody.map { [operation.responseIsPlainText ? .txt : .json: .b(OpenAPI.Content(schema: $0))] } ?? [:]
         if operation.alsoAnswersPNG { content[.png] = .b(OpenAPI.Content(schema: .string(contentMediaType: .png))) }
         let success = OpenAPI.Response(description: "success", content: content)
         responses[.status(code: operation.successStatus)] = .b(success)
@@ -67,10 +69,11 @@ enum OpenAPIDocumentBuilder {
         // Any request may carry a query string that cannot be decoded.
         failures.append(400)
         for status in Set(failures).sorted() {
-            responses[.status(code: status)] = .b(OpenAPI.Response(
-                description: HTTPResponseStatus(statusCode: status).reasonPhrase,
-                content: [.json: .b(OpenAPI.Content(schema: JSONSchema.reference(.component(named: "Error"))))]
-            ))
+            responses[.status(code: status)] = .b(
+                OpenAPI.Response(
+                    description: HTTPResponseStatus(statusCode: status).reasonPhrase,
+                    content: [.json: .b(OpenAPI.Content(schema: JSONSchema.reference(.component(named: "Error"))))]
+                ))
         }
         return OpenAPI.Operation(
             tags: [operation.tag],

@@ -37,10 +37,12 @@ struct Operation: Sendable {
     /// Failure statuses worth listing besides the ones every signed-in operation has.
     let failureStatuses: [Int]
 
-    init(id: String, summary: String, tag: String, access: Access = .signedIn, requestBody: JSONSchema? = nil,
-         successStatus: Int = 200, alternativeEmptySuccess: Int? = nil, responseBody: JSONSchema? = nil,
-         responseIsPlainText: Bool = false, alsoAnswersPNG: Bool = false, query: [QueryParameter] = [],
-         failureStatuses: [Int] = []) {
+    init(
+        id: String, summary: String, tag: String, access: Access = .signedIn, requestBody: JSONSchema? = nil,
+        successStatus: Int = 200, alternativeEmptySuccess: Int? = nil, responseBody: JSONSchema? = nil,
+        responseIsPlainText: Bool = false, alsoAnswersPNG: Bool = false, query: [QueryParameter] = [],
+        failureStatuses: [Int] = []
+    ) {
         self.id = id
         self.summary = summary
         self.tag = tag

@@ -45,7 +45,8 @@ package struct ChangeNetting: Sendable {
                 touch(key, before: nil, after: new, at: record.capturedAt)
             case .update:
                 guard let new = record.newRow, let old = record.oldRow,
-                      let newKey = table.key(of: new), let oldKey = table.key(of: old) else {
+                    let newKey = table.key(of: new), let oldKey = table.key(of: old)
+                else {
                     throw SyncError.imageWithoutKey(table.table)
                 }
                 if newKey == oldKey {

@@ -50,8 +50,10 @@ package struct SyncPlan: Sendable {
 package enum SyncPlanner {
     /// Plans one table from the net changes of each side. Keys in `parked` (open conflicts) stay parked,
     /// with their images refreshed, whatever the strategy.
-    package static func plan(local: [NetChange], cloud: [NetChange], strategy: ConflictStrategy,
-                            parked: Set<RowKey> = []) -> SyncPlan {
+    package static func plan(
+        local: [NetChange], cloud: [NetChange], strategy: ConflictStrategy,
+        parked: Set<RowKey> = []
+    ) -> SyncPlan {
         var plan = SyncPlan()
         let cloudByKey = Dictionary(cloud.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         let localKeys = Set(local.map(\.key))

@@ -9,8 +9,10 @@ extension SyncRunner {
     /// tracking no longer reaches back to the cursor (SQL Server cleaned it up), nothing it lost is assumed
     /// away: the table is compared as in the compare capture mode, and the next run reads the log from where
     /// it stood before the comparison (the result's `errors` says so).
-    func carryChanges(_ mode: SyncMode, _ table: TableRun, strategy: ConflictStrategy, _ result: inout SyncTableResult,
-                      _ progress: inout SyncProgress) async throws {
+    func carryChanges(
+        _ mode: SyncMode, _ table: TableRun, strategy: ConflictStrategy, _ result: inout SyncTableResult,
+        _ progress: inout SyncProgress
+    ) async throws {
         do {
             if mode == .incremental {
                 try await carryLocalChanges(table, strategy: strategy, &result, &progress)
@@ -37,8 +39,10 @@ extension SyncRunner {
     /// cloud's in the conflict's record; `cloud_wins` writes the cloud's row to the site (one way, where that
     /// cannot be done, it parks the row, as `manual` does; a parked row is left alone until resolved). Each
     /// write is checked against the row as it is then.
-    func carryByComparison(_ table: TableRun, strategy: ConflictStrategy, twoWay: Bool = false, _ result: inout SyncTableResult,
-                           _ progress: inout SyncProgress, localCursor: String? = nil) async throws {
+    func carryByComparison(
+        _ table: TableRun, strategy: ConflictStrategy, twoWay: Bool = false, _ result: inout SyncTableResult,
+        _ progress: inout SyncProgress, localCursor: String? = nil
+    ) async throws {
         let (report, found, comparedCursor) = try await differencesToCarry(table)
         progress.rowsDone += report.localRows
         // Read after the comparison: every cloud edit the comparison may have seen is in this part of the
@@ -74,14 +78,17 @@ extension SyncRunner {
                 toSite.append(fromCloud)
                 continue
             }
-            let winner: SyncSide? = switch strategy {
-            case .localWins, .latestWins: .local
-            case .cloudWins: twoWay ? .cloud : nil
-            case .manual: nil
-            }
-            conflicts.append(PlannedConflict(key: difference.key, base: cloudChange.before, local: difference.local, cloud: difference.cloud,
-                                             localCapturedAt: stamp, cloudCapturedAt: cloudChange.capturedAt,
-                                             winner: winner, changedOn: [.local, .cloud]))
+            let winner: SyncSide? =
+                switch strategy {
+                case .localWins, .latestWins: .local
+                case .cloudWins: twoWay ? .cloud : nil
+                case .manual: nil
+                }
+            conflicts.append(
+                PlannedConflict(
+                    key: difference.key, base: cloudChange.before, local: difference.local, cloud: difference.cloud,
+                    localCapturedAt: stamp, cloudCapturedAt: cloudChange.capturedAt,
+                    winner: winner, changedOn: [.local, .cloud]))
             if winner == .local { changes.append(fromSite) } else if winner == .cloud { toSite.append(fromCloud) }
         }
         if table.write, !conflicts.isEmpty { try await journal.recordConflicts(conflicts, of: table.pair) }

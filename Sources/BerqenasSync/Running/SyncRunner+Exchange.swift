@@ -6,8 +6,10 @@ extension SyncRunner {
     /// captured (synced by an earlier version, before capture started with the cloud table) is compared
     /// row by row first: every cloud row that differs counts as a cloud change, so edits made before
     /// capture are found instead of assumed away.
-    func exchange(_ table: TableRun, strategy: ConflictStrategy, _ result: inout SyncTableResult,
-                  _ progress: inout SyncProgress) async throws {
+    func exchange(
+        _ table: TableRun, strategy: ConflictStrategy, _ result: inout SyncTableResult,
+        _ progress: inout SyncProgress
+    ) async throws {
         var localCursor = try await journal.cursor(of: table.pair.local, side: .local)
         var cloudCursor = try await journal.cursor(of: table.pair.local, side: .cloud)
         var baseline: [RowKey: RowDifference] = [:]
@@ -35,10 +37,12 @@ extension SyncRunner {
             let toLocal = try await guardWrites(plan.toLocal, to: .local, table.local, strategy: strategy, unloggedSideWinsLatest: true)
             let conflicts = plan.conflicts + toCloud.conflicts + toLocal.conflicts
             if table.write {
-                try await write(toCloud.write + toLocal.back, to: .cloud, table.cloud,
-                                known: toLocal.back.isEmpty ? toCloud.current : nil, recordUndo: true)
-                try await write(toLocal.write + toCloud.back, to: .local, table.local,
-                                known: toCloud.back.isEmpty ? toLocal.current : nil, recordUndo: true)
+                try await write(
+                    toCloud.write + toLocal.back, to: .cloud, table.cloud,
+                    known: toLocal.back.isEmpty ? toCloud.current : nil, recordUndo: true)
+                try await write(
+                    toLocal.write + toCloud.back, to: .local, table.local,
+                    known: toCloud.back.isEmpty ? toLocal.current : nil, recordUndo: true)
                 if !conflicts.isEmpty { try await journal.recordConflicts(conflicts, of: table.pair) }
                 try await journal.saveCursor(nextLocal, of: table.pair.local, side: .local)
                 try await journal.saveCursor(nextCloud, of: table.pair.local, side: .cloud)
@@ -84,8 +88,10 @@ extension SyncRunner {
     }
 
     /// Net changes of one side since `cursor` (up to a few batches), the cursor after them, and whether more wait.
-    func netChanges(_ connector: any DatabaseConnector, _ table: TableSchema,
-                    after cursor: String?) async throws -> ([NetChange], String, Bool) {
+    func netChanges(
+        _ connector: any DatabaseConnector, _ table: TableSchema,
+        after cursor: String?
+    ) async throws -> ([NetChange], String, Bool) {
         var netting = ChangeNetting(table: table)
         var cursor = cursor
         for _ in 0..<10 {

@@ -12,8 +12,10 @@ extension SyncRunner {
     /// carried by the next run, and cloud edits from then on are tracked (an application may write to
     /// the cloud copy the moment it exists). Cloud edits made while the copy runs are settled at its end,
     /// so the table the copy leaves equals the local one and no stale cloud change is left in the log.
-    func fullCopy(_ table: inout TableRun, _ result: inout SyncTableResult, _ progress: inout SyncProgress,
-                  resume: FullCopyCheckpoint?) async throws {
+    func fullCopy(
+        _ table: inout TableRun, _ result: inout SyncTableResult, _ progress: inout SyncProgress,
+        resume: FullCopyCheckpoint?
+    ) async throws {
         var checkpoint = resume ?? FullCopyCheckpoint(table: table.pair.local, phase: .copy, afterKey: nil, startCursor: nil)
         if table.write, checkpoint.startCursor == nil {
             try await cloud.installCapture(on: table.pair.cloud, mode: .triggers)

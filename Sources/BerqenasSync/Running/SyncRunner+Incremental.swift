@@ -8,8 +8,10 @@ extension SyncRunner {
     /// and the local change become a conflict: `manual` parks it, `cloud_wins` keeps the cloud's row (the
     /// next bidirectional run brings it to the local side), `local_wins` and `latest_wins` write the local
     /// change and keep the cloud's version in the conflict's record.
-    func carryLocalChanges(_ table: TableRun, strategy: ConflictStrategy, _ result: inout SyncTableResult,
-                           _ progress: inout SyncProgress) async throws {
+    func carryLocalChanges(
+        _ table: TableRun, strategy: ConflictStrategy, _ result: inout SyncTableResult,
+        _ progress: inout SyncProgress
+    ) async throws {
         // A cursor exists only after a full copy, which installed capture on the local table. A cloud table
         // synced before the cloud was captured gets capture now (its first bidirectional run compares it).
         let start = try await journal.cursor(of: table.pair.local, side: .local)
@@ -39,8 +41,9 @@ extension SyncRunner {
                     if !guarded.conflicts.isEmpty { try await journal.recordConflicts(guarded.conflicts, of: table.pair) }
                     let parkedNow = netting.effective.filter { parked.contains($0.key) }
                     if !parkedNow.isEmpty {
-                        try await journal.recordConflicts(SyncPlanner.plan(local: parkedNow, cloud: [], strategy: .manual, parked: parked).conflicts,
-                                                          of: table.pair)
+                        try await journal.recordConflicts(
+                            SyncPlanner.plan(local: parkedNow, cloud: [], strategy: .manual, parked: parked).conflicts,
+                            of: table.pair)
                     }
                     try await journal.saveCursor(batch.cursor, of: table.pair.local, side: .local)
                     wrote = wrote || !guarded.write.isEmpty

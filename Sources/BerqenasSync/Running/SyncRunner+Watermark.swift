@@ -23,7 +23,8 @@ enum WatermarkCursor {
     static func readFrom(_ mark: CanonicalValue) -> CanonicalValue {
         // `2024-01-02T03:04:05.123456Z` -> `2024-01-02 03:04:05.123456`, the canonical form of a timestamp.
         func earlier(_ micros: Int64) -> String {
-            String(CaptureInstant.text(Date(timeIntervalSince1970: Double(micros) / 1e6 - overlap)).dropLast().replacingOccurrences(of: "T", with: " "))
+            String(
+                CaptureInstant.text(Date(timeIntervalSince1970: Double(micros) / 1e6 - overlap)).dropLast().replacingOccurrences(of: "T", with: " "))
         }
         switch mark {
         case let .timestamp(text):

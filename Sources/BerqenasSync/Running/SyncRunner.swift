@@ -34,8 +34,10 @@ package struct SyncRunner: Sendable {
     /// Runs `mode` over the pairs; with `dryRun` reads and plans everything and writes nothing anywhere
     /// (the results say what a real run would do).
     /// A verify run writes only with `repair`, and creates no cloud table.
-    package func run(_ mode: SyncMode, pairs: [SyncTablePair], strategy: ConflictStrategy, dryRun: Bool,
-                    repair: Bool = false) async throws -> [SyncTableResult] {
+    package func run(
+        _ mode: SyncMode, pairs: [SyncTablePair], strategy: ConflictStrategy, dryRun: Bool,
+        repair: Bool = false
+    ) async throws -> [SyncTableResult] {
         var progress = SyncProgress(tablesTotal: pairs.count)
         var results: [SyncTableResult] = []
         let resume = try await journal.checkpoint()
@@ -44,8 +46,9 @@ package struct SyncRunner: Sendable {
             var result = SyncTableResult(table: pair.local.description)
             let described = try await describe(pair, create: writes && mode != .verify)
             progress.rowsTotalEstimate += Int(max(0, described.local.estimatedRowCount ?? 0))
-            var table = TableRun(pair: pair, local: described.local, cloud: described.cloud, cloudExists: described.cloudExists,
-                                 write: writes)
+            var table = TableRun(
+                pair: pair, local: described.local, cloud: described.cloud, cloudExists: described.cloudExists,
+                write: writes)
             switch mode {
             case .verify:
                 result.verification = try await verify(table, repair: repair ? strategy : nil, &result)
@@ -100,16 +103,19 @@ package struct SyncRunner: Sendable {
     }
 
     /// Writes each change's `after` image (nil: delete) on one side, journaling the rows it replaces.
-    func write(_ changes: [NetChange], to side: SyncSide, _ table: TableSchema, known: [RowKey: RowImage]? = nil,
-                       recordUndo: Bool) async throws {
+    func write(
+        _ changes: [NetChange], to side: SyncSide, _ table: TableSchema, known: [RowKey: RowImage]? = nil,
+        recordUndo: Bool
+    ) async throws {
         guard !changes.isEmpty else { return }
         let target = connector(side)
         if recordUndo, journal.keepsUndo {
             var existing = known ?? [:]
             if known == nil { existing = try await images(target, table, keys: changes.map(\.key)) }
-            try await journal.recordUndo(changes.map {
-                UndoEntry(side: side, table: table.table, key: $0.key, before: existing[$0.key], after: $0.after)
-            })
+            try await journal.recordUndo(
+                changes.map {
+                    UndoEntry(side: side, table: table.table, key: $0.key, before: existing[$0.key], after: $0.after)
+                })
         }
         // Only the columns the images carry are written: a column that exists on this side alone (added
         // there, with its own default) keeps its value instead of being set to NULL.
@@ -146,14 +152,16 @@ package struct SyncRunner: Sendable {
             }
             return (existing, true)
         }
-        let planned = TableSchema(table: ref, columns: localTable.columns.map { column in
-            var copy = column
-            copy.nativeType = ""
-            copy.defaultExpression = nil
-            copy.isIdentity = false
-            copy.isGenerated = false
-            return copy
-        }, primaryKey: localTable.primaryKey)
+        let planned = TableSchema(
+            table: ref,
+            columns: localTable.columns.map { column in
+                var copy = column
+                copy.nativeType = ""
+                copy.defaultExpression = nil
+                copy.isIdentity = false
+                copy.isGenerated = false
+                return copy
+            }, primaryKey: localTable.primaryKey)
         guard create else { return (planned, false) }
         try await cloud.createTable(planned)
         return (try await cloud.describeTable(ref), true)

@@ -20,8 +20,10 @@ extension SyncRunner {
     /// `strategy`, never a silent overwrite. Under `latest_wins` such an unlogged change counts as the
     /// later one when `unloggedSideWinsLatest` (it was made after the log was read), else the carried
     /// change wins.
-    func guardWrites(_ changes: [NetChange], to side: SyncSide, _ table: TableSchema, strategy: ConflictStrategy,
-                     unloggedSideWinsLatest: Bool) async throws -> GuardedWrites {
+    func guardWrites(
+        _ changes: [NetChange], to side: SyncSide, _ table: TableSchema, strategy: ConflictStrategy,
+        unloggedSideWinsLatest: Bool
+    ) async throws -> GuardedWrites {
         var guarded = GuardedWrites()
         guard !changes.isEmpty else { return guarded }
         guarded.current = try await images(connector(side), table, keys: changes.map(\.key))
@@ -34,17 +36,19 @@ extension SyncRunner {
                 guarded.write.append(change)
                 continue
             }
-            let winner: SyncSide? = switch strategy {
-            case .manual: nil
-            case .cloudWins: .cloud
-            case .localWins: .local
-            case .latestWins: unloggedSideWinsLatest ? side : source
-            }
+            let winner: SyncSide? =
+                switch strategy {
+                case .manual: nil
+                case .cloudWins: .cloud
+                case .localWins: .local
+                case .latestWins: unloggedSideWinsLatest ? side : source
+                }
             let theirs = side == .cloud ? (local: change.after, cloud: now) : (local: now, cloud: change.after)
             let times = side == .cloud ? (local: change.capturedAt, cloud: stamp) : (local: stamp, cloud: change.capturedAt)
-            guarded.conflicts.append(PlannedConflict(
-                key: change.key, base: change.before, local: theirs.local, cloud: theirs.cloud,
-                localCapturedAt: times.local, cloudCapturedAt: times.cloud, winner: winner, changedOn: [.local, .cloud]))
+            guarded.conflicts.append(
+                PlannedConflict(
+                    key: change.key, base: change.before, local: theirs.local, cloud: theirs.cloud,
+                    localCapturedAt: times.local, cloudCapturedAt: times.cloud, winner: winner, changedOn: [.local, .cloud]))
             if winner == source {
                 guarded.write.append(NetChange(key: change.key, before: now, after: change.after, capturedAt: change.capturedAt))
             } else if winner == side {

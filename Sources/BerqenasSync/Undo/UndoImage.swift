@@ -20,8 +20,9 @@ package struct UndoImage: Sendable, Hashable, Codable {
 
     /// The compact form of an entry: `after` becomes its fingerprint.
     package init(_ entry: UndoEntry) {
-        self.init(side: entry.side, table: entry.table, key: entry.key, before: entry.before,
-                  written: entry.after.map(WrittenFingerprint.init))
+        self.init(
+            side: entry.side, table: entry.table, key: entry.key, before: entry.before,
+            written: entry.after.map(WrittenFingerprint.init))
     }
 
     /// Whether `current` is still what the job wrote (on the columns it wrote).

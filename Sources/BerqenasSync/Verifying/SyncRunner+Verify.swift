@@ -42,7 +42,8 @@ extension SyncRunner {
         while let range = ranges.popLast() {
             try await journal.checkCancelled()
             async let localDigest = local.digestRange(table.local, columns: columns, after: range.after, upTo: range.upTo)
-            let cloudDigest = table.cloudExists
+            let cloudDigest =
+                table.cloudExists
                 ? try await cloud.digestRange(table.cloud, columns: columns, after: range.after, upTo: range.upTo)
                 : RangeDigest(digests: [])
             let localSide = try await localDigest
@@ -59,8 +60,9 @@ extension SyncRunner {
                 continue
             }
             let (splitter, schema) = localSide.rows >= cloudDigest.rows ? (local, table.local) : (cloud, table.cloud)
-            let cuts = try await splitter.splitRange(schema, after: range.after, upTo: range.upTo,
-                                                     every: (larger + Self.fanOut - 1) / Self.fanOut)
+            let cuts = try await splitter.splitRange(
+                schema, after: range.after, upTo: range.upTo,
+                every: (larger + Self.fanOut - 1) / Self.fanOut)
             let bounds: [RowKey?] = [range.after] + cuts.map { Optional($0) } + [range.upTo]
             for index in stride(from: bounds.count - 2, through: 0, by: -1) where bounds[index] != bounds[index + 1] || bounds[index] == nil {
                 ranges.append((bounds[index], bounds[index + 1], range.depth + 1))
@@ -108,13 +110,16 @@ extension SyncRunner {
     /// Makes the differing rows equal with `strategy`'s side, or parks them (`manual`). Rows without a
     /// history have no capture times, so `latest_wins` cannot decide them (requests refuse it). Each
     /// write is checked against the row as it is now, as sync writes are.
-    private func carry(_ differences: [RowDifference], _ table: TableRun, strategy: ConflictStrategy,
-                       _ report: inout TableVerification, _ result: inout SyncTableResult) async throws {
+    private func carry(
+        _ differences: [RowDifference], _ table: TableRun, strategy: ConflictStrategy,
+        _ report: inout TableVerification, _ result: inout SyncTableResult
+    ) async throws {
         switch strategy {
         case .manual, .latestWins:
             let conflicts = differences.map {
-                PlannedConflict(key: $0.key, base: nil, local: $0.local, cloud: $0.cloud, localCapturedAt: "", cloudCapturedAt: "",
-                                winner: nil, changedOn: [.local, .cloud])
+                PlannedConflict(
+                    key: $0.key, base: nil, local: $0.local, cloud: $0.cloud, localCapturedAt: "", cloudCapturedAt: "",
+                    winner: nil, changedOn: [.local, .cloud])
             }
             try await journal.recordConflicts(conflicts, of: table.pair)
             report.parked = conflicts.count
@@ -122,7 +127,8 @@ extension SyncRunner {
         case .localWins, .cloudWins:
             let side: SyncSide = strategy == .localWins ? .cloud : .local
             let changes = differences.map {
-                side == .cloud ? NetChange(key: $0.key, before: $0.cloud, after: $0.local, capturedAt: "")
+                side == .cloud
+                    ? NetChange(key: $0.key, before: $0.cloud, after: $0.local, capturedAt: "")
                     : NetChange(key: $0.key, before: $0.local, after: $0.cloud, capturedAt: "")
             }
             for batch in changes.chunked(pageSize) {

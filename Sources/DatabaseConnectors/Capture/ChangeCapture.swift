@@ -51,8 +51,10 @@ package struct ChangeRecord: Sendable, Hashable {
     package var unknownColumns: [String]
 
     /// Creates a record.
-    package init(sequence: Int64, table: TableRef, operation: ChangeOperation, newRow: [String: CanonicalValue]?,
-                oldRow: [String: CanonicalValue]?, capturedAt: String, origin: String?, unknownColumns: [String] = []) {
+    package init(
+        sequence: Int64, table: TableRef, operation: ChangeOperation, newRow: [String: CanonicalValue]?,
+        oldRow: [String: CanonicalValue]?, capturedAt: String, origin: String?, unknownColumns: [String] = []
+    ) {
         self.sequence = sequence
         self.table = table
         self.operation = operation
@@ -88,7 +90,9 @@ package struct CaptureSupport: Sendable, Hashable {
 
     /// Every mode for `table` on `engine`.
     package static func modes(for table: TableSchema, engine: DatabaseEngine) -> [CaptureSupport] {
-        let shared: String? = table.kind != .table ? "a \(table.kind.rawValue) is not a table"
+        let shared: String? =
+            table.kind != .table
+            ? "a \(table.kind.rawValue) is not a table"
             : table.hasPrimaryKey ? nil : "no primary key: rows cannot be matched between the sides"
         return [
             CaptureSupport(mode: .triggers, unsupportedBecause: shared),

@@ -45,10 +45,12 @@ package final class ConnectionPool<Connection: Sendable>: Sendable {
     private let state = Mutex(State())
 
     /// Creates a pool; nothing is opened until first use.
-    package init(maxConnections: Int,
-                open: @escaping @Sendable () async throws -> Connection,
-                close: @escaping @Sendable (Connection) async -> Void,
-                isUsable: @escaping @Sendable (Connection) -> Bool) {
+    package init(
+        maxConnections: Int,
+        open: @escaping @Sendable () async throws -> Connection,
+        close: @escaping @Sendable (Connection) async -> Void,
+        isUsable: @escaping @Sendable (Connection) -> Bool
+    ) {
         self.maxConnections = max(1, maxConnections)
         self.open = { _ in try await open() }
         self.close = close
@@ -59,11 +61,13 @@ package final class ConnectionPool<Connection: Sendable>: Sendable {
 
     /// Creates a pool whose connections live on `loops` (`open` opens one on the loop it is given;
     /// `eventLoop` tells a connection's loop).
-    package init(maxConnections: Int, loops: [any EventLoop],
-                open: @escaping @Sendable (any EventLoop) async throws -> Connection,
-                close: @escaping @Sendable (Connection) async -> Void,
-                isUsable: @escaping @Sendable (Connection) -> Bool,
-                eventLoop: @escaping @Sendable (Connection) -> any EventLoop) {
+    package init(
+        maxConnections: Int, loops: [any EventLoop],
+        open: @escaping @Sendable (any EventLoop) async throws -> Connection,
+        close: @escaping @Sendable (Connection) async -> Void,
+        isUsable: @escaping @Sendable (Connection) -> Bool,
+        eventLoop: @escaping @Sendable (Connection) -> any EventLoop
+    ) {
         self.maxConnections = max(1, maxConnections)
         self.loops = loops
         self.open = { loop in try await open(loop ?? loops[0]) }
@@ -156,11 +160,13 @@ package final class ConnectionPool<Connection: Sendable>: Sendable {
     }
 
     private func release(_ connection: Connection) async {
-        let kept = isUsable(connection) && state.withLock { state in
-            guard !state.isShutDown else { return false }
-            state.idle.append(connection)
-            return true
-        }
+        let kept =
+            isUsable(connection)
+            && state.withLock { state in
+                guard !state.isShutDown else { return false }
+                state.idle.append(connection)
+                return true
+            }
         if !kept {
             state.withLock { forget(connection, in: &$0) }
             await close(connection)
@@ -174,7 +180,8 @@ package final class ConnectionPool<Connection: Sendable>: Sendable {
         guard !loops.isEmpty else { return nil }
         let share = (maxConnections + loops.count - 1) / loops.count
         if let current = loops.first(where: { $0.inEventLoop }),
-           state.openOnLoop[ObjectIdentifier(current), default: 0] < share {
+            state.openOnLoop[ObjectIdentifier(current), default: 0] < share
+        {
             return current
         }
         return loops.min { state.openOnLoop[ObjectIdentifier($0), default: 0] < state.openOnLoop[ObjectIdentifier($1), default: 0] }

@@ -51,10 +51,12 @@ package struct ConnectionSpec: Sendable, Hashable {
     package var unloggedOrigins: Bool
 
     /// Creates a spec with sensible timeouts.
-    package init(engine: DatabaseEngine, host: String = "127.0.0.1", port: Int? = nil, database: String,
-                schema: String? = nil, username: String = "", password: String = "", tls: TLSMode = .prefer,
-                connectTimeout: Double = 10, statementTimeout: Double = 300, maxConnections: Int = 4,
-                captureSchema: String = "berqenas_sync", captureInstallLock: String? = nil, unloggedOrigins: Bool = false) {
+    package init(
+        engine: DatabaseEngine, host: String = "127.0.0.1", port: Int? = nil, database: String,
+        schema: String? = nil, username: String = "", password: String = "", tls: TLSMode = .prefer,
+        connectTimeout: Double = 10, statementTimeout: Double = 300, maxConnections: Int = 4,
+        captureSchema: String = "berqenas_sync", captureInstallLock: String? = nil, unloggedOrigins: Bool = false
+    ) {
         self.captureInstallLock = captureInstallLock
         self.unloggedOrigins = unloggedOrigins
         self.engine = engine

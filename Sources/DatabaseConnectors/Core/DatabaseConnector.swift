@@ -44,8 +44,10 @@ package protocol DatabaseConnector: Sendable {
     /// RETURNING, or OUTPUT on SQL Server) in one transaction, unmarked so capture syncs them; the rows come
     /// back decoded as `columns`, statement after statement. `verify` sees them before the commit: what it
     /// throws rolls everything back.
-    func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
-               verify: @Sendable ([Row]) throws -> Void) async throws -> [Row]
+    func write(
+        _ statements: [BoundStatement], returning columns: [ColumnSchema],
+        verify: @Sendable ([Row]) throws -> Void
+    ) async throws -> [Row]
 
     /// Applies upserts and deletes in one transaction, marked with `origin` so capture can tell them apart.
     func apply(_ changes: [RowChange], to table: TableSchema, origin: String?) async throws

@@ -4,10 +4,11 @@ enum ValueTuples {
     static func render(rowCount: Int, columns: [ColumnSchema], placeholder: (Int, ColumnSchema) -> String) -> String {
         var parameter = 0
         return (0..<rowCount).map { _ in
-            "(" + columns.map { column in
-                parameter += 1
-                return placeholder(parameter, column)
-            }.joined(separator: ", ") + ")"
+            "("
+                + columns.map { column in
+                    parameter += 1
+                    return placeholder(parameter, column)
+                }.joined(separator: ", ") + ")"
         }.joined(separator: ", ")
     }
 }

@@ -4,8 +4,10 @@ extension DatabaseConnector {
     /// Rows read per round trip while digesting or splitting a range on the hub.
     static var digestPageRows: Int { 5_000 }
 
-    package func digestRange(_ table: TableSchema, columns: [String], after: [CanonicalValue]?,
-                            upTo: [CanonicalValue]?) async throws -> RangeDigest {
+    package func digestRange(
+        _ table: TableSchema, columns: [String], after: [CanonicalValue]?,
+        upTo: [CanonicalValue]?
+    ) async throws -> RangeDigest {
         let positions = try columns.map { name in
             guard let index = table.columns.firstIndex(where: { $0.name == name }) else {
                 throw ConnectorError(.invalidValue, "table \(table.table) has no column \(name)")
@@ -22,8 +24,10 @@ extension DatabaseConnector {
         return RangeDigest(digests: digests)
     }
 
-    package func splitRange(_ table: TableSchema, after: [CanonicalValue]?, upTo: [CanonicalValue]?,
-                           every: Int) async throws -> [[CanonicalValue]] {
+    package func splitRange(
+        _ table: TableSchema, after: [CanonicalValue]?, upTo: [CanonicalValue]?,
+        every: Int
+    ) async throws -> [[CanonicalValue]] {
         let step = max(1, every)
         var keys: [[CanonicalValue]] = []
         var seen = 0

@@ -38,7 +38,8 @@ package enum RowDigest {
             bytes += Array("NULL".utf8)
             return
         }
-        let quote = UInt8(ascii: "'"), backslash = UInt8(ascii: "\\")
+        let quote = UInt8(ascii: "'")
+        let backslash = UInt8(ascii: "\\")
         let utf8 = text.utf8
         if utf8.contains(backslash) { bytes.append(UInt8(ascii: "E")) }
         bytes.append(quote)

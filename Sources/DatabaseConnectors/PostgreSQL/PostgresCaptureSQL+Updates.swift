@@ -14,20 +14,24 @@ extension PostgresCaptureSQL {
     static let updateTrigger = "berqenas_capture_update"
 
     /// The names of the primary key's columns of the table whose oid is `relation` (an SQL expression), in key order.
-    static func primaryKeyColumns(of relation: String) -> String { """
+    static func primaryKeyColumns(of relation: String) -> String {
+        """
         SELECT a.attname::text FROM pg_index i
         CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)
         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
         WHERE i.indrelid = \(relation) AND i.indisprimary ORDER BY k.position
-        """ }
+        """
+    }
 
     /// The function behind the table's update trigger, when it is one of this capture schema's (its
     /// `regprocedure` text, quoted by PostgreSQL). Binds: $1 relation.
-    var updateFunctionLookup: String { """
+    var updateFunctionLookup: String {
+        """
         SELECT t.tgfoid::regprocedure::text FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
         WHERE t.tgrelid = to_regclass($1) AND t.tgname = '\(Self.updateTrigger)'
           AND p.pronamespace = to_regnamespace(\(PostgresDialect().literal(schemaName)))
-        """ }
+        """
+    }
 
     /// The update function for a table keyed by `key`, or nil when a column name would break out of its body.
     ///

@@ -64,60 +64,62 @@ struct PostgresCaptureSQL {
     /// The first key of the wake lock (the second is the capture schema's hash): "Bq" in ASCII.
     static let wakeLockClass = 0x4271
 
-    var setup: [String] { [
-        installLockSQL,
-        PostgresDialect().ensureSchemaSQL(schemaName),
-        """
-        CREATE TABLE IF NOT EXISTS \(log) (
-            seq bigserial PRIMARY KEY,
-            table_schema text NOT NULL,
-            table_name text NOT NULL,
-            op char(1) NOT NULL,
-            columns text[],
-            new_row text,
-            old_row text,
-            txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
-            captured_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-            origin text DEFAULT NULLIF(current_setting('berqenas.origin', true), '')
-        )
-        """,
-        "CREATE INDEX IF NOT EXISTS change_log_txid ON \(log) (txid)",
-        """
-        CREATE OR REPLACE FUNCTION \(schema).capture_row() RETURNS trigger LANGUAGE plpgsql
-        SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC' SET IntervalStyle = 'iso_8601'
-        SET bytea_output = 'hex' SET extra_float_digits = 3 SET lc_monetary = 'C'
-        AS $$
-        BEGIN
-            \(Self.skipUnlogged)
-            -- The column names inside the INSERT (one statement per row): a separate SELECT INTO here
-            -- cost the writers a third of their commit rate.
-            INSERT INTO \(log) (table_schema, table_name, op, columns, new_row, old_row)
-            VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, left(TG_OP, 1),
-                    ARRAY(SELECT attname::text FROM pg_attribute
-                          WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped ORDER BY attnum),
-                    CASE WHEN TG_OP <> 'DELETE' THEN NEW::text END,
-                    CASE WHEN TG_OP <> 'INSERT' THEN OLD::text END);
-            -- NOTIFY only while a sync loop waits for it (it holds the wake lock): a loop that is busy
-            -- reads anyway, and a NOTIFY per commit costs writers and reader alike.
-            IF NOT pg_try_advisory_xact_lock_shared(\(wakeLockArguments)) THEN
-                PERFORM pg_notify('\(channel)', '');
-            END IF;
-            RETURN NULL;
-        END
-        $$
-        """,
-        statementCapture(function: "capture_inserted", op: "I", image: "new_row", transitionTable: "berqenas_inserted"),
-        statementCapture(function: "capture_deleted", op: "D", image: "old_row", transitionTable: "berqenas_deleted"),
-        """
-        CREATE OR REPLACE FUNCTION \(schema).capture_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            \(Self.skipUnlogged)
-            INSERT INTO \(log) (table_schema, table_name, op) VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, 'T');
-            RETURN NULL;
-        END
-        $$
-        """,
-    ] }
+    var setup: [String] {
+        [
+            installLockSQL,
+            PostgresDialect().ensureSchemaSQL(schemaName),
+            """
+            CREATE TABLE IF NOT EXISTS \(log) (
+                seq bigserial PRIMARY KEY,
+                table_schema text NOT NULL,
+                table_name text NOT NULL,
+                op char(1) NOT NULL,
+                columns text[],
+                new_row text,
+                old_row text,
+                txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+                captured_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                origin text DEFAULT NULLIF(current_setting('berqenas.origin', true), '')
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS change_log_txid ON \(log) (txid)",
+            """
+            CREATE OR REPLACE FUNCTION \(schema).capture_row() RETURNS trigger LANGUAGE plpgsql
+            SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC' SET IntervalStyle = 'iso_8601'
+            SET bytea_output = 'hex' SET extra_float_digits = 3 SET lc_monetary = 'C'
+            AS $$
+            BEGIN
+                \(Self.skipUnlogged)
+                -- The column names inside the INSERT (one statement per row): a separate SELECT INTO here
+                -- cost the writers a third of their commit rate.
+                INSERT INTO \(log) (table_schema, table_name, op, columns, new_row, old_row)
+                VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, left(TG_OP, 1),
+                        ARRAY(SELECT attname::text FROM pg_attribute
+                              WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped ORDER BY attnum),
+                        CASE WHEN TG_OP <> 'DELETE' THEN NEW::text END,
+                        CASE WHEN TG_OP <> 'INSERT' THEN OLD::text END);
+                -- NOTIFY only while a sync loop waits for it (it holds the wake lock): a loop that is busy
+                -- reads anyway, and a NOTIFY per commit costs writers and reader alike.
+                IF NOT pg_try_advisory_xact_lock_shared(\(wakeLockArguments)) THEN
+                    PERFORM pg_notify('\(channel)', '');
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """,
+            statementCapture(function: "capture_inserted", op: "I", image: "new_row", transitionTable: "berqenas_inserted"),
+            statementCapture(function: "capture_deleted", op: "D", image: "old_row", transitionTable: "berqenas_deleted"),
+            """
+            CREATE OR REPLACE FUNCTION \(schema).capture_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                \(Self.skipUnlogged)
+                INSERT INTO \(log) (table_schema, table_name, op) VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, 'T');
+                RETURN NULL;
+            END
+            $$
+            """,
+        ]
+    }
 
     /// A statement trigger function logging the rows of one transition table.
     private func statementCapture(function: String, op: String, image: String, transitionTable: String) -> String {
@@ -145,17 +147,19 @@ struct PostgresCaptureSQL {
 
     /// The triggers on `relation` (and its update function), capturing its updates as `updates` says.
     func install(_ relation: String, updates: PostgresUpdateCapture) -> [String] {
-        var statements = setup + uninstall(relation) + [
-            "CREATE TRIGGER \(Self.truncateTrigger) AFTER TRUNCATE ON \(relation) "
-                + "FOR EACH STATEMENT EXECUTE FUNCTION \(schema).capture_truncate()",
-        ]
+        var statements =
+            setup + uninstall(relation) + [
+                "CREATE TRIGGER \(Self.truncateTrigger) AFTER TRUNCATE ON \(relation) "
+                    + "FOR EACH STATEMENT EXECUTE FUNCTION \(schema).capture_truncate()"
+            ]
         var paired: (function: String, definition: String)?
         if case let .pairedByKey(function, key) = updates, let definition = updateCaptureFunction(function, key: key) {
             paired = (function, definition)
         }
         if updates == .rowTriggersOnly {
-            statements.append("CREATE TRIGGER \(Self.rowTrigger) AFTER INSERT OR UPDATE OR DELETE ON \(relation) "
-                + "FOR EACH ROW EXECUTE FUNCTION \(schema).capture_row()")
+            statements.append(
+                "CREATE TRIGGER \(Self.rowTrigger) AFTER INSERT OR UPDATE OR DELETE ON \(relation) "
+                    + "FOR EACH ROW EXECUTE FUNCTION \(schema).capture_row()")
             return statements
         }
         statements += [
@@ -172,8 +176,9 @@ struct PostgresCaptureSQL {
                     + "FOR EACH STATEMENT EXECUTE FUNCTION \(schema).\(PostgresDialect().quote(paired.function))()",
             ]
         } else {
-            statements.append("CREATE TRIGGER \(Self.rowTrigger) AFTER UPDATE ON \(relation) "
-                + "FOR EACH ROW EXECUTE FUNCTION \(schema).capture_row()")
+            statements.append(
+                "CREATE TRIGGER \(Self.rowTrigger) AFTER UPDATE ON \(relation) "
+                    + "FOR EACH ROW EXECUTE FUNCTION \(schema).capture_row()")
         }
         return statements
     }
@@ -218,20 +223,24 @@ struct PostgresCaptureSQL {
     /// Removes the listed tables' changes the reader has seen: those visible in the acknowledged snapshot
     /// `$1`. Binds: $1 snapshot, $2 schemas[], $3 names[] (other readers' tables keep their changes).
     /// Returns the count removed.
-    var prune: String { """
+    var prune: String {
+        """
         WITH pruned AS (
             DELETE FROM \(log) l USING unnest($2::text[], $3::text[]) AS t(s, n)
             WHERE l.table_schema = t.s AND l.table_name = t.n
               AND l.txid < pg_snapshot_xmax($1::pg_snapshot) AND pg_visible_in_snapshot(l.txid, $1::pg_snapshot)
             RETURNING 1)
         SELECT count(*)::text FROM pruned
-        """ }
+        """
+    }
 
     /// Deletes one origin's logged changes of some tables. Binds: $1 origin, $2 schemas[], $3 names[].
-    var discardOrigin: String { """
+    var discardOrigin: String {
+        """
         DELETE FROM \(log) l USING unnest($2::text[], $3::text[]) AS t(s, n)
         WHERE l.table_schema = t.s AND l.table_name = t.n AND l.origin = $1
-        """ }
+        """
+    }
 
     /// Refreshes the log's planner statistics (a warning, not an error, for a login that does not own it).
     var analyze: String { "ANALYZE \(log)" }
@@ -246,10 +255,12 @@ struct PostgresCaptureSQL {
     static let vacuumAfterPrunedRows = 10_000
 
     /// Changes waiting for one table. Binds: $1 schema, $2 name, $3 origin not counted (NULL: none).
-    var pendingCount: String { """
+    var pendingCount: String {
+        """
         SELECT count(*)::text FROM \(log)
         WHERE table_schema = $1 AND table_name = $2 AND ($3::text IS NULL OR origin IS DISTINCT FROM $3::text)
-        """ }
+        """
+    }
 }
 
 /// Where a PostgreSQL change reader stands, as two snapshots: changes of transactions visible in
@@ -274,7 +285,8 @@ struct PostgresCaptureCursor: Equatable {
     init(_ text: String) throws {
         let parts = text.split(separator: "|", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "pg", Self.isSnapshot(parts[1]), parts[2].isEmpty || Self.isSnapshot(parts[2]),
-              let sequence = Int64(parts[3]) else {
+            let sequence = Int64(parts[3])
+        else {
             throw ConnectorError(.invalidValue, "not a PostgreSQL capture cursor: \(text)")
         }
         self.consumed = String(parts[1])

@@ -37,7 +37,12 @@ package final class PostgresChangeSignal: Sendable {
         do {
             try await connection.listen(on: channel) { notifications in
                 state.withLock { $0.listening = true }
-                defer { state.withLock { $0.listening = false; $0.armed = false } }
+                defer {
+                    state.withLock {
+                        $0.listening = false
+                        $0.armed = false
+                    }
+                }
                 for try await _ in notifications { onChange() }
             }
         } catch {
@@ -105,7 +110,8 @@ extension PostgresConnector {
             try? await connection.close()
             throw PostgresErrorMapping.queryError(error)
         }
-        return PostgresChangeSignal(connection: connection, lockArguments: captureSQL.wakeLockArguments, channel: captureSQL.channel,
-                                    logger: logger)
+        return PostgresChangeSignal(
+            connection: connection, lockArguments: captureSQL.wakeLockArguments, channel: captureSQL.channel,
+            logger: logger)
     }
 }

@@ -13,7 +13,9 @@ extension PostgresConnector {
             if try await scalar(PostgresCaptureSQL.isChildCheck, [relation], on: connection) == "true" {
                 updates = .rowTriggersOnly
             } else {
-                let key = try await textRows(PostgresCaptureSQL.primaryKeyColumns(of: "to_regclass($1)"), [relation], on: connection).compactMap { $0[0] }
+                let key = try await textRows(PostgresCaptureSQL.primaryKeyColumns(of: "to_regclass($1)"), [relation], on: connection).compactMap {
+                    $0[0]
+                }
                 let oid = try await scalar("SELECT to_regclass($1)::oid::text", [relation], on: connection) ?? ""
                 updates = key.isEmpty ? .rowUpdates : .pairedByKey(function: "capture_updated_" + oid, key: key)
             }
@@ -56,8 +58,10 @@ extension PostgresConnector {
         }
     }
 
-    package func readChanges(of tables: [TableSchema], after cursor: String?, excludingOrigin: String?,
-                            limit: Int) async throws -> ChangeBatch {
+    package func readChanges(
+        of tables: [TableSchema], after cursor: String?, excludingOrigin: String?,
+        limit: Int
+    ) async throws -> ChangeBatch {
         var position = try cursor.map(PostgresCaptureCursor.init) ?? .start
         let byName = Dictionary(tables.map { ($0.table, $0) }, uniquingKeysWith: { first, _ in first })
         let schemas = PostgresLiteral.renderArray(tables.map { .value($0.table.schema) })
@@ -68,9 +72,11 @@ extension PostgresConnector {
                 position.afterSequence = 0
             }
             let window = position.window ?? position.consumed
-            let rows = try await textRows(captureSQL.readWindow(limit: limit + 1), [
-                position.consumed, window, String(position.afterSequence), excludingOrigin, schemas, names,
-            ], on: connection)
+            let rows = try await textRows(
+                captureSQL.readWindow(limit: limit + 1),
+                [
+                    position.consumed, window, String(position.afterSequence), excludingOrigin, schemas, names,
+                ], on: connection)
             let changes = try rows.prefix(limit).map { try Self.changeRecord($0, tables: byName) }
             if rows.count > limit, position.afterSequence == 0 { await refreshLogStatistics(on: connection) }
             if rows.count > limit, let last = changes.last {
@@ -123,9 +129,10 @@ extension PostgresConnector {
     static func changeRecord(_ row: [String?], tables: [TableRef: TableSchema]) throws -> ChangeRecord {
         let ref = TableRef(schema: row[1] ?? "", name: row[2] ?? "")
         let schema = tables[ref]
-        let names: [String] = try row[4].map { text in
-            try PostgresLiteral.parseArray(text).compactMap { if case let .value(name) = $0 { name } else { nil } }
-        } ?? []
+        let names: [String] =
+            try row[4].map { text in
+                try PostgresLiteral.parseArray(text).compactMap { if case let .value(name) = $0 { name } else { nil } }
+            } ?? []
         var unknown: Set<String> = []
         func image(_ text: String?) throws -> [String: CanonicalValue]? {
             guard let text else { return nil }

@@ -2,8 +2,10 @@ import PostgresNIO
 
 /// Range digests and split keys computed by PostgreSQL itself: only counts, sums and keys cross the wire.
 extension PostgresConnector {
-    package func digestRange(_ table: TableSchema, columns: [String], after: [CanonicalValue]?,
-                            upTo: [CanonicalValue]?) async throws -> RangeDigest {
+    package func digestRange(
+        _ table: TableSchema, columns: [String], after: [CanonicalValue]?,
+        upTo: [CanonicalValue]?
+    ) async throws -> RangeDigest {
         try table.requirePrimaryKey(for: "it cannot be compared by key ranges")
         let sql = try PostgresDigestSQL.digest(table, columns: columns, afterKey: after != nil, upToKey: upTo != nil)
         let binds = ((after ?? []) + (upTo ?? [])).map(PostgresValueCodec.encode)
@@ -13,8 +15,10 @@ extension PostgresConnector {
         }
     }
 
-    package func splitRange(_ table: TableSchema, after: [CanonicalValue]?, upTo: [CanonicalValue]?,
-                           every: Int) async throws -> [[CanonicalValue]] {
+    package func splitRange(
+        _ table: TableSchema, after: [CanonicalValue]?, upTo: [CanonicalValue]?,
+        every: Int
+    ) async throws -> [[CanonicalValue]] {
         try table.requirePrimaryKey(for: "it cannot be compared by key ranges")
         let sql = PostgresDigestSQL.split(table, afterKey: after != nil, upToKey: upTo != nil, every: max(1, every))
         let binds = ((after ?? []) + (upTo ?? [])).map(PostgresValueCodec.encode)

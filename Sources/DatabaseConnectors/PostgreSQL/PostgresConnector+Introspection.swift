@@ -3,7 +3,8 @@ import PostgresNIO
 extension PostgresConnector {
     package func listTables(schema: String?) async throws -> [TableRef] {
         try await withConnection { connection in
-            let rows = try await textRows("""
+            let rows = try await textRows(
+                """
                 SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r', 'p', 'v', 'm')
                   AND ($1::text IS NULL AND n.nspname NOT IN ('pg_catalog', 'information_schema', $2::text)
@@ -18,16 +19,23 @@ extension PostgresConnector {
         let dialect = PostgresDialect()
         let relation = dialect.qualified(table)
         return try await withConnection { connection in
-            guard let info = try await textRows("""
-                SELECT c.relkind::text, GREATEST(c.reltuples, -1)::bigint::text FROM pg_class c
-                WHERE c.oid = to_regclass($1)
-                """, [relation], on: connection).first else {
+            guard
+                let info = try await textRows(
+                    """
+                    SELECT c.relkind::text, GREATEST(c.reltuples, -1)::bigint::text FROM pg_class c
+                    WHERE c.oid = to_regclass($1)
+                    """, [relation], on: connection
+                ).first
+            else {
                 throw ConnectorError(.queryFailed, "no table or view \(table)")
             }
             let columns = try await textRows(Self.columnsSQL, [relation], on: connection).map(Self.column)
-            let primaryKey = try await textRows(PostgresCaptureSQL.primaryKeyColumns(of: "to_regclass($1)"), [relation],
-                                                on: connection).compactMap { $0[0] }
-            let constraints = try await textRows("""
+            let primaryKey = try await textRows(
+                PostgresCaptureSQL.primaryKeyColumns(of: "to_regclass($1)"), [relation],
+                on: connection
+            ).compactMap { $0[0] }
+            let constraints = try await textRows(
+                """
                 SELECT con.conname, con.contype::text,
                        (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
                         JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum)::text,
@@ -38,7 +46,8 @@ extension PostgresConnector {
                 LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
                 WHERE con.conrelid = to_regclass($1) AND con.contype IN ('u', 'f') ORDER BY con.conname
                 """, [relation], on: connection)
-            let indexes = try await textRows("""
+            let indexes = try await textRows(
+                """
                 SELECT ic.relname, i.indisunique::text,
                        (SELECT array_agg(COALESCE(a.attname, '(expression)') ORDER BY k.ord)
                         FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
@@ -58,9 +67,10 @@ extension PostgresConnector {
                 primaryKey: primaryKey,
                 uniqueConstraints: constraints.filter { $0[1] == "u" }.map { names($0[2]) },
                 foreignKeys: constraints.filter { $0[1] == "f" }.map {
-                    ForeignKey(name: $0[0] ?? "", columns: names($0[2]),
-                               referencedTable: TableRef(schema: $0[3] ?? "", name: $0[4] ?? ""),
-                               referencedColumns: names($0[5]))
+                    ForeignKey(
+                        name: $0[0] ?? "", columns: names($0[2]),
+                        referencedTable: TableRef(schema: $0[3] ?? "", name: $0[4] ?? ""),
+                        referencedColumns: names($0[5]))
                 },
                 indexes: indexes.map { IndexSchema(name: $0[0] ?? "", columns: names($0[2]), isUnique: $0[1] == "true") },
                 estimatedRowCount: estimate >= 0 ? estimate : nil

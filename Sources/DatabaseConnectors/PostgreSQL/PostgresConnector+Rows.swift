@@ -19,8 +19,9 @@ extension PostgresConnector {
         let watermark = try table.requireColumn(column)
         let keyColumns = table.primaryKey.compactMap { table.column($0) }
         return try await withConnection { connection in
-            try await readRows(PostgresDialect().keysAtLeastSQL(table, column: watermark), [PostgresValueCodec.encode(value)],
-                               of: keyColumns, expected: 0, on: connection)
+            try await readRows(
+                PostgresDialect().keysAtLeastSQL(table, column: watermark), [PostgresValueCodec.encode(value)],
+                of: keyColumns, expected: 0, on: connection)
         }.map(\.values)
     }
 
@@ -37,8 +38,9 @@ extension PostgresConnector {
         return try await withConnection { connection in
             var rows: [Row] = []
             for chunk in keys.chunked(Self.rowsPerStatement(width: table.primaryKey.count)) {
-                rows += try await readRows(dialect.selectByKeysSQL(table), Self.columnArrays(chunk, columns: Array(table.primaryKey.indices)) { $0 },
-                                           of: table, expected: chunk.count, on: connection)
+                rows += try await readRows(
+                    dialect.selectByKeysSQL(table), Self.columnArrays(chunk, columns: Array(table.primaryKey.indices)) { $0 },
+                    of: table, expected: chunk.count, on: connection)
             }
             return rows
         }
@@ -50,13 +52,16 @@ extension PostgresConnector {
         }
     }
 
-    package func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
-                      verify: @Sendable ([Row]) throws -> Void) async throws -> [Row] {
+    package func write(
+        _ statements: [BoundStatement], returning columns: [ColumnSchema],
+        verify: @Sendable ([Row]) throws -> Void
+    ) async throws -> [Row] {
         try await withTransaction { connection in
             var rows: [Row] = []
             for statement in statements {
-                rows += try await readRows(statement.sql, statement.binds.map(PostgresValueCodec.encode), of: columns,
-                                           expected: 16, on: connection)
+                rows += try await readRows(
+                    statement.sql, statement.binds.map(PostgresValueCodec.encode), of: columns,
+                    expected: 16, on: connection)
             }
             try verify(rows)
             return rows
@@ -64,14 +69,18 @@ extension PostgresConnector {
     }
 
     /// Runs a select of every column of `table` (in its read forms) and decodes the rows.
-    private func readRows(_ sql: String, _ binds: [String?], of table: TableSchema, expected: Int,
-                          on connection: PostgresConnection) async throws -> [Row] {
+    private func readRows(
+        _ sql: String, _ binds: [String?], of table: TableSchema, expected: Int,
+        on connection: PostgresConnection
+    ) async throws -> [Row] {
         try await readRows(sql, binds, of: table.columns, expected: expected, on: connection)
     }
 
     /// Runs a select of `columns` (in their read forms) and decodes the rows.
-    func readRows(_ sql: String, _ binds: [String?], of columns: [ColumnSchema], expected: Int,
-                          on connection: PostgresConnection) async throws -> [Row] {
+    func readRows(
+        _ sql: String, _ binds: [String?], of columns: [ColumnSchema], expected: Int,
+        on connection: PostgresConnection
+    ) async throws -> [Row] {
         let types = columns.map(\.canonicalType)
         let forms = columns.map { PostgresValueCodec.readForm(nativeType: $0.nativeType) }
         var result: [Row] = []
@@ -127,8 +136,9 @@ extension PostgresConnector {
                     try await execute(dialect.upsertSQL(table), Self.columnArrays(rows, columns: writable) { $0.values }, on: connection)
                 },
                 delete: { keys in
-                    try await execute(dialect.deleteSQL(table), Self.columnArrays(keys, columns: Array(table.primaryKey.indices)) { $0 },
-                                      on: connection)
+                    try await execute(
+                        dialect.deleteSQL(table), Self.columnArrays(keys, columns: Array(table.primaryKey.indices)) { $0 },
+                        on: connection)
                 }
             )
         }
@@ -170,8 +180,10 @@ extension PostgresConnector {
     }
 
     /// One text array literal per position in `columns`, of the values there in each of `rows`.
-    static func columnArrays<Rows: Collection>(_ rows: Rows, columns: [Int],
-                                               values: @escaping (Rows.Element) -> [CanonicalValue]) -> [String?] {
+    static func columnArrays<Rows: Collection>(
+        _ rows: Rows, columns: [Int],
+        values: @escaping (Rows.Element) -> [CanonicalValue]
+    ) -> [String?] {
         columns.map { column in PostgresLiteral.renderTextArray(rows.lazy.map { PostgresValueCodec.encode(values($0)[column]) }) }
     }
 
@@ -179,8 +191,9 @@ extension PostgresConnector {
     /// says `unloggedOrigins`, leave them out of the log).
     func markOrigin(_ origin: String?, on connection: PostgresConnection) async throws {
         guard let origin else { return }
-        _ = try await textRows("SELECT set_config('berqenas.origin', $1, true), set_config('\(PostgresCaptureSQL.unloggedSetting)', $2, true)",
-                               [origin, spec.unloggedOrigins ? "on" : "off"], on: connection)
+        _ = try await textRows(
+            "SELECT set_config('berqenas.origin', $1, true), set_config('\(PostgresCaptureSQL.unloggedSetting)', $2, true)",
+            [origin, spec.unloggedOrigins ? "on" : "off"], on: connection)
     }
 }
 

@@ -53,13 +53,16 @@ package final class PostgresConnector: DatabaseConnector {
         )
         configuration.options.connectTimeout = .milliseconds(Int64(spec.connectTimeout * 1000))
         configuration.options.tlsServerName = spec.tlsServerName
-        configuration.options.additionalStartupParameters = PostgresValueCodec.sessionParameters
+        configuration.options.additionalStartupParameters =
+            PostgresValueCodec.sessionParameters
             + [("statement_timeout", String(Int(spec.statementTimeout * 1000))), ("application_name", "berqenas")]
         return configuration
     }
 
-    static func connect(_ configuration: PostgresConnection.Configuration, spec: ConnectionSpec, logger: Logger,
-                        on eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) async throws -> PostgresConnection {
+    static func connect(
+        _ configuration: PostgresConnection.Configuration, spec: ConnectionSpec, logger: Logger,
+        on eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
+    ) async throws -> PostgresConnection {
         do {
             return try await PostgresConnection.connect(
                 on: eventLoop, configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger
@@ -134,12 +137,15 @@ package final class PostgresConnector: DatabaseConnector {
             let elapsed = try await clock.measure {
                 version = try await scalar("SELECT current_setting('server_version')", on: connection) ?? ""
             }
-            let facts = try await textRows("""
-                SELECT has_database_privilege(current_database(), 'CREATE')::text,
-                       current_setting('wal_level'),
-                       (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user)::text,
-                       coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)::text
-                """, on: connection).first ?? []
+            let facts =
+                try await textRows(
+                    """
+                    SELECT has_database_privilege(current_database(), 'CREATE')::text,
+                           current_setting('wal_level'),
+                           (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user)::text,
+                           coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)::text
+                    """, on: connection
+                ).first ?? []
             let canCreate = facts.first == "true"
             return ConnectionTestResult(
                 serverVersion: version,

@@ -90,8 +90,10 @@ package struct PostgresDialect: Sendable {
 
     /// Every column in its read form, from the table aliased `source`.
     private func selectSQL(_ table: TableSchema) -> String {
-        let select = table.columns.map { PostgresValueCodec.readExpression("source." + quote($0.name), nativeType: $0.nativeType) + " AS " + quote($0.name) }
-            .joined(separator: ", ")
+        let select = table.columns.map {
+            PostgresValueCodec.readExpression("source." + quote($0.name), nativeType: $0.nativeType) + " AS " + quote($0.name)
+        }
+        .joined(separator: ", ")
         return "SELECT \(select) FROM \(qualified(table.table)) AS source"
     }
 

@@ -27,8 +27,10 @@ enum PostgresErrorMapping {
             return ConnectorError(.unreachable, "cannot reach PostgreSQL at \(target): \(error.code)")
         }
         if let error = error as? NIOSSLError, case .handshakeFailed = error {
-            return ConnectorError(.tlsUntrusted, "the TLS certificate of \(target) could not be verified (\(error)): "
-                                  + "give the server a certificate from a trusted CA for this host name, or use tls require")
+            return ConnectorError(
+                .tlsUntrusted,
+                "the TLS certificate of \(target) could not be verified (\(error)): "
+                    + "give the server a certificate from a trusted CA for this host name, or use tls require")
         }
         if let channelError = error as? ChannelError, case .connectTimeout = channelError {
             return ConnectorError(.timeout, "no answer from \(target) within \(spec.connectTimeout) s")

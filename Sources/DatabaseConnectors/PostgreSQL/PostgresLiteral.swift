@@ -84,8 +84,10 @@ package enum PostgresLiteral {
         }
     }
 
-    private static func parseQuoted(_ bytes: ArraySlice<UInt8>, _ index: inout Int, _ text: String,
-                                    doubledQuoteEscapes: Bool = false) throws -> String {
+    private static func parseQuoted(
+        _ bytes: ArraySlice<UInt8>, _ index: inout Int, _ text: String,
+        doubledQuoteEscapes: Bool = false
+    ) throws -> String {
         index += 1
         var output: [UInt8] = []
         while index < bytes.endIndex {
@@ -112,13 +114,14 @@ package enum PostgresLiteral {
 
     /// Renders an array literal, quoting every value.
     package static func renderArray(_ elements: [ArrayElement]) -> String {
-        "{" + elements.map { element in
-            switch element {
-            case .null: "NULL"
-            case let .array(inner): renderArray(inner)
-            case let .value(text): quote(text)
-            }
-        }.joined(separator: ",") + "}"
+        "{"
+            + elements.map { element in
+                switch element {
+                case .null: "NULL"
+                case let .array(inner): renderArray(inner)
+                case let .value(text): quote(text)
+                }
+            }.joined(separator: ",") + "}"
     }
 
     /// A one-dimensional text array of `values` (nil: NULL), every element quoted: the form a statement

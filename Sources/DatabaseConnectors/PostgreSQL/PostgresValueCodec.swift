@@ -87,13 +87,14 @@ package enum PostgresValueCodec {
     }
 
     private static func decodeArray(_ elements: [PostgresLiteral.ArrayElement], _ type: CanonicalType) throws -> CanonicalValue {
-        .array(try elements.map { element in
-            switch element {
-            case .null: .null
-            case let .value(text): try decode(text, as: type)
-            case let .array(inner): try decodeArray(inner, type)
-            }
-        })
+        .array(
+            try elements.map { element in
+                switch element {
+                case .null: .null
+                case let .value(text): try decode(text, as: type)
+                case let .array(inner): try decodeArray(inner, type)
+                }
+            })
     }
 
     /// The text to bind for a value (nil for NULL); the statement casts it to the column type.
@@ -105,7 +106,7 @@ package enum PostgresValueCodec {
         case let .decimal(digits): digits
         case let .float(number): FloatText.render(number)
         case let .text(text), let .date(text), let .time(text), let .timestamp(text), let .timestampWithZone(text),
-             let .interval(text), let .json(text), let .xml(text):
+            let .interval(text), let .json(text), let .xml(text):
             text
         case let .binary(bytes): "\\x" + HexBytes.encode(bytes)
         case let .uuid(uuid): UUIDText.lowercase(uuid)

@@ -39,12 +39,13 @@ final class FreeTDSSession: @unchecked Sendable {
             dbsetlname(login, "berqenas", DBSETAPP)
             dbsetlname(login, "UTF-8", DBSETCHARSET)
             dbsetlname(login, spec.database, DBSETDBNAME)
-            let encryption = switch spec.tls {
-            case .disable: "off"
-            case .prefer: "request"
-            case .require: "require"
-            case .verifyFull: "strict"
-            }
+            let encryption =
+                switch spec.tls {
+                case .disable: "off"
+                case .prefer: "request"
+                case .require: "require"
+                case .verifyFull: "strict"
+                }
             dbsetlname(login, encryption, DBSETENCRYPT)
             dbsetlogintime(Int32(max(1, spec.connectTimeout.rounded(.up))))
             dbsettime(Int32(max(1, spec.statementTimeout.rounded(.up))))

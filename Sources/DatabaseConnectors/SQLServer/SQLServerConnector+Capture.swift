@@ -37,7 +37,8 @@ extension SQLServerConnector {
             }
             let recorded = try await session.query(TSQLCapture.capturedTable, [table.schema, table.name]).first
             let mode = (recorded?.first ?? nil).flatMap(CaptureMode.init(rawValue:))
-            let pending = Int((try await session.query(TSQLCapture.pendingCount, [table.schema, table.name, excludingOrigin]).first?.first ?? nil) ?? "0") ?? 0
+            let pending =
+                Int((try await session.query(TSQLCapture.pendingCount, [table.schema, table.name, excludingOrigin]).first?.first ?? nil) ?? "0") ?? 0
             return CaptureStatus(installed: mode != nil, mode: mode, pendingChanges: pending)
         }
     }
@@ -48,18 +49,22 @@ extension SQLServerConnector {
         var version: Int64 = 0
     }
 
-    package func readChanges(of tables: [TableSchema], after cursor: String?, excludingOrigin: String?,
-                            limit: Int) async throws -> ChangeBatch {
-        var position = try cursor.map { text in
-            guard text.hasPrefix("mssql:"), let decoded = try? JSONDecoder().decode(Cursor.self, from: Data(text.dropFirst(6).utf8)) else {
-                throw ConnectorError(.invalidValue, "not a SQL Server capture cursor: \(text)")
-            }
-            return decoded
-        } ?? Cursor()
+    package func readChanges(
+        of tables: [TableSchema], after cursor: String?, excludingOrigin: String?,
+        limit: Int
+    ) async throws -> ChangeBatch {
+        var position =
+            try cursor.map { text in
+                guard text.hasPrefix("mssql:"), let decoded = try? JSONDecoder().decode(Cursor.self, from: Data(text.dropFirst(6).utf8)) else {
+                    throw ConnectorError(.invalidValue, "not a SQL Server capture cursor: \(text)")
+                }
+                return decoded
+            } ?? Cursor()
         var changes: [ChangeRecord] = []
         var hasMore = false
         try await pool.withConnection { session in
-            let currentVersion = Int64((try await session.query("SELECT CONVERT(varchar(20), CHANGE_TRACKING_CURRENT_VERSION())").first?.first ?? nil) ?? "") ?? 0
+            let currentVersion =
+                Int64((try await session.query("SELECT CONVERT(varchar(20), CHANGE_TRACKING_CURRENT_VERSION())").first?.first ?? nil) ?? "") ?? 0
             var logged: [ChangeRecord] = []
             for table in tables {
                 let recorded = try await session.query(TSQLCapture.capturedTable, [table.table.schema, table.table.name]).first
@@ -68,18 +73,26 @@ extension SQLServerConnector {
                     if (recorded?[1] ?? nil) != Self.signature(table) {
                         // The table changed shape: re-create the trigger so new columns are captured.
                         _ = try await session.query(TSQLCapture.createTrigger(table))
-                        _ = try await session.query(TSQLCapture.recordCapture, [table.table.schema, table.table.name,
-                                                                                CaptureMode.triggers.rawValue, Self.signature(table)])
+                        _ = try await session.query(
+                            TSQLCapture.recordCapture,
+                            [
+                                table.table.schema, table.table.name,
+                                CaptureMode.triggers.rawValue, Self.signature(table),
+                            ])
                     }
-                    let rows = try await session.query(TSQLCapture.readLog(limit: limit + 1), [
-                        String(position.log), excludingOrigin, table.table.schema, table.table.name,
-                    ])
+                    let rows = try await session.query(
+                        TSQLCapture.readLog(limit: limit + 1),
+                        [
+                            String(position.log), excludingOrigin, table.table.schema, table.table.name,
+                        ])
                     logged += try rows.map { try Self.logRecord($0, table: table) }
                 case .changeTracking?:
                     let valid = try await session.query(TSQLCapture.minimumValidVersion(table.table)).first
                     if let minimum = Int64((valid?.first ?? nil) ?? ""), position.version > 0, minimum > position.version {
-                        throw ConnectorError(.captureExpired, "change tracking for \(table.table) no longer holds version "
-                            + "\(position.version) (oldest is \(minimum)): a full snapshot is needed")
+                        throw ConnectorError(
+                            .captureExpired,
+                            "change tracking for \(table.table) no longer holds version "
+                                + "\(position.version) (oldest is \(minimum)): a full snapshot is needed")
                     }
                     let rows = try await session.query(TSQLCapture.readChangeTable(table), [String(position.version), excludingOrigin])
                     changes += try rows.map { try Self.trackedRecord($0, table: table) }
@@ -100,7 +113,8 @@ extension SQLServerConnector {
 
     package func acknowledge(_ cursor: String, of tables: [TableRef]) async throws {
         guard cursor.hasPrefix("mssql:"),
-              let position = try? JSONDecoder().decode(Cursor.self, from: Data(cursor.dropFirst(6).utf8)) else {
+            let position = try? JSONDecoder().decode(Cursor.self, from: Data(cursor.dropFirst(6).utf8))
+        else {
             throw ConnectorError(.invalidValue, "not a SQL Server capture cursor: \(cursor)")
         }
         try await pool.withConnection { session in
@@ -154,11 +168,12 @@ extension SQLServerConnector {
         for (offset, column) in keyColumns.enumerated() {
             key[column.name] = try SQLServerValueCodec.decode(row[3 + offset], as: column.canonicalType)
         }
-        let operation: ChangeOperation = switch row[1] {
-        case "I": .insert
-        case "D": .delete
-        default: .update
-        }
+        let operation: ChangeOperation =
+            switch row[1] {
+            case "I": .insert
+            case "D": .delete
+            default: .update
+            }
         var current: [String: CanonicalValue]?
         if operation != .delete {
             var values: [String: CanonicalValue] = [:]

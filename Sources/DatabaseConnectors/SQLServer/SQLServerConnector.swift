@@ -47,8 +47,9 @@ package final class SQLServerConnector: DatabaseConnector {
             return ConnectionTestResult(
                 serverVersion: (facts.first ?? nil) ?? "", latencyMilliseconds: elapsed / .milliseconds(1),
                 encrypted: facts.count > 3 && facts[3] == "TRUE",
-                capabilities: .init(canCreateTriggers: facts.count > 1 && facts[1] == "1",
-                                    changeTrackingEnabled: facts.count > 2 && facts[2] == "1")
+                capabilities: .init(
+                    canCreateTriggers: facts.count > 1 && facts[1] == "1",
+                    changeTrackingEnabled: facts.count > 2 && facts[2] == "1")
             )
         }
     }
@@ -70,8 +71,9 @@ package final class SQLServerConnector: DatabaseConnector {
                 let maxLength = Int(row[2] ?? "") ?? 0
                 let precision = Int(row[3] ?? "") ?? 0
                 let scale = Int(row[4] ?? "") ?? 0
-                let canonical = SQLServerTypeMap.canonical(name: type, maxLength: maxLength, precision: precision,
-                                                           scale: scale, collation: row[8])
+                let canonical = SQLServerTypeMap.canonical(
+                    name: type, maxLength: maxLength, precision: precision,
+                    scale: scale, collation: row[8])
                 return ColumnSchema(
                     name: row[0] ?? "", nativeType: Self.nativeSpelling(type, maxLength, precision, scale),
                     canonicalType: canonical, nullable: row[5] == "1", defaultExpression: row[9],
@@ -93,8 +95,13 @@ package final class SQLServerConnector: DatabaseConnector {
             var keys: [String: ForeignKey] = [:]
             for row in try await session.query(TSQLIntrospection.foreignKeys, names) {
                 let name = row[0] ?? ""
-                var key = keys[name] ?? ForeignKey(name: name, columns: [], referencedTable: TableRef(schema: row[2] ?? "",
-                                                   name: row[3] ?? ""), referencedColumns: [])
+                var key =
+                    keys[name]
+                    ?? ForeignKey(
+                        name: name, columns: [],
+                        referencedTable: TableRef(
+                            schema: row[2] ?? "",
+                            name: row[3] ?? ""), referencedColumns: [])
                 key.columns.append(row[1] ?? "")
                 key.referencedColumns.append(row[4] ?? "")
                 keys[name] = key
@@ -159,8 +166,9 @@ package final class SQLServerConnector: DatabaseConnector {
         return try await pool.withConnection { session in
             var rows: [Row] = []
             for chunk in keys.chunked(Swift.max(1, Self.maxParameters / Swift.max(1, table.primaryKey.count))) {
-                rows += try await readRows(dialect.selectByKeysSQL(table, rowCount: chunk.count),
-                                           chunk.flatMap { $0.map(SQLServerValueCodec.encode) }, of: table, on: session)
+                rows += try await readRows(
+                    dialect.selectByKeysSQL(table, rowCount: chunk.count),
+                    chunk.flatMap { $0.map(SQLServerValueCodec.encode) }, of: table, on: session)
             }
             return rows
         }
@@ -172,8 +180,10 @@ package final class SQLServerConnector: DatabaseConnector {
         }
     }
 
-    package func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
-                      verify: @Sendable ([Row]) throws -> Void) async throws -> [Row] {
+    package func write(
+        _ statements: [BoundStatement], returning columns: [ColumnSchema],
+        verify: @Sendable ([Row]) throws -> Void
+    ) async throws -> [Row] {
         try await withTransaction { session in
             var rows: [Row] = []
             for statement in statements {
@@ -215,8 +225,9 @@ package final class SQLServerConnector: DatabaseConnector {
             try await changes.applyInChunks(
                 columns: writable.count, keyColumns: table.primaryKey.count, maxParameters: Self.maxParameters,
                 upsert: { rows in
-                    try await run(dialect.mergeSQL(table, rowCount: rows.count),
-                                  rows.flatMap { row in writable.map { SQLServerValueCodec.encode(row.values[$0]) } })
+                    try await run(
+                        dialect.mergeSQL(table, rowCount: rows.count),
+                        rows.flatMap { row in writable.map { SQLServerValueCodec.encode(row.values[$0]) } })
                 },
                 delete: { keys in
                     try await run(dialect.deleteSQL(table, rowCount: keys.count), keys.flatMap { $0.map(SQLServerValueCodec.encode) })
@@ -238,4 +249,3 @@ package final class SQLServerConnector: DatabaseConnector {
         }
     }
 }
-

@@ -21,7 +21,8 @@ package enum SQLServerValueCodec {
         case .time: return .time(microseconds(text))
         case let .timestamp(_, withZone):
             let value = microseconds(text.replacingOccurrences(of: "T", with: " "))
-            return withZone ? .timestampWithZone(TemporalText.normalizeOffset(value.replacingOccurrences(of: "Z", with: "+00:00")))
+            return withZone
+                ? .timestampWithZone(TemporalText.normalizeOffset(value.replacingOccurrences(of: "Z", with: "+00:00")))
                 : .timestamp(value)
         case .hierarchyID: return .text(text)
         case let .array(element): return try ArrayJSON.decode(text, element)

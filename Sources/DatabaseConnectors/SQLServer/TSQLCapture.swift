@@ -69,9 +69,10 @@ package enum TSQLCapture {
         let name = dialect.literal(table.table.name)
         let keys = table.primaryKey.map(dialect.quote)
         func image(_ alias: String) -> String {
-            "(SELECT " + table.columns.map { column in
-                "\(SQLServerTypeMap.readExpression("\(alias).\(dialect.quote(column.name))", column.canonicalType)) AS \(dialect.quote(column.name))"
-            }.joined(separator: ", ") + " FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)"
+            "(SELECT "
+                + table.columns.map { column in
+                    "\(SQLServerTypeMap.readExpression("\(alias).\(dialect.quote(column.name))", column.canonicalType)) AS \(dialect.quote(column.name))"
+                }.joined(separator: ", ") + " FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)"
         }
         let joined = keys.map { "i.\($0) = d.\($0)" }.joined(separator: " AND ")
         let origin = "CONVERT(nvarchar(128), SESSION_CONTEXT(N'berqenas.origin'))"
@@ -148,8 +149,12 @@ package enum TSQLCapture {
     package static func readChangeTable(_ table: TableSchema) -> String {
         let keys = table.primaryKey.map(dialect.quote)
         let keyColumns = table.primaryKey.compactMap { table.column($0) }
-        let keyText = keyColumns.map { "\(SQLServerTypeMap.readExpression("ct.\(dialect.quote($0.name))", $0.canonicalType)) AS \(dialect.quote("key:" + $0.name))" }
-        let values = table.columns.map { "\(SQLServerTypeMap.readExpression("t.\(dialect.quote($0.name))", $0.canonicalType)) AS \(dialect.quote($0.name))" }
+        let keyText = keyColumns.map {
+            "\(SQLServerTypeMap.readExpression("ct.\(dialect.quote($0.name))", $0.canonicalType)) AS \(dialect.quote("key:" + $0.name))"
+        }
+        let values = table.columns.map {
+            "\(SQLServerTypeMap.readExpression("t.\(dialect.quote($0.name))", $0.canonicalType)) AS \(dialect.quote($0.name))"
+        }
         return "SELECT CONVERT(varchar(20), ct.SYS_CHANGE_VERSION) AS version, ct.SYS_CHANGE_OPERATION AS op, "
             + "CONVERT(nvarchar(128), ct.SYS_CHANGE_CONTEXT) AS origin, \((keyText + values).joined(separator: ", ")) "
             + "FROM CHANGETABLE(CHANGES \(dialect.qualified(table.table)), CONVERT(bigint, @p1)) AS ct "

@@ -61,8 +61,10 @@ package struct TSQLDialect: Sendable {
                 return "(" + (equalities + [strict]).joined(separator: " AND ") + ")"
             }
             if orEqual {
-                disjuncts.append("(" + keys.enumerated().map { "\(key($0.element)) = \(write(first + $0.offset, $0.element))" }
-                    .joined(separator: " AND ") + ")")
+                disjuncts.append(
+                    "("
+                        + keys.enumerated().map { "\(key($0.element)) = \(write(first + $0.offset, $0.element))" }
+                        .joined(separator: " AND ") + ")")
             }
             return "(" + disjuncts.joined(separator: " OR ") + ")"
         }
@@ -113,7 +115,8 @@ package struct TSQLDialect: Sendable {
         let on = table.primaryKey.map { "target.\(quote($0)) = source.\(quote($0))" }.joined(separator: " AND ")
         let updates = columns.filter { !table.primaryKey.contains($0.name) }
             .map { "target.\(quote($0.name)) = source.\(quote($0.name))" }
-        var sql = "MERGE INTO \(qualified(table.table)) WITH (HOLDLOCK) AS target USING (VALUES \(rows)) "
+        var sql =
+            "MERGE INTO \(qualified(table.table)) WITH (HOLDLOCK) AS target USING (VALUES \(rows)) "
             + "AS source (\(names.joined(separator: ", "))) ON \(on)"
         if !updates.isEmpty { sql += " WHEN MATCHED THEN UPDATE SET \(updates.joined(separator: ", "))" }
         sql += " WHEN NOT MATCHED THEN INSERT (\(names.joined(separator: ", "))) VALUES (\(names.map { "source.\($0)" }.joined(separator: ", ")));"

@@ -35,27 +35,31 @@ enum SQLiteCaptureSQL {
         let quotedTable = dialect.quote(table)
         let literalTable = dialect.literal(table)
         func image(_ prefix: String) -> String {
-            "json_object(" + columns.map { column in
-                let value = "\(prefix).\(dialect.quote(column))"
-                let key = dialect.literal(column)
-                return "\(key), json_array(typeof(\(value)), CASE typeof(\(value)) WHEN 'blob' THEN hex(\(value)) "
-                    + "WHEN 'real' THEN printf('%!.17g', \(value)) WHEN 'null' THEN NULL ELSE CAST(\(value) AS TEXT) END)"
-            }.joined(separator: ", ") + ")"
+            "json_object("
+                + columns.map { column in
+                    let value = "\(prefix).\(dialect.quote(column))"
+                    let key = dialect.literal(column)
+                    return "\(key), json_array(typeof(\(value)), CASE typeof(\(value)) WHEN 'blob' THEN hex(\(value)) "
+                        + "WHEN 'real' THEN printf('%!.17g', \(value)) WHEN 'null' THEN NULL ELSE CAST(\(value) AS TEXT) END)"
+                }.joined(separator: ", ") + ")"
         }
         let origin = "(SELECT origin FROM _berqenas_apply_origin LIMIT 1)"
         var statements = drop(table: table, dialect: dialect)
-        statements.append("""
+        statements.append(
+            """
             CREATE TRIGGER \(dialect.quote(triggerName(table, "insert"))) AFTER INSERT ON \(quotedTable) BEGIN
             INSERT INTO _berqenas_change_log (table_name, op, new_row, origin) VALUES (\(literalTable), 'I', \(image("NEW")), \(origin));
             END
             """)
-        statements.append("""
+        statements.append(
+            """
             CREATE TRIGGER \(dialect.quote(triggerName(table, "update"))) AFTER UPDATE ON \(quotedTable) BEGIN
             INSERT INTO _berqenas_change_log (table_name, op, new_row, old_row, origin)
             VALUES (\(literalTable), 'U', \(image("NEW")), \(image("OLD")), \(origin));
             END
             """)
-        statements.append("""
+        statements.append(
+            """
             CREATE TRIGGER \(dialect.quote(triggerName(table, "delete"))) AFTER DELETE ON \(quotedTable) BEGIN
             INSERT INTO _berqenas_change_log (table_name, op, old_row, origin) VALUES (\(literalTable), 'D', \(image("OLD")), \(origin));
             END

@@ -24,18 +24,26 @@ extension SQLiteConnector {
     package func captureStatus(of table: TableRef, excludingOrigin: String?) async throws -> CaptureStatus {
         try await pool.withConnection { connection in
             guard try await hasCatalog(on: connection) else { return CaptureStatus(installed: false, mode: nil, pendingChanges: 0) }
-            let installed = try await rows("SELECT 1 AS x FROM _berqenas_capture WHERE table_name = ?", [.text(table.name)],
-                                           on: connection).first != nil
+            let installed =
+                try await rows(
+                    "SELECT 1 AS x FROM _berqenas_capture WHERE table_name = ?", [.text(table.name)],
+                    on: connection
+                ).first != nil
             let origin = excludingOrigin.map(SQLiteData.text) ?? .null
-            let pending = try await rows("""
-                SELECT count(*) AS n FROM _berqenas_change_log WHERE table_name = ? AND (? IS NULL OR origin IS NOT ?)
-                """, [.text(table.name), origin, origin], on: connection).first?.column("n")?.integer ?? 0
+            let pending =
+                try await rows(
+                    """
+                    SELECT count(*) AS n FROM _berqenas_change_log WHERE table_name = ? AND (? IS NULL OR origin IS NOT ?)
+                    """, [.text(table.name), origin, origin], on: connection
+                ).first?.column("n")?.integer ?? 0
             return CaptureStatus(installed: installed, mode: installed ? .triggers : nil, pendingChanges: pending)
         }
     }
 
-    package func readChanges(of tables: [TableSchema], after cursor: String?, excludingOrigin: String?,
-                            limit: Int) async throws -> ChangeBatch {
+    package func readChanges(
+        of tables: [TableSchema], after cursor: String?, excludingOrigin: String?,
+        limit: Int
+    ) async throws -> ChangeBatch {
         let after = try Self.sequence(of: cursor)
         let byName = Dictionary(tables.map { ($0.table.name, $0) }, uniquingKeysWith: { first, _ in first })
         // A table that gained a column gets triggers that capture it from now on. The check only reads;
@@ -55,7 +63,8 @@ extension SQLiteConnector {
             var binds: [SQLiteData] = [.integer(Int(after))] + tables.map { .text($0.table.name) }
             let origin = excludingOrigin.map(SQLiteData.text) ?? .null
             binds += [origin, origin]
-            let found = try await rows("""
+            let found = try await rows(
+                """
                 SELECT seq, table_name, op, new_row, old_row, captured_at, origin FROM _berqenas_change_log
                 WHERE seq > ? AND table_name IN (\(names)) AND (? IS NULL OR origin IS NOT ?)
                 ORDER BY seq LIMIT \(limit + 1)
@@ -70,8 +79,9 @@ extension SQLiteConnector {
         let sequence = try Self.sequence(of: cursor)
         try await pool.withConnection { connection in
             for table in tables {
-                try await execute("DELETE FROM _berqenas_change_log WHERE seq <= ? AND table_name = ?",
-                                  [.integer(Int(sequence)), .text(table.name)], on: connection)
+                try await execute(
+                    "DELETE FROM _berqenas_change_log WHERE seq <= ? AND table_name = ?",
+                    [.integer(Int(sequence)), .text(table.name)], on: connection)
             }
         }
     }
@@ -80,8 +90,9 @@ extension SQLiteConnector {
         try await pool.withConnection { connection in
             guard try await hasCatalog(on: connection) else { return }
             for table in tables {
-                try await execute("DELETE FROM _berqenas_change_log WHERE origin = ? AND table_name = ?",
-                                  [.text(origin), .text(table.name)], on: connection)
+                try await execute(
+                    "DELETE FROM _berqenas_change_log WHERE origin = ? AND table_name = ?",
+                    [.text(origin), .text(table.name)], on: connection)
             }
         }
     }
@@ -105,14 +116,17 @@ extension SQLiteConnector {
         for statement in SQLiteCaptureSQL.triggers(table: table, columns: columns, dialect: dialect) {
             try await execute(statement, on: connection)
         }
-        try await execute("INSERT OR REPLACE INTO _berqenas_capture (table_name, columns) VALUES (?, ?)",
-                          [.text(table), .text(signature)], on: connection)
+        try await execute(
+            "INSERT OR REPLACE INTO _berqenas_capture (table_name, columns) VALUES (?, ?)",
+            [.text(table), .text(signature)], on: connection)
     }
 
     private func recordedSignature(_ table: String, on connection: SQLiteConnection) async throws -> String? {
         guard try await hasCatalog(on: connection) else { return nil }
-        return try await rows("SELECT columns FROM _berqenas_capture WHERE table_name = ?", [.text(table)],
-                              on: connection).first?.column("columns")?.string
+        return try await rows(
+            "SELECT columns FROM _berqenas_capture WHERE table_name = ?", [.text(table)],
+            on: connection
+        ).first?.column("columns")?.string
     }
 
     private func currentColumns(_ table: String, on connection: SQLiteConnection) async throws -> (columns: [String], signature: String) {
@@ -142,13 +156,14 @@ extension SQLiteConnector {
             for (name, pair) in object {
                 let storage = pair.first as? String ?? "null"
                 let raw = pair.count > 1 ? pair[1] as? String : nil
-                let data: SQLiteData = switch (storage, raw) {
-                case (_, nil): .null
-                case let ("integer", text?): Int(text).map(SQLiteData.integer) ?? .text(text)
-                case let ("real", text?): Double(text).map(SQLiteData.float) ?? .text(text)
-                case let ("blob", text?): .blob(.init(bytes: HexBytes.decode(text) ?? []))
-                case let (_, text?): .text(text)
-                }
+                let data: SQLiteData =
+                    switch (storage, raw) {
+                    case (_, nil): .null
+                    case let ("integer", text?): Int(text).map(SQLiteData.integer) ?? .text(text)
+                    case let ("real", text?): Double(text).map(SQLiteData.float) ?? .text(text)
+                    case let ("blob", text?): .blob(.init(bytes: HexBytes.decode(text) ?? []))
+                    case let (_, text?): .text(text)
+                    }
                 if let column = schema?.column(name) {
                     values[name] = try SQLiteValueCodec.decode(data, as: column.canonicalType)
                 } else {

@@ -36,8 +36,9 @@ extension SQLiteConnector {
         return try await pool.withConnection { connection in
             var result: [Row] = []
             for chunk in keys.chunked(Swift.max(1, Self.maxParameters / Swift.max(1, table.primaryKey.count))) {
-                result += try await readRows(dialect.selectByKeysSQL(table, rowCount: chunk.count),
-                                             chunk.flatMap { $0.map(SQLiteValueCodec.encode) }, of: table, on: connection)
+                result += try await readRows(
+                    dialect.selectByKeysSQL(table, rowCount: chunk.count),
+                    chunk.flatMap { $0.map(SQLiteValueCodec.encode) }, of: table, on: connection)
             }
             return result
         }
@@ -49,8 +50,10 @@ extension SQLiteConnector {
         }
     }
 
-    package func write(_ statements: [BoundStatement], returning columns: [ColumnSchema],
-                      verify: @Sendable ([Row]) throws -> Void) async throws -> [Row] {
+    package func write(
+        _ statements: [BoundStatement], returning columns: [ColumnSchema],
+        verify: @Sendable ([Row]) throws -> Void
+    ) async throws -> [Row] {
         try await withTransaction { connection in
             var rows: [Row] = []
             for statement in statements {

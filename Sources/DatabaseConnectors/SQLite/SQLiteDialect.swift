@@ -61,7 +61,8 @@ package struct SQLiteDialect: Sendable {
     /// A multi-row upsert of the writable columns keyed by the primary key.
     package func upsertSQL(_ table: TableSchema, rowCount: Int) -> String {
         let columns = table.writableColumns
-        var sql = "INSERT INTO \(qualified(table.table)) (\(columns.map { quote($0.name) }.joined(separator: ", "))) VALUES "
+        var sql =
+            "INSERT INTO \(qualified(table.table)) (\(columns.map { quote($0.name) }.joined(separator: ", "))) VALUES "
             + ValueTuples.render(rowCount: rowCount, columns: columns) { _, _ in "?" }
         guard table.hasPrimaryKey else { return sql }
         let updates = columns.filter { !table.primaryKey.contains($0.name) }

@@ -62,8 +62,12 @@ package enum SQLiteValueCodec {
         case .uuid:
             if case let .blob(buffer) = data, buffer.readableBytes == 16 {
                 let raw = Array(buffer.readableBytesView)
-                return .uuid(UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8],
-                                         raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15])))
+                return .uuid(
+                    UUID(
+                        uuid: (
+                            raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8],
+                            raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]
+                        )))
             }
             guard let uuid = UUIDText.parse(text(data)) else { throw invalid(data, type) }
             return .uuid(uuid)

@@ -37,9 +37,11 @@ package struct ColumnSchema: Sendable, Hashable, Codable {
     package var collation: String?
 
     /// Creates a column.
-    package init(name: String, nativeType: String, canonicalType: CanonicalType, nullable: Bool = true,
-                defaultExpression: String? = nil, isIdentity: Bool = false, isGenerated: Bool = false,
-                length: Int? = nil, precision: Int? = nil, scale: Int? = nil, collation: String? = nil) {
+    package init(
+        name: String, nativeType: String, canonicalType: CanonicalType, nullable: Bool = true,
+        defaultExpression: String? = nil, isIdentity: Bool = false, isGenerated: Bool = false,
+        length: Int? = nil, precision: Int? = nil, scale: Int? = nil, collation: String? = nil
+    ) {
         self.name = name
         self.nativeType = nativeType
         self.canonicalType = canonicalType
@@ -98,9 +100,11 @@ package struct TableSchema: Sendable, Hashable, Codable {
     package var estimatedRowCount: Int64?
 
     /// Creates a table description.
-    package init(table: TableRef, kind: RelationKind = .table, columns: [ColumnSchema], primaryKey: [String],
-                uniqueConstraints: [[String]] = [], foreignKeys: [ForeignKey] = [], indexes: [IndexSchema] = [],
-                estimatedRowCount: Int64? = nil) {
+    package init(
+        table: TableRef, kind: RelationKind = .table, columns: [ColumnSchema], primaryKey: [String],
+        uniqueConstraints: [[String]] = [], foreignKeys: [ForeignKey] = [], indexes: [IndexSchema] = [],
+        estimatedRowCount: Int64? = nil
+    ) {
         self.table = table
         self.kind = kind
         self.columns = columns

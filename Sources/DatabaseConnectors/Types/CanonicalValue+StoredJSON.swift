@@ -25,8 +25,10 @@ extension CanonicalValue {
 /// JSON strings and arrays, written into bytes.
 package enum StoredJSONText {
     /// Appends `[` the elements, each written by `element`, separated by commas `]`.
-    package static func appendArray<Element>(_ elements: some Sequence<Element>, to bytes: inout [UInt8],
-                                            _ element: (Element, inout [UInt8]) -> Void) {
+    package static func appendArray<Element>(
+        _ elements: some Sequence<Element>, to bytes: inout [UInt8],
+        _ element: (Element, inout [UInt8]) -> Void
+    ) {
         bytes.append(UInt8(ascii: "["))
         for (index, item) in elements.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }

@@ -50,8 +50,8 @@ extension CanonicalValue {
         case let (.uuid(a), .uuid(b)): a == b
         case let (.array(a), .array(b)): a == b
         case let (.decimal(a), .decimal(b)), let (.text(a), .text(b)), let (.date(a), .date(b)), let (.time(a), .time(b)),
-             let (.timestamp(a), .timestamp(b)), let (.timestampWithZone(a), .timestampWithZone(b)),
-             let (.interval(a), .interval(b)), let (.json(a), .json(b)), let (.xml(a), .xml(b)):
+            let (.timestamp(a), .timestamp(b)), let (.timestampWithZone(a), .timestampWithZone(b)),
+            let (.interval(a), .interval(b)), let (.json(a), .json(b)), let (.xml(a), .xml(b)):
             a == b
         default: false
         }
@@ -67,7 +67,7 @@ extension CanonicalValue {
         case let .uuid(value): hasher.combine(value)
         case let .array(values): hasher.combine(values)
         case let .decimal(text), let .text(text), let .date(text), let .time(text), let .timestamp(text),
-             let .timestampWithZone(text), let .interval(text), let .json(text), let .xml(text):
+            let .timestampWithZone(text), let .interval(text), let .json(text), let .xml(text):
             hasher.combine(text)
         }
     }

@@ -12,8 +12,9 @@ package enum CaptureInstant {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: seconds)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
-                      micros % 1_000_000)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
+            micros % 1_000_000)
     }
 
     /// The instant, or nil when the text is not an ISO 8601 timestamp with a zone.
@@ -37,8 +38,9 @@ package enum CaptureInstant {
             return true
         }
         guard let year = number(4), skip([45]), let month = number(2), skip([45]), let day = number(2),
-              skip([32, 84]), let hour = number(2), skip([58]), let minute = number(2), skip([58]),
-              let second = number(2) else { return nil }
+            skip([32, 84]), let hour = number(2), skip([58]), let minute = number(2), skip([58]),
+            let second = number(2)
+        else { return nil }
         var fraction: Int64 = 0
         if skip([46]) {
             var digits = 0

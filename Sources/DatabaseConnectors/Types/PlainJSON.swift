@@ -12,13 +12,21 @@ package indirect enum PlainJSON: Sendable, Hashable, Codable {
 
     package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let flag = try? container.decode(Bool.self) { self = .bool(flag) }
-        else if let number = try? container.decode(Int64.self) { self = .integer(number) }
-        else if let number = try? container.decode(Double.self) { self = .number(number) }
-        else if let text = try? container.decode(String.self) { self = .string(text) }
-        else if let items = try? container.decode([PlainJSON].self) { self = .array(items) }
-        else { self = .object(try container.decode([String: PlainJSON].self)) }
+        if container.decodeNil() {
+            self = .null
+        } else if let flag = try? container.decode(Bool.self) {
+            self = .bool(flag)
+        } else if let number = try? container.decode(Int64.self) {
+            self = .integer(number)
+        } else if let number = try? container.decode(Double.self) {
+            self = .number(number)
+        } else if let text = try? container.decode(String.self) {
+            self = .string(text)
+        } else if let items = try? container.decode([PlainJSON].self) {
+            self = .array(items)
+        } else {
+            self = .object(try container.decode([String: PlainJSON].self))
+        }
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -48,7 +56,7 @@ package enum PlainJSONCodec {
         case let .integer(number): .integer(number)
         case let .float(number): number.isFinite ? .number(number) : .string(FloatText.render(number))
         case let .decimal(text), let .text(text), let .date(text), let .time(text), let .timestamp(text),
-             let .timestampWithZone(text), let .interval(text), let .xml(text):
+            let .timestampWithZone(text), let .interval(text), let .xml(text):
             .string(text)
         case let .json(text): (try? JSONDecoder().decode(PlainJSON.self, from: Data(text.utf8))) ?? .string(text)
         case let .binary(bytes), let .geometry(bytes): .string("\\x" + HexBytes.encode(bytes))

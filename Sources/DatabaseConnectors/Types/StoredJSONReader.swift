@@ -144,7 +144,8 @@ package struct StoredJSONReader {
 
     private mutating func literal(_ word: StaticString) throws {
         let count = word.utf8CodeUnitCount
-        let matches = bytes.count - index >= count
+        let matches =
+            bytes.count - index >= count
             && word.withUTF8Buffer { expected in bytes[index..<index + count].elementsEqual(expected) }
         guard matches else { throw failure("expected \(word)") }
         index += count

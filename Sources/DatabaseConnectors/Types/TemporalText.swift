@@ -7,9 +7,11 @@ package enum TemporalText {
         if text.hasSuffix("+00:00") { return text }
         let bytes = Array(text.utf8)
         // The offset sign comes after the time part (position >= 8 avoids the date's hyphens).
-        guard let signIndex = bytes.indices.reversed().first(where: {
-            $0 >= 8 && (bytes[$0] == UInt8(ascii: "+") || bytes[$0] == UInt8(ascii: "-"))
-        }) else { return text }
+        guard
+            let signIndex = bytes.indices.reversed().first(where: {
+                $0 >= 8 && (bytes[$0] == UInt8(ascii: "+") || bytes[$0] == UInt8(ascii: "-"))
+            })
+        else { return text }
         let head = String(decoding: bytes[..<signIndex], as: UTF8.self)
         let sign = String(UnicodeScalar(bytes[signIndex]))
         let digits = String(decoding: bytes[(signIndex + 1)...], as: UTF8.self).replacingOccurrences(of: ":", with: "")

@@ -45,8 +45,9 @@ struct APIClient {
     /// Signs in and returns the stored configuration.
     static func login(url: String, username: String, password: String) async throws -> ClientConfig {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
-        let answer = try await perform(.POST, url: base + "/api/v1/auth/login",
-                                       body: ["username": username, "password": password], token: nil)
+        let answer = try await perform(
+            .POST, url: base + "/api/v1/auth/login",
+            body: ["username": username, "password": password], token: nil)
         let tokens = try decode(answer) as? [String: Any]
         guard let access = tokens?["access_token"] as? String, let refresh = tokens?["refresh_token"] as? String else {
             throw CLIError("the server at \(base) did not answer like a Berqenas hub")
@@ -55,10 +56,12 @@ struct APIClient {
     }
 
     private mutating func refreshTokens() async throws {
-        let answer = try await Self.perform(.POST, url: config.url + "/api/v1/auth/refresh",
-                                            body: ["refresh_token": config.refreshToken], token: nil)
+        let answer = try await Self.perform(
+            .POST, url: config.url + "/api/v1/auth/refresh",
+            body: ["refresh_token": config.refreshToken], token: nil)
         guard answer.status == .ok, let tokens = try Self.decode(answer) as? [String: Any],
-              let access = tokens["access_token"] as? String, let refresh = tokens["refresh_token"] as? String else {
+            let access = tokens["access_token"] as? String, let refresh = tokens["refresh_token"] as? String
+        else {
             throw CLIError("the session has expired: run `berqenas login` again")
         }
         config.accessToken = access
@@ -93,7 +96,8 @@ struct APIClient {
         let json = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data)
         guard (200..<300).contains(answer.status.code) else {
             if let error = (json as? [String: Any])?["error"] as? [String: Any],
-               let code = error["code"] as? String, let message = error["message"] as? String {
+                let code = error["code"] as? String, let message = error["message"] as? String
+            {
                 throw CLIError("\(code): \(message) (HTTP \(answer.status.code))")
             }
             throw CLIError("HTTP \(answer.status.code)")

@@ -18,7 +18,8 @@ enum ClientConfigStore {
     static var file: URL {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["BERQENAS_CONFIG"], !path.isEmpty { return URL(fileURLWithPath: path) }
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        let base =
+            environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".config")
         return base.appendingPathComponent("berqenas/config.json")
     }

@@ -1,9 +1,10 @@
-@testable import BerqenasPlatform
 import BerqenasTestSupport
 import Foundation
 import SQLiteNIO
 import Testing
 import VaporTesting
+
+@testable import BerqenasPlatform
 
 /// Keys of generated APIs: shown once, stored hashed, listed by prefix, read or write, revoked at once,
 /// limited by networks, expiry and rate.
@@ -17,10 +18,16 @@ struct APIKeyTests {
         try await TestHub.run { hub in
             let token = try await hub.token()
             try await hub.createTenant("acme", adminToken: token)
-            let remote = try await hub.send(.POST, "/api/v1/tenants/acme/remote-databases", token: token,
-                                            json: ["name": "notes", "engine": "sqlite", "database": file]).jsonObject()
-            let created = try await hub.send(.POST, "/api/v1/tenants/acme/apis", token: token, json: [
-                "name": "notes", "source": ["kind": "remote_database", "id": try #require(remote["id"] as? String)], "tables": ["*"], "auth": "api_key"])
+            let remote = try await hub.send(
+                .POST, "/api/v1/tenants/acme/remote-databases", token: token,
+                json: ["name": "notes", "engine": "sqlite", "database": file]
+            ).jsonObject()
+            let created = try await hub.send(
+                .POST, "/api/v1/tenants/acme/apis", token: token,
+                json: [
+                    "name": "notes", "source": ["kind": "remote_database", "id": try #require(remote["id"] as? String)], "tables": ["*"],
+                    "auth": "api_key",
+                ])
             #expect(created.status == .created, "\(created.body.string)")
             try await body(hub, token, "/api/v1/tenants/acme/apis/notes/keys")
         }
@@ -63,7 +70,8 @@ struct APIKeyTests {
             #expect(try await hub.send(.GET, table, headers: ["apikey": fenced.key]).status == .forbidden)
             let bad = try await hub.send(.POST, keys, token: token, json: ["name": "x", "permissions": "admin"])
             #expect(bad.status == .unprocessableEntity && bad.body.string.contains("permissions"))
-            let past = try await hub.send(.POST, keys, token: token, json: ["name": "x", "permissions": "read", "expires_at": "2001-01-01T00:00:00Z"])
+            let past = try await hub.send(
+                .POST, keys, token: token, json: ["name": "x", "permissions": "read", "expires_at": "2001-01-01T00:00:00Z"])
             #expect(past.status == .unprocessableEntity && past.body.string.contains("expires_at"))
         }
     }
@@ -97,7 +105,9 @@ struct APIKeyTests {
         #expect(throws: (any Error).self) { try APIKeyService.admit(secret, among: keys, from: "10.1.2.4", writing: false, now: before) }
         #expect(throws: (any Error).self) { try APIKeyService.admit(secret, among: keys, from: nil, writing: false, now: before) }
         #expect(throws: (any Error).self) { try APIKeyService.admit(secret, among: keys, from: "198.18.4.5", writing: true, now: before) }
-        #expect(throws: (any Error).self) { try APIKeyService.admit(secret, among: keys, from: "198.18.4.5", writing: false, now: Date(timeIntervalSince1970: 2_000_000_001)) }
+        #expect(throws: (any Error).self) {
+            try APIKeyService.admit(secret, among: keys, from: "198.18.4.5", writing: false, now: Date(timeIntervalSince1970: 2_000_000_001))
+        }
         #expect(throws: (any Error).self) { try APIKeyService.admit(secret + "z", among: keys, from: "198.18.4.5", writing: false, now: before) }
     }
 }

@@ -14,9 +14,11 @@ struct AttackSource {
     let base = "/rest/v1/shop/catalog"
 
     /// Makes the source file, the tenant, the remote database and the API, then runs `body`.
-    static func run(tables: [[String: any Sendable]] = [["name": "items", "operations": ["read"]]], auth: String = "public_read",
-                    adjust: @escaping (inout PlatformConfiguration) -> Void = { _ in },
-                    _ body: (AttackSource) async throws -> Void) async throws {
+    static func run(
+        tables: [[String: any Sendable]] = [["name": "items", "operations": ["read"]]], auth: String = "public_read",
+        adjust: @escaping (inout PlatformConfiguration) -> Void = { _ in },
+        _ body: (AttackSource) async throws -> Void
+    ) async throws {
         let directory = TemporaryDirectory.make()
         let file = directory.appendingPathComponent("shop.sqlite").path
         let connection = try await SQLiteConnection.open(storage: .file(path: file))
@@ -33,12 +35,15 @@ struct AttackSource {
         }) { hub in
             let token = try await hub.token()
             try await hub.createTenant("shop", adminToken: token)
-            let remote = try await hub.send(.POST, "/api/v1/tenants/shop/remote-databases", token: token,
-                                            json: ["name": "erp", "engine": "sqlite", "database": file])
+            let remote = try await hub.send(
+                .POST, "/api/v1/tenants/shop/remote-databases", token: token,
+                json: ["name": "erp", "engine": "sqlite", "database": file])
             let remoteID = try #require(try remote.jsonObject()["id"] as? String, "\(remote.body.string)")
-            let created = try await hub.send(.POST, "/api/v1/tenants/shop/apis", token: token, json: [
-                "name": "catalog", "source": ["kind": "remote_database", "id": remoteID], "tables": tables, "auth": auth,
-            ])
+            let created = try await hub.send(
+                .POST, "/api/v1/tenants/shop/apis", token: token,
+                json: [
+                    "name": "catalog", "source": ["kind": "remote_database", "id": remoteID], "tables": tables, "auth": auth,
+                ])
             #expect(created.status == .created, "\(created.body.string)")
             try await body(AttackSource(hub: hub, adminToken: token, remoteID: remoteID))
         }

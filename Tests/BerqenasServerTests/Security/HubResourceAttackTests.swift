@@ -1,8 +1,9 @@
-@testable import BerqenasPlatform
 import BerqenasTestSupport
 import Foundation
 import SQLiteNIO
 import Testing
+
+@testable import BerqenasPlatform
 
 /// A tenant admin cannot take the hub's own ports or files: publications stay inside the operator's range,
 /// SQLite remote databases inside the operator's directory (links resolved), and only an admin may place or
@@ -17,13 +18,16 @@ struct HubResourceAttackTests {
             let peer = try await hub.send(.POST, "/api/v1/tenants/shop/vpn/peers", token: owner, json: ["name": "site"]).jsonObject()
             let peerID = try #require(peer["id"] as? String)
             for port in [22, 80, 443, 5432, hub.configuration.port, 51820, 19999, 30000] {
-                let response = try await hub.send(.POST, "/api/v1/tenants/shop/publications", token: owner,
-                                                  json: ["peer_id": peerID, "target_port": 22, "public_port": port])
-                #expect(response.status == .unprocessableEntity && response.errorMessage?.contains("20000-29999") == true,
-                        "public_port \(port): \(response.status) \(response.body.string)")
+                let response = try await hub.send(
+                    .POST, "/api/v1/tenants/shop/publications", token: owner,
+                    json: ["peer_id": peerID, "target_port": 22, "public_port": port])
+                #expect(
+                    response.status == .unprocessableEntity && response.errorMessage?.contains("20000-29999") == true,
+                    "public_port \(port): \(response.status) \(response.body.string)")
             }
-            let inside = try await hub.send(.POST, "/api/v1/tenants/shop/publications", token: owner,
-                                            json: ["peer_id": peerID, "target_port": 22, "public_port": 20022])
+            let inside = try await hub.send(
+                .POST, "/api/v1/tenants/shop/publications", token: owner,
+                json: ["peer_id": peerID, "target_port": 22, "public_port": 20022])
             #expect(inside.status == .created)
             let id = try #require(try inside.jsonObject()["id"] as? String)
             let moved = try await hub.send(.PATCH, "/api/v1/tenants/shop/publications/\(id)", token: owner, json: ["public_port": 22])
@@ -50,8 +54,9 @@ struct HubResourceAttackTests {
             try await hub.createTenant("shop", adminToken: admin)
             #expect(try await hub.send(.PUT, "/api/v1/tenants/shop/vpn", token: admin, json: ["enabled": true]).status == .ok)
             let peer = try await hub.send(.POST, "/api/v1/tenants/shop/vpn/peers", token: admin, json: ["name": "site"]).jsonObject()
-            let created = try await hub.send(.POST, "/api/v1/tenants/shop/publications", token: admin,
-                                             json: ["peer_id": try #require(peer["id"] as? String), "target_port": 22, "public_port": 8222])
+            let created = try await hub.send(
+                .POST, "/api/v1/tenants/shop/publications", token: admin,
+                json: ["peer_id": try #require(peer["id"] as? String), "target_port": 22, "public_port": 8222])
             return try #require(try created.jsonObject()["id"] as? String)
         }
         try await TestHub.run(dataDirectory: data) { hub in
@@ -79,15 +84,17 @@ struct HubResourceAttackTests {
             try await hub.createTenant("shop", adminToken: admin)
             let owner = try await hub.createUser("ada", role: "tenant_admin", tenant: "shop", token: admin)
             let systemDatabase = hub.configuration.systemDatabaseFile.path
-            let registered = try await hub.send(.POST, "/api/v1/tenants/shop/remote-databases", token: admin,
-                                                json: ["name": "till", "engine": "sqlite", "database": try await Self.siteFile()])
+            let registered = try await hub.send(
+                .POST, "/api/v1/tenants/shop/remote-databases", token: admin,
+                json: ["name": "till", "engine": "sqlite", "database": try await Self.siteFile()])
             let id = try #require(try registered.jsonObject()["id"] as? String)
             let attack = try await hub.send(.PATCH, "/api/v1/tenants/shop/remote-databases/\(id)", token: owner, json: ["database": systemDatabase])
             #expect(attack.status == .forbidden, "\(attack.body.string)")
             let shown = try await hub.send(.GET, "/api/v1/tenants/shop/remote-databases/\(id)", token: owner).jsonObject()
             #expect(shown["database"] as? String != systemDatabase)
-            let direct = try await hub.send(.POST, "/api/v1/tenants/shop/remote-databases", token: owner,
-                                            json: ["name": "mine", "engine": "sqlite", "database": try await Self.siteFile()])
+            let direct = try await hub.send(
+                .POST, "/api/v1/tenants/shop/remote-databases", token: owner,
+                json: ["name": "mine", "engine": "sqlite", "database": try await Self.siteFile()])
             #expect(direct.status == .forbidden)
             // Tenant admins still change what is theirs to change.
             let tuned = try await hub.send(.PATCH, "/api/v1/tenants/shop/remote-databases/\(id)", token: owner, json: ["poll_interval_ms": 5000])
@@ -104,18 +111,23 @@ struct HubResourceAttackTests {
             try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: hub.configuration.systemDatabaseFile.path)
             let linkedFolder = TemporaryDirectory.make().appendingPathComponent("folder")
             try FileManager.default.createSymbolicLink(atPath: linkedFolder.path, withDestinationPath: data.path)
-            for path in [hub.configuration.systemDatabaseFile.path, data.appendingPathComponent("tenants/shop.sqlite").path, link.path,
-                         linkedFolder.appendingPathComponent("berqenas.sqlite").path, "/etc/passwd", "relative.sqlite",
-                         "file:/tmp/x.sqlite?mode=rwc", "\(data.path)/../\(data.lastPathComponent)/berqenas.sqlite"] {
-                let response = try await hub.send(.POST, "/api/v1/tenants/shop/remote-databases", token: admin,
-                                                  json: ["name": "x\(abs(path.hashValue) % 100_000)", "engine": "sqlite", "database": path])
-                #expect(response.status == .unprocessableEntity && response.errorMessage?.contains("database") == true,
-                        "\(path): \(response.status) \(response.body.string)")
+            for path in [
+                hub.configuration.systemDatabaseFile.path, data.appendingPathComponent("tenants/shop.sqlite").path, link.path,
+                linkedFolder.appendingPathComponent("berqenas.sqlite").path, "/etc/passwd", "relative.sqlite",
+                "file:/tmp/x.sqlite?mode=rwc", "\(data.path)/../\(data.lastPathComponent)/berqenas.sqlite",
+            ] {
+                let response = try await hub.send(
+                    .POST, "/api/v1/tenants/shop/remote-databases", token: admin,
+                    json: ["name": "x\(abs(path.hashValue) % 100_000)", "engine": "sqlite", "database": path])
+                #expect(
+                    response.status == .unprocessableEntity && response.errorMessage?.contains("database") == true,
+                    "\(path): \(response.status) \(response.body.string)")
             }
             // A file that passed, later swapped for a link to the hub's files, is refused where it would be opened.
             let file = try await Self.siteFile()
-            let registered = try await hub.send(.POST, "/api/v1/tenants/shop/remote-databases", token: admin,
-                                                json: ["name": "till", "engine": "sqlite", "database": file])
+            let registered = try await hub.send(
+                .POST, "/api/v1/tenants/shop/remote-databases", token: admin,
+                json: ["name": "till", "engine": "sqlite", "database": file])
             let id = try #require(try registered.jsonObject()["id"] as? String)
             try FileManager.default.removeItem(atPath: file)
             try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: hub.configuration.systemDatabaseFile.path)
@@ -125,10 +137,12 @@ struct HubResourceAttackTests {
         try await TestHub.run(adjust: { $0.sqliteRemoteDirectory = nil }) { hub in
             let admin = try await hub.token()
             try await hub.createTenant("shop", adminToken: admin)
-            let response = try await hub.send(.POST, "/api/v1/tenants/shop/remote-databases", token: admin,
-                                              json: ["name": "till", "engine": "sqlite", "database": try await Self.siteFile()])
-            #expect(response.status == .unprocessableEntity && response.errorMessage?.contains("BERQENAS_SQLITE_REMOTE_DIR") == true,
-                    "none by default: \(response.body.string)")
+            let response = try await hub.send(
+                .POST, "/api/v1/tenants/shop/remote-databases", token: admin,
+                json: ["name": "till", "engine": "sqlite", "database": try await Self.siteFile()])
+            #expect(
+                response.status == .unprocessableEntity && response.errorMessage?.contains("BERQENAS_SQLITE_REMOTE_DIR") == true,
+                "none by default: \(response.body.string)")
         }
     }
 
@@ -141,8 +155,10 @@ struct HubResourceAttackTests {
                 try #require(try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int)
             }
             #expect(try mode(data) == 0o700, "an existing world-readable directory is closed at start")
-            for file in [hub.configuration.systemDatabaseFile, hub.configuration.masterKeyFile,
-                         hub.configuration.tenantStoreDirectory.appendingPathComponent("shop.sqlite")] {
+            for file in [
+                hub.configuration.systemDatabaseFile, hub.configuration.masterKeyFile,
+                hub.configuration.tenantStoreDirectory.appendingPathComponent("shop.sqlite"),
+            ] {
                 let bits = try mode(file)
                 #expect(bits & 0o077 == 0, "\(file.lastPathComponent): \(String(bits, radix: 8))")
             }

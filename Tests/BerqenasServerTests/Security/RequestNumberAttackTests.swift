@@ -51,7 +51,9 @@ struct RequestNumberAttackTests {
             for depth in [9, 100, 5_000] {
                 let tree = String(repeating: "or(", count: depth - 1) + "id.eq.1" + String(repeating: ")", count: depth - 1)
                 let response = try await hub.send(.GET, "\(source.base)/items?or=(\(tree))")
-                #expect(response.status == .badRequest && response.body.string.contains("nest at most"), "depth \(depth): \(response.body.string.prefix(200))")
+                #expect(
+                    response.status == .badRequest && response.body.string.contains("nest at most"),
+                    "depth \(depth): \(response.body.string.prefix(200))")
             }
             // Also inside embedded filters and negated groups.
             let deep = String(repeating: "and(", count: 20) + "id.eq.1" + String(repeating: ")", count: 20)
@@ -73,4 +75,3 @@ struct RequestNumberAttackTests {
         }
     }
 }
-

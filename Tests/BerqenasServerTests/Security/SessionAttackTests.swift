@@ -14,12 +14,14 @@ struct SessionAttackTests {
             let id = try #require(me["id"] as? String)
             let taken = try await hub.send(.PATCH, "/api/v1/users/\(id)", token: session, json: ["password": "attacker-password-1"])
             #expect(taken.status == .forbidden && taken.errorCode == "current_password_required", "\(taken.body.string)")
-            let guessed = try await hub.send(.PATCH, "/api/v1/users/\(id)", token: session,
-                                             json: ["password": "attacker-password-1", "current_password": "wrong-guess-12"])
+            let guessed = try await hub.send(
+                .PATCH, "/api/v1/users/\(id)", token: session,
+                json: ["password": "attacker-password-1", "current_password": "wrong-guess-12"])
             #expect(guessed.status == .forbidden)
             _ = try await hub.token("ada", "pw-ada-123456")
-            let owned = try await hub.send(.PATCH, "/api/v1/users/\(id)", token: session,
-                                           json: ["password": "new-password-2", "current_password": "pw-ada-123456"])
+            let owned = try await hub.send(
+                .PATCH, "/api/v1/users/\(id)", token: session,
+                json: ["password": "new-password-2", "current_password": "pw-ada-123456"])
             #expect(owned.status == .ok, "\(owned.body.string)")
             let reset = try await hub.send(.PATCH, "/api/v1/users/\(id)", token: admin, json: ["password": "reset-by-admin-3"])
             #expect(reset.status == .ok, "an admin resets another user's password without it")
@@ -28,8 +30,11 @@ struct SessionAttackTests {
             let bobID = try #require(try await hub.send(.GET, "/api/v1/auth/me", token: bob).jsonObject()["id"] as? String)
             var statuses: [UInt] = []
             for guess in 0..<7 {
-                statuses.append(try await hub.send(.PATCH, "/api/v1/users/\(bobID)", token: bob,
-                                                   json: ["password": "attacker-password-1", "current_password": "guess-\(guess)-xyz"]).status.code)
+                statuses.append(
+                    try await hub.send(
+                        .PATCH, "/api/v1/users/\(bobID)", token: bob,
+                        json: ["password": "attacker-password-1", "current_password": "guess-\(guess)-xyz"]
+                    ).status.code)
             }
             #expect(statuses.suffix(2) == [429, 429], "\(statuses)")
         }

@@ -1,9 +1,10 @@
 import BerqenasPlatform
-@testable import BerqenasServer
 import BerqenasTestSupport
 import FluentKit
 import Foundation
 import Testing
+
+@testable import BerqenasServer
 
 /// Guessing passwords does not get further by being concurrent, by coming from one address, or by sending
 /// names nobody could have.
@@ -35,8 +36,9 @@ struct SignInAttackTests {
             let first = try await hub.send(.POST, "/api/v1/auth/login", json: ["username": "someone", "password": "wrong-password"])
             #expect(first.status == .unauthorized)
             let limited = try await hub.send(.POST, "/api/v1/auth/login", json: ["username": "admin", "password": TestHub.adminPassword])
-            #expect(limited.status == .tooManyRequests && Int(limited.headers.first(name: "Retry-After") ?? "") ?? 0 >= 1,
-                    "even the right password waits: \(limited.status)")
+            #expect(
+                limited.status == .tooManyRequests && Int(limited.headers.first(name: "Retry-After") ?? "") ?? 0 >= 1,
+                "even the right password waits: \(limited.status)")
         }
     }
 

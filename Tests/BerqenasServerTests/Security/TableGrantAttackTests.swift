@@ -13,8 +13,10 @@ struct TableGrantAttackTests {
     @Test func anInsertOnlyTableCannotBeEmbeddedAnonymously() async throws {
         try await AttackSource.run(tables: Self.grants) { source in
             let hub = source.hub
-            for query in ["select=*,orders(*)", "select=id,orders(card)", "select=id,o:orders(card)&o.card=like.4111*",
-                          "select=id,orders(id)&orders.card=eq.4111-secret"] {
+            for query in [
+                "select=*,orders(*)", "select=id,orders(card)", "select=id,o:orders(card)&o.card=like.4111*",
+                "select=id,orders(id)&orders.card=eq.4111-secret",
+            ] {
                 let response = try await hub.send(.GET, "\(source.base)/items?\(query)")
                 #expect(response.status == .badRequest && !response.body.string.contains("secret"), "\(query): \(response.body.string)")
                 #expect(response.body.string.contains("PGRST200"), "the same answer as for a table that does not exist: \(response.body.string)")

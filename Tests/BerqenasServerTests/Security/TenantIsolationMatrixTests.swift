@@ -27,24 +27,34 @@ struct TenantIsolationMatrixTests {
         _ = try await connection.query("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
         try await connection.close()
         let base = "/api/v1/tenants/\(name)"
-        let remote = try await hub.send(.POST, "\(base)/remote-databases", token: admin,
-                                        json: ["name": "erp", "engine": "sqlite", "database": file]).jsonObject()
+        let remote = try await hub.send(
+            .POST, "\(base)/remote-databases", token: admin,
+            json: ["name": "erp", "engine": "sqlite", "database": file]
+        ).jsonObject()
         let remoteID = try #require(remote["id"] as? String)
-        let api = try await hub.send(.POST, "\(base)/apis", token: admin, json: [
-            "name": "notes_\(name)", "source": ["kind": "remote_database", "id": remoteID], "tables": ["*"], "auth": "api_key"])
+        let api = try await hub.send(
+            .POST, "\(base)/apis", token: admin,
+            json: [
+                "name": "notes_\(name)", "source": ["kind": "remote_database", "id": remoteID], "tables": ["*"], "auth": "api_key",
+            ])
         #expect(api.status == .created, "\(api.body.string)")
         let key = try await hub.send(.POST, "\(base)/apis/notes_\(name)/keys", token: admin, json: ["name": "k", "permissions": "read"]).jsonObject()
         #expect(try await hub.send(.PUT, "\(base)/vpn", token: admin, json: ["enabled": true]).status == .ok)
         let peer = try await hub.send(.POST, "\(base)/vpn/peers", token: admin, json: ["name": "site"]).jsonObject()
         let peerID = try #require(peer["id"] as? String)
         let port = name.hasSuffix("a") ? 20001 : 20002
-        let publication = try await hub.send(.POST, "\(base)/publications", token: admin,
-                                             json: ["peer_id": peerID, "target_port": 22, "public_port": port]).jsonObject()
-        let job = try await hub.send(.POST, "\(base)/remote-databases/\(remoteID)/sync", token: admin, json: ["mode": "full", "dry_run": true]).jsonObject()
-        return Side(name: name, owner: owner, viewer: viewer, objects: [
-            "remote-databases": remoteID, "apis": "notes_\(name)", "keys": try #require(key["id"] as? String), "peers": peerID,
-            "publications": try #require(publication["id"] as? String), "sync-jobs": try #require(job["job_id"] as? String),
-        ])
+        let publication = try await hub.send(
+            .POST, "\(base)/publications", token: admin,
+            json: ["peer_id": peerID, "target_port": 22, "public_port": port]
+        ).jsonObject()
+        let job = try await hub.send(.POST, "\(base)/remote-databases/\(remoteID)/sync", token: admin, json: ["mode": "full", "dry_run": true])
+            .jsonObject()
+        return Side(
+            name: name, owner: owner, viewer: viewer,
+            objects: [
+                "remote-databases": remoteID, "apis": "notes_\(name)", "keys": try #require(key["id"] as? String), "peers": peerID,
+                "publications": try #require(publication["id"] as? String), "sync-jobs": try #require(job["job_id"] as? String),
+            ])
     }
 
     /// The route's path with `side`'s name and ids put in (an unknown parameter gets a fresh UUID).
@@ -83,8 +93,9 @@ struct TenantIsolationMatrixTests {
                     try await attempt(route, Self.path(route, name: b.name, objects: b.objects), token, "\(who) on b", allowed: [403])
                 }
                 if route.path.contains(where: { if case .parameter = $0 { $0.description != ":name" } else { false } }) {
-                    try await attempt(route, Self.path(route, name: a.name, objects: b.objects), a.owner, "owner of a with b's ids",
-                                      allowed: [403, 404, 422])
+                    try await attempt(
+                        route, Self.path(route, name: a.name, objects: b.objects), a.owner, "owner of a with b's ids",
+                        allowed: [403, 404, 422])
                 }
                 // A viewer writes nothing, and makes the hub open no connection (table listings read the source).
                 if route.method != .GET || route.path.last?.description == "tables" {

@@ -1,10 +1,11 @@
-@testable import BerqenasPlatform
-@testable import BerqenasServer
 import BerqenasTestSupport
 import DatabaseConnectors
 import Foundation
 import SQLiteNIO
 import Testing
+
+@testable import BerqenasPlatform
+@testable import BerqenasServer
 
 /// One tenant cannot take more of the hub than its quotas allow: counts of what holds connections, ports,
 /// addresses and loops; the space of its store; the time of its statements.
@@ -17,8 +18,11 @@ struct TenantQuotaAttackTests {
             let base = "/api/v1/tenants/shop"
             var remotes: [String] = []
             for index in 0..<3 {
-                let response = try await hub.send(.POST, "\(base)/remote-databases", token: admin, json: [
-                    "name": "r\(index)", "engine": "sqlite", "database": try await HubResourceAttackTests.siteFile()])
+                let response = try await hub.send(
+                    .POST, "\(base)/remote-databases", token: admin,
+                    json: [
+                        "name": "r\(index)", "engine": "sqlite", "database": try await HubResourceAttackTests.siteFile(),
+                    ])
                 if index < 2 {
                     remotes.append(try #require(try response.jsonObject()["id"] as? String))
                 } else {
@@ -29,8 +33,11 @@ struct TenantQuotaAttackTests {
             let second = try await hub.send(.PATCH, "\(base)/remote-databases/\(remotes[1])", token: admin, json: ["continuous": true])
             #expect(second.status == .conflict && second.errorCode == "quota_exceeded")
             for index in 0..<2 {
-                let api = try await hub.send(.POST, "\(base)/apis", token: admin, json: [
-                    "name": "a\(index)", "source": ["kind": "remote_database", "id": remotes[0]], "tables": ["*"], "auth": "jwt"])
+                let api = try await hub.send(
+                    .POST, "\(base)/apis", token: admin,
+                    json: [
+                        "name": "a\(index)", "source": ["kind": "remote_database", "id": remotes[0]], "tables": ["*"], "auth": "jwt",
+                    ])
                 #expect(index == 0 ? api.status == .created : api.errorCode == "quota_exceeded", "\(api.body.string)")
             }
             #expect(try await hub.send(.PUT, "\(base)/vpn", token: admin, json: ["enabled": true]).status == .ok)
@@ -38,8 +45,9 @@ struct TenantQuotaAttackTests {
             #expect(try await hub.send(.POST, "\(base)/vpn/peers", token: admin, json: ["name": "two"]).errorCode == "quota_exceeded")
             let peerID = try #require(peer["id"] as? String)
             for port in [20010, 20011] {
-                let published = try await hub.send(.POST, "\(base)/publications", token: admin,
-                                                   json: ["peer_id": peerID, "target_port": 22, "public_port": port])
+                let published = try await hub.send(
+                    .POST, "\(base)/publications", token: admin,
+                    json: ["peer_id": peerID, "target_port": 22, "public_port": port])
                 #expect(port == 20010 ? published.status == .created : published.errorCode == "quota_exceeded", "\(published.body.string)")
             }
         }
@@ -53,8 +61,11 @@ struct TenantQuotaAttackTests {
             let connection = try await SQLiteConnection.open(storage: .file(path: store))
             _ = try await connection.query("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
             try await connection.close()
-            let created = try await hub.send(.POST, "/api/v1/tenants/shop/apis", token: admin, json: [
-                "name": "notes", "source": ["kind": "tenant_store"], "tables": ["*"], "auth": "jwt"])
+            let created = try await hub.send(
+                .POST, "/api/v1/tenants/shop/apis", token: admin,
+                json: [
+                    "name": "notes", "source": ["kind": "tenant_store"], "tables": ["*"], "auth": "jwt",
+                ])
             #expect(created.status == .created, "\(created.body.string)")
             #expect(try await hub.send(.PATCH, "/api/v1/tenants/shop", token: admin, json: ["quotas": ["storage_mb": 1]]).status == .ok)
             let small = try await hub.send(.POST, "/rest/v1/shop/notes/notes", token: admin, json: ["id": 1, "body": "small"])
@@ -81,8 +92,9 @@ struct TenantQuotaAttackTests {
             let platform = hub.app.berqenas.platform
             let (connector, _) = try await platform.remoteDatabases.cloudConnector(for: try await platform.tenants.find(name))
             await #expect(throws: (any Error).self, "a second-long statement outlives the 200 ms quota") {
-                _ = try await connector.select("SELECT pg_sleep(1)::text AS slept", binds: [],
-                                               columns: [ColumnSchema(name: "slept", nativeType: "text", canonicalType: .text(length: nil, fixed: false, collation: nil))])
+                _ = try await connector.select(
+                    "SELECT pg_sleep(1)::text AS slept", binds: [],
+                    columns: [ColumnSchema(name: "slept", nativeType: "text", canonicalType: .text(length: nil, fixed: false, collation: nil))])
             }
             await connector.close()
         }

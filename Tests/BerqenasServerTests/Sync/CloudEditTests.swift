@@ -1,9 +1,10 @@
-@testable import BerqenasPlatform
 import BerqenasTestSupport
 import DatabaseConnectors
 import FluentKit
 import Foundation
 import Testing
+
+@testable import BerqenasPlatform
 
 /// Edits made in the tenant's cloud copy (by SQL, or through an auto-API over the tenant store) are
 /// never lost: capture starts with the cloud table, a table synced before that is compared first, and a
@@ -14,27 +15,39 @@ struct CloudEditTests {
 
     /// An API over the tenant store, named `store`.
     static func storeAPI(_ fixture: SyncFixture) async throws {
-        let created = try await fixture.hub.send(.POST, "/api/v1/tenants/\(fixture.tenant)/apis", token: fixture.token, json: [
-            "name": "store", "source": ["kind": "tenant_store"], "tables": ["*"], "auth": "jwt"])
+        let created = try await fixture.hub.send(
+            .POST, "/api/v1/tenants/\(fixture.tenant)/apis", token: fixture.token,
+            json: [
+                "name": "store", "source": ["kind": "tenant_store"], "tables": ["*"], "auth": "jwt",
+            ])
         #expect(created.status == .created, "\(created.body.string)")
     }
 
     /// Changes one order's note through the store API.
     static func apiEdit(_ fixture: SyncFixture, id: Int, note: String) async throws {
-        let edited = try await fixture.hub.send(.PATCH, "/rest/v1/\(fixture.tenant)/store/orders?id=eq.\(id)", token: fixture.token,
-                                                json: ["note": note])
+        let edited = try await fixture.hub.send(
+            .PATCH, "/rest/v1/\(fixture.tenant)/store/orders?id=eq.\(id)", token: fixture.token,
+            json: ["note": note])
         #expect(edited.status == .noContent || edited.status == .ok, "\(edited.status) \(edited.body.string)")
     }
 
     static func sqlEdit(_ fixture: SyncFixture, id: Int, note: String) async throws {
-        try await fixture.cloudWrite("orders", [.upsert(Row([.integer(Int64(id)), .integer(Int64(id % 50 + 1)), .decimal("\(id / 2).\(id % 2 == 0 ? "00" : "50")"),
-                                                             .text(note)]))])
+        try await fixture.cloudWrite(
+            "orders",
+            [
+                .upsert(
+                    Row([
+                        .integer(Int64(id)), .integer(Int64(id % 50 + 1)), .decimal("\(id / 2).\(id % 2 == 0 ? "00" : "50")"),
+                        .text(note),
+                    ]))
+            ])
     }
 
     /// The pending changes the status reports for `orders`.
     static func pending(_ fixture: SyncFixture) async throws -> Int? {
-        let status = try await fixture.hub.send(.GET, "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)/status",
-                                                token: fixture.token)
+        let status = try await fixture.hub.send(
+            .GET, "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)/status",
+            token: fixture.token)
         let tables = try status.jsonObject()["tables"] as? [[String: Any]] ?? []
         return tables.first { $0["table"] as? String == "public.orders" }?["pending_changes"] as? Int
     }

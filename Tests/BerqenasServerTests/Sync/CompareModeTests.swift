@@ -35,15 +35,18 @@ struct CompareModeTests {
             let before = try await Self.catalog(fixture.localURL)
             let tables = try await fixture.hub.send(.GET, path + "/tables", token: fixture.token)
             let orders = try #require((try tables.jsonArray()).first { $0["name"] as? String == "orders" })
-            let modes = Dictionary(uniqueKeysWithValues: (orders["capture_modes"] as? [[String: Any]] ?? []).map { ($0["mode"] as? String ?? "", $0) })
+            let modes = Dictionary(
+                uniqueKeysWithValues: (orders["capture_modes"] as? [[String: Any]] ?? []).map { ($0["mode"] as? String ?? "", $0) })
             #expect(modes["compare"]?["supported"] as? Bool == true && modes["triggers"]?["supported"] as? Bool == true, "\(orders)")
-            #expect(modes["change_tracking"]?["supported"] as? Bool == false
+            #expect(
+                modes["change_tracking"]?["supported"] as? Bool == false
                     && (modes["change_tracking"]?["reason"] as? String)?.contains("SQL Server") == true, "\(orders)")
 
             try await fixture.sync("full", tables: ["orders"])
             try await fixture.expectEqual("orders")
-            try await fixture.local("INSERT INTO orders VALUES (500, 1, 1.00, 'new')", "UPDATE orders SET note = 'changed' WHERE id = 2",
-                                    "DELETE FROM orders WHERE id = 3")
+            try await fixture.local(
+                "INSERT INTO orders VALUES (500, 1, 1.00, 'new')", "UPDATE orders SET note = 'changed' WHERE id = 2",
+                "DELETE FROM orders WHERE id = 3")
             let job = try await fixture.sync("incremental", tables: ["orders"])
             #expect(SyncFixture.results(job)["public.orders"]?["local_to_cloud"] == 3)
             try await fixture.expectEqual("orders")
@@ -80,13 +83,15 @@ struct CompareModeTests {
     func aWatermarkColumnNarrowsEachRunToTheRowsThatRaisedIt(_ engine: HubEngine) async throws {
         try await SyncFixture.with(engine) { fixture in
             // Row n was last changed a day and n minutes ago.
-            try await fixture.local("ALTER TABLE orders ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now()",
-                                    "UPDATE orders SET updated_at = now() - interval '1 day' - id * interval '1 minute'")
+            try await fixture.local(
+                "ALTER TABLE orders ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now()",
+                "UPDATE orders SET updated_at = now() - interval '1 day' - id * interval '1 minute'")
             let path = "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)"
             let refused = try await fixture.hub.send(.PATCH, path, token: fixture.token, json: ["watermark_column": "updated_at"])
             #expect(refused.status == .unprocessableEntity && refused.body.string.contains("watermark_column"), "\(refused.body.string)")
-            let switched = try await fixture.hub.send(.PATCH, path, token: fixture.token,
-                                                      json: ["capture_mode": "compare", "watermark_column": "updated_at"])
+            let switched = try await fixture.hub.send(
+                .PATCH, path, token: fixture.token,
+                json: ["capture_mode": "compare", "watermark_column": "updated_at"])
             let watermark = try switched.jsonObject()["watermark_column"] as? String
             #expect(switched.status == .ok && watermark == "updated_at", "\(switched.body.string)")
             let before = try await Self.catalog(fixture.localURL)
@@ -94,8 +99,9 @@ struct CompareModeTests {
             try await fixture.sync("incremental", tables: ["orders"])  // no mark yet: compares everything, leaves one
 
             // The mark is row 1's time; runs read from 5 minutes before it, so row 100 is not read again.
-            try await fixture.local("UPDATE orders SET note = 'raised', updated_at = now() WHERE id = 50",
-                                    "UPDATE orders SET note = 'silent' WHERE id = 100")
+            try await fixture.local(
+                "UPDATE orders SET note = 'raised', updated_at = now() WHERE id = 50",
+                "UPDATE orders SET note = 'silent' WHERE id = 100")
             let narrowed = try await fixture.sync("incremental", tables: ["orders"])
             #expect(SyncFixture.results(narrowed)["public.orders"]?["local_to_cloud"] == 1, "\(narrowed)")
             let cloud = try await fixture.bothSides("orders").cloud
@@ -121,8 +127,12 @@ struct CompareModeTests {
                 return .upsert(Row([.integer(id), image["customer_id"] ?? .null, image["total"] ?? .null, .text(note)]))
             }
             // In the cloud only: 30 edited, 33 deleted, 600 added. On the site only: 31 edited. On both: 32.
-            try await fixture.cloudWrite("orders", [row(30, "cloud"), .delete(key: [.integer(33)]), row(32, "cloud side"),
-                                                    .upsert(Row([.integer(600), .integer(1), .decimal("6.00"), .text("cloud new")]))])
+            try await fixture.cloudWrite(
+                "orders",
+                [
+                    row(30, "cloud"), .delete(key: [.integer(33)]), row(32, "cloud side"),
+                    .upsert(Row([.integer(600), .integer(1), .decimal("6.00"), .text("cloud new")])),
+                ])
             try await fixture.local("UPDATE orders SET note = 'site' WHERE id = 31", "UPDATE orders SET note = 'site side' WHERE id = 32")
             let job = try await fixture.sync("bidirectional", strategy: "cloud_wins", tables: ["orders"])
             let results = SyncFixture.results(job)["public.orders"]
@@ -135,7 +145,8 @@ struct CompareModeTests {
 
             // Nothing changed since: the next run carries nothing either way.
             let quiet = SyncFixture.results(try await fixture.sync("bidirectional", tables: ["orders"]))["public.orders"]
-            #expect(quiet?["cloud_to_local"] == 0 && quiet?["local_to_cloud"] == 0 && quiet?["conflicts_detected"] == 0, "\(String(describing: quiet))")
+            #expect(
+                quiet?["cloud_to_local"] == 0 && quiet?["local_to_cloud"] == 0 && quiet?["conflicts_detected"] == 0, "\(String(describing: quiet))")
             #expect(try await Self.catalog(fixture.localURL) == before, "the site's catalog gains nothing")
         }
     }
@@ -147,13 +158,15 @@ struct CompareModeTests {
         try await SyncFixture.with(.sqlite) { fixture in
             let path = "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)"
             for bad in [String(repeating: "w", count: 129), "updated_at\n", "a\u{0}b"] {
-                let refused = try await fixture.hub.send(.PATCH, path, token: fixture.token,
-                                                         json: ["capture_mode": "compare", "watermark_column": bad])
+                let refused = try await fixture.hub.send(
+                    .PATCH, path, token: fixture.token,
+                    json: ["capture_mode": "compare", "watermark_column": bad])
                 #expect(refused.status == .unprocessableEntity && refused.body.string.contains("watermark_column"), "\(refused.body.string)")
             }
             let hostile = "note\" = '' OR 1=1; DROP TABLE orders; --"
-            let accepted = try await fixture.hub.send(.PATCH, path, token: fixture.token,
-                                                      json: ["capture_mode": "compare", "watermark_column": hostile])
+            let accepted = try await fixture.hub.send(
+                .PATCH, path, token: fixture.token,
+                json: ["capture_mode": "compare", "watermark_column": hostile])
             #expect(accepted.status == .ok, "\(accepted.body.string)")
             try await fixture.sync("full", tables: ["orders"])
             try await fixture.local("UPDATE orders SET note = 'changed' WHERE id = 7")
@@ -164,4 +177,3 @@ struct CompareModeTests {
         }
     }
 }
-

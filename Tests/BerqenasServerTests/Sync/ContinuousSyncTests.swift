@@ -1,8 +1,9 @@
-@testable import BerqenasServer
 import BerqenasTestSupport
 import DatabaseConnectors
 import Foundation
 import Testing
+
+@testable import BerqenasServer
 
 /// Continuous mode: a remote database kept in step as changes commit, without jobs.
 @Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
@@ -12,8 +13,9 @@ struct ContinuousSyncTests {
         try await SyncFixture.with(engine) { fixture in
             try await fixture.sync("full", tables: ["orders"])
             let path = "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)"
-            let on = try await fixture.hub.send(.PATCH, path, token: fixture.token,
-                                                json: ["continuous": true, "continuous_mode": "bidirectional", "poll_interval_ms": 200])
+            let on = try await fixture.hub.send(
+                .PATCH, path, token: fixture.token,
+                json: ["continuous": true, "continuous_mode": "bidirectional", "poll_interval_ms": 200])
             #expect(on.status == .ok, "\(on.body.string)")
 
             try await fixture.local("INSERT INTO orders VALUES (700, 1, 7.00, 'live')", "DELETE FROM orders WHERE id = 1")
@@ -43,16 +45,19 @@ struct ContinuousSyncTests {
         try await SyncFixture.with(engine) { fixture in
             try await fixture.sync("full", tables: ["orders"])
             let path = "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)"
-            let on = try await fixture.hub.send(.PATCH, path, token: fixture.token,
-                                                json: ["continuous": true, "continuous_mode": "incremental", "poll_interval_ms": 3_600_000])
+            let on = try await fixture.hub.send(
+                .PATCH, path, token: fixture.token,
+                json: ["continuous": true, "continuous_mode": "incremental", "poll_interval_ms": 3_600_000])
             #expect(on.status == .ok, "\(on.body.string)")
             try await fixture.local("INSERT INTO orders VALUES (800, 1, 8.00, 'first')")
-            try await fixture.eventuallyInCloud("orders", key: 800, "the loop has started: a first change reaches the cloud",
-                                                timeout: .seconds(60))
+            try await fixture.eventuallyInCloud(
+                "orders", key: 800, "the loop has started: a first change reaches the cloud",
+                timeout: .seconds(60))
             for round in 1...3 {
                 try await fixture.local("INSERT INTO orders VALUES (\(800 + round), 1, 8.00, 'woken')")
-                try await fixture.eventuallyInCloud("orders", key: Int64(800 + round), "insert \(round) reaches the cloud",
-                                                    timeout: .seconds(5))
+                try await fixture.eventuallyInCloud(
+                    "orders", key: Int64(800 + round), "insert \(round) reaches the cloud",
+                    timeout: .seconds(5))
             }
             let burst = (810..<860).map { "INSERT INTO orders VALUES (\($0), 1, 8.10, 'burst')" }
             for statement in burst { try await fixture.local(statement) }

@@ -1,9 +1,10 @@
-@testable import BerqenasPlatform
 import BerqenasTestSupport
 import DatabaseConnectors
 import FluentKit
 import Foundation
 import Testing
+
+@testable import BerqenasPlatform
 
 /// Rollback of a job past the 100,000 rows the undo journal once kept, and the retention of undo images.
 @Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
@@ -20,9 +21,10 @@ struct RollbackTests {
             let original = try await fixture.bothSides("orders").cloud
             // Row 5 changes at the start and at the end of the log: the incremental job (20,000 changes a
             // batch) writes it in its first batch and again in its last.
-            try await fixture.local("UPDATE orders SET note = 'first change' WHERE id = 5",
-                                    "INSERT INTO orders SELECT g, 1, 1.00, 'bulk' FROM generate_series(100001, 205000) g",
-                                    "UPDATE orders SET note = 'second change' WHERE id = 9")
+            try await fixture.local(
+                "UPDATE orders SET note = 'first change' WHERE id = 5",
+                "INSERT INTO orders SELECT g, 1, 1.00, 'bulk' FROM generate_series(100001, 205000) g",
+                "UPDATE orders SET note = 'second change' WHERE id = 9")
             try await fixture.local("UPDATE orders SET note = 'last change' WHERE id = 5")
             let job = try await fixture.sync("incremental", tables: ["orders"])
             #expect(SyncFixture.results(job)["public.orders"]?["local_to_cloud"] == 105_003, "\(job)")
@@ -30,8 +32,15 @@ struct RollbackTests {
             // After the job, someone puts row 5 back to what the job's first batch wrote: the first batch's
             // undo image matches it, but the row was changed since the job and must stay.
             let five = try #require(original[[.integer(5)]])
-            try await fixture.cloudWrite("orders", [.upsert(Row([.integer(5), five["customer_id"] ?? .null, five["total"] ?? .null,
-                                                                 .text("first change")]))])
+            try await fixture.cloudWrite(
+                "orders",
+                [
+                    .upsert(
+                        Row([
+                            .integer(5), five["customer_id"] ?? .null, five["total"] ?? .null,
+                            .text("first change"),
+                        ]))
+                ])
 
             let rollbackPath = "/api/v1/tenants/\(fixture.tenant)/sync-jobs/\(jobID)/rollback"
             let response = try await fixture.hub.send(.POST, rollbackPath, token: fixture.token)

@@ -1,9 +1,10 @@
-@testable import BerqenasPlatform
-@testable import BerqenasServer
 import BerqenasTestSupport
 import FluentKit
 import Foundation
 import Testing
+
+@testable import BerqenasPlatform
+@testable import BerqenasServer
 
 /// Schedules: validation, the next run in status, and missed slots running once.
 @Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
@@ -11,7 +12,8 @@ struct ScheduleTests {
     @Test func aScheduleShowsItsNextRunAndRefusesBadInput() async throws {
         try await SyncFixture.with(.sqlite) { fixture in
             let path = "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)/schedule"
-            let both = try await fixture.hub.send(.PUT, path, token: fixture.token, json: ["every_minutes": 5, "cron": "* * * * *", "mode": "incremental"])
+            let both = try await fixture.hub.send(
+                .PUT, path, token: fixture.token, json: ["every_minutes": 5, "cron": "* * * * *", "mode": "incremental"])
             #expect(both.status == .unprocessableEntity && both.errorMessage?.hasPrefix("every_minutes") == true)
             let badCron = try await fixture.hub.send(.PUT, path, token: fixture.token, json: ["cron": "61 * * * *", "mode": "incremental"])
             #expect(badCron.status == .unprocessableEntity && badCron.errorMessage?.hasPrefix("cron") == true)
@@ -21,8 +23,9 @@ struct ScheduleTests {
             #expect(put.status == .ok, "\(put.body.string)")
             let next = try #require(try put.jsonObject()["next_run_at"] as? String)
             #expect(next.hasSuffix("T03:00:00Z"))
-            let status = try await fixture.hub.send(.GET, "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)/status",
-                                                    token: fixture.token)
+            let status = try await fixture.hub.send(
+                .GET, "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)/status",
+                token: fixture.token)
             #expect(try status.jsonObject()["next_run_at"] as? String == next)
             #expect(try await fixture.hub.send(.DELETE, path, token: fixture.token).status == .noContent)
         }
@@ -63,7 +66,8 @@ struct SuspendedTenantTests {
             let database = fixture.hub.app.db
             await platform.worker.stop()
             let base = "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)"
-            #expect(try await fixture.hub.send(.PUT, "\(base)/schedule", token: fixture.token, json: ["every_minutes": 10, "mode": "full"]).status == .ok)
+            #expect(
+                try await fixture.hub.send(.PUT, "\(base)/schedule", token: fixture.token, json: ["every_minutes": 10, "mode": "full"]).status == .ok)
             let queued = try await fixture.hub.send(.POST, "\(base)/sync", token: fixture.token, json: ["mode": "full"])
             let jobID = try #require(try queued.jsonObject()["job_id"] as? String)
             #expect(try await fixture.hub.send(.DELETE, "/api/v1/tenants/\(fixture.tenant)", token: fixture.token).status == .ok, "suspended")

@@ -1,4 +1,3 @@
-@testable import BerqenasServer
 import BerqenasPlatform
 import BerqenasSync
 import BerqenasTestSupport
@@ -8,6 +7,8 @@ import Logging
 import PostgresNIO
 import Testing
 import Vapor
+
+@testable import BerqenasServer
 
 /// A hub (cloud side: the tenant `shop`'s store, SQLite or PostgreSQL by the hub's engine) and a real
 /// PostgreSQL database as the tenant's on-premise side, registered as a remote database.
@@ -43,8 +44,10 @@ struct SyncFixture: Sendable {
     }
 
     /// Registers a PostgreSQL database by URL and returns its id.
-    static func register(_ hub: TestHub, token: String, tenant: String, url: String, name: String,
-                         prefix: String? = nil) async throws -> String {
+    static func register(
+        _ hub: TestHub, token: String, tenant: String, url: String, name: String,
+        prefix: String? = nil
+    ) async throws -> String {
         let parts = try #require(URLComponents(string: url))
         var body: [String: any Sendable] = [
             "name": name, "engine": "postgresql", "host": parts.host ?? "", "port": parts.port ?? 5432,
@@ -73,8 +76,10 @@ struct SyncFixture: Sendable {
 
     /// Queues a job and waits for it to end; returns the job as JSON.
     @discardableResult
-    func sync(_ mode: String, strategy: String? = nil, tables: [String]? = nil, dryRun: Bool = false,
-              expect: String = "succeeded") async throws -> [String: Any] {
+    func sync(
+        _ mode: String, strategy: String? = nil, tables: [String]? = nil, dryRun: Bool = false,
+        expect: String = "succeeded"
+    ) async throws -> [String: Any] {
         var body: [String: any Sendable] = ["mode": mode, "dry_run": dryRun]
         if let strategy { body["conflict_strategy"] = strategy }
         if let tables { body["tables"] = tables }
@@ -145,8 +150,10 @@ struct SyncFixture: Sendable {
 
     /// Waits until the cloud copy of `table` has the row keyed `key`, probing through one connection: opening
     /// connections for every probe costs more, in a loaded suite, than the sync a test measures.
-    func eventuallyInCloud(_ table: String, key: Int64, _ what: String, timeout: Duration,
-                           sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func eventuallyInCloud(
+        _ table: String, key: Int64, _ what: String, timeout: Duration,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         try await withCloud { cloud, schema in
             let described = try await cloud.describeTable(TableRef(schema: schema, name: table))
             try await eventually(what, timeout: timeout, sourceLocation: sourceLocation) {

@@ -1,9 +1,10 @@
-@testable import BerqenasServer
 import BerqenasSync
 import BerqenasTestSupport
 import DatabaseConnectors
 import Foundation
 import Testing
+
+@testable import BerqenasServer
 
 /// The sync engine's guarantees, against a real PostgreSQL local side and both cloud modes.
 @Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
@@ -19,8 +20,12 @@ struct SyncGuaranteeTests {
             try await fixture.expectEqual("orders")
 
             // A cloud row nobody has locally, and a changed one: the next full sync puts them right.
-            try await fixture.cloudWrite("orders", [.upsert(Row([.integer(999), .integer(1), .decimal("1.00"), .null])),
-                                                    .upsert(Row([.integer(1), .integer(2), .decimal("0.50"), .text("changed")]))])
+            try await fixture.cloudWrite(
+                "orders",
+                [
+                    .upsert(Row([.integer(999), .integer(1), .decimal("1.00"), .null])),
+                    .upsert(Row([.integer(1), .integer(2), .decimal("0.50"), .text("changed")])),
+                ])
             let again = try await fixture.sync("full", tables: ["orders"])
             #expect(SyncFixture.results(again)["public.orders"]?["local_to_cloud"] == 2)
             try await fixture.expectEqual("orders")
@@ -50,9 +55,13 @@ struct SyncGuaranteeTests {
         try await SyncFixture.with(engine) { fixture in
             try await fixture.sync("bidirectional")
             try await fixture.local("INSERT INTO orders VALUES (300, 1, 3.00, 'from local')", "DELETE FROM orders WHERE id = 10")
-            try await fixture.cloudWrite("orders", [.upsert(Row([.integer(301), .integer(2), .decimal("4.00"), .text("from cloud")])),
-                                                    .delete(key: [.integer(11)]),
-                                                    .upsert(Row([.integer(12), .integer(12), .decimal("6.00"), .text("cloud edit")]))])
+            try await fixture.cloudWrite(
+                "orders",
+                [
+                    .upsert(Row([.integer(301), .integer(2), .decimal("4.00"), .text("from cloud")])),
+                    .delete(key: [.integer(11)]),
+                    .upsert(Row([.integer(12), .integer(12), .decimal("6.00"), .text("cloud edit")])),
+                ])
             let job = try await fixture.sync("bidirectional")
             let result = try #require(SyncFixture.results(job)["public.orders"])
             #expect(result["local_to_cloud"] == 2 && result["cloud_to_local"] == 3, "\(result)")
@@ -93,8 +102,12 @@ struct SyncGuaranteeTests {
         try await SyncFixture.with(engine) { fixture in
             try await fixture.sync("bidirectional", tables: ["orders"])
             try await fixture.local("UPDATE orders SET note = 'local' WHERE id = 5", "UPDATE orders SET note = 'only local' WHERE id = 6")
-            try await fixture.cloudWrite("orders", [.upsert(Row([.integer(5), .integer(6), .decimal("2.50"), .text("cloud")])),
-                                                    .upsert(Row([.integer(7), .integer(8), .decimal("3.50"), .text("only cloud")]))])
+            try await fixture.cloudWrite(
+                "orders",
+                [
+                    .upsert(Row([.integer(5), .integer(6), .decimal("2.50"), .text("cloud")])),
+                    .upsert(Row([.integer(7), .integer(8), .decimal("3.50"), .text("only cloud")])),
+                ])
             // The same change on both sides is no conflict.
             try await fixture.local("UPDATE orders SET note = 'same' WHERE id = 8")
             try await fixture.cloudWrite("orders", [.upsert(Row([.integer(8), .integer(9), .decimal("4.00"), .text("same")]))])
@@ -113,8 +126,9 @@ struct SyncGuaranteeTests {
             #expect((conflict["base"] as? [String: Any])?["note"] as? String == "note 5")
             let id = try #require(conflict["id"] as? String)
 
-            let resolved = try await fixture.hub.send(.POST, "/api/v1/tenants/\(fixture.tenant)/conflicts/\(id)/resolve", token: fixture.token,
-                                                      json: ["winner": "custom", "row": ["id": 5, "customer_id": 6, "total": "9.00", "note": "agreed"] as [String: any Sendable]])
+            let resolved = try await fixture.hub.send(
+                .POST, "/api/v1/tenants/\(fixture.tenant)/conflicts/\(id)/resolve", token: fixture.token,
+                json: ["winner": "custom", "row": ["id": 5, "customer_id": 6, "total": "9.00", "note": "agreed"] as [String: any Sendable]])
             #expect(resolved.status == .ok, "\(resolved.body.string)")
             #expect(try resolved.jsonObject()["resolved_by"] as? String == "admin")
             let after = try await fixture.bothSides("orders")
@@ -151,8 +165,9 @@ struct SyncGuaranteeTests {
         try await SyncFixture.with(engine) { fixture in
             try await fixture.sync("full", tables: ["orders"])
             let original = try await fixture.bothSides("orders").cloud
-            try await fixture.local("UPDATE orders SET note = 'wrong' WHERE id IN (1, 2, 3)", "DELETE FROM orders WHERE id = 9",
-                                    "INSERT INTO orders VALUES (500, 1, 1.00, 'new')")
+            try await fixture.local(
+                "UPDATE orders SET note = 'wrong' WHERE id IN (1, 2, 3)", "DELETE FROM orders WHERE id = 9",
+                "INSERT INTO orders VALUES (500, 1, 1.00, 'new')")
             let job = try await fixture.sync("incremental", tables: ["orders"])
             let jobID = try #require(job["id"] as? String)
             // Someone edits one of the rows in the cloud after the job: rollback leaves it alone.
@@ -178,7 +193,8 @@ struct SyncGuaranteeTests {
             try await fixture.local("INSERT INTO orders SELECT g, 1, 1.00, 'bulk' FROM generate_series(1000, 6000) g")
             let writer = Task {
                 for id in 7000..<7150 {
-                    try await fixture.local("INSERT INTO orders VALUES (\(id), 2, 2.00, 'during')", "UPDATE orders SET note = 'touched' WHERE id = \(id - 6000)")
+                    try await fixture.local(
+                        "INSERT INTO orders VALUES (\(id), 2, 2.00, 'during')", "UPDATE orders SET note = 'touched' WHERE id = \(id - 6000)")
                 }
             }
             try await fixture.sync("full", tables: ["orders"])

@@ -1,7 +1,8 @@
-@testable import BerqenasServer
 import BerqenasTestSupport
 import Foundation
 import Testing
+
+@testable import BerqenasServer
 
 /// Bad sync input gets a clear 4xx (or, once queued, a failed job with a readable error) and changes nothing.
 @Suite(.enabled(if: PostgresTestCluster.shouldRun, "needs the cluster from scripts/test.sh"))
@@ -30,19 +31,23 @@ struct SyncRequestTests {
             let wrong = PostgresTestCluster.replacingCredentials(in: fixture.localURL, user: "postgres", password: "not-it")
             var parts = try #require(URLComponents(string: wrong))
             let base = "/api/v1/tenants/\(fixture.tenant)/remote-databases"
-            let badPassword = try await fixture.hub.send(.POST, base, token: fixture.token, json: [
-                "name": "wrong-password", "engine": "postgresql", "host": parts.host ?? "", "port": parts.port ?? 0,
-                "database": String(parts.path.dropFirst()), "username": "postgres", "password": "not-it",
-            ])
+            let badPassword = try await fixture.hub.send(
+                .POST, base, token: fixture.token,
+                json: [
+                    "name": "wrong-password", "engine": "postgresql", "host": parts.host ?? "", "port": parts.port ?? 0,
+                    "database": String(parts.path.dropFirst()), "username": "postgres", "password": "not-it",
+                ])
             #expect(badPassword.status == .created)
             #expect(try badPassword.jsonObject()["status"] as? String == "auth_failed")
             #expect(!badPassword.body.string.contains("not-it"), "the password is never returned")
 
             parts.port = try FreePort.reserveAndRelease()
-            let closed = try await fixture.hub.send(.POST, base, token: fixture.token, json: [
-                "name": "closed-port", "engine": "postgresql", "host": "127.0.0.1", "port": parts.port ?? 0,
-                "database": "x", "username": "u", "password": "p",
-            ])
+            let closed = try await fixture.hub.send(
+                .POST, base, token: fixture.token,
+                json: [
+                    "name": "closed-port", "engine": "postgresql", "host": "127.0.0.1", "port": parts.port ?? 0,
+                    "database": "x", "username": "u", "password": "p",
+                ])
             let closedID = try #require(try closed.jsonObject()["id"] as? String)
             #expect(try closed.jsonObject()["status"] as? String == "unreachable")
             let sync = try await fixture.hub.send(.POST, "\(base)/\(closedID)/sync", token: fixture.token, json: ["mode": "full"])
@@ -74,11 +79,13 @@ struct SyncRequestTests {
 
     @Test func aSecondRemoteCannotWriteATableAnotherOwns() async throws {
         try await SyncFixture.with(.sqlite) { fixture in
-            let other = try await SyncFixture.register(fixture.hub, token: fixture.token, tenant: fixture.tenant,
-                                                       url: fixture.localURL, name: "erp-copy")
+            let other = try await SyncFixture.register(
+                fixture.hub, token: fixture.token, tenant: fixture.tenant,
+                url: fixture.localURL, name: "erp-copy")
             try await fixture.sync("full", tables: ["orders"])
-            let clash = try await fixture.hub.send(.POST, "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(other)/sync",
-                                                   token: fixture.token, json: ["mode": "full", "tables": ["orders"]])
+            let clash = try await fixture.hub.send(
+                .POST, "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(other)/sync",
+                token: fixture.token, json: ["mode": "full", "tables": ["orders"]])
             #expect(clash.status == .conflict)
             #expect(clash.errorCode == "table_owned")
             #expect(clash.errorMessage?.contains("'erp'") == true && clash.errorMessage?.contains("target_prefix") == true)
@@ -101,11 +108,13 @@ struct SyncWorkerSharingTests {
                 try await first.createTenant(tenant, adminToken: token)
                 var jobs: [String] = []
                 for index in 0..<6 {
-                    let remote = try await SyncFixture.register(first, token: token, tenant: tenant, url: localURL,
-                                                                name: "site-\(index)", prefix: "site\(index)_")
+                    let remote = try await SyncFixture.register(
+                        first, token: token, tenant: tenant, url: localURL,
+                        name: "site-\(index)", prefix: "site\(index)_")
                     let hub = index.isMultiple(of: 2) ? first : second
-                    let response = try await hub.send(.POST, "/api/v1/tenants/\(tenant)/remote-databases/\(remote)/sync",
-                                                      token: token, json: ["mode": "full", "tables": ["orders"]])
+                    let response = try await hub.send(
+                        .POST, "/api/v1/tenants/\(tenant)/remote-databases/\(remote)/sync",
+                        token: token, json: ["mode": "full", "tables": ["orders"]])
                     jobs.append(try #require(try response.jsonObject()["job_id"] as? String))
                 }
                 let fixture = SyncFixture(hub: first, token: token, localURL: localURL, remoteID: "", tenant: tenant)

@@ -22,8 +22,9 @@ struct VerifyTests {
     ]
 
     func verify(_ fixture: SyncFixture, _ body: [String: any Sendable] = [:], expect: String) async throws -> [String: Any] {
-        let response = try await fixture.hub.send(.POST, "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)/verify",
-                                                  token: fixture.token, json: body)
+        let response = try await fixture.hub.send(
+            .POST, "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)/verify",
+            token: fixture.token, json: body)
         #expect(response.status == .accepted, "\(response.body.string)")
         let id = try #require(try response.jsonObject()["job_id"] as? String)
         let job = try await fixture.waitForJob(id)
@@ -78,15 +79,19 @@ struct VerifyTests {
             for difference in differences {
                 if let key = (difference["key"] as? [Any])?.first as? Int { kinds[key] = difference["kind"] as? String }
             }
-            #expect(kinds == [14: "changed", 777: "missing_in_cloud", 5000: "changed", 3000: "changed", 4001: "changed",
-                              4999: "changed", 25000: "missing_locally"], "\(differences)")
+            #expect(
+                kinds == [
+                    14: "changed", 777: "missing_in_cloud", 5000: "changed", 3000: "changed", 4001: "changed",
+                    4999: "changed", 25000: "missing_locally",
+                ], "\(differences)")
             let columns = differences.first { ($0["key"] as? [Any])?.first as? Int == 5000 }?["columns"] as? [String]
             #expect(columns == ["at"])
             let (local, cloud) = try await fixture.bothSides("ledger")
             #expect(local.count == 5000 && cloud.count == 5000 && cloud[[.integer(25000)]] != nil, "verify wrote nothing")
 
-            let repairAsked = try await fixture.hub.send(.POST, "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)/verify",
-                                                         token: fixture.token, json: ["repair": true, "conflict_strategy": "latest_wins"])
+            let repairAsked = try await fixture.hub.send(
+                .POST, "/api/v1/tenants/\(fixture.tenant)/remote-databases/\(fixture.remoteID)/verify",
+                token: fixture.token, json: ["repair": true, "conflict_strategy": "latest_wins"])
             #expect(repairAsked.status == .unprocessableEntity && repairAsked.body.string.contains("conflict_strategy"))
 
             let repaired = try await verify(fixture, ["tables": ["ledger"], "repair": true, "conflict_strategy": "local_wins"], expect: "succeeded")
@@ -101,8 +106,12 @@ struct VerifyTests {
     func aManualRepairParksEachDifferenceAsAConflict(_ engine: HubEngine) async throws {
         try await SyncFixture.with(engine) { fixture in
             try await fixture.sync("full", tables: ["orders"])
-            try await fixture.cloudWrite("orders", [.delete(key: [.integer(3)]),
-                                                    .upsert(Row([.integer(4), .integer(5), .decimal("2.00"), .text("")]))])
+            try await fixture.cloudWrite(
+                "orders",
+                [
+                    .delete(key: [.integer(3)]),
+                    .upsert(Row([.integer(4), .integer(5), .decimal("2.00"), .text("")])),
+                ])
             let job = try await verify(fixture, ["tables": ["orders"], "repair": true, "conflict_strategy": "manual"], expect: "succeeded")
             #expect(Self.report(job, "public.orders")["parked"] as? Int == 2)
             let open = try await fixture.hub.send(.GET, "/api/v1/tenants/\(fixture.tenant)/conflicts?status=open", token: fixture.token)

@@ -10,7 +10,8 @@ struct EventLogTests {
         try await TestHub.run(try await engine.makeMode()) { hub in
             let token = try await hub.token()
             let suffix = UUID().uuidString.prefix(6).lowercased()
-            let tenant = "events_\(suffix)", other = "quiet_\(suffix)"
+            let tenant = "events_\(suffix)"
+            let other = "quiet_\(suffix)"
             for name in [tenant, other] {
                 try await hub.createTenant(name, adminToken: token)
                 #expect(try await hub.send(.PUT, "/api/v1/tenants/\(name)/vpn", token: token, json: ["enabled": true]).status == .ok)

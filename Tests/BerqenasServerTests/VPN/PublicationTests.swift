@@ -1,8 +1,9 @@
-@testable import BerqenasPlatform
 import BerqenasNetwork
 import BerqenasTestSupport
 import Foundation
 import Testing
+
+@testable import BerqenasPlatform
 
 /// Publications through the API: unique public ports across tenants (also under concurrent requests, on
 /// both system databases), defaults, states, changes, traffic totals and refusals. Forwarding itself is
@@ -32,8 +33,9 @@ struct PublicationTests {
                 for attempt in 0..<6 {
                     let (tenant, peer) = attempt.isMultiple(of: 2) ? (a, first) : (b, second)
                     group.addTask {
-                        let response = try await hub.send(.POST, "/api/v1/tenants/\(tenant)/publications", token: token,
-                                                          json: ["peer_id": peer, "target_port": 5432, "public_port": 25432])
+                        let response = try await hub.send(
+                            .POST, "/api/v1/tenants/\(tenant)/publications", token: token,
+                            json: ["peer_id": peer, "target_port": 5432, "public_port": 25432])
                         return (Int(response.status.code), response.body.string)
                     }
                 }
@@ -55,8 +57,9 @@ struct PublicationTests {
             #expect(stats["connections"] as? Int == 3 && stats["bytes_in"] as? Int == 350 && stats["bytes_out"] as? Int == 7_000, "\(stats)")
             #expect(stats["mode"] as? String == "none")
             let other = owner == a ? b : a
-            #expect(try await hub.send(.GET, "/api/v1/tenants/\(other)/publications/\(id)/stats", token: token).status == .notFound,
-                    "another tenant cannot see it")
+            #expect(
+                try await hub.send(.GET, "/api/v1/tenants/\(other)/publications/\(id)/stats", token: token).status == .notFound,
+                "another tenant cannot see it")
         }
     }
 
@@ -88,8 +91,12 @@ struct PublicationTests {
             try await refused(["target_port": 22, "public_port": 22222], 422, "peer_id")
             try await refused(good.merging(["public_port": 25432]) { $1 }, 409, "public_port_in_use")
 
-            let narrowed = try await hub.send(.POST, base, token: token, json: good.merging([
-                "allowed_cidrs": ["198.18.10.0/30", " 10.1.0.0/16", "198.18.10.0/30"], "enabled": false]) { $1 }).jsonObject()
+            let narrowed = try await hub.send(
+                .POST, base, token: token,
+                json: good.merging([
+                    "allowed_cidrs": ["198.18.10.0/30", " 10.1.0.0/16", "198.18.10.0/30"], "enabled": false,
+                ]) { $1 }
+            ).jsonObject()
             #expect(narrowed["allowed_cidrs"] as? [String] == ["198.18.10.0/30", "10.1.0.0/16"], "trimmed, duplicates dropped")
             #expect(narrowed["state"] as? String == "disabled")
             let listed = try await hub.send(.GET, base, token: token).jsonObject()
@@ -100,7 +107,9 @@ struct PublicationTests {
             #expect(off.status == .ok && offState == "disabled")
             let moved = try await hub.send(.PATCH, "\(base)/\(id)", token: token, json: ["enabled": true, "public_port": 22222])
             #expect(moved.status == .conflict && moved.body.string.contains("public_port_in_use"))
-            #expect(try await hub.send(.GET, "\(base)/\(id)", token: token).jsonObject()["public_port"] as? Int == 25432, "a refused change keeps nothing")
+            #expect(
+                try await hub.send(.GET, "\(base)/\(id)", token: token).jsonObject()["public_port"] as? Int == 25432, "a refused change keeps nothing"
+            )
 
             #expect(try await hub.send(.DELETE, "/api/v1/tenants/\(tenant)/vpn/peers/\(peer)", token: token).status == .noContent)
             let waiting = try await hub.send(.PATCH, "\(base)/\(id)", token: token, json: ["enabled": true]).jsonObject()

@@ -40,8 +40,9 @@ struct VPNPeerTests {
             #expect(config.contains("Endpoint = hub.example.test:\(vpn["listen_port"] as? Int ?? 0)"))
             #expect(config.contains("PersistentKeepalive = 25"))
             let privateLine = try #require(config.split(separator: "\n").first { $0.hasPrefix("PrivateKey = ") })
-            #expect(try await publicKey(of: String(privateLine.dropFirst("PrivateKey = ".count))) == peer["public_key"] as? String,
-                    "the config's private key belongs to the peer's public key")
+            #expect(
+                try await publicKey(of: String(privateLine.dropFirst("PrivateKey = ".count))) == peer["public_key"] as? String,
+                "the config's private key belongs to the peer's public key")
 
             let shown = try await hub.send(.GET, "\(peers)/\(id)", token: token)
             #expect(shown.status == .ok)
@@ -86,8 +87,10 @@ struct VPNPeerTests {
             #expect(sameName.status == .conflict && sameName.body.string.contains("peer_exists"))
             let sameKey = try await hub.send(.POST, peers, token: token, json: ["name": "erp 2", "public_key": own])
             #expect(sameKey.status == .conflict && sameKey.body.string.contains("public_key_in_use"))
-            for (field, value) in [("public_key", "not-a-key" as any Sendable), ("name", "" as any Sendable),
-                                   ("name", "semi;colon" as any Sendable), ("persistent_keepalive", 70_000 as any Sendable)] {
+            for (field, value) in [
+                ("public_key", "not-a-key" as any Sendable), ("name", "" as any Sendable),
+                ("name", "semi;colon" as any Sendable), ("persistent_keepalive", 70_000 as any Sendable),
+            ] {
                 var json: [String: any Sendable] = ["name": "fine"]
                 json[field] = value
                 let bad = try await hub.send(.POST, peers, token: token, json: json)
@@ -98,11 +101,14 @@ struct VPNPeerTests {
             #expect((list["items"] as? [[String: Any]])?.count == 1, "refused requests left nothing behind")
 
             // A remote database may go through a peer only if it is an active peer of the same tenant.
-            let remote: [String: any Sendable] = ["name": "erp", "engine": "postgresql", "database": "erp", "username": "u",
-                                                  "password": "p", "wireguard_peer_id": UUID().uuidString]
+            let remote: [String: any Sendable] = [
+                "name": "erp", "engine": "postgresql", "database": "erp", "username": "u",
+                "password": "p", "wireguard_peer_id": UUID().uuidString,
+            ]
             let unknownPeer = try await hub.send(.POST, "/api/v1/tenants/site_net/remote-databases", token: token, json: remote)
-            #expect(unknownPeer.status == .unprocessableEntity && unknownPeer.body.string.contains("wireguard_peer_id"),
-                    "\(unknownPeer.body.string)")
+            #expect(
+                unknownPeer.status == .unprocessableEntity && unknownPeer.body.string.contains("wireguard_peer_id"),
+                "\(unknownPeer.body.string)")
 
             try await hub.createTenant("no_vpn", adminToken: token)
             let early = try await hub.send(.POST, "/api/v1/tenants/no_vpn/vpn/peers", token: token, json: ["name": "x"])
@@ -124,8 +130,9 @@ struct VPNPeerTests {
                 (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["address"] as? String
             }
             #expect(Set(addresses).count == 8, "\(bodies)")
-            let first = try #require((try await hub.send(.GET, peers, token: token).jsonObject()["items"] as? [[String: Any]])?
-                .first { $0["name"] as? String == "p0" })
+            let first = try #require(
+                (try await hub.send(.GET, peers, token: token).jsonObject()["items"] as? [[String: Any]])?
+                    .first { $0["name"] as? String == "p0" })
             let revoked = try await hub.send(.DELETE, "\(peers)/\(first["id"] as? String ?? "")", token: token)
             #expect(revoked.status == .noContent)
             #expect(try await hub.send(.GET, "\(peers)/\(first["id"] as? String ?? "")", token: token).status == .notFound)

@@ -38,7 +38,9 @@ struct APICreate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Define an API (served at once).")
     @OptionGroup var selection: APISelection
     @ArgumentParser.Option(help: "The remote database to serve (name or id); the tenant store when left out.") var remote: String?
-    @ArgumentParser.Option(name: .customLong("table"), help: "A table to serve, as name or name:read,insert,update,delete (repeatable; default: * with every operation).")
+    @ArgumentParser.Option(
+        name: .customLong("table"), help: "A table to serve, as name or name:read,insert,update,delete (repeatable; default: * with every operation)."
+    )
     var tables: [String] = []
     @ArgumentParser.Option(help: "api_key, jwt or public_read.") var auth = "api_key"
     @ArgumentParser.Option(name: .customLong("max-rows"), help: "The most rows one read returns.") var maxRows: Int?
@@ -52,8 +54,10 @@ struct APICreate: AsyncParsableCommand {
             let path = try await RemoteSelection.parse([selection.tenant, remote]).remotePath(&client)
             source = ["kind": "remote_database", "id": String(path.split(separator: "/").last ?? "")]
         }
-        var body: [String: Any] = ["name": selection.api, "source": source, "tables": try TableGrants.parse(tables.isEmpty ? ["*"] : tables),
-                                   "auth": auth, "allow_unfiltered_writes": unfiltered]
+        var body: [String: Any] = [
+            "name": selection.api, "source": source, "tables": try TableGrants.parse(tables.isEmpty ? ["*"] : tables),
+            "auth": auth, "allow_unfiltered_writes": unfiltered,
+        ]
         if let maxRows { body["max_rows"] = maxRows }
         try output.print(try await client.send(.POST, try APICommand.path(selection.tenant), body: body), columns: APICommand.columns)
     }

@@ -15,7 +15,8 @@ struct APIKeyCreate: AsyncParsableCommand {
     @OptionGroup var selection: APISelection
     @ArgumentParser.Option(help: "A name for the key.") var name: String
     @ArgumentParser.Option(help: "read or write.") var permissions = "read"
-    @ArgumentParser.Option(name: .customLong("expires-at"), help: "When it stops working (ISO 8601, e.g. 2027-01-31T00:00:00Z).") var expiresAt: String?
+    @ArgumentParser.Option(name: .customLong("expires-at"), help: "When it stops working (ISO 8601, e.g. 2027-01-31T00:00:00Z).") var expiresAt:
+        String?
     @ArgumentParser.Option(name: .customLong("allow"), help: "A network it may be used from (repeatable; default: everywhere).")
     var allow: [String] = []
     @ArgumentParser.Option(name: .customLong("rate-limit"), help: "Requests per minute.") var rateLimit: Int?
@@ -53,7 +54,10 @@ struct APIKeyRevoke: AsyncParsableCommand {
         var id = key
         if UUID(uuidString: key) == nil {
             let list = try await client.send(.GET, try selection.path + "/keys") as? [String: Any]
-            guard let found = (list?["items"] as? [[String: Any]])?.first(where: { key.hasPrefix($0["prefix"] as? String ?? "\u{0}") })?["id"] as? String else {
+            guard
+                let found = (list?["items"] as? [[String: Any]])?.first(where: { key.hasPrefix($0["prefix"] as? String ?? "\u{0}") })?["id"]
+                    as? String
+            else {
                 throw CLIError("API '\(selection.api)' has no key with prefix '\(key)'")
             }
             id = found

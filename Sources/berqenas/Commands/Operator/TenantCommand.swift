@@ -54,8 +54,9 @@ struct TenantCommand: AsyncParsableCommand {
 
         func run() async throws {
             var client = try APIClient.loggedIn()
-            try output.print(try await client.send(.GET, "/api/v1/tenants/\(try PathSegment.encode(name))"),
-                             columns: TenantCommand.columns)
+            try output.print(
+                try await client.send(.GET, "/api/v1/tenants/\(try PathSegment.encode(name))"),
+                columns: TenantCommand.columns)
         }
     }
 

@@ -25,7 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
         let app = try await Application.make(environment)
         do {
             try await BerqenasServer.configure(app, configuration: configuration)
-            app.logger.notice("""
+            app.logger.notice(
+                """
                 Berqenas \(BerqenasVersion.current) on http://\(configuration.host):\(configuration.port), \
                 system database: \(configuration.systemDatabaseEngine.rawValue), data: \(configuration.dataDirectory.path)
                 """)

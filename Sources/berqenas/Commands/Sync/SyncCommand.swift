@@ -1,13 +1,15 @@
 import ArgumentParser
-import NIOHTTP1
 import Foundation
+import NIOHTTP1
 
 /// `berqenas sync …`: remote databases, jobs, conflicts and schedules of a tenant.
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync", abstract: "Register remote databases and keep them in sync with the cloud store.",
-        subcommands: [SyncRegister.self, SyncList.self, SyncTest.self, SyncTables.self, SyncRun.self, SyncVerify.self, SyncStatus.self,
-                      SyncHistory.self, SyncConflicts.self, SyncResolve.self, SyncRollback.self, SyncSchedule.self]
+        subcommands: [
+            SyncRegister.self, SyncList.self, SyncTest.self, SyncTables.self, SyncRun.self, SyncVerify.self, SyncStatus.self,
+            SyncHistory.self, SyncConflicts.self, SyncResolve.self, SyncRollback.self, SyncSchedule.self,
+        ]
     )
 }
 
@@ -59,8 +61,10 @@ struct SyncRegister: AsyncParsableCommand {
 
     func run() async throws {
         var body: [String: Any] = ["name": selection.remote, "engine": engine, "database": database]
-        for (key, value) in [("host", host), ("schema", schema), ("username", username), ("tls", tls),
-                             ("target_prefix", targetPrefix), ("capture_mode", captureMode), ("watermark_column", watermarkColumn)] {
+        for (key, value) in [
+            ("host", host), ("schema", schema), ("username", username), ("tls", tls),
+            ("target_prefix", targetPrefix), ("capture_mode", captureMode), ("watermark_column", watermarkColumn),
+        ] {
             if let value { body[key] = value }
         }
         if let port { body["port"] = port }
@@ -69,8 +73,9 @@ struct SyncRegister: AsyncParsableCommand {
             body["password"] = line
         }
         var client = try APIClient.loggedIn()
-        try output.print(try await client.send(.POST, try selection.tenantPath + "/remote-databases", body: body),
-                         columns: SyncList.columns)
+        try output.print(
+            try await client.send(.POST, try selection.tenantPath + "/remote-databases", body: body),
+            columns: SyncList.columns)
     }
 }
 
@@ -83,8 +88,9 @@ struct SyncList: AsyncParsableCommand {
 
     func run() async throws {
         var client = try APIClient.loggedIn()
-        try output.print(try await client.send(.GET, "/api/v1/tenants/\(try PathSegment.encode(tenant))/remote-databases"),
-                         columns: Self.columns)
+        try output.print(
+            try await client.send(.GET, "/api/v1/tenants/\(try PathSegment.encode(tenant))/remote-databases"),
+            columns: Self.columns)
     }
 }
 
@@ -95,8 +101,9 @@ struct SyncTest: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try output.print(try await selection.send(.POST, "/test"),
-                         columns: ["server_version", "latency_ms", "encrypted", "can_create_triggers", "logical_replication"])
+        try output.print(
+            try await selection.send(.POST, "/test"),
+            columns: ["server_version", "latency_ms", "encrypted", "can_create_triggers", "logical_replication"])
     }
 }
 
@@ -118,8 +125,11 @@ struct SyncStatus: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try output.print(try await selection.send(.GET, "/status"),
-                         columns: ["reachable", "latency_ms", "last_job.status", "last_job.finished_at", "next_run_at",
-                                   "pending_changes", "open_conflicts", "error"])
+        try output.print(
+            try await selection.send(.GET, "/status"),
+            columns: [
+                "reachable", "latency_ms", "last_job.status", "last_job.finished_at", "next_run_at",
+                "pending_changes", "open_conflicts", "error",
+            ])
     }
 }

@@ -56,10 +56,12 @@ struct SyncVerify: AsyncParsableCommand {
             try output.print(accepted, columns: ["job_id", "status"])
             return
         }
-        try await JobFollower.follow(jobID, tenant: selection.tenant, client: &client, output: output, columns: [
-            "table", "verification.local_rows", "verification.cloud_rows", "verification.differing_rows",
-            "verification.repaired", "verification.parked", "verification.duration_ms",
-        ])
+        try await JobFollower.follow(
+            jobID, tenant: selection.tenant, client: &client, output: output,
+            columns: [
+                "table", "verification.local_rows", "verification.cloud_rows", "verification.differing_rows",
+                "verification.repaired", "verification.parked", "verification.duration_ms",
+            ])
     }
 }
 
@@ -99,8 +101,9 @@ struct SyncHistory: AsyncParsableCommand {
         var path = "/api/v1/tenants/\(try PathSegment.encode(tenant))/sync-jobs?limit=\(limit)"
         if let remote { path += "&remote_database_id=\(try PathSegment.encode(remote))" }
         if let status { path += "&status=\(try PathSegment.encode(status))" }
-        try output.print(try await client.send(.GET, path),
-                         columns: ["id", "mode", "status", "dry_run", "created_at", "duration_ms", "error.message"])
+        try output.print(
+            try await client.send(.GET, path),
+            columns: ["id", "mode", "status", "dry_run", "created_at", "duration_ms", "error.message"])
     }
 }
 
@@ -178,8 +181,10 @@ struct SyncSchedule: AsyncParsableCommand {
 enum JobFollower {
     static let syncColumns = ["table", "local_to_cloud", "cloud_to_local", "conflicts_detected", "conflicts_resolved", "conflicts_open"]
 
-    static func follow(_ jobID: String, tenant: String, client: inout APIClient, output: OutputOptions,
-                       columns: [String] = syncColumns) async throws {
+    static func follow(
+        _ jobID: String, tenant: String, client: inout APIClient, output: OutputOptions,
+        columns: [String] = syncColumns
+    ) async throws {
         let path = "/api/v1/tenants/\(try PathSegment.encode(tenant))/sync-jobs/\(jobID)"
         var job: [String: Any] = [:]
         while true {

@@ -44,8 +44,10 @@ struct PublishAdd: AsyncParsableCommand {
     func run() async throws {
         var client = try APIClient.loggedIn()
         let peerPath = try await peer.path(&client)
-        var body: [String: Any] = ["peer_id": String(peerPath.split(separator: "/").last ?? ""), "target_port": targetPort,
-                                   "public_port": publicPort, "enabled": !disabled]
+        var body: [String: Any] = [
+            "peer_id": String(peerPath.split(separator: "/").last ?? ""), "target_port": targetPort,
+            "public_port": publicPort, "enabled": !disabled,
+        ]
         if !allow.isEmpty { body["allowed_cidrs"] = allow }
         try output.print(try await client.send(.POST, try PublishCommand.path(peer.tenant), body: body), columns: PublishCommand.columns)
     }
@@ -80,8 +82,9 @@ struct PublishEnable: AsyncParsableCommand {
 }
 
 struct PublishDisable: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "disable",
-                                                    abstract: "Close a publication at once (open connections included).")
+    static let configuration = CommandConfiguration(
+        commandName: "disable",
+        abstract: "Close a publication at once (open connections included).")
     @OptionGroup var selection: PublicationSelection
     @OptionGroup var output: OutputOptions
 
@@ -95,8 +98,9 @@ struct PublishStats: AsyncParsableCommand {
 
     func run() async throws {
         var client = try APIClient.loggedIn()
-        try output.print(try await client.send(.GET, try await selection.path(&client) + "/stats"),
-                         columns: ["connections", "bytes_in", "bytes_out", "mode"])
+        try output.print(
+            try await client.send(.GET, try await selection.path(&client) + "/stats"),
+            columns: ["connections", "bytes_in", "bytes_out", "mode"])
     }
 }
 

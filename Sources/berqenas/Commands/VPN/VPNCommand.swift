@@ -20,8 +20,9 @@ struct VPNCommand: AsyncParsableCommand {
 }
 
 struct VPNEnable: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "enable",
-                                                    abstract: "Enable the tenant's VPN (allocating its network the first time).")
+    static let configuration = CommandConfiguration(
+        commandName: "enable",
+        abstract: "Enable the tenant's VPN (allocating its network the first time).")
     @Argument(help: "Tenant name.") var tenant: String
     @OptionGroup var output: OutputOptions
 
@@ -31,8 +32,9 @@ struct VPNEnable: AsyncParsableCommand {
 }
 
 struct VPNDisable: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "disable",
-                                                    abstract: "Take the tenant's VPN down (its network and peers are kept).")
+    static let configuration = CommandConfiguration(
+        commandName: "disable",
+        abstract: "Take the tenant's VPN down (its network and peers are kept).")
     @Argument(help: "Tenant name.") var tenant: String
     @OptionGroup var output: OutputOptions
 
@@ -117,8 +119,9 @@ struct VPNPeerList: AsyncParsableCommand {
 }
 
 struct VPNPeerConfig: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "config",
-                                                    abstract: "Download a peer's wg-quick file (hub-made keys only; audited).")
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Download a peer's wg-quick file (hub-made keys only; audited).")
     @OptionGroup var selection: PeerSelection
     @ArgumentParser.Option(name: .customLong("out"), help: "Write it here (mode 0600) instead of printing it.") var out: String?
     @Flag(help: "Download it as a QR code (PNG) for a phone; needs --out.") var qr = false
@@ -159,8 +162,9 @@ struct VPNPeerRevoke: AsyncParsableCommand {
 }
 
 struct VPNPeerCheck: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check",
-                                                    abstract: "Try a TCP connection through the tunnel to a port of the peer.")
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Try a TCP connection through the tunnel to a port of the peer.")
     @OptionGroup var selection: PeerSelection
     @ArgumentParser.Option(help: "TCP port on the peer.") var port: Int
     @OptionGroup var output: OutputOptions
