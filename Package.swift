@@ -91,8 +91,6 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                // Only for bcrypt (`PasswordHasher`), until it comes from a smaller library.
-                .product(name: "Vapor", package: "vapor"),
             ]
         ),
         .target(

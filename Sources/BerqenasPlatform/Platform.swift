@@ -36,10 +36,10 @@ package struct Platform: Sendable {
 
     /// Assembles the services; the database must already be migrated.
     package init(
-        configuration: PlatformConfiguration, database: any Database, secrets: SecretBox,
+        configuration: PlatformConfiguration, database: any Database, secrets: SecretBox, bcrypt: BcryptFunction,
         hooks: ProvisioningHooks = ProvisioningHooks()
     ) throws {
-        let hasher = try PasswordHasher(cost: configuration.bcryptCost)
+        let hasher = try PasswordHasher(cost: configuration.bcryptCost, bcrypt: bcrypt)
         let stores: any TenantStoreBackend =
             if let url = configuration.databaseURL {
                 try PostgresTenantStores(databaseURL: url)

@@ -25,7 +25,7 @@ package enum BerqenasServer {
 
         let secrets = SecretBox(key: try MasterKeyLoader.load(configuration))
         try await MasterKeyCheck.verify(secrets, on: app.db)
-        let platform = try Platform(configuration: configuration, database: app.db, secrets: secrets, hooks: hooks)
+        let platform = try Platform(configuration: configuration, database: app.db, secrets: secrets, bcrypt: .vapor, hooks: hooks)
         app.berqenas = BerqenasState(
             platform: platform,
             tokens: await TokenIssuer.make(secrets: secrets, lifetime: configuration.accessTokenLifetime)
