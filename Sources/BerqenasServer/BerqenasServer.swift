@@ -3,6 +3,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import PostgresNIO
 import Vapor
 
 /// Wires a Vapor application into a Berqenas hub.
@@ -112,10 +113,15 @@ package enum BerqenasServer {
 
     private static func useSystemDatabase(_ app: Application, _ configuration: PlatformConfiguration) throws {
         if let url = configuration.databaseURL {
-            var postgres = try SQLPostgresConfiguration(url: url)
-            postgres.coreConfiguration.tls = try SystemDatabaseTLS.mode(url: url)
-            postgres.searchPath = ["public"]
-            app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4), as: .psql)
+            // PostgresNIO's own pool: its shutdown waits for every leased connection to come back and closes it,
+            // so a query still running when the hub stops ends before its connection goes.
+            let parsed = try SQLPostgresConfiguration(url: url).coreConfiguration
+            var client = PostgresClient.Configuration(
+                host: parsed.host ?? "localhost", port: parsed.port ?? 5432, username: parsed.username,
+                password: parsed.password, database: parsed.database, tls: try SystemDatabaseTLS.mode(url: url))
+            client.options.additionalStartupParameters = [("search_path", "public")]
+            client.options.maximumConnections = max(8, 4 * System.coreCount)
+            app.databases.use(.postgres(configuration: client, logger: app.logger), as: .psql)
         } else {
             app.databases.use(.sqlite(.file(configuration.systemDatabaseFile.path)), as: .sqlite)
         }

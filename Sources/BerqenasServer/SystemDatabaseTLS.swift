@@ -1,18 +1,23 @@
 import BerqenasPlatform
+import DatabaseConnectors
 import Foundation
 import NIOSSL
 import PostgresNIO
 
 /// TLS for the PostgreSQL system database, from the URL's `sslmode` (see `SSLMode`).
 enum SystemDatabaseTLS {
-    static func mode(url: String) throws -> PostgresConnection.Configuration.TLS {
+    static func mode(url: String) throws -> PostgresClient.Configuration.TLS {
+        client(try SSLMode.tls(of: url))
+    }
+
+    static func client(_ mode: ConnectionSpec.TLSMode) -> PostgresClient.Configuration.TLS {
         var unverified = TLSConfiguration.makeClientConfiguration()
         unverified.certificateVerification = .none
-        switch try SSLMode.tls(of: url) {
-        case .disable: return .disable
-        case .prefer: return .prefer(try NIOSSLContext(configuration: unverified))
-        case .require: return .require(try NIOSSLContext(configuration: unverified))
-        case .verifyFull: return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        return switch mode {
+        case .disable: .disable
+        case .prefer: .prefer(unverified)
+        case .require: .require(unverified)
+        case .verifyFull: .require(.makeClientConfiguration())
         }
     }
 }

@@ -1,4 +1,5 @@
 import BerqenasPlatform
+import DatabaseConnectors
 import PostgresNIO
 import Testing
 
@@ -7,10 +8,11 @@ import Testing
 /// The system database URL's `sslmode`, read as libpq reads it.
 @Suite struct SystemDatabaseTLSTests {
     @Test func modesFollowLibpq() throws {
-        #expect(try SystemDatabaseTLS.mode(url: "postgres://u:p@db/x?sslmode=disable").disables)
-        #expect(try SystemDatabaseTLS.mode(url: "postgres://u:p@db/x").isPrefer)
-        #expect(try SystemDatabaseTLS.mode(url: "postgres://u:p@db/x?sslmode=require").isRequire)
-        #expect(try SystemDatabaseTLS.mode(url: "postgres://u:p@db/x?sslmode=verify-full").isRequire)
+        #expect(try SSLMode.tls(of: "postgres://u:p@db/x?sslmode=disable") == .disable)
+        #expect(try SSLMode.tls(of: "postgres://u:p@db/x") == .prefer)
+        #expect(try SSLMode.tls(of: "postgres://u:p@db/x?sslmode=require") == .require)
+        #expect(try SSLMode.tls(of: "postgres://u:p@db/x?sslmode=verify-full") == .verifyFull)
+        #expect(try SSLMode.tls(of: "postgres://u:p@db/x?sslmode=allow") == .prefer)
     }
 
     @Test func anUnknownModeIsAConfigurationErrorNamingTheSetting() {
@@ -18,10 +20,4 @@ import Testing
         #expect(error?.message.contains("sslmode") == true)
         #expect(error?.message.contains("maybe") == true)
     }
-}
-
-extension PostgresConnection.Configuration.TLS {
-    var disables: Bool { !isAllowed }
-    var isPrefer: Bool { isAllowed && !isEnforced }
-    var isRequire: Bool { isEnforced }
 }

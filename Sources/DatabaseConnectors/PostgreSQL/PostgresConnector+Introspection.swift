@@ -93,7 +93,8 @@ extension PostgresConnector {
                CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN co.collname END,
                information_schema._pg_char_max_length(a.atttypid, a.atttypmod)::text,
                information_schema._pg_numeric_precision(a.atttypid, a.atttypmod)::text,
-               information_schema._pg_numeric_scale(a.atttypid, a.atttypmod)::text
+               information_schema._pg_numeric_scale(a.atttypid, a.atttypmod)::text,
+               (a.attidentity = 'a')::text
         FROM pg_attribute a
         JOIN pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
@@ -112,7 +113,7 @@ extension PostgresConnector {
         )
         return ColumnSchema(
             name: row[0] ?? "", nativeType: row[1] ?? "", canonicalType: PostgresTypeMap.canonical(descriptor),
-            nullable: row[5] == "true", defaultExpression: row[6], isIdentity: row[7] == "true",
+            nullable: row[5] == "true", defaultExpression: row[6], isIdentity: row[7] == "true", isFixedIdentity: row[13] == "true",
             isGenerated: row[8] == "true", length: row[10].flatMap { Int($0) }, precision: row[11].flatMap { Int($0) },
             scale: row[12].flatMap { Int($0) }, collation: row[9]
         )

@@ -108,8 +108,8 @@ package struct PostgresDialect: Sendable {
         var sql = "INSERT INTO \(qualified(table.table)) (\(names))\(identity) \(unnestSelect(columns, from: 1))"
         guard table.hasPrimaryKey else { return sql }
         let keys = table.primaryKey.map(quote).joined(separator: ", ")
-        let updates = columns.filter { !table.primaryKey.contains($0.name) }
-            .map { "\(quote($0.name)) = EXCLUDED.\(quote($0.name))" }
+        // A GENERATED ALWAYS identity may be inserted (OVERRIDING SYSTEM VALUE) but never updated.
+        let updates = table.updatableColumns.map { "\(quote($0.name)) = EXCLUDED.\(quote($0.name))" }
         sql += updates.isEmpty ? " ON CONFLICT (\(keys)) DO NOTHING" : " ON CONFLICT (\(keys)) DO UPDATE SET \(updates.joined(separator: ", "))"
         return sql
     }

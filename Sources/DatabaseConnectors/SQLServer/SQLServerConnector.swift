@@ -77,7 +77,7 @@ package final class SQLServerConnector: DatabaseConnector {
                 return ColumnSchema(
                     name: row[0] ?? "", nativeType: Self.nativeSpelling(type, maxLength, precision, scale),
                     canonicalType: canonical, nullable: row[5] == "1", defaultExpression: row[9],
-                    isIdentity: row[6] == "1", isGenerated: row[7] == "1" || canonical == .rowVersion,
+                    isIdentity: row[6] == "1", isFixedIdentity: row[6] == "1", isGenerated: row[7] == "1" || canonical == .rowVersion,
                     length: maxLength, precision: precision, scale: scale, collation: row[8]
                 )
             }

@@ -113,7 +113,8 @@ package struct TSQLDialect: Sendable {
         let rows = ValueTuples.render(rowCount: rowCount, columns: columns, placeholder: write)
         let names = columns.map { quote($0.name) }
         let on = table.primaryKey.map { "target.\(quote($0)) = source.\(quote($0))" }.joined(separator: " AND ")
-        let updates = columns.filter { !table.primaryKey.contains($0.name) }
+        // SQL Server inserts an identity under IDENTITY_INSERT but never updates one.
+        let updates = table.updatableColumns.filter { $0.canonicalType != .rowVersion }
             .map { "target.\(quote($0.name)) = source.\(quote($0.name))" }
         var sql =
             "MERGE INTO \(qualified(table.table)) WITH (HOLDLOCK) AS target USING (VALUES \(rows)) "

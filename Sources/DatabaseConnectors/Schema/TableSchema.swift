@@ -29,6 +29,9 @@ package struct ColumnSchema: Sendable, Hashable, Codable {
     package var defaultExpression: String?
     /// Identity, serial or autoincrement.
     package var isIdentity: Bool
+    /// An identity no statement may update (SQL Server's identity, PostgreSQL's GENERATED ALWAYS): written on
+    /// insert only. Optional so that schemas stored before it was known read as updatable.
+    package var isFixedIdentity: Bool?
     /// Computed by the database (generated columns, rowversion): never written.
     package var isGenerated: Bool
     package var length: Int?
@@ -39,7 +42,7 @@ package struct ColumnSchema: Sendable, Hashable, Codable {
     /// Creates a column.
     package init(
         name: String, nativeType: String, canonicalType: CanonicalType, nullable: Bool = true,
-        defaultExpression: String? = nil, isIdentity: Bool = false, isGenerated: Bool = false,
+        defaultExpression: String? = nil, isIdentity: Bool = false, isFixedIdentity: Bool? = nil, isGenerated: Bool = false,
         length: Int? = nil, precision: Int? = nil, scale: Int? = nil, collation: String? = nil
     ) {
         self.name = name
@@ -48,6 +51,7 @@ package struct ColumnSchema: Sendable, Hashable, Codable {
         self.nullable = nullable
         self.defaultExpression = defaultExpression
         self.isIdentity = isIdentity
+        self.isFixedIdentity = isFixedIdentity
         self.isGenerated = isGenerated
         self.length = length
         self.precision = precision
@@ -141,6 +145,11 @@ package struct TableSchema: Sendable, Hashable, Codable {
 
     /// Columns a sync may write (not generated).
     package var writableColumns: [ColumnSchema] { columns.filter { !$0.isGenerated } }
+
+    /// The writable columns an upsert may set on a row that exists: not the key, not a fixed identity.
+    package var updatableColumns: [ColumnSchema] {
+        writableColumns.filter { !primaryKey.contains($0.name) && $0.isFixedIdentity != true }
+    }
 
     /// The column called `name`.
     package func column(_ name: String) -> ColumnSchema? { columns.first { $0.name == name } }
