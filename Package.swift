@@ -120,6 +120,7 @@ let package = Package(
             dependencies: [
                 "BerqenasServer",
                 "BerqenasPlatform",
+                "DatabaseConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -24,7 +24,7 @@ package struct PublicationRequest: Sendable {
 package struct PublicationView: Sendable {
     package var publication: Publication
     package var peerName: String?
-    package var state: String
+    package var state: PublicationState
     package var error: String?
     package var mode: PublishingMode
 }

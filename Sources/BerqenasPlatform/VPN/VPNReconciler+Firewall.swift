@@ -87,15 +87,14 @@ extension VPNReconciler {
         try? NftCounters.parse(await wireGuard.runner.run(Self.nft, NftCounters.listArguments))
     }
 
-    /// A publication's state: `disabled`, `waiting` (its network is down or its peer revoked),
-    /// `not_applied` (the none backend), `error`, or `active`.
-    package func state(of publication: Publication, peerActive: Bool, networkEnabled: Bool) async -> (state: String, error: String?) {
-        guard publication.enabled else { return ("disabled", nil) }
-        guard peerActive, networkEnabled else { return ("waiting", nil) }
-        guard wireGuard != nil else { return ("not_applied", nil) }
-        if let isolationFailure { return ("error", isolationFailure) }
-        if let id = publication.id, let failure = await relays.failure(of: PublicationTrafficStore.key(id)) { return ("error", failure) }
-        return ("active", nil)
+    /// A publication's state, with the failure when it is `error`.
+    package func state(of publication: Publication, peerActive: Bool, networkEnabled: Bool) async -> (state: PublicationState, error: String?) {
+        guard publication.enabled else { return (.disabled, nil) }
+        guard peerActive, networkEnabled else { return (.waiting, nil) }
+        guard wireGuard != nil else { return (.notApplied, nil) }
+        if let isolationFailure { return (.error, isolationFailure) }
+        if let id = publication.id, let failure = await relays.failure(of: PublicationTrafficStore.key(id)) { return (.error, failure) }
+        return (.active, nil)
     }
 
     /// Enabled publications whose peer is active on an enabled network, as services to forward.

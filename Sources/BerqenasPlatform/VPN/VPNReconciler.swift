@@ -74,12 +74,12 @@ package actor VPNReconciler {
 
     static let nft = "/usr/sbin/nft"
 
-    /// The network's state: `down` (disabled), `not_applied` (none backend), `up`, or `error`.
-    package func state(of network: VPNNetwork?) -> (state: String, error: String?) {
-        guard let network, network.enabled else { return ("down", nil) }
-        guard wireGuard != nil else { return ("not_applied", nil) }
-        if let id = network.id, let failure = failures[id] ?? isolationFailure { return ("error", failure) }
-        return ("up", nil)
+    /// The network's state, with the failure when it is `error`.
+    package func state(of network: VPNNetwork?) -> (state: VPNNetworkState, error: String?) {
+        guard let network, network.enabled else { return (.down, nil) }
+        guard wireGuard != nil else { return (.notApplied, nil) }
+        if let id = network.id, let failure = failures[id] ?? isolationFailure { return (.error, failure) }
+        return (.up, nil)
     }
 
     /// Applies one network (and its peers); a failure is logged and shown in the network's state.

@@ -53,7 +53,7 @@ package struct VPNService: Sendable {
     package var backend: VPNSettings.Backend { reconciler.backend }
 
     /// The network's state as the API reports it, with the last error when applying failed.
-    package func state(of network: VPNNetwork?) async -> (state: String, error: String?) {
+    package func state(of network: VPNNetwork?) async -> (state: VPNNetworkState, error: String?) {
         await reconciler.state(of: network)
     }
 

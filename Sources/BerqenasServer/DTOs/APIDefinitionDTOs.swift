@@ -4,28 +4,53 @@ import OpenAPIKit
 import Vapor
 
 /// `POST …/apis` and `PATCH …/apis/{name}`.
-struct APIDefinitionBody: Decodable {
-    let name: String?
-    let source: Source?
-    let tables: [Grant]?
-    let auth: String?
-    let maxRows: Int?
-    let allowUnfilteredWrites: Bool?
+package struct APIDefinitionBody: Codable {
+    package let name: String?
+    package let source: Source?
+    package let tables: [Grant]?
+    package let auth: String?
+    package let maxRows: Int?
+    package let allowUnfilteredWrites: Bool?
+
+    package init(
+        name: String? = nil, source: Source? = nil, tables: [Grant]? = nil, auth: String? = nil, maxRows: Int? = nil,
+        allowUnfilteredWrites: Bool? = nil
+    ) {
+        self.name = name
+        self.source = source
+        self.tables = tables
+        self.auth = auth
+        self.maxRows = maxRows
+        self.allowUnfilteredWrites = allowUnfilteredWrites
+    }
 
     enum CodingKeys: String, CodingKey {
         case name, source, tables, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes"
     }
 
-    struct Source: Decodable {
-        let kind: String
-        let id: UUID?
+    package struct Source: Codable, Sendable {
+        package let kind: String
+        package let id: UUID?
+
+        package init(kind: String, id: UUID? = nil) {
+            self.kind = kind
+            self.id = id
+        }
     }
 
-    /// `"*"` or `{"name", "operations"}`.
-    struct Grant: Decodable {
-        let grant: TableGrant
+    /// `"*"` or `{"name", "operations"}` (sent as the object).
+    package struct Grant: Codable, Sendable {
+        package let grant: TableGrant
 
-        init(from decoder: any Decoder) throws {
+        package init(_ grant: TableGrant) {
+            self.grant = grant
+        }
+
+        package func encode(to encoder: any Encoder) throws {
+            try grant.encode(to: encoder)
+        }
+
+        package init(from decoder: any Decoder) throws {
             if let name = try? decoder.singleValueContainer().decode(String.self) {
                 grant = TableGrant(name: name)
                 return

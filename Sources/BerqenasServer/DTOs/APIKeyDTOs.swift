@@ -4,12 +4,22 @@ import OpenAPIKit
 import Vapor
 
 /// `POST …/apis/{name}/keys`.
-struct APIKeyBody: Decodable {
-    let name: String?
-    let permissions: String?
-    let expiresAt: String?
-    let allowedCIDRs: [String]?
-    let rateLimitPerMinute: Int?
+package struct APIKeyBody: Codable {
+    package let name: String?
+    package let permissions: String?
+    package let expiresAt: String?
+    package let allowedCIDRs: [String]?
+    package let rateLimitPerMinute: Int?
+
+    package init(
+        name: String? = nil, permissions: String? = nil, expiresAt: String? = nil, allowedCIDRs: [String]? = nil, rateLimitPerMinute: Int? = nil
+    ) {
+        self.name = name
+        self.permissions = permissions
+        self.expiresAt = expiresAt
+        self.allowedCIDRs = allowedCIDRs
+        self.rateLimitPerMinute = rateLimitPerMinute
+    }
 
     enum CodingKeys: String, CodingKey {
         case name, permissions, expiresAt = "expires_at", allowedCIDRs = "allowed_cidrs", rateLimitPerMinute = "rate_limit_per_minute"

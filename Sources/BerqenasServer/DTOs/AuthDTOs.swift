@@ -3,9 +3,14 @@ import OpenAPIKit
 import Vapor
 
 /// Sign-in credentials, as JSON or as an OAuth2 password form.
-struct LoginRequest: Content {
-    let username: String
-    let password: String
+package struct LoginRequest: Content {
+    package let username: String
+    package let password: String
+
+    package init(username: String, password: String) {
+        self.username = username
+        self.password = password
+    }
 
     static let schema: JSONSchema = .object(properties: ["username": .string, "password": .string(format: .password)])
 }
@@ -29,8 +34,12 @@ struct TokenResponse: Content {
 }
 
 /// A refresh token presented for rotation or revocation.
-struct RefreshRequest: Content {
-    let refreshToken: String
+package struct RefreshRequest: Content {
+    package let refreshToken: String
+
+    package init(refreshToken: String) {
+        self.refreshToken = refreshToken
+    }
 
     enum CodingKeys: String, CodingKey { case refreshToken = "refresh_token" }
 
@@ -38,8 +47,12 @@ struct RefreshRequest: Content {
 }
 
 /// Sign-out: one refresh token, or every session of the user when none is given.
-struct LogoutRequest: Content {
-    let refreshToken: String?
+package struct LogoutRequest: Content {
+    package let refreshToken: String?
+
+    package init(refreshToken: String? = nil) {
+        self.refreshToken = refreshToken
+    }
 
     enum CodingKeys: String, CodingKey { case refreshToken = "refresh_token" }
 

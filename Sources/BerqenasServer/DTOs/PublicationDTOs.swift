@@ -3,12 +3,20 @@ import OpenAPIKit
 import Vapor
 
 /// `POST …/publications` and `PATCH …/publications/{id}` (a change sends only what changes).
-struct PublicationBody: Content {
-    let peerID: UUID?
-    let targetPort: Int?
-    let publicPort: Int?
-    let allowedCIDRs: [String]?
-    let enabled: Bool?
+package struct PublicationBody: Content {
+    package let peerID: UUID?
+    package let targetPort: Int?
+    package let publicPort: Int?
+    package let allowedCIDRs: [String]?
+    package let enabled: Bool?
+
+    package init(peerID: UUID? = nil, targetPort: Int? = nil, publicPort: Int? = nil, allowedCIDRs: [String]? = nil, enabled: Bool? = nil) {
+        self.peerID = peerID
+        self.targetPort = targetPort
+        self.publicPort = publicPort
+        self.allowedCIDRs = allowedCIDRs
+        self.enabled = enabled
+    }
 
     enum CodingKeys: String, CodingKey {
         case peerID = "peer_id", targetPort = "target_port", publicPort = "public_port", allowedCIDRs = "allowed_cidrs", enabled
@@ -36,8 +44,7 @@ struct PublicationResponse: Content {
     let publicPort: Int
     let allowedCIDRs: [String]
     let enabled: Bool
-    /// `active`, `disabled`, `waiting` (network down or peer revoked), `not_applied`, `error`.
-    let state: String
+    let state: PublicationState
     @ExplicitNull var error: String?
     /// How the hub forwards it: `nat`, `relay` or `none`.
     let mode: String
@@ -66,7 +73,7 @@ struct PublicationResponse: Content {
     static let schema: JSONSchema = .object(properties: [
         "id": .string(format: .uuid), "peer_id": .string(format: .uuid), "peer_name": .string(nullable: true),
         "target_port": .integer, "public_port": .integer, "allowed_cidrs": .array(items: .string), "enabled": .boolean,
-        "state": .string(allowedValues: ["active", "disabled", "waiting", "not_applied", "error"]), "error": .string(nullable: true),
+        "state": .string(allowedValues: PublicationState.allowedValues), "error": .string(nullable: true),
         "mode": .string(allowedValues: ["nat", "relay", "none"]), "created_at": .string(format: .dateTime, nullable: true),
     ])
 }

@@ -72,20 +72,40 @@ struct RemoteDatabaseResponse: Content {
 }
 
 /// A new remote database.
-struct RegisterRemoteDatabaseRequest: Content {
-    let name: String
-    let engine: String
-    let host: String?
-    let port: Int?
-    let database: String
-    let schema: String?
-    let username: String?
-    let password: String?
-    let tls: String?
-    let wireguardPeerID: UUID?
-    let captureMode: String?
-    let targetPrefix: String?
-    let watermarkColumn: String?
+package struct RegisterRemoteDatabaseRequest: Content {
+    package let name: String
+    package let engine: String
+    package let host: String?
+    package let port: Int?
+    package let database: String
+    package let schema: String?
+    package let username: String?
+    package let password: String?
+    package let tls: String?
+    package let wireguardPeerID: UUID?
+    package let captureMode: String?
+    package let targetPrefix: String?
+    package let watermarkColumn: String?
+
+    package init(
+        name: String, engine: String, host: String? = nil, port: Int? = nil, database: String, schema: String? = nil, username: String? = nil,
+        password: String? = nil, tls: String? = nil, wireguardPeerID: UUID? = nil, captureMode: String? = nil, targetPrefix: String? = nil,
+        watermarkColumn: String? = nil
+    ) {
+        self.name = name
+        self.engine = engine
+        self.host = host
+        self.port = port
+        self.database = database
+        self.schema = schema
+        self.username = username
+        self.password = password
+        self.tls = tls
+        self.wireguardPeerID = wireguardPeerID
+        self.captureMode = captureMode
+        self.targetPrefix = targetPrefix
+        self.watermarkColumn = watermarkColumn
+    }
 
     enum CodingKeys: String, CodingKey {
         case name, engine, host, port, database, schema, username, password, tls

@@ -5,13 +5,24 @@ import OpenAPIKit
 import Vapor
 
 /// A schedule request: `every_minutes` or `cron` (five fields, UTC).
-struct ScheduleBody: Content {
-    let everyMinutes: Int?
-    let cron: String?
-    let mode: String
-    let conflictStrategy: String?
-    let tables: [String]?
-    let enabled: Bool?
+package struct ScheduleBody: Content {
+    package let everyMinutes: Int?
+    package let cron: String?
+    package let mode: String
+    package let conflictStrategy: String?
+    package let tables: [String]?
+    package let enabled: Bool?
+
+    package init(
+        everyMinutes: Int? = nil, cron: String? = nil, mode: String, conflictStrategy: String? = nil, tables: [String]? = nil, enabled: Bool? = nil
+    ) {
+        self.everyMinutes = everyMinutes
+        self.cron = cron
+        self.mode = mode
+        self.conflictStrategy = conflictStrategy
+        self.tables = tables
+        self.enabled = enabled
+    }
 
     enum CodingKeys: String, CodingKey {
         case everyMinutes = "every_minutes", cron, mode, conflictStrategy = "conflict_strategy", tables, enabled

@@ -6,12 +6,20 @@ import OpenAPIKit
 import Vapor
 
 /// A sync request.
-struct SyncJobRequest: Content {
-    let mode: String
-    let tables: [String]?
-    let conflictStrategy: String?
-    let dryRun: Bool?
-    let repair: Bool?
+package struct SyncJobRequest: Content {
+    package let mode: String
+    package let tables: [String]?
+    package let conflictStrategy: String?
+    package let dryRun: Bool?
+    package let repair: Bool?
+
+    package init(mode: String, tables: [String]? = nil, conflictStrategy: String? = nil, dryRun: Bool? = nil, repair: Bool? = nil) {
+        self.mode = mode
+        self.tables = tables
+        self.conflictStrategy = conflictStrategy
+        self.dryRun = dryRun
+        self.repair = repair
+    }
 
     enum CodingKeys: String, CodingKey { case mode, tables, repair, conflictStrategy = "conflict_strategy", dryRun = "dry_run" }
 
@@ -25,10 +33,16 @@ struct SyncJobRequest: Content {
 }
 
 /// A verification request: compare both sides without writing; with `repair`, carry the differences.
-struct VerifyRequest: Content {
-    let tables: [String]?
-    let repair: Bool?
-    let conflictStrategy: String?
+package struct VerifyRequest: Content {
+    package let tables: [String]?
+    package let repair: Bool?
+    package let conflictStrategy: String?
+
+    package init(tables: [String]? = nil, repair: Bool? = nil, conflictStrategy: String? = nil) {
+        self.tables = tables
+        self.repair = repair
+        self.conflictStrategy = conflictStrategy
+    }
 
     enum CodingKeys: String, CodingKey { case tables, repair, conflictStrategy = "conflict_strategy" }
 
@@ -295,9 +309,14 @@ struct ConflictResponse: Content {
 }
 
 /// A decision on a conflict.
-struct ResolveConflictRequest: Content {
-    let winner: String
-    let row: [String: PlainJSON]?
+package struct ResolveConflictRequest: Content {
+    package let winner: String
+    package let row: [String: PlainJSON]?
+
+    package init(winner: String, row: [String: PlainJSON]? = nil) {
+        self.winner = winner
+        self.row = row
+    }
 
     static let schema: JSONSchema = .object(properties: [
         "winner": .string(allowedValues: ConflictWinner.allowedValues), "row": .object(required: false),

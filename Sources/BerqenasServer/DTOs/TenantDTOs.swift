@@ -57,10 +57,16 @@ struct TenantResponse: Content {
 }
 
 /// Quota fields in a request; missing ones keep their current (or default) value.
-struct QuotasPatch: Content {
-    let maxConnections: Int?
-    let statementTimeoutMs: Int?
-    let storageMb: Int?
+package struct QuotasPatch: Content {
+    package let maxConnections: Int?
+    package let statementTimeoutMs: Int?
+    package let storageMb: Int?
+
+    package init(maxConnections: Int? = nil, statementTimeoutMs: Int? = nil, storageMb: Int? = nil) {
+        self.maxConnections = maxConnections
+        self.statementTimeoutMs = statementTimeoutMs
+        self.storageMb = storageMb
+    }
 
     enum CodingKeys: String, CodingKey {
         case maxConnections = "max_connections", statementTimeoutMs = "statement_timeout_ms", storageMb = "storage_mb"
@@ -76,12 +82,20 @@ struct QuotasPatch: Content {
 }
 
 /// A new tenant.
-struct CreateTenantRequest: Content {
-    let name: String
-    let displayName: String?
-    let subdomain: String?
-    let vpnEnabled: Bool?
-    let quotas: QuotasPatch?
+package struct CreateTenantRequest: Content {
+    package let name: String
+    package let displayName: String?
+    package let subdomain: String?
+    package let vpnEnabled: Bool?
+    package let quotas: QuotasPatch?
+
+    package init(name: String, displayName: String? = nil, subdomain: String? = nil, vpnEnabled: Bool? = nil, quotas: QuotasPatch? = nil) {
+        self.name = name
+        self.displayName = displayName
+        self.subdomain = subdomain
+        self.vpnEnabled = vpnEnabled
+        self.quotas = quotas
+    }
 
     enum CodingKeys: String, CodingKey {
         case name, displayName = "display_name", subdomain, vpnEnabled = "vpn_enabled", quotas

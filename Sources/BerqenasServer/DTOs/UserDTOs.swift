@@ -35,11 +35,18 @@ struct UserResponse: Content {
 }
 
 /// A new user.
-struct CreateUserRequest: Content {
-    let username: String
-    let password: String
-    let role: UserRole
-    let tenant: String?
+package struct CreateUserRequest: Content {
+    package let username: String
+    package let password: String
+    package let role: UserRole
+    package let tenant: String?
+
+    package init(username: String, password: String, role: UserRole, tenant: String? = nil) {
+        self.username = username
+        self.password = password
+        self.role = role
+        self.tenant = tenant
+    }
 
     static let schema: JSONSchema = .object(properties: [
         "username": .string, "password": .string(format: .password), "role": UserSchemas.role,

@@ -4,9 +4,14 @@ import OpenAPIKit
 import Vapor
 
 /// `PUT …/vpn`: turn the tenant's network on or off.
-struct VPNBody: Content {
-    let enabled: Bool
-    let spokeToSpoke: Bool?
+package struct VPNBody: Content {
+    package let enabled: Bool
+    package let spokeToSpoke: Bool?
+
+    package init(enabled: Bool, spokeToSpoke: Bool? = nil) {
+        self.enabled = enabled
+        self.spokeToSpoke = spokeToSpoke
+    }
 
     enum CodingKeys: String, CodingKey {
         case enabled, spokeToSpoke = "spoke_to_spoke"
@@ -25,7 +30,7 @@ struct VPNResponse: Content {
     @ExplicitNull var listenPort: Int?
     @ExplicitNull var interface: String?
     let spokeToSpoke: Bool
-    let state: String
+    let state: VPNNetworkState
     /// Why applying failed (state `error`).
     @ExplicitNull var error: String?
     let backend: String
@@ -51,17 +56,23 @@ struct VPNResponse: Content {
     static let schema: JSONSchema = .object(properties: [
         "enabled": .boolean, "network": .string(nullable: true), "hub_address": .string(nullable: true),
         "public_key": .string(nullable: true), "endpoint": .string(nullable: true), "listen_port": .integer(nullable: true),
-        "interface": .string(nullable: true), "spoke_to_spoke": .boolean, "state": .string(allowedValues: ["down", "up", "not_applied", "error"]),
+        "interface": .string(nullable: true), "spoke_to_spoke": .boolean, "state": .string(allowedValues: VPNNetworkState.allowedValues),
         "error": .string(nullable: true),
         "backend": .string(allowedValues: ["kernel", "wireguard-go", "none"]),
     ])
 }
 
 /// `POST …/vpn/peers`.
-struct VPNPeerBody: Content {
-    let name: String
-    let publicKey: String?
-    let persistentKeepalive: Int?
+package struct VPNPeerBody: Content {
+    package let name: String
+    package let publicKey: String?
+    package let persistentKeepalive: Int?
+
+    package init(name: String, publicKey: String? = nil, persistentKeepalive: Int? = nil) {
+        self.name = name
+        self.publicKey = publicKey
+        self.persistentKeepalive = persistentKeepalive
+    }
 
     enum CodingKeys: String, CodingKey {
         case name, publicKey = "public_key", persistentKeepalive = "persistent_keepalive"
@@ -131,8 +142,12 @@ struct VPNPeerList: Content {
 }
 
 /// `POST …/vpn/peers/{id}/check`.
-struct PeerCheckBody: Content {
-    let port: Int
+package struct PeerCheckBody: Content {
+    package let port: Int
+
+    package init(port: Int) {
+        self.port = port
+    }
 
     static let schema: JSONSchema = .object(properties: ["port": .integer])
 }

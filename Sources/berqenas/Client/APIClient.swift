@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BerqenasServer
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -12,15 +13,31 @@ struct APIClient {
         APIClient(config: try ClientConfigStore.load())
     }
 
-    /// Sends a request and returns the decoded JSON answer (nil for 204).
+    /// Sends `body`, one of the request types the server decodes, and returns the decoded JSON answer (nil
+    /// for 204).
     /// - Throws: `CLIError` with the server's error code and message.
-    mutating func send(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil) async throws -> Any? {
+    mutating func send(_ method: HTTPMethod, _ path: String, body: some Encodable & Sendable) async throws -> Any? {
+        try await send(method, path, encoded: try Self.encode(body))
+    }
+
+    /// Sends a request without a body.
+    mutating func send(_ method: HTTPMethod, _ path: String) async throws -> Any? {
+        try await send(method, path, encoded: nil)
+    }
+
+    private mutating func send(_ method: HTTPMethod, _ path: String, encoded body: Data?) async throws -> Any? {
         var answer = try await Self.perform(method, url: config.url + path, body: body, token: config.accessToken)
         if answer.status == .unauthorized {
             try await refreshTokens()
             answer = try await Self.perform(method, url: config.url + path, body: body, token: config.accessToken)
         }
         return try Self.decode(answer)
+    }
+
+    private static func encode(_ body: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(body)
     }
 
     /// Fetches a text answer (a file such as a peer's config), with the same errors as `send`.
@@ -47,7 +64,7 @@ struct APIClient {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
         let answer = try await perform(
             .POST, url: base + "/api/v1/auth/login",
-            body: ["username": username, "password": password], token: nil)
+            body: try encode(LoginRequest(username: username, password: password)), token: nil)
         let tokens = try decode(answer) as? [String: Any]
         guard let access = tokens?["access_token"] as? String, let refresh = tokens?["refresh_token"] as? String else {
             throw CLIError("the server at \(base) did not answer like a Berqenas hub")
@@ -58,7 +75,7 @@ struct APIClient {
     private mutating func refreshTokens() async throws {
         let answer = try await Self.perform(
             .POST, url: config.url + "/api/v1/auth/refresh",
-            body: ["refresh_token": config.refreshToken], token: nil)
+            body: try Self.encode(RefreshRequest(refreshToken: config.refreshToken)), token: nil)
         guard answer.status == .ok, let tokens = try Self.decode(answer) as? [String: Any],
             let access = tokens["access_token"] as? String, let refresh = tokens["refresh_token"] as? String
         else {
@@ -74,14 +91,14 @@ struct APIClient {
         let body: ByteBuffer
     }
 
-    private static func perform(_ method: HTTPMethod, url: String, body: [String: Any]?, token: String?) async throws -> Answer {
+    private static func perform(_ method: HTTPMethod, url: String, body: Data?, token: String?) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+            request.body = .bytes(ByteBuffer(data: body))
         }
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))

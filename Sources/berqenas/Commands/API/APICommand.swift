@@ -1,4 +1,6 @@
 import ArgumentParser
+import BerqenasPlatform
+import BerqenasServer
 import Foundation
 
 /// `berqenas api …`: REST APIs generated over a tenant's store or remote databases.
@@ -24,12 +26,18 @@ struct APISelection: ParsableArguments {
 
 /// `--table name[:read,insert,update,delete]` options as the definition's table list.
 enum TableGrants {
-    static func parse(_ options: [String]) throws -> [Any] {
-        try options.map { option -> Any in
+    static func parse(_ options: [String]) throws -> [APIDefinitionBody.Grant] {
+        try options.map { option in
             let parts = option.split(separator: ":", maxSplits: 1).map(String.init)
             guard let name = parts.first, !name.isEmpty else { throw CLIError("--table needs a name (or *)") }
-            guard parts.count == 2 else { return name }
-            return ["name": name, "operations": parts[1].split(separator: ",").map(String.init)] as [String: Any]
+            guard parts.count == 2 else { return APIDefinitionBody.Grant(TableGrant(name: name)) }
+            let operations = try parts[1].split(separator: ",").map { word in
+                guard let operation = APIOperation(rawValue: String(word)) else {
+                    throw CLIError("--table \(option): operations are \(APIOperation.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return operation
+            }
+            return APIDefinitionBody.Grant(TableGrant(name: name, operations: operations))
         }
     }
 }
@@ -49,16 +57,17 @@ struct APICreate: AsyncParsableCommand {
 
     func run() async throws {
         var client = try APIClient.loggedIn()
-        var source: [String: Any] = ["kind": "tenant_store"]
+        var source = APIDefinitionBody.Source(kind: "tenant_store")
         if let remote {
             let path = try await RemoteSelection.parse([selection.tenant, remote]).remotePath(&client)
-            source = ["kind": "remote_database", "id": String(path.split(separator: "/").last ?? "")]
+            guard let id = path.split(separator: "/").last.flatMap({ UUID(uuidString: String($0)) }) else {
+                throw CLIError("the server named the remote database by an unexpected path: \(path)")
+            }
+            source = APIDefinitionBody.Source(kind: "remote_database", id: id)
         }
-        var body: [String: Any] = [
-            "name": selection.api, "source": source, "tables": try TableGrants.parse(tables.isEmpty ? ["*"] : tables),
-            "auth": auth, "allow_unfiltered_writes": unfiltered,
-        ]
-        if let maxRows { body["max_rows"] = maxRows }
+        let body = APIDefinitionBody(
+            name: selection.api, source: source, tables: try TableGrants.parse(tables.isEmpty ? ["*"] : tables), auth: auth,
+            maxRows: maxRows, allowUnfilteredWrites: unfiltered)
         try output.print(try await client.send(.POST, try APICommand.path(selection.tenant), body: body), columns: APICommand.columns)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerqenasServer
 import Foundation
 
 /// `berqenas api key …`: keys of one API.
@@ -24,10 +25,9 @@ struct APIKeyCreate: AsyncParsableCommand {
 
     func run() async throws {
         var client = try APIClient.loggedIn()
-        var body: [String: Any] = ["name": name, "permissions": permissions]
-        if let expiresAt { body["expires_at"] = expiresAt }
-        if !allow.isEmpty { body["allowed_cidrs"] = allow }
-        if let rateLimit { body["rate_limit_per_minute"] = rateLimit }
+        let body = APIKeyBody(
+            name: name, permissions: permissions, expiresAt: expiresAt, allowedCIDRs: allow.isEmpty ? nil : allow,
+            rateLimitPerMinute: rateLimit)
         let made = try await client.send(.POST, try selection.path + "/keys", body: body)
         try output.print(made, columns: ["key"] + APIKeyCommand.columns)
     }

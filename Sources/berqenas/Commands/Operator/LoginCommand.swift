@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerqenasServer
 import Foundation
 
 #if canImport(Glibc)
@@ -45,7 +46,7 @@ struct LogoutCommand: AsyncParsableCommand {
 
     func run() async throws {
         var client = try APIClient.loggedIn()
-        _ = try? await client.send(.POST, "/api/v1/auth/logout", body: ["refresh_token": client.config.refreshToken])
+        _ = try? await client.send(.POST, "/api/v1/auth/logout", body: LogoutRequest(refreshToken: client.config.refreshToken))
         ClientConfigStore.remove()
         print("logged out")
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerqenasServer
 import Foundation
 
 /// `berqenas tenant …`.
@@ -24,9 +25,7 @@ struct TenantCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            var body: [String: Any] = ["name": name, "vpn_enabled": vpnEnabled]
-            if let displayName { body["display_name"] = displayName }
-            if let subdomain { body["subdomain"] = subdomain }
+            let body = CreateTenantRequest(name: name, displayName: displayName, subdomain: subdomain, vpnEnabled: vpnEnabled)
             var client = try APIClient.loggedIn()
             try output.print(try await client.send(.POST, "/api/v1/tenants", body: body), columns: TenantCommand.columns)
         }

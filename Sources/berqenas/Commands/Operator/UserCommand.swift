@@ -1,4 +1,6 @@
 import ArgumentParser
+import BerqenasPlatform
+import BerqenasServer
 import Foundation
 
 /// `berqenas user …`.
@@ -21,8 +23,10 @@ struct UserCommand: AsyncParsableCommand {
             guard let password = readLine(strippingNewline: true), !password.isEmpty else {
                 throw CLIError("give the new user's password on standard input")
             }
-            var body: [String: Any] = ["username": username, "password": password, "role": role]
-            if let tenant { body["tenant"] = tenant }
+            guard let role = UserRole(rawValue: role) else {
+                throw CLIError("--role must be one of \(UserRole.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let body = CreateUserRequest(username: username, password: password, role: role, tenant: tenant)
             var client = try APIClient.loggedIn()
             try output.print(try await client.send(.POST, "/api/v1/users", body: body), columns: UserCommand.columns)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerqenasServer
 import Foundation
 import NIOHTTP1
 
@@ -60,18 +61,15 @@ struct SyncRegister: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var body: [String: Any] = ["name": selection.remote, "engine": engine, "database": database]
-        for (key, value) in [
-            ("host", host), ("schema", schema), ("username", username), ("tls", tls),
-            ("target_prefix", targetPrefix), ("capture_mode", captureMode), ("watermark_column", watermarkColumn),
-        ] {
-            if let value { body[key] = value }
-        }
-        if let port { body["port"] = port }
+        var password: String?
         if passwordStdin {
             guard let line = readLine(strippingNewline: true) else { throw CLIError("no password on standard input") }
-            body["password"] = line
+            password = line
         }
+        let body = RegisterRemoteDatabaseRequest(
+            name: selection.remote, engine: engine, host: host, port: port, database: database, schema: schema,
+            username: username, password: password, tls: tls, captureMode: captureMode, targetPrefix: targetPrefix,
+            watermarkColumn: watermarkColumn)
         var client = try APIClient.loggedIn()
         try output.print(
             try await client.send(.POST, try selection.tenantPath + "/remote-databases", body: body),

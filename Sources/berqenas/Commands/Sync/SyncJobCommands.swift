@@ -1,4 +1,6 @@
 import ArgumentParser
+import BerqenasServer
+import DatabaseConnectors
 import Foundation
 
 struct SyncRun: AsyncParsableCommand {
@@ -17,9 +19,7 @@ struct SyncRun: AsyncParsableCommand {
 
     func run() async throws {
         var client = try APIClient.loggedIn()
-        var body: [String: Any] = ["mode": mode, "dry_run": dryRun]
-        if !tables.isEmpty { body["tables"] = tables }
-        if let strategy { body["conflict_strategy"] = strategy }
+        let body = SyncJobRequest(mode: mode, tables: tables.isEmpty ? nil : tables, conflictStrategy: strategy, dryRun: dryRun)
         let path = try await selection.remotePath(&client) + "/sync"
         let accepted = try await client.send(.POST, path, body: body) as? [String: Any] ?? [:]
         guard let jobID = accepted["job_id"] as? String else { throw CLIError("the server did not return a job id") }
@@ -47,9 +47,7 @@ struct SyncVerify: AsyncParsableCommand {
 
     func run() async throws {
         var client = try APIClient.loggedIn()
-        var body: [String: Any] = ["repair": repair]
-        if !tables.isEmpty { body["tables"] = tables }
-        if let strategy { body["conflict_strategy"] = strategy }
+        let body = VerifyRequest(tables: tables.isEmpty ? nil : tables, repair: repair, conflictStrategy: strategy)
         let accepted = try await client.send(.POST, try await selection.remotePath(&client) + "/verify", body: body) as? [String: Any] ?? [:]
         guard let jobID = accepted["job_id"] as? String else { throw CLIError("the server did not return a job id") }
         guard wait else {
@@ -131,13 +129,14 @@ struct SyncResolve: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var body: [String: Any] = ["winner": winner]
+        var custom: [String: PlainJSON]?
         if let row {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(row.utf8)) as? [String: Any] else {
+            guard let object = try? JSONDecoder().decode([String: PlainJSON].self, from: Data(row.utf8)) else {
                 throw CLIError("--row must be a JSON object")
             }
-            body["row"] = object
+            custom = object
         }
+        let body = ResolveConflictRequest(winner: winner, row: custom)
         var client = try APIClient.loggedIn()
         let path = "/api/v1/tenants/\(try PathSegment.encode(tenant))/conflicts/\(try PathSegment.encode(conflict))/resolve"
         try output.print(try await client.send(.POST, path, body: body), columns: ["id", "table", "status", "winner", "resolved_by"])
@@ -166,10 +165,7 @@ struct SyncSchedule: AsyncParsableCommand {
             _ = try await client.send(.DELETE, path)
             print("schedule removed")
         } else if everyMinutes != nil || cron != nil {
-            var body: [String: Any] = ["mode": mode, "enabled": !disable]
-            if let everyMinutes { body["every_minutes"] = everyMinutes }
-            if let cron { body["cron"] = cron }
-            if let strategy { body["conflict_strategy"] = strategy }
+            let body = ScheduleBody(everyMinutes: everyMinutes, cron: cron, mode: mode, conflictStrategy: strategy, enabled: !disable)
             try output.print(try await client.send(.PUT, path, body: body), columns: columns)
         } else {
             try output.print(try await client.send(.GET, path), columns: columns)

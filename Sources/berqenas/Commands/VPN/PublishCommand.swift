@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerqenasServer
 import Foundation
 
 /// `berqenas publish …`: a site's TCP service offered on a hub port.
@@ -44,11 +45,12 @@ struct PublishAdd: AsyncParsableCommand {
     func run() async throws {
         var client = try APIClient.loggedIn()
         let peerPath = try await peer.path(&client)
-        var body: [String: Any] = [
-            "peer_id": String(peerPath.split(separator: "/").last ?? ""), "target_port": targetPort,
-            "public_port": publicPort, "enabled": !disabled,
-        ]
-        if !allow.isEmpty { body["allowed_cidrs"] = allow }
+        guard let peerID = peerPath.split(separator: "/").last.flatMap({ UUID(uuidString: String($0)) }) else {
+            throw CLIError("the server named the peer by an unexpected path: \(peerPath)")
+        }
+        let body = PublicationBody(
+            peerID: peerID, targetPort: targetPort, publicPort: publicPort, allowedCIDRs: allow.isEmpty ? nil : allow,
+            enabled: !disabled)
         try output.print(try await client.send(.POST, try PublishCommand.path(peer.tenant), body: body), columns: PublishCommand.columns)
     }
 }
@@ -68,7 +70,7 @@ struct PublishList: AsyncParsableCommand {
 struct PublishToggle {
     static func set(_ enabled: Bool, _ selection: PublicationSelection, output: OutputOptions) async throws {
         var client = try APIClient.loggedIn()
-        let changed = try await client.send(.PATCH, try await selection.path(&client), body: ["enabled": enabled])
+        let changed = try await client.send(.PATCH, try await selection.path(&client), body: PublicationBody(enabled: enabled))
         try output.print(changed, columns: PublishCommand.columns)
     }
 }

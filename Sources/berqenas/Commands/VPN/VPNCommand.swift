@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerqenasServer
 import Foundation
 
 /// `berqenas vpn …`: a tenant's WireGuard network and its peers.
@@ -15,7 +16,7 @@ struct VPNCommand: AsyncParsableCommand {
     /// Turns the tenant's VPN on or off and prints what the hub reports.
     static func set(enabled: Bool, tenant: String, output: OutputOptions) async throws {
         var client = try APIClient.loggedIn()
-        try output.print(try await client.send(.PUT, try path(tenant), body: ["enabled": enabled]), columns: columns)
+        try output.print(try await client.send(.PUT, try path(tenant), body: VPNBody(enabled: enabled)), columns: columns)
     }
 }
 
@@ -92,9 +93,7 @@ struct VPNPeerAdd: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var body: [String: Any] = ["name": name]
-        if let publicKey { body["public_key"] = publicKey }
-        if let keepalive { body["persistent_keepalive"] = keepalive }
+        let body = VPNPeerBody(name: name, publicKey: publicKey, persistentKeepalive: keepalive)
         var client = try APIClient.loggedIn()
         let created = try await client.send(.POST, try VPNCommand.path(tenant) + "/peers", body: body)
         var shown = created as? [String: Any] ?? [:]
@@ -171,7 +170,7 @@ struct VPNPeerCheck: AsyncParsableCommand {
 
     func run() async throws {
         var client = try APIClient.loggedIn()
-        let result = try await client.send(.POST, try await selection.path(&client) + "/check", body: ["port": port])
+        let result = try await client.send(.POST, try await selection.path(&client) + "/check", body: PeerCheckBody(port: port))
         try output.print(result, columns: ["reachable", "latency_ms", "error"])
         if (result as? [String: Any])?["reachable"] as? Bool != true { throw ExitCode(1) }
     }
