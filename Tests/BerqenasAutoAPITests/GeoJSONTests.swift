@@ -16,7 +16,7 @@ struct GeoJSONTests {
         ]
         try await TestSource.postgresql.with(setup, compiling: ["places"]) { connector, compilers in
             let compiler = compilers["places"]!
-            let body = try JSONBody.parse(
+            let body = try JSONValue.parse(
                 Array(
                     #"""
                     [{"id": 1, "spot": {"type": "Point", "coordinates": [13.4, 52.52]},
@@ -32,7 +32,7 @@ struct GeoJSONTests {
                     == #"[{"id":1,"spot":{"type":"Point","coordinates":[13.4,52.52]},"area":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}},"#
                     + #"{"id":2,"spot":{"type":"Point","coordinates":[2.35,48.86]},"area":null}]"#, "\(written)")
             let update = try compiler.update(
-                .object([("spot", try JSONBody.parse(Array(#"{"type":"Point","coordinates":[1,2]}"#.utf8)))]),
+                .object([("spot", try JSONValue.parse(Array(#"{"type":"Point","coordinates":[1,2]}"#.utf8)))]),
                 filters: try RequestParser.read([(name: "id", value: "eq.2")]).filters,
                 returning: [.column(name: "spot", alias: nil, cast: nil)])
             let moved = try await connector.write(update.statements, returning: update.columns.map(\.value))

@@ -41,18 +41,18 @@ struct WriteExecutionTests {
     @Test(arguments: TestSource.available)
     func insertsBulkInsertsAndUpserts(_ engine: TestSource) async throws {
         try await withItems(engine) { connector, compiler in
-            let one = try JSONBody.parse(Array(#"{"id": 1, "name": "Pen", "price": 12345678901234.56, "active": false}"#.utf8))
+            let one = try JSONValue.parse(Array(#"{"id": 1, "name": "Pen", "price": 12345678901234.56, "active": false}"#.utf8))
             let inserted = try await run(connector, try compiler.insert([one], options: InsertOptions(), returning: Self.everything))
             #expect(inserted == #"[{"id":1,"name":"Pen","price":12345678901234.56,"active":false}]"#, "exact digits, never a Double")
 
-            let bulk = try JSONBody.parse(Array(#"[{"id": 2, "name": "Book", "price": "7.10", "active": true}, {"id": 3, "name": "Cup"}]"#.utf8))
+            let bulk = try JSONValue.parse(Array(#"[{"id": 2, "name": "Book", "price": "7.10", "active": true}, {"id": 3, "name": "Cup"}]"#.utf8))
             let two = try await run(connector, try compiler.insert(bulk.arrayItems, options: InsertOptions(), returning: Self.idAndName))
             #expect(two == #"[{"id":2,"name":"Book"},{"id":3,"name":"Cup"}]"#)
             #expect(
                 try await all(connector, compiler).contains(#"{"id":3,"name":"Cup","active":null}"#),
                 "a key another row has is NULL where missing, without missing=default")
 
-            let defaults = try JSONBody.parse(Array(#"[{"id": 4, "name": "Desk", "active": false}, {"id": 5, "name": "Lamp"}]"#.utf8))
+            let defaults = try JSONValue.parse(Array(#"[{"id": 4, "name": "Desk", "active": false}, {"id": 5, "name": "Lamp"}]"#.utf8))
             _ = try await run(
                 connector, try compiler.insert(defaults.arrayItems, options: InsertOptions(missingDefault: true), returning: Self.idAndName))
             let afterDefaults = try await all(connector, compiler)
@@ -66,12 +66,12 @@ struct WriteExecutionTests {
             } catch let error as ConnectorError {
                 #expect(error.code == .uniqueViolation)
             }
-            let clash = try JSONBody.parse(Array(#"[{"id": 6, "name": "Mug"}, {"id": 7, "name": "Mug"}]"#.utf8))
+            let clash = try JSONValue.parse(Array(#"[{"id": 6, "name": "Mug"}, {"id": 7, "name": "Mug"}]"#.utf8))
             await #expect(throws: ConnectorError.self) {
                 _ = try await run(connector, try compiler.insert(clash.arrayItems, options: InsertOptions(), returning: Self.idAndName))
             }
             #expect(!(try await all(connector, compiler)).contains("Mug"), "a failed bulk insert leaves no row")
-            let nameless = try JSONBody.parse(Array(#"{"id": 8, "name": null}"#.utf8))
+            let nameless = try JSONValue.parse(Array(#"{"id": 8, "name": null}"#.utf8))
             do {
                 _ = try await run(connector, try compiler.insert([nameless], options: InsertOptions(), returning: Self.idAndName))
                 Issue.record("NOT NULL must hold")
@@ -79,15 +79,15 @@ struct WriteExecutionTests {
                 #expect(error.code == .notNullViolation)
             }
 
-            let upserts = try JSONBody.parse(Array(#"[{"id": 1, "name": "Fountain pen"}, {"id": 9, "name": "Ink"}]"#.utf8))
+            let upserts = try JSONValue.parse(Array(#"[{"id": 1, "name": "Fountain pen"}, {"id": 9, "name": "Ink"}]"#.utf8))
             let merged = try await run(
                 connector, try compiler.insert(upserts.arrayItems, options: InsertOptions(resolution: .mergeDuplicates), returning: Self.idAndName))
             #expect(merged == #"[{"id":1,"name":"Fountain pen"},{"id":9,"name":"Ink"}]"#)
-            let again = try JSONBody.parse(Array(#"[{"id": 1, "name": "Quill"}, {"id": 10, "name": "Paper"}]"#.utf8))
+            let again = try JSONValue.parse(Array(#"[{"id": 1, "name": "Quill"}, {"id": 10, "name": "Paper"}]"#.utf8))
             let ignored = try await run(
                 connector, try compiler.insert(again.arrayItems, options: InsertOptions(resolution: .ignoreDuplicates), returning: Self.idAndName))
             #expect(ignored == #"[{"id":10,"name":"Paper"}]"#, "ignore-duplicates reports only the new row")
-            let byName = try JSONBody.parse(Array(#"{"id": 11, "name": "Ink", "price": 2}"#.utf8))
+            let byName = try JSONValue.parse(Array(#"{"id": 11, "name": "Ink", "price": 2}"#.utf8))
             let onName = try await run(
                 connector,
                 try compiler.insert(
@@ -100,13 +100,14 @@ struct WriteExecutionTests {
     @Test(arguments: TestSource.available)
     func updatesAndDeletesTheFilteredRows(_ engine: TestSource) async throws {
         try await withItems(engine) { connector, compiler in
-            let rows = try JSONBody.parse(Array(#"[{"id":1,"name":"a","price":1},{"id":2,"name":"b","price":5},{"id":3,"name":"c","price":9}]"#.utf8))
+            let rows = try JSONValue.parse(
+                Array(#"[{"id":1,"name":"a","price":1},{"id":2,"name":"b","price":5},{"id":3,"name":"c","price":9}]"#.utf8))
             _ = try await run(connector, try compiler.insert(rows.arrayItems, options: InsertOptions(), returning: Self.idAndName))
             let cheap = try RequestParser.read([(name: "price", value: "lt.6")]).filters
             let changed = try await run(
                 connector,
                 try compiler.update(
-                    try JSONBody.parse(Array(#"{"active": false}"#.utf8)), filters: cheap,
+                    try JSONValue.parse(Array(#"{"active": false}"#.utf8)), filters: cheap,
                     returning: [.column(name: "id", alias: nil, cast: nil), .column(name: "active", alias: "on", cast: nil)]))
             #expect(changed == #"[{"id":1,"on":false},{"id":2,"on":false}]"#)
             let tricky = try RequestParser.read([(name: "name", value: "eq.x' OR 1=1 --")]).filters
@@ -119,17 +120,17 @@ struct WriteExecutionTests {
             #expect(gone == #"[{"id":1,"name":"a"},{"id":2,"name":"b"}]"#)
             #expect(try await all(connector, compiler) == #"[{"id":3,"name":"c","active":true}]"#)
             #expect(throws: AutoAPIError.self) {
-                try compiler.update(try JSONBody.parse(Array(#"{"secret": 1}"#.utf8)), filters: [], returning: Self.idAndName)
+                try compiler.update(try JSONValue.parse(Array(#"{"secret": 1}"#.utf8)), filters: [], returning: Self.idAndName)
             }
             #expect(throws: AutoAPIError.self) {
-                try compiler.insert([try JSONBody.parse(Array(#"{"id": "one"}"#.utf8))], options: InsertOptions(), returning: Self.idAndName)
+                try compiler.insert([try JSONValue.parse(Array(#"{"id": "one"}"#.utf8))], options: InsertOptions(), returning: Self.idAndName)
             }
         }
     }
 
     @Test(.blockingWork) func tsqlWritesParseWithSqlglot() throws {
         let compiler = QueryCompiler(flavor: .tsql, table: CompiledQueryExecutionTests.table(schema: "dbo"))
-        let rows = try JSONBody.parse(Array(#"[{"id": 1, "name": "a", "price": "1.50"}, {"id": 2, "name": "b"}]"#.utf8)).arrayItems
+        let rows = try JSONValue.parse(Array(#"[{"id": 1, "name": "a", "price": "1.50"}, {"id": 2, "name": "b"}]"#.utf8)).arrayItems
         let filters = try RequestParser.read([(name: "price", value: "lt.6"), (name: "name", value: "like.a*")]).filters
         let plans = [
             try compiler.insert(rows, options: InsertOptions(), returning: Self.everything),
@@ -150,8 +151,8 @@ struct WriteExecutionTests {
     }
 }
 
-extension JSONBody {
-    var arrayItems: [JSONBody] {
+extension JSONValue {
+    var arrayItems: [JSONValue] {
         if case let .array(items) = self { return items }
         return [self]
     }

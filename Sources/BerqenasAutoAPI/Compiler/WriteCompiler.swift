@@ -6,7 +6,7 @@ import DatabaseConnectors
 extension QueryCompiler {
     /// Inserts body objects (one, or many from a JSON array), in as few statements as the engine's
     /// parameter limit allows; rows missing keys under `missing=default` go in statements of their own.
-    package func insert(_ objects: [JSONBody], options: InsertOptions, returning: [SelectItem]) throws -> WritePlan {
+    package func insert(_ objects: [JSONValue], options: InsertOptions, returning: [SelectItem]) throws -> WritePlan {
         let columns = try resultColumns(returning)
         let rows = try objects.map { try bodyRow($0, only: options.columns) }
         var names = options.columns ?? []
@@ -44,7 +44,7 @@ extension QueryCompiler {
     }
 
     /// `UPDATE … SET … WHERE <filters>` with the body object's keys.
-    package func update(_ object: JSONBody, filters: [FilterNode], returning: [SelectItem]) throws -> WritePlan {
+    package func update(_ object: JSONValue, filters: [FilterNode], returning: [SelectItem]) throws -> WritePlan {
         let columns = try resultColumns(returning)
         let row = try bodyRow(object, only: nil)
         guard !row.isEmpty else {
@@ -81,7 +81,7 @@ extension QueryCompiler {
     }
 
     /// A body object's keys, each a served column (PGRST204 otherwise), narrowed to `only` when given.
-    private func bodyRow(_ object: JSONBody, only: [String]?) throws -> [(name: String, value: JSONBody)] {
+    private func bodyRow(_ object: JSONValue, only: [String]?) throws -> [(name: String, value: JSONValue)] {
         guard case let .object(fields) = object else {
             throw AutoAPIError(status: 400, code: "PGRST102", message: "each row must be a JSON object", details: "got \(object.text.prefix(80))")
         }

@@ -19,7 +19,7 @@ package enum CSVRows {
         case .null: ""
         case let .text(text), let .xml(text), let .json(text): neutralized(text)
         case let .decimal(text), let .date(text), let .time(text), let .interval(text): text
-        case let .timestamp(text), let .timestampWithZone(text): JSONRows.isoTimestamp(text)
+        case let .timestamp(text), let .timestampWithZone(text): JSONForm.isoTimestamp(text)
         case let .boolean(flag): flag ? "true" : "false"
         case let .integer(number): String(number)
         case let .float(number): number.isFinite ? "\(number)" : number.isNaN ? "NaN" : number < 0 ? "-Infinity" : "Infinity"
@@ -28,7 +28,7 @@ package enum CSVRows {
         case .array:
             {
                 var json: [UInt8] = []
-                JSONRows.value(value, into: &json)
+                JSONForm.write(value, into: &json)
                 return String(decoding: json, as: UTF8.self)
             }()
         }

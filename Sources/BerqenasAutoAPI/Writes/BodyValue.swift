@@ -1,88 +1,13 @@
 import DatabaseConnectors
-import Foundation
 
-/// A body's JSON value as the canonical value of the column it is written to: the same forms reads give
-/// (docs/types.md), plus numbers sent as strings, as PostgREST accepts them. Errors name the column.
+/// A body's JSON value as the canonical value of the column it is written to (`JSONForm`, the forms reads
+/// give); a value that does not fit is 400 22P02 naming the column.
 enum BodyValue {
-    static func canonical(_ json: JSONBody, for column: ColumnSchema) throws -> CanonicalValue {
-        try canonical(json, type: column.canonicalType, column: column.name)
-    }
-
-    static func canonical(_ json: JSONBody, type: CanonicalType, column: String) throws -> CanonicalValue {
-        func invalid(_ expected: String) -> AutoAPIError {
-            AutoAPIError(
-                status: 400, code: "22P02", message: "invalid value for column '\(column)': expected \(expected)",
-                details: "got \(json.text.prefix(80))")
-        }
-        if case .null = json { return .null }
-        switch (type, json) {
-        case let (.integer, .number(text)), let (.integer, .string(text)):
-            guard let number = Int64(text) else { throw invalid("an integer") }
-            return .integer(number)
-        case let (.decimal, .number(text)), let (.money, .number(text)):
-            return .decimal(text)
-        case let (.decimal, .string(text)), let (.money, .string(text)):
-            guard JSONRows.isJSONNumber(text) || ["NaN", "Infinity", "-Infinity"].contains(text) else { throw invalid("a decimal number") }
-            return .decimal(text)
-        case let (.float, .number(text)), let (.float, .string(text)):
-            guard let number = Double(text) ?? nonFinite(text) else { throw invalid("a number") }
-            return .float(number)
-        case let (.boolean, .bool(flag)): return .boolean(flag)
-        case let (.boolean, .string(text)):
-            switch text.lowercased() {
-            case "true", "t", "1": return .boolean(true)
-            case "false", "f", "0": return .boolean(false)
-            default: throw invalid("true or false")
-            }
-        case let (.uuid, .string(text)):
-            guard let uuid = UUID(uuidString: text) else { throw invalid("a UUID") }
-            return .uuid(uuid)
-        case let (.binary, .string(text)), let (.rowVersion, .string(text)):
-            guard let bytes = binary(text) else { throw invalid("base64 (or \\x-prefixed hex) bytes") }
-            return .binary(bytes)
-        case let (.json, value):
-            return .json(value.text)
-        case let (.geometry, .object(fields)):  // GeoJSON, for PostGIS to read
-            return .text(JSONBody.object(fields).text)
-        case let (.array(element), .array(items)):
-            return .array(try items.map { try canonical($0, type: element, column: column) })
-        case let (.date, .string(text)): return .date(text)
-        case let (.time, .string(text)): return .time(text)
-        case let (.timestamp(_, withZone), .string(text)): return withZone ? .timestampWithZone(text) : .timestamp(text)
-        case let (.interval, .string(text)): return .interval(text)
-        case let (.xml, .string(text)): return .xml(text)
-        case (.integer, _), (.decimal, _), (.money, _), (.float, _), (.boolean, _), (.uuid, _), (.binary, _), (.rowVersion, _),
-            (.array, _), (.date, _), (.time, _), (.timestamp, _), (.interval, _), (.xml, _):
-            throw invalid(expectation(type))
-        case let (_, .string(text)): return .text(text)
-        case let (_, .number(text)): return .text(text)
-        case let (_, .bool(flag)): return .text(flag ? "true" : "false")
-        default: throw invalid("a string")
-        }
-    }
-
-    /// base64 (what reads return) or `\x` hex (what PostgreSQL prints).
-    static func binary(_ text: String) -> [UInt8]? {
-        if text.hasPrefix("\\x") { return HexBytes.decode(text.dropFirst(2)) }
-        return Data(base64Encoded: text).map { Array($0) }
-    }
-
-    private static func nonFinite(_ text: String) -> Double? {
-        switch text {
-        case "NaN": .nan
-        case "Infinity": .infinity
-        case "-Infinity": -.infinity
-        default: nil
-        }
-    }
-
-    private static func expectation(_ type: CanonicalType) -> String {
-        switch type {
-        case .integer: "an integer"
-        case .decimal, .money, .float: "a number"
-        case .boolean: "true or false"
-        case .array: "an array"
-        default: "a string"
+    static func canonical(_ json: JSONValue, for column: ColumnSchema) throws -> CanonicalValue {
+        do {
+            return try JSONForm.canonical(json, type: column.canonicalType, column: column.name)
+        } catch {
+            throw AutoAPIError(status: 400, code: "22P02", message: error.message, details: "got \(error.got)")
         }
     }
 }

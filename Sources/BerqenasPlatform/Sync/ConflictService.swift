@@ -30,16 +30,17 @@ package struct ConflictService: Sendable {
         return conflict
     }
 
-    /// Applies a decision to both sides: the current row of the winning side, or a custom row (plain JSON
-    /// by column name, its key equal to the conflict's), and records who decided.
+    /// Applies a decision to both sides: the current row of the winning side, or a custom row (a JSON object
+    /// by column name, values in their JSON forms, its key equal to the conflict's), and records who decided.
     package func resolve(
-        _ conflict: SyncConflict, winner: String, row custom: [String: PlainJSON]?, tenant: Tenant,
+        _ conflict: SyncConflict, winner: String, row: JSONValue?, tenant: Tenant,
         caller: Caller
     ) async throws -> SyncConflict {
         guard conflict.status == .open else { throw PlatformError.conflict("conflict_resolved", "this conflict is already resolved") }
         guard let winner = ConflictWinner(rawValue: winner) else {
             throw PlatformError.validation(field: "winner", "must be cloud, local or custom")
         }
+        let custom = row == .null ? nil : row
         if winner == .custom, custom == nil { throw PlatformError.validation(field: "row", "is required when the winner is custom") }
         guard let remote = try await RemoteDatabase.find(conflict.remoteDatabaseID, on: database) else {
             throw PlatformError.notFound("remote database", conflict.remoteDatabaseID.uuidString)
@@ -54,7 +55,7 @@ package struct ConflictService: Sendable {
             switch winner {
             case .local: image = try await local.fetchRows(localTable, keys: [key]).first.map(localTable.image)
             case .cloud: image = try await cloud.fetchRows(cloudTable, keys: [key]).first.map(cloudTable.image)
-            case .custom: image = try Self.parse(custom ?? [:], for: localTable, key: key)
+            case .custom: image = try Self.parse(custom ?? .object([]), for: localTable, key: key)
             }
             let origin = try remote.syncOrigin()
             for (connector, table) in [(local, localTable), (cloud, cloudTable)] {
@@ -78,16 +79,17 @@ package struct ConflictService: Sendable {
     }
 
     /// A custom row's image; every column must belong to the table and the key must be the conflict's.
-    static func parse(_ fields: [String: PlainJSON], for table: TableSchema, key: RowKey) throws -> RowImage {
+    static func parse(_ row: JSONValue, for table: TableSchema, key: RowKey) throws -> RowImage {
+        guard case let .object(fields) = row else { throw PlatformError.validation(field: "row", "must be a JSON object") }
         var image: RowImage = [:]
         for (name, value) in fields {
             guard let column = table.column(name) else {
                 throw PlatformError.validation(field: "row.\(name)", "is not a column of \(table.table)")
             }
             do {
-                image[name] = try PlainJSONCodec.parse(value, as: column.canonicalType, column: name)
-            } catch let error as ConnectorError {
-                throw PlatformError.validation(field: "row.\(name)", error.message)
+                image[name] = try JSONForm.canonical(value, type: column.canonicalType, column: name)
+            } catch {
+                throw PlatformError.validation(field: "row.\(name)", "expected \(error.expected)")
             }
         }
         guard table.key(of: image) == key else {

@@ -17,7 +17,7 @@ package struct SyncJobOutcome: Sendable, Codable, Hashable {
     package struct ChangedRow: Sendable, Codable, Hashable {
         package var side: String
         package var table: String
-        package var key: [PlainJSON]
+        package var key: [JSONValue]
     }
 
     package init() {}

@@ -213,7 +213,7 @@ package actor SyncWorker {
                 outcome.restored = tally.restored
                 outcome.changedSinceCount = tally.leftAloneCount
                 outcome.changedSince = tally.leftAlone.map {
-                    .init(side: $0.side.rawValue, table: $0.table.description, key: $0.key.map(PlainJSONCodec.render))
+                    .init(side: $0.side.rawValue, table: $0.table.description, key: $0.key.map(JSONForm.value))
                 }
             case let .sync(mode):
                 if !job.dryRun, mode != .verify || job.repair { try await remotes.storage.ensureRoom(tenant) }

@@ -133,7 +133,7 @@ struct RestController {
                     status: 405, code: "PGRST117",
                     message: "merging duplicates updates rows, which this API does not allow on '\(table.schema.table.name)'")
             }
-            let objects: [JSONBody] =
+            let objects: [JSONValue] =
                 switch try body(request) {
                 case let .array(items): items
                 case let object: [object]
@@ -287,7 +287,7 @@ struct RestController {
 
     /// The request body as JSON (400 PGRST102 when it is not, or is sent as another media type, as PostgREST
     /// answers: its PGRST107 is about `Accept`).
-    private func body(_ request: Request) throws -> JSONBody {
+    private func body(_ request: Request) throws -> JSONValue {
         if let type = request.headers.contentType, !(type.type == "application" && type.subType == "json") {
             throw AutoAPIError(
                 status: 400, code: "PGRST102", message: "Content-Type \(type.serialize()) is not accepted",
@@ -296,7 +296,11 @@ struct RestController {
         guard let buffer = request.body.data, buffer.readableBytes > 0 else {
             throw AutoAPIError(status: 400, code: "PGRST102", message: "Empty or invalid json", details: "the body is empty")
         }
-        return try JSONBody.parse(Array(buffer.readableBytesView))
+        do {
+            return try JSONValue.parse(Array(buffer.readableBytesView))
+        } catch {
+            throw AutoAPIError(status: 400, code: "PGRST102", message: "Empty or invalid json", details: error.description)
+        }
     }
 
     /// RFC 3986's unreserved characters: the only ones a `Location` header's parts keep as they are.

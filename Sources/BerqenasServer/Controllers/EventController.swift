@@ -60,9 +60,7 @@ struct EventResponse: Content {
         occurredAt = event.occurredAt
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "id": .integer, "kind": .string, "subject": .string, "message": .string, "occurred_at": .string(format: .dateTime),
-    ])
+    static let schema = WireSchema.of(Self.self, .response)
 }
 
 /// `GET …/events`: `last_id` is what to pass as `after` next time.
@@ -74,5 +72,5 @@ struct EventList: Content {
         case items, lastID = "last_id"
     }
 
-    static let schema: JSONSchema = .object(properties: ["items": .array(items: EventResponse.schema), "last_id": .integer])
+    static let schema = WireSchema.of(Self.self, .response)
 }

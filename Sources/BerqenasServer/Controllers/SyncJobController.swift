@@ -119,7 +119,7 @@ struct SyncJobController {
         let id = try TenantScope.id(request, "id", what: "conflict")
         request.auditContext.target = "conflict:\(id.uuidString)"
         let conflict = try await request.berqenas.platform.conflicts.find(id, tenant: tenant)
-        let body = try request.content.decode(ResolveConflictRequest.self)
+        let body = try ResolveConflictRequest.exact(request)
         return try ConflictResponse(
             try await request.berqenas.platform.conflicts.resolve(
                 conflict, winner: body.winner, row: body.row, tenant: tenant, caller: caller))

@@ -47,7 +47,7 @@ struct TenantController {
             operation: Operation(
                 id: "tenants.connection",
                 summary: "How to reach the tenant's store; the password only for admins and the tenant's admins (audited)",
-                tag: "tenants", responseBody: ConnectionResponse.openAPISchema, failureStatuses: [404]
+                tag: "tenants", responseBody: ConnectionResponse.schema, failureStatuses: [404]
             ), use: connection)
     }
 

@@ -80,27 +80,9 @@ package struct APIDefinitionBody: Codable {
     }
 
     static func schema(creating: Bool) -> JSONSchema {
-        .object(properties: [
-            "name": .string(required: creating),
-            "source": .object(
-                required: creating,
-                properties: [
-                    "kind": .string(allowedValues: APISourceKind.allowedValues),
-                    "id": .string(format: .uuid, required: false),
-                ]),
-            "tables": .array(
-                required: creating,
-                items: .one(of: [
-                    .string,
-                    .object(properties: [
-                        "name": .string,
-                        "operations": .array(required: false, items: .string(allowedValues: APIOperation.allCases.map { .init($0.rawValue) })),
-                    ]),
-                ])),
-            "auth": .string(required: creating, allowedValues: APIAuth.allowedValues),
-            "max_rows": .integer(required: false),
-            "allow_unfiltered_writes": .boolean(required: false),
-        ])
+        WireSchema.of(
+            Self.self, .request,
+            overriding: ["auth": .string(allowedValues: APIAuth.allowedValues)], requiring: creating ? ["name", "source", "tables", "auth"] : [])
     }
 }
 
@@ -154,20 +136,19 @@ struct APIDefinitionResponse: Content {
         refreshedAt = definition.refreshedAt
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "id": .string(format: .uuid), "name": .string, "source": .object, "auth": .string, "max_rows": .integer(nullable: true),
-        "allow_unfiltered_writes": .boolean, "url": .string, "refreshed_at": .string(format: .dateTime),
-        "tables": .array(
-            items: .object(properties: [
-                "name": .string, "operations": .array(items: .string), "primary_key": .array(items: .string),
-                "columns": .array(items: .object(properties: ["name": .string, "type": .string, "nullable": .boolean])),
-            ])),
-    ])
+    static let schema = WireSchema.of(Self.self, .response)
 }
 
 /// `GET …/apis`.
 struct APIDefinitionList: Content {
     let items: [APIDefinitionResponse]
 
-    static let schema: JSONSchema = .object(properties: ["items": .array(items: APIDefinitionResponse.schema)])
+    static let schema = WireSchema.of(Self.self, .response)
+}
+
+extension APIDefinitionBody.Grant: WireDescribed {
+    /// A table name (or `"*"`), or an object naming the table and its operations.
+    static var wireSchema: JSONSchema {
+        .one(of: [.string, .object(properties: ["name": .string, "operations": .array(required: false, items: APIOperation.wireSchema)])])
+    }
 }

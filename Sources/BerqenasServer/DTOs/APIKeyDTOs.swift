@@ -43,11 +43,8 @@ package struct APIKeyBody: Codable {
             name: name, permissions: permissions, expiresAt: expiry, allowedCIDRs: allowedCIDRs, rateLimitPerMinute: rateLimitPerMinute)
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "name": .string, "permissions": .string(allowedValues: ["read", "write"]),
-        "expires_at": .string(format: .dateTime, required: false), "allowed_cidrs": .array(required: false, items: .string),
-        "rate_limit_per_minute": .integer(required: false),
-    ])
+    static let schema = WireSchema.of(
+        Self.self, .request, overriding: ["permissions": .string(allowedValues: ["read", "write"]), "expires_at": .string(format: .dateTime)])
 }
 
 /// A key as lists show it; `key` (the secret) only in the answer that made it.
@@ -80,13 +77,8 @@ struct APIKeyResponse: Content {
     }
 
     static func schema(withSecret: Bool) -> JSONSchema {
-        var properties: OrderedDictionary<String, JSONSchema> = [
-            "id": .string(format: .uuid), "name": .string, "prefix": .string, "permissions": .string,
-            "expires_at": .string(format: .dateTime, nullable: true), "allowed_cidrs": .array(items: .string),
-            "rate_limit_per_minute": .integer(nullable: true), "created_at": .string(format: .dateTime, nullable: true),
-        ]
-        if withSecret { properties["key"] = .string }
-        return .object(properties: properties)
+        WireSchema.of(
+            Self.self, .response, overriding: ["permissions": .string(allowedValues: ["read", "write"])], requiring: withSecret ? ["key"] : [])
     }
 }
 

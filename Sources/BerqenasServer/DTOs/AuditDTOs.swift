@@ -34,10 +34,5 @@ struct AuditEntryResponse: Content {
         clientAddress = entry.clientAddress
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "id": .string(format: .uuid), "occurred_at": .string(format: .dateTime), "actor": .string(nullable: true),
-        "tenant": .string(nullable: true), "action": .string, "target": .string(nullable: true),
-        "outcome": .string(allowedValues: "success", "denied", "failure"), "status_code": .integer,
-        "client_address": .string(nullable: true),
-    ])
+    static let schema = WireSchema.of(Self.self, .response, overriding: ["outcome": .string(allowedValues: "success", "denied", "failure")])
 }

@@ -12,7 +12,7 @@ package struct LoginRequest: Content {
         self.password = password
     }
 
-    static let schema: JSONSchema = .object(properties: ["username": .string, "password": .string(format: .password)])
+    static let schema = WireSchema.of(Self.self, .request)
 }
 
 /// Tokens handed out at sign-in and refresh.
@@ -27,10 +27,7 @@ struct TokenResponse: Content {
         case refreshToken = "refresh_token"
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "access_token": .string, "token_type": .string(allowedValues: "bearer"),
-        "expires_in": .integer, "refresh_token": .string,
-    ])
+    static let schema = WireSchema.of(Self.self, .response, overriding: ["token_type": .string(allowedValues: "bearer")])
 }
 
 /// A refresh token presented for rotation or revocation.
@@ -43,7 +40,7 @@ package struct RefreshRequest: Content {
 
     enum CodingKeys: String, CodingKey { case refreshToken = "refresh_token" }
 
-    static let schema: JSONSchema = .object(properties: ["refresh_token": .string])
+    static let schema = WireSchema.of(Self.self, .request)
 }
 
 /// Sign-out: one refresh token, or every session of the user when none is given.
@@ -56,5 +53,5 @@ package struct LogoutRequest: Content {
 
     enum CodingKeys: String, CodingKey { case refreshToken = "refresh_token" }
 
-    static let schema: JSONSchema = .object(properties: ["refresh_token": .string(required: false)])
+    static let schema = WireSchema.of(Self.self, .request)
 }

@@ -1,7 +1,7 @@
 /// An optional field a response always carries, as `null` when it has no value (Swift's synthesized
 /// `Encodable` leaves such a key out). Clients see every field of a resource on every response.
 @propertyWrapper
-struct ExplicitNull<Value: Codable & Sendable>: Codable, Sendable {
+struct ExplicitNull<Value: Codable & Sendable>: Codable, Sendable, ExplicitNullField {
     var wrappedValue: Value?
 
     init(wrappedValue: Value?) {

@@ -27,11 +27,7 @@ package struct PublicationBody: Content {
     }
 
     static func schema(creating: Bool) -> JSONSchema {
-        .object(properties: [
-            "peer_id": .string(format: .uuid, required: creating), "target_port": .integer(required: creating),
-            "public_port": .integer(required: creating), "allowed_cidrs": .array(required: false, items: .string),
-            "enabled": .boolean(required: false),
-        ])
+        WireSchema.of(Self.self, .request, requiring: creating ? ["peer_id", "target_port", "public_port"] : [])
     }
 }
 
@@ -70,19 +66,14 @@ struct PublicationResponse: Content {
         createdAt = publication.createdAt
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "id": .string(format: .uuid), "peer_id": .string(format: .uuid), "peer_name": .string(nullable: true),
-        "target_port": .integer, "public_port": .integer, "allowed_cidrs": .array(items: .string), "enabled": .boolean,
-        "state": .string(allowedValues: PublicationState.allowedValues), "error": .string(nullable: true),
-        "mode": .string(allowedValues: ["nat", "relay", "none"]), "created_at": .string(format: .dateTime, nullable: true),
-    ])
+    static let schema = WireSchema.of(Self.self, .response, overriding: ["mode": .string(allowedValues: ["nat", "relay", "none"])])
 }
 
 /// `GET …/publications`.
 struct PublicationList: Content {
     let items: [PublicationResponse]
 
-    static let schema: JSONSchema = .object(properties: ["items": .array(items: PublicationResponse.schema)])
+    static let schema = WireSchema.of(Self.self, .response)
 }
 
 /// `GET …/publications/{id}/stats`: totals since the publication was made.
@@ -97,8 +88,5 @@ struct PublicationStats: Content {
         case id, connections, bytesIn = "bytes_in", bytesOut = "bytes_out", mode
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "id": .string(format: .uuid), "connections": .integer, "bytes_in": .integer, "bytes_out": .integer,
-        "mode": .string(allowedValues: ["nat", "relay", "none"]),
-    ])
+    static let schema = WireSchema.of(Self.self, .response, overriding: ["mode": .string(allowedValues: ["nat", "relay", "none"])])
 }

@@ -60,15 +60,7 @@ struct RemoteDatabaseResponse: Content {
         updatedAt = remote.updatedAt
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "id": .string(format: .uuid), "name": .string, "engine": .string(allowedValues: DatabaseEngine.allowedValues),
-        "host": .string, "port": .integer, "database": .string, "schema": .string(nullable: true), "username": .string,
-        "tls": .string, "wireguard_peer_id": .string(format: .uuid, nullable: true), "capture_mode": .string,
-        "watermark_column": .string(nullable: true), "target_prefix": .string, "status": .string, "status_message": .string(nullable: true),
-        "continuous": .boolean,
-        "continuous_mode": .string, "continuous_strategy": .string, "poll_interval_ms": .integer,
-        "created_at": .string(format: .dateTime, nullable: true), "updated_at": .string(format: .dateTime, nullable: true),
-    ])
+    static let schema = WireSchema.of(Self.self, .response)
 }
 
 /// A new remote database.
@@ -120,14 +112,7 @@ package struct RegisterRemoteDatabaseRequest: Content {
             captureMode: captureMode, targetPrefix: targetPrefix, watermarkColumn: watermarkColumn)
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "name": .string, "engine": .string(allowedValues: DatabaseEngine.allowedValues),
-        "host": .string(required: false), "port": .integer(required: false), "database": .string,
-        "schema": .string(required: false), "username": .string(required: false), "password": .string(required: false),
-        "tls": .string(required: false), "wireguard_peer_id": .string(format: .uuid, required: false),
-        "capture_mode": .string(required: false), "target_prefix": .string(required: false),
-        "watermark_column": .string(required: false),
-    ])
+    static let schema = WireSchema.of(Self.self, .request, overriding: ["engine": .string(allowedValues: DatabaseEngine.allowedValues)])
 }
 
 /// Changes to a remote database; new connection details are tested again.
@@ -189,14 +174,7 @@ struct UpdateRemoteDatabaseRequest: Decodable {
             watermarkColumn: watermarkColumn)
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "host": .string(required: false), "port": .integer(required: false), "database": .string(required: false),
-        "schema": .string(required: false), "username": .string(required: false), "password": .string(required: false),
-        "tls": .string(required: false), "capture_mode": .string(required: false),
-        "watermark_column": .string(required: false, nullable: true), "continuous": .boolean(required: false),
-        "continuous_mode": .string(required: false), "continuous_strategy": .string(required: false),
-        "poll_interval_ms": .integer(required: false), "wireguard_peer_id": .string(format: .uuid, required: false, nullable: true),
-    ])
+    static let schema = WireSchema.of(Self.self, .request)
 }
 
 /// The outcome of a connection test.
@@ -223,11 +201,7 @@ struct ConnectionTestResponse: Content {
         logicalReplication = result.capabilities.logicalReplication
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "server_version": .string, "latency_ms": .number, "encrypted": .boolean(nullable: true),
-        "can_create_triggers": .boolean, "change_tracking_enabled": .boolean(nullable: true),
-        "logical_replication": .boolean(nullable: true),
-    ])
+    static let schema = WireSchema.of(Self.self, .response)
 }
 
 /// A table of a remote database and whether it can sync.
@@ -254,7 +228,7 @@ struct RemoteTableResponse: Content {
     let captureModes: [CaptureModeSupport]
 
     struct CaptureModeSupport: Content {
-        let mode: String
+        let mode: CaptureMode
         let supported: Bool
         @ExplicitNull var reason: String?
     }
@@ -266,7 +240,7 @@ struct RemoteTableResponse: Content {
 
     init(_ table: TableSchema, engine: DatabaseEngine) {
         captureModes = CaptureSupport.modes(for: table, engine: engine).map {
-            CaptureModeSupport(mode: $0.mode.rawValue, supported: $0.unsupportedBecause == nil, reason: $0.unsupportedBecause)
+            CaptureModeSupport(mode: $0.mode, supported: $0.unsupportedBecause == nil, reason: $0.unsupportedBecause)
         }
         schema = table.table.schema
         name = table.table.name
@@ -285,20 +259,7 @@ struct RemoteTableResponse: Content {
             : table.hasPrimaryKey ? nil : "no primary key: rows cannot be matched between the sides"
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "schema": .string, "name": .string, "kind": .string,
-        "capture_modes": .array(
-            items: .object(properties: [
-                "mode": .string(allowedValues: CaptureMode.allCases.map { AnyCodable($0.rawValue) }), "supported": .boolean,
-                "reason": .string(nullable: true),
-            ])),
-        "columns": .array(
-            items: .object(properties: [
-                "name": .string, "native_type": .string, "canonical_type": .string, "nullable": .boolean,
-            ])),
-        "primary_key": .array(items: .string), "row_estimate": .integer(nullable: true),
-        "one_way": .boolean, "two_way": .boolean, "reason": .string(nullable: true),
-    ])
+    static let schema = WireSchema.of(Self.self, .response)
 }
 
 /// A remote database's measured state.
@@ -350,19 +311,5 @@ struct RemoteStatusResponse: Content {
         continuous = status.continuous
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "reachable": .boolean, "latency_ms": .number(nullable: true), "error": .string(nullable: true),
-        "last_job": .object(
-            nullable: true,
-            properties: [
-                "id": .string(format: .uuid), "mode": .string, "status": .string,
-                "finished_at": .string(format: .dateTime, nullable: true), "error": .string(nullable: true),
-            ]),
-        "next_run_at": .string(format: .dateTime, nullable: true),
-        "tables": .array(
-            items: .object(properties: [
-                "table": .string, "capture_installed": .boolean, "pending_changes": .integer,
-            ])),
-        "pending_changes": .integer, "open_conflicts": .integer, "continuous": .boolean,
-    ])
+    static let schema = WireSchema.of(Self.self, .response)
 }

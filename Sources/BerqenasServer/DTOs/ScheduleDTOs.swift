@@ -34,12 +34,11 @@ package struct ScheduleBody: Content {
             enabled: enabled ?? true)
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "every_minutes": .integer(required: false), "cron": .string(required: false),
-        "mode": .string(allowedValues: SyncMode.allowedValues),
-        "conflict_strategy": .string(required: false), "tables": .array(required: false, items: .string),
-        "enabled": .boolean(required: false),
-    ])
+    static let schema = WireSchema.of(
+        Self.self, .request,
+        overriding: [
+            "mode": .string(allowedValues: SyncMode.allowedValues), "conflict_strategy": .string(allowedValues: ConflictStrategy.allowedValues),
+        ])
 }
 
 /// A schedule as the API shows it.
@@ -69,9 +68,5 @@ struct ScheduleResponse: Content {
         lastRunAt = schedule.lastRunAt
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "every_minutes": .integer(nullable: true), "cron": .string(nullable: true), "mode": .string,
-        "conflict_strategy": .string, "tables": .array(items: .string), "enabled": .boolean,
-        "next_run_at": .string(format: .dateTime, nullable: true), "last_run_at": .string(format: .dateTime, nullable: true),
-    ])
+    static let schema = WireSchema.of(Self.self, .response)
 }

@@ -23,13 +23,11 @@ package struct SyncJobRequest: Content {
 
     enum CodingKeys: String, CodingKey { case mode, tables, repair, conflictStrategy = "conflict_strategy", dryRun = "dry_run" }
 
-    static let schema: JSONSchema = .object(properties: [
-        "mode": .string(allowedValues: SyncMode.allowedValues),
-        "tables": .array(required: false, items: .string),
-        "conflict_strategy": .string(required: false, allowedValues: ConflictStrategy.allowedValues),
-        "dry_run": .boolean(required: false),
-        "repair": .boolean(required: false),
-    ])
+    static let schema = WireSchema.of(
+        Self.self, .request,
+        overriding: [
+            "mode": .string(allowedValues: SyncMode.allowedValues), "conflict_strategy": .string(allowedValues: ConflictStrategy.allowedValues),
+        ])
 }
 
 /// A verification request: compare both sides without writing; with `repair`, carry the differences.
@@ -46,11 +44,8 @@ package struct VerifyRequest: Content {
 
     enum CodingKeys: String, CodingKey { case tables, repair, conflictStrategy = "conflict_strategy" }
 
-    static let schema: JSONSchema = .object(properties: [
-        "tables": .array(required: false, items: .string),
-        "repair": .boolean(required: false),
-        "conflict_strategy": .string(required: false, allowedValues: ["cloud_wins", "local_wins", "manual"]),
-    ])
+    static let schema = WireSchema.of(
+        Self.self, .request, overriding: ["conflict_strategy": .string(allowedValues: ["cloud_wins", "local_wins", "manual"])])
 }
 
 /// The answer to a queued job.
@@ -60,7 +55,7 @@ struct JobAcceptedResponse: Content {
 
     enum CodingKeys: String, CodingKey { case jobID = "job_id", status }
 
-    static let schema: JSONSchema = .object(properties: ["job_id": .string(format: .uuid), "status": .string])
+    static let schema = WireSchema.of(Self.self, .response)
 }
 
 /// A job as the API shows it.
@@ -97,8 +92,8 @@ struct SyncJobResponse: Content {
     /// What a verify job found in one table.
     struct Verification: Content {
         struct Difference: Content {
-            let key: [PlainJSON]
-            let kind: String
+            let key: [JSONValue]
+            let kind: TableVerification.DifferingRow.Kind
             let columns: [String]
         }
 
@@ -124,29 +119,17 @@ struct SyncJobResponse: Content {
             rangesCompared = report.rangesCompared
             rangesDiffering = report.rangesDiffering
             differingRows = report.differingRows
-            differences = report.differences.map { Difference(key: $0.key.map(PlainJSONCodec.render), kind: $0.kind.rawValue, columns: $0.columns) }
+            differences = report.differences.map { Difference(key: $0.key.map(JSONForm.value), kind: $0.kind, columns: $0.columns) }
             repaired = report.repaired
             parked = report.parked
             durationMs = report.milliseconds
         }
-
-        static let schema: JSONSchema = .object(
-            nullable: true,
-            properties: [
-                "local_rows": .integer, "cloud_rows": .integer, "ranges_compared": .integer, "ranges_differing": .integer,
-                "differing_rows": .integer, "repaired": .integer, "parked": .integer, "duration_ms": .integer,
-                "differences": .array(
-                    items: .object(properties: [
-                        "key": .array(items: .fragment), "kind": .string(allowedValues: TableVerification.DifferingRow.Kind.allowedValues),
-                        "columns": .array(items: .string),
-                    ])),
-            ])
     }
 
     struct ChangedRow: Content {
         let side: String
         let table: String
-        let key: [PlainJSON]
+        let key: [JSONValue]
     }
 
     let id: UUID
@@ -218,31 +201,7 @@ struct SyncJobResponse: Content {
         error = job.errorCode.map { ErrorInfo(code: $0, message: job.errorMessage ?? "") }
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "id": .string(format: .uuid), "remote_database_id": .string(format: .uuid), "mode": .string,
-        "tables": .array(items: .string), "conflict_strategy": .string, "dry_run": .boolean,
-        "status": .string(allowedValues: SyncJobStatus.allowedValues),
-        "progress": .object(properties: [
-            "tables_done": .integer, "tables_total": .integer, "rows_done": .integer, "rows_total_estimate": .integer,
-        ]),
-        "results": .array(
-            items: .object(properties: [
-                "table": .string, "cloud_to_local": .integer, "local_to_cloud": .integer, "conflicts_detected": .integer,
-                "conflicts_resolved": .integer, "conflicts_open": .integer, "errors": .array(items: .string),
-                "verification": Verification.schema,
-            ])),
-        "rollback_of": .string(format: .uuid, nullable: true), "restored": .integer(nullable: true),
-        "changed_since": .array(
-            nullable: true,
-            items: .object(properties: [
-                "side": .string, "table": .string, "key": .array(items: .fragment),
-            ])),
-        "changed_since_count": .integer(nullable: true),
-        "undo_complete": .boolean, "attempts": .integer, "requested_by": .string(nullable: true),
-        "created_at": .string(format: .dateTime, nullable: true), "started_at": .string(format: .dateTime, nullable: true),
-        "finished_at": .string(format: .dateTime, nullable: true), "duration_ms": .integer(nullable: true),
-        "error": .object(nullable: true, properties: ["code": .string, "message": .string]),
-    ])
+    static let schema = WireSchema.of(Self.self, .response)
 }
 
 private func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
@@ -257,10 +216,10 @@ struct ConflictResponse: Content {
     @ExplicitNull var jobID: UUID?
     let table: String
     let cloudTable: String
-    let key: [PlainJSON]
-    @ExplicitNull var base: [String: PlainJSON]?
-    @ExplicitNull var cloud: [String: PlainJSON]?
-    @ExplicitNull var local: [String: PlainJSON]?
+    let key: [JSONValue]
+    @ExplicitNull var base: [String: JSONValue]?
+    @ExplicitNull var cloud: [String: JSONValue]?
+    @ExplicitNull var local: [String: JSONValue]?
     let localCapturedAt: String
     let cloudCapturedAt: String
     let status: ConflictStatus
@@ -277,15 +236,15 @@ struct ConflictResponse: Content {
     }
 
     init(_ conflict: SyncConflict) throws {
-        func plain(_ text: String?) throws -> [String: PlainJSON]? {
-            try text.map { try JSONDecoder().decode([String: CanonicalValue].self, from: Data($0.utf8)).mapValues(PlainJSONCodec.render) }
+        func plain(_ text: String?) throws -> [String: JSONValue]? {
+            try text.map { try JSONDecoder().decode([String: CanonicalValue].self, from: Data($0.utf8)).mapValues(JSONForm.value) }
         }
         id = try conflict.requireID()
         remoteDatabaseID = conflict.remoteDatabaseID
         jobID = conflict.jobID
         table = conflict.localTable
         cloudTable = conflict.cloudTable
-        key = try JSONDecoder().decode([CanonicalValue].self, from: Data(conflict.keyJSON.utf8)).map(PlainJSONCodec.render)
+        key = try JSONDecoder().decode([CanonicalValue].self, from: Data(conflict.keyJSON.utf8)).map(JSONForm.value)
         base = try plain(conflict.baseJSON)
         cloud = try plain(conflict.cloudJSON)
         local = try plain(conflict.localJSON)
@@ -298,27 +257,28 @@ struct ConflictResponse: Content {
         createdAt = conflict.createdAt
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "id": .string(format: .uuid), "remote_database_id": .string(format: .uuid), "job_id": .string(format: .uuid, nullable: true),
-        "table": .string, "cloud_table": .string, "key": .array(items: .fragment),
-        "base": .object(nullable: true), "cloud": .object(nullable: true), "local": .object(nullable: true),
-        "local_captured_at": .string, "cloud_captured_at": .string, "status": .string(allowedValues: ConflictStatus.allowedValues),
-        "winner": .string(nullable: true), "resolved_by": .string(nullable: true),
-        "resolved_at": .string(format: .dateTime, nullable: true), "created_at": .string(format: .dateTime, nullable: true),
-    ])
+    static let schema = WireSchema.of(Self.self, .response)
 }
 
 /// A decision on a conflict.
 package struct ResolveConflictRequest: Content {
     package let winner: String
-    package let row: [String: PlainJSON]?
+    /// The row to write when the winner is `custom`: a JSON object by column name, read exactly (see `exact`).
+    package let row: JSONValue?
 
-    package init(winner: String, row: [String: PlainJSON]? = nil) {
+    package init(winner: String, row: JSONValue? = nil) {
         self.winner = winner
         self.row = row
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "winner": .string(allowedValues: ConflictWinner.allowedValues), "row": .object(required: false),
-    ])
+    /// The request as sent: decoded for its shape and errors, its row read again by the exact parser (Swift's
+    /// JSON decoder carries a number through Double or a 38-digit Decimal; a custom row keeps every digit).
+    static func exact(_ request: Request) throws -> ResolveConflictRequest {
+        let decoded = try request.content.decode(Self.self)
+        guard let buffer = request.body.data, let sent = try? JSONValue.parse(Array(buffer.readableBytesView)) else { return decoded }
+        return ResolveConflictRequest(winner: decoded.winner, row: sent["row"])
+    }
+
+    static let schema = WireSchema.of(
+        Self.self, .request, overriding: ["winner": .string(allowedValues: ConflictWinner.allowedValues), "row": .object])
 }

@@ -46,14 +46,7 @@ struct TenantResponse: Content {
         updatedAt = tenant.updatedAt
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "id": .string(format: .uuid), "name": .string, "display_name": .string,
-        "subdomain": .string(nullable: true), "vpn_enabled": .boolean,
-        "status": .string(allowedValues: TenantStatus.allCases.map { .init($0.rawValue) }),
-        "quotas": TenantSchemas.quotas(required: true),
-        "created_at": .string(format: .dateTime, nullable: true),
-        "updated_at": .string(format: .dateTime, nullable: true),
-    ])
+    static let schema = WireSchema.of(Self.self, .response)
 }
 
 /// Quota fields in a request; missing ones keep their current (or default) value.
@@ -101,11 +94,7 @@ package struct CreateTenantRequest: Content {
         case name, displayName = "display_name", subdomain, vpnEnabled = "vpn_enabled", quotas
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "name": .string(pattern: "^[a-z][a-z0-9_]{1,30}$"),
-        "display_name": .string(required: false), "subdomain": .string(required: false),
-        "vpn_enabled": .boolean(required: false), "quotas": TenantSchemas.quotas(required: false),
-    ])
+    static let schema = WireSchema.of(Self.self, .request, overriding: ["name": .string(pattern: "^[a-z][a-z0-9_]{1,30}$")])
 }
 
 /// Changes to a tenant; `"subdomain": null` clears the subdomain.
@@ -132,12 +121,7 @@ struct UpdateTenantRequest: Content {
         quotas = try container.decodeIfPresent(QuotasPatch.self, forKey: .quotas)
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "display_name": .string(required: false), "subdomain": .string(required: false, nullable: true),
-        "vpn_enabled": .boolean(required: false),
-        "status": .string(required: false, allowedValues: TenantStatus.allCases.map { .init($0.rawValue) }),
-        "quotas": TenantSchemas.quotas(required: false),
-    ])
+    static let schema = WireSchema.of(Self.self, .request)
 }
 
 /// How to reach a tenant's store.
@@ -164,21 +148,17 @@ struct ConnectionResponse: Content {
         password = info.password
     }
 
-    static let openAPISchema: JSONSchema = .object(properties: [
-        "engine": .string(allowedValues: "sqlite", "postgresql"), "host": .string(nullable: true),
-        "port": .integer(nullable: true), "database": .string, "schema": .string,
-        "username": .string(nullable: true), "password": .string(nullable: true),
-    ])
+    static let schema = WireSchema.of(Self.self, .response, overriding: ["engine": .string(allowedValues: "sqlite", "postgresql")])
 }
 
-enum TenantSchemas {
-    static func quotas(required: Bool) -> JSONSchema {
-        .object(
-            required: required,
-            properties: [
-                "max_connections": .integer(required: false, maximum: (1000, exclusive: false), minimum: (1, exclusive: false)),
-                "statement_timeout_ms": .integer(required: false, minimum: (100, exclusive: false)),
-                "storage_mb": .integer(required: false, minimum: (1, exclusive: false)),
+extension QuotasPatch: WireDescribed {
+    /// The fields with their bounds.
+    static var wireSchema: JSONSchema {
+        WireSchema.of(
+            Self.self, .request,
+            overriding: [
+                "max_connections": .integer(maximum: (1000, exclusive: false), minimum: (1, exclusive: false)),
+                "statement_timeout_ms": .integer(minimum: (100, exclusive: false)), "storage_mb": .integer(minimum: (1, exclusive: false)),
             ])
     }
 }

@@ -27,11 +27,7 @@ struct UserResponse: Content {
         self.createdAt = user.createdAt
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "id": .string(format: .uuid), "username": .string, "role": UserSchemas.role,
-        "tenant": .string(nullable: true), "disabled": .boolean,
-        "created_at": .string(format: .dateTime, nullable: true),
-    ])
+    static let schema = WireSchema.of(Self.self, .response)
 }
 
 /// A new user.
@@ -48,10 +44,7 @@ package struct CreateUserRequest: Content {
         self.tenant = tenant
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "username": .string, "password": .string(format: .password), "role": UserSchemas.role,
-        "tenant": .string(required: false),
-    ])
+    static let schema = WireSchema.of(Self.self, .request)
 }
 
 /// Changes to a user.
@@ -65,13 +58,5 @@ struct UpdateUserRequest: Content {
         case password, currentPassword = "current_password", role, disabled
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "password": .string(format: .password, required: false),
-        "current_password": .string(format: .password, required: false),
-        "role": UserSchemas.role.optionalSchemaObject(), "disabled": .boolean(required: false),
-    ])
-}
-
-enum UserSchemas {
-    static let role: JSONSchema = .string(allowedValues: UserRole.allCases.map { .init($0.rawValue) })
+    static let schema = WireSchema.of(Self.self, .request)
 }

@@ -17,7 +17,7 @@ package struct VPNBody: Content {
         case enabled, spokeToSpoke = "spoke_to_spoke"
     }
 
-    static let schema: JSONSchema = .object(properties: ["enabled": .boolean, "spoke_to_spoke": .boolean(required: false)])
+    static let schema = WireSchema.of(Self.self, .request)
 }
 
 /// A tenant's VPN as the API shows it (never the hub's private key).
@@ -53,13 +53,7 @@ struct VPNResponse: Content {
         backend = service.backend.rawValue
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "enabled": .boolean, "network": .string(nullable: true), "hub_address": .string(nullable: true),
-        "public_key": .string(nullable: true), "endpoint": .string(nullable: true), "listen_port": .integer(nullable: true),
-        "interface": .string(nullable: true), "spoke_to_spoke": .boolean, "state": .string(allowedValues: VPNNetworkState.allowedValues),
-        "error": .string(nullable: true),
-        "backend": .string(allowedValues: ["kernel", "wireguard-go", "none"]),
-    ])
+    static let schema = WireSchema.of(Self.self, .response, overriding: ["backend": .string(allowedValues: ["kernel", "wireguard-go", "none"])])
 }
 
 /// `POST …/vpn/peers`.
@@ -80,9 +74,7 @@ package struct VPNPeerBody: Content {
 
     var request: VPNPeerRequest { VPNPeerRequest(name: name, publicKey: publicKey, persistentKeepalive: persistentKeepalive) }
 
-    static let schema: JSONSchema = .object(properties: [
-        "name": .string, "public_key": .string(required: false), "persistent_keepalive": .integer(required: false),
-    ])
+    static let schema = WireSchema.of(Self.self, .request)
 }
 
 /// A peer as the API shows it (never a private key); the live fields come from the status poller
@@ -125,20 +117,14 @@ struct VPNPeerResponse: Content {
         self.config = config
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "id": .string(format: .uuid), "name": .string, "address": .string(nullable: true), "public_key": .string,
-        "persistent_keepalive": .integer(nullable: true), "keys_generated_by_hub": .boolean, "connected": .boolean,
-        "latest_handshake": .string(format: .dateTime, nullable: true), "endpoint": .string(nullable: true),
-        "rx_bytes": .integer, "tx_bytes": .integer, "created_at": .string(format: .dateTime, nullable: true),
-        "config": .string(required: false),
-    ])
+    static let schema = WireSchema.of(Self.self, .response)
 }
 
 /// `GET …/vpn/peers`.
 struct VPNPeerList: Content {
     let items: [VPNPeerResponse]
 
-    static let schema: JSONSchema = .object(properties: ["items": .array(items: VPNPeerResponse.schema)])
+    static let schema = WireSchema.of(Self.self, .response)
 }
 
 /// `POST …/vpn/peers/{id}/check`.
@@ -149,7 +135,7 @@ package struct PeerCheckBody: Content {
         self.port = port
     }
 
-    static let schema: JSONSchema = .object(properties: ["port": .integer])
+    static let schema = WireSchema.of(Self.self, .request)
 }
 
 /// What the check found.
@@ -168,7 +154,5 @@ struct PeerCheckResponse: Content {
         error = result.error
     }
 
-    static let schema: JSONSchema = .object(properties: [
-        "reachable": .boolean, "latency_ms": .number(nullable: true), "error": .string(nullable: true),
-    ])
+    static let schema = WireSchema.of(Self.self, .response)
 }

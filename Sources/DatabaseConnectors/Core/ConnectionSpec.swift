@@ -8,7 +8,7 @@ package enum DatabaseEngine: String, Sendable, Codable, CaseIterable {
 /// How to reach a database. The password is plain here: callers keep it sealed at rest.
 package struct ConnectionSpec: Sendable, Hashable {
     /// Transport security wanted.
-    package enum TLSMode: String, Sendable, Codable {
+    package enum TLSMode: String, Sendable, Codable, CaseIterable {
         /// PostgreSQL: no TLS. SQL Server: encrypt off.
         case disable
         /// PostgreSQL: TLS when the server offers it.

@@ -2,7 +2,7 @@ import Foundation
 
 /// The exact stored form of a value: a one-key object naming its kind (`{"decimal": "1.50"}`), or
 /// `null`. Numbers travel as text so nothing passes through a JSON double. Used where row images are
-/// kept (undo journals, conflicts), not as the public JSON of a row (that is `PlainJSON`).
+/// kept (undo journals, conflicts), not as the public JSON of a row (that is `JSONForm`).
 extension CanonicalValue: Codable {
     enum Kind: String, CodingKey, CaseIterable {
         case boolean, integer, decimal, float, text, binary, uuid, date, time, timestamp

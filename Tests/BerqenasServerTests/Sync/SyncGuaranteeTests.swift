@@ -124,6 +124,9 @@ struct SyncGuaranteeTests {
             #expect((conflict["local"] as? [String: Any])?["note"] as? String == "local")
             #expect((conflict["cloud"] as? [String: Any])?["note"] as? String == "cloud")
             #expect((conflict["base"] as? [String: Any])?["note"] as? String == "note 5")
+            // Values show in the JSON form the generated APIs use (docs/types.md): a decimal is a number.
+            #expect((conflict["cloud"] as? [String: Any])?["total"] as? Double == 2.5, "\(conflict)")
+            #expect(conflict["key"] as? [Int] == [5])
             let id = try #require(conflict["id"] as? String)
 
             let resolved = try await fixture.hub.send(

@@ -129,11 +129,9 @@ struct SyncResolve: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var custom: [String: PlainJSON]?
+        var custom: JSONValue?
         if let row {
-            guard let object = try? JSONDecoder().decode([String: PlainJSON].self, from: Data(row.utf8)) else {
-                throw CLIError("--row must be a JSON object")
-            }
+            guard let object = try? JSONValue.parse(row), case .object = object else { throw CLIError("--row must be a JSON object") }
             custom = object
         }
         let body = ResolveConflictRequest(winner: winner, row: custom)
