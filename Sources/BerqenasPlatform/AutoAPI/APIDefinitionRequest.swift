@@ -6,7 +6,8 @@ package enum APIOperation: String, Codable, Sendable, CaseIterable {
     case read, insert, update, delete
 }
 
-/// A table an API serves (`*`: every table of the source) and the operations allowed on it.
+/// A table an API serves (`*`: every table of the source) and the operations allowed on it. Requests may
+/// send a bare name for every operation; it is kept (and sent) as the object.
 package struct TableGrant: Codable, Sendable, Equatable {
     package var name: String
     package var operations: [APIOperation]
@@ -14,6 +15,19 @@ package struct TableGrant: Codable, Sendable, Equatable {
     package init(name: String, operations: [APIOperation] = APIOperation.allCases) {
         self.name = name
         self.operations = operations
+    }
+
+    enum CodingKeys: String, CodingKey { case name, operations }
+
+    package init(from decoder: any Decoder) throws {
+        if let name = try? decoder.singleValueContainer().decode(String.self) {
+            self.init(name: name)
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try container.decode(String.self, forKey: .name),
+            operations: try container.decodeIfPresent([APIOperation].self, forKey: .operations) ?? APIOperation.allCases)
     }
 }
 
@@ -23,14 +37,37 @@ package struct ServedTable: Codable, Sendable, Equatable {
     package var operations: [APIOperation]
 }
 
-/// Where an API reads from.
-package enum APISource: Sendable, Equatable {
+/// Where an API reads from: `{"kind": "tenant_store"}` or `{"kind": "remote_database", "id": …}`.
+package enum APISource: Sendable, Equatable, Codable {
     case tenantStore
     case remoteDatabase(UUID)
+
+    enum CodingKeys: String, CodingKey { case kind, id }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let kind = APISourceKind(rawValue: try container.decode(String.self, forKey: .kind))
+        switch (kind, try container.decodeIfPresent(UUID.self, forKey: .id)) {
+        case (.tenantStore?, _): self = .tenantStore
+        case let (.remoteDatabase?, id?): self = .remoteDatabase(id)
+        default:
+            throw PlatformError.validation(field: "source", "{\"kind\": \"tenant_store\"} or {\"kind\": \"remote_database\", \"id\"}")
+        }
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .tenantStore: try container.encode(APISourceKind.tenantStore.rawValue, forKey: .kind)
+        case let .remoteDatabase(id):
+            try container.encode(APISourceKind.remoteDatabase.rawValue, forKey: .kind)
+            try container.encode(id, forKey: .id)
+        }
+    }
 }
 
-/// `POST …/apis` (every field) and `PATCH …/apis/{name}` (the fields that change).
-package struct APIDefinitionRequest: Sendable {
+/// `POST …/apis` (every field) and `PATCH …/apis/{name}` (the fields that change), as sent.
+package struct APIDefinitionRequest: Sendable, Codable {
     package var name: String?
     package var source: APISource?
     package var tables: [TableGrant]?
@@ -50,6 +87,10 @@ package struct APIDefinitionRequest: Sendable {
         self.auth = auth
         self.maxRows = maxRows
         self.allowUnfilteredWrites = allowUnfilteredWrites
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, source, tables, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes"
     }
 
     static func validName(_ name: String?) throws -> String {

@@ -2,8 +2,9 @@ import BerqenasNetwork
 import FluentKit
 import Foundation
 
-/// What a new publication asks for (absent fields of a change keep their value).
-package struct PublicationRequest: Sendable {
+/// What a new publication asks for (absent fields of a change keep their value): the body of
+/// `POST …/publications` and `PATCH …/publications/{id}`.
+package struct PublicationRequest: Sendable, Codable {
     package var peerID: UUID?
     package var targetPort: Int?
     package var publicPort: Int?
@@ -17,6 +18,10 @@ package struct PublicationRequest: Sendable {
         self.publicPort = publicPort
         self.allowedCIDRs = allowedCIDRs
         self.enabled = enabled
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case peerID = "peer_id", targetPort = "target_port", publicPort = "public_port", allowedCIDRs = "allowed_cidrs", enabled
     }
 }
 

@@ -2,8 +2,9 @@ import BerqenasSync
 import DatabaseConnectors
 import Foundation
 
-/// What registering a remote database takes (validated by `RemoteDatabaseService`).
-package struct RemoteDatabaseRegistration: Sendable {
+/// What registering a remote database takes (validated by `RemoteDatabaseService`): the body of
+/// `POST …/remote-databases`, as the CLI sends it.
+package struct RemoteDatabaseRegistration: Sendable, Codable {
     package var name: String
     package var engine: String
     package var host: String?
@@ -21,9 +22,9 @@ package struct RemoteDatabaseRegistration: Sendable {
 
     /// Creates a registration.
     package init(
-        name: String, engine: String, host: String?, port: Int?, database: String, schema: String?,
-        username: String?, password: String?, tls: String?, wireguardPeerID: UUID?, captureMode: String?,
-        targetPrefix: String?, watermarkColumn: String? = nil
+        name: String, engine: String, host: String? = nil, port: Int? = nil, database: String, schema: String? = nil,
+        username: String? = nil, password: String? = nil, tls: String? = nil, wireguardPeerID: UUID? = nil, captureMode: String? = nil,
+        targetPrefix: String? = nil, watermarkColumn: String? = nil
     ) {
         self.watermarkColumn = watermarkColumn
         self.name = name
@@ -39,10 +40,17 @@ package struct RemoteDatabaseRegistration: Sendable {
         self.captureMode = captureMode
         self.targetPrefix = targetPrefix
     }
+
+    enum CodingKeys: String, CodingKey {
+        case name, engine, host, port, database, schema, username, password, tls
+        case wireguardPeerID = "wireguard_peer_id", captureMode = "capture_mode", targetPrefix = "target_prefix"
+        case watermarkColumn = "watermark_column"
+    }
 }
 
-/// A change to a registered remote database; nil fields stay as they are.
-package struct RemoteDatabaseUpdate: Sendable {
+/// A change to a registered remote database; nil fields stay as they are: the body of
+/// `PATCH …/remote-databases/{id}`.
+package struct RemoteDatabaseUpdate: Sendable, Decodable {
     package var host: String?
     package var port: Int?
     package var database: String?
@@ -87,6 +95,39 @@ package struct RemoteDatabaseUpdate: Sendable {
         self.continuousMode = continuousMode
         self.continuousStrategy = continuousStrategy
         self.pollIntervalMilliseconds = pollIntervalMilliseconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case host, port, database, schema, username, password, tls, continuous
+        case captureMode = "capture_mode", continuousMode = "continuous_mode", continuousStrategy = "continuous_strategy"
+        case pollIntervalMilliseconds = "poll_interval_ms", wireguardPeerID = "wireguard_peer_id", watermarkColumn = "watermark_column"
+    }
+
+    /// Absent fields stay as they are; `"watermark_column": null` removes the watermark; `"wireguard_peer_id"`
+    /// routes through that peer, or directly at `host` again when null.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        host = try container.decodeIfPresent(String.self, forKey: .host)
+        port = try container.decodeIfPresent(Int.self, forKey: .port)
+        database = try container.decodeIfPresent(String.self, forKey: .database)
+        schema = try container.decodeIfPresent(String.self, forKey: .schema)
+        username = try container.decodeIfPresent(String.self, forKey: .username)
+        password = try container.decodeIfPresent(String.self, forKey: .password)
+        tls = try container.decodeIfPresent(String.self, forKey: .tls)
+        captureMode = try container.decodeIfPresent(String.self, forKey: .captureMode)
+        watermarkColumn =
+            container.contains(.watermarkColumn) ? try container.decodeIfPresent(String.self, forKey: .watermarkColumn) ?? "" : nil
+        continuous = try container.decodeIfPresent(Bool.self, forKey: .continuous)
+        continuousMode = try container.decodeIfPresent(String.self, forKey: .continuousMode)
+        continuousStrategy = try container.decodeIfPresent(String.self, forKey: .continuousStrategy)
+        pollIntervalMilliseconds = try container.decodeIfPresent(Int.self, forKey: .pollIntervalMilliseconds)
+        if !container.contains(.wireguardPeerID) {
+            route = nil
+        } else if try container.decodeNil(forKey: .wireguardPeerID) {
+            route = .direct
+        } else {
+            route = .through(peer: try container.decode(UUID.self, forKey: .wireguardPeerID))
+        }
     }
 
     /// Whether the server the hub connects to (and sends the password to) changes.

@@ -3,23 +3,30 @@ import FluentKit
 import Foundation
 import SQLKit
 
-/// What a schedule asks for.
-package struct ScheduleRequest: Sendable {
+/// What a schedule asks for: the body of `PUT …/schedule`, `every_minutes` or `cron` (five fields, UTC).
+package struct ScheduleRequest: Sendable, Codable {
     package var everyMinutes: Int?
     package var cron: String?
     package var mode: String
     package var conflictStrategy: String?
     package var tables: [String]?
-    package var enabled: Bool
+    /// Nil: enabled.
+    package var enabled: Bool?
 
     /// Creates a request.
-    package init(everyMinutes: Int?, cron: String?, mode: String, conflictStrategy: String?, tables: [String]?, enabled: Bool) {
+    package init(
+        everyMinutes: Int? = nil, cron: String? = nil, mode: String, conflictStrategy: String? = nil, tables: [String]? = nil, enabled: Bool? = nil
+    ) {
         self.everyMinutes = everyMinutes
         self.cron = cron
         self.mode = mode
         self.conflictStrategy = conflictStrategy
         self.tables = tables
         self.enabled = enabled
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case everyMinutes = "every_minutes", cron, mode, conflictStrategy = "conflict_strategy", tables, enabled
     }
 }
 
@@ -49,8 +56,8 @@ package struct ScheduleService: Sendable {
         schedule.mode = mode
         schedule.conflictStrategy = strategy
         schedule.tablesJSON = try StoredJSON.text(request.tables ?? [])
-        schedule.enabled = request.enabled
-        schedule.nextRunAt = request.enabled ? try Self.nextRun(of: schedule, after: now) : nil
+        schedule.enabled = request.enabled ?? true
+        schedule.nextRunAt = schedule.enabled ? try Self.nextRun(of: schedule, after: now) : nil
         try await schedule.save(on: database)
         return schedule
     }

@@ -4,17 +4,21 @@ import Foundation
 import SQLKit
 
 /// What a new peer asks for.
-package struct VPNPeerRequest: Sendable {
+package struct VPNPeerRequest: Sendable, Codable {
     package var name: String
     /// Base64; nil: the hub generates the pair and keeps the private key sealed for the config download.
     package var publicKey: String?
     /// Seconds, 1-65535; nil or 0: off.
     package var persistentKeepalive: Int?
 
-    package init(name: String, publicKey: String?, persistentKeepalive: Int?) {
+    package init(name: String, publicKey: String? = nil, persistentKeepalive: Int? = nil) {
         self.name = name
         self.publicKey = publicKey
         self.persistentKeepalive = persistentKeepalive
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, publicKey = "public_key", persistentKeepalive = "persistent_keepalive"
     }
 }
 

@@ -9,7 +9,7 @@ struct APIDefinitionController {
             .POST,
             operation: Operation(
                 id: "apis.create", summary: "Define a REST API over the tenant store or a remote database (served at once under /rest/v1)",
-                tag: "apis", requestBody: APIDefinitionBody.schema(creating: true), successStatus: 201,
+                tag: "apis", requestBody: APIDefinitionRequest.schema(creating: true), successStatus: 201,
                 responseBody: APIDefinitionResponse.schema, failureStatuses: [404, 409, 502]
             ), use: create)
         apis.on(
@@ -27,7 +27,7 @@ struct APIDefinitionController {
             .PATCH, ":api",
             operation: Operation(
                 id: "apis.update", summary: "Change an API (effective on the next request)", tag: "apis",
-                requestBody: APIDefinitionBody.schema(creating: false), responseBody: APIDefinitionResponse.schema,
+                requestBody: APIDefinitionRequest.schema(creating: false), responseBody: APIDefinitionResponse.schema,
                 failureStatuses: [404, 502]
             ), use: update)
         apis.on(
@@ -46,8 +46,8 @@ struct APIDefinitionController {
     @Sendable
     func create(_ request: Request) async throws -> Response {
         let (tenant, _) = try await TenantScope.writable(request)
-        let body = try request.content.decode(APIDefinitionBody.self)
-        let definition = try await request.berqenas.platform.apis.create(try body.request(), tenant: tenant)
+        let body = try request.content.decode(APIDefinitionRequest.self)
+        let definition = try await request.berqenas.platform.apis.create(body, tenant: tenant)
         request.auditContext.target = "api:\(definition.name)"
         return try await APIDefinitionResponse(definition, tenant: tenant).encodeResponse(status: .created, for: request)
     }
@@ -68,10 +68,10 @@ struct APIDefinitionController {
     @Sendable
     func update(_ request: Request) async throws -> APIDefinitionResponse {
         let (tenant, _) = try await TenantScope.writable(request)
-        let body = try request.content.decode(APIDefinitionBody.self)
+        let body = try request.content.decode(APIDefinitionRequest.self)
         let service = request.berqenas.platform.apis
         return try APIDefinitionResponse(
-            try await service.update(try await definition(request, tenant), with: try body.request(), tenant: tenant),
+            try await service.update(try await definition(request, tenant), with: body, tenant: tenant),
             tenant: tenant)
     }
 

@@ -10,7 +10,7 @@ struct PublicationController {
             operation: Operation(
                 id: "publications.create",
                 summary: "Publish a peer's TCP service on a hub port (unique across tenants), reachable only from allowed_cidrs",
-                tag: "vpn", requestBody: PublicationBody.schema(creating: true), successStatus: 201,
+                tag: "vpn", requestBody: PublicationRequest.schema(creating: true), successStatus: 201,
                 responseBody: PublicationResponse.schema, failureStatuses: [404, 409]
             ), use: create)
         publications.on(
@@ -28,7 +28,7 @@ struct PublicationController {
             .PATCH, ":id",
             operation: Operation(
                 id: "publications.update", summary: "Change a publication; enabled false closes the path at once, open connections included",
-                tag: "vpn", requestBody: PublicationBody.schema(creating: false), responseBody: PublicationResponse.schema,
+                tag: "vpn", requestBody: PublicationRequest.schema(creating: false), responseBody: PublicationResponse.schema,
                 failureStatuses: [404, 409]
             ), use: update)
         publications.on(
@@ -48,9 +48,9 @@ struct PublicationController {
     @Sendable
     func create(_ request: Request) async throws -> Response {
         let (tenant, _) = try await TenantScope.writable(request)
-        let body = try request.content.decode(PublicationBody.self)
+        let body = try request.content.decode(PublicationRequest.self)
         let service = request.berqenas.platform.publications
-        let publication = try await service.create(body.request, tenant: tenant)
+        let publication = try await service.create(body, tenant: tenant)
         request.auditContext.target = "publication:\(try publication.requireID().uuidString)"
         return try await PublicationResponse(try await service.view(publication)).encodeResponse(status: .created, for: request)
     }
@@ -73,9 +73,9 @@ struct PublicationController {
     @Sendable
     func update(_ request: Request) async throws -> PublicationResponse {
         let (tenant, _) = try await TenantScope.writable(request)
-        let body = try request.content.decode(PublicationBody.self)
+        let body = try request.content.decode(PublicationRequest.self)
         let service = request.berqenas.platform.publications
-        let updated = try await service.update(try await publication(request, tenant), with: body.request, tenant: tenant)
+        let updated = try await service.update(try await publication(request, tenant), with: body, tenant: tenant)
         return try PublicationResponse(try await service.view(updated))
     }
 

@@ -11,7 +11,7 @@ struct RemoteDatabaseController {
             .POST,
             operation: Operation(
                 id: "remote_databases.create", summary: "Register a remote database (its password is sealed, never returned)",
-                tag: "sync", requestBody: RegisterRemoteDatabaseRequest.schema, successStatus: 201,
+                tag: "sync", requestBody: RemoteDatabaseRegistration.schema, successStatus: 201,
                 responseBody: RemoteDatabaseResponse.schema, failureStatuses: [403, 404, 409, 422]
             ), use: create)
         remotes.on(
@@ -30,7 +30,7 @@ struct RemoteDatabaseController {
             .PATCH, ":id",
             operation: Operation(
                 id: "remote_databases.update", summary: "Change a remote database (tested again when credentials change)",
-                tag: "sync", requestBody: UpdateRemoteDatabaseRequest.schema, responseBody: RemoteDatabaseResponse.schema,
+                tag: "sync", requestBody: RemoteDatabaseUpdate.schema, responseBody: RemoteDatabaseResponse.schema,
                 failureStatuses: [403, 404, 422]
             ), use: update)
         remotes.on(
@@ -82,8 +82,8 @@ struct RemoteDatabaseController {
     @Sendable
     func create(_ request: Request) async throws -> Response {
         let (tenant, caller) = try await TenantScope.writable(request)
-        let body = try request.content.decode(RegisterRemoteDatabaseRequest.self)
-        let remote = try await request.berqenas.platform.remoteDatabases.register(body.registration, tenant: tenant, caller: caller)
+        let body = try request.content.decode(RemoteDatabaseRegistration.self)
+        let remote = try await request.berqenas.platform.remoteDatabases.register(body, tenant: tenant, caller: caller)
         request.auditContext.target = "remote-database:\(remote.id?.uuidString ?? "")"
         return try await RemoteDatabaseResponse(remote).encodeResponse(status: .created, for: request)
     }
@@ -104,9 +104,9 @@ struct RemoteDatabaseController {
     func update(_ request: Request) async throws -> RemoteDatabaseResponse {
         let (tenant, caller) = try await TenantScope.writable(request)
         let remote = try await TenantScope.remoteDatabase(request, of: tenant)
-        let body = try request.content.decode(UpdateRemoteDatabaseRequest.self)
-        let updated = try await request.berqenas.platform.remoteDatabases.update(remote, with: body.update, caller: caller)
-        if body.update.continuous == true { request.berqenas.platform.continuousSync.wake() }  // its loop starts now
+        let body = try request.content.decode(RemoteDatabaseUpdate.self)
+        let updated = try await request.berqenas.platform.remoteDatabases.update(remote, with: body, caller: caller)
+        if body.continuous == true { request.berqenas.platform.continuousSync.wake() }  // its loop starts now
         return try RemoteDatabaseResponse(updated)
     }
 

@@ -10,7 +10,7 @@ struct ScheduleController {
             operation: Operation(
                 id: "schedules.put",
                 summary: "Sync every N minutes or on a five-field cron (UTC); runs missed while the hub was down run once",
-                tag: "sync", requestBody: ScheduleBody.schema, responseBody: ScheduleResponse.schema, failureStatuses: [404]
+                tag: "sync", requestBody: ScheduleRequest.schema, responseBody: ScheduleResponse.schema, failureStatuses: [404]
             ), use: put)
         schedule.on(
             .GET,
@@ -30,8 +30,8 @@ struct ScheduleController {
     func put(_ request: Request) async throws -> ScheduleResponse {
         let (tenant, _) = try await TenantScope.writable(request)
         let remote = try await TenantScope.remoteDatabase(request, of: tenant)
-        let body = try request.content.decode(ScheduleBody.self)
-        return ScheduleResponse(try await request.berqenas.platform.schedules.put(body.request, remote: remote))
+        let body = try request.content.decode(ScheduleRequest.self)
+        return ScheduleResponse(try await request.berqenas.platform.schedules.put(body, remote: remote))
     }
 
     @Sendable

@@ -25,7 +25,7 @@ struct VPNController {
             operation: Operation(
                 id: "vpn.peers.create",
                 summary: "Add a peer; without public_key the hub generates the keys and the response carries the wg-quick config once",
-                tag: "vpn", requestBody: VPNPeerBody.schema, successStatus: 201, responseBody: VPNPeerResponse.schema,
+                tag: "vpn", requestBody: VPNPeerRequest.schema, successStatus: 201, responseBody: VPNPeerResponse.schema,
                 failureStatuses: [404, 409]
             ), use: create)
         peers.on(
@@ -71,8 +71,8 @@ struct VPNController {
     @Sendable
     func create(_ request: Request) async throws -> Response {
         let (tenant, _) = try await TenantScope.writable(request)
-        let body = try request.content.decode(VPNPeerBody.self)
-        let (peer, config) = try await request.berqenas.platform.vpnPeers.add(body.request, tenant: tenant)
+        let body = try request.content.decode(VPNPeerRequest.self)
+        let (peer, config) = try await request.berqenas.platform.vpnPeers.add(body, tenant: tenant)
         request.auditContext.target = "vpn-peer:\(try peer.requireID().uuidString)"
         return try await VPNPeerResponse(peer, config: config).encodeResponse(status: .created, for: request)
     }

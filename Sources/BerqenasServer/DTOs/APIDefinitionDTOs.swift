@@ -3,82 +3,8 @@ import DatabaseConnectors
 import OpenAPIKit
 import Vapor
 
-/// `POST …/apis` and `PATCH …/apis/{name}`.
-package struct APIDefinitionBody: Codable {
-    package let name: String?
-    package let source: Source?
-    package let tables: [Grant]?
-    package let auth: String?
-    package let maxRows: Int?
-    package let allowUnfilteredWrites: Bool?
-
-    package init(
-        name: String? = nil, source: Source? = nil, tables: [Grant]? = nil, auth: String? = nil, maxRows: Int? = nil,
-        allowUnfilteredWrites: Bool? = nil
-    ) {
-        self.name = name
-        self.source = source
-        self.tables = tables
-        self.auth = auth
-        self.maxRows = maxRows
-        self.allowUnfilteredWrites = allowUnfilteredWrites
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, source, tables, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes"
-    }
-
-    package struct Source: Codable, Sendable {
-        package let kind: String
-        package let id: UUID?
-
-        package init(kind: String, id: UUID? = nil) {
-            self.kind = kind
-            self.id = id
-        }
-    }
-
-    /// `"*"` or `{"name", "operations"}` (sent as the object).
-    package struct Grant: Codable, Sendable {
-        package let grant: TableGrant
-
-        package init(_ grant: TableGrant) {
-            self.grant = grant
-        }
-
-        package func encode(to encoder: any Encoder) throws {
-            try grant.encode(to: encoder)
-        }
-
-        package init(from decoder: any Decoder) throws {
-            if let name = try? decoder.singleValueContainer().decode(String.self) {
-                grant = TableGrant(name: name)
-                return
-            }
-            struct Object: Decodable {
-                let name: String
-                let operations: [APIOperation]?
-            }
-            let object = try Object(from: decoder)
-            grant = TableGrant(name: object.name, operations: object.operations ?? APIOperation.allCases)
-        }
-    }
-
-    func request() throws -> APIDefinitionRequest {
-        var source: APISource?
-        if let given = self.source {
-            switch (given.kind, given.id) {
-            case ("tenant_store", _): source = .tenantStore
-            case let ("remote_database", id?): source = .remoteDatabase(id)
-            default:
-                throw PlatformError.validation(field: "source", "{\"kind\": \"tenant_store\"} or {\"kind\": \"remote_database\", \"id\"}")
-            }
-        }
-        return APIDefinitionRequest(
-            name: name, source: source, tables: tables?.map(\.grant), auth: auth, maxRows: maxRows,
-            allowUnfilteredWrites: allowUnfilteredWrites)
-    }
-
+extension APIDefinitionRequest {
+    /// Creating names every field but the optional caps; a change sends only what changes.
     static func schema(creating: Bool) -> JSONSchema {
         WireSchema.of(
             Self.self, .request,
@@ -146,9 +72,17 @@ struct APIDefinitionList: Content {
     static let schema = WireSchema.of(Self.self, .response)
 }
 
-extension APIDefinitionBody.Grant: WireDescribed {
+extension TableGrant: WireLeaf {
     /// A table name (or `"*"`), or an object naming the table and its operations.
     static var wireSchema: JSONSchema {
         .one(of: [.string, .object(properties: ["name": .string, "operations": .array(required: false, items: APIOperation.wireSchema)])])
     }
+    static var wirePlaceholder: TableGrant { TableGrant(name: "*") }
+}
+
+extension APISource: WireLeaf {
+    static var wireSchema: JSONSchema {
+        .object(properties: ["kind": APISourceKind.wireSchema, "id": .string(format: .uuid, required: false)])
+    }
+    static var wirePlaceholder: APISource { .tenantStore }
 }

@@ -2,30 +2,8 @@ import BerqenasPlatform
 import OpenAPIKit
 import Vapor
 
-/// `POST …/publications` and `PATCH …/publications/{id}` (a change sends only what changes).
-package struct PublicationBody: Content {
-    package let peerID: UUID?
-    package let targetPort: Int?
-    package let publicPort: Int?
-    package let allowedCIDRs: [String]?
-    package let enabled: Bool?
-
-    package init(peerID: UUID? = nil, targetPort: Int? = nil, publicPort: Int? = nil, allowedCIDRs: [String]? = nil, enabled: Bool? = nil) {
-        self.peerID = peerID
-        self.targetPort = targetPort
-        self.publicPort = publicPort
-        self.allowedCIDRs = allowedCIDRs
-        self.enabled = enabled
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case peerID = "peer_id", targetPort = "target_port", publicPort = "public_port", allowedCIDRs = "allowed_cidrs", enabled
-    }
-
-    var request: PublicationRequest {
-        PublicationRequest(peerID: peerID, targetPort: targetPort, publicPort: publicPort, allowedCIDRs: allowedCIDRs, enabled: enabled)
-    }
-
+extension PublicationRequest {
+    /// Creating names the peer and both ports; a change sends only what changes.
     static func schema(creating: Bool) -> JSONSchema {
         WireSchema.of(Self.self, .request, requiring: creating ? ["peer_id", "target_port", "public_port"] : [])
     }

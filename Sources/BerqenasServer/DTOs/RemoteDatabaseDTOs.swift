@@ -63,117 +63,11 @@ struct RemoteDatabaseResponse: Content {
     static let schema = WireSchema.of(Self.self, .response)
 }
 
-/// A new remote database.
-package struct RegisterRemoteDatabaseRequest: Content {
-    package let name: String
-    package let engine: String
-    package let host: String?
-    package let port: Int?
-    package let database: String
-    package let schema: String?
-    package let username: String?
-    package let password: String?
-    package let tls: String?
-    package let wireguardPeerID: UUID?
-    package let captureMode: String?
-    package let targetPrefix: String?
-    package let watermarkColumn: String?
-
-    package init(
-        name: String, engine: String, host: String? = nil, port: Int? = nil, database: String, schema: String? = nil, username: String? = nil,
-        password: String? = nil, tls: String? = nil, wireguardPeerID: UUID? = nil, captureMode: String? = nil, targetPrefix: String? = nil,
-        watermarkColumn: String? = nil
-    ) {
-        self.name = name
-        self.engine = engine
-        self.host = host
-        self.port = port
-        self.database = database
-        self.schema = schema
-        self.username = username
-        self.password = password
-        self.tls = tls
-        self.wireguardPeerID = wireguardPeerID
-        self.captureMode = captureMode
-        self.targetPrefix = targetPrefix
-        self.watermarkColumn = watermarkColumn
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, engine, host, port, database, schema, username, password, tls
-        case wireguardPeerID = "wireguard_peer_id", captureMode = "capture_mode", targetPrefix = "target_prefix"
-        case watermarkColumn = "watermark_column"
-    }
-
-    var registration: RemoteDatabaseRegistration {
-        RemoteDatabaseRegistration(
-            name: name, engine: engine, host: host, port: port, database: database, schema: schema,
-            username: username, password: password, tls: tls, wireguardPeerID: wireguardPeerID,
-            captureMode: captureMode, targetPrefix: targetPrefix, watermarkColumn: watermarkColumn)
-    }
-
+extension RemoteDatabaseRegistration {
     static let schema = WireSchema.of(Self.self, .request, overriding: ["engine": .string(allowedValues: DatabaseEngine.allowedValues)])
 }
 
-/// Changes to a remote database; new connection details are tested again.
-struct UpdateRemoteDatabaseRequest: Decodable {
-    let host: String?
-    let port: Int?
-    let database: String?
-    let schema: String?
-    let username: String?
-    let password: String?
-    let tls: String?
-    let captureMode: String?
-    /// Absent: unchanged; null or empty: none.
-    let watermarkColumn: String?
-    let continuous: Bool?
-    let continuousMode: String?
-    let continuousStrategy: String?
-    let pollIntervalMs: Int?
-    /// Absent: unchanged; a peer id: through that peer; null: directly at `host` again.
-    let route: RemoteDatabaseUpdate.Route?
-
-    enum CodingKeys: String, CodingKey {
-        case host, port, database, schema, username, password, tls, continuous
-        case captureMode = "capture_mode", continuousMode = "continuous_mode", continuousStrategy = "continuous_strategy"
-        case pollIntervalMs = "poll_interval_ms", wireguardPeerID = "wireguard_peer_id", watermarkColumn = "watermark_column"
-    }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        host = try container.decodeIfPresent(String.self, forKey: .host)
-        port = try container.decodeIfPresent(Int.self, forKey: .port)
-        database = try container.decodeIfPresent(String.self, forKey: .database)
-        schema = try container.decodeIfPresent(String.self, forKey: .schema)
-        username = try container.decodeIfPresent(String.self, forKey: .username)
-        password = try container.decodeIfPresent(String.self, forKey: .password)
-        tls = try container.decodeIfPresent(String.self, forKey: .tls)
-        captureMode = try container.decodeIfPresent(String.self, forKey: .captureMode)
-        watermarkColumn =
-            container.contains(.watermarkColumn)
-            ? try container.decodeIfPresent(String.self, forKey: .watermarkColumn) ?? "" : nil
-        continuous = try container.decodeIfPresent(Bool.self, forKey: .continuous)
-        continuousMode = try container.decodeIfPresent(String.self, forKey: .continuousMode)
-        continuousStrategy = try container.decodeIfPresent(String.self, forKey: .continuousStrategy)
-        pollIntervalMs = try container.decodeIfPresent(Int.self, forKey: .pollIntervalMs)
-        if !container.contains(.wireguardPeerID) {
-            route = nil
-        } else if try container.decodeNil(forKey: .wireguardPeerID) {
-            route = .direct
-        } else {
-            route = .through(peer: try container.decode(UUID.self, forKey: .wireguardPeerID))
-        }
-    }
-
-    var update: RemoteDatabaseUpdate {
-        RemoteDatabaseUpdate(
-            host: host, port: port, database: database, schema: schema, username: username, password: password,
-            tls: tls, captureMode: captureMode, continuous: continuous, continuousMode: continuousMode,
-            continuousStrategy: continuousStrategy, pollIntervalMilliseconds: pollIntervalMs, route: route,
-            watermarkColumn: watermarkColumn)
-    }
-
+extension RemoteDatabaseUpdate {
     static let schema = WireSchema.of(Self.self, .request)
 }
 

@@ -4,36 +4,7 @@ import Foundation
 import OpenAPIKit
 import Vapor
 
-/// A schedule request: `every_minutes` or `cron` (five fields, UTC).
-package struct ScheduleBody: Content {
-    package let everyMinutes: Int?
-    package let cron: String?
-    package let mode: String
-    package let conflictStrategy: String?
-    package let tables: [String]?
-    package let enabled: Bool?
-
-    package init(
-        everyMinutes: Int? = nil, cron: String? = nil, mode: String, conflictStrategy: String? = nil, tables: [String]? = nil, enabled: Bool? = nil
-    ) {
-        self.everyMinutes = everyMinutes
-        self.cron = cron
-        self.mode = mode
-        self.conflictStrategy = conflictStrategy
-        self.tables = tables
-        self.enabled = enabled
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case everyMinutes = "every_minutes", cron, mode, conflictStrategy = "conflict_strategy", tables, enabled
-    }
-
-    var request: ScheduleRequest {
-        ScheduleRequest(
-            everyMinutes: everyMinutes, cron: cron, mode: mode, conflictStrategy: conflictStrategy, tables: tables,
-            enabled: enabled ?? true)
-    }
-
+extension ScheduleRequest {
     static let schema = WireSchema.of(
         Self.self, .request,
         overriding: [

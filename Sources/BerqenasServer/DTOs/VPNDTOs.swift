@@ -57,23 +57,7 @@ struct VPNResponse: Content {
 }
 
 /// `POST …/vpn/peers`.
-package struct VPNPeerBody: Content {
-    package let name: String
-    package let publicKey: String?
-    package let persistentKeepalive: Int?
-
-    package init(name: String, publicKey: String? = nil, persistentKeepalive: Int? = nil) {
-        self.name = name
-        self.publicKey = publicKey
-        self.persistentKeepalive = persistentKeepalive
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, publicKey = "public_key", persistentKeepalive = "persistent_keepalive"
-    }
-
-    var request: VPNPeerRequest { VPNPeerRequest(name: name, publicKey: publicKey, persistentKeepalive: persistentKeepalive) }
-
+extension VPNPeerRequest {
     static let schema = WireSchema.of(Self.self, .request)
 }
 

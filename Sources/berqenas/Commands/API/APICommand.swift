@@ -26,18 +26,18 @@ struct APISelection: ParsableArguments {
 
 /// `--table name[:read,insert,update,delete]` options as the definition's table list.
 enum TableGrants {
-    static func parse(_ options: [String]) throws -> [APIDefinitionBody.Grant] {
+    static func parse(_ options: [String]) throws -> [TableGrant] {
         try options.map { option in
             let parts = option.split(separator: ":", maxSplits: 1).map(String.init)
             guard let name = parts.first, !name.isEmpty else { throw CLIError("--table needs a name (or *)") }
-            guard parts.count == 2 else { return APIDefinitionBody.Grant(TableGrant(name: name)) }
+            guard parts.count == 2 else { return TableGrant(name: name) }
             let operations = try parts[1].split(separator: ",").map { word in
                 guard let operation = APIOperation(rawValue: String(word)) else {
                     throw CLIError("--table \(option): operations are \(APIOperation.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return operation
             }
-            return APIDefinitionBody.Grant(TableGrant(name: name, operations: operations))
+            return TableGrant(name: name, operations: operations)
         }
     }
 }
@@ -57,15 +57,15 @@ struct APICreate: AsyncParsableCommand {
 
     func run() async throws {
         var client = try APIClient.loggedIn()
-        var source = APIDefinitionBody.Source(kind: "tenant_store")
+        var source = APISource.tenantStore
         if let remote {
             let path = try await RemoteSelection.parse([selection.tenant, remote]).remotePath(&client)
             guard let id = path.split(separator: "/").last.flatMap({ UUID(uuidString: String($0)) }) else {
                 throw CLIError("the server named the remote database by an unexpected path: \(path)")
             }
-            source = APIDefinitionBody.Source(kind: "remote_database", id: id)
+            source = .remoteDatabase(id)
         }
-        let body = APIDefinitionBody(
+        let body = APIDefinitionRequest(
             name: selection.api, source: source, tables: try TableGrants.parse(tables.isEmpty ? ["*"] : tables), auth: auth,
             maxRows: maxRows, allowUnfilteredWrites: unfiltered)
         try output.print(try await client.send(.POST, try APICommand.path(selection.tenant), body: body), columns: APICommand.columns)

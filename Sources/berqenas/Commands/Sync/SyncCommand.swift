@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerqenasPlatform
 import BerqenasServer
 import Foundation
 import NIOHTTP1
@@ -66,7 +67,7 @@ struct SyncRegister: AsyncParsableCommand {
             guard let line = readLine(strippingNewline: true) else { throw CLIError("no password on standard input") }
             password = line
         }
-        let body = RegisterRemoteDatabaseRequest(
+        let body = RemoteDatabaseRegistration(
             name: selection.remote, engine: engine, host: host, port: port, database: database, schema: schema,
             username: username, password: password, tls: tls, captureMode: captureMode, targetPrefix: targetPrefix,
             watermarkColumn: watermarkColumn)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerqenasPlatform
 import BerqenasServer
 import DatabaseConnectors
 import Foundation
@@ -163,7 +164,7 @@ struct SyncSchedule: AsyncParsableCommand {
             _ = try await client.send(.DELETE, path)
             print("schedule removed")
         } else if everyMinutes != nil || cron != nil {
-            let body = ScheduleBody(everyMinutes: everyMinutes, cron: cron, mode: mode, conflictStrategy: strategy, enabled: !disable)
+            let body = ScheduleRequest(everyMinutes: everyMinutes, cron: cron, mode: mode, conflictStrategy: strategy, enabled: !disable)
             try output.print(try await client.send(.PUT, path, body: body), columns: columns)
         } else {
             try output.print(try await client.send(.GET, path), columns: columns)

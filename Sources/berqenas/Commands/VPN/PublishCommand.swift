@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerqenasPlatform
 import BerqenasServer
 import Foundation
 
@@ -48,7 +49,7 @@ struct PublishAdd: AsyncParsableCommand {
         guard let peerID = peerPath.split(separator: "/").last.flatMap({ UUID(uuidString: String($0)) }) else {
             throw CLIError("the server named the peer by an unexpected path: \(peerPath)")
         }
-        let body = PublicationBody(
+        let body = PublicationRequest(
             peerID: peerID, targetPort: targetPort, publicPort: publicPort, allowedCIDRs: allow.isEmpty ? nil : allow,
             enabled: !disabled)
         try output.print(try await client.send(.POST, try PublishCommand.path(peer.tenant), body: body), columns: PublishCommand.columns)
@@ -70,7 +71,7 @@ struct PublishList: AsyncParsableCommand {
 struct PublishToggle {
     static func set(_ enabled: Bool, _ selection: PublicationSelection, output: OutputOptions) async throws {
         var client = try APIClient.loggedIn()
-        let changed = try await client.send(.PATCH, try await selection.path(&client), body: PublicationBody(enabled: enabled))
+        let changed = try await client.send(.PATCH, try await selection.path(&client), body: PublicationRequest(enabled: enabled))
         try output.print(changed, columns: PublishCommand.columns)
     }
 }

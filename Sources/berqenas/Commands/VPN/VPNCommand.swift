@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerqenasPlatform
 import BerqenasServer
 import Foundation
 
@@ -93,7 +94,7 @@ struct VPNPeerAdd: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let body = VPNPeerBody(name: name, publicKey: publicKey, persistentKeepalive: keepalive)
+        let body = VPNPeerRequest(name: name, publicKey: publicKey, persistentKeepalive: keepalive)
         var client = try APIClient.loggedIn()
         let created = try await client.send(.POST, try VPNCommand.path(tenant) + "/peers", body: body)
         var shown = created as? [String: Any] ?? [:]
