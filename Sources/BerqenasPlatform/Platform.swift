@@ -21,6 +21,10 @@ package struct Platform: Sendable {
     package let publications: PublicationService
     package let events: EventLog
     package let apis: APIDefinitionService
+    /// Prunes the event log (`BERQENAS_EVENT_RETENTION_DAYS`).
+    package let eventRetention: EventRetention
+    /// This server's live view of the event log (the WebSocket's source).
+    package let eventFeed: EventFeed
     /// Sign-in attempts per client address.
     package let loginLimiter = RateLimiter()
     /// Generated-API requests per client address of callers without a key or a token.
@@ -46,16 +50,19 @@ package struct Platform: Sendable {
             } else {
                 SQLiteTenantStores(directory: configuration.tenantStoreDirectory)
             }
+        let events = EventLog(database: database)
+        self.events = events
+        self.eventRetention = EventRetention(events: events, days: configuration.eventRetentionDays)
+        self.eventFeed = EventFeed(log: events)
         self.configuration = configuration
         self.trustedProxies = try TrustedProxies(configuration.trustedProxies)
         self.secrets = secrets
-        self.tenants = TenantService(database: database, stores: stores, secrets: secrets, hooks: hooks)
+        self.tenants = TenantService(database: database, stores: stores, secrets: secrets, hooks: hooks, events: events)
         self.users = UserService(database: database, hasher: hasher)
         self.vpn = VPNService(
-            database: database, secrets: secrets, settings: configuration.vpn,
+            database: database, secrets: secrets, settings: configuration.vpn, events: events,
             logger: Logger(label: "berqenas.vpn"))
-        self.vpnPeers = VPNPeerService(database: database, secrets: secrets, networks: vpn, limits: configuration.tenantLimits)
-        self.events = EventLog(database: database)
+        self.vpnPeers = VPNPeerService(database: database, secrets: secrets, networks: vpn, events: events, limits: configuration.tenantLimits)
         self.publications = PublicationService(database: database, networks: vpn, events: events, limits: configuration.tenantLimits)
         self.signIn = SignInService(
             database: database, hasher: hasher,
@@ -68,9 +75,9 @@ package struct Platform: Sendable {
         let remotes = RemoteDatabaseService(
             database: database, secrets: secrets, stores: stores, tenants: tenants,
             sqlitePaths: sqlitePaths, destinations: destinations, limits: configuration.tenantLimits,
-            storage: StorageQuota(stores: stores, database: database))
+            storage: StorageQuota(stores: stores, database: database), events: events)
         self.remoteDatabases = remotes
-        self.apis = APIDefinitionService(database: database, remotes: remotes, limits: configuration.tenantLimits)
+        self.apis = APIDefinitionService(database: database, remotes: remotes, limits: configuration.tenantLimits, events: events)
         let undoRetention = UndoRetention(days: configuration.undoRetentionDays)
         let worker = SyncWorker(
             database: database, remotes: remotes, tenants: tenants, apis: apis,

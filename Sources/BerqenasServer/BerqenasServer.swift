@@ -33,6 +33,10 @@ package enum BerqenasServer {
         )
         try await bootstrapAdmin(app, platform)
         try await platform.publications.disableOutsideRange()
+        await platform.events.announce(
+            .hubStarted, tenant: nil, subject: "hub:\(platform.worker.workerID)",
+            message: "a hub server started (\(configuration.databaseURL == nil ? "embedded SQLite" : "PostgreSQL") system database)",
+            data: [("worker", .string(platform.worker.workerID))])
         if try await !platform.restrictSharedLocks(on: app.db) {
             app.logger.warning(
                 "the system database's login is not a superuser: tenant logins keep PostgreSQL's advisory locks (see docs/security.md)")
@@ -59,7 +63,7 @@ package enum BerqenasServer {
     /// `HubServices`). The caller shuts the application down.
     package static func serve(_ app: Application) async throws {
         try await app.asyncBoot()
-        let services = HubServices.background(app.berqenas.platform) + [HTTPServerService(app: app)]
+        let services = try HubServices.background(app.berqenas.platform) + [HTTPServerService(app: app)]
         try await HubServices.group(services, signals: [.sigterm, .sigint], logger: app.logger).run()
     }
 
@@ -68,7 +72,7 @@ package enum BerqenasServer {
     package static func withBackgroundServices<T: Sendable>(
         _ app: Application, _ body: () async throws -> T
     ) async throws -> T {
-        let group = HubServices.group(HubServices.background(app.berqenas.platform), signals: [], logger: app.logger)
+        let group = HubServices.group(try HubServices.background(app.berqenas.platform), signals: [], logger: app.logger)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             do {
@@ -95,6 +99,7 @@ package enum BerqenasServer {
     static func registerRoutes(_ app: Application) {
         let api = app.grouped("api", "v1")
         let signedIn = api.grouped(BearerAuthMiddleware())
+        RealtimeEndpoint.register(on: api)
         SystemController().register(root: app, signedIn: signedIn)
         AuthController().register(open: api, signedIn: signedIn)
         TenantController().register(on: signedIn)

@@ -1,18 +1,16 @@
 import BerqenasPlatform
+import Fluent
 import Vapor
 
 /// Every migration of the system database, in order.
 enum SystemMigrations {
+    static let all: [any Migration] = [
+        CreateFoundationSchema(), CreateSyncSchema(), CreateVPNSchema(), CreatePublicationSchema(), CreateEventSchema(),
+        CreateAPIDefinitionSchema(), AddAPIUnfilteredWrites(), CreateAPIKeySchema(), AddSyncJobRepair(), AddRemoteWatermark(),
+        CreateEventLog(),
+    ]
+
     static func add(to app: Application) {
-        app.migrations.add(CreateFoundationSchema())
-        app.migrations.add(CreateSyncSchema())
-        app.migrations.add(CreateVPNSchema())
-        app.migrations.add(CreatePublicationSchema())
-        app.migrations.add(CreateEventSchema())
-        app.migrations.add(CreateAPIDefinitionSchema())
-        app.migrations.add(AddAPIUnfilteredWrites())
-        app.migrations.add(CreateAPIKeySchema())
-        app.migrations.add(AddSyncJobRepair())
-        app.migrations.add(AddRemoteWatermark())
+        app.migrations.add(all)
     }
 }

@@ -9,11 +9,13 @@ package struct APIDefinitionService: Sendable {
     let remotes: RemoteDatabaseService
     package let registry: APIRegistry
     let limits: TenantLimits
+    let events: EventLog
 
     /// The APIs' keys.
     package var keys: APIKeyService { APIKeyService(database: database, registry: registry) }
 
-    package init(database: any Database, remotes: RemoteDatabaseService, limits: TenantLimits) {
+    package init(database: any Database, remotes: RemoteDatabaseService, limits: TenantLimits, events: EventLog) {
+        self.events = events
         self.database = database
         self.remotes = remotes
         self.limits = limits
@@ -40,6 +42,7 @@ package struct APIDefinitionService: Sendable {
             throw PlatformError.conflict("api_exists", "tenant '\(tenant.name)' already has an API named '\(definition.name)'")
         }
         await registry.forget(tenant: tenant.name, api: definition.name)
+        await changed(definition, "created", tenant: tenant)
         return definition
     }
 
@@ -70,6 +73,7 @@ package struct APIDefinitionService: Sendable {
         try await introspect(definition, tenant: tenant)
         try await definition.save(on: database)
         await registry.forget(tenant: tenant.name, api: definition.name)
+        await changed(definition, "updated", tenant: tenant)
         return definition
     }
 
@@ -78,12 +82,20 @@ package struct APIDefinitionService: Sendable {
         try await introspect(definition, tenant: tenant)
         try await definition.save(on: database)
         await registry.forget(tenant: tenant.name, api: definition.name)
+        await changed(definition, "refreshed", tenant: tenant)
         return definition
     }
 
     package func delete(_ definition: APIDefinition, tenant: Tenant) async throws {
         try await definition.delete(on: database)
         await registry.forget(tenant: tenant.name, api: definition.name)
+        await changed(definition, "deleted", tenant: tenant)
+    }
+
+    private func changed(_ definition: APIDefinition, _ action: String, tenant: Tenant) async {
+        await events.announce(
+            .apiChanged, tenant: tenant, subject: "api:\(definition.name)", message: "API '\(definition.name)' was \(action)",
+            data: [("api", .string(definition.name)), ("action", .string(action))])
     }
 
     /// After a sync wrote `tables` into the tenant's store: the store's APIs that would serve one of them

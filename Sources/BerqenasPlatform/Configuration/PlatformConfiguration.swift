@@ -28,6 +28,8 @@ package struct PlatformConfiguration: Sendable {
     /// How long a finished job can be rolled back: its undo images are dropped after this many days
     /// (`BERQENAS_UNDO_RETENTION_DAYS`).
     package var undoRetentionDays = 7
+    /// How long events stay in the log (`BERQENAS_EVENT_RETENTION_DAYS`).
+    package var eventRetentionDays = 7
     /// The WireGuard side (`BERQENAS_VPN_POOL`, `BERQENAS_VPN_PORTS`, `BERQENAS_VPN_BACKEND`, `BERQENAS_PUBLIC_ENDPOINT`).
     package var vpn: VPNSettings = .defaults
     /// The one directory SQLite remote databases may be in (`BERQENAS_SQLITE_REMOTE_DIR`); nil: none may be registered.
@@ -145,6 +147,12 @@ extension PlatformConfiguration {
                 throw PlatformError.invalidConfiguration("BERQENAS_UNDO_RETENTION_DAYS must be a number of days (1-3650)")
             }
             configuration.undoRetentionDays = value
+        }
+        if let days = environment["BERQENAS_EVENT_RETENTION_DAYS"], !days.isEmpty {
+            guard let value = Int(days), (1...3650).contains(value) else {
+                throw PlatformError.invalidConfiguration("BERQENAS_EVENT_RETENTION_DAYS must be a number of days (1-3650)")
+            }
+            configuration.eventRetentionDays = value
         }
         if let dir = environment["BERQENAS_SQLITE_REMOTE_DIR"], !dir.isEmpty {
             guard dir.hasPrefix("/") else { throw PlatformError.invalidConfiguration("BERQENAS_SQLITE_REMOTE_DIR must be an absolute path") }

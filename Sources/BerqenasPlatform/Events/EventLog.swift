@@ -1,31 +1,145 @@
+import DatabaseConnectors
 import FluentKit
 import Foundation
+import Logging
+import SQLKit
 
-/// Writes and reads the event log (what the realtime feed will carry).
+/// Writes and reads the event log. Events are numbered in commit order (on PostgreSQL their inserts take
+/// one transaction lock, so a follower that has read up to N never finds a smaller number later), and each
+/// recorded event rings `bell` and, on PostgreSQL, notifies `EventLog.channel` with its number so every
+/// server's live feed reads it.
 package struct EventLog: Sendable {
     let database: any Database
+    /// Rung after each event this server records.
+    package let bell: Doorbell
+    /// PostgreSQL's LISTEN/NOTIFY channel that carries new events' numbers between servers.
+    package static let channel = "berqenas_events"
+    /// Progress events of one job are this far apart at least.
+    package static let progressInterval: Duration = .milliseconds(500)
 
-    package init(database: any Database) {
+    let logger = Logger(label: "berqenas.events")
+
+    package init(database: any Database, bell: Doorbell = Doorbell()) {
         self.database = database
+        self.bell = bell
     }
 
-    /// Records an event; a failure to write it is returned to the caller, which decides whether it matters.
-    func record(_ kind: String, tenantID: UUID, subject: String, message: String) async throws {
-        try await PlatformEvent(tenantID: tenantID, kind: kind, subject: subject, message: message).create(on: database)
+    /// Records an event; a failure is logged, not thrown: what the event reports has happened regardless.
+    package func announce(
+        _ kind: EventKind, tenant: Tenant?, subject: String, message: String, data: [(String, JSONValue)] = []
+    ) async {
+        do {
+            try await record(kind, tenant: tenant, subject: subject, message: message, data: data)
+        } catch {
+            logger.warning("event \(kind.rawValue) about \(subject) not recorded: \(String(describing: error))")
+        }
     }
+
+    /// `announce` for a tenant known by id; nothing when the tenant is gone (its events went with it).
+    package func announce(
+        _ kind: EventKind, tenantID: UUID, subject: String, message: String, data: [(String, JSONValue)] = []
+    ) async {
+        guard let tenant = try? await Tenant.find(tenantID, on: database) else {
+            logger.debug("event \(kind.rawValue) about \(subject) dropped: its tenant is gone")
+            return
+        }
+        await announce(kind, tenant: tenant, subject: subject, message: message, data: data)
+    }
+
+    /// Records an event of `tenant` (nil: a platform event, for admins) and returns its number. A failure
+    /// to write is returned to the caller, which decides whether it matters.
+    @discardableResult
+    package func record(
+        _ kind: EventKind, tenant: Tenant?, subject: String, message: String, data: [(String, JSONValue)] = []
+    ) async throws -> Int {
+        let event = PlatformEvent(tenant: tenant, kind: kind, subject: subject, message: message, dataJSON: JSONValue.object(data).text)
+        let id = try await database.transaction { database in
+            if let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.orderLock))").run()
+                try await event.create(on: database)
+                try await sql.raw("SELECT pg_notify(\(literal: Self.channel), \(literal: String(try event.requireID())))").run()
+            } else {
+                try await event.create(on: database)
+            }
+            return try event.requireID()
+        }
+        bell.ring()
+        return id
+    }
+
+    /// Records a tenant event, found by id (the tenant row is read for its name).
+    @discardableResult
+    package func record(
+        _ kind: EventKind, tenantID: UUID, subject: String, message: String, data: [(String, JSONValue)] = []
+    ) async throws -> Int {
+        guard let tenant = try await Tenant.find(tenantID, on: database) else { throw PlatformError.notFound("tenant", tenantID.uuidString) }
+        return try await record(kind, tenant: tenant, subject: subject, message: message, data: data)
+    }
+
+    /// The key of the transaction lock that orders event inserts on PostgreSQL ("berqenas events").
+    static let orderLock: Int64 = 0x6265_7271_6576_7473
 
     /// The tenant's events numbered after `after`, oldest first, at most `limit`; optionally of kinds
-    /// starting with `kindPrefix` (`vpn.peer.`).
-    package func events(of tenant: Tenant, after: Int, limit: Int, kindPrefix: String?) async throws -> [PlatformEvent] {
+    /// starting with `kindPrefix` (`vpn.peer.`). Nil `tenant`: the platform events.
+    package func events(of tenant: Tenant?, after: Int, limit: Int, kindPrefix: String?) async throws -> [PlatformEvent] {
         guard (1...1000).contains(limit) else { throw PlatformError.validation(field: "limit", "between 1 and 1000") }
         guard after >= 0 else { throw PlatformError.validation(field: "after", "an event number (0 or more)") }
-        var query = PlatformEvent.query(on: database).filter(\.$tenantID == (try tenant.requireID())).filter(\.$id > after)
-        if let kindPrefix, !kindPrefix.isEmpty { query = query.filter(\.$kind, .custom("LIKE"), Self.likePrefix(kindPrefix)) }
+        var query = PlatformEvent.query(on: database).filter(\.$id > after)
+        if let tenant {
+            query = query.filter(\.$tenantID == (try tenant.requireID()))
+        } else {
+            query = query.filter(\.$tenantID == nil)
+        }
+        if let kindPrefix, !kindPrefix.isEmpty {
+            query = query.filter(.path(["kind"], schema: PlatformEvent.schema), .custom("LIKE"), .bind(Self.likePrefix(kindPrefix)))
+        }
         return try await query.sort(\.$id).limit(limit).all()
     }
 
-    /// `prefix%` with LIKE's own characters escaped away (only letters, digits, `.`, `_` and `-` are kept).
-    static func likePrefix(_ prefix: String) -> String {
-        String(prefix.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == ".") }) + "%"
+    /// Every event numbered after `after` and up to `upTo`, oldest first, at most `limit` (the live feed).
+    package func events(after: Int, upTo: Int? = nil, limit: Int) async throws -> [PlatformEvent] {
+        var query = PlatformEvent.query(on: database).filter(\.$id > after)
+        if let upTo { query = query.filter(\.$id <= upTo) }
+        return try await query.sort(\.$id).limit(limit).all()
     }
+
+    /// The events of `tenantID` (nil: the platform's) numbered after `after` and up to `upTo`, oldest first,
+    /// at most `limit` (a live subscriber's replay).
+    package func events(ofTenant tenantID: UUID?, after: Int, upTo: Int, limit: Int) async throws -> [PlatformEvent] {
+        var query = PlatformEvent.query(on: database).filter(\.$id > after).filter(\.$id <= upTo)
+        query = tenantID.map { query.filter(\.$tenantID == $0) } ?? query.filter(\.$tenantID == nil)
+        return try await query.sort(\.$id).limit(limit).all()
+    }
+
+    /// The number of the newest event (0: none).
+    package func lastNumber() async throws -> Int {
+        try await PlatformEvent.query(on: database).sort(\.$id, .descending).first()?.id ?? 0
+    }
+
+    /// Deletes the events older than `cutoff`, a thousand per statement (each a short write: writers are
+    /// never held up long); returns how many.
+    package func prune(before cutoff: Date) async throws -> Int {
+        var total = 0
+        while true {
+            let ids = try await PlatformEvent.query(on: database).filter(\.$occurredAt < cutoff).sort(\.$id).limit(1000).all().compactMap(\.id)
+            guard !ids.isEmpty else { return total }
+            try await PlatformEvent.query(on: database).filter(\.$id ~~ ids).delete()
+            total += ids.count
+            if ids.count < 1000 { return total }
+        }
+    }
+
+    /// `prefix%`, keeping only letters, digits, `.`, `-` and `_` (LIKE's `%` cannot come in; a `_` matches any
+    /// one character, itself included, which among the known kinds only ever matches itself).
+    static func likePrefix(_ prefix: String) -> String {
+        String(prefix.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") }) + "%"
+    }
+}
+
+extension JSONValue {
+    /// An id as event data shows it (as the API shows ids).
+    package static func id(_ uuid: UUID) -> JSONValue { .string(uuid.uuidString) }
+
+    /// A count as event data shows it.
+    package static func int(_ number: Int) -> JSONValue { .number(String(number)) }
 }

@@ -1,28 +1,34 @@
 import FluentKit
 import Foundation
 
-/// Something that happened on its own, not through a request (a peer connected, a network failed to
-/// apply): kept in order, numbered, for a feed to follow.
+/// One entry of the event log: something that happened to a tenant's syncs, tunnels, APIs or the tenant
+/// itself, or (without a tenant) to the hub.
 package final class PlatformEvent: Model, @unchecked Sendable {
-    package static let schema = "events"
+    package static let schema = "event_log"
 
-    /// Increasing: a follower asks for what came after the last number it saw.
+    /// Increasing, and committed in order: a follower asks for what came after the last number it saw.
     @ID(custom: .id, generatedBy: .database) package var id: Int?
-    @Field(key: "tenant_id") package var tenantID: UUID
-    /// `vpn.peer.connected`, `vpn.peer.disconnected`, `vpn.network.failed`, `vpn.network.recovered`, …
-    @Field(key: "kind") package var kind: String
-    /// What it is about, like `vpn-peer:<id>`.
+    /// Nil: a platform event, which only admins see.
+    @OptionalField(key: "tenant_id") package var tenantID: UUID?
+    /// The tenant's name when it happened (events outlive nothing: a tenant's go with it).
+    @OptionalField(key: "tenant") package var tenantName: String?
+    @Field(key: "kind") package var kind: EventKind
+    /// What it is about, like `sync-job:<id>` or `vpn-peer:<id>`.
     @Field(key: "subject") package var subject: String
     @Field(key: "message") package var message: String
+    /// A JSON object a client can act on (job id, remote database id, counts).
+    @Field(key: "data") package var dataJSON: String
     @Field(key: "occurred_at") package var occurredAt: Date
 
     package init() {}
 
-    init(tenantID: UUID, kind: String, subject: String, message: String, occurredAt: Date = Date()) {
-        self.tenantID = tenantID
+    init(tenant: Tenant?, kind: EventKind, subject: String, message: String, dataJSON: String, occurredAt: Date = Date()) {
+        self.tenantID = tenant?.id
+        self.tenantName = tenant?.name
         self.kind = kind
         self.subject = subject
         self.message = message
+        self.dataJSON = dataJSON
         self.occurredAt = occurredAt
     }
 }

@@ -60,7 +60,7 @@ package struct PublicationService: Sendable {
             publication.enabled = false
             try await publication.save(on: database)
             try await events.record(
-                "publication.disabled", tenantID: publication.tenantID,
+                .publicationDisabled, tenantID: publication.tenantID,
                 subject: "publication:\(publication.id?.uuidString ?? "")",
                 message:
                     "public port \(publication.publicPort) is outside BERQENAS_PUBLISH_PORTS (\(allowedPorts.lowerBound)-\(allowedPorts.upperBound)): disabled, not deleted"

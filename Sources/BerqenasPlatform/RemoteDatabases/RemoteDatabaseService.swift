@@ -17,6 +17,7 @@ package struct RemoteDatabaseService: Sendable {
     let limits: TenantLimits
     /// The tenants' `storage_mb` quotas, checked before anything writes into a store.
     package let storage: StorageQuota
+    let events: EventLog
 
     static func secretContext(_ id: UUID) -> String { "remote-database:\(id.uuidString)" }
 
@@ -203,18 +204,32 @@ package struct RemoteDatabaseService: Sendable {
         } catch let error as ConnectorError {
             outcome = .failure(error)
         }
+        let wasFailing = if case .failed = remote.status { true } else { false }
         switch outcome {
         case let .success(result):
             remote.status = .ok
             remote.statusMessage = nil
             try await remote.save(on: database)
+            if wasFailing { await reachability(of: remote, reachable: true, "remote database '\(remote.name)' answers again") }
             return result
         case let .failure(error):
             remote.status = .failed(error.code)
             remote.statusMessage = error.message
             try await remote.save(on: database)
+            if !wasFailing {
+                await reachability(of: remote, reachable: false, "remote database '\(remote.name)' cannot be reached: \(error.message)")
+            }
             throw PlatformError(code: error.code.rawValue, status: 422, message: error.message)
         }
+    }
+
+    /// Says that the remote stopped or started answering (only on a change, so a rule hears it once).
+    private func reachability(of remote: RemoteDatabase, reachable: Bool, _ message: String) async {
+        guard let id = remote.id else { return }
+        await events.announce(
+            reachable ? .remoteDatabaseReachable : .remoteDatabaseUnreachable, tenantID: remote.tenantID,
+            subject: "remote-database:\(id)", message: message,
+            data: [("remote_database_id", .id(id)), ("remote_database", .string(remote.name)), ("status", .string(remote.status.rawValue))])
     }
 
     /// A connector to the remote database: at its WireGuard peer's tunnel address when it names a peer,

@@ -4,7 +4,7 @@ import Synchronization
 /// the next wait), at its timeout (the loop's poll interval), or when its task is cancelled.
 ///
 /// A waiting loop is suspended on a continuation: an idle hub does no work until a ring or a timeout.
-final class Doorbell: Sendable {
+package final class Doorbell: Sendable {
     /// Where one call of `wait` stands.
     private enum Wait {
         /// Started, not suspended yet.
@@ -23,8 +23,10 @@ final class Doorbell: Sendable {
 
     private let state = Mutex(State())
 
+    package init() {}
+
     /// Wakes every waiting loop, or the next one to wait.
-    func ring() {
+    package func ring() {
         let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             var woken: [CheckedContinuation<Void, Never>] = []
             var reached = false
@@ -44,7 +46,7 @@ final class Doorbell: Sendable {
         for continuation in woken { continuation.resume() }
     }
 
-    func wait(timeout: Duration) async {
+    package func wait(timeout: Duration) async {
         let id: UInt64? = state.withLock { state in
             if state.rung {
                 state.rung = false

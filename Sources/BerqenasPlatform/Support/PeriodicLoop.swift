@@ -3,9 +3,14 @@ import Synchronization
 /// A background loop running a pass at once and then every `interval`, until `stop`, which wakes it
 /// between passes (a pass under way is finished, not cancelled: see `StopFlag`).
 final class PeriodicLoop: Sendable {
-    private let bell = Doorbell()
+    private let bell: Doorbell
     private let stopping = StopFlag()
     private let task = Mutex<Task<Void, Never>?>(nil)
+
+    /// A loop that also runs a pass whenever `bell` rings.
+    init(bell: Doorbell = Doorbell()) {
+        self.bell = bell
+    }
 
     /// Starts the loop; nothing when it runs already or was stopped.
     func start(interval: Duration, _ pass: @escaping @Sendable () async -> Void) {

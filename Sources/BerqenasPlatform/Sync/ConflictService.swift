@@ -75,6 +75,13 @@ package struct ConflictService: Sendable {
         conflict.resolvedBy = caller.username
         conflict.resolvedAt = Date()
         try await conflict.save(on: database)
+        await remotes.events.announce(
+            .syncConflictResolved, tenant: tenant, subject: "conflict:\(try conflict.requireID())",
+            message: "a conflict in \(conflict.localTable) was resolved by \(caller.username) (\(winner.rawValue))",
+            data: [
+                ("conflict_id", .id(try conflict.requireID())), ("remote_database_id", .id(conflict.remoteDatabaseID)),
+                ("table", .string(conflict.localTable)), ("winner", .string(winner.rawValue)),
+            ])
         return conflict
     }
 

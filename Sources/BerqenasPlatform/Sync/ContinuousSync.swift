@@ -182,7 +182,7 @@ package actor ContinuousSync {
         ) async throws {
             self.remote = remote
             pairs = try await remotes.trackedTables(of: remote).map { remote.pair($0, cloudSchema: cloudSchema) }
-            journal = try SystemDatabaseJournal(database: database, continuous: remote) { stopping.isRaised }
+            journal = try SystemDatabaseJournal(database: database, continuous: remote, events: remotes.events) { stopping.isRaised }
         }
     }
 

@@ -118,6 +118,11 @@ package struct SyncJobService: Sendable {
                 details: ["job_id": active?.id?.uuidString ?? ""])
         }
         wake()
+        await remotes.events.job(
+            .syncJobQueued, job, "sync job \(job.id?.uuidString ?? "") (\(kind.rawValue)) was queued by \(job.requestedBy ?? "")",
+            [
+                ("requested_by", .string(job.requestedBy ?? "")), ("dry_run", .bool(dryRun)),
+            ])
         return job
     }
 
@@ -181,6 +186,9 @@ package struct SyncJobService: Sendable {
         case .queued:
             try await SyncJob.query(on: database).filter(\.$id == job.requireID()).filter(\.$status == .queued)
                 .set(\.$status, to: .cancelled).set(\.$finishedAt, to: Date()).set(\.$cancelRequested, to: true).update()
+            if let cancelled = try await SyncJob.find(job.requireID(), on: database), cancelled.status == .cancelled {
+                await remotes.events.finished(cancelled, status: .cancelled, outcome: SyncJobOutcome(), error: nil)
+            }
         case .running:
             try await SyncJob.query(on: database).filter(\.$id == job.requireID()).set(\.$cancelRequested, to: true).update()
         case .succeeded, .failed, .cancelled:

@@ -128,6 +128,15 @@ package actor SyncWorker {
         guard let claimed = try await SyncJob.find(id, on: database), claimed.leaseOwner == workerID,
             claimed.attempts == candidate.attempts + 1
         else { return nil }
+        if candidate.status == .running {
+            await remotes.events.announce(
+                .syncJobTakenOver, tenant: nil, subject: "sync-job:\(id)",
+                message: "worker \(workerID) took over sync job \(id.uuidString) from \(candidate.leaseOwner ?? "a stopped worker")",
+                data: [("job_id", .id(id)), ("previous_worker", .string(candidate.leaseOwner ?? "")), ("worker", .string(workerID))])
+        }
+        await remotes.events.job(
+            .syncJobStarted, claimed, "sync job \(id.uuidString) (\(claimed.kind.rawValue)) started (attempt \(claimed.attempts))",
+            [("attempt", .int(claimed.attempts)), ("worker", .string(workerID))])
         return claimed
     }
 
@@ -177,6 +186,7 @@ package actor SyncWorker {
                 .set(\.$errorCode, to: errorCode).set(\.$errorMessage, to: errorMessage)
                 .set(\.$finishedAt, to: Date()).set(\.$leaseOwner, to: nil).set(\.$leaseExpiresAt, to: nil)
                 .update()
+            await remotes.events.finished(job, status: status, outcome: outcome, error: errorCode.map { ($0, errorMessage ?? "") })
         } catch {
             logger.error("sync job \(job.id?.uuidString ?? ""): could not record its end: \(String(describing: error))")
         }
@@ -200,7 +210,8 @@ package actor SyncWorker {
             throw SyncError("remote_missing", "the remote database was deleted")
         }
         guard tenant.status != .suspended else { throw SyncError("tenant_suspended", "tenant '\(tenant.name)' is suspended") }
-        let journal = try SystemDatabaseJournal(database: database, job: job, shuttingDown: { [stopping] in stopping.isRaised })
+        let journal = try SystemDatabaseJournal(
+            database: database, job: job, events: remotes.events, shuttingDown: { [stopping] in stopping.isRaised })
         let local = try await remotes.connector(for: remote)
         let (cloud, _) = try await remotes.cloudConnector(for: tenant)
         let runner = try remote.runner(local: local, cloud: cloud, journal: journal)

@@ -14,6 +14,10 @@ final class SystemDatabaseJournal: SyncJournal, Sendable {
     let strategy: ConflictStrategy
     /// Continuous sync: whether it should stop (checked where a job checks for cancellation).
     let shouldStop: @Sendable () -> Bool
+    /// Where progress and parked conflicts are told.
+    let events: EventLog
+    /// When the last progress event went out (they are `EventLog.progressInterval` apart at least).
+    private let lastProgressEvent = Mutex<ContinuousClock.Instant?>(nil)
     /// Cursors read or written through this journal, with their rows' ids (a continuous loop keeps its journal
     /// between ticks, and its lease makes it the only writer of its remote's cursors).
     private let cursors = Mutex<[String: KnownCursor]>([:])
@@ -23,7 +27,8 @@ final class SystemDatabaseJournal: SyncJournal, Sendable {
         let cursor: String
     }
 
-    init(database: any Database, job: SyncJob, shuttingDown: @escaping @Sendable () -> Bool = { false }) throws {
+    init(database: any Database, job: SyncJob, events: EventLog, shuttingDown: @escaping @Sendable () -> Bool = { false }) throws {
+        self.events = events
         self.database = database
         self.jobID = try job.requireID()
         self.tenantID = job.tenantID
@@ -33,7 +38,8 @@ final class SystemDatabaseJournal: SyncJournal, Sendable {
     }
 
     /// The journal of a remote database's continuous sync.
-    init(database: any Database, continuous remote: RemoteDatabase, shouldStop: @escaping @Sendable () -> Bool) throws {
+    init(database: any Database, continuous remote: RemoteDatabase, events: EventLog, shouldStop: @escaping @Sendable () -> Bool) throws {
+        self.events = events
         self.database = database
         self.jobID = nil
         self.tenantID = remote.tenantID
@@ -114,6 +120,7 @@ final class SystemDatabaseJournal: SyncJournal, Sendable {
 
     func recordConflicts(_ conflicts: [PlannedConflict], of table: SyncTablePair) async throws {
         let open = Dictionary(try await openConflicts(table).map { ($0.keyJSON, $0) }, uniquingKeysWith: { first, _ in first })
+        var opened = 0
         for planned in conflicts {
             let keyText = try StoredJSON.text(planned.key)
             let row = open[keyText] ?? SyncConflict()
@@ -144,16 +151,46 @@ final class SystemDatabaseJournal: SyncJournal, Sendable {
                 row.resolvedBy = "strategy:\(strategy.rawValue)"
                 row.resolvedAt = Date()
             } else {
+                if row.id == nil { opened += 1 }
                 row.status = .open
             }
             try await row.save(on: database)
         }
+        if opened > 0 { await conflictsOpened(opened, in: table) }
+    }
+
+    /// One event for the conflicts a batch parked.
+    private func conflictsOpened(_ count: Int, in table: SyncTablePair) async {
+        var data: [(String, JSONValue)] = [
+            ("count", .int(count)), ("remote_database_id", .id(remoteID)), ("table", .string(table.local.description)),
+        ]
+        if let jobID { data.append(("job_id", .id(jobID))) }
+        await events.announce(
+            .syncConflictOpened, tenantID: tenantID, subject: "remote-database:\(remoteID)",
+            message: "\(count) conflict(s) in \(table.local.description) wait for a decision", data: data)
     }
 
     func report(progress: SyncProgress, results: [SyncTableResult]) async throws {
         guard let jobID else { return }
         try await SyncJob.query(on: database).filter(\.$id == jobID)
             .set(\.$progressJSON, to: try StoredJSON.text(progress)).update()
+        let now = ContinuousClock.now
+        let due = lastProgressEvent.withLock { last in
+            guard last.map({ now - $0 >= EventLog.progressInterval }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        await events.announce(
+            .syncJobProgress, tenantID: tenantID, subject: "sync-job:\(jobID)",
+            message: "\(progress.rowsDone) of about \(progress.rowsTotalEstimate) row(s), \(progress.tablesDone) of \(progress.tablesTotal) table(s)",
+            data: [
+                ("job_id", .id(jobID)), ("remote_database_id", .id(remoteID)), ("rows_done", .int(progress.rowsDone)),
+                ("rows_total_estimate", .int(progress.rowsTotalEstimate)), ("tables_done", .int(progress.tablesDone)),
+                ("tables_total", .int(progress.tablesTotal)),
+                ("cloud_to_local", .int(results.reduce(0) { $0 + $1.cloudToLocal })),
+                ("local_to_cloud", .int(results.reduce(0) { $0 + $1.localToCloud })),
+            ])
     }
 
     func checkCancelled() async throws {

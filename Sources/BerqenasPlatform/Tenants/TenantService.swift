@@ -7,12 +7,14 @@ package struct TenantService: Sendable {
     let stores: any TenantStoreBackend
     let secrets: SecretBox
     let hooks: ProvisioningHooks
+    let events: EventLog
 
     /// Creates the service.
     package init(
         database: any Database, stores: any TenantStoreBackend, secrets: SecretBox,
-        hooks: ProvisioningHooks = ProvisioningHooks()
+        hooks: ProvisioningHooks = ProvisioningHooks(), events: EventLog? = nil
     ) {
+        self.events = events ?? EventLog(database: database)
         self.database = database
         self.stores = stores
         self.secrets = secrets
@@ -73,6 +75,9 @@ package struct TenantService: Sendable {
                 message: "the tenant store could not be created; nothing was kept", details: ["tenant": request.name]
             )
         }
+        await events.announce(
+            .tenantCreated, tenant: tenant, subject: "tenant:\(tenant.name)", message: "tenant '\(tenant.name)' was created",
+            data: [("tenant_id", .id(try tenant.requireID()))])
         return tenant
     }
 
@@ -142,6 +147,13 @@ package struct TenantService: Sendable {
                 try await stores.setLoginEnabled(statusChange == .active, for: tenant, on: transaction)
             }
         }
+        if let statusChange {
+            let suspended = statusChange == .suspended
+            await events.announce(
+                suspended ? .tenantSuspended : .tenantReactivated, tenant: tenant, subject: "tenant:\(tenant.name)",
+                message: "tenant '\(tenant.name)' is \(suspended ? "suspended: its syncs, APIs and logins stop" : "active again")",
+                data: [("tenant_id", .id(try tenant.requireID()))])
+        }
         return tenant
     }
 
@@ -163,6 +175,10 @@ package struct TenantService: Sendable {
             try await tenant.delete(on: transaction)
             try await stores.destroy(tenant, on: transaction)
         }
+        // The tenant's own events went with it: admins hear of it among the platform's.
+        await events.announce(
+            .tenantDeleted, tenant: nil, subject: "tenant:\(tenant.name)", message: "tenant '\(tenant.name)' and its data were deleted",
+            data: [("tenant_id", .id(try tenant.requireID())), ("tenant", .string(tenant.name))])
     }
 
     /// The store's connection details; the password is included only when `revealPassword` is true.

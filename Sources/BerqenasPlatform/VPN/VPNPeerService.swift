@@ -30,8 +30,10 @@ package struct VPNPeerService: Sendable {
     let networks: VPNService
     let addressBook = AddressBook()
     let limits: TenantLimits
+    let events: EventLog
 
-    package init(database: any Database, secrets: SecretBox, networks: VPNService, limits: TenantLimits) {
+    package init(database: any Database, secrets: SecretBox, networks: VPNService, events: EventLog, limits: TenantLimits) {
+        self.events = events
         self.database = database
         self.secrets = secrets
         self.networks = networks
@@ -128,9 +130,9 @@ package struct VPNPeerService: Sendable {
         peer.revokedAt = Date()
         peer.privateKeySealed = nil
         try await peer.save(on: database)
-        try await EventLog(database: database).record(
-            "vpn.peer.revoked", tenantID: peer.tenantID, subject: "vpn-peer:\(try peer.requireID())",
-            message: "peer '\(peer.name)' was revoked")
+        try await events.record(
+            .vpnPeerRevoked, tenantID: peer.tenantID, subject: "vpn-peer:\(try peer.requireID())",
+            message: "peer '\(peer.name)' was revoked", data: [("peer_id", .id(try peer.requireID())), ("peer", .string(peer.name))])
         if let network = try await VPNNetwork.find(peer.networkID, on: database) { await networks.reconciler.peerRemoved(peer, from: network) }
         await networks.reconciler.applyFirewall()
     }

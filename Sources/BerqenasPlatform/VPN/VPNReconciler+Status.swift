@@ -62,11 +62,12 @@ extension VPNReconciler {
                 sent: reading?.sentBytes ?? UInt64(max(0, peer.lastSentCounter)), connected: peer.wasConnected)
             if let connected = connection {
                 try await events.record(
-                    connected ? "vpn.peer.connected" : "vpn.peer.disconnected", tenantID: peer.tenantID,
+                    connected ? .vpnPeerConnected : .vpnPeerDisconnected, tenantID: peer.tenantID,
                     subject: "vpn-peer:\(try peer.requireID())",
                     message: connected
                         ? "peer '\(peer.name)' connected from \(peer.endpoint ?? "an unknown endpoint")"
-                        : "peer '\(peer.name)' has had no handshake for \(Int(VPNPeer.connectedWithin)) s")
+                        : "peer '\(peer.name)' has had no handshake for \(Int(VPNPeer.connectedWithin)) s",
+                    data: [("peer_id", .id(try peer.requireID())), ("peer", .string(peer.name))])
             }
         }
     }

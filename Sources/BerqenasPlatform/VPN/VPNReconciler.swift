@@ -40,14 +40,14 @@ package actor VPNReconciler {
     /// The last firewall load queued (likewise).
     var firewallQueue: Task<Void, Never>?
 
-    init(database: any Database, secrets: SecretBox, settings: VPNSettings, logger: Logger) {
+    init(database: any Database, secrets: SecretBox, settings: VPNSettings, events: EventLog, logger: Logger) {
         self.database = database
         self.secrets = secrets
         self.logger = logger
         self.pool = settings.pool.pool
         self.settings = settings
         self.relays = PublicationRelays(logger: logger)
-        self.events = EventLog(database: database)
+        self.events = events
         let chosen: LinuxWireGuard? =
             switch settings.backend {
             case .none: nil
@@ -130,24 +130,26 @@ package actor VPNReconciler {
                 try await wireGuard.remove(network.interfaceName)
             }
             if let previous = failures.removeValue(forKey: id) {
-                await event("vpn.network.recovered", network, "the VPN interface \(network.interfaceName) applies again (it had failed: \(previous))")
+                await event(.vpnNetworkRecovered, network, "the VPN interface \(network.interfaceName) applies again (it had failed: \(previous))")
             }
         } catch {
             let message = String(describing: error)
             if failures.updateValue(message, forKey: id) == nil {
-                await event("vpn.network.failed", network, "the VPN interface \(network.interfaceName) could not be applied: \(message)")
+                await event(.vpnNetworkFailed, network, "the VPN interface \(network.interfaceName) could not be applied: \(message)")
             }
             logger.warning("VPN \(network.interfaceName): \(message)")
         }
     }
 
     /// Records an event about a network; the event log failing must not stop the VPN.
-    private func event(_ kind: String, _ network: VPNNetwork, _ message: String) async {
+    private func event(_ kind: EventKind, _ network: VPNNetwork, _ message: String) async {
         guard let id = network.id else { return }
         do {
-            try await events.record(kind, tenantID: network.tenantID, subject: "vpn-network:\(id)", message: message)
+            try await events.record(
+                kind, tenantID: network.tenantID, subject: "vpn-network:\(id)", message: message,
+                data: [("network_id", .id(id)), ("interface", .string(network.interfaceName))])
         } catch {
-            logger.warning("VPN event \(kind) not recorded: \(String(describing: error))")
+            logger.warning("VPN event \(kind.rawValue) not recorded: \(String(describing: error))")
         }
     }
 

@@ -13,11 +13,11 @@ package struct VPNService: Sendable {
     package let settings: VPNSettings
     package let reconciler: VPNReconciler
 
-    package init(database: any Database, secrets: SecretBox, settings: VPNSettings, logger: Logger) {
+    package init(database: any Database, secrets: SecretBox, settings: VPNSettings, events: EventLog, logger: Logger) {
         self.database = database
         self.secrets = secrets
         self.settings = settings
-        self.reconciler = VPNReconciler(database: database, secrets: secrets, settings: settings, logger: logger)
+        self.reconciler = VPNReconciler(database: database, secrets: secrets, settings: settings, events: events, logger: logger)
     }
 
     /// The tenant's network, if it was ever enabled.

@@ -13,24 +13,34 @@ struct BearerAuthMiddleware: AsyncMiddleware {
                 code: "unauthorized", status: 401, message: "this needs a bearer access token",
                 details: [:])
         }
-        let payload = try await request.berqenas.tokens.verify(bearer.token)
-        guard let userID = UUID(uuidString: payload.sub.value),
-            let user = try await User.query(on: request.db).filter(\.$id == userID).with(\.$tenant).first(),
-            !user.disabled
-        else {
-            throw PlatformError(code: "invalid_token", status: 401, message: "the token's user no longer exists or is disabled")
-        }
+        let (user, caller) = try await SignedInUser.load(token: bearer.token, tokens: request.berqenas.tokens, on: request.db)
         if request.method != .GET, user.tenant?.status == .suspended {
             throw PlatformError(
                 code: "tenant_suspended", status: 403,
                 message: "tenant '\(user.tenant?.name ?? "")' is suspended; it is read-only")
         }
         request.signedInUser = user
-        request.caller = Caller(
-            userID: userID, username: user.username, role: user.role,
-            tenantID: user.$tenant.id, tenantName: user.tenant?.name
-        )
+        request.caller = caller
         return try await next.respond(to: request)
+    }
+}
+
+/// The user an access token stands for, read afresh (a disabled or deleted user's token stops working).
+enum SignedInUser {
+    static func load(token: String, tokens: TokenIssuer, on database: any Database) async throws -> (User, Caller) {
+        let payload = try await tokens.verify(token)
+        guard let userID = UUID(uuidString: payload.sub.value), let found = try await load(userID, on: database) else {
+            throw PlatformError(code: "invalid_token", status: 401, message: "the token's user no longer exists or is disabled")
+        }
+        return found
+    }
+
+    /// The user as they are now; nil when deleted or disabled.
+    static func load(_ userID: UUID, on database: any Database) async throws -> (User, Caller)? {
+        guard let user = try await User.query(on: database).filter(\.$id == userID).with(\.$tenant).first(), !user.disabled else {
+            return nil
+        }
+        return (user, Caller(userID: userID, username: user.username, role: user.role, tenantID: user.$tenant.id, tenantName: user.tenant?.name))
     }
 }
 

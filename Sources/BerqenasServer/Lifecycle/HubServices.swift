@@ -9,8 +9,16 @@ import Vapor
 /// the VPN reconciler, continuous sync and the sync worker finish what they hold (their connections closed),
 /// then the generated APIs' pools close. The caller shuts the application (the system database) down after.
 enum HubServices {
-    static func background(_ platform: Platform) -> [any Service] {
-        [
+    static func background(_ platform: Platform) throws -> [any Service] {
+        var services: [any Service] = [
+            BackgroundLoop(name: "event-feed", start: { await platform.eventFeed.start() }, stop: { await platform.eventFeed.stop() })
+        ]
+        if let url = platform.configuration.databaseURL {
+            // Other servers' events, at once (this server's own ring the feed's bell directly).
+            let notifications = try EventNotifications(url: url, bell: platform.events.bell, logger: Logger(label: "berqenas.events"))
+            services.append(BackgroundLoop(name: "event-notifications", start: { notifications.start() }, stop: { await notifications.stop() }))
+        }
+        return services + [
             BackgroundLoop(name: "api-pools", start: {}, stop: { await platform.apis.registry.closeAll() }),
             BackgroundLoop(
                 name: "sync-worker", start: { await platform.worker.start(schedules: platform.schedules) },
@@ -18,6 +26,8 @@ enum HubServices {
             BackgroundLoop(
                 name: "continuous-sync", start: { await platform.continuousSync.start() },
                 stop: { await platform.continuousSync.stop() }),
+            BackgroundLoop(
+                name: "event-retention", start: { platform.eventRetention.start() }, stop: { await platform.eventRetention.stop() }),
             BackgroundLoop(
                 name: "vpn-reconciler", start: { await platform.vpn.reconciler.start() },
                 stop: { await platform.vpn.reconciler.stop() }),

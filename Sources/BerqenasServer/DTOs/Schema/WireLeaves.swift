@@ -76,6 +76,7 @@ extension APIAuth: WireEnum {}
 extension APISourceKind: WireEnum {}
 extension APIOperation: WireEnum {}
 extension TableVerification.DifferingRow.Kind: WireEnum {}
+extension EventKind: WireEnum {}
 
 extension SyncJobKind: WireLeaf {
     static var wireSchema: JSONSchema { .string(allowedValues: (SyncMode.allCases.map(\.rawValue) + ["rollback"]).map { AnyCodable($0) }) }

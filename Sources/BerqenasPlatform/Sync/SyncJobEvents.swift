@@ -1,0 +1,39 @@
+import DatabaseConnectors
+import Foundation
+
+extension EventLog {
+    /// An event about a sync job: its subject is the job, its data names the job, its remote database and
+    /// what it does, then `extra`.
+    func job(_ kind: EventKind, _ job: SyncJob, _ message: String, _ extra: [(String, JSONValue)] = []) async {
+        guard let id = job.id else { return }
+        await announce(
+            kind, tenantID: job.tenantID, subject: "sync-job:\(id)", message: message,
+            data: [("job_id", .id(id)), ("remote_database_id", .id(job.remoteDatabaseID)), ("mode", .string(job.kind.rawValue))] + extra)
+    }
+
+    /// What a finished job's event says of it: its outcome in words, and its totals as data.
+    func finished(_ job: SyncJob, status: SyncJobStatus, outcome: SyncJobOutcome, error: (code: String, message: String)?) async {
+        let toLocal = outcome.tables.reduce(0) { $0 + $1.cloudToLocal }
+        let toCloud = outcome.tables.reduce(0) { $0 + $1.localToCloud }
+        let open = outcome.tables.reduce(0) { $0 + $1.conflictsOpen }
+        var data: [(String, JSONValue)] = [("cloud_to_local", .int(toLocal)), ("local_to_cloud", .int(toCloud)), ("conflicts_open", .int(open))]
+        if let error { data += [("error_code", .string(error.code)), ("error_message", .string(error.message))] }
+        let what = "sync job \(job.id?.uuidString ?? "") (\(job.kind.rawValue))"
+        switch status {
+        case .succeeded:
+            await self.job(.syncJobSucceeded, job, "\(what) succeeded: \(toCloud) row(s) to the cloud, \(toLocal) to the site", data)
+            if job.kind == .rollback, let target = job.rollbackOf {
+                await announce(
+                    .syncJobRolledBack, tenantID: job.tenantID, subject: "sync-job:\(target)",
+                    message: "sync job \(target.uuidString) was rolled back by job \(job.id?.uuidString ?? "")",
+                    data: [
+                        ("job_id", .id(target)), ("rollback_job_id", .id(job.id ?? target)), ("remote_database_id", .id(job.remoteDatabaseID)),
+                        ("restored", .int(outcome.restored ?? 0)), ("changed_since", .int(outcome.changedSinceCount ?? 0)),
+                    ])
+            }
+        case .failed: await self.job(.syncJobFailed, job, "\(what) failed: \(error?.message ?? "unknown error")", data)
+        case .cancelled: await self.job(.syncJobCancelled, job, "\(what) was cancelled", data)
+        case .queued, .running: break
+        }
+    }
+}

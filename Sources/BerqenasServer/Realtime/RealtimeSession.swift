@@ -1,0 +1,235 @@
+import BerqenasPlatform
+import DatabaseConnectors
+import FluentKit
+import Foundation
+import NIOCore
+import Synchronization
+import Vapor
+
+/// One realtime connection. Everything it does happens in one loop over its inputs (client messages, the
+/// feed's events, timers), so a subscription's replay and the live events after it never interleave: a
+/// replay covers the log up to the last event the loop took from the feed, and later ones follow it.
+final class RealtimeSession: Sendable {
+    enum Input: Sendable {
+        case text(String)
+        case event(PlatformEvent, JSONValue)
+        /// Time to read the user again (disabled, demoted or moved users lose what they may no longer see).
+        case recheck
+        /// The auth message is overdue.
+        case authDeadline
+    }
+
+    struct State {
+        var caller: Caller?
+        var feedToken: UUID?
+        /// The number of the last feed event the loop took.
+        var lastSeen = 0
+        /// Each topic with the tenant it belongs to (nil: the platform).
+        var topics: [EventTopic: UUID?] = [:]
+        var open = true
+    }
+
+    /// Messages handed to the socket and not yet written out; past this the client is too slow.
+    static let maxUnwritten = 512
+    static let recheckEvery: Duration = .seconds(3)
+    static let authWithin: Duration = .seconds(10)
+
+    let socket: WebSocket
+    let platform: Platform
+    let tokens: TokenIssuer
+    let database: any Database
+    let logger: Logger
+    private let inputs: AsyncStream<Input>
+    private let input: AsyncStream<Input>.Continuation
+    private let unwritten = Atomic<Int>(0)
+
+    init(socket: WebSocket, platform: Platform, tokens: TokenIssuer, database: any Database, logger: Logger) {
+        self.socket = socket
+        self.platform = platform
+        self.tokens = tokens
+        self.database = database
+        self.logger = logger
+        (inputs, input) = AsyncStream.makeStream(of: Input.self)
+    }
+
+    func run() async {
+        socket.onText { [input] _, text in input.yield(.text(text)) }
+        socket.onClose.whenComplete { [input] _ in input.finish() }
+        let deadline = Task { [input] in
+            try? await Task.sleep(for: Self.authWithin)
+            if !Task.isCancelled { input.yield(.authDeadline) }
+        }
+        let rechecks = Task { [input] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.recheckEvery)
+                input.yield(.recheck)
+            }
+        }
+        var state = State()
+        for await item in inputs {
+            await handle(item, &state)
+            if !state.open { break }
+        }
+        deadline.cancel()
+        rechecks.cancel()
+        if let token = state.feedToken { platform.eventFeed.remove(token) }
+        input.finish()
+        // Closed by the client, or by `close` (which sent the close frame): nothing more to send either way.
+    }
+
+    private func handle(_ item: Input, _ state: inout State) async {
+        switch item {
+        case let .text(text): await received(text, &state)
+        case let .event(event, data): deliver(event, data, &state)
+        case .recheck: await recheck(&state)
+        case .authDeadline:
+            if state.caller == nil { close(RealtimeClose.unauthorized, "no auth message within \(Self.authWithin)", &state) }
+        }
+    }
+
+    private func received(_ text: String, _ state: inout State) async {
+        guard let request = try? JSONDecoder().decode(RealtimeRequest.self, from: Data(text.utf8)) else {
+            if state.caller == nil {
+                close(RealtimeClose.unauthorized, #"send {"action":"auth","token":…} first"#, &state)
+            } else {
+                send(.error("bad_request", #"messages are {"action":"subscribe"|"unsubscribe","topic":…} objects"#), &state)
+            }
+            return
+        }
+        switch (request.action, state.caller) {
+        case (.auth, nil): await authenticate(request.token ?? "", &state)
+        case (.auth, _?): send(.error("already_authenticated", "this connection is signed in already"), &state)
+        case (_, nil): close(RealtimeClose.unauthorized, #"send {"action":"auth","token":…} first"#, &state)
+        case let (.subscribe, caller?): await subscribe(request, caller, &state)
+        case (.unsubscribe, _?):
+            guard let topic = request.topic.flatMap(EventTopic.init), state.topics.removeValue(forKey: topic) != nil else {
+                send(.error("not_subscribed", "not subscribed to '\(request.topic ?? "")'", topic: request.topic), &state)
+                return
+            }
+            send(RealtimeMessage(type: "unsubscribed", topic: topic.description), &state)
+        }
+    }
+
+    private func authenticate(_ token: String, _ state: inout State) async {
+        guard let (_, caller) = try? await SignedInUser.load(token: token, tokens: tokens, on: database) else {
+            close(RealtimeClose.unauthorized, "the token is not valid, has expired, or its user is disabled", &state)
+            return
+        }
+        state.caller = caller
+        let (feedToken, upTo) = platform.eventFeed.add { [input] event, data in input.yield(.event(event, data)) }
+        state.feedToken = feedToken
+        state.lastSeen = upTo
+        send(RealtimeMessage(type: "authenticated", message: caller.username), &state)
+    }
+
+    private func subscribe(_ request: RealtimeRequest, _ caller: Caller, _ state: inout State) async {
+        let name = request.topic ?? ""
+        guard let topic = EventTopic(name) else {
+            send(
+                .error(
+                    "bad_topic",
+                    "'\(name.prefix(100))' is not a topic: tenant:{t}, tenant:{t}/sync, tenant:{t}/vpn, job:{id}, "
+                        + "remote_database:{id} or platform", topic: String(name.prefix(100))), &state)
+            return
+        }
+        if let since = request.since, since < 0 {
+            send(.error("bad_since", "since is an event number (0 or more)", topic: name), &state)
+            return
+        }
+        let scope: UUID?
+        do {
+            scope = try await RealtimeAccess.tenant(of: topic, for: caller, on: database)
+        } catch let error as PlatformError {
+            send(.error(error.code, error.message, topic: topic.description), &state)
+            return
+        } catch {
+            send(.error("internal", "the topic could not be checked", topic: topic.description), &state)
+            return
+        }
+        var replayed = 0
+        if let since = request.since, state.topics[topic] == nil {
+            do {
+                replayed = try await replay(topic, tenantID: scope, after: since, upTo: state.lastSeen, &state)
+            } catch {
+                send(.error("replay_failed", "the log could not be read; subscribe again", topic: topic.description), &state)
+                return
+            }
+        }
+        state.topics[topic] = scope
+        send(RealtimeMessage(type: "subscribed", topic: topic.description, replayed: replayed), &state)
+    }
+
+    /// Sends the logged events of `topic` after `after` and up to `upTo`, oldest first; returns how many.
+    private func replay(_ topic: EventTopic, tenantID: UUID?, after: Int, upTo: Int, _ state: inout State) async throws -> Int {
+        var sent = 0
+        var cursor = after
+        while state.open {
+            let page = try await platform.events.events(ofTenant: tenantID, after: cursor, upTo: upTo, limit: 500)
+            for event in page {
+                let data = (try? JSONValue.parse(event.dataJSON)) ?? .object([])
+                if topic.matches(event, data: data), let message = try? Self.message(event, topic) {
+                    send(message, &state)
+                    sent += 1
+                }
+            }
+            guard page.count == 500, let last = page.last?.id else { break }
+            cursor = last
+        }
+        return sent
+    }
+
+    private func deliver(_ event: PlatformEvent, _ data: JSONValue, _ state: inout State) {
+        state.lastSeen = max(state.lastSeen, event.id ?? 0)
+        for topic in state.topics.keys where topic.matches(event, data: data) {
+            guard state.open, let message = try? Self.message(event, topic) else { continue }
+            send(message, &state)
+        }
+    }
+
+    private static func message(_ event: PlatformEvent, _ topic: EventTopic) throws -> RealtimeMessage {
+        RealtimeMessage(type: "event", topic: topic.description, event: try EventResponse(event))
+    }
+
+    /// Reads the user again: a disabled or deleted user is signed out, and topics the user may no longer
+    /// see are dropped with a message saying why.
+    private func recheck(_ state: inout State) async {
+        guard let caller = state.caller else { return }
+        guard let (_, current) = try? await SignedInUser.load(caller.userID, on: database) else {
+            close(RealtimeClose.unauthorized, "your account was disabled or deleted", &state)
+            return
+        }
+        state.caller = current
+        for (topic, tenantID) in state.topics where !RealtimeAccess.mayRead(topic, tenantID: tenantID, current) {
+            state.topics.removeValue(forKey: topic)
+            send(
+                RealtimeMessage(type: "unsubscribed", topic: topic.description, code: "forbidden", message: "your role no longer reads this topic"),
+                &state)
+        }
+    }
+
+    /// Hands a message to the socket; a client with too many messages not yet written out is closed.
+    private func send(_ message: RealtimeMessage, _ state: inout State) {
+        guard state.open else { return }
+        guard unwritten.load(ordering: .relaxed) < Self.maxUnwritten else {
+            close(RealtimeClose.tooSlow, "too slow: more than \(Self.maxUnwritten) messages waited to be written", &state)
+            return
+        }
+        unwritten.add(1, ordering: .relaxed)
+        let promise = socket.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { [self] _ in unwritten.subtract(1, ordering: .relaxed) }
+        socket.send(message.text, promise: promise)
+    }
+
+    /// Closes with `code` and `reason` in the close frame.
+    private func close(_ code: UInt16, _ reason: String, _ state: inout State) {
+        guard state.open else { return }
+        state.open = false
+        logger.debug("realtime connection closed: \(code) \(reason)")
+        // WebSocketKit's own close sends no reason; the frame is written here (its reply to the client's
+        // answering close then ends the connection).
+        var frame = ByteBufferAllocator().buffer(capacity: 2 + reason.utf8.count)
+        frame.writeInteger(code)
+        frame.writeString(String(reason.prefix(100)))
+        socket.send(raw: frame.readableBytesView, opcode: .connectionClose, fin: true, promise: nil)
+    }
+}
