@@ -25,6 +25,10 @@ package struct Platform: Sendable {
     package let eventRetention: EventRetention
     /// This server's live view of the event log (the WebSocket's source).
     package let eventFeed: EventFeed
+    /// The users of this server's live connections, read again together.
+    package let connectedUsers: ConnectedUsers
+    /// The dashboard's figures, and the counters they add up.
+    package let dashboard: DashboardService
     /// Sign-in attempts per client address.
     package let loginLimiter = RateLimiter()
     /// Generated-API requests per client address of callers without a key or a token.
@@ -54,6 +58,9 @@ package struct Platform: Sendable {
         self.events = events
         self.eventRetention = EventRetention(events: events, days: configuration.eventRetentionDays)
         self.eventFeed = EventFeed(log: events)
+        self.connectedUsers = ConnectedUsers(database: database)
+        let counters = DashboardCounters(database: database)
+        self.dashboard = DashboardService(database: database, counters: counters)
         self.configuration = configuration
         self.trustedProxies = try TrustedProxies(configuration.trustedProxies)
         self.secrets = secrets
@@ -75,7 +82,7 @@ package struct Platform: Sendable {
         let remotes = RemoteDatabaseService(
             database: database, secrets: secrets, stores: stores, tenants: tenants,
             sqlitePaths: sqlitePaths, destinations: destinations, limits: configuration.tenantLimits,
-            storage: StorageQuota(stores: stores, database: database), events: events)
+            storage: StorageQuota(stores: stores, database: database), events: events, counters: counters)
         self.remoteDatabases = remotes
         self.apis = APIDefinitionService(database: database, remotes: remotes, limits: configuration.tenantLimits, events: events)
         let undoRetention = UndoRetention(days: configuration.undoRetentionDays)

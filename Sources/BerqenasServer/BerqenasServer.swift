@@ -111,6 +111,7 @@ package enum BerqenasServer {
         VPNController().register(on: signedIn)
         PublicationController().register(on: signedIn)
         EventController().register(on: signedIn)
+        DashboardController().register(on: signedIn)
         APIDefinitionController().register(on: signedIn)
         APIKeyController().register(on: signedIn)
         RestController().register(on: app)

@@ -18,6 +18,8 @@ package struct RemoteDatabaseService: Sendable {
     /// The tenants' `storage_mb` quotas, checked before anything writes into a store.
     package let storage: StorageQuota
     let events: EventLog
+    /// The dashboard's counts (jobs ended, rows moved).
+    let counters: DashboardCounters
 
     static func secretContext(_ id: UUID) -> String { "remote-database:\(id.uuidString)" }
 

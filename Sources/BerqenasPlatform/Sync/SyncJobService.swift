@@ -188,6 +188,7 @@ package struct SyncJobService: Sendable {
                 .set(\.$status, to: .cancelled).set(\.$finishedAt, to: Date()).set(\.$cancelRequested, to: true).update()
             if let cancelled = try await SyncJob.find(job.requireID(), on: database), cancelled.status == .cancelled {
                 await remotes.events.finished(cancelled, status: .cancelled, outcome: SyncJobOutcome(), error: nil)
+                await remotes.counters.jobEnded(tenantID: cancelled.tenantID, status: .cancelled, toCloud: 0, toLocal: 0)
             }
         case .running:
             try await SyncJob.query(on: database).filter(\.$id == job.requireID()).set(\.$cancelRequested, to: true).update()

@@ -187,6 +187,9 @@ package actor SyncWorker {
                 .set(\.$finishedAt, to: Date()).set(\.$leaseOwner, to: nil).set(\.$leaseExpiresAt, to: nil)
                 .update()
             await remotes.events.finished(job, status: status, outcome: outcome, error: errorCode.map { ($0, errorMessage ?? "") })
+            await remotes.counters.jobEnded(
+                tenantID: job.tenantID, status: status, toCloud: outcome.tables.reduce(0) { $0 + $1.localToCloud },
+                toLocal: outcome.tables.reduce(0) { $0 + $1.cloudToLocal })
         } catch {
             logger.error("sync job \(job.id?.uuidString ?? ""): could not record its end: \(String(describing: error))")
         }

@@ -40,7 +40,7 @@ enum SignedInUser {
         guard let user = try await User.query(on: database).filter(\.$id == userID).with(\.$tenant).first(), !user.disabled else {
             return nil
         }
-        return (user, Caller(userID: userID, username: user.username, role: user.role, tenantID: user.$tenant.id, tenantName: user.tenant?.name))
+        return (user, try Caller(user))
     }
 }
 

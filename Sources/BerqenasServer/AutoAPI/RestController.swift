@@ -193,7 +193,9 @@ struct RestController {
     /// The API the URL names, mounted.
     private func mount(_ request: Request) async throws -> APIRegistry.Mounted {
         let path = request.restPath
-        return try await request.berqenas.platform.apis.registry.mount(tenant: path.tenant, api: path.api)
+        let api = try await request.berqenas.platform.apis.registry.mount(tenant: path.tenant, api: path.api)
+        if let tenantID = api.tenant.id { request.berqenas.platform.dashboard.counters.countAPIRequest(tenantID: tenantID) }
+        return api
     }
 
     /// The table the URL names, if the API lets callers do `operation` on it.

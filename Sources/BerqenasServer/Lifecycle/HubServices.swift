@@ -11,7 +11,8 @@ import Vapor
 enum HubServices {
     static func background(_ platform: Platform) throws -> [any Service] {
         var services: [any Service] = [
-            BackgroundLoop(name: "event-feed", start: { await platform.eventFeed.start() }, stop: { await platform.eventFeed.stop() })
+            BackgroundLoop(name: "event-feed", start: { await platform.eventFeed.start() }, stop: { await platform.eventFeed.stop() }),
+            BackgroundLoop(name: "connected-users", start: { platform.connectedUsers.start() }, stop: { await platform.connectedUsers.stop() }),
         ]
         if let url = platform.configuration.databaseURL {
             // Other servers' events, at once (this server's own ring the feed's bell directly).
@@ -26,6 +27,9 @@ enum HubServices {
             BackgroundLoop(
                 name: "continuous-sync", start: { await platform.continuousSync.start() },
                 stop: { await platform.continuousSync.stop() }),
+            BackgroundLoop(
+                name: "dashboard-counters", start: { platform.dashboard.counters.start() },
+                stop: { await platform.dashboard.counters.stop() }),
             BackgroundLoop(
                 name: "event-retention", start: { platform.eventRetention.start() }, stop: { await platform.eventRetention.stop() }),
             BackgroundLoop(

@@ -13,8 +13,8 @@ final class RealtimeSession: Sendable {
     enum Input: Sendable {
         case text(String)
         case event(PlatformEvent, JSONValue)
-        /// Time to read the user again (disabled, demoted or moved users lose what they may no longer see).
-        case recheck
+        /// The user as they are now (nil: disabled or deleted), from `ConnectedUsers`.
+        case user(Caller?)
         /// The auth message is overdue.
         case authDeadline
     }
@@ -22,6 +22,7 @@ final class RealtimeSession: Sendable {
     struct State {
         var caller: Caller?
         var feedToken: UUID?
+        var usersToken: UUID?
         /// The number of the last feed event the loop took.
         var lastSeen = 0
         /// Each topic with the tenant it belongs to (nil: the platform).
@@ -31,7 +32,6 @@ final class RealtimeSession: Sendable {
 
     /// Messages handed to the socket and not yet written out; past this the client is too slow.
     static let maxUnwritten = 512
-    static let recheckEvery: Duration = .seconds(3)
     static let authWithin: Duration = .seconds(10)
 
     let socket: WebSocket
@@ -59,20 +59,14 @@ final class RealtimeSession: Sendable {
             try? await Task.sleep(for: Self.authWithin)
             if !Task.isCancelled { input.yield(.authDeadline) }
         }
-        let rechecks = Task { [input] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: Self.recheckEvery)
-                input.yield(.recheck)
-            }
-        }
         var state = State()
         for await item in inputs {
             await handle(item, &state)
             if !state.open { break }
         }
         deadline.cancel()
-        rechecks.cancel()
         if let token = state.feedToken { platform.eventFeed.remove(token) }
+        if let token = state.usersToken { platform.connectedUsers.remove(token) }
         input.finish()
         // Closed by the client, or by `close` (which sent the close frame): nothing more to send either way.
     }
@@ -81,7 +75,7 @@ final class RealtimeSession: Sendable {
         switch item {
         case let .text(text): await received(text, &state)
         case let .event(event, data): deliver(event, data, &state)
-        case .recheck: await recheck(&state)
+        case let .user(current): recheck(current, &state)
         case .authDeadline:
             if state.caller == nil { close(RealtimeClose.unauthorized, "no auth message within \(Self.authWithin)", &state) }
         }
@@ -119,6 +113,7 @@ final class RealtimeSession: Sendable {
         let (feedToken, upTo) = platform.eventFeed.add { [input] event, data in input.yield(.event(event, data)) }
         state.feedToken = feedToken
         state.lastSeen = upTo
+        state.usersToken = platform.connectedUsers.add(userID: caller.userID) { [input] current in input.yield(.user(current)) }
         send(RealtimeMessage(type: "authenticated", message: caller.username), &state)
     }
 
@@ -190,11 +185,11 @@ final class RealtimeSession: Sendable {
         RealtimeMessage(type: "event", topic: topic.description, event: try EventResponse(event))
     }
 
-    /// Reads the user again: a disabled or deleted user is signed out, and topics the user may no longer
+    /// The user as they are now: a disabled or deleted user is signed out, and topics the user may no longer
     /// see are dropped with a message saying why.
-    private func recheck(_ state: inout State) async {
-        guard let caller = state.caller else { return }
-        guard let (_, current) = try? await SignedInUser.load(caller.userID, on: database) else {
+    private func recheck(_ current: Caller?, _ state: inout State) {
+        guard state.caller != nil else { return }
+        guard let current else {
             close(RealtimeClose.unauthorized, "your account was disabled or deleted", &state)
             return
         }
