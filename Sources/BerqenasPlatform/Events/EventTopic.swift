@@ -53,10 +53,10 @@ package enum EventTopic: Sendable, Hashable, CustomStringConvertible {
     package func matches(_ event: PlatformEvent, data: JSONValue) -> Bool {
         switch self {
         case let .tenant(name): event.tenantName == name && event.tenantID != nil
-        case let .tenantSync(name): event.tenantName == name && event.tenantID != nil && event.kind.rawValue.hasPrefix("sync.")
+        case let .tenantSync(name): event.tenantName == name && event.tenantID != nil && event.kind.hasPrefix("sync.")
         case let .tenantVPN(name):
             event.tenantName == name && event.tenantID != nil
-                && (event.kind.rawValue.hasPrefix("vpn.") || event.kind.rawValue.hasPrefix("publication."))
+                && (event.kind.hasPrefix("vpn.") || event.kind.hasPrefix("publication."))
         case let .job(id): event.tenantID != nil && Self.names(data["job_id"], id)
         case let .remoteDatabase(id): event.tenantID != nil && Self.names(data["remote_database_id"], id)
         case .platform: event.tenantID == nil

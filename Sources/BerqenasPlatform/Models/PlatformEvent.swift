@@ -12,7 +12,8 @@ package final class PlatformEvent: Model, @unchecked Sendable {
     @OptionalField(key: "tenant_id") package var tenantID: UUID?
     /// The tenant's name when it happened (events outlive nothing: a tenant's go with it).
     @OptionalField(key: "tenant") package var tenantName: String?
-    @Field(key: "kind") package var kind: EventKind
+    /// The kind as written (a newer server may write kinds this one does not know: they are shown as they are).
+    @Field(key: "kind") package var kind: String
     /// What it is about, like `sync-job:<id>` or `vpn-peer:<id>`.
     @Field(key: "subject") package var subject: String
     @Field(key: "message") package var message: String
@@ -25,7 +26,7 @@ package final class PlatformEvent: Model, @unchecked Sendable {
     init(tenant: Tenant?, kind: EventKind, subject: String, message: String, dataJSON: String, occurredAt: Date = Date()) {
         self.tenantID = tenant?.id
         self.tenantName = tenant?.name
-        self.kind = kind
+        self.kind = kind.rawValue
         self.subject = subject
         self.message = message
         self.dataJSON = dataJSON

@@ -23,6 +23,8 @@ struct DashboardController {
         let platform = request.berqenas.platform
         let tenant: Tenant?
         if let name = request.query[String.self, at: "tenant"] {
+            // Like the REST API: another tenant's name is refused before it is looked up.
+            if !caller.isAdmin, caller.tenantName != name { throw PlatformError.forbidden("you may not access another tenant") }
             let named = try await platform.tenants.find(name)
             try caller.requireRead(tenant: try named.requireID())
             tenant = named

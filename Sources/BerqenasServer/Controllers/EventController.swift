@@ -59,7 +59,8 @@ struct EventController {
 /// One event.
 struct EventResponse: Content {
     let id: Int
-    let kind: EventKind
+    /// One of `EventKind`'s words (or a newer server's).
+    let kind: String
     /// The tenant's name; null for a platform event.
     @ExplicitNull var tenant: String?
     let subject: String

@@ -32,6 +32,9 @@ final class RealtimeSession: Sendable {
 
     /// Messages handed to the socket and not yet written out; past this the client is too slow.
     static let maxUnwritten = 512
+    /// Inputs (client messages, feed events) waiting for the loop; past this the connection is closed as too
+    /// slow rather than grow (a flood of client messages, or events while a replay reads the log).
+    static let maxWaitingInputs = 4096
     static let authWithin: Duration = .seconds(10)
 
     let socket: WebSocket
@@ -42,6 +45,8 @@ final class RealtimeSession: Sendable {
     private let inputs: AsyncStream<Input>
     private let input: AsyncStream<Input>.Continuation
     private let unwritten = Atomic<Int>(0)
+    /// Set when an input was dropped because too many waited: nothing may be missed silently.
+    private let overflowed = Atomic<Bool>(false)
 
     init(socket: WebSocket, platform: Platform, tokens: TokenIssuer, database: any Database, logger: Logger) {
         self.socket = socket
@@ -49,19 +54,31 @@ final class RealtimeSession: Sendable {
         self.tokens = tokens
         self.database = database
         self.logger = logger
-        (inputs, input) = AsyncStream.makeStream(of: Input.self)
+        (inputs, input) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingOldest(Self.maxWaitingInputs))
+    }
+
+    /// Queues an input for the loop; one that does not fit marks the session as overflowed.
+    private func offer(_ item: Input) {
+        if case .dropped = input.yield(item) { overflowed.store(true, ordering: .relaxed) }
     }
 
     func run() async {
-        socket.onText { [input] _, text in input.yield(.text(text)) }
-        socket.onClose.whenComplete { [input] _ in input.finish() }
+        // WebSocketKit's callbacks are set on the connection's own event loop.
+        try? await socket.eventLoop.submit { [self] in
+            socket.onText { [self] _, text in offer(.text(text)) }
+            socket.onClose.whenComplete { [input] _ in input.finish() }
+        }.get()
         let deadline = Task { [input] in
             try? await Task.sleep(for: Self.authWithin)
             if !Task.isCancelled { input.yield(.authDeadline) }
         }
         var state = State()
         for await item in inputs {
-            await handle(item, &state)
+            if overflowed.load(ordering: .relaxed) {
+                close(RealtimeClose.tooSlow, "too slow: more than \(Self.maxWaitingInputs) messages waited", &state)
+            } else {
+                await handle(item, &state)
+            }
             if !state.open { break }
         }
         deadline.cancel()
@@ -110,10 +127,12 @@ final class RealtimeSession: Sendable {
             return
         }
         state.caller = caller
-        let (feedToken, upTo) = platform.eventFeed.add { [input] event, data in input.yield(.event(event, data)) }
+        let (feedToken, upTo) = platform.eventFeed.add { [self] event, data in offer(.event(event, data)) }
         state.feedToken = feedToken
         state.lastSeen = upTo
-        state.usersToken = platform.connectedUsers.add(userID: caller.userID) { [input] current in input.yield(.user(current)) }
+        state.usersToken = platform.connectedUsers.add(userID: caller.userID) { [self] current in
+            offer(.user(current))
+        }
         send(RealtimeMessage(type: "authenticated", message: caller.username), &state)
     }
 
@@ -175,7 +194,8 @@ final class RealtimeSession: Sendable {
 
     private func deliver(_ event: PlatformEvent, _ data: JSONValue, _ state: inout State) {
         state.lastSeen = max(state.lastSeen, event.id ?? 0)
-        for topic in state.topics.keys where topic.matches(event, data: data) {
+        // The tenant checked at subscribe time must be the event's too (the platform's: no tenant).
+        for (topic, scope) in state.topics where event.tenantID == scope && topic.matches(event, data: data) {
             guard state.open, let message = try? Self.message(event, topic) else { continue }
             send(message, &state)
         }

@@ -62,12 +62,17 @@ extension JSONValue: Codable {
         }
     }
 
-    /// `digits` as a `Decimal` if it holds them all (at most 38 significant digits, exponent in range).
+    /// `digits` as a `Decimal` of the same value (at most 38 significant digits, exponent in range). Trailing
+    /// zeros of a fraction are not kept (`1.50` is written `1.5`: the same number).
     static func exactDecimal(_ digits: String) -> Decimal? {
         let mantissa = digits.prefix { $0 != "e" && $0 != "E" }.filter(\.isNumber).drop { $0 == "0" }
         let significant = mantissa.reversed().drop { $0 == "0" }.count
-        guard significant <= 38, let decimal = Decimal(string: digits), !decimal.isNaN else { return nil }
-        return Decimal(string: decimal.description) == decimal ? decimal : nil
+        guard significant <= 38, let decimal = Decimal(string: digits), !decimal.isNaN, decimal.isFinite else { return nil }
+        // What the encoder writes must read back as the number sent (a value Decimal cannot hold is refused).
+        guard let written = Decimal(string: decimal.description), written == decimal, Double(decimal.description) != nil else {
+            return nil
+        }
+        return decimal
     }
 
     struct AnyKey: CodingKey {
