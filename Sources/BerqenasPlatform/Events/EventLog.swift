@@ -4,9 +4,8 @@ import Foundation
 import Logging
 import SQLKit
 
-/// Writes and reads the event log. Events are numbered in commit order (on PostgreSQL each insert locks the
-/// table against other writers until it commits, so a follower that has read up to N never finds a smaller
-/// number later; a table lock, not an advisory one, since tenant logins may take advisory locks), and each
+/// Writes and reads the event log. Events are numbered in commit order (on PostgreSQL their inserts take one
+/// transaction advisory lock, so a follower that has read up to N never finds a smaller number later), and each
 /// recorded event rings `bell` and, on PostgreSQL, notifies `EventLog.channel` with its number so every
 /// server's live feed reads it.
 package struct EventLog: Sendable {
@@ -56,7 +55,7 @@ package struct EventLog: Sendable {
         let event = PlatformEvent(tenant: tenant, kind: kind, subject: subject, message: message, dataJSON: JSONValue.object(data).text)
         let id = try await database.transaction { database in
             if let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" {
-                try await sql.raw("LOCK TABLE event_log IN SHARE ROW EXCLUSIVE MODE").run()
+                try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.orderLock))").run()
                 try await event.create(on: database)
                 try await sql.raw("SELECT pg_notify(\(literal: Self.channel), \(literal: String(try event.requireID())))").run()
             } else {
@@ -76,6 +75,9 @@ package struct EventLog: Sendable {
         guard let tenant = try await Tenant.find(tenantID, on: database) else { throw PlatformError.notFound("tenant", tenantID.uuidString) }
         return try await record(kind, tenant: tenant, subject: subject, message: message, data: data)
     }
+
+    /// The key of the transaction lock that orders event inserts on PostgreSQL ("berqenas events").
+    static let orderLock: Int64 = 0x6265_7271_6576_7473
 
     /// The tenant's events numbered after `after`, oldest first, at most `limit`; optionally of kinds
     /// starting with `kindPrefix` (`vpn.peer.`). Nil `tenant`: the platform events.
