@@ -34,7 +34,7 @@ final class RealtimeSession: Sendable {
     static let maxUnwritten = 512
     /// Inputs (client messages, feed events) waiting for the loop; past this the connection is closed as too
     /// slow rather than grow (a flood of client messages, or events while a replay reads the log).
-    static let maxWaitingInputs = 4096
+    static let maxWaitingInputs = 65_536
     static let authWithin: Duration = .seconds(10)
 
     let socket: WebSocket
