@@ -44,6 +44,4 @@ enum RealtimeClose {
     static let unauthorized: UInt16 = 4401
     /// Too slow to read what it subscribed to.
     static let tooSlow: UInt16 = 4408
-    /// The hub is stopping.
-    static let goingAway: UInt16 = 1001
 }
