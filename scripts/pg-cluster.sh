@@ -2,6 +2,7 @@
 # Starts or stops a throwaway PostgreSQL cluster for tests and benchmarks.
 #   scripts/pg-cluster.sh start DIR   -> prints the superuser URL (postgres://postgres:PASSWORD@127.0.0.1:PORT/postgres)
 #   scripts/pg-cluster.sh stop DIR
+#   scripts/pg-cluster.sh halt DIR / resume DIR   -> stops the server at once (as a crash would) / starts it again
 # The cluster runs as the unprivileged `postgres` user, listens on 127.0.0.1 and a free port, and keeps
 # everything (data, socket, log) under DIR. TLS is on with a throwaway self-signed certificate (CN
 # localhost), and the role `tls_only` (made by the tests that need it) may connect over TLS only (tests of the TLS modes).
@@ -66,8 +67,18 @@ stop() {
   rm -rf "$dir"
 }
 
+halt() {
+  as_postgres "$(bindir)/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null
+}
+
+resume() {
+  as_postgres "$(bindir)/pg_ctl" -D "$1/data" -l "$1/server.log" -w start >/dev/null || { cat "$1/server.log" >&2; exit 1; }
+}
+
 case ${1:-} in
   start) start "${2:?directory}" ;;
   stop) stop "${2:?directory}" ;;
-  *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+  halt) halt "${2:?directory}" ;;
+  resume) resume "${2:?directory}" ;;
+  *) echo "usage: $0 start|stop|halt|resume DIR" >&2; exit 2 ;;
 esac

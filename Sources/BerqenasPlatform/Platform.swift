@@ -29,6 +29,8 @@ package struct Platform: Sendable {
     package let connectedUsers: ConnectedUsers
     /// The dashboard's figures, and the counters they add up.
     package let dashboard: DashboardService
+    /// Alert channels and rules, and the parts that raise and send alerts.
+    package let alerts: AlertService
     /// Sign-in attempts per client address.
     package let loginLimiter = RateLimiter()
     /// Generated-API requests per client address of callers without a key or a token.
@@ -92,6 +94,8 @@ package struct Platform: Sendable {
             pollInterval: .milliseconds(Int(configuration.jobPollSeconds * 1000)),
             logger: Logger(label: "berqenas.sync"))
         self.worker = worker
+        self.alerts = AlertService(
+            database: database, secrets: secrets, destinations: destinations, settings: configuration.alerts, serverID: worker.workerID)
         self.continuousSync = ContinuousSync(
             database: database, remotes: remotes, tenants: tenants,
             leaseDuration: configuration.jobLeaseSeconds,

@@ -112,6 +112,7 @@ package enum BerqenasServer {
         PublicationController().register(on: signedIn)
         EventController().register(on: signedIn)
         DashboardController().register(on: signedIn)
+        AlertController().register(on: signedIn)
         APIDefinitionController().register(on: signedIn)
         APIKeyController().register(on: signedIn)
         RestController().register(on: app)

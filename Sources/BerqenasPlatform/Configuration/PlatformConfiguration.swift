@@ -48,6 +48,8 @@ package struct PlatformConfiguration: Sendable {
     /// Reverse proxies whose `X-Forwarded-For` names the client (`BERQENAS_TRUSTED_PROXIES`, addresses or
     /// ranges; none by default: the peer address is the client).
     package var trustedProxies: String?
+    /// Alerts: links to the panel (`BERQENAS_PUBLIC_URL`) and the first retry's pause (`BERQENAS_ALERT_RETRY_SECONDS`).
+    package var alerts = AlertSettings()
 
     /// A configuration with the embedded defaults.
     package init(
@@ -172,6 +174,18 @@ extension PlatformConfiguration {
             configuration[keyPath: keyPath] = value
         }
         configuration.remoteDeny = environment["BERQENAS_REMOTE_DENY"]
+        if let url = environment["BERQENAS_PUBLIC_URL"], !url.isEmpty {
+            guard let parsed = AlertChannelSettings.webURL(url), parsed.query == nil, parsed.fragment == nil else {
+                throw PlatformError.invalidConfiguration("BERQENAS_PUBLIC_URL must be the panel's http(s) address, like https://hub.example.com")
+            }
+            configuration.alerts.publicURL = url
+        }
+        if let seconds = environment["BERQENAS_ALERT_RETRY_SECONDS"], !seconds.isEmpty {
+            guard let value = Double(seconds), (1...3600).contains(value) else {
+                throw PlatformError.invalidConfiguration("BERQENAS_ALERT_RETRY_SECONDS must be a number of seconds (1-3600)")
+            }
+            configuration.alerts.firstRetry = value
+        }
         do {
             configuration.vpn = try VPNSettings.fromEnvironment(environment)
         } catch let error as NetworkError {

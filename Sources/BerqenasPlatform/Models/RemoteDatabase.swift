@@ -28,6 +28,8 @@ package final class RemoteDatabase: Model, @unchecked Sendable {
     /// Result of the last connection test.
     @Field(key: "status") package var status: ConnectionTestStatus
     @OptionalField(key: "status_message") package var statusMessage: String?
+    /// Since when the remote has failed to answer (nil while it answers).
+    @OptionalField(key: "unreachable_since") package var unreachableSince: Date?
     @Field(key: "continuous") package var continuous: Bool
     @Field(key: "continuous_mode") package var continuousMode: SyncMode
     @Field(key: "continuous_strategy") package var continuousStrategy: ConflictStrategy

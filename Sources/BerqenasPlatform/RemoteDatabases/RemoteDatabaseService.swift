@@ -206,30 +206,37 @@ package struct RemoteDatabaseService: Sendable {
         } catch let error as ConnectorError {
             outcome = .failure(error)
         }
-        let wasFailing = if case .failed = remote.status { true } else { false }
         switch outcome {
         case let .success(result):
-            remote.status = .ok
-            remote.statusMessage = nil
-            try await remote.save(on: database)
-            if wasFailing { await reachability(of: remote, reachable: true, "remote database '\(remote.name)' answers again") }
+            try await recordReachability(of: remote, failure: nil)
             return result
         case let .failure(error):
-            remote.status = .failed(error.code)
-            remote.statusMessage = error.message
-            try await remote.save(on: database)
-            if !wasFailing {
-                await reachability(of: remote, reachable: false, "remote database '\(remote.name)' cannot be reached: \(error.message)")
-            }
+            try await recordReachability(of: remote, failure: error)
             throw PlatformError(code: error.code.rawValue, status: 422, message: error.message)
         }
     }
 
-    /// Says that the remote stopped or started answering (only on a change, so a rule hears it once).
-    private func reachability(of remote: RemoteDatabase, reachable: Bool, _ message: String) async {
-        guard let id = remote.id else { return }
+    /// Records whether the remote answered (a test, or a sync job that could or could not connect): its
+    /// status, since when it fails, and on a change an event (so a rule hears it once).
+    package func recordReachability(of remote: RemoteDatabase, failure: ConnectorError?, now: Date = Date()) async throws {
+        let wasFailing = if case .failed = remote.status { true } else { false }
+        if let failure {
+            remote.status = .failed(failure.code)
+            remote.statusMessage = failure.message
+            if !wasFailing || remote.unreachableSince == nil { remote.unreachableSince = now }
+        } else {
+            remote.status = .ok
+            remote.statusMessage = nil
+            remote.unreachableSince = nil
+        }
+        try await remote.save(on: database)
+        guard let id = remote.id, wasFailing != (failure != nil) else { return }
+        let message =
+            if let failure { "remote database '\(remote.name)' cannot be reached: \(failure.message)" } else {
+                "remote database '\(remote.name)' answers again"
+            }
         await events.announce(
-            reachable ? .remoteDatabaseReachable : .remoteDatabaseUnreachable, tenantID: remote.tenantID,
+            failure == nil ? .remoteDatabaseReachable : .remoteDatabaseUnreachable, tenantID: remote.tenantID,
             subject: "remote-database:\(id)", message: message,
             data: [("remote_database_id", .id(id)), ("remote_database", .string(remote.name)), ("status", .string(remote.status.rawValue))])
     }

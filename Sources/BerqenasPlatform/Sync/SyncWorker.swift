@@ -161,6 +161,7 @@ package actor SyncWorker {
         var status = SyncJobStatus.succeeded
         var errorCode: String?
         var errorMessage: String?
+        var connectionFailure: ConnectorError?
         do {
             outcome = try await execute(job)
             if let differing = outcome.unsettledDifferences {
@@ -178,6 +179,7 @@ package actor SyncWorker {
         } catch {
             status = .failed
             (errorCode, errorMessage) = Self.codeAndMessage(error)
+            if let error = error as? ConnectorError, error.code == .unreachable || error.code == .timeout { connectionFailure = error }
             logger.warning("sync job \(job.id?.uuidString ?? "") failed: \(errorMessage ?? "")")
         }
         do {
@@ -190,9 +192,21 @@ package actor SyncWorker {
             await remotes.counters.jobEnded(
                 tenantID: job.tenantID, status: status, toCloud: outcome.tables.reduce(0) { $0 + $1.localToCloud },
                 toLocal: outcome.tables.reduce(0) { $0 + $1.cloudToLocal })
+            try await noteReachability(of: job, status: status, failure: connectionFailure)
         } catch {
             logger.error("sync job \(job.id?.uuidString ?? ""): could not record its end: \(String(describing: error))")
         }
+    }
+
+    /// A job that could not reach its remote database marks it unreachable (a rule watching
+    /// `remote_unreachable_for` hears it); a job that succeeded marks a failing one reachable again.
+    private func noteReachability(of job: SyncJob, status: SyncJobStatus, failure: ConnectorError?) async throws {
+        guard failure != nil || status == .succeeded,
+            let remote = try await RemoteDatabase.find(job.remoteDatabaseID, on: database)
+        else { return }
+        let failing = if case .failed = remote.status { true } else { false }
+        if failure == nil, !failing { return }
+        try await remotes.recordReachability(of: remote, failure: failure)
     }
 
     static func codeAndMessage(_ error: any Error) -> (String, String) {

@@ -31,6 +31,16 @@ enum HubServices {
                 name: "dashboard-counters", start: { platform.dashboard.counters.start() },
                 stop: { await platform.dashboard.counters.stop() }),
             BackgroundLoop(
+                name: "alert-monitor",
+                start: {
+                    platform.alerts.monitor.start()
+                    _ = platform.eventFeed.add { event, _ in
+                        if AlertMonitor.concerns(event.kind) { platform.alerts.monitor.wake() }
+                    }
+                }, stop: { await platform.alerts.monitor.stop() }),
+            BackgroundLoop(
+                name: "alert-dispatcher", start: { platform.alerts.dispatcher.start() }, stop: { await platform.alerts.dispatcher.stop() }),
+            BackgroundLoop(
                 name: "event-retention", start: { platform.eventRetention.start() }, stop: { await platform.eventRetention.stop() }),
             BackgroundLoop(
                 name: "vpn-reconciler", start: { await platform.vpn.reconciler.start() },

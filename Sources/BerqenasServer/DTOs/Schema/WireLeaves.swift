@@ -77,6 +77,10 @@ extension APISourceKind: WireEnum {}
 extension APIOperation: WireEnum {}
 extension TableVerification.DifferingRow.Kind: WireEnum {}
 extension EventKind: WireEnum {}
+extension AlertChannelType: WireEnum {}
+extension AlertCondition: WireEnum {}
+extension AlertDeliveryKind: WireEnum {}
+extension AlertDeliveryStatus: WireEnum {}
 
 extension SyncJobKind: WireLeaf {
     static var wireSchema: JSONSchema { .string(allowedValues: (SyncMode.allCases.map(\.rawValue) + ["rollback"]).map { AnyCodable($0) }) }

@@ -1,0 +1,158 @@
+import FluentKit
+import Foundation
+
+/// What `POST …/alert-channels` takes; on PATCH every field is optional and `type` cannot change.
+package struct AlertChannelRequest: Sendable, Codable {
+    package var name: String?
+    package var type: String?
+    package var settings: AlertChannelSettings?
+
+    package init(name: String? = nil, type: String? = nil, settings: AlertChannelSettings? = nil) {
+        self.name = name
+        self.type = type
+        self.settings = settings
+    }
+}
+
+/// A tenant's (or, with no tenant, the platform's) alert channels.
+package struct AlertChannels: Sendable {
+    let database: any Database
+    let secrets: SecretBox
+    let sender: AlertSender
+
+    static func secretContext(_ id: UUID) -> String { "alert-channel:\(id.uuidString)" }
+
+    package func create(_ request: AlertChannelRequest, tenantID: UUID?) async throws -> AlertChannel {
+        let name = try AlertNames.check(request.name)
+        guard let typeText = request.type, let type = AlertChannelType(rawValue: typeText) else {
+            throw PlatformError.validation(field: "type", "must be email, slack or webhook")
+        }
+        guard let given = request.settings else { throw PlatformError.validation(field: "settings", "is required") }
+        let settings = try given.validated(for: type)
+        try await checkNameFree(name, tenantID: tenantID, except: nil)
+        let channel = AlertChannel()
+        channel.id = UUID()
+        channel.tenantID = tenantID
+        channel.name = name
+        channel.type = type
+        try store(settings, in: channel)
+        try await channel.create(on: database)
+        return channel
+    }
+
+    package func list(tenantID: UUID?) async throws -> [AlertChannel] {
+        try await scoped(tenantID).sort(\.$name).all()
+    }
+
+    package func find(_ id: UUID, tenantID: UUID?) async throws -> AlertChannel {
+        guard let channel = try await scoped(tenantID).filter(\.$id == id).first() else {
+            throw PlatformError.notFound("alert channel", id.uuidString)
+        }
+        return channel
+    }
+
+    package func update(_ id: UUID, with request: AlertChannelRequest, tenantID: UUID?) async throws -> AlertChannel {
+        let channel = try await find(id, tenantID: tenantID)
+        if let type = request.type, type != channel.type.rawValue {
+            throw PlatformError.validation(field: "type", "cannot change: create another channel")
+        }
+        if let name = request.name {
+            channel.name = try AlertNames.check(name)
+            try await checkNameFree(channel.name, tenantID: tenantID, except: id)
+        }
+        if let patch = request.settings {
+            let settings = try Self.settings(of: channel, secrets: secrets).patched(with: patch).validated(for: channel.type)
+            try store(settings, in: channel)
+        }
+        try await channel.save(on: database)
+        return channel
+    }
+
+    package func delete(_ id: UUID, tenantID: UUID?) async throws {
+        let channel = try await find(id, tenantID: tenantID)
+        try await channel.delete(on: database)
+    }
+
+    /// Sends a test message now and records it as a delivery (never retried: the caller sees the outcome).
+    package func test(_ id: UUID, tenantID: UUID?, tenantName: String?, publicURL: String?) async throws -> AlertDelivery {
+        let channel = try await find(id, tenantID: tenantID)
+        let now = Date()
+        let message = AlertMessage(
+            kind: .test, title: "alert channel '\(channel.name)' works",
+            summary: "This is a test message from Berqenas: alerts sent to this channel arrive here.",
+            facts: [.init(name: "Channel", value: "\(channel.name) (\(channel.type.rawValue))")]
+                + (tenantName.map { [.init(name: "Tenant", value: $0)] } ?? []),
+            action: "Nothing to do.", link: publicURL.map { AlertLinks.join($0, tenantName.map { "/#/tenants/\($0)/alerts" } ?? "/#/alerts") },
+            tenant: tenantName, rule: nil, subject: "alert-channel:\(id.uuidString)", detailsJSON: "{}", occurredAt: now)
+        let delivery = AlertDelivery()
+        delivery.id = UUID()
+        delivery.tenantID = tenantID
+        delivery.channelID = id
+        delivery.kind = .test
+        delivery.messageJSON = try message.stored()
+        delivery.attempts = 1
+        delivery.nextAttemptAt = now
+        delivery.giveUpAt = now
+        delivery.createdAt = now
+        let deliveryID = try delivery.requireID()
+        do {
+            try await sender.send(message, deliveryID: deliveryID, through: channel)
+            delivery.status = .delivered
+            delivery.deliveredAt = Date()
+        } catch {
+            delivery.status = .failed
+            delivery.lastError = error.message
+        }
+        try await delivery.create(on: database)
+        return delivery
+    }
+
+    /// A channel's settings with its secret opened.
+    static func settings(of channel: AlertChannel, secrets: SecretBox) throws -> AlertChannelSettings {
+        var settings = try StoredJSON.value(AlertChannelSettings.self, channel.settingsJSON)
+        if let sealed = channel.secretSealed {
+            let secret = try secrets.open(sealed, context: secretContext(try channel.requireID()))
+            switch channel.type {
+            case .email: settings.password = secret
+            case .slack: settings.webhookURL = secret
+            case .webhook: settings.secret = secret
+            }
+        }
+        return settings
+    }
+
+    private func store(_ settings: AlertChannelSettings, in channel: AlertChannel) throws {
+        channel.settingsJSON = try StoredJSON.text(settings.withoutSecret())
+        channel.secretSealed = try settings.secret(of: channel.type).map {
+            try secrets.seal($0, context: Self.secretContext(try channel.requireID()))
+        }
+    }
+
+    private func scoped(_ tenantID: UUID?) -> QueryBuilder<AlertChannel> {
+        let query = AlertChannel.query(on: database)
+        return tenantID.map { query.filter(\.$tenantID == $0) } ?? query.filter(\.$tenantID == nil)
+    }
+
+    private func checkNameFree(_ name: String, tenantID: UUID?, except: UUID?) async throws {
+        var query = scoped(tenantID).filter(\.$name == name)
+        if let except { query = query.filter(\.$id != except) }
+        if try await query.first() != nil { throw PlatformError.conflict("alert_channel_exists", "an alert channel named '\(name)' exists") }
+    }
+}
+
+/// The names of channels and rules: 1 to 100 characters on one line.
+enum AlertNames {
+    static func check(_ name: String?) throws -> String {
+        guard let name = name?.trimmingCharacters(in: .whitespaces), (1...100).contains(name.count), !name.contains(where: \.isNewline) else {
+            throw PlatformError.validation(field: "name", "is required: 1 to 100 characters on one line")
+        }
+        return name
+    }
+}
+
+/// Links from a message to the panel's pages (`BERQENAS_PUBLIC_URL` + the page's path).
+enum AlertLinks {
+    static func join(_ base: String, _ path: String) -> String {
+        (base.hasSuffix("/") ? String(base.dropLast()) : base) + path
+    }
+}
