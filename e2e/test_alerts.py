@@ -48,7 +48,7 @@ class Mailbox:
 class Listener:
     """A local HTTP endpoint that records each POST and answers with the next scripted status (200 when none)."""
 
-    def __init__(self, statuses=()):
+    def __init__(self, statuses=(), port=0):
         self.requests = queue.Queue()
         self.statuses = list(statuses)
         listener = self
@@ -65,7 +65,7 @@ class Listener:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -89,7 +89,7 @@ class Remote:
         self.url = subprocess.run(["scripts/pg-cluster.sh", "start", str(directory)], check=True, capture_output=True,
                                   text=True).stdout.strip()
         self.psql("CREATE TABLE big (id bigint PRIMARY KEY, label text)")
-        self.psql("INSERT INTO big SELECT g, repeat('x', 200) || g FROM generate_series(1, 400000) g")
+        self.psql("INSERT INTO big SELECT g, repeat('x', 200) || g FROM generate_series(1, 100000) g")
 
     def psql(self, sql):
         return subprocess.run(["psql", "-qAt", "-v", "ON_ERROR_STOP=1", self.url, "-c", sql], check=True,
@@ -321,6 +321,47 @@ def test_slack_gets_blocks_and_a_webhook_is_signed_and_retried_after_two_500s(tm
         site.hub.stop()
         slack.close()
         hook.close()
+
+
+def test_a_pending_delivery_survives_a_restart_and_goes_out_once(tmp_path):
+    port = free_port()
+    site = Site(tmp_path)
+    hook = None
+    try:
+        site.sign_in()
+        site.api("POST", "/api/v1/tenants", {"name": "acme"})
+        channel = site.api("POST", "/api/v1/tenants/acme/alert-channels", {
+            "name": "hook", "type": "webhook", "settings": {"url": f"http://127.0.0.1:{port}/x", "secret": "s" * 24}})
+        site.api("POST", "/api/v1/tenants/acme/remote-databases", {
+            "name": "gone", "engine": "postgresql", "host": "127.0.0.1", "port": free_port(), "database": "nothing",
+            "username": "u", "password": "p", "tls": "disable"})
+        site.api("POST", "/api/v1/tenants/acme/alert-rules", {
+            "name": "gone", "condition": "remote_unreachable_for", "threshold": 0, "channel_ids": [channel["id"]]})
+        deadline = time.monotonic() + RECEIVE
+        while True:  # the endpoint is down: the first attempt fails and the delivery waits for its retry
+            deliveries = site.api("GET", "/api/v1/tenants/acme/alert-deliveries")
+            if deliveries and deliveries[0]["attempts"] >= 1:
+                break
+            assert time.monotonic() < deadline, deliveries
+            time.sleep(0.05)  # polling the delivery's record, bounded by the deadline
+        assert deliveries[0]["status"] == "pending" and "could not reach" in deliveries[0]["last_error"], deliveries
+        site.hub.stop()
+        hook = Listener(port=port)
+        site.hub.start()
+        _, headers, body, _ = hook.next()
+        assert headers["X-Berqenas-Delivery"] == deliveries[0]["id"] and json.loads(body)["type"] == "alert.firing"
+        deadline = time.monotonic() + RECEIVE
+        while True:
+            after = site.api("GET", "/api/v1/tenants/acme/alert-deliveries")
+            if after[0]["status"] == "delivered":
+                break
+            assert time.monotonic() < deadline, after
+            time.sleep(0.05)  # polling the delivery's record, bounded by the deadline
+        assert len(after) == 1 and after[0]["attempts"] >= 2 and hook.requests.empty(), after
+    finally:
+        site.hub.stop()
+        if hook:
+            hook.close()
 
 
 def test_a_tenant_channel_may_not_reach_the_hub_itself_and_another_tenant_cannot_touch_it(tmp_path):

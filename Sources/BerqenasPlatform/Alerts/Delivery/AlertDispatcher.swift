@@ -58,16 +58,20 @@ package final class AlertDispatcher: Sendable {
         return claimed.count
     }
 
+    /// The deliveries due now that this server now holds. Reading first, and writing only when something is
+    /// due, keeps an idle hub from writing every few seconds.
     private func claim(now: Date) async throws -> [UUID] {
         guard let sql = database as? any SQLDatabase else { return [] }
-        let due = sql.select().column("id").from(AlertDelivery.schema)
+        struct Row: Decodable { let id: UUID }
+        let due = try await sql.select().column("id").from(AlertDelivery.schema)
             .where("status", .equal, AlertDeliveryStatus.pending.rawValue).where("next_attempt_at", .lessThanOrEqual, now)
             .where { $0.where("lease_until", .is, SQLLiteral.null).orWhere("lease_until", .lessThan, now) }
-            .orderBy("next_attempt_at").limit(Self.batch)
-        struct Row: Decodable { let id: UUID }
+            .orderBy("next_attempt_at").limit(Self.batch).all(decoding: Row.self).map(\.id)
+        guard !due.isEmpty else { return [] }
+        // The lease is taken by a conditional update: of servers claiming the same rows, one wins each.
         return try await sql.update(AlertDelivery.schema)
             .set("lease_owner", to: serverID).set("lease_until", to: now.addingTimeInterval(settings.lease))
-            .where("id", .in, SQLGroupExpression(due.query))
+            .where("id", .in, due)
             .where { $0.where("lease_until", .is, SQLLiteral.null).orWhere("lease_until", .lessThan, now) }
             .returning("id").all(decoding: Row.self).map(\.id)
     }
