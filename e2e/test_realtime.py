@@ -109,6 +109,20 @@ def test_the_first_message_signs_in_or_the_socket_closes_with_4401(site):
         assert answer["type"] == "error" and answer["code"] == "bad_topic" and answer["topic"] == "tenant:nowhere/else"
 
 
+def test_a_stopping_hub_tells_its_clients_to_go_and_does_not_wait_for_them(site):
+    import signal
+    with site.signed_in() as ws:
+        subscribe(ws, "tenant:shop")
+        assert json.loads(ws.recv(timeout=RECEIVE))["type"] == "subscribed"
+        started = time.monotonic()
+        site.hub.process.send_signal(signal.SIGTERM)
+        code, reason = close_code(ws)
+        assert code == 1001 and "shutting down" in reason, (code, reason)
+        site.hub.process.wait(timeout=30)
+        # Vapor's server waits up to 10 s for open sockets; told to go, the client closed, so it did not wait.
+        assert time.monotonic() - started < 8, time.monotonic() - started
+
+
 def test_a_sync_job_is_followed_live_in_order_scoped_to_its_tenant_and_replayed_at_the_seam(site):
     with site.signed_in() as watcher, site.signed_in(site.other_token) as outsider:
         subscribe(watcher, "tenant:shop/sync")

@@ -6,6 +6,8 @@ import Vapor
 final class BerqenasState: Sendable {
     let platform: Platform
     let tokens: TokenIssuer
+    /// This server's realtime WebSocket sessions.
+    let realtime = RealtimeSessions()
 
     init(platform: Platform, tokens: TokenIssuer) {
         self.platform = platform

@@ -3,6 +3,7 @@ import FluentKit
 import Foundation
 import Logging
 import SQLKit
+import Synchronization
 
 /// Writes and reads the event log. Events are numbered in commit order (on PostgreSQL their inserts take one
 /// transaction advisory lock, so a follower that has read up to N never finds a smaller number later), and each
@@ -18,6 +19,8 @@ package struct EventLog: Sendable {
     package static let progressInterval: Duration = .milliseconds(500)
 
     let logger = Logger(label: "berqenas.events")
+    /// Tenants' names by id (a progress event every 500 ms per job need not read the tenant each time).
+    let tenantNames = TenantNames()
 
     package init(database: any Database, bell: Doorbell = Doorbell()) {
         self.database = database
@@ -39,11 +42,13 @@ package struct EventLog: Sendable {
     package func announce(
         _ kind: EventKind, tenantID: UUID, subject: String, message: String, data: [(String, JSONValue)] = []
     ) async {
-        guard let tenant = try? await Tenant.find(tenantID, on: database) else {
+        do {
+            try await record(kind, tenantID: tenantID, subject: subject, message: message, data: data)
+        } catch let error as PlatformError where error.status == 404 {
             logger.debug("event \(kind.rawValue) about \(subject) dropped: its tenant is gone")
-            return
+        } catch {
+            logger.warning("event \(kind.rawValue) about \(subject) not recorded: \(String(describing: error))")
         }
-        await announce(kind, tenant: tenant, subject: subject, message: message, data: data)
     }
 
     /// Records an event of `tenant` (nil: a platform event, for admins) and returns its number. A failure
@@ -52,7 +57,33 @@ package struct EventLog: Sendable {
     package func record(
         _ kind: EventKind, tenant: Tenant?, subject: String, message: String, data: [(String, JSONValue)] = []
     ) async throws -> Int {
-        let event = PlatformEvent(tenant: tenant, kind: kind, subject: subject, message: message, dataJSON: JSONValue.object(data).text)
+        try await insert(
+            PlatformEvent(
+                tenantID: tenant?.id, tenantName: tenant?.name, kind: kind, subject: subject, message: message,
+                dataJSON: JSONValue.object(data).text))
+    }
+
+    /// Records a tenant event, found by id.
+    /// - Throws: 404 when the tenant is gone.
+    @discardableResult
+    package func record(
+        _ kind: EventKind, tenantID: UUID, subject: String, message: String, data: [(String, JSONValue)] = []
+    ) async throws -> Int {
+        guard let name = try await tenantNames.name(of: tenantID, on: database) else {
+            throw PlatformError.notFound("tenant", tenantID.uuidString)
+        }
+        do {
+            return try await insert(
+                PlatformEvent(
+                    tenantID: tenantID, tenantName: name, kind: kind, subject: subject, message: message, dataJSON: JSONValue.object(data).text))
+        } catch {
+            // Perhaps deleted by another server since its name was kept: read again next time.
+            tenantNames.forget(tenantID)
+            throw error
+        }
+    }
+
+    private func insert(_ event: PlatformEvent) async throws -> Int {
         let id = try await database.transaction { database in
             if let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" {
                 try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.orderLock))").run()
@@ -65,15 +96,6 @@ package struct EventLog: Sendable {
         }
         bell.ring()
         return id
-    }
-
-    /// Records a tenant event, found by id (the tenant row is read for its name).
-    @discardableResult
-    package func record(
-        _ kind: EventKind, tenantID: UUID, subject: String, message: String, data: [(String, JSONValue)] = []
-    ) async throws -> Int {
-        guard let tenant = try await Tenant.find(tenantID, on: database) else { throw PlatformError.notFound("tenant", tenantID.uuidString) }
-        return try await record(kind, tenant: tenant, subject: subject, message: message, data: data)
     }
 
     /// The key of the transaction lock that orders event inserts on PostgreSQL ("berqenas events").
@@ -133,6 +155,23 @@ package struct EventLog: Sendable {
     /// one character, itself included, which among the known kinds only ever matches itself).
     static func likePrefix(_ prefix: String) -> String {
         String(prefix.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") }) + "%"
+    }
+}
+
+/// Tenants' names by id, as events record them (a tenant's name never changes; a deleted tenant's is
+/// forgotten).
+final class TenantNames: Sendable {
+    private let names = Mutex<[UUID: String]>([:])
+
+    func name(of id: UUID, on database: any Database) async throws -> String? {
+        if let known = names.withLock({ $0[id] }) { return known }
+        guard let tenant = try await Tenant.find(id, on: database) else { return nil }
+        names.withLock { $0[id] = tenant.name }
+        return tenant.name
+    }
+
+    func forget(_ id: UUID) {
+        _ = names.withLock { $0.removeValue(forKey: id) }
     }
 }
 

@@ -23,9 +23,9 @@ package final class PlatformEvent: Model, @unchecked Sendable {
 
     package init() {}
 
-    init(tenant: Tenant?, kind: EventKind, subject: String, message: String, dataJSON: String, occurredAt: Date = Date()) {
-        self.tenantID = tenant?.id
-        self.tenantName = tenant?.name
+    init(tenantID: UUID?, tenantName: String?, kind: EventKind, subject: String, message: String, dataJSON: String, occurredAt: Date = Date()) {
+        self.tenantID = tenantID
+        self.tenantName = tenantName
         self.kind = kind.rawValue
         self.subject = subject
         self.message = message

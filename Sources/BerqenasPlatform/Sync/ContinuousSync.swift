@@ -130,7 +130,8 @@ package actor ContinuousSync {
                     guard try await lease(id) else { break }
                     renewed = Date()
                 }
-                if settings.map({ $0.read.duration(to: .now) > Self.settingsLifetime }) ?? true {
+                // A loop kept busy by a stream of changes reads them again too, within ten lifetimes.
+                if settings.map({ $0.read.duration(to: .now) > Self.settingsLifetime * 10 }) ?? true {
                     guard let current = try await RemoteDatabase.find(id, on: database), current.continuous,
                         try await Tenant.isActive(current.tenantID, on: database)
                     else { break }
@@ -145,6 +146,11 @@ package actor ContinuousSync {
                 if try await tick(loop, local: local, cloud: cloud, descriptions: descriptions) > 0 {
                     // Busy: read again at once, without a notification per commit meanwhile.
                     await wake.busy()
+                } else if loop.read.duration(to: .now) > Self.settingsLifetime {
+                    // Idle on settings read a while ago: they are read again (and the remote once more) before
+                    // waiting. A change that woke the loop was carried first, on the settings it had: reading
+                    // them (a quota check among them) is not on its path.
+                    settings = nil
                 } else {
                     let pause = await wake.idle(poll: poll)
                     if pause > .zero { await bell.wait(timeout: pause) }
@@ -165,8 +171,9 @@ package actor ContinuousSync {
         await release(id)
     }
 
-    /// How long a loop trusts what it read of its remote (settings, tracked tables, cursors) before
-    /// reading it again: switching continuous sync off or a full sync adding a table shows within it.
+    /// How long a loop trusts what it read of its remote (settings, tracked tables, cursors) before reading it
+    /// again, once idle: switching continuous sync off or a full sync adding a table shows at the loop's next
+    /// idle moment after it (at most a third of the lease away).
     static let settingsLifetime: Duration = .seconds(1)
 
     /// What a loop reads of its remote database, kept for `settingsLifetime`.

@@ -175,6 +175,7 @@ package struct TenantService: Sendable {
             try await tenant.delete(on: transaction)
             try await stores.destroy(tenant, on: transaction)
         }
+        events.tenantNames.forget(try tenant.requireID())
         // The tenant's own events went with it: admins hear of it among the platform's.
         await events.announce(
             .tenantDeleted, tenant: nil, subject: "tenant:\(tenant.name)", message: "tenant '\(tenant.name)' and its data were deleted",

@@ -88,6 +88,8 @@ struct HTTPServerService: Service, CustomStringConvertible {
     func run() async throws {
         try await app.server.start(address: nil)
         try? await gracefulShutdown()
+        // Realtime clients are told to go (1001) first: the server's shutdown waits for their sockets to close.
+        app.berqenas.realtime.closeAll()
         await app.server.shutdown()
     }
 }

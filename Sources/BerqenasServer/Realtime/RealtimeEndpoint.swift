@@ -9,7 +9,8 @@ enum RealtimeEndpoint {
             // The session holds the application's parts, not the upgraded request's, and runs on its own: the
             // request is let go as soon as the socket is open (a connection then costs its socket and session).
             let session = RealtimeSession(
-                socket: socket, platform: request.berqenas.platform, tokens: request.berqenas.tokens, database: request.application.db,
+                socket: socket, sessions: request.berqenas.realtime, platform: request.berqenas.platform, tokens: request.berqenas.tokens,
+                database: request.application.db,
                 logger: request.application.logger)
             Task { await session.run() }
         }

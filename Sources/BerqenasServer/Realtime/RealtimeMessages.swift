@@ -40,6 +40,8 @@ struct RealtimeMessage: Encodable {
 
 /// Close codes of the realtime socket.
 enum RealtimeClose {
+    /// The hub is shutting down: connect again (to it or another server).
+    static let goingAway: UInt16 = 1001
     /// No valid token (or the user was disabled or deleted since).
     static let unauthorized: UInt16 = 4401
     /// Too slow to read what it subscribed to.

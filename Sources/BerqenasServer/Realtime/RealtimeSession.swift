@@ -17,6 +17,8 @@ final class RealtimeSession: Sendable {
         case user(Caller?)
         /// The auth message is overdue.
         case authDeadline
+        /// The server is shutting down.
+        case shutdown
     }
 
     struct State {
@@ -38,6 +40,7 @@ final class RealtimeSession: Sendable {
     static let authWithin: Duration = .seconds(10)
 
     let socket: WebSocket
+    let sessions: RealtimeSessions
     let platform: Platform
     let tokens: TokenIssuer
     let database: any Database
@@ -48,8 +51,9 @@ final class RealtimeSession: Sendable {
     /// Set when an input was dropped because too many waited: nothing may be missed silently.
     private let overflowed = Atomic<Bool>(false)
 
-    init(socket: WebSocket, platform: Platform, tokens: TokenIssuer, database: any Database, logger: Logger) {
+    init(socket: WebSocket, sessions: RealtimeSessions, platform: Platform, tokens: TokenIssuer, database: any Database, logger: Logger) {
         self.socket = socket
+        self.sessions = sessions
         self.platform = platform
         self.tokens = tokens
         self.database = database
@@ -62,7 +66,14 @@ final class RealtimeSession: Sendable {
         if case .dropped = input.yield(item) { overflowed.store(true, ordering: .relaxed) }
     }
 
+    /// Closes the session with 1001 (its loop sends the close frame).
+    func shutDown() {
+        offer(.shutdown)
+    }
+
     func run() async {
+        sessions.add(self)
+        defer { sessions.remove(self) }
         // WebSocketKit's callbacks are set on the connection's own event loop.
         try? await socket.eventLoop.submit { [self] in
             socket.onText { [self] _, text in offer(.text(text)) }
@@ -95,6 +106,7 @@ final class RealtimeSession: Sendable {
         case let .user(current): recheck(current, &state)
         case .authDeadline:
             if state.caller == nil { close(RealtimeClose.unauthorized, "no auth message within \(Self.authWithin)", &state) }
+        case .shutdown: close(RealtimeClose.goingAway, "the hub is shutting down; connect again", &state)
         }
     }
 

@@ -61,6 +61,9 @@ package final class PostgresChangeSignal: Sendable {
         do {
             try await connection.runToEnd(PostgresQuery(unsafeSQL: "SELECT pg_advisory_lock(\(lockArguments))"), logger: logger)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
+            // A lock granted just as the timeout fired is kept by the server though the statement failed: given
+            // back, so that it does not stack under the next arm (this connection holds no other lock).
+            try? await connection.runToEnd(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock_all()"), logger: logger)
             return false
         } catch {
             throw PostgresErrorMapping.queryError(error)
@@ -79,7 +82,8 @@ package final class PostgresChangeSignal: Sendable {
     package func disarm() async throws {
         guard state.withLock({ $0.armed }) else { return }
         do {
-            try await connection.runToEnd(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(lockArguments))"), logger: logger)
+            // All of this session's advisory locks: the wake lock, however many times it was granted.
+            try await connection.runToEnd(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock_all()"), logger: logger)
         } catch {
             throw PostgresErrorMapping.queryError(error)
         }
