@@ -183,11 +183,11 @@ package actor SyncWorker {
             logger.warning("sync job \(job.id?.uuidString ?? "") failed: \(errorMessage ?? "")")
         }
         do {
-            try await SyncJob.query(on: database).filter(\.$id == job.requireID()).filter(\.$leaseOwner == workerID)
-                .set(\.$status, to: status).set(\.$resultsJSON, to: try StoredJSON.text(outcome))
-                .set(\.$errorCode, to: errorCode).set(\.$errorMessage, to: errorMessage)
-                .set(\.$finishedAt, to: Date()).set(\.$leaseOwner, to: nil).set(\.$leaseExpiresAt, to: nil)
-                .update()
+            guard try await recordEnd(of: job, status: status, outcome: outcome, errorCode: errorCode, errorMessage: errorMessage) else {
+                // Another worker took the job over meanwhile (this one's lease ran out): its end is that worker's to tell.
+                logger.warning("sync job \(job.id?.uuidString ?? ""): its lease was lost before it ended; not recorded here")
+                return
+            }
             await remotes.events.finished(job, status: status, outcome: outcome, error: errorCode.map { ($0, errorMessage ?? "") })
             await remotes.counters.jobEnded(
                 tenantID: job.tenantID, status: status, toCloud: outcome.tables.reduce(0) { $0 + $1.localToCloud },
@@ -196,6 +196,20 @@ package actor SyncWorker {
         } catch {
             logger.error("sync job \(job.id?.uuidString ?? ""): could not record its end: \(String(describing: error))")
         }
+    }
+
+    /// Records the job's end if this worker still holds it; false when it no longer does.
+    private func recordEnd(
+        of job: SyncJob, status: SyncJobStatus, outcome: SyncJobOutcome, errorCode: String?, errorMessage: String?
+    ) async throws -> Bool {
+        guard let sql = database as? any SQLDatabase else { return false }
+        let ended = try await sql.update(SyncJob.schema)
+            .set("status", to: status.rawValue).set("results_json", to: try StoredJSON.text(outcome))
+            .set("error_code", to: errorCode).set("error_message", to: errorMessage).set("finished_at", to: Date())
+            .set("lease_owner", to: SQLLiteral.null).set("lease_expires_at", to: SQLLiteral.null)
+            .where("id", .equal, try job.requireID()).where("lease_owner", .equal, workerID)
+            .returning("id").all()
+        return !ended.isEmpty
     }
 
     /// A job that could not reach its remote database marks it unreachable (a rule watching
