@@ -133,7 +133,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "berqenas-bench",
-            dependencies: ["DatabaseConnectors", "BerqenasSync"]
+            dependencies: [
+                "DatabaseConnectors", "BerqenasSync",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .target(
             name: "BerqenasTestSupport",

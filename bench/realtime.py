@@ -1,24 +1,25 @@
-"""Many realtime subscribers on one hub: latency from commit to every client, memory per idle connection.
+"""Many realtime subscribers on one hub: latency from the raising request to every client, memory per idle
+connection.
 
-Each event is an `api.changed` raised by a REST call (an API refresh); its latency at a client is the
-client's receive time minus the moment that request was sent, so the request's own work is counted too (an
-upper bound of commit-to-client). One event at a time: the next is raised when every client has the last.
-The baseline is a Python `websockets` server broadcasting a message to the same number of clients, timed
-from the broadcast call.
+The clients are `berqenas-bench realtime` (Swift, WebSocketKit on SwiftNIO, one process): each event is an
+event raised by a REST call, timed from the moment that request is sent to its arrival at each client, so
+the request's own work is counted too (an upper bound of commit-to-client): `tenant.suspended` and
+`tenant.reactivated` by a tenant's status going back and forth (a small write), and, as a second figure,
+`api.changed` by an API refresh (which reads the API's tables again before it commits). One
+event at a time: the next is raised when every client has the last. Memory: the hub's RSS once the clients
+are subscribed and idle, minus before, per connection. The baseline, in the same run with the same clients,
+is `berqenas-bench broadcast-server`: the same stack (Vapor, WebSocketKit, SwiftNIO) answering the same
+messages and broadcasting a message of the same size, without the event log, auth or scoping.
 """
 import argparse
-import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
-
-import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
 from conftest import Hub, free_port  # noqa: E402
@@ -39,83 +40,30 @@ def call(url, method="GET", body=None, token=None):
         return json.loads(text) if text else None
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-async def hub_run(url, token, clients, events, pid):
-    base_rss = rss_kib(pid)
-    sockets = []
-    for _ in range(clients):
-        ws = await websockets.connect(url.replace("http://", "ws://") + "/api/v1/realtime", max_queue=None, ping_interval=None)
-        await ws.send(json.dumps({"action": "auth", "token": token}))
-        assert json.loads(await ws.recv())["type"] == "authenticated"
-        await ws.send(json.dumps({"action": "subscribe", "topic": "tenant:bench"}))
-        assert json.loads(await ws.recv())["type"] == "subscribed"
-        sockets.append(ws)
-    await asyncio.sleep(3)  # settle before reading memory (a measurement pause, not synchronisation)
-    per_connection = (rss_kib(pid) - base_rss) / clients
-    latencies = []
-    loop = asyncio.get_running_loop()
-
-    async def receive(ws, started):
-        while True:
-            message = json.loads(await ws.recv())
-            if message.get("type") == "event":
-                latencies.append((time.time() - started) * 1000)
-                return
-
-    for index in range(events):
-        started = time.time()
-        readers = [asyncio.create_task(receive(ws, started)) for ws in sockets]
-        # The request that raises the event: its own work (an API refresh) is inside the measured time.
-        await loop.run_in_executor(None, lambda i=index: call(url + f"/api/v1/tenants/bench/apis/api{i % 2}/refresh", "POST", {}, token))
-        await asyncio.gather(*readers)
-    for ws in sockets:
-        await ws.close()
-    return latencies, per_connection
-
-
-async def baseline_run(clients, events):
-    peers = set()
-    port = free_port()
-
-    async def handler(ws):
-        peers.add(ws)
-        try:
-            await ws.wait_closed()
-        finally:
-            peers.discard(ws)
-
-    server = await websockets.serve(handler, "127.0.0.1", port)
-    sockets = [await websockets.connect(f"ws://127.0.0.1:{port}", max_queue=None, ping_interval=None) for _ in range(clients)]
-    while len(peers) < clients:
-        await asyncio.sleep(0.01)
-    latencies = []
-
-    async def receive(ws, started):
-        await ws.recv()
-        latencies.append((time.time() - started) * 1000)
-
-    for _ in range(events):
-        started = time.time()
-        readers = [asyncio.create_task(receive(ws, started)) for ws in sockets]
-        websockets.broadcast(peers, json.dumps({"pad": "x" * 300}))
-        await asyncio.gather(*readers)
-    for ws in sockets:
-        await ws.close()
-    server.close()
-    return latencies
+def clients_run(bench, socket, token, trigger, clients, events, pid, method="POST", bodies=("{}",)):
+    """Runs the Swift clients; returns their figures and the server's memory per connection."""
+    process = subprocess.Popen([bench, "realtime", "--socket", socket, "--token", token, "--trigger", trigger,
+                                "--method", method, "--bodies", json.dumps([json.loads(b) for b in bodies]),
+                                "--clients", str(clients), "--events", str(events)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    before = rss_kib(pid)
+    assert process.stdout.readline().strip() == "connected"
+    time.sleep(3)  # a measurement pause: the connections settle before the server's memory is read
+    per_connection = (rss_kib(pid) - before) / clients
+    process.stdin.write("go\n")
+    process.stdin.flush()
+    figures = json.loads(process.stdout.readline())
+    assert process.wait(timeout=120) == 0
+    return figures, per_connection
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
+    parser.add_argument("--bench", required=True)
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--events", type=int, default=50)
     args = parser.parse_args()
-    os.environ["BERQENAS_BIN"] = args.binary
     import conftest
     conftest.BINARY = args.binary
     work = Path(tempfile.mkdtemp(prefix="berqenas-realtime-"))
@@ -125,17 +73,41 @@ def main():
         password = (hub.data_dir / "initial-admin-password").read_text().strip()
         token = call(hub.url + "/api/v1/auth/login", "POST", {"username": "admin", "password": password})["access_token"]
         call(hub.url + "/api/v1/tenants", "POST", {"name": "bench"}, token)
-        for name in ("api0", "api1"):
-            call(hub.url + "/api/v1/tenants/bench/apis", "POST",
-                 {"name": name, "source": {"kind": "tenant_store"}, "tables": ["*"], "auth": "api_key"}, token)
-        latencies, per_connection = asyncio.run(hub_run(hub.url, token, args.clients, args.events, hub.process.pid))
+        call(hub.url + "/api/v1/tenants/bench/apis", "POST",
+             {"name": "api0", "source": {"kind": "tenant_store"}, "tables": ["*"], "auth": "api_key"}, token)
+        socket = hub.url.replace("http://", "ws://") + "/api/v1/realtime"
+        hub_figures, hub_memory = clients_run(
+            args.bench, socket, token, hub.url + "/api/v1/tenants/bench", args.clients, args.events, hub.process.pid,
+            method="PATCH", bodies=('{"status":"suspended"}', '{"status":"active"}'))
+        refresh_figures, _ = clients_run(
+            args.bench, socket, token, hub.url + "/api/v1/tenants/bench/apis/api0/refresh", args.clients, args.events,
+            hub.process.pid)
+        hub_rss = rss_kib(hub.process.pid)
     finally:
         hub.stop()
-    baseline = asyncio.run(baseline_run(args.clients, args.events))
-    print(f"clients={args.clients} events={args.events} deliveries={len(latencies)}")
-    print(f"berqenas: p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "
-          f"max {max(latencies):.1f} ms; {per_connection:.1f} KiB per idle subscribed connection")
-    print(f"baseline (python websockets broadcast): p50 {statistics.median(baseline):.1f} ms, p99 {percentile(baseline, 0.99):.1f} ms")
+    port = free_port()
+    server = subprocess.Popen([args.bench, "broadcast-server", "--port", str(port)])
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/broadcast", method="POST"), timeout=1):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the broadcast server did not start"
+                time.sleep(0.05)  # polling for readiness, bounded by the deadline
+        base_figures, base_memory = clients_run(
+            args.bench, f"ws://127.0.0.1:{port}/api/v1/realtime", "none", f"http://127.0.0.1:{port}/broadcast",
+            args.clients, args.events, server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"clients={args.clients} events={args.events} deliveries={hub_figures['deliveries']} (hub RSS after: {hub_rss} KiB)")
+    for name, figures, memory in [("berqenas, tenant status events", hub_figures, hub_memory),
+                                  ("berqenas, API refresh events", refresh_figures, hub_memory),
+                                  ("baseline (Vapor broadcast)", base_figures, base_memory)]:
+        print(f"{name}: p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms, max {figures['max']:.1f} ms; "
+              f"{memory:.1f} KiB per idle subscribed connection")
 
 
 if __name__ == "__main__":

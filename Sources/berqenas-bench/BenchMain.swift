@@ -1,6 +1,6 @@
 import Foundation
 
-/// `berqenas-bench copy …` or `berqenas-bench verify …`: the benchmark drivers `bench/` runs.
+/// `berqenas-bench copy|verify|realtime|broadcast-server …`: the benchmark drivers `bench/` runs.
 @main
 enum BenchMain {
     static func main() async throws {
@@ -8,8 +8,10 @@ enum BenchMain {
         switch arguments.count > 1 ? arguments[1] : "" {
         case "copy": try await SnapshotCopy.run(arguments)
         case "verify": try await VerifyTables.run(arguments)
+        case "realtime": try await RealtimeClients.run(arguments)
+        case "broadcast-server": try await BroadcastServer.run(arguments)
         default:
-            FileHandle.standardError.write(Data("usage: berqenas-bench copy|verify …\n".utf8))
+            FileHandle.standardError.write(Data("usage: berqenas-bench copy|verify|realtime|broadcast-server …\n".utf8))
             exit(2)
         }
     }

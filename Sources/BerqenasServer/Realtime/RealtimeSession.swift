@@ -30,6 +30,7 @@ final class RealtimeSession: Sendable {
         /// Each topic with the tenant it belongs to (nil: the platform).
         var topics: [EventTopic: UUID?] = [:]
         var open = true
+        var authTimer: Scheduled<Void>?
     }
 
     /// Messages handed to the socket and not yet written out; past this the client is too slow.
@@ -41,7 +42,10 @@ final class RealtimeSession: Sendable {
 
     let socket: WebSocket
     let sessions: RealtimeSessions
-    let platform: Platform
+    // The parts of the platform a session uses (not the whole `Platform`, a large value each session would copy).
+    let feed: EventFeed
+    let users: ConnectedUsers
+    let events: EventLog
     let tokens: TokenIssuer
     let database: any Database
     let logger: Logger
@@ -54,7 +58,9 @@ final class RealtimeSession: Sendable {
     init(socket: WebSocket, sessions: RealtimeSessions, platform: Platform, tokens: TokenIssuer, database: any Database, logger: Logger) {
         self.socket = socket
         self.sessions = sessions
-        self.platform = platform
+        self.feed = platform.eventFeed
+        self.users = platform.connectedUsers
+        self.events = platform.events
         self.tokens = tokens
         self.database = database
         self.logger = logger
@@ -79,11 +85,11 @@ final class RealtimeSession: Sendable {
             socket.onText { [self] _, text in offer(.text(text)) }
             socket.onClose.whenComplete { [input] _ in input.finish() }
         }.get()
-        let deadline = Task { [input] in
-            try? await Task.sleep(for: Self.authWithin)
-            if !Task.isCancelled { input.yield(.authDeadline) }
-        }
         var state = State()
+        // A timer on the connection's event loop (lighter than a task per connection), cancelled at sign-in.
+        state.authTimer = socket.eventLoop.scheduleTask(in: .seconds(Int64(Self.authWithin.components.seconds))) { [input] in
+            input.yield(.authDeadline)
+        }
         for await item in inputs {
             if overflowed.load(ordering: .relaxed) {
                 close(RealtimeClose.tooSlow, "too slow: more than \(Self.maxWaitingInputs) messages waited", &state)
@@ -92,9 +98,9 @@ final class RealtimeSession: Sendable {
             }
             if !state.open { break }
         }
-        deadline.cancel()
-        if let token = state.feedToken { platform.eventFeed.remove(token) }
-        if let token = state.usersToken { platform.connectedUsers.remove(token) }
+        state.authTimer?.cancel()
+        if let token = state.feedToken { feed.remove(token) }
+        if let token = state.usersToken { users.remove(token) }
         input.finish()
         // Closed by the client, or by `close` (which sent the close frame): nothing more to send either way.
     }
@@ -139,10 +145,12 @@ final class RealtimeSession: Sendable {
             return
         }
         state.caller = caller
-        let (feedToken, upTo) = platform.eventFeed.add { [self] event, data in offer(.event(event, data)) }
+        state.authTimer?.cancel()
+        state.authTimer = nil
+        let (feedToken, upTo) = feed.add { [self] event, data in offer(.event(event, data)) }
         state.feedToken = feedToken
         state.lastSeen = upTo
-        state.usersToken = platform.connectedUsers.add(userID: caller.userID) { [self] current in
+        state.usersToken = users.add(userID: caller.userID) { [self] current in
             offer(.user(current))
         }
         send(RealtimeMessage(type: "authenticated", message: caller.username), &state)
@@ -190,11 +198,11 @@ final class RealtimeSession: Sendable {
         var sent = 0
         var cursor = after
         while state.open {
-            let page = try await platform.events.events(ofTenant: tenantID, after: cursor, upTo: upTo, limit: 500)
+            let page = try await events.events(ofTenant: tenantID, after: cursor, upTo: upTo, limit: 500)
             for event in page {
                 let data = (try? JSONValue.parse(event.dataJSON)) ?? .object([])
-                if topic.matches(event, data: data), let message = try? Self.message(event, topic) {
-                    send(message, &state)
+                if topic.matches(event, data: data), let text = sessions.eventText(event, topic: topic) {
+                    send(text: text, &state)
                     sent += 1
                 }
             }
@@ -208,13 +216,9 @@ final class RealtimeSession: Sendable {
         state.lastSeen = max(state.lastSeen, event.id ?? 0)
         // The tenant checked at subscribe time must be the event's too (the platform's: no tenant).
         for (topic, scope) in state.topics where event.tenantID == scope && topic.matches(event, data: data) {
-            guard state.open, let message = try? Self.message(event, topic) else { continue }
-            send(message, &state)
+            guard state.open, let text = sessions.eventText(event, topic: topic) else { continue }
+            send(text: text, &state)
         }
-    }
-
-    private static func message(_ event: PlatformEvent, _ topic: EventTopic) throws -> RealtimeMessage {
-        RealtimeMessage(type: "event", topic: topic.description, event: try EventResponse(event))
     }
 
     /// The user as they are now: a disabled or deleted user is signed out, and topics the user may no longer
@@ -234,8 +238,12 @@ final class RealtimeSession: Sendable {
         }
     }
 
-    /// Hands a message to the socket; a client with too many messages not yet written out is closed.
     private func send(_ message: RealtimeMessage, _ state: inout State) {
+        send(text: message.text, &state)
+    }
+
+    /// Hands a message to the socket; a client with too many messages not yet written out is closed.
+    private func send(text: String, _ state: inout State) {
         guard state.open else { return }
         guard unwritten.load(ordering: .relaxed) < Self.maxUnwritten else {
             close(RealtimeClose.tooSlow, "too slow: more than \(Self.maxUnwritten) messages waited to be written", &state)
@@ -244,7 +252,7 @@ final class RealtimeSession: Sendable {
         unwritten.add(1, ordering: .relaxed)
         let promise = socket.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenComplete { [self] _ in unwritten.subtract(1, ordering: .relaxed) }
-        socket.send(message.text, promise: promise)
+        socket.send(text, promise: promise)
     }
 
     /// Closes with `code` and `reason` in the close frame.

@@ -1,9 +1,14 @@
+import BerqenasPlatform
 import Synchronization
 
 /// This server's open realtime sessions, so that a shutdown can tell each client to go elsewhere (close code
 /// 1001) instead of leaving the HTTP server to wait for sockets that would stay open.
 final class RealtimeSessions: Sendable {
     private let open = Mutex<[ObjectIdentifier: RealtimeSession]>([:])
+    /// The event messages written lately, by event and topic: a thousand subscribers of one topic get one
+    /// encoding of each event, not a thousand.
+    private let frames = Mutex<(texts: [String: String], order: [String])>(([:], []))
+    static let framesKept = 256
 
     func add(_ session: RealtimeSession) {
         open.withLock { $0[ObjectIdentifier(session)] = session }
@@ -14,6 +19,20 @@ final class RealtimeSessions: Sendable {
     }
 
     var count: Int { open.withLock { $0.count } }
+
+    /// The `event` message of `event` on `topic`, encoded once for every session that sends it.
+    func eventText(_ event: PlatformEvent, topic: EventTopic) -> String? {
+        let key = "\(event.id ?? 0) \(topic)"
+        if let text = frames.withLock({ $0.texts[key] }) { return text }
+        guard let response = try? EventResponse(event) else { return nil }
+        let text = RealtimeMessage(type: "event", topic: topic.description, event: response).text
+        frames.withLock { cache in
+            guard cache.texts.updateValue(text, forKey: key) == nil else { return }
+            cache.order.append(key)
+            if cache.order.count > Self.framesKept { cache.texts.removeValue(forKey: cache.order.removeFirst()) }
+        }
+        return text
+    }
 
     /// Asks every session to close with 1001 ("going away").
     func closeAll() {
