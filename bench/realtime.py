@@ -32,6 +32,22 @@ def rss_kib(pid):
     return 0
 
 
+def heap_in_use_kib(pid, log_path):
+    """The process's heap bytes in use (glibc's malloc_stats, printed to its stderr through gdb), in KiB: what
+    it holds, unlike RSS, which keeps the high-water mark of memory freed since."""
+    before = log_path.read_text(errors="replace") if log_path.exists() else ""
+    subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "call (void) malloc_stats()"], capture_output=True, check=True)
+    deadline = time.monotonic() + 10
+    while True:
+        text = log_path.read_text(errors="replace")[len(before):]
+        if "Total (incl. mmap):" in text and text.rstrip().splitlines()[-1].startswith("max mmap bytes"):
+            break
+        assert time.monotonic() < deadline, "no malloc_stats output"
+        time.sleep(0.05)  # waiting for the process to flush its stderr, bounded by the deadline
+    total = text[text.rindex("Total (incl. mmap):"):]
+    return int(total.split("in use bytes")[1].split("=")[1].split()[0]) / 1024
+
+
 def call(url, method="GET", body=None, token=None):
     request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None,
                                      headers={"Content-Type": "application/json", **({"Authorization": "Bearer " + token} if token else {})})
@@ -40,16 +56,17 @@ def call(url, method="GET", body=None, token=None):
         return json.loads(text) if text else None
 
 
-def clients_run(bench, socket, token, trigger, clients, events, pid, method="POST", bodies=("{}",)):
-    """Runs the Swift clients; returns their figures and the server's memory per connection."""
+def clients_run(bench, socket, token, trigger, clients, events, pid, log_path, method="POST", bodies=("{}",)):
+    """Runs the Swift clients; returns their figures and the server's memory per connection (RSS, heap in use)."""
     process = subprocess.Popen([bench, "realtime", "--socket", socket, "--token", token, "--trigger", trigger,
                                 "--method", method, "--bodies", json.dumps([json.loads(b) for b in bodies]),
                                 "--clients", str(clients), "--events", str(events)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     before = rss_kib(pid)
+    heap_before = heap_in_use_kib(pid, log_path)
     assert process.stdout.readline().strip() == "connected"
     time.sleep(3)  # a measurement pause: the connections settle before the server's memory is read
-    per_connection = (rss_kib(pid) - before) / clients
+    per_connection = ((rss_kib(pid) - before) / clients, (heap_in_use_kib(pid, log_path) - heap_before) / clients)
     process.stdin.write("go\n")
     process.stdin.flush()
     figures = json.loads(process.stdout.readline())
@@ -78,15 +95,16 @@ def main():
         socket = hub.url.replace("http://", "ws://") + "/api/v1/realtime"
         hub_figures, hub_memory = clients_run(
             args.bench, socket, token, hub.url + "/api/v1/tenants/bench", args.clients, args.events, hub.process.pid,
-            method="PATCH", bodies=('{"status":"suspended"}', '{"status":"active"}'))
+            hub.log_path, method="PATCH", bodies=('{"status":"suspended"}', '{"status":"active"}'))
         refresh_figures, _ = clients_run(
             args.bench, socket, token, hub.url + "/api/v1/tenants/bench/apis/api0/refresh", args.clients, args.events,
-            hub.process.pid)
+            hub.process.pid, hub.log_path)
         hub_rss = rss_kib(hub.process.pid)
     finally:
         hub.stop()
     port = free_port()
-    server = subprocess.Popen([args.bench, "broadcast-server", "--port", str(port)])
+    server_log = work / "broadcast.log"
+    server = subprocess.Popen([args.bench, "broadcast-server", "--port", str(port)], stderr=open(server_log, "ab"))
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -98,7 +116,7 @@ def main():
                 time.sleep(0.05)  # polling for readiness, bounded by the deadline
         base_figures, base_memory = clients_run(
             args.bench, f"ws://127.0.0.1:{port}/api/v1/realtime", "none", f"http://127.0.0.1:{port}/broadcast",
-            args.clients, args.events, server.pid)
+            args.clients, args.events, server.pid, server_log)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -107,7 +125,7 @@ def main():
                                   ("berqenas, API refresh events", refresh_figures, hub_memory),
                                   ("baseline (Vapor broadcast)", base_figures, base_memory)]:
         print(f"{name}: p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms, max {figures['max']:.1f} ms; "
-              f"{memory:.1f} KiB per idle subscribed connection")
+              f"per idle subscribed connection: {memory[0]:.1f} KiB of RSS, {memory[1]:.1f} KiB of heap in use")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ import Vapor
 
 /// What a realtime client sends: `{"action":"auth","token":…}`, then `subscribe` / `unsubscribe` with a
 /// `topic` (and, to replay what it missed, `since`: the last event number it saw).
-struct RealtimeRequest: Decodable {
-    enum Action: String, Decodable {
+struct RealtimeRequest: Decodable, Sendable {
+    enum Action: String, Decodable, Sendable {
         case auth, subscribe, unsubscribe
     }
 
@@ -16,7 +16,7 @@ struct RealtimeRequest: Decodable {
 }
 
 /// What the hub sends: `authenticated`, `subscribed`, `unsubscribed`, `error`, and `event` messages.
-struct RealtimeMessage: Encodable {
+struct RealtimeMessage: Encodable, Sendable {
     let type: String
     var topic: String?
     var code: String?

@@ -11,7 +11,8 @@ import Vapor
 /// replay covers the log up to the last event the loop took from the feed, and later ones follow it.
 final class RealtimeSession: Sendable {
     enum Input: Sendable {
-        case text(String)
+        /// A client message, decoded where it arrived (nil: not a request).
+        case request(RealtimeRequest?)
         case event(PlatformEvent, JSONValue)
         /// The user as they are now (nil: disabled or deleted), from `ConnectedUsers`.
         case user(Caller?)
@@ -82,7 +83,9 @@ final class RealtimeSession: Sendable {
         defer { sessions.remove(self) }
         // WebSocketKit's callbacks are set on the connection's own event loop.
         try? await socket.eventLoop.submit { [self] in
-            socket.onText { [self] _, text in offer(.text(text)) }
+            // Decoded on the event loop: JSON decoding's deep calls stay off the session task's stack, which
+            // keeps the size it grew to for as long as the connection lasts.
+            socket.onText { [self] _, text in offer(.request(try? JSONDecoder().decode(RealtimeRequest.self, from: Data(text.utf8)))) }
             socket.onClose.whenComplete { [input] _ in input.finish() }
         }.get()
         var state = State()
@@ -107,7 +110,7 @@ final class RealtimeSession: Sendable {
 
     private func handle(_ item: Input, _ state: inout State) async {
         switch item {
-        case let .text(text): await received(text, &state)
+        case let .request(request): await received(request, &state)
         case let .event(event, data): deliver(event, data, &state)
         case let .user(current): recheck(current, &state)
         case .authDeadline:
@@ -116,8 +119,8 @@ final class RealtimeSession: Sendable {
         }
     }
 
-    private func received(_ text: String, _ state: inout State) async {
-        guard let request = try? JSONDecoder().decode(RealtimeRequest.self, from: Data(text.utf8)) else {
+    private func received(_ request: RealtimeRequest?, _ state: inout State) async {
+        guard let request else {
             if state.caller == nil {
                 close(RealtimeClose.unauthorized, #"send {"action":"auth","token":…} first"#, &state)
             } else {
@@ -140,7 +143,11 @@ final class RealtimeSession: Sendable {
     }
 
     private func authenticate(_ token: String, _ state: inout State) async {
-        guard let (_, caller) = try? await SignedInUser.load(token: token, tokens: tokens, on: database) else {
+        // Database work runs in a task of its own: its deep call chain would otherwise grow this long-lived
+        // task's stack, which keeps what it grew to for the life of the connection.
+        let (tokens, database) = (self.tokens, self.database)
+        let signedIn = await Task { try? await SignedInUser.load(token: token, tokens: tokens, on: database) }.value
+        guard let (_, caller) = signedIn else {
             close(RealtimeClose.unauthorized, "the token is not valid, has expired, or its user is disabled", &state)
             return
         }
@@ -172,7 +179,8 @@ final class RealtimeSession: Sendable {
         }
         let scope: UUID?
         do {
-            scope = try await RealtimeAccess.tenant(of: topic, for: caller, on: database)
+            let database = self.database
+            scope = try await Task { try await RealtimeAccess.tenant(of: topic, for: caller, on: database) }.value
         } catch let error as PlatformError {
             send(.error(error.code, error.message, topic: topic.description), &state)
             return
@@ -238,18 +246,31 @@ final class RealtimeSession: Sendable {
         }
     }
 
+    /// Sends a message encoded on the event loop (for the same reason requests are decoded there); it is
+    /// written after everything sent before it.
     private func send(_ message: RealtimeMessage, _ state: inout State) {
-        send(text: message.text, &state)
+        guard reserve(&state) else { return }
+        socket.eventLoop.execute { [self] in write(message.text) }
     }
 
     /// Hands a message to the socket; a client with too many messages not yet written out is closed.
     private func send(text: String, _ state: inout State) {
-        guard state.open else { return }
+        guard reserve(&state) else { return }
+        write(text)
+    }
+
+    /// Counts a message about to be handed to the socket; false (and the client closed) when too many wait.
+    private func reserve(_ state: inout State) -> Bool {
+        guard state.open else { return false }
         guard unwritten.load(ordering: .relaxed) < Self.maxUnwritten else {
             close(RealtimeClose.tooSlow, "too slow: more than \(Self.maxUnwritten) messages waited to be written", &state)
-            return
+            return false
         }
         unwritten.add(1, ordering: .relaxed)
+        return true
+    }
+
+    private func write(_ text: String) {
         let promise = socket.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenComplete { [self] _ in unwritten.subtract(1, ordering: .relaxed) }
         socket.send(text, promise: promise)
