@@ -129,14 +129,49 @@ package struct AlertChannels: Sendable {
     }
 
     private func scoped(_ tenantID: UUID?) -> QueryBuilder<AlertChannel> {
-        let query = AlertChannel.query(on: database)
-        return tenantID.map { query.filter(\.$tenantID == $0) } ?? query.filter(\.$tenantID == nil)
+        AlertScope.query(AlertChannel.self, tenantID, on: database)
     }
 
     private func checkNameFree(_ name: String, tenantID: UUID?, except: UUID?) async throws {
-        var query = scoped(tenantID).filter(\.$name == name)
-        if let except { query = query.filter(\.$id != except) }
-        if try await query.first() != nil { throw PlatformError.conflict("alert_channel_exists", "an alert channel named '\(name)' exists") }
+        try await AlertScope.checkNameFree(AlertChannel.self, name, tenantID: tenantID, except: except, on: database)
+    }
+}
+
+/// Channels and rules belong to a tenant (or, with none, to the platform) and are named once within it.
+protocol AlertScoped: Model where IDValue == UUID {
+    var tenantIDField: OptionalFieldProperty<Self, UUID> { get }
+    var nameField: FieldProperty<Self, String> { get }
+    /// "alert channel", "alert rule".
+    static var what: String { get }
+}
+
+extension AlertChannel: AlertScoped {
+    var tenantIDField: OptionalFieldProperty<AlertChannel, UUID> { $tenantID }
+    var nameField: FieldProperty<AlertChannel, String> { $name }
+    static let what = "alert channel"
+}
+
+extension AlertRule: AlertScoped {
+    var tenantIDField: OptionalFieldProperty<AlertRule, UUID> { $tenantID }
+    var nameField: FieldProperty<AlertRule, String> { $name }
+    static let what = "alert rule"
+}
+
+enum AlertScope {
+    static func query<M: AlertScoped>(_ type: M.Type, _ tenantID: UUID?, on database: any Database) -> QueryBuilder<M> {
+        let query = M.query(on: database)
+        return tenantID.map { query.filter(\.tenantIDField == $0) } ?? query.filter(\.tenantIDField == nil)
+    }
+
+    /// - Throws: 409 `alert_channel_exists` / `alert_rule_exists` when the name is taken in the scope.
+    static func checkNameFree<M: AlertScoped>(
+        _ type: M.Type, _ name: String, tenantID: UUID?, except: UUID?, on database: any Database
+    ) async throws {
+        var query = Self.query(type, tenantID, on: database).filter(\.nameField == name)
+        if let except { query = query.filter(\._$id != except) }
+        if try await query.first() != nil {
+            throw PlatformError.conflict("\(M.what.replacingOccurrences(of: " ", with: "_"))_exists", "an \(M.what) named '\(name)' exists")
+        }
     }
 }
 

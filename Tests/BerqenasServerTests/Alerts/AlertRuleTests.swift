@@ -128,6 +128,10 @@ struct AlertRuleTests {
             #expect(created.status == .created)
             #expect(!created.body.string.contains(secret))
             let id = try #require(try created.jsonObject()["id"] as? String)
+            let again = try await hub.send(
+                .POST, "/api/v1/tenants/acme/alert-channels", token: admin,
+                json: ["name": "hook", "type": "webhook", "settings": ["url": "https://hooks.example.test/c", "secret": secret]])
+            #expect(again.status == .conflict && again.errorCode == "alert_channel_exists", "\(again.body.string)")
             let renamed = try await hub.send(
                 .PATCH, "/api/v1/tenants/acme/alert-channels/\(id)", token: admin,
                 json: ["name": "hook 2", "settings": ["url": "https://hooks.example.test/b"]])

@@ -143,13 +143,10 @@ package struct AlertRules: Sendable {
     }
 
     private func scoped(_ tenantID: UUID?) -> QueryBuilder<AlertRule> {
-        let query = AlertRule.query(on: database)
-        return tenantID.map { query.filter(\.$tenantID == $0) } ?? query.filter(\.$tenantID == nil)
+        AlertScope.query(AlertRule.self, tenantID, on: database)
     }
 
     private func checkNameFree(_ name: String, tenantID: UUID?, except: UUID?) async throws {
-        var query = scoped(tenantID).filter(\.$name == name)
-        if let except { query = query.filter(\.$id != except) }
-        if try await query.first() != nil { throw PlatformError.conflict("alert_rule_exists", "an alert rule named '\(name)' exists") }
+        try await AlertScope.checkNameFree(AlertRule.self, name, tenantID: tenantID, except: except, on: database)
     }
 }
