@@ -61,8 +61,17 @@ package struct AlertChannels: Sendable {
             try await checkNameFree(channel.name, tenantID: tenantID, except: id)
         }
         if let patch = request.settings {
-            let settings = try Self.settings(of: channel, secrets: secrets).patched(with: patch).validated(for: channel.type)
-            try store(settings, in: channel)
+            let stored = try Self.settings(of: channel, secrets: secrets)
+            // The password goes only where it was meant to: a new server or user name needs it given again.
+            if channel.type == .email, stored.password != nil, patch.password == nil,
+                [
+                    patch.host.map { $0 != stored.host }, patch.port.map { $0 != stored.port }, patch.tls.map { $0 != stored.tls },
+                    patch.username.map { $0 != stored.username },
+                ].contains(true)
+            {
+                throw AlertChannelSettings.invalid(.password, "give the password again when the host, port, tls or username changes")
+            }
+            try store(stored.patched(with: patch).validated(for: channel.type), in: channel)
         }
         try await channel.save(on: database)
         return channel

@@ -145,6 +145,22 @@ struct AlertRuleTests {
             #expect(opened.secret == secret && opened.url == "https://hooks.example.test/b")
             let retyped = try await hub.send(.PATCH, "/api/v1/tenants/acme/alert-channels/\(id)", token: admin, json: ["type": "slack"])
             #expect(retyped.status == .unprocessableEntity)
+
+            // The attack: point a mail channel's stored password at a server of one's own.
+            let mailSettings: [String: any Sendable] = [
+                "host": "smtp.example.test", "tls": "starttls", "username": "alerts", "password": "relay-password", "from": "a@example.test",
+                "to": ["b@example.test"],
+            ]
+            let mail = try await hub.send(
+                .POST, "/api/v1/tenants/acme/alert-channels", token: admin, json: ["name": "mail", "type": "email", "settings": mailSettings])
+            let mailID = try #require(try mail.jsonObject()["id"] as? String)
+            let elsewhere: [String: any Sendable] = ["host": "smtp.attacker.test"]
+            let moved = try await hub.send(.PATCH, "/api/v1/tenants/acme/alert-channels/\(mailID)", token: admin, json: ["settings": elsewhere])
+            #expect(moved.status == .unprocessableEntity && moved.body.string.contains("settings.password"), "\(moved.body.string)")
+            let withPassword: [String: any Sendable] = ["host": "smtp2.example.test", "password": "new-password"]
+            let renewed = try await hub.send(
+                .PATCH, "/api/v1/tenants/acme/alert-channels/\(mailID)", token: admin, json: ["settings": withPassword])
+            #expect(renewed.status == .ok, "\(renewed.body.string)")
         }
     }
 

@@ -92,22 +92,26 @@ struct AlertSender: Sendable {
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(30))))
+        let status: Int
+        var excerpt = ""
         do {
             let response = try await client.execute(request, timeout: .seconds(40))
-            let answer = try await response.body.collect(upTo: 64 * 1024)
-            try await client.shutdown()
-            let status = Int(response.status.code)
-            guard (200..<300).contains(status) else {
-                let excerpt = String(decoding: answer.readableBytesView.prefix(200), as: UTF8.self)
-                throw AlertSendFailure(
-                    message: "the endpoint answered \(status)\(excerpt.isEmpty ? "" : ": \(excerpt)")",
-                    permanent: (400..<500).contains(status) && status != 408 && status != 429)
+            status = Int(response.status.code)
+            // The answer is judged by its status; its body is read (a little) only to say why it refused, and
+            // only to an admin: a tenant's channel may point inside the operator's network, whose answers are
+            // not the tenant's to read.
+            if !(200..<300).contains(status), !tenantChannel, let body = try? await response.body.collect(upTo: 64 * 1024) {
+                excerpt = String(decoding: body.readableBytesView.prefix(200), as: UTF8.self)
             }
-        } catch let failure as AlertSendFailure {
-            throw failure
         } catch {
             try? await client.shutdown()
             throw AlertSendFailure(message: "could not reach \(host): \(error)", permanent: false)
+        }
+        try? await client.shutdown()
+        guard (200..<300).contains(status) else {
+            throw AlertSendFailure(
+                message: "the endpoint answered \(status)\(excerpt.isEmpty ? "" : ": \(excerpt)")",
+                permanent: (400..<500).contains(status) && status != 408 && status != 429)
         }
     }
 }

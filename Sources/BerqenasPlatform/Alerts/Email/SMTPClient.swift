@@ -78,6 +78,9 @@ package enum SMTPClient {
             }
             group.addTask {
                 try await Task.sleep(for: server.timeout)
+                // Closing ends whatever the dialogue waits on (a write held by a TLS handshake that never
+                // finishes does not heed cancellation).
+                channel.close(promise: nil)
                 throw SMTPError.temporary("the SMTP server did not finish within \(server.timeout)")
             }
             defer { group.cancelAll() }
@@ -136,10 +139,13 @@ private struct SMTPDialogue {
             try await authenticate(username, server.password ?? "", extensions: extensions)
         }
         try await expect(250, after: "MAIL FROM:<\(message.from)>", step: "MAIL FROM")
+        // A refused recipient does not cost the others their mail; none accepted is a failure.
+        var refusals: [SMTPError] = []
         for recipient in message.to {
             let reply = try await command("RCPT TO:<\(recipient)>")
-            guard reply.code == 250 || reply.code == 251 else { throw Self.refusal(reply, step: "RCPT TO \(recipient)") }
+            if reply.code != 250, reply.code != 251 { refusals.append(Self.refusal(reply, step: "RCPT TO \(recipient)")) }
         }
+        if refusals.count == message.to.count, let first = refusals.first { throw first }
         try await expect(354, after: "DATA", step: "DATA")
         try await expect(250, after: MailMessage.dotStuffed(message.rendered()), step: "the message", raw: true)
         _ = try? await command("QUIT")

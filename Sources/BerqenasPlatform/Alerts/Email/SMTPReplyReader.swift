@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 
 /// One SMTP reply: its code and its text lines (a multi-line reply's `250-` lines and its last `250 ` line).
 struct SMTPReply: Sendable {
@@ -76,7 +77,9 @@ final class SMTPReplyReader: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(SMTPError.temporary("connection error: \(error)"), context: context)
+        // A refused certificate or TLS setup stays refused until someone changes the channel.
+        let permanent = error is NIOSSLError || error is BoringSSLError
+        fail(SMTPError(message: "connection error: \(error)", permanent: permanent), context: context)
     }
 }
 

@@ -66,8 +66,10 @@ package final class AlertMonitor: Sendable {
 
     private func evaluate(_ rule: AlertRule, tenants: [UUID: String], now: Date) async throws {
         let ruleID = try rule.requireID()
-        let findings = rule.enabled ? try await conditions.findings(of: rule, tenants: tenants, now: now) : []
+        // Open incidents first, then the findings: an incident another server resolves in between is then seen
+        // open and left alone, not opened again from findings read before it was resolved.
         let open = try await AlertIncident.query(on: database).filter(\.$ruleID == ruleID).filter(\.$resolvedAt == nil).all()
+        let findings = rule.enabled ? try await conditions.findings(of: rule, tenants: tenants, now: now) : []
         let openSubjects = Set(open.map(\.subject))
         for finding in findings where !openSubjects.contains(finding.subject) {
             try await fire(rule, finding, tenant: tenants[finding.tenantID], now: now)
