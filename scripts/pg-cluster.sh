@@ -51,7 +51,7 @@ wal_level = logical
 fsync = off
 synchronous_commit = off
 full_page_writes = off
-max_connections = 500
+max_connections = 1000
 ssl = on
 CONF
   [[ -n ${PG_LISTEN:-} ]] && echo "host all all 0.0.0.0/0 scram-sha-256" >> "$dir/data/pg_hba.conf"
