@@ -85,7 +85,7 @@ struct AlertController {
                     .init(name: "limit", schema: .integer(required: false), description: "at most this many (default 100, at most 500)"),
                     .init(name: "rule_id", schema: .string(format: .uuid, required: false), description: "only this rule's"),
                 ],
-                failureStatuses: [404]), use: listDeliveries)
+                failureStatuses: [404, 422]), use: listDeliveries)
     }
 
     /// The tenant named in the path (nil on the platform's routes, which need an admin); for changes, one
