@@ -163,7 +163,7 @@ package struct SignInService: Sendable {
     }
 
     static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).hexString
     }
 
     static func encode(_ bytes: [UInt8]) -> String {

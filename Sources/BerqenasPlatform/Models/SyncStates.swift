@@ -78,6 +78,11 @@ package enum ConnectionTestStatus: Sendable, Equatable, Codable, CustomStringCon
     /// The test failed with this connector error.
     case failed(ConnectorError.Code)
 
+    /// Whether the last test (or job) could not reach the remote.
+    package var isFailed: Bool {
+        if case .failed = self { true } else { false }
+    }
+
     package init?(rawValue: String) {
         switch rawValue {
         case "untested": self = .untested

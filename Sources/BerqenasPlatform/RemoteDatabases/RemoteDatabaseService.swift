@@ -219,7 +219,7 @@ package struct RemoteDatabaseService: Sendable {
     /// Records whether the remote answered (a test, or a sync job that could or could not connect): its
     /// status, since when it fails, and on a change an event (so a rule hears it once).
     package func recordReachability(of remote: RemoteDatabase, failure: ConnectorError?, now: Date = Date()) async throws {
-        let wasFailing = if case .failed = remote.status { true } else { false }
+        let wasFailing = remote.status.isFailed
         if let failure {
             remote.status = .failed(failure.code)
             remote.statusMessage = failure.message

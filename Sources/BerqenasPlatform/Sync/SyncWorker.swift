@@ -218,8 +218,7 @@ package actor SyncWorker {
         guard failure != nil || status == .succeeded,
             let remote = try await RemoteDatabase.find(job.remoteDatabaseID, on: database)
         else { return }
-        let failing = if case .failed = remote.status { true } else { false }
-        if failure == nil, !failing { return }
+        if failure == nil, !remote.status.isFailed { return }
         try await remotes.recordReachability(of: remote, failure: failure)
     }
 

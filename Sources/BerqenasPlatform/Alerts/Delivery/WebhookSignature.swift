@@ -15,6 +15,6 @@ package enum WebhookSignature {
         var signed = Array("\(seconds).".utf8)
         signed += body
         let code = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
-        return code.map { String(format: "%02x", $0) }.joined()
+        return code.hexString
     }
 }

@@ -139,7 +139,7 @@ struct AlertConditions: Sendable {
     private func unreachableRemotes(_ rule: AlertRule, tenants: [UUID: String], now: Date) async throws -> [AlertFinding] {
         let minutes = rule.threshold ?? 5
         return try await remotes(of: rule).compactMap { remote in
-            guard case .failed = remote.status, let since = remote.unreachableSince, let remoteID = remote.id,
+            guard remote.status.isFailed, let since = remote.unreachableSince, let remoteID = remote.id,
                 now.timeIntervalSince(since) >= TimeInterval(minutes * 60)
             else { return nil }
             let tenant = tenants[remote.tenantID] ?? "?"
