@@ -164,11 +164,9 @@ struct AlertController {
     func listRules(_ request: Request) async throws -> [AlertRuleResponse] {
         let scope = try await scope(request, changing: false)
         let alerts = request.berqenas.platform.alerts
-        var responses: [AlertRuleResponse] = []
-        for rule in try await alerts.rules.list(tenantID: scope.id) {
-            responses.append(try AlertRuleResponse(rule, firing: try await alerts.rules.firing(rule)))
-        }
-        return responses
+        let rules = try await alerts.rules.list(tenantID: scope.id)
+        let firing = try await alerts.rules.firing(rules)
+        return try rules.map { try AlertRuleResponse($0, firing: firing[try $0.requireID()] ?? []) }
     }
 
     @Sendable

@@ -89,8 +89,15 @@ package struct AlertRules: Sendable {
 
     /// The subjects the rule is firing for now.
     package func firing(_ rule: AlertRule) async throws -> [String] {
-        try await AlertIncident.query(on: database).filter(\.$ruleID == rule.requireID()).filter(\.$resolvedAt == nil)
-            .sort(\.$openedAt).all().map(\.subject)
+        try await firing([rule])[try rule.requireID()] ?? []
+    }
+
+    /// The subjects each of `rules` is firing for now, by rule id (one query for a whole list).
+    package func firing(_ rules: [AlertRule]) async throws -> [UUID: [String]] {
+        let ids = rules.compactMap(\.id)
+        guard !ids.isEmpty else { return [:] }
+        let open = try await AlertIncident.query(on: database).filter(\.$ruleID ~~ ids).filter(\.$resolvedAt == nil).sort(\.$openedAt).all()
+        return Dictionary(grouping: open, by: \.ruleID).mapValues { $0.map(\.subject) }
     }
 
     /// The rule's channels' ids.
