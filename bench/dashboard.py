@@ -4,26 +4,17 @@ buckets in the system database. The baseline, in the same run: `GET /api/v1/auth
 request (the floor of any management call).
 """
 import argparse
-import json
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
 from conftest import Hub, free_port  # noqa: E402
-
-
-def call(url, method="GET", body=None, token=None):
-    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json", **({"Authorization": "Bearer " + token} if token else {})})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        text = response.read().decode()
-        return json.loads(text) if text else None
+from hubclient import admin_token, call  # noqa: E402
 
 
 def timed(url, token, runs):
@@ -48,8 +39,7 @@ def main():
     hub = Hub(work / "data", free_port())
     hub.start()
     try:
-        password = (hub.data_dir / "initial-admin-password").read_text().strip()
-        token = call(hub.url + "/api/v1/auth/login", "POST", {"username": "admin", "password": password})["access_token"]
+        token = admin_token(hub)
         site = work / "site.sqlite"
         with sqlite3.connect(site) as db:
             db.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)")
