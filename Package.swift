@@ -95,9 +95,14 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "BerqenasServer",
             dependencies: [
+                "CZlib",
                 "BerqenasAutoAPI",
                 "BerqenasNetwork",
                 "BerqenasPlatform",
@@ -115,7 +120,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // The web panel's files, served by `berqenas serve` at `/` (Panel/PanelAssets.swift).
+            resources: [.copy("Panel/web")]
         ),
         .executableTarget(
             name: "berqenas",

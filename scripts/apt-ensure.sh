@@ -1,6 +1,7 @@
 # Sourced by the scripts that build or test Berqenas.
-# The C libraries the build links: FreeTDS (SQL Server) and libqrencode (peer configs as QR codes).
-BUILD_PACKAGES=(freetds-dev libqrencode-dev)
+# The C libraries the build links: FreeTDS (SQL Server), libqrencode (peer configs as QR codes) and zlib
+# (the web panel's files, gzipped once at start).
+BUILD_PACKAGES=(freetds-dev libqrencode-dev zlib1g-dev)
 
 # apt_ensure PACKAGE...: installs the Debian packages that are missing (as root, or through sudo).
 apt_ensure() {

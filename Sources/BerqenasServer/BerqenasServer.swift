@@ -116,6 +116,8 @@ package enum BerqenasServer {
         APIDefinitionController().register(on: signedIn)
         APIKeyController().register(on: signedIn)
         RestController().register(on: app)
+        let panel = PanelAssets.load(from: app.berqenas.platform.configuration.panelDirectory, logger: app.logger)
+        PanelController(assets: panel).register(on: app)
     }
 
     private static func useSystemDatabase(_ app: Application, _ configuration: PlatformConfiguration) throws {

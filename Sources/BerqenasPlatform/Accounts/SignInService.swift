@@ -8,7 +8,7 @@ package struct SignInService: Sendable {
     let database: any Database
     let hasher: PasswordHasher
     let policy: LoginThrottlePolicy
-    let refreshTokenLifetime: TimeInterval
+    package let refreshTokenLifetime: TimeInterval
 
     /// Creates the service.
     package init(

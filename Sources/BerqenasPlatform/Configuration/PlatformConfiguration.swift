@@ -50,6 +50,8 @@ package struct PlatformConfiguration: Sendable {
     package var trustedProxies: String?
     /// Alerts: links to the panel (`BERQENAS_PUBLIC_URL`) and the first retry's pause (`BERQENAS_ALERT_RETRY_SECONDS`).
     package var alerts = AlertSettings()
+    /// Where the web panel's files are read from (`BERQENAS_PANEL_DIR`); nil: the copy shipped with the binary.
+    package var panelDirectory: URL?
 
     /// A configuration with the embedded defaults.
     package init(
@@ -174,6 +176,10 @@ extension PlatformConfiguration {
             configuration[keyPath: keyPath] = value
         }
         configuration.remoteDeny = environment["BERQENAS_REMOTE_DENY"]
+        if let dir = environment["BERQENAS_PANEL_DIR"], !dir.isEmpty {
+            guard dir.hasPrefix("/") else { throw PlatformError.invalidConfiguration("BERQENAS_PANEL_DIR must be an absolute path") }
+            configuration.panelDirectory = URL(fileURLWithPath: dir)
+        }
         if let url = environment["BERQENAS_PUBLIC_URL"], !url.isEmpty {
             guard let parsed = AlertChannelSettings.webURL(url), parsed.query == nil, parsed.fragment == nil else {
                 throw PlatformError.invalidConfiguration("BERQENAS_PUBLIC_URL must be the panel's http(s) address, like https://hub.example.com")

@@ -212,7 +212,20 @@ package struct RemoteDatabaseService: Sendable {
             return result
         case let .failure(error):
             try await recordReachability(of: remote, failure: error)
-            throw PlatformError(code: error.code.rawValue, status: 422, message: error.message)
+            let field = Self.field(blamedFor: error.code).map { ["field": $0] } ?? [:]
+            throw PlatformError(code: error.code.rawValue, status: 422, message: error.message, details: field)
+        }
+    }
+
+    /// The registration field a failed connection test points at (the panel shows the error there).
+    static func field(blamedFor code: ConnectorError.Code) -> String? {
+        switch code {
+        case .unreachable, .timeout: "host"
+        case .authFailed: "password"
+        case .permissionDenied: "username"
+        case .databaseNotFound: "database"
+        case .tlsRequired, .tlsUntrusted: "tls"
+        default: nil
         }
     }
 

@@ -10,8 +10,10 @@ package final class Doorbell: Sendable {
         /// Started, not suspended yet.
         case starting
         case suspended(CheckedContinuation<Void, Never>)
-        /// Rung, timed out or cancelled before it suspended: it returns at once.
-        case ended
+        /// Rung (true), or timed out or cancelled (false); before it suspended, it returns at once.
+        case ended(rung: Bool)
+
+        var hasEnded: Bool { if case .ended = self { true } else { false } }
     }
 
     private struct State {
@@ -37,7 +39,7 @@ package final class Doorbell: Sendable {
                 case .ended: continue
                 }
                 reached = true
-                state.waits[id] = .ended
+                state.waits[id] = .ended(rung: true)
             }
             // Nobody about to sleep heard it (a wait that has just ended is not listening): it counts for the next.
             if !reached { state.rung = true }
@@ -46,7 +48,9 @@ package final class Doorbell: Sendable {
         for continuation in woken { continuation.resume() }
     }
 
-    package func wait(timeout: Duration) async {
+    /// Waits for a ring or `timeout`; answers whether a ring ended it (false: the timeout, or cancellation).
+    @discardableResult
+    package func wait(timeout: Duration) async -> Bool {
         let id: UInt64? = state.withLock { state in
             if state.rung {
                 state.rung = false
@@ -56,7 +60,7 @@ package final class Doorbell: Sendable {
             state.waits[state.lastWait] = .starting
             return state.lastWait
         }
-        guard let id else { return }
+        guard let id else { return true }
         await withTaskGroup(of: Void.self) { group in
             // The timer ends the wait when it expires, or when it is cancelled: because the wait's task was,
             // or because a ring ended the wait first.
@@ -68,7 +72,9 @@ package final class Doorbell: Sendable {
             await group.next()
             group.cancelAll()
         }
-        state.withLock { _ = $0.waits.removeValue(forKey: id) }
+        let ended = state.withLock { $0.waits.removeValue(forKey: id) }
+        if case let .ended(rung) = ended { return rung }
+        return false
     }
 
     /// Whether a loop is suspended in `wait` (for tests).
@@ -92,8 +98,8 @@ package final class Doorbell: Sendable {
     /// Ends wait `id`: resumes it if it is suspended, else has it return as soon as it would suspend.
     private func end(_ id: UInt64) {
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard let wait = state.waits[id] else { return nil }
-            state.waits[id] = .ended
+            guard let wait = state.waits[id], !wait.hasEnded else { return nil }
+            state.waits[id] = .ended(rung: false)
             if case let .suspended(continuation) = wait { return continuation }
             return nil
         }

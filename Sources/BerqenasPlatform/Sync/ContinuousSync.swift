@@ -22,6 +22,9 @@ package actor ContinuousSync {
     private var scanner: Task<Void, Never>?
     private let scannerBell = Doorbell()
     private let stopping = StopFlag()
+    /// Waits of a loop's whole poll interval that its timer ended (no notification came): how a test tells a
+    /// loop woken by its site's NOTIFY from one that polled.
+    package private(set) var pollIntervalsElapsed = 0
 
     init(
         database: any Database, remotes: RemoteDatabaseService, tenants: TenantService, leaseDuration: TimeInterval,
@@ -153,7 +156,7 @@ package actor ContinuousSync {
                     settings = nil
                 } else {
                     let pause = await wake.idle(poll: poll)
-                    if pause > .zero { await bell.wait(timeout: pause) }
+                    if pause > .zero, await !bell.wait(timeout: pause), pause == poll { pollIntervalsElapsed += 1 }
                 }
             } catch {
                 descriptions.clear()

@@ -34,7 +34,7 @@ struct AuthController {
     }
 
     @Sendable
-    func login(_ request: Request) async throws -> TokenResponse {
+    func login(_ request: Request) async throws -> Response {
         let credentials = try request.content.decode(LoginRequest.self)
         request.auditContext.actor = credentials.username
         request.auditContext.target = "user:\(credentials.username)"
@@ -42,31 +42,44 @@ struct AuthController {
         try await request.takeClientBudget(platform.loginLimiter, perMinute: platform.configuration.loginRatePerMinute, what: "sign-in attempts")
         let user = try await platform.signIn.verifyCredentials(username: credentials.username, password: credentials.password)
         request.auditContext.tenant = user.tenant?.name
-        return try await tokens(for: user, refreshToken: platform.signIn.issueRefreshToken(for: user), request)
+        return try await tokens(
+            for: user, refreshToken: platform.signIn.issueRefreshToken(for: user), inCookie: credentials.refreshCookie == true,
+            request)
     }
 
+    /// Rotates the refresh token of the body, or else of the panel's cookie (answered in the same place).
     @Sendable
-    func refresh(_ request: Request) async throws -> TokenResponse {
-        let body = try request.content.decode(RefreshRequest.self)
-        let rotated = try await request.berqenas.platform.signIn.rotate(refreshToken: body.refreshToken)
+    func refresh(_ request: Request) async throws -> Response {
+        let body = request.body.data == nil ? RefreshRequest(refreshToken: nil) : try request.content.decode(RefreshRequest.self)
+        let cookie = body.refreshToken == nil ? try RefreshCookie.token(of: request) : nil
+        guard let presented = body.refreshToken ?? cookie else {
+            throw PlatformError(
+                code: "validation_failed", status: 422, message: "refresh_token: give one, or sign in to the panel again",
+                details: ["field": "refresh_token"])
+        }
+        let rotated = try await request.berqenas.platform.signIn.rotate(refreshToken: presented)
         try await rotated.user.$tenant.load(on: request.db)
         request.auditContext.actor = rotated.user.username
         request.auditContext.target = "user:\(rotated.user.username)"
-        return try await tokens(for: rotated.user, refreshToken: rotated.refreshToken, request)
+        return try await tokens(for: rotated.user, refreshToken: rotated.refreshToken, inCookie: cookie != nil, request)
     }
 
+    /// Revokes the refresh token given, else (without `everywhere`) the panel cookie's, else every session.
     @Sendable
-    func logout(_ request: Request) async throws -> HTTPStatus {
+    func logout(_ request: Request) async throws -> Response {
         let caller = try request.requireCaller()
-        let body = request.body.data == nil ? LogoutRequest(refreshToken: nil) : try request.content.decode(LogoutRequest.self)
+        let body = request.body.data == nil ? LogoutRequest() : try request.content.decode(LogoutRequest.self)
         let signIn = request.berqenas.platform.signIn
-        if let token = body.refreshToken {
+        let cookie = try RefreshCookie.token(of: request)
+        if let token = body.refreshToken ?? (body.everywhere == true ? nil : cookie) {
             try await signIn.revoke(refreshToken: token, userID: caller.userID)
         } else {
             try await signIn.revokeAll(userID: caller.userID)
         }
         request.auditContext.target = "user:\(caller.username)"
-        return .noContent
+        let response = Response(status: .noContent)
+        if cookie != nil { RefreshCookie.set(nil, on: response, request) }
+        return response
     }
 
     @Sendable
@@ -74,11 +87,16 @@ struct AuthController {
         try UserResponse(request.requireSignedInUser())
     }
 
-    private func tokens(for user: User, refreshToken: String, _ request: Request) async throws -> TokenResponse {
+    private func tokens(for user: User, refreshToken: String, inCookie: Bool, _ request: Request) async throws -> Response {
         let issuer = request.berqenas.tokens
-        return TokenResponse(
+        let body = TokenResponse(
             accessToken: try await issuer.issue(for: user), tokenType: "bearer",
-            expiresIn: Int(issuer.lifetime), refreshToken: refreshToken
+            expiresIn: Int(issuer.lifetime), refreshToken: inCookie ? nil : refreshToken
         )
+        let response = try await body.encodeResponse(for: request)
+        // Tokens are never kept by a cache on the way.
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        if inCookie { RefreshCookie.set(refreshToken, on: response, request) }
+        return response
     }
 }

@@ -30,12 +30,15 @@ struct SyncFixture: Sendable {
         "INSERT INTO orders SELECT g, g % 50 + 1, g * 0.5, CASE WHEN g % 3 = 0 THEN NULL ELSE 'note ' || g END FROM generate_series(1, 200) g",
     ]
 
-    /// Runs `body` with a fresh hub of `engine`, tenant `shop`, and a registered local PostgreSQL database.
+    /// Runs `body` with a fresh hub of `engine`, tenant `shop`, and a registered local PostgreSQL database;
+    /// `leaseSeconds` sets the hub's job (and continuous-sync) lease.
     static func with(_ engine: HubEngine, leaseSeconds: TimeInterval? = nil, _ body: (SyncFixture) async throws -> Void) async throws {
         let localURL = try await PostgresTestCluster.makeDatabase(prefix: "local")
         try await run(localURL, schema)
         let tenant = "shop_" + UUID().uuidString.prefix(8).lowercased()
-        try await TestHub.run(try await engine.makeMode()) { hub in
+        try await TestHub.run(
+            try await engine.makeMode(), adjust: { if let leaseSeconds { $0.jobLeaseSeconds = leaseSeconds } }
+        ) { hub in
             let token = try await hub.token()
             try await hub.createTenant(tenant, adminToken: token)
             let remoteID = try await register(hub, token: token, tenant: tenant, url: localURL, name: "erp")

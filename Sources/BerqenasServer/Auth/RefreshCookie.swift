@@ -1,0 +1,46 @@
+import BerqenasPlatform
+import Vapor
+
+/// The web panel's refresh token: an HttpOnly cookie, so no script (the panel's, or one injected into it)
+/// can read it, sent only to `/api/v1/auth/…` and never from another site (SameSite=Strict), and Secure
+/// whenever the hub is reached over HTTPS. A refresh or sign-out by cookie must also carry
+/// `X-Requested-With: berqenas-panel`: a page of another origin (a sibling subdomain is the same site) cannot
+/// send that header without a CORS preflight the hub never grants.
+///
+/// Next to it, `berqenas_session=1` (readable by scripts, holding nothing secret) tells a page loading whether
+/// there is a session to pick up, so that a first visit does not ask the hub for a refresh bound to fail.
+enum RefreshCookie {
+    static let name = "berqenas_refresh"
+    static let hintName = "berqenas_session"
+    static let path = "/api/v1/auth"
+    static let requiredHeader = (name: "X-Requested-With", value: "berqenas-panel")
+
+    /// The refresh token of the cookie; nil without one. Throws when the panel's header is missing.
+    static func token(of request: Request) throws -> String? {
+        guard let token = request.cookies[name]?.string, !token.isEmpty else { return nil }
+        guard request.headers.first(name: requiredHeader.name) == requiredHeader.value else {
+            throw PlatformError(
+                code: "missing_panel_header", status: 403,
+                message: "a refresh token sent as a cookie needs the header \(requiredHeader.name): \(requiredHeader.value)")
+        }
+        return token
+    }
+
+    /// Sets the cookie to `token` (nil: expires it).
+    static func set(_ token: String?, on response: Response, _ request: Request) {
+        let lifetime = request.berqenas.platform.signIn.refreshTokenLifetime
+        let maxAge = token == nil ? 0 : Int(lifetime)
+        response.cookies[name] = HTTPCookies.Value(
+            string: token ?? "", maxAge: maxAge, path: path, isSecure: isSecure(request), isHTTPOnly: true, sameSite: .strict)
+        response.cookies[hintName] = HTTPCookies.Value(
+            string: token == nil ? "" : "1", maxAge: maxAge, path: "/", isSecure: isSecure(request), isHTTPOnly: false,
+            sameSite: .strict)
+    }
+
+    /// HTTPS as the operator publishes the hub (`BERQENAS_PUBLIC_URL`), or as a proxy in front of it says.
+    private static func isSecure(_ request: Request) -> Bool {
+        let publicURL = request.berqenas.platform.configuration.alerts.publicURL
+        return publicURL?.lowercased().hasPrefix("https://") == true
+            || request.headers.first(name: "X-Forwarded-Proto")?.lowercased() == "https"
+    }
+}

@@ -1,0 +1,82 @@
+// The dashboard: the figures of /api/v1/dashboard/stats, 24-hour charts, and the live activity feed.
+
+import { api, currentUser, isAdmin } from '../core/api.js';
+import { h, mount, number } from '../core/dom.js';
+import { follow } from '../core/realtime.js';
+import { chart } from '../components/chart.js';
+import { eventFeed } from '../components/event-feed.js';
+import { failure, loading } from '../components/states.js';
+
+function figure(label, value, detail, href) {
+  const body = [h('span', { class: 'figure-value' }, value), h('span', { class: 'figure-label' }, label),
+    detail ? h('span', { class: 'figure-detail' }, detail) : null];
+  return h('li', { class: 'figure' }, href ? h('a', { href }, body) : body);
+}
+
+/** The figures as a list (the tenant overview shows them too). */
+export function figures(stats) {
+  const jobs = stats.sync_jobs_24h;
+  const rows = stats.rows_synced_24h;
+  const tenantLink = stats.tenant ? `#/tenants/${encodeURIComponent(stats.tenant)}` : null;
+  return h('ul', { class: 'figures', 'aria-label': 'Figures' },
+    stats.tenants ? figure('Tenants', number(Object.values(stats.tenants).reduce((a, b) => a + b, 0)),
+      Object.entries(stats.tenants).map(([status, count]) => `${count} ${status}`).join(', '), '#/tenants') : null,
+    figure('Peers connected', `${number(stats.peers.up)} / ${number(stats.peers.total)}`, null, tenantLink && tenantLink + '/vpn'),
+    figure('Remote databases reachable', `${number(stats.remote_databases.up)} / ${number(stats.remote_databases.total)}`, null,
+      tenantLink && tenantLink + '/remote-databases'),
+    figure('Sync jobs, 24 h', number(jobs.succeeded + jobs.failed + jobs.cancelled),
+      `${jobs.succeeded} succeeded, ${jobs.failed} failed, ${jobs.cancelled} cancelled; ${jobs.running} running, ${jobs.queued} queued`),
+    figure('Rows synced, 24 h', number(rows.local_to_cloud + rows.cloud_to_local),
+      `${number(rows.local_to_cloud)} to the cloud, ${number(rows.cloud_to_local)} to sites`),
+    figure('Open conflicts', number(stats.open_conflicts), null, tenantLink && tenantLink + '/conflicts'),
+    figure('APIs', number(stats.apis), `${number(stats.api_requests_last_hour)} requests in the last hour`, tenantLink && tenantLink + '/apis'));
+}
+
+function charts(stats) {
+  const hour = (point) => new Date(point.hour).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return h('div', { class: 'charts' },
+    chart({ title: 'Rows synced per hour', kind: 'line', unit: 'rows', points: stats.hourly.map((p) => ({ label: hour(p), value: p.rows_synced })) }),
+    chart({ title: 'Jobs failed per hour', kind: 'bar', unit: 'jobs', points: stats.hourly.map((p) => ({ label: hour(p), value: p.jobs_failed })) }));
+}
+
+export default {
+  title: 'Dashboard',
+  async render({ main, cleanup, current }) {
+    const user = currentUser();
+    const scope = isAdmin() ? 'the whole platform' : `tenant ${user.tenant}`;
+    const numbers = h('section', { 'aria-labelledby': 'figures-title' }, loading());
+    const feed = eventFeed({ label: 'Live activity' });
+    mount(main,
+      h('h1', {}, 'Dashboard'),
+      h('p', { class: 'muted' }, `Figures for ${scope}, over the last 24 hours.`),
+      h('h2', { id: 'figures-title', class: 'visually-hidden' }, 'Figures'),
+      numbers,
+      h('section', { 'aria-labelledby': 'feed-title' }, h('h2', { id: 'feed-title' }, 'Live activity'), feed.element));
+
+    let pending = null;
+    const refresh = async () => {
+      try {
+        const stats = await api('GET', '/dashboard/stats');
+        if (!current()) return;
+        mount(numbers, figures(stats), charts(stats));
+      } catch (error) {
+        if (current()) mount(numbers, failure(error, refresh));
+      }
+    };
+    // Live events change the figures: read them again, at most every two seconds.
+    const soon = () => { if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 2000); };
+    cleanup(() => clearTimeout(pending));
+    await refresh();
+
+    const topics = isAdmin()
+      ? ['platform', ...(await api('GET', '/tenants', { query: { limit: 500 } }).then((page) => page.items.map((t) => `tenant:${t.name}`)).catch(() => []))]
+      : [`tenant:${user.tenant}`];
+    for (const topic of topics) {
+      cleanup(follow(topic, (event) => {
+        if (!event) return;
+        feed.add(event);
+        soon();
+      }));
+    }
+  },
+};
