@@ -67,6 +67,13 @@ package struct ScheduleService: Sendable {
         try await SyncSchedule.query(on: database).filter(\.$remoteDatabaseID == remote.requireID()).first()
     }
 
+    /// The schedules of a tenant's remote databases (two indexed queries, however many remotes).
+    package func list(tenant: Tenant) async throws -> [SyncSchedule] {
+        let remotes = try await RemoteDatabase.query(on: database).filter(\.$tenantID == tenant.requireID()).all(\.$id)
+        guard !remotes.isEmpty else { return [] }
+        return try await SyncSchedule.query(on: database).filter(\.$remoteDatabaseID ~~ remotes).all()
+    }
+
     /// Removes a remote database's schedule; false when it had none.
     package func delete(_ remote: RemoteDatabase) async throws -> Bool {
         guard let schedule = try await find(remote) else { return false }

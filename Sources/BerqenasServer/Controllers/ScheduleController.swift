@@ -4,6 +4,12 @@ import Vapor
 /// When a remote database syncs by itself.
 struct ScheduleController {
     func register(on routes: any RoutesBuilder) {
+        routes.grouped("tenants", ":name", "schedules").on(
+            .GET,
+            operation: Operation(
+                id: "schedules.list", summary: "The tenant's schedules, one per remote database that has one", tag: "sync",
+                responseBody: .array(items: ScheduleResponse.schema)
+            ), use: list)
         let schedule = routes.grouped("tenants", ":name", "remote-databases", ":id", "schedule")
         schedule.on(
             .PUT,
@@ -32,6 +38,12 @@ struct ScheduleController {
         let remote = try await TenantScope.remoteDatabase(request, of: tenant)
         let body = try request.content.decode(ScheduleRequest.self)
         return ScheduleResponse(try await request.berqenas.platform.schedules.put(body, remote: remote))
+    }
+
+    @Sendable
+    func list(_ request: Request) async throws -> [ScheduleResponse] {
+        let (tenant, _) = try await TenantScope.readable(request)
+        return try await request.berqenas.platform.schedules.list(tenant: tenant).map(ScheduleResponse.init)
     }
 
     @Sendable

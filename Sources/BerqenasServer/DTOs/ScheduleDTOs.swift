@@ -14,6 +14,7 @@ extension ScheduleRequest {
 
 /// A schedule as the API shows it.
 struct ScheduleResponse: Content {
+    let remoteDatabaseID: UUID
     @ExplicitNull var everyMinutes: Int?
     @ExplicitNull var cron: String?
     let mode: SyncMode
@@ -24,11 +25,12 @@ struct ScheduleResponse: Content {
     @ExplicitNull var lastRunAt: Date?
 
     enum CodingKeys: String, CodingKey {
-        case everyMinutes = "every_minutes", cron, mode, conflictStrategy = "conflict_strategy", tables, enabled
+        case remoteDatabaseID = "remote_database_id", everyMinutes = "every_minutes", cron, mode, conflictStrategy = "conflict_strategy", tables, enabled
         case nextRunAt = "next_run_at", lastRunAt = "last_run_at"
     }
 
     init(_ schedule: SyncSchedule) {
+        remoteDatabaseID = schedule.remoteDatabaseID
         everyMinutes = schedule.everyMinutes
         cron = schedule.cron
         mode = schedule.mode

@@ -5,6 +5,8 @@
 
 import { h, uid } from '../core/dom.js';
 
+const TEXT_LIKE = new Set(['text', 'password', 'email', 'search', 'url', 'tel']);
+
 function control(field, id, describedBy) {
   const common = { id, name: field.name, 'aria-describedby': describedBy, required: field.required };
   switch (field.type) {
@@ -26,8 +28,9 @@ function control(field, id, describedBy) {
     default:
       return h('input', {
         ...common, type: field.type || 'text', value: field.value ?? '', placeholder: field.placeholder,
-        min: field.min, max: field.max, autocomplete: field.autocomplete || (field.type === 'password' ? 'new-password' : 'off'),
-        spellcheck: 'false',
+        min: field.min, max: field.max, spellcheck: 'false',
+        // Browsers fill in text-like fields only: a hint on a number or a date is not one.
+        autocomplete: TEXT_LIKE.has(field.type || 'text') ? field.autocomplete || (field.type === 'password' ? 'new-password' : 'off') : null,
       });
   }
 }

@@ -102,8 +102,14 @@ export default {
 
     readState();
     readHistory();
-    const tables = await load(tablesBox, () => api('GET', `${base}/tables`), tablesTable);
-    if (writable && tables) mount(syncBox, syncForm(base, tables, (jobId) => showJob(jobId).catch((e) => toast(e.message, 'error'))));
+    if (writable) {
+      const tables = await load(tablesBox, () => api('GET', `${base}/tables`), tablesTable);
+      if (tables) mount(syncBox, syncForm(base, tables, (jobId) => showJob(jobId).catch((e) => toast(e.message, 'error'))));
+    } else {
+      // Listing them connects to the store with its stored login, which the hub leaves to the tenant's admins.
+      mount(tablesBox, h('p', { class: 'muted' }, 'The tenant\'s admins can list this database\'s tables.'));
+      mount(syncBox, h('p', { class: 'muted' }, 'The tenant\'s admins can start a sync here.'));
+    }
     // A job already queued or running shows at once.
     const active = await api('GET', `/tenants/${encodeURIComponent(tenant)}/sync-jobs`, { query: { remote_database_id: id, limit: 1 } }).catch(() => null);
     const latest = active?.items?.[0];
