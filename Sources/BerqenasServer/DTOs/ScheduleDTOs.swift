@@ -25,7 +25,8 @@ struct ScheduleResponse: Content {
     @ExplicitNull var lastRunAt: Date?
 
     enum CodingKeys: String, CodingKey {
-        case remoteDatabaseID = "remote_database_id", everyMinutes = "every_minutes", cron, mode, conflictStrategy = "conflict_strategy", tables, enabled
+        case remoteDatabaseID = "remote_database_id", everyMinutes = "every_minutes", cron, mode, conflictStrategy = "conflict_strategy", tables,
+            enabled
         case nextRunAt = "next_run_at", lastRunAt = "last_run_at"
     }
 
