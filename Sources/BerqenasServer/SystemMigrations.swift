@@ -7,7 +7,7 @@ enum SystemMigrations {
     static let all: [any Migration] = [
         CreateFoundationSchema(), CreateSyncSchema(), CreateVPNSchema(), CreatePublicationSchema(), CreateEventSchema(),
         CreateAPIDefinitionSchema(), AddAPIUnfilteredWrites(), CreateAPIKeySchema(), AddSyncJobRepair(), AddRemoteWatermark(),
-        CreateEventLog(), CreateDashboardSchema(), CreateAlertSchema(), AddPlatformCountIndexes(),
+        CreateEventLog(), CreateDashboardSchema(), CreateAlertSchema(), AddPlatformCountIndexes(), NumberEventsOnceOnSQLite(),
     ]
 
     static func add(to app: Application) {

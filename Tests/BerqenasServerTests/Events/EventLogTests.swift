@@ -5,6 +5,29 @@ import Testing
 /// The tenant event log through the API: numbered in order on both system databases, followed with
 /// `after`, filtered by kind, kept per tenant.
 struct EventLogTests {
+    /// A deleted tenant's events were the newest in the log: the platform's `tenant.deleted` is still numbered
+    /// after every event a follower saw (SQLite once gave it the number of the first deleted one).
+    @Test(arguments: HubEngine.available)
+    func aNumberIsNeverHandedOutTwice(_ engine: HubEngine) async throws {
+        try await TestHub.run(try await engine.makeMode()) { hub in
+            let token = try await hub.token()
+            let tenant = "gone_" + UUID().uuidString.prefix(6).lowercased()
+            try await hub.createTenant(tenant, adminToken: token)
+            #expect(try await hub.send(.PUT, "/api/v1/tenants/\(tenant)/vpn", token: token, json: ["enabled": true]).status == .ok)
+            #expect(try await hub.send(.DELETE, "/api/v1/tenants/\(tenant)", token: token).status == .ok)
+            let log = try await hub.send(.GET, "/api/v1/tenants/\(tenant)/events", token: token).jsonObject()
+            let seen = try #require(log["last_id"] as? Int)
+            #expect((log["items"] as? [[String: Any]])?.count ?? 0 >= 2, "the tenant's events are the newest")
+            let deleted = try await hub.send(.DELETE, "/api/v1/tenants/\(tenant)?permanent=true", token: token)
+            #expect(deleted.status == .noContent || deleted.status == .ok, "\(deleted.body.string)")
+            let platform = try await hub.send(.GET, "/api/v1/events?kind=tenant.deleted", token: token).jsonObject()
+            let event = try #require(
+                (platform["items"] as? [[String: Any]])?.first { ($0["data"] as? [String: Any])?["tenant"] as? String == tenant })
+            let number = try #require(event["id"] as? Int)
+            #expect(number > seen, "tenant.deleted is \(number), after \(seen) was seen")
+        }
+    }
+
     @Test(arguments: HubEngine.available)
     func revocationsAreEventsFollowedInOrder(_ engine: HubEngine) async throws {
         try await TestHub.run(try await engine.makeMode()) { hub in
