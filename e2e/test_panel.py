@@ -242,6 +242,7 @@ def test_an_operator_wires_a_store_syncs_it_settles_a_conflict_and_signs_out(pan
         panel.text_appears("public.orders", scope="main")
         assert panel.buttons("Roll back"), "a succeeded job can be rolled back"
         if os.environ.get("BERQENAS_PANEL_SCREENSHOTS"):
+            panel.driver.execute_script("document.querySelectorAll('.toast').forEach((t) => t.remove())")
             panel.driver.save_screenshot(os.path.join(os.environ["BERQENAS_PANEL_SCREENSHOTS"], "panel-job.png"))
 
     with panel.step("sign out, and a reload stays signed out"):
@@ -353,3 +354,59 @@ def test_a_viewer_sees_the_tenant_read_only_and_the_api_refuses_writes(panel, pa
                         viewer["access_token"], {"mode": "full"})
     assert forced == 403, body
     assert panel.console_errors() == []
+
+
+def test_live_events_reach_the_open_dashboard_without_a_reload(panel, panel_hub, furnished):
+    sign_in(panel)
+    panel.wait(lambda d: d.find_element(By.CSS_SELECTOR, ".live-status").get_attribute("data-status") == "live",
+               message="the realtime socket did not go live")
+    token = admin_token(panel_hub)
+    tenant = furnished["tenant"]
+    status, job = call(panel_hub, "POST", f"/api/v1/tenants/{tenant}/remote-databases/{furnished['remote']}/sync", token,
+                       {"mode": "incremental"})
+    assert status == 202, job
+    wait_for_job(panel_hub, token, tenant, job["job_id"])
+    # The feed shows the job's events as they came, and the figures were read again: no reload happened.
+    panel.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '.event-feed [data-kind="sync.job.succeeded"]'), 30,
+               "the job's end did not reach the open dashboard")
+    assert panel.driver.execute_script("return performance.getEntriesByType('navigation').length") == 1
+    assert panel.console_errors() == []
+
+
+def test_the_session_refreshes_silently_and_an_ended_one_returns_to_the_same_page(tmp_path):
+    """Access tokens of 30 s: the panel refreshes before expiry and stays signed in; once every session of the
+    user is revoked elsewhere, the next refresh fails, the sign-in screen shows, and signing in again returns
+    to the page that was open. (Embedded SQLite system database: the README's default.)"""
+    hub = Hub(tmp_path / "data", free_port(), extra_env={
+        "BERQENAS_ADMIN_PASSWORD": ADMIN_PASSWORD, "BERQENAS_VPN_BACKEND": "none", "BERQENAS_ACCESS_TOKEN_TTL": "30"})
+    hub.start()
+    driver = start_chromium()
+    panel = Panel(driver, hub.url)
+    try:
+        with panel.step("sign in and open the users page"):
+            sign_in(panel)
+            panel.go("/users")
+            assert panel.heading() == "Users"
+        with panel.step("a silent refresh before the token expires"):
+            refreshes = "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/v1/auth/refresh')).length"
+            panel.wait(lambda d: d.execute_script(refreshes) >= 1, 40, "no refresh within the token's lifetime")
+            panel.go("/audit")
+            panel.go("/users")
+            assert panel.heading() == "Users" and not driver.find_elements(By.CSS_SELECTOR, 'form[aria-label="Sign in"]')
+        with panel.step("every session revoked elsewhere: back to sign-in, then to the same page"):
+            status, _ = call(hub, "POST", "/api/v1/auth/logout", admin_token(hub), {"everywhere": True})
+            assert status == 204
+            panel.allowed_console.append("status of 401")
+            panel.wait(lambda d: d.find_elements(By.CSS_SELECTOR, 'form[aria-label="Sign in"]'), 45,
+                       "the ended session did not return to sign-in")
+            assert "next=%2Fusers" in driver.current_url or "next=/users" in driver.current_url, driver.current_url
+            panel.fill("Username", "admin", "Sign in")
+            panel.fill("Password", ADMIN_PASSWORD, "Sign in")
+            panel.click("Sign in", panel.scope("Sign in"))
+            panel.wait(lambda d: d.current_url.endswith("#/users"), message="signing in again did not return to the page")
+            panel.settled()
+            assert panel.heading() == "Users"
+            assert panel.console_errors() == []
+    finally:
+        driver.quit()
+        hub.stop()

@@ -45,7 +45,8 @@ export function chart({ title, points, kind = 'line', unit = '' }) {
   const grid = scale.map((v) => svg('g', { class: 'tick' },
     svg('line', { x1: PAD.left, x2: WIDTH - PAD.right, y1: y(v), y2: y(v) }),
     svg('text', { x: PAD.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, short(v))));
-  const labels = points.map((p, i) => (i % 4 === 0 || i === points.length - 1)
+  // Every fourth hour, counted back from the last, so that the newest is always named.
+  const labels = points.map((p, i) => ((points.length - 1 - i) % 4 === 0)
     ? svg('text', { class: 'axis-label', x: x(i), y: HEIGHT - 8, 'text-anchor': 'middle' }, p.label) : null);
 
   const marks = points.map((p, i) => {

@@ -24,7 +24,7 @@ export function jobProgress(tenant, job, { onFinish } = {}) {
   const toSite = progressBar('Cloud → site');
   const state = h('p', { class: 'job-state' });
   const element = h('div', { class: 'job-progress', dataset: { jobId: job.id } }, state, rows.element, tables.element, toCloud.element, toSite.element);
-  let finished = false;
+  let told = false; // onFinish ran
 
   function draw(current) {
     const p = current.progress || {};
@@ -43,10 +43,11 @@ export function jobProgress(tenant, job, { onFinish } = {}) {
       l: sum.l + (r.local_to_cloud || 0), c: sum.c + (r.cloud_to_local || 0),
     }), { l: p.local_to_cloud || 0, c: p.cloud_to_local || 0 });
     const total = Math.max(p.rows_total_estimate || 0, moved.l + moved.c);
-    toCloud.update(moved.l, FINISHED.has(current.status) ? Math.max(moved.l, 1) : total);
-    toSite.update(moved.c, FINISHED.has(current.status) ? Math.max(moved.c, 1) : total);
-    if (FINISHED.has(current.status) && !finished) {
-      finished = true;
+    const ended = FINISHED.has(current.status);
+    toCloud.update(moved.l, total, { finished: ended });
+    toSite.update(moved.c, total, { finished: ended });
+    if (ended && !told) {
+      told = true;
       onFinish?.(current);
     }
   }

@@ -10,11 +10,11 @@ import { dataTable } from '../components/table.js';
 import { toast } from '../components/toast.js';
 import { tenantFrame, tenantPath } from './tenant-shell.js';
 
-function facts(job, tenantBase) {
+function facts(job, tenantBase, remoteName) {
   const rows = [
     ['State', jobStatusBadge(job.status)],
     ['Mode', `${job.mode}${job.dry_run ? ' (dry run: nothing written)' : ''}`],
-    ['Remote database', h('a', { href: `#${tenantBase}/remote-databases/${job.remote_database_id}` }, 'open')],
+    ['Remote database', h('a', { href: `#${tenantBase}/remote-databases/${job.remote_database_id}` }, remoteName || 'open')],
     ['When a row changed on both sides', job.conflict_strategy],
     ['Requested by', job.requested_by || '—'],
     ['Queued', when(job.created_at)],
@@ -62,7 +62,7 @@ export default {
         writable && job.status === 'succeeded' && !job.dry_run && job.mode !== 'rollback' && job.mode !== 'verify'
           ? h('button', { type: 'button', class: 'danger', onClick: () => rollback(job) }, 'Roll back') : null);
       mount(details,
-        h('div', { class: 'grid-2' }, h('div', { class: 'card' }, h('h2', {}, 'The job'), facts(job, tenantBase), actions),
+        h('div', { class: 'grid-2' }, h('div', { class: 'card' }, h('h2', {}, 'The job'), facts(job, tenantBase, remoteName), actions),
           h('div', { class: 'card' }, h('h2', {}, 'Progress'), progress.element)),
         job.error ? h('div', { class: 'state error', role: 'alert' }, h('strong', {}, `${job.error.code}: `), job.error.message) : null,
         job.changed_since_count ? h('div', { class: 'card' }, h('h2', {}, 'Changed since (left alone by the rollback)'),
@@ -88,6 +88,8 @@ export default {
     let job;
     try { job = await api('GET', base); } catch (error) { mount(details, failure(error, reload)); return; }
     if (!current()) return;
+    const remoteName = await api('GET', `/tenants/${encodeURIComponent(tenant)}/remote-databases/${job.remote_database_id}`)
+      .then((remote) => remote.name).catch(() => null);
     const progress = jobProgress(tenant, job, { onFinish: () => reload() });
     cleanup(progress.stop);
     draw(job);
