@@ -18,12 +18,17 @@ enum RefreshCookie {
     /// The refresh token of the cookie; nil without one. Throws when the panel's header is missing.
     static func token(of request: Request) throws -> String? {
         guard let token = request.cookies[name]?.string, !token.isEmpty else { return nil }
+        try requirePanelHeader(request)
+        return token
+    }
+
+    /// Throws unless the request carries the panel's header.
+    static func requirePanelHeader(_ request: Request) throws {
         guard request.headers.first(name: requiredHeader.name) == requiredHeader.value else {
             throw PlatformError(
                 code: "missing_panel_header", status: 403,
-                message: "a refresh token sent as a cookie needs the header \(requiredHeader.name): \(requiredHeader.value)")
+                message: "a session kept in the panel's cookie needs the header \(requiredHeader.name): \(requiredHeader.value)")
         }
-        return token
     }
 
     /// Sets the cookie to `token` (nil: expires it).

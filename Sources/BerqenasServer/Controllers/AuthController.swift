@@ -40,6 +40,9 @@ struct AuthController {
         request.auditContext.target = "user:\(credentials.username)"
         let platform = request.berqenas.platform
         try await request.takeClientBudget(platform.loginLimiter, perMinute: platform.configuration.loginRatePerMinute, what: "sign-in attempts")
+        // A cookie session only for the panel itself: a cross-site form could otherwise sign the browser into
+        // the sender's account (login CSRF), and the operator would type secrets into someone else's tenant.
+        if credentials.refreshCookie == true { try RefreshCookie.requirePanelHeader(request) }
         let user = try await platform.signIn.verifyCredentials(username: credentials.username, password: credentials.password)
         request.auditContext.tenant = user.tenant?.name
         return try await tokens(
@@ -64,7 +67,8 @@ struct AuthController {
         return try await tokens(for: rotated.user, refreshToken: rotated.refreshToken, inCookie: cookie != nil, request)
     }
 
-    /// Revokes the refresh token given, else (without `everywhere`) the panel cookie's, else every session.
+    /// Revokes the refresh token given, else (without `everywhere`) the panel cookie's, else every session
+    /// unless `everywhere` is false.
     @Sendable
     func logout(_ request: Request) async throws -> Response {
         let caller = try request.requireCaller()
@@ -73,9 +77,10 @@ struct AuthController {
         let cookie = try RefreshCookie.token(of: request)
         if let token = body.refreshToken ?? (body.everywhere == true ? nil : cookie) {
             try await signIn.revoke(refreshToken: token, userID: caller.userID)
-        } else {
+        } else if body.everywhere != false {
             try await signIn.revokeAll(userID: caller.userID)
         }
+        // `everywhere: false` without a token to name (the panel's cookie already gone) revokes nothing else.
         request.auditContext.target = "user:\(caller.username)"
         let response = Response(status: .noContent)
         if cookie != nil { RefreshCookie.set(nil, on: response, request) }

@@ -50,7 +50,7 @@ package struct RefreshRequest: Content {
 }
 
 /// Sign-out: one refresh token (given, or the refresh cookie's), or every session of the user with
-/// `everywhere` or when there is neither.
+/// `everywhere: true` or when there is neither (`everywhere: false` then revokes nothing).
 package struct LogoutRequest: Content {
     package let refreshToken: String?
     package let everywhere: Bool?
