@@ -339,11 +339,18 @@ def test_a_viewer_sees_the_tenant_read_only_and_the_api_refuses_writes(panel, pa
     tenant = furnished["tenant"]
     sign_in(panel, furnished["viewer"], "viewer-password-1")
     for path, writes in [
-        (f"/tenants/{tenant}/remote-databases/{furnished['remote']}", ["Sync now", "Test connection", "Unregister"]),
+        (f"/tenants/{tenant}", ["Save changes"]),
+        (f"/tenants/{tenant}/remote-databases/{furnished['remote']}", ["Sync now", "Test connection", "Unregister", "Save continuous sync"]),
         (f"/tenants/{tenant}/remote-databases", ["Register and test"]),
-        (f"/tenants/{tenant}/vpn", ["Add peer", "Revoke", "Disable VPN"]),
-        (f"/tenants/{tenant}/apis", ["Create API"]),
-        (f"/tenants/{tenant}/alerts", ["Add channel", "Add rule", "Send test"]),
+        (f"/tenants/{tenant}/jobs/{furnished['job']}", ["Roll back", "Cancel job"]),
+        (f"/tenants/{tenant}/vpn", ["Add peer", "Revoke", "Disable VPN", "Check port"]),
+        (f"/tenants/{tenant}/vpn/peers/{furnished['peer']}", ["Revoke", "Download config", "Show QR code", "Check port"]),
+        (f"/tenants/{tenant}/publications", ["Add publication", "Remove", "Edit networks"]),
+        (f"/tenants/{tenant}/schedules", ["Set schedule", "Edit schedule", "Remove schedule"]),
+        (f"/tenants/{tenant}/apis", ["Create API", "Delete API", "Refresh schema"]),
+        (f"/tenants/{tenant}/apis/shop", ["Create key", "Revoke", "Save changes", "Delete API"]),
+        (f"/tenants/{tenant}/alerts", ["Add channel", "Add rule", "Send test", "Remove"]),
+        (f"/tenants/{tenant}/users", ["Create user", "Delete"]),
     ]:
         panel.go(path)
         panel.text_appears(tenant, scope="main")

@@ -5,6 +5,7 @@ import { currentUser, isAdmin, isSignedIn, onSessionEnd, resume, signOut } from 
 import { h, mount } from './core/dom.js';
 import { onStatus } from './core/realtime.js';
 import { configure, currentPath, navigate, route, start } from './core/router.js';
+import { region as toastRegion } from './components/toast.js';
 
 route('/login', () => import('./screens/login.js'), { open: true });
 route('/', () => import('./screens/dashboard.js'));
@@ -31,6 +32,7 @@ route('/audit', () => import('./screens/audit.js'));
 route('/account', () => import('./screens/account.js'));
 
 const liveText = { live: 'Live', connecting: 'Connecting…', offline: 'Not live' };
+let stopStatus = () => {};
 
 function frame() {
   const user = currentUser();
@@ -48,7 +50,8 @@ function frame() {
     live,
     h('a', { href: '#/account' }, user.username),
     h('button', { type: 'button', onClick: () => signOut().then(() => navigate('/login')) }, 'Sign out')) : null;
-  if (user) onStatus((status) => { live.textContent = liveText[status]; live.dataset.status = status; });
+  stopStatus();
+  stopStatus = user ? onStatus((status) => { live.textContent = liveText[status]; live.dataset.status = status; }) : () => {};
   mount(document.getElementById('frame'),
     h('header', { class: 'site-header' },
       h('a', { class: 'brand', href: '#/' }, 'Berqenas'),
@@ -103,5 +106,6 @@ document.addEventListener('click', (event) => {
   if (skip) { event.preventDefault(); document.getElementById('main').focus(); }
 });
 
+toastRegion();
 await resume();
 await start();

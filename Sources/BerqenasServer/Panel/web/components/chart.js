@@ -1,5 +1,5 @@
 // Line and bar charts drawn as SVG: axes with a few round ticks, and each point's value on hover or focus
-// (every point is focusable, and the chart's label sums it up for screen readers).
+// (the chart is one tab stop whose arrow keys move between points, and its label sums it up for screen readers).
 
 import { h, svg } from '../core/dom.js';
 
@@ -56,7 +56,8 @@ export function chart({ title, points, kind = 'line', unit = '' }) {
     const shape = kind === 'bar'
       ? svg('rect', { class: 'bar', x: x(i) - step * 0.35, width: step * 0.7, y: y(value), height: Math.max(0, y(0) - y(value)) })
       : svg('circle', { class: 'dot', cx: x(i), cy: y(value), r: 4 });
-    return svg('g', { class: 'mark', tabindex: '0', role: 'img', 'aria-label': describe, onMouseenter: show, onFocus: show },
+    // One tab stop for the chart (the newest point); the arrow keys move between points.
+    return svg('g', { class: 'mark', tabindex: i === points.length - 1 ? '0' : '-1', role: 'img', 'aria-label': describe, onMouseenter: show, onFocus: show },
       svg('title', {}, describe), shape);
   });
   const line = kind === 'line' && points.length > 1
@@ -69,5 +70,15 @@ export function chart({ title, points, kind = 'line', unit = '' }) {
     svg('line', { class: 'axis', x1: PAD.left, x2: PAD.left, y1: PAD.top, y2: y(0) }),
     svg('line', { class: 'axis', x1: PAD.left, x2: WIDTH - PAD.right, y1: y(0), y2: y(0) }),
     line, marks, labels);
+  picture.addEventListener('keydown', (event) => {
+    const step = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity }[event.key];
+    const at = marks.indexOf(document.activeElement);
+    if (step === undefined || at < 0) return;
+    event.preventDefault();
+    const next = marks[Math.max(0, Math.min(marks.length - 1, at + step))];
+    marks[at].setAttribute('tabindex', '-1');
+    next.setAttribute('tabindex', '0');
+    next.focus();
+  });
   return h('figure', { class: 'chart-figure' }, h('figcaption', {}, title), picture, readout);
 }

@@ -7,9 +7,9 @@ export function eventLink(event) {
   const t = event.tenant ? encodeURIComponent(event.tenant) : null;
   const data = event.data || {};
   if (!t) return null;
-  if (data.job_id) return `#/tenants/${t}/jobs/${data.job_id}`;
-  if (data.remote_database_id) return `#/tenants/${t}/remote-databases/${data.remote_database_id}`;
-  if (data.peer_id) return `#/tenants/${t}/vpn/peers/${data.peer_id}`;
+  if (data.job_id) return `#/tenants/${t}/jobs/${encodeURIComponent(data.job_id)}`;
+  if (data.remote_database_id) return `#/tenants/${t}/remote-databases/${encodeURIComponent(data.remote_database_id)}`;
+  if (data.peer_id) return `#/tenants/${t}/vpn/peers/${encodeURIComponent(data.peer_id)}`;
   if (data.api) return `#/tenants/${t}/apis/${encodeURIComponent(data.api)}`;
   return `#/tenants/${t}`;
 }

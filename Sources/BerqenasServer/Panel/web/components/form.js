@@ -30,7 +30,9 @@ function control(field, id, describedBy) {
         ...common, type: field.type || 'text', value: field.value ?? '', placeholder: field.placeholder,
         min: field.min, max: field.max, spellcheck: 'false',
         // Browsers fill in text-like fields only: a hint on a number or a date is not one.
-        autocomplete: TEXT_LIKE.has(field.type || 'text') ? field.autocomplete || (field.type === 'password' ? 'new-password' : 'off') : null,
+        // A password field says what it is only when it is the hub's own (sign-in, account): a database's or an
+        // SMTP server's password is not the hub's login to remember.
+        autocomplete: field.autocomplete || (TEXT_LIKE.has(field.type || 'text') && field.type !== 'password' ? 'off' : null),
       });
   }
 }

@@ -22,11 +22,13 @@ export function jobProgress(tenant, job, { onFinish } = {}) {
   const tables = progressBar('Tables');
   const toCloud = progressBar('Site → cloud');
   const toSite = progressBar('Cloud → site');
-  const state = h('p', { class: 'job-state' });
+  const state = h('p', { class: 'job-state', role: 'status' });
   const element = h('div', { class: 'job-progress', dataset: { jobId: job.id } }, state, rows.element, tables.element, toCloud.element, toSite.element);
   let told = false; // onFinish ran
 
   function draw(current) {
+    // An answer that left earlier never takes a job that has ended back to running.
+    if (told && !FINISHED.has(current.status)) return;
     const p = current.progress || {};
     mount(state, 'Job ', jobStatusBadge(current.status), current.dry_run ? ' (dry run)' : '',
       current.error ? h('span', { class: 'error-text' }, ` ${current.error.message} (${current.error.code})`) : '');

@@ -2,7 +2,8 @@
 
 import { h } from '../core/dom.js';
 
-function region() {
+/** The live region, made when the panel starts: one created with its first message is often not announced. */
+export function region() {
   let element = document.getElementById('toasts');
   if (!element) {
     element = h('div', { id: 'toasts', class: 'toasts', role: 'status', 'aria-live': 'polite' });

@@ -58,9 +58,11 @@ function adopt(tokens) {
   const lifetime = Number(tokens.expires_in) || 900;
   session.expiresAt = Date.now() + lifetime * 1000;
   clearTimeout(session.timer);
-  // A minute early, or at four fifths of a short lifetime.
+  // A minute early, or at four fifths of a short lifetime. Without Web Locks (a page not served over HTTPS or
+  // from localhost) tabs cannot take turns: a random part of the margin keeps their timers apart.
   const early = Math.min(60, lifetime / 5);
-  session.timer = setTimeout(() => { refresh().catch(() => forget('expired')); }, (lifetime - early) * 1000);
+  const spread = navigator.locks ? 0 : Math.random() * early * 0.8;
+  session.timer = setTimeout(() => { refresh().catch(() => forget('expired')); }, (lifetime - early - spread) * 1000);
 }
 
 async function decodeError(response) {
@@ -116,7 +118,11 @@ export async function resume() {
     session.user = await api('GET', '/auth/me');
     return true;
   } catch {
+    // The cookie's session is over (revoked, expired): forget it, and the hint that there was one.
+    clearTimeout(session.timer);
     session.token = null;
+    session.user = null;
+    document.cookie = 'berqenas_session=; Max-Age=0; Path=/; SameSite=Strict';
     return false;
   }
 }
@@ -125,7 +131,8 @@ export async function resume() {
 export async function signOut({ everywhere = false } = {}) {
   try {
     if (session.token) {
-      await post('/auth/logout', everywhere ? { everywhere: true } : {}, { Authorization: 'Bearer ' + session.token });
+      // `everywhere: false`: with this browser's cookie already gone, nothing else is revoked.
+      await post('/auth/logout', { everywhere }, { Authorization: 'Bearer ' + session.token });
     }
   } finally {
     channel?.postMessage('signed-out');

@@ -8,6 +8,7 @@ const topics = new Map(); // topic → { handlers: Set, lastId }
 const statusListeners = new Set();
 let socket = null;
 let connecting = false;
+let idleTimer = null;
 let ready = false;
 let retry = 0;
 let retryTimer = null;
@@ -83,7 +84,10 @@ async function connect() {
  * when the hub refuses the topic. `since` replays the logged events after that id first. Returns the
  * function that stops following.
  */
-export function follow(topic, handler, { since } = {}) {
+export function follow(requested, handler, { since } = {}) {
+  // The hub names topics with ids as the API writes them (uppercase); a page's address may not.
+  const topic = requested.replace(/^(job|remote_database):(.+)$/, (_, kind, id) => `${kind}:${id.toUpperCase()}`);
+  clearTimeout(idleTimer);
   let entry = topics.get(topic);
   if (!entry) {
     entry = { handlers: new Set(), lastId: since || 0 };
@@ -97,12 +101,17 @@ export function follow(topic, handler, { since } = {}) {
     if (entry.handlers.size > 0 || topics.get(topic) !== entry) return;
     topics.delete(topic);
     send({ action: 'unsubscribe', topic });
+    // Kept a moment: the next page usually follows something at once, and a socket kept open misses nothing.
     if (topics.size === 0 && socket) {
-      const closing = socket;
-      socket = null;
-      ready = false;
-      closing.close(1000, 'nothing followed');
-      setStatus('offline');
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        if (topics.size > 0 || !socket) return;
+        const closing = socket;
+        socket = null;
+        ready = false;
+        closing.close(1000, 'nothing followed');
+        setStatus('offline');
+      }, 5000);
     }
   };
 }

@@ -53,7 +53,14 @@ export async function render() {
   const found = match(currentPath());
   if (!found) { hooks.notFound(main); return; }
   if (!(await hooks.before(found))) return;
-  const module = await found.route.load();
+  let module;
+  try {
+    module = await found.route.load();
+  } catch {
+    // A page open across a hub upgrade asks for files of the old version, which are gone: load the new one.
+    location.reload();
+    return;
+  }
   if (id !== renderId) return; // another page was asked for meanwhile
   const screen = module.default;
   const title = typeof screen.title === 'function' ? screen.title(found.params) : screen.title;
@@ -65,7 +72,8 @@ export async function render() {
     query: found.query,
     main,
     navigate,
-    cleanup: (fn) => cleanups.push(fn),
+    // Registered after the user left (an answer came late), it runs at once rather than on the next page.
+    cleanup: (fn) => (id === renderId ? cleanups.push(fn) : fn()),
     /** Whether this page is still the one shown (an answer arriving late must not draw over another page). */
     current: () => id === renderId,
   };

@@ -17,8 +17,8 @@ function passwordForm(me, navigate) {
     submit: 'Change password',
     fields: [
       { name: 'current_password', label: 'Current password', type: 'password', required: true, autocomplete: 'current-password' },
-      { name: 'password', label: 'New password', type: 'password', required: true, help: 'At least 10 characters.' },
-      { name: 'again', label: 'New password again', type: 'password', required: true },
+      { name: 'password', label: 'New password', type: 'password', required: true, help: 'At least 10 characters.', autocomplete: 'new-password' },
+      { name: 'again', label: 'New password again', type: 'password', required: true, autocomplete: 'new-password' },
     ],
     async onSubmit({ current_password: current, password, again }) {
       if (password !== again) { element.showError('again', 'The two new passwords differ'); return; }

@@ -151,7 +151,8 @@ export function tryItSection({ tenant, name, definition }) {
     id: uid('field'), type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'bqk_…', 'aria-describedby': keyHelp,
   });
   const sessionId = uid('opt');
-  const useSession = h('input', { type: 'checkbox', id: sessionId, checked: definition.auth !== 'public_read' });
+  // Off unless asked: the panel's token is for the management API; a key is what a client of this API uses.
+  const useSession = h('input', { type: 'checkbox', id: sessionId, checked: false });
   const result = h('div', { 'aria-live': 'polite' });
   const send = h('button', { type: 'submit', class: 'primary' }, 'Send');
 

@@ -44,11 +44,11 @@ export async function remoteDatabases(tenant) {
 
 /** A source as the select of the forms names it: 'tenant_store' or a remote database's id. */
 export function sourceValue(source) {
-  return source?.kind === 'remote_database' ? String(source.id || '').toLowerCase() : 'tenant_store';
+  return source?.kind === 'remote_database' ? String(source.id || '').toUpperCase() : 'tenant_store';
 }
 
 export function sourceOptions(remotes) {
-  return [['tenant_store', 'Tenant store'], ...remotes.map((r) => [String(r.id).toLowerCase(), `Remote database: ${r.name} (${r.engine})`])];
+  return [['tenant_store', 'Tenant store'], ...remotes.map((r) => [String(r.id).toUpperCase(), `Remote database: ${r.name} (${r.engine})`])];
 }
 
 /** The source object the API takes, from the select's value. */
@@ -59,9 +59,9 @@ export function sourceBody(value) {
 /** "Tenant store", or the remote database's name linking to its page. */
 export function sourceLabel(tenant, source, remotes) {
   if (source?.kind !== 'remote_database') return 'Tenant store';
-  const id = String(source.id || '').toLowerCase();
-  const remote = remotes.find((r) => String(r.id).toLowerCase() === id);
-  return h('a', { href: `#/tenants/${encodeURIComponent(tenant)}/remote-databases/${id}` },
+  const id = String(source.id || '').toUpperCase();
+  const remote = remotes.find((r) => String(r.id).toUpperCase() === id);
+  return h('a', { href: `#/tenants/${encodeURIComponent(tenant)}/remote-databases/${encodeURIComponent(id)}` },
     remote ? remote.name : `Remote database ${id.slice(0, 8)}`);
 }
 

@@ -34,6 +34,17 @@ function comparison(conflict) {
       h('td', {}, conflict.base ? show(conflict.base[column]) : '(new)'), cell(conflict.cloud, column), cell(conflict.local, column)))))));
 }
 
+/** The text of a field as the type its column's value had: a number, true or false, JSON, or null when emptied. */
+function typed(text, original) {
+  if (original === null && text === '') return null;
+  if (typeof original === 'number' && text !== '' && !Number.isNaN(Number(text))) return Number(text);
+  if (typeof original === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
+  if (typeof original === 'object' && original !== null) {
+    try { return JSON.parse(text); } catch { return text; }
+  }
+  return text;
+}
+
 function customRow(conflict, onSave) {
   const start = conflict.cloud || conflict.local || {};
   const fields = Object.keys(start).map((column) => ({
@@ -45,11 +56,7 @@ function customRow(conflict, onSave) {
     fields,
     async onSubmit(values) {
       const row = {};
-      for (const [column, text] of Object.entries(values)) {
-        const original = start[column];
-        row[column] = typeof original === 'number' && text !== '' && !Number.isNaN(Number(text)) ? Number(text)
-          : original === null && text === '' ? null : text;
-      }
+      for (const [column, text] of Object.entries(values)) row[column] = typed(text, start[column]);
       await onSave(row);
       dialog.close();
     },
@@ -66,15 +73,16 @@ export default {
     const list = h('div', { class: 'conflicts' });
     const selected = new Set();
 
-    const resolve = async (conflict, winner, row) => {
+    /** Resolves one conflict; the list is read again after it unless `reread` is false (a bulk resolve). */
+    const resolve = async (conflict, winner, row, { reread = true } = {}) => {
       try {
-        await api('POST', `${base}/${conflict.id}/resolve`, { body: row ? { winner, row } : { winner } });
+        await api('POST', `${base}/${encodeURIComponent(conflict.id)}/resolve`, { body: row ? { winner, row } : { winner } });
         toast(`Conflict on ${conflict.table} resolved: ${winner === 'local' ? 'site' : winner} wins.`);
       } catch (error) {
         toast(`${error.message} (${error.code})`, 'error');
         throw error;
       } finally {
-        read();
+        if (reread) await read();
       }
     };
 
@@ -84,7 +92,7 @@ export default {
         h('header', { class: 'conflict-head' },
           writable && conflict.status === 'open' ? h('span', { class: 'checkbox' },
             h('input', { type: 'checkbox', id: boxId, onChange: (e) => (e.target.checked ? selected.add(conflict) : selected.delete(conflict)) }),
-            h('label', { for: boxId }, 'Select')) : null,
+            h('label', { for: boxId }, 'Select', h('span', { class: 'visually-hidden' }, ` ${conflict.table} ${JSON.stringify(conflict.key)}`))) : null,
           h('h2', {}, h('code', {}, conflict.table), ' ', h('span', { class: 'muted' }, `key ${JSON.stringify(conflict.key)}`)),
           conflict.status === 'resolved' ? h('span', { class: 'badge muted' }, `resolved: ${conflict.winner} by ${conflict.resolved_by}`) : null),
         comparison(conflict),
@@ -99,14 +107,17 @@ export default {
       h('button', { type: 'button', onClick: () => resolveSelected('local') }, 'Keep site for selected')) : null;
     const resolveSelected = async (winner) => {
       if (selected.size === 0) { toast('Select conflicts first.', 'error'); return; }
-      for (const conflict of [...selected]) await resolve(conflict, winner).catch(() => {});
+      for (const conflict of [...selected]) await resolve(conflict, winner, null, { reread: false }).catch(() => {});
       selected.clear();
+      await read();
     };
 
+    let reads = 0; // the latest read: an older answer arriving later is dropped
     async function read() {
+      const mine = ++reads;
       try {
         const page = await api('GET', base, { query: { status, remote_database_id: id, limit: 100 } });
-        if (!current()) return;
+        if (mine !== reads || !current()) return;
         selected.clear();
         mount(list, page.items.length ? page.items.map(card) : empty(status === 'open' ? 'No open conflicts: both sides agree.' : 'No resolved conflicts yet.'),
           page.total > page.items.length ? h('p', { class: 'muted' }, `Showing ${page.items.length} of ${page.total}.`) : null);

@@ -49,7 +49,9 @@ export default {
   async render({ main, params, cleanup, navigate, current }) {
     const { tenant, id } = params;
     const tenantBase = tenantPath(tenant);
-    const base = `/tenants/${encodeURIComponent(tenant)}/sync-jobs/${id}`;
+    const base = `/tenants/${encodeURIComponent(tenant)}/sync-jobs/${encodeURIComponent(id)}`;
+    let remoteName = null;
+    let progress = null;
     const { body, writable } = tenantFrame(main, tenant, '/remote-databases', 'Sync job');
     const details = h('div', {});
     const perTable = h('section', { 'aria-labelledby': 'results-title' });
@@ -88,9 +90,9 @@ export default {
     let job;
     try { job = await api('GET', base); } catch (error) { mount(details, failure(error, reload)); return; }
     if (!current()) return;
-    const remoteName = await api('GET', `/tenants/${encodeURIComponent(tenant)}/remote-databases/${job.remote_database_id}`)
+    remoteName = await api('GET', `/tenants/${encodeURIComponent(tenant)}/remote-databases/${encodeURIComponent(job.remote_database_id)}`)
       .then((remote) => remote.name).catch(() => null);
-    const progress = jobProgress(tenant, job, { onFinish: () => reload() });
+    progress = jobProgress(tenant, job, { onFinish: () => reload() });
     cleanup(progress.stop);
     draw(job);
   },

@@ -37,7 +37,7 @@ export default {
   async render({ main, params, cleanup, navigate, current }) {
     const { tenant, id } = params;
     const tenantBase = tenantPath(tenant);
-    const base = `/tenants/${encodeURIComponent(tenant)}/remote-databases/${id}`;
+    const base = `/tenants/${encodeURIComponent(tenant)}/remote-databases/${encodeURIComponent(id)}`;
     const { body, writable } = tenantFrame(main, tenant, '/remote-databases');
     mount(body, loading());
     let remote;
@@ -57,9 +57,15 @@ export default {
       (page) => historyTable(tenantBase, page.items).element);
 
     let stopJob = () => {};
+    let shownJob = null;
+    let asked = 0; // the latest showJob call: an older one that answers later gives way
     const showJob = async (jobId) => {
+      if (String(jobId).toUpperCase() === shownJob) return;
+      const mine = ++asked;
+      const job = await api('GET', `/tenants/${encodeURIComponent(tenant)}/sync-jobs/${encodeURIComponent(jobId)}`);
+      if (mine !== asked || !current()) return;
       stopJob();
-      const job = await api('GET', `/tenants/${encodeURIComponent(tenant)}/sync-jobs/${jobId}`);
+      shownJob = String(jobId).toUpperCase();
       const shown = jobProgress(tenant, job, { onFinish: () => { readHistory(); readState(); } });
       stopJob = shown.stop;
       mount(jobBox, h('h3', {}, h('a', { href: `#${tenantBase}/jobs/${jobId}` }, 'Current job')), shown.element);
@@ -80,7 +86,12 @@ export default {
     };
     const remove = async () => {
       if (!(await confirm({ title: 'Unregister remote database', message: `Unregister ${remote.name}? Its capture triggers are removed from the site when it is reachable; the cloud copy stays.`, action: 'Unregister', danger: true, typed: remote.name }))) return;
-      await api('DELETE', base);
+      try {
+        await api('DELETE', base);
+      } catch (error) {
+        toast(`${error.message} (${error.code})`, 'error');
+        return;
+      }
       toast(`${remote.name} unregistered.`);
       navigate(`${tenantBase}/remote-databases`);
     };

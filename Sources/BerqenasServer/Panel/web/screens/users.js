@@ -23,7 +23,7 @@ function createForm({ roles, tenants, onCreated }) {
     submit: 'Create user',
     fields: [
       { name: 'username', label: 'Username', required: true, help: '3 to 64 letters, digits, dots, underscores, hyphens or @.' },
-      { name: 'password', label: 'Password', type: 'password', required: true, help: 'At least 10 characters.' },
+      { name: 'password', label: 'Password', type: 'password', required: true, help: 'At least 10 characters.', autocomplete: 'new-password' },
       { name: 'role', label: 'Role', type: 'select', options: roles, value: roles[roles.length - 1][0] },
       { name: 'tenant', label: 'Tenant', type: 'select', options: tenants, value: tenants.length === 1 ? tenants[0][0] : '',
         help: 'Tenant roles need a tenant; admins have none.' },
@@ -71,8 +71,8 @@ function resetPassword(user) {
     label: `New password for ${user.username}`,
     submit: 'Reset password',
     fields: [
-      { name: 'password', label: 'New password', type: 'password', required: true, help: 'At least 10 characters. Their sessions end.' },
-      { name: 'again', label: 'New password again', type: 'password', required: true },
+      { name: 'password', label: 'New password', type: 'password', required: true, help: 'At least 10 characters. Their sessions end.', autocomplete: 'new-password' },
+      { name: 'again', label: 'New password again', type: 'password', required: true, autocomplete: 'new-password' },
     ],
     secondary: h('button', { type: 'button', onClick: () => dialog.close() }, 'Cancel'),
     async onSubmit({ password, again }) {
