@@ -7,7 +7,7 @@ import { form } from '../components/form.js';
 import { load } from '../components/states.js';
 import { toast } from '../components/toast.js';
 import { tenantPath } from './tenant-shell.js';
-import { facts } from './tenants-parts.js';
+import { facts } from '../components/facts.js';
 
 const ROLE_LABELS = { admin: 'Admin', tenant_admin: 'Tenant admin', tenant_viewer: 'Tenant viewer' };
 

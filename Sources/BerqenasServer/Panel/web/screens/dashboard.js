@@ -1,36 +1,12 @@
 // The dashboard: the figures of /api/v1/dashboard/stats, 24-hour charts, and the live activity feed.
 
 import { api, currentUser, isAdmin } from '../core/api.js';
-import { h, mount, number } from '../core/dom.js';
+import { h, mount } from '../core/dom.js';
 import { follow } from '../core/realtime.js';
 import { chart } from '../components/chart.js';
+import { figures } from '../components/figures.js';
 import { eventFeed } from '../components/event-feed.js';
 import { failure, loading } from '../components/states.js';
-
-function figure(label, value, detail, href) {
-  const body = [h('span', { class: 'figure-value' }, value), h('span', { class: 'figure-label' }, label),
-    detail ? h('span', { class: 'figure-detail' }, detail) : null];
-  return h('li', { class: 'figure' }, href ? h('a', { href }, body) : body);
-}
-
-/** The figures as a list (the tenant overview shows them too). */
-export function figures(stats) {
-  const jobs = stats.sync_jobs_24h;
-  const rows = stats.rows_synced_24h;
-  const tenantLink = stats.tenant ? `#/tenants/${encodeURIComponent(stats.tenant)}` : null;
-  return h('ul', { class: 'figures', 'aria-label': 'Figures' },
-    stats.tenants ? figure('Tenants', number(Object.values(stats.tenants).reduce((a, b) => a + b, 0)),
-      Object.entries(stats.tenants).map(([status, count]) => `${count} ${status}`).join(', '), '#/tenants') : null,
-    figure('Peers connected', `${number(stats.peers.up)} / ${number(stats.peers.total)}`, null, tenantLink && tenantLink + '/vpn'),
-    figure('Remote databases reachable', `${number(stats.remote_databases.up)} / ${number(stats.remote_databases.total)}`, null,
-      tenantLink && tenantLink + '/remote-databases'),
-    figure('Sync jobs, 24 h', number(jobs.succeeded + jobs.failed + jobs.cancelled),
-      `${jobs.succeeded} succeeded, ${jobs.failed} failed, ${jobs.cancelled} cancelled; ${jobs.running} running, ${jobs.queued} queued`),
-    figure('Rows synced, 24 h', number(rows.local_to_cloud + rows.cloud_to_local),
-      `${number(rows.local_to_cloud)} to the cloud, ${number(rows.cloud_to_local)} to sites`),
-    figure('Open conflicts', number(stats.open_conflicts), null, tenantLink && tenantLink + '/conflicts'),
-    figure('APIs', number(stats.apis), `${number(stats.api_requests_last_hour)} requests in the last hour`, tenantLink && tenantLink + '/apis'));
-}
 
 function charts(stats) {
   const hour = (point) => new Date(point.hour).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });

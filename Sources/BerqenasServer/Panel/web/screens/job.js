@@ -4,13 +4,14 @@
 import { api } from '../core/api.js';
 import { h, mount, number, when } from '../core/dom.js';
 import { confirm } from '../components/dialog.js';
+import { facts } from '../components/facts.js';
 import { jobProgress, jobStatusBadge } from '../components/job-progress.js';
 import { failure, loading } from '../components/states.js';
 import { dataTable } from '../components/table.js';
 import { toast } from '../components/toast.js';
 import { tenantFrame, tenantPath } from './tenant-shell.js';
 
-function facts(job, tenantBase, remoteName) {
+function jobFacts(job, tenantBase, remoteName) {
   const rows = [
     ['State', jobStatusBadge(job.status)],
     ['Mode', `${job.mode}${job.dry_run ? ' (dry run: nothing written)' : ''}`],
@@ -23,7 +24,7 @@ function facts(job, tenantBase, remoteName) {
     ['Attempts', String(job.attempts ?? 1)],
   ];
   if (job.restored !== undefined) rows.push(['Rows restored', number(job.restored)]);
-  return h('dl', { class: 'kv' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  return facts(rows, 'The job');
 }
 
 function results(job) {
@@ -64,7 +65,7 @@ export default {
         writable && job.status === 'succeeded' && !job.dry_run && job.mode !== 'rollback' && job.mode !== 'verify'
           ? h('button', { type: 'button', class: 'danger', onClick: () => rollback(job) }, 'Roll back') : null);
       mount(details,
-        h('div', { class: 'grid-2' }, h('div', { class: 'card' }, h('h2', {}, 'The job'), facts(job, tenantBase, remoteName), actions),
+        h('div', { class: 'grid-2' }, h('div', { class: 'card' }, h('h2', {}, 'The job'), jobFacts(job, tenantBase, remoteName), actions),
           h('div', { class: 'card' }, h('h2', {}, 'Progress'), progress.element)),
         job.error ? h('div', { class: 'state error', role: 'alert' }, h('strong', {}, `${job.error.code}: `), job.error.message) : null,
         job.changed_since_count ? h('div', { class: 'card' }, h('h2', {}, 'Changed since (left alone by the rollback)'),

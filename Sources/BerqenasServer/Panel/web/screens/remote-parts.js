@@ -3,13 +3,19 @@
 
 import { api } from '../core/api.js';
 import { ago, h, number } from '../core/dom.js';
+import { MODES, STRATEGIES } from '../components/sync-options.js';
 import { form } from '../components/form.js';
 import { dataTable } from '../components/table.js';
 import { jobStatusBadge, jobSummary } from '../components/job-progress.js';
 import { toast } from '../components/toast.js';
 
-export const MODES = [['full', 'Full (copy every row)'], ['incremental', 'Incremental (changes since the last run)'], ['bidirectional', 'Bidirectional (both sides\' changes)'], ['verify', 'Verify (compare only)']];
-export const STRATEGIES = [['latest_wins', 'Latest change wins'], ['cloud_wins', 'Cloud wins'], ['local_wins', 'Site wins'], ['manual', 'Manual (park conflicts for a decision)']];
+/** A remote database's reachability as its last test or job found it. */
+export function statusBadge(remote) {
+  const ok = remote.status === 'ok';
+  const untested = remote.status === 'untested';
+  return h('span', { class: ['badge', ok ? 'ok' : untested ? 'muted' : 'bad'], title: remote.status_message || '' },
+    ok ? 'Reachable' : untested ? 'Not tested' : `Failing: ${remote.status}`);
+}
 
 function eligibility(table) {
   if (table.two_way) return h('span', { class: 'badge ok' }, 'Two-way');

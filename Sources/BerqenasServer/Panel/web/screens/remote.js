@@ -5,31 +5,32 @@ import { api } from '../core/api.js';
 import { ago, h, mount, number } from '../core/dom.js';
 import { follow } from '../core/realtime.js';
 import { confirm } from '../components/dialog.js';
+import { facts } from '../components/facts.js';
 import { jobProgress } from '../components/job-progress.js';
 import { failure, load, loading } from '../components/states.js';
 import { toast } from '../components/toast.js';
-import { statusBadge } from './remotes.js';
-import { continuousForm, historyTable, syncForm, tablesTable } from './remote-parts.js';
+import { continuousForm, historyTable, statusBadge, syncForm, tablesTable } from './remote-parts.js';
 import { tenantFrame, tenantPath } from './tenant-shell.js';
 
-function facts(remote) {
+function connectionFacts(remote) {
   const rows = [
     ['Engine', remote.engine], ['Host', remote.engine === 'sqlite' ? '—' : `${remote.host}:${remote.port}`],
     ['Database', remote.database], ['Schema', remote.schema || '—'], ['Username', remote.username || '—'],
     ['TLS', remote.tls], ['Capture', remote.capture_mode], ['Cloud tables prefix', remote.target_prefix || '—'],
   ];
-  return h('dl', { class: 'kv' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', { class: 'wrap' }, String(v))]));
+  return facts(rows.map(([k, v]) => [k, String(v)]), 'Connection');
 }
 
 function statusFacts(status, tenantBase, id) {
-  return h('dl', { class: 'kv' },
-    h('dt', {}, 'Reachable'), h('dd', {}, status.reachable ? `yes, ${Math.round(status.latency_ms ?? 0)} ms` : `no: ${status.error || 'unknown'}`),
-    h('dt', {}, 'Changes waiting'), h('dd', {}, number(status.pending_changes)),
-    h('dt', {}, 'Open conflicts'), h('dd', {}, status.open_conflicts
-      ? h('a', { href: `#${tenantBase}/remote-databases/${id}/conflicts` }, `${number(status.open_conflicts)} to decide`) : '0'),
-    h('dt', {}, 'Last job'), h('dd', {}, status.last_job
-      ? h('a', { href: `#${tenantBase}/jobs/${status.last_job.id}` }, `${status.last_job.mode}, ${status.last_job.status}, ${ago(status.last_job.finished_at)}`) : 'none'),
-    h('dt', {}, 'Next scheduled run'), h('dd', {}, status.next_run_at ? new Date(status.next_run_at).toLocaleString() : 'not scheduled'));
+  return facts([
+    ['Reachable', status.reachable ? `yes, ${Math.round(status.latency_ms ?? 0)} ms` : `no: ${status.error || 'unknown'}`],
+    ['Changes waiting', number(status.pending_changes)],
+    ['Open conflicts', status.open_conflicts
+      ? h('a', { href: `#${tenantBase}/remote-databases/${encodeURIComponent(id)}/conflicts` }, `${number(status.open_conflicts)} to decide`) : '0'],
+    ['Last job', status.last_job
+      ? h('a', { href: `#${tenantBase}/jobs/${encodeURIComponent(status.last_job.id)}` }, `${status.last_job.mode}, ${status.last_job.status}, ${ago(status.last_job.finished_at)}`) : 'none'],
+    ['Next scheduled run', status.next_run_at ? new Date(status.next_run_at).toLocaleString() : 'not scheduled'],
+  ], 'State');
 }
 
 export default {
@@ -99,7 +100,7 @@ export default {
     mount(body,
       h('h2', {}, remote.name, ' ', badge),
       h('section', { class: 'grid-2' },
-        h('div', { class: 'card' }, h('h3', {}, 'Connection'), facts(remote),
+        h('div', { class: 'card' }, h('h3', {}, 'Connection'), connectionFacts(remote),
           h('div', { class: 'actions' },
             writable ? h('button', { type: 'button', onClick: test }, 'Test connection') : null,
             writable ? h('button', { type: 'button', class: 'danger', onClick: remove }, 'Unregister') : null),

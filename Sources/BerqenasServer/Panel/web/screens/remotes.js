@@ -9,14 +9,8 @@ import { form } from '../components/form.js';
 import { load } from '../components/states.js';
 import { dataTable } from '../components/table.js';
 import { toast } from '../components/toast.js';
+import { statusBadge } from './remote-parts.js';
 import { tenantFrame, tenantPath } from './tenant-shell.js';
-
-export function statusBadge(remote) {
-  const ok = remote.status === 'ok';
-  const untested = remote.status === 'untested';
-  return h('span', { class: ['badge', ok ? 'ok' : untested ? 'muted' : 'bad'], title: remote.status_message || '' },
-    ok ? 'Reachable' : untested ? 'Not tested' : `Failing: ${remote.status}`);
-}
 
 const ENGINES = [['postgresql', 'PostgreSQL'], ['mssql', 'SQL Server'], ['sqlite', 'SQLite (a file on the hub)']];
 const TLS = [['prefer', 'Prefer'], ['require', 'Require'], ['verify_full', 'Verify full'], ['disable', 'Disable']];

@@ -2,6 +2,7 @@
 // expression, in UTC) and its next five runs, worked out here; setting and removing a schedule.
 
 import { api } from '../core/api.js';
+import { MODES, STRATEGIES, optionLabel as label } from '../components/sync-options.js';
 import { h, mount, uid, when } from '../core/dom.js';
 import { follow } from '../core/realtime.js';
 import { confirm } from '../components/dialog.js';
@@ -11,9 +12,6 @@ import { toast } from '../components/toast.js';
 import { nextRuns } from './cron.js';
 import { tenantFrame } from './tenant-shell.js';
 
-const MODES = [['incremental', 'Incremental'], ['full', 'Full'], ['bidirectional', 'Bidirectional'], ['verify', 'Verify (compare only)']];
-const STRATEGIES = [['latest_wins', 'Latest change wins'], ['cloud_wins', 'Cloud wins'], ['local_wins', 'Site wins'], ['manual', 'Park for a decision']];
-const label = (pairs, value) => (pairs.find(([v]) => v === value) || [value, value])[1];
 const asList = (answer) => (Array.isArray(answer) ? answer : answer?.items || []);
 
 /** A run time in the browser's zone, with the UTC time the schedule is written in. */

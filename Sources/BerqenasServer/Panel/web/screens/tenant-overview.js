@@ -9,10 +9,11 @@ import { eventFeed } from '../components/event-feed.js';
 import { form } from '../components/form.js';
 import { failure, load, loading } from '../components/states.js';
 import { toast } from '../components/toast.js';
-import { figures } from './dashboard.js';
+import { figures } from '../components/figures.js';
 import { eventsBefore } from './events-parts.js';
 import { tenantFrame, tenantPath } from './tenant-shell.js';
-import { facts, quotaFields, quotaValues, tenantFacts } from './tenants-parts.js';
+import { facts } from '../components/facts.js';
+import { quotaFields, quotaValues, tenantFacts } from './tenants-parts.js';
 
 const FEED_SIZE = 15;
 

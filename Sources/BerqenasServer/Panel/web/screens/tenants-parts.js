@@ -2,6 +2,7 @@
 // facts of a tenant as a <dl>.
 
 import { api } from '../core/api.js';
+import { facts } from '../components/facts.js';
 import { h, number, when } from '../core/dom.js';
 
 /** "Active" or "Suspended" as a badge. */
@@ -18,15 +19,6 @@ export async function listAll(path, query = {}) {
     items.push(...page.items);
     if (page.items.length === 0 || items.length >= page.total) return items;
   }
-}
-
-/** A <dl class="kv"> from [label, value] pairs (a value may be a node; null or '' shows a dash). */
-export function facts(pairs, label) {
-  return h('dl', { class: 'kv', 'aria-label': label },
-    pairs.map(([term, value]) => [
-      h('dt', {}, term),
-      h('dd', { class: 'wrap' }, value === null || value === undefined || value === '' ? '—' : value),
-    ]));
 }
 
 /** A tenant's facts: names, state, VPN flag, quotas and dates. */
