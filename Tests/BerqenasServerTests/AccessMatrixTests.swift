@@ -135,7 +135,7 @@ import Vapor
             let admin = try await hub.token()
             try await hub.createTenant("acme", adminToken: admin)
             let viewer = try await hub.createUser("vic", role: "tenant_viewer", tenant: "acme", token: admin)
-            let response = try await hub.send(.GET, "/api/v1/tenants/acme/connection", token: viewer)
+            let response = try await hub.send(.GET, "/api/v1/tenants/acme/connection?reveal=true", token: viewer)
             #expect(response.status == .ok)
             #expect(try response.jsonObject()["engine"] as? String == "sqlite")
             #expect(try response.jsonObject()["password"] is NSNull || (try response.jsonObject()["password"]) == nil)

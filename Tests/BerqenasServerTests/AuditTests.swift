@@ -39,7 +39,7 @@ import Testing
             let ada = try await hub.createUser("ada", role: "tenant_admin", tenant: "acme", token: admin)
             _ = try await hub.send(.PATCH, "/api/v1/tenants/acme", token: ada, json: ["display_name": "Acme Co"])
             _ = try await hub.send(.PATCH, "/api/v1/tenants/beta", token: admin, json: ["display_name": "Beta Co"])
-            _ = try await hub.send(.GET, "/api/v1/tenants/acme/connection", token: ada)
+            _ = try await hub.send(.GET, "/api/v1/tenants/acme/connection?reveal=true", token: ada)
 
             let page = try await hub.send(.GET, "/api/v1/audit", token: ada).jsonObject()
             let entries = try #require(page["items"] as? [[String: Any]])

@@ -129,7 +129,10 @@ struct PostgresIsolationTests {
     }
 
     private func connection(_ tenant: String, hub: TestHub, token: String) async throws -> Login {
-        let body = try await hub.send(.GET, "/api/v1/tenants/\(tenant)/connection", token: token).jsonObject()
+        // Only asked for: a look at the connection without `reveal` carries no password.
+        let look = try await hub.send(.GET, "/api/v1/tenants/\(tenant)/connection", token: token).jsonObject()
+        #expect(look["password"] is NSNull, "the password only with reveal=true")
+        let body = try await hub.send(.GET, "/api/v1/tenants/\(tenant)/connection?reveal=true", token: token).jsonObject()
         return Login(
             schema: try #require(body["schema"] as? String), username: try #require(body["username"] as? String),
             password: try #require(body["password"] as? String)

@@ -101,12 +101,16 @@ package struct EventLog: Sendable {
     /// The key of the transaction lock that orders event inserts on PostgreSQL ("berqenas events").
     static let orderLock: Int64 = 0x6265_7271_6576_7473
 
-    /// The tenant's events numbered after `after`, oldest first, at most `limit`; optionally of kinds
-    /// starting with `kindPrefix` (`vpn.peer.`). Nil `tenant`: the platform events.
-    package func events(of tenant: Tenant?, after: Int, limit: Int, kindPrefix: String?) async throws -> [PlatformEvent] {
+    /// The tenant's events numbered after `after`, oldest first, at most `limit`; with `before`, the newest
+    /// `limit` of those numbered below it (still oldest first: a page of a log read backwards). Optionally of
+    /// kinds starting with `kindPrefix` (`vpn.peer.`). Nil `tenant`: the platform events.
+    package func events(
+        of tenant: Tenant?, after: Int, before: Int? = nil, limit: Int, kindPrefix: String?
+    ) async throws -> [PlatformEvent] {
         guard (1...1000).contains(limit) else { throw PlatformError.validation(field: "limit", "between 1 and 1000") }
         guard after >= 0 else { throw PlatformError.validation(field: "after", "an event number (0 or more)") }
         var query = PlatformEvent.query(on: database).filter(\.$id > after)
+        if let before { query = query.filter(\.$id < before) }
         if let tenant {
             query = query.filter(\.$tenantID == (try tenant.requireID()))
         } else {
@@ -115,7 +119,8 @@ package struct EventLog: Sendable {
         if let kindPrefix, !kindPrefix.isEmpty {
             query = query.filter(.path(["kind"], schema: PlatformEvent.schema), .custom("LIKE"), .bind(Self.likePrefix(kindPrefix)))
         }
-        return try await query.sort(\.$id).limit(limit).all()
+        guard before != nil else { return try await query.sort(\.$id).limit(limit).all() }
+        return try await query.sort(\.$id, .descending).limit(limit).all().reversed()
     }
 
     /// Every event numbered after `after` and up to `upTo`, oldest first, at most `limit` (the live feed).

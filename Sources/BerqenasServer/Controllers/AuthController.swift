@@ -10,21 +10,21 @@ struct AuthController {
             operation: Operation(
                 id: "auth.login", summary: "Sign in with a username and password (JSON or OAuth2 password form)",
                 tag: "auth", access: .open, requestBody: LoginRequest.schema, responseBody: TokenResponse.schema,
-                failureStatuses: [401, 429]
+                failureStatuses: [401, 403, 429]
             ), use: login)
         auth.on(
             .POST, "refresh",
             operation: Operation(
                 id: "auth.refresh", summary: "Exchange a refresh token for new tokens (the old refresh token stops working)",
                 tag: "auth", access: .open, requestBody: RefreshRequest.schema, responseBody: TokenResponse.schema,
-                failureStatuses: [401]
+                failureStatuses: [401, 403]
             ), use: refresh)
         let signedInAuth = signedIn.grouped("auth")
         signedInAuth.on(
             .POST, "logout",
             operation: Operation(
                 id: "auth.logout", summary: "Revoke a refresh token, or every session of the user when none is given",
-                tag: "auth", requestBody: LogoutRequest.schema, successStatus: 204
+                tag: "auth", requestBody: LogoutRequest.schema, successStatus: 204, failureStatuses: [403]
             ), use: logout)
         signedInAuth.on(
             .GET, "me",

@@ -10,6 +10,9 @@ struct EventController {
     func register(on routes: any RoutesBuilder) {
         let query: [Operation.QueryParameter] = [
             .init(name: "after", schema: .integer(required: false), description: "only events numbered after this (default 0)"),
+            .init(
+                name: "before", schema: .integer(required: false),
+                description: "the newest events numbered below this (still oldest first): reading the log backwards"),
             .init(name: "limit", schema: .integer(required: false), description: "at most this many, 1-1000 (default 100)"),
             .init(name: "kind", schema: .string(required: false), description: "kinds starting with this, e.g. sync.job."),
         ]
@@ -43,7 +46,8 @@ struct EventController {
     private func page(of tenant: Tenant?, _ request: Request) async throws -> EventList {
         let after = try number(request, "after") ?? 0
         let items = try await request.berqenas.platform.events.events(
-            of: tenant, after: after, limit: try number(request, "limit") ?? 100, kindPrefix: request.query[String.self, at: "kind"])
+            of: tenant, after: after, before: try number(request, "before"), limit: try number(request, "limit") ?? 100,
+            kindPrefix: request.query[String.self, at: "kind"])
         return EventList(items: try items.map(EventResponse.init), lastID: items.last?.id ?? after)
     }
 

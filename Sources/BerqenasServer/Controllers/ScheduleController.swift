@@ -8,7 +8,7 @@ struct ScheduleController {
             .GET,
             operation: Operation(
                 id: "schedules.list", summary: "The tenant's schedules, one per remote database that has one", tag: "sync",
-                responseBody: .array(items: ScheduleResponse.schema)
+                responseBody: .array(items: ScheduleResponse.schema), failureStatuses: [404]
             ), use: list)
         let schedule = routes.grouped("tenants", ":name", "remote-databases", ":id", "schedule")
         schedule.on(

@@ -46,8 +46,13 @@ struct TenantController {
             .GET, ":name", "connection",
             operation: Operation(
                 id: "tenants.connection",
-                summary: "How to reach the tenant's store; the password only for admins and the tenant's admins (audited)",
-                tag: "tenants", responseBody: ConnectionResponse.schema, failureStatuses: [404]
+                summary: "How to reach the tenant's store; with reveal=true the password, for admins and the tenant's admins (audited)",
+                tag: "tenants", responseBody: ConnectionResponse.schema,
+                query: [
+                    .init(
+                        name: "reveal", schema: .boolean,
+                        description: "include the password (admins and tenant admins; each reveal is audited)")
+                ], failureStatuses: [404, 422]
             ), use: connection)
     }
 
@@ -132,7 +137,8 @@ struct TenantController {
     func connection(_ request: Request) async throws -> ConnectionResponse {
         let caller = try request.requireCaller()
         let tenant = try await readableTenant(request)
-        let reveal = caller.isAdmin || caller.role == .tenantAdmin
+        // Asked for, not given with every look at the page: each reveal is an audit entry that means something.
+        let reveal = try request.query.get(Bool?.self, at: "reveal") == true && (caller.isAdmin || caller.role == .tenantAdmin)
         request.auditContext.target = "tenant:\(tenant.name)"
         let info = try request.berqenas.platform.tenants.connectionInfo(for: tenant, revealPassword: reveal)
         if reveal, info.password != nil {

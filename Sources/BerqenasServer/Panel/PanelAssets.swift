@@ -26,17 +26,22 @@ struct PanelAssets: Sendable {
     /// The panel of `directory`, else the one shipped with this binary; nil (with a warning) when its files are
     /// missing.
     static func load(from directory: URL?, logger: Logger) -> PanelAssets? {
-        guard let directory = directory ?? Bundle.module.url(forResource: "web", withExtension: nil) else {
+        let loaded = directory.map { directory in Result { try PanelAssets(directory: directory) } } ?? shipped
+        switch loaded {
+        case let .success(assets):
+            return assets
+        case let .failure(error):
+            logger.warning("the web panel's files could not be read (\(error)): / answers 503")
+            return nil
+        case nil:
             logger.warning("the web panel's files are missing next to the binary: / answers 503")
             return nil
         }
-        do {
-            return try PanelAssets(directory: directory)
-        } catch {
-            logger.warning("the web panel's files could not be read (\(error)): / answers 503")
-            return nil
-        }
     }
+
+    /// The copy shipped with the binary, read and gzipped once per process (tests start many hubs).
+    private static let shipped: Result<PanelAssets, any Error>? = Bundle.module.url(forResource: "web", withExtension: nil)
+        .map { directory in Result { try PanelAssets(directory: directory) } }
 
     init(directory: URL) throws {
         var contents: [String: Data] = [:]
@@ -54,7 +59,7 @@ struct PanelAssets: Sendable {
         var digest = SHA256()
         for path in contents.keys.sorted() {
             digest.update(data: Data(path.utf8))
-            digest.update(data: contents[path]!)
+            digest.update(data: contents[path] ?? Data())
         }
         digest.update(data: template)
         version = String(Data(digest.finalize()).hexString.prefix(16))

@@ -55,6 +55,15 @@ struct EventLogTests {
 
             let rest = try await hub.send(.GET, "/api/v1/tenants/\(tenant)/events?kind=vpn.&after=\(numbers[0])&limit=1", token: token).jsonObject()
             #expect((rest["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [numbers[1]])
+            // Backwards: the newest two below the third, still oldest first; the newest of all.
+            let back = try await hub.send(
+                .GET, "/api/v1/tenants/\(tenant)/events?kind=vpn.&before=\(numbers[2])&limit=2", token: token
+            ).jsonObject()
+            #expect((back["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [numbers[0], numbers[1]])
+            let newest = try await hub.send(
+                .GET, "/api/v1/tenants/\(tenant)/events?kind=vpn.&before=1000000000000&limit=1", token: token
+            ).jsonObject()
+            #expect((newest["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [numbers[2]])
             let none = try await hub.send(.GET, "/api/v1/tenants/\(tenant)/events?kind=vpn.network.", token: token).jsonObject()
             #expect((none["items"] as? [[String: Any]])?.isEmpty == true)
             let quiet = try await hub.send(.GET, "/api/v1/tenants/\(other)/events", token: token).jsonObject()

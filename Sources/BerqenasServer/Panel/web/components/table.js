@@ -26,7 +26,8 @@ export function dataTable({ columns, rows = [], caption, empty = 'Nothing here y
 
   const valueOf = (column, row) => (column.value ? column.value(row) : row[column.key]);
 
-  function draw() {
+  /** Draws the rows; `focus` names the control to give focus back to (a redraw replaces it). */
+  function draw(focus = null) {
     if (data.length === 0) { mount(wrapper, emptyState(empty)); return; }
     const sorted = data.slice();
     const column = columns.find((c) => c.key === sortKey);
@@ -39,18 +40,22 @@ export function dataTable({ columns, rows = [], caption, empty = 'Nothing here y
       if (c.sort === false) return h('th', { scope: 'col' }, c.label);
       return h('th', { scope: 'col', 'aria-sort': state },
         h('button', {
-          type: 'button', class: 'sort',
-          onClick: () => { ascending = sortKey === c.key ? !ascending : true; sortKey = c.key; draw(); },
+          type: 'button', class: 'sort', dataset: { control: `sort-${c.key}` },
+          onClick: () => { ascending = sortKey === c.key ? !ascending : true; sortKey = c.key; draw(`sort-${c.key}`); },
         }, c.label, h('span', { 'aria-hidden': 'true' }, state === 'ascending' ? ' ▲' : state === 'descending' ? ' ▼' : '')));
     }));
     const body = shown.map((row) => h('tr', { dataset: { key: String(rowKey(row)) } },
       columns.map((c) => h('td', { 'data-label': c.label }, c.render ? c.render(row) : String(valueOf(c, row) ?? '—')))));
     const table = h('table', {}, caption ? h('caption', {}, caption) : null, h('thead', {}, head), h('tbody', {}, body));
     const pager = pages > 1 ? h('nav', { class: 'pager', 'aria-label': 'Pages' },
-      h('button', { type: 'button', disabled: page === 0, onClick: () => { page -= 1; draw(); } }, 'Previous'),
-      h('span', {}, `Page ${page + 1} of ${pages}`),
-      h('button', { type: 'button', disabled: page >= pages - 1, onClick: () => { page += 1; draw(); } }, 'Next')) : null;
+      h('button', { type: 'button', disabled: page === 0, dataset: { control: 'previous' }, onClick: () => { page -= 1; draw('previous'); } }, 'Previous'),
+      h('span', { role: 'status' }, `Page ${page + 1} of ${pages}`),
+      h('button', { type: 'button', disabled: page >= pages - 1, dataset: { control: 'next' }, onClick: () => { page += 1; draw('next'); } }, 'Next')) : null;
     mount(wrapper, h('div', { class: 'scroll' }, table), pager);
+    if (focus) {
+      const target = wrapper.querySelector(`[data-control="${focus}"]:not(:disabled)`) || wrapper.querySelector('.pager button:not(:disabled)');
+      target?.focus();
+    }
   }
 
   draw();

@@ -17,18 +17,29 @@ import { quotaFields, quotaValues, tenantFacts } from './tenants-parts.js';
 
 const FEED_SIZE = 15;
 
-/** The store's connection details; the password (when the hub gives it) behind a toggle. */
-function connectionFacts(info, writable) {
-  let password = writable ? 'None: this store has no password.' : 'Shown to admins and tenant admins only.';
-  if (typeof info.password === 'string') {
+/** The store's connection details; the password asked for only when the user wants it (each reveal is audited). */
+function connectionFacts(info, url, writable) {
+  let password = 'Shown to admins and tenant admins only.';
+  if (writable && info.engine !== 'sqlite') {
     const value = h('code', { class: 'wrap' }, '••••••••');
     const toggle = h('button', { type: 'button', class: 'link-button' }, 'Show password');
-    toggle.addEventListener('click', () => {
-      const show = value.textContent !== info.password;
-      value.textContent = show ? info.password : '••••••••';
+    let revealed = null;
+    toggle.addEventListener('click', async () => {
+      if (revealed === null) {
+        try {
+          revealed = (await api('GET', `${url}/connection`, { query: { reveal: true } })).password ?? '';
+        } catch (error) {
+          value.textContent = `${error.message} (${error.code})`;
+          return;
+        }
+      }
+      const show = value.textContent !== revealed;
+      value.textContent = show ? revealed || 'None: this store has no password.' : '••••••••';
       toggle.textContent = show ? 'Hide password' : 'Show password';
     });
     password = h('span', {}, value, ' ', toggle);
+  } else if (writable) {
+    password = 'None: a SQLite store is a file on the hub.';
   }
   const code = (text) => (text === null || text === undefined ? null : h('code', { class: 'wrap' }, String(text)));
   return facts([
@@ -148,7 +159,7 @@ export default {
     drawTenant(record);
     await Promise.all([
       readFigures(),
-      load(connectionBox, () => api('GET', `${url}/connection`), (info) => connectionFacts(info, writable)),
+      load(connectionBox, () => api('GET', `${url}/connection`), (info) => connectionFacts(info, url, writable)),
     ]);
     if (!current()) return;
 
