@@ -76,6 +76,16 @@ class Panel:
         return self.wait(lambda d: text in d.find_element(By.CSS_SELECTOR, scope).text, timeout,
                          f"'{text}' did not appear")
 
+    def sign_in(self, username, password):
+        """Signs in from the sign-in screen and waits for the page it leads to."""
+        self.open("/")
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, 'form[aria-label="Sign in"]'), message="no sign-in form")
+        self.fill("Username", username, "Sign in")
+        self.fill("Password", password, "Sign in")
+        self.click("Sign in", self.scope("Sign in"))
+        self.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, 'form[aria-label="Sign in"]'), message="still signing in")
+        self.settled()
+
     # Controls, found as a user finds them
 
     def scope(self, form_label=None):

@@ -98,13 +98,7 @@ def admin_token(hub):
 
 
 def sign_in(panel, username="admin", password=ADMIN_PASSWORD):
-    panel.open("/")
-    panel.wait(lambda d: d.find_elements(By.CSS_SELECTOR, 'form[aria-label="Sign in"]'), message="no sign-in form")
-    panel.fill("Username", username, "Sign in")
-    panel.fill("Password", password, "Sign in")
-    panel.click("Sign in", panel.scope("Sign in"))
-    panel.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, 'form[aria-label="Sign in"]'), message="still signing in")
-    panel.settled()
+    panel.sign_in(username, password)
 
 
 def table_rows(url, table):
@@ -306,20 +300,23 @@ def screens(furnished):
             f"/tenants/{t}/users", "/alerts", "/events", "/users", "/audit", "/account"]
 
 
-def test_every_screen_is_accessible_fits_375_px_and_logs_no_error(panel, furnished):
+def test_every_screen_is_accessible_in_both_themes_fits_375_px_and_logs_no_error(panel, furnished):
     sign_in(panel)
     problems = []
     for path in screens(furnished):
         with panel.step("screen " + path.replace("/", "_")):
             panel.driver.set_window_size(1280, 900)
             panel.go(path)
-            axe = Axe(panel.driver)
-            axe.inject()
-            results = axe.run(options={"resultTypes": ["violations"]})
-            for violation in results["violations"]:
-                if violation["impact"] in ("serious", "critical"):
-                    targets = [node["html"][:160] for node in violation["nodes"][:2]]
-                    problems.append(f"{path}: {violation['id']} ({violation['impact']}) at {targets}")
+            # Both themes: the panel follows the system's, and contrast is checked in each.
+            for scheme in ("light", "dark"):
+                panel.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+                axe = Axe(panel.driver)
+                axe.inject()
+                results = axe.run(options={"resultTypes": ["violations"]})
+                for violation in results["violations"]:
+                    if violation["impact"] in ("serious", "critical"):
+                        shown = [node["html"][:160] for node in violation["nodes"][:2]]
+                        problems.append(f"{path} ({scheme}): {violation['id']} ({violation['impact']}) at {shown}")
             panel.driver.set_window_size(375, 812)
             panel.settled()
             if not panel.fits():

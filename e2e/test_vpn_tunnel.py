@@ -11,8 +11,10 @@ import urllib.request
 import uuid
 
 import pytest
+from selenium.webdriver.common.by import By
 
 from conftest import Hub, free_port
+from panel_browser import Panel, start_chromium
 
 CAN_RUN = os.geteuid() == 0 and os.path.exists("/dev/net/tun") and os.path.exists("/usr/bin/wireguard-go")
 SITES = 3
@@ -151,6 +153,22 @@ def namespaces():
             sh("rm", "-f", f"/var/run/wireguard/bqss{index}.sock", check=False)
 
 
+class BrowserCloser:
+    """Ends a browser with the test's other processes, however the test ends."""
+
+    def __init__(self, driver):
+        self.driver = driver
+
+    def kill(self):
+        try:
+            self.driver.quit()
+        except Exception:  # already quit by the test
+            pass
+
+    def wait(self):
+        return 0
+
+
 def join(site, config, tmp_path, processes):
     """Brings up a WireGuard interface in `site` from a wg-quick file and starts a TCP listener on its address.
     Interface names differ per site: wireguard-go's control socket (/var/run/wireguard/<name>.sock) is
@@ -204,6 +222,14 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
         hub_peers = [line.split("\t") for line in in_ns(hub_ns, "wg", "show", vpn["interface"], "dump").stdout.splitlines()[1:]]
         assert [(fields[0], fields[3]) for fields in hub_peers] == [(peer["public_key"], peer["address"] + "/32")]
 
+        # The panel's VPN page, open before the site joins, shows the peer come up live (no reload).
+        panel = Panel(start_chromium(), hub.url)
+        processes.append(BrowserCloser(panel.driver))
+        panel.sign_in("admin", "tunnel-test-password")
+        panel.go("/tenants/stores/vpn")
+        peer_row = f'tr[data-key="{peer["id"]}"]'
+        assert "Not connected" in panel.wait(lambda d: d.find_element(By.CSS_SELECTOR, peer_row)).text
+
         # The site brings the tunnel up with exactly the file the API handed out; the hub reaches it.
         site_address = join(sites[0], peer["config"], tmp_path, processes)
         assert site_address == peer["address"]
@@ -215,6 +241,12 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
         _, events = api.call("GET", "/api/v1/tenants/stores/events?kind=vpn.peer.")
         connected = [e for e in events["items"] if e["subject"] == f"vpn-peer:{peer['id']}"]
         assert [e["kind"] for e in connected] == ["vpn.peer.connected"] and "198.18.1.2:" in connected[0]["message"], events
+        row = panel.wait(lambda d: (lambda r: r if "Not connected" not in r.text and "Connected" in r.text else None)(
+            d.find_element(By.CSS_SELECTOR, peer_row)), 30, "the open VPN page did not show the peer connected")
+        assert "B" in row.text, row.text  # its traffic, in bytes
+        assert panel.driver.execute_script("return performance.getEntriesByType('navigation').length") == 1
+        assert panel.console_errors() == []
+        panel.driver.quit()
 
         # A second site of the same tenant joins without disturbing the first; spoke-to-spoke is off by default.
         _, second = api.call("POST", "/api/v1/tenants/stores/vpn/peers", {"name": "store-2", "persistent_keepalive": 5})

@@ -35,17 +35,10 @@ enum RefreshCookie {
     static func set(_ token: String?, on response: Response, _ request: Request) {
         let lifetime = request.berqenas.platform.signIn.refreshTokenLifetime
         let maxAge = token == nil ? 0 : Int(lifetime)
+        let secure = request.reachedOverHTTPS
         response.cookies[name] = HTTPCookies.Value(
-            string: token ?? "", maxAge: maxAge, path: path, isSecure: isSecure(request), isHTTPOnly: true, sameSite: .strict)
+            string: token ?? "", maxAge: maxAge, path: path, isSecure: secure, isHTTPOnly: true, sameSite: .strict)
         response.cookies[hintName] = HTTPCookies.Value(
-            string: token == nil ? "" : "1", maxAge: maxAge, path: "/", isSecure: isSecure(request), isHTTPOnly: false,
-            sameSite: .strict)
-    }
-
-    /// HTTPS as the operator publishes the hub (`BERQENAS_PUBLIC_URL`), or as a proxy in front of it says.
-    private static func isSecure(_ request: Request) -> Bool {
-        let publicURL = request.berqenas.platform.configuration.alerts.publicURL
-        return publicURL?.lowercased().hasPrefix("https://") == true
-            || request.headers.first(name: "X-Forwarded-Proto")?.lowercased() == "https"
+            string: token == nil ? "" : "1", maxAge: maxAge, path: "/", isSecure: secure, isHTTPOnly: false, sameSite: .strict)
     }
 }

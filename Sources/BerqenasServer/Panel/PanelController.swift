@@ -17,7 +17,6 @@ struct PanelController {
         ("X-Frame-Options", "DENY"),
         ("Referrer-Policy", "no-referrer"),
         ("X-Content-Type-Options", "nosniff"),
-        ("Cross-Origin-Opener-Policy", "same-origin"),
     ]
 
     func register(on root: any RoutesBuilder) {
@@ -63,6 +62,9 @@ struct PanelController {
     private func respond(status: HTTPResponseStatus, _ file: PanelAssets.File?, _ request: Request) -> Response {
         let response = Response(status: status)
         for (name, value) in Self.securityHeaders { response.headers.replaceOrAdd(name: name, value: value) }
+        // Only a trustworthy origin may isolate its windows: over plain HTTP a browser ignores the header and
+        // logs an error, so it is sent behind HTTPS only.
+        if request.reachedOverHTTPS { response.headers.replaceOrAdd(name: "Cross-Origin-Opener-Policy", value: "same-origin") }
         guard let file else { return response }
         response.headers.replaceOrAdd(name: .contentType, value: file.contentType)
         response.headers.replaceOrAdd(name: .vary, value: "Accept-Encoding")

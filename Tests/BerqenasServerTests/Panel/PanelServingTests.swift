@@ -17,6 +17,9 @@ struct PanelServingTests {
             #expect(page.headers.first(name: "X-Frame-Options") == "DENY")
             #expect(page.headers.first(name: "Referrer-Policy") == "no-referrer")
             #expect(page.headers.first(name: "X-Content-Type-Options") == "nosniff")
+            #expect(page.headers.first(name: "Cross-Origin-Opener-Policy") == nil, "plain HTTP: a browser would log it as ignored")
+            let proxied = try await hub.send(.GET, "/", headers: ["X-Forwarded-Proto": "https"])
+            #expect(proxied.headers.first(name: "Cross-Origin-Opener-Policy") == "same-origin")
 
             // The page names its files under one version; that version serves them, another does not.
             let html = page.body.string
