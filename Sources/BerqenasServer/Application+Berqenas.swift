@@ -8,6 +8,8 @@ final class BerqenasState: Sendable {
     let tokens: TokenIssuer
     /// This server's realtime WebSocket sessions.
     let realtime = RealtimeSessions()
+    /// Which of this server's background loops run (`/ready`).
+    let loops = RunningLoops()
 
     init(platform: Platform, tokens: TokenIssuer) {
         self.platform = platform

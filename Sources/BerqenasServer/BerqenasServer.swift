@@ -63,7 +63,7 @@ package enum BerqenasServer {
     /// `HubServices`). The caller shuts the application down.
     package static func serve(_ app: Application) async throws {
         try await app.asyncBoot()
-        let services = try HubServices.background(app.berqenas.platform) + [HTTPServerService(app: app)]
+        let services = try HubServices.background(app.berqenas) + [HTTPServerService(app: app)]
         try await HubServices.group(services, signals: [.sigterm, .sigint], logger: app.logger).run()
     }
 
@@ -72,7 +72,7 @@ package enum BerqenasServer {
     package static func withBackgroundServices<T: Sendable>(
         _ app: Application, _ body: () async throws -> T
     ) async throws -> T {
-        let group = HubServices.group(try HubServices.background(app.berqenas.platform), signals: [], logger: app.logger)
+        let group = HubServices.group(try HubServices.background(app.berqenas), signals: [], logger: app.logger)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             do {

@@ -1,8 +1,9 @@
 import BerqenasPlatform
+import FluentKit
 import OpenAPIKit
 import Vapor
 
-/// Health and the API description.
+/// Health, readiness and the API description.
 struct SystemController {
     struct Health: Content {
         let status: String
@@ -20,6 +21,16 @@ struct SystemController {
                     "database": .string(allowedValues: "sqlite", "postgresql"),
                 ])
             ), use: health)
+        root.on(
+            .GET, "ready",
+            operation: Operation(
+                id: "system.ready",
+                summary:
+                    "Ready: the system database answers, every migration is applied, and this server's background loops run (503 naming what is not)",
+                tag: "system", access: .open,
+                responseBody: .object(properties: ["status": .string(allowedValues: "ready"), "checks": .object]),
+                failureStatuses: [503]
+            ), use: ready)
         signedIn.on(
             .GET, "openapi.json",
             operation: Operation(
@@ -32,6 +43,33 @@ struct SystemController {
         Health(
             status: "ok", version: BerqenasVersion.current,
             database: request.berqenas.platform.configuration.systemDatabaseEngine.rawValue)
+    }
+
+    /// What a load balancer or an orchestrator asks before sending traffic (`/health` only says the process
+    /// answers). Open, like `/health`: it names checks, never a secret or an error's text.
+    @Sendable
+    func ready(_ request: Request) async throws -> Response {
+        var problems: [String: String] = [:]
+        do {
+            let applied = Set(try await MigrationLog.query(on: request.db).all().map(\.name))
+            let missing = SystemMigrations.all.map(\.name).filter { !applied.contains($0) }
+            if !missing.isEmpty { problems["migrations"] = "not applied: " + missing.joined(separator: ", ") }
+        } catch {
+            problems["database"] = "the system database does not answer"
+        }
+        let stopped = request.berqenas.loops.missing
+        if !stopped.isEmpty { problems["loops"] = "not running: " + stopped.joined(separator: ", ") }
+        guard problems.isEmpty else {
+            throw PlatformError(
+                code: "not_ready", status: 503,
+                message: problems.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "),
+                details: problems)
+        }
+        let body = try JSONSerialization.data(
+            withJSONObject: ["status": "ready", "checks": ["database": "ok", "migrations": "ok", "loops": "ok"]], options: [.sortedKeys])
+        let response = Response(status: .ok, body: .init(data: body))
+        response.headers.contentType = .json
+        return response
     }
 
     @Sendable

@@ -9,8 +9,9 @@ import Vapor
 /// the VPN reconciler, continuous sync and the sync worker finish what they hold (their connections closed),
 /// then the generated APIs' pools close. The caller shuts the application (the system database) down after.
 enum HubServices {
-    static func background(_ platform: Platform) throws -> [any Service] {
-        var services: [any Service] = [
+    static func background(_ state: BerqenasState) throws -> [any Service] {
+        let platform = state.platform
+        var services: [BackgroundLoop] = [
             BackgroundLoop(name: "event-feed", start: { await platform.eventFeed.start() }, stop: { await platform.eventFeed.stop() }),
             BackgroundLoop(name: "connected-users", start: { platform.connectedUsers.start() }, stop: { await platform.connectedUsers.stop() }),
         ]
@@ -19,7 +20,7 @@ enum HubServices {
             let notifications = try EventNotifications(url: url, bell: platform.events.bell, logger: Logger(label: "berqenas.events"))
             services.append(BackgroundLoop(name: "event-notifications", start: { notifications.start() }, stop: { await notifications.stop() }))
         }
-        return services + [
+        services += [
             BackgroundLoop(name: "api-pools", start: {}, stop: { await platform.apis.registry.closeAll() }),
             BackgroundLoop(
                 name: "sync-worker", start: { await platform.worker.start(schedules: platform.schedules) },
@@ -46,6 +47,19 @@ enum HubServices {
                 name: "vpn-reconciler", start: { await platform.vpn.reconciler.start() },
                 stop: { await platform.vpn.reconciler.stop() }),
         ]
+        state.loops.expect(services.map(\.name))
+        return services.map { loop in
+            BackgroundLoop(
+                name: loop.name,
+                start: {
+                    await loop.start()
+                    state.loops.started(loop.name)
+                },
+                stop: {
+                    state.loops.stopped(loop.name)
+                    await loop.stop()
+                })
+        }
     }
 
     /// A group of `services` whose graceful shutdown (by `signals`, or by the caller) runs in reverse order.
