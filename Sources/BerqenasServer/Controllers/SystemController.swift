@@ -11,6 +11,11 @@ struct SystemController {
         let database: String
     }
 
+    struct Readiness: Content {
+        let status: String
+        let checks: [String: String]
+    }
+
     func register(root: any RoutesBuilder, signedIn: any RoutesBuilder) {
         root.on(
             .GET, "health",
@@ -48,7 +53,7 @@ struct SystemController {
     /// What a load balancer or an orchestrator asks before sending traffic (`/health` only says the process
     /// answers). Open, like `/health`: it names checks, never a secret or an error's text.
     @Sendable
-    func ready(_ request: Request) async throws -> Response {
+    func ready(_ request: Request) async throws -> Readiness {
         var problems: [String: String] = [:]
         do {
             let applied = Set(try await MigrationLog.query(on: request.db).all().map(\.name))
@@ -65,11 +70,7 @@ struct SystemController {
                 message: problems.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "),
                 details: problems)
         }
-        let body = try JSONSerialization.data(
-            withJSONObject: ["status": "ready", "checks": ["database": "ok", "migrations": "ok", "loops": "ok"]], options: [.sortedKeys])
-        let response = Response(status: .ok, body: .init(data: body))
-        response.headers.contentType = .json
-        return response
+        return Readiness(status: "ready", checks: ["database": "ok", "migrations": "ok", "loops": "ok"])
     }
 
     @Sendable

@@ -49,16 +49,9 @@ enum HubServices {
         ]
         state.loops.expect(services.map(\.name))
         return services.map { loop in
-            BackgroundLoop(
-                name: loop.name,
-                start: {
-                    await loop.start()
-                    state.loops.started(loop.name)
-                },
-                stop: {
-                    state.loops.stopped(loop.name)
-                    await loop.stop()
-                })
+            var reporting = loop
+            reporting.reportsTo = state.loops
+            return reporting
         }
     }
 
@@ -82,13 +75,17 @@ struct BackgroundLoop: Service, CustomStringConvertible {
     let name: String
     let start: @Sendable () async -> Void
     let stop: @Sendable () async -> Void
+    /// Told when the loop has started and when it stops (`/ready`).
+    var reportsTo: RunningLoops?
 
     var description: String { name }
 
     func run() async throws {
         await start()
+        reportsTo?.started(name)
         // Returns at graceful shutdown, or throws when the group is cancelled: the loop stops either way.
         try? await gracefulShutdown()
+        reportsTo?.stopped(name)
         await stop()
     }
 }

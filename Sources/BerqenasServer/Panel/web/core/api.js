@@ -157,6 +157,15 @@ function url(path, query) {
 }
 
 /**
+ * The rows of a list: the API answers most lists as pages (`{items, total, …}`) and a few (a tenant's remote
+ * databases, tables, alert channels and rules) as arrays. One place knows both.
+ */
+export async function rows(path, options) {
+  const answer = await api('GET', path, options);
+  return Array.isArray(answer) ? answer : answer?.items || [];
+}
+
+/**
  * Calls the management API: `api('POST', '/tenants', {body: {...}})`. Answers the decoded JSON (null for
  * 204), or the Response itself with `raw: true`. Throws ApiError with the hub's code, message and field.
  */

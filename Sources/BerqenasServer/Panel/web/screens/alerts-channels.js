@@ -1,7 +1,7 @@
 // The Channels section of the alerts page: where alerts go (email, Slack, a signed webhook), with the
 // settings of each type (docs/alerts.md). Secrets are write-only: the hub only says whether one is set.
 
-import { api } from '../core/api.js';
+import { api, rows } from '../core/api.js';
 import { h, mount } from '../core/dom.js';
 import { confirm, modal } from '../components/dialog.js';
 import { form } from '../components/form.js';
@@ -183,8 +183,7 @@ export function channelsSection(page) {
   if (page.writable) drawAdd();
 
   async function load() {
-    const answer = await api('GET', path);
-    page.channels = Array.isArray(answer) ? answer : answer.items || [];
+    page.channels = await rows(path);
     if (!page.current()) return;
     table.setRows(page.channels);
     page.changed();

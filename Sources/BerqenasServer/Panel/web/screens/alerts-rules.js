@@ -1,7 +1,7 @@
 // The Rules section of the alerts page: what is watched (docs/alerts.md), which channels hear about it,
 // and what each rule is firing for now.
 
-import { api } from '../core/api.js';
+import { api, rows } from '../core/api.js';
 import { h, mount } from '../core/dom.js';
 import { confirm, modal } from '../components/dialog.js';
 import { form } from '../components/form.js';
@@ -184,8 +184,7 @@ export function rulesSection(page) {
   }
 
   async function load() {
-    const answer = await api('GET', path);
-    page.rules = Array.isArray(answer) ? answer : answer.items || [];
+    page.rules = await rows(path);
     if (page.current()) redraw();
   }
 

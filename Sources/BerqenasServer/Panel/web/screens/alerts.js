@@ -1,7 +1,7 @@
 // Alerts: a tenant's (/tenants/:tenant/alerts) or, for admins, the platform's own (/alerts, whose rules
 // watch every tenant). Three sections: channels, rules, and the deliveries they made (docs/alerts.md).
 
-import { api, isAdmin } from '../core/api.js';
+import { api, isAdmin, rows } from '../core/api.js';
 import { h, mount, uid, when } from '../core/dom.js';
 import { follow } from '../core/realtime.js';
 import { failure, loading } from '../components/states.js';
@@ -75,9 +75,9 @@ export default {
 
     async function loadDeliveries() {
       try {
-        const answer = await api('GET', `${page.base}/alert-deliveries`, { query: { limit: 200 } });
+        const found = await rows(`${page.base}/alert-deliveries`, { query: { limit: 200 } });
         if (!current()) return;
-        deliveries.setRows(Array.isArray(answer) ? answer : answer.items || []);
+        deliveries.setRows(found);
         if (!deliveriesBox.contains(deliveries.element)) mount(deliveriesBox, deliveries.element);
       } catch (error) {
         if (current()) mount(deliveriesBox, failure(error, loadDeliveries));
@@ -106,11 +106,9 @@ export default {
       try {
         // Remote databases and peers name rules' scopes and firing subjects (a tenant's only: the platform
         // has no such lists).
-        const [remotes, peers] = tenant ? await Promise.all([
-          api('GET', `${page.base}/remote-databases`).catch(() => []),
-          api('GET', `${page.base}/vpn/peers`).catch(() => ({ items: [] }))]) : [[], []];
-        page.remotes = Array.isArray(remotes) ? remotes : remotes.items || [];
-        page.peers = Array.isArray(peers) ? peers : peers.items || [];
+        [page.remotes, page.peers] = tenant ? await Promise.all([
+          rows(`${page.base}/remote-databases`).catch(() => []),
+          rows(`${page.base}/vpn/peers`).catch(() => [])]) : [[], []];
         await channels.load();
         await rules.load();
         if (!current()) return;

@@ -2,7 +2,7 @@
 // databases as sources, the "Refresh schema" and "Delete API" actions, and the table picker of the create
 // and edit forms (docs/auto-api.md, "Definitions").
 
-import { api } from '../core/api.js';
+import { api, rows } from '../core/api.js';
 import { h, mount, number, uid } from '../core/dom.js';
 import { confirm } from '../components/dialog.js';
 import { toast } from '../components/toast.js';
@@ -35,8 +35,7 @@ export function apisPath(tenant) {
 /** The tenant's remote databases (a plain array); an empty list when they cannot be read. */
 export async function remoteDatabases(tenant) {
   try {
-    const answer = await api('GET', `/tenants/${encodeURIComponent(tenant)}/remote-databases`);
-    return Array.isArray(answer) ? answer : answer?.items || [];
+    return await rows(`/tenants/${encodeURIComponent(tenant)}/remote-databases`);
   } catch {
     return [];
   }
@@ -147,9 +146,8 @@ export function tablePicker({ tenant, selected = [], operations = ['read'], help
     }
     mount(list, h('p', { class: 'muted', role: 'status' }, 'Listing the tables of this database…'));
     try {
-      const answer = await api('GET', `/tenants/${encodeURIComponent(tenant)}/remote-databases/${value}/tables`);
+      const tables = await rows(`/tenants/${encodeURIComponent(tenant)}/remote-databases/${encodeURIComponent(value)}/tables`);
       if (mine !== token) return;
-      const tables = Array.isArray(answer) ? answer : answer?.items || [];
       if (tables.length === 0) {
         textField('This database lists no tables; type their names, separated by commas.');
         return;

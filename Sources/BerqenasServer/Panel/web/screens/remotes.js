@@ -2,7 +2,7 @@
 // the connection at once; a failure (DNS, refused, TLS, wrong password…) shows at the field it points at,
 // and the same form then fixes that field and tests again.
 
-import { api } from '../core/api.js';
+import { api, rows } from '../core/api.js';
 import { ago, h, mount } from '../core/dom.js';
 import { follow } from '../core/realtime.js';
 import { form } from '../components/form.js';
@@ -70,23 +70,21 @@ export default {
         { key: 'updated_at', label: 'Changed', render: (r) => ago(r.updated_at) },
       ],
     });
-    mount(list, h('h2', { id: 'remotes-title' }, 'Remote databases'), table.element);
+    const path = `/tenants/${encodeURIComponent(tenant)}/remote-databases`;
+    const listBox = h('div', {});
+    mount(list, h('h2', { id: 'remotes-title' }, 'Remote databases'), listBox);
     body.append(list);
-    const refresh = () => load(table.element, () => api('GET', `/tenants/${encodeURIComponent(tenant)}/remote-databases`), (rows) => {
-      table.setRows(rows);
-      return table.element.firstChild ? [...table.element.childNodes] : [];
-    });
-    await api('GET', `/tenants/${encodeURIComponent(tenant)}/remote-databases`).then((rows) => table.setRows(rows)).catch(() => refresh());
+    await load(listBox, () => rows(path), (remotes) => { table.setRows(remotes); return table.element; });
 
     if (writable) {
-      const peers = await api('GET', `/tenants/${encodeURIComponent(tenant)}/vpn/peers`).then((p) => p.items || p).catch(() => []);
+      const peers = await rows(`/tenants/${encodeURIComponent(tenant)}/vpn/peers`).catch(() => []);
       body.append(h('section', { class: 'card', 'aria-labelledby': 'register-title' },
         h('h2', { id: 'register-title' }, 'Register a remote database'),
-        registerForm(tenant, Array.isArray(peers) ? peers : [], (remote) => navigate(`${tenantPath(tenant)}/remote-databases/${remote.id}`))));
+        registerForm(tenant, peers, (remote) => navigate(`${tenantPath(tenant)}/remote-databases/${remote.id}`))));
     }
     cleanup(follow(`tenant:${tenant}`, (event) => {
       if (event && /^remote_database\./.test(event.kind)) {
-        api('GET', `/tenants/${encodeURIComponent(tenant)}/remote-databases`).then((rows) => table.setRows(rows)).catch(() => {});
+        rows(path).then((remotes) => table.setRows(remotes)).catch(() => {});
       }
     }));
   },

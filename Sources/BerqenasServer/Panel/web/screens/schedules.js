@@ -1,7 +1,7 @@
 // A tenant's schedules: for each remote database, when it syncs by itself (every N minutes or on a cron
 // expression, in UTC) and its next five runs, worked out here; setting and removing a schedule.
 
-import { api } from '../core/api.js';
+import { api, rows } from '../core/api.js';
 import { MODES, STRATEGIES, optionLabel as label } from '../components/sync-options.js';
 import { h, mount, uid, when } from '../core/dom.js';
 import { follow } from '../core/realtime.js';
@@ -12,7 +12,6 @@ import { toast } from '../components/toast.js';
 import { nextRuns } from './cron.js';
 import { tenantFrame } from './tenant-shell.js';
 
-const asList = (answer) => (Array.isArray(answer) ? answer : answer?.items || []);
 
 /** A run time in the browser's zone, with the UTC time the schedule is written in. */
 function runTime(date) {
@@ -194,7 +193,7 @@ export default {
     async function load() {
       mount(list, loading());
       try {
-        remotes = asList(await api('GET', remotesPath));
+        remotes = await rows(remotesPath);
         await readSchedules();
         if (!current()) return;
         drawList();
