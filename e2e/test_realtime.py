@@ -161,6 +161,26 @@ def test_a_sync_job_is_followed_live_in_order_scoped_to_its_tenant_and_replayed_
                 late.recv(timeout=1)  # the next job is not this topic's
 
 
+def log_bulk_events(site, count):
+    """Writes `count` events of tenant shop (400 bytes of padding each) straight into the hub's log."""
+    with sqlite3.connect(site.hub.data_dir / "berqenas.sqlite", timeout=30) as db:
+        tenant_id = db.execute("SELECT id FROM tenants WHERE name = 'shop'").fetchone()[0]
+        padding = "x" * 400
+        db.executemany(
+            "INSERT INTO event_log (tenant_id, tenant, kind, subject, message, data, occurred_at) VALUES (?, 'shop', 'api.changed', ?, 'bulk', ?, ?)",
+            [(tenant_id, f"bulk:{i}", json.dumps({"api": f"a{i}", "action": "updated", "pad": padding}), time.time()) for i in range(count)])
+
+
+def read_events(ws, count):
+    """Reads `count` event messages; returns their numbers."""
+    numbers = []
+    while len(numbers) < count:
+        message = json.loads(ws.recv(timeout=RECEIVE))
+        assert message["type"] == "event", message
+        numbers.append(message["event"]["id"])
+    return numbers
+
+
 def test_a_consumer_that_does_not_read_is_cut_off_while_a_fast_one_gets_everything(site):
     raw = socket.create_connection(("127.0.0.1", site.hub.port))
     raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -169,17 +189,8 @@ def test_a_consumer_that_does_not_read_is_cut_off_while_a_fast_one_gets_everythi
             subscribe(ws, "tenant:shop")
             assert json.loads(ws.recv(timeout=RECEIVE))["type"] == "subscribed"
         count = 20000
-        with sqlite3.connect(site.hub.data_dir / "berqenas.sqlite", timeout=30) as db:
-            tenant_id = db.execute("SELECT id FROM tenants WHERE name = 'shop'").fetchone()[0]
-            padding = "x" * 400
-            db.executemany(
-                "INSERT INTO event_log (tenant_id, tenant, kind, subject, message, data, occurred_at) VALUES (?, 'shop', 'api.changed', ?, 'bulk', ?, ?)",
-                [(tenant_id, f"bulk:{i}", json.dumps({"api": f"a{i}", "action": "updated", "pad": padding}), time.time()) for i in range(count)])
-        got = 0
-        while got < count:
-            message = json.loads(fast.recv(timeout=RECEIVE))
-            assert message["type"] == "event"
-            got += 1
+        log_bulk_events(site, count)
+        read_events(fast, count)
         # It reads again, fast: what was queued for it, then the close the hub sent when it fell behind.
         raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
         code, reason = close_code(slow)
@@ -187,6 +198,28 @@ def test_a_consumer_that_does_not_read_is_cut_off_while_a_fast_one_gets_everythi
         # The hub still serves the fast one.
         subscribe(fast, "tenant:other")
         assert json.loads(fast.recv(timeout=RECEIVE))["type"] == "subscribed"
+
+def test_a_replay_goes_at_the_pace_of_a_client_that_reads_slowly(site):
+    """A replay of many more events than the slow-consumer limit (512 unwritten) to a client with a small
+    receive window that pauses: the hub waits for each page to be read instead of cutting the client off."""
+    count = 20000
+    with site.signed_in() as fast:
+        subscribe(fast, "tenant:shop")
+        assert json.loads(fast.recv(timeout=RECEIVE))["type"] == "subscribed"
+        log_bulk_events(site, count)
+        live = read_events(fast, count)  # the feed has taken them: a session opened now replays them
+    raw = socket.create_connection(("127.0.0.1", site.hub.port))
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    # No keepalive pings: their answers queue behind the replay, whose pace this client sets.
+    with site.signed_in(sock=raw, ping_interval=None) as reader:
+        subscribe(reader, "tenant:shop", since=live[0] - 1)
+        # The client stops reading for two seconds (the pause is what is tested, not a wait for something):
+        # the hub's writes back up past the limit a live consumer may fall behind by.
+        time.sleep(2)
+        replayed = read_events(reader, count)
+        assert replayed == live
+        done = json.loads(reader.recv(timeout=RECEIVE))
+        assert done["type"] == "subscribed" and done["replayed"] == count
 
 
 def test_the_cli_prints_the_log_and_follows_it(site, cli):

@@ -1,4 +1,5 @@
 import BerqenasPlatform
+import FluentKit
 import Vapor
 
 /// What the hub keeps for the lifetime of the application (a class: every request reads it, and a reference
@@ -7,13 +8,14 @@ final class BerqenasState: Sendable {
     let platform: Platform
     let tokens: TokenIssuer
     /// This server's realtime WebSocket sessions.
-    let realtime = RealtimeSessions()
+    let realtime: RealtimeSessions
     /// Which of this server's background loops run (`/ready`).
     let loops = RunningLoops()
 
-    init(platform: Platform, tokens: TokenIssuer) {
+    init(platform: Platform, tokens: TokenIssuer, database: any Database, logger: Logger) {
         self.platform = platform
         self.tokens = tokens
+        self.realtime = RealtimeSessions(platform: platform, tokens: tokens, database: database, logger: logger)
     }
 }
 

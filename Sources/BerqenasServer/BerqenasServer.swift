@@ -29,7 +29,8 @@ package enum BerqenasServer {
         let platform = try Platform(configuration: configuration, database: app.db, secrets: secrets, bcrypt: .vapor, hooks: hooks)
         app.berqenas = BerqenasState(
             platform: platform,
-            tokens: await TokenIssuer.make(secrets: secrets, lifetime: configuration.accessTokenLifetime)
+            tokens: await TokenIssuer.make(secrets: secrets, lifetime: configuration.accessTokenLifetime),
+            database: app.db, logger: app.logger
         )
         try await bootstrapAdmin(app, platform)
         try await platform.publications.disableOutsideRange()

@@ -6,13 +6,9 @@ enum RealtimeEndpoint {
     static func register(on routes: any RoutesBuilder) {
         let route = routes.webSocket("realtime", maxFrameSize: .init(integerLiteral: 16 * 1024)) { request, socket in
             socket.pingInterval = .seconds(20)
-            // The session holds the application's parts, not the upgraded request's, and runs on its own: the
-            // request is let go as soon as the socket is open (a connection then costs its socket and session).
-            let session = RealtimeSession(
-                socket: socket, sessions: request.berqenas.realtime, platform: request.berqenas.platform, tokens: request.berqenas.tokens,
-                database: request.application.db,
-                logger: request.application.logger)
-            Task { await session.run() }
+            // The session holds the server's shared parts, not the upgraded request's: the request is let go as
+            // soon as the socket is open (a connection then costs its socket and session).
+            RealtimeSession(socket: socket, hub: request.berqenas.realtime).start()
         }
         // Open at the HTTP level: the token comes as the first message, so it stays out of URLs and proxy logs.
         route.operation = Operation(

@@ -6,9 +6,12 @@ import NIOCore
 import Synchronization
 import Vapor
 
-/// One realtime connection. Everything it does happens in one loop over its inputs (client messages, the
-/// feed's events, timers), so a subscription's replay and the live events after it never interleave: a
-/// replay covers the log up to the last event the loop took from the feed, and later ones follow it.
+/// One realtime connection. It lives on its socket's event loop: client messages, the feed's events, user
+/// re-reads and timers are handled there one at a time, in arrival order. What waits on the database (sign-in,
+/// a topic's check and its replay) runs in a short task, and inputs arriving meanwhile are held and handled
+/// after it, so a replay and the live events after it never interleave: a replay covers the log up to the last
+/// event the session took from the feed, and later ones follow it. No task lives as long as the connection: an
+/// idle one costs its socket, this object and its two registrations.
 final class RealtimeSession: Sendable {
     enum Input: Sendable {
         /// A client message, decoded where it arrived (nil: not a request).
@@ -18,269 +21,315 @@ final class RealtimeSession: Sendable {
         case user(Caller?)
         /// The auth message is overdue.
         case authDeadline
-        /// The server is shutting down.
-        case shutdown
     }
 
     struct State {
         var caller: Caller?
         var feedToken: UUID?
         var usersToken: UUID?
-        /// The number of the last feed event the loop took.
+        /// The number of the last feed event the session took.
         var lastSeen = 0
         /// Each topic with the tenant it belongs to (nil: the platform).
         var topics: [EventTopic: UUID?] = [:]
         var open = true
         var authTimer: Scheduled<Void>?
+        /// Set while a sign-in or a subscription waits on the database; inputs wait in `held` meanwhile.
+        var busy = false
+        var held: [Input] = []
+        /// The last message handed to the socket (its completion means everything before it is written too).
+        var lastWrite: EventLoopFuture<Void>?
     }
 
     /// Messages handed to the socket and not yet written out; past this the client is too slow.
     static let maxUnwritten = 512
-    /// Inputs (client messages, feed events) waiting for the loop; past this the connection is closed as too
-    /// slow rather than grow (a flood of client messages, or events while a replay reads the log).
+    /// Inputs waiting for the session (events arriving while a replay reads the log, or while the event loop is
+    /// busy); past this the connection is closed as too slow rather than grow.
     static let maxWaitingInputs = 65_536
-    static let authWithin: Duration = .seconds(10)
+    static let authWithin: TimeAmount = .seconds(10)
+    /// Logged events sent per page of a replay; each page waits until the one before it is written out.
+    static let replayPage = 500
+    /// How long a replay waits for the client to read a page before closing it as too slow.
+    static let replayPageWrittenWithin: TimeAmount = .seconds(30)
 
     let socket: WebSocket
-    let sessions: RealtimeSessions
-    // The parts of the platform a session uses (not the whole `Platform`, a large value each session would copy).
-    let feed: EventFeed
-    let users: ConnectedUsers
-    let events: EventLog
-    let tokens: TokenIssuer
-    let database: any Database
-    let logger: Logger
-    private let inputs: AsyncStream<Input>
-    private let input: AsyncStream<Input>.Continuation
+    /// This server's sessions and the platform parts they share.
+    let hub: RealtimeSessions
+    private let state: NIOLoopBoundBox<State>
     private let unwritten = Atomic<Int>(0)
-    /// Set when an input was dropped because too many waited: nothing may be missed silently.
-    private let overflowed = Atomic<Bool>(false)
+    /// Inputs handed to the event loop from other threads and not yet taken.
+    private let arriving = Atomic<Int>(0)
 
-    init(socket: WebSocket, sessions: RealtimeSessions, platform: Platform, tokens: TokenIssuer, database: any Database, logger: Logger) {
+    /// Must be called on the socket's event loop (Vapor calls the upgrade handler there).
+    init(socket: WebSocket, hub: RealtimeSessions) {
         self.socket = socket
-        self.sessions = sessions
-        self.feed = platform.eventFeed
-        self.users = platform.connectedUsers
-        self.events = platform.events
-        self.tokens = tokens
-        self.database = database
-        self.logger = logger
-        (inputs, input) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingOldest(Self.maxWaitingInputs))
+        self.hub = hub
+        self.state = NIOLoopBoundBox(State(), eventLoop: socket.eventLoop)
     }
 
-    /// Queues an input for the loop; one that does not fit marks the session as overflowed.
-    private func offer(_ item: Input) {
-        if case .dropped = input.yield(item) { overflowed.store(true, ordering: .relaxed) }
+    /// Starts taking the client's messages; on the socket's event loop.
+    func start() {
+        hub.add(self)
+        // Decoded on the event loop where they arrive.
+        socket.onText { [self] _, text in take(.request(try? JSONDecoder().decode(RealtimeRequest.self, from: Data(text.utf8)))) }
+        socket.onClose.whenComplete { [self] _ in
+            end()
+            // The socket's callback holds the session: let it go, or the two keep each other.
+            socket.onText { _, _ in }
+        }
+        state.value.authTimer = socket.eventLoop.scheduleTask(in: Self.authWithin) { [self] in take(.authDeadline) }
     }
 
-    /// Closes the session with 1001 (its loop sends the close frame).
+    /// Closes the session with 1001 (the hub is shutting down), even in the middle of a database step.
     func shutDown() {
-        offer(.shutdown)
+        socket.eventLoop.execute { [self] in close(RealtimeClose.goingAway, "the hub is shutting down; connect again") }
     }
 
-    func run() async {
-        sessions.add(self)
-        defer { sessions.remove(self) }
-        // WebSocketKit's callbacks are set on the connection's own event loop.
-        try? await socket.eventLoop.submit { [self] in
-            // Decoded on the event loop: JSON decoding's deep calls stay off the session task's stack, which
-            // keeps the size it grew to for as long as the connection lasts.
-            socket.onText { [self] _, text in offer(.request(try? JSONDecoder().decode(RealtimeRequest.self, from: Data(text.utf8)))) }
-            socket.onClose.whenComplete { [input] _ in input.finish() }
-        }.get()
-        var state = State()
-        // A timer on the connection's event loop (lighter than a task per connection), cancelled at sign-in.
-        state.authTimer = socket.eventLoop.scheduleTask(in: .seconds(Int64(Self.authWithin.components.seconds))) { [input] in
-            input.yield(.authDeadline)
-        }
-        for await item in inputs {
-            if overflowed.load(ordering: .relaxed) {
-                close(RealtimeClose.tooSlow, "too slow: more than \(Self.maxWaitingInputs) messages waited", &state)
-            } else {
-                await handle(item, &state)
-            }
-            if !state.open { break }
-        }
-        state.authTimer?.cancel()
-        if let token = state.feedToken { feed.remove(token) }
-        if let token = state.usersToken { users.remove(token) }
-        input.finish()
-        // Closed by the client, or by `close` (which sent the close frame): nothing more to send either way.
-    }
-
-    private func handle(_ item: Input, _ state: inout State) async {
-        switch item {
-        case let .request(request): await received(request, &state)
-        case let .event(event, data): deliver(event, data, &state)
-        case let .user(current): recheck(current, &state)
-        case .authDeadline:
-            if state.caller == nil { close(RealtimeClose.unauthorized, "no auth message within \(Self.authWithin)", &state) }
-        case .shutdown: close(RealtimeClose.goingAway, "the hub is shutting down; connect again", &state)
-        }
-    }
-
-    private func received(_ request: RealtimeRequest?, _ state: inout State) async {
-        guard let request else {
-            if state.caller == nil {
-                close(RealtimeClose.unauthorized, #"send {"action":"auth","token":…} first"#, &state)
-            } else {
-                send(.error("bad_request", #"messages are {"action":"subscribe"|"unsubscribe","topic":…} objects"#), &state)
-            }
+    /// Hands an input from another thread to the event loop; past `maxWaitingInputs` the session closes.
+    private func arrive(_ input: Input) {
+        guard arriving.add(1, ordering: .relaxed).newValue <= Self.maxWaitingInputs else {
+            arriving.subtract(1, ordering: .relaxed)
+            socket.eventLoop.execute { [self] in tooManyWaiting() }
             return
         }
-        switch (request.action, state.caller) {
-        case (.auth, nil): await authenticate(request.token ?? "", &state)
-        case (.auth, _?): send(.error("already_authenticated", "this connection is signed in already"), &state)
-        case (_, nil): close(RealtimeClose.unauthorized, #"send {"action":"auth","token":…} first"#, &state)
-        case let (.subscribe, caller?): await subscribe(request, caller, &state)
-        case (.unsubscribe, _?):
-            guard let topic = request.topic.flatMap(EventTopic.init), state.topics.removeValue(forKey: topic) != nil else {
-                send(.error("not_subscribed", "not subscribed to '\(request.topic ?? "")'", topic: request.topic), &state)
+        socket.eventLoop.execute { [self] in
+            arriving.subtract(1, ordering: .relaxed)
+            take(input)
+        }
+    }
+
+    /// Takes an input on the event loop: handled now, or held while a database step runs.
+    private func take(_ input: Input) {
+        guard state.value.open else { return }
+        guard state.value.busy else { return handle(input) }
+        guard state.value.held.count < Self.maxWaitingInputs else { return tooManyWaiting() }
+        state.value.held.append(input)
+    }
+
+    /// A database step is done: the inputs held meanwhile are handled in order, until one starts another.
+    private func resume() {
+        state.value.busy = false
+        var waiting = state.value.held[...]
+        state.value.held = []
+        while state.value.open, let next = waiting.popFirst() {
+            handle(next)
+            if state.value.busy {
+                state.value.held = Array(waiting)
                 return
             }
-            send(RealtimeMessage(type: "unsubscribed", topic: topic.description), &state)
         }
     }
 
-    private func authenticate(_ token: String, _ state: inout State) async {
-        // Database work runs in a task of its own: its deep call chain would otherwise grow this long-lived
-        // task's stack, which keeps what it grew to for the life of the connection.
-        let (tokens, database) = (self.tokens, self.database)
-        let signedIn = await Task { try? await SignedInUser.load(token: token, tokens: tokens, on: database) }.value
-        guard let (_, caller) = signedIn else {
-            close(RealtimeClose.unauthorized, "the token is not valid, has expired, or its user is disabled", &state)
+    private func tooManyWaiting() {
+        close(RealtimeClose.tooSlow, "too slow: more than \(Self.maxWaitingInputs) messages waited")
+    }
+
+    private func handle(_ input: Input) {
+        switch input {
+        case let .request(request): received(request)
+        case let .event(event, data): deliver(event, data)
+        case let .user(current): recheck(current)
+        case .authDeadline:
+            if state.value.caller == nil { close(RealtimeClose.unauthorized, "no auth message within \(Self.authWithin.seconds) s") }
+        }
+    }
+
+    private func received(_ request: RealtimeRequest?) {
+        guard let request else {
+            if state.value.caller == nil {
+                close(RealtimeClose.unauthorized, #"send {"action":"auth","token":…} first"#)
+            } else {
+                send(.error("bad_request", #"messages are {"action":"subscribe"|"unsubscribe","topic":…} objects"#))
+            }
             return
         }
-        state.caller = caller
-        state.authTimer?.cancel()
-        state.authTimer = nil
-        let (feedToken, upTo) = feed.add { [self] event, data in offer(.event(event, data)) }
-        state.feedToken = feedToken
-        state.lastSeen = upTo
-        state.usersToken = users.add(userID: caller.userID) { [self] current in
-            offer(.user(current))
+        switch (request.action, state.value.caller) {
+        case (.auth, nil): authenticate(request.token ?? "")
+        case (.auth, _?): send(.error("already_authenticated", "this connection is signed in already"))
+        case (_, nil): close(RealtimeClose.unauthorized, #"send {"action":"auth","token":…} first"#)
+        case let (.subscribe, caller?): subscribe(request, caller)
+        case (.unsubscribe, _?):
+            guard let topic = request.topic.flatMap(EventTopic.init), state.value.topics.removeValue(forKey: topic) != nil else {
+                send(.error("not_subscribed", "not subscribed to '\(request.topic ?? "")'", topic: request.topic))
+                return
+            }
+            send(RealtimeMessage(type: "unsubscribed", topic: topic.description))
         }
-        send(RealtimeMessage(type: "authenticated", message: caller.username), &state)
     }
 
-    private func subscribe(_ request: RealtimeRequest, _ caller: Caller, _ state: inout State) async {
+    /// Runs `work` off the event loop, holding inputs until `then` has handled its outcome on the loop.
+    private func step<Outcome: Sendable>(_ work: @escaping @Sendable () async -> Outcome, then: @escaping @Sendable (Outcome) -> Void) {
+        state.value.busy = true
+        let promise = socket.eventLoop.makePromise(of: Outcome.self)
+        promise.completeWithTask { await work() }
+        promise.futureResult.whenSuccess { [self] outcome in
+            guard state.value.open else { return }
+            then(outcome)
+            resume()
+        }
+    }
+
+    private func authenticate(_ token: String) {
+        let (tokens, database) = (hub.tokens, hub.database)
+        step({ try? await SignedInUser.load(token: token, tokens: tokens, on: database).1 }) { [self] caller in
+            guard let caller else {
+                return close(RealtimeClose.unauthorized, "the token is not valid, has expired, or its user is disabled")
+            }
+            state.value.caller = caller
+            state.value.authTimer?.cancel()
+            state.value.authTimer = nil
+            let (feedToken, upTo) = hub.feed.add { [self] event, data in arrive(.event(event, data)) }
+            state.value.feedToken = feedToken
+            state.value.lastSeen = upTo
+            state.value.usersToken = hub.users.add(userID: caller.userID) { [self] current in arrive(.user(current)) }
+            send(RealtimeMessage(type: "authenticated", message: caller.username))
+        }
+    }
+
+    private enum Subscription: Sendable {
+        case subscribed(scope: UUID?, replayed: Int)
+        case refused(RealtimeMessage)
+        /// The session closed while replaying.
+        case closed
+    }
+
+    private func subscribe(_ request: RealtimeRequest, _ caller: Caller) {
         let name = request.topic ?? ""
         guard let topic = EventTopic(name) else {
             send(
                 .error(
                     "bad_topic",
                     "'\(name.prefix(100))' is not a topic: tenant:{t}, tenant:{t}/sync, tenant:{t}/vpn, job:{id}, "
-                        + "remote_database:{id} or platform", topic: String(name.prefix(100))), &state)
+                        + "remote_database:{id} or platform", topic: String(name.prefix(100))))
             return
         }
         if let since = request.since, since < 0 {
-            send(.error("bad_since", "since is an event number (0 or more)", topic: name), &state)
+            send(.error("bad_since", "since is an event number (0 or more)", topic: name))
             return
         }
-        let scope: UUID?
-        do {
-            let database = self.database
-            scope = try await Task { try await RealtimeAccess.tenant(of: topic, for: caller, on: database) }.value
-        } catch let error as PlatformError {
-            send(.error(error.code, error.message, topic: topic.description), &state)
-            return
-        } catch {
-            send(.error("internal", "the topic could not be checked", topic: topic.description), &state)
-            return
-        }
-        var replayed = 0
-        if let since = request.since, state.topics[topic] == nil {
+        // A topic already followed is not replayed again.
+        let since = state.value.topics[topic] == nil ? request.since : nil
+        let upTo = state.value.lastSeen
+        step({ [self] () -> Subscription in
+            let scope: UUID?
             do {
-                replayed = try await replay(topic, tenantID: scope, after: since, upTo: state.lastSeen, &state)
+                scope = try await RealtimeAccess.tenant(of: topic, for: caller, on: hub.database)
+            } catch let error as PlatformError {
+                return .refused(.error(error.code, error.message, topic: topic.description))
             } catch {
-                send(.error("replay_failed", "the log could not be read; subscribe again", topic: topic.description), &state)
-                return
+                return .refused(.error("internal", "the topic could not be checked", topic: topic.description))
+            }
+            guard let since else { return .subscribed(scope: scope, replayed: 0) }
+            do {
+                guard let replayed = try await replay(topic, tenantID: scope, after: since, upTo: upTo) else { return .closed }
+                return .subscribed(scope: scope, replayed: replayed)
+            } catch {
+                return .refused(.error("replay_failed", "the log could not be read; subscribe again", topic: topic.description))
+            }
+        }) { [self] outcome in
+            switch outcome {
+            case let .subscribed(scope, replayed):
+                state.value.topics[topic] = scope
+                send(RealtimeMessage(type: "subscribed", topic: topic.description, replayed: replayed))
+            case let .refused(message): send(message)
+            case .closed: break
             }
         }
-        state.topics[topic] = scope
-        send(RealtimeMessage(type: "subscribed", topic: topic.description, replayed: replayed), &state)
     }
 
-    /// Sends the logged events of `topic` after `after` and up to `upTo`, oldest first; returns how many.
-    private func replay(_ topic: EventTopic, tenantID: UUID?, after: Int, upTo: Int, _ state: inout State) async throws -> Int {
+    /// Sends the logged events of `topic` after `after` and up to `upTo`, oldest first, a page at a time at the
+    /// client's pace; returns how many, or nil when the session closed meanwhile.
+    private func replay(_ topic: EventTopic, tenantID: UUID?, after: Int, upTo: Int) async throws -> Int? {
         var sent = 0
         var cursor = after
-        while state.open {
-            let page = try await events.events(ofTenant: tenantID, after: cursor, upTo: upTo, limit: 500)
-            for event in page {
+        while true {
+            let page = try await hub.events.events(ofTenant: tenantID, after: cursor, upTo: upTo, limit: Self.replayPage)
+            let texts = page.compactMap { event -> String? in
                 let data = (try? JSONValue.parse(event.dataJSON)) ?? .object([])
-                if topic.matches(event, data: data), let text = sessions.eventText(event, topic: topic) {
-                    send(text: text, &state)
-                    sent += 1
-                }
+                return topic.matches(event, data: data) ? hub.eventText(event, topic: topic) : nil
             }
-            guard page.count == 500, let last = page.last?.id else { break }
+            guard try await socket.eventLoop.flatSubmit({ [self] in sendPage(texts) }).get() else { return nil }
+            sent += texts.count
+            guard page.count == Self.replayPage, let last = page.last?.id else { return sent }
             cursor = last
         }
-        return sent
     }
 
-    private func deliver(_ event: PlatformEvent, _ data: JSONValue, _ state: inout State) {
-        state.lastSeen = max(state.lastSeen, event.id ?? 0)
+    /// On the loop: once everything handed to the socket before is written out, sends `texts`; false when the
+    /// session closed (or the client did not read within `replayPageWrittenWithin`).
+    private func sendPage(_ texts: [String]) -> EventLoopFuture<Bool> {
+        let loop = socket.eventLoop
+        let previous = state.value.lastWrite ?? loop.makeSucceededVoidFuture()
+        let written = loop.makePromise(of: Bool.self)
+        let settled = NIOLoopBoundBox(false, eventLoop: loop)
+        let timer = loop.scheduleTask(in: Self.replayPageWrittenWithin) {
+            guard !settled.value else { return }
+            settled.value = true
+            written.succeed(false)
+        }
+        previous.whenComplete { _ in
+            guard !settled.value else { return }
+            settled.value = true
+            timer.cancel()
+            written.succeed(true)
+        }
+        return written.futureResult.map { [self] inTime in
+            guard inTime else {
+                close(RealtimeClose.tooSlow, "too slow: a replay page waited \(Self.replayPageWrittenWithin.seconds) s to be read")
+                return false
+            }
+            for text in texts { send(text: text) }
+            return state.value.open
+        }
+    }
+
+    private func deliver(_ event: PlatformEvent, _ data: JSONValue) {
+        state.value.lastSeen = max(state.value.lastSeen, event.id ?? 0)
         // The tenant checked at subscribe time must be the event's too (the platform's: no tenant).
-        for (topic, scope) in state.topics where event.tenantID == scope && topic.matches(event, data: data) {
-            guard state.open, let text = sessions.eventText(event, topic: topic) else { continue }
-            send(text: text, &state)
+        for (topic, scope) in state.value.topics where event.tenantID == scope && topic.matches(event, data: data) {
+            guard state.value.open, let text = hub.eventText(event, topic: topic) else { continue }
+            send(text: text)
         }
     }
 
     /// The user as they are now: a disabled or deleted user is signed out, and topics the user may no longer
     /// see are dropped with a message saying why.
-    private func recheck(_ current: Caller?, _ state: inout State) {
-        guard state.caller != nil else { return }
-        guard let current else {
-            close(RealtimeClose.unauthorized, "your account was disabled or deleted", &state)
-            return
-        }
-        state.caller = current
-        for (topic, tenantID) in state.topics where !RealtimeAccess.mayRead(topic, tenantID: tenantID, current) {
-            state.topics.removeValue(forKey: topic)
-            send(
-                RealtimeMessage(type: "unsubscribed", topic: topic.description, code: "forbidden", message: "your role no longer reads this topic"),
-                &state)
+    private func recheck(_ current: Caller?) {
+        guard state.value.caller != nil else { return }
+        guard let current else { return close(RealtimeClose.unauthorized, "your account was disabled or deleted") }
+        state.value.caller = current
+        for (topic, tenantID) in state.value.topics where !RealtimeAccess.mayRead(topic, tenantID: tenantID, current) {
+            state.value.topics.removeValue(forKey: topic)
+            send(RealtimeMessage(type: "unsubscribed", topic: topic.description, code: "forbidden", message: "your role no longer reads this topic"))
         }
     }
 
-    /// Sends a message encoded on the event loop (for the same reason requests are decoded there); it is
-    /// written after everything sent before it.
-    private func send(_ message: RealtimeMessage, _ state: inout State) {
-        guard reserve(&state) else { return }
-        socket.eventLoop.execute { [self] in write(message.text) }
+    private func send(_ message: RealtimeMessage) {
+        send(text: message.text)
     }
 
     /// Hands a message to the socket; a client with too many messages not yet written out is closed.
-    private func send(text: String, _ state: inout State) {
-        guard reserve(&state) else { return }
-        write(text)
-    }
-
-    /// Counts a message about to be handed to the socket; false (and the client closed) when too many wait.
-    private func reserve(_ state: inout State) -> Bool {
-        guard state.open else { return false }
+    private func send(text: String) {
+        guard state.value.open else { return }
         guard unwritten.load(ordering: .relaxed) < Self.maxUnwritten else {
-            close(RealtimeClose.tooSlow, "too slow: more than \(Self.maxUnwritten) messages waited to be written", &state)
-            return false
+            return close(RealtimeClose.tooSlow, "too slow: more than \(Self.maxUnwritten) messages waited to be written")
         }
         unwritten.add(1, ordering: .relaxed)
-        return true
-    }
-
-    private func write(_ text: String) {
         let promise = socket.eventLoop.makePromise(of: Void.self)
-        promise.futureResult.whenComplete { [self] _ in unwritten.subtract(1, ordering: .relaxed) }
+        let written = promise.futureResult
+        state.value.lastWrite = written
+        written.whenComplete { [self] _ in
+            unwritten.subtract(1, ordering: .relaxed)
+            // An idle session keeps no finished write.
+            if state.value.lastWrite == written { state.value.lastWrite = nil }
+        }
         socket.send(text, promise: promise)
     }
 
     /// Closes with `code` and `reason` in the close frame.
-    private func close(_ code: UInt16, _ reason: String, _ state: inout State) {
-        guard state.open else { return }
-        state.open = false
-        logger.debug("realtime connection closed: \(code) \(reason)")
+    private func close(_ code: UInt16, _ reason: String) {
+        guard state.value.open else { return }
+        end()
+        hub.logger.debug("realtime connection closed: \(code) \(reason)")
         // WebSocketKit's own close sends no reason; the frame is written here (its reply to the client's
         // answering close then ends the connection).
         var frame = ByteBufferAllocator().buffer(capacity: 2 + reason.utf8.count)
@@ -288,4 +337,20 @@ final class RealtimeSession: Sendable {
         frame.writeString(String(reason.prefix(100)))
         socket.send(raw: frame.readableBytesView, opcode: .connectionClose, fin: true, promise: nil)
     }
+
+    /// Stops taking inputs and leaves the feed, the users' re-reads and the server's list of sessions.
+    private func end() {
+        guard state.value.open else { return }
+        state.value.open = false
+        state.value.held = []
+        state.value.authTimer?.cancel()
+        if let token = state.value.feedToken { hub.feed.remove(token) }
+        if let token = state.value.usersToken { hub.users.remove(token) }
+        hub.remove(self)
+    }
+}
+
+extension TimeAmount {
+    /// Whole seconds, for messages.
+    fileprivate var seconds: Int64 { nanoseconds / 1_000_000_000 }
 }

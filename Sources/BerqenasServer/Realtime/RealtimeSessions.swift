@@ -1,14 +1,32 @@
 import BerqenasPlatform
+import FluentKit
+import Logging
 import Synchronization
 
 /// This server's open realtime sessions, so that a shutdown can tell each client to go elsewhere (close code
-/// 1001) instead of leaving the HTTP server to wait for sockets that would stay open.
+/// 1001) instead of leaving the HTTP server to wait for sockets that would stay open; and the platform parts
+/// they share (held once here, not by each session).
 final class RealtimeSessions: Sendable {
+    let feed: EventFeed
+    let users: ConnectedUsers
+    let events: EventLog
+    let tokens: TokenIssuer
+    let database: any Database
+    let logger: Logger
     private let open = Mutex<[ObjectIdentifier: RealtimeSession]>([:])
     /// The event messages written lately, by event and topic: a thousand subscribers of one topic get one
     /// encoding of each event, not a thousand.
     private let frames = Mutex<(texts: [String: String], order: [String])>(([:], []))
     static let framesKept = 256
+
+    init(platform: Platform, tokens: TokenIssuer, database: any Database, logger: Logger) {
+        self.feed = platform.eventFeed
+        self.users = platform.connectedUsers
+        self.events = platform.events
+        self.tokens = tokens
+        self.database = database
+        self.logger = logger
+    }
 
     func add(_ session: RealtimeSession) {
         open.withLock { $0[ObjectIdentifier(session)] = session }
