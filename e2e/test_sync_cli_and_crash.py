@@ -130,3 +130,44 @@ def test_a_killed_server_finishes_its_full_sync_after_restart(tmp_path, cli, loc
         assert_verified_equal(verified["results"])
     finally:
         hub.stop()
+
+
+def test_sigterm_mid_job_exits_promptly_and_hands_the_job_back(tmp_path, cli, local_database):
+    """What a container stop sends: the server stops taking requests, hands its running job back (its lease
+    ends now, not 30 s later), closes its pools and exits 0 within a bounded time; a restarted server finishes
+    the job and both sides are equal."""
+    hub = Hub(tmp_path / "data", free_port())  # the default 30 s lease: a job not handed back would wait for it
+    hub.start()
+    try:
+        token = login(hub, cli)
+        register(cli, local_database, "shop")
+        remote = api(hub, token, "GET", "/api/v1/tenants/shop/remote-databases")[0]["id"]
+        job = api(hub, token, "POST", f"/api/v1/tenants/shop/remote-databases/{remote}/sync", {"mode": "full"})["job_id"]
+        job_path = f"/api/v1/tenants/shop/sync-jobs/{job}"
+        wait_for(lambda: api(hub, token, "GET", job_path)["progress"]["rows_done"] >= 20000)
+        asked = time.monotonic()
+        hub.process.send_signal(signal.SIGTERM)
+        assert hub.process.wait(timeout=30) == 0
+        assert time.monotonic() - asked < 15, "the server took too long to stop"
+        with sqlite3.connect(hub.data_dir / "berqenas.sqlite") as db:
+            status, lease_until = db.execute("SELECT status, lease_expires_at FROM sync_jobs WHERE id = ? COLLATE NOCASE", (job,)).fetchone()
+        assert status == "running" and lease_until is not None
+        assert lease_until_seconds(lease_until) <= time.time(), "the job's lease was not handed back"
+        assert not rows_of_cloud(hub.data_dir, "shop").startswith("150000:"), "the stop landed mid-copy"
+
+        hub.start()
+        token = login(hub, cli)
+        final = wait_for(lambda: (lambda j: j if j["status"] in ("succeeded", "failed", "cancelled") else None)(
+            api(hub, token, "GET", job_path)))
+        assert final["status"] == "succeeded" and final["attempts"] == 2, final
+        assert rows_of_local(local_database) == rows_of_cloud(hub.data_dir, "shop")
+    finally:
+        hub.stop()
+
+
+def lease_until_seconds(stored):
+    """A lease end as Fluent keeps it in SQLite (seconds since 1970 as a number, or ISO 8601 text)."""
+    if isinstance(stored, (int, float)):
+        return float(stored)
+    from datetime import datetime
+    return datetime.fromisoformat(stored.replace("Z", "+00:00")).timestamp()

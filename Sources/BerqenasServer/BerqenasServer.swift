@@ -45,8 +45,9 @@ package enum BerqenasServer {
 
         app.http.server.configuration.hostname = configuration.host
         app.http.server.configuration.port = configuration.port
-        // No metrics backend is bootstrapped: Vapor's per-request timers and route labels would be built for nothing.
-        app.http.server.configuration.reportMetrics = false
+        // Vapor's per-request counters and timers (by route template) only when something reads them.
+        if configuration.operations.metricsEnabled { HubMetrics.bootstrap() }
+        app.http.server.configuration.reportMetrics = configuration.operations.metricsEnabled
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
@@ -64,7 +65,11 @@ package enum BerqenasServer {
     /// `HubServices`). The caller shuts the application down.
     package static func serve(_ app: Application) async throws {
         try await app.asyncBoot()
-        let services = try HubServices.background(app.berqenas) + [HTTPServerService(app: app)]
+        var services = try HubServices.background(app.berqenas)
+        if let metrics = app.berqenas.platform.configuration.operations.metricsAddress {
+            services.append(MetricsListenerService(app: app, host: metrics.host, port: metrics.port))
+        }
+        services.append(HTTPServerService(app: app))
         try await HubServices.group(services, signals: [.sigterm, .sigint], logger: app.logger).run()
     }
 
@@ -102,6 +107,7 @@ package enum BerqenasServer {
         let signedIn = api.grouped(BearerAuthMiddleware())
         RealtimeEndpoint.register(on: api)
         SystemController().register(root: app, signedIn: signedIn)
+        MetricsEndpoint.register(on: app)
         AuthController().register(open: api, signedIn: signedIn)
         TenantController().register(on: signedIn)
         UserController().register(on: signedIn)

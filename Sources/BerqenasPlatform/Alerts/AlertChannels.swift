@@ -108,9 +108,11 @@ package struct AlertChannels: Sendable {
             try await sender.send(message, deliveryID: deliveryID, through: channel)
             delivery.status = .delivered
             delivery.deliveredAt = Date()
+            HubMeasures.alertAttempt("delivered")
         } catch {
             delivery.status = .failed
             delivery.lastError = error.message
+            HubMeasures.alertAttempt("failed")
         }
         try await delivery.create(on: database)
         return delivery

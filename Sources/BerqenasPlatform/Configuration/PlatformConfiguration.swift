@@ -52,6 +52,8 @@ package struct PlatformConfiguration: Sendable {
     package var alerts = AlertSettings()
     /// Where the web panel's files are read from (`BERQENAS_PANEL_DIR`); nil: the copy shipped with the binary.
     package var panelDirectory: URL?
+    /// `/metrics` and the log's format (`BERQENAS_METRICS_TOKEN`, `BERQENAS_METRICS_ADDRESS`, `BERQENAS_LOG_FORMAT`).
+    package var operations = OperationsSettings()
 
     /// A configuration with the embedded defaults.
     package init(
@@ -80,6 +82,9 @@ package struct PlatformConfiguration: Sendable {
     /// - Throws: `PlatformError` naming the variable.
     package func validate() throws {
         if let problem = vpn.publishPortsProblem(hubPort: port) { throw PlatformError.invalidConfiguration(problem) }
+        if let metrics = operations.metricsAddress, metrics.port == port {
+            throw PlatformError.invalidConfiguration("BERQENAS_METRICS_ADDRESS needs a port of its own, not BERQENAS_PORT's \(port)")
+        }
     }
 
     /// Which engine holds the system database.
@@ -192,6 +197,7 @@ extension PlatformConfiguration {
             }
             configuration.alerts.firstRetry = value
         }
+        configuration.operations = try OperationsSettings.fromEnvironment(environment)
         do {
             configuration.vpn = try VPNSettings.fromEnvironment(environment)
         } catch let error as NetworkError {

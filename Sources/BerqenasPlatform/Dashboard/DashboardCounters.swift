@@ -48,6 +48,7 @@ package final class DashboardCounters: Sendable {
 
     /// A job of `tenantID` ended with `status`, having moved these rows.
     func jobEnded(tenantID: UUID, status: SyncJobStatus, toCloud: Int, toLocal: Int, at date: Date = Date()) async {
+        HubMeasures.jobEnded(status, toCloud: toCloud, toLocal: toLocal)
         var increment = Increment(rowsToCloud: Int64(toCloud), rowsToLocal: Int64(toLocal))
         switch status {
         case .succeeded: increment.jobsSucceeded = 1

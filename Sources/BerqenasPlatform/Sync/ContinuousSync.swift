@@ -25,6 +25,15 @@ package actor ContinuousSync {
     /// Waits of a loop's whole poll interval that its timer ended (no notification came): how a test tells a
     /// loop woken by its site's NOTIFY from one that polled.
     package private(set) var pollIntervalsElapsed = 0
+    /// Each running loop's names, and since when it has been behind (nil: its last pass found nothing to carry).
+    private var lagging: [UUID: (tenant: String, remote: String, since: ContinuousClock.Instant?)] = [:]
+
+    /// How far behind one running loop is: seconds since it last found nothing left to carry (0: caught up).
+    package struct Lag: Sendable {
+        package let tenant: String
+        package let remoteDatabase: String
+        package let seconds: Double
+    }
 
     init(
         database: any Database, remotes: RemoteDatabaseService, tenants: TenantService, leaseDuration: TimeInterval,
@@ -108,6 +117,27 @@ package actor ContinuousSync {
     private func finished(_ id: UUID) {
         loops[id] = nil
         bells[id] = nil
+        lagging[id] = nil
+    }
+
+    /// The lag of every loop this server runs.
+    package func lags() -> [Lag] {
+        let now = ContinuousClock.now
+        return lagging.values.map { loop in
+            let behind = loop.since.map { now - $0 } ?? .zero
+            return Lag(
+                tenant: loop.tenant, remoteDatabase: loop.remote,
+                seconds: Double(behind.components.seconds) + Double(behind.components.attoseconds) / 1e18)
+        }
+    }
+
+    /// A pass that carried `carried` rows (nil: it failed) and started at `started`.
+    private func passed(_ id: UUID, carried: Int?, started: ContinuousClock.Instant) {
+        if carried == 0 {
+            lagging[id]?.since = nil
+        } else if lagging[id]?.since == nil {
+            lagging[id]?.since = started
+        }
     }
 
     /// One remote database's loop: runs until the remote stops being continuous, the lease is lost, or stop().
@@ -123,6 +153,8 @@ package actor ContinuousSync {
         }
         // PostgreSQL: writers NOTIFY while this loop waits; elsewhere it polls. The signal is opened while the
         // first read runs, which does not wait for it.
+        // Behind until a first pass finds nothing left to carry.
+        lagging[id] = (tenant.name, remote.name, .now)
         let wake = LoopWakeSignal(local: local, bell: bell, logger: logger, remoteName: remote.name)
         let descriptions = TableDescriptions()
         var renewed = Date()
@@ -146,7 +178,10 @@ package actor ContinuousSync {
                 guard let loop = settings else { break }
                 // Waits end in time to renew the lease, however long the poll interval.
                 let poll = min(Duration.milliseconds(max(100, loop.remote.pollIntervalMilliseconds)), .seconds(leaseDuration / 3))
-                if try await tick(loop, local: local, cloud: cloud, descriptions: descriptions) > 0 {
+                let started = ContinuousClock.now
+                let carried = try await tick(loop, local: local, cloud: cloud, descriptions: descriptions)
+                passed(id, carried: carried, started: started)
+                if carried > 0 {
                     // Busy: read again at once, without a notification per commit meanwhile.
                     await wake.busy()
                 } else if loop.read.duration(to: .now) > Self.settingsLifetime {
@@ -159,6 +194,7 @@ package actor ContinuousSync {
                     if pause > .zero, await !bell.wait(timeout: pause), pause == poll { pollIntervalsElapsed += 1 }
                 }
             } catch {
+                passed(id, carried: nil, started: .now)
                 descriptions.clear()
                 settings = nil
                 logger.warning("continuous sync of \(remote.name): \(RemoteDatabaseService.describe(error))")
@@ -207,6 +243,7 @@ package actor ContinuousSync {
         var runner = try remote.runner(local: local, cloud: cloud, journal: loop.journal)
         runner.descriptions = descriptions
         let results = try await runner.run(remote.continuousMode, pairs: loop.pairs, strategy: remote.continuousStrategy, dryRun: false)
+        HubMeasures.rowsSynced(toCloud: results.reduce(0) { $0 + $1.localToCloud }, toLocal: results.reduce(0) { $0 + $1.cloudToLocal })
         return results.reduce(0) { $0 + $1.localToCloud + $1.cloudToLocal + $1.conflictsDetected }
     }
 }

@@ -157,6 +157,10 @@ package actor SyncWorker {
     }
 
     private func runLeased(_ job: SyncJob) async {
+        // The job's lines carry its id and tenant (as fields in JSON logs).
+        var logger = self.logger
+        logger[metadataKey: "job_id"] = "\(job.id?.uuidString ?? "")"
+        logger[metadataKey: "tenant_id"] = "\(job.tenantID.uuidString)"
         var outcome = (try? StoredJSON.value(SyncJobOutcome.self, job.resultsJSON)) ?? SyncJobOutcome()
         var status = SyncJobStatus.succeeded
         var errorCode: String?
@@ -189,9 +193,9 @@ package actor SyncWorker {
                 return
             }
             await remotes.events.finished(job, status: status, outcome: outcome, error: errorCode.map { ($0, errorMessage ?? "") })
-            await remotes.counters.jobEnded(
-                tenantID: job.tenantID, status: status, toCloud: outcome.tables.reduce(0) { $0 + $1.localToCloud },
-                toLocal: outcome.tables.reduce(0) { $0 + $1.cloudToLocal })
+            let (toCloud, toLocal) = (outcome.tables.reduce(0) { $0 + $1.localToCloud }, outcome.tables.reduce(0) { $0 + $1.cloudToLocal })
+            logger.info("sync job \(job.id?.uuidString ?? "") \(status.rawValue): \(toCloud) row(s) to the cloud, \(toLocal) to the site")
+            await remotes.counters.jobEnded(tenantID: job.tenantID, status: status, toCloud: toCloud, toLocal: toLocal)
             try await noteReachability(of: job, status: status, failure: connectionFailure)
         } catch {
             logger.error("sync job \(job.id?.uuidString ?? ""): could not record its end: \(String(describing: error))")

@@ -195,6 +195,7 @@ struct RestController {
         let path = request.restPath
         let api = try await request.berqenas.platform.apis.registry.mount(tenant: path.tenant, api: path.api)
         if let tenantID = api.tenant.id { request.berqenas.platform.dashboard.counters.countAPIRequest(tenantID: tenantID) }
+        request.servedAPI = ServedAPIName(tenant: api.tenant.name, api: api.definition.name)
         return api
     }
 

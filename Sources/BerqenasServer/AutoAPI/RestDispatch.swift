@@ -33,7 +33,11 @@ struct RestDispatch: Responder {
         }
         request.restPath = RestPath(values)
         // Bodies are not read here: a write's handler collects its body only once the caller is admitted.
-        return target.responder.respond(to: request)
+        let response = target.responder.respond(to: request)
+        response.whenComplete { result in
+            HubMetrics.countAPIRequest(request.servedAPI, status: (try? result.get().status.code) ?? 500)
+        }
+        return response
     }
 
     /// The endpoint for `method` with `count` path parameters (a HEAD without one of its own is answered as the

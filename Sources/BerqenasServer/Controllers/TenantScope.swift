@@ -8,6 +8,7 @@ enum TenantScope {
         let caller = try request.requireCaller()
         let name = try request.parameters.require("name")
         request.auditContext.tenant = name
+        request.logger[metadataKey: "tenant"] = .string(name)
         if !caller.isAdmin, caller.tenantName != name { throw PlatformError.forbidden("you may not access another tenant") }
         let tenant = try await request.berqenas.platform.tenants.find(name)
         try caller.requireRead(tenant: tenant.requireID())

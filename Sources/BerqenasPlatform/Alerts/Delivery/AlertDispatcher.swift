@@ -92,10 +92,12 @@ package final class AlertDispatcher: Sendable {
                 let givingUp = outcome.permanent || next > delivery.giveUpAt
                 update = update.set(\.$lastError, to: String(outcome.message.prefix(1000)))
                     .set(\.$status, to: givingUp ? .failed : .pending).set(\.$nextAttemptAt, to: next)
+                HubMeasures.alertAttempt(givingUp ? "failed" : "retrying")
                 logger.warning(
                     "alert delivery \(id) to '\(channel.name)' failed (attempt \(attempts)\(givingUp ? ", given up" : "")): \(outcome.message)")
             } else {
                 update = update.set(\.$status, to: .delivered).set(\.$deliveredAt, to: now)
+                HubMeasures.alertAttempt("delivered")
             }
             try await update.update()
         } catch {

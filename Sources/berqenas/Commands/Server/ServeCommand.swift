@@ -21,7 +21,10 @@ struct ServeCommand: AsyncParsableCommand {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let configuration = try PlatformConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
         var environment = Environment(name: "production", arguments: ["berqenas"])
-        try LoggingSystem.bootstrap(from: &environment)
+        switch configuration.operations.logFormat {
+        case .text: try LoggingSystem.bootstrap(from: &environment)
+        case .json: JSONLogHandler.bootstrap(environment: ProcessInfo.processInfo.environment)
+        }
         let app = try await Application.make(environment)
         do {
             try await BerqenasServer.configure(app, configuration: configuration)
