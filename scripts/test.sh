@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: lints, installs what tests need, starts a throwaway PostgreSQL cluster, builds, runs the
-# Swift suites and the end-to-end suite against the real binary, and stops what it started.
+# Swift suites and the end-to-end suite against the real binary, checks the container packaging with the
+# release binary the image holds, and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,3 +22,7 @@ export SWIFT_BACKTRACE=enable=no
 swift build --build-tests
 swift test --skip-build
 BERQENAS_BIN="$(swift build --show-bin-path)/berqenas" python3 -m pytest -q e2e
+
+# The container packaging, checked without a Docker engine, and the image's binary (a static-stdlib release
+# build, as the Dockerfile makes it) through the end-to-end smoke tests.
+scripts/check-packaging.py

@@ -68,8 +68,11 @@ package struct Platform: Sendable {
         self.secrets = secrets
         self.tenants = TenantService(database: database, stores: stores, secrets: secrets, hooks: hooks, events: events)
         self.users = UserService(database: database, hasher: hasher)
+        // Only a gateway touches WireGuard and nftables; other servers store and render what it applies.
+        var vpnSettings = configuration.vpn
+        if !configuration.roles.contains(.gateway) { vpnSettings.backend = .none }
         self.vpn = VPNService(
-            database: database, secrets: secrets, settings: configuration.vpn, events: events,
+            database: database, secrets: secrets, settings: vpnSettings, events: events,
             logger: Logger(label: "berqenas.vpn"))
         self.vpnPeers = VPNPeerService(database: database, secrets: secrets, networks: vpn, events: events, limits: configuration.tenantLimits)
         self.publications = PublicationService(database: database, networks: vpn, events: events, limits: configuration.tenantLimits)

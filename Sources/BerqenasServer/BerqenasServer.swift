@@ -55,6 +55,7 @@ package enum BerqenasServer {
         app.middleware = Middlewares()
         app.middleware.use(AuditMiddleware())
         app.middleware.use(ErrorResponseMiddleware())
+        if !configuration.roles.contains(.api) { app.middleware.use(RoleGate(roles: configuration.roles)) }
         registerRoutes(app)
         app.responder.use { app in
             RestDispatch(endpoints: RestController().endpoints, app: app, router: app.responder.default)

@@ -11,7 +11,7 @@ import Vapor
 @Suite struct AccessMatrixTests {
     /// Open at the HTTP level; the realtime WebSocket signs in by its first message (e2e/test_realtime.py
     /// closes it with 4401 for a bad, expired or missing token).
-    static let openOperations: Set<String> = ["auth.login", "auth.refresh", "system.health", "system.ready", "events.realtime"]
+    static let openOperations: Set<String> = ["auth.login", "auth.refresh", "system.health", "system.ready", "system.metrics", "events.realtime"]
 
     struct DocumentedOperation {
         let method: HTTPMethod

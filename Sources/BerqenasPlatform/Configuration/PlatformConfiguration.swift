@@ -54,6 +54,8 @@ package struct PlatformConfiguration: Sendable {
     package var panelDirectory: URL?
     /// `/metrics` and the log's format (`BERQENAS_METRICS_TOKEN`, `BERQENAS_METRICS_ADDRESS`, `BERQENAS_LOG_FORMAT`).
     package var operations = OperationsSettings()
+    /// What this server does (`BERQENAS_ROLES`); all three unless split across servers.
+    package var roles = Set(ServerRole.allCases)
 
     /// A configuration with the embedded defaults.
     package init(
@@ -82,6 +84,11 @@ package struct PlatformConfiguration: Sendable {
     /// - Throws: `PlatformError` naming the variable.
     package func validate() throws {
         if let problem = vpn.publishPortsProblem(hubPort: port) { throw PlatformError.invalidConfiguration(problem) }
+        if roles != Set(ServerRole.allCases), databaseURL == nil {
+            throw PlatformError.invalidConfiguration(
+                "BERQENAS_ROLES=\(roles.listed) splits the hub across servers, which needs them to share a PostgreSQL system "
+                    + "database (BERQENAS_DATABASE_URL); the embedded SQLite default runs all three roles on one server")
+        }
         if let metrics = operations.metricsAddress, metrics.port == port {
             throw PlatformError.invalidConfiguration("BERQENAS_METRICS_ADDRESS needs a port of its own, not BERQENAS_PORT's \(port)")
         }
@@ -130,6 +137,7 @@ extension PlatformConfiguration {
             configuration.databaseURL = url
         }
         if let key = environment["BERQENAS_MASTER_KEY"], !key.isEmpty { configuration.masterKeyBase64 = key }
+        try SecretFiles.apply(environment, to: &configuration)
         if let password = environment["BERQENAS_ADMIN_PASSWORD"], !password.isEmpty {
             configuration.adminPassword = password
         }
@@ -198,6 +206,7 @@ extension PlatformConfiguration {
             configuration.alerts.firstRetry = value
         }
         configuration.operations = try OperationsSettings.fromEnvironment(environment)
+        if let roles = environment["BERQENAS_ROLES"], !roles.isEmpty { configuration.roles = try ServerRole.parse(roles) }
         do {
             configuration.vpn = try VPNSettings.fromEnvironment(environment)
         } catch let error as NetworkError {

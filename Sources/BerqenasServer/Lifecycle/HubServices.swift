@@ -13,7 +13,8 @@ enum HubServices {
         let platform = state.platform
         var services: [BackgroundLoop] = [
             BackgroundLoop(name: "event-feed", start: { await platform.eventFeed.start() }, stop: { await platform.eventFeed.stop() }),
-            BackgroundLoop(name: "connected-users", start: { platform.connectedUsers.start() }, stop: { await platform.connectedUsers.stop() }),
+            BackgroundLoop(
+                name: "connected-users", role: .api, start: { platform.connectedUsers.start() }, stop: { await platform.connectedUsers.stop() }),
         ]
         if let url = platform.configuration.databaseURL {
             // Other servers' events, at once (this server's own ring the feed's bell directly).
@@ -21,18 +22,18 @@ enum HubServices {
             services.append(BackgroundLoop(name: "event-notifications", start: { notifications.start() }, stop: { await notifications.stop() }))
         }
         services += [
-            BackgroundLoop(name: "api-pools", start: {}, stop: { await platform.apis.registry.closeAll() }),
-            BackgroundLoop(
-                name: "sync-worker", start: { await platform.worker.start(schedules: platform.schedules) },
-                stop: { await platform.worker.stop() }),
-            BackgroundLoop(
-                name: "continuous-sync", start: { await platform.continuousSync.start() },
-                stop: { await platform.continuousSync.stop() }),
             BackgroundLoop(
                 name: "dashboard-counters", start: { platform.dashboard.counters.start() },
                 stop: { await platform.dashboard.counters.stop() }),
+            BackgroundLoop(name: "api-pools", role: .api, start: {}, stop: { await platform.apis.registry.closeAll() }),
             BackgroundLoop(
-                name: "alert-monitor",
+                name: "sync-worker", role: .worker, start: { await platform.worker.start(schedules: platform.schedules) },
+                stop: { await platform.worker.stop() }),
+            BackgroundLoop(
+                name: "continuous-sync", role: .worker, start: { await platform.continuousSync.start() },
+                stop: { await platform.continuousSync.stop() }),
+            BackgroundLoop(
+                name: "alert-monitor", role: .worker,
                 start: {
                     platform.alerts.monitor.start()
                     _ = platform.eventFeed.add { event, _ in
@@ -40,13 +41,17 @@ enum HubServices {
                     }
                 }, stop: { await platform.alerts.monitor.stop() }),
             BackgroundLoop(
-                name: "alert-dispatcher", start: { platform.alerts.dispatcher.start() }, stop: { await platform.alerts.dispatcher.stop() }),
+                name: "alert-dispatcher", role: .worker, start: { platform.alerts.dispatcher.start() },
+                stop: { await platform.alerts.dispatcher.stop() }),
             BackgroundLoop(
-                name: "event-retention", start: { platform.eventRetention.start() }, stop: { await platform.eventRetention.stop() }),
+                name: "event-retention", role: .worker, start: { platform.eventRetention.start() }, stop: { await platform.eventRetention.stop() }),
             BackgroundLoop(
-                name: "vpn-reconciler", start: { await platform.vpn.reconciler.start() },
+                name: "vpn-reconciler", role: .gateway, start: { await platform.vpn.reconciler.start() },
                 stop: { await platform.vpn.reconciler.stop() }),
         ]
+        // This server's roles' loops only (`/ready` expects these).
+        let roles = platform.configuration.roles
+        services = services.filter { loop in loop.role.map(roles.contains) ?? true }
         state.loops.expect(services.map(\.name))
         return services.map { loop in
             var reporting = loop
@@ -73,6 +78,8 @@ enum HubServices {
 /// A loop started when its group runs and stopped (and awaited) when the group shuts down gracefully.
 struct BackgroundLoop: Service, CustomStringConvertible {
     let name: String
+    /// The role it belongs to (nil: every server runs it).
+    var role: ServerRole? = nil
     let start: @Sendable () async -> Void
     let stop: @Sendable () async -> Void
     /// Told when the loop has started and when it stops (`/ready`).

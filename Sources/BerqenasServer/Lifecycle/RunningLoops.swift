@@ -18,6 +18,9 @@ final class RunningLoops: Sendable {
         state.withLock { _ = $0.running.remove(name) }
     }
 
+    /// The loops this server runs (its roles'), in their start order.
+    var expected: [String] { state.withLock { $0.expected } }
+
     /// The expected loops not running, in their start order; all of them before any was made.
     var missing: [String] {
         state.withLock { state in state.expected.isEmpty ? ["background loops"] : state.expected.filter { !state.running.contains($0) } }

@@ -86,12 +86,12 @@ struct APIClient {
         try ClientConfigStore.save(config)
     }
 
-    private struct Answer {
+    struct Answer {
         let status: HTTPResponseStatus
         let body: ByteBuffer
     }
 
-    private static func perform(_ method: HTTPMethod, url: String, body: Data?, token: String?) async throws -> Answer {
+    static func perform(_ method: HTTPMethod, url: String, body: Data?, token: String?) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")

@@ -31,7 +31,8 @@ struct ServeCommand: AsyncParsableCommand {
             app.logger.notice(
                 """
                 Berqenas \(BerqenasVersion.current) on http://\(configuration.host):\(configuration.port), \
-                system database: \(configuration.systemDatabaseEngine.rawValue), data: \(configuration.dataDirectory.path)
+                system database: \(configuration.systemDatabaseEngine.rawValue), data: \(configuration.dataDirectory.path), \
+                roles: \(configuration.roles.listed)
                 """)
             try await BerqenasServer.serve(app)
         } catch {

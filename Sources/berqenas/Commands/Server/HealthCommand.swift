@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// `berqenas health`: asks a server whether it is ready (`/ready`; `--live` asks `/health`) and exits 0 or 1, for
+/// a container's HEALTHCHECK or a script (the image needs no HTTP client of its own).
+struct HealthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "health",
+        abstract: "Exit 0 when the server at --url is ready (GET /ready), 1 with the reason otherwise."
+    )
+
+    @Option(help: "The server's address (default: http://127.0.0.1:$BERQENAS_PORT, port 8080 when unset).")
+    var url: String?
+
+    @Flag(help: "Ask only whether the process answers (GET /health), not whether it is ready.")
+    var live = false
+
+    func run() async throws {
+        let port = ProcessInfo.processInfo.environment["BERQENAS_PORT"].flatMap(Int.init) ?? 8080
+        let base = (url ?? "http://127.0.0.1:\(port)").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let answer = try await APIClient.perform(.GET, url: base + (live ? "/health" : "/ready"), body: nil, token: nil)
+        let text = String(buffer: answer.body)
+        guard answer.status.code == 200 else {
+            FileHandle.standardError.write(Data("not \(live ? "alive" : "ready") (HTTP \(answer.status.code)): \(text)\n".utf8))
+            throw ExitCode(1)
+        }
+        print(text)
+    }
+}
