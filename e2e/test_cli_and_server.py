@@ -1,11 +1,13 @@
 """The real binary end to end: the embedded default, the CLI, restarts and graceful stops."""
+import base64
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import urllib.request
 
-from conftest import BINARY
+from conftest import BINARY, Hub, free_port
 
 
 def admin_password(hub):
@@ -102,3 +104,51 @@ def test_migrate_prepares_a_data_directory_without_serving(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "migrations applied (sqlite)" in result.stdout
     assert (data / "berqenas.sqlite").stat().st_size > 0
+
+
+def test_rotate_master_key_reseals_every_secret_and_replaces_the_key_file(tmp_path, cli):
+    hub = Hub(tmp_path / "data", free_port(), {"BERQENAS_VPN_BACKEND": "none"})
+    hub.start()
+    login(cli, hub)
+    token = json.loads(cli.config_path.read_text())["access_token"]
+    cli("tenant", "create", "keys")
+    site = tmp_path / "till.sqlite"
+    sqlite3.connect(site).close()
+    manage(hub, token, "POST", "/api/v1/tenants/keys/remote-databases", {"name": "till", "engine": "sqlite", "database": str(site)})
+    manage(hub, token, "PUT", "/api/v1/tenants/keys/vpn", {"enabled": True})
+    peer = manage(hub, token, "POST", "/api/v1/tenants/keys/vpn/peers", {"name": "till"})
+    config_before = manage(hub, token, "GET", f"/api/v1/tenants/keys/vpn/peers/{peer['id']}/config", raw=True)
+    assert hub.stop() == 0
+    old_key = (hub.data_dir / "master.key").read_text()
+    env = {**os.environ, "BERQENAS_DATA_DIR": str(hub.data_dir)}
+
+    # A wrong current key changes nothing.
+    new_key_file = tmp_path / "new.key"
+    new_key_file.write_text(base64.b64encode(os.urandom(32)).decode() + "\n")
+    wrong = subprocess.run([BINARY, "rotate-master-key", "--new-key-file", str(new_key_file)],
+                           env={**env, "BERQENAS_MASTER_KEY": "A" * 43 + "="}, capture_output=True, text=True, timeout=60)
+    assert wrong.returncode != 0 and "master_key_mismatch" in wrong.stderr, wrong.stderr
+    assert (hub.data_dir / "master.key").read_text() == old_key
+    rotated = subprocess.run([BINARY, "rotate-master-key"], env=env, capture_output=True, text=True, timeout=60)
+    assert rotated.returncode == 0, rotated.stderr
+    assert "1 peer key(s)" in rotated.stdout and "1 remote database password(s)" in rotated.stdout, rotated.stdout
+    new_key = (hub.data_dir / "master.key").read_text()
+    assert new_key != old_key and not (hub.data_dir / "master.key.new").exists()
+    assert stat.S_IMODE(os.stat(hub.data_dir / "master.key").st_mode) == 0o600
+    assert new_key.strip() not in rotated.stdout + rotated.stderr
+
+    hub.start()
+    try:
+        login(cli, hub)  # access tokens are signed with a key derived from the master key: sign in again
+        token = json.loads(cli.config_path.read_text())["access_token"]
+        assert manage(hub, token, "GET", f"/api/v1/tenants/keys/vpn/peers/{peer['id']}/config", raw=True) == config_before
+    finally:
+        hub.stop()
+
+
+def manage(hub, token, method, path, body=None, raw=False):
+    request = urllib.request.Request(hub.url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        text = response.read().decode()
+        return text if raw else json.loads(text)

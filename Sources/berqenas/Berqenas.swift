@@ -10,7 +10,7 @@ struct Berqenas: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, MigrateCommand.self, LoginCommand.self, LogoutCommand.self, SyncCommand.self,
             TenantCommand.self, UserCommand.self, VPNCommand.self, PublishCommand.self,
-            APICommand.self, EventsCommand.self, HealthCommand.self,
+            APICommand.self, EventsCommand.self, HealthCommand.self, RotateMasterKeyCommand.self,
         ]
     )
 }

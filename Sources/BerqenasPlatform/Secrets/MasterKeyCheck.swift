@@ -23,4 +23,10 @@ package enum MasterKeyCheck {
         }
         try await SystemSetting(key: settingKey, value: secrets.seal(phrase, context: settingKey)).create(on: database)
     }
+
+    /// Seals the check with `secrets` (a rotation's new key), replacing the one stored.
+    static func reseal(with secrets: SecretBox, on database: any Database) async throws {
+        try await SystemSetting.query(on: database).filter(\.$id == settingKey)
+            .set(\.$value, to: try secrets.seal(phrase, context: settingKey)).update()
+    }
 }

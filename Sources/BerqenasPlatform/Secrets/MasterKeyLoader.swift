@@ -3,9 +3,10 @@ import Foundation
 
 /// Finds the hub's master key: from the configuration, or from a key file it creates on first start.
 package enum MasterKeyLoader {
-    /// Returns the master key for `configuration`, creating `<data dir>/master.key` (0600) when needed.
+    /// Returns the master key for `configuration`, creating `<data dir>/master.key` (0600) when needed (unless
+    /// `creating` is false: then a missing key is an error).
     /// - Throws: `PlatformError` when the given key is not base64 of 32 bytes or the file is damaged.
-    package static func load(_ configuration: PlatformConfiguration) throws -> SymmetricKey {
+    package static func load(_ configuration: PlatformConfiguration, creating: Bool = true) throws -> SymmetricKey {
         if let base64 = configuration.masterKeyBase64 {
             return try decode(base64, source: "BERQENAS_MASTER_KEY")
         }
@@ -14,13 +15,20 @@ package enum MasterKeyLoader {
             let text = try String(contentsOf: file, encoding: .utf8)
             return try decode(text.trimmingCharacters(in: .whitespacesAndNewlines), source: file.path)
         }
+        guard creating else {
+            throw PlatformError.invalidConfiguration("no master key: BERQENAS_MASTER_KEY is unset and \(file.path) does not exist")
+        }
         let key = SymmetricKey(size: .bits256)
-        let encoded = key.withUnsafeBytes { Data($0).base64EncodedString() }
-        try PrivateFile.write(encoded + "\n", to: file)
+        try PrivateFile.write(encoded(key) + "\n", to: file)
         return key
     }
 
-    private static func decode(_ base64: String, source: String) throws -> SymmetricKey {
+    /// The key as the key file and `BERQENAS_MASTER_KEY` hold it.
+    package static func encoded(_ key: SymmetricKey) -> String {
+        key.withUnsafeBytes { Data($0).base64EncodedString() }
+    }
+
+    package static func decode(_ base64: String, source: String) throws -> SymmetricKey {
         guard let data = Data(base64Encoded: base64), data.count == 32 else {
             throw PlatformError.invalidConfiguration("\(source) must be base64 of exactly 32 bytes")
         }
