@@ -1,6 +1,6 @@
 # Berqenas hub image: a static-stdlib release build on the official Swift image, run on slim Debian.
 #   docker build -t berqenas .
-# The same build (same flags) and a smoke test of its layout run in CI: scripts/check-packaging.sh.
+# The same build (same flags) and a smoke test of its layout run in CI: scripts/check-packaging.py.
 ARG SWIFT_IMAGE=swift:6.3.1-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 

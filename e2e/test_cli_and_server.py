@@ -129,13 +129,24 @@ def test_rotate_master_key_reseals_every_secret_and_replaces_the_key_file(tmp_pa
                            env={**env, "BERQENAS_MASTER_KEY": "A" * 43 + "="}, capture_output=True, text=True, timeout=60)
     assert wrong.returncode != 0 and "master_key_mismatch" in wrong.stderr, wrong.stderr
     assert (hub.data_dir / "master.key").read_text() == old_key
+    # A key staged by an earlier run that sealed nothing is dropped, not used.
+    stale = base64.b64encode(os.urandom(32)).decode()
+    (hub.data_dir / "master.key.new").write_text(stale + "\n")
     rotated = subprocess.run([BINARY, "rotate-master-key"], env=env, capture_output=True, text=True, timeout=60)
     assert rotated.returncode == 0, rotated.stderr
+    assert stale not in (hub.data_dir / "master.key").read_text()
     assert "1 peer key(s)" in rotated.stdout and "1 remote database password(s)" in rotated.stdout, rotated.stdout
     new_key = (hub.data_dir / "master.key").read_text()
     assert new_key != old_key and not (hub.data_dir / "master.key.new").exists()
     assert stat.S_IMODE(os.stat(hub.data_dir / "master.key").st_mode) == 0o600
     assert new_key.strip() not in rotated.stdout + rotated.stderr
+    # A run interrupted after its commit and before its move (the old key back in master.key, the new one
+    # staged) is finished by running the command again.
+    (hub.data_dir / "master.key.new").write_text(new_key)
+    (hub.data_dir / "master.key").write_text(old_key)
+    finished = subprocess.run([BINARY, "rotate-master-key"], env=env, capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 0 and "finished an earlier rotation" in finished.stdout, finished.stdout + finished.stderr
+    assert (hub.data_dir / "master.key").read_text() == new_key and not (hub.data_dir / "master.key.new").exists()
 
     hub.start()
     try:

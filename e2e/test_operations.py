@@ -129,6 +129,7 @@ def test_metrics_ask_for_their_token_and_count_what_the_hub_does(site):
     assert grew("berqenas_sync_rows_total", direction="local_to_cloud") == 2000
     assert grew("berqenas_api_requests_total", tenant="shop", api="shopapi", status="401") == 1
     assert grew("berqenas_api_requests_total", tenant="-", api="-", status="404") == 1
+    assert grew("berqenas_api_request_duration_seconds_count", tenant="shop", api="shopapi") == 1
     assert grew("berqenas_alert_deliveries_total", outcome="failed") == 1
     assert value(after, "berqenas_conflicts_open", tenant="shop") == 0
     assert ("berqenas_conflicts_open", (("tenant", "shop"),)) in after

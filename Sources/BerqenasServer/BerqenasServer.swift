@@ -1,5 +1,4 @@
 import BerqenasPlatform
-import Crypto
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -102,16 +101,6 @@ package enum BerqenasServer {
         try useSystemDatabase(app, configuration)
         SystemMigrations.add(to: app)
         try await app.autoMigrate()
-    }
-
-    /// Re-seals every stored secret of the system database under `newKey` (every server stopped; see
-    /// docs/operations.md). The current key is the configuration's, never a new one made here.
-    package static func rotateMasterKey(
-        _ app: Application, configuration: PlatformConfiguration, to newKey: SymmetricKey
-    ) async throws -> MasterKeyRotation.Counts {
-        try await migrate(app, configuration: configuration)
-        let old = SecretBox(key: try MasterKeyLoader.load(configuration, creating: false))
-        return try await MasterKeyRotation.rotate(from: old, to: SecretBox(key: newKey), on: app.db)
     }
 
     static func registerRoutes(_ app: Application) {

@@ -24,6 +24,12 @@ package enum MasterKeyCheck {
         try await SystemSetting(key: settingKey, value: secrets.seal(phrase, context: settingKey)).create(on: database)
     }
 
+    /// Whether `secrets` opens this database's check (false before any check was recorded).
+    package static func opens(_ secrets: SecretBox, on database: any Database) async throws -> Bool {
+        guard let stored = try await SystemSetting.find(settingKey, on: database) else { return false }
+        return (try? secrets.open(stored.value, context: settingKey)) == phrase
+    }
+
     /// Seals the check with `secrets` (a rotation's new key), replacing the one stored.
     static func reseal(with secrets: SecretBox, on database: any Database) async throws {
         try await SystemSetting.query(on: database).filter(\.$id == settingKey)

@@ -49,5 +49,16 @@ package enum PrivateFile {
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         try handle.write(contentsOf: Data(contents.utf8))
+        // On the disk before anything relies on it (a key must survive a power loss).
+        try handle.synchronize()
+        try syncFolder(of: url)
+    }
+
+    /// Makes a file's creation, removal or renaming in its folder durable.
+    package static func syncFolder(of url: URL) throws {
+        let folder = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
+        guard folder >= 0 else { throw PlatformError.invalidConfiguration("cannot open \(url.deletingLastPathComponent().path)") }
+        defer { close(folder) }
+        guard fsync(folder) == 0 else { throw PlatformError.invalidConfiguration("cannot sync \(url.deletingLastPathComponent().path)") }
     }
 }

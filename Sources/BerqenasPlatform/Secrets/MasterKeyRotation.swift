@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 
 /// Re-seals every stored secret under a new master key, in one transaction of the system database: remote
 /// databases' passwords, tenants' store passwords, WireGuard private keys (the hub's per tenant network and the
@@ -28,6 +29,13 @@ package enum MasterKeyRotation {
     package static func rotate(from old: SecretBox, to new: SecretBox, on database: any Database) async throws -> Counts {
         try await MasterKeyCheck.verify(old, on: database)
         return try await database.transaction { database in
+            // PostgreSQL: no server writes a secret between this transaction's reads and its commit.
+            if let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                try await sql.raw(
+                    "LOCK TABLE remote_databases, tenants, vpn_networks, vpn_peers, alert_channels, system_settings IN EXCLUSIVE MODE"
+                ).run()
+            }
+            try await refuseWhileServersWork(on: database)
             var counts = Counts()
             func reseal(_ sealed: String, _ context: String) throws -> String {
                 try new.seal(try old.open(sealed, context: context), context: context)
@@ -66,6 +74,20 @@ package enum MasterKeyRotation {
             }
             try await MasterKeyCheck.reseal(with: new, on: database)
             return counts
+        }
+    }
+
+    /// A server that runs a job, a continuous loop or an alert delivery holds a lease: its key would seal new
+    /// secrets under the old key after the rotation. Every server must be stopped first.
+    static func refuseWhileServersWork(on database: any Database, now: Date = Date()) async throws {
+        let jobs = try await SyncJob.query(on: database).filter(\.$status == .running).filter(\.$leaseExpiresAt > now).count()
+        let loops = try await RemoteDatabase.query(on: database).filter(\.$continuousLeaseUntil > now).count()
+        let deliveries = try await AlertDelivery.query(on: database).filter(\.$leaseUntil > now).count()
+        guard jobs + loops + deliveries == 0 else {
+            throw PlatformError(
+                code: "servers_running", status: 409,
+                message: "servers of this hub are at work (\(jobs) running job(s), \(loops) continuous loop(s), \(deliveries) alert "
+                    + "delivery(ies) hold leases): stop every server before rotating the master key")
         }
     }
 }

@@ -25,10 +25,12 @@ package actor ContinuousSync {
     /// Waits of a loop's whole poll interval that its timer ended (no notification came): how a test tells a
     /// loop woken by its site's NOTIFY from one that polled.
     package private(set) var pollIntervalsElapsed = 0
-    /// Each running loop's names, and since when it has been behind (nil: its last pass found nothing to carry).
-    private var lagging: [UUID: (tenant: String, remote: String, since: ContinuousClock.Instant?)] = [:]
+    /// Each running loop's names, whether its last pass found nothing to carry, and when its last successful
+    /// pass started (what existed then has been carried).
+    private var lagging: [UUID: (tenant: String, remote: String, caughtUp: Bool, carriedUpTo: ContinuousClock.Instant)] = [:]
 
-    /// How far behind one running loop is: seconds since it last found nothing left to carry (0: caught up).
+    /// How far behind one running loop is: 0 when its last pass found nothing to carry, else the seconds since
+    /// its last successful pass started (a loop that keeps failing falls further behind).
     package struct Lag: Sendable {
         package let tenant: String
         package let remoteDatabase: String
@@ -124,7 +126,7 @@ package actor ContinuousSync {
     package func lags() -> [Lag] {
         let now = ContinuousClock.now
         return lagging.values.map { loop in
-            let behind = loop.since.map { now - $0 } ?? .zero
+            let behind = loop.caughtUp ? .zero : now - loop.carriedUpTo
             return Lag(
                 tenant: loop.tenant, remoteDatabase: loop.remote,
                 seconds: Double(behind.components.seconds) + Double(behind.components.attoseconds) / 1e18)
@@ -133,11 +135,12 @@ package actor ContinuousSync {
 
     /// A pass that carried `carried` rows (nil: it failed) and started at `started`.
     private func passed(_ id: UUID, carried: Int?, started: ContinuousClock.Instant) {
-        if carried == 0 {
-            lagging[id]?.since = nil
-        } else if lagging[id]?.since == nil {
-            lagging[id]?.since = started
+        guard let carried else {
+            lagging[id]?.caughtUp = false
+            return
         }
+        lagging[id]?.caughtUp = carried == 0
+        lagging[id]?.carriedUpTo = started
     }
 
     /// One remote database's loop: runs until the remote stops being continuous, the lease is lost, or stop().
@@ -154,7 +157,7 @@ package actor ContinuousSync {
         // PostgreSQL: writers NOTIFY while this loop waits; elsewhere it polls. The signal is opened while the
         // first read runs, which does not wait for it.
         // Behind until a first pass finds nothing left to carry.
-        lagging[id] = (tenant.name, remote.name, .now)
+        lagging[id] = (tenant.name, remote.name, false, .now)
         let wake = LoopWakeSignal(local: local, bell: bell, logger: logger, remoteName: remote.name)
         let descriptions = TableDescriptions()
         var renewed = Date()

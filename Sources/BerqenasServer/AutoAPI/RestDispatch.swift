@@ -33,9 +33,10 @@ struct RestDispatch: Responder {
         }
         request.restPath = RestPath(values)
         // Bodies are not read here: a write's handler collects its body only once the caller is admitted.
+        let started = ContinuousClock.now
         let response = target.responder.respond(to: request)
         response.whenComplete { result in
-            HubMetrics.countAPIRequest(request.servedAPI, status: (try? result.get().status.code) ?? 500)
+            HubMetrics.countAPIRequest(request.servedAPI, status: (try? result.get().status.code) ?? 500, took: .now - started)
         }
         return response
     }

@@ -59,6 +59,9 @@ struct SystemController {
             let applied = Set(try await MigrationLog.query(on: request.db).all().map(\.name))
             let missing = SystemMigrations.all.map(\.name).filter { !applied.contains($0) }
             if !missing.isEmpty { problems["migrations"] = "not applied: " + missing.joined(separator: ", ") }
+            if try await !MasterKeyCheck.opens(request.berqenas.platform.secrets, on: request.db) {
+                problems["master_key"] = "this server's master key no longer opens the system database (rotated?): restart it with the current key"
+            }
         } catch {
             problems["database"] = "the system database does not answer"
         }
@@ -70,7 +73,7 @@ struct SystemController {
                 message: problems.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "),
                 details: problems)
         }
-        return Readiness(status: "ready", checks: ["database": "ok", "migrations": "ok", "loops": "ok"])
+        return Readiness(status: "ready", checks: ["database": "ok", "migrations": "ok", "master_key": "ok", "loops": "ok"])
     }
 
     @Sendable

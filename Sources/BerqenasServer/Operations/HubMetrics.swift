@@ -27,10 +27,19 @@ enum HubMetrics {
         _ = registry
     }
 
-    /// The registry in the Prometheus text format, with this moment's figures.
-    static func text(for state: BerqenasState) async throws -> String {
+    /// What each gauge read at a scrape means (its HELP line).
+    static let gaugeHelp = [
+        "berqenas_conflicts_open": "Open sync conflicts of the tenant",
+        "berqenas_vpn_peers_connected": "WireGuard peers of the tenant whose last handshake is recent",
+        "berqenas_sync_lag_seconds": "Seconds a continuous-sync loop of this server is behind (0: caught up at its last pass)",
+        "berqenas_realtime_clients": "Realtime WebSocket clients of this server",
+    ]
+
+    /// The registry in the Prometheus text format, with this moment's figures. The system database's figures
+    /// are left out when it does not answer: the scrape still shows the process's own.
+    static func text(for state: BerqenasState) async -> String {
         var values: [(name: String, labels: [(String, String)], value: Double)] = []
-        for tenant in try await state.platform.dashboard.tenantGauges() {
+        for tenant in (try? await state.platform.dashboard.tenantGauges()) ?? [] {
             values.append(("berqenas_conflicts_open", [("tenant", tenant.tenant)], Double(tenant.openConflicts)))
             values.append(("berqenas_vpn_peers_connected", [("tenant", tenant.tenant)], Double(tenant.peersConnected)))
         }
@@ -42,7 +51,10 @@ enum HubMetrics {
             var current: [String: Prometheus.Gauge] = [:]
             for value in values {
                 let key = value.name + "\u{0}" + value.labels.map { $0.0 + "=" + $0.1 }.joined(separator: "\u{0}")
-                let gauge = previous[key] ?? registry.makeGauge(name: value.name, labels: value.labels)
+                let gauge =
+                    previous[key]
+                    ?? registry.makeGauge(
+                        descriptor: MetricNameDescriptor(metricName: value.name, helpText: gaugeHelp[value.name]), labels: value.labels)
                 gauge.set(value.value)
                 current[key] = gauge
             }
@@ -52,12 +64,14 @@ enum HubMetrics {
         return registry.emitToString()
     }
 
-    /// One request to a generated API, by its tenant and name (`-` when the path named no API) and status.
-    static func countAPIRequest(_ api: ServedAPIName?, status: UInt) {
-        Counter(
-            label: "berqenas_api_requests_total",
-            dimensions: [("tenant", api?.tenant ?? "-"), ("api", api?.api ?? "-"), ("status", String(status))]
-        ).increment()
+    /// One request to a generated API, by its tenant and name (`-` when the path named no API) and status, and
+    /// how long it took (generated APIs bypass Vapor's router, whose request metrics do not see them).
+    static func countAPIRequest(_ api: ServedAPIName?, status: UInt, took duration: Duration) {
+        let (tenant, name) = (api?.tenant ?? "-", api?.api ?? "-")
+        Counter(label: "berqenas_api_requests_total", dimensions: [("tenant", tenant), ("api", name), ("status", String(status))]).increment()
+        let (seconds, attoseconds) = duration.components
+        Metrics.Timer(label: "berqenas_api_request_duration_seconds", dimensions: [("tenant", tenant), ("api", name)])
+            .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
 

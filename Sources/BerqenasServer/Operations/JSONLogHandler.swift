@@ -32,7 +32,8 @@ package struct JSONLogHandler: LogHandler {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var line = try? encoder.encode(entry) else { return }
         line.append(0x0A)
-        Self.output.withLock { $0.write(line) }
+        // A closed or full standard error loses the line; it never stops the hub.
+        Self.output.withLock { try? $0.write(contentsOf: line) }
     }
 
     /// The handler for every logger of the process, at `LOG_LEVEL` (as Vapor reads it; `info` when unset).

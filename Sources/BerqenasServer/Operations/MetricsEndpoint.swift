@@ -15,11 +15,14 @@ enum MetricsEndpoint {
                 summary:
                     "Prometheus metrics (text format), with Authorization: Bearer <BERQENAS_METRICS_TOKEN>; 404 while no token is set",
                 tag: "system", access: .open, responseBody: .string, responseIsPlainText: true, failureStatuses: [401, 404]
-            ), use: { request in try await answer(request, token: request.berqenas.platform.configuration.operations.metricsToken) })
+            ),
+            use: { request in
+                try await answer(request, token: request.berqenas.platform.configuration.operations.metricsToken, state: request.berqenas)
+            })
     }
 
     /// The metrics for a caller bearing `token`; with no token, the main listener has no metrics (404).
-    static func answer(_ request: Request, token: String?, tokenRequired: Bool = true) async throws -> Response {
+    static func answer(_ request: Request, token: String?, tokenRequired: Bool = true, state: BerqenasState) async throws -> Response {
         if let token {
             guard let given = request.headers.bearerAuthorization?.token, constantTimeEqual(given, token) else {
                 throw PlatformError(code: "unauthorized", status: 401, message: "send Authorization: Bearer <BERQENAS_METRICS_TOKEN>")
@@ -27,7 +30,7 @@ enum MetricsEndpoint {
         } else if tokenRequired {
             throw PlatformError(code: "not_found", status: 404, message: "metrics are off on this listener: set BERQENAS_METRICS_TOKEN")
         }
-        let text = try await HubMetrics.text(for: request.berqenas)
+        let text = await HubMetrics.text(for: state)
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
         headers.cacheControl = .init(noStore: true)
@@ -52,13 +55,14 @@ struct MetricsListenerService: Service, CustomStringConvertible {
 
     private struct Answer: AsyncResponder {
         let token: String?
+        let state: BerqenasState
 
         func respond(to request: Request) async throws -> Response {
             do {
                 guard request.method == .GET, request.url.path == "/metrics" else {
                     throw PlatformError.notFound("route", request.url.path)
                 }
-                return try await MetricsEndpoint.answer(request, token: token, tokenRequired: false)
+                return try await MetricsEndpoint.answer(request, token: token, tokenRequired: false, state: state)
             } catch let error as PlatformError {
                 // The hub's error shape, as the main listener answers.
                 let body = try JSONEncoder().encode(["error": ["code": error.code, "message": error.message]])
@@ -70,16 +74,23 @@ struct MetricsListenerService: Service, CustomStringConvertible {
     }
 
     func run() async throws {
-        var configuration = app.http.server.configuration
-        configuration.hostname = host
-        configuration.port = port
-        configuration.reportMetrics = false
-        configuration.tlsConfiguration = nil
-        let server = HTTPServer(
-            application: app, responder: Answer(token: app.berqenas.platform.configuration.operations.metricsToken),
-            configuration: configuration, on: app.eventLoopGroup)
-        try await server.start(address: nil)
-        try? await gracefulShutdown()
-        await server.shutdown()
+        // An application of its own: an HTTPServer made on the hub's application would write its address into
+        // the hub's HTTP configuration when it starts.
+        let listener = try await Application.make(app.environment, .shared(app.eventLoopGroup))
+        listener.logger = app.logger
+        listener.http.server.configuration.hostname = host
+        listener.http.server.configuration.port = port
+        listener.http.server.configuration.reportMetrics = false
+        let answer = Answer(token: app.berqenas.platform.configuration.operations.metricsToken, state: app.berqenas)
+        listener.responder.use { _ in answer }
+        do {
+            try await listener.server.start(address: nil)
+            try? await gracefulShutdown()
+            await listener.server.shutdown()
+        } catch {
+            try? await listener.asyncShutdown()
+            throw error
+        }
+        try await listener.asyncShutdown()
     }
 }

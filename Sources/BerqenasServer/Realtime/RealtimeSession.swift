@@ -36,6 +36,11 @@ final class RealtimeSession: Sendable {
         /// Set while a sign-in or a subscription waits on the database; inputs wait in `held` meanwhile.
         var busy = false
         var held: [Input] = []
+        /// The client messages among `held` (a client may not pile up its own messages behind a slow replay).
+        var heldRequests = 0
+        /// The topic a running subscription checks and replays: live events of it are held (whatever their
+        /// tenant, which is not known yet), others of no topic of the session are dropped instead of waiting.
+        var subscribing: EventTopic?
         /// The last message handed to the socket (its completion means everything before it is written too).
         var lastWrite: EventLoopFuture<Void>?
     }
@@ -45,6 +50,8 @@ final class RealtimeSession: Sendable {
     /// Inputs waiting for the session (events arriving while a replay reads the log, or while the event loop is
     /// busy); past this the connection is closed as too slow rather than grow.
     static let maxWaitingInputs = 65_536
+    /// Client messages that may wait behind a database step (each up to a frame of 16 KiB).
+    static let maxHeldRequests = 32
     static let authWithin: TimeAmount = .seconds(10)
     /// Logged events sent per page of a replay; each page waits until the one before it is written out.
     static let replayPage = 500
@@ -97,23 +104,51 @@ final class RealtimeSession: Sendable {
         }
     }
 
-    /// Takes an input on the event loop: handled now, or held while a database step runs.
+    /// Takes an input on the event loop: handled now, or held while a database step runs. A user re-read is
+    /// handled at once (a disabled user's replay stops). An event that no topic of the session (nor the one being
+    /// subscribed) wants is dropped, unless a held client message may subscribe to it: a later subscription's
+    /// replay covers it then (it counts as seen), and none is delivered twice.
     private func take(_ input: Input) {
         guard state.value.open else { return }
         guard state.value.busy else { return handle(input) }
+        switch input {
+        case .user: return handle(input)
+        case .authDeadline: break  // a sign-in under way decides it
+        case let .event(event, data):
+            if state.value.heldRequests == 0, !wanted(event, data) {
+                state.value.lastSeen = max(state.value.lastSeen, event.id ?? 0)
+                return
+            }
+        case .request:
+            guard state.value.heldRequests < Self.maxHeldRequests else {
+                return close(RealtimeClose.tooSlow, "too many messages sent while a subscription was being replayed")
+            }
+            state.value.heldRequests += 1
+        }
         guard state.value.held.count < Self.maxWaitingInputs else { return tooManyWaiting() }
         state.value.held.append(input)
+    }
+
+    /// Whether a topic of the session (or the one being subscribed) wants `event`.
+    private func wanted(_ event: PlatformEvent, _ data: JSONValue) -> Bool {
+        if let topic = state.value.subscribing, topic.matches(event, data: data) { return true }
+        return state.value.topics.contains { topic, scope in event.tenantID == scope && topic.matches(event, data: data) }
     }
 
     /// A database step is done: the inputs held meanwhile are handled in order, until one starts another.
     private func resume() {
         state.value.busy = false
+        state.value.subscribing = nil
+        state.value.heldRequests = 0
         var waiting = state.value.held[...]
         state.value.held = []
         while state.value.open, let next = waiting.popFirst() {
             handle(next)
             if state.value.busy {
                 state.value.held = Array(waiting)
+                state.value.heldRequests = waiting.reduce(0) { count, input in
+                    if case .request = input { count + 1 } else { count }
+                }
                 return
             }
         }
@@ -188,8 +223,8 @@ final class RealtimeSession: Sendable {
     private enum Subscription: Sendable {
         case subscribed(scope: UUID?, replayed: Int)
         case refused(RealtimeMessage)
-        /// The session closed while replaying.
-        case closed
+        /// The replay stopped: the session closed, or its user may no longer read the topic.
+        case stopped
     }
 
     private func subscribe(_ request: RealtimeRequest, _ caller: Caller) {
@@ -209,6 +244,7 @@ final class RealtimeSession: Sendable {
         // A topic already followed is not replayed again.
         let since = state.value.topics[topic] == nil ? request.since : nil
         let upTo = state.value.lastSeen
+        state.value.subscribing = topic
         step({ [self] () -> Subscription in
             let scope: UUID?
             do {
@@ -220,20 +256,27 @@ final class RealtimeSession: Sendable {
             }
             guard let since else { return .subscribed(scope: scope, replayed: 0) }
             do {
-                guard let replayed = try await replay(topic, tenantID: scope, after: since, upTo: upTo) else { return .closed }
+                guard let replayed = try await replay(topic, tenantID: scope, after: since, upTo: upTo) else { return .stopped }
                 return .subscribed(scope: scope, replayed: replayed)
             } catch {
                 return .refused(.error("replay_failed", "the log could not be read; subscribe again", topic: topic.description))
             }
         }) { [self] outcome in
             switch outcome {
-            case let .subscribed(scope, replayed):
+            case let .subscribed(scope, replayed) where mayStillRead(topic, scope):
                 state.value.topics[topic] = scope
                 send(RealtimeMessage(type: "subscribed", topic: topic.description, replayed: replayed))
+            case .subscribed, .stopped:
+                // The user was demoted or moved meanwhile (a closed session sends nothing).
+                send(.error("forbidden", "your role no longer reads this topic", topic: topic.description))
             case let .refused(message): send(message)
-            case .closed: break
             }
         }
+    }
+
+    /// Whether the session's user, as last read, may still read `topic` of `scope`.
+    private func mayStillRead(_ topic: EventTopic, _ scope: UUID?) -> Bool {
+        state.value.caller.map { RealtimeAccess.mayRead(topic, tenantID: scope, $0) } ?? false
     }
 
     /// Sends the logged events of `topic` after `after` and up to `upTo`, oldest first, a page at a time at the
@@ -247,16 +290,20 @@ final class RealtimeSession: Sendable {
                 let data = (try? JSONValue.parse(event.dataJSON)) ?? .object([])
                 return topic.matches(event, data: data) ? hub.eventText(event, topic: topic) : nil
             }
-            guard try await socket.eventLoop.flatSubmit({ [self] in sendPage(texts) }).get() else { return nil }
+            guard try await socket.eventLoop.flatSubmit({ [self] in sendPage(texts, topic, tenantID) }).get() else { return nil }
             sent += texts.count
-            guard page.count == Self.replayPage, let last = page.last?.id else { return sent }
+            guard page.count == Self.replayPage, let last = page.last?.id else { break }
             cursor = last
         }
+        // The last page is written out too before the live events held meanwhile follow it.
+        guard try await socket.eventLoop.flatSubmit({ [self] in sendPage([], topic, tenantID) }).get() else { return nil }
+        return sent
     }
 
-    /// On the loop: once everything handed to the socket before is written out, sends `texts`; false when the
-    /// session closed (or the client did not read within `replayPageWrittenWithin`).
-    private func sendPage(_ texts: [String]) -> EventLoopFuture<Bool> {
+    /// On the loop: once everything handed to the socket before is written out, sends `texts` of `topic`; false
+    /// when the session closed (or the client did not read within `replayPageWrittenWithin`), or its user may
+    /// no longer read the topic.
+    private func sendPage(_ texts: [String], _ topic: EventTopic, _ scope: UUID?) -> EventLoopFuture<Bool> {
         let loop = socket.eventLoop
         let previous = state.value.lastWrite ?? loop.makeSucceededVoidFuture()
         let written = loop.makePromise(of: Bool.self)
@@ -277,6 +324,7 @@ final class RealtimeSession: Sendable {
                 close(RealtimeClose.tooSlow, "too slow: a replay page waited \(Self.replayPageWrittenWithin.seconds) s to be read")
                 return false
             }
+            guard mayStillRead(topic, scope) else { return false }
             for text in texts { send(text: text) }
             return state.value.open
         }

@@ -59,23 +59,25 @@ struct MasterKeyRotationTests {
         }
         #expect(before.count >= 4, "a remote password, the hub's and the peer's WireGuard keys, a channel secret: \(before.count)")
 
-        // A rotation that starts from a wrong key changes nothing.
-        try await Self.withDatabase(mode, dataDirectory) { app, configuration in
-            var wrong = configuration
-            wrong.masterKeyBase64 = Self.newKey()
+        let (old, new) = (try Self.box(oldKey), try Self.box(newKey))
+        try await Self.withDatabase(mode, dataDirectory) { database in
+            // A rotation that starts from a wrong key changes nothing.
             await #expect(throws: PlatformError.self) {
-                _ = try await BerqenasServer.rotateMasterKey(app, configuration: wrong, to: SymmetricKey(size: .bits256))
+                _ = try await MasterKeyRotation.rotate(from: try Self.box(Self.newKey()), to: new, on: database)
             }
-            let old = SecretBox(key: try MasterKeyLoader.decode(oldKey, source: "old"))
-            let unchanged = try await Self.openedSecrets(old, on: app.db)
+            // Nor one while a server is at work (a continuous loop's lease, here).
+            try await RemoteDatabase.query(on: database).set(\.$continuousLeaseUntil, to: Date().addingTimeInterval(60)).update()
+            do {
+                _ = try await MasterKeyRotation.rotate(from: old, to: new, on: database)
+                Issue.record("a rotation ran while a server held a lease")
+            } catch let error as PlatformError {
+                #expect(error.code == "servers_running", "\(error.message)")
+            }
+            try await RemoteDatabase.query(on: database).set(\.$continuousLeaseUntil, to: nil).update()
+            let unchanged = try await Self.openedSecrets(old, on: database)
             #expect(unchanged == before)
-        }
-        // The rotation.
-        try await Self.withDatabase(mode, dataDirectory) { app, configuration in
-            var current = configuration
-            current.masterKeyBase64 = oldKey
-            let counts = try await BerqenasServer.rotateMasterKey(
-                app, configuration: current, to: try MasterKeyLoader.decode(newKey, source: "new"))
+            // The rotation.
+            let counts = try await MasterKeyRotation.rotate(from: old, to: new, on: database)
             #expect(counts.total == before.count, "\(counts)")
         }
         // The hub starts with the new key, and every secret opens to what it was.
@@ -94,20 +96,33 @@ struct MasterKeyRotationTests {
         }
     }
 
-    /// An application on the hub's system database (nothing served), as the CLI command has it.
-    static func withDatabase(
-        _ mode: TestHub.Mode, _ dataDirectory: URL, _ body: (Application, PlatformConfiguration) async throws -> Void
-    ) async throws {
+    static func box(_ base64: String) throws -> SecretBox {
+        SecretBox(key: try MasterKeyLoader.decode(base64, source: "test key"))
+    }
+
+    /// The hub's system database, migrated, with nothing served (as the CLI command has it).
+    static func withDatabase(_ mode: TestHub.Mode, _ dataDirectory: URL, _ body: (any Database) async throws -> Void) async throws {
         var configuration = PlatformConfiguration(dataDirectory: dataDirectory)
         if case let .postgresql(url) = mode { configuration.databaseURL = url }
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         do {
-            try await body(app, configuration)
+            try await BerqenasServer.migrate(app, configuration: configuration)
+            try await body(app.db)
             try await app.asyncShutdown()
         } catch {
             try? await app.asyncShutdown()
             throw error
+        }
+    }
+
+    @Test func aServerWhoseKeyWasRotatedUnderItIsNotReady() async throws {
+        let oldKey = Self.newKey()
+        try await TestHub.run(masterKeyBase64: oldKey) { hub in
+            try await eventually("the hub becomes ready") { try await hub.send(.GET, "/ready").status == .ok }
+            _ = try await MasterKeyRotation.rotate(from: try Self.box(oldKey), to: try Self.box(Self.newKey()), on: hub.app.db)
+            let answer = try await hub.send(.GET, "/ready")
+            #expect(answer.status == .serviceUnavailable && answer.body.string.contains("master_key"), "\(answer.body.string)")
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import BerqenasPlatform
 import BerqenasServer
 import Crypto
+import FluentKit
 import Foundation
 import Vapor
 
@@ -14,9 +15,10 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
         discussion: """
             The current key is the one `serve` would use (BERQENAS_MASTER_KEY, BERQENAS_MASTER_KEY_FILE or the data \
             directory's master.key). With the key file in the data directory, a new key is generated unless \
-            --new-key-file gives one, and master.key is replaced once every secret is re-sealed (the new key waits in \
-            master.key.new until then). With a key from the environment, give the new key with --new-key-file \
-            (openssl rand -base64 32 > new.key) and change the variable or secret before starting the servers.
+            --new-key-file gives one; it waits in master.key.new (written before any secret is sealed with it) and \
+            replaces master.key once every secret is re-sealed. A run interrupted between the two is finished by \
+            running the command again. With a key from the environment, give the new key with --new-key-file \
+            (umask 077; openssl rand -base64 32 > new.key) and change the variable or secret before starting the servers.
             """
     )
 
@@ -25,38 +27,67 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try PlatformConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
-        let keyInDataDirectory = configuration.masterKeyBase64 == nil
-        let newKey: SymmetricKey
-        if let path = newKeyFile {
-            let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            newKey = try MasterKeyLoader.decode(text, source: path)
-        } else if keyInDataDirectory {
-            newKey = SymmetricKey(size: .bits256)
-        } else {
+        let inDataDirectory = configuration.masterKeyBase64 == nil
+        let given = try newKeyFile.map { path in
+            try MasterKeyLoader.decode(
+                try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), source: path)
+        }
+        guard given != nil || inDataDirectory else {
             throw ValidationError(
                 "the current key comes from BERQENAS_MASTER_KEY or BERQENAS_MASTER_KEY_FILE: give the new one with --new-key-file")
         }
-        // The new key is on disk before any secret is sealed with it: a crash in between loses nothing.
-        let staged = configuration.masterKeyFile.appendingPathExtension("new")
-        if keyInDataDirectory { try PrivateFile.write(MasterKeyLoader.encoded(newKey) + "\n", to: staged) }
         let app = try await Application.make(Environment(name: "production", arguments: ["berqenas"]))
-        let counts: MasterKeyRotation.Counts
         do {
-            counts = try await BerqenasServer.rotateMasterKey(app, configuration: configuration, to: newKey)
+            try await BerqenasServer.migrate(app, configuration: configuration)
+            let message = try await rotate(configuration, given: given, on: app.db)
+            try? await app.asyncShutdown()
+            print(message)
         } catch {
             try? await app.asyncShutdown()
-            if keyInDataDirectory { try? FileManager.default.removeItem(at: staged) }
             throw error
         }
-        try await app.asyncShutdown()
-        if keyInDataDirectory {
-            guard rename(staged.path, configuration.masterKeyFile.path) == 0 else {
-                throw ValidationError(
-                    "secrets re-sealed, but \(staged.path) could not replace \(configuration.masterKeyFile.path): move it there yourself")
-            }
-            print("re-sealed \(counts); \(configuration.masterKeyFile.path) holds the new key")
-        } else {
-            print("re-sealed \(counts); start the servers with the new key")
+    }
+
+    /// The rotation; with the data directory's key file, staged so that no interruption loses the key.
+    private func rotate(_ configuration: PlatformConfiguration, given: SymmetricKey?, on database: any Database) async throws -> String {
+        let current = SecretBox(key: try MasterKeyLoader.load(configuration, creating: false))
+        guard configuration.masterKeyBase64 == nil else {
+            let counts = try await MasterKeyRotation.rotate(from: current, to: SecretBox(key: given!), on: database)
+            return "re-sealed \(counts); start the servers with the new key"
         }
+        let keyFile = configuration.masterKeyFile
+        let staged = keyFile.appendingPathExtension("new")
+        if FileManager.default.fileExists(atPath: staged.path) {
+            // An earlier run staged a key: it either sealed everything (finish its move) or nothing (it goes).
+            let earlier = try MasterKeyLoader.decode(
+                try String(contentsOf: staged, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), source: staged.path)
+            if try await MasterKeyCheck.opens(SecretBox(key: earlier), on: database) {
+                try replace(keyFile, with: staged)
+                return "finished an earlier rotation: \(keyFile.path) holds the key the secrets are sealed with; run again to rotate"
+            }
+            guard try await MasterKeyCheck.opens(current, on: database) else {
+                throw ValidationError("neither \(keyFile.path) nor \(staged.path) opens this hub's secrets: nothing was changed")
+            }
+            try FileManager.default.removeItem(at: staged)
+        }
+        let new = given ?? SymmetricKey(size: .bits256)
+        try PrivateFile.write(MasterKeyLoader.encoded(new) + "\n", to: staged)
+        let counts: MasterKeyRotation.Counts
+        do {
+            counts = try await MasterKeyRotation.rotate(from: current, to: SecretBox(key: new), on: database)
+        } catch {
+            // The staged key goes only when the database provably still opens with the current one.
+            if (try? await MasterKeyCheck.opens(current, on: database)) == true { try? FileManager.default.removeItem(at: staged) }
+            throw error
+        }
+        try replace(keyFile, with: staged)
+        return "re-sealed \(counts); \(keyFile.path) holds the new key"
+    }
+
+    private func replace(_ keyFile: URL, with staged: URL) throws {
+        guard rename(staged.path, keyFile.path) == 0 else {
+            throw ValidationError("the secrets are sealed with the key in \(staged.path); move it over \(keyFile.path) yourself")
+        }
+        try PrivateFile.syncFolder(of: keyFile)
     }
 }
