@@ -222,6 +222,25 @@ def test_a_replay_goes_at_the_pace_of_a_client_that_reads_slowly(site):
         assert done["type"] == "subscribed" and done["replayed"] == count
 
 
+def test_a_client_cannot_pile_up_messages_behind_its_own_slow_replay(site):
+    """Attack: while its replay waits for it to read, a client sends message after message (each up to 16 KiB);
+    the hub holds at most 32 of them, then closes the connection instead of buffering them all."""
+    count = 20000
+    with site.signed_in() as fast:
+        subscribe(fast, "tenant:shop")
+        assert json.loads(fast.recv(timeout=RECEIVE))["type"] == "subscribed"
+        log_bulk_events(site, count)
+        live = read_events(fast, count)
+    raw = socket.create_connection(("127.0.0.1", site.hub.port))
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    with site.signed_in(sock=raw, ping_interval=None) as reader:
+        subscribe(reader, "tenant:shop", since=live[0] - 1)
+        for _ in range(40):
+            reader.send(json.dumps({"action": "unsubscribe", "topic": "x" * 15000}))
+        code, reason = close_code(reader)
+        assert code == 4408 and "too many messages" in reason, (code, reason)
+
+
 def test_the_cli_prints_the_log_and_follows_it(site, cli):
     password = (site.hub.data_dir / "initial-admin-password").read_text().strip()
     cli("login", "--url", site.hub.url, "--username", "admin", "--password-stdin", stdin=password + "\n")
