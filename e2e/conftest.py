@@ -19,6 +19,17 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def wait_for(predicate, timeout=180, what="condition"):
+    """The predicate's first truthy value, polled until `timeout` seconds (a bound, not a pause)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)  # polling a condition, bounded by the deadline
+    raise AssertionError(f"{what}: not reached within {timeout} s")
+
+
 def loopback_allowance():
     """What e2e hubs may connect to for tenants: loopback, and the test cluster's port, which the destination
     policy otherwise keeps for a PostgreSQL system database."""

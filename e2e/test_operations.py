@@ -3,28 +3,16 @@
 import base64
 import json
 import os
-import socket
 import sqlite3
-import time
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.sync.client import connect
 
-from conftest import Hub, free_port
+from conftest import Hub, free_port, wait_for
 from test_auto_api import call
 
 METRICS_TOKEN = "metrics-" + base64.b32encode(os.urandom(20)).decode().lower()
-
-
-def wait_for(predicate, timeout=60, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)  # polling a condition, bounded by the deadline
-    raise AssertionError(f"{what}: not reached within {timeout} s")
 
 
 class Site:

@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from conftest import Hub, free_port
-from test_sync_cli_and_crash import ADMIN_URL, local_database, psql, rows_of_local, wait_for  # noqa: F401 (a fixture)
+from conftest import Hub, free_port, wait_for
+from test_sync_cli_and_crash import ADMIN_URL, local_database, psql, rows_of_local  # noqa: F401 (a fixture)
 from test_auto_api import call
 
 pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="needs the PostgreSQL cluster from scripts/test.sh")
@@ -24,7 +24,7 @@ def system_database():
     psql(ADMIN_URL, f"CREATE DATABASE {name}")
     base, _, _ = ADMIN_URL.rpartition("/")
     yield f"{base}/{name}"
-    psql(ADMIN_URL, f"DROP DATABASE {name} WITH (FORCE)")
+    psql(ADMIN_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 class Servers:
@@ -62,6 +62,7 @@ def worker_of(events, kind):
 
 def test_a_sync_through_api_runs_on_a_worker_and_a_killed_worker_hands_it_to_another(tmp_path, system_database, local_database):
     servers = Servers(tmp_path, system_database)
+    tenant = "shop" + uuid.uuid4().hex[:6]  # tenant login roles are the cluster's, shared by every database
     try:
         api = servers.start("api", "api")
         first = servers.start("worker-1", "worker")
@@ -71,30 +72,32 @@ def test_a_sync_through_api_runs_on_a_worker_and_a_killed_worker_hands_it_to_ano
         started = [e for e in manage(api, token, "GET", "/api/v1/events?kind=hub.started")["items"]]
         api_worker_id, first_id = (e["data"]["worker"] for e in started)
 
-        manage(api, token, "POST", "/api/v1/tenants", {"name": "shop"})
+        manage(api, token, "POST", "/api/v1/tenants", {"name": tenant})
         parts = local_database.split("@")[1]
         host_port, _, database = parts.partition("/")
         host, _, port = host_port.partition(":")
         user, _, password = local_database.split("//")[1].split("@")[0].partition(":")
-        remote = manage(api, token, "POST", "/api/v1/tenants/shop/remote-databases", {
+        remote = manage(api, token, "POST", f"/api/v1/tenants/{tenant}/remote-databases", {
             "name": "erp", "engine": "postgresql", "host": host, "port": int(port), "database": database,
             "username": user, "password": password})
-        job = manage(api, token, "POST", f"/api/v1/tenants/shop/remote-databases/{remote['id']}/sync", {"mode": "full"})["job_id"]
-        job_path = f"/api/v1/tenants/shop/sync-jobs/{job}"
+        job = manage(api, token, "POST", f"/api/v1/tenants/{tenant}/remote-databases/{remote['id']}/sync", {"mode": "full"})["job_id"]
+        job_path = f"/api/v1/tenants/{tenant}/sync-jobs/{job}"
         wait_for(lambda: manage(api, token, "GET", job_path)["progress"]["rows_done"] >= 20000)
         first.process.send_signal(signal.SIGKILL)
         first.process.wait(timeout=30)
 
-        second = servers.start("worker-2", "worker")
+        servers.start("worker-2", "worker")
         final = wait_for(lambda: (lambda j: j if j["status"] in ("succeeded", "failed", "cancelled") else None)(
             manage(api, token, "GET", job_path)), timeout=300)
         assert final["status"] == "succeeded" and final["attempts"] == 2, final
-        events = manage(api, token, "GET", f"/api/v1/tenants/shop/events?kind=sync.job.&limit=1000")["items"]
+        events = manage(api, token, "GET", f"/api/v1/tenants/{tenant}/events?kind=sync.job.&limit=1000")["items"]
         second_id = [e for e in manage(api, token, "GET", "/api/v1/events?kind=hub.started")["items"]][-1]["data"]["worker"]
         assert worker_of(events, "sync.job.started") == [first_id, second_id], (first_id, second_id, api_worker_id)
         assert api_worker_id not in worker_of(events, "sync.job.started")
         cloud = psql(system_database, "SELECT count(*) || ':' || md5(string_agg(id || '|' || label || '|' || amount, ',' ORDER BY id)) "
-                                      "FROM tenant_shop.big")
+                                      f"FROM tenant_{tenant}.big")
         assert cloud == rows_of_local(local_database)
     finally:
         servers.stop_all()
+        psql(ADMIN_URL, f"DROP DATABASE IF EXISTS {system_database.rpartition('/')[2]} WITH (FORCE)")
+        psql(ADMIN_URL, f"DROP ROLE IF EXISTS tenant_{tenant}_user")

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from conftest import Hub, free_port
+from conftest import Hub, free_port, wait_for
 
 ADMIN_URL = os.environ.get("BERQENAS_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="needs the PostgreSQL cluster from scripts/test.sh")
@@ -67,16 +67,6 @@ def rows_of_cloud(data_dir, tenant):
     return f"{len(rows)}:{hashlib.md5(text.encode()).hexdigest()}"
 
 
-def wait_for(predicate, timeout=180):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)  # polling a condition, bounded by the deadline
-    raise AssertionError("condition not reached in time")
-
-
 def test_run_wait_shows_progress_and_fails_loudly(hub, cli, local_database):
     login(hub, cli)
     register(cli, local_database, "shop")
@@ -105,12 +95,7 @@ def test_a_killed_server_finishes_its_full_sync_after_restart(tmp_path, cli, loc
     hub = Hub(tmp_path / "data", free_port(), {"BERQENAS_JOB_LEASE_SECONDS": "2"})
     hub.start()
     try:
-        token = login(hub, cli)
-        register(cli, local_database, "shop")
-        remote = api(hub, token, "GET", "/api/v1/tenants/shop/remote-databases")[0]["id"]
-        job = api(hub, token, "POST", f"/api/v1/tenants/shop/remote-databases/{remote}/sync", {"mode": "full"})["job_id"]
-        job_path = f"/api/v1/tenants/shop/sync-jobs/{job}"
-        wait_for(lambda: api(hub, token, "GET", job_path)["progress"]["rows_done"] >= 20000)
+        token, remote, job_path = full_sync_under_way(hub, cli, local_database)
         hub.process.send_signal(signal.SIGKILL)
         hub.process.wait(timeout=30)
         killed_at = rows_of_cloud(hub.data_dir, "shop")
@@ -139,18 +124,13 @@ def test_sigterm_mid_job_exits_promptly_and_hands_the_job_back(tmp_path, cli, lo
     hub = Hub(tmp_path / "data", free_port())  # the default 30 s lease: a job not handed back would wait for it
     hub.start()
     try:
-        token = login(hub, cli)
-        register(cli, local_database, "shop")
-        remote = api(hub, token, "GET", "/api/v1/tenants/shop/remote-databases")[0]["id"]
-        job = api(hub, token, "POST", f"/api/v1/tenants/shop/remote-databases/{remote}/sync", {"mode": "full"})["job_id"]
-        job_path = f"/api/v1/tenants/shop/sync-jobs/{job}"
-        wait_for(lambda: api(hub, token, "GET", job_path)["progress"]["rows_done"] >= 20000)
+        token, remote, job_path = full_sync_under_way(hub, cli, local_database)
         asked = time.monotonic()
         hub.process.send_signal(signal.SIGTERM)
         assert hub.process.wait(timeout=30) == 0
         assert time.monotonic() - asked < 15, "the server took too long to stop"
         with sqlite3.connect(hub.data_dir / "berqenas.sqlite") as db:
-            status, lease_until = db.execute("SELECT status, lease_expires_at FROM sync_jobs WHERE id = ? COLLATE NOCASE", (job,)).fetchone()
+            status, lease_until = db.execute("SELECT status, lease_expires_at FROM sync_jobs WHERE id = ? COLLATE NOCASE", (job_path.rpartition("/")[2],)).fetchone()
         assert status == "running" and lease_until is not None
         assert lease_until_seconds(lease_until) <= time.time(), "the job's lease was not handed back"
         assert not rows_of_cloud(hub.data_dir, "shop").startswith("150000:"), "the stop landed mid-copy"
@@ -163,6 +143,18 @@ def test_sigterm_mid_job_exits_promptly_and_hands_the_job_back(tmp_path, cli, lo
         assert rows_of_local(local_database) == rows_of_cloud(hub.data_dir, "shop")
     finally:
         hub.stop()
+
+
+def full_sync_under_way(hub, cli, local_database):
+    """Signs in, registers the local database for tenant shop and starts a full sync; returns once 20,000 of
+    its rows are copied, with (token, remote database id, the job's path)."""
+    token = login(hub, cli)
+    register(cli, local_database, "shop")
+    remote = api(hub, token, "GET", "/api/v1/tenants/shop/remote-databases")[0]["id"]
+    job = api(hub, token, "POST", f"/api/v1/tenants/shop/remote-databases/{remote}/sync", {"mode": "full"})["job_id"]
+    job_path = f"/api/v1/tenants/shop/sync-jobs/{job}"
+    wait_for(lambda: api(hub, token, "GET", job_path)["progress"]["rows_done"] >= 20000)
+    return token, remote, job_path
 
 
 def lease_until_seconds(stored):
