@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -13,7 +12,7 @@ import uuid
 import pytest
 from selenium.webdriver.common.by import By
 
-from conftest import Hub, free_port
+from conftest import Hub, free_port, wait_for
 from panel_browser import Panel, start_chromium
 
 CAN_RUN = os.geteuid() == 0 and os.path.exists("/dev/net/tun") and os.path.exists("/usr/bin/wireguard-go")
@@ -78,16 +77,6 @@ server = socket.create_server((sys.argv[1], int(sys.argv[2])))
 while True:
     threading.Thread(target=echo, args=(server.accept()[0],), daemon=True).start()
 """
-
-
-def wait_until(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)  # polling a condition, bounded by the deadline
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Api:
@@ -183,7 +172,7 @@ def join(site, config, tmp_path, processes):
     processes.append(subprocess.Popen(["ip", "netns", "exec", site, "wireguard-go", "-f", name],
                                       env={**os.environ, "WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD": "1"},
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    wait_until(lambda: in_ns(site, "wg", "show", name, check=False).returncode == 0, 20, "the site's interface")
+    wait_for(lambda: in_ns(site, "wg", "show", name, check=False).returncode == 0, 20, "the site's interface")
     in_ns(site, "wg", "setconf", name, str(stripped))
     in_ns(site, "ip", "address", "add", address, "dev", name)
     in_ns(site, "ip", "link", "set", name, "up")
@@ -233,9 +222,9 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
         # The site brings the tunnel up with exactly the file the API handed out; the hub reaches it.
         site_address = join(sites[0], peer["config"], tmp_path, processes)
         assert site_address == peer["address"]
-        assert wait_until(lambda: reaches(hub_ns, site_address, 8099, 2), 15, "the hub to reach the site through the tunnel")
+        assert wait_for(lambda: reaches(hub_ns, site_address, 8099, 2), 15, "the hub to reach the site through the tunnel")
         _, shown = api.call("GET", f"/api/v1/tenants/stores/vpn/peers/{peer['id']}")
-        shown = wait_until(lambda: (lambda p: p if p["connected"] else None)(
+        shown = wait_for(lambda: (lambda p: p if p["connected"] else None)(
             api.call("GET", f"/api/v1/tenants/stores/vpn/peers/{peer['id']}")[1]), 20, "the API to show the peer connected")
         assert shown["latest_handshake"] and shown["rx_bytes"] > 0 and shown["endpoint"].startswith("198.18.1.2:"), shown
         _, events = api.call("GET", "/api/v1/tenants/stores/events?kind=vpn.peer.")
@@ -251,7 +240,7 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
         # A second site of the same tenant joins without disturbing the first; spoke-to-spoke is off by default.
         _, second = api.call("POST", "/api/v1/tenants/stores/vpn/peers", {"name": "store-2", "persistent_keepalive": 5})
         join(sites[1], second["config"].replace("198.18.1.1:", "198.18.2.1:"), tmp_path, processes)
-        assert wait_until(lambda: reaches(hub_ns, second["address"], 8099, 2), 15, "the hub to reach the second site")
+        assert wait_for(lambda: reaches(hub_ns, second["address"], 8099, 2), 15, "the hub to reach the second site")
         assert reaches(hub_ns, site_address, 8099, 2)
         _, check = api.call("POST", f"/api/v1/tenants/stores/vpn/peers/{second['id']}/check", {"port": 8099})
         assert check["reachable"] and check["latency_ms"] >= 0 and check["error"] is None, check
@@ -278,11 +267,11 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
             assert status == 201 and remote["status"] == "ok", remote
             _, job = api.call("POST", f"/api/v1/tenants/stores/remote-databases/{remote['id']}/sync",
                               {"mode": "full", "tables": ["items"]})
-            done = wait_until(lambda: (lambda j: j if j["status"] in ("succeeded", "failed") else None)(
+            done = wait_for(lambda: (lambda j: j if j["status"] in ("succeeded", "failed") else None)(
                 api.call("GET", f"/api/v1/tenants/stores/sync-jobs/{job['job_id']}")[1]), 60, "the sync through the tunnel")
             assert done["status"] == "succeeded" and done["results"][0]["local_to_cloud"] == 500, done
             _, verify = api.call("POST", f"/api/v1/tenants/stores/remote-databases/{remote['id']}/verify", {"tables": ["items"]})
-            verified = wait_until(lambda: (lambda j: j if j["status"] in ("succeeded", "failed") else None)(
+            verified = wait_for(lambda: (lambda j: j if j["status"] in ("succeeded", "failed") else None)(
                 api.call("GET", f"/api/v1/tenants/stores/sync-jobs/{verify['job_id']}")[1]), 60, "the verify through the tunnel")
             report = verified["results"][0]["verification"]
             assert verified["status"] == "succeeded" and report["differing_rows"] == 0 and report["cloud_rows"] == 500, verified
@@ -322,14 +311,14 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
                                                                                   "AllowedIPs = 198.19.0.0/16")
         join(sites[2], config, tmp_path, processes)
         in_ns(sites[2], "ip", "route", "replace", "198.19.0.0/16", "dev", "bqss2")
-        assert wait_until(lambda: reaches(hub_ns, intruder["address"], 8099, 2), 15, "the hub to reach the other tenant's site")
+        assert wait_for(lambda: reaches(hub_ns, intruder["address"], 8099, 2), 15, "the hub to reach the other tenant's site")
         assert not reaches(sites[2], site_address, 8099, 2), "tenants are isolated"
         assert "berqenas" in in_ns(hub_ns, "nft", "list", "tables").stdout
 
         # A tenant deleted for good takes its interface with it (at the next pass).
         api.call("DELETE", "/api/v1/tenants/other")
         api.call("DELETE", "/api/v1/tenants/other?permanent=true")
-        wait_until(lambda: in_ns(hub_ns, "ip", "link", "show", other_vpn["interface"], check=False).returncode != 0, 15,
+        wait_for(lambda: in_ns(hub_ns, "ip", "link", "show", other_vpn["interface"], check=False).returncode != 0, 15,
                    "the deleted tenant's interface to go")
         assert in_ns(hub_ns, "ip", "link", "show", vpn["interface"], check=False).returncode == 0
 
@@ -379,7 +368,7 @@ def test_publication_through_the_hubs_own_relay(tmp_path, namespaces):
         _, peer = api.call("POST", "/api/v1/tenants/shops/vpn/peers", {"name": "shop-1", "persistent_keepalive": 5})
         address = join(sites[0], peer["config"], tmp_path, processes)
         processes.append(subprocess.Popen(["ip", "netns", "exec", sites[0], "python3", "-c", ECHO_SERVER, address, "8098"]))
-        assert wait_until(lambda: reaches(hub_ns, address, 8098, 2), 15, "the hub to reach the site")
+        assert wait_for(lambda: reaches(hub_ns, address, 8098, 2), 15, "the hub to reach the site")
 
         status, published = api.call("POST", "/api/v1/tenants/shops/publications", {
             "peer_id": peer["id"], "target_port": 8098, "public_port": 28098, "allowed_cidrs": ["198.18.20.0/26"]})
@@ -387,7 +376,7 @@ def test_publication_through_the_hubs_own_relay(tmp_path, namespaces):
         assert echoes(client_ns, "198.18.20.1", 28098, "198.18.20.2")
         assert not echoes(client_ns, "198.18.20.1", 28098, "198.18.20.66"), "outside allowed_cidrs"
         assert not reaches(client_ns, "198.18.0.2", 28098, 2, source="198.18.20.2"), "bound to 198.18.20.1 only"
-        wait_until(lambda: "publication 28098: 198.18.20.2 -> " in hub.log() and "4 bytes in, 4 bytes out" in hub.log(),
+        wait_for(lambda: "publication 28098: 198.18.20.2 -> " in hub.log() and "4 bytes in, 4 bytes out" in hub.log(),
                    10, "the connection's log line")
         assert "publication 28098: refused 198.18.20.66" in hub.log()
         _, stats = api.call("GET", f"/api/v1/tenants/shops/publications/{published['id']}/stats")
@@ -401,10 +390,10 @@ def test_publication_through_the_hubs_own_relay(tmp_path, namespaces):
 
         # A suspended tenant's tunnel and publications close.
         api.call("PATCH", f"/api/v1/tenants/shops/publications/{published['id']}", {"enabled": True})
-        assert wait_until(lambda: echoes(client_ns, "198.18.20.1", 28098, "198.18.20.2"), 15, "the publication back on")
+        assert wait_for(lambda: echoes(client_ns, "198.18.20.1", 28098, "198.18.20.2"), 15, "the publication back on")
         status, _ = api.call("DELETE", "/api/v1/tenants/shops")
         assert status == 200
-        assert wait_until(lambda: not reaches(client_ns, "198.18.20.1", 28098, 1, source="198.18.20.2"), 15, "the relay closed")
-        assert wait_until(lambda: not reaches(hub_ns, address, 8098, 1), 15, "the tunnel down")
+        assert wait_for(lambda: not reaches(client_ns, "198.18.20.1", 28098, 1, source="198.18.20.2"), 15, "the relay closed")
+        assert wait_for(lambda: not reaches(hub_ns, address, 8098, 1), 15, "the tunnel down")
     finally:
         assert hub.stop() == 0, hub.log()

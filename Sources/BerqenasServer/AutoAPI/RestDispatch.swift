@@ -13,6 +13,8 @@ struct RestDispatch: Responder {
 
     private let targets: [Target]
     private let router: any Responder
+    /// Whether requests are counted for `/metrics` (off: nothing is timed or counted on this hot path).
+    private let measured: Bool
 
     init(endpoints: [RestController.Endpoint], app: Application, router: any Responder) {
         let middleware = app.middleware.resolve()
@@ -22,6 +24,7 @@ struct RestDispatch: Responder {
                 responder: middleware.makeResponder(chainingTo: AsyncBasicResponder(closure: endpoint.handler)))
         }
         self.router = router
+        self.measured = app.berqenas.platform.configuration.operations.metricsEnabled
     }
 
     func respond(to request: Request) -> EventLoopFuture<Response> {
@@ -33,6 +36,7 @@ struct RestDispatch: Responder {
         }
         request.restPath = RestPath(values)
         // Bodies are not read here: a write's handler collects its body only once the caller is admitted.
+        guard measured else { return target.responder.respond(to: request) }
         let started = ContinuousClock.now
         let response = target.responder.respond(to: request)
         response.whenComplete { result in
