@@ -71,7 +71,7 @@ package enum BerqenasServer {
             services.append(MetricsListenerService(app: app, host: metrics.host, port: metrics.port))
         }
         services.append(HTTPServerService(app: app))
-        try await HubServices.group(services, signals: [.sigterm, .sigint], logger: app.logger).run()
+        try await HubServices.group(services, signals: [.sigterm, .sigint], bounded: true, logger: app.logger).run()
     }
 
     /// Runs `body` with the background loops running (no HTTP listener: tests send requests to the responder),

@@ -5,14 +5,17 @@ import Vapor
 /// `berqenas-bench broadcast-server --port P`: the baseline for the realtime benchmark, on the same stack as
 /// the hub (Vapor, WebSocketKit, SwiftNIO) without its event log, auth or scoping. Its socket answers the
 /// hub's `auth` and `subscribe` messages at once; `POST /broadcast` sends every subscriber one message the
-/// size of a hub event.
+/// size of a hub event, stamped with the time the request reached it (as the hub stamps an event).
 enum BroadcastServer {
     final class Subscribers: Sendable {
         let sockets = Mutex<[ObjectIdentifier: WebSocket]>([:])
     }
 
-    static let event =
-        #"{"event":{"data":{"action":"refreshed","api":"api0"},"id":1,"kind":"api.changed","message":"API 'api0' was refreshed","occurred_at":"2026-12-06T21:00:00Z","subject":"api:api0","tenant":"bench"},"topic":"tenant:bench","type":"event"}"#
+    static func event(at time: Date) -> String {
+        let stamp = time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        return
+            #"{"event":{"data":{"action":"refreshed","api":"api0"},"id":1,"kind":"api.changed","message":"API 'api0' was refreshed","occurred_at":"\#(stamp)","subject":"api:api0","tenant":"bench"},"topic":"tenant:bench","type":"event"}"#
+    }
 
     static func run(_ arguments: [String]) async throws {
         let options = Options(arguments)
@@ -33,7 +36,8 @@ enum BroadcastServer {
             socket.onClose.whenComplete { _ in _ = subscribers.sockets.withLock { $0.removeValue(forKey: ObjectIdentifier(socket)) } }
         }
         app.post("broadcast") { _ -> HTTPStatus in
-            for socket in subscribers.sockets.withLock({ Array($0.values) }) { socket.send(event) }
+            let text = event(at: Date())
+            for socket in subscribers.sockets.withLock({ Array($0.values) }) { socket.send(text) }
             return .ok
         }
         try await app.execute()

@@ -9,8 +9,9 @@ import Vapor
 /// --clients N --events E`: N WebSocket clients on one event loop group sign in and subscribe to
 /// `tenant:bench`, print `connected`, wait for a line on stdin (the caller reads the server's memory
 /// meanwhile), then raise E events one at a time by a request to the trigger URL (the bodies taken in turn),
-/// each timed from the moment the request is sent to its arrival at every client.
-/// Prints one JSON line: deliveries, p50, p99, max (milliseconds).
+/// each timed to its arrival at every client from the moment the request is sent, and from the event's
+/// `occurred_at` (the hub's clock when it recorded the event, just before its commit; same machine, same clock).
+/// Prints one JSON line: deliveries, p50, p99, max, and the same from `occurred_at` (milliseconds).
 enum RealtimeClients {
     struct Round {
         var started: ContinuousClock.Instant
@@ -19,13 +20,14 @@ enum RealtimeClients {
     }
 
     final class Tally: Sendable {
-        let state = Mutex<(round: Round?, latencies: [Double])>((nil, []))
+        let state = Mutex<(round: Round?, latencies: [Double], arrivals: [(Date, String)])>((nil, [], []))
 
-        func received(at now: ContinuousClock.Instant) {
+        func received(_ text: String, at now: ContinuousClock.Instant, wallClock: Date) {
             let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
                 guard var round = state.round else { return nil }
                 let elapsed = now - round.started
                 state.latencies.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                state.arrivals.append((wallClock, text))
                 round.remaining -= 1
                 if round.remaining == 0 {
                     state.round = nil
@@ -80,9 +82,26 @@ enum RealtimeClients {
         }
         try await http.shutdown()
         for socket in sockets { try? await socket.close().get() }
-        let latencies = tally.state.withLock { $0.latencies }.sorted()
-        func at(_ fraction: Double) -> Double { latencies[min(latencies.count - 1, Int(fraction * Double(latencies.count)))] }
-        print(#"{"deliveries":\#(latencies.count),"p50":\#(at(0.5)),"p99":\#(at(0.99)),"max":\#(latencies.last ?? 0)}"#)
+        let (latencies, arrivals) = tally.state.withLock { ($0.latencies.sorted(), $0.arrivals) }
+        let fromRecord = try fromOccurredAt(arrivals).sorted()
+        func at(_ fraction: Double, _ values: [Double]) -> Double { values[min(values.count - 1, Int(fraction * Double(values.count)))] }
+        print(
+            #"{"deliveries":\#(latencies.count),"p50":\#(at(0.5, latencies)),"p99":\#(at(0.99, latencies)),"max":\#(latencies.last ?? 0),"#
+                + #""recorded_p50":\#(at(0.5, fromRecord)),"recorded_p99":\#(at(0.99, fromRecord)),"recorded_max":\#(fromRecord.last ?? 0)}"#)
+    }
+
+    /// Milliseconds from each event's `occurred_at` to its arrival.
+    static func fromOccurredAt(_ arrivals: [(Date, String)]) throws -> [Double] {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        var parsed: [String: Date] = [:]
+        return try arrivals.map { arrival, text in
+            guard let start = text.range(of: #""occurred_at":""#)?.upperBound, let end = text[start...].firstIndex(of: "\"") else {
+                throw BenchError("an event without occurred_at")
+            }
+            let stamp = String(text[start..<end])
+            if parsed[stamp] == nil { parsed[stamp] = try style.parse(stamp) }
+            return arrival.timeIntervalSince(parsed[stamp]!) * 1000
+        }
     }
 
     /// One client: signed in and subscribed when this returns.
@@ -93,7 +112,7 @@ enum RealtimeClients {
             socket.value.withLock { $0 = ws }
             ws.onText { _, text in
                 if text.contains(#""type":"event""#) {
-                    tally.received(at: .now)
+                    tally.received(text, at: .now, wallClock: Date())
                 } else {
                     answer.yield(text)
                 }

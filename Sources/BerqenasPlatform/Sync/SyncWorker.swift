@@ -77,11 +77,17 @@ package actor SyncWorker {
 
     /// Stops taking jobs. A running job stops at its next batch and stays `running` with an expired lease,
     /// so the next server to look (this one after a restart) resumes it from its journal.
+    /// Cancelled while it waits (a shutdown past its time), it cancels the running job too.
     package func stop() async {
         stopping.raise()
         doorbell.ring()
-        await loop?.value
-        loop = nil
+        let loop = self.loop
+        await withTaskCancellationHandler {
+            await loop?.value
+        } onCancel: {
+            loop?.cancel()
+        }
+        self.loop = nil
     }
 
     /// Wakes the loop (a job was queued here).
@@ -174,7 +180,8 @@ package actor SyncWorker {
                 errorCode = "sides_differ"
                 errorMessage = differing
             }
-        } catch SyncStop.shuttingDown {
+        } catch let error where error as? SyncStop == .shuttingDown || (stopping.isRaised && Task.isCancelled) {
+            // Stopping (or cancelled by a shutdown past its time): the job is handed back, not failed.
             try? await SyncJob.query(on: database).filter(\.$id == job.requireID()).filter(\.$leaseOwner == workerID)
                 .set(\.$leaseExpiresAt, to: Date()).update()
             return

@@ -71,7 +71,8 @@ struct EventResponse: Content {
     let message: String
     /// What a client can act on: ids, counts, error codes (an object).
     let data: JSONValue
-    let occurredAt: Date
+    /// When the event was recorded, to the millisecond.
+    let occurredAt: MillisecondTime
 
     enum CodingKeys: String, CodingKey {
         case id, kind, tenant, subject, message, data, occurredAt = "occurred_at"
@@ -85,7 +86,7 @@ struct EventResponse: Content {
         subject = event.subject
         message = event.message
         data = (try? JSONValue.parse(event.dataJSON)) ?? .object([])
-        occurredAt = event.occurredAt
+        occurredAt = MillisecondTime(event.occurredAt)
     }
 
     static let schema = WireSchema.of(Self.self, .response)

@@ -60,8 +60,13 @@ enum HubServices {
         }
     }
 
-    /// A group of `services` whose graceful shutdown (by `signals`, or by the caller) runs in reverse order.
-    static func group(_ services: [any Service], signals: [UnixSignal], logger: Logger) -> ServiceGroup {
+    /// How long a server's graceful shutdown may take before its loops are cancelled, and how long they then
+    /// have before the process stops regardless: together under the 30 s a container is given after SIGTERM.
+    static let shutdownLimits = (graceful: Duration.seconds(20), cancellation: Duration.seconds(5))
+
+    /// A group of `services` whose graceful shutdown (by `signals`, or by the caller) runs in reverse order;
+    /// with `bounded`, within `shutdownLimits`.
+    static func group(_ services: [any Service], signals: [UnixSignal], bounded: Bool = false, logger: Logger) -> ServiceGroup {
         var configuration = ServiceGroupConfiguration(
             services: services.map {
                 .init(
@@ -71,6 +76,10 @@ enum HubServices {
             logger: logger
         )
         configuration.gracefulShutdownSignals = signals
+        if bounded {
+            configuration.maximumGracefulShutdownDuration = shutdownLimits.graceful
+            configuration.maximumCancellationDuration = shutdownLimits.cancellation
+        }
         return ServiceGroup(configuration: configuration)
     }
 }

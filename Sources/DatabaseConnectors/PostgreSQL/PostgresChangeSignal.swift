@@ -106,7 +106,7 @@ extension PostgresConnector {
     package func changeSignal(lockTimeout: Duration = .milliseconds(200)) async throws -> PostgresChangeSignal {
         // Triggers installed by an earlier version may notify another channel: brought up to date first.
         try await refreshCapture()
-        let connection = try await Self.connect(try Self.configuration(spec), spec: spec, logger: logger)
+        let connection = try await PostgresSocket.connect(try Self.configuration(spec), spec: spec, logger: logger).connection
         do {
             let milliseconds = lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000
             try await connection.runToEnd(PostgresQuery(unsafeSQL: "SET lock_timeout = \(max(1, milliseconds))"), logger: logger)

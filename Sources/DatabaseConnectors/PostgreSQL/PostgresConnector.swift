@@ -6,12 +6,13 @@ import NIOSSL
 import PostgresNIO
 import Synchronization
 
-/// PostgreSQL through PostgresNIO, with a bounded pool of its own connections (COPY needs a connection).
+/// PostgreSQL through PostgresNIO, with a bounded pool of its own connections (COPY needs a connection),
+/// each on a socket of `PostgresSocket`'s (time limits on connecting and on every answer, keepalive).
 package final class PostgresConnector: DatabaseConnector {
     package let engine = DatabaseEngine.postgresql
     let spec: ConnectionSpec
     let logger: Logger
-    let pool: ConnectionPool<PostgresConnection>
+    let pool: ConnectionPool<PostgresLink>
     /// Capture log rows this connector pruned since it last vacuumed the log.
     let logChurn = LogChurn()
 
@@ -23,10 +24,10 @@ package final class PostgresConnector: DatabaseConnector {
         self.pool = ConnectionPool(
             maxConnections: spec.maxConnections,
             loops: Array(MultiThreadedEventLoopGroup.singleton.makeIterator()),
-            open: { try await Self.connect(configuration, spec: spec, logger: logger, on: $0) },
-            close: { try? await $0.close() },
-            isUsable: { !$0.isClosed },
-            eventLoop: { $0.eventLoop }
+            open: { try await PostgresSocket.connect(configuration, spec: spec, logger: logger, on: $0) },
+            close: { try? await $0.connection.close() },
+            isUsable: { !$0.connection.isClosed },
+            eventLoop: { $0.connection.eventLoop }
         )
     }
 
@@ -59,27 +60,18 @@ package final class PostgresConnector: DatabaseConnector {
         return configuration
     }
 
-    static func connect(
-        _ configuration: PostgresConnection.Configuration, spec: ConnectionSpec, logger: Logger,
-        on eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
-    ) async throws -> PostgresConnection {
-        do {
-            return try await PostgresConnection.connect(
-                on: eventLoop, configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger
-            )
-        } catch {
-            throw PostgresErrorMapping.connectError(error, spec: spec)
-        }
-    }
-
-    /// Runs `body` on a pooled connection, mapping PostgreSQL failures to `ConnectorError`.
+    /// Runs `body` on a pooled connection, mapping PostgreSQL failures to `ConnectorError` (a connection
+    /// closed because its server did not answer in time fails with `timeout`).
     func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var expiry: AnswerDeadlineExpiry?
         do {
-            return try await pool.withConnection(body)
-        } catch let error as ConnectorError {
-            throw error
+            return try await pool.withConnection { link in
+                expiry = link.expiry
+                return try await body(link.connection)
+            }
         } catch {
-            throw PostgresErrorMapping.queryError(error)
+            if expiry?.hasExpired == true { throw PostgresSocket.noAnswer(spec) }
+            throw error as? ConnectorError ?? PostgresErrorMapping.queryError(error)
         }
     }
 
