@@ -4,12 +4,13 @@ import base64
 import json
 import os
 import sqlite3
+import subprocess
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.sync.client import connect
 
-from conftest import Hub, free_port, wait_for
+from conftest import BINARY, Hub, free_port, wait_for
 from test_auto_api import call
 
 METRICS_TOKEN = "metrics-" + base64.b32encode(os.urandom(20)).decode().lower()
@@ -199,3 +200,16 @@ def test_json_logs_are_one_object_per_line_with_ids_and_hold_no_secret(tmp_path)
     text = "\n".join(lines)
     for what, secret in secrets.items():
         assert secret not in text, f"the {what} is in the log"
+
+
+def test_a_system_database_it_cannot_open_stops_the_server_at_once_with_the_reason(tmp_path):
+    """Not a minute of a pool retrying and an opaque error: the address and the cause, and no password."""
+    closed_port = free_port()  # nothing listens there
+    env = {**os.environ, "BERQENAS_DATA_DIR": str(tmp_path), "BERQENAS_PORT": str(free_port()),
+           "BERQENAS_DATABASE_URL": f"postgres://hub:not-logged-9f2c@127.0.0.1:{closed_port}/hub",
+           "BERQENAS_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
+    result = subprocess.run([BINARY, "serve"], env=env, capture_output=True, text=True, timeout=60)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert f"cannot open the system database (BERQENAS_DATABASE_URL) at 127.0.0.1:{closed_port}" in output, output
+    assert "refused" in output.lower() and "not-logged-9f2c" not in output, output

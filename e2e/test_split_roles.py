@@ -1,7 +1,7 @@
 """One hub split across servers on one PostgreSQL system database (`BERQENAS_ROLES`): a sync requested through
 an `api` server runs on a `worker` server, and a worker killed mid-job hands the job to a second worker, which
 finishes it with both sides equal. (The `gateway` role's part, a peer added through `api` connecting through a
-gateway in a network namespace, is not tested here yet: see the issue's notes.)"""
+gateway in a network namespace, is in test_split_gateway.py.)"""
 import base64
 import json
 import os

@@ -57,7 +57,7 @@ CONF
   [[ -n ${PG_LISTEN:-} ]] && echo "host all all 0.0.0.0/0 scram-sha-256" >> "$dir/data/pg_hba.conf"
   as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null \
     || { cat "$dir/server.log" >&2; exit 1; }
-  echo "postgres://postgres:$password@127.0.0.1:$port/postgres"
+  echo "postgres://postgres:$password@${PG_LISTEN:-127.0.0.1}:$port/postgres"
 }
 
 stop() {

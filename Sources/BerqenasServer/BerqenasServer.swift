@@ -20,6 +20,7 @@ package enum BerqenasServer {
     ) async throws {
         try configuration.validate()
         try PrivateDataDirectory.prepare(configuration.dataDirectory)
+        if let url = configuration.databaseURL { try await SystemDatabaseReach.check(url: url) }
         try useSystemDatabase(app, configuration)
         SystemMigrations.add(to: app)
         try await app.autoMigrate()
@@ -98,6 +99,7 @@ package enum BerqenasServer {
     /// Only applies migrations (the `berqenas migrate` command).
     package static func migrate(_ app: Application, configuration: PlatformConfiguration) async throws {
         try PrivateDataDirectory.prepare(configuration.dataDirectory)
+        if let url = configuration.databaseURL { try await SystemDatabaseReach.check(url: url) }
         try useSystemDatabase(app, configuration)
         SystemMigrations.add(to: app)
         try await app.autoMigrate()

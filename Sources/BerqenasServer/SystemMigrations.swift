@@ -8,6 +8,7 @@ enum SystemMigrations {
         CreateFoundationSchema(), CreateSyncSchema(), CreateVPNSchema(), CreatePublicationSchema(), CreateEventSchema(),
         CreateAPIDefinitionSchema(), AddAPIUnfilteredWrites(), CreateAPIKeySchema(), AddSyncJobRepair(), AddRemoteWatermark(),
         CreateEventLog(), CreateDashboardSchema(), CreateAlertSchema(), AddPlatformCountIndexes(), NumberEventsOnceOnSQLite(),
+        CreateGatewaySchema(),
     ]
 
     static func add(to app: Application) {

@@ -69,7 +69,8 @@ package struct PublicationService: Sendable {
     }
 
     /// How the hub forwards publications.
-    package var mode: PublishingMode { networks.reconciler.publishing }
+    /// How publications are applied: by this server, or by the gateway server it reports from.
+    package func mode() async -> PublishingMode { await networks.reconciler.effectiveModes().publishing }
 
     package func create(_ request: PublicationRequest, tenant: Tenant) async throws -> Publication {
         guard let peerID = request.peerID else { throw PlatformError.validation(field: "peer_id", "required: the peer whose service is published") }
@@ -143,7 +144,7 @@ package struct PublicationService: Sendable {
             networkEnabled: network?.enabled ?? false)
         return PublicationView(
             publication: publication, peerName: peer?.name, state: state, error: error,
-            mode: mode)
+            mode: await mode())
     }
 
     private func activePeer(_ id: UUID, tenant: Tenant) async throws {

@@ -122,6 +122,8 @@ package struct VPNPeerService: Sendable {
     package func check(_ peer: VPNPeer, port: Int) async throws -> PeerReachability {
         guard (1...65535).contains(port) else { throw PlatformError.validation(field: "port", "must be a TCP port (1-65535)") }
         guard let address = peer.address else { throw PlatformError.notFound("address of peer", peer.name) }
+        // A server without the tunnels asks the gateway server, which has them.
+        if let answer = try await networks.reconciler.checkThroughGateway(address, port: port) { return answer }
         return await PeerReachability.probe(address, port: port)
     }
 

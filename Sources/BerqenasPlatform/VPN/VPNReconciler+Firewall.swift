@@ -19,7 +19,7 @@ extension VPNReconciler {
     /// network in error. Calls run one after another, each reading the database afresh, so a pass that read
     /// the publications before a change cannot load its stale rules after the change's own pass.
     package func applyFirewall() async {
-        guard wireGuard != nil else { return }
+        guard wireGuard != nil else { return await announce() }
         let previous = firewallQueue
         let pass = Task {
             await previous?.value
@@ -87,10 +87,21 @@ extension VPNReconciler {
         try? NftCounters.parse(await wireGuard.runner.run(Self.nft, NftCounters.listArguments))
     }
 
-    /// A publication's state, with the failure when it is `error`.
+    /// A publication's state, with the failure when it is `error`: as this server applied it, or as the
+    /// gateway server reported it.
     package func state(of publication: Publication, peerActive: Bool, networkEnabled: Bool) async -> (state: PublicationState, error: String?) {
         guard publication.enabled else { return (.disabled, nil) }
         guard peerActive, networkEnabled else { return (.waiting, nil) }
+        guard wireGuard != nil else {
+            let subject = "publication:\(publication.id?.uuidString ?? "")"
+            guard let report = await gatewayReports([subject])?[subject] else { return (.notApplied, nil) }
+            return (PublicationState(rawValue: report.state) ?? .notApplied, report.error)
+        }
+        return await appliedState(of: publication)
+    }
+
+    /// An enabled publication's state as this server applied it.
+    func appliedState(of publication: Publication) async -> (state: PublicationState, error: String?) {
         guard wireGuard != nil else { return (.notApplied, nil) }
         if let isolationFailure { return (.error, isolationFailure) }
         if let id = publication.id, let failure = await relays.failure(of: PublicationTrafficStore.key(id)) { return (.error, failure) }

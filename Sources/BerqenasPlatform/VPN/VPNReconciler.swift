@@ -2,6 +2,7 @@ import BerqenasNetwork
 import FluentKit
 import Foundation
 import Logging
+import Synchronization
 
 /// Makes the machine's WireGuard interfaces match the database: at start, after every change, and every
 /// few seconds (which also restarts a wireguard-go daemon that died). Only differences are applied, so
@@ -34,7 +35,13 @@ package actor VPNReconciler {
     var statusMemory: [UUID: [String: PeerStatusReading]] = [:]
     /// Periodic passes so far (every twelfth compares all peers).
     private var passes = 0
-    private let loop = PeriodicLoop()
+    /// Rung when another server announced a change (`changedElsewhere`).
+    let wake = Doorbell()
+    /// Whether the next pass compares every peer (a change announced by another server).
+    nonisolated let fullPassWanted = Atomic(false)
+    /// What this gateway last recorded for the other servers, by subject.
+    var reportedFindings: [String: (state: String, error: String?)] = [:]
+    private let loop: PeriodicLoop
     /// The last reconcile pass queued (passes run one after another).
     private var queue: Task<Void, Never>?
     /// The last firewall load queued (likewise).
@@ -48,6 +55,7 @@ package actor VPNReconciler {
         self.settings = settings
         self.relays = PublicationRelays(logger: logger)
         self.events = events
+        self.loop = PeriodicLoop(bell: wake)
         let chosen: LinuxWireGuard? =
             switch settings.backend {
             case .none: nil
@@ -74,9 +82,21 @@ package actor VPNReconciler {
 
     static let nft = "/usr/sbin/nft"
 
-    /// The network's state, with the failure when it is `error`.
-    package func state(of network: VPNNetwork?) -> (state: VPNNetworkState, error: String?) {
+    /// The network's state, with the failure when it is `error`: as this server applied it, or as the gateway
+    /// server reported it.
+    package func state(of network: VPNNetwork?) async -> (state: VPNNetworkState, error: String?) {
         guard let network, network.enabled else { return (.down, nil) }
+        guard wireGuard != nil else {
+            let subject = "network:\(network.id?.uuidString ?? "")"
+            guard let report = await gatewayReports([subject])?[subject] else { return (.notApplied, nil) }
+            return (VPNNetworkState(rawValue: report.state) ?? .notApplied, report.error)
+        }
+        return appliedState(of: network)
+    }
+
+    /// The network's state as this server applied it.
+    func appliedState(of network: VPNNetwork) -> (state: VPNNetworkState, error: String?) {
+        guard network.enabled else { return (.down, nil) }
         guard wireGuard != nil else { return (.notApplied, nil) }
         if let id = network.id, let failure = failures[id] ?? isolationFailure { return (.error, failure) }
         return (.up, nil)
@@ -86,7 +106,7 @@ package actor VPNReconciler {
     /// Passes run one at a time, in call order, each reading the database afresh: a pass that read the
     /// peers before another pass added one cannot take that peer off again.
     package func reconcile(_ network: VPNNetwork, full: Bool = true) async {
-        guard wireGuard != nil, let id = network.id else { return }
+        guard wireGuard != nil, let id = network.id else { return await announce() }
         let previous = queue
         let pass = Task {
             await previous?.value
@@ -156,7 +176,8 @@ package actor VPNReconciler {
     /// Puts one peer on its network's interface at once (one `wg set`) without a full pass, so adding a peer
     /// costs the same with ten peers or ten thousand; if that fails, a full pass repairs the interface.
     package nonisolated func peerAdded(_ peer: VPNPeer, to network: VPNNetwork) async {
-        guard let wireGuard, network.enabled, let address = peer.address else { return }
+        guard let wireGuard else { return await announce() }
+        guard network.enabled, let address = peer.address else { return }
         let change = PeerChange.set(
             DesiredPeer(
                 publicKey: peer.publicKey, allowedIP: "\(address)/32",
@@ -166,7 +187,8 @@ package actor VPNReconciler {
 
     /// Takes one peer off its network's interface at once (its session ends there).
     package nonisolated func peerRemoved(_ peer: VPNPeer, from network: VPNNetwork) async {
-        guard let wireGuard, network.enabled else { return }
+        guard let wireGuard else { return await announce() }
+        guard network.enabled else { return }
         await applyOne(.remove(publicKey: peer.publicKey), wireGuard, network)
     }
 
@@ -182,17 +204,20 @@ package actor VPNReconciler {
 
     /// Applies every network, then the isolation rules.
     package func reconcileAll() async {
-        guard wireGuard != nil else { return }
+        guard wireGuard != nil else { return await announce() }
+        var networks: [VPNNetwork] = []
         do {
             passes += 1
-            let full = passes % 12 == 1
-            let networks = try await VPNNetwork.query(on: database).all()
+            let wanted = fullPassWanted.exchange(false, ordering: .relaxed)
+            let full = wanted || passes % 12 == 1
+            networks = try await VPNNetwork.query(on: database).all()
             for network in networks { await reconcile(network, full: full) }
             try await removeStrayInterfaces(keeping: Set(networks.map(\.interfaceName)))
         } catch {
             logger.warning("VPN reconcile: \(String(describing: error))")
         }
         await applyFirewall()
+        await recordReports(networks: networks)
     }
 
     /// Takes away Berqenas interfaces (`bq<n>`) no network in the database has any more: a tenant deleted
@@ -208,12 +233,16 @@ package actor VPNReconciler {
     /// Reconciles now and then every `interval`.
     package func start(interval: Duration = .seconds(5)) {
         guard wireGuard != nil else { return }
-        loop.start(interval: interval) { [weak self] in await self?.reconcileAll() }
+        loop.start(interval: interval) { [weak self] in
+            await self?.answerChecks()
+            await self?.reconcileAll()
+        }
     }
 
     /// Stops the loop (at once between passes) and the daemons this hub started (their interfaces go with them).
     package func stop() async {
         await loop.stop()
+        await withdrawReports()
         await relays.stopAll()
         wireGuard?.shutdown()
     }

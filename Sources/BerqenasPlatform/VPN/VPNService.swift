@@ -52,6 +52,9 @@ package struct VPNService: Sendable {
     /// What applies the networks: the kernel, wireguard-go, or none (stored and rendered only).
     package var backend: VPNSettings.Backend { reconciler.backend }
 
+    /// What applies the networks, as the API reports it: this server's backend, or the gateway server's.
+    package func effectiveBackend() async -> VPNSettings.Backend { await reconciler.effectiveModes().backend }
+
     /// The network's state as the API reports it, with the last error when applying failed.
     package func state(of network: VPNNetwork?) async -> (state: VPNNetworkState, error: String?) {
         await reconciler.state(of: network)

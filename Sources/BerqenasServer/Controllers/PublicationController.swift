@@ -86,7 +86,7 @@ struct PublicationController {
         let fresh = try await service.withFreshTraffic(try await publication(request, tenant), tenant: tenant)
         return PublicationStats(
             id: try fresh.requireID(), connections: Int(fresh.connections), bytesIn: Int(fresh.bytesIn),
-            bytesOut: Int(fresh.bytesOut), mode: service.mode.rawValue)
+            bytesOut: Int(fresh.bytesOut), mode: await service.mode().rawValue)
     }
 
     @Sendable

@@ -50,7 +50,7 @@ struct VPNResponse: Content {
         interface = network?.interfaceName
         spokeToSpoke = network?.spokeToSpoke ?? false
         (state, error) = await service.state(of: network)
-        backend = service.backend.rawValue
+        backend = await service.effectiveBackend().rawValue
     }
 
     static let schema = WireSchema.of(Self.self, .response, overriding: ["backend": .string(allowedValues: ["kernel", "wireguard-go", "none"])])

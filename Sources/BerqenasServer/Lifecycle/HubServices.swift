@@ -18,8 +18,18 @@ enum HubServices {
         ]
         if let url = platform.configuration.databaseURL {
             // Other servers' events, at once (this server's own ring the feed's bell directly).
-            let notifications = try EventNotifications(url: url, bell: platform.events.bell, logger: Logger(label: "berqenas.events"))
+            let bell = platform.events.bell
+            let notifications = try SystemNotifications(url: url, channel: EventLog.channel, logger: Logger(label: "berqenas.events")) {
+                bell.ring()
+            }
             services.append(BackgroundLoop(name: "event-notifications", start: { notifications.start() }, stop: { await notifications.stop() }))
+            // VPN changes made through other servers wake this server's reconciler at once (a gateway's).
+            let reconciler = platform.vpn.reconciler
+            let vpnChanges = try SystemNotifications(url: url, channel: VPNReconciler.channel, logger: Logger(label: "berqenas.vpn")) {
+                reconciler.changedElsewhere()
+            }
+            services.append(
+                BackgroundLoop(name: "vpn-notifications", role: .gateway, start: { vpnChanges.start() }, stop: { await vpnChanges.stop() }))
         }
         services += [
             BackgroundLoop(

@@ -5,20 +5,24 @@ import NIOPosix
 import PostgresNIO
 import Synchronization
 
-/// With a PostgreSQL system database, other servers' events reach this one's feed at once: a connection of
-/// its own LISTENs to `EventLog.channel` and rings the feed's bell at each notification (and after each
-/// reconnect, in case one was missed while away; the feed also reads every 2 s regardless).
-final class EventNotifications: Sendable {
+/// With a PostgreSQL system database, what other servers announce reaches this one at once: a connection of
+/// its own LISTENs to `channel` and calls `onNotification` at each notification (and after each reconnect, in
+/// case one was missed while away; what it wakes also runs periodically regardless). Other servers' events
+/// ring the event feed's bell (`EventLog.channel`); VPN changes made elsewhere wake the gateway
+/// (`VPNReconciler.channel`).
+final class SystemNotifications: Sendable {
     let configuration: PostgresConnection.Configuration
-    let bell: Doorbell
+    let channel: String
+    let onNotification: @Sendable () -> Void
     let logger: Logger
     private let task = Mutex<Task<Void, Never>?>(nil)
     /// The listening connection, closed by `stop` (which ends its notification sequence).
     private let connection = Mutex<PostgresConnection?>(nil)
 
-    init(url: String, bell: Doorbell, logger: Logger) throws {
+    init(url: String, channel: String, logger: Logger, onNotification: @escaping @Sendable () -> Void) throws {
         self.configuration = try SystemDatabaseTLS.connection(url: url)
-        self.bell = bell
+        self.channel = channel
+        self.onNotification = onNotification
         self.logger = logger
     }
 
@@ -31,7 +35,7 @@ final class EventNotifications: Sendable {
                         try await listen()
                     } catch {
                         if Task.isCancelled { return }
-                        logger.warning("event notifications: \(String(describing: error)); listening again in 1 s")
+                        logger.warning("notifications on \(channel): \(String(describing: error)); listening again in 1 s")
                     }
                     try? await Task.sleep(for: .seconds(1))
                 }
@@ -60,9 +64,9 @@ final class EventNotifications: Sendable {
             return
         }
         do {
-            try await connection.listen(on: EventLog.channel) { notifications in
-                bell.ring()
-                for try await _ in notifications { bell.ring() }
+            try await connection.listen(on: channel) { notifications in
+                onNotification()
+                for try await _ in notifications { onNotification() }
             }
         } catch {
             try? await connection.close()
