@@ -47,7 +47,7 @@ def check_compose(work):
     if services != {"db", "gateway", "api"}:
         fail(f"compose.yaml has the services {sorted(services)}, not db, gateway and api")
     rendered = run(*compose, "config")
-    for needed in ("NET_ADMIN", "/dev/net/tun", "BERQENAS_ROLES: gateway", "BERQENAS_ROLES: api,worker", "service_healthy",
+    for needed in ("NET_ADMIN", "/dev/net/tun", "BERQENAS_ROLES: gateway,worker", "BERQENAS_ROLES: api", "service_healthy",
                    "/run/secrets/master_key"):
         if needed not in rendered:
             fail(f"compose.yaml, as rendered, lacks {needed}")
