@@ -16,6 +16,12 @@ extension VPNReconciler {
     static let reportsLastFor: TimeInterval = 30
     /// How long a server waits for the gateway to answer a check (the check's own timeout is 3 s).
     static let checkWait: Duration = .seconds(6)
+    /// Checks asked this long ago are still answered (servers' clocks may differ a little), at most
+    /// `checksPerPass` a pass, the newest first.
+    static let checksAnsweredWithin: TimeInterval = 60
+    static let checksPerPass = 50
+    /// The least time between two passes, however often the gateway is woken.
+    static let passSpacing: Duration = .milliseconds(200)
 
     /// The system database when it is PostgreSQL (a hub that can be split).
     nonisolated var sharedDatabase: (any SQLDatabase)? {
@@ -64,6 +70,10 @@ extension VPNReconciler {
                 let (state, error) = await appliedState(of: publication)
                 found["publication:\(id.uuidString)"] = (state.rawValue, error)
             }
+            if Set(reportedFindings.keys) != Set(found.keys) {
+                // A network or publication gone (or disabled) since: its report goes too.
+                try await GatewayReport.query(on: database).filter(\.$id !~ Array(found.keys)).delete()
+            }
             for (subject, finding) in found.sorted(by: { $0.key < $1.key }) {
                 let known = reportedFindings[subject]
                 guard subject == "gateway" || known?.state != finding.state || known?.error != finding.error else { continue }
@@ -75,6 +85,7 @@ extension VPNReconciler {
                 }
                 reportedFindings[subject] = finding
             }
+            reportedFindings = found
         } catch {
             reportedFindings = [:]  // written again in full next pass
             logger.warning("VPN: could not record the gateway's findings: \(String(describing: error))")
@@ -95,8 +106,9 @@ extension VPNReconciler {
     nonisolated func answerChecks() async {
         guard wireGuard != nil, sharedDatabase != nil else { return }
         do {
-            let since = Date().addingTimeInterval(-Double(Self.checkWait.components.seconds))
-            let pending = try await GatewayCheck.query(on: database).filter(\.$answeredAt == nil).filter(\.$requestedAt >= since).all()
+            let since = Date().addingTimeInterval(-Self.checksAnsweredWithin)
+            let pending = try await GatewayCheck.query(on: database).filter(\.$answeredAt == nil).filter(\.$requestedAt >= since)
+                .sort(\.$requestedAt, .descending).limit(Self.checksPerPass).all()
             await withTaskGroup(of: Void.self) { group in
                 for check in pending {
                     group.addTask { [database, logger] in
@@ -146,7 +158,9 @@ extension VPNReconciler {
         guard await gatewayReports([]) != nil else {
             throw PlatformError(
                 code: "gateway_unavailable", status: 503,
-                message: "no server with the gateway role has reported in the last \(Int(Self.reportsLastFor)) s: the check needs its tunnels")
+                message:
+                    "no gateway has applied the VPN in the last \(Int(Self.reportsLastFor)) s (a server with the gateway role, "
+                    + "run as root or with NET_ADMIN and a WireGuard backend): the check needs its tunnels")
         }
         let check = GatewayCheck(address: address, port: port, at: Date())
         try await check.create(on: database)

@@ -236,6 +236,9 @@ package actor VPNReconciler {
         loop.start(interval: interval) { [weak self] in
             await self?.answerChecks()
             await self?.reconcileAll()
+            // Passes woken by notifications (which any login to the system database can send) run at most five
+            // times a second.
+            try? await Task.sleep(for: VPNReconciler.passSpacing)
         }
     }
 

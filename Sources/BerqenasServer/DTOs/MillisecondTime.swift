@@ -14,7 +14,7 @@ struct MillisecondTime: Codable, Sendable, WireLeaf {
 
     init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let date = try? Self.style.parse(text) ?? Date.ISO8601FormatStyle().parse(text) else {
+        guard let date = (try? Self.style.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
         }
         self.date = date

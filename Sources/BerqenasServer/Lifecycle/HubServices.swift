@@ -70,12 +70,13 @@ enum HubServices {
         }
     }
 
-    /// How long a server's graceful shutdown may take before its loops are cancelled, and how long they then
-    /// have before the process stops regardless: together under the 30 s a container is given after SIGTERM.
-    static let shutdownLimits = (graceful: Duration.seconds(20), cancellation: Duration.seconds(5))
+    /// How long a server's graceful shutdown may take before its loops are cancelled (a running job is then
+    /// handed back): under the 30 s a container is given after SIGTERM. No limit on what follows: the service
+    /// group would end the process with a crash, and the container's own kill comes soon enough.
+    static let gracefulShutdownLimit = Duration.seconds(20)
 
     /// A group of `services` whose graceful shutdown (by `signals`, or by the caller) runs in reverse order;
-    /// with `bounded`, within `shutdownLimits`.
+    /// with `bounded`, cancelled past `gracefulShutdownLimit`.
     static func group(_ services: [any Service], signals: [UnixSignal], bounded: Bool = false, logger: Logger) -> ServiceGroup {
         var configuration = ServiceGroupConfiguration(
             services: services.map {
@@ -87,8 +88,7 @@ enum HubServices {
         )
         configuration.gracefulShutdownSignals = signals
         if bounded {
-            configuration.maximumGracefulShutdownDuration = shutdownLimits.graceful
-            configuration.maximumCancellationDuration = shutdownLimits.cancellation
+            configuration.maximumGracefulShutdownDuration = gracefulShutdownLimit
         }
         return ServiceGroup(configuration: configuration)
     }

@@ -47,8 +47,12 @@ enum PostgresSocket {
             let connection = try await PostgresConnection.connect(
                 on: channel.eventLoop, configuration: established(channel, like: configuration, spec: spec),
                 id: Int.random(in: 1...Int(Int32.max)), logger: logger)
-            signInDeadline.cancel()
-            if expiry.hasExpired {
+            // Cancelled on the channel's event loop, where the deadline runs: it has either fired or never will.
+            let expired = try await channel.eventLoop.submit {
+                signInDeadline.cancel()
+                return expiry.hasExpired
+            }.get()
+            if expired {
                 // The deadline fired as the sign-in finished: the socket is closing; not a usable connection.
                 try? await connection.close()
                 throw ConnectorError(.timeout, signInTimeoutMessage(spec))
@@ -80,14 +84,18 @@ enum PostgresSocket {
     }
 
     private static func bootstrap(on eventLoop: any EventLoop, spec: ConnectionSpec, expiry: AnswerDeadlineExpiry) -> ClientBootstrap {
-        let tcp = Int(IPPROTO_TCP)
         var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.milliseconds(Int64(spec.connectTimeout * 1000)))
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelOption(ChannelOptions.Types.SocketOption(level: tcp, name: TCP_KEEPIDLE), value: keepalive.idle)
-            .channelOption(ChannelOptions.Types.SocketOption(level: tcp, name: TCP_KEEPINTVL), value: keepalive.interval)
-            .channelOption(ChannelOptions.Types.SocketOption(level: tcp, name: TCP_KEEPCNT), value: keepalive.count)
+        #if os(Linux)
+            let tcp = Int(IPPROTO_TCP)
+            bootstrap =
+                bootstrap
+                .channelOption(ChannelOptions.Types.SocketOption(level: tcp, name: TCP_KEEPIDLE), value: keepalive.idle)
+                .channelOption(ChannelOptions.Types.SocketOption(level: tcp, name: TCP_KEEPINTVL), value: keepalive.interval)
+                .channelOption(ChannelOptions.Types.SocketOption(level: tcp, name: TCP_KEEPCNT), value: keepalive.count)
+        #endif
         // A statement timeout of zero is none: then only keepalive watches the connection.
         if spec.statementTimeout > 0 {
             let limit = TimeAmount.milliseconds(Int64((spec.statementTimeout + answerMargin) * 1000))
