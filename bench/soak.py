@@ -83,25 +83,40 @@ def writer(site_url, rate, stop, counters):
         counters.add("writer_errors")
 
 
-def peers(hub, token, stop, counters):
+class Session:
+    """The admin's access token, signed in again every 5 minutes (a token lives 15 by default)."""
+
+    def __init__(self, hub):
+        self.hub, self.lock, self.token, self.signed_in = hub, threading.Lock(), None, 0.0
+
+    def current(self):
+        with self.lock:
+            if time.monotonic() - self.signed_in > 300:
+                self.token = call(self.hub.url + "/api/v1/auth/login", "POST",
+                                  {"username": "admin", "password": ADMIN_PASSWORD})["access_token"]
+                self.signed_in = time.monotonic()
+            return self.token
+
+
+def peers(hub, session, stop, counters):
     previous = None
     while not stop.wait(1.0):
         try:
-            peer = call(hub.url + "/api/v1/tenants/soak/vpn/peers", "POST", {"name": f"p{time.monotonic_ns()}"}, token)
+            peer = call(hub.url + "/api/v1/tenants/soak/vpn/peers", "POST", {"name": f"p{time.monotonic_ns()}"}, session.current())
             counters.add("peers_added")
             if previous:
-                call(hub.url + f"/api/v1/tenants/soak/vpn/peers/{previous}", "DELETE", None, token)
+                call(hub.url + f"/api/v1/tenants/soak/vpn/peers/{previous}", "DELETE", None, session.current())
                 counters.add("peers_revoked")
             previous = peer["id"]
         except (urllib.error.URLError, OSError):
             counters.add("peer_errors")
 
 
-def realtime(hub, token, stop, counters):
+def realtime(hub, session, stop, counters):
     def one():
         try:
             with connect(hub.url.replace("http://", "ws://") + "/api/v1/realtime", open_timeout=10) as ws:
-                ws.send(json.dumps({"action": "auth", "token": token}))
+                ws.send(json.dumps({"action": "auth", "token": session.current()}))
                 assert json.loads(ws.recv(timeout=10))["type"] == "authenticated"
                 ws.send(json.dumps({"action": "subscribe", "topic": "tenant:soak"}))
                 deadline = time.monotonic() + 5
@@ -155,6 +170,7 @@ def sample(hub, site_url, started, counters):
         "pg_connections": int(psql(site_url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'berqenas'")),
         "http_5xx": errors,
         "driver_errors": sum(v for k, v in drivers.items() if k.endswith("_errors")),
+        "errors_by_kind": {k: v for k, v in drivers.items() if k.endswith("_errors")},
         "failed_jobs": failed,
         "sync_lag_s": lag,
         "changes": drivers.get("changes", 0),
@@ -217,7 +233,8 @@ def main():
     hub.start(timeout=60)
     counters, stop, rows = Counters(), threading.Event(), []
     try:
-        token = call(hub.url + "/api/v1/auth/login", "POST", {"username": "admin", "password": ADMIN_PASSWORD})["access_token"]
+        session = Session(hub)
+        token = session.current()
         call(hub.url + "/api/v1/tenants", "POST", {"name": "soak"}, token)
         parts = urllib.parse.urlparse(site_url)
         remote = call(hub.url + "/api/v1/tenants/soak/remote-databases", "POST", {
@@ -235,8 +252,8 @@ def main():
 
         started = time.monotonic()
         threads = [threading.Thread(target=writer, args=(site_url, arguments.rate, stop, counters)),
-                   threading.Thread(target=peers, args=(hub, token, stop, counters)),
-                   threading.Thread(target=realtime, args=(hub, token, stop, counters))]
+                   threading.Thread(target=peers, args=(hub, session, stop, counters)),
+                   threading.Thread(target=realtime, args=(hub, session, stop, counters))]
         for thread in threads:
             thread.start()
         connections = 8

@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 
 /// The tables through which servers without the gateway role see and ask the gateway.
 package struct CreateGatewaySchema: AsyncMigration {
@@ -21,6 +22,10 @@ package struct CreateGatewaySchema: AsyncMigration {
             .field("latency_ms", .double)
             .field("error", .string)
             .create()
+        // The gateway's every pass looks for unanswered checks by time.
+        if let sql = database as? any SQLDatabase {
+            try await sql.raw("CREATE INDEX gateway_checks_pending ON gateway_checks (answered_at, requested_at)").run()
+        }
     }
 
     package func revert(on database: any Database) async throws {
