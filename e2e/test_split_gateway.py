@@ -7,11 +7,11 @@ import base64
 import os
 import tempfile
 import time
-import urllib.error
 
 import pytest
 
 from conftest import Hub, free_port, wait_for
+from test_auto_api import call
 from test_vpn_tunnel import CAN_RUN, Api, in_ns, join, namespaces, reaches, sh  # noqa: F401 (a fixture)
 
 PASSWORD = "split-gateway-admin-1"
@@ -111,15 +111,10 @@ def test_a_peer_added_through_api_connects_through_a_separate_gateway(tmp_path, 
         _, vpn_now = api.call("GET", "/api/v1/tenants/stores/vpn")
         assert vpn_now["state"] == "not_applied", vpn_now
         _, later = api.call("POST", "/api/v1/tenants/stores/vpn/peers", {"name": "store-2"})
-        status, text = call_status(api, "POST", f"/api/v1/tenants/stores/vpn/peers/{later['id']}/check", {"port": 8099})
+        status, _, text = call(api.url + f"/api/v1/tenants/stores/vpn/peers/{later['id']}/check", "POST", {"port": 8099},
+                               {"Authorization": "Bearer " + api.token})
         assert status == 503 and '"gateway_unavailable"' in text, (status, text)
     finally:
         for hub in servers:
             hub.stop()
 
-
-def call_status(api, method, path, body):
-    try:
-        return api.call(method, path, body)
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()

@@ -93,9 +93,7 @@ extension VPNReconciler {
         guard publication.enabled else { return (.disabled, nil) }
         guard peerActive, networkEnabled else { return (.waiting, nil) }
         guard wireGuard != nil else {
-            let subject = "publication:\(publication.id?.uuidString ?? "")"
-            guard let report = await gatewayReports([subject])?[subject] else { return (.notApplied, nil) }
-            return (PublicationState(rawValue: report.state) ?? .notApplied, report.error)
+            return await reportedState(of: "publication:\(publication.id?.uuidString ?? "")", else: .notApplied)
         }
         return await appliedState(of: publication)
     }

@@ -83,7 +83,6 @@ extension VPNReconciler {
                 } else {
                     try await GatewayReport(subject: subject, state: finding.state, error: finding.error, at: now).create(on: database)
                 }
-                reportedFindings[subject] = finding
             }
             reportedFindings = found
         } catch {
@@ -140,6 +139,14 @@ extension VPNReconciler {
             logger.warning("VPN: could not read the gateway's findings: \(String(describing: error))")
             return nil
         }
+    }
+
+    /// The state a live gateway reported on `subject`, or `fallback` (with no error) when there is none.
+    nonisolated func reportedState<State: RawRepresentable<String>>(of subject: String, else fallback: State) async -> (
+        state: State, error: String?
+    ) {
+        guard let report = await gatewayReports([subject])?[subject] else { return (fallback, nil) }
+        return (State(rawValue: report.state) ?? fallback, report.error)
     }
 
     /// The backend and publishing mode: this server's own, or those a live gateway reported.

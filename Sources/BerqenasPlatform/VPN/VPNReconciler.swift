@@ -86,11 +86,7 @@ package actor VPNReconciler {
     /// server reported it.
     package func state(of network: VPNNetwork?) async -> (state: VPNNetworkState, error: String?) {
         guard let network, network.enabled else { return (.down, nil) }
-        guard wireGuard != nil else {
-            let subject = "network:\(network.id?.uuidString ?? "")"
-            guard let report = await gatewayReports([subject])?[subject] else { return (.notApplied, nil) }
-            return (VPNNetworkState(rawValue: report.state) ?? .notApplied, report.error)
-        }
+        guard wireGuard != nil else { return await reportedState(of: "network:\(network.id?.uuidString ?? "")", else: .notApplied) }
         return appliedState(of: network)
     }
 
