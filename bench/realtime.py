@@ -116,6 +116,8 @@ def main():
               f"from occurred_at p50 {figures['recorded_p50']:.1f} ms, p99 {figures['recorded_p99']:.1f} ms, "
               f"max {figures['recorded_max']:.1f} ms; "
               f"per idle subscribed connection: {memory[0]:.1f} KiB of RSS, {memory[1]:.1f} KiB of heap in use")
+        slowest = "; ".join(f"{first:.1f} / {median:.1f} / {last:.1f}" for first, median, last in figures["slowest_events"])
+        print(f"  slowest events from occurred_at, first / median / last arrival (ms): {slowest}")
 
 
 if __name__ == "__main__":

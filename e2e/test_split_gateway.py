@@ -7,6 +7,7 @@ import base64
 import os
 import tempfile
 import time
+import urllib.parse
 
 import pytest
 
@@ -54,7 +55,8 @@ def test_a_peer_added_through_api_connects_through_a_separate_gateway(tmp_path, 
         api_server = start("api", "api")
         start("worker", "worker")
         gateway = start("gateway", "gateway", prefix=["ip", "netns", "exec", hub_ns], host="198.18.0.2",
-                        env={"BERQENAS_HOST": "198.18.0.2", "BERQENAS_VPN_BACKEND": "wireguard-go"})
+                        env={"BERQENAS_HOST": "198.18.0.2", "BERQENAS_VPN_BACKEND": "wireguard-go",
+                             "BERQENAS_GATEWAY_FORWARD_FROM": "198.18.0.1"})
         api = Api(api_server.url)
         _, login = api.call("POST", "/api/v1/auth/login", {"username": "admin", "password": PASSWORD})
         api.token = login["access_token"]
@@ -100,6 +102,14 @@ def test_a_peer_added_through_api_connects_through_a_separate_gateway(tmp_path, 
         assert active["mode"] == "nat", active
         assert wait_for(lambda: reaches(client_ns, "198.18.20.1", 28099, 2), 10, "the publication through the gateway")
 
+        # A sync requested through api runs on the worker here and reaches a PostgreSQL that listens only on the
+        # site's tunnel address: this machine routes the pool via the gateway, which forwards it (this machine
+        # is listed in BERQENAS_GATEWAY_FORWARD_FROM) masqueraded as the hub. A machine not listed gets nothing.
+        sh("ip", "route", "replace", "198.19.0.0/16", "via", "198.18.0.2")
+        in_ns(client_ns, "ip", "route", "replace", "198.19.0.0/16", "via", "198.18.20.1")
+        assert not reaches(client_ns, site_address, 8099, 2), "a machine the gateway does not list reaches no site"
+        sync_through_gateway(api, peer, sites[0])
+
         # Revoked through api: the gateway takes the peer off at once.
         status, _ = api.call("DELETE", f"/api/v1/tenants/stores/vpn/peers/{peer['id']}")
         assert status == 204
@@ -117,4 +127,34 @@ def test_a_peer_added_through_api_connects_through_a_separate_gateway(tmp_path, 
     finally:
         for hub in servers:
             hub.stop()
+        sh("ip", "route", "delete", "198.19.0.0/16", check=False)
+
+
+def sync_through_gateway(api, peer, site):
+    """Syncs a table of a PostgreSQL in `site` (on its tunnel address only) through `peer`; checks both sides equal."""
+    pg_dir = tempfile.mkdtemp(prefix="bq-split-site-pg-")
+    url = in_ns(site, "env", f"PG_LISTEN={peer['address']}", "scripts/pg-cluster.sh", "start", pg_dir).stdout.strip()
+    try:
+        parsed = urllib.parse.urlparse(url)
+        sh("psql", "-qX", "-v", "ON_ERROR_STOP=1", f"host={pg_dir} port={parsed.port} user=postgres dbname=postgres", "-c",
+           "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 300) g")
+        status, remote = api.call("POST", "/api/v1/tenants/stores/remote-databases", {
+            "name": "erp", "engine": "postgresql", "port": parsed.port, "database": "postgres", "username": "postgres",
+            "password": parsed.password, "tls": "disable", "wireguard_peer_id": peer["id"]})
+        assert status == 201, remote
+
+        def finished(job_id):
+            return wait_for(lambda: (lambda j: j if j["status"] in ("succeeded", "failed") else None)(
+                api.call("GET", f"/api/v1/tenants/stores/sync-jobs/{job_id}")[1]), 60, f"job {job_id} to end")
+
+        _, job = api.call("POST", f"/api/v1/tenants/stores/remote-databases/{remote['id']}/sync", {"mode": "full", "tables": ["items"]})
+        done = finished(job["job_id"])
+        assert done["status"] == "succeeded" and done["results"][0]["local_to_cloud"] == 300, done
+        _, verify = api.call("POST", f"/api/v1/tenants/stores/remote-databases/{remote['id']}/verify", {"tables": ["items"]})
+        report = finished(verify["job_id"])
+        assert report["status"] == "succeeded", report
+        verification = report["results"][0]["verification"]
+        assert verification["differing_rows"] == 0 and verification["cloud_rows"] == verification["local_rows"] == 300, verification
+    finally:
+        sh("scripts/pg-cluster.sh", "stop", pg_dir, check=False)
 

@@ -109,9 +109,10 @@ def namespaces():
             sh("ip", "netns", "add", ns)
             made.append(ns)
             in_ns(ns, "ip", "link", "set", "lo", "up")
-        sh("ip", "link", "add", f"bqa{suffix}", "type", "veth", "peer", "name", "api0", "netns", hub)
-        sh("ip", "address", "add", "198.18.0.1/30", "dev", f"bqa{suffix}")
-        sh("ip", "link", "set", f"bqa{suffix}", "up")
+        # Not named bq…: on a gateway that name is the hub's own (its nftables rules match bq*).
+        sh("ip", "link", "add", f"tva{suffix}", "type", "veth", "peer", "name", "api0", "netns", hub)
+        sh("ip", "address", "add", "198.18.0.1/30", "dev", f"tva{suffix}")
+        sh("ip", "link", "set", f"tva{suffix}", "up")
         in_ns(hub, "ip", "address", "add", "198.18.0.2/30", "dev", "api0")
         in_ns(hub, "ip", "link", "set", "api0", "up")
         for index, site in enumerate(sites):
@@ -137,7 +138,7 @@ def namespaces():
             for pid in sh("ip", "netns", "pids", ns, check=False).stdout.split():
                 sh("kill", "-9", pid, check=False)
             sh("ip", "netns", "delete", ns, check=False)
-        sh("ip", "link", "delete", f"bqa{suffix}", check=False)
+        sh("ip", "link", "delete", f"tva{suffix}", check=False)
         for index in range(SITES):  # killed daemons leave their control sockets behind
             sh("rm", "-f", f"/var/run/wireguard/bqss{index}.sock", check=False)
 
@@ -302,6 +303,17 @@ def test_sites_join_with_handed_out_configs_and_isolation_holds(tmp_path, namesp
             assert not reaches(client_ns, "198.18.20.1", 25432, 3, source="198.18.20.2")
         finally:
             sh("scripts/pg-cluster.sh", "stop", str(pg_dir), check=False)
+
+        # A site that routes the hub's other side into its tunnel reaches nothing there, forwarding on or not:
+        # the client's network stands for the hub's internal one (its system database, its other servers).
+        assert in_ns(hub_ns, "sysctl", "-n", "net.ipv4.ip_forward").stdout.strip() == "1"
+        in_ns(client_ns, "ip", "route", "replace", "default", "via", "198.18.20.1")
+        processes.append(subprocess.Popen(["ip", "netns", "exec", client_ns, "python3", "-c", ECHO_SERVER, "198.18.20.2", "8097"]))
+        assert wait_for(lambda: reaches(hub_ns, "198.18.20.2", 8097, 1), 10, "the internal service to listen")
+        in_ns(sites[0], "wg", "set", "bqss0", "peer", vpn["public_key"], "allowed-ips", f"{vpn['network']},198.18.20.0/24")
+        in_ns(sites[0], "ip", "route", "replace", "198.18.20.0/24", "dev", "bqss0")
+        assert reaches(hub_ns, site_address, 8099, 3), "the tunnel itself still carries traffic"
+        assert not reaches(sites[0], "198.18.20.2", 8097, 3), "a site reached the hub's internal network through the hub"
 
         # Another tenant's site, even routing the whole pool into its tunnel, cannot reach this tenant's site.
         _, other_vpn = api.call("PUT", "/api/v1/tenants/other/vpn", {"enabled": True})

@@ -83,25 +83,33 @@ enum RealtimeClients {
         try await http.shutdown()
         for socket in sockets { try? await socket.close().get() }
         let (latencies, arrivals) = tally.state.withLock { ($0.latencies.sorted(), $0.arrivals) }
-        let fromRecord = try fromOccurredAt(arrivals).sorted()
+        let byEvent = try fromOccurredAt(arrivals)
+        let fromRecord = byEvent.values.flatMap { $0 }.sorted()
         func at(_ fraction: Double, _ values: [Double]) -> Double { values[min(values.count - 1, Int(fraction * Double(values.count)))] }
+        // The slowest events by their last delivery: first / median / last arrival, to tell an event the hub
+        // was slow to send (a late first arrival) from one slow to fan out (a late last arrival only).
+        let slowest = byEvent.values.map { $0.sorted() }.sorted { $0.last ?? 0 > $1.last ?? 0 }.prefix(3)
+            .map { "[\($0.first ?? 0),\(at(0.5, $0)),\($0.last ?? 0)]" }.joined(separator: ",")
         print(
             #"{"deliveries":\#(latencies.count),"p50":\#(at(0.5, latencies)),"p99":\#(at(0.99, latencies)),"max":\#(latencies.last ?? 0),"#
-                + #""recorded_p50":\#(at(0.5, fromRecord)),"recorded_p99":\#(at(0.99, fromRecord)),"recorded_max":\#(fromRecord.last ?? 0)}"#)
+                + #""recorded_p50":\#(at(0.5, fromRecord)),"recorded_p99":\#(at(0.99, fromRecord)),"recorded_max":\#(fromRecord.last ?? 0),"#
+                + #""slowest_events":[\#(slowest)]}"#)
     }
 
-    /// Milliseconds from each event's `occurred_at` to its arrival.
-    static func fromOccurredAt(_ arrivals: [(Date, String)]) throws -> [Double] {
+    /// Milliseconds from each event's `occurred_at` to its arrival at each client, by event (its `occurred_at`).
+    static func fromOccurredAt(_ arrivals: [(Date, String)]) throws -> [String: [Double]] {
         let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         var parsed: [String: Date] = [:]
-        return try arrivals.map { arrival, text in
+        var byEvent: [String: [Double]] = [:]
+        for (arrival, text) in arrivals {
             guard let start = text.range(of: #""occurred_at":""#)?.upperBound, let end = text[start...].firstIndex(of: "\"") else {
                 throw BenchError("an event without occurred_at")
             }
             let stamp = String(text[start..<end])
             if parsed[stamp] == nil { parsed[stamp] = try style.parse(stamp) }
-            return arrival.timeIntervalSince(parsed[stamp]!) * 1000
+            byEvent[stamp, default: []].append(arrival.timeIntervalSince(parsed[stamp]!) * 1000)
         }
+        return byEvent
     }
 
     /// One client: signed in and subscribed when this returns.

@@ -19,6 +19,9 @@ struct VPNSettingsTests {
         ])
         #expect(wide.pool.slotCount == 4 && wide.pool.tenantPrefixLength == 18)
         #expect(wide.publishMode == .relay && wide.publicBind?.description == "198.18.20.1")
+        let forwarding = try VPNSettings.fromEnvironment(["BERQENAS_GATEWAY_FORWARD_FROM": "198.18.0.1, 172.20.0.0/16"])
+        #expect(forwarding.forwardFrom.map(\.description) == ["198.18.0.1/32", "172.20.0.0/16"])
+        #expect(defaults.forwardFrom.isEmpty, "no other server may use the tunnels unless the operator lists it")
     }
 
     @Test(arguments: [
@@ -27,6 +30,9 @@ struct VPNSettingsTests {
         ("BERQENAS_VPN_BACKEND", "userspace"), ("BERQENAS_PUBLIC_ENDPOINT", "http://hub"),
         ("BERQENAS_VPN_TENANT_PREFIX", "8"), ("BERQENAS_VPN_TENANT_PREFIX", "31"), ("BERQENAS_VPN_TENANT_PREFIX", "x"),
         ("BERQENAS_PUBLISH_MODE", "proxy"), ("BERQENAS_PUBLIC_BIND", "0.0.0.0/0"),
+        // Everyone, a site's own address (inside the pool) and names are not the hub's servers.
+        ("BERQENAS_GATEWAY_FORWARD_FROM", "0.0.0.0/0"), ("BERQENAS_GATEWAY_FORWARD_FROM", "10.60.3.7"),
+        ("BERQENAS_GATEWAY_FORWARD_FROM", "10.0.0.0/8"), ("BERQENAS_GATEWAY_FORWARD_FROM", "worker.internal"),
     ])
     func unusableValuesNameTheirVariable(_ variable: String, _ value: String) {
         do {

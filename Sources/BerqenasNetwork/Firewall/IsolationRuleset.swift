@@ -13,6 +13,10 @@
 ///   forwarded (DNAT) to the site and masqueraded as the hub's tunnel address, so the site answers through
 ///   the tunnel. Every forwarded connection into a tenant interface must belong to a listed publication:
 ///   one that was disabled or removed loses its open connections at once (TCP reset).
+/// - The hub's other servers (`forwardFrom`) may open connections to sites through the tunnels, masqueraded
+///   as the tenant's hub address; that is the only other forwarding into a tenant interface. Nothing a site
+///   opens is forwarded out of the tunnels (a site cannot reach the hub's own network, or anything behind it,
+///   through the hub), except to another site of its tenant when the tenant allows it.
 package struct IsolationRuleset: Sendable, Equatable {
     package struct TenantNetwork: Sendable, Equatable {
         package var interface: String
@@ -36,12 +40,18 @@ package struct IsolationRuleset: Sendable, Equatable {
 
     /// Services forwarded from hub ports to sites (enabled ones only).
     package var publications: [PublishedService]
+    /// The hub's other servers, which may reach sites through this gateway.
+    package var forwardFrom: [IPv4Network]
 
-    package init(networks: [TenantNetwork], pool: IPv4Network, hubPortsOpenToSpokes: [Int] = [], publications: [PublishedService] = []) {
+    package init(
+        networks: [TenantNetwork], pool: IPv4Network, hubPortsOpenToSpokes: [Int] = [], publications: [PublishedService] = [],
+        forwardFrom: [IPv4Network] = []
+    ) {
         self.networks = networks.sorted { $0.interface < $1.interface }
         self.pool = pool
         self.hubPortsOpenToSpokes = hubPortsOpenToSpokes.sorted()
         self.publications = publications.sorted { $0.publicPort < $1.publicPort }
+        self.forwardFrom = forwardFrom
     }
 
     /// The `nft -f` script: create the table if missing, delete it, and add it back whole, in one transaction.
@@ -60,6 +70,18 @@ package struct IsolationRuleset: Sendable, Equatable {
             forward.append("ip saddr \(tenant.network) ip daddr \(pool) ip daddr != \(tenant.network) drop")
         }
         forward += publicationForwarding
+        for tenant in networks where tenant.spokeToSpoke {
+            let name = Self.quoted(tenant.interface)
+            forward.append("iifname \(name) oifname \(name) accept")
+        }
+        if let servers = hubServers {
+            forward.append(#"iifname != "bq*" oifname "bq*" ip saddr \#(servers) ct direction original accept"#)
+            forward.append(#"iifname "bq*" oifname != "bq*" ip daddr \#(servers) ct direction reply accept"#)
+        }
+        // Anything else forwarded in or out of a tenant interface: what a site opens towards the hub's side,
+        // and what anyone else routes into the tunnels.
+        forward.append(#"iifname "bq*" drop"#)
+        forward.append(#"oifname "bq*" drop"#)
         input.append("iifname \"bq*\" ct state established,related accept")
         input.append("iifname \"bq*\" icmp type echo-request accept")
         if !hubPortsOpenToSpokes.isEmpty {
@@ -74,16 +96,19 @@ package struct IsolationRuleset: Sendable, Equatable {
             chain("forward", "forward", forward, type: "filter"), chain("input", "input", input, type: "filter"),
             chain("output", "output", output, type: "filter"),
         ]
+        // NAT chains only when something is published or forwarded: they need the kernel's nf_nat, and
+        // isolation must load without it.
         if !publications.isEmpty {
-            // NAT chains only when something is published: they need the kernel's nf_nat, and isolation must
-            // load without it.
             body.insert(
                 contentsOf: publications.flatMap { service in
                     [service.connectionsCounter, service.inboundCounter, service.outboundCounter].map { "    counter \($0) {\n    }" }
                 }, at: 0)
             body.append(chain("prerouting", "prerouting", publications.map(Self.destinationNAT), type: "nat", priority: "dstnat"))
-            body.append(chain("postrouting", "postrouting", [#"oifname "bq*" ct status dnat masquerade"#], type: "nat", priority: "srcnat"))
         }
+        var masquerade: [String] = []
+        if !publications.isEmpty { masquerade.append(#"oifname "bq*" ct status dnat masquerade"#) }
+        if let servers = hubServers { masquerade.append(#"oifname "bq*" ip saddr \#(servers) masquerade"#) }
+        if !masquerade.isEmpty { body.append(chain("postrouting", "postrouting", masquerade, type: "nat", priority: "srcnat")) }
         return """
             table inet \(Self.table)
             delete table inet \(Self.table)
@@ -92,6 +117,11 @@ package struct IsolationRuleset: Sendable, Equatable {
             }
 
             """
+    }
+
+    /// The hub servers' networks as an nftables set, or nil when there are none.
+    private var hubServers: String? {
+        forwardFrom.isEmpty ? nil : "{ \(forwardFrom.map(\.description).joined(separator: ", ")) }"
     }
 
     /// Forwarded publication traffic: counted per direction and accepted; any other forwarded (DNAT)

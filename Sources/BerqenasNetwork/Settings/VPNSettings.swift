@@ -26,6 +26,10 @@ package struct VPNSettings: Sendable, Equatable {
     /// The hub TCP ports publications may take (`BERQENAS_PUBLISH_PORTS`): a range the operator keeps free of
     /// the hub's own services, since a publication takes its port on every address it is offered on.
     package var publishPorts: ClosedRange<Int> = 20000...29999
+    /// The hub's other servers (`BERQENAS_GATEWAY_FORWARD_FROM`), as networks, that may open connections to
+    /// sites through this gateway's tunnels (a worker or api server on another machine, routing the pool via
+    /// this one); empty: none. Their connections are masqueraded as the tenant's hub address.
+    package var forwardFrom: [IPv4Network] = []
 
     /// How the hub forwards a published service to its site.
     package enum PublishMode: String, Sendable, CaseIterable {
@@ -109,7 +113,29 @@ package struct VPNSettings: Sendable, Equatable {
             }
             settings.publicBind = address
         }
+        if let text = environment["BERQENAS_GATEWAY_FORWARD_FROM"], !text.isEmpty {
+            settings.forwardFrom = try parseForwardFrom(text, pool: settings.pool.pool)
+        }
         return settings
+    }
+
+    /// The hub servers' networks: never everything, never inside the VPN pool (a site's own address would
+    /// then count as the hub's).
+    static func parseForwardFrom(_ text: String, pool: IPv4Network) throws -> [IPv4Network] {
+        let variable = "BERQENAS_GATEWAY_FORWARD_FROM"
+        return try text.split(separator: ",").map { item in
+            let entry = String(item.filter { !$0.isWhitespace })
+            guard let network = try? IPv4Network(parsing: entry.contains("/") ? entry : entry + "/32") else {
+                throw NetworkError("invalid_setting", "\(variable) must list IPv4 addresses or CIDR ranges of the hub's servers, got '\(entry)'")
+            }
+            guard network.prefixLength > 0 else {
+                throw NetworkError("invalid_setting", "\(variable) must not be \(network): it would let any address reach every site")
+            }
+            guard !network.overlaps(pool) else {
+                throw NetworkError("invalid_setting", "\(variable) must not overlap the VPN pool \(pool), got \(network)")
+            }
+            return network
+        }
     }
 
     /// Why the publication range cannot be used beside the hub's own HTTP port and the VPN's UDP ports, or nil.

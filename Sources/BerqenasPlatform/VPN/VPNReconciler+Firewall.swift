@@ -48,7 +48,9 @@ extension VPNReconciler {
                     loadedFirewall = nil
                 }
             } else {
-                let script = IsolationRuleset(networks: networks, pool: pool, publications: natServices).script
+                let script = IsolationRuleset(
+                    networks: networks, pool: pool, publications: natServices, forwardFrom: settings.forwardFrom
+                ).script
                 // Counters are read before the table is replaced (which zeroes them); a table that vanished
                 // (someone flushed the ruleset) is loaded again.
                 let readings = loadedFirewall == nil ? nil : await readCounters(wireGuard)
@@ -59,7 +61,9 @@ extension VPNReconciler {
                     countedTraffic = [:]
                 }
             }
-            if !natServices.isEmpty || networks.contains(where: \.spokeToSpoke) { try enableForwarding() }
+            if !natServices.isEmpty || networks.contains(where: \.spokeToSpoke) || !networks.isEmpty && !settings.forwardFrom.isEmpty {
+                try enableForwarding()
+            }
             isolationFailure = nil
             try await record(delta)
         } catch {
@@ -156,13 +160,13 @@ extension VPNReconciler {
         try await PublicationTrafficStore.add(total, on: database)
     }
 
-    /// Publications and spoke-to-spoke traffic are forwarded by the hub: IPv4 forwarding must be on.
+    /// Publications, spoke-to-spoke traffic and the hub's other servers' connections are forwarded by the hub: IPv4 forwarding must be on.
     private func enableForwarding() throws {
         guard !forwardingEnabled else { return }
         let path = "/proc/sys/net/ipv4/ip_forward"
         if (try? String(contentsOfFile: path, encoding: .utf8))?.hasPrefix("1") != true {
             try "1\n".write(toFile: path, atomically: false, encoding: .utf8)
-            logger.notice("VPN: turned IPv4 forwarding on (net.ipv4.ip_forward=1) for publications and spoke-to-spoke traffic")
+            logger.notice("VPN: turned IPv4 forwarding on (net.ipv4.ip_forward=1) for publications, spoke-to-spoke traffic, other hub servers")
         }
         forwardingEnabled = true
     }
