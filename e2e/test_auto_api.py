@@ -23,6 +23,8 @@ pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="needs the PostgreSQL clus
 ENGINES = ["postgresql", "sqlite"]
 ROWS = [(1, "Pen", "3.50", 10, True), (2, "Book", "12.25", 0, True), (3, "Cup", "15.00", 4, False),
         (4, "Desk", None, 1, True), (5, "Lamp", "99.99", 2, True)]
+PARCELS = [(1, {"to": {"city": "Oslo"}, "kg": 2, "tags": ["fragile", "gift"]}), (2, {"to": {"city": "Bergen"}, "kg": 11}),
+           (3, {"to": {"city": "Oslo"}, "kg": 5, "tags": ["bulk"]})]
 
 
 def psql(url, sql):
@@ -51,12 +53,16 @@ def sources(tmp_path):
     values = ", ".join(f"({i}, '{n}', {p or 'NULL'}, {s}, {str(a).lower()})" for i, n, p, s, a in ROWS)
     psql(pg_url, "CREATE TABLE products (id integer PRIMARY KEY, name text NOT NULL UNIQUE, price numeric(12,2), "
                  f"stock integer DEFAULT 0, active boolean DEFAULT true); INSERT INTO products VALUES {values}")
+    parcels = ", ".join(f"({i}, '{json.dumps(data)}')" for i, data in PARCELS)
+    psql(pg_url, f"CREATE TABLE parcels (id integer PRIMARY KEY, data jsonb); INSERT INTO parcels VALUES {parcels}")
     lite = tmp_path / "shop.sqlite"
     with sqlite3.connect(lite) as db:
         db.execute("CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, price NUMERIC(12,2), "
                    "stock INTEGER DEFAULT 0, active BOOLEAN DEFAULT 1)")
         db.executemany("INSERT INTO products VALUES (?, ?, ?, ?, ?)",
                        [(i, n, p, s, int(a)) for i, n, p, s, a in ROWS])
+        db.execute("CREATE TABLE parcels (id INTEGER PRIMARY KEY, data JSON)")
+        db.executemany("INSERT INTO parcels VALUES (?, ?)", [(i, json.dumps(data)) for i, data in PARCELS])
     yield pg_url, lite
     psql(ADMIN_URL, f"DROP DATABASE {name} WITH (FORCE)")
 
@@ -139,6 +145,22 @@ def test_the_postgrest_client_works_unchanged(site, engine):
     left = products.select("id,name,stock").order("id").execute().data
     assert left == [{"id": 1, "name": "Pen", "stock": 10}, {"id": 2, "name": "Book", "stock": 50}, {"id": 3, "name": "Cup", "stock": 4},
                     {"id": 4, "name": "Desk", "stock": 1}, {"id": 5, "name": "Lamp", "stock": 2}, {"id": 6, "name": "Blue ink", "stock": 0}]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_json_paths_through_the_postgrest_client(site, engine):
+    parcels = site.client(engine).from_("parcels")
+    oslo = parcels.select("id,city:data->to->>city,data->tags->0,kg:data->>kg::integer").eq("data->to->>city", "Oslo") \
+        .order("data->>kg", desc=True).execute()
+    assert oslo.data == [{"id": 3, "city": "Oslo", "tags": "bulk", "kg": 5}, {"id": 1, "city": "Oslo", "tags": "fragile", "kg": 2}]
+    assert parcels.select("id").eq("data->tags->>-1", "gift").execute().data == [{"id": 1}]
+    assert parcels.select("id,data->tags").is_("data->tags", "null").execute().data == [{"id": 2, "tags": None}]
+    moved = parcels.update({"data": {"to": {"city": "Tromsø"}, "kg": 11}}).eq("data->to->>city", "Bergen").execute()
+    assert moved.data == [{"id": 2, "data": {"to": {"city": "Tromsø"}, "kg": 11}}]
+    assert parcels.select("city:data->to->>city").eq("id", 2).single().execute().data == {"city": "Tromsø"}
+    with pytest.raises(APIError) as unknown:
+        parcels.select("id").eq("nothing->>a", "1").execute()
+    assert unknown.value.code == "42703"
 
 
 def test_keys_are_checked_against_the_callers_address(site):

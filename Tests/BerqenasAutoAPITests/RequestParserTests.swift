@@ -102,7 +102,6 @@ struct RequestParserTests {
     @Test func notYetServedFeaturesSaySo() throws {
         for (name, value) in [
             ("select", "*,orders!fk(*)"), ("select", "a(b(c(d(e(f)))))"), ("tags", "eq(any).{a}"), ("body", "fts(a b).cat"),
-            ("data->a", "eq.1"),
         ] {
             #expect(throws: AutoAPIError.self) { try read([(name, value)]) }
         }

@@ -17,6 +17,8 @@ package struct ResultColumn: Sendable, Equatable {
     package var value: ColumnSchema
     /// How the value is shown: geometry as GeoJSON, made by the engine or from the WKT it returns.
     package var presentation: Presentation = .asRead
+    /// The SQL reading the value before any cast, when it is not the source column itself (a JSON path).
+    package var expression: String?
 
     package enum Presentation: Sendable, Equatable {
         case asRead
@@ -73,7 +75,7 @@ package struct QueryCompiler: Sendable {
     /// The result columns in their read forms, each named for the response.
     func selectList(_ columns: [ResultColumn]) -> String {
         columns.map { column in
-            let reference = flavor.quote(column.source.name)
+            let reference = column.expression ?? flavor.quote(column.source.name)
             let expression =
                 switch column.presentation {
                 case .geoJSON: "ST_AsGeoJSON(\(reference))"
@@ -92,7 +94,14 @@ package struct QueryCompiler: Sendable {
                 columns += servedOrder.map { presented(ResultColumn(name: $0.name, source: $0, cast: nil, value: $0)) }
             case let .embed(table, _, _):
                 throw AutoAPIError.unsupported("embedding '\(table)' is served on reads only")
-            case let .column(name, alias, cast):
+            case let .column(name, alias, cast, path?):
+                let source = try column(name)
+                let output = alias ?? path.defaultName(column: name)
+                let (expression, read) = try flavor.jsonPath(flavor.quote(source.name), of: source, path)
+                var value = cast.map { flavor.column(named: output, castTo: $0) } ?? read
+                value.name = output
+                columns.append(ResultColumn(name: output, source: source, cast: cast, value: value, expression: expression))
+            case let .column(name, alias, cast, nil):
                 let source = try column(name)
                 var value = cast.map { flavor.column(named: source.name, castTo: $0) } ?? source
                 value.name = alias ?? name
@@ -128,8 +137,12 @@ package struct QueryCompiler: Sendable {
     }
 
     private func condition(_ condition: Condition, _ binds: inout [String?]) throws -> String {
-        let column = try column(condition.column)
-        let reference = flavor.quote(column.name)
+        var column = try column(condition.column)
+        var reference = flavor.quote(column.name)
+        if let path = condition.path {
+            // The value at the path stands in for the column: compared, matched and bound as JSON or text.
+            (reference, column) = try flavor.jsonPath(reference, of: column, path)
+        }
         func bind(_ value: String) -> String {
             binds.append(flavor.boundValue(value, for: column))
             return flavor.parameter(binds.count, typedLike: column)
@@ -199,7 +212,9 @@ package struct QueryCompiler: Sendable {
         guard !terms.isEmpty else { return nil }
         return try terms.map { term in
             // Qualified: a bare name in ORDER BY would mean the output column, which may be a cast of it.
-            let reference = flavor.qualified(table.table) + "." + flavor.quote(try column(term.column).name)
+            let source = try column(term.column)
+            var reference = flavor.qualified(table.table) + "." + flavor.quote(source.name)
+            if let path = term.path { reference = try flavor.jsonPath(reference, of: source, path).sql }
             let direction = term.descending ? "DESC" : "ASC"
             guard let nullsFirst = term.nullsFirst else { return "\(reference) \(direction)" }
             if case .tsql = flavor {

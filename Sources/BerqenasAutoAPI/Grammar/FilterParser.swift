@@ -1,8 +1,10 @@
 /// Column filters (`price=gte.10`, `name=not.in.("a,b",c)`) and logic groups
 /// (`or=(age.lt.18,and(age.gt.65,retired.is.true))`).
 enum FilterParser {
-    /// `not.` (optional), an operator, `.`, its value: the right side of `column=`.
-    static func operation(_ text: Substring, column: String, quotedValues: Bool) throws -> Condition {
+    /// `not.` (optional), an operator, `.`, its value: the right side of `column=` (the column as written:
+    /// quoted, or with a JSON path).
+    static func operation(_ text: Substring, column reference: String, quotedValues: Bool) throws -> Condition {
+        let (column, path) = try JSONPath.split(reference)
         var rest = text
         var negated = false
         if rest.hasPrefix("not.") {
@@ -47,7 +49,7 @@ enum FilterParser {
                     hint: "operators: eq neq gt gte lt lte like ilike match imatch in is isdistinct")
             }
         }
-        return Condition(column: column, negated: negated, operation: operation)
+        return Condition(column: column, path: path, negated: negated, operation: operation)
     }
 
     /// `fts`, `plfts(english)`…: the kind and the configuration named in parentheses (letters, digits, `_`).
@@ -120,7 +122,6 @@ enum FilterParser {
         guard let dot = trimmed.firstIndex(of: "."), dot != trimmed.startIndex else {
             throw AutoAPIError.unparsable("logic tree", details: "'\(text)': expected column.operator.value")
         }
-        let column = RequestParser.identifier(String(trimmed[..<dot]))
-        return .condition(try operation(trimmed[trimmed.index(after: dot)...], column: column, quotedValues: true))
+        return .condition(try operation(trimmed[trimmed.index(after: dot)...], column: String(trimmed[..<dot]), quotedValues: true))
     }
 }

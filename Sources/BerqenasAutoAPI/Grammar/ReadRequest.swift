@@ -30,8 +30,8 @@ package struct EmbeddedOptions: Sendable, Equatable {
 package enum SelectItem: Sendable, Equatable {
     /// `*`: every column served.
     case all
-    /// `alias:column::cast` (alias and cast optional).
-    case column(name: String, alias: String?, cast: CastType?)
+    /// `alias:column->path::cast` (alias, JSON path and cast optional).
+    case column(name: String, alias: String?, cast: CastType?, path: JSONPath? = nil)
     /// `alias:table(items)`: the related rows of another served table, through a foreign key.
     indirect case embed(table: String, alias: String?, select: [SelectItem])
 }
@@ -78,14 +78,17 @@ package indirect enum FilterNode: Sendable, Equatable {
     }
 }
 
-/// `column=[not.]operator.value`.
+/// `column[->path]=[not.]operator.value`.
 package struct Condition: Sendable, Equatable {
     package var column: String
+    /// A path into the column's JSON (`data->>id=eq.1`).
+    package var path: JSONPath?
     package var negated: Bool
     package var operation: Operation
 
-    package init(column: String, negated: Bool = false, operation: Operation) {
+    package init(column: String, path: JSONPath? = nil, negated: Bool = false, operation: Operation) {
         self.column = column
+        self.path = path
         self.negated = negated
         self.operation = operation
     }
@@ -143,15 +146,17 @@ package struct Condition: Sendable, Equatable {
     package enum IsValue: String, Sendable { case null, notNull = "not_null", `true`, `false`, unknown }
 }
 
-/// `order=column[.asc|.desc][.nullsfirst|.nullslast]`.
+/// `order=column[->path][.asc|.desc][.nullsfirst|.nullslast]`.
 package struct OrderTerm: Sendable, Equatable {
     package var column: String
+    package var path: JSONPath?
     package var descending: Bool
     /// nil: the engine's default.
     package var nullsFirst: Bool?
 
-    package init(column: String, descending: Bool = false, nullsFirst: Bool? = nil) {
+    package init(column: String, path: JSONPath? = nil, descending: Bool = false, nullsFirst: Bool? = nil) {
         self.column = column
+        self.path = path
         self.descending = descending
         self.nullsFirst = nullsFirst
     }

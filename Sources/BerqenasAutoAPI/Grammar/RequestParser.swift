@@ -19,10 +19,7 @@ package enum RequestParser {
             case "columns", "on_conflict":
                 continue  // for writes
             default:
-                guard !name.contains("->") else {
-                    throw AutoAPIError.unsupported("JSON paths in filters (\(name)) are not served yet")
-                }
-                request.filters.append(.condition(try FilterParser.operation(Substring(value), column: identifier(name), quotedValues: false)))
+                request.filters.append(.condition(try FilterParser.operation(Substring(value), column: name, quotedValues: false)))
             }
         }
         let conditions =
@@ -67,7 +64,7 @@ package enum RequestParser {
         case "select":
             throw AutoAPIError.unparsable("select", details: "\(path).select: name an embed's columns inside select=, as \(path)(columns)")
         default:
-            options.filters.append(.condition(try FilterParser.operation(Substring(value), column: identifier(key), quotedValues: false)))
+            options.filters.append(.condition(try FilterParser.operation(Substring(value), column: key, quotedValues: false)))
         }
     }
 
@@ -114,7 +111,6 @@ package enum RequestParser {
                 items.append(try embed(item, open: open, depth: depth))
                 continue
             }
-            guard !item.contains("->") else { throw AutoAPIError.unsupported("JSON paths in select (\(item)) are not served yet") }
             var body = Substring(item)
             var cast: CastType?
             if let range = body.range(of: "::") {
@@ -134,7 +130,8 @@ package enum RequestParser {
                 guard let alias, !alias.isEmpty else { throw AutoAPIError.unparsable("select", details: "an empty alias in \(item)") }
             }
             guard !body.isEmpty else { throw AutoAPIError.unparsable("select", details: "no column in \(item)") }
-            items.append(.column(name: identifier(String(body)), alias: alias.map(identifier), cast: cast))
+            let (name, path) = try JSONPath.split(String(body))
+            items.append(.column(name: name, alias: alias.map(identifier), cast: cast, path: path))
         }
         return items
     }
@@ -174,7 +171,8 @@ package enum RequestParser {
                 throw AutoAPIError.unparsable("order", details: "an empty item in order=\(text)")
             }
             parts.removeFirst()
-            var term = OrderTerm(column: identifier(column))
+            let (name, path) = try JSONPath.split(column)
+            var term = OrderTerm(column: name, path: path)
             for modifier in parts {
                 switch modifier {
                 case "asc": term.descending = false

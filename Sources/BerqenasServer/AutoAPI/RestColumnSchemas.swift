@@ -44,10 +44,11 @@ enum RestColumnSchemas {
         case .interval:
             return .string(
                 format: .other("duration"), required: required, nullable: nullable, description: "\(description ?? "") (ISO 8601 duration)")
+        // Any JSON value, null included: a nullable fragment would render as `"type": "null"` alone.
         case .json:
-            return .fragment(required: required, nullable: nullable, description: description)
+            return .fragment(required: required, nullable: false, description: description)
         case .geometry:
-            return .fragment(required: required, nullable: nullable, description: "\(description ?? "") (GeoJSON; base64 over SQLite)")
+            return .fragment(required: required, nullable: false, description: "\(description ?? "") (GeoJSON; base64 over SQLite)")
         case let .enumeration(_, labels):
             return .string(required: required, nullable: nullable, description: description, allowedValues: labels.map { AnyCodable($0) })
         case let .array(element):

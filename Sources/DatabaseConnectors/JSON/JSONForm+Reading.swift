@@ -62,6 +62,9 @@ extension JSONForm {
         case (.integer, _), (.decimal, _), (.money, _), (.float, _), (.boolean, _), (.uuid, _), (.binary, _), (.rowVersion, _),
             (.geometry, _), (.array, _), (.date, _), (.time, _), (.timestamp, _), (.interval, _), (.xml, _):
             throw invalid(expectation(type))
+        // An object or array written to a text column is kept as its JSON text (JSON in SQLite's TEXT, and
+        // what PostgreSQL's record functions make of it for PostgREST).
+        case (.text, .object), (.text, .array): return .text(json.text)
         case let (_, .string(text)): return .text(text)
         case let (_, .number(text)): return .text(text)
         case let (_, .bool(flag)): return .text(flag ? "true" : "false")
