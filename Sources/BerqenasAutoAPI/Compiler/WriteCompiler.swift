@@ -44,12 +44,19 @@ extension QueryCompiler {
     }
 
     /// `UPDATE … SET … WHERE <filters>` with the body object's keys.
-    package func update(_ object: JSONValue, filters: [FilterNode], returning: [SelectItem]) throws -> WritePlan {
+    package func update(_ body: JSONValue, filters: [FilterNode], returning: [SelectItem], only: [String]? = nil) throws -> WritePlan {
         let columns = try resultColumns(returning)
-        let row = try bodyRow(object, only: nil)
-        guard !row.isEmpty else {
-            throw AutoAPIError(status: 400, code: "PGRST102", message: "an update needs at least one column in its body")
+        let object: JSONValue
+        switch body {
+        case .array([]): object = .object([])
+        case let .array(items) where items.count == 1: object = items[0]
+        case .array:
+            throw AutoAPIError(status: 400, code: "PGRST102", message: "an update takes one object", details: "got an array of several")
+        default: object = body
         }
+        let row = try bodyRow(object, only: only)
+        // Nothing to set: nothing changes, and no statement runs (as PostgREST answers `{}`).
+        guard !row.isEmpty else { return WritePlan(statements: [], columns: columns) }
         var binds: [CanonicalValue] = []
         let assignments = try row.map { name, value in
             let target = try column(name)
@@ -60,6 +67,15 @@ extension QueryCompiler {
         return filtered(
             "UPDATE \(flavor.qualified(table.table)) SET \(assignments)", changed: "inserted", condition: condition,
             columns: columns, binds: binds)
+    }
+
+    /// Whether a PATCH body sets no column: `{}`, `[]` or `[{}]`.
+    package static func setsNothing(_ body: JSONValue) -> Bool {
+        switch body {
+        case let .object(fields): fields.isEmpty
+        case let .array(items): items.isEmpty || items.count == 1 && setsNothing(items[0])
+        default: false
+        }
     }
 
     /// `DELETE … WHERE <filters>`.
@@ -86,7 +102,11 @@ extension QueryCompiler {
             throw AutoAPIError(status: 400, code: "PGRST102", message: "each row must be a JSON object", details: "got \(object.text.prefix(80))")
         }
         if let only {
-            for name in only { _ = try column(name) }
+            for name in only where served[name] == nil {
+                throw AutoAPIError(
+                    status: 400, code: "PGRST204", message: "Could not find the '\(name)' column of '\(table.table.name)'",
+                    details: "columns=\(only.joined(separator: ","))")
+            }
             return fields.filter { only.contains($0.key) }.map { ($0.key, $0.value) }
         }
         return try fields.map { field in

@@ -59,7 +59,7 @@ struct RestController {
             let plan = try planRead(request, api)
             var headers = HTTPHeaders()
             let (body, returned) = try await rows(plan.parsed, plan.compiler, api, format: plan.format, headers: &headers)
-            let total = preferences(request).count != nil ? try await count(plan.compiler, plan.parsed, api) : nil
+            let total = try preferences(request).count != nil ? try await count(plan.compiler, plan.parsed, api) : nil
             return try readAnswer(request, plan.parsed, body: body, returned: returned, total: total, headers: headers)
         }
     }
@@ -126,7 +126,7 @@ struct RestController {
             try await ensureRoom(request, api)
             try await collectBody(request)
             let items = RestQueryString.items(request.url.query)
-            let wanted = preferences(request)
+            let wanted = try preferences(request)
             let options = try RequestParser.insertOptions(items, preferences: wanted)
             if options.resolution == .mergeDuplicates, !table.operations.contains(.update) {
                 throw AutoAPIError(
@@ -143,11 +143,12 @@ struct RestController {
         }
     }
 
-    /// PATCH: the body's columns set on every row the filters select.
+    /// PATCH: the body's columns (those named in `columns=`, when given) set on every row the filters select.
     @Sendable
     func update(_ request: Request) async throws -> Response {
         try await filteredWrite(request, .update, verb: "UPDATE", readsBody: true) { compiler, filters, returning in
-            try compiler.update(try body(request), filters: filters, returning: returning)
+            let only = try RequestParser.insertOptions(RestQueryString.items(request.url.query), preferences: Preferences(headers: [])).columns
+            return try compiler.update(try body(request), filters: filters, returning: returning, only: only)
         }
     }
 
@@ -171,8 +172,10 @@ struct RestController {
                 try await collectBody(request)
             }
             let items = RestQueryString.items(request.url.query)
-            let parsed = try filtered(items, api: api, table: table, verb: verb)
-            let wanted = preferences(request)
+            // A body that sets nothing changes nothing, filtered or not (PostgREST answers it with no update).
+            let setsNothing = try readsBody && QueryCompiler.setsNothing(body(request))
+            let parsed = try filtered(items, api: api, table: table, verb: verb, changesRows: !setsNothing)
+            let wanted = try preferences(request)
             let made = try plan(compiler(api, table), parsed.filters, try returning(items, wanted, table))
             return try await respond(request, api: api, table: table, plan: made, preferences: wanted, created: false)
         }
@@ -233,7 +236,7 @@ struct RestController {
     /// A PATCH's or DELETE's filters; without any, refused unless the API allows touching every row.
     private func filtered(
         _ items: [(name: String, value: String)], api: APIRegistry.Mounted, table: ServedTable,
-        verb: String
+        verb: String, changesRows: Bool = true
     ) throws -> ReadRequest {
         let parsed = try RequestParser.read(items)
         if parsed.limit != nil || parsed.offset != nil {
@@ -249,7 +252,7 @@ struct RestController {
                     "filters read rows: \(verb == "UPDATE" ? "PATCH" : "DELETE") with filters needs the read operation on '\(table.schema.table.name)'",
                 hint: "grant read in the API's definition")
         }
-        if parsed.filters.isEmpty, !api.definition.allowUnfilteredWrites {
+        if parsed.filters.isEmpty, changesRows, !api.definition.allowUnfilteredWrites {
             throw AutoAPIError(
                 status: 400, code: "21000", message: "\(verb) requires a WHERE clause",
                 hint: "add a filter such as ?id=eq.1, or set allow_unfiltered_writes on the API")
@@ -314,13 +317,12 @@ struct RestController {
         preferences wanted: Preferences, created: Bool
     ) async throws -> Response {
         let format = wanted.returning == .representation ? try RestFormat(accept: request.headers.first(name: .accept)) : nil
-        // One object asked for: anything else is refused before the commit, so nothing changes (as PostgREST does).
-        let single = format == .object
-        let rows = try await api.connector.write(plan.statements, returning: plan.columns.map(\.value)) { rows in
-            if single, rows.count != 1 { throw RestFormat.notOne(rows.count) }
-        }
+        let rows = try await write(plan, api: api, preferences: wanted, single: format == .object, created: created)
         var headers = HTTPHeaders()
-        if wanted.count != nil { headers.replaceOrAdd(name: "Content-Range", value: "*/\(rows.count)") }
+        // PostgREST's ranges: inserts `*/total`, updates and deletes the rows touched (`0-1/*`), the total only
+        // when counted.
+        let total = wanted.count != nil ? String(rows.count) : "*"
+        headers.replaceOrAdd(name: "Content-Range", value: created || rows.isEmpty ? "*/\(total)" : "0-\(rows.count - 1)/\(total)")
         if !wanted.applied.isEmpty { headers.replaceOrAdd(name: "Preference-Applied", value: wanted.applied) }
         if created, wanted.returning == .headersOnly, rows.count == 1, let row = rows.first, !table.schema.primaryKey.isEmpty {
             // Every character outside RFC 3986's unreserved set is escaped: a key holding `&`, `=`, `+` or `#`
@@ -336,6 +338,35 @@ struct RestController {
         return Response(status: created ? .created : .ok, headers: headers, body: .init(data: Data(body)))
     }
 
+    /// A rolled-back write's rows, carried out of the transaction it undid.
+    private struct DryRun: Error {
+        let rows: [Row]
+    }
+
+    /// Runs the plan in one transaction; before the commit, refuses (so nothing changes) more than one row when
+    /// one object was asked for, and more rows than `max-affected` under `handling=strict`; with `tx=rollback`
+    /// undoes it all and returns what it would have done.
+    private func write(_ plan: WritePlan, api: APIRegistry.Mounted, preferences wanted: Preferences, single: Bool, created: Bool) async throws
+        -> [Row]
+    {
+        guard !plan.statements.isEmpty else { return [] }
+        let limit = wanted.strict && !created ? wanted.maxAffected : nil
+        let rollback = wanted.transaction == .rollback
+        do {
+            return try await api.connector.write(plan.statements, returning: plan.columns.map(\.value)) { rows in
+                if single, rows.count != 1 { throw RestFormat.notOne(rows.count) }
+                if let limit, rows.count > limit {
+                    throw AutoAPIError(
+                        status: 400, code: "PGRST124", message: "Query result exceeds max-affected preference constraint",
+                        details: "The query affects \(rows.count) rows")
+                }
+                if rollback { throw DryRun(rows: rows) }
+            }
+        } catch let dryRun as DryRun {
+            return dryRun.rows
+        }
+    }
+
     private func count(_ compiler: QueryCompiler, _ parsed: ReadRequest, _ api: APIRegistry.Mounted) async throws -> Int64? {
         let count = try compiler.count(parsed)
         let counted = try await api.connector.select(
@@ -347,8 +378,11 @@ struct RestController {
         return nil
     }
 
-    private func preferences(_ request: Request) -> Preferences {
-        Preferences(headers: request.headers[canonicalForm: "Prefer"].map(String.init))
+    /// The `Prefer` headers; with `handling=strict`, one it does not understand is a 400 (PGRST122).
+    private func preferences(_ request: Request) throws -> Preferences {
+        let wanted = Preferences(headers: request.headers[canonicalForm: "Prefer"].map(String.init))
+        if let failure = wanted.strictFailure { throw failure }
+        return wanted
     }
 
     /// Runs a handler, shaping any failure as PostgREST does.
