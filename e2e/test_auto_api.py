@@ -106,6 +106,10 @@ class Site:
         return SyncPostgrestClient(self.base(engine), headers={"apikey": key, "Authorization": f"Bearer {key}"})
 
 
+def auth(site, engine):
+    return {"apikey": site.keys[engine], "Authorization": "Bearer " + site.keys[engine]}
+
+
 @pytest.fixture
 def site(hub, sources):
     return Site(hub, *sources)
@@ -161,6 +165,38 @@ def test_json_paths_through_the_postgrest_client(site, engine):
     with pytest.raises(APIError) as unknown:
         parcels.select("id").eq("nothing->>a", "1").execute()
     assert unknown.value.code == "42703"
+    if engine == "postgresql":  # the database's own errors, with PostgREST's statuses
+        status, _, text = call(site.base(engine) + "/parcels?select=kg:data->to->>city::integer", headers=auth(site, engine))
+        assert status == 400 and json.loads(text)["code"] == "22P02" and "integer" in json.loads(text)["message"], text
+        status, _, text = call(site.base(engine) + "/parcels?select=data->>kg->1", headers=auth(site, engine))
+        assert status == 404 and json.loads(text)["code"] == "42883", text
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_operator_modifiers_through_the_postgrest_client(site, engine):
+    products = site.client(engine).from_("products")
+    assert products.select("id").filter("id", "eq(any)", "{1,3,9}").order("id").execute().data == [{"id": 1}, {"id": 3}]
+    assert products.select("id").filter("name", "ilike(all)", "{*e*,*n*}").order("id").execute().data == [{"id": 1}]
+    assert products.select("id").filter("price", "gt(all)", "{10,12.5}").order("id").execute().data == [{"id": 3}, {"id": 5}]
+    with pytest.raises(APIError) as refused:
+        products.select("id").filter("id", "neq(any)", "{1}").execute()
+    assert refused.value.code == "PGRST100"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_write_preferences_undo_before_the_commit(site, engine):
+    url, headers = site.base(engine) + "/products", auth(site, engine)
+    status, answer, text = call(url + "?id=lte.2&select=id", "DELETE",
+                                headers={**headers, "Prefer": "return=representation, tx=rollback"})
+    assert status == 200 and json.loads(text) == [{"id": 1}, {"id": 2}], text
+    assert answer["Preference-Applied"] == "return=representation, tx=rollback"
+    status, _, text = call(url + "?id=lte.2", "PATCH", {"stock": 7}, {**headers, "Prefer": "handling=strict, max-affected=1"})
+    assert status == 400 and json.loads(text)["code"] == "PGRST124", text
+    status, _, text = call(url + "?id=lte.2", "PATCH", {"stock": 7},
+                           {**headers, "Prefer": "return=representation", "Accept": "application/vnd.pgrst.object+json"})
+    assert status == 406 and json.loads(text)["code"] == "PGRST116", text
+    left = site.client(engine).from_("products").select("id,stock").lte("id", 2).order("id").execute().data
+    assert left == [{"id": 1, "stock": 10}, {"id": 2, "stock": 0}], "nothing was changed"
 
 
 def test_keys_are_checked_against_the_callers_address(site):

@@ -25,6 +25,16 @@ struct CompiledQueryExecutionTests {
         ([("active", "eq.true"), ("order", "id")], [1, 2, 4]),
         ([("name", "eq.x'; DROP TABLE items; --")], []),
         ([("id", "in.()")], []),
+        // Operator modifiers: the operator with each listed value, any or all of them holding.
+        ([("id", "eq(any).{1,3,9}"), ("order", "id")], [1, 3]),
+        ([("name", "like(any).{A*,*b}"), ("order", "id")], [1, 2]),
+        ([("name", "ilike(all).{a*,*s}"), ("order", "id")], [4]),
+        ([("price", "gt(all).{5,10}"), ("order", "id")], [2, 3, 5]),
+        ([("id", "not.eq(any).{1,2}"), ("order", "id")], [3, 4, 5]),
+        ([("name", #"eq(any).{"O'Brien, Pat",Eve}"#), ("order", "id")], [3, 5]),
+        ([("id", "eq(any).{}")], []),
+        ([("id", "lte(all).{}"), ("order", "id")], [1, 2, 3, 4, 5]),
+        ([("or", "(id.eq(any).{1,2},name.eq.Eve)"), ("order", "id")], [1, 2, 5]),
     ]
 
     static let rows: [(Int, String, String?, Bool)] = [

@@ -70,6 +70,14 @@ struct JSONPathTests {
             .select(Self.read([("data->>a'); DROP TABLE docs; --", "is.null")]), maxRows: nil)
         #expect(hostile.sql.contains("convert_from(decode('6127293b2044524f50205441424c4520646f63733b202d2d', 'hex'), 'UTF8')"), "\(hostile.sql)")
         #expect(!hostile.sql.contains("DROP"))
+        // A quote inside a grapheme cluster (an apostrophe and a combining accent) is still a quote to SQL.
+        let combined = "data->>x\u{301}'||(SELECT current_user)||'\u{301}"
+        let clustered = try QueryCompiler(flavor: .postgresql(PostgresDialect()), table: Self.table)
+            .select(Self.read([(combined, "is.null")]), maxRows: nil)
+        #expect(clustered.sql.contains("convert_from(decode(") && !clustered.sql.contains("current_user"), "\(clustered.sql)")
+        #expect(throws: AutoAPIError.self) {
+            try QueryCompiler(flavor: .sqlite, table: sqliteTable).select(Self.read([(combined, "is.null")]), maxRows: nil)
+        }
     }
 
     @Test(.blockingWork) func sqlServerGetsJSONQueryAndJSONValueAndRefusesWhatItCannotSay() throws {
@@ -81,7 +89,7 @@ struct JSONPathTests {
             Self.read([("select", "id,data->c->0,kind:data->>kind"), ("data->a->>b", "eq.x"), ("order", "data->>kind")]), maxRows: 10)
         #expect(query.sql.contains(#"JSON_QUERY([data], N'$."c"[0]')"#) && query.sql.contains(#"JSON_VALUE([data], N'$."kind"')"#), "\(query.sql)")
         try TSQLCheck.expectParsed([["name": "paths", "sql": query.sql]])
-        for (name, value) in [("select", "data->>-1"), ("select", "data->>a->b"), ("select", #"data->>a"b"#)] {
+        for (name, value) in [("select", "data->>-1"), ("select", "data->>a->b"), ("select", #"data->>a"b"#), ("data->>it's", "eq.1")] {
             #expect(throws: AutoAPIError.self, "\(value)") { try compiler.select(Self.read([(name, value)]), maxRows: nil) }
         }
     }

@@ -86,7 +86,7 @@ struct RequestParserTests {
     @Test(arguments: [
         ("age", "gte"), ("age", "between.1"), ("city", "in.Oslo"), ("city", "in.(a,\"b)"), ("ok", "is.maybe"),
         ("or", "age.lt.18"), ("or", "()"), ("and", "(age)"), ("order", "price.sideways"), ("limit", "-1"), ("offset", "x"),
-        ("select", "id,"), ("select", "price::money"), ("select", ":id"), ("or", "(a.eq.1))"),
+        ("select", "id,"), ("select", "price::money or true"), ("select", ":id"), ("or", "(a.eq.1))"),
     ])
     func malformedRequestsAre400WithPostgRESTsCode(_ name: String, _ value: String) {
         do {
@@ -101,7 +101,9 @@ struct RequestParserTests {
 
     @Test func notYetServedFeaturesSaySo() throws {
         for (name, value) in [
-            ("select", "*,orders!fk(*)"), ("select", "a(b(c(d(e(f)))))"), ("tags", "eq(any).{a}"), ("body", "fts(a b).cat"),
+            ("select", "*,orders!fk(*)"), ("select", "a(b(c(d(e(f)))))"), ("body", "fts(a b).cat"),
+            // Modifiers follow eq, gt, gte, lt, lte, like, ilike, match, imatch, on a list in braces.
+            ("tags", "neq(any).{a}"), ("tags", "in(any).{a}"), ("tags", "eq(any).a"), ("tags", "eq(some).{a}"), ("tags", "is(all).{}"),
         ] {
             #expect(throws: AutoAPIError.self) { try read([(name, value)]) }
         }

@@ -33,6 +33,7 @@ struct VPNSettingsTests {
         // Everyone, a site's own address (inside the pool) and names are not the hub's servers.
         ("BERQENAS_GATEWAY_FORWARD_FROM", "0.0.0.0/0"), ("BERQENAS_GATEWAY_FORWARD_FROM", "10.60.3.7"),
         ("BERQENAS_GATEWAY_FORWARD_FROM", "10.0.0.0/8"), ("BERQENAS_GATEWAY_FORWARD_FROM", "worker.internal"),
+        ("BERQENAS_GATEWAY_FORWARD_FROM", "198.18.0.0/24,198.18.0.7"),
     ])
     func unusableValuesNameTheirVariable(_ variable: String, _ value: String) {
         do {

@@ -89,6 +89,10 @@ package struct QueryCompiler: Sendable {
     func resultColumns(_ items: [SelectItem]) throws -> [ResultColumn] {
         var columns: [ResultColumn] = []
         for item in items {
+            if case let .column(_, _, .named(type)?, _) = item, !flavor.isPostgreSQL {
+                throw AutoAPIError.unsupported(
+                    "a cast to \(type) needs a PostgreSQL source", hint: "casts here: \(CastType.common.map(\.name).joined(separator: ", "))")
+            }
             switch item {
             case .all:
                 columns += servedOrder.map { presented(ResultColumn(name: $0.name, source: $0, cast: nil, value: $0)) }
@@ -151,49 +155,58 @@ package struct QueryCompiler: Sendable {
             binds.append(value)
             return flavor.textParameter(binds.count)
         }
-        let sql: String
-        switch condition.operation {
-        case let .compare(comparison, value):
-            let symbol =
-                switch comparison {
-                case .eq: "="
-                case .neq: "<>"
-                case .gt: ">"
-                case .gte: ">="
-                case .lt: "<"
-                case .lte: "<="
+        func compile(_ operation: Condition.Operation) throws -> String {
+            let sql: String
+            switch operation {
+            case let .quantified(all, members):
+                // `eq(any).{a,b}`: each member compiled as its own operation, joined (PostgreSQL's `= ANY(…)`,
+                // spelled so every engine has it); an empty list holds for all, never for any.
+                let parts = try members.map(compile)
+                sql = parts.isEmpty ? (all ? flavor.always : flavor.never) : "(" + parts.joined(separator: all ? " AND " : " OR ") + ")"
+            case let .compare(comparison, value):
+                let symbol =
+                    switch comparison {
+                    case .eq: "="
+                    case .neq: "<>"
+                    case .gt: ">"
+                    case .gte: ">="
+                    case .lt: "<"
+                    case .lte: "<="
+                    }
+                sql = "\(reference) \(symbol) \(bind(value))"
+            case let .like(pattern, caseInsensitive):
+                sql = flavor.like(flavor.asText(reference, column), pattern: pattern, caseInsensitive: caseInsensitive, bindText)
+            case let .match(pattern, caseInsensitive):
+                guard case .postgresql = flavor else {
+                    throw AutoAPIError.unsupported(
+                        "match and imatch (regular expressions) need a PostgreSQL source",
+                        hint: "use like or ilike with * as the wildcard")
                 }
-            sql = "\(reference) \(symbol) \(bind(value))"
-        case let .like(pattern, caseInsensitive):
-            sql = flavor.like(flavor.asText(reference, column), pattern: pattern, caseInsensitive: caseInsensitive, bindText)
-        case let .match(pattern, caseInsensitive):
-            guard case .postgresql = flavor else {
-                throw AutoAPIError.unsupported(
-                    "match and imatch (regular expressions) need a PostgreSQL source",
-                    hint: "use like or ilike with * as the wildcard")
+                sql = "\(flavor.asText(reference, column)) \(caseInsensitive ? "~*" : "~") \(bindText(pattern))"
+            case let .isIn(values):
+                sql = values.isEmpty ? flavor.never : "\(reference) IN (\(values.map(bind).joined(separator: ", ")))"
+            case let .isValue(value):
+                sql = isCondition(reference, value)
+            case let .containment(kind, value):
+                guard case .postgresql = flavor else {
+                    throw AutoAPIError.unsupported("operator \(kind.rawValue) (arrays, ranges, JSON containment) needs a PostgreSQL source")
+                }
+                sql = "\(reference) \(kind.symbol) \(bind(value))"
+            case let .textSearch(kind, language, query):
+                guard case .postgresql = flavor else {
+                    throw AutoAPIError.unsupported(
+                        "full-text search (\(kind.rawValue)) needs a PostgreSQL source",
+                        hint: "use like or ilike with * as the wildcard")
+                }
+                let configuration = language.map { "\(bindText($0))::regconfig, " } ?? ""
+                let document = column.canonicalType == .textSearch ? reference : "to_tsvector(\(configuration)\(flavor.asText(reference, column)))"
+                sql = "\(document) @@ \(kind.function)(\(configuration)\(bindText(query)))"
+            case let .isDistinct(value):
+                sql = flavor.isDistinct(reference, from: bind(value))
             }
-            sql = "\(flavor.asText(reference, column)) \(caseInsensitive ? "~*" : "~") \(bindText(pattern))"
-        case let .isIn(values):
-            sql = values.isEmpty ? flavor.never : "\(reference) IN (\(values.map(bind).joined(separator: ", ")))"
-        case let .isValue(value):
-            sql = isCondition(reference, value)
-        case let .containment(kind, value):
-            guard case .postgresql = flavor else {
-                throw AutoAPIError.unsupported("operator \(kind.rawValue) (arrays, ranges, JSON containment) needs a PostgreSQL source")
-            }
-            sql = "\(reference) \(kind.symbol) \(bind(value))"
-        case let .textSearch(kind, language, query):
-            guard case .postgresql = flavor else {
-                throw AutoAPIError.unsupported(
-                    "full-text search (\(kind.rawValue)) needs a PostgreSQL source",
-                    hint: "use like or ilike with * as the wildcard")
-            }
-            let configuration = language.map { "\(bindText($0))::regconfig, " } ?? ""
-            let document = column.canonicalType == .textSearch ? reference : "to_tsvector(\(configuration)\(flavor.asText(reference, column)))"
-            sql = "\(document) @@ \(kind.function)(\(configuration)\(bindText(query)))"
-        case let .isDistinct(value):
-            sql = flavor.isDistinct(reference, from: bind(value))
+            return sql
         }
+        let sql = try compile(condition.operation)
         return condition.negated ? "NOT (\(sql))" : sql
     }
 

@@ -12,8 +12,8 @@ extension SQLFlavor {
     /// - SQL Server: `JSON_QUERY` (objects and arrays only: a scalar after `->` is null) and `JSON_VALUE`.
     ///
     /// Keys never reach SQL as written: PostgreSQL gets any key as a quoted literal, or as hex decoded by the
-    /// server when it holds a quote, a backslash or a control character; the others refuse a key with a double
-    /// quote, a backslash or a control character (400).
+    /// server when it holds a quote, a backslash or a control character; the others refuse such a key (400),
+    /// so their path text is only `$`, brackets, digits and plain keys in double quotes.
     func jsonPath(_ expression: String, of source: ColumnSchema, _ path: JSONPath) throws -> (sql: String, value: ColumnSchema) {
         let text = column(named: source.name, castTo: .text)
         switch self {
@@ -34,14 +34,14 @@ extension SQLFlavor {
             }
             return ("(\(sql))", path.endsAsText ? text : value)
         case .sqlite:
-            let literal = "'" + (try jsonPathText(path, engine: "SQLite")).replacingOccurrences(of: "'", with: "''") + "'"
+            let literal = "'" + (try jsonPathText(path, engine: "SQLite")) + "'"
             let json = ColumnSchema(name: source.name, nativeType: "json", canonicalType: .json(binary: false))
             return path.endsAsText ? ("CAST(\(expression) ->> \(literal) AS TEXT)", text) : ("(\(expression) -> \(literal))", json)
         case .tsql:
             guard !path.steps.contains(where: { if case let .index(index) = $0.step { index < 0 } else { false } }) else {
                 throw AutoAPIError.unsupported("negative array indexes in a JSON path need a PostgreSQL or SQLite source")
             }
-            let literal = "N'" + (try jsonPathText(path, engine: "SQL Server")).replacingOccurrences(of: "'", with: "''") + "'"
+            let literal = "N'" + (try jsonPathText(path, engine: "SQL Server")) + "'"
             let json = ColumnSchema(name: source.name, nativeType: "nvarchar(max)", canonicalType: .json(binary: false))
             return path.endsAsText ? ("JSON_VALUE(\(expression), \(literal))", text) : ("JSON_QUERY(\(expression), \(literal))", json)
         }
@@ -56,8 +56,8 @@ extension SQLFlavor {
             }
             switch step {
             case let .key(key):
-                guard !key.contains(where: { $0 == "\"" || $0 == "\\" || $0.isNewline || $0.asciiValue.map { $0 < 32 } == true }) else {
-                    throw AutoAPIError.unsupported("a JSON key with a double quote, a backslash or a control character, on \(engine)")
+                guard Self.plainBytes(key, allowingApostrophe: false) else {
+                    throw AutoAPIError.unsupported("a JSON key with a quote, a backslash or a control character, on \(engine)")
                 }
                 text += ".\"\(key)\""
             case let .index(index):
@@ -67,11 +67,19 @@ extension SQLFlavor {
         return text
     }
 
+    /// Whether `text`'s bytes hold no double quote, backslash or control character (nor an apostrophe unless
+    /// allowed). Checked byte by byte: a quote inside a grapheme cluster (`'` and a combining accent) is
+    /// still a quote to the database.
+    static func plainBytes(_ text: String, allowingApostrophe: Bool) -> Bool {
+        text.utf8.allSatisfy { byte in
+            byte >= 0x20 && byte != 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+                && (allowingApostrophe || byte != UInt8(ascii: "'"))
+        }
+    }
+
     /// A PostgreSQL text literal that means `text` whatever the server's `standard_conforming_strings`.
     static func postgresLiteral(_ text: String) -> String {
-        if text.allSatisfy({ $0 != "'" && $0 != "\\" && !($0.asciiValue.map { $0 < 32 || $0 == 127 } ?? false) }) {
-            return "'\(text)'"
-        }
+        if plainBytes(text, allowingApostrophe: false) { return "'\(text)'" }
         let hex = text.utf8.map { byte in String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }
         return "convert_from(decode('\(hex.joined())', 'hex'), 'UTF8')"
     }

@@ -62,20 +62,22 @@ package enum SQLFlavor: Sendable {
     func cast(_ expression: String, to type: CastType) -> String {
         switch self {
         case .postgresql:
-            return "\(expression)::\(type.rawValue)"
+            // Another type's value comes back as the JSON PostgreSQL makes of it (as PostgREST shows it).
+            if case let .named(name) = type { return "to_jsonb((\(expression))::\(name))" }
+            return "\(expression)::\(type.name)"
         case .sqlite:
             let name =
                 switch type {
                 case .integer, .bigint, .boolean: "INTEGER"
                 case .numeric: "NUMERIC"
                 case .double: "REAL"
-                case .text, .date, .timestamp, .timestamptz, .json, .jsonb: "TEXT"
+                case .text, .date, .timestamp, .timestamptz, .json, .jsonb, .named: "TEXT"
                 }
             return "CAST(\(expression) AS \(name))"
         case .tsql:
             let name =
                 switch type {
-                case .text, .json, .jsonb: "nvarchar(max)"
+                case .text, .json, .jsonb, .named: "nvarchar(max)"
                 case .integer: "int"
                 case .bigint: "bigint"
                 case .numeric: "decimal(38, 10)"
@@ -115,17 +117,28 @@ package enum SQLFlavor: Sendable {
             case .timestamp: ("timestamp", .timestamp(precision: 6, withZone: false))
             case .timestamptz: ("timestamptz", .timestamp(precision: 6, withZone: true))
             case .json: ("json", .json(binary: false))
-            case .jsonb: ("jsonb", .json(binary: true))
+            case .jsonb, .named: ("jsonb", .json(binary: true))
             case .double: ("double precision", .float(bits: 64))
             }
         if case .tsql = self, case .text = canonical { return ColumnSchema(name: name, nativeType: "nvarchar(max)", canonicalType: canonical) }
         return ColumnSchema(name: name, nativeType: native, canonicalType: canonical)
     }
 
+    var isPostgreSQL: Bool {
+        if case .postgresql = self { return true }
+        return false
+    }
+
     /// A condition that never holds (`in.()`).
     var never: String {
         if case .postgresql = self { return "FALSE" }
         return "1 = 0"
+    }
+
+    /// A condition that always holds (`eq(all).{}`).
+    var always: String {
+        if case .postgresql = self { return "TRUE" }
+        return "1 = 1"
     }
 
     /// How a boolean filter value is bound: SQLite keeps booleans as 0 and 1.

@@ -40,9 +40,13 @@ enum FilterParser {
             case let name where Condition.TextSearch(rawValue: String(name.prefix { $0 != "(" })) != nil:
                 let (kind, language) = try textSearch(name, column: column)
                 operation = .textSearch(kind, language: language, query: value)
+            case let name where name.hasSuffix("(any)") || name.hasSuffix("(all)"):
+                operation = try quantified(name, rawValue, column: column)
             default:
                 if name.contains("(") {
-                    throw AutoAPIError.unsupported("operator modifiers like \(name) are not served yet")
+                    throw AutoAPIError.unparsable(
+                        "filter", details: "unknown operator '\(name)' in \(column)=\(text)",
+                        hint: "modifiers: (any) and (all) after eq, gt, gte, lt, lte, like, ilike, match, imatch")
                 }
                 throw AutoAPIError.unparsable(
                     "filter", details: "unknown operator '\(name)' in \(column)=\(text)",
@@ -50,6 +54,28 @@ enum FilterParser {
             }
         }
         return Condition(column: column, path: path, negated: negated, operation: operation)
+    }
+
+    /// `eq(any)` with `{a,b,"c,d"}`: the operator applied to each listed value.
+    static func quantified(_ name: Substring, _ value: Substring, column: String) throws -> Condition.Operation {
+        let base = String(name.dropLast(5))
+        let comparison = Condition.Comparison(rawValue: base).flatMap { $0 == .neq ? nil : $0 }
+        guard comparison != nil || ["like", "ilike", "match", "imatch"].contains(base) else {
+            throw AutoAPIError.unparsable(
+                "filter", details: "\(column)=\(name).\(value): (any) and (all) follow eq, gt, gte, lt, lte, like, ilike, match or imatch")
+        }
+        guard value.first == "{", value.last == "}" else {
+            throw AutoAPIError.unparsable("filter", details: "\(column)=\(name).\(value): \(name) takes a list in braces, like {1,2,3}")
+        }
+        let inner = value.dropFirst().dropLast()
+        let values = inner.isEmpty ? [] : try ListSplitter.split(inner).map(ListSplitter.unquote)
+        return .quantified(
+            all: name.hasSuffix("(all)"),
+            values.map { item in
+                if let comparison { return .compare(comparison, item) }
+                if base.hasSuffix("like") { return .like(item.replacingOccurrences(of: "*", with: "%"), caseInsensitive: base == "ilike") }
+                return .match(item, caseInsensitive: base == "imatch")
+            })
     }
 
     /// `fts`, `plfts(english)`…: the kind and the configuration named in parentheses (letters, digits, `_`).

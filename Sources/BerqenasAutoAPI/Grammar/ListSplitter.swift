@@ -1,5 +1,5 @@
-/// Splits PostgREST lists (`a,b,"c,d",and(e,f)`) at top-level commas: not inside parentheses, not inside
-/// double quotes (where `\"` and `\\` escape).
+/// Splits PostgREST lists (`a,b,"c,d",and(e,f),id.eq(any).{1,2}`) at top-level commas: not inside parentheses
+/// or braces, not inside double quotes (where `\"` and `\\` escape).
 enum ListSplitter {
     /// Parentheses nested deeper than a split allows.
     struct TooDeep: Error {}
@@ -8,6 +8,7 @@ enum ListSplitter {
     static func split(_ text: Substring, maxDepth: Int = .max) throws -> [Substring] {
         var parts: [Substring] = []
         var depth = 0
+        var braces = 0
         var quoted = false
         var escaped = false
         var start = text.startIndex
@@ -25,7 +26,9 @@ enum ListSplitter {
             case ")":
                 depth -= 1
                 guard depth >= 0 else { throw AutoAPIError.unparsable("list", details: "unexpected ')' in \(text)") }
-            case "," where depth == 0:
+            case "{": braces += 1
+            case "}" where braces > 0: braces -= 1
+            case "," where depth == 0 && braces == 0:
                 parts.append(text[start..<index])
                 start = text.index(after: index)
             default: break

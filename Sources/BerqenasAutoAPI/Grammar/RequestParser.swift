@@ -107,7 +107,8 @@ package enum RequestParser {
                 items.append(.all)
                 continue
             }
-            if let open = item.firstIndex(of: "(") {
+            // An embed's parenthesis comes before any cast (`price::numeric(10,2)` is a column).
+            if let open = item.firstIndex(of: "("), item.range(of: "::").map({ open < $0.lowerBound }) ?? true {
                 items.append(try embed(item, open: open, depth: depth))
                 continue
             }
@@ -118,7 +119,7 @@ package enum RequestParser {
                 guard let known = CastType.parse(String(typeName)) else {
                     throw AutoAPIError.unparsable(
                         "select", details: "unknown cast '\(typeName)' in \(item)",
-                        hint: "casts: \(CastType.allCases.map(\.rawValue).joined(separator: ", "))")
+                        hint: "a type name: \(CastType.common.map(\.name).joined(separator: ", ")), or on PostgreSQL any type it knows")
                 }
                 cast = known
                 body = body[..<range.lowerBound]

@@ -78,6 +78,8 @@ package struct IsolationRuleset: Sendable, Equatable {
             forward.append(#"iifname != "bq*" oifname "bq*" ip saddr \#(servers) ct direction original accept"#)
             forward.append(#"iifname "bq*" oifname != "bq*" ip daddr \#(servers) ct direction reply accept"#)
         }
+        // ICMP errors about flows accepted above (unreachable, packet too big) keep them working.
+        forward.append("ct state related accept")
         // Anything else forwarded in or out of a tenant interface: what a site opens towards the hub's side,
         // and what anyone else routes into the tunnels.
         forward.append(#"iifname "bq*" drop"#)

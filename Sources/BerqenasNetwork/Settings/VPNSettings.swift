@@ -123,7 +123,7 @@ package struct VPNSettings: Sendable, Equatable {
     /// then count as the hub's).
     static func parseForwardFrom(_ text: String, pool: IPv4Network) throws -> [IPv4Network] {
         let variable = "BERQENAS_GATEWAY_FORWARD_FROM"
-        return try text.split(separator: ",").map { item in
+        let networks = try text.split(separator: ",").map { item in
             let entry = String(item.filter { !$0.isWhitespace })
             guard let network = try? IPv4Network(parsing: entry.contains("/") ? entry : entry + "/32") else {
                 throw NetworkError("invalid_setting", "\(variable) must list IPv4 addresses or CIDR ranges of the hub's servers, got '\(entry)'")
@@ -136,6 +136,13 @@ package struct VPNSettings: Sendable, Equatable {
             }
             return network
         }
+        // nftables refuses overlapping ranges in one set: say which, rather than failing to load isolation.
+        for (index, network) in networks.enumerated() {
+            if let other = networks[..<index].first(where: { $0.overlaps(network) }) {
+                throw NetworkError("invalid_setting", "\(variable) lists \(other) and \(network), which overlap: list each range once")
+            }
+        }
+        return networks
     }
 
     /// Why the publication range cannot be used beside the hub's own HTTP port and the VPN's UDP ports, or nil.

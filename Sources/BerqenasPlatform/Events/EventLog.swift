@@ -85,17 +85,38 @@ package struct EventLog: Sendable {
 
     private func insert(_ event: PlatformEvent) async throws -> Int {
         let id = try await database.transaction { database in
-            if let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" {
-                try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.orderLock))").run()
-                try await event.create(on: database)
-                try await sql.raw("SELECT pg_notify(\(literal: Self.channel), \(literal: String(try event.requireID())))").run()
-            } else {
-                try await event.create(on: database)
-            }
+            try await Self.insert(event, on: database)
             return try event.requireID()
         }
         bell.ring()
         return id
+    }
+
+    /// One event written in the transaction `database` is in: numbered in commit order, and on PostgreSQL
+    /// notified to every server when that transaction commits.
+    private static func insert(_ event: PlatformEvent, on database: any Database) async throws {
+        if let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: orderLock))").run()
+            try await event.create(on: database)
+            try await sql.raw("SELECT pg_notify(\(literal: channel), \(literal: String(try event.requireID())))").run()
+        } else {
+            try await event.create(on: database)
+        }
+    }
+
+    /// An event of a tenant known by id, made but not yet written; nil when the tenant is gone.
+    package func prepared(
+        _ kind: EventKind, tenantID: UUID, subject: String, message: String, data: [(String, JSONValue)] = []
+    ) async throws -> PlatformEvent? {
+        guard let name = try await tenantNames.name(of: tenantID, on: database) else { return nil }
+        return PlatformEvent(
+            tenantID: tenantID, tenantName: name, kind: kind, subject: subject, message: message, dataJSON: JSONValue.object(data).text)
+    }
+
+    /// Writes prepared events inside the caller's transaction, so that they commit with the change they
+    /// report, or not at all; the caller rings `bell` once it has committed.
+    package func write(_ events: [PlatformEvent], within database: any Database) async throws {
+        for event in events { try await Self.insert(event, on: database) }
     }
 
     /// The key of the transaction lock that orders event inserts on PostgreSQL ("berqenas events").

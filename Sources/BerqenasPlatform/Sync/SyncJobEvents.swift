@@ -11,8 +11,20 @@ extension EventLog {
             data: [("job_id", .id(id)), ("remote_database_id", .id(job.remoteDatabaseID)), ("mode", .string(job.kind.rawValue))] + extra)
     }
 
-    /// What a finished job's event says of it: its outcome in words, and its totals as data.
-    func finished(_ job: SyncJob, status: SyncJobStatus, outcome: SyncJobOutcome, error: (code: String, message: String)?) async {
+    /// An event about a sync job, prepared for the transaction that records what it reports (nil when the
+    /// tenant is gone).
+    func prepared(_ kind: EventKind, _ job: SyncJob, _ message: String, _ extra: [(String, JSONValue)] = []) async throws -> PlatformEvent? {
+        guard let id = job.id else { return nil }
+        return try await prepared(
+            kind, tenantID: job.tenantID, subject: "sync-job:\(id)", message: message,
+            data: [("job_id", .id(id)), ("remote_database_id", .id(job.remoteDatabaseID)), ("mode", .string(job.kind.rawValue))] + extra)
+    }
+
+    /// The events telling a job's end: its outcome in words and its totals as data (and, for a rollback
+    /// job that succeeded, the rolled-back job's event), to be written with the end itself.
+    func endEvents(_ job: SyncJob, status: SyncJobStatus, outcome: SyncJobOutcome, error: (code: String, message: String)?) async throws
+        -> [PlatformEvent]
+    {
         let toLocal = outcome.tables.reduce(0) { $0 + $1.cloudToLocal }
         let toCloud = outcome.tables.reduce(0) { $0 + $1.localToCloud }
         let open = outcome.tables.reduce(0) { $0 + $1.conflictsOpen }
@@ -21,19 +33,23 @@ extension EventLog {
         let what = "sync job \(job.id?.uuidString ?? "") (\(job.kind.rawValue))"
         switch status {
         case .succeeded:
-            await self.job(.syncJobSucceeded, job, "\(what) succeeded: \(toCloud) row(s) to the cloud, \(toLocal) to the site", data)
+            var events = [
+                try await prepared(.syncJobSucceeded, job, "\(what) succeeded: \(toCloud) row(s) to the cloud, \(toLocal) to the site", data)
+            ]
             if job.kind == .rollback, let target = job.rollbackOf {
-                await announce(
-                    .syncJobRolledBack, tenantID: job.tenantID, subject: "sync-job:\(target)",
-                    message: "sync job \(target.uuidString) was rolled back by job \(job.id?.uuidString ?? "")",
-                    data: [
-                        ("job_id", .id(target)), ("rollback_job_id", .id(job.id ?? target)), ("remote_database_id", .id(job.remoteDatabaseID)),
-                        ("restored", .int(outcome.restored ?? 0)), ("changed_since", .int(outcome.changedSinceCount ?? 0)),
-                    ])
+                events.append(
+                    try await prepared(
+                        .syncJobRolledBack, tenantID: job.tenantID, subject: "sync-job:\(target)",
+                        message: "sync job \(target.uuidString) was rolled back by job \(job.id?.uuidString ?? "")",
+                        data: [
+                            ("job_id", .id(target)), ("rollback_job_id", .id(job.id ?? target)), ("remote_database_id", .id(job.remoteDatabaseID)),
+                            ("restored", .int(outcome.restored ?? 0)), ("changed_since", .int(outcome.changedSinceCount ?? 0)),
+                        ]))
             }
-        case .failed: await self.job(.syncJobFailed, job, "\(what) failed: \(error?.message ?? "unknown error")", data)
-        case .cancelled: await self.job(.syncJobCancelled, job, "\(what) was cancelled", data)
-        case .queued, .running: break
+            return events.compactMap { $0 }
+        case .failed: return [try await prepared(.syncJobFailed, job, "\(what) failed: \(error?.message ?? "unknown error")", data)].compactMap { $0 }
+        case .cancelled: return [try await prepared(.syncJobCancelled, job, "\(what) was cancelled", data)].compactMap { $0 }
+        case .queued, .running: return []
         }
     }
 }

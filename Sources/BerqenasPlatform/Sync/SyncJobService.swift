@@ -184,11 +184,25 @@ package struct SyncJobService: Sendable {
     package func cancel(_ job: SyncJob) async throws -> SyncJob {
         switch job.status {
         case .queued:
-            try await SyncJob.query(on: database).filter(\.$id == job.requireID()).filter(\.$status == .queued)
-                .set(\.$status, to: .cancelled).set(\.$finishedAt, to: Date()).set(\.$cancelRequested, to: true).update()
-            if let cancelled = try await SyncJob.find(job.requireID(), on: database), cancelled.status == .cancelled {
-                await remotes.events.finished(cancelled, status: .cancelled, outcome: SyncJobOutcome(), error: nil)
-                await remotes.counters.jobEnded(tenantID: cancelled.tenantID, status: .cancelled, toCloud: 0, toLocal: 0)
+            // Only the request that moves it from queued tells it (a worker may take it first), with its event
+            // in the same transaction.
+            let events = (try? await remotes.events.endEvents(job, status: .cancelled, outcome: SyncJobOutcome(), error: nil)) ?? []
+            let id = try job.requireID()
+            let cancelledHere = try await database.transaction { database -> Bool in
+                guard let sql = database as? any SQLDatabase else { return false }
+                let moved = try await sql.update(SyncJob.schema).set("status", to: SyncJobStatus.cancelled.rawValue)
+                    .set("finished_at", to: Date()).set("cancel_requested", to: true)
+                    .where("id", .equal, id).where("status", .equal, SyncJobStatus.queued.rawValue).returning("id").all()
+                guard !moved.isEmpty else { return false }
+                try await self.remotes.events.write(events, within: database)
+                return true
+            }
+            if cancelledHere {
+                remotes.events.bell.ring()
+                await remotes.counters.jobEnded(tenantID: job.tenantID, status: .cancelled, toCloud: 0, toLocal: 0)
+            } else {
+                // A worker took it meanwhile: it stops at its next batch.
+                try await SyncJob.query(on: database).filter(\.$id == id).filter(\.$status == .running).set(\.$cancelRequested, to: true).update()
             }
         case .running:
             try await SyncJob.query(on: database).filter(\.$id == job.requireID()).set(\.$cancelRequested, to: true).update()

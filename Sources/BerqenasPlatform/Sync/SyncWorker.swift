@@ -194,12 +194,34 @@ package actor SyncWorker {
             logger.warning("sync job \(job.id?.uuidString ?? "") failed: \(errorMessage ?? "")")
         }
         do {
-            guard try await recordEnd(of: job, status: status, outcome: outcome, errorCode: errorCode, errorMessage: errorMessage) else {
+            // The end and the events telling it commit together: whoever sees the job ended finds its events,
+            // and a crash in between cannot leave an end untold.
+            let events: [PlatformEvent]
+            do {
+                events = try await remotes.events.endEvents(job, status: status, outcome: outcome, error: errorCode.map { ($0, errorMessage ?? "") })
+            } catch {
+                logger.warning("sync job \(job.id?.uuidString ?? ""): its end's events could not be made: \(String(describing: error))")
+                events = []
+            }
+            let end = JobEnd(status: status, outcome: outcome, errorCode: errorCode, errorMessage: errorMessage)
+            let ended: Bool
+            do {
+                ended = try await database.transaction { database in
+                    guard try await self.recordEnd(of: job, end, on: database) else { return false }
+                    try await self.remotes.events.write(events, within: database)
+                    return true
+                }
+            } catch {
+                // The events could not be written: the end still matters more than telling it.
+                logger.warning("sync job \(job.id?.uuidString ?? ""): its end's events were not recorded: \(String(describing: error))")
+                ended = try await recordEnd(of: job, end, on: database)
+            }
+            guard ended else {
                 // Another worker took the job over meanwhile (this one's lease ran out): its end is that worker's to tell.
                 logger.warning("sync job \(job.id?.uuidString ?? ""): its lease was lost before it ended; not recorded here")
                 return
             }
-            await remotes.events.finished(job, status: status, outcome: outcome, error: errorCode.map { ($0, errorMessage ?? "") })
+            remotes.events.bell.ring()
             let (toCloud, toLocal) = (outcome.tables.reduce(0) { $0 + $1.localToCloud }, outcome.tables.reduce(0) { $0 + $1.cloudToLocal })
             logger.info("sync job \(job.id?.uuidString ?? "") \(status.rawValue): \(toCloud) row(s) to the cloud, \(toLocal) to the site")
             await remotes.counters.jobEnded(tenantID: job.tenantID, status: status, toCloud: toCloud, toLocal: toLocal)
@@ -209,10 +231,17 @@ package actor SyncWorker {
         }
     }
 
+    /// How a job ended, as its row records it.
+    struct JobEnd: Sendable {
+        let status: SyncJobStatus
+        let outcome: SyncJobOutcome
+        let errorCode: String?
+        let errorMessage: String?
+    }
+
     /// Records the job's end if this worker still holds it; false when it no longer does.
-    private func recordEnd(
-        of job: SyncJob, status: SyncJobStatus, outcome: SyncJobOutcome, errorCode: String?, errorMessage: String?
-    ) async throws -> Bool {
+    private func recordEnd(of job: SyncJob, _ end: JobEnd, on database: any Database) async throws -> Bool {
+        let (status, outcome, errorCode, errorMessage) = (end.status, end.outcome, end.errorCode, end.errorMessage)
         guard let sql = database as? any SQLDatabase else { return false }
         let ended = try await sql.update(SyncJob.schema)
             .set("status", to: status.rawValue).set("results_json", to: try StoredJSON.text(outcome))

@@ -20,11 +20,15 @@ enum RestErrors {
             case let error as ConnectorError:
                 switch error.code {
                 case .invalidValue: AutoAPIError(status: 400, code: "22P02", message: error.message)
-                // The driver's own words may name the source's hosts, objects or SQL: logged, not answered.
                 case .queryFailed:
-                    AutoAPIError(
-                        status: 400, code: "42000", message: "the source database refused the query",
-                        hint: "check the filters' values against the columns' types")
+                    if let source = error.source {
+                        SourceErrors.shaped(source)
+                    } else {
+                        // A driver's own words (SQLite, FreeTDS) may name the source's files or SQL: logged, not answered.
+                        AutoAPIError(
+                            status: 400, code: "42000", message: "the source database refused the query",
+                            hint: "check the filters' values against the columns' types")
+                    }
                 case .permissionDenied: AutoAPIError(status: 403, code: "42501", message: error.message)
                 case .uniqueViolation: AutoAPIError(status: 409, code: "23505", message: error.message)
                 case .foreignKeyViolation: AutoAPIError(status: 409, code: "23503", message: error.message)

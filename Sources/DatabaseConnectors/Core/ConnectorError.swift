@@ -27,12 +27,36 @@ package struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertibl
 
     package let code: Code
     package let message: String
+    /// The database's own error code (PostgreSQL's SQLSTATE) and its words, where it gave them.
+    package var source: SourceError?
+
+    /// What the database itself said: its code, message, detail and hint.
+    package struct SourceError: Sendable, Hashable {
+        package var state: String
+        package var message: String
+        package var detail: String?
+        package var hint: String?
+
+        package init(state: String, message: String, detail: String? = nil, hint: String? = nil) {
+            self.state = state
+            self.message = message
+            self.detail = detail
+            self.hint = hint
+        }
+    }
 
     /// Creates an error.
-    package init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String, source: SourceError? = nil) {
         self.code = code
         self.message = message
+        self.source = source
     }
 
     package var description: String { "\(code.rawValue): \(message)" }
+}
+
+/// What a write's `verify` threw, carried past the connector's mapping of database failures and handed back
+/// to the caller unchanged (the write is rolled back).
+struct WriteRefusal: Error {
+    let underlying: any Error
 }

@@ -56,15 +56,20 @@ extension PostgresConnector {
         _ statements: [BoundStatement], returning columns: [ColumnSchema],
         verify: @Sendable ([Row]) throws -> Void
     ) async throws -> [Row] {
-        try await withTransaction { connection in
-            var rows: [Row] = []
-            for statement in statements {
-                rows += try await readRows(
-                    statement.sql, statement.binds.map(PostgresValueCodec.encode), of: columns,
-                    expected: 16, on: connection)
+        do {
+            return try await withTransaction { connection in
+                var rows: [Row] = []
+                for statement in statements {
+                    rows += try await readRows(
+                        statement.sql, statement.binds.map(PostgresValueCodec.encode), of: columns,
+                        expected: 16, on: connection)
+                }
+                do { try verify(rows) } catch { throw WriteRefusal(underlying: error) }
+                return rows
             }
-            try verify(rows)
-            return rows
+        } catch let refusal as WriteRefusal {
+            // The caller's own refusal (rolled back), not a database failure: back to it as it was thrown.
+            throw refusal.underlying
         }
     }
 

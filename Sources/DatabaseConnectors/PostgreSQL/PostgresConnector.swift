@@ -69,6 +69,8 @@ package final class PostgresConnector: DatabaseConnector {
                 expiry = link.expiry
                 return try await body(link.connection)
             }
+        } catch let refusal as WriteRefusal {
+            throw refusal
         } catch {
             if expiry?.hasExpired == true { throw PostgresSocket.noAnswer(spec) }
             throw error as? ConnectorError ?? PostgresErrorMapping.queryError(error)

@@ -56,7 +56,10 @@ enum PostgresErrorMapping {
             if error.code == .serverClosedConnection || error.code == .connectionError {
                 return ConnectorError(.unreachable, "the connection to PostgreSQL was lost")
             }
-            return ConnectorError(.queryFailed, state.isEmpty ? message : "\(state): \(message)")
+            let source =
+                state.isEmpty
+                ? nil : ConnectorError.SourceError(state: state, message: message, detail: error.serverInfo?[.detail], hint: error.serverInfo?[.hint])
+            return ConnectorError(.queryFailed, state.isEmpty ? message : "\(state): \(message)", source: source)
         }
     }
 }
