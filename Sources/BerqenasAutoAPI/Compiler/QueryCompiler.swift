@@ -98,18 +98,15 @@ package struct QueryCompiler: Sendable {
                 columns += servedOrder.map { presented(ResultColumn(name: $0.name, source: $0, cast: nil, value: $0)) }
             case let .embed(table, _, _):
                 throw AutoAPIError.unsupported("embedding '\(table)' is served on reads only")
-            case let .column(name, alias, cast, path?):
+            case let .column(name, alias, cast, path):
+                // A JSON path reads inside the column: its value stands in for the column's.
                 let source = try column(name)
-                let output = alias ?? path.defaultName(column: name)
-                let (expression, read) = try flavor.jsonPath(flavor.quote(source.name), of: source, path)
+                let output = alias ?? path?.defaultName(column: name) ?? name
+                let (expression, read) = try path.map { try flavor.jsonPath(flavor.quote(source.name), of: source, $0) } ?? (nil, source)
                 var value = cast.map { flavor.column(named: output, castTo: $0) } ?? read
                 value.name = output
-                columns.append(ResultColumn(name: output, source: source, cast: cast, value: value, expression: expression))
-            case let .column(name, alias, cast, nil):
-                let source = try column(name)
-                var value = cast.map { flavor.column(named: source.name, castTo: $0) } ?? source
-                value.name = alias ?? name
-                columns.append(presented(ResultColumn(name: alias ?? name, source: source, cast: cast, value: value)))
+                let result = ResultColumn(name: output, source: source, cast: cast, value: value, expression: expression)
+                columns.append(path == nil ? presented(result) : result)
             }
         }
         return columns

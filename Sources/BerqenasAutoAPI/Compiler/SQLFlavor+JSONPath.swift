@@ -80,7 +80,6 @@ extension SQLFlavor {
     /// A PostgreSQL text literal that means `text` whatever the server's `standard_conforming_strings`.
     static func postgresLiteral(_ text: String) -> String {
         if plainBytes(text, allowingApostrophe: false) { return "'\(text)'" }
-        let hex = text.utf8.map { byte in String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }
-        return "convert_from(decode('\(hex.joined())', 'hex'), 'UTF8')"
+        return "convert_from(decode('\(HexBytes.encode(Array(text.utf8)))', 'hex'), 'UTF8')"
     }
 }

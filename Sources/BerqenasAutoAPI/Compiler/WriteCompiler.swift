@@ -46,15 +46,7 @@ extension QueryCompiler {
     /// `UPDATE … SET … WHERE <filters>` with the body object's keys.
     package func update(_ body: JSONValue, filters: [FilterNode], returning: [SelectItem], only: [String]? = nil) throws -> WritePlan {
         let columns = try resultColumns(returning)
-        let object: JSONValue
-        switch body {
-        case .array([]): object = .object([])
-        case let .array(items) where items.count == 1: object = items[0]
-        case .array:
-            throw AutoAPIError(status: 400, code: "PGRST102", message: "an update takes one object", details: "got an array of several")
-        default: object = body
-        }
-        let row = try bodyRow(object, only: only)
+        let row = try bodyRow(try Self.patchObject(body), only: only)
         // Nothing to set: nothing changes, and no statement runs (as PostgREST answers `{}`).
         guard !row.isEmpty else { return WritePlan(statements: [], columns: columns) }
         var binds: [CanonicalValue] = []
@@ -69,13 +61,20 @@ extension QueryCompiler {
             columns: columns, binds: binds)
     }
 
+    /// A PATCH body as the one object it sets: `[]` is `{}`, `[x]` is `x`; several objects are a 400.
+    static func patchObject(_ body: JSONValue) throws -> JSONValue {
+        switch body {
+        case .array([]): return .object([])
+        case let .array(items) where items.count == 1: return items[0]
+        case .array: throw AutoAPIError(status: 400, code: "PGRST102", message: "an update takes one object", details: "got an array of several")
+        default: return body
+        }
+    }
+
     /// Whether a PATCH body sets no column: `{}`, `[]` or `[{}]`.
     package static func setsNothing(_ body: JSONValue) -> Bool {
-        switch body {
-        case let .object(fields): fields.isEmpty
-        case let .array(items): items.isEmpty || items.count == 1 && setsNothing(items[0])
-        default: false
-        }
+        guard case let .object(fields)? = try? patchObject(body) else { return false }
+        return fields.isEmpty
     }
 
     /// `DELETE … WHERE <filters>`.

@@ -22,12 +22,10 @@ enum FilterParser {
         let rawValue = rest[rest.index(after: dot)...]
         let value = quotedValues ? ListSplitter.unquote(rawValue) : String(rawValue)
         let operation: Condition.Operation
-        if let comparison = Condition.Comparison(rawValue: String(name)) {
-            operation = .compare(comparison, value)
+        if let single = valueOperation(name, value) {
+            operation = single
         } else {
             switch name {
-            case "like", "ilike": operation = .like(value.replacingOccurrences(of: "*", with: "%"), caseInsensitive: name == "ilike")
-            case "match", "imatch": operation = .match(value, caseInsensitive: name == "imatch")
             case "in": operation = .isIn(try list(rawValue, column: column))
             case "is":
                 guard let known = Condition.IsValue(rawValue: value.lowercased()) else {
@@ -43,24 +41,31 @@ enum FilterParser {
             case let name where name.hasSuffix("(any)") || name.hasSuffix("(all)"):
                 operation = try quantified(name, rawValue, column: column)
             default:
-                if name.contains("(") {
-                    throw AutoAPIError.unparsable(
-                        "filter", details: "unknown operator '\(name)' in \(column)=\(text)",
-                        hint: "modifiers: (any) and (all) after eq, gt, gte, lt, lte, like, ilike, match, imatch")
-                }
                 throw AutoAPIError.unparsable(
                     "filter", details: "unknown operator '\(name)' in \(column)=\(text)",
-                    hint: "operators: eq neq gt gte lt lte like ilike match imatch in is isdistinct")
+                    hint: name.contains("(")
+                        ? "modifiers: (any) and (all) after eq, gt, gte, lt, lte, like, ilike, match, imatch"
+                        : "operators: eq neq gt gte lt lte like ilike match imatch in is isdistinct")
             }
         }
         return Condition(column: column, path: path, negated: negated, operation: operation)
     }
 
+    /// A comparison, or a `like`/`match` pattern (PostgREST's `*` is SQL's `%`), of `value`; nil for the
+    /// other operators.
+    static func valueOperation(_ name: Substring, _ value: String) -> Condition.Operation? {
+        if let comparison = Condition.Comparison(rawValue: String(name)) { return .compare(comparison, value) }
+        switch name {
+        case "like", "ilike": return .like(value.replacingOccurrences(of: "*", with: "%"), caseInsensitive: name == "ilike")
+        case "match", "imatch": return .match(value, caseInsensitive: name == "imatch")
+        default: return nil
+        }
+    }
+
     /// `eq(any)` with `{a,b,"c,d"}`: the operator applied to each listed value.
     static func quantified(_ name: Substring, _ value: Substring, column: String) throws -> Condition.Operation {
-        let base = String(name.dropLast(5))
-        let comparison = Condition.Comparison(rawValue: base).flatMap { $0 == .neq ? nil : $0 }
-        guard comparison != nil || ["like", "ilike", "match", "imatch"].contains(base) else {
+        let base = name.dropLast(5)
+        guard base != "neq", valueOperation(base, "") != nil else {
             throw AutoAPIError.unparsable(
                 "filter", details: "\(column)=\(name).\(value): (any) and (all) follow eq, gt, gte, lt, lte, like, ilike, match or imatch")
         }
@@ -69,13 +74,7 @@ enum FilterParser {
         }
         let inner = value.dropFirst().dropLast()
         let values = inner.isEmpty ? [] : try ListSplitter.split(inner).map(ListSplitter.unquote)
-        return .quantified(
-            all: name.hasSuffix("(all)"),
-            values.map { item in
-                if let comparison { return .compare(comparison, item) }
-                if base.hasSuffix("like") { return .like(item.replacingOccurrences(of: "*", with: "%"), caseInsensitive: base == "ilike") }
-                return .match(item, caseInsensitive: base == "imatch")
-            })
+        return .quantified(all: name.hasSuffix("(all)"), values.compactMap { valueOperation(base, $0) })
     }
 
     /// `fts`, `plfts(english)`…: the kind and the configuration named in parentheses (letters, digits, `_`).

@@ -87,14 +87,27 @@ package enum RequestParser {
     /// A POST's `columns=` and `on_conflict=`, with the `Prefer` choices.
     package static func insertOptions(_ items: [(name: String, value: String)], preferences: Preferences) throws -> InsertOptions {
         var options = InsertOptions(resolution: preferences.resolution, missingDefault: preferences.missingDefault)
-        for (name, value) in items where name == "columns" || name == "on_conflict" {
+        options.columns = try names(of: "columns", in: items)
+        options.onConflict = try names(of: "on_conflict", in: items)
+        return options
+    }
+
+    /// A write's `columns=` (a PATCH takes only those keys), nil when absent.
+    package static func columns(_ items: [(name: String, value: String)]) throws -> [String]? {
+        try names(of: "columns", in: items)
+    }
+
+    /// The column names the last `parameter=` lists, nil when there is none.
+    private static func names(of parameter: String, in items: [(name: String, value: String)]) throws -> [String]? {
+        var found: [String]?
+        for (name, value) in items where name == parameter {
             let names = try ListSplitter.split(Substring(value)).map { identifier($0.trimmingCharacters(in: .whitespaces)) }
             guard !names.isEmpty, !names.contains(where: \.isEmpty) else {
                 throw AutoAPIError.unparsable(name, details: "\(name)=\(value): a comma-separated list of column names")
             }
-            if name == "columns" { options.columns = names } else { options.onConflict = names }
+            found = names
         }
-        return options
+        return found
     }
 
     /// `select=id,title:name,price::text,*,orders(id,total)`; embeds nest at most `maxEmbedDepth` deep.

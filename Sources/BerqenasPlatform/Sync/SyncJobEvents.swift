@@ -6,18 +6,19 @@ extension EventLog {
     /// what it does, then `extra`.
     func job(_ kind: EventKind, _ job: SyncJob, _ message: String, _ extra: [(String, JSONValue)] = []) async {
         guard let id = job.id else { return }
-        await announce(
-            kind, tenantID: job.tenantID, subject: "sync-job:\(id)", message: message,
-            data: [("job_id", .id(id)), ("remote_database_id", .id(job.remoteDatabaseID)), ("mode", .string(job.kind.rawValue))] + extra)
+        await announce(kind, tenantID: job.tenantID, subject: "sync-job:\(id)", message: message, data: Self.data(of: job, id: id) + extra)
+    }
+
+    /// What every event about a job names: the job, its remote database and its mode.
+    private static func data(of job: SyncJob, id: UUID) -> [(String, JSONValue)] {
+        [("job_id", .id(id)), ("remote_database_id", .id(job.remoteDatabaseID)), ("mode", .string(job.kind.rawValue))]
     }
 
     /// An event about a sync job, prepared for the transaction that records what it reports (nil when the
     /// tenant is gone).
     func prepared(_ kind: EventKind, _ job: SyncJob, _ message: String, _ extra: [(String, JSONValue)] = []) async throws -> PlatformEvent? {
         guard let id = job.id else { return nil }
-        return try await prepared(
-            kind, tenantID: job.tenantID, subject: "sync-job:\(id)", message: message,
-            data: [("job_id", .id(id)), ("remote_database_id", .id(job.remoteDatabaseID)), ("mode", .string(job.kind.rawValue))] + extra)
+        return try await prepared(kind, tenantID: job.tenantID, subject: "sync-job:\(id)", message: message, data: Self.data(of: job, id: id) + extra)
     }
 
     /// The events telling a job's end: its outcome in words and its totals as data (and, for a rollback

@@ -35,24 +35,24 @@ extension RestController {
     /// PATCH: the body's columns (those named in `columns=`, when given) set on every row the filters select.
     @Sendable
     func update(_ request: Request) async throws -> Response {
-        try await filteredWrite(request, .update, verb: "UPDATE", readsBody: true) { compiler, filters, returning in
-            let only = try RequestParser.insertOptions(RestQueryString.items(request.url.query), preferences: Preferences(headers: [])).columns
-            return try compiler.update(try body(request), filters: filters, returning: returning, only: only)
+        try await filteredWrite(request, .update, verb: "UPDATE", readsBody: true) { compiler, filters, returning, body, items in
+            try compiler.update(body ?? .object([]), filters: filters, returning: returning, only: try RequestParser.columns(items))
         }
     }
 
     /// DELETE: the rows the filters select.
     @Sendable
     func delete(_ request: Request) async throws -> Response {
-        try await filteredWrite(request, .delete, verb: "DELETE", readsBody: false) { compiler, filters, returning in
+        try await filteredWrite(request, .delete, verb: "DELETE", readsBody: false) { compiler, filters, returning, _, _ in
             try compiler.delete(filters: filters, returning: returning)
         }
     }
 
-    /// A PATCH or DELETE: served table, filters (refused when there are none, unless allowed), the plan, the answer.
+    /// A PATCH or DELETE: served table, filters (refused when there are none, unless allowed), the plan (given
+    /// the body, read once, and the query items), the answer.
     func filteredWrite(
         _ request: Request, _ operation: APIOperation, verb: String, readsBody: Bool,
-        plan: (QueryCompiler, [FilterNode], [SelectItem]) throws -> WritePlan
+        plan: (QueryCompiler, [FilterNode], [SelectItem], JSONValue?, [(name: String, value: String)]) throws -> WritePlan
     ) async throws -> Response {
         await answer(request) {
             let (api, table) = try await served(request, for: operation)
@@ -61,11 +61,12 @@ extension RestController {
                 try await collectBody(request)
             }
             let items = RestQueryString.items(request.url.query)
+            let payload = readsBody ? try body(request) : nil
             // A body that sets nothing changes nothing, filtered or not (PostgREST answers it with no update).
-            let setsNothing = try readsBody && QueryCompiler.setsNothing(body(request))
+            let setsNothing = payload.map(QueryCompiler.setsNothing) ?? false
             let parsed = try filtered(items, api: api, table: table, verb: verb, changesRows: !setsNothing)
             let wanted = try preferences(request)
-            let made = try plan(compiler(api, table), parsed.filters, try returning(items, wanted, table))
+            let made = try plan(compiler(api, table), parsed.filters, try returning(items, wanted, table), payload, items)
             return try await respond(request, api: api, table: table, plan: made, preferences: wanted, created: false)
         }
     }

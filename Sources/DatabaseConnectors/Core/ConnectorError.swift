@@ -28,7 +28,7 @@ package struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertibl
     package let code: Code
     package let message: String
     /// The database's own error code (PostgreSQL's SQLSTATE) and its words, where it gave them.
-    package var source: SourceError?
+    package let source: SourceError?
 
     /// What the database itself said: its code, message, detail and hint.
     package struct SourceError: Sendable, Hashable {
