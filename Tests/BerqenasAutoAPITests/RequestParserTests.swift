@@ -99,6 +99,19 @@ struct RequestParserTests {
         }
     }
 
+    /// An attacker's largest inputs of today's grammar: a JSON path as deep as a URL allows, and a modifier's
+    /// list as long: both refused before any SQL is made (each list value counts toward the 500 conditions).
+    @Test func deepPathsAndLongModifierListsAreRefused() throws {
+        let deep = "data" + String(repeating: "->a", count: JSONPath.maxSteps + 1)
+        for item in [("select", deep), (deep, "eq.1"), ("order", deep)] {
+            #expect(throws: AutoAPIError.self, "\(item.0)") { try read([item]) }
+        }
+        #expect(try read([("select", "data" + String(repeating: "->a", count: JSONPath.maxSteps))]).select.count == 1)
+        let values = (1...RequestParser.maxConditions + 1).map(String.init).joined(separator: ",")
+        #expect(throws: AutoAPIError.self) { try read([("id", "eq(any).{\(values)}")]) }
+        #expect(try read([("id", "eq(any).{\(values.split(separator: ",").dropLast().joined(separator: ","))}")]).filters.count == 1)
+    }
+
     @Test func notYetServedFeaturesSaySo() throws {
         for (name, value) in [
             ("select", "*,orders!fk(*)"), ("select", "a(b(c(d(e(f)))))"), ("body", "fts(a b).cat"),

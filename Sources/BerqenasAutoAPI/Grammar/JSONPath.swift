@@ -66,8 +66,14 @@ package struct JSONPath: Sendable, Equatable {
             }
             steps.append((arrow, index(text).map(Step.index) ?? .key(text)))
         }
+        guard steps.count <= maxSteps else {
+            throw AutoAPIError.unparsable("column", details: "a JSON path of \(steps.count) steps; at most \(maxSteps) are taken")
+        }
         return (RequestParser.identifier(column), JSONPath(steps))
     }
+
+    /// How many steps one path may take (an expression the database nests that deep, never more).
+    static let maxSteps = 32
 
     /// An array index: an optional minus sign and digits, nothing else.
     private static func index(_ text: String) -> Int? {
