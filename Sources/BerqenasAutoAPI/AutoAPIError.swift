@@ -7,6 +7,8 @@ package struct AutoAPIError: Error, Sendable, Equatable, CustomStringConvertible
     package let message: String
     package let details: String?
     package let hint: String?
+    /// `details` as a list of objects, where PostgREST gives one (PGRST201's candidate relationships).
+    package var detailList: [[String: String]]?
     /// Headers the answer carries (`Retry-After` of a 429).
     package var headers: [String: String] = [:]
 

@@ -114,7 +114,7 @@ struct RequestParserTests {
 
     @Test func notYetServedFeaturesSaySo() throws {
         for (name, value) in [
-            ("select", "*,orders!fk(*)"), ("select", "a(b(c(d(e(f)))))"), ("body", "fts(a b).cat"),
+            ("select", "a(b(c(d(e(f)))))"), ("body", "fts(a b).cat"),
             // Modifiers follow eq, gt, gte, lt, lte, like, ilike, match, imatch, on a list in braces.
             ("tags", "neq(any).{a}"), ("tags", "in(any).{a}"), ("tags", "eq(any).a"), ("tags", "eq(some).{a}"), ("tags", "is(all).{}"),
         ] {
@@ -127,12 +127,31 @@ struct RequestParserTests {
         #expect(
             request.select == [
                 .column(name: "id", alias: nil, cast: nil),
-                .embed(table: "customers", alias: "buyer", select: [.column(name: "name", alias: nil, cast: nil)]),
+                .embed(Embed(target: "customers", alias: "buyer", select: [.column(name: "name", alias: nil, cast: nil)])),
                 .embed(
-                    table: "orders", alias: nil,
-                    select: [.column(name: "id", alias: nil, cast: nil), .embed(table: "line items", alias: nil, select: [.all])]),
-                .embed(table: "notes", alias: nil, select: [.all]),
+                    Embed(
+                        target: "orders",
+                        select: [.column(name: "id", alias: nil, cast: nil), .embed(Embed(target: "line items", select: [.all]))])),
+                .embed(Embed(target: "notes", select: [])),
+            ],
+            "an empty embed selects nothing (it only filters)")
+    }
+
+    @Test func embedsTakeHintsJoinsAndSpreads() throws {
+        let select = try read([("select", "a:addresses!billing!inner(id),addresses!left(*),...customers!fk_c(name),x!inner()")]).select
+        #expect(
+            select == [
+                .embed(Embed(target: "addresses", alias: "a", hint: "billing", inner: true, select: [.column(name: "id", alias: nil, cast: nil)])),
+                .embed(Embed(target: "addresses")),
+                .embed(Embed(target: "customers", hint: "fk_c", spread: true, select: [.column(name: "name", alias: nil, cast: nil)])),
+                .embed(Embed(target: "x", inner: true, select: [])),
             ])
+        let limits = try read([("select", "*,orders(*)"), ("orders.limit", "2"), ("orders.offset", "1")])
+        #expect(limits.embedded["orders"]?.limit == 2 && limits.embedded["orders"]?.offset == 1)
+        for bad in ["*,a!b!c(*)", "*,a!(*)", "*,!b(*)", "*,...al:t(*)", "*,a!inner!b(*)", "*,:t(*)"] {
+            #expect(throws: AutoAPIError.self, "\(bad)") { try read([("select", bad)]) }
+        }
+        #expect(throws: AutoAPIError.self) { try read([("select", "*,orders(*)"), ("orders.limit", "-1")]) }
     }
 
     @Test func embeddedTablesTakeFiltersAndOrderByTheirPath() throws {
@@ -175,6 +194,5 @@ struct RequestParserTests {
                 #expect(error.code == "PGRST108", "\(items)")
             }
         }
-        #expect(throws: AutoAPIError.self) { try read([("select", "*,orders(*)"), ("orders.limit", "1")]) }
     }
 }

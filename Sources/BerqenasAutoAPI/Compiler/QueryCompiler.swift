@@ -96,8 +96,8 @@ package struct QueryCompiler: Sendable {
             switch item {
             case .all:
                 columns += servedOrder.map { presented(ResultColumn(name: $0.name, source: $0, cast: nil, value: $0)) }
-            case let .embed(table, _, _):
-                throw AutoAPIError.unsupported("embedding '\(table)' is served on reads only")
+            case let .embed(embed):
+                throw AutoAPIError.unsupported("embedding '\(embed.target)' is served on reads only")
             case let .column(name, alias, cast, path):
                 // A JSON path reads inside the column: its value stands in for the column's.
                 let source = try column(name)
@@ -122,18 +122,23 @@ package struct QueryCompiler: Sendable {
         return shown
     }
 
-    func whereClause(_ filters: [FilterNode], _ binds: inout [String?]) throws -> String? {
+    /// The filters joined by AND; `scope` names this table for conditions on related rows (its alias inside an
+    /// enclosing `EXISTS`; nil: the table itself), `depth` how many `EXISTS` enclose it.
+    func whereClause(_ filters: [FilterNode], _ binds: inout [String?], scope: String? = nil, depth: Int = 0) throws -> String? {
         guard !filters.isEmpty else { return nil }
-        return try filters.map { try node($0, &binds) }.joined(separator: " AND ")
+        return try filters.map { try node($0, &binds, scope: scope, depth: depth) }.joined(separator: " AND ")
     }
 
-    private func node(_ node: FilterNode, _ binds: inout [String?]) throws -> String {
+    private func node(_ node: FilterNode, _ binds: inout [String?], scope: String?, depth: Int) throws -> String {
         switch node {
         case let .condition(condition):
             return try self.condition(condition, &binds)
         case let .group(conjunction, negated, members):
-            let joined = try members.map { try self.node($0, &binds) }.joined(separator: conjunction == .and ? " AND " : " OR ")
+            let joined = try members.map { try self.node($0, &binds, scope: scope, depth: depth) }
+                .joined(separator: conjunction == .and ? " AND " : " OR ")
             return negated ? "NOT (\(joined))" : "(\(joined))"
+        case let .related(related):
+            return try related.sql(outer: scope ?? flavor.qualified(table.table), depth: depth + 1, &binds)
         }
     }
 

@@ -3,12 +3,13 @@ import Foundation
 import Synchronization
 
 /// Reads rows with the related rows they embed (`select=*,orders(*)`, `select=id,customer:customers(name)`):
-/// one query per table and level, the related rows fetched by the keys of the rows above (bound values,
-/// a bounded number per query) and nested in memory. The same compiled queries run on every engine.
+/// one query per table and level (two through a junction table), the related rows fetched by the keys of the
+/// rows above (bound values, a bounded number per query) and nested in memory. The same compiled queries run
+/// on every engine. Conditions on related rows (`!inner`, `orders=is.null`) are `EXISTS` in the outer query.
 package struct EmbeddingReader: Sendable {
     package typealias Run = @Sendable (CompiledQuery) async throws -> [Row]
 
-    /// The served tables' compilers, by table name.
+    /// The compilers of the tables a request may embed, by table name.
     let compilers: [String: QueryCompiler]
     let maxRows: Int
     let run: Run
@@ -36,6 +37,23 @@ package struct EmbeddingReader: Sendable {
         }
     }
 
+    /// An embed of one level with what it resolved to.
+    struct Resolved {
+        let embed: Embed
+        let relationship: Relationship
+        let inner: QueryCompiler
+        let junction: QueryCompiler?
+        /// Its path among the request's embeds (`orders.order_lines`).
+        let path: String
+    }
+
+    /// One level's rows: each row's values (JSON) under `names`, and its values of the keys the level above matches.
+    struct Level {
+        var names: [String]
+        var cells: [[[UInt8]]]
+        var keyValues: [[CanonicalValue]]
+    }
+
     package init(compilers: [String: QueryCompiler], maxRows: Int, run: @escaping Run) {
         self.compilers = compilers
         self.maxRows = maxRows
@@ -49,80 +67,183 @@ package struct EmbeddingReader: Sendable {
 
     /// The rows of `request` over `compiler`'s table, each as a JSON object with its embedded rows.
     package func read(_ request: ReadRequest, with compiler: QueryCompiler) async throws -> [[UInt8]] {
-        try await level(
+        let top = try await level(
             request, compiler, keys: [], limit: maxRows, path: "", embedded: request.embedded,
-            allowance: Allowance(maxRows * Self.embeddedFactor)
-        ).objects
+            allowance: Allowance(maxRows * Self.embeddedFactor))
+        let keys = JSONRows.keys(top.names)
+        return top.cells.map { JSONRows.object(keys: keys, values: $0) }
     }
 
-    /// One level: its rows as objects, and each row's values of `keys` (for the level above to match on).
-    /// `path` is this level's place in the select (empty at the top); `embedded` the request's filters and order
-    /// of embedded tables, by path.
+    /// `request` with its embeds' conditions on related rows among its filters (what counts its rows).
+    package func counted(_ request: ReadRequest, with compiler: QueryCompiler) throws -> ReadRequest {
+        var counted = request
+        counted.filters = try filters(request.filters, embeds: resolve(request.select, of: compiler, path: ""), embedded: request.embedded)
+        return counted
+    }
+
+    /// The embeds of a select, each with its relationship (PGRST200 or PGRST201 when it has not exactly one).
+    func resolve(_ select: [SelectItem], of compiler: QueryCompiler, path: String) throws -> [Resolved] {
+        let tables = compilers.mapValues(\.table)
+        return try select.compactMap { item in
+            guard case let .embed(embed) = item else { return nil }
+            let relationship = try Relationship.resolve(embed, from: compiler.table, among: tables)
+            return Resolved(
+                embed: embed, relationship: relationship, inner: compilers[relationship.innerTable]!,
+                junction: relationship.junction.map { compilers[$0.table]! }, path: path + embed.name)
+        }
+    }
+
+    /// A level's filters with its embeds' conditions on related rows: `!inner` embeds, and `name=is.null` or
+    /// `name=not.is.null` on an embed's name (anywhere in the filters' groups, as `or=(a.not.is.null,…)`).
+    func filters(_ filters: [FilterNode], embeds: [Resolved], embedded: [String: EmbeddedOptions]) throws -> [FilterNode] {
+        var related: [String: RelatedRows] = [:]
+        for resolved in embeds {
+            let options = embedded[resolved.path] ?? EmbeddedOptions()
+            let innerEmbeds = try resolve(resolved.embed.select, of: resolved.inner, path: resolved.path + ".")
+            related[resolved.embed.name] = RelatedRows(
+                relationship: resolved.relationship, inner: resolved.inner, junction: resolved.junction,
+                filters: try self.filters(options.filters, embeds: innerEmbeds, embedded: embedded), exists: true)
+        }
+        func rewrite(_ node: FilterNode) -> FilterNode {
+            switch node {
+            case let .condition(condition):
+                guard condition.path == nil, var rows = related[condition.column], case let .isValue(value) = condition.operation,
+                    value == .null || value == .notNull
+                else { return node }
+                rows.exists = (value == .notNull) != condition.negated
+                return .related(rows)
+            case let .group(conjunction, negated, members):
+                return .group(conjunction: conjunction, negated: negated, members: members.map(rewrite))
+            case .related:
+                return node
+            }
+        }
+        return filters.map(rewrite) + embeds.filter(\.embed.inner).map { .related(related[$0.embed.name]!) }
+    }
+
+    /// One level: its rows, and each row's values of `keys` (for the level above to match on). `path` is this
+    /// level's place in the select (empty at the top); `embedded` the request's options of embedded tables, by path.
     private func level(
         _ request: ReadRequest, _ compiler: QueryCompiler, keys: [String], limit: Int, path: String,
         embedded: [String: EmbeddedOptions], allowance: Allowance
-    ) async throws -> (objects: [[UInt8]], keyValues: [[CanonicalValue]]) {
-        var plain: [SelectItem] = []
-        var embeds: [(table: String, alias: String?, select: [SelectItem], relationship: Relationship, inner: QueryCompiler)] = []
-        for item in request.select {
-            guard case let .embed(table, alias, select) = item else {
-                plain.append(item)
-                continue
-            }
-            guard let inner = compilers[table] else {
-                throw AutoAPIError(
-                    status: 400, code: "PGRST200", message: "Could not find a relationship with '\(table)' in this API",
-                    hint: "embedding follows foreign keys between two tables the API serves")
-            }
-            embeds.append((table, alias, select, try Relationship.between(compiler.table, inner.table), inner))
-        }
+    ) async throws -> Level {
+        let plain = request.select.filter { if case .embed = $0 { false } else { true } }
+        let embeds = try resolve(request.select, of: compiler, path: path)
         // Columns the matching needs, read after the requested ones and not shown.
         var hidden: [String] = []
         for name in keys + embeds.flatMap(\.relationship.outerColumns) where !hidden.contains(name) { hidden.append(name) }
         var query = request
         query.select = plain + hidden.map { .column(name: $0, alias: nil, cast: nil) }
+        query.filters = try filters(request.filters, embeds: embeds, embedded: embedded)
         let compiled = try compiler.select(query, maxRows: limit)
         let rows = try await run(compiled)
         let visible = compiled.columns.count - hidden.count
         func values(_ names: [String], of row: Row) -> [CanonicalValue] {
             names.map { row.values[visible + hidden.firstIndex(of: $0)!] }
         }
-        var members: [(name: String, values: [[UInt8]])] = []
-        for embed in embeds {
+        var result = Level(
+            names: compiled.columns.prefix(visible).map(\.name), cells: JSONRows.cells(rows, columns: compiled.columns, visible: visible),
+            keyValues: rows.map { values(keys, of: $0) })
+        for embed in embeds where !embed.embed.select.isEmpty {
             let outerKeys = rows.map { values(embed.relationship.outerColumns, of: $0) }
-            var byKey: [[CanonicalValue]: [[UInt8]]] = [:]
-            let wanted = Array(Set(outerKeys.filter { !$0.contains(.null) }))
-            let innerPath = path + (embed.alias ?? embed.table)
-            let options = embedded[innerPath] ?? EmbeddedOptions()
-            for chunk in wanted.chunked(Self.keysPerQuery) {
-                var inner = ReadRequest(
-                    select: embed.select,
-                    filters: [Self.matching(embed.relationship.innerColumns, Array(chunk))] + options.filters)
-                // The key last, so rows the requested order ties keep one order.
-                inner.order = options.order + embed.inner.table.primaryKey.map { OrderTerm(column: $0) }
-                let found = try await level(
-                    inner, embed.inner, keys: embed.relationship.innerColumns, limit: allowance.remaining + 1,
-                    path: innerPath + ".", embedded: embedded, allowance: allowance)
-                guard allowance.take(found.objects.count) else {
-                    throw AutoAPIError(
-                        status: 400, code: "embed_too_large",
-                        message: "'\(innerPath)' would embed more than \(maxRows * Self.embeddedFactor) rows",
-                        hint: "narrow the outer rows (limit, filters) or the embedded ones (\(innerPath).column=…)")
-                }
-                for (object, key) in zip(found.objects, found.keyValues) { byKey[key, default: []].append(object) }
+            let (names, related) = try await relatedRows(embed, outerKeys: outerKeys, embedded: embedded, allowance: allowance)
+            let keys = JSONRows.keys(names)
+            func array(_ values: [[UInt8]]) -> [UInt8] {
+                [UInt8(ascii: "[")] + Array(values.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
             }
-            members.append(
-                (
-                    embed.alias ?? embed.table,
-                    outerKeys.map { key in
-                        let related = byKey[key] ?? []
-                        if embed.relationship.toOne { return related.first ?? Array("null".utf8) }
-                        return [UInt8(ascii: "[")] + Array(related.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
+            let null = Array("null".utf8)
+            if !embed.embed.spread {
+                result.names.append(embed.embed.name)
+                for (index, rows) in related.enumerated() {
+                    let objects = rows.map { JSONRows.object(keys: keys, values: $0) }
+                    result.cells[index].append(embed.relationship.toOne ? objects.first ?? null : array(objects))
+                }
+            } else {
+                // Spread: the embedded values become the row's own (to-many: an array of each).
+                result.names += names
+                for (index, rows) in related.enumerated() {
+                    result.cells[index] += names.indices.map { column in
+                        embed.relationship.toOne ? rows.first?[column] ?? null : array(rows.map { $0[column] })
                     }
-                ))
+                }
+            }
         }
-        let objects = JSONRows.objects(rows, columns: compiled.columns, visible: visible, members: members)
-        return (objects, rows.map { values(keys, of: $0) })
+        return result
+    }
+
+    /// The rows of `embed` related to each outer row (by its values of the relationship's outer columns), in the
+    /// embed's order and window, with the names of their values.
+    private func relatedRows(
+        _ embed: Resolved, outerKeys: [[CanonicalValue]], embedded: [String: EmbeddedOptions], allowance: Allowance
+    ) async throws -> (names: [String], rows: [[[[UInt8]]]]) {
+        let relationship = embed.relationship
+        let options = embedded[embed.path] ?? EmbeddedOptions()
+        let wanted = Array(Set(outerKeys.filter { !$0.contains(.null) }))
+        // Through a junction: the pairs of outer and embedded keys first.
+        var pairs: [[CanonicalValue]: [[CanonicalValue]]] = [:]
+        var innerKeys = wanted
+        if let junction = embed.junction, let columns = relationship.junction {
+            let selected = columns.outerColumns + columns.innerColumns
+            var found: Set<[CanonicalValue]> = []
+            for chunk in wanted.chunked(Self.keysPerQuery) {
+                let request = ReadRequest(
+                    select: selected.map { .column(name: $0, alias: nil, cast: nil) },
+                    filters: [Self.matching(columns.outerColumns, Array(chunk))])
+                let rows = try await run(try junction.select(request, maxRows: allowance.remaining + 1))
+                try take(rows.count, embed, allowance)
+                for row in rows {
+                    let outer = Array(row.values.prefix(columns.outerColumns.count))
+                    let inner = Array(row.values.dropFirst(columns.outerColumns.count))
+                    guard !inner.contains(.null) else { continue }
+                    pairs[outer, default: []].append(inner)
+                    found.insert(inner)
+                }
+            }
+            innerKeys = Array(found)
+        }
+        var byKey: [[CanonicalValue]: [[[UInt8]]]] = [:]
+        var position: [[CanonicalValue]: Int] = [:]
+        var names: [String] = []
+        for chunk in innerKeys.chunked(Self.keysPerQuery) {
+            var inner = ReadRequest(select: embed.embed.select, filters: [Self.matching(relationship.innerColumns, Array(chunk))] + options.filters)
+            // The key last, so rows the requested order ties keep one order.
+            inner.order = options.order + embed.inner.table.primaryKey.map { OrderTerm(column: $0) }
+            let found = try await level(
+                inner, embed.inner, keys: relationship.innerColumns, limit: allowance.remaining + 1, path: embed.path + ".",
+                embedded: embedded, allowance: allowance)
+            try take(found.cells.count, embed, allowance)
+            names = found.names
+            for (cells, key) in zip(found.cells, found.keyValues) {
+                byKey[key, default: []].append(cells)
+                position[key] = position[key] ?? position.count
+            }
+        }
+        if names.isEmpty, let inner = try? embed.inner.select(ReadRequest(select: embed.embed.select), maxRows: 0) {
+            names = inner.columns.map(\.name)  // no rows at all: the names a spread still shows
+        }
+        let rows = outerKeys.map { key -> [[[UInt8]]] in
+            var related: [[[UInt8]]]
+            if relationship.junction != nil {
+                let keys = (pairs[key] ?? []).filter { position[$0] != nil }.sorted { position[$0]! < position[$1]! }
+                related = keys.flatMap { byKey[$0] ?? [] }
+            } else {
+                related = byKey[key] ?? []
+            }
+            let start = min(options.offset ?? 0, related.count)
+            related = Array(related[start...].prefix(options.limit ?? Int.max))
+            return related
+        }
+        return (names, rows)
+    }
+
+    /// Takes `rows` from the request's allowance, or refuses the request.
+    private func take(_ rows: Int, _ embed: Resolved, _ allowance: Allowance) throws {
+        guard allowance.take(rows) else {
+            throw AutoAPIError(
+                status: 400, code: "embed_too_large",
+                message: "'\(embed.path)' would embed more than \(maxRows * Self.embeddedFactor) rows",
+                hint: "narrow the outer rows (limit, filters) or the embedded ones (\(embed.path).column=…)")
+        }
     }
 
     /// A filter selecting the rows whose `columns` hold one of `keys`.

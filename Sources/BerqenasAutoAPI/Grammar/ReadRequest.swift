@@ -24,6 +24,9 @@ package struct ReadRequest: Sendable, Equatable {
 package struct EmbeddedOptions: Sendable, Equatable {
     package var filters: [FilterNode] = []
     package var order: [OrderTerm] = []
+    /// `orders.limit=2`, `orders.offset=1`: a window over each outer row's embedded rows.
+    package var limit: Int?
+    package var offset: Int?
 }
 
 /// One entry of `select=`.
@@ -32,8 +35,8 @@ package enum SelectItem: Sendable, Equatable {
     case all
     /// `alias:column->path::cast` (alias, JSON path and cast optional).
     case column(name: String, alias: String?, cast: CastType?, path: JSONPath? = nil)
-    /// `alias:table(items)`: the related rows of another served table, through a foreign key.
-    indirect case embed(table: String, alias: String?, select: [SelectItem])
+    /// `alias:table!hint!inner(items)`, `...table(items)`: the related rows of another served table.
+    indirect case embed(Embed)
 }
 
 /// A filter, or a group of them.
@@ -41,6 +44,9 @@ package indirect enum FilterNode: Sendable, Equatable {
     case condition(Condition)
     /// `and=(…)`, `or=(…)`, possibly negated (`not.or=(…)`).
     case group(conjunction: Conjunction, negated: Bool, members: [FilterNode])
+    /// Whether an embedded table holds related rows (`orders!inner(…)`, `orders=not.is.null`, `orders=is.null`):
+    /// made by the embedding reader from the select, never parsed.
+    case related(RelatedRows)
 
     package enum Conjunction: String, Sendable { case and, or }
 
@@ -50,6 +56,7 @@ package indirect enum FilterNode: Sendable, Equatable {
         case let .condition(condition):
             if case let .quantified(_, members) = condition.operation { max(1, members.count) } else { 1 }
         case let .group(_, _, members): members.reduce(0) { $0 + $1.conditionCount }
+        case let .related(related): related.filters.reduce(1) { $0 + $1.conditionCount }
         }
     }
 }

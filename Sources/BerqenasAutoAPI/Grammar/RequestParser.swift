@@ -57,10 +57,8 @@ package enum RequestParser {
         case "order": options.order = try order(value)
         case "and", "or", "not.and", "not.or":
             options.filters.append(try group(key, value))
-        case "limit", "offset":
-            throw AutoAPIError.unsupported(
-                "\(key) on an embedded table (\(path).\(key)) is not served",
-                hint: "filter the embedded rows instead")
+        case "limit": options.limit = try count(value, "\(path).limit")
+        case "offset": options.offset = try count(value, "\(path).offset")
         case "select":
             throw AutoAPIError.unparsable("select", details: "\(path).select: name an embed's columns inside select=, as \(path)(columns)")
         default:
@@ -76,10 +74,10 @@ package enum RequestParser {
     /// The paths of every embed in a select (alias or table name, nested ones joined with dots).
     static func embedPaths(_ select: [SelectItem], prefix: String = "") -> Set<String> {
         var paths: Set<String> = []
-        for case let .embed(table, alias, inner) in select {
-            let path = prefix + (alias ?? table)
+        for case let .embed(embed) in select {
+            let path = prefix + embed.name
             paths.insert(path)
-            paths.formUnion(embedPaths(inner, prefix: path + "."))
+            paths.formUnion(embedPaths(embed.select, prefix: path + "."))
         }
         return paths
     }
@@ -152,7 +150,8 @@ package enum RequestParser {
 
     static let maxEmbedDepth = 4
 
-    /// `alias:table(items)` (the alias optional).
+    /// `alias:target!hint!inner(items)` (alias, hint and join optional; `!left` is the default join) or
+    /// `...target!hint(items)` (a spread takes no alias: its columns are the outer row's).
     static func embed(_ item: String, open: String.Index, depth: Int) throws -> SelectItem {
         guard item.hasSuffix(")"), depth < maxEmbedDepth else {
             throw AutoAPIError.unparsable(
@@ -161,20 +160,31 @@ package enum RequestParser {
                     ? "'\(item)': expected table(columns)"
                     : "embeds nest at most \(maxEmbedDepth) deep")
         }
-        var head = String(item[..<open])
+        var head = Substring(item[..<open])
+        let spread = head.hasPrefix("...")
+        if spread { head = head.dropFirst(3) }
         var alias: String?
         if let colon = head.firstIndex(of: ":") {
             alias = identifier(String(head[..<colon]))
-            head = String(head[head.index(after: colon)...])
+            head = head[head.index(after: colon)...]
         }
-        // PostgREST's hints (`table!fk`, `!inner`) are not served: one relationship per pair is.
-        guard !head.isEmpty, !head.contains("!"), alias?.isEmpty != true else {
-            throw AutoAPIError.unparsable(
-                "select", details: "'\(item)': expected [alias:]table(columns)",
-                hint: "relationship hints (!) are not served")
+        let parts = head.split(separator: "!", omittingEmptySubsequences: false).map { identifier(String($0)) }
+        let expected = "'\(item)': expected [alias:]table[!hint][!inner|!left](columns) or ...table[!hint](columns)"
+        guard let target = parts.first, !target.isEmpty, alias?.isEmpty != true, !(spread && alias != nil) else {
+            throw AutoAPIError.unparsable("select", details: expected)
+        }
+        var embed = Embed(target: target, alias: alias, spread: spread)
+        for (index, part) in parts.dropFirst().enumerated() {
+            switch part {
+            case "inner": embed.inner = true
+            case "left": embed.inner = false
+            case _ where index == 0 && !part.isEmpty: embed.hint = part
+            default: throw AutoAPIError.unparsable("select", details: expected)
+            }
         }
         let inner = String(item[item.index(after: open)..<item.index(before: item.endIndex)])
-        return .embed(table: identifier(head), alias: alias, select: inner.isEmpty ? [.all] : try select(inner, depth: depth + 1))
+        embed.select = inner.trimmingCharacters(in: .whitespaces).isEmpty ? [] : try select(inner, depth: depth + 1)
+        return .embed(embed)
     }
 
     /// `order=price.desc.nullslast,id`.

@@ -25,27 +25,32 @@ package enum JSONRows {
         return out
     }
 
-    /// Each row as an object of its first `visible` columns followed by `members` (per member, its name and
-    /// each row's value, already JSON): rows with embedded related rows.
-    package static func objects(
-        _ rows: [Row], columns: [ResultColumn], visible: Int,
-        members: [(name: String, values: [[UInt8]])]
-    ) -> [[UInt8]] {
-        let columnKeys = keys(Array(columns.prefix(visible)))
+    /// Each row's first `visible` values, each as its JSON (rows whose objects are assembled with embedded rows).
+    package static func cells(_ rows: [Row], columns: [ResultColumn], visible: Int) -> [[[UInt8]]] {
         let fromWKT = fromWKT(columns)
-        let memberKeys = members.map { key($0.name) }
-        return rows.indices.map { index in
-            var out: [UInt8] = []
-            object(rows[index], keys: columnKeys, fromWKT: fromWKT, into: &out, closing: false)
-            for (member, memberKey) in zip(members, memberKeys) {
-                if out.count > 1 { out.append(UInt8(ascii: ",")) }
-                out += memberKey
-                out += member.values[index]
+        return rows.map { row in
+            (0..<visible).map { column in
+                var out: [UInt8] = []
+                value(column < row.values.count ? row.values[column] : .null, fromWKT: fromWKT?[column] == true, into: &out)
+                return out
             }
-            out.append(UInt8(ascii: "}"))
-            return out
         }
     }
+
+    /// An object of `values` (already JSON) under `keys` (made by `keys(_:)`).
+    package static func object(keys: [[UInt8]], values: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (index, (key, value)) in zip(keys, values).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += key
+            out += value
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// Each name as `"name":`, for `object(keys:values:)`.
+    package static func keys(_ names: [String]) -> [[UInt8]] { names.map(key) }
 
     /// Each column's `"name":`, written once per response.
     private static func keys(_ columns: [ResultColumn]) -> [[UInt8]] {
@@ -65,18 +70,21 @@ package enum JSONRows {
         return flags.contains(true) ? flags : nil
     }
 
-    private static func object(_ row: Row, keys: [[UInt8]], fromWKT: [Bool]?, into out: inout [UInt8], closing: Bool = true) {
+    private static func object(_ row: Row, keys: [[UInt8]], fromWKT: [Bool]?, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         for (column, key) in keys.enumerated() {
             if column > 0 { out.append(UInt8(ascii: ",")) }
             out += key
-            let cell = column < row.values.count ? row.values[column] : .null
-            if fromWKT?[column] == true, case let .text(wkt) = cell, let geoJSON = WKTGeoJSON.convert(wkt) {
-                out += Array(geoJSON.utf8)
-            } else {
-                JSONForm.write(cell, into: &out)
-            }
+            value(column < row.values.count ? row.values[column] : .null, fromWKT: fromWKT?[column] == true, into: &out)
         }
-        if closing { out.append(UInt8(ascii: "}")) }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private static func value(_ cell: CanonicalValue, fromWKT: Bool, into out: inout [UInt8]) {
+        if fromWKT, case let .text(wkt) = cell, let geoJSON = WKTGeoJSON.convert(wkt) {
+            out += Array(geoJSON.utf8)
+        } else {
+            JSONForm.write(cell, into: &out)
+        }
     }
 }

@@ -109,13 +109,17 @@ struct RestController {
             let rows = try await api.connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
             return (try format.body(rows, columns: query.columns, headers: &headers), rows.count)
         }
+        let objects = try await reader(api).read(parsed, with: compiler)
+        return (try format.body(objects: objects, headers: &headers), objects.count)
+    }
+
+    /// The API's embedding reader. Only readable tables can be embedded (or filtered through an embed, or serve
+    /// as a junction): others are no relationship.
+    func reader(_ api: APIRegistry.Mounted) -> EmbeddingReader {
         let connector = api.connector
-        // Only readable tables can be embedded (or filtered through an embed): others are no relationship.
-        let reader = EmbeddingReader(compilers: api.readableCompilers, maxRows: api.maxRows) { query in
+        return EmbeddingReader(compilers: api.readableCompilers, maxRows: api.maxRows) { query in
             try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
         }
-        let objects = try await reader.read(parsed, with: compiler)
-        return (try format.body(objects: objects, headers: &headers), objects.count)
     }
 
     /// The table's compiler, made when the API was mounted.
@@ -171,7 +175,8 @@ struct RestController {
     }
 
     func count(_ compiler: QueryCompiler, _ parsed: ReadRequest, _ api: APIRegistry.Mounted) async throws -> Int64? {
-        let count = try compiler.count(parsed)
+        // Conditions on embedded rows (`!inner`, `orders=is.null`) narrow the count as they narrow the rows.
+        let count = try compiler.count(EmbeddingReader.embeds(parsed.select) ? reader(api).counted(parsed, with: compiler) : parsed)
         let counted = try await api.connector.select(
             count.sql, binds: count.binds,
             columns: [

@@ -46,8 +46,27 @@ enum RestErrors {
         }
         var headers = HTTPHeaders(shaped.headers.map { ($0.key, $0.value) })
         headers.contentType = .init(type: "application", subType: "json", parameters: ["charset": "utf-8"])
-        let body: [String: String?] = ["code": shaped.code, "message": shaped.message, "details": shaped.details, "hint": shaped.hint]
+        let body = Body(code: shaped.code, message: shaped.message, details: shaped.details, detailList: shaped.detailList, hint: shaped.hint)
         let data = (try? JSONEncoder().encode(body)) ?? Data("{}".utf8)
         return Response(status: HTTPResponseStatus(statusCode: shaped.status), headers: headers, body: .init(data: data))
+    }
+
+    /// PostgREST's error body; `details` is text, or a list of objects where PostgREST gives one (PGRST201).
+    struct Body: Encodable {
+        let code: String
+        let message: String
+        let details: String?
+        let detailList: [[String: String]]?
+        let hint: String?
+
+        enum Keys: String, CodingKey { case code, message, details, hint }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(code, forKey: .code)
+            try container.encode(message, forKey: .message)
+            if let detailList { try container.encode(detailList, forKey: .details) } else { try container.encode(details, forKey: .details) }
+            try container.encode(hint, forKey: .hint)
+        }
     }
 }
