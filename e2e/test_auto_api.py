@@ -84,6 +84,8 @@ class Site:
                 "name": "till", "engine": "sqlite", "database": str(lite)})["id"],
         }
         self.keys = {}
+        self.remotes = remotes
+        self.sources = {"postgresql": pg_url, "sqlite": lite}
         for engine, remote in remotes.items():
             self.define(engine, remote)
             self.keys[engine] = self.manage("POST", f"/api/v1/tenants/shop/apis/{engine}/keys",
@@ -181,6 +183,58 @@ def test_operator_modifiers_through_the_postgrest_client(site, engine):
     with pytest.raises(APIError) as refused:
         products.select("id").filter("id", "neq(any)", "{1}").execute()
     assert refused.value.code == "PGRST100"
+
+
+RELATIONS = [
+    "CREATE TABLE addresses (id integer PRIMARY KEY, city text)",
+    "CREATE TABLE shops (id integer PRIMARY KEY, name text, billing_id integer REFERENCES addresses (id), "
+    "shipping_id integer REFERENCES addresses (id))",
+    "CREATE TABLE stock (product_id integer REFERENCES products (id), shop_id integer REFERENCES shops (id), "
+    "PRIMARY KEY (product_id, shop_id))",
+    "INSERT INTO addresses VALUES (1, 'Oslo'), (2, 'Rome')",
+    "INSERT INTO shops VALUES (1, 'North', 1, 2), (2, 'South', 2, NULL), (3, 'East', 1, 1)",
+    "INSERT INTO stock VALUES (1, 1), (1, 2), (2, 1), (5, 3)",
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_relationships_through_the_postgrest_client(site, engine):
+    """Hints, !inner with its count, many-to-many, spreads and PGRST201, on an API made after the tables."""
+    if engine == "postgresql":
+        psql(site.sources[engine], "; ".join(RELATIONS))
+    else:
+        with sqlite3.connect(site.sources[engine]) as db:
+            for statement in RELATIONS:
+                db.execute(statement)
+    name = "rel_" + engine
+    site.define(name, site.remotes[engine])
+    key = site.manage("POST", f"/api/v1/tenants/shop/apis/{name}/keys", {"name": "app", "permissions": "read"})["key"]
+    client = SyncPostgrestClient(f"{site.hub.url}/rest/v1/shop/{name}", headers={"apikey": key, "Authorization": f"Bearer {key}"})
+    shops = client.from_("shops")
+
+    both = shops.select("name,billing:addresses!billing_id(city),shipping:addresses!shipping_id(city)").order("id").execute()
+    assert both.data == [{"name": "North", "billing": {"city": "Oslo"}, "shipping": {"city": "Rome"}},
+                         {"name": "South", "billing": {"city": "Rome"}, "shipping": None},
+                         {"name": "East", "billing": {"city": "Oslo"}, "shipping": {"city": "Oslo"}}]
+    billed_in_oslo = shops.select("name,addresses!billing_id!inner(city)", count="exact").eq("addresses.city", "Oslo") \
+        .order("id").limit(1).execute()
+    assert billed_in_oslo.data == [{"name": "North", "addresses": {"city": "Oslo"}}] and billed_in_oslo.count == 2
+    spread = shops.select("name,...addresses!shipping_id(city)").order("id").execute()
+    assert spread.data == [{"name": "North", "city": "Rome"}, {"name": "South", "city": None}, {"name": "East", "city": "Oslo"}]
+    unshipped = shops.select("name,shipping:addresses!shipping_id()").is_("shipping", "null").execute()
+    assert unshipped.data == [{"name": "South"}]
+    stocked = client.from_("products").select("name,shops(name)").in_("id", [1, 4]).order("id") \
+        .order("name", foreign_table="shops").execute()
+    assert stocked.data == [{"name": "Pen", "shops": [{"name": "North"}, {"name": "South"}]}, {"name": "Desk", "shops": []}]
+
+    status, _, text = call(f"{site.hub.url}/rest/v1/shop/{name}/shops?select=name,addresses(city)",
+                           headers={"apikey": key, "Authorization": f"Bearer {key}"})
+    error = json.loads(text)
+    assert status == 300 and error["code"] == "PGRST201", text
+    assert sorted(entry["cardinality"] for entry in error["details"]) == ["many-to-one", "many-to-one"], text
+    with pytest.raises(APIError) as missing:
+        shops.select("name,addresses!nowhere(city)").execute()
+    assert missing.value.code == "PGRST200"
 
 
 @pytest.mark.parametrize("engine", ENGINES)
