@@ -185,6 +185,25 @@ def test_operator_modifiers_through_the_postgrest_client(site, engine):
     assert refused.value.code == "PGRST100"
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_put_upserts_the_row_its_key_names(site, engine):
+    url, headers = site.base(engine) + "/products", auth(site, engine)
+    wanted = {**headers, "Prefer": "return=representation"}
+    status, _, text = call(url + "?id=eq.20", "PUT", {"id": 20, "name": "Clip", "price": 1.5}, wanted)
+    assert status == 200 and json.loads(text) == [{"id": 20, "name": "Clip", "price": 1.5, "stock": 0, "active": True}], text
+    status, _, text = call(url + "?id=eq.20", "PUT", {"id": 20, "name": "Clip two", "stock": 3}, headers)
+    assert status == 204, text
+    for query, body, code in [("?id=eq.21", {"id": 22, "name": "Other"}, "PGRST115"), ("?id=eq.21", {"name": "No key"}, "PGRST115"),
+                              ("?name=eq.Pen", {"id": 1, "name": "Pen"}, "PGRST105"), ("?id=gt.1", {"id": 2}, "PGRST105"),
+                              ("", {"id": 23, "name": "Bare"}, "PGRST105"), ("?id=eq.1&id=eq.1", {"id": 1}, "PGRST105"),
+                              ("?id=eq.24&limit=1", {"id": 24, "name": "Lim"}, "PGRST114"),
+                              ("?id=eq.25", [{"id": 25, "name": "A"}, {"id": 25, "name": "B"}], "PGRST102")]:
+        status, _, text = call(url + query, "PUT", body, headers)
+        assert 400 <= status < 500 and json.loads(text)["code"] == code, (query, body, text)
+    rows = site.client(engine).from_("products").select("id,name,price,stock").gte("id", 20).execute().data
+    assert rows == [{"id": 20, "name": "Clip two", "price": 1.5, "stock": 3}], "the second PUT set what it named; no refused PUT wrote"
+
+
 RELATIONS = [
     "CREATE TABLE addresses (id integer PRIMARY KEY, city text)",
     "CREATE TABLE shops (id integer PRIMARY KEY, name text, billing_id integer REFERENCES addresses (id), "

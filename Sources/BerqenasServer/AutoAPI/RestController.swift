@@ -24,6 +24,7 @@ struct RestController {
             Endpoint(method: .HEAD, parameters: table, handler: read),
             Endpoint(method: .POST, parameters: table, handler: insert),
             Endpoint(method: .PATCH, parameters: table, handler: update),
+            Endpoint(method: .PUT, parameters: table, handler: put),
             Endpoint(method: .DELETE, parameters: table, handler: delete),
         ]
     }
