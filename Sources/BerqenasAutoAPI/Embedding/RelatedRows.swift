@@ -30,12 +30,14 @@ package struct RelatedRows: Sendable, Equatable {
         let body: String
         if let junction, let pairs = relationship.junction {
             let through = flavor.quote("bq_j\(depth)")
-            let related = "EXISTS (\(from)" + (equal(alias, relationship.innerColumns, through, pairs.innerColumns) + own).joined(separator: " AND ") + ")"
+            let related =
+                "EXISTS (\(from)" + (equal(alias, relationship.innerColumns, through, pairs.innerColumns) + own).joined(separator: " AND ") + ")"
             body =
                 "EXISTS (SELECT 1 FROM \(flavor.qualified(junction.table.table)) AS \(through) WHERE "
                 + (equal(through, pairs.outerColumns, outer, relationship.outerColumns) + [related]).joined(separator: " AND ") + ")"
         } else {
-            body = "EXISTS (\(from)" + (equal(alias, relationship.innerColumns, outer, relationship.outerColumns) + own).joined(separator: " AND ") + ")"
+            body =
+                "EXISTS (\(from)" + (equal(alias, relationship.innerColumns, outer, relationship.outerColumns) + own).joined(separator: " AND ") + ")"
         }
         return exists ? body : "NOT \(body)"
     }

@@ -146,13 +146,8 @@ struct Relationship: Sendable, Equatable {
 
     /// One entry of PGRST201's `details`, as PostgREST writes it.
     var description: [String: String] {
-        let relationship: String
-        if let junction {
-            relationship =
-                "\(junction.table) using \(outerTable)(\(outerColumns.joined(separator: ", "))) and \(innerTable)(\(innerColumns.joined(separator: ", ")))"
-        } else {
-            relationship = "\(name) using \(outerTable)(\(outerColumns.joined(separator: ", "))) and \(innerTable)(\(innerColumns.joined(separator: ", ")))"
-        }
+        let relationship =
+            "\(name) using \(outerTable)(\(outerColumns.joined(separator: ", "))) and \(innerTable)(\(innerColumns.joined(separator: ", ")))"
         return ["cardinality": cardinality.rawValue, "embedding": "\(outerTable) with \(innerTable)", "relationship": relationship]
     }
 }
