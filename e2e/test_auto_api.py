@@ -255,6 +255,15 @@ def test_relationships_through_the_postgrest_client(site, engine):
         shops.select("name,addresses!nowhere(city)").execute()
     assert missing.value.code == "PGRST200"
 
+    writer = site.manage("POST", f"/api/v1/tenants/shop/apis/{name}/keys", {"name": "writer", "permissions": "write"})["key"]
+    writes = {"apikey": writer, "Authorization": f"Bearer {writer}", "Prefer": "return=representation"}
+    shape = "?select=name,billing:addresses!billing_id(city),products(name)"
+    status, _, text = call(f"{site.hub.url}/rest/v1/shop/{name}/shops{shape}", "POST", {"id": 4, "name": "West", "billing_id": 2}, writes)
+    assert status == 201 and json.loads(text) == [{"name": "West", "billing": {"city": "Rome"}, "products": []}], text
+    status, _, text = call(f"{site.hub.url}/rest/v1/shop/{name}/shops{shape}&id=eq.1", "PATCH", {"name": "Nord"}, writes)
+    assert status == 200 and json.loads(text) == [{"name": "Nord", "billing": {"city": "Oslo"},
+                                                   "products": [{"name": "Pen"}, {"name": "Book"}]}], text
+
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_write_preferences_undo_before_the_commit(site, engine):

@@ -129,20 +129,55 @@ package struct EmbeddingReader: Sendable {
     ) async throws -> Level {
         let plain = request.select.filter { if case .embed = $0 { false } else { true } }
         let embeds = try resolve(request.select, of: compiler, path: path)
-        // Columns the matching needs, read after the requested ones and not shown.
-        var hidden: [String] = []
-        for name in keys + embeds.flatMap(\.relationship.outerColumns) where !hidden.contains(name) { hidden.append(name) }
+        let hidden = Self.hidden(keys: keys, embeds: embeds)
         var query = request
         query.select = plain + hidden.map { .column(name: $0, alias: nil, cast: nil) }
         query.filters = try filters(request.filters, embeds: embeds, embedded: embedded)
         let compiled = try compiler.select(query, maxRows: limit)
         let rows = try await run(compiled)
-        let visible = compiled.columns.count - hidden.count
+        return try await assemble(
+            rows, columns: compiled.columns, hidden: hidden, keys: keys, embeds: embeds, embedded: embedded, allowance: allowance)
+    }
+
+    /// Columns the matching needs (the level above's keys, then each embed's outer columns), read after the
+    /// requested ones and not shown.
+    static func hidden(keys: [String], embeds: [Resolved]) -> [String] {
+        var hidden: [String] = []
+        for name in keys + embeds.flatMap(\.relationship.outerColumns) where !hidden.contains(name) { hidden.append(name) }
+        return hidden
+    }
+
+    /// A write's `select=` as the write itself can return it: its columns, then (hidden) the ones its embeds match on.
+    package func returning(_ select: [SelectItem], with compiler: QueryCompiler) throws -> [SelectItem] {
+        let plain = select.filter { if case .embed = $0 { false } else { true } }
+        let hidden = Self.hidden(keys: [], embeds: try resolve(select, of: compiler, path: ""))
+        return plain + hidden.map { .column(name: $0, alias: nil, cast: nil) }
+    }
+
+    /// The rows a write returned (through `returning(_:with:)`), each as an object with its embedded rows, read
+    /// after the write.
+    package func objects(
+        _ rows: [Row], columns: [ResultColumn], request: ReadRequest, with compiler: QueryCompiler
+    ) async throws -> [[UInt8]] {
+        let embeds = try resolve(request.select, of: compiler, path: "")
+        let level = try await assemble(
+            rows, columns: columns, hidden: Self.hidden(keys: [], embeds: embeds), keys: [], embeds: embeds,
+            embedded: request.embedded, allowance: Allowance(maxRows * Self.embeddedFactor))
+        let keys = JSONRows.keys(level.names)
+        return level.cells.map { JSONRows.object(keys: keys, values: $0) }
+    }
+
+    /// A level's rows (read with `hidden` after their shown columns) with their embedded rows.
+    private func assemble(
+        _ rows: [Row], columns: [ResultColumn], hidden: [String], keys: [String], embeds: [Resolved],
+        embedded: [String: EmbeddedOptions], allowance: Allowance
+    ) async throws -> Level {
+        let visible = columns.count - hidden.count
         func values(_ names: [String], of row: Row) -> [CanonicalValue] {
             names.map { row.values[visible + hidden.firstIndex(of: $0)!] }
         }
         var result = Level(
-            names: compiled.columns.prefix(visible).map(\.name), cells: JSONRows.cells(rows, columns: compiled.columns, visible: visible),
+            names: columns.prefix(visible).map(\.name), cells: JSONRows.cells(rows, columns: columns, visible: visible),
             keyValues: rows.map { values(keys, of: $0) })
         for embed in embeds where !embed.embed.select.isEmpty {
             let outerKeys = rows.map { values(embed.relationship.outerColumns, of: $0) }

@@ -29,7 +29,7 @@ extension RestController {
             var options = try RequestParser.insertOptions(items, preferences: wanted)
             options.resolution = .mergeDuplicates
             options.onConflict = table.schema.primaryKey
-            let plan = try compiler(api, table).insert([object], options: options, returning: try returning(items, wanted, table))
+            let plan = try compiler(api, table).insert([object], options: options, returning: try returning(items, wanted, table, api))
             return try await respond(request, api: api, table: table, plan: plan, preferences: wanted, created: false)
         }
     }

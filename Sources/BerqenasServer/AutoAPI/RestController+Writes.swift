@@ -27,7 +27,7 @@ extension RestController {
                 case let .array(items): items
                 case let object: [object]
                 }
-            let plan = try compiler(api, table).insert(objects, options: options, returning: try returning(items, wanted, table))
+            let plan = try compiler(api, table).insert(objects, options: options, returning: try returning(items, wanted, table, api))
             return try await respond(request, api: api, table: table, plan: plan, preferences: wanted, created: true)
         }
     }
@@ -66,7 +66,7 @@ extension RestController {
             let setsNothing = payload.map(QueryCompiler.setsNothing) ?? false
             let parsed = try filtered(items, api: api, table: table, verb: verb, changesRows: !setsNothing)
             let wanted = try preferences(request)
-            let made = try plan(compiler(api, table), parsed.filters, try returning(items, wanted, table), payload, items)
+            let made = try plan(compiler(api, table), parsed.filters, try returning(items, wanted, table, api), payload, items)
             return try await respond(request, api: api, table: table, plan: made, preferences: wanted, created: false)
         }
     }
@@ -99,14 +99,18 @@ extension RestController {
     }
 
     /// What a write reports back: `select=` for `return=representation`, else the key (for `Location`).
-    func returning(_ items: [(name: String, value: String)], _ wanted: Preferences, _ table: ServedTable) throws -> [SelectItem] {
+    /// With embeds, the columns they match on follow (hidden): the embedded rows are read after the write.
+    func returning(
+        _ items: [(name: String, value: String)], _ wanted: Preferences, _ table: ServedTable, _ api: APIRegistry.Mounted
+    ) throws -> [SelectItem] {
         if wanted.returning == .representation {
             guard table.operations.contains(.read) else {
                 throw AutoAPIError(
                     status: 403, code: "42501", message: "return=representation needs the read operation on '\(table.schema.table.name)'",
                     hint: "Prefer: return=minimal, or grant read in the API's definition")
             }
-            return try RequestParser.read(items).select
+            let select = try RequestParser.read(items).select
+            return EmbeddingReader.embeds(select) ? try reader(api).returning(select, with: compiler(api, table)) : select
         }
         let key = table.schema.primaryKey.isEmpty ? [table.schema.columns.first?.name].compactMap { $0 } : table.schema.primaryKey
         return key.map { SelectItem.column(name: $0, alias: nil, cast: nil) }
@@ -172,7 +176,13 @@ extension RestController {
             headers.replaceOrAdd(name: .location, value: "/" + escape(table.schema.table.name) + "?" + filters.joined(separator: "&"))
         }
         guard let format else { return Response(status: created ? .created : .noContent, headers: headers) }
-        let body = try format.body(rows, columns: plan.columns, headers: &headers)
+        let representation = try RequestParser.read(RestQueryString.items(request.url.query))
+        let body =
+            EmbeddingReader.embeds(representation.select)
+            ? try format.body(
+                objects: try await reader(api).objects(rows, columns: plan.columns, request: representation, with: compiler(api, table)),
+                headers: &headers)
+            : try format.body(rows, columns: plan.columns, headers: &headers)
         return Response(status: created ? .created : .ok, headers: headers, body: .init(data: Data(body)))
     }
 
