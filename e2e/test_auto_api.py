@@ -204,6 +204,21 @@ def test_put_upserts_the_row_its_key_names(site, engine):
     assert rows == [{"id": 20, "name": "Clip two", "price": 1.5, "stock": 3}], "the second PUT set what it named; no refused PUT wrote"
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_aggregates_only_where_the_api_allows_them(site, engine):
+    products = site.client(engine).from_("products")
+    with pytest.raises(APIError) as refused:
+        products.select("total:price.sum()").execute()
+    assert refused.value.code == "PGRST123"
+    site.manage("PATCH", f"/api/v1/tenants/shop/apis/{engine}", {"aggregates": True})
+    grouped = products.select("active,n:count(),stock.sum(),price.max()", count="exact").order("active").execute()
+    assert [(row["active"], row["n"], row["sum"]) for row in grouped.data] == [(False, 1, 4), (True, 4, 13)], grouped.data
+    assert grouped.data[1]["max"] == 99.99 and grouped.count == 2, "two groups"
+    status, _, text = call(site.base(engine) + "/products?select=id,price.sum()", "POST", {"id": 30, "name": "Sum"},
+                           {**auth(site, engine), "Prefer": "return=representation"})
+    assert status == 400 and "aggregates" in text, text
+
+
 RELATIONS = [
     "CREATE TABLE addresses (id integer PRIMARY KEY, city text)",
     "CREATE TABLE shops (id integer PRIMARY KEY, name text, billing_id integer REFERENCES addresses (id), "

@@ -8,7 +8,7 @@ enum SystemMigrations {
         CreateFoundationSchema(), CreateSyncSchema(), CreateVPNSchema(), CreatePublicationSchema(), CreateEventSchema(),
         CreateAPIDefinitionSchema(), AddAPIUnfilteredWrites(), CreateAPIKeySchema(), AddSyncJobRepair(), AddRemoteWatermark(),
         CreateEventLog(), CreateDashboardSchema(), CreateAlertSchema(), AddPlatformCountIndexes(), NumberEventsOnceOnSQLite(),
-        CreateGatewaySchema(),
+        CreateGatewaySchema(), AddAPIAggregates(),
     ]
 
     static func add(to app: Application) {

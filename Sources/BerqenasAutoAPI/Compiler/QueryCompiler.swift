@@ -17,8 +17,11 @@ package struct ResultColumn: Sendable, Equatable {
     package var value: ColumnSchema
     /// How the value is shown: geometry as GeoJSON, made by the engine or from the WKT it returns.
     package var presentation: Presentation = .asRead
-    /// The SQL reading the value before any cast, when it is not the source column itself (a JSON path).
+    /// The SQL reading the value before any cast, when it is not the source column itself (a JSON path, an
+    /// aggregate).
     package var expression: String?
+    /// Whether the value is an aggregate (the other columns group the rows).
+    package var aggregated = false
 
     package enum Presentation: Sendable, Equatable {
         case asRead
@@ -52,19 +55,36 @@ package struct QueryCompiler: Sendable {
         let columns = try resultColumns(request.select)
         var sql = "SELECT \(selectList(columns)) FROM \(flavor.qualified(table.table))"
         if let condition = try whereClause(request.filters, &binds) { sql += " WHERE \(condition)" }
+        let groups = Self.groups(columns, flavor)
+        if let groups, !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") }
         let limit = [request.limit, maxRows].compactMap { $0 }.min()
         let order = try orderClause(request.order)
-        let keyOrder = table.primaryKey.map { flavor.quote($0) }.joined(separator: ", ")
+        // Pages on SQL Server need an order: the key, or with aggregates the groups.
+        let keyOrder = (groups ?? table.primaryKey.map { flavor.quote($0) }).joined(separator: ", ")
         sql += flavor.paging(order: order, limit: limit, offset: request.offset, keyOrder: keyOrder)
         return CompiledQuery(sql: sql, binds: binds, columns: columns)
     }
 
-    /// `SELECT COUNT(*)` over the same filters (for `Prefer: count=exact`).
+    /// `SELECT COUNT(*)` over the same filters (for `Prefer: count=exact`); with aggregates, of the groups.
     package func count(_ request: ReadRequest) throws -> CompiledQuery {
         var binds: [String?] = []
-        var sql = "SELECT COUNT(*) AS \(flavor.quote("count")) FROM \(flavor.qualified(table.table))"
-        if let condition = try whereClause(request.filters, &binds) { sql += " WHERE \(condition)" }
-        return CompiledQuery(sql: sql, binds: binds, columns: [])
+        var filtered = " FROM \(flavor.qualified(table.table))"
+        if let condition = try whereClause(request.filters, &binds) { filtered += " WHERE \(condition)" }
+        let counted = flavor.quote("count")
+        guard let groups = Self.groups(try resultColumns(request.select), flavor) else {
+            return CompiledQuery(sql: "SELECT COUNT(*) AS \(counted)\(filtered)", binds: binds, columns: [])
+        }
+        // One row without groups, else one per group.
+        let inner =
+            groups.isEmpty
+            ? "SELECT COUNT(*) AS \(counted)\(filtered)" : "SELECT 1 AS \(counted)\(filtered) GROUP BY \(groups.joined(separator: ", "))"
+        return CompiledQuery(sql: "SELECT COUNT(*) AS \(counted) FROM (\(inner)) AS \(flavor.quote("bq_groups"))", binds: binds, columns: [])
+    }
+
+    /// With aggregates among `columns`, what groups the rows: every other column's value (nil: no aggregates).
+    static func groups(_ columns: [ResultColumn], _ flavor: SQLFlavor) -> [String]? {
+        guard columns.contains(where: \.aggregated) else { return nil }
+        return columns.filter { !$0.aggregated }.map { $0.expression ?? flavor.quote($0.source.name) }
     }
 
     func column(_ name: String) throws -> ColumnSchema {
@@ -98,6 +118,8 @@ package struct QueryCompiler: Sendable {
                 columns += servedOrder.map { presented(ResultColumn(name: $0.name, source: $0, cast: nil, value: $0)) }
             case let .embed(embed):
                 throw AutoAPIError.unsupported("embedding '\(embed.target)' is served on reads only")
+            case let .aggregate(aggregate):
+                columns.append(try aggregated(aggregate))
             case let .column(name, alias, cast, path):
                 // A JSON path reads inside the column: its value stands in for the column's.
                 let source = try column(name)

@@ -84,6 +84,9 @@ package struct EmbeddingReader: Sendable {
     /// The embeds of a select, each with its relationship (PGRST200 or PGRST201 when it has not exactly one).
     func resolve(_ select: [SelectItem], of compiler: QueryCompiler, path: String) throws -> [Resolved] {
         let tables = compilers.mapValues(\.table)
+        if Self.embeds(select), select.contains(where: { if case .aggregate = $0 { true } else { false } }) {
+            throw AutoAPIError.unsupported("aggregates beside embedded tables are not served", hint: "aggregate in a request of its own")
+        }
         return try select.compactMap { item in
             guard case let .embed(embed) = item else { return nil }
             let relationship = try Relationship.resolve(embed, from: compiler.table, among: tables)
@@ -241,8 +244,9 @@ package struct EmbeddingReader: Sendable {
         var names: [String] = []
         for chunk in innerKeys.chunked(Self.keysPerQuery) {
             var inner = ReadRequest(select: embed.embed.select, filters: [Self.matching(relationship.innerColumns, Array(chunk))] + options.filters)
-            // The key last, so rows the requested order ties keep one order.
-            inner.order = options.order + embed.inner.table.primaryKey.map { OrderTerm(column: $0) }
+            // The key last, so rows the requested order ties keep one order (aggregated rows are groups: no key).
+            let grouped = embed.embed.select.contains { if case .aggregate = $0 { true } else { false } }
+            inner.order = options.order + (grouped ? [] : embed.inner.table.primaryKey.map { OrderTerm(column: $0) })
             let found = try await level(
                 inner, embed.inner, keys: relationship.innerColumns, limit: allowance.remaining + 1, path: embed.path + ".",
                 embedded: embedded, allowance: allowance)

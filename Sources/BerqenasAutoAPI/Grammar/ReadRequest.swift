@@ -37,6 +37,8 @@ package enum SelectItem: Sendable, Equatable {
     case column(name: String, alias: String?, cast: CastType?, path: JSONPath? = nil)
     /// `alias:table!hint!inner(items)`, `...table(items)`: the related rows of another served table.
     indirect case embed(Embed)
+    /// `total:amount.sum()`, `count()`: the select's other columns group the rows.
+    case aggregate(Aggregate)
 }
 
 /// A filter, or a group of them.

@@ -118,6 +118,10 @@ package enum RequestParser {
                 items.append(.all)
                 continue
             }
+            if let aggregate = try aggregate(item) {
+                items.append(.aggregate(aggregate))
+                continue
+            }
             // An embed's parenthesis comes before any cast (`price::numeric(10,2)` is a column).
             if let open = item.firstIndex(of: "("), item.range(of: "::").map({ open < $0.lowerBound }) ?? true {
                 items.append(try embed(item, open: open, depth: depth))
@@ -149,6 +153,27 @@ package enum RequestParser {
     }
 
     static let maxEmbedDepth = 4
+
+    /// `[alias:]column.fn()[::cast]` or `[alias:]count()[::cast]`; nil when the item is something else.
+    static func aggregate(_ item: String) throws -> Aggregate? {
+        var body = Substring(item)
+        var cast: CastType?
+        if let range = body.range(of: "()::") {
+            guard let known = CastType.parse(String(body[range.upperBound...])) else {
+                throw AutoAPIError.unparsable("select", details: "unknown cast in \(item)")
+            }
+            cast = known
+            body = body[..<body.index(range.lowerBound, offsetBy: 2)]
+        }
+        var alias: String?
+        if let colon = body.firstIndex(of: ":"), !body[..<colon].contains("(") {
+            alias = identifier(String(body[..<colon]))
+            body = body[body.index(after: colon)...]
+        }
+        guard let (function, column) = Aggregate.parse(body) else { return nil }
+        guard alias?.isEmpty != true, column?.isEmpty != true else { throw AutoAPIError.unparsable("select", details: "'\(item)'") }
+        return Aggregate(function, column: column, alias: alias, cast: cast)
+    }
 
     /// `alias:target!hint!inner(items)` (alias, hint and join optional; `!left` is the default join) or
     /// `...target!hint(items)` (a spread takes no alias: its columns are the outer row's).

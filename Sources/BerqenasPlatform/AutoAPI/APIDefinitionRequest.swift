@@ -76,10 +76,12 @@ package struct APIDefinitionRequest: Sendable, Codable {
     package var maxRows: Int?
     /// nil: unchanged (create: false).
     package var allowUnfilteredWrites: Bool?
+    /// nil: unchanged (create: false).
+    package var aggregates: Bool?
 
     package init(
         name: String? = nil, source: APISource? = nil, tables: [TableGrant]? = nil, auth: String? = nil, maxRows: Int? = nil,
-        allowUnfilteredWrites: Bool? = nil
+        allowUnfilteredWrites: Bool? = nil, aggregates: Bool? = nil
     ) {
         self.name = name
         self.source = source
@@ -87,10 +89,11 @@ package struct APIDefinitionRequest: Sendable, Codable {
         self.auth = auth
         self.maxRows = maxRows
         self.allowUnfilteredWrites = allowUnfilteredWrites
+        self.aggregates = aggregates
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, source, tables, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes"
+        case name, source, tables, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes", aggregates
     }
 
     static func validName(_ name: String?) throws -> String {

@@ -35,6 +35,7 @@ package struct APIDefinitionService: Sendable {
         definition.auth = try APIDefinitionRequest.validAuth(request.auth)
         definition.maxRows = try APIDefinitionRequest.validMaxRows(request.maxRows)
         definition.allowUnfilteredWrites = request.allowUnfilteredWrites ?? false
+        definition.aggregates = request.aggregates ?? false
         try await introspect(definition, tenant: tenant)
         do {
             try await definition.create(on: database)
@@ -70,6 +71,7 @@ package struct APIDefinitionService: Sendable {
         if request.auth != nil { definition.auth = try APIDefinitionRequest.validAuth(request.auth) }
         if request.maxRows != nil { definition.maxRows = try APIDefinitionRequest.validMaxRows(request.maxRows) }
         if let allow = request.allowUnfilteredWrites { definition.allowUnfilteredWrites = allow }
+        if let aggregates = request.aggregates { definition.aggregates = aggregates }
         try await introspect(definition, tenant: tenant)
         try await definition.save(on: database)
         await registry.forget(tenant: tenant.name, api: definition.name)

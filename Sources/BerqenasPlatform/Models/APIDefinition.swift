@@ -19,6 +19,8 @@ package final class APIDefinition: Model, @unchecked Sendable {
     @OptionalField(key: "max_rows") package var maxRows: Int?
     /// Whether PATCH and DELETE without a filter may change every row (refused otherwise).
     @Field(key: "allow_unfiltered_writes") package var allowUnfilteredWrites: Bool
+    /// Whether `select=` may aggregate (`amount.sum()`, `count()`): off unless asked for, as in PostgREST.
+    @Field(key: "aggregates") package var aggregates: Bool
     /// The served tables as introspected (JSON of `[ServedTable]`).
     @Field(key: "snapshot") package var snapshot: String
     @Field(key: "refreshed_at") package var refreshedAt: Date

@@ -110,6 +110,9 @@ extension RestController {
                     hint: "Prefer: return=minimal, or grant read in the API's definition")
             }
             let select = try RequestParser.read(items).select
+            if Aggregate.appears(in: select) {
+                throw AutoAPIError.unsupported("aggregates in a write's representation are not served", hint: "read them with a GET")
+            }
             return EmbeddingReader.embeds(select) ? try reader(api).returning(select, with: compiler(api, table)) : select
         }
         let key = table.schema.primaryKey.isEmpty ? [table.schema.columns.first?.name].compactMap { $0 } : table.schema.primaryKey

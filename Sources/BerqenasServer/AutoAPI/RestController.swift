@@ -75,6 +75,7 @@ struct RestController {
     func planRead(_ request: Request, _ api: APIRegistry.Mounted) throws -> PlannedRead {
         let table = try servedTable(request, api, for: .read)
         var parsed = try RequestParser.read(RestQueryString.items(request.url.query))
+        try checkAggregates(parsed.select, api)
         try RestRange.apply(request.headers, to: &parsed)
         return PlannedRead(
             parsed: parsed, compiler: compiler(api, table),
@@ -121,6 +122,14 @@ struct RestController {
         return EmbeddingReader(compilers: api.readableCompilers, maxRows: api.maxRows) { query in
             try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
         }
+    }
+
+    /// Aggregates only where the API's definition allows them (400 PGRST123 otherwise, as PostgREST answers).
+    func checkAggregates(_ select: [SelectItem], _ api: APIRegistry.Mounted) throws {
+        guard !api.definition.aggregates, Aggregate.appears(in: select) else { return }
+        throw AutoAPIError(
+            status: 400, code: "PGRST123", message: "Use of aggregate functions is not allowed",
+            hint: "set \"aggregates\": true in the API's definition")
     }
 
     /// The table's compiler, made when the API was mounted.

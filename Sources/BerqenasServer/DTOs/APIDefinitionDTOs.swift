@@ -37,12 +37,13 @@ struct APIDefinitionResponse: Content {
     let auth: APIAuth
     @ExplicitNull var maxRows: Int?
     let allowUnfilteredWrites: Bool
+    let aggregates: Bool
     let url: String
     let tables: [Table]
     let refreshedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, name, source, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes", url, tables, refreshedAt =
+        case id, name, source, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes", aggregates, url, tables, refreshedAt =
             "refreshed_at"
     }
 
@@ -53,6 +54,7 @@ struct APIDefinitionResponse: Content {
         auth = definition.auth
         maxRows = definition.maxRows
         allowUnfilteredWrites = definition.allowUnfilteredWrites
+        aggregates = definition.aggregates
         url = "/rest/v1/\(tenant.name)/\(definition.name)/"
         tables = try APIDefinitionService.servedTables(definition).map { served in
             Table(

@@ -53,6 +53,7 @@ struct APICreate: AsyncParsableCommand {
     @ArgumentParser.Option(help: "api_key, jwt or public_read.") var auth = "api_key"
     @ArgumentParser.Option(name: .customLong("max-rows"), help: "The most rows one read returns.") var maxRows: Int?
     @Flag(name: .customLong("allow-unfiltered-writes"), help: "Let PATCH and DELETE without a filter change every row.") var unfiltered = false
+    @Flag(help: "Let select= aggregate (amount.sum(), count()), grouped by the other columns.") var aggregates = false
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
@@ -67,7 +68,7 @@ struct APICreate: AsyncParsableCommand {
         }
         let body = APIDefinitionRequest(
             name: selection.api, source: source, tables: try TableGrants.parse(tables.isEmpty ? ["*"] : tables), auth: auth,
-            maxRows: maxRows, allowUnfilteredWrites: unfiltered)
+            maxRows: maxRows, allowUnfilteredWrites: unfiltered, aggregates: aggregates)
         try output.print(try await client.send(.POST, try APICommand.path(selection.tenant), body: body), columns: APICommand.columns)
     }
 }
