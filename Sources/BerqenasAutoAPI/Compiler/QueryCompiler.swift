@@ -71,7 +71,9 @@ package struct QueryCompiler: Sendable {
         var filtered = " FROM \(flavor.qualified(table.table))"
         if let condition = try whereClause(request.filters, &binds) { filtered += " WHERE \(condition)" }
         let counted = flavor.quote("count")
-        guard let groups = Self.groups(try resultColumns(request.select), flavor) else {
+        // Embeds have no columns here (they never sit beside aggregates).
+        let columns = try resultColumns(request.select.filter { if case .embed = $0 { false } else { true } })
+        guard let groups = Self.groups(columns, flavor) else {
             return CompiledQuery(sql: "SELECT COUNT(*) AS \(counted)\(filtered)", binds: binds, columns: [])
         }
         // One row without groups, else one per group.

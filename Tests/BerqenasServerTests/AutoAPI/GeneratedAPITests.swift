@@ -112,7 +112,7 @@ struct GeneratedAPITests {
                 #expect(described.headers.contentType?.subType == "openapi+json", "\(path)")
             }
             #expect(try await hub.send(.GET, "\(base)/items/extra").status == .notFound)
-            #expect(try await hub.send(.PUT, "\(base)/items").status == .notFound, "no PUT: the router's 404")
+            #expect(try await hub.send(.OPTIONS, "\(base)/items").status == .notFound, "no OPTIONS: the router's 404")
             #expect(RestDispatch.parameters(of: "/rest/v1/a%2Fb/api/t") == ["a/b", "api", "t"])
             #expect(RestDispatch.parameters(of: "/rest/v1/bad%zz/api") == nil, "malformed escapes are left to the router")
             #expect(RestDispatch.parameters(of: "/api/v1/tenants") == nil)
