@@ -219,6 +219,73 @@ def test_aggregates_only_where_the_api_allows_them(site, engine):
     assert status == 400 and "aggregates" in text, text
 
 
+FUNCTIONS = """
+CREATE FUNCTION add(a integer, b integer DEFAULT 1) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT a + b';
+CREATE FUNCTION add(a numeric, c numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT a * c';
+CREATE FUNCTION cheap(max_price numeric) RETURNS SETOF products LANGUAGE sql STABLE
+  AS 'SELECT * FROM products WHERE price <= max_price';
+CREATE FUNCTION restock(product integer, amount integer) RETURNS products LANGUAGE sql
+  AS 'UPDATE products SET stock = stock + amount WHERE id = product RETURNING *';
+CREATE FUNCTION totals() RETURNS TABLE (active boolean, n bigint) LANGUAGE sql STABLE
+  AS 'SELECT active, count(*) FROM products GROUP BY active';
+CREATE FUNCTION echo(jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS 'SELECT $1';
+CREATE FUNCTION ids(n integer) RETURNS SETOF integer LANGUAGE sql IMMUTABLE AS 'SELECT generate_series(1, n)';
+CREATE FUNCTION forget(product integer) RETURNS void LANGUAGE sql AS 'DELETE FROM products WHERE id = product';
+CREATE FUNCTION fail(msg text) RETURNS integer LANGUAGE plpgsql STABLE AS 'BEGIN RAISE EXCEPTION ''%'', msg; END';
+CREATE FUNCTION pick(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x';
+CREATE FUNCTION pick(x text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT x';
+CREATE FUNCTION tick() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+"""
+
+
+def test_functions_are_called_as_postgrest_calls_them(site):
+    psql(site.sources["postgresql"], FUNCTIONS)
+    with pytest.raises(AssertionError, match="functions"):
+        site.manage("POST", "/api/v1/tenants/shop/apis", {"name": "fn_lite", "source": {"kind": "remote_database", "id": site.remotes["sqlite"]},
+                                                          "tables": ["*"], "functions": ["*"], "auth": "api_key"})
+    made = site.manage("POST", "/api/v1/tenants/shop/apis", {"name": "fn", "source": {"kind": "remote_database", "id": site.remotes["postgresql"]},
+                                                             "tables": ["*"], "functions": ["*"], "auth": "api_key"})
+    assert sorted(made["functions"]) == ["add", "add", "cheap", "echo", "fail", "forget", "ids", "pick", "pick", "restock", "totals"], made
+    keys = {permissions: site.manage("POST", "/api/v1/tenants/shop/apis/fn/keys", {"name": permissions, "permissions": permissions})["key"]
+            for permissions in ["read", "write"]}
+    base = f"{site.hub.url}/rest/v1/shop/fn/rpc"
+    reader = {"apikey": keys["read"], "Authorization": "Bearer " + keys["read"]}
+    writer = {"apikey": keys["write"], "Authorization": "Bearer " + keys["write"]}
+    client = SyncPostgrestClient(f"{site.hub.url}/rest/v1/shop/fn", headers=writer)
+
+    assert client.rpc("add", {"a": 2, "b": 3}).execute().data == 5
+    assert client.rpc("add", {"a": 2, "c": 3}).execute().data == 6, "the overload the argument names fit"
+    assert call(base + "/add?a=2", headers=reader)[2] == "3", "a default fills b; GET with a read key"
+    cheap = client.rpc("cheap", {"max_price": 13}).select("id,name").order("id", desc=True).execute()
+    assert cheap.data == [{"id": 2, "name": "Book"}, {"id": 1, "name": "Pen"}]
+    status, headers, text = call(base + "/totals?order=active&n=gt.1", headers={**reader, "Prefer": "count=exact"})
+    assert status == 200 and json.loads(text) == [{"active": True, "n": 4}] and headers["Content-Range"] == "0-0/1", (status, text)
+    assert call(base + "/ids?n=4&limit=2&offset=1", headers=reader)[2] == "[2,3]"
+    assert json.loads(call(base + "/echo", "POST", {"x": [1, {"y": None}]}, writer)[2]) == {"x": [1, {"y": None}]}
+
+    restocked = client.rpc("restock", {"product": 2, "amount": 5}).execute()
+    assert restocked.data["stock"] == 5 and restocked.data["name"] == "Book", restocked.data
+    status, _, text = call(base + "/restock?product=2&amount=5", headers=writer)
+    assert status == 405 and json.loads(text)["code"] == "25006", "GET never runs a function that may write"
+    status, _, text = call(base + "/restock", "POST", {"product": 2, "amount": 5}, reader)
+    assert status == 403, "a read key calls nothing by POST"
+    status, _, text = call(base + "/forget", "POST", {"product": 5}, writer)
+    assert status == 204 and text == ""
+    assert [row["id"] for row in site.client("postgresql").from_("products").select("id").order("id").execute().data] == [1, 2, 3, 4]
+    assert site.client("postgresql").from_("products").select("stock").eq("id", 2).execute().data == [{"stock": 5}], "one restock only"
+
+    status, _, text = call(base + "/fail?msg=boom", headers=reader)
+    assert status == 400 and json.loads(text)["code"] == "P0001" and json.loads(text)["message"] == "boom", text
+    for path, body, code in [("/nothing", {}, "PGRST202"), ("/add", {"b": 1}, "PGRST202"), ("/tick", {}, "PGRST202"),
+                             ("/add", {"a": "x", "b": 1}, "22P02"), ("/add", {"a": 1.5}, "22P02"), ("/add", [1, 2], "PGRST102")]:
+        status, _, text = call(base + path, "POST", body, writer)
+        assert 400 <= status < 500 and json.loads(text)["code"] == code, (path, body, text)
+    status, _, text = call(base + "/pick", "POST", {"x": 1}, writer)
+    assert status == 300 and json.loads(text)["code"] == "PGRST203", "both overloads take x"
+    document = json.loads(call(f"{site.hub.url}/rest/v1/shop/fn/", headers=reader)[2])
+    assert {"/rpc/add", "/rpc/cheap", "/rpc/restock"} <= set(document["paths"]) and "get" not in document["paths"]["/rpc/restock"]
+
+
 RELATIONS = [
     "CREATE TABLE addresses (id integer PRIMARY KEY, city text)",
     "CREATE TABLE shops (id integer PRIMARY KEY, name text, billing_id integer REFERENCES addresses (id), "

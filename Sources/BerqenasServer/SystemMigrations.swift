@@ -8,7 +8,7 @@ enum SystemMigrations {
         CreateFoundationSchema(), CreateSyncSchema(), CreateVPNSchema(), CreatePublicationSchema(), CreateEventSchema(),
         CreateAPIDefinitionSchema(), AddAPIUnfilteredWrites(), CreateAPIKeySchema(), AddSyncJobRepair(), AddRemoteWatermark(),
         CreateEventLog(), CreateDashboardSchema(), CreateAlertSchema(), AddPlatformCountIndexes(), NumberEventsOnceOnSQLite(),
-        CreateGatewaySchema(), AddAPIAggregates(),
+        CreateGatewaySchema(), AddAPIAggregates(), AddAPIFunctions(),
     ]
 
     static func add(to app: Application) {

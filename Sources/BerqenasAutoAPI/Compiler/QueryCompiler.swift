@@ -49,16 +49,25 @@ package struct QueryCompiler: Sendable {
         served = Dictionary(servedOrder.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// What a query reads from when it is not the table itself: a function call (its binds come first).
+    package struct Source: Sendable {
+        /// The FROM item, with its alias.
+        package var sql: String
+        package var binds: [String?]
+        /// The alias, as order terms name it.
+        package var alias: String
+    }
+
     /// `SELECT … FROM … WHERE … ORDER BY … LIMIT/OFFSET`; `maxRows` caps the limit (nil: no cap).
-    package func select(_ request: ReadRequest, maxRows: Int?) throws -> CompiledQuery {
-        var binds: [String?] = []
+    package func select(_ request: ReadRequest, maxRows: Int?, from source: Source? = nil) throws -> CompiledQuery {
+        var binds: [String?] = source?.binds ?? []
         let columns = try resultColumns(request.select)
-        var sql = "SELECT \(selectList(columns)) FROM \(flavor.qualified(table.table))"
+        var sql = "SELECT \(selectList(columns)) FROM \(source?.sql ?? flavor.qualified(table.table))"
         if let condition = try whereClause(request.filters, &binds) { sql += " WHERE \(condition)" }
         let groups = Self.groups(columns, flavor)
         if let groups, !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") }
         let limit = [request.limit, maxRows].compactMap { $0 }.min()
-        let order = try orderClause(request.order)
+        let order = try orderClause(request.order, scope: source?.alias)
         // Pages on SQL Server need an order: the key, or with aggregates the groups.
         let keyOrder = (groups ?? table.primaryKey.map { flavor.quote($0) }).joined(separator: ", ")
         sql += flavor.paging(order: order, limit: limit, offset: request.offset, keyOrder: keyOrder)
@@ -66,9 +75,9 @@ package struct QueryCompiler: Sendable {
     }
 
     /// `SELECT COUNT(*)` over the same filters (for `Prefer: count=exact`); with aggregates, of the groups.
-    package func count(_ request: ReadRequest) throws -> CompiledQuery {
-        var binds: [String?] = []
-        var filtered = " FROM \(flavor.qualified(table.table))"
+    package func count(_ request: ReadRequest, from source: Source? = nil) throws -> CompiledQuery {
+        var binds: [String?] = source?.binds ?? []
+        var filtered = " FROM \(source?.sql ?? flavor.qualified(table.table))"
         if let condition = try whereClause(request.filters, &binds) { filtered += " WHERE \(condition)" }
         let counted = flavor.quote("count")
         // Embeds have no columns here (they never sit beside aggregates).
@@ -247,12 +256,12 @@ package struct QueryCompiler: Sendable {
         }
     }
 
-    private func orderClause(_ terms: [OrderTerm]) throws -> String? {
+    private func orderClause(_ terms: [OrderTerm], scope: String?) throws -> String? {
         guard !terms.isEmpty else { return nil }
         return try terms.map { term in
             // Qualified: a bare name in ORDER BY would mean the output column, which may be a cast of it.
             let source = try column(term.column)
-            var reference = flavor.qualified(table.table) + "." + flavor.quote(source.name)
+            var reference = (scope ?? flavor.qualified(table.table)) + "." + flavor.quote(source.name)
             if let path = term.path { reference = try flavor.jsonPath(reference, of: source, path).sql }
             let direction = term.descending ? "DESC" : "ASC"
             guard let nullsFirst = term.nullsFirst else { return "\(reference) \(direction)" }

@@ -27,6 +27,8 @@ package struct Preferences: Sendable, Equatable {
     /// `max-affected=N` (with `handling=strict`): a PATCH or DELETE touching more rows is undone (PGRST124).
     package var maxAffected: Int?
     package var transaction: Transaction?
+    /// `params=single-object`: a function's one JSON parameter takes the whole body.
+    package var singleObject = false
     /// Preferences that were not understood, as sent.
     package var invalid: [String] = []
 
@@ -49,8 +51,9 @@ package struct Preferences: Sendable, Equatable {
                 case ("handling", "lenient"): strict = false
                 case ("tx", let value) where Transaction(rawValue: value) != nil: transaction = Transaction(rawValue: value)
                 case ("max-affected", let value) where Int(value).map { $0 >= 0 } == true: maxAffected = Int(value)
+                case ("params", "single-object"): singleObject = true
                 // Understood elsewhere or harmless to ignore.
-                case ("timezone", _), ("params", "single-object"): continue
+                case ("timezone", _): continue
                 default: invalid.append("\(parts[0])=\(parts[1])")
                 }
             }
@@ -75,6 +78,7 @@ package struct Preferences: Sendable, Equatable {
         if strict { parts.append("handling=strict") }
         if strict, let maxAffected { parts.append("max-affected=\(maxAffected)") }
         if let transaction { parts.append("tx=\(transaction.rawValue)") }
+        if singleObject { parts.append("params=single-object") }
         return parts.joined(separator: ", ")
     }
 }

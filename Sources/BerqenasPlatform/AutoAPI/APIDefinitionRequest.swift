@@ -78,10 +78,12 @@ package struct APIDefinitionRequest: Sendable, Codable {
     package var allowUnfilteredWrites: Bool?
     /// nil: unchanged (create: false).
     package var aggregates: Bool?
+    /// nil: unchanged (create: none). `["*"]`: every function of the source's schema.
+    package var functions: [String]?
 
     package init(
         name: String? = nil, source: APISource? = nil, tables: [TableGrant]? = nil, auth: String? = nil, maxRows: Int? = nil,
-        allowUnfilteredWrites: Bool? = nil, aggregates: Bool? = nil
+        allowUnfilteredWrites: Bool? = nil, aggregates: Bool? = nil, functions: [String]? = nil
     ) {
         self.name = name
         self.source = source
@@ -90,10 +92,11 @@ package struct APIDefinitionRequest: Sendable, Codable {
         self.maxRows = maxRows
         self.allowUnfilteredWrites = allowUnfilteredWrites
         self.aggregates = aggregates
+        self.functions = functions
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, source, tables, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes", aggregates
+        case name, source, tables, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes", aggregates, functions
     }
 
     static func validName(_ name: String?) throws -> String {
@@ -119,6 +122,14 @@ package struct APIDefinitionRequest: Sendable, Codable {
         guard let rows else { return defaultMaxRows }
         guard (1...1_000_000).contains(rows) else { throw PlatformError.validation(field: "max_rows", "between 1 and 1000000") }
         return rows
+    }
+
+    static func validFunctions(_ functions: [String]?) throws -> [String] {
+        guard let functions else { return [] }
+        guard functions.count <= 1000, !functions.contains(where: { $0.isEmpty || $0.count > 63 }) else {
+            throw PlatformError.validation(field: "functions", "[\"*\"] or a list of function names (at most 1000)")
+        }
+        return functions
     }
 
     static func validTables(_ tables: [TableGrant]?) throws -> [TableGrant] {

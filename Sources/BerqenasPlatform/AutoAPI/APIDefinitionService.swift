@@ -36,6 +36,7 @@ package struct APIDefinitionService: Sendable {
         definition.maxRows = try APIDefinitionRequest.validMaxRows(request.maxRows)
         definition.allowUnfilteredWrites = request.allowUnfilteredWrites ?? false
         definition.aggregates = request.aggregates ?? false
+        definition.functionsSpec = try Self.encode(try APIDefinitionRequest.validFunctions(request.functions))
         try await introspect(definition, tenant: tenant)
         do {
             try await definition.create(on: database)
@@ -72,6 +73,7 @@ package struct APIDefinitionService: Sendable {
         if request.maxRows != nil { definition.maxRows = try APIDefinitionRequest.validMaxRows(request.maxRows) }
         if let allow = request.allowUnfilteredWrites { definition.allowUnfilteredWrites = allow }
         if let aggregates = request.aggregates { definition.aggregates = aggregates }
+        if request.functions != nil { definition.functionsSpec = try Self.encode(try APIDefinitionRequest.validFunctions(request.functions)) }
         try await introspect(definition, tenant: tenant)
         try await definition.save(on: database)
         await registry.forget(tenant: tenant.name, api: definition.name)
@@ -148,8 +150,12 @@ package struct APIDefinitionService: Sendable {
     private func introspect(_ definition: APIDefinition, tenant: Tenant) async throws {
         let grants = try JSONDecoder().decode([TableGrant].self, from: Data(definition.tablesSpec.utf8))
         let (connector, schema) = try await registry.sourceConnector(definition, tenant: tenant)
-        let served = try await closing(connector) { try await Self.describe(grants, of: connector, schema: schema) }
+        let wanted = try JSONDecoder().decode([String].self, from: Data(definition.functionsSpec.utf8))
+        let (served, functions) = try await closing(connector) {
+            (try await Self.describe(grants, of: connector, schema: schema), try await Self.functions(wanted, of: connector, schema: schema))
+        }
         definition.snapshot = try Self.encode(served)
+        definition.functionsSnapshot = try Self.encode(functions)
         definition.refreshedAt = Date()
     }
 
@@ -174,6 +180,29 @@ package struct APIDefinitionService: Sendable {
             served.append(ServedTable(schema: try await connector.describeTable(table), operations: grant.operations))
         }
         return served
+    }
+
+    /// The functions `wanted` names (`*`: all), described through `connector` (every overload of a name).
+    private static func functions(_ wanted: [String], of connector: any DatabaseConnector, schema: String) async throws -> [FunctionSchema] {
+        guard !wanted.isEmpty else { return [] }
+        guard connector.engine == .postgresql else {
+            throw PlatformError.validation(
+                field: "functions", "functions are served over PostgreSQL sources (\(connector.engine.rawValue) has none here)")
+        }
+        let present: [FunctionSchema]
+        do { present = try await connector.describeFunctions(schema: schema) } catch let error as ConnectorError {
+            throw PlatformError(code: "source_unavailable", status: 502, message: "the source could not be read: \(error.message)")
+        }
+        if wanted.contains("*") { return present }
+        for name in wanted where !present.contains(where: { $0.name == name }) {
+            throw PlatformError.validation(field: "functions", "the source has no function '\(name)' in schema '\(schema)' that an API can call")
+        }
+        return present.filter { wanted.contains($0.name) }
+    }
+
+    /// The served functions of a definition, as last introspected.
+    package static func servedFunctions(_ definition: APIDefinition) throws -> [FunctionSchema] {
+        try JSONDecoder().decode([FunctionSchema].self, from: Data(definition.functionsSnapshot.utf8))
     }
 
     static func encode<T: Encodable>(_ value: T) throws -> String {

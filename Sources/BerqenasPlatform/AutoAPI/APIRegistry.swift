@@ -22,12 +22,14 @@ package actor APIRegistry {
         package let compilers: [String: QueryCompiler]
         /// The compilers of the tables the API lets callers read: the only ones a request may embed.
         package let readableCompilers: [String: QueryCompiler]
+        /// The functions served at `/rpc/{name}`, by name (each name's overloads).
+        package let functions: [String: [FunctionSchema]]
         /// The most rows one read returns (embedded levels each hold at most `EmbeddingReader.embeddedFactor` times it).
         package var maxRows: Int { definition.maxRows ?? APIDefinitionRequest.defaultMaxRows }
 
         init(
             definition: APIDefinition, tenant: Tenant, tables: [String: ServedTable], connector: any DatabaseConnector,
-            flavor: SQLFlavor, keys: [String: APIKey]
+            flavor: SQLFlavor, keys: [String: APIKey], functions: [FunctionSchema] = []
         ) {
             self.definition = definition
             self.tenant = tenant
@@ -37,6 +39,7 @@ package actor APIRegistry {
             self.keys = keys
             compilers = tables.mapValues { QueryCompiler(flavor: flavor, table: $0.schema) }
             readableCompilers = compilers.filter { tables[$0.key]?.operations.contains(.read) == true }
+            self.functions = Dictionary(grouping: functions, by: \.name)
         }
     }
 
@@ -94,7 +97,8 @@ package actor APIRegistry {
         let flavor = Self.flavor(of: connector)
         let ready = Mounted(
             definition: definition, tenant: tenant, tables: tables, connector: connector, flavor: flavor,
-            keys: Dictionary(keys.map { ($0.prefix, $0) }, uniquingKeysWith: { first, _ in first }))
+            keys: Dictionary(keys.map { ($0.prefix, $0) }, uniquingKeysWith: { first, _ in first }),
+            functions: try APIDefinitionService.servedFunctions(definition))
         if let raced = mounted.withLock({ $0[key] }) {  // another request mounted it meanwhile
             await connector.close()
             return raced

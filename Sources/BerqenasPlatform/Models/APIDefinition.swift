@@ -21,6 +21,10 @@ package final class APIDefinition: Model, @unchecked Sendable {
     @Field(key: "allow_unfiltered_writes") package var allowUnfilteredWrites: Bool
     /// Whether `select=` may aggregate (`amount.sum()`, `count()`): off unless asked for, as in PostgREST.
     @Field(key: "aggregates") package var aggregates: Bool
+    /// The functions asked for, as JSON: `[]` (none), `["*"]` or names.
+    @Field(key: "functions_spec") package var functionsSpec: String
+    /// The served functions as introspected (JSON of `[FunctionSchema]`).
+    @Field(key: "functions_snapshot") package var functionsSnapshot: String
     /// The served tables as introspected (JSON of `[ServedTable]`).
     @Field(key: "snapshot") package var snapshot: String
     @Field(key: "refreshed_at") package var refreshedAt: Date

@@ -18,6 +18,7 @@ struct RestController {
     var endpoints: [Endpoint] {
         let api = ["tenant", "api"]
         let table = ["tenant", "api", "table"]
+        let function = ["tenant", "api", "table", "function"]
         return [
             Endpoint(method: .GET, parameters: api, handler: describe),
             Endpoint(method: .GET, parameters: table, handler: read),
@@ -25,6 +26,8 @@ struct RestController {
             Endpoint(method: .POST, parameters: table, handler: insert),
             Endpoint(method: .PATCH, parameters: table, handler: update),
             Endpoint(method: .PUT, parameters: table, handler: put),
+            Endpoint(method: .GET, parameters: function, handler: callFunction),
+            Endpoint(method: .POST, parameters: function, handler: callFunction),
             Endpoint(method: .DELETE, parameters: table, handler: delete),
         ]
     }

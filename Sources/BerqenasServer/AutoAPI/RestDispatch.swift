@@ -73,11 +73,14 @@ struct RestPath: Sendable {
     var tenant: String
     var api: String
     var table: String
+    /// `/rpc/{function}`: the function's name (the table is then `rpc`).
+    var function: String
 
     init(_ values: [String]) {
         tenant = values.first ?? ""
         api = values.dropFirst().first ?? ""
         table = values.dropFirst(2).first ?? ""
+        function = values.dropFirst(3).first ?? ""
     }
 
     fileprivate struct Key: StorageKey { typealias Value = RestPath }
@@ -86,7 +89,7 @@ struct RestPath: Sendable {
 extension Request {
     var restPath: RestPath {
         get {
-            storage[RestPath.Key.self] ?? RestPath(["tenant", "api", "table"].map { parameters.get($0) ?? "" })
+            storage[RestPath.Key.self] ?? RestPath(["tenant", "api", "table", "function"].map { parameters.get($0) ?? "" })
         }
         set { storage[RestPath.Key.self] = newValue }
     }

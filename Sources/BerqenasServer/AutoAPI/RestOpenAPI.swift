@@ -19,6 +19,9 @@ enum RestOpenAPI {
                     table, rowRef: .reference(.component(named: key.rawValue)),
                     writeRef: .reference(.component(named: writeKey.rawValue)), api: api))
         }
+        for name in api.functions.keys.sorted() {
+            paths[OpenAPI.Path(rawValue: "/rpc/\(name)")] = .b(functionItem(name, api.functions[name] ?? [], api: api))
+        }
         return OpenAPI.Document(
             openAPIVersion: .v3_1_1,
             info: .init(
@@ -137,11 +140,49 @@ enum RestOpenAPI {
             ? operation(
                 "update", "Set columns on the rows the filters select", parameters: select + filters + prefer,
                 body: writeRef, success: written, failures: [405, 409, 413], security: writeSecurity) : nil
+        let put =
+            ops.contains(.insert) && ops.contains(.update)
+            ? operation(
+                "put", "Insert or replace the one row its whole primary key names (id=eq.1)", parameters: select + filters + prefer,
+                body: writeRef, success: written, failures: [405, 409, 413], security: writeSecurity) : nil
         let delete =
             ops.contains(.delete)
             ? operation(
                 "delete", "Delete the rows the filters select", parameters: select + filters + prefer,
                 success: written, failures: [405, 409], security: writeSecurity) : nil
-        return OpenAPI.PathItem(get: get, post: post, delete: delete, head: head, patch: patch)
+        return OpenAPI.PathItem(get: get, put: put, post: post, delete: delete, head: head, patch: patch)
+    }
+
+    /// `/rpc/{name}`: POST with an object of arguments, GET with them in the query (functions that change
+    /// nothing); the parameters of every overload of the name.
+    private static func functionItem(_ name: String, _ overloads: [FunctionSchema], api: APIRegistry.Mounted) -> OpenAPI.PathItem {
+        var parameters: [ColumnSchema] = []
+        for parameter in overloads.flatMap(\.parameters) where !parameter.name.isEmpty && !parameters.contains(where: { $0.name == parameter.name }) {
+            parameters.append(parameter)
+        }
+        var responses: OpenAPI.Response.Map = [
+            .status(code: 200): .b(.init(description: "OK", content: [.json: .b(.init(schema: .fragment))])),
+            .status(code: 204): .b(.init(description: "No Content")),
+        ]
+        for status in [300, 400, 401, 403, 404, 405, 429, 503] {
+            responses[.status(code: status)] = .b(
+                .init(
+                    description: HTTPResponseStatus(statusCode: status).reasonPhrase,
+                    content: [.json: .b(.init(schema: .reference(.component(named: "Error"))))]))
+        }
+        let security: [OpenAPI.SecurityRequirement] = [[.component(named: "apikey"): []], [.component(named: "bearer"): []]]
+        var properties: OrderedDictionary<String, JSONSchema> = [:]
+        for parameter in parameters { properties[parameter.name] = RestColumnSchemas.value(parameter, required: false) }
+        let post = OpenAPI.Operation(
+            summary: "Call \(name)", operationId: "call.\(componentName(name))",
+            requestBody: .init(content: [.json: .b(.init(schema: .object(properties: properties)))], required: true),
+            responses: responses, security: security)
+        let get =
+            overloads.contains(where: { !$0.volatile })
+            ? OpenAPI.Operation(
+                summary: "Call \(name) (functions that change nothing)", operationId: "get.\(componentName(name))",
+                parameters: parameters.map { .b(.query(name: $0.name, schema: .string(required: false))) },
+                responses: responses, security: api.definition.auth == .publicRead ? [] : security) : nil
+        return OpenAPI.PathItem(get: get, post: post)
     }
 }

@@ -38,12 +38,15 @@ struct APIDefinitionResponse: Content {
     @ExplicitNull var maxRows: Int?
     let allowUnfilteredWrites: Bool
     let aggregates: Bool
+    /// The functions served at `/rpc/{name}` (one entry per overload).
+    let functions: [String]
     let url: String
     let tables: [Table]
     let refreshedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, name, source, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes", aggregates, url, tables, refreshedAt =
+        case id, name, source, auth, maxRows = "max_rows", allowUnfilteredWrites = "allow_unfiltered_writes", aggregates, functions, url, tables,
+            refreshedAt =
             "refreshed_at"
     }
 
@@ -55,6 +58,7 @@ struct APIDefinitionResponse: Content {
         maxRows = definition.maxRows
         allowUnfilteredWrites = definition.allowUnfilteredWrites
         aggregates = definition.aggregates
+        functions = try APIDefinitionService.servedFunctions(definition).map(\.name)
         url = "/rest/v1/\(tenant.name)/\(definition.name)/"
         tables = try APIDefinitionService.servedTables(definition).map { served in
             Table(

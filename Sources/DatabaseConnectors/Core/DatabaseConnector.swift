@@ -14,6 +14,9 @@ package protocol DatabaseConnector: Sendable {
     /// Columns, keys, indexes and row estimate of one table or view.
     func describeTable(_ table: TableRef) async throws -> TableSchema
 
+    /// The functions of a schema a generated API can call (none where the engine has no functions).
+    func describeFunctions(schema: String) async throws -> [FunctionSchema]
+
     /// Up to `limit` rows in primary-key order, after the key `after` (nil: from the start) and up to the
     /// key `upTo` included (nil: to the end). Keys compare as the engine orders them.
     func readRange(_ table: TableSchema, after: [CanonicalValue]?, upTo: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage
@@ -85,6 +88,9 @@ package protocol DatabaseConnector: Sendable {
 }
 
 extension DatabaseConnector {
+    /// No functions: engines without them (SQLite).
+    package func describeFunctions(schema: String) async throws -> [FunctionSchema] { [] }
+
     /// Up to `limit` rows in primary-key order, after the key `after` (nil: from the start).
     package func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {
         try await readRange(table, after: after, upTo: nil, limit: limit)

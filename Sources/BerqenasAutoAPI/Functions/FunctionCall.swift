@@ -1,0 +1,139 @@
+import DatabaseConnectors
+
+/// A call of a served function (`/rpc/{name}`), compiled: the statement and how its answer is shaped.
+package struct FunctionCall: Sendable {
+    package var query: CompiledQuery
+    /// Counts the rows (a set of rows only, for `Prefer: count=exact`).
+    package var count: CompiledQuery?
+    package var shape: Shape
+    /// Whether the function may change data (called only by POST, in a transaction).
+    package var volatile: Bool
+
+    package enum Shape: Sendable, Equatable {
+        /// Nothing to answer (204).
+        case void
+        /// One value, answered as itself (`3`, `"text"`).
+        case scalar
+        /// A set of values, answered as an array of them (`[1,2,3]`).
+        case scalars
+        /// One row of a composite type, answered as an object.
+        case object
+        /// Rows, answered like a table's (filtered, ordered and paged by the query string).
+        case rows
+    }
+
+    /// The arguments of a call: by parameter name, as text (nil: NULL), or the whole body for a function of one
+    /// JSON parameter.
+    package enum Arguments: Sendable {
+        case named([String: String?])
+        case body(String)
+    }
+
+    /// The overload of `name` whose parameters the arguments name: all given names are parameters, every
+    /// parameter without a default is given (404 PGRST202 when none fits, 300 PGRST203 when several do). A body
+    /// passed whole (`params=single-object`, or a function of one unnamed parameter) needs one JSON parameter.
+    package static func choose(_ name: String, among overloads: [FunctionSchema], given: Set<String>, wholeBody: Bool) throws -> FunctionSchema {
+        let fitting = overloads.filter { function in
+            if wholeBody {
+                guard function.parameters.count == 1, case .json = function.parameters[0].canonicalType else { return false }
+                return true
+            }
+            let names = Set(function.parameters.map(\.name))
+            return given.isSubset(of: names) && function.required.allSatisfy { given.contains($0.name) }
+        }
+        let signature = "\(name)(\(given.sorted().joined(separator: ", ")))"
+        guard let only = fitting.first else {
+            throw AutoAPIError(
+                status: 404, code: "PGRST202", message: "Could not find the function \(signature) in the schema cache",
+                hint: overloads.isEmpty
+                    ? "the API serves no function of that name (\"functions\" in its definition)"
+                    : "its parameters: " + overloads.map { "(\($0.parameters.map(\.name).joined(separator: ", ")))" }.joined(separator: " or "))
+        }
+        guard fitting.count == 1 else {
+            throw AutoAPIError(
+                status: 300, code: "PGRST203",
+                message: "Could not choose the best candidate function between: "
+                    + fitting.map { "\($0.schema).\($0.name)(\($0.parameters.map { "\($0.name) => \($0.nativeType)" }.joined(separator: ", ")))" }
+                    .joined(separator: ", "),
+                hint: "name the arguments of one of them")
+        }
+        return only
+    }
+
+    /// A JSON argument as the text bound for `parameter` (nil: NULL); a value the type cannot take is 400 22P02.
+    package static func argument(_ json: JSONValue, for parameter: ColumnSchema) throws -> String? {
+        if case .null = json { return nil }
+        return PostgresValueCodec.encode(try BodyValue.canonical(json, for: parameter))
+    }
+
+    /// Whether the function takes the whole body as its one JSON parameter without naming it (PostgREST's rule
+    /// for a single unnamed json or jsonb parameter).
+    package static func takesWholeBody(_ overloads: [FunctionSchema]) -> Bool {
+        overloads.count == 1 && overloads[0].parameters.count == 1 && overloads[0].parameters[0].name.isEmpty
+    }
+
+    /// The statement calling `function` with `arguments`, shaped by its result: rows through the table compiler
+    /// (filters, order, window of `request`), values on their own. PostgreSQL only.
+    package static func compile(
+        _ function: FunctionSchema, arguments: Arguments, request: ReadRequest, flavor: SQLFlavor, maxRows: Int?
+    ) throws -> FunctionCall {
+        guard case let .postgresql(dialect) = flavor else {
+            throw AutoAPIError.unsupported("functions are called on PostgreSQL sources")
+        }
+        var binds: [String?] = []
+        var list: [String] = []
+        switch arguments {
+        case let .body(text):
+            binds.append(text)
+            list.append("$1::\(dialect.castType(function.parameters[0]))")
+        case let .named(values):
+            // Named notation, in the parameters' order: the database matches them, defaults fill the rest.
+            for parameter in function.parameters {
+                guard let value = values[parameter.name] else { continue }
+                binds.append(value)
+                list.append("\(flavor.quote(parameter.name)) => $\(binds.count)::\(dialect.castType(parameter))")
+            }
+        }
+        let alias = flavor.quote("bq_call")
+        let call = "\(flavor.qualified(TableRef(schema: function.schema, name: function.name)))(\(list.joined(separator: ", "))) AS \(alias)"
+        let source = QueryCompiler.Source(sql: call, binds: binds, alias: alias)
+        switch function.result {
+        case .void:
+            let done = ColumnSchema(name: "done", nativeType: "integer", canonicalType: .integer(bits: 32))
+            try refuseShaping(request, function)
+            return FunctionCall(
+                query: CompiledQuery(
+                    sql: "SELECT 1 AS \(flavor.quote("done")) FROM \(call)", binds: binds,
+                    columns: [
+                        ResultColumn(name: "done", source: done, value: done)
+                    ]), shape: .void, volatile: function.volatile)
+        case let .scalar(column):
+            try refuseShaping(request, function, paging: !function.returnsSet)
+            var sql = "SELECT \(flavor.read(alias, as: column)) AS \(flavor.quote(function.name)) FROM \(call)"
+            sql += flavor.paging(order: nil, limit: [request.limit, maxRows].compactMap { $0 }.min(), offset: request.offset, keyOrder: "")
+            return FunctionCall(
+                query: CompiledQuery(sql: sql, binds: binds, columns: [ResultColumn(name: function.name, source: column, value: column)]),
+                shape: function.returnsSet ? .scalars : .scalar, volatile: function.volatile)
+        case let .rows(columns):
+            let compiler = QueryCompiler(
+                flavor: flavor, table: TableSchema(table: TableRef(schema: function.schema, name: function.name), columns: columns, primaryKey: []))
+            if EmbeddingReader.embeds(request.select) {
+                throw AutoAPIError.unsupported("embedding in a function's result is not served")
+            }
+            return FunctionCall(
+                query: try compiler.select(request, maxRows: function.returnsSet ? maxRows : nil, from: source),
+                count: function.returnsSet ? try compiler.count(request, from: source) : nil,
+                shape: function.returnsSet ? .rows : .object, volatile: function.volatile)
+        }
+    }
+
+    /// A result that is not rows takes no select, filters or order (and a single value no window).
+    private static func refuseShaping(_ request: ReadRequest, _ function: FunctionSchema, paging: Bool = true) throws {
+        let plain = request.select == [.all] && request.filters.isEmpty && request.order.isEmpty && request.embedded.isEmpty
+        guard plain, !paging || (request.limit == nil && request.offset == nil) else {
+            throw AutoAPIError.unsupported(
+                "'\(function.name)' returns \(function.returnsSet ? "a set of values" : "no rows"): select, filters and order apply to rows",
+                hint: "call it without them")
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import BerqenasAutoAPI
+import BerqenasPlatform
+import DatabaseConnectors
+import Foundation
+import Vapor
+
+/// `/rest/v1/{tenant}/{api}/rpc/{function}`: the functions an API's definition serves, called as PostgREST
+/// calls them, through the source's own login.
+extension RestController {
+    /// GET: arguments from the query string (the items naming parameters; the others filter, order and page a
+    /// set of rows), for functions that change nothing. POST: a JSON object of arguments (or the whole body, for
+    /// one JSON parameter), run in a transaction; it needs a write key or token, as any write does.
+    @Sendable
+    func callFunction(_ request: Request) async throws -> Response {
+        await answer(request) {
+            let path = request.restPath
+            guard path.table == "rpc" else {
+                throw AutoAPIError(status: 404, code: "PGRST205", message: "Could not find '\(path.table)/\(path.function)' in this API")
+            }
+            let posting = request.method == .POST
+            let api = try await mount(request)
+            try await RestAccess.check(request, api: api, writing: posting)
+            try checkProfile(request, api)
+            let overloads = api.functions[path.function] ?? []
+            let wanted = try preferences(request)
+            var items = RestQueryString.items(request.url.query)
+            let (function, arguments) =
+                posting
+                ? try await postedArguments(request, api, overloads, wanted)
+                : try queryArguments(&items, path.function, overloads)
+            if !posting, function.volatile {
+                throw AutoAPIError(
+                    status: 405, code: "25006", message: "'\(function.name)' may change data (it is VOLATILE): call it with POST",
+                    hint: "or declare it STABLE or IMMUTABLE in the database")
+            }
+            let parsed = try RequestParser.read(items)
+            try checkAggregates(parsed.select, api)
+            let call = try FunctionCall.compile(function, arguments: arguments, request: parsed, flavor: api.flavor, maxRows: api.maxRows)
+            let columns = call.query.columns.map(\.value)
+            let rows =
+                call.volatile
+                ? try await api.connector.write(
+                    [BoundStatement(sql: call.query.sql, binds: call.query.binds.map { $0.map(CanonicalValue.text) ?? .null })], returning: columns)
+                : try await api.connector.select(call.query.sql, binds: call.query.binds, columns: columns)
+            return try await functionAnswer(request, call, rows, parsed, wanted, api)
+        }
+    }
+
+    /// A GET's arguments: the query items naming a parameter of some overload (the last of a repeated one).
+    func queryArguments(
+        _ items: inout [(name: String, value: String)], _ name: String, _ overloads: [FunctionSchema]
+    ) throws -> (FunctionSchema, FunctionCall.Arguments) {
+        let parameters = Set(overloads.flatMap { $0.parameters.map(\.name) })
+        var values: [String: String?] = [:]
+        for item in items where parameters.contains(item.name) { values[item.name] = item.value }
+        items.removeAll { parameters.contains($0.name) }
+        let function = try FunctionCall.choose(name, among: overloads, given: Set(values.keys), wholeBody: false)
+        return (function, .named(values))
+    }
+
+    /// A POST's arguments: the body's members by parameter name, or the whole body for one JSON parameter.
+    func postedArguments(
+        _ request: Request, _ api: APIRegistry.Mounted, _ overloads: [FunctionSchema], _ wanted: Preferences
+    ) async throws -> (FunctionSchema, FunctionCall.Arguments) {
+        let name = request.restPath.function
+        try await ensureRoom(request, api)
+        try await collectBody(request)
+        let body = try self.body(request)
+        if wanted.singleObject || FunctionCall.takesWholeBody(overloads) {
+            let function = try FunctionCall.choose(name, among: overloads, given: [], wholeBody: true)
+            return (function, .body(String(decoding: request.body.data.map { Array($0.readableBytesView) } ?? [], as: UTF8.self)))
+        }
+        guard case let .object(members) = body else {
+            throw AutoAPIError(status: 400, code: "PGRST102", message: "the body of a function call is an object of its arguments")
+        }
+        let function = try FunctionCall.choose(name, among: overloads, given: Set(members.map(\.key)), wholeBody: false)
+        var values: [String: String?] = [:]
+        for (key, value) in members {
+            guard let parameter = function.parameters.first(where: { $0.name == key }) else { continue }
+            values[key] = try FunctionCall.argument(value, for: parameter)
+        }
+        return (function, .named(values))
+    }
+
+    /// The call's answer: 204 for void, a value, an array of values, an object, or rows as a read answers them.
+    func functionAnswer(
+        _ request: Request, _ call: FunctionCall, _ rows: [Row], _ parsed: ReadRequest, _ wanted: Preferences, _ api: APIRegistry.Mounted
+    ) async throws -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .init(type: "application", subType: "json", parameters: ["charset": "utf-8"])
+        var body: [UInt8]
+        switch call.shape {
+        case .void:
+            return Response(status: .noContent)
+        case .scalar, .scalars:
+            let values = rows.map { row in
+                var out: [UInt8] = []
+                JSONForm.write(row.values.first ?? .null, into: &out)
+                return out
+            }
+            body =
+                call.shape == .scalar
+                ? values.first ?? Array("null".utf8)
+                : [UInt8(ascii: "[")] + Array(values.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
+        case .object:
+            guard let row = rows.first else { return Response(status: .ok, headers: headers, body: .init(string: "null")) }
+            body = JSONRows.renderObject(row, columns: call.query.columns)
+        case .rows:
+            let format = try RestFormat(accept: request.headers.first(name: .accept))
+            body = try format.body(rows, columns: call.query.columns, headers: &headers)
+            var total: Int64?
+            if wanted.count != nil, let count = call.count {
+                let counted = try await api.connector.select(
+                    count.sql, binds: count.binds, columns: [ColumnSchema(name: "count", nativeType: "bigint", canonicalType: .integer(bits: 64))])
+                if case let .integer(value)? = counted.first?.values.first { total = value }
+            }
+            return try readAnswer(request, parsed, body: body, returned: rows.count, total: total, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(data: Data(body)))
+    }
+}
