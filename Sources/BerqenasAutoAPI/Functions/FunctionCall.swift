@@ -110,7 +110,9 @@ package struct FunctionCall: Sendable {
         case let .scalar(column):
             try refuseShaping(request, function, paging: !function.returnsSet)
             var sql = "SELECT \(flavor.read(alias, as: column)) AS \(flavor.quote(function.name)) FROM \(call)"
-            sql += flavor.paging(order: nil, limit: [request.limit, maxRows].compactMap { $0 }.min(), offset: request.offset, keyOrder: "")
+            if function.returnsSet {
+                sql += flavor.paging(order: nil, limit: [request.limit, maxRows].compactMap { $0 }.min(), offset: request.offset, keyOrder: "")
+            }
             return FunctionCall(
                 query: CompiledQuery(sql: sql, binds: binds, columns: [ResultColumn(name: function.name, source: column, value: column)]),
                 shape: function.returnsSet ? .scalars : .scalar, volatile: function.volatile)

@@ -54,6 +54,9 @@ struct APICreate: AsyncParsableCommand {
     @ArgumentParser.Option(name: .customLong("max-rows"), help: "The most rows one read returns.") var maxRows: Int?
     @Flag(name: .customLong("allow-unfiltered-writes"), help: "Let PATCH and DELETE without a filter change every row.") var unfiltered = false
     @Flag(help: "Let select= aggregate (amount.sum(), count()), grouped by the other columns.") var aggregates = false
+    @ArgumentParser.Option(
+        name: .customLong("function"), help: "A PostgreSQL function to serve at /rpc/NAME (repeatable; * for every one).")
+    var functions: [String] = []
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
@@ -68,7 +71,7 @@ struct APICreate: AsyncParsableCommand {
         }
         let body = APIDefinitionRequest(
             name: selection.api, source: source, tables: try TableGrants.parse(tables.isEmpty ? ["*"] : tables), auth: auth,
-            maxRows: maxRows, allowUnfilteredWrites: unfiltered, aggregates: aggregates)
+            maxRows: maxRows, allowUnfilteredWrites: unfiltered, aggregates: aggregates, functions: functions.isEmpty ? nil : functions)
         try output.print(try await client.send(.POST, try APICommand.path(selection.tenant), body: body), columns: APICommand.columns)
     }
 }
