@@ -286,6 +286,20 @@ def test_functions_are_called_as_postgrest_calls_them(site):
     assert {"/rpc/add", "/rpc/cheap", "/rpc/restock"} <= set(document["paths"]) and "get" not in document["paths"]["/rpc/restock"]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_csv_bodies_insert_rows(site, engine):
+    url, headers = site.base(engine) + "/products", {**auth(site, engine), "Content-Type": "text/csv"}
+    body = 'id,name,price,stock\n40,"Clip, large",1.25,\n41,Tack,NULL,7\n'
+    status, _, text = call(url + "?select=id,name,price,stock", "POST", raw=body.encode(),
+                           headers={**headers, "Prefer": "return=representation, missing=default"})
+    assert status == 201, text
+    assert json.loads(text) == [{"id": 40, "name": "Clip, large", "price": 1.25, "stock": None},
+                                {"id": 41, "name": "Tack", "price": None, "stock": 7}], text
+    status, _, text = call(url, "POST", raw=b"id,name\n42\n", headers=headers)
+    assert status == 400 and json.loads(text)["code"] == "PGRST102" and "line 2" in json.loads(text)["details"], text
+    assert site.client(engine).from_("products").select("id").gte("id", 40).execute().data == [{"id": 40}, {"id": 41}]
+
+
 RELATIONS = [
     "CREATE TABLE addresses (id integer PRIMARY KEY, city text)",
     "CREATE TABLE shops (id integer PRIMARY KEY, name text, billing_id integer REFERENCES addresses (id), "

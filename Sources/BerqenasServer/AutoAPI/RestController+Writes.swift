@@ -136,13 +136,17 @@ extension RestController {
         }
     }
 
-    /// The request body as JSON (400 PGRST102 when it is not, or is sent as another media type, as PostgREST
-    /// answers: its PGRST107 is about `Accept`).
+    /// The request body as JSON, or `text/csv` read as the array of objects it stands for (400 PGRST102 when
+    /// it is neither, or is sent as another media type, as PostgREST answers: its PGRST107 is about `Accept`).
     func body(_ request: Request) throws -> JSONValue {
-        if let type = request.headers.contentType, !(type.type == "application" && type.subType == "json") {
+        let type = request.headers.contentType
+        if let type, type.type == "text", type.subType == "csv" {
+            return try CSVBody.parse(request.body.data.map { Array($0.readableBytesView) } ?? [])
+        }
+        if let type, !(type.type == "application" && type.subType == "json") {
             throw AutoAPIError(
                 status: 400, code: "PGRST102", message: "Content-Type \(type.serialize()) is not accepted",
-                hint: "send application/json")
+                hint: "send application/json or text/csv")
         }
         guard let buffer = request.body.data, buffer.readableBytes > 0 else {
             throw AutoAPIError(status: 400, code: "PGRST102", message: "Empty or invalid json", details: "the body is empty")
