@@ -11,7 +11,9 @@ struct CSVBodyTests {
         #expect(
             try CSVBody.parse(Array(body.utf8))
                 == .array([
-                    .object([(key: "id", value: .string("1")), (key: "name", value: .string("Pen, blue")), (key: "note", value: .string("say \"hi\""))]),
+                    .object([
+                        (key: "id", value: .string("1")), (key: "name", value: .string("Pen, blue")), (key: "note", value: .string("say \"hi\"")),
+                    ]),
                     .object([(key: "id", value: .string("2")), (key: "name", value: .null), (key: "note", value: .null)]),
                     .object([(key: "id", value: .string("3")), (key: "name", value: .string("")), (key: "note", value: .string("NULL"))]),
                     .object([(key: "id", value: .string("4")), (key: "name", value: .string("two\nlines")), (key: "note", value: .string("x"))]),
