@@ -170,6 +170,41 @@ struct EmbeddingRelationshipTests {
         }
     }
 
+    /// Views relate through their base tables' keys, on the columns they show unchanged (renamed or not).
+    @Test(.enabled(if: PostgresTestCluster.shouldRun)) func viewsRelateThroughTheColumnsTheyShow() async throws {
+        let views = [
+            "CREATE VIEW shop_list AS SELECT s.id AS shop, s.name AS title, s.billing_id AS bill_to, upper(s.name) AS loud FROM shops s",
+            "CREATE VIEW cities AS SELECT id, city FROM (SELECT * FROM addresses WHERE id > 0) AS a",
+        ]
+        try await TestSource.postgresql.with(Self.schema + views, compiling: Self.tables + ["shop_list", "cities"]) { connector, compilers in
+            let shops = compilers["shop_list"]!.table
+            #expect(
+                shops.origins?.map { "\($0.column)=\($0.table.name).\($0.sourceColumn)" } == [
+                    "shop=shops.id", "title=shops.name", "bill_to=shops.billing_id",
+                ],
+                "an expression (loud) has no origin")
+            #expect(shops.foreignKeys.map(\.columns) == [["bill_to"]], "only the key whose columns it shows")
+            let reader = EmbeddingReader(compilers: compilers, maxRows: 100) { query in
+                try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
+            }
+            try await expect(
+                reader, "shop_list", [("select", "title,addresses(city)"), ("order", "shop")],
+                #"[{"title":"North","addresses":{"city":"Oslo"}},{"title":"South","addresses":{"city":"Rome"}}]"#)
+            try await expect(
+                reader, "shop_list", [("select", "title,cities(city)"), ("shop", "eq.2")], #"[{"title":"South","cities":{"city":"Rome"}}]"#,
+                "view to view, through a subquery")
+            try await expect(
+                reader, "cities", [("select", "city,shop_list(title)"), ("order", "id")],
+                #"[{"city":"Oslo","shop_list":[{"title":"North"}]},{"city":"Rome","shop_list":[{"title":"South"}]}]"#)
+            try await expect(
+                reader, "addresses", [("select", "city,shop_list!inner(title)"), ("shop_list.title", "eq.South")],
+                #"[{"city":"Rome","shop_list":[{"title":"South"}]}]"#)
+            try await expect(
+                reader, "shop_list", [("select", "title,bill_to(city)"), ("shop", "eq.1")], #"[{"title":"North","bill_to":{"city":"Oslo"}}]"#,
+                "the key column names the table, never a view showing it")
+        }
+    }
+
     /// The conditions on related rows, as each engine gets them (T-SQL parsed by sqlglot).
     @Test(.blockingWork) func existsAsEachEngineGetsIt() async throws {
         try await TestSource.sqlite.with(Self.schema, compiling: Self.tables) { _, compilers in

@@ -31,6 +31,8 @@ struct Relationship: Sendable, Equatable {
     var referencedColumns: [String] = []
     /// Whether the outer table holds the foreign key (many-to-one, or that side of a one-to-one).
     var holdsKey = false
+    /// Whether the embedded table is a view (then only its name reaches it, as in PostgREST).
+    var innerIsView = false
 
     /// Whether each outer row has at most one embedded row.
     var toOne: Bool { cardinality == .manyToOne || cardinality == .oneToOne }
@@ -79,55 +81,74 @@ struct Relationship: Sendable, Equatable {
             return !holdsKey && target == innerTable && hint == innerColumn
         }
         guard let hint else {
-            return target == innerTable || (junction == nil && (target == name || target == outerColumn))
+            return target == innerTable || (junction == nil && !innerIsView && (target == name || target == outerColumn))
         }
         guard target == innerTable else { return false }
         if let junction { return hint == junction.table }
         return hint == name || hint == outerColumn || hint == innerColumn
     }
 
-    /// Every relationship from `outer` to the tables `tables` holds.
+    /// Every relationship from `outer` to the tables `tables` holds. A view relates through its base tables' keys
+    /// on the columns it shows unchanged (its own keys are those; a key to a base table reaches the views showing
+    /// the referenced columns).
     static func candidates(from outer: TableSchema, among tables: [String: TableSchema]) -> [Relationship] {
         var found: [Relationship] = []
         let outerName = outer.table.name
+        let others = tables.values.sorted { $0.table.name < $1.table.name }
         for key in outer.foreignKeys {
-            guard let inner = tables[key.referencedTable.name], inner.table == key.referencedTable else { continue }
-            let referenced = referenced(key, inner)
-            found.append(
-                Relationship(
-                    cardinality: isUnique(key.columns, in: outer) ? .oneToOne : .manyToOne, name: key.name, outerTable: outerName,
-                    innerTable: inner.table.name, outerColumns: key.columns, innerColumns: referenced, keyColumns: key.columns,
-                    referencedColumns: referenced, holdsKey: true))
+            for inner in others {
+                guard let referenced = shown(key, by: inner) else { continue }
+                found.append(
+                    Relationship(
+                        cardinality: isUnique(key.columns, in: outer) ? .oneToOne : .manyToOne, name: key.name, outerTable: outerName,
+                        innerTable: inner.table.name, outerColumns: key.columns, innerColumns: referenced, keyColumns: key.columns,
+                        referencedColumns: referenced, holdsKey: true, innerIsView: inner.kind == .view))
+            }
         }
-        for inner in tables.values.sorted(by: { $0.table.name < $1.table.name }) {
-            for key in inner.foreignKeys where key.referencedTable == outer.table {
-                let referenced = referenced(key, outer)
+        for inner in others {
+            for key in inner.foreignKeys {
+                guard let referenced = shown(key, by: outer) else { continue }
                 found.append(
                     Relationship(
                         cardinality: isUnique(key.columns, in: inner) ? .oneToOne : .oneToMany, name: key.name, outerTable: outerName,
                         innerTable: inner.table.name, outerColumns: referenced, innerColumns: key.columns, keyColumns: key.columns,
-                        referencedColumns: referenced))
+                        referencedColumns: referenced, innerIsView: inner.kind == .view))
             }
-            found += junctions(from: outer, through: inner, among: tables)
+            found += junctions(from: outer, through: inner, among: others)
         }
         // A key whose columns cannot be matched (SQLite: a reference to a table with no primary key) does not count.
         return found.filter { !$0.outerColumns.isEmpty && $0.outerColumns.count == $0.innerColumns.count }
     }
 
+    /// The columns of `table` that `key` references: its referenced columns when it is the referenced table, the
+    /// view's columns showing them when it is a view over it; nil when it shows them not.
+    static func shown(_ key: ForeignKey, by table: TableSchema) -> [String]? {
+        if key.referencedTable == table.table { return referenced(key, table) }
+        guard let origins = table.origins, !key.referencedColumns.isEmpty else { return nil }
+        let columns = key.referencedColumns.map { column in
+            origins.first { $0.table == key.referencedTable && $0.sourceColumn == column }?.column
+        }
+        return columns.contains(nil) ? nil : columns.compactMap { $0 }
+    }
+
     /// Many-to-many relationships through `junction`: a table with a key to `outer` and another key to a table
-    /// `tables` holds, both within its primary key (PostgREST's rule).
-    private static func junctions(from outer: TableSchema, through junction: TableSchema, among tables: [String: TableSchema]) -> [Relationship] {
+    /// among `tables`, both within its primary key (PostgREST's rule).
+    private static func junctions(from outer: TableSchema, through junction: TableSchema, among tables: [TableSchema]) -> [Relationship] {
         let primaryKey = Set(junction.primaryKey)
         let keys = junction.foreignKeys.filter { !$0.columns.isEmpty && Set($0.columns).isSubset(of: primaryKey) }
         var found: [Relationship] = []
-        for toOuter in keys where toOuter.referencedTable == outer.table {
+        for toOuter in keys {
+            guard let outerColumns = shown(toOuter, by: outer) else { continue }
             for toInner in keys where toInner != toOuter {
-                guard let inner = tables[toInner.referencedTable.name], inner.table == toInner.referencedTable else { continue }
-                found.append(
-                    Relationship(
-                        cardinality: .manyToMany, name: junction.table.name, outerTable: outer.table.name, innerTable: inner.table.name,
-                        outerColumns: referenced(toOuter, outer), innerColumns: referenced(toInner, inner),
-                        junction: Junction(table: junction.table.name, outerColumns: toOuter.columns, innerColumns: toInner.columns)))
+                for inner in tables {
+                    guard let innerColumns = shown(toInner, by: inner) else { continue }
+                    found.append(
+                        Relationship(
+                            cardinality: .manyToMany, name: junction.table.name, outerTable: outer.table.name, innerTable: inner.table.name,
+                            outerColumns: outerColumns, innerColumns: innerColumns,
+                            junction: Junction(table: junction.table.name, outerColumns: toOuter.columns, innerColumns: toInner.columns),
+                            innerIsView: inner.kind == .view))
+                }
             }
         }
         return found.filter { $0.junction!.outerColumns.count == $0.outerColumns.count && $0.junction!.innerColumns.count == $0.innerColumns.count }

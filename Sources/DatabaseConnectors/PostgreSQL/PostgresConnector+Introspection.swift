@@ -34,18 +34,7 @@ extension PostgresConnector {
                 PostgresCaptureSQL.primaryKeyColumns(of: "to_regclass($1)"), [relation],
                 on: connection
             ).compactMap { $0[0] }
-            let constraints = try await textRows(
-                """
-                SELECT con.conname, con.contype::text,
-                       (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
-                        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum)::text,
-                       fn.nspname, fc.relname,
-                       (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
-                        JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum)::text
-                FROM pg_constraint con
-                LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
-                WHERE con.conrelid = to_regclass($1) AND con.contype IN ('u', 'f') ORDER BY con.conname
-                """, [relation], on: connection)
+            let constraints = try await textRows(Self.constraintsSQL, [relation], on: connection)
             let indexes = try await textRows(
                 """
                 SELECT ic.relname, i.indisunique::text,
@@ -55,27 +44,53 @@ extension PostgresConnector {
                 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
                 WHERE i.indrelid = to_regclass($1) ORDER BY ic.relname
                 """, [relation], on: connection)
-            let names = { (text: String?) -> [String] in
-                guard let text, let parsed = try? PostgresLiteral.parseArray(text) else { return [] }
-                return parsed.compactMap { if case let .value(name) = $0 { name } else { nil } }
-            }
+            let names = Self.names
             let estimate = Int64(info[1] ?? "") ?? -1
-            return TableSchema(
+            let isView = ["v", "m"].contains(info[0] ?? "")
+            let origins = isView ? try await viewOrigins(relation, on: connection) : nil
+            var foreignKeys = Self.foreignKeys(constraints)
+            if let origins { foreignKeys = try await viewForeignKeys(origins, on: connection) }
+            var described = TableSchema(
                 table: table,
-                kind: ["v", "m"].contains(info[0] ?? "") ? .view : .table,
+                kind: isView ? .view : .table,
                 columns: columns,
                 primaryKey: primaryKey,
                 uniqueConstraints: constraints.filter { $0[1] == "u" }.map { names($0[2]) },
-                foreignKeys: constraints.filter { $0[1] == "f" }.map {
-                    ForeignKey(
-                        name: $0[0] ?? "", columns: names($0[2]),
-                        referencedTable: TableRef(schema: $0[3] ?? "", name: $0[4] ?? ""),
-                        referencedColumns: names($0[5]))
-                },
+                foreignKeys: foreignKeys,
                 indexes: indexes.map { IndexSchema(name: $0[0] ?? "", columns: names($0[2]), isUnique: $0[1] == "true") },
                 estimatedRowCount: estimate >= 0 ? estimate : nil
             )
+            described.origins = origins
+            return described
         }
+    }
+
+    /// A relation's unique and foreign-key constraints: name, kind, columns, referenced schema, table, columns.
+    static let constraintsSQL = """
+        SELECT con.conname, con.contype::text,
+               (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+                JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum)::text,
+               fn.nspname, fc.relname,
+               (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+                JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum)::text
+        FROM pg_constraint con
+        LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+        WHERE con.conrelid = to_regclass($1) AND con.contype IN ('u', 'f') ORDER BY con.conname
+        """
+
+    /// The foreign keys among rows of `constraintsSQL`.
+    static func foreignKeys(_ constraints: [[String?]]) -> [ForeignKey] {
+        constraints.filter { $0[1] == "f" }.map {
+            ForeignKey(
+                name: $0[0] ?? "", columns: names($0[2]), referencedTable: TableRef(schema: $0[3] ?? "", name: $0[4] ?? ""),
+                referencedColumns: names($0[5]))
+        }
+    }
+
+    /// The names of a PostgreSQL array literal of names.
+    static func names(_ text: String?) -> [String] {
+        guard let text, let parsed = try? PostgresLiteral.parseArray(text) else { return [] }
+        return parsed.compactMap { if case let .value(name) = $0 { name } else { nil } }
     }
 
     static let columnsSQL = """

@@ -76,6 +76,19 @@ package struct ForeignKey: Sendable, Hashable, Codable {
     }
 }
 
+/// Where a view's column comes from: a base table's column it shows unchanged.
+package struct ColumnOrigin: Sendable, Hashable, Codable {
+    package var column: String
+    package var table: TableRef
+    package var sourceColumn: String
+
+    package init(column: String, table: TableRef, sourceColumn: String) {
+        self.column = column
+        self.table = table
+        self.sourceColumn = sourceColumn
+    }
+}
+
 /// An index over some columns.
 package struct IndexSchema: Sendable, Hashable, Codable {
     package var name: String
@@ -102,6 +115,8 @@ package struct TableSchema: Sendable, Hashable, Codable {
     package var indexes: [IndexSchema]
     /// The planner's estimate, not a count.
     package var estimatedRowCount: Int64?
+    /// A view's columns that pass a base table's column through unchanged (nil: a table, or not known).
+    package var origins: [ColumnOrigin]?
 
     /// Creates a table description.
     package init(
