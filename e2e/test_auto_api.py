@@ -197,6 +197,7 @@ def test_put_upserts_the_row_its_key_names(site, engine):
                               ("?name=eq.Pen", {"id": 1, "name": "Pen"}, "PGRST105"), ("?id=gt.1", {"id": 2}, "PGRST105"),
                               ("", {"id": 23, "name": "Bare"}, "PGRST105"), ("?id=eq.1&id=eq.1", {"id": 1}, "PGRST105"),
                               ("?id=eq.24&limit=1", {"id": 24, "name": "Lim"}, "PGRST114"),
+                              ("?id=eq.26&columns=name", {"id": 26, "name": "Cols"}, "PGRST100"),
                               ("?id=eq.25", [{"id": 25, "name": "A"}, {"id": 25, "name": "B"}], "PGRST102")]:
         status, _, text = call(url + query, "PUT", body, headers)
         assert 400 <= status < 500 and json.loads(text)["code"] == code, (query, body, text)
@@ -234,6 +235,7 @@ CREATE FUNCTION forget(product integer) RETURNS void LANGUAGE sql AS 'DELETE FRO
 CREATE FUNCTION fail(msg text) RETURNS integer LANGUAGE plpgsql STABLE AS 'BEGIN RAISE EXCEPTION ''%'', msg; END';
 CREATE FUNCTION pick(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x';
 CREATE FUNCTION pick(x text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT x';
+CREATE FUNCTION tally() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM products';
 CREATE FUNCTION tick() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
 """
 
@@ -245,7 +247,7 @@ def test_functions_are_called_as_postgrest_calls_them(site):
                                                           "tables": ["*"], "functions": ["*"], "auth": "api_key"})
     made = site.manage("POST", "/api/v1/tenants/shop/apis", {"name": "fn", "source": {"kind": "remote_database", "id": site.remotes["postgresql"]},
                                                              "tables": ["*"], "functions": ["*"], "auth": "api_key"})
-    assert sorted(made["functions"]) == ["add", "add", "cheap", "echo", "fail", "forget", "ids", "pick", "pick", "restock", "totals"], made
+    assert sorted(made["functions"]) == ["add", "add", "cheap", "echo", "fail", "forget", "ids", "pick", "pick", "restock", "tally", "totals"], made
     keys = {permissions: site.manage("POST", "/api/v1/tenants/shop/apis/fn/keys", {"name": permissions, "permissions": permissions})["key"]
             for permissions in ["read", "write"]}
     base = f"{site.hub.url}/rest/v1/shop/fn/rpc"
@@ -263,10 +265,16 @@ def test_functions_are_called_as_postgrest_calls_them(site):
     assert call(base + "/ids?n=4&limit=2&offset=1", headers=reader)[2] == "[2,3]"
     assert json.loads(call(base + "/echo", "POST", {"x": [1, {"y": None}]}, writer)[2]) == {"x": [1, {"y": None}]}
 
+    assert call(base + "/tally", headers=reader)[2] == "5", "a VOLATILE function that writes nothing answers a GET"
+    status, headers, text = call(base + "/cheap?select=id&order=id&limit=1", "POST", {"max_price": 100},
+                                 {**writer, "Prefer": "count=exact"})
+    assert status == 206 and json.loads(text) == [{"id": 1}] and headers["Content-Range"] == "0-0/4", (text, headers)
+    status, headers, text = call(base + "/restock", "POST", {"product": 2, "amount": 99}, {**writer, "Prefer": "tx=rollback"})
+    assert status == 200 and json.loads(text)["stock"] == 99 and headers["Preference-Applied"] == "tx=rollback", text
     restocked = client.rpc("restock", {"product": 2, "amount": 5}).execute()
-    assert restocked.data["stock"] == 5 and restocked.data["name"] == "Book", restocked.data
+    assert restocked.data["stock"] == 5 and restocked.data["name"] == "Book", "the dry run changed nothing"
     status, _, text = call(base + "/restock?product=2&amount=5", headers=writer)
-    assert status == 405 and json.loads(text)["code"] == "25006", "GET never runs a function that may write"
+    assert status == 405 and json.loads(text)["code"] == "25006", "a GET's transaction is read-only: the UPDATE fails"
     status, _, text = call(base + "/restock", "POST", {"product": 2, "amount": 5}, reader)
     assert status == 403, "a read key calls nothing by POST"
     status, _, text = call(base + "/forget", "POST", {"product": 5}, writer)
@@ -296,7 +304,7 @@ def test_csv_bodies_insert_rows(site, engine):
     assert json.loads(text) == [{"id": 40, "name": "Clip, large", "price": 1.25, "stock": None},
                                 {"id": 41, "name": "Tack", "price": None, "stock": 7}], text
     status, _, text = call(url, "POST", raw=b"id,name\n42\n", headers=headers)
-    assert status == 400 and json.loads(text)["code"] == "PGRST102" and "line 2" in json.loads(text)["details"], text
+    assert status == 400 and json.loads(text)["code"] == "PGRST102" and "record 2" in json.loads(text)["details"], text
     assert site.client(engine).from_("products").select("id").gte("id", 40).execute().data == [{"id": 40}, {"id": 41}]
 
 
@@ -402,7 +410,7 @@ def test_schemathesis_finds_no_error_in_each_generated_api(site, engine, tmp_pat
     status, _, document = call(site.base(engine) + "/", headers=headers)
     assert status == 200
     parsed = json.loads(document)
-    assert parsed["openapi"].startswith("3.1") and set(parsed["paths"]["/products"]) == {"get", "head", "post", "patch", "delete"}
+    assert parsed["openapi"].startswith("3.1") and set(parsed["paths"]["/products"]) == {"get", "head", "post", "put", "patch", "delete"}
     path = tmp_path / f"{engine}.json"
     path.write_text(document)
     result = schemathesis(str(path), "--url", site.base(engine), "-H", f"apikey: {site.keys[engine]}")

@@ -59,10 +59,18 @@ package struct QueryCompiler: Sendable {
     }
 
     /// `SELECT … FROM … WHERE … ORDER BY … LIMIT/OFFSET`; `maxRows` caps the limit (nil: no cap).
-    package func select(_ request: ReadRequest, maxRows: Int?, from source: Source? = nil) throws -> CompiledQuery {
+    /// With `total`, a last column `bq_total` counts the rows the filters select, before the window (in the same
+    /// statement: a function is called once).
+    package func select(_ request: ReadRequest, maxRows: Int?, from source: Source? = nil, total: Bool = false) throws -> CompiledQuery {
         var binds: [String?] = source?.binds ?? []
-        let columns = try resultColumns(request.select)
-        var sql = "SELECT \(selectList(columns)) FROM \(source?.sql ?? flavor.qualified(table.table))"
+        var columns = try resultColumns(request.select)
+        var list = selectList(columns)
+        if total {
+            let counter = ColumnSchema(name: Self.totalColumn, nativeType: "bigint", canonicalType: .integer(bits: 64))
+            columns.append(ResultColumn(name: Self.totalColumn, source: counter, value: counter))
+            list += ", " + flavor.cast("COUNT(*) OVER ()", to: .bigint) + " AS " + flavor.quote(Self.totalColumn)
+        }
+        var sql = "SELECT \(list) FROM \(source?.sql ?? flavor.qualified(table.table))"
         if let condition = try whereClause(request.filters, &binds) { sql += " WHERE \(condition)" }
         let groups = Self.groups(columns, flavor)
         if let groups, !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") }
@@ -73,6 +81,9 @@ package struct QueryCompiler: Sendable {
         sql += flavor.paging(order: order, limit: limit, offset: request.offset, keyOrder: keyOrder)
         return CompiledQuery(sql: sql, binds: binds, columns: columns)
     }
+
+    /// The name of `select(…, total: true)`'s counting column.
+    package static let totalColumn = "bq_total"
 
     /// `SELECT COUNT(*)` over the same filters (for `Prefer: count=exact`); with aggregates, of the groups.
     package func count(_ request: ReadRequest, from source: Source? = nil) throws -> CompiledQuery {

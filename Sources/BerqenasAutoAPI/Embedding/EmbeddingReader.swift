@@ -216,63 +216,88 @@ package struct EmbeddingReader: Sendable {
     ) async throws -> (names: [String], rows: [[[[UInt8]]]]) {
         let relationship = embed.relationship
         let options = embedded[embed.path] ?? EmbeddedOptions()
-        let wanted = Array(Set(outerKeys.filter { !$0.contains(.null) }))
-        // Through a junction: the pairs of outer and embedded keys first.
-        var pairs: [[CanonicalValue]: [[CanonicalValue]]] = [:]
-        var innerKeys = wanted
-        if let junction = embed.junction, let columns = relationship.junction {
-            let selected = columns.outerColumns + columns.innerColumns
-            var found: Set<[CanonicalValue]> = []
-            for chunk in wanted.chunked(Self.keysPerQuery) {
-                let request = ReadRequest(
-                    select: selected.map { .column(name: $0, alias: nil, cast: nil) },
-                    filters: [Self.matching(columns.outerColumns, Array(chunk))])
-                let rows = try await run(try junction.select(request, maxRows: allowance.remaining + 1))
-                try take(rows.count, embed, allowance)
-                for row in rows {
-                    let outer = Array(row.values.prefix(columns.outerColumns.count))
-                    let inner = Array(row.values.dropFirst(columns.outerColumns.count))
-                    guard !inner.contains(.null) else { continue }
-                    pairs[outer, default: []].append(inner)
-                    found.insert(inner)
-                }
-            }
-            innerKeys = Array(found)
+        let aggregates = embed.embed.select.filter { if case .aggregate = $0 { true } else { false } }
+        if relationship.junction != nil, !aggregates.isEmpty {
+            throw AutoAPIError.unsupported("aggregates in a many-to-many embed ('\(embed.path)') are not served")
         }
-        var byKey: [[CanonicalValue]: [[[UInt8]]]] = [:]
-        var position: [[CanonicalValue]: Int] = [:]
+        var related: [[CanonicalValue]: [[[UInt8]]]] = [:]
         var names: [String] = []
-        for chunk in innerKeys.chunked(Self.keysPerQuery) {
-            var inner = ReadRequest(select: embed.embed.select, filters: [Self.matching(relationship.innerColumns, Array(chunk))] + options.filters)
+        // Outer keys a chunk at a time: each outer row's related rows come from one query, in one order.
+        for chunk in Array(Set(outerKeys.filter { !$0.contains(.null) })).chunked(Self.keysPerQuery) {
+            let keys = Array(chunk)
+            var inner = ReadRequest(select: embed.embed.select, filters: options.filters)
             // The key last, so rows the requested order ties keep one order (aggregated rows are groups: no key).
-            let grouped = embed.embed.select.contains { if case .aggregate = $0 { true } else { false } }
-            inner.order = options.order + (grouped ? [] : embed.inner.table.primaryKey.map { OrderTerm(column: $0) })
+            inner.order = options.order + (aggregates.isEmpty ? embed.inner.table.primaryKey.map { OrderTerm(column: $0) } : [])
+            var pairs: [[CanonicalValue]: [[CanonicalValue]]] = [:]
+            if let junction = embed.junction, let columns = relationship.junction {
+                pairs = try await junctionPairs(junction, columns, keys, embed, allowance)
+                // The embedded rows some outer row of the chunk pairs with, through the junction.
+                let back = Relationship(
+                    cardinality: .oneToMany, name: columns.table, outerTable: relationship.innerTable, innerTable: columns.table,
+                    outerColumns: relationship.innerColumns, innerColumns: columns.innerColumns)
+                inner.filters.append(
+                    .related(
+                        RelatedRows(
+                            relationship: back, inner: junction, junction: nil, filters: [Self.matching(columns.outerColumns, keys)],
+                            exists: true)))
+            } else {
+                inner.filters.append(Self.matching(relationship.innerColumns, keys))
+            }
             let found = try await level(
                 inner, embed.inner, keys: relationship.innerColumns, limit: allowance.remaining + 1, path: embed.path + ".",
                 embedded: embedded, allowance: allowance)
             try take(found.cells.count, embed, allowance)
             names = found.names
+            var byKey: [[CanonicalValue]: [[[UInt8]]]] = [:]
+            var position: [[CanonicalValue]: Int] = [:]
             for (cells, key) in zip(found.cells, found.keyValues) {
                 byKey[key, default: []].append(cells)
                 position[key] = position[key] ?? position.count
+            }
+            for key in keys {
+                guard relationship.junction != nil else {
+                    related[key] = byKey[key] ?? []
+                    continue
+                }
+                let paired = (pairs[key] ?? []).compactMap { inner in position[inner].map { (inner, $0) } }
+                related[key] = paired.sorted { $0.1 < $1.1 }.flatMap { byKey[$0.0] ?? [] }
             }
         }
         if names.isEmpty, let inner = try? embed.inner.select(ReadRequest(select: embed.embed.select), maxRows: 0) {
             names = inner.columns.map(\.name)  // no rows at all: the names a spread still shows
         }
+        // Only aggregates, and nothing related: one group of nothing (count 0, the others null), as PostgREST answers.
+        let empty: [[UInt8]]? =
+            aggregates.count == embed.embed.select.count && !relationship.toOne
+            ? aggregates.map { item in
+                guard case let .aggregate(aggregate) = item, aggregate.function == .count, aggregate.cast == nil else { return Array("null".utf8) }
+                return Array("0".utf8)
+            } : nil
         let rows = outerKeys.map { key -> [[[UInt8]]] in
-            var related: [[[UInt8]]]
-            if relationship.junction != nil {
-                let keys = (pairs[key] ?? []).filter { position[$0] != nil }.sorted { position[$0]! < position[$1]! }
-                related = keys.flatMap { byKey[$0] ?? [] }
-            } else {
-                related = byKey[key] ?? []
-            }
-            let start = min(options.offset ?? 0, related.count)
-            related = Array(related[start...].prefix(options.limit ?? Int.max))
-            return related
+            var rows = related[key] ?? []
+            if rows.isEmpty, let empty { rows = [empty] }
+            let start = min(options.offset ?? 0, rows.count)
+            return Array(rows[start...].prefix(options.limit ?? Int.max))
         }
         return (names, rows)
+    }
+
+    /// The junction's pairs of outer and embedded keys for `outerKeys`, by outer key.
+    private func junctionPairs(
+        _ junction: QueryCompiler, _ columns: Relationship.Junction, _ outerKeys: [[CanonicalValue]], _ embed: Resolved, _ allowance: Allowance
+    ) async throws -> [[CanonicalValue]: [[CanonicalValue]]] {
+        let request = ReadRequest(
+            select: (columns.outerColumns + columns.innerColumns).map { .column(name: $0, alias: nil, cast: nil) },
+            filters: [Self.matching(columns.outerColumns, outerKeys)])
+        let rows = try await run(try junction.select(request, maxRows: allowance.remaining + 1))
+        try take(rows.count, embed, allowance)
+        var pairs: [[CanonicalValue]: [[CanonicalValue]]] = [:]
+        for row in rows {
+            let inner = Array(row.values.dropFirst(columns.outerColumns.count))
+            guard !inner.contains(.null) else { continue }
+            pairs[Array(row.values.prefix(columns.outerColumns.count)), default: []].append(inner)
+        }
+        return pairs
     }
 
     /// Takes `rows` from the request's allowance, or refuses the request.

@@ -74,8 +74,10 @@ package struct FunctionCall: Sendable {
 
     /// The statement calling `function` with `arguments`, shaped by its result: rows through the table compiler
     /// (filters, order, window of `request`), values on their own. PostgreSQL only.
+    /// `countWithin`: a set of rows counts itself in the statement (a last column, `QueryCompiler.totalColumn`)
+    /// instead of in a second call.
     package static func compile(
-        _ function: FunctionSchema, arguments: Arguments, request: ReadRequest, flavor: SQLFlavor, maxRows: Int?
+        _ function: FunctionSchema, arguments: Arguments, request: ReadRequest, flavor: SQLFlavor, maxRows: Int?, countWithin: Bool = false
     ) throws -> FunctionCall {
         guard case let .postgresql(dialect) = flavor else {
             throw AutoAPIError.unsupported("functions are called on PostgreSQL sources")
@@ -88,10 +90,11 @@ package struct FunctionCall: Sendable {
             list.append("$1::\(dialect.castType(function.parameters[0]))")
         case let .named(values):
             // Named notation, in the parameters' order: the database matches them, defaults fill the rest.
-            for parameter in function.parameters {
+            for (index, parameter) in function.parameters.enumerated() {
                 guard let value = values[parameter.name] else { continue }
                 binds.append(value)
-                list.append("\(flavor.quote(parameter.name)) => $\(binds.count)::\(dialect.castType(parameter))")
+                let variadic = function.variadic == true && index == function.parameters.count - 1 ? "VARIADIC " : ""
+                list.append("\(variadic)\(flavor.quote(parameter.name)) => $\(binds.count)::\(dialect.castType(parameter))")
             }
         }
         let alias = flavor.quote("bq_call")
@@ -123,8 +126,9 @@ package struct FunctionCall: Sendable {
                 throw AutoAPIError.unsupported("embedding in a function's result is not served")
             }
             return FunctionCall(
-                query: try compiler.select(request, maxRows: function.returnsSet ? maxRows : nil, from: source),
-                count: function.returnsSet ? try compiler.count(request, from: source) : nil,
+                query: try compiler.select(
+                    request, maxRows: function.returnsSet ? maxRows : nil, from: source, total: countWithin && function.returnsSet),
+                count: function.returnsSet && !countWithin ? try compiler.count(request, from: source) : nil,
                 shape: function.returnsSet ? .rows : .object, volatile: function.volatile)
         }
     }

@@ -28,7 +28,7 @@ package enum RequestParser {
         guard conditions <= maxConditions else {
             throw AutoAPIError.unparsable("filters", details: "\(conditions) conditions in one request; at most \(maxConditions) are taken")
         }
-        let paths = embedPaths(request.select)
+        let paths = try embedPaths(request.select)
         if let unknown = request.embedded.keys.sorted().first(where: { !paths.contains($0) }) {
             throw AutoAPIError(
                 status: 400, code: "PGRST108", message: "'\(unknown)' is not an embedded resource in this request",
@@ -72,12 +72,15 @@ package enum RequestParser {
     }
 
     /// The paths of every embed in a select (alias or table name, nested ones joined with dots).
-    static func embedPaths(_ select: [SelectItem], prefix: String = "") -> Set<String> {
+    static func embedPaths(_ select: [SelectItem], prefix: String = "") throws -> Set<String> {
         var paths: Set<String> = []
         for case let .embed(embed) in select {
             let path = prefix + embed.name
-            paths.insert(path)
-            paths.formUnion(embedPaths(embed.select, prefix: path + "."))
+            // One name, one embed: its filters, its conditions and its key in the answer are found by it.
+            guard paths.insert(path).inserted else {
+                throw AutoAPIError.unparsable("select", details: "two embeds are named '\(path)'", hint: "give one of them an alias")
+            }
+            paths.formUnion(try embedPaths(embed.select, prefix: path + "."))
         }
         return paths
     }

@@ -19,10 +19,12 @@ package enum CSVBody {
         }
         var rows: [JSONValue] = []
         for (number, fields) in lines.enumerated().dropFirst() {
+            // A blank line is a row only of one column (its null), as COPY reads it.
+            if fields.count == 1, fields[0].text.isEmpty, !fields[0].quoted, names.count > 1 { continue }
             guard fields.count == names.count else {
                 throw AutoAPIError(
                     status: 400, code: "PGRST102", message: "Empty or invalid CSV",
-                    details: "line \(number + 1) has \(fields.count) fields; the header names \(names.count)")
+                    details: "record \(number + 1) has \(fields.count) fields; the header names \(names.count)")
             }
             rows.append(
                 .object(
@@ -38,7 +40,11 @@ package enum CSVBody {
         var quoted: Bool
     }
 
-    /// The records of the body; a blank line at the end (a final line break) is no record.
+    /// The most fields a body may hold (a field costs far more in memory than its byte).
+    static let maxFields = 1_000_000
+
+    /// The records of the body (a blank line is a record of one empty field; a final line break ends the last
+    /// record and makes none).
     static func records(_ bytes: [UInt8]) throws -> [[Field]] {
         var records: [[Field]] = []
         var record: [Field] = []
@@ -46,14 +52,21 @@ package enum CSVBody {
         var quoted = false
         var inQuotes = false
         var index = 0
-        func endField() {
+        var fields = 0
+        func endField() throws {
+            fields += 1
+            guard fields <= maxFields else {
+                throw AutoAPIError(
+                    status: 413, code: "payload_too_large", message: "the CSV body holds more than \(maxFields) fields",
+                    hint: "send it in parts")
+            }
             record.append(Field(text: String(decoding: field, as: UTF8.self), quoted: quoted))
             field = []
             quoted = false
         }
-        func endRecord() {
-            endField()
-            if !(record.count == 1 && record[0].text.isEmpty && !record[0].quoted) { records.append(record) }
+        func endRecord() throws {
+            try endField()
+            records.append(record)
             record = []
         }
         while index < bytes.count {
@@ -79,11 +92,11 @@ package enum CSVBody {
                 }
                 inQuotes = true
                 quoted = true
-            case UInt8(ascii: ","): endField()
-            case UInt8(ascii: "\n"): endRecord()
+            case UInt8(ascii: ","): try endField()
+            case UInt8(ascii: "\n"): try endRecord()
             case UInt8(ascii: "\r"):
                 if index < bytes.count, bytes[index] == UInt8(ascii: "\n") { index += 1 }
-                endRecord()
+                try endRecord()
             default:
                 guard !quoted else {
                     throw AutoAPIError(status: 400, code: "PGRST102", message: "Empty or invalid CSV", details: "text after a closing quote")
@@ -94,7 +107,7 @@ package enum CSVBody {
         guard !inQuotes else {
             throw AutoAPIError(status: 400, code: "PGRST102", message: "Empty or invalid CSV", details: "a quoted field is not closed")
         }
-        if !field.isEmpty || quoted || !record.isEmpty { endRecord() }
+        if !field.isEmpty || quoted || !record.isEmpty { try endRecord() }
         return records
     }
 }

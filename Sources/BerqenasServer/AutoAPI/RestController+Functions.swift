@@ -28,21 +28,44 @@ extension RestController {
                 posting
                 ? try await postedArguments(request, api, overloads, wanted)
                 : try queryArguments(&items, path.function, overloads)
-            if !posting, function.volatile {
-                throw AutoAPIError(
-                    status: 405, code: "25006", message: "'\(function.name)' may change data (it is VOLATILE): call it with POST",
-                    hint: "or declare it STABLE or IMMUTABLE in the database")
-            }
             let parsed = try RequestParser.read(items)
             try checkAggregates(parsed.select, api)
-            let call = try FunctionCall.compile(function, arguments: arguments, request: parsed, flavor: api.flavor, maxRows: api.maxRows)
+            // A POST counts its rows in its one statement: a second call would run the function twice.
+            let counting = posting && wanted.count != nil
+            let call = try FunctionCall.compile(
+                function, arguments: arguments, request: parsed, flavor: api.flavor, maxRows: api.maxRows, countWithin: counting)
             let columns = call.query.columns.map(\.value)
-            let rows =
-                call.volatile
-                ? try await api.connector.write(
-                    [BoundStatement(sql: call.query.sql, binds: call.query.binds.map { $0.map(CanonicalValue.text) ?? .null })], returning: columns)
-                : try await api.connector.select(call.query.sql, binds: call.query.binds, columns: columns)
-            return try await functionAnswer(request, call, rows, parsed, wanted, api)
+            var rows: [Row]
+            var total: Int64?
+            if posting {
+                let statement = BoundStatement(sql: call.query.sql, binds: call.query.binds.map { $0.map(CanonicalValue.text) ?? .null })
+                rows = try await runFunction(statement, columns: columns, api: api, rollback: wanted.transaction == .rollback)
+            } else {
+                // GET changes nothing: a function that tries fails with 25006 (405), as under PostgREST.
+                rows = try await api.connector.selectReadOnly(call.query.sql, binds: call.query.binds, columns: columns)
+            }
+            if call.query.columns.last?.name == QueryCompiler.totalColumn {
+                if case let .integer(value)? = rows.first?.values.last { total = value } else { total = 0 }
+                rows = rows.map { Row(Array($0.values.dropLast())) }
+            } else if wanted.count != nil, let count = call.count {
+                let counted = try await api.connector.selectReadOnly(
+                    count.sql, binds: count.binds, columns: [ColumnSchema(name: "count", nativeType: "bigint", canonicalType: .integer(bits: 64))])
+                if case let .integer(value)? = counted.first?.values.first { total = value }
+            }
+            var shown = call
+            if shown.query.columns.last?.name == QueryCompiler.totalColumn { shown.query.columns.removeLast() }
+            return try functionAnswer(request, shown, rows, parsed, total: total, wanted)
+        }
+    }
+
+    /// A POST's call, in a transaction (undone with `tx=rollback`, answering with what it returned).
+    func runFunction(_ statement: BoundStatement, columns: [ColumnSchema], api: APIRegistry.Mounted, rollback: Bool) async throws -> [Row] {
+        do {
+            return try await api.connector.write([statement], returning: columns) { rows in
+                if rollback { throw DryRun(rows: rows) }
+            }
+        } catch let dryRun as DryRun {
+            return dryRun.rows
         }
     }
 
@@ -84,14 +107,16 @@ extension RestController {
 
     /// The call's answer: 204 for void, a value, an array of values, an object, or rows as a read answers them.
     func functionAnswer(
-        _ request: Request, _ call: FunctionCall, _ rows: [Row], _ parsed: ReadRequest, _ wanted: Preferences, _ api: APIRegistry.Mounted
-    ) async throws -> Response {
+        _ request: Request, _ call: FunctionCall, _ rows: [Row], _ parsed: ReadRequest, total: Int64?, _ wanted: Preferences
+    ) throws -> Response {
         var headers = HTTPHeaders()
         headers.contentType = .init(type: "application", subType: "json", parameters: ["charset": "utf-8"])
+        if !wanted.applied.isEmpty { headers.replaceOrAdd(name: "Preference-Applied", value: wanted.applied) }
         var body: [UInt8]
         switch call.shape {
         case .void:
-            return Response(status: .noContent)
+            headers.remove(name: .contentType)
+            return Response(status: .noContent, headers: headers)
         case .scalar, .scalars:
             let values = rows.map { row in
                 var out: [UInt8] = []
@@ -108,12 +133,6 @@ extension RestController {
         case .rows:
             let format = try RestFormat(accept: request.headers.first(name: .accept))
             body = try format.body(rows, columns: call.query.columns, headers: &headers)
-            var total: Int64?
-            if wanted.count != nil, let count = call.count {
-                let counted = try await api.connector.select(
-                    count.sql, binds: count.binds, columns: [ColumnSchema(name: "count", nativeType: "bigint", canonicalType: .integer(bits: 64))])
-                if case let .integer(value)? = counted.first?.values.first { total = value }
-            }
             return try readAnswer(request, parsed, body: body, returned: rows.count, total: total, headers: headers)
         }
         return Response(status: .ok, headers: headers, body: .init(data: Data(body)))

@@ -27,6 +27,10 @@ extension RestController {
             let object = try Self.putObject(try body(request), key: key)
             let wanted = try preferences(request)
             var options = try RequestParser.insertOptions(items, preferences: wanted)
+            // The row is the one the key names: columns= could leave the key out and write another row.
+            if options.columns != nil || options.onConflict != nil {
+                throw AutoAPIError.unsupported("PUT takes neither columns= nor on_conflict=: it writes the row its key names, as sent")
+            }
             options.resolution = .mergeDuplicates
             options.onConflict = table.schema.primaryKey
             let plan = try compiler(api, table).insert([object], options: options, returning: try returning(items, wanted, table, api))

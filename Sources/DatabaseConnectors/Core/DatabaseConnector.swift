@@ -43,6 +43,10 @@ package protocol DatabaseConnector: Sendable {
     /// generated APIs' queries); values are bound as text (nil: NULL).
     func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row]
 
+    /// `select` in a transaction that may change nothing (a function called by GET: a write in it fails with the
+    /// engine's read-only error, PostgreSQL's 25006).
+    func selectReadOnly(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row]
+
     /// Runs data-changing statements that report rows (a generated API's INSERT, UPDATE or DELETE with
     /// RETURNING, or OUTPUT on SQL Server) in one transaction, unmarked so capture syncs them; the rows come
     /// back decoded as `columns`, statement after statement. `verify` sees them before the commit: what it
@@ -88,6 +92,11 @@ package protocol DatabaseConnector: Sendable {
 }
 
 extension DatabaseConnector {
+    /// Engines without functions run nothing a read could turn into a write: the plain `select`.
+    package func selectReadOnly(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
+        try await select(sql, binds: binds, columns: columns)
+    }
+
     /// No functions: engines without them (SQLite).
     package func describeFunctions(schema: String) async throws -> [FunctionSchema] { [] }
 

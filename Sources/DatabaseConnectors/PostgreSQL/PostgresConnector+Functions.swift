@@ -14,6 +14,8 @@ extension PostgresConnector {
                 let inputs = arguments.filter { ["i", "b", "v"].contains($0.mode) }
                 let outputs = arguments.filter { ["o", "b", "t"].contains($0.mode) }
                 guard !inputs.contains(where: \.pseudo), !outputs.contains(where: \.pseudo) else { continue }
+                // Unnamed parameters are called by name here: only a function of one takes it (the whole body).
+                guard inputs.count == 1 || !inputs.contains(where: { ($0.name ?? "").isEmpty }) else { continue }
                 let returnType = row[4] ?? ""
                 let result: FunctionSchema.Result
                 if !outputs.isEmpty {
@@ -28,10 +30,11 @@ extension PostgresConnector {
                     let descriptor = PostgresTypeMap.Descriptor(formatted: returnType, kind: row[5]?.first ?? "b")
                     result = .scalar(ColumnSchema(name: name, nativeType: returnType, canonicalType: PostgresTypeMap.canonical(descriptor)))
                 }
-                functions.append(
-                    FunctionSchema(
-                        schema: schema, name: name, parameters: inputs.map(\.column), defaults: Int(row[3] ?? "") ?? 0, result: result,
-                        returnsSet: row[1] == "true", volatile: row[2] == "v"))
+                var function = FunctionSchema(
+                    schema: schema, name: name, parameters: inputs.map(\.column), defaults: Int(row[3] ?? "") ?? 0, result: result,
+                    returnsSet: row[1] == "true", volatile: row[2] == "v")
+                function.variadic = inputs.last?.mode == "v"
+                functions.append(function)
             }
             return functions
         }
@@ -61,7 +64,7 @@ extension PostgresConnector {
                CASE WHEN rt.typrelid <> 0 THEN rt.typrelid::regclass::text ELSE '-' END,
                COALESCE((SELECT json_agg(json_build_object(
                            'name', NULLIF(p.proargnames[a.o], ''), 'mode', COALESCE(p.proargmodes[a.o]::text, 'i'),
-                           'type', format_type(a.t, NULL), 'kind', at.typtype::text) ORDER BY a.o)
+                           'type', format_type(a.t, -1), 'kind', at.typtype::text) ORDER BY a.o)
                          FROM unnest(COALESCE(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY AS a(t, o)
                          JOIN pg_type at ON at.oid = a.t), '[]')::text
         FROM pg_proc p

@@ -52,6 +52,13 @@ extension PostgresConnector {
         }
     }
 
+    package func selectReadOnly(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
+        try await withTransaction { connection in
+            try await connection.query("SET TRANSACTION READ ONLY", logger: logger)
+            return try await readRows(sql, binds, of: columns, expected: 16, on: connection)
+        }
+    }
+
     package func write(
         _ statements: [BoundStatement], returning columns: [ColumnSchema],
         verify: @Sendable ([Row]) throws -> Void

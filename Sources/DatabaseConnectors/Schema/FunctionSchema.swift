@@ -9,8 +9,10 @@ package struct FunctionSchema: Sendable, Hashable, Codable {
     package var result: Result
     /// Whether it returns a set (`SETOF`, `TABLE (…)`): read, filtered, ordered and paged like a table.
     package var returnsSet: Bool
-    /// Whether it may change data (PostgreSQL `VOLATILE`): called only by POST.
+    /// Whether it may change data (PostgreSQL `VOLATILE`): a GET calls it in a read-only transaction.
     package var volatile: Bool
+    /// Whether the last parameter is `VARIADIC` (an array, passed as `VARIADIC name => …`).
+    package var variadic: Bool?
 
     package enum Result: Sendable, Hashable, Codable {
         case void
