@@ -167,6 +167,13 @@ struct EmbeddingRelationshipTests {
                 [("select", "name,films(title)"), ("films.order", "title"), ("films.limit", "1"), ("films.offset", "1"), ("id", "eq.1")],
                 #"[{"name":"Ada","films":[{"title":"Brazil"}]}]"#, "a window over each row's embedded rows")
             try await expect(reader, "people", [("select", "name,films()"), ("id", "eq.1")], #"[{"name":"Ada"}]"#)
+            try await expect(
+                reader, "people",
+                [("select", "name,people(name)"), ("people.order", "name.desc"), ("people.limit", "1"), ("id", "lt.3"), ("order", "id")],
+                #"[{"name":"Ada","people":[{"name":"Cy"}]},{"name":"Bo","people":[{"name":"Di"}]}]"#, "a window per outer row, in the database")
+            try await expect(
+                reader, "people", [("select", "name,people(name)"), ("people.order", "name"), ("people.offset", "1"), ("id", "eq.1")],
+                #"[{"name":"Ada","people":[{"name":"Cy"}]}]"#)
         }
     }
 
@@ -213,6 +220,7 @@ struct EmbeddingRelationshipTests {
                 (name: "select", value: "name,films!inner(title),passports()"), (name: "passports", value: "is.null"),
             ])
             var sql: [String: String] = [:]
+            var tsql: [String: QueryCompiler] = [:]
             for (engine, flavor, schema) in [("postgresql", SQLFlavor.postgresql(PostgresDialect()), "public"), ("tsql", .tsql, "dbo")] {
                 let moved = compilers.mapValues { compiler in
                     var table = compiler.table
@@ -226,7 +234,9 @@ struct EmbeddingRelationshipTests {
                 }
                 let reader = EmbeddingReader(compilers: moved, maxRows: 10) { _ in [] }
                 sql[engine] = try moved["people"]!.count(reader.counted(request, with: moved["people"]!)).sql
+                if engine == "tsql" { tsql = moved }
             }
+            let moved = tsql
             #expect(
                 sql["postgresql"]
                     == #"SELECT COUNT(*) AS "count" FROM "public"."people" WHERE NOT EXISTS (SELECT 1 FROM "public"."passports" AS "bq_e1" "#
@@ -234,7 +244,15 @@ struct EmbeddingRelationshipTests {
                     + #"WHERE "bq_j1"."person_id" = "public"."people"."id" AND EXISTS (SELECT 1 FROM "public"."films" AS "bq_e1" "#
                     + #"WHERE "bq_e1"."id" = "bq_j1"."film_id" AND "title" = $1::TEXT))"#)
             #expect(sql["tsql"]?.contains("FROM [dbo].[roles] AS [bq_j1] WHERE [bq_j1].[person_id] = [dbo].[people].[id]") == true, "\(sql)")
-            try TSQLCheck.expectParsed([["name": "exists", "sql": sql["tsql"]!]])
+            let lines = moved["people"]!
+            let windowed = try lines.select(
+                RequestParser.read([(name: "select", value: "id,name"), (name: "order", value: "name.desc")]), maxRows: 50,
+                window: QueryCompiler.GroupWindow(partition: ["manager_id"], offset: 1, limit: 2))
+            #expect(
+                windowed.sql.contains("ROW_NUMBER() OVER (PARTITION BY [manager_id] ORDER BY [dbo].[people].[name] DESC)")
+                    && windowed.sql.hasSuffix("WHERE [bq_rn] > 1 AND [bq_rn] <= 3 ORDER BY [bq_rn] OFFSET 0 ROWS FETCH NEXT 50 ROWS ONLY"),
+                "\(windowed.sql)")
+            try TSQLCheck.expectParsed([["name": "exists", "sql": sql["tsql"]!], ["name": "window", "sql": windowed.sql]])
         }
     }
 }

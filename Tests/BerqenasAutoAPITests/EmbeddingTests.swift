@@ -108,6 +108,14 @@ struct EmbeddingTests {
             ) {
                 _ = try await reader(2).read(request, with: compilers["orders"]!)
             }
+            // A window per outer row is taken in the database: only its rows count.
+            let windowed = try RequestParser.read([
+                (name: "select", value: "id,order_lines(line)"), (name: "id", value: "eq.10"), (name: "order_lines.limit", value: "5"),
+                (name: "order_lines.offset", value: "19"),
+            ])
+            let five = try await reader(2).read(windowed, with: compilers["orders"]!)
+            #expect(
+                String(decoding: five[0], as: UTF8.self) == #"{"id":10,"order_lines":[{"line":20},{"line":21},{"line":22},{"line":23},{"line":24}]}"#)
             // The allowance is the request's, not each embed's: two aliases of the same 25 rows exceed 30.
             let twice = try RequestParser.read([(name: "select", value: "id,a:order_lines(line),b:order_lines(line)"), (name: "id", value: "eq.10")])
             await #expect(throws: AutoAPIError.self) { _ = try await reader(3).read(twice, with: compilers["orders"]!) }

@@ -114,9 +114,9 @@ package struct QueryCompiler: Sendable {
         return column
     }
 
-    /// The result columns in their read forms, each named for the response.
-    func selectList(_ columns: [ResultColumn]) -> String {
-        columns.map { column in
+    /// The result columns in their read forms, each named for the response (or by `names`, in order).
+    func selectList(_ columns: [ResultColumn], names: [String]? = nil) -> String {
+        columns.enumerated().map { index, column in
             let reference = column.expression ?? flavor.quote(column.source.name)
             let expression =
                 switch column.presentation {
@@ -124,7 +124,7 @@ package struct QueryCompiler: Sendable {
                 case .geoJSONFromWKT: "\(reference).STAsText()"
                 case .asRead: column.cast.map { flavor.cast(reference, to: $0) } ?? reference
                 }
-            return "\(flavor.read(expression, as: column.value)) AS \(flavor.quote(column.name))"
+            return "\(flavor.read(expression, as: column.value)) AS \(flavor.quote(names?[index] ?? column.name))"
         }.joined(separator: ", ")
     }
 
@@ -267,7 +267,7 @@ package struct QueryCompiler: Sendable {
         }
     }
 
-    private func orderClause(_ terms: [OrderTerm], scope: String?) throws -> String? {
+    func orderClause(_ terms: [OrderTerm], scope: String?) throws -> String? {
         guard !terms.isEmpty else { return nil }
         return try terms.map { term in
             // Qualified: a bare name in ORDER BY would mean the output column, which may be a cast of it.

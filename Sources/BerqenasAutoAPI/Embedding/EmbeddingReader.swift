@@ -128,7 +128,7 @@ package struct EmbeddingReader: Sendable {
     /// level's place in the select (empty at the top); `embedded` the request's options of embedded tables, by path.
     private func level(
         _ request: ReadRequest, _ compiler: QueryCompiler, keys: [String], limit: Int, path: String,
-        embedded: [String: EmbeddedOptions], allowance: Allowance
+        embedded: [String: EmbeddedOptions], allowance: Allowance, window: QueryCompiler.GroupWindow? = nil
     ) async throws -> Level {
         let plain = request.select.filter { if case .embed = $0 { false } else { true } }
         let embeds = try resolve(request.select, of: compiler, path: path)
@@ -136,7 +136,7 @@ package struct EmbeddingReader: Sendable {
         var query = request
         query.select = plain + hidden.map { .column(name: $0, alias: nil, cast: nil) }
         query.filters = try filters(request.filters, embeds: embeds, embedded: embedded)
-        let compiled = try compiler.select(query, maxRows: limit)
+        let compiled = try window.map { try compiler.select(query, maxRows: limit, window: $0) } ?? compiler.select(query, maxRows: limit)
         let rows = try await run(compiled)
         return try await assemble(
             rows, columns: compiled.columns, hidden: hidden, keys: keys, embeds: embeds, embedded: embedded, allowance: allowance)
@@ -222,6 +222,7 @@ package struct EmbeddingReader: Sendable {
         }
         var related: [[CanonicalValue]: [[[UInt8]]]] = [:]
         var names: [String] = []
+        var windowed = false
         // Outer keys a chunk at a time: each outer row's related rows come from one query, in one order.
         for chunk in Array(Set(outerKeys.filter { !$0.contains(.null) })).chunked(Self.keysPerQuery) {
             let keys = Array(chunk)
@@ -229,6 +230,7 @@ package struct EmbeddingReader: Sendable {
             // The key last, so rows the requested order ties keep one order (aggregated rows are groups: no key).
             inner.order = options.order + (aggregates.isEmpty ? embed.inner.table.primaryKey.map { OrderTerm(column: $0) } : [])
             var pairs: [[CanonicalValue]: [[CanonicalValue]]] = [:]
+            var window: QueryCompiler.GroupWindow?
             if let junction = embed.junction, let columns = relationship.junction {
                 pairs = try await junctionPairs(junction, columns, keys, embed, allowance)
                 // The embedded rows some outer row of the chunk pairs with, through the junction.
@@ -242,10 +244,15 @@ package struct EmbeddingReader: Sendable {
                             exists: true)))
             } else {
                 inner.filters.append(Self.matching(relationship.innerColumns, keys))
+                // Each outer row's window, taken in the database: rows outside it are never read.
+                if aggregates.isEmpty, options.limit != nil || options.offset != nil {
+                    window = QueryCompiler.GroupWindow(partition: relationship.innerColumns, offset: options.offset ?? 0, limit: options.limit)
+                }
             }
+            windowed = windowed || window != nil
             let found = try await level(
                 inner, embed.inner, keys: relationship.innerColumns, limit: allowance.remaining + 1, path: embed.path + ".",
-                embedded: embedded, allowance: allowance)
+                embedded: embedded, allowance: allowance, window: window)
             try take(found.cells.count, embed, allowance)
             names = found.names
             var byKey: [[CanonicalValue]: [[[UInt8]]]] = [:]
@@ -276,6 +283,7 @@ package struct EmbeddingReader: Sendable {
         let rows = outerKeys.map { key -> [[[UInt8]]] in
             var rows = related[key] ?? []
             if rows.isEmpty, let empty { rows = [empty] }
+            if windowed { return rows }
             let start = min(options.offset ?? 0, rows.count)
             return Array(rows[start...].prefix(options.limit ?? Int.max))
         }
