@@ -235,6 +235,7 @@ CREATE FUNCTION forget(product integer) RETURNS void LANGUAGE sql AS 'DELETE FRO
 CREATE FUNCTION fail(msg text) RETURNS integer LANGUAGE plpgsql STABLE AS 'BEGIN RAISE EXCEPTION ''%'', msg; END';
 CREATE FUNCTION pick(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x';
 CREATE FUNCTION pick(x text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT x';
+CREATE FUNCTION sneaky() RETURNS integer LANGUAGE sql STABLE AS 'SELECT (restock(1, 1000)).stock';
 CREATE FUNCTION tally() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM products';
 CREATE FUNCTION tick() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
 """
@@ -247,7 +248,7 @@ def test_functions_are_called_as_postgrest_calls_them(site):
                                                           "tables": ["*"], "functions": ["*"], "auth": "api_key"})
     made = site.manage("POST", "/api/v1/tenants/shop/apis", {"name": "fn", "source": {"kind": "remote_database", "id": site.remotes["postgresql"]},
                                                              "tables": ["*"], "functions": ["*"], "auth": "api_key"})
-    assert sorted(made["functions"]) == ["add", "add", "cheap", "echo", "fail", "forget", "ids", "pick", "pick", "restock", "tally", "totals"], made
+    assert sorted(made["functions"]) == ["add", "add", "cheap", "echo", "fail", "forget", "ids", "pick", "pick", "restock", "sneaky", "tally", "totals"], made
     keys = {permissions: site.manage("POST", "/api/v1/tenants/shop/apis/fn/keys", {"name": permissions, "permissions": permissions})["key"]
             for permissions in ["read", "write"]}
     base = f"{site.hub.url}/rest/v1/shop/fn/rpc"
@@ -275,6 +276,10 @@ def test_functions_are_called_as_postgrest_calls_them(site):
     assert restocked.data["stock"] == 5 and restocked.data["name"] == "Book", "the dry run changed nothing"
     status, _, text = call(base + "/restock?product=2&amount=5", headers=writer)
     assert status == 405 and json.loads(text)["code"] == "25006", "a GET's transaction is read-only: the UPDATE fails"
+    # The attack: a read key GETs a function declared STABLE that calls one that writes.
+    status, _, text = call(base + "/sneaky", headers=reader)
+    assert status == 405 and json.loads(text)["code"] == "25006", text
+    assert site.client("postgresql").from_("products").select("stock").eq("id", 1).execute().data == [{"stock": 10}], "nothing written"
     status, _, text = call(base + "/restock", "POST", {"product": 2, "amount": 5}, reader)
     assert status == 403, "a read key calls nothing by POST"
     status, _, text = call(base + "/forget", "POST", {"product": 5}, writer)
