@@ -221,6 +221,8 @@ def test_aggregates_only_where_the_api_allows_them(site, engine):
 
 
 FUNCTIONS = """
+CREATE TABLE reviews (id integer PRIMARY KEY, product_id integer REFERENCES products (id), stars integer);
+INSERT INTO reviews VALUES (1, 1, 5), (2, 1, 3), (3, 2, 4);
 CREATE FUNCTION add(a integer, b integer DEFAULT 1) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT a + b';
 CREATE FUNCTION add(a numeric, c numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT a * c';
 CREATE FUNCTION cheap(max_price numeric) RETURNS SETOF products LANGUAGE sql STABLE
@@ -261,6 +263,14 @@ def test_functions_are_called_as_postgrest_calls_them(site):
     assert call(base + "/add?a=2", headers=reader)[2] == "3", "a default fills b; GET with a read key"
     cheap = client.rpc("cheap", {"max_price": 13}).select("id,name").order("id", desc=True).execute()
     assert cheap.data == [{"id": 2, "name": "Book"}, {"id": 1, "name": "Pen"}]
+    status, headers, text = call(base + "/cheap?max_price=13&select=name,reviews!inner(stars)&reviews.stars=gte.4&order=id",
+                                 headers={**reader, "Prefer": "count=exact"})
+    assert json.loads(text) == [{"name": "Pen", "reviews": [{"stars": 5}]}, {"name": "Book", "reviews": [{"stars": 4}]}], text
+    assert headers["Content-Range"] == "0-1/2", headers
+    embedded = client.rpc("cheap", {"max_price": 5}).select("name,reviews(stars)").execute()
+    assert embedded.data == [{"name": "Pen", "reviews": [{"stars": 5}, {"stars": 3}]}], embedded.data
+    status, _, text = call(base + "/totals?select=*,reviews(*)", headers=reader)
+    assert status == 400 and json.loads(text)["code"] == "PGRST200", text
     status, headers, text = call(base + "/totals?order=active&n=gt.1", headers={**reader, "Prefer": "count=exact"})
     assert status == 200 and json.loads(text) == [{"active": True, "n": 4}] and headers["Content-Range"] == "0-0/1", (status, text)
     assert call(base + "/ids?n=4&limit=2&offset=1", headers=reader)[2] == "[2,3]"

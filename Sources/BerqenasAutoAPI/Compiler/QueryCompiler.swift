@@ -71,7 +71,7 @@ package struct QueryCompiler: Sendable {
             list += ", " + flavor.cast("COUNT(*) OVER ()", to: .bigint) + " AS " + flavor.quote(Self.totalColumn)
         }
         var sql = "SELECT \(list) FROM \(source?.sql ?? flavor.qualified(table.table))"
-        if let condition = try whereClause(request.filters, &binds) { sql += " WHERE \(condition)" }
+        if let condition = try whereClause(request.filters, &binds, scope: source?.alias) { sql += " WHERE \(condition)" }
         let groups = Self.groups(columns, flavor)
         if let groups, !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") }
         let limit = [request.limit, maxRows].compactMap { $0 }.min()
@@ -89,7 +89,7 @@ package struct QueryCompiler: Sendable {
     package func count(_ request: ReadRequest, from source: Source? = nil) throws -> CompiledQuery {
         var binds: [String?] = source?.binds ?? []
         var filtered = " FROM \(source?.sql ?? flavor.qualified(table.table))"
-        if let condition = try whereClause(request.filters, &binds) { filtered += " WHERE \(condition)" }
+        if let condition = try whereClause(request.filters, &binds, scope: source?.alias) { filtered += " WHERE \(condition)" }
         let counted = flavor.quote("count")
         // Embeds have no columns here (they never sit beside aggregates).
         let columns = try resultColumns(request.select.filter { if case .embed = $0 { false } else { true } })

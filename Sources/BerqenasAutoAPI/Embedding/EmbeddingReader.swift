@@ -66,10 +66,11 @@ package struct EmbeddingReader: Sendable {
     }
 
     /// The rows of `request` over `compiler`'s table, each as a JSON object with its embedded rows.
-    package func read(_ request: ReadRequest, with compiler: QueryCompiler) async throws -> [[UInt8]] {
+    /// `source`: the rows come from a function call rather than the table (its rows are the table's type).
+    package func read(_ request: ReadRequest, with compiler: QueryCompiler, from source: QueryCompiler.Source? = nil) async throws -> [[UInt8]] {
         let top = try await level(
             request, compiler, keys: [], limit: maxRows, path: "", embedded: request.embedded,
-            allowance: Allowance(maxRows * Self.embeddedFactor))
+            allowance: Allowance(maxRows * Self.embeddedFactor), source: source)
         let keys = JSONRows.keys(top.names)
         return top.cells.map { JSONRows.object(keys: keys, values: $0) }
     }
@@ -128,7 +129,8 @@ package struct EmbeddingReader: Sendable {
     /// level's place in the select (empty at the top); `embedded` the request's options of embedded tables, by path.
     private func level(
         _ request: ReadRequest, _ compiler: QueryCompiler, keys: [String], limit: Int, path: String,
-        embedded: [String: EmbeddedOptions], allowance: Allowance, window: QueryCompiler.GroupWindow? = nil
+        embedded: [String: EmbeddedOptions], allowance: Allowance, window: QueryCompiler.GroupWindow? = nil,
+        source: QueryCompiler.Source? = nil
     ) async throws -> Level {
         let plain = request.select.filter { if case .embed = $0 { false } else { true } }
         let embeds = try resolve(request.select, of: compiler, path: path)
@@ -136,7 +138,8 @@ package struct EmbeddingReader: Sendable {
         var query = request
         query.select = plain + hidden.map { .column(name: $0, alias: nil, cast: nil) }
         query.filters = try filters(request.filters, embeds: embeds, embedded: embedded)
-        let compiled = try window.map { try compiler.select(query, maxRows: limit, window: $0) } ?? compiler.select(query, maxRows: limit)
+        let compiled =
+            try window.map { try compiler.select(query, maxRows: limit, window: $0) } ?? compiler.select(query, maxRows: limit, from: source)
         let rows = try await run(compiled)
         return try await assemble(
             rows, columns: compiled.columns, hidden: hidden, keys: keys, embeds: embeds, embedded: embedded, allowance: allowance)

@@ -8,6 +8,9 @@ package struct FunctionCall: Sendable {
     package var shape: Shape
     /// Whether the function may change data (called only by POST, in a transaction).
     package var volatile: Bool
+    /// A set of rows with embedded tables: read by the embedding reader over the call, with the compiler of the
+    /// table whose row type the function returns.
+    package var embedding: (compiler: QueryCompiler, source: QueryCompiler.Source)?
 
     package enum Shape: Sendable, Equatable {
         /// Nothing to answer (204).
@@ -75,9 +78,11 @@ package struct FunctionCall: Sendable {
     /// The statement calling `function` with `arguments`, shaped by its result: rows through the table compiler
     /// (filters, order, window of `request`), values on their own. PostgreSQL only.
     /// `countWithin`: a set of rows counts itself in the statement (a last column, `QueryCompiler.totalColumn`)
-    /// instead of in a second call.
+    /// instead of in a second call. `tables`: the compilers of the tables callers may read (a function returning
+    /// one's rows embeds through its relationships).
     package static func compile(
-        _ function: FunctionSchema, arguments: Arguments, request: ReadRequest, flavor: SQLFlavor, maxRows: Int?, countWithin: Bool = false
+        _ function: FunctionSchema, arguments: Arguments, request: ReadRequest, flavor: SQLFlavor, maxRows: Int?, countWithin: Bool = false,
+        tables: [String: QueryCompiler] = [:]
     ) throws -> FunctionCall {
         guard case let .postgresql(dialect) = flavor else {
             throw AutoAPIError.unsupported("functions are called on PostgreSQL sources")
@@ -123,7 +128,13 @@ package struct FunctionCall: Sendable {
             let compiler = QueryCompiler(
                 flavor: flavor, table: TableSchema(table: TableRef(schema: function.schema, name: function.name), columns: columns, primaryKey: []))
             if EmbeddingReader.embeds(request.select) {
-                throw AutoAPIError.unsupported("embedding in a function's result is not served")
+                guard function.returnsSet, let table = function.rowsOf, let rows = tables[table.name], rows.table.table == table else {
+                    throw AutoAPIError(
+                        status: 400, code: "PGRST200", message: "Could not embed from '\(function.name)': it returns no rows of a table the API lets callers read",
+                        hint: "a function returning SETOF a served table embeds through that table's relationships")
+                }
+                return FunctionCall(
+                    query: CompiledQuery(sql: "", binds: [], columns: []), shape: .rows, volatile: function.volatile, embedding: (rows, source))
             }
             return FunctionCall(
                 query: try compiler.select(

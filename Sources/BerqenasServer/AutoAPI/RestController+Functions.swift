@@ -33,7 +33,11 @@ extension RestController {
             // A POST counts its rows in its one statement: a second call would run the function twice.
             let counting = posting && wanted.count != nil
             let call = try FunctionCall.compile(
-                function, arguments: arguments, request: parsed, flavor: api.flavor, maxRows: api.maxRows, countWithin: counting)
+                function, arguments: arguments, request: parsed, flavor: api.flavor, maxRows: api.maxRows, countWithin: counting,
+                tables: api.readableCompilers)
+            if let embedding = call.embedding {
+                return try await embeddedCall(request, embedding, parsed, posting: posting, wanted, api)
+            }
             let columns = call.query.columns.map(\.value)
             var rows: [Row]
             var total: Int64?
@@ -56,6 +60,30 @@ extension RestController {
             if shown.query.columns.last?.name == QueryCompiler.totalColumn { shown.query.columns.removeLast() }
             return try functionAnswer(request, shown, rows, parsed, total: total, wanted)
         }
+    }
+
+    /// A set of rows with embedded tables: the function's rows read once, through the embedding reader (a GET
+    /// read-only throughout); a POST cannot be undone nor counted then (each would call it again).
+    func embeddedCall(
+        _ request: Request, _ embedding: (compiler: QueryCompiler, source: QueryCompiler.Source), _ parsed: ReadRequest, posting: Bool,
+        _ wanted: Preferences, _ api: APIRegistry.Mounted
+    ) async throws -> Response {
+        if posting, wanted.count != nil || wanted.transaction == .rollback {
+            throw AutoAPIError.unsupported("count=exact and tx=rollback are not served on a POST call that embeds", hint: "leave the embeds out")
+        }
+        let reader = reader(api, readOnly: !posting)
+        let objects = try await reader.read(parsed, with: embedding.compiler, from: embedding.source)
+        var headers = HTTPHeaders()
+        let body = try RestFormat(accept: request.headers.first(name: .accept)).body(objects: objects, headers: &headers)
+        var total: Int64?
+        if wanted.count != nil {
+            let count = try embedding.compiler.count(reader.counted(parsed, with: embedding.compiler), from: embedding.source)
+            let counted = try await api.connector.selectReadOnly(
+                count.sql, binds: count.binds, columns: [ColumnSchema(name: "count", nativeType: "bigint", canonicalType: .integer(bits: 64))])
+            if case let .integer(value)? = counted.first?.values.first { total = value }
+        }
+        if !wanted.applied.isEmpty { headers.replaceOrAdd(name: "Preference-Applied", value: wanted.applied) }
+        return try readAnswer(request, parsed, body: body, returned: objects.count, total: total, headers: headers)
     }
 
     /// A POST's call, in a transaction (undone with `tx=rollback`, answering with what it returned).

@@ -120,10 +120,13 @@ struct RestController {
 
     /// The API's embedding reader. Only readable tables can be embedded (or filtered through an embed, or serve
     /// as a junction): others are no relationship.
-    func reader(_ api: APIRegistry.Mounted) -> EmbeddingReader {
+    /// `readOnly`: each query in a read-only transaction (a function called by GET).
+    func reader(_ api: APIRegistry.Mounted, readOnly: Bool = false) -> EmbeddingReader {
         let connector = api.connector
         return EmbeddingReader(compilers: api.readableCompilers, maxRows: api.maxRows) { query in
-            try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
+            readOnly
+                ? try await connector.selectReadOnly(query.sql, binds: query.binds, columns: query.columns.map(\.value))
+                : try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
         }
     }
 

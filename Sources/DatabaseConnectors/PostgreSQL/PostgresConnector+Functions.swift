@@ -34,6 +34,7 @@ extension PostgresConnector {
                     schema: schema, name: name, parameters: inputs.map(\.column), defaults: Int(row[3] ?? "") ?? 0, result: result,
                     returnsSet: row[1] == "true", volatile: row[2] == "v")
                 function.variadic = inputs.last?.mode == "v"
+                if let schema = row[8], let table = row[9] { function.rowsOf = TableRef(schema: schema, name: table) }
                 functions.append(function)
             }
             return functions
@@ -66,10 +67,13 @@ extension PostgresConnector {
                            'name', NULLIF(p.proargnames[a.o], ''), 'mode', COALESCE(p.proargmodes[a.o]::text, 'i'),
                            'type', format_type(a.t, -1), 'kind', at.typtype::text) ORDER BY a.o)
                          FROM unnest(COALESCE(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY AS a(t, o)
-                         JOIN pg_type at ON at.oid = a.t), '[]')::text
+                         JOIN pg_type at ON at.oid = a.t), '[]')::text,
+               rn.nspname, rc.relname
         FROM pg_proc p
         JOIN pg_namespace n ON n.oid = p.pronamespace
         JOIN pg_type rt ON rt.oid = p.prorettype
+        LEFT JOIN pg_class rc ON rc.oid = rt.typrelid AND rc.relkind IN ('r', 'p', 'v', 'm')
+        LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
         WHERE n.nspname = $1 AND p.prokind = 'f'
           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
         ORDER BY p.proname, p.oid

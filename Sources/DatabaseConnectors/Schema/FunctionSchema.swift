@@ -13,6 +13,8 @@ package struct FunctionSchema: Sendable, Hashable, Codable {
     package var volatile: Bool
     /// Whether the last parameter is `VARIADIC` (an array, passed as `VARIADIC name => …`).
     package var variadic: Bool?
+    /// The table or view whose row type it returns (its relationships are the function's rows').
+    package var rowsOf: TableRef?
 
     package enum Result: Sendable, Hashable, Codable {
         case void
