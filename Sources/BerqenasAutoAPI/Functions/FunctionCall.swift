@@ -130,7 +130,8 @@ package struct FunctionCall: Sendable {
             if EmbeddingReader.embeds(request.select) {
                 guard function.returnsSet, let table = function.rowsOf, let rows = tables[table.name], rows.table.table == table else {
                     throw AutoAPIError(
-                        status: 400, code: "PGRST200", message: "Could not embed from '\(function.name)': it returns no rows of a table the API lets callers read",
+                        status: 400, code: "PGRST200",
+                        message: "Could not embed from '\(function.name)': it returns no rows of a table the API lets callers read",
                         hint: "a function returning SETOF a served table embeds through that table's relationships")
                 }
                 return FunctionCall(
