@@ -78,9 +78,7 @@ struct AggregateTests {
     @Test(arguments: TestSource.available)
     func anEmbedAggregatesPerRow(_ engine: TestSource) async throws {
         try await withSource(engine) { connector, compilers in
-            let reader = EmbeddingReader(compilers: compilers, maxRows: 100) { query in
-                try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
-            }
+            let reader = EmbeddingReader.over(connector, compilers)
             let objects = try await reader.read(
                 Self.read([("select", "name,orders(total.sum(),count())"), ("order", "id")]), with: compilers["customers"]!)
             let got = "[" + objects.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ",") + "]"

@@ -35,17 +35,12 @@ struct EmbeddingRelationshipTests {
 
     func withReader(_ engine: TestSource, _ body: (EmbeddingReader) async throws -> Void) async throws {
         try await engine.with(Self.schema, compiling: Self.tables) { connector, compilers in
-            try await body(
-                EmbeddingReader(compilers: compilers, maxRows: 100) { query in
-                    try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
-                })
+            try await body(EmbeddingReader.over(connector, compilers))
         }
     }
 
     func json(_ reader: EmbeddingReader, _ table: String, _ items: [(String, String)]) async throws -> String {
-        let request = try RequestParser.read(items.map { (name: $0.0, value: $0.1) })
-        let objects = try await reader.read(request, with: reader.compilers[table]!)
-        return "[" + objects.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ",") + "]"
+        try await reader.json(table, items)
     }
 
     func expect(
@@ -191,9 +186,7 @@ struct EmbeddingRelationshipTests {
                 ],
                 "an expression (loud) has no origin")
             #expect(shops.foreignKeys.map(\.columns) == [["bill_to"]], "only the key whose columns it shows")
-            let reader = EmbeddingReader(compilers: compilers, maxRows: 100) { query in
-                try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
-            }
+            let reader = EmbeddingReader.over(connector, compilers)
             try await expect(
                 reader, "shop_list", [("select", "title,addresses(city)"), ("order", "shop")],
                 #"[{"title":"North","addresses":{"city":"Oslo"}},{"title":"South","addresses":{"city":"Rome"}}]"#)

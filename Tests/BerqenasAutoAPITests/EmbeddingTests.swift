@@ -20,17 +20,12 @@ struct EmbeddingTests {
 
     func withReader(_ engine: TestSource, _ body: (EmbeddingReader) async throws -> Void) async throws {
         try await engine.with(Self.schema, compiling: ["customers", "orders", "order_lines", "notes"]) { connector, compilers in
-            try await body(
-                EmbeddingReader(compilers: compilers, maxRows: 100) { query in
-                    try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
-                })
+            try await body(EmbeddingReader.over(connector, compilers))
         }
     }
 
     func json(_ reader: EmbeddingReader, _ table: String, _ items: [(String, String)]) async throws -> String {
-        let request = try RequestParser.read(items.map { (name: $0.0, value: $0.1) })
-        let objects = try await reader.read(request, with: reader.compilers[table]!)
-        return "[" + objects.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ",") + "]"
+        try await reader.json(table, items)
     }
 
     @Test(arguments: TestSource.available)
@@ -92,11 +87,7 @@ struct EmbeddingTests {
             Self.schema + ["INSERT INTO order_lines VALUES \(lines.replacingOccurrences(of: "(10, 1, 1), (10, 2, 1), ", with: ""))"],
             compiling: ["customers", "orders", "order_lines"]
         ) { connector, compilers in
-            func reader(_ maxRows: Int) -> EmbeddingReader {
-                EmbeddingReader(compilers: compilers, maxRows: maxRows) { query in
-                    try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
-                }
-            }
+            func reader(_ maxRows: Int) -> EmbeddingReader { EmbeddingReader.over(connector, compilers, maxRows: maxRows) }
             let request = try RequestParser.read([(name: "select", value: "id,order_lines(line)"), (name: "id", value: "eq.10")])
             // Order 10 has 25 lines: within 10 x 3, beyond 10 x 2.
             let fits = try await reader(3).read(request, with: compilers["orders"]!)
@@ -129,9 +120,7 @@ struct EmbeddingTests {
             "INSERT INTO loose VALUES ('a')", "INSERT INTO child VALUES (1, 'a')",
         ]
         try await TestSource.sqlite.with(setup, compiling: ["loose", "child"]) { connector, compilers in
-            let reader = EmbeddingReader(compilers: compilers, maxRows: 1000) { query in
-                try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
-            }
+            let reader = EmbeddingReader.over(connector, compilers, maxRows: 1000)
             do {
                 _ = try await reader.read(try RequestParser.read([(name: "select", value: "*,child(*)")]), with: compilers["loose"]!)
                 Issue.record("no usable relationship: PGRST200 expected")
