@@ -237,6 +237,8 @@ CREATE FUNCTION forget(product integer) RETURNS void LANGUAGE sql AS 'DELETE FRO
 CREATE FUNCTION fail(msg text) RETURNS integer LANGUAGE plpgsql STABLE AS 'BEGIN RAISE EXCEPTION ''%'', msg; END';
 CREATE FUNCTION pick(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x';
 CREATE FUNCTION pick(x text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT x';
+CREATE FUNCTION restock_all(amount integer) RETURNS SETOF products LANGUAGE sql
+  AS 'UPDATE products SET stock = stock + amount RETURNING *';
 CREATE FUNCTION sneaky() RETURNS integer LANGUAGE sql STABLE AS 'SELECT (restock(1, 1000)).stock';
 CREATE FUNCTION tally() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM products';
 CREATE FUNCTION tick() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
@@ -250,7 +252,7 @@ def test_functions_are_called_as_postgrest_calls_them(site):
                                                           "tables": ["*"], "functions": ["*"], "auth": "api_key"})
     made = site.manage("POST", "/api/v1/tenants/shop/apis", {"name": "fn", "source": {"kind": "remote_database", "id": site.remotes["postgresql"]},
                                                              "tables": ["*"], "functions": ["*"], "auth": "api_key"})
-    assert sorted(made["functions"]) == ["add", "add", "cheap", "echo", "fail", "forget", "ids", "pick", "pick", "restock", "sneaky", "tally", "totals"], made
+    assert sorted(made["functions"]) == ["add", "add", "cheap", "echo", "fail", "forget", "ids", "pick", "pick", "restock", "restock_all", "sneaky", "tally", "totals"], made
     keys = {permissions: site.manage("POST", "/api/v1/tenants/shop/apis/fn/keys", {"name": permissions, "permissions": permissions})["key"]
             for permissions in ["read", "write"]}
     base = f"{site.hub.url}/rest/v1/shop/fn/rpc"
@@ -289,6 +291,10 @@ def test_functions_are_called_as_postgrest_calls_them(site):
     # The attack: a read key GETs a function declared STABLE that calls one that writes.
     status, _, text = call(base + "/sneaky", headers=reader)
     assert status == 405 and json.loads(text)["code"] == "25006", text
+    assert site.client("postgresql").from_("products").select("stock").eq("id", 1).execute().data == [{"stock": 10}], "nothing written"
+    # A writing function whose embeds would be read after it committed (a later failure would leave the write).
+    status, _, text = call(base + "/restock_all?select=id,reviews(stars)", "POST", {"amount": 1000}, writer)
+    assert status == 400 and "STABLE" in json.loads(text)["message"], text
     assert site.client("postgresql").from_("products").select("stock").eq("id", 1).execute().data == [{"stock": 10}], "nothing written"
     status, _, text = call(base + "/restock", "POST", {"product": 2, "amount": 5}, reader)
     assert status == 403, "a read key calls nothing by POST"

@@ -4,8 +4,10 @@ import DatabaseConnectors
 
 extension EmbeddingReader {
     /// A reader whose queries run on `connector`.
-    static func over(_ connector: any DatabaseConnector, _ compilers: [String: QueryCompiler], maxRows: Int = 100) -> EmbeddingReader {
-        EmbeddingReader(compilers: compilers, maxRows: maxRows) { query in
+    static func over(
+        _ connector: any DatabaseConnector, _ compilers: [String: QueryCompiler], maxRows: Int = 100, maxBytes: Int = embeddedBytes
+    ) -> EmbeddingReader {
+        EmbeddingReader(compilers: compilers, maxRows: maxRows, maxBytes: maxBytes) { query in
             try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
         }
     }

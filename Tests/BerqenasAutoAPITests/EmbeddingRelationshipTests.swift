@@ -243,7 +243,7 @@ struct EmbeddingRelationshipTests {
                 window: QueryCompiler.GroupWindow(partition: ["manager_id"], offset: 1, limit: 2))
             #expect(
                 windowed.sql.contains("ROW_NUMBER() OVER (PARTITION BY [manager_id] ORDER BY [dbo].[people].[name] DESC)")
-                    && windowed.sql.hasSuffix("WHERE [bq_rn] > 1 AND [bq_rn] <= 3 ORDER BY [bq_rn] OFFSET 0 ROWS FETCH NEXT 50 ROWS ONLY"),
+                    && windowed.sql.hasSuffix("WHERE [bq_rn] > 1 AND [bq_rn] <= 3 ORDER BY [bq_w].[bq_rn] OFFSET 0 ROWS FETCH NEXT 50 ROWS ONLY"),
                 "\(windowed.sql)")
             try TSQLCheck.expectParsed([["name": "exists", "sql": sql["tsql"]!], ["name": "window", "sql": windowed.sql]])
         }

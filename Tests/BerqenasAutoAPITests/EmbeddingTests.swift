@@ -107,6 +107,14 @@ struct EmbeddingTests {
             let five = try await reader(2).read(windowed, with: compilers["orders"]!)
             #expect(
                 String(decoding: five[0], as: UTF8.self) == #"{"id":10,"order_lines":[{"line":20},{"line":21},{"line":22},{"line":23},{"line":24}]}"#)
+            // The attack: many outer rows share one related row holding many nested rows. The rows are read once,
+            // but copied into every outer row: the bytes assembled are capped too.
+            let shared = try RequestParser.read([(name: "select", value: "line,orders(id,order_lines(line))"), (name: "order_id", value: "eq.10")])
+            let big = try await EmbeddingReader.over(connector, compilers, maxRows: 100).read(shared, with: compilers["order_lines"]!)
+            #expect(big.count == 25, "25 lines, each embedding order 10 with its 25 lines")
+            await #expect(throws: AutoAPIError.self, "the copies exceed the byte cap though the rows fit the row allowance") {
+                _ = try await EmbeddingReader.over(connector, compilers, maxRows: 100, maxBytes: 5_000).read(shared, with: compilers["order_lines"]!)
+            }
             // The allowance is the request's, not each embed's: two aliases of the same 25 rows exceed 30.
             let twice = try RequestParser.read([(name: "select", value: "id,a:order_lines(line),b:order_lines(line)"), (name: "id", value: "eq.10")])
             await #expect(throws: AutoAPIError.self) { _ = try await reader(3).read(twice, with: compilers["orders"]!) }

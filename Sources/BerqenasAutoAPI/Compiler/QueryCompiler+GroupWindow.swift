@@ -28,7 +28,8 @@ extension QueryCompiler {
         if let limit = window.limit { kept += " AND \(number) <= \(window.offset + limit)" }
         let outer = zip(inner, columns).map { "\(flavor.quote($0)) AS \(flavor.quote($1.name))" }.joined(separator: ", ")
         sql = "SELECT \(outer) FROM (\(sql)) AS \(flavor.quote("bq_w")) WHERE \(kept)"
-        sql += flavor.paging(order: number, limit: maxRows, offset: nil, keyOrder: "")
+        // Qualified: a bare name in ORDER BY would be an output column a caller may have named bq_rn.
+        sql += flavor.paging(order: flavor.quote("bq_w") + "." + number, limit: maxRows, offset: nil, keyOrder: "")
         return CompiledQuery(sql: sql, binds: binds, columns: columns)
     }
 }

@@ -65,6 +65,8 @@ package struct QueryCompiler: Sendable {
         var binds: [String?] = source?.binds ?? []
         var columns = try resultColumns(request.select)
         var list = selectList(columns)
+        // Groups and the key order before the counting column, which groups nothing.
+        let groups = Self.groups(columns, flavor)
         if total {
             let counter = ColumnSchema(name: Self.totalColumn, nativeType: "bigint", canonicalType: .integer(bits: 64))
             columns.append(ResultColumn(name: Self.totalColumn, source: counter, value: counter))
@@ -72,7 +74,6 @@ package struct QueryCompiler: Sendable {
         }
         var sql = "SELECT \(list) FROM \(source?.sql ?? flavor.qualified(table.table))"
         if let condition = try whereClause(request.filters, &binds, scope: source?.alias) { sql += " WHERE \(condition)" }
-        let groups = Self.groups(columns, flavor)
         if let groups, !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") }
         let limit = [request.limit, maxRows].compactMap { $0 }.min()
         let order = try orderClause(request.order, scope: source?.alias)

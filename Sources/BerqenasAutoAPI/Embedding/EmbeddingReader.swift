@@ -19,12 +19,28 @@ package struct EmbeddingReader: Sendable {
     /// `maxRows` at most; a request that would embed more is refused (not cut short: a shortened array would
     /// look complete).
     package static let embeddedFactor = 10
+    /// The most bytes of embedded JSON one request assembles (related rows shared by many outer rows are copied
+    /// into each, which the row allowance does not see).
+    package static let embeddedBytes = 64 << 20
+    let maxBytes: Int
 
     /// What is left of a request's allowance of embedded rows.
     final class Allowance: Sendable {
         private let left: Mutex<Int>
+        private let bytesLeft: Mutex<Int>
 
-        init(_ rows: Int) { left = Mutex(rows) }
+        init(_ rows: Int, bytes: Int) {
+            left = Mutex(rows)
+            bytesLeft = Mutex(bytes)
+        }
+
+        /// Takes `bytes` of assembled JSON (a row shared by many outer rows is copied into each); false past the cap.
+        func takeBytes(_ bytes: Int) -> Bool {
+            bytesLeft.withLock { left in
+                left -= bytes
+                return left >= 0
+            }
+        }
 
         var remaining: Int { left.withLock { $0 } }
 
@@ -54,9 +70,10 @@ package struct EmbeddingReader: Sendable {
         var keyValues: [[CanonicalValue]]
     }
 
-    package init(compilers: [String: QueryCompiler], maxRows: Int, run: @escaping Run) {
+    package init(compilers: [String: QueryCompiler], maxRows: Int, maxBytes: Int = embeddedBytes, run: @escaping Run) {
         self.compilers = compilers
         self.maxRows = maxRows
+        self.maxBytes = maxBytes
         self.run = run
     }
 
@@ -70,7 +87,7 @@ package struct EmbeddingReader: Sendable {
     package func read(_ request: ReadRequest, with compiler: QueryCompiler, from source: QueryCompiler.Source? = nil) async throws -> [[UInt8]] {
         let top = try await level(
             request, compiler, keys: [], limit: maxRows, path: "", embedded: request.embedded,
-            allowance: Allowance(maxRows * Self.embeddedFactor), source: source)
+            allowance: Allowance(maxRows * Self.embeddedFactor, bytes: maxBytes), source: source)
         let keys = JSONRows.keys(top.names)
         return top.cells.map { JSONRows.object(keys: keys, values: $0) }
     }
@@ -168,7 +185,7 @@ package struct EmbeddingReader: Sendable {
         let embeds = try resolve(request.select, of: compiler, path: "")
         let level = try await assemble(
             rows, columns: columns, hidden: Self.hidden(keys: [], embeds: embeds), keys: [], embeds: embeds,
-            embedded: request.embedded, allowance: Allowance(maxRows * Self.embeddedFactor))
+            embedded: request.embedded, allowance: Allowance(maxRows * Self.embeddedFactor, bytes: maxBytes))
         let keys = JSONRows.keys(level.names)
         return level.cells.map { JSONRows.object(keys: keys, values: $0) }
     }
@@ -193,19 +210,29 @@ package struct EmbeddingReader: Sendable {
                 [UInt8(ascii: "[")] + Array(values.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
             }
             let null = Array("null".utf8)
+            func copied(_ values: [[UInt8]]) throws -> [[UInt8]] {
+                guard allowance.takeBytes(values.reduce(0) { $0 + $1.count }) else {
+                    throw AutoAPIError(
+                        status: 400, code: "embed_too_large",
+                        message: "'\(embed.path)' would embed more than \(maxBytes) bytes of rows",
+                        hint: "narrow the outer rows (limit, filters) or the embedded ones (\(embed.path).column=…)")
+                }
+                return values
+            }
             if !embed.embed.spread {
                 result.names.append(embed.embed.name)
                 for (index, rows) in related.enumerated() {
                     let objects = rows.map { JSONRows.object(keys: keys, values: $0) }
-                    result.cells[index].append(embed.relationship.toOne ? objects.first ?? null : array(objects))
+                    result.cells[index] += try copied([embed.relationship.toOne ? objects.first ?? null : array(objects)])
                 }
             } else {
                 // Spread: the embedded values become the row's own (to-many: an array of each).
                 result.names += names
                 for (index, rows) in related.enumerated() {
-                    result.cells[index] += names.indices.map { column in
-                        embed.relationship.toOne ? rows.first?[column] ?? null : array(rows.map { $0[column] })
-                    }
+                    result.cells[index] += try copied(
+                        names.indices.map { column in
+                            embed.relationship.toOne ? rows.first?[column] ?? null : array(rows.map { $0[column] })
+                        })
                 }
             }
         }

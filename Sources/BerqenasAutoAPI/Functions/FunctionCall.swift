@@ -5,6 +5,8 @@ package struct FunctionCall: Sendable {
     package var query: CompiledQuery
     /// Counts the rows (a set of rows only, for `Prefer: count=exact`).
     package var count: CompiledQuery?
+    /// Whether the query's last column counts the rows (`countWithin`), to be taken off before the answer.
+    package var countsItself = false
     package var shape: Shape
     /// Whether the function may change data (called only by POST, in a transaction).
     package var volatile: Bool
@@ -141,7 +143,7 @@ package struct FunctionCall: Sendable {
                 query: try compiler.select(
                     request, maxRows: function.returnsSet ? maxRows : nil, from: source, total: countWithin && function.returnsSet),
                 count: function.returnsSet && !countWithin ? try compiler.count(request, from: source) : nil,
-                shape: function.returnsSet ? .rows : .object, volatile: function.volatile)
+                countsItself: countWithin && function.returnsSet, shape: function.returnsSet ? .rows : .object, volatile: function.volatile)
         }
     }
 

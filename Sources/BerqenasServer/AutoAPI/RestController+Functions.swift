@@ -36,7 +36,8 @@ extension RestController {
                 function, arguments: arguments, request: parsed, flavor: api.flavor, maxRows: api.maxRows, countWithin: counting,
                 tables: api.readableCompilers)
             if let embedding = call.embedding {
-                return try await embeddedCall(request, embedding, parsed, posting: posting, wanted, api)
+                return try await embeddedCall(
+                    request, (embedding.compiler, embedding.source, call.volatile), parsed, posting: posting, wanted, api)
             }
             let columns = call.query.columns.map(\.value)
             var rows: [Row]
@@ -48,7 +49,7 @@ extension RestController {
                 // GET changes nothing: a function that tries fails with 25006 (405), as under PostgREST.
                 rows = try await api.connector.selectReadOnly(call.query.sql, binds: call.query.binds, columns: columns)
             }
-            if call.query.columns.last?.name == QueryCompiler.totalColumn {
+            if call.countsItself {
                 if case let .integer(value)? = rows.first?.values.last { total = value } else { total = 0 }
                 rows = rows.map { Row(Array($0.values.dropLast())) }
             } else if wanted.count != nil, let count = call.count {
@@ -57,7 +58,7 @@ extension RestController {
                 if case let .integer(value)? = counted.first?.values.first { total = value }
             }
             var shown = call
-            if shown.query.columns.last?.name == QueryCompiler.totalColumn { shown.query.columns.removeLast() }
+            if call.countsItself { shown.query.columns.removeLast() }
             return try functionAnswer(request, shown, rows, parsed, total: total, wanted)
         }
     }
@@ -65,13 +66,17 @@ extension RestController {
     /// A set of rows with embedded tables: the function's rows read once, through the embedding reader (a GET
     /// read-only throughout); a POST cannot be undone nor counted then (each would call it again).
     func embeddedCall(
-        _ request: Request, _ embedding: (compiler: QueryCompiler, source: QueryCompiler.Source), _ parsed: ReadRequest, posting: Bool,
+        _ request: Request, _ embedding: (compiler: QueryCompiler, source: QueryCompiler.Source, volatile: Bool), _ parsed: ReadRequest,
+        posting: Bool,
         _ wanted: Preferences, _ api: APIRegistry.Mounted
     ) async throws -> Response {
-        if posting, wanted.count != nil || wanted.transaction == .rollback {
-            throw AutoAPIError.unsupported("count=exact and tx=rollback are not served on a POST call that embeds", hint: "leave the embeds out")
+        // Its levels are separate statements: a function that may write would commit before they are read.
+        if posting, embedding.volatile || wanted.count != nil || wanted.transaction == .rollback {
+            throw AutoAPIError.unsupported(
+                "a POST call that embeds is served for STABLE or IMMUTABLE functions, without count=exact or tx=rollback",
+                hint: "call it with GET, or leave the embeds out")
         }
-        let reader = reader(api, readOnly: !posting)
+        let reader = reader(api, readOnly: true)
         let objects = try await reader.read(parsed, with: embedding.compiler, from: embedding.source)
         var headers = HTTPHeaders()
         let body = try RestFormat(accept: request.headers.first(name: .accept)).body(objects: objects, headers: &headers)
