@@ -93,7 +93,7 @@ package struct QueryCompiler: Sendable {
         if let condition = try whereClause(request.filters, &binds, scope: source?.alias) { filtered += " WHERE \(condition)" }
         let counted = flavor.quote("count")
         // Embeds have no columns here (they never sit beside aggregates).
-        let columns = try resultColumns(request.select.filter { if case .embed = $0 { false } else { true } })
+        let columns = try resultColumns(request.select.filter { !$0.isEmbed })
         guard let groups = Self.groups(columns, flavor) else {
             return CompiledQuery(sql: "SELECT COUNT(*) AS \(counted)\(filtered)", binds: binds, columns: [])
         }

@@ -79,7 +79,7 @@ package struct EmbeddingReader: Sendable {
 
     /// Whether a select asks for embedding.
     package static func embeds(_ select: [SelectItem]) -> Bool {
-        select.contains { if case .embed = $0 { true } else { false } }
+        select.contains(where: \.isEmbed)
     }
 
     /// The rows of `request` over `compiler`'s table, each as a JSON object with its embedded rows.
@@ -102,7 +102,7 @@ package struct EmbeddingReader: Sendable {
     /// The embeds of a select, each with its relationship (PGRST200 or PGRST201 when it has not exactly one).
     func resolve(_ select: [SelectItem], of compiler: QueryCompiler, path: String) throws -> [Resolved] {
         let tables = compilers.mapValues(\.table)
-        if Self.embeds(select), select.contains(where: { if case .aggregate = $0 { true } else { false } }) {
+        if Self.embeds(select), select.contains(where: \.isAggregate) {
             throw AutoAPIError.unsupported("aggregates beside embedded tables are not served", hint: "aggregate in a request of its own")
         }
         return try select.compactMap { item in
@@ -149,7 +149,7 @@ package struct EmbeddingReader: Sendable {
         embedded: [String: EmbeddedOptions], allowance: Allowance, window: QueryCompiler.GroupWindow? = nil,
         source: QueryCompiler.Source? = nil
     ) async throws -> Level {
-        let plain = request.select.filter { if case .embed = $0 { false } else { true } }
+        let plain = request.select.filter { !$0.isEmbed }
         let embeds = try resolve(request.select, of: compiler, path: path)
         let hidden = Self.hidden(keys: keys, embeds: embeds)
         var query = request
@@ -172,7 +172,7 @@ package struct EmbeddingReader: Sendable {
 
     /// A write's `select=` as the write itself can return it: its columns, then (hidden) the ones its embeds match on.
     package func returning(_ select: [SelectItem], with compiler: QueryCompiler) throws -> [SelectItem] {
-        let plain = select.filter { if case .embed = $0 { false } else { true } }
+        let plain = select.filter { !$0.isEmbed }
         let hidden = Self.hidden(keys: [], embeds: try resolve(select, of: compiler, path: ""))
         return plain + hidden.map { .column(name: $0, alias: nil, cast: nil) }
     }
@@ -206,9 +206,6 @@ package struct EmbeddingReader: Sendable {
             let outerKeys = rows.map { values(embed.relationship.outerColumns, of: $0) }
             let (names, related) = try await relatedRows(embed, outerKeys: outerKeys, embedded: embedded, allowance: allowance)
             let keys = JSONRows.keys(names)
-            func array(_ values: [[UInt8]]) -> [UInt8] {
-                [UInt8(ascii: "[")] + Array(values.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
-            }
             let null = Array("null".utf8)
             func copied(_ values: [[UInt8]]) throws -> [[UInt8]] {
                 guard allowance.takeBytes(values.reduce(0) { $0 + $1.count }) else {
@@ -223,7 +220,7 @@ package struct EmbeddingReader: Sendable {
                 result.names.append(embed.embed.name)
                 for (index, rows) in related.enumerated() {
                     let objects = rows.map { JSONRows.object(keys: keys, values: $0) }
-                    result.cells[index] += try copied([embed.relationship.toOne ? objects.first ?? null : array(objects)])
+                    result.cells[index] += try copied([embed.relationship.toOne ? objects.first ?? null : JSONRows.array(objects)])
                 }
             } else {
                 // Spread: the embedded values become the row's own (to-many: an array of each).
@@ -231,7 +228,7 @@ package struct EmbeddingReader: Sendable {
                 for (index, rows) in related.enumerated() {
                     result.cells[index] += try copied(
                         names.indices.map { column in
-                            embed.relationship.toOne ? rows.first?[column] ?? null : array(rows.map { $0[column] })
+                            embed.relationship.toOne ? rows.first?[column] ?? null : JSONRows.array(rows.map { $0[column] })
                         })
                 }
             }
@@ -246,7 +243,7 @@ package struct EmbeddingReader: Sendable {
     ) async throws -> (names: [String], rows: [[[[UInt8]]]]) {
         let relationship = embed.relationship
         let options = embedded[embed.path] ?? EmbeddedOptions()
-        let aggregates = embed.embed.select.filter { if case .aggregate = $0 { true } else { false } }
+        let aggregates = embed.embed.select.filter(\.isAggregate)
         if relationship.junction != nil, !aggregates.isEmpty {
             throw AutoAPIError.unsupported("aggregates in a many-to-many embed ('\(embed.path)') are not served")
         }

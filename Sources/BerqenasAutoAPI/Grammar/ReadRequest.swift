@@ -39,6 +39,9 @@ package enum SelectItem: Sendable, Equatable {
     indirect case embed(Embed)
     /// `total:amount.sum()`, `count()`: the select's other columns group the rows.
     case aggregate(Aggregate)
+
+    var isEmbed: Bool { if case .embed = self { true } else { false } }
+    var isAggregate: Bool { if case .aggregate = self { true } else { false } }
 }
 
 /// A filter, or a group of them.

@@ -49,6 +49,11 @@ package enum JSONRows {
         return out
     }
 
+    /// A JSON array of `values` (already JSON).
+    package static func array(_ values: [[UInt8]]) -> [UInt8] {
+        [UInt8(ascii: "[")] + Array(values.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
+    }
+
     /// Each name as `"name":`, for `object(keys:values:)`.
     package static func keys(_ names: [String]) -> [[UInt8]] { names.map(key) }
 

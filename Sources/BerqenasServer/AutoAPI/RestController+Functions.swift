@@ -53,9 +53,7 @@ extension RestController {
                 if case let .integer(value)? = rows.first?.values.last { total = value } else { total = 0 }
                 rows = rows.map { Row(Array($0.values.dropLast())) }
             } else if wanted.count != nil, let count = call.count {
-                let counted = try await api.connector.selectReadOnly(
-                    count.sql, binds: count.binds, columns: [ColumnSchema(name: "count", nativeType: "bigint", canonicalType: .integer(bits: 64))])
-                if case let .integer(value)? = counted.first?.values.first { total = value }
+                total = try await self.total(of: count, api, readOnly: true)
             }
             var shown = call
             if call.countsItself { shown.query.columns.removeLast() }
@@ -83,9 +81,7 @@ extension RestController {
         var total: Int64?
         if wanted.count != nil {
             let count = try embedding.compiler.count(reader.counted(parsed, with: embedding.compiler), from: embedding.source)
-            let counted = try await api.connector.selectReadOnly(
-                count.sql, binds: count.binds, columns: [ColumnSchema(name: "count", nativeType: "bigint", canonicalType: .integer(bits: 64))])
-            if case let .integer(value)? = counted.first?.values.first { total = value }
+            total = try await self.total(of: count, api, readOnly: true)
         }
         if !wanted.applied.isEmpty { headers.replaceOrAdd(name: "Preference-Applied", value: wanted.applied) }
         return try readAnswer(request, parsed, body: body, returned: objects.count, total: total, headers: headers)
@@ -159,7 +155,7 @@ extension RestController {
             body =
                 call.shape == .scalar
                 ? values.first ?? Array("null".utf8)
-                : [UInt8(ascii: "[")] + Array(values.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
+                : JSONRows.array(values)
         case .object:
             guard let row = rows.first else { return Response(status: .ok, headers: headers, body: .init(string: "null")) }
             body = JSONRows.renderObject(row, columns: call.query.columns)

@@ -193,11 +193,16 @@ struct RestController {
     func count(_ compiler: QueryCompiler, _ parsed: ReadRequest, _ api: APIRegistry.Mounted) async throws -> Int64? {
         // Conditions on embedded rows (`!inner`, `orders=is.null`) narrow the count as they narrow the rows.
         let count = try compiler.count(EmbeddingReader.embeds(parsed.select) ? reader(api).counted(parsed, with: compiler) : parsed)
-        let counted = try await api.connector.select(
-            count.sql, binds: count.binds,
-            columns: [
-                ColumnSchema(name: "count", nativeType: "bigint", canonicalType: .integer(bits: 64))
-            ])
+        return try await total(of: count, api, readOnly: false)
+    }
+
+    /// The number a `count` query returns (`readOnly`: in a read-only transaction, for a function's rows).
+    func total(of count: CompiledQuery, _ api: APIRegistry.Mounted, readOnly: Bool) async throws -> Int64? {
+        let columns = [ColumnSchema(name: "count", nativeType: "bigint", canonicalType: .integer(bits: 64))]
+        let counted =
+            readOnly
+            ? try await api.connector.selectReadOnly(count.sql, binds: count.binds, columns: columns)
+            : try await api.connector.select(count.sql, binds: count.binds, columns: columns)
         if case let .integer(value)? = counted.first?.values.first { return value }
         return nil
     }

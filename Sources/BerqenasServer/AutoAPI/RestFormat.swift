@@ -42,7 +42,7 @@ enum RestFormat {
         headers.contentType = contentType
         switch self {
         case .array:
-            return [UInt8(ascii: "[")] + Array(objects.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
+            return JSONRows.array(objects)
         case .object:
             guard objects.count == 1, let object = objects.first else { throw Self.notOne(objects.count) }
             return object
