@@ -15,7 +15,7 @@ enum EngineUnderTest: String, CaseIterable, CustomTestStringConvertible, Sendabl
     var testDescription: String { rawValue }
 
     /// `mssql://user:password@host:port/database`, when a real SQL Server is offered.
-    static let sqlServerURL: String? = ProcessInfo.processInfo.environment["BERQENAS_TEST_MSSQL_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let sqlServerURL = SQLServerTestServer.url
 
     /// The engines this run can reach (PostgreSQL is demanded by `scripts/test.sh`).
     static let available: [EngineUnderTest] = allCases.filter { engine in
@@ -26,15 +26,7 @@ enum EngineUnderTest: String, CaseIterable, CustomTestStringConvertible, Sendabl
         }
     }
 
-    static func sqlServerSpec() throws -> ConnectionSpec {
-        guard let url = sqlServerURL, let components = URLComponents(string: url), let host = components.host else {
-            throw TestSupportError("BERQENAS_TEST_MSSQL_URL is not a URL")
-        }
-        return ConnectionSpec(
-            engine: .mssql, host: host, port: components.port ?? 1433,
-            database: String(components.path.dropFirst()), username: components.user ?? "sa",
-            password: components.password ?? "", tls: .require)
-    }
+    static func sqlServerSpec() throws -> ConnectionSpec { try SQLServerTestServer.spec() }
 
     /// Runs `body` with a connector, an empty table name of its own and an independent writer, then cleans up.
     func withSite(_ body: (EngineSite) async throws -> Void) async throws {

@@ -69,6 +69,7 @@ import Testing
         all += TSQLCapture.triggerBody(table).enumerated().map { ("triggerBody\($0.offset)", $0.element) }
         all += TSQLCapture.enableChangeTracking(table.table).enumerated().map { ("enableChangeTracking\($0.offset)", $0.element) }
         all += TSQLIntrospection.all.enumerated().map { ("introspection\($0.offset)", $0.element) }
+        all += [("procedureParameters", TSQLProcedures.parametersSQL), ("procedureResults", TSQLProcedures.resultsSQL)]
         return all
     }
 

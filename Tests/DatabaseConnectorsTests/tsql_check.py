@@ -1,9 +1,9 @@
 """Parses T-SQL statements with sqlglot (T-SQL dialect); exits 1 listing every statement that fails.
 
 Input: a JSON list of {"name", "sql"} on stdin. A statement passes only when sqlglot parses it into a
-real expression tree. sqlglot falls back to an opaque "Command" for syntax it does not model; four
+real expression tree. sqlglot falls back to an opaque "Command" for syntax it does not model; five
 constructs of this project are such (CHANGETABLE(CHANGES ...), WITH CHANGE_TRACKING_CONTEXT and
-ALTER ... CHANGE_TRACKING inside EXEC strings, SET IDENTITY_INSERT): they are checked against exact patterns below and
+ALTER ... CHANGE_TRACKING inside EXEC strings, SET IDENTITY_INSERT, INSERT INTO @table ... EXEC): they are checked against exact patterns below and
 replaced by neutral placeholders, so the rest of each statement is still parsed strictly.
 """
 import json
@@ -21,6 +21,8 @@ PATTERNS = [
     (re.compile(r"EXEC\(N'ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON \(CHANGE_RETENTION = 7 DAYS, AUTO_CLEANUP = ON\)'\)"),
      "SELECT 1"),
     (re.compile(rf"EXEC\(N'ALTER TABLE {NAME}\.{NAME} (ENABLE|DISABLE) CHANGE_TRACKING'\)"), "SELECT 1"),
+    # A procedure's first result set collected in the call's table variable: the EXEC after it is parsed.
+    (re.compile(rf"^INSERT INTO @bq_rows \({NAME}(, {NAME})*\) EXEC ", re.MULTILINE), "EXEC "),
 ]
 
 

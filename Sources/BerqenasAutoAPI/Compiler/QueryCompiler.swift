@@ -56,6 +56,8 @@ package struct QueryCompiler: Sendable {
         package var binds: [String?]
         /// The alias, as order terms name it.
         package var alias: String
+        /// The order of its rows when the request names none (a procedure's rows in the order it sent them).
+        package var order: String? = nil
     }
 
     /// `SELECT … FROM … WHERE … ORDER BY … LIMIT/OFFSET`; `maxRows` caps the limit (nil: no cap).
@@ -76,7 +78,7 @@ package struct QueryCompiler: Sendable {
         if let condition = try whereClause(request.filters, &binds, scope: source?.alias) { sql += " WHERE \(condition)" }
         if let groups, !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") }
         let limit = [request.limit, maxRows].compactMap { $0 }.min()
-        let order = try orderClause(request.order, scope: source?.alias)
+        let order = try orderClause(request.order, scope: source?.alias) ?? (groups == nil ? source?.order : nil)
         // Pages on SQL Server need an order: the key, or with aggregates the groups.
         let keyOrder = (groups ?? table.primaryKey.map { flavor.quote($0) }).joined(separator: ", ")
         sql += flavor.paging(order: order, limit: limit, offset: request.offset, keyOrder: keyOrder)

@@ -13,6 +13,11 @@ package struct FunctionCall: Sendable {
     /// A set of rows with embedded tables: read by the embedding reader over the call, with the compiler of the
     /// table whose row type the function returns.
     package var embedding: (compiler: QueryCompiler, source: QueryCompiler.Source)?
+    /// A SQL Server procedure's call: the columns of the result sets its batch ends with (rows, then output
+    /// parameters), as `DatabaseConnector.callProcedure` decodes them (nil: a PostgreSQL function's statement).
+    package var resultSets: [[ColumnSchema]]?
+    /// The output parameters' columns (`.outputs`), and whether the procedure's rows come before them.
+    package var outputColumns: [ResultColumn] = []
 
     package enum Shape: Sendable, Equatable {
         /// Nothing to answer (204).
@@ -25,6 +30,8 @@ package struct FunctionCall: Sendable {
         case object
         /// Rows, answered like a table's (filtered, ordered and paged by the query string).
         case rows
+        /// A procedure's output parameters, answered as an object, with its rows (if it returns any) as `rows`.
+        case outputs
     }
 
     /// The arguments of a call: by parameter name, as text (nil: NULL), or the whole body for a function of one
@@ -65,10 +72,12 @@ package struct FunctionCall: Sendable {
         return only
     }
 
-    /// A JSON argument as the text bound for `parameter` (nil: NULL); a value the type cannot take is 400 22P02.
-    package static func argument(_ json: JSONValue, for parameter: ColumnSchema) throws -> String? {
+    /// A JSON argument as the text bound for `parameter` on `engine` (nil: NULL); a value the type cannot take is
+    /// 400 22P02.
+    package static func argument(_ json: JSONValue, for parameter: ColumnSchema, engine: DatabaseEngine) throws -> String? {
         if case .null = json { return nil }
-        return PostgresValueCodec.encode(try BodyValue.canonical(json, for: parameter))
+        let value = try BodyValue.canonical(json, for: parameter)
+        return engine == .mssql ? SQLServerValueCodec.encode(value) : PostgresValueCodec.encode(value)
     }
 
     /// Whether the function takes the whole body as its one JSON parameter without naming it (PostgREST's rule
@@ -78,7 +87,8 @@ package struct FunctionCall: Sendable {
     }
 
     /// The statement calling `function` with `arguments`, shaped by its result: rows through the table compiler
-    /// (filters, order, window of `request`), values on their own. PostgreSQL only.
+    /// (filters, order, window of `request`), values on their own. PostgreSQL functions, and SQL Server
+    /// procedures (`procedure(…)`).
     /// `countWithin`: a set of rows counts itself in the statement (a last column, `QueryCompiler.totalColumn`)
     /// instead of in a second call. `tables`: the compilers of the tables callers may read (a function returning
     /// one's rows embeds through its relationships).
@@ -86,8 +96,11 @@ package struct FunctionCall: Sendable {
         _ function: FunctionSchema, arguments: Arguments, request: ReadRequest, flavor: SQLFlavor, maxRows: Int?, countWithin: Bool = false,
         tables: [String: QueryCompiler] = [:]
     ) throws -> FunctionCall {
+        if case .tsql = flavor, case let .named(values) = arguments {
+            return try procedure(function, values: values, request: request, maxRows: maxRows, countWithin: countWithin)
+        }
         guard case let .postgresql(dialect) = flavor else {
-            throw AutoAPIError.unsupported("functions are called on PostgreSQL sources")
+            throw AutoAPIError.unsupported("functions are called on PostgreSQL sources and procedures on SQL Server sources")
         }
         var binds: [String?] = []
         var list: [String] = []
@@ -148,7 +161,7 @@ package struct FunctionCall: Sendable {
     }
 
     /// A result that is not rows takes no select, filters or order (and a single value no window).
-    private static func refuseShaping(_ request: ReadRequest, _ function: FunctionSchema, paging: Bool = true) throws {
+    static func refuseShaping(_ request: ReadRequest, _ function: FunctionSchema, paging: Bool = true) throws {
         let plain = request.select == [.all] && request.filters.isEmpty && request.order.isEmpty && request.embedded.isEmpty
         guard plain, !paging || (request.limit == nil && request.offset == nil) else {
             throw AutoAPIError.unsupported(

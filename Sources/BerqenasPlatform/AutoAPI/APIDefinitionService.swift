@@ -185,9 +185,9 @@ package struct APIDefinitionService: Sendable {
     /// The functions `wanted` names (`*`: all), described through `connector` (every overload of a name).
     private static func functions(_ wanted: [String], of connector: any DatabaseConnector, schema: String) async throws -> [FunctionSchema] {
         guard !wanted.isEmpty else { return [] }
-        guard connector.engine == .postgresql else {
+        guard connector.engine != .sqlite else {
             throw PlatformError.validation(
-                field: "functions", "functions are served over PostgreSQL sources (\(connector.engine.rawValue) has none here)")
+                field: "functions", "functions are served over PostgreSQL sources and procedures over SQL Server sources (SQLite has none)")
         }
         let present: [FunctionSchema]
         do { present = try await connector.describeFunctions(schema: schema) } catch let error as ConnectorError {
@@ -195,7 +195,9 @@ package struct APIDefinitionService: Sendable {
         }
         if wanted.contains("*") { return present }
         for name in wanted where !present.contains(where: { $0.name == name }) {
-            throw PlatformError.validation(field: "functions", "the source has no function '\(name)' in schema '\(schema)' that an API can call")
+            let reason = (try? await connector.unservedFunctions(schema: schema))?[name].map { ": \($0)" } ?? ""
+            throw PlatformError.validation(
+                field: "functions", "the source has no function '\(name)' in schema '\(schema)' that an API can call\(reason)")
         }
         return present.filter { wanted.contains($0.name) }
     }

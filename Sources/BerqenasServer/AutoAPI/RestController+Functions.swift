@@ -21,6 +21,12 @@ extension RestController {
             let api = try await mount(request)
             try await RestAccess.check(request, api: api, writing: posting)
             try checkProfile(request, api)
+            if case .tsql = api.flavor, !posting {
+                // SQL Server cannot run a procedure so that it changes nothing, nor say whether one would.
+                throw AutoAPIError(
+                    status: 405, code: "25006", message: "a SQL Server procedure may change data: call it with POST",
+                    hint: "POST with its arguments as a JSON object")
+            }
             let overloads = api.functions[path.function] ?? []
             let wanted = try preferences(request)
             var items = RestQueryString.items(request.url.query)
@@ -42,7 +48,14 @@ extension RestController {
             let columns = call.query.columns.map(\.value)
             var rows: [Row]
             var total: Int64?
-            if posting {
+            var outputs: [Row] = []
+            if let sets = call.resultSets {
+                let results = try await api.connector.callProcedure(
+                    call.query.sql, binds: call.query.binds, results: sets, rollback: wanted.transaction == .rollback)
+                // The output parameters' row comes last, after the rows a procedure returns.
+                outputs = call.outputColumns.isEmpty ? [] : results.last ?? []
+                rows = sets.count > (call.outputColumns.isEmpty ? 0 : 1) ? results.first ?? [] : []
+            } else if posting {
                 let statement = BoundStatement(sql: call.query.sql, binds: call.query.binds.map { $0.map(CanonicalValue.text) ?? .null })
                 rows = try await runFunction(statement, columns: columns, api: api, rollback: wanted.transaction == .rollback)
             } else {
@@ -57,7 +70,7 @@ extension RestController {
             }
             var shown = call
             if call.countsItself { shown.query.columns.removeLast() }
-            return try functionAnswer(request, shown, rows, parsed, total: total, wanted)
+            return try functionAnswer(request, shown, rows, parsed, total: total, wanted, outputs: outputs.first)
         }
     }
 
@@ -129,14 +142,16 @@ extension RestController {
         var values: [String: String?] = [:]
         for (key, value) in members {
             guard let parameter = function.parameters.first(where: { $0.name == key }) else { continue }
-            values[key] = try FunctionCall.argument(value, for: parameter)
+            values[key] = try FunctionCall.argument(value, for: parameter, engine: api.connector.engine)
         }
         return (function, .named(values))
     }
 
-    /// The call's answer: 204 for void, a value, an array of values, an object, or rows as a read answers them.
+    /// The call's answer: 204 for void, a value, an array of values, an object, rows as a read answers them, or a
+    /// procedure's output parameters (`outputs`) as an object with its rows as `rows`.
     func functionAnswer(
-        _ request: Request, _ call: FunctionCall, _ rows: [Row], _ parsed: ReadRequest, total: Int64?, _ wanted: Preferences
+        _ request: Request, _ call: FunctionCall, _ rows: [Row], _ parsed: ReadRequest, total: Int64?, _ wanted: Preferences,
+        outputs: Row? = nil
     ) throws -> Response {
         var headers = HTTPHeaders()
         headers.contentType = .init(type: "application", subType: "json", parameters: ["charset": "utf-8"])
@@ -156,6 +171,8 @@ extension RestController {
                 call.shape == .scalar
                 ? values.first ?? Array("null".utf8)
                 : JSONRows.array(values)
+        case .outputs:
+            body = call.outputsObject(outputs, rows: rows)
         case .object:
             guard let row = rows.first else { return Response(status: .ok, headers: headers, body: .init(string: "null")) }
             body = JSONRows.renderObject(row, columns: call.query.columns)

@@ -17,6 +17,9 @@ package protocol DatabaseConnector: Sendable {
     /// The functions of a schema a generated API can call (none where the engine has no functions).
     func describeFunctions(schema: String) async throws -> [FunctionSchema]
 
+    /// Why each function of a schema that `describeFunctions` leaves out is not served, by name.
+    func unservedFunctions(schema: String) async throws -> [String: String]
+
     /// Up to `limit` rows in primary-key order, after the key `after` (nil: from the start) and up to the
     /// key `upTo` included (nil: to the end). Keys compare as the engine orders them.
     func readRange(_ table: TableSchema, after: [CanonicalValue]?, upTo: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage
@@ -46,6 +49,10 @@ package protocol DatabaseConnector: Sendable {
     /// `select` in a transaction that may change nothing (a function called by GET: a write in it fails with the
     /// engine's read-only error, PostgreSQL's 25006).
     func selectReadOnly(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row]
+
+    /// Runs the batch calling a stored procedure (SQL Server) in a transaction, undone with `rollback`, and returns
+    /// its last `results.count` result sets decoded as `results` (values bound as text, nil: NULL).
+    func callProcedure(_ batch: String, binds: [String?], results: [[ColumnSchema]], rollback: Bool) async throws -> [[Row]]
 
     /// Runs data-changing statements that report rows (a generated API's INSERT, UPDATE or DELETE with
     /// RETURNING, or OUTPUT on SQL Server) in one transaction, unmarked so capture syncs them; the rows come
@@ -97,8 +104,16 @@ extension DatabaseConnector {
         try await select(sql, binds: binds, columns: columns)
     }
 
+    /// No stored procedures: engines without them.
+    package func callProcedure(_ batch: String, binds: [String?], results: [[ColumnSchema]], rollback: Bool) async throws -> [[Row]] {
+        throw ConnectorError(.unsupported, "\(engine.rawValue) has no stored procedures")
+    }
+
     /// No functions: engines without them (SQLite).
     package func describeFunctions(schema: String) async throws -> [FunctionSchema] { [] }
+
+    /// No reasons: engines that say nothing of what they leave out.
+    package func unservedFunctions(schema: String) async throws -> [String: String] { [:] }
 
     /// Up to `limit` rows in primary-key order, after the key `after` (nil: from the start).
     package func readSnapshot(_ table: TableSchema, after: [CanonicalValue]?, limit: Int) async throws -> SnapshotPage {

@@ -59,6 +59,12 @@ final class FreeTDSSession: @unchecked Sendable {
     /// Runs `sql` with nvarchar parameters `@p1…` (through `sp_executesql`, or `@p0…` when `firstIndex`
     /// is 0) and returns every row of every result as optional texts.
     func query(_ sql: String, _ parameters: [String?] = [], firstIndex: Int = 1) async throws -> [[String?]] {
+        try await resultSets(sql, parameters, firstIndex: firstIndex).flatMap { $0 }
+    }
+
+    /// Runs `sql` as `query` does and returns each result that has columns on its own, in order (a batch of
+    /// several statements, a procedure's results).
+    func resultSets(_ sql: String, _ parameters: [String?] = [], firstIndex: Int = 1) async throws -> [[[String?]]] {
         try await NIOThreadPool.singleton.runIfActive { [self] in
             FreeTDSDiagnostics.clear()
             if parameters.isEmpty {
@@ -66,17 +72,23 @@ final class FreeTDSSession: @unchecked Sendable {
             } else {
                 try sendExecuteSQL(sql, parameters, firstIndex: firstIndex)
             }
-            var rows: [[String?]] = []
+            var sets: [[[String?]]] = []
             while true {
                 let status = dbresults(process)
                 if status == NO_MORE_RESULTS { break }
                 guard status == SUCCEED else { throw failure(sql) }
                 let columns = dbnumcols(process)
-                while dbnextrow(process) != NO_MORE_ROWS {
-                    rows.append((1...max(columns, 1)).prefix(Int(columns)).map { text(column: Int32($0)) })
+                guard columns > 0 else { continue }
+                var rows: [[String?]] = []
+                while true {
+                    let row = dbnextrow(process)
+                    if row == NO_MORE_ROWS { break }
+                    guard row != FAIL else { throw failure(sql) }
+                    rows.append((1...columns).map { text(column: Int32($0)) })
                 }
+                sets.append(rows)
             }
-            return rows
+            return sets
         }
     }
 
@@ -137,6 +149,12 @@ final class FreeTDSSession: @unchecked Sendable {
             return ConnectorError(.unreachable, "the connection to SQL Server was lost: \(message)")
         }
         switch code {
+        // Raised by the database's own code (RAISERROR, THROW in a procedure or trigger): its words are for the caller.
+        case 50000...: return ConnectorError(.queryFailed, message, source: .init(state: "P0001", message: message))
+        // A procedure called without a parameter it needs, or with one it does not take.
+        case 201, 8144, 8145: return ConnectorError(.queryFailed, message, source: .init(state: "42000", message: message))
+        // A value the type cannot take (a conversion or an overflow).
+        case 241, 242, 245, 8114, 8115: return ConnectorError(.invalidValue, message)
         case 2627, 2601: return ConnectorError(.uniqueViolation, message)
         case 515: return ConnectorError(.notNullViolation, message)
         case 547 where message.contains("CHECK"): return ConnectorError(.checkViolation, message)

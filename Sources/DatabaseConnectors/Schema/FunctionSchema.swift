@@ -1,4 +1,5 @@
-/// A database function (PostgreSQL) a generated API can call at `/rpc/{name}`, as introspected.
+/// A database function (PostgreSQL) or stored procedure (SQL Server) a generated API can call at `/rpc/{name}`,
+/// as introspected.
 package struct FunctionSchema: Sendable, Hashable, Codable {
     package var schema: String
     package var name: String
@@ -15,6 +16,8 @@ package struct FunctionSchema: Sendable, Hashable, Codable {
     package var variadic: Bool?
     /// The table or view whose row type it returns (its relationships are the function's rows').
     package var rowsOf: TableRef?
+    /// A SQL Server procedure's `OUTPUT` parameters, by name (they take a value in too): answered as an object.
+    package var outputs: [String]?
 
     package enum Result: Sendable, Hashable, Codable {
         case void

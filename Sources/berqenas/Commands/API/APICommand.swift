@@ -55,7 +55,7 @@ struct APICreate: AsyncParsableCommand {
     @Flag(name: .customLong("allow-unfiltered-writes"), help: "Let PATCH and DELETE without a filter change every row.") var unfiltered = false
     @Flag(help: "Let select= aggregate (amount.sum(), count()), grouped by the other columns.") var aggregates = false
     @ArgumentParser.Option(
-        name: .customLong("function"), help: "A PostgreSQL function to serve at /rpc/NAME (repeatable; * for every one).")
+        name: .customLong("function"), help: "A PostgreSQL function or SQL Server procedure to serve at /rpc/NAME (repeatable; * for every one).")
     var functions: [String] = []
     @OptionGroup var output: OutputOptions
 
