@@ -292,6 +292,16 @@ def test_functions_are_called_as_postgrest_calls_them(site):
     status, _, text = call(base + "/sneaky", headers=reader)
     assert status == 405 and json.loads(text)["code"] == "25006", text
     assert site.client("postgresql").from_("products").select("stock").eq("id", 1).execute().data == [{"stock": 10}], "nothing written"
+    # The same attack through a table read: a view whose column calls the writer. An API's connections read
+    # read-only by default, so the GET fails before anything is written.
+    psql(site.sources["postgresql"], "CREATE VIEW restocking AS SELECT id, (restock(id, 1000)).stock AS stock FROM products")
+    try:
+        site.manage("POST", "/api/v1/tenants/shop/apis/fn/refresh", {})
+        status, _, text = call(f"{site.hub.url}/rest/v1/shop/fn/restocking?id=eq.1", headers=reader)
+        assert status == 405 and json.loads(text)["code"] == "25006", text
+    finally:
+        psql(site.sources["postgresql"], "DROP VIEW restocking")
+    assert site.client("postgresql").from_("products").select("stock").eq("id", 1).execute().data == [{"stock": 10}], "nothing written"
     # A writing function whose embeds would be read after it committed (a later failure would leave the write).
     status, _, text = call(base + "/restock_all?select=id,reviews(stars)", "POST", {"amount": 1000}, writer)
     assert status == 400 and "STABLE" in json.loads(text)["message"], text

@@ -17,7 +17,7 @@ import Testing
         ["lines_of", "@min_price", "decimal", "9", "10", "2", "0", "0"],
         ["ping", nil, nil, nil, nil, nil, nil, nil],
         ["place_order", "@customer", "int", "4", "10", "0", "0", "0"],
-        ["place_order", "@note", "nvarchar", "80", "0", "0", "0", "0"],
+        ["place_order", "@note", "ntext", "16", "0", "0", "0", "0"],
         ["place_order", "@order_id", "int", "4", "10", "0", "1", "0"],
         ["stamps", nil, nil, nil, nil, nil, nil, nil],
         ["temp_report", nil, nil, nil, nil, nil, nil, nil],
@@ -36,7 +36,7 @@ import Testing
         ["stamps", "version", "timestamp", "8", "0", "0", "0", nil, nil],
         ["temp_report", nil, nil, nil, nil, nil, nil, nil, "11526"],
         ["twice", "a", "int", "4", "10", "0", "1", nil, nil],
-        ["twice", "a", "int", "4", "10", "0", "1", nil, nil],
+        ["twice", "A", "int", "4", "10", "0", "1", nil, nil],
         ["unnamed", nil, "int", "4", "10", "0", "1", nil, nil],
     ]
 
@@ -59,7 +59,7 @@ import Testing
             ])
         let order = try Self.procedure("place_order")
         #expect(order.parameters.map(\.name) == ["customer", "note", "order_id"], "names without their @")
-        #expect(order.parameters.map(\.nativeType) == ["int", "nvarchar(40)", "int"])
+        #expect(order.parameters.map(\.nativeType) == ["int", "nvarchar(max)", "int"], "no variable can be ntext")
         #expect(order.outputs == ["order_id"] && order.volatile && order.defaults == 3 && order.required.isEmpty)
         guard case let .rows(columns) = try Self.procedure("lines_of").result else { throw FunctionCallTests.Failure("lines_of returns rows") }
         #expect(columns.map(\.nativeType) == ["int", "nvarchar(40)", "decimal(10,2)"])
@@ -83,20 +83,22 @@ import Testing
         #expect(call.query.binds == ["7", nil, "5"], "the arguments first, then the filters' values")
         let lines = call.query.sql.components(separatedBy: "\n")
         #expect(
-            Array(lines.prefix(5)) == [
+            Array(lines.prefix(6)) == [
                 "SET NOCOUNT ON;",
+                "SET XACT_ABORT ON;",
                 "DECLARE @bq_a1 int = CONVERT(int, @p1);",
                 "DECLARE @bq_a2 decimal(10,2) = CONVERT(decimal(10,2), @p2);",
                 "DECLARE @bq_rows TABLE ([bq_ord] int IDENTITY(1, 1) PRIMARY KEY, [line] int NULL, [item] nvarchar(40) COLLATE Latin1_General_CI_AS NULL, [price] decimal(10,2) NULL);",
                 "INSERT INTO @bq_rows ([line], [item], [price]) EXEC [dbo].[lines_of] @order_id = @bq_a1, @min_price = @bq_a2;",
             ], "\(call.query.sql)")
-        #expect(lines.count == 6)
+        #expect(lines.count == 7)
         let select = lines.last ?? ""
         #expect(select.contains("FROM @bq_rows AS [bq_call] WHERE"), "\(select)")
         #expect(select.contains("@p3"), "the filter's value is the third parameter: \(select)")
         #expect(
-            select.contains("COUNT(*) OVER ()") && select.hasSuffix("ORDER BY [bq_call].[price] DESC OFFSET 0 ROWS FETCH NEXT 2 ROWS ONLY;"),
-            "\(select)")
+            select.contains("COUNT(*) OVER ()")
+                && select.hasSuffix("ORDER BY [bq_call].[price] DESC, [bq_call].[bq_ord] OFFSET 0 ROWS FETCH NEXT 2 ROWS ONLY;"),
+            "ties keep the procedure's order, so pages are stable: \(select)")
         #expect(
             call.resultSets == [call.query.columns.map(\.value)] && call.query.columns.map(\.name) == ["item", "price", QueryCompiler.totalColumn])
 
@@ -113,10 +115,11 @@ import Testing
         let call = try FunctionCall.compile(order, arguments: .named(["customer": "5"]), request: ReadRequest(), flavor: .tsql, maxRows: 100)
         #expect(call.shape == .outputs)
         let lines = call.query.sql.components(separatedBy: "\n")
-        #expect(lines[1] == "DECLARE @bq_a1 int = CONVERT(int, @p1);")
-        #expect(lines[2] == "DECLARE @bq_a2 int;", "an output parameter not given starts as NULL")
-        #expect(lines[4] == "INSERT INTO @bq_rows ([line], [item]) EXEC [dbo].[place_order] @customer = @bq_a1, @order_id = @bq_a2 OUTPUT;")
-        #expect(lines[6].hasPrefix("SELECT ") && lines[6].hasSuffix(" AS [order_id];") && lines[6].contains("@bq_a2"), "\(lines[6])")
+        try #require(lines.count == 8, "\(call.query.sql)")
+        #expect(lines[2] == "DECLARE @bq_a1 int = CONVERT(int, @p1);")
+        #expect(lines[3] == "DECLARE @bq_a2 int;", "an output parameter not given starts as NULL")
+        #expect(lines[5] == "INSERT INTO @bq_rows ([line], [item]) EXEC [dbo].[place_order] @customer = @bq_a1, @order_id = @bq_a2 OUTPUT;")
+        #expect(lines[7].hasPrefix("SELECT ") && lines[7].hasSuffix(" AS [order_id];") && lines[7].contains("@bq_a2"), "\(lines[7])")
         #expect(call.resultSets?.count == 2 && call.outputColumns.map(\.name) == ["order_id"])
         let answer = call.outputsObject(Row([.integer(42)]), rows: [Row([.integer(1), .text("Pen")]), Row([.integer(2), .null])])
         #expect(String(decoding: answer, as: UTF8.self) == #"{"order_id":42,"rows":[{"line":1,"item":"Pen"},{"line":2,"item":null}]}"#)
@@ -129,7 +132,11 @@ import Testing
         #expect(refused?.status == 400 && refused?.message.contains("output parameters") == true)
 
         let ping = try FunctionCall.compile(try Self.procedure("ping"), arguments: .named([:]), request: ReadRequest(), flavor: .tsql, maxRows: 100)
-        #expect(ping.shape == .void && ping.resultSets == [] && ping.query.sql == "SET NOCOUNT ON;\nEXEC [dbo].[ping];")
+        #expect(ping.shape == .void && ping.resultSets == [] && ping.query.sql == "SET NOCOUNT ON;\nSET XACT_ABORT ON;\nEXEC [dbo].[ping];")
+        let whole = #expect(throws: AutoAPIError.self, "params=single-object") {
+            try FunctionCall.compile(order, arguments: .body("{}"), request: ReadRequest(), flavor: .tsql, maxRows: 100)
+        }
+        #expect(whole?.message.contains("by name") == true)
         try TSQLCheck.expectParsed([["name": "outputs", "sql": call.query.sql], ["name": "void", "sql": ping.query.sql]])
     }
 
@@ -154,7 +161,7 @@ import Testing
     }
 
     /// The whole path on a real SQL Server: introspection, a call with an output parameter and rows, `tx=rollback`,
-    /// a procedure's own error as P0001.
+    /// a procedure's own error as P0001 with what it wrote before undone.
     @Test(.enabled(if: SQLServerTestServer.url != nil, "set BERQENAS_TEST_MSSQL_URL to run against a real SQL Server"))
     func callsRunOnARealServer() async throws {
         let connector = SQLServerConnector(spec: try SQLServerTestServer.spec())
@@ -173,7 +180,9 @@ import Testing
                     WHILE @n < @copies BEGIN INSERT INTO [dbo].[\(table)] (item) VALUES (@item); SET @n += 1; END;
                     SET @made = @copies; SELECT line, item FROM [dbo].[\(table)] ORDER BY line DESC; END
                     """,
-                    "CREATE PROCEDURE [dbo].[\(fail)] AS BEGIN RAISERROR('out of stock', 16, 1); END",
+                    // Writes, then raises and goes on: the call must still fail and undo the write.
+                    "CREATE PROCEDURE [dbo].[\(fail)] AS BEGIN INSERT INTO [dbo].[\(table)] (item) VALUES (N'half'); "
+                        + "RAISERROR('out of stock', 16, 1); SELECT 1 AS done; END",
                 ].map { BoundStatement(sql: $0, binds: []) }, returning: [])
             do {
                 try await Self.callThrough(connector, table: table, place: place, fail: fail)
@@ -202,8 +211,12 @@ import Testing
         guard let failing = served.first(where: { $0.name == fail }) else { throw FunctionCallTests.Failure("\(fail) is served") }
         let raise = try FunctionCall.compile(failing, arguments: .named([:]), request: ReadRequest(), flavor: .tsql, maxRows: 10)
         let error = await #expect(throws: ConnectorError.self) {
-            try await connector.callProcedure(raise.query.sql, binds: [], results: [], rollback: false)
+            try await connector.callProcedure(raise.query.sql, binds: raise.query.binds, results: raise.resultSets ?? [], rollback: false)
         }
         #expect(error?.source?.state == "P0001" && error?.source?.message == "out of stock")
+        let after = try await connector.select(
+            "SELECT CONVERT(nvarchar(20), COUNT(*)) FROM [dbo].[\(table)]", binds: [],
+            columns: [ColumnSchema(name: "n", nativeType: "int", canonicalType: .integer(bits: 32))])
+        #expect(after.first?.values == [.integer(2)], "the failed call's write was undone")
     }
 }

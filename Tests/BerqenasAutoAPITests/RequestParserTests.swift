@@ -148,6 +148,12 @@ struct RequestParserTests {
             ])
         let limits = try read([("select", "*,orders(*)"), ("orders.limit", "2"), ("orders.offset", "1")])
         #expect(limits.embedded["orders"]?.limit == 2 && limits.embedded["orders"]?.offset == 1)
+        // One name, one embed (its filters and its key in the answer are found by it); an alias tells two apart.
+        for twice in ["*,orders(*),orders(id)", "*,a:orders(*),a:lines(*)", "*,orders(lines(*),lines(id))"] {
+            let error = #expect(throws: AutoAPIError.self, "\(twice)") { try read([("select", twice)]) }
+            #expect(error?.details?.contains("two embeds are named") == true, "\(twice)")
+        }
+        #expect(try read([("select", "*,orders(*),late:orders(id)")]).select.count == 3)
         for bad in ["*,a!b!c(*)", "*,a!(*)", "*,!b(*)", "*,...al:t(*)", "*,a!inner!b(*)", "*,:t(*)"] {
             #expect(throws: AutoAPIError.self, "\(bad)") { try read([("select", bad)]) }
         }

@@ -1,7 +1,8 @@
 import BerqenasTestSupport
-import DatabaseConnectors
 import Foundation
 import Testing
+
+@testable import DatabaseConnectors
 
 /// SQL Server through FreeTDS. No server can run on these machines: the connection failure is tested here
 /// always; with `BERQENAS_TEST_MSSQL_URL` (`mssql://user:password@host:port/database`) set, the shared
@@ -20,6 +21,21 @@ import Testing
         #expect(error?.code == .unreachable, "\(String(describing: error))")
         #expect(clock.now - started < .seconds(3))
         await connector.close()
+    }
+
+    /// What SQL Server refuses while a call collects a procedure's rows is said plainly (0A000), without SQL
+    /// Server's words; other failures pass unchanged.
+    @Test func refusalsToCollectAProcedureAreSaidPlainly() {
+        for code in [213, 8164, 3915, 556] {
+            var error = ConnectorError(.queryFailed, "SQL Server \(code): words")
+            error.serverCode = code
+            let said = SQLServerConnector.collectingRefused(error)
+            #expect(said?.source?.state == "0A000" && said?.source?.message.contains("the procedure") == true, "\(code)")
+            #expect(said?.source?.message.contains("words") == false && said?.source?.detail == "SQL Server error \(code)")
+        }
+        var other = ConnectorError(.queryFailed, "SQL Server 207: invalid column")
+        other.serverCode = 207
+        #expect(SQLServerConnector.collectingRefused(other) == nil)
     }
 
     /// Change tracking (SQL Server's own capture mode): the net change per key since the cursor, with the

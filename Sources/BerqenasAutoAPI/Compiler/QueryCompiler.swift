@@ -56,7 +56,8 @@ package struct QueryCompiler: Sendable {
         package var binds: [String?]
         /// The alias, as order terms name it.
         package var alias: String
-        /// The order of its rows when the request names none (a procedure's rows in the order it sent them).
+        /// The order of its rows when the request names none, and the tie-break of the request's (a procedure's rows
+        /// in the order it sent them).
         package var order: String? = nil
     }
 
@@ -78,7 +79,9 @@ package struct QueryCompiler: Sendable {
         if let condition = try whereClause(request.filters, &binds, scope: source?.alias) { sql += " WHERE \(condition)" }
         if let groups, !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") }
         let limit = [request.limit, maxRows].compactMap { $0 }.min()
-        let order = try orderClause(request.order, scope: source?.alias) ?? (groups == nil ? source?.order : nil)
+        // A source's own order also breaks the ties of the request's, so pages over equal values are stable.
+        var order = try orderClause(request.order, scope: source?.alias)
+        if groups == nil, let sourceOrder = source?.order { order = order.map { "\($0), \(sourceOrder)" } ?? sourceOrder }
         // Pages on SQL Server need an order: the key, or with aggregates the groups.
         let keyOrder = (groups ?? table.primaryKey.map { flavor.quote($0) }).joined(separator: ", ")
         sql += flavor.paging(order: order, limit: limit, offset: request.offset, keyOrder: keyOrder)

@@ -16,7 +16,8 @@ extension FunctionCall {
         let dialect = TSQLDialect()
         let outputNames = Set(function.outputs ?? [])
         var binds: [String?] = []
-        var batch = ["SET NOCOUNT ON;"]
+        // XACT_ABORT: an error the procedure does not catch ends the batch and dooms the transaction.
+        var batch = ["SET NOCOUNT ON;", "SET XACT_ABORT ON;"]
         var passed: [String] = []
         var outputs: [ResultColumn] = []
         // Parameters left out take their defaults; an output parameter is always passed, to be read back.

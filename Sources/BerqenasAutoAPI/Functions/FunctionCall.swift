@@ -96,7 +96,10 @@ package struct FunctionCall: Sendable {
         _ function: FunctionSchema, arguments: Arguments, request: ReadRequest, flavor: SQLFlavor, maxRows: Int?, countWithin: Bool = false,
         tables: [String: QueryCompiler] = [:]
     ) throws -> FunctionCall {
-        if case .tsql = flavor, case let .named(values) = arguments {
+        if case .tsql = flavor {
+            guard case let .named(values) = arguments else {
+                throw AutoAPIError.unsupported("a SQL Server procedure takes its arguments by name", hint: "POST an object of them")
+            }
             return try procedure(function, values: values, request: request, maxRows: maxRows, countWithin: countWithin)
         }
         guard case let .postgresql(dialect) = flavor else {

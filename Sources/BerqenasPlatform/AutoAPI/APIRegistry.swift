@@ -93,7 +93,8 @@ package actor APIRegistry {
             uniquingKeysWith: { first, _ in first })
         let keys = try await APIKey.query(on: database).filter(\.$apiDefinitionID == definition.requireID()).all()
         // Made last: nothing after it can fail and leave it open.
-        let (connector, _) = try await sourceConnector(definition, tenant: tenant, maxConnections: Self.poolSize)
+        // Reads never write: not through a view calling a function that writes either (PostgreSQL).
+        let (connector, _) = try await sourceConnector(definition, tenant: tenant, maxConnections: Self.poolSize, readOnlyByDefault: true)
         let flavor = Self.flavor(of: connector)
         let ready = Mounted(
             definition: definition, tenant: tenant, tables: tables, connector: connector, flavor: flavor,
@@ -160,15 +161,15 @@ package actor APIRegistry {
 
     /// A connector to the definition's source, through the source's own login (the tenant's role for its
     /// store, the registered login for a remote database), and the schema its tables are in.
-    func sourceConnector(_ definition: APIDefinition, tenant: Tenant, maxConnections: Int? = nil) async throws -> (
+    func sourceConnector(_ definition: APIDefinition, tenant: Tenant, maxConnections: Int? = nil, readOnlyByDefault: Bool = false) async throws -> (
         any DatabaseConnector, schema: String
     ) {
         if let id = definition.remoteDatabaseID {
             let remote = try await remotes.find(id, tenant: tenant)
             let schema = remote.schemaName ?? RemoteDatabaseRules.defaultSchema(remote.engine)
-            return (try await remotes.connector(for: remote, maxConnections: maxConnections), schema)
+            return (try await remotes.connector(for: remote, maxConnections: maxConnections, readOnlyByDefault: readOnlyByDefault), schema)
         }
-        return try await remotes.cloudConnector(for: tenant, maxConnections: maxConnections)
+        return try await remotes.cloudConnector(for: tenant, maxConnections: maxConnections, readOnlyByDefault: readOnlyByDefault)
     }
 
     /// The SQL the connector's engine speaks.

@@ -255,8 +255,11 @@ package struct RemoteDatabaseService: Sendable {
     }
 
     /// A connector to the remote database: at its WireGuard peer's tunnel address when it names a peer,
-    /// otherwise at `host`; pooling up to `maxConnections` (nil: the connectors' default).
-    package func connector(for remote: RemoteDatabase, maxConnections: Int? = nil) async throws -> any DatabaseConnector {
+    /// otherwise at `host`; pooling up to `maxConnections` (nil: the connectors' default); with
+    /// `readOnlyByDefault`, a statement outside a `READ WRITE` transaction changes nothing (a generated API's).
+    package func connector(
+        for remote: RemoteDatabase, maxConnections: Int? = nil, readOnlyByDefault: Bool = false
+    ) async throws -> any DatabaseConnector {
         let engine = remote.engine
         // A file swapped for a link since registration is caught here, where it would be opened.
         let databaseName = engine == .sqlite ? try sqlitePaths.check(remote.databaseName) : remote.databaseName
@@ -279,6 +282,7 @@ package struct RemoteDatabaseService: Sendable {
             schema: remote.schemaName, username: remote.username, password: password,
             tls: remote.tls, connectTimeout: 10)
         if IPRange.bytes(of: name) == nil { spec.tlsServerName = name }
+        spec.readOnlyByDefault = readOnlyByDefault
         return try Self.makeConnector(spec, maxConnections: maxConnections)
     }
 
@@ -309,10 +313,13 @@ package struct RemoteDatabaseService: Sendable {
     }
 
     /// A connector to a tenant's cloud store, as the tenant's own login.
-    package func cloudConnector(for tenant: Tenant, maxConnections: Int? = nil) async throws -> (any DatabaseConnector, schema: String) {
+    package func cloudConnector(for tenant: Tenant, maxConnections: Int? = nil, readOnlyByDefault: Bool = false) async throws -> (
+        any DatabaseConnector, schema: String
+    ) {
         try await stores.prepareSync(tenant, on: database)
         let password = try tenants.connectionInfo(for: tenant, revealPassword: true).password
-        let spec = stores.syncSpec(for: tenant, password: password)
+        var spec = stores.syncSpec(for: tenant, password: password)
+        spec.readOnlyByDefault = readOnlyByDefault
         return (try Self.makeConnector(spec, maxConnections: maxConnections), spec.schema ?? "main")
     }
 

@@ -3,12 +3,12 @@ import DatabaseConnectors
 
 /// A PostgreSQL source's error as PostgREST answers it: its SQLSTATE as the code, the HTTP status PostgREST
 /// gives that class, and the server's message, detail and hint where they speak of the request (data, integrity,
-/// syntax and access, and errors a function raises); for failures of the server itself (resources, internal
+/// syntax and access, unsupported features, and errors a function raises); for failures of the server itself (resources, internal
 /// errors, the system) only the code, never its words, which may name files or settings.
 enum SourceErrors {
     static func shaped(_ source: ConnectorError.SourceError) -> AutoAPIError {
         let status = status(of: source.state)
-        let speaksOfTheRequest = ["22", "23", "42", "P0", "0L", "0P", "28", "25"].contains(String(source.state.prefix(2)))
+        let speaksOfTheRequest = ["22", "23", "42", "P0", "0L", "0P", "28", "25", "0A"].contains(String(source.state.prefix(2)))
         guard speaksOfTheRequest else {
             return AutoAPIError(status: status, code: source.state, message: "the source database failed (SQLSTATE \(source.state))")
         }

@@ -49,6 +49,10 @@ package struct ConnectionSpec: Sendable, Hashable {
     /// tenant store, whose every cloud table one remote database writes and reads (a site's log, which
     /// several hubs or remote databases may read, logs every write).
     package var unloggedOrigins: Bool
+    /// PostgreSQL: a statement outside an explicit transaction may change nothing
+    /// (`default_transaction_read_only`), and transactions that write are begun `READ WRITE`. For a generated
+    /// API's connections: a read (a view calling a function that writes) can never write, at no extra round trip.
+    package var readOnlyByDefault = false
 
     /// Creates a spec with sensible timeouts.
     package init(

@@ -29,6 +29,8 @@ package struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertibl
     package let message: String
     /// The database's own error code (PostgreSQL's SQLSTATE) and its words, where it gave them.
     package let source: SourceError?
+    /// SQL Server's message number, where no code above says more (for callers that know the statement).
+    package var serverCode: Int? = nil
 
     /// What the database itself said: its code, message, detail and hint.
     package struct SourceError: Sendable, Hashable {

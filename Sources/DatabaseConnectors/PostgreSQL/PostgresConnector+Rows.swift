@@ -53,9 +53,8 @@ extension PostgresConnector {
     }
 
     package func selectReadOnly(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
-        try await withTransaction { connection in
-            try await connection.query("SET TRANSACTION READ ONLY", logger: logger)
-            return try await readRows(sql, binds, of: columns, expected: 16, on: connection)
+        try await withTransaction(readOnly: true) { connection in
+            try await readRows(sql, binds, of: columns, expected: 16, on: connection)
         }
     }
 

@@ -57,6 +57,7 @@ package final class PostgresConnector: DatabaseConnector {
         configuration.options.additionalStartupParameters =
             PostgresValueCodec.sessionParameters
             + [("statement_timeout", String(Int(spec.statementTimeout * 1000))), ("application_name", "berqenas")]
+            + (spec.readOnlyByDefault ? [("default_transaction_read_only", "on")] : [])
         return configuration
     }
 
@@ -77,10 +78,13 @@ package final class PostgresConnector: DatabaseConnector {
         }
     }
 
-    /// Runs `body` inside BEGIN … COMMIT on one connection, rolling back on failure.
-    func withTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// Runs `body` inside BEGIN … COMMIT on one connection, rolling back on failure: `readOnly`, a transaction that
+    /// may change nothing; else `READ WRITE` where statements are read-only by default (a plain `BEGIN` elsewhere:
+    /// a hot standby refuses `READ WRITE` even for reads).
+    func withTransaction<T: Sendable>(readOnly: Bool = false, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
+            let begin = readOnly ? "BEGIN READ ONLY" : spec.readOnlyByDefault ? "BEGIN READ WRITE" : "BEGIN"
+            try await connection.query(PostgresQuery(unsafeSQL: begin), logger: logger)
             do {
                 let result = try await body(connection)
                 try await connection.query("COMMIT", logger: logger)

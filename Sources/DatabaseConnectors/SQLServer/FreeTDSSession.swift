@@ -88,6 +88,9 @@ final class FreeTDSSession: @unchecked Sendable {
                 }
                 sets.append(rows)
             }
+            // An error inside a procedure or `sp_executesql` may leave every result SUCCEED: the server's report
+            // is the failure.
+            guard !FreeTDSDiagnostics.serverReportedError() else { throw failure(sql) }
             return sets
         }
     }
@@ -141,7 +144,7 @@ final class FreeTDSSession: @unchecked Sendable {
 
     private func failure(_ context: String) -> ConnectorError {
         dbcancel(process)
-        let (code, message) = FreeTDSDiagnostics.last() ?? (0, "the statement failed")
+        let (code, message) = FreeTDSDiagnostics.primary() ?? (0, "the statement failed")
         if code == 229 || code == 230 || code == 262 || code == 1088 { return ConnectorError(.permissionDenied, message) }
         if code == Int(SYBETIME) { return ConnectorError(.timeout, message) }
         if isClosedError(code) {
@@ -153,13 +156,18 @@ final class FreeTDSSession: @unchecked Sendable {
         case 50000...: return ConnectorError(.queryFailed, message, source: .init(state: "P0001", message: message))
         // A procedure called without a parameter it needs, or with one it does not take.
         case 201, 8144, 8145: return ConnectorError(.queryFailed, message, source: .init(state: "42000", message: message))
-        // A value the type cannot take (a conversion or an overflow).
-        case 241, 242, 245, 8114, 8115: return ConnectorError(.invalidValue, message)
+        // A value the type cannot take (a conversion or an overflow). SQL Server's words may quote a stored value
+        // (a row a view or procedure read), so they are not passed on.
+        case 220, 241, 242, 244, 245, 8114, 8115:
+            return ConnectorError(.invalidValue, "a value does not fit the type of its column or parameter (SQL Server error \(code))")
         case 2627, 2601: return ConnectorError(.uniqueViolation, message)
         case 515: return ConnectorError(.notNullViolation, message)
         case 547 where message.contains("CHECK"): return ConnectorError(.checkViolation, message)
         case 547: return ConnectorError(.foreignKeyViolation, message)
-        default: return ConnectorError(.queryFailed, "SQL Server \(code): \(message)")
+        default:
+            var error = ConnectorError(.queryFailed, "SQL Server \(code): \(message)")
+            error.serverCode = code
+            return error
         }
     }
 
@@ -168,13 +176,15 @@ final class FreeTDSSession: @unchecked Sendable {
 
 /// The last db-lib error or server message of the current thread (db-lib reports through callbacks).
 enum FreeTDSDiagnostics {
-    private static let messages = Mutex<[UInt: (Int, String)]>([:])
+    private static let messages = Mutex<[UInt: [(Int, String)]]>([:])
 
     private static var thread: UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(bitPattern: UInt(pthread_self())))) }
 
     static func record(code: Int, text: String) {
         let key = thread
-        messages.withLock { $0[key] = (code, text) }
+        messages.withLock { all in
+            if all[key, default: []].count < 16 { all[key, default: []].append((code, text)) }
+        }
     }
 
     static func clear() {
@@ -182,14 +192,28 @@ enum FreeTDSDiagnostics {
         _ = messages.withLock { $0.removeValue(forKey: key) }
     }
 
-    static func last() -> (Int, String)? {
+    /// The report that says what went wrong: a lost connection or a timeout (db-lib's own errors), else the
+    /// server's first error (later ones are its consequences: a doomed transaction 3930, a count mismatch 266, and
+    /// db-lib's "check messages from the server"), else the last report.
+    static func primary() -> (Int, String)? {
         let key = thread
-        return messages.withLock { $0[key] }
+        let reports = messages.withLock { $0[key] } ?? []
+        let lost = [Int(SYBETIME), Int(SYBECONN), 20006, 20047]
+        return reports.first { lost.contains($0.0) } ?? reports.first { isServerMessage($0.0) } ?? reports.last
     }
+
+    /// Whether the server reported an error (severity above 10) since `clear()`.
+    static func serverReportedError() -> Bool {
+        let key = thread
+        return messages.withLock { $0[key] }?.contains { isServerMessage($0.0) } ?? false
+    }
+
+    /// Server message numbers lie below db-lib's (20000-20999) or from 50000 (raised by the database's own code).
+    static func isServerMessage(_ code: Int) -> Bool { code < 20000 || code >= 50000 }
 
     static func connectError(spec: ConnectionSpec) -> ConnectorError {
         let target = "\(spec.host):\(spec.port)"
-        guard let (code, message) = last() else {
+        guard let (code, message) = primary() else {
             return ConnectorError(.unreachable, "cannot reach SQL Server at \(target)")
         }
         switch code {

@@ -24,7 +24,18 @@ extension SQLServerConnector {
         try await pool.withConnection { session in
             _ = try await session.query("BEGIN TRANSACTION")
             do {
-                let sets = try await session.resultSets(batch, binds)
+                let sets: [[[String?]]]
+                do { sets = try await session.resultSets(batch, binds) } catch let error as ConnectorError {
+                    throw Self.collectingRefused(error) ?? error
+                }
+                // A procedure that committed or rolled back the call's transaction took the call's undo away.
+                guard try await session.query("SELECT CONVERT(varchar(10), @@TRANCOUNT)").first?.first == "1" else {
+                    throw ConnectorError(
+                        .queryFailed, "the procedure ended the call's transaction itself",
+                        source: .init(
+                            state: "0A000", message: "the procedure committed or rolled back the call's transaction itself",
+                            hint: "a procedure called through the API leaves the transaction to the call"))
+                }
                 guard sets.count >= results.count else {
                     throw ConnectorError(.queryFailed, "the procedure's batch returned \(sets.count) result sets, not \(results.count)")
                 }
@@ -38,5 +49,20 @@ extension SQLServerConnector {
                 throw error
             }
         }
+    }
+
+    /// What SQL Server refuses while a call collects a procedure's rows (`INSERT … EXEC`), said plainly as
+    /// PostgreSQL's 0A000 (feature not supported); nil for other failures.
+    static func collectingRefused(_ error: ConnectorError) -> ConnectorError? {
+        let reason: String
+        switch error.serverCode {
+        case 213: reason = "the procedure sends a result set without its first result set's columns"
+        case 8164: reason = "the procedure itself collects a procedure's rows (INSERT … EXEC), which SQL Server cannot nest"
+        case 3915: reason = "the procedure rolls back a transaction, which SQL Server forbids while its rows are collected"
+        case 556: reason = "the procedure changed the table its rows are collected in"
+        default: return nil
+        }
+        let code = error.serverCode ?? 0
+        return ConnectorError(.queryFailed, reason, source: .init(state: "0A000", message: reason, detail: "SQL Server error \(code)"))
     }
 }

@@ -87,12 +87,15 @@ package enum TSQLProcedures {
         let columns = results.map { row in
             self.column(row[1] ?? "", type: row[2], maxLength: row[3], precision: row[4], scale: row[5], nullable: row[6] != "0", collation: row[7])
         }
+        // Names compare as a case-insensitive collation compares them (the usual one): `Id` and `id` clash.
         var seen: Set<String> = [ordinalColumn]
         for column in columns {
             guard !column.name.isEmpty else { throw Reason(text: "a column of its first result set has no name") }
-            guard seen.insert(column.name).inserted else { throw Reason(text: "its first result set names '\(column.name)' twice or reserves it") }
+            guard seen.insert(column.name.lowercased()).inserted else {
+                throw Reason(text: "its first result set names '\(column.name)' twice or reserves it")
+            }
         }
-        if !outputs.isEmpty, !columns.isEmpty, outputs.contains("rows") {
+        if !outputs.isEmpty, !columns.isEmpty, outputs.contains(where: { $0.lowercased() == "rows" }) {
             throw Reason(text: "its output parameter 'rows' would hide its result set in the answer")
         }
         var function = FunctionSchema(
@@ -108,8 +111,12 @@ package enum TSQLProcedures {
     ) -> ColumnSchema {
         let type = type ?? ""
         let (length, digits, places) = (Int(maxLength ?? "") ?? 0, Int(precision ?? "") ?? 0, Int(scale ?? "") ?? 0)
-        // A row version read from a result is its eight bytes (a declared table cannot take another one).
-        let spelling = ["timestamp", "rowversion"].contains(type) ? "binary(8)" : SQLServerConnector.nativeSpelling(type, length, digits, places)
+        // Declared as a variable or a table variable's column: a row version is its eight bytes (a table cannot take
+        // another), and the old large types, which variables cannot be, their `max` successors.
+        let successors = [
+            "timestamp": "binary(8)", "rowversion": "binary(8)", "text": "varchar(max)", "ntext": "nvarchar(max)", "image": "varbinary(max)",
+        ]
+        let spelling = successors[type.lowercased()] ?? SQLServerConnector.nativeSpelling(type, length, digits, places)
         return ColumnSchema(
             name: name, nativeType: spelling,
             canonicalType: SQLServerTypeMap.canonical(name: type, maxLength: length, precision: digits, scale: places, collation: collation),
