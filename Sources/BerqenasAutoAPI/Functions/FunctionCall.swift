@@ -16,7 +16,7 @@ package struct FunctionCall: Sendable {
     /// A SQL Server procedure's call: the columns of the result sets its batch ends with (rows, then output
     /// parameters), as `DatabaseConnector.callProcedure` decodes them (nil: a PostgreSQL function's statement).
     package var resultSets: [[ColumnSchema]]?
-    /// The output parameters' columns (`.outputs`), and whether the procedure's rows come before them.
+    /// A procedure's output parameters, as the batch's last select reads them (`.outputs`).
     package var outputColumns: [ResultColumn] = []
 
     package enum Shape: Sendable, Equatable {
