@@ -23,6 +23,22 @@ import Testing
         await connector.close()
     }
 
+    /// A DB-Library login's old defaults would cut a long `nvarchar(max)` value at TEXTSIZE and refuse writes to a
+    /// table with a filtered index (error 1934): every session sets what ODBC sets.
+    @Test(.enabled(if: EngineUnderTest.sqlServerURL != nil, "set BERQENAS_TEST_MSSQL_URL to run against a real SQL Server"))
+    func longValuesAndFilteredIndexesSurviveTheSessionDefaults() async throws {
+        try await EngineUnderTest.sqlServer.withSite { site in
+            try await site.write(
+                "CREATE TABLE \(site.qualified) (id int PRIMARY KEY, body nvarchar(max), code int)",
+                "CREATE UNIQUE INDEX \(site.table.name)_code ON \(site.qualified) (code) WHERE code IS NOT NULL")
+            let table = try await site.connector.describeTable(site.table)
+            let body = String(repeating: "Berqenas ✓ ", count: 20_000)
+            try await site.connector.apply([.upsert(Row([.integer(1), .text(body), .integer(7)]))], to: table, origin: nil)
+            let read = try await site.connector.readSnapshot(table, after: nil, limit: 10).rows
+            #expect(read.first?.values == [.integer(1), .text(body), .integer(7)], "220,000 characters, unchanged")
+        }
+    }
+
     /// What SQL Server refuses while a call collects a procedure's rows is said plainly (0A000), without SQL
     /// Server's words; other failures pass unchanged.
     @Test func refusalsToCollectAProcedureAreSaidPlainly() {

@@ -70,6 +70,7 @@ import Testing
         all += TSQLCapture.enableChangeTracking(table.table).enumerated().map { ("enableChangeTracking\($0.offset)", $0.element) }
         all += TSQLIntrospection.all.enumerated().map { ("introspection\($0.offset)", $0.element) }
         all += [("procedureParameters", TSQLProcedures.parametersSQL), ("procedureResults", TSQLProcedures.resultsSQL)]
+        all += [("sessionSettings", FreeTDSSession.sessionSettings)]
         return all
     }
 

@@ -29,7 +29,7 @@ final class FreeTDSSession: @unchecked Sendable {
 
     /// Opens a session for `spec`, or throws the typed failure.
     static func open(_ spec: ConnectionSpec) async throws -> FreeTDSSession {
-        try await NIOThreadPool.singleton.runIfActive {
+        let session = try await NIOThreadPool.singleton.runIfActive {
             guard initialized else { throw ConnectorError(.unsupported, "FreeTDS could not be initialised") }
             FreeTDSDiagnostics.clear()
             guard let login = dblogin() else { throw ConnectorError(.unsupported, "FreeTDS: dblogin failed") }
@@ -54,7 +54,23 @@ final class FreeTDSSession: @unchecked Sendable {
             }
             return FreeTDSSession(process: process)
         }
+        do {
+            _ = try await session.query(sessionSettings)
+        } catch {
+            await session.close()
+            throw error
+        }
+        return session
     }
+
+    /// A DB-Library login starts with old defaults that lose data or fail writes: values of the `max` types are
+    /// cut at TEXTSIZE (a few kilobytes) when read, and writes to tables with filtered indexes, indexed views or
+    /// indexed computed columns are refused (error 1934). Every session takes the settings ODBC and SQL Server's
+    /// own tools use.
+    static let sessionSettings = """
+        SET TEXTSIZE 2147483647; SET ANSI_NULLS ON; SET ANSI_PADDING ON; SET ANSI_WARNINGS ON; SET ARITHABORT ON; \
+        SET CONCAT_NULL_YIELDS_NULL ON; SET QUOTED_IDENTIFIER ON; SET NUMERIC_ROUNDABORT OFF
+        """
 
     /// Runs `sql` with nvarchar parameters `@p1…` (through `sp_executesql`, or `@p0…` when `firstIndex`
     /// is 0) and returns every row of every result as optional texts.
