@@ -24,18 +24,24 @@ import Testing
     }
 
     /// A DB-Library login's old defaults would cut a long `nvarchar(max)` value at TEXTSIZE and refuse writes to a
-    /// table with a filtered index (error 1934): every session sets what ODBC sets.
+    /// table with a filtered index (error 1934): every session sets what ODBC sets. A value too long for its column
+    /// is refused, not cut.
     @Test(.enabled(if: EngineUnderTest.sqlServerURL != nil, "set BERQENAS_TEST_MSSQL_URL to run against a real SQL Server"))
     func longValuesAndFilteredIndexesSurviveTheSessionDefaults() async throws {
         try await EngineUnderTest.sqlServer.withSite { site in
             try await site.write(
-                "CREATE TABLE \(site.qualified) (id int PRIMARY KEY, body nvarchar(max), code int)",
+                "CREATE TABLE \(site.qualified) (id int PRIMARY KEY, body nvarchar(max), code int, label nvarchar(5))",
                 "CREATE UNIQUE INDEX \(site.table.name)_code ON \(site.qualified) (code) WHERE code IS NOT NULL")
             let table = try await site.connector.describeTable(site.table)
             let body = String(repeating: "Berqenas ✓ ", count: 20_000)
-            try await site.connector.apply([.upsert(Row([.integer(1), .text(body), .integer(7)]))], to: table, origin: nil)
+            try await site.connector.apply([.upsert(Row([.integer(1), .text(body), .integer(7), .text("short")]))], to: table, origin: nil)
+            // Too long for its column: refused whole, never cut.
+            let refused = await #expect(throws: ConnectorError.self) {
+                try await site.connector.apply([.upsert(Row([.integer(2), .text("x"), .null, .text("toolong")]))], to: table, origin: nil)
+            }
+            #expect(refused?.source?.state == "22001")
             let read = try await site.connector.readSnapshot(table, after: nil, limit: 10).rows
-            #expect(read.first?.values == [.integer(1), .text(body), .integer(7)], "220,000 characters, unchanged")
+            #expect(read.map(\.values) == [[.integer(1), .text(body), .integer(7), .text("short")]], "220,000 characters, unchanged; nothing cut")
         }
     }
 

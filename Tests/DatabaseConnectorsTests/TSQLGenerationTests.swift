@@ -89,6 +89,20 @@ import Testing
         name: "c", nativeType: SQLServerConnector.nativeSpelling("x) ; DROP TABLE t;--]", 0, 0, 0),
         canonicalType: .unknown(native: "x"))
 
+    /// A conversion to a column's length would cut a longer value without a word, in a write or a filter: text is
+    /// converted to its `max` type, and the column refuses what it cannot hold.
+    @Test func textIsNeverCutByItsConversion() {
+        let dialect = TSQLDialect()
+        for (native, expected) in [
+            ("nchar(4)", "nvarchar(max)"), ("nvarchar(40)", "nvarchar(max)"), ("varchar(12)", "varchar(max)"), ("char(2)", "varchar(max)"),
+        ] {
+            let column = ColumnSchema(name: "c", nativeType: native, canonicalType: .text(length: 4, fixed: false, collation: nil))
+            #expect(dialect.write(3, column) == "CONVERT(\(expected), @p3)", "\(native)")
+        }
+        let merge = dialect.mergeSQL(Self.table, rowCount: 1)
+        #expect(merge.contains("CONVERT(nvarchar(max), @p") && !merge.contains("CONVERT(nchar(4)"), "\(merge)")
+    }
+
     @Test func userDefinedTypeNamesAreQuotedWhereTheyAreSpliced() {
         #expect(SQLServerConnector.nativeSpelling("x) ; DROP TABLE t;--]", 0, 0, 0) == "[x) ; DROP TABLE t;--]]]")
         #expect(SQLServerConnector.nativeSpelling("int", 4, 10, 0) == "int")

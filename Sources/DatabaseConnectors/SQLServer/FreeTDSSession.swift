@@ -176,6 +176,10 @@ final class FreeTDSSession: @unchecked Sendable {
         // (a row a view or procedure read), so they are not passed on.
         case 220, 241, 242, 244, 245, 8114, 8115:
             return ConnectorError(.invalidValue, "a value does not fit the type of its column or parameter (SQL Server error \(code))")
+        // A value longer than its column holds (PostgreSQL's 22001), refused whole rather than cut.
+        case 2628, 8152:
+            let words = "a value is longer than its column holds (SQL Server error \(code))"
+            return ConnectorError(.queryFailed, words, source: .init(state: "22001", message: words))
         case 2627, 2601: return ConnectorError(.uniqueViolation, message)
         case 515: return ConnectorError(.notNullViolation, message)
         case 547 where message.contains("CHECK"): return ConnectorError(.checkViolation, message)

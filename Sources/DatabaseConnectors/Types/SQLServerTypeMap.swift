@@ -92,6 +92,9 @@ package enum SQLServerTypeMap {
             "\(geography ? "geography" : "geometry")::STGeomFromWKB(CONVERT(varbinary(max), \(parameter), 2), \(geography ? 4326 : 0))"
         case .hierarchyID: "hierarchyid::Parse(\(parameter))"
         case .date, .time, .timestamp: "CONVERT(\(nativeType), \(parameter), 126)"
+        // Text keeps every character: a conversion to the column's length would cut a longer value without a word
+        // (written, or compared in a filter); the column itself refuses what it cannot hold (error 2628).
+        case .text: "CONVERT(\(nativeType.lowercased().hasPrefix("n") ? "nvarchar(max)" : "varchar(max)"), \(parameter))"
         default: "CONVERT(\(nativeType), \(parameter))"
         }
     }
