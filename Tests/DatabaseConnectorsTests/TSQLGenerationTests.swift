@@ -90,17 +90,20 @@ import Testing
         canonicalType: .unknown(native: "x"))
 
     /// A conversion to a column's length would cut a longer value without a word, in a write or a filter: text is
-    /// converted to its `max` type, and the column refuses what it cannot hold.
+    /// converted to a wider type (the widest that still seeks, or `max`), and the column refuses what it cannot hold.
     @Test func textIsNeverCutByItsConversion() {
         let dialect = TSQLDialect()
-        for (native, expected) in [
-            ("nchar(4)", "nvarchar(max)"), ("nvarchar(40)", "nvarchar(max)"), ("varchar(12)", "varchar(max)"), ("char(2)", "varchar(max)"),
-        ] {
-            let column = ColumnSchema(name: "c", nativeType: native, canonicalType: .text(length: 4, fixed: false, collation: nil))
+        let cases: [(String, Int?, String)] = [
+            ("nchar(4)", 4, "nvarchar(4000)"), ("nvarchar(40)", 40, "nvarchar(4000)"), ("varchar(12)", 12, "varchar(8000)"),
+            ("char(2)", 2, "varchar(8000)"), ("nvarchar(4000)", 4000, "nvarchar(max)"), ("varchar(8000)", 8000, "varchar(max)"),
+            ("nvarchar(max)", nil, "nvarchar(max)"), ("ntext", nil, "nvarchar(max)"), ("text", nil, "varchar(max)"),
+        ]
+        for (native, length, expected) in cases {
+            let column = ColumnSchema(name: "c", nativeType: native, canonicalType: .text(length: length, fixed: false, collation: nil))
             #expect(dialect.write(3, column) == "CONVERT(\(expected), @p3)", "\(native)")
         }
         let merge = dialect.mergeSQL(Self.table, rowCount: 1)
-        #expect(merge.contains("CONVERT(nvarchar(max), @p") && !merge.contains("CONVERT(nchar(4)"), "\(merge)")
+        #expect(merge.contains("CONVERT(nvarchar(4000), @p") && !merge.contains("CONVERT(nchar(4)"), "\(merge)")
     }
 
     @Test func userDefinedTypeNamesAreQuotedWhereTheyAreSpliced() {

@@ -84,6 +84,14 @@ package enum SQLServerTypeMap {
         }
     }
 
+    /// A text type wider than a column of `length` characters (bytes, for the non-Unicode types).
+    static func unclipped(_ nativeType: String, length: Int?) -> String {
+        let unicode = nativeType.lowercased().hasPrefix("n")
+        let widest = unicode ? 4000 : 8000
+        guard let length, length < widest else { return unicode ? "nvarchar(max)" : "varchar(max)" }
+        return unicode ? "nvarchar(4000)" : "varchar(8000)"
+    }
+
     /// The expression turning a bound nvarchar parameter back into a value of the column type.
     package static func writeExpression(_ parameter: String, _ type: CanonicalType, nativeType: String) -> String {
         switch type {
@@ -92,9 +100,10 @@ package enum SQLServerTypeMap {
             "\(geography ? "geography" : "geometry")::STGeomFromWKB(CONVERT(varbinary(max), \(parameter), 2), \(geography ? 4326 : 0))"
         case .hierarchyID: "hierarchyid::Parse(\(parameter))"
         case .date, .time, .timestamp: "CONVERT(\(nativeType), \(parameter), 126)"
-        // Text keeps every character: a conversion to the column's length would cut a longer value without a word
-        // (written, or compared in a filter); the column itself refuses what it cannot hold (error 2628).
-        case .text: "CONVERT(\(nativeType.lowercased().hasPrefix("n") ? "nvarchar(max)" : "varchar(max)"), \(parameter))"
+        // A conversion to the column's length would cut a longer value without a word (written, or compared in a
+        // filter). The widest type that is not a large object keeps more than the column holds, so the column
+        // refuses it (error 2628) and comparisons still seek; a `max` column gets its `max` type.
+        case let .text(length, _, _): "CONVERT(\(unclipped(nativeType, length: length)), \(parameter))"
         default: "CONVERT(\(nativeType), \(parameter))"
         }
     }
