@@ -45,6 +45,23 @@ import Testing
         }
     }
 
+    /// DB-Library's own warnings (a character it could not convert) never fail a statement; the server's first
+    /// error is the one reported, a lost connection before all.
+    @Test func theServersFirstErrorIsTheOneReported() {
+        FreeTDSDiagnostics.clear()
+        FreeTDSDiagnostics.record(code: 2403, text: "some character(s) could not be converted", fromServer: false)
+        #expect(!FreeTDSDiagnostics.serverReportedError())
+        FreeTDSDiagnostics.record(code: 50000, text: "out of stock", fromServer: true)
+        FreeTDSDiagnostics.record(code: 20018, text: "check messages from the server", fromServer: false)
+        FreeTDSDiagnostics.record(code: 3930, text: "the transaction cannot be committed", fromServer: true)
+        #expect(FreeTDSDiagnostics.serverReportedError())
+        #expect(FreeTDSDiagnostics.primary()?.0 == 50000 && FreeTDSDiagnostics.primary()?.1 == "out of stock")
+        FreeTDSDiagnostics.record(code: 20047, text: "connection lost", fromServer: false)
+        #expect(FreeTDSDiagnostics.primary()?.0 == 20047)
+        FreeTDSDiagnostics.clear()
+        #expect(FreeTDSDiagnostics.primary() == nil && !FreeTDSDiagnostics.serverReportedError())
+    }
+
     /// What SQL Server refuses while a call collects a procedure's rows is said plainly (0A000), without SQL
     /// Server's words; other failures pass unchanged.
     @Test func refusalsToCollectAProcedureAreSaidPlainly() {

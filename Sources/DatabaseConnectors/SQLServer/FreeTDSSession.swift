@@ -17,11 +17,11 @@ final class FreeTDSSession: @unchecked Sendable {
     private static let initialized: Bool = {
         guard dbinit() == SUCCEED else { return false }
         dberrhandle { _, _, code, _, text, _ in
-            FreeTDSDiagnostics.record(code: Int(code), text: text.map { String(cString: $0) } ?? "")
+            FreeTDSDiagnostics.record(code: Int(code), text: text.map { String(cString: $0) } ?? "", fromServer: false)
             return INT_CANCEL
         }
         dbmsghandle { _, number, _, severity, text, _, _, _ in
-            if severity > 10 { FreeTDSDiagnostics.record(code: Int(number), text: text.map { String(cString: $0) } ?? "") }
+            if severity > 10 { FreeTDSDiagnostics.record(code: Int(number), text: text.map { String(cString: $0) } ?? "", fromServer: true) }
             return 0
         }
         return true
@@ -63,10 +63,10 @@ final class FreeTDSSession: @unchecked Sendable {
         return session
     }
 
-    /// A DB-Library login starts with old defaults that lose data or fail writes: values of the `max` types are
-    /// cut at TEXTSIZE (a few kilobytes) when read, and writes to tables with filtered indexes, indexed views or
-    /// indexed computed columns are refused (error 1934). Every session takes the settings ODBC and SQL Server's
-    /// own tools use.
+    /// Settings that must not depend on the login's defaults: a small TEXTSIZE cuts values of the `max` types when
+    /// they are read (a few kilobytes on DB-Library logins), and with any ANSI option off SQL Server refuses writes to
+    /// tables with filtered indexes, indexed views or indexed computed columns (error 1934) and cuts too-long text
+    /// instead of refusing it. Every session sets what ODBC and SQL Server's own tools set.
     static let sessionSettings = """
         SET TEXTSIZE 2147483647; SET ANSI_NULLS ON; SET ANSI_PADDING ON; SET ANSI_WARNINGS ON; SET ARITHABORT ON; \
         SET CONCAT_NULL_YIELDS_NULL ON; SET QUOTED_IDENTIFIER ON; SET NUMERIC_ROUNDABORT OFF
@@ -176,10 +176,11 @@ final class FreeTDSSession: @unchecked Sendable {
         // (a row a view or procedure read), so they are not passed on.
         case 220, 241, 242, 244, 245, 8114, 8115:
             return ConnectorError(.invalidValue, "a value does not fit the type of its column or parameter (SQL Server error \(code))")
-        // A value longer than its column holds (PostgreSQL's 22001), refused whole rather than cut.
+        // A value longer than its column holds (PostgreSQL's 22001), refused whole rather than cut. SQL Server's words
+        // (table, column, the value's start) are for the operator (a sync job's error); an API caller gets the code.
         case 2628, 8152:
             let words = "a value is longer than its column holds (SQL Server error \(code))"
-            return ConnectorError(.queryFailed, words, source: .init(state: "22001", message: words))
+            return ConnectorError(.queryFailed, "\(words): \(message)", source: .init(state: "22001", message: words))
         case 2627, 2601: return ConnectorError(.uniqueViolation, message)
         case 515: return ConnectorError(.notNullViolation, message)
         case 547 where message.contains("CHECK"): return ConnectorError(.checkViolation, message)
@@ -196,14 +197,18 @@ final class FreeTDSSession: @unchecked Sendable {
 
 /// The last db-lib error or server message of the current thread (db-lib reports through callbacks).
 enum FreeTDSDiagnostics {
-    private static let messages = Mutex<[UInt: [(Int, String)]]>([:])
+    /// One report: its number, its words, and whether the server sent it (an error message of severity above 10)
+    /// or DB-Library raised it (its own numbers, and warnings such as a character it could not convert).
+    typealias Report = (code: Int, text: String, fromServer: Bool)
+
+    private static let messages = Mutex<[UInt: [Report]]>([:])
 
     private static var thread: UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(bitPattern: UInt(pthread_self())))) }
 
-    static func record(code: Int, text: String) {
+    static func record(code: Int, text: String, fromServer: Bool) {
         let key = thread
         messages.withLock { all in
-            if all[key, default: []].count < 16 { all[key, default: []].append((code, text)) }
+            if all[key, default: []].count < 16 { all[key, default: []].append((code, text, fromServer)) }
         }
     }
 
@@ -212,24 +217,23 @@ enum FreeTDSDiagnostics {
         _ = messages.withLock { $0.removeValue(forKey: key) }
     }
 
-    /// The report that says what went wrong: a lost connection or a timeout (db-lib's own errors), else the
-    /// server's first error (later ones are its consequences: a doomed transaction 3930, a count mismatch 266, and
-    /// db-lib's "check messages from the server"), else the last report.
+    private static var reports: [Report] {
+        let key = thread
+        return messages.withLock { $0[key] } ?? []
+    }
+
+    /// The report that says what went wrong: a lost connection or a timeout (DB-Library's own), else the
+    /// server's first error (later ones are its consequences: a doomed transaction 3930, a count mismatch 266,
+    /// and DB-Library's "check messages from the server"), else the last report.
     static func primary() -> (Int, String)? {
-        let key = thread
-        let reports = messages.withLock { $0[key] } ?? []
         let lost = [Int(SYBETIME), Int(SYBECONN), 20006, 20047]
-        return reports.first { lost.contains($0.0) } ?? reports.first { isServerMessage($0.0) } ?? reports.last
+        let all = reports
+        let chosen = all.first { !$0.fromServer && lost.contains($0.code) } ?? all.first(where: \.fromServer) ?? all.last
+        return chosen.map { ($0.code, $0.text) }
     }
 
-    /// Whether the server reported an error (severity above 10) since `clear()`.
-    static func serverReportedError() -> Bool {
-        let key = thread
-        return messages.withLock { $0[key] }?.contains { isServerMessage($0.0) } ?? false
-    }
-
-    /// Server message numbers lie below db-lib's (20000-20999) or from 50000 (raised by the database's own code).
-    static func isServerMessage(_ code: Int) -> Bool { code < 20000 || code >= 50000 }
+    /// Whether the server reported an error since `clear()` (DB-Library's own warnings do not count).
+    static func serverReportedError() -> Bool { reports.contains(where: \.fromServer) }
 
     static func connectError(spec: ConnectionSpec) -> ConnectorError {
         let target = "\(spec.host):\(spec.port)"
