@@ -68,14 +68,8 @@ extension FunctionCall {
             order: "\(alias).\(flavor.quote(TSQLProcedures.ordinalColumn))")
         let compiler = QueryCompiler(
             flavor: flavor, table: TableSchema(table: TableRef(schema: function.schema, name: function.name), columns: columns, primaryKey: []))
-        if !outputs.isEmpty {
-            // The rows sit beside the outputs in one object: answered whole (up to the API's cap), in their order.
-            guard request.select == [.all], request.filters.isEmpty, request.order.isEmpty, request.limit == nil, request.offset == nil else {
-                throw AutoAPIError.unsupported(
-                    "'\(function.name)' answers its output parameters with its rows: select, filters, order and pages apply to procedures without output parameters",
-                    hint: "call it without them")
-            }
-        }
+        // The rows sit beside the outputs in one object: answered whole (up to the API's cap), in their order.
+        if !outputs.isEmpty { try refuseShaping(request, function) }
         let rows = try compiler.select(request, maxRows: maxRows, from: source, total: countWithin && outputs.isEmpty)
         batch.append(rows.sql + ";")
         if !outputs.isEmpty { batch.append(outputSelect + ";") }

@@ -163,13 +163,16 @@ package struct FunctionCall: Sendable {
         }
     }
 
-    /// A result that is not rows takes no select, filters or order (and a single value no window).
+    /// A result that is not rows (or a procedure's output parameters, with its rows whole) takes no select, filters
+    /// or order (and a single value no window).
     static func refuseShaping(_ request: ReadRequest, _ function: FunctionSchema, paging: Bool = true) throws {
         let plain = request.select == [.all] && request.filters.isEmpty && request.order.isEmpty && request.embedded.isEmpty
         guard plain, !paging || (request.limit == nil && request.offset == nil) else {
+            let answer =
+                function.outputs?.isEmpty == false
+                ? "answers its output parameters" : "returns \(function.returnsSet ? "a set of values" : "no rows")"
             throw AutoAPIError.unsupported(
-                "'\(function.name)' returns \(function.returnsSet ? "a set of values" : "no rows"): select, filters and order apply to rows",
-                hint: "call it without them")
+                "'\(function.name)' \(answer): select, filters, order and pages apply to rows", hint: "call it without them")
         }
     }
 }

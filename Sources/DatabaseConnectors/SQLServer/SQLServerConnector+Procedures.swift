@@ -21,32 +21,24 @@ extension SQLServerConnector {
     /// `results.count` result sets as `results` (the batch's own selects come last; a result set a procedure
     /// sends on its own comes before them and is not answered).
     package func callProcedure(_ batch: String, binds: [String?], results: [[ColumnSchema]], rollback: Bool) async throws -> [[Row]] {
-        try await pool.withConnection { session in
-            _ = try await session.query("BEGIN TRANSACTION")
-            do {
-                let sets: [[[String?]]]
-                do { sets = try await session.resultSets(batch, binds) } catch let error as ConnectorError {
-                    throw Self.collectingRefused(error) ?? error
-                }
-                // A procedure that committed or rolled back the call's transaction took the call's undo away.
-                guard try await session.query("SELECT CONVERT(varchar(10), @@TRANCOUNT)").first?.first == "1" else {
-                    throw ConnectorError(
-                        .queryFailed, "the procedure ended the call's transaction itself",
-                        source: .init(
-                            state: "0A000", message: "the procedure committed or rolled back the call's transaction itself",
-                            hint: "a procedure called through the API leaves the transaction to the call"))
-                }
-                guard sets.count >= results.count else {
-                    throw ConnectorError(.queryFailed, "the procedure's batch returned \(sets.count) result sets, not \(results.count)")
-                }
-                let decoded = try zip(sets.suffix(results.count), results).map { rows, columns in
-                    try rows.map { cells in Row(try zip(cells, columns).map { try SQLServerValueCodec.decode($0, as: $1.canonicalType) }) }
-                }
-                _ = try await session.query(rollback ? "IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION" : "COMMIT TRANSACTION")
-                return decoded
-            } catch {
-                _ = try? await session.query("IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION")
-                throw error
+        try await withTransaction(rollback: rollback) { session in
+            let sets: [[[String?]]]
+            do { sets = try await session.resultSets(batch, binds) } catch let error as ConnectorError {
+                throw Self.collectingRefused(error) ?? error
+            }
+            // A procedure that committed or rolled back the call's transaction took the call's undo away.
+            guard try await session.query("SELECT CONVERT(varchar(10), @@TRANCOUNT)").first?.first == "1" else {
+                throw ConnectorError(
+                    .queryFailed, "the procedure ended the call's transaction itself",
+                    source: .init(
+                        state: "0A000", message: "the procedure committed or rolled back the call's transaction itself",
+                        hint: "a procedure called through the API leaves the transaction to the call"))
+            }
+            guard sets.count >= results.count else {
+                throw ConnectorError(.queryFailed, "the procedure's batch returned \(sets.count) result sets, not \(results.count)")
+            }
+            return try zip(sets.suffix(results.count), results).map { rows, columns in
+                try rows.map { cells in Row(try zip(cells, columns).map { try SQLServerValueCodec.decode($0, as: $1.canonicalType) }) }
             }
         }
     }

@@ -25,12 +25,13 @@ package final class SQLServerConnector: DatabaseConnector {
         await pool.shutdown()
     }
 
-    func withTransaction<T: Sendable>(_ body: (FreeTDSSession) async throws -> T) async throws -> T {
+    /// Runs `body` inside BEGIN … COMMIT on one session (rolled back instead with `rollback`, and on failure).
+    func withTransaction<T: Sendable>(rollback: Bool = false, _ body: (FreeTDSSession) async throws -> T) async throws -> T {
         try await pool.withConnection { session in
             _ = try await session.query("BEGIN TRANSACTION")
             do {
                 let result = try await body(session)
-                _ = try await session.query("COMMIT TRANSACTION")
+                _ = try await session.query(rollback ? "IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION" : "COMMIT TRANSACTION")
                 return result
             } catch {
                 _ = try? await session.query("IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION")

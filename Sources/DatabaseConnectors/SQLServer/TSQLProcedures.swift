@@ -57,9 +57,9 @@ package enum TSQLProcedures {
         for name in order {
             do {
                 served.append(try procedure(schema: schema, name: name, parameters: parameters[name] ?? [], results: results[name] ?? []))
-            } catch let reason as Reason {
-                skipped[name] = reason.text
-            } catch {}
+            } catch {
+                skipped[name] = error.text
+            }
         }
         return (served, skipped)
     }
@@ -68,7 +68,9 @@ package enum TSQLProcedures {
         let text: String
     }
 
-    private static func procedure(schema: String, name: String, parameters rows: [[String?]], results: [[String?]]) throws -> FunctionSchema {
+    private static func procedure(
+        schema: String, name: String, parameters rows: [[String?]], results: [[String?]]
+    ) throws(Reason) -> FunctionSchema {
         var parameters: [ColumnSchema] = []
         var outputs: [String] = []
         for row in rows {
