@@ -59,14 +59,15 @@ extension RestController {
                 let statement = BoundStatement(sql: call.query.sql, binds: call.query.binds.map { $0.map(CanonicalValue.text) ?? .null })
                 rows = try await runFunction(statement, columns: columns, api: api, rollback: wanted.transaction == .rollback)
             } else {
-                // GET changes nothing: a function that tries fails with 25006 (405), as under PostgREST.
-                rows = try await api.connector.selectReadOnly(call.query.sql, binds: call.query.binds, columns: columns)
+                // GET changes nothing (an API's connections are read-only by default): a function that tries fails
+                // with 25006 (405), as under PostgREST.
+                rows = try await api.connector.select(call.query.sql, binds: call.query.binds, columns: columns)
             }
             if call.countsItself {
                 if case let .integer(value)? = rows.first?.values.last { total = value } else { total = 0 }
                 rows = rows.map { Row(Array($0.values.dropLast())) }
             } else if wanted.count != nil, let count = call.count {
-                total = try await self.total(of: count, api, readOnly: true)
+                total = try await self.total(of: count, api)
             }
             var shown = call
             if call.countsItself { shown.query.columns.removeLast() }
@@ -74,8 +75,8 @@ extension RestController {
         }
     }
 
-    /// A set of rows with embedded tables: the function's rows read once, through the embedding reader (a GET
-    /// read-only throughout); a POST cannot be undone nor counted then (each would call it again).
+    /// A set of rows with embedded tables: the function's rows read once, through the embedding reader (read-only,
+    /// as every read of an API's connections); a POST cannot be undone nor counted then (each would call it again).
     func embeddedCall(
         _ request: Request, _ embedding: (compiler: QueryCompiler, source: QueryCompiler.Source, volatile: Bool), _ parsed: ReadRequest,
         posting: Bool,
@@ -87,14 +88,14 @@ extension RestController {
                 "a POST call that embeds is served for STABLE or IMMUTABLE functions, without count=exact or tx=rollback",
                 hint: "call it with GET, or leave the embeds out")
         }
-        let reader = reader(api, readOnly: true)
+        let reader = reader(api)
         let objects = try await reader.read(parsed, with: embedding.compiler, from: embedding.source)
         var headers = HTTPHeaders()
         let body = try RestFormat(accept: request.headers.first(name: .accept)).body(objects: objects, headers: &headers)
         var total: Int64?
         if wanted.count != nil {
             let count = try embedding.compiler.count(reader.counted(parsed, with: embedding.compiler), from: embedding.source)
-            total = try await self.total(of: count, api, readOnly: true)
+            total = try await self.total(of: count, api)
         }
         if !wanted.applied.isEmpty { headers.replaceOrAdd(name: "Preference-Applied", value: wanted.applied) }
         return try readAnswer(request, parsed, body: body, returned: objects.count, total: total, headers: headers)

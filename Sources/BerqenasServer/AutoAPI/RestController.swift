@@ -120,13 +120,10 @@ struct RestController {
 
     /// The API's embedding reader. Only readable tables can be embedded (or filtered through an embed, or serve
     /// as a junction): others are no relationship.
-    /// `readOnly`: each query in a read-only transaction (a function called by GET).
-    func reader(_ api: APIRegistry.Mounted, readOnly: Bool = false) -> EmbeddingReader {
+    func reader(_ api: APIRegistry.Mounted) -> EmbeddingReader {
         let connector = api.connector
         return EmbeddingReader(compilers: api.readableCompilers, maxRows: api.maxRows) { query in
-            readOnly
-                ? try await connector.selectReadOnly(query.sql, binds: query.binds, columns: query.columns.map(\.value))
-                : try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
+            try await connector.select(query.sql, binds: query.binds, columns: query.columns.map(\.value))
         }
     }
 
@@ -193,16 +190,13 @@ struct RestController {
     func count(_ compiler: QueryCompiler, _ parsed: ReadRequest, _ api: APIRegistry.Mounted) async throws -> Int64? {
         // Conditions on embedded rows (`!inner`, `orders=is.null`) narrow the count as they narrow the rows.
         let count = try compiler.count(EmbeddingReader.embeds(parsed.select) ? reader(api).counted(parsed, with: compiler) : parsed)
-        return try await total(of: count, api, readOnly: false)
+        return try await total(of: count, api)
     }
 
-    /// The number a `count` query returns (`readOnly`: in a read-only transaction, for a function's rows).
-    func total(of count: CompiledQuery, _ api: APIRegistry.Mounted, readOnly: Bool) async throws -> Int64? {
+    /// The number a `count` query returns.
+    func total(of count: CompiledQuery, _ api: APIRegistry.Mounted) async throws -> Int64? {
         let columns = [ColumnSchema(name: "count", nativeType: "bigint", canonicalType: .integer(bits: 64))]
-        let counted =
-            readOnly
-            ? try await api.connector.selectReadOnly(count.sql, binds: count.binds, columns: columns)
-            : try await api.connector.select(count.sql, binds: count.binds, columns: columns)
+        let counted = try await api.connector.select(count.sql, binds: count.binds, columns: columns)
         if case let .integer(value)? = counted.first?.values.first { return value }
         return nil
     }

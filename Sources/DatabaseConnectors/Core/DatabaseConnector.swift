@@ -46,10 +46,6 @@ package protocol DatabaseConnector: Sendable {
     /// generated APIs' queries); values are bound as text (nil: NULL).
     func select(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row]
 
-    /// `select` in a transaction that may change nothing (a function called by GET: a write in it fails with the
-    /// engine's read-only error, PostgreSQL's 25006).
-    func selectReadOnly(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row]
-
     /// Runs the batch calling a stored procedure (SQL Server) in a transaction, undone with `rollback`, and returns
     /// its last `results.count` result sets decoded as `results` (values bound as text, nil: NULL).
     func callProcedure(_ batch: String, binds: [String?], results: [[ColumnSchema]], rollback: Bool) async throws -> [[Row]]
@@ -99,11 +95,6 @@ package protocol DatabaseConnector: Sendable {
 }
 
 extension DatabaseConnector {
-    /// Engines without functions run nothing a read could turn into a write: the plain `select`.
-    package func selectReadOnly(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
-        try await select(sql, binds: binds, columns: columns)
-    }
-
     /// No stored procedures: engines without them.
     package func callProcedure(_ batch: String, binds: [String?], results: [[ColumnSchema]], rollback: Bool) async throws -> [[Row]] {
         throw ConnectorError(.unsupported, "\(engine.rawValue) has no stored procedures")

@@ -52,12 +52,6 @@ extension PostgresConnector {
         }
     }
 
-    package func selectReadOnly(_ sql: String, binds: [String?], columns: [ColumnSchema]) async throws -> [Row] {
-        try await withTransaction(readOnly: true) { connection in
-            try await readRows(sql, binds, of: columns, expected: 16, on: connection)
-        }
-    }
-
     package func write(
         _ statements: [BoundStatement], returning columns: [ColumnSchema],
         verify: @Sendable ([Row]) throws -> Void

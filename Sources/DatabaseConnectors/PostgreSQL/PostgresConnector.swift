@@ -78,12 +78,11 @@ package final class PostgresConnector: DatabaseConnector {
         }
     }
 
-    /// Runs `body` inside BEGIN … COMMIT on one connection, rolling back on failure: `readOnly`, a transaction that
-    /// may change nothing; else `READ WRITE` where statements are read-only by default (a plain `BEGIN` elsewhere:
-    /// a hot standby refuses `READ WRITE` even for reads).
-    func withTransaction<T: Sendable>(readOnly: Bool = false, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// Runs `body` inside BEGIN … COMMIT on one connection, rolling back on failure: `READ WRITE` where statements
+    /// are read-only by default (a plain `BEGIN` elsewhere: a hot standby refuses `READ WRITE` even for reads).
+    func withTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await withConnection { connection in
-            let begin = readOnly ? "BEGIN READ ONLY" : spec.readOnlyByDefault ? "BEGIN READ WRITE" : "BEGIN"
+            let begin = spec.readOnlyByDefault ? "BEGIN READ WRITE" : "BEGIN"
             try await connection.query(PostgresQuery(unsafeSQL: begin), logger: logger)
             do {
                 let result = try await body(connection)
